@@ -1,0 +1,30 @@
+//! Hand-written runtime for the generated SDK crates.
+//!
+//! The generated code only *describes* requests (method, path template, parameters, body) as a
+//! [`wechatpay::Operation`] and hands them to a [`wechatpay::Client`], which signs, sends, verifies
+//! and decodes. This crate is the only place that knows about keys, clocks and sockets.
+//!
+//! - [`wechatpay`]: WeChat Pay APIv3 (JSON): request signing, response verification, transport.
+//! - [`Error`]: the one error type of every call, with a matchable [`ErrorKind`].
+//! - [`DateTime`]: RFC 3339 date-time that round-trips WeChat's `2024-11-21T15:40:01+08:00` form.
+//! - [`StringOrNumber`]: the TypeScript `string | number` union.
+//! - [`Secret`]: a wrapper that keeps key material out of `Debug` output.
+//!
+//! Protocol reference: `shared/design/protocols.md` and
+//! <https://pay.weixin.qq.com/docs/merchant/development/interface-rules/signature-generation.html>.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod datetime;
+mod error;
+mod secret;
+mod string_or_number;
+pub mod wechatpay;
+
+pub use datetime::{DateTime, ParseDateTimeError};
+pub use error::{Error, ErrorKind, SignatureError, SignatureErrorKind};
+/// HTTP method of an operation (re-export of [`http::Method`]), e.g. `Method::POST`.
+pub use http::Method;
+pub use secret::Secret;
+pub use string_or_number::StringOrNumber;

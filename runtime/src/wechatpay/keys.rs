@@ -1,0 +1,230 @@
+//! RSA keys: the merchant's private key (signing), WeChat Pay's public keys (verifying), and the
+//! [`KeyStore`] that picks a verifying key by its id (`Wechatpay-Serial`).
+//!
+//! All crypto goes through `aws-lc-rs`: RSASSA-PKCS1-v1_5 with SHA-256, keys of 2048 to 8192 bits.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{PoisonError, RwLock};
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use rustls_pki_types::pem::{self, PemObject};
+use rustls_pki_types::{PrivateKeyDer, SubjectPublicKeyInfoDer};
+
+use crate::{Error, Secret};
+
+/// An RSA private key that signs with RSASSA-PKCS1-v1_5 + SHA-256: the merchant API key
+/// (`apiclient_key.pem`), or, in tests and mocks, WeChat Pay's platform key.
+///
+/// `Debug` prints `PrivateKey([redacted])`; errors never echo key material.
+pub struct PrivateKey {
+    key_pair: Secret<RsaKeyPair>,
+}
+
+impl PrivateKey {
+    /// Parses a PEM private key: PKCS#8 (`-----BEGIN PRIVATE KEY-----`, what the WeChat Pay
+    /// merchant platform issues) or PKCS#1 (`-----BEGIN RSA PRIVATE KEY-----`). Other PEM sections
+    /// (e.g. a certificate) in the same text are skipped.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Build`](crate::ErrorKind::Build) when there is no such PEM section, it is not
+    /// valid base64, it is an EC key, or aws-lc-rs rejects the RSA key.
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        match PrivateKeyDer::from_pem_slice(pem.as_bytes()) {
+            Ok(PrivateKeyDer::Pkcs8(der)) => Self::from_pkcs8_der(der.secret_pkcs8_der()),
+            Ok(PrivateKeyDer::Pkcs1(der)) => Self::from_pkcs1_der(der.secret_pkcs1_der()),
+            Ok(_) => Err(Error::build(
+                "the merchant private key is not an RSA key (found an EC/SEC1 key)",
+            )),
+            // The pem error is not chained: some variants quote input lines.
+            Err(pem::Error::NoItemsFound) => Err(Error::build(
+                "no `-----BEGIN PRIVATE KEY-----` or `-----BEGIN RSA PRIVATE KEY-----` section \
+                 found in the merchant private key PEM",
+            )),
+            Err(_) => Err(Error::build("the merchant private key PEM is malformed")),
+        }
+    }
+
+    /// Parses a DER PKCS#8 `PrivateKeyInfo` holding an RSA key.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Build`](crate::ErrorKind::Build) when aws-lc-rs rejects the key.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+        RsaKeyPair::from_pkcs8(der)
+            .map(Self::from_key_pair)
+            .map_err(|e| Error::build_with("invalid PKCS#8 RSA private key", e))
+    }
+
+    /// Parses a DER PKCS#1 `RSAPrivateKey`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Build`](crate::ErrorKind::Build) when aws-lc-rs rejects the key.
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
+        RsaKeyPair::from_der(der)
+            .map(Self::from_key_pair)
+            .map_err(|e| Error::build_with("invalid PKCS#1 RSA private key", e))
+    }
+
+    fn from_key_pair(key_pair: RsaKeyPair) -> Self {
+        Self {
+            key_pair: Secret::new(key_pair),
+        }
+    }
+
+    /// Signs `message` with RSASSA-PKCS1-v1_5 + SHA-256; returns the raw signature (as many
+    /// bytes as the modulus, 256 for RSA-2048). Deterministic.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Build`](crate::ErrorKind::Build) if aws-lc-rs fails to sign (not expected).
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        let key_pair = self.key_pair.expose_secret();
+        let mut signature = vec![0; key_pair.public_modulus_len()];
+        key_pair
+            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), message, &mut signature)
+            .map_err(|e| Error::build_with("RSA signing failed", e))?;
+        Ok(signature)
+    }
+
+    /// [`PrivateKey::sign`], then standard base64 (with padding): the form WeChat Pay uses in
+    /// `Authorization` and `Wechatpay-Signature`.
+    ///
+    /// # Errors
+    /// As [`PrivateKey::sign`].
+    pub fn sign_base64(&self, message: &[u8]) -> Result<String, Error> {
+        self.sign(message).map(|s| BASE64.encode(s))
+    }
+
+    /// The matching public key, e.g. for a mock server that verifies request signatures.
+    pub fn public_key(&self) -> PublicKey {
+        use aws_lc_rs::signature::KeyPair as _;
+        let der = self.key_pair.expose_secret().public_key().as_ref();
+        // An RSA key pair that aws-lc-rs accepted always yields a valid public key.
+        PublicKey::from_der(der).expect("public half of a valid RSA key pair")
+    }
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("PrivateKey").field(&self.key_pair).finish()
+    }
+}
+
+/// An RSA public key that verifies RSASSA-PKCS1-v1_5 + SHA-256 signatures: the WeChat Pay public
+/// key (`pub_key.pem`, id `PUB_KEY_ID_…`), a platform certificate's key, or the merchant's public
+/// key in a mock server. Parsed once; cheap to clone.
+#[derive(Clone)]
+pub struct PublicKey {
+    key: ParsedPublicKey,
+}
+
+impl PublicKey {
+    /// Parses a PEM `-----BEGIN PUBLIC KEY-----` (X.509 SubjectPublicKeyInfo) section.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Build`](crate::ErrorKind::Build) when there is no such section, it is
+    /// malformed, or it is not an RSA key of 2048 to 8192 bits.
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        let der = SubjectPublicKeyInfoDer::from_pem_slice(pem.as_bytes())
+            .map_err(|e| Error::build_with("invalid WeChat Pay public key PEM (expected PUBLIC KEY)", e))?;
+        Self::from_der(der.as_ref())
+    }
+
+    /// Parses a DER RSA public key: SubjectPublicKeyInfo or PKCS#1 `RSAPublicKey`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Build`](crate::ErrorKind::Build) when aws-lc-rs rejects the key.
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der)
+            .map(|key| Self { key })
+            .map_err(|e| Error::build_with("invalid RSA public key", e))
+    }
+
+    /// Whether `signature` (raw bytes) is a valid RSASSA-PKCS1-v1_5 + SHA-256 signature of
+    /// `message` under this key.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.key.verify_sig(message, signature).is_ok()
+    }
+
+    /// Like [`PublicKey::verify`] with a standard-base64 signature; invalid base64 → `false`.
+    pub fn verify_base64(&self, message: &[u8], signature_b64: &str) -> bool {
+        BASE64
+            .decode(signature_b64)
+            .is_ok_and(|sig| self.verify(message, &sig))
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PublicKey(RSA)")
+    }
+}
+
+/// WeChat Pay's verifying keys by id: the id of the WeChat Pay public key (`PUB_KEY_ID_…`) or the
+/// serial number of a platform certificate. Responses and webhooks name their key in
+/// `Wechatpay-Serial`.
+///
+/// Both key sources may be live at once while a merchant migrates from platform certificates to
+/// the public key, so the store holds any number of keys. It is thread-safe and can be extended
+/// after the client is built ([`KeyStore::insert`]), which is how platform certificates fetched
+/// from `GET /v3/certificates` will be added.
+#[derive(Default)]
+pub struct KeyStore {
+    keys: RwLock<BTreeMap<String, PublicKey>>,
+}
+
+impl KeyStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or replaces the key named `id`.
+    pub fn insert(&self, id: impl Into<String>, key: PublicKey) {
+        self.keys
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.into(), key);
+    }
+
+    /// Removes the key named `id` (e.g. an expired platform certificate); whether it was there.
+    pub fn remove(&self, id: &str) -> bool {
+        self.keys
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id)
+            .is_some()
+    }
+
+    /// Whether a key named `id` is present.
+    pub fn contains(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// A copy of the key named `id`.
+    pub fn get(&self, id: &str) -> Option<PublicKey> {
+        self.keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(id)
+            .cloned()
+    }
+
+    /// The ids of all keys, sorted.
+    pub fn ids(&self) -> Vec<String> {
+        self.keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys()
+            .cloned()
+            .collect()
+    }
+}
+
+impl fmt::Debug for KeyStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyStore").field("ids", &self.ids()).finish()
+    }
+}

@@ -1,0 +1,26 @@
+//! WeChat Pay APIv3 (JSON): request signing, response verification, transport.
+//!
+//! Generated code builds an [`Operation`] and calls [`Client::json`], [`Client::execute`] or
+//! [`Client::download`]. The signer ([`sign`]) and verifier ([`verify`]) are transport-agnostic
+//! (bytes in, header values out) and can be used on their own, e.g. by a mock server or a
+//! webhook handler.
+//!
+//! Source: `shared/design/protocols.md` ("WeChat Pay APIv3") and
+//! <https://pay.weixin.qq.com/docs/merchant/development/interface-rules/signature-generation.html>.
+
+mod client;
+pub mod keys;
+mod operation;
+mod response;
+pub mod sign;
+mod transport;
+pub mod verify;
+
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
+};
+pub use keys::{KeyStore, PrivateKey, PublicKey};
+pub use operation::{MediaUpload, Operation, encode_path_segment};
+pub use response::{Download, HEADER_REQUEST_ID, Response};
+pub use sign::{Authorization, Signer};
+pub use verify::{SignedHeaders, Verifier};

@@ -1,0 +1,163 @@
+//! Key material copied from `shared/test-vectors/vectors.json` (`keys`). Test keys only.
+
+/// `keys.merchant.private_pkcs8_pem`: the merchant API private key (PKCS#8).
+pub const MERCHANT_PRIVATE_PKCS8_PEM: &str = "\
+-----BEGIN PRIVATE KEY-----\n\
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQD3CElXlnkxP5fB\n\
+IXqDRyBbHvopp5h78UR+cfnPcoj+9pY5niOtNRUfkhQ3JRIwvxUyslMI1RlYuOk8\n\
+2bNBhKlwFl5yCCGbM+UwdSJPQB8Zs5imZZKEdGEliyK7Auai0CqtBO+Q5s0KqzOH\n\
+LLntfupHyBm+VCPNpaVPVp/dl+a6/IyRm7lsr/6avQrbK2TDmM4auzFPjoeJVlwO\n\
+S6XLF8u1F5nrAp4PIe6FwgHotzjUHuZG+smUoMdLeIQ5kzajoRlKrIYP7PLWdOO9\n\
+1YBpC/GZSsGbPWfvIR7USXm0haNmFBNpGN8fA/QyNQ/ffimKNzQtmhOhtr3xQvtt\n\
+hUgx/OBBAgMBAAECggEADDl4oKkZeviLxtLEbGfqB9xU8pgAtZxzQGMdQrjnIt/a\n\
+wAPtfconTxJEZhSzbV5dWw6ESab6+78dyqU2x86b8Ggo+RFiMVscc70OKzgP+e5/\n\
+ZreWzC9yqcAUgkbi2Sp+PCTnAoeLXMRrVrx9wG0UBKSYMokZIvl4IGCX5Wg5kqXp\n\
+Hn404S/MDWuFmYTlqWcV1Re4FvgU4My2d1x54Y+6kwexHwBO7sjIexxrjidC7bpt\n\
+q5FLZHgBMs/1GJcaK4K4kwvWWAn08kRFwAZTkG8Vm/qq0CM8BauTlW0PTtUCz7ok\n\
+a+KmWzfh6dCNDGfzY0H+5NTrC6kJS3pxLsihZagWOQKBgQD9vCXEA3MxXwxVCEaX\n\
+NJlgy1oJMfc1uSMhqlOzn5s1EdSUDB2SaUvVZZbpPHOgxGZgBBq3jZEMasjM9gyb\n\
+A6oq7RQGgu+XxsrGwrdS59dN8qYnfjyEbi2NeTA/3NhmxEasfjh8o8S8CRVDz7HT\n\
+aRij7vVNE6Rxbw6Vl8sJNVODuQKBgQD5PNJflrXmi3CIlxH6y4MxQ9nL2pmmgGDp\n\
+QgpWtj9zlFn4uPEbtDmisLLQZqgh7KANaQOdVs4U0fjjGWXPIbb3YflIX833LetV\n\
+OqfOTovj1LhLEvcHXjYzE4MFfx/j5hh/g4iUJIlR+hnMhNxT0uIRDXireUFl0P5x\n\
+KgQ8BiAUyQKBgBggxBaXnWScfTe4yb2nKs6hh7ZIIhHhwQ16fOsfykqJn4VUgZti\n\
+l+t69ZbIQNaQ1ota2I+Lzrc3kFCtNRWoi435bWYRHWd5Z97utTAVC8xFvrcSsf6F\n\
+258QXx4zigB7uZy9g/GWQScAVh1UqrxHyigMmRbzPzfqL6DaBlyhzYdBAoGAeqmC\n\
+Z+UGdQZfRfoDsUiDsrVP9VIKmLVJ/MKxz+c15y418YEjuJzEWNtZxdMgIEISq0bp\n\
+rn/QQNLuCOaxAnX3VFz1kLcF6QbCcVnCyHhDxMcmRFx7Ezc8uXp62zOrgD/4Apm7\n\
+mB07MAtEszEYNnDtLbNRliLBGtj2wL8LAneJRnECgYEA6VGSW6m9yDXm7pHKoSJQ\n\
+F1DL1i0r5OHZqjW0Xa8HLgWkGEwdFBaynYPJ22YDv8+4UyUdtWiHoAbFpH5wdok1\n\
+8sd8q3nRj5fpIRx/nFYaTlTrWiOH0TSDO+rkC9diR1NhYTEATcGXJQd+PpjeYmeX\n\
+2+Qfm2bV7cPeIQD7SL8po6Q=\n\
+-----END PRIVATE KEY-----\n";
+
+/// The same merchant key as PKCS#1, converted locally with `openssl rsa -traditional` (OpenSSL 3.0).
+pub const MERCHANT_PRIVATE_PKCS1_PEM: &str = "\
+-----BEGIN RSA PRIVATE KEY-----\n\
+MIIEowIBAAKCAQEA9whJV5Z5MT+XwSF6g0cgWx76KaeYe/FEfnH5z3KI/vaWOZ4j\n\
+rTUVH5IUNyUSML8VMrJTCNUZWLjpPNmzQYSpcBZecgghmzPlMHUiT0AfGbOYpmWS\n\
+hHRhJYsiuwLmotAqrQTvkObNCqszhyy57X7qR8gZvlQjzaWlT1af3ZfmuvyMkZu5\n\
+bK/+mr0K2ytkw5jOGrsxT46HiVZcDkulyxfLtReZ6wKeDyHuhcIB6Lc41B7mRvrJ\n\
+lKDHS3iEOZM2o6EZSqyGD+zy1nTjvdWAaQvxmUrBmz1n7yEe1El5tIWjZhQTaRjf\n\
+HwP0MjUP334pijc0LZoToba98UL7bYVIMfzgQQIDAQABAoIBAAw5eKCpGXr4i8bS\n\
+xGxn6gfcVPKYALWcc0BjHUK45yLf2sAD7X3KJ08SRGYUs21eXVsOhEmm+vu/Hcql\n\
+NsfOm/BoKPkRYjFbHHO9Dis4D/nuf2a3lswvcqnAFIJG4tkqfjwk5wKHi1zEa1a8\n\
+fcBtFASkmDKJGSL5eCBgl+VoOZKl6R5+NOEvzA1rhZmE5alnFdUXuBb4FODMtndc\n\
+eeGPupMHsR8ATu7IyHsca44nQu26bauRS2R4ATLP9RiXGiuCuJML1lgJ9PJERcAG\n\
+U5BvFZv6qtAjPAWrk5VtD07VAs+6JGvipls34enQjQxn82NB/uTU6wupCUt6cS7I\n\
+oWWoFjkCgYEA/bwlxANzMV8MVQhGlzSZYMtaCTH3NbkjIapTs5+bNRHUlAwdkmlL\n\
+1WWW6TxzoMRmYAQat42RDGrIzPYMmwOqKu0UBoLvl8bKxsK3UufXTfKmJ348hG4t\n\
+jXkwP9zYZsRGrH44fKPEvAkVQ8+x02kYo+71TROkcW8OlZfLCTVTg7kCgYEA+TzS\n\
+X5a15otwiJcR+suDMUPZy9qZpoBg6UIKVrY/c5RZ+LjxG7Q5orCy0GaoIeygDWkD\n\
+nVbOFNH44xllzyG292H5SF/N9y3rVTqnzk6L49S4SxL3B142MxODBX8f4+YYf4OI\n\
+lCSJUfoZzITcU9LiEQ14q3lBZdD+cSoEPAYgFMkCgYAYIMQWl51knH03uMm9pyrO\n\
+oYe2SCIR4cENenzrH8pKiZ+FVIGbYpfrevWWyEDWkNaLWtiPi863N5BQrTUVqIuN\n\
++W1mER1neWfe7rUwFQvMRb63ErH+hdufEF8eM4oAe7mcvYPxlkEnAFYdVKq8R8oo\n\
+DJkW8z836i+g2gZcoc2HQQKBgHqpgmflBnUGX0X6A7FIg7K1T/VSCpi1SfzCsc/n\n\
+NecuNfGBI7icxFjbWcXTICBCEqtG6a5/0EDS7gjmsQJ191Rc9ZC3BekGwnFZwsh4\n\
+Q8THJkRcexM3PLl6etszq4A/+AKZu5gdOzALRLMxGDZw7S2zUZYiwRrY9sC/CwJ3\n\
+iUZxAoGBAOlRklupvcg15u6RyqEiUBdQy9YtK+Th2ao1tF2vBy4FpBhMHRQWsp2D\n\
+ydtmA7/PuFMlHbVoh6AGxaR+cHaJNfLHfKt50Y+X6SEcf5xWGk5U61ojh9E0gzvq\n\
+5AvXYkdTYWExAE3BlyUHfj6Y3mJnl9vkH5tm1e3D3iEA+0i/KaOk\n\
+-----END RSA PRIVATE KEY-----\n";
+
+/// `keys.merchant.public_spki_pem`: the merchant public key (what WeChat Pay, or a mock, verifies requests with).
+pub const MERCHANT_PUBLIC_SPKI_PEM: &str = "\
+-----BEGIN PUBLIC KEY-----\n\
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA9whJV5Z5MT+XwSF6g0cg\n\
+Wx76KaeYe/FEfnH5z3KI/vaWOZ4jrTUVH5IUNyUSML8VMrJTCNUZWLjpPNmzQYSp\n\
+cBZecgghmzPlMHUiT0AfGbOYpmWShHRhJYsiuwLmotAqrQTvkObNCqszhyy57X7q\n\
+R8gZvlQjzaWlT1af3ZfmuvyMkZu5bK/+mr0K2ytkw5jOGrsxT46HiVZcDkulyxfL\n\
+tReZ6wKeDyHuhcIB6Lc41B7mRvrJlKDHS3iEOZM2o6EZSqyGD+zy1nTjvdWAaQvx\n\
+mUrBmz1n7yEe1El5tIWjZhQTaRjfHwP0MjUP334pijc0LZoToba98UL7bYVIMfzg\n\
+QQIDAQAB\n\
+-----END PUBLIC KEY-----\n";
+
+/// `keys.platform.private_pkcs8_pem`: the WeChat Pay key that signs responses (mock servers only).
+pub const PLATFORM_PRIVATE_PKCS8_PEM: &str = "\
+-----BEGIN PRIVATE KEY-----\n\
+MIIEvwIBADANBgkqhkiG9w0BAQEFAASCBKkwggSlAgEAAoIBAQCaR7CJpqDTep5E\n\
+T02yvGVRSPZ9ZWnbBfHrmDtgns92s87r/oF3Te+NNtI/pDy+aWALol/MHXXa3eXn\n\
+UNcM7244xrVniFqX8bJmtTxfMOTow2oqyQeX7F0AOrFBZdu3jvzdjLlxsWmBXNQU\n\
+s7XLwgbWp36feKp8BYvl+7J9+sVPmUsoCURPW4QRPYkrjaeuqscayFZUVJPmgP5+\n\
+wE3/1vx9eTTfxFvBVfhRX2I7e2xe5Xn9WfbupQrUiBF5BIQdINC4569MFTyC63S7\n\
+YRUTCt4XYZZHtafbP41EEjiPPsGKCnBTv7E4uw6VLbX1UwvhYzqCsFIb6GPr7qIq\n\
+P91wr13BAgMBAAECggEASVuxK6KZcjUpsB1tOoGuQ1pIKhPgo45OG9IE2cppp22U\n\
+BE69zLa4IxNgIXa8k2WTj7SjjHCtq2Y7fSPJPZNTe5ewhgwl133LcF7Y2AJttefF\n\
+QZbZD3oKNqOxyQDf2oYY4leZjd/n5OT4yucwmDQoAEUgRj+gANy6Sp7FnnVxAImM\n\
+Ul2miuXZQSRKXx8OKs8PvTuSD6XVRVWWnLoqAGyKHFZcb1Zf6snPkAMp6nbCKVo2\n\
+A7OzK4aMkBeGXA5u0+jT4972RGwwfl/ftxK3gv/kWUJhdTascneuYGwCTpYw0siD\n\
+WsDN+8tW105732G0h3u0eXfgNLJDTTZxfKpy1fBwaQKBgQDLMV2u/5ZGZLbQTFty\n\
+0FNFYh1fAdGQpt648u7ORY/WYFsfjTRv/fq3omPNBy5Gb3mfMTyxLH7RstHXrCB+\n\
+01FAbEZ8Cmh5dSPMpRpYeY38uNt3vStm9R8XaKkpBacWDXu08CjKcgedW7I7Czc1\n\
+4dts+J3WcT4I732wX8Cm9kXABwKBgQDCYBp/HBxJh0hXJkMBDG9gGkTwoAwMzSg6\n\
+Yy4PorIwC/5IzQ9C+1phBQ4RRbY/WhmX8XqnrDebDQJLUYaXRLhh2GDoToUCdB77\n\
+k+5zu9DHVZA8BTlJtm29zesAbuOhwHgjpSUZcTQR0znU3w38ZwGiODKCIq9I1cAA\n\
+TmZPAWBx9wKBgQCcEC6EWopxRqmjEwKqDJfokpM8hYkQMRqfsvb4NzVi0l8qvKmp\n\
+2sjWgkNlFj7UmoovWwHikupU5aOGow3SWzvs3zzDyLq1juMQKz8w9Su5D8KBFSpg\n\
+yaQ3tos2lsDejzyUnGC4HRz8H5GlB9g/6lk+OTYBnrim5EsFTIYLttubwQKBgQCU\n\
+oSoBojwbGV/+i9pWdezAPrYSjT9JlqK5KtewywaX6MPTZUHTRSIR5+ye1oCKJtpF\n\
+LjhM+Eo4vJTRhRB2oOygnPVVDZ11h9edJbwDMU1u7wVwb8ojjGST615UIXbcW7FC\n\
+CGi68K4RJ0Qkez9VjmpYYcJ1chI4joHXehuPNA1MdwKBgQC9NPO0+2l+3mzo0Zy5\n\
+SGpuuXI3B5aBe+ZEY28gkZ2VOIFGx51Q76Hm70/Tqj5gXBnP5RTVOsC+WtHk2O/p\n\
+kP4/OPSz3wyLsoaw/UNGZPdl0/vuOIkWTMMZ4R88pZh4u1IGeNYvftw1rLsqXlpo\n\
+7hUqpgZI8WOCtvychAgKk7gWAw==\n\
+-----END PRIVATE KEY-----\n";
+
+/// `keys.platform.public_spki_pem`: the WeChat Pay public key.
+pub const PLATFORM_PUBLIC_SPKI_PEM: &str = "\
+-----BEGIN PUBLIC KEY-----\n\
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAmkewiaag03qeRE9Nsrxl\n\
+UUj2fWVp2wXx65g7YJ7PdrPO6/6Bd03vjTbSP6Q8vmlgC6JfzB112t3l51DXDO9u\n\
+OMa1Z4hal/GyZrU8XzDk6MNqKskHl+xdADqxQWXbt4783Yy5cbFpgVzUFLO1y8IG\n\
+1qd+n3iqfAWL5fuyffrFT5lLKAlET1uEET2JK42nrqrHGshWVFST5oD+fsBN/9b8\n\
+fXk038RbwVX4UV9iO3tsXuV5/Vn27qUK1IgReQSEHSDQuOevTBU8gut0u2EVEwre\n\
+F2GWR7Wn2z+NRBI4jz7BigpwU7+xOLsOlS219VML4WM6grBSG+hj6+6iKj/dcK9d\n\
+wQIDAQAB\n\
+-----END PUBLIC KEY-----\n";
+
+/// `keys.platform.public_key_id`.
+pub const PLATFORM_PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0114232134912410000000000000";
+
+/// `keys.go_sdk_test_key.private_pkcs8_pem` (from wechatpay-go utils/sign_test.go).
+pub const GO_SDK_PRIVATE_PKCS8_PEM: &str = "\
+-----BEGIN PRIVATE KEY-----\n\
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDZUJN33V+dSfvd\n\
+fL0Mu+39XrZNXFFMQSy1V15FpncHeV47SmV0TzTqZc7hHB0ddqAdDi8Z5k3TKqb7\n\
+6sOwYr5TcAfuR6PIPaleyE0/0KrljBum2Isa2Nyq7Dgc3ElBQ6YN4l/a+DpvKaz1\n\
+FSKmKrhLNskqokWVSlu4g8OlKlbPXQ9ibII14MZRQrrkTmHYHzfi7GXXM0thAKuR\n\
+0HNvyhTHBh4/lrYM3GaMvmWwkwvsMavnOex6+eioZHBOb1/EIZ/LzC6zuHArPpyW\n\
+3daGaZ1rtQB1vVzTyERAVVFsXXgBHvfFud3w3ShsJYk8JvMwK2RpJ5/gV0QSARcm\n\
+LDRUAlPzAgMBAAECggEBAMc7rDeUaXiWv6bMGbZ3BTXpg1FhdddnWUnYE8HfX/km\n\
+OFI7XtBHXcgYFpcjYz4D5787pcsk7ezPidAj58zqenuclmjKnUmT3pfbI5eCA2v4\n\
+C9HnbYDrmUPK1ZcADtka4D6ScDccpNYNa1g2TFHzkIrEa6H+q7S3O2fqxY/DRVtN\n\
+0JIXalBb8daaqL5QVzSmM2BMVnHy+YITJWIkP2a3pKs9C0W65JGDsnG0wVrHinHF\n\
++cnhFZIbaPEI//DAFMc9NkrWOKVRTEgcCUxCFaHOZVNxDWZD7A2ZfJB2rK6eg//y\n\
+gEiFDR2h6mTaDowMB4YF2n2dsIO4/dCG8vPHI20jn4ECgYEA/ZGu6lEMlO0XZnam\n\
+AZGtiNgLcCfM/C2ZERZE7QTRPZH1WdK92Al9ndldsswFw4baJrJLCmghjF/iG4zi\n\
+hhBvLnOLksnZUfjdumxoHDWXo2QBWbI5QsWIE7AuTiWgWj1I7X4fCXSQf6i+M/y2\n\
+6TogQ7d0ANpZFyOkTNMn/tiJvLECgYEA22XqlamG/yfAGWery5KNH2DGlTIyd6xJ\n\
+WtJ9j3jU99lZ0bCQ5xhiBbU9ImxCi3zgTsoqLWgA/p00HhNFNoUcTl9ofc0G3zwT\n\
+D1y0ZzcnVKxGJdZ6ohW52V0hJStAigtjYAsUgjm7//FH7PiQDBDP1Wa6xSRkDQU/\n\
+aSbQxvEE8+MCgYEA3bb8krW7opyM0XL9RHH0oqsFlVO30Oit5lrqebS0oHl3Zsr2\n\
+ZGgoBlWBsEzk3UqUhTFwm/DhJLTSJ/TQPRkxnhQ5/mewNhS9C7yua7wQkzVmWN+V\n\
+YeUGTvDGDF6qDz12/vJAgSwDDRym8x4NcXD5tTw7mmNRcwIfL22SkysThIECgYAV\n\
+BgccoEoXWS/HP2/u6fQr9ZIR6eV8Ij5FPbZacTG3LlS1Cz5XZra95UgebFFUHHtC\n\
+EY1JHJY7z8SWvTH8r3Su7eWNaIAoFBGffzqqSVazfm6aYZsOvRY6BfqPHT3p/H1h\n\
+Tq6AbBffxrcltgvXnCTORjHPglU0CjSxVs7awW3AEQKBgB5WtaC8VLROM7rkfVIq\n\
++RXqE5vtJfa3e3N7W3RqxKp4zHFAPfr82FK5CX2bppEaxY7SEZVvVInKDc5gKdG/\n\
+jWNRBmvvftZhY59PILHO2X5vO4FXh7suEjy6VIh0gsnK36mmRboYIBGsNuDHjXLe\n\
+BDa+8mDLkWu5nHEhOxy2JJZl\n\
+-----END PRIVATE KEY-----\n";
+
+/// `keys.go_sdk_test_key.public_spki_pem`.
+pub const GO_SDK_PUBLIC_SPKI_PEM: &str = "\
+-----BEGIN PUBLIC KEY-----\n\
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA2VCTd91fnUn73Xy9DLvt\n\
+/V62TVxRTEEstVdeRaZ3B3leO0pldE806mXO4RwdHXagHQ4vGeZN0yqm++rDsGK+\n\
+U3AH7kejyD2pXshNP9Cq5YwbptiLGtjcquw4HNxJQUOmDeJf2vg6byms9RUipiq4\n\
+SzbJKqJFlUpbuIPDpSpWz10PYmyCNeDGUUK65E5h2B834uxl1zNLYQCrkdBzb8oU\n\
+xwYeP5a2DNxmjL5lsJML7DGr5znsevnoqGRwTm9fxCGfy8wus7hwKz6clt3Whmmd\n\
+a7UAdb1c08hEQFVRbF14AR73xbnd8N0obCWJPCbzMCtkaSef4FdEEgEXJiw0VAJT\n\
+8wIDAQAB\n\
+-----END PUBLIC KEY-----\n";

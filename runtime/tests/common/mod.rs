@@ -1,0 +1,5 @@
+//! Shared test helpers: key constants and a recording mock server.
+#![allow(dead_code)]
+
+pub mod keys;
+pub mod server;
