@@ -2,5 +2,9 @@
 //!
 //! A pure library: functions from bytes to IR to source text. Only `xtask` touches the disk.
 
+pub mod changelog;
 pub mod diag;
+pub mod emit;
+pub mod ir;
+pub mod model;
 pub mod wechat;

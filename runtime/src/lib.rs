@@ -28,3 +28,6 @@ pub use error::{Error, ErrorKind, SignatureError, SignatureErrorKind};
 pub use http::Method;
 pub use secret::Secret;
 pub use string_or_number::StringOrNumber;
+
+/// Any JSON value, for fields the docs declare without an element type (`serde_json::Value`).
+pub type JsonValue = serde_json::Value;

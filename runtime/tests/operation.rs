@@ -131,6 +131,14 @@ fn header_validation() {
         .header("Bad Name", "v")
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Build);
+    let with = Operation::new(Method::POST, "/v3/x")
+        .header_opt("Idempotency-Key", Some("k-1"))
+        .unwrap();
+    assert!(format!("{with:?}").contains("idempotency-key"));
+    let without = Operation::new(Method::POST, "/v3/x")
+        .header_opt("Idempotency-Key", None)
+        .unwrap();
+    assert!(!format!("{without:?}").contains("idempotency-key"));
 }
 
 #[test]

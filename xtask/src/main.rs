@@ -1,1 +1,93 @@
-fn main() {}
+//! The project driver: `cargo xtask import`, `cargo xtask codegen [--check]`, `cargo xtask mock`.
+//!
+//! The only part of the generator that touches the disk; `codegen` stays a pure library.
+
+mod codegen_cmd;
+mod files;
+mod import;
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Project tasks.
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Import WeChat Pay docs into specs/ and generate the SDK crates"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse every APIv3 page of a docs checkout and write the model to specs/wechatpay.
+    Import {
+        /// The docs repository checkout (its `openapi/v3` folder is imported).
+        #[arg(long, default_value = import::DEFAULT_DOCS)]
+        from: PathBuf,
+        /// The upstream repository recorded in specs/wechatpay/source.yaml.
+        #[arg(long)]
+        repository: Option<String>,
+        /// The upstream commit recorded in specs/wechatpay/source.yaml.
+        #[arg(long)]
+        commit: Option<String>,
+    },
+    /// Generate the SDK crates under generated/ from specs/.
+    Codegen {
+        /// Write nothing; fail and name every stale file when specs/ (re-imported from
+        /// `--from`) or generated/ differ from what the tools would write.
+        #[arg(long)]
+        check: bool,
+        /// The docs checkout `--check` re-imports to check specs/ (skipped when absent).
+        #[arg(long, default_value = import::DEFAULT_DOCS)]
+        from: PathBuf,
+    },
+    /// Run the mock WeChat Pay server in the foreground (prints its base URL).
+    Mock {
+        /// Arguments passed to the mock server (e.g. `--port 8080`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = files::workspace_root();
+    let result = match cli.command {
+        Command::Import {
+            from,
+            repository,
+            commit,
+        } => import::run(&root, &from, repository, commit),
+        Command::Codegen { check, from } => codegen_cmd::run(&root, check, &from),
+        Command::Mock { args } => run_mock(&root, &args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("error: {message}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_mock(root: &std::path::Path, args: &[String]) -> Result<(), String> {
+    let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root)
+        .args(["run", "--quiet", "--package", "wechatpay-mock", "--"])
+        .args(args)
+        .status()
+        .map_err(|e| format!("cannot start cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the mock server exited with {status}"))
+    }
+}

@@ -1,4 +1,19 @@
 //! Front-end for the WeChat Pay docs format (one markdown page per endpoint).
 
+pub mod lower;
 pub mod page;
 pub mod ts;
+
+use crate::diag::Diagnostic;
+pub use lower::Lowered;
+
+/// Parses one docs page and lowers it to the IR (with the warnings of [`Lowered`]).
+///
+/// `source` is the page's path in the docs repository (e.g. `openapi/v3/pay/transactions/jsapi.md`).
+///
+/// # Errors
+/// All problems found, each at a line and column of the page.
+pub fn import_page(source: &str, text: &str) -> Result<Lowered, Vec<Diagnostic>> {
+    let page = page::parse_page(text)?;
+    lower::lower(&page, source)
+}

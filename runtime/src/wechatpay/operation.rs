@@ -179,6 +179,18 @@ impl Operation {
         Ok(self)
     }
 
+    /// Adds a request header when `value` is `Some` (an optional header the docs declare);
+    /// `None` leaves the request as it is.
+    ///
+    /// # Errors
+    /// As [`Operation::header`].
+    pub fn header_opt(self, name: &'static str, value: Option<&str>) -> Result<Self, Error> {
+        match value {
+            Some(value) => self.header(name, value),
+            None => Ok(self),
+        }
+    }
+
     /// Sets a JSON body: `body` is serialized once with `serde_json`, and those exact bytes are
     /// signed and sent with `Content-Type: application/json`.
     ///

@@ -1,0 +1,401 @@
+//! The type space of one generated module: names nested inline types once, deduplicates
+//! identical ones, and emits structs and open enums.
+//!
+//! Response policy: every field of a type reachable from a response is `Option<_>` with
+//! `#[serde(default)]`, and unknown fields are ignored, so a real response never fails to decode
+//! because WeChat Pay omitted a field or added one. Request types keep the docs'
+//! required/optional split.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use super::names::{pascal, serde_name, snake, unique};
+use crate::ir::{Field, Type};
+
+/// Whether a type is sent (required fields stay required) or received (every field optional).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mode {
+    /// Request bodies, query strings and path parameters.
+    Request,
+    /// Response bodies.
+    Response,
+}
+
+/// A named definition to emit.
+enum Def {
+    Struct {
+        name: String,
+        doc: String,
+        mode: Mode,
+        fields: Vec<FieldDef>,
+        default: bool,
+    },
+    StrEnum {
+        name: String,
+        doc: String,
+        values: Vec<String>,
+    },
+    IntEnum {
+        name: String,
+        doc: String,
+        values: Vec<i64>,
+    },
+}
+
+struct FieldDef {
+    wire: String,
+    ident: String,
+    ty: TokenStream,
+    optional: bool,
+}
+
+/// The named types of one module, in the order they were first needed.
+#[derive(Default)]
+pub struct TypeSpace {
+    defs: Vec<Def>,
+    by_shape: BTreeMap<(Type, Option<Mode>), String>,
+    names: Vec<String>,
+}
+
+/// Rustdoc attributes for `text`, one `///` line per line (`//!` when `inner`).
+pub fn docs(text: &str, inner: bool) -> TokenStream {
+    text.lines()
+        .map(|line| {
+            let line = if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            };
+            if inner {
+                quote!(#![doc = #line])
+            } else {
+                quote!(#[doc = #line])
+            }
+        })
+        .collect()
+}
+
+/// Builds an identifier from a string the naming pass already made legal (raw identifiers included).
+pub fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+impl TypeSpace {
+    /// True when `name` is already used by a type of this module.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    /// The Rust type for `ty`, naming (and later emitting) any struct or enum it needs.
+    /// `name` is the name to give the outermost named type; `doc` its rustdoc.
+    pub fn rust_type(&mut self, ty: &Type, name: &str, doc: &str, mode: Mode) -> TokenStream {
+        match ty {
+            Type::String => quote!(::std::string::String),
+            Type::Integer => quote!(i64),
+            Type::Boolean => quote!(bool),
+            Type::DateTime => quote!(::sdk_runtime::DateTime),
+            Type::StringOrNumber => quote!(::sdk_runtime::StringOrNumber),
+            Type::Json => quote!(::sdk_runtime::JsonValue),
+            Type::Array { items } => {
+                let inner = self.rust_type(items, name, doc, mode);
+                quote!(::std::vec::Vec<#inner>)
+            }
+            Type::Object { fields } => {
+                let name = self.struct_def(fields, name, doc, mode);
+                let id = ident(&name);
+                quote!(#id)
+            }
+            Type::Enum { values } => {
+                let name = self.named(ty, None, name, |name| Def::StrEnum {
+                    name,
+                    doc: doc.to_owned(),
+                    values: values.clone(),
+                });
+                let id = ident(&name);
+                quote!(#id)
+            }
+            Type::IntegerEnum { values } => {
+                let name = self.named(ty, None, name, |name| Def::IntEnum {
+                    name,
+                    doc: doc.to_owned(),
+                    values: values.clone(),
+                });
+                let id = ident(&name);
+                quote!(#id)
+            }
+        }
+    }
+
+    /// Names a struct for an object type with these fields (reusing an identical one).
+    pub fn struct_def(&mut self, fields: &[Field], name: &str, doc: &str, mode: Mode) -> String {
+        self.struct_named(fields, name, doc, mode, false)
+    }
+
+    /// Like [`TypeSpace::struct_def`] for an operation's own top-level type (`PostRequest`,
+    /// `GetQuery`, …): it always gets its own name, and is never reused for a nested type.
+    pub fn top_level_struct(&mut self, fields: &[Field], name: &str, doc: &str, mode: Mode) -> String {
+        self.struct_named(fields, name, doc, mode, true)
+    }
+
+    fn struct_named(&mut self, fields: &[Field], name: &str, doc: &str, mode: Mode, top: bool) -> String {
+        let shape = Type::Object {
+            fields: fields.to_vec(),
+        };
+        if !top {
+            if let Some(existing) = self.by_shape.get(&(shape.clone(), Some(mode))) {
+                return existing.clone();
+            }
+        }
+        let name = unique(name, |n| self.is_taken(n));
+        self.names.push(name.clone());
+        if !top {
+            self.by_shape.insert((shape, Some(mode)), name.clone());
+        }
+        let index = self.defs.len();
+        self.defs.push(Def::Struct {
+            name: name.clone(),
+            doc: doc.to_owned(),
+            mode,
+            fields: Vec::new(),
+            default: true,
+        });
+        let mut defs = Vec::with_capacity(fields.len());
+        let mut idents: Vec<String> = Vec::new();
+        for field in fields {
+            let base = snake(&field.name);
+            let field_ident = unique(&base, |n| idents.iter().any(|i| i == n));
+            idents.push(field_ident.clone());
+            let child = format!("{name}{}", pascal(&field.name));
+            let child_doc = format!("The `{}` of [`{name}`].", field.name);
+            let ty = self.rust_type(&field.ty, &child, &child_doc, mode);
+            let optional = mode == Mode::Response || field.optional;
+            defs.push(FieldDef {
+                wire: field.name.clone(),
+                ident: field_ident,
+                ty,
+                optional,
+            });
+        }
+        let default = mode == Mode::Response || fields.iter().all(|f| f.optional || defaultable(&f.ty));
+        if let Def::Struct {
+            fields: slot,
+            default: d,
+            ..
+        } = &mut self.defs[index]
+        {
+            *slot = defs;
+            *d = default;
+        }
+        name
+    }
+
+    fn named(
+        &mut self,
+        ty: &Type,
+        mode: Option<Mode>,
+        name: &str,
+        make: impl FnOnce(String) -> Def,
+    ) -> String {
+        if let Some(existing) = self.by_shape.get(&(ty.clone(), mode)) {
+            return existing.clone();
+        }
+        let name = unique(name, |n| self.is_taken(n));
+        self.names.push(name.clone());
+        self.by_shape.insert((ty.clone(), mode), name.clone());
+        self.defs.push(make(name.clone()));
+        name
+    }
+
+    /// Emits every definition, in the order they were named.
+    pub fn emit(&self) -> TokenStream {
+        self.defs.iter().map(emit_def).collect()
+    }
+}
+
+/// True when a required field of this type can take a `Default` value.
+fn defaultable(ty: &Type) -> bool {
+    match ty {
+        Type::String | Type::Integer | Type::Boolean | Type::Array { .. } => true,
+        Type::Object { fields } => fields.iter().all(|f| f.optional || defaultable(&f.ty)),
+        Type::Json => true,
+        Type::DateTime | Type::StringOrNumber | Type::Enum { .. } | Type::IntegerEnum { .. } => false,
+    }
+}
+
+fn emit_def(def: &Def) -> TokenStream {
+    match def {
+        Def::Struct {
+            name,
+            doc,
+            mode,
+            fields,
+            default,
+        } => emit_struct(name, doc, *mode, fields, *default),
+        Def::StrEnum { name, doc, values } => emit_str_enum(name, doc, values),
+        Def::IntEnum { name, doc, values } => emit_int_enum(name, doc, values),
+    }
+}
+
+fn emit_struct(name: &str, doc: &str, mode: Mode, fields: &[FieldDef], default: bool) -> TokenStream {
+    let id = ident(name);
+    let default = default.then(|| quote!(::std::default::Default,));
+    let fields = fields.iter().map(|f| {
+        let fid = ident(&f.ident);
+        let ty = &f.ty;
+        let rename = (serde_name(&f.ident) != f.wire).then(|| {
+            let wire = &f.wire;
+            quote!(#[serde(rename = #wire)])
+        });
+        let field_doc = docs(&format!("`{}`", f.wire), false);
+        if f.optional {
+            quote! {
+                #field_doc
+                #rename
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub #fid: ::std::option::Option<#ty>,
+            }
+        } else {
+            quote! {
+                #field_doc
+                #rename
+                pub #fid: #ty,
+            }
+        }
+    });
+    let _ = mode;
+    let doc = docs(doc, false);
+    quote! {
+        #doc
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #id {
+            #(#fields)*
+        }
+    }
+}
+
+/// Variant names for literal values: legal, unique, and never `Unknown` (kept for the open case).
+fn variant_names<T: ToString>(values: &[T], prefix: &str) -> Vec<Ident> {
+    let mut names: Vec<String> = vec!["Unknown".to_owned()];
+    values
+        .iter()
+        .map(|v| {
+            let text = v.to_string();
+            let base = if text.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+                format!("{prefix}{}", text.replace('-', "Minus"))
+            } else {
+                pascal(&text)
+            };
+            let name = unique(&base, |n| names.iter().any(|x| x == n));
+            names.push(name.clone());
+            ident(&name)
+        })
+        .collect()
+}
+
+fn emit_str_enum(name: &str, doc: &str, values: &[String]) -> TokenStream {
+    let id = ident(name);
+    let variants = variant_names(values, "V");
+    let variant_docs = values.iter().map(|v| docs(&format!("`{v}`"), false));
+    let doc = docs(
+        &format!("{doc}\n\nAn open set: values this SDK does not know yet are kept in `Unknown`."),
+        false,
+    );
+    quote! {
+        #doc
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
+        pub enum #id {
+            #( #variant_docs #variants, )*
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl #id {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #values, )*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for #id {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    #( #values => Self::#variants, )*
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for #id {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #id {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}
+
+fn emit_int_enum(name: &str, doc: &str, values: &[i64]) -> TokenStream {
+    let id = ident(name);
+    let variants = variant_names(values, "V");
+    let variant_docs = values.iter().map(|v| docs(&format!("`{v}`"), false));
+    let doc = docs(
+        &format!("{doc}\n\nAn open set: values this SDK does not know yet are kept in `Unknown`."),
+        false,
+    );
+    quote! {
+        #doc
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
+        pub enum #id {
+            #( #variant_docs #variants, )*
+            /// A value this version of the SDK does not know.
+            Unknown(i64),
+        }
+        impl #id {
+            /// The value as sent on the wire.
+            pub fn as_i64(&self) -> i64 {
+                match self {
+                    #( Self::#variants => #values, )*
+                    Self::Unknown(value) => *value,
+                }
+            }
+        }
+        impl ::std::convert::From<i64> for #id {
+            fn from(value: i64) -> Self {
+                match value {
+                    #( #values => Self::#variants, )*
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for #id {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.as_i64())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #id {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}
+
+/// An identifier for a generated argument or local, avoiding the names the function body uses.
+pub fn argument(name: &str, reserved: &[&str]) -> Ident {
+    let base = snake(name);
+    let chosen = if reserved.contains(&serde_name(&base)) {
+        format!("{}_", serde_name(&base))
+    } else {
+        base
+    };
+    ident(&chosen)
+}

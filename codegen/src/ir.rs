@@ -1,0 +1,189 @@
+//! The intermediate representation shared by every front-end and the emitter.
+//!
+//! It is also the persisted API model: `cargo xtask import` writes one [`Document`] per spec page as
+//! YAML under `specs/`, and `cargo xtask codegen` reads them back. It holds facts only (paths,
+//! methods, fields, types, enum values, titles and links), never prose paragraphs.
+//!
+//! Anonymous (inline) object types stay inline here; stable Rust names are assigned once, by the
+//! emitter's naming pass ([`crate::emit::names`]).
+
+use serde::{Deserialize, Serialize};
+
+/// One imported spec document (one docs page), as persisted in `specs/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// Path of the page in the upstream docs repository, `/`-separated, e.g.
+    /// `openapi/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop.md`.
+    pub source: String,
+    /// The page title from its front matter (e.g. `停止支付分计划`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The operations the page declares (usually one; a page may declare several methods).
+    pub operations: Vec<Operation>,
+}
+
+/// One HTTP operation: a method on a path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operation {
+    /// The HTTP method.
+    pub method: HttpMethod,
+    /// The path template as sent on the wire, path parameters in braces, e.g.
+    /// `/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`.
+    pub path: String,
+    /// A host that overrides the client's base URL for this operation (e.g. `https://pay.wechatpay.cn/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// The operation's short title from the docs (e.g. `停止支付分计划`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Links to the official documentation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
+    /// Path parameters, in the order they appear in [`Operation::path`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path_params: Vec<Field>,
+    /// Query parameters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub query: Vec<Field>,
+    /// Request headers the docs declare (e.g. `Wechatpay-Serial`, `Idempotency-Key`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<Field>,
+    /// The request body.
+    pub request: RequestBody,
+    /// The success response.
+    pub response: ResponseBody,
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl HttpMethod {
+    /// All methods, in a fixed order.
+    pub const ALL: [HttpMethod; 5] = [
+        HttpMethod::Get,
+        HttpMethod::Post,
+        HttpMethod::Put,
+        HttpMethod::Patch,
+        HttpMethod::Delete,
+    ];
+
+    /// The method as written on the wire (`"GET"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+
+    /// The method in lower case (`"get"`), as used for generated function names.
+    pub fn lower(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "get",
+            HttpMethod::Post => "post",
+            HttpMethod::Put => "put",
+            HttpMethod::Patch => "patch",
+            HttpMethod::Delete => "delete",
+        }
+    }
+}
+
+/// What an operation sends as its body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RequestBody {
+    /// No body.
+    None,
+    /// A JSON body (`JsonDataRequest`): always an object.
+    Json {
+        /// The body's fields.
+        fields: Vec<Field>,
+    },
+    /// A multipart media upload (`BinaryDataRequest extends Multipart`): a `meta` JSON part
+    /// (`filename`, `sha256`) and a `file` part.
+    Multipart,
+}
+
+/// What an operation answers with on success.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ResponseBody {
+    /// A JSON object (`WellformedResponse`).
+    Json {
+        /// The response's fields.
+        fields: Vec<Field>,
+    },
+    /// A byte stream: a file download (`WellformedResponse extends ReadStream`, or a
+    /// `responseType` of `'stream'`/`'arraybuffer'`).
+    Binary,
+}
+
+/// A named, typed member: a body or object field, a query or path parameter, a header.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Field {
+    /// The name exactly as on the wire (e.g. `out_trade_no`, `Wechatpay-Serial`).
+    pub name: String,
+    /// True when the docs mark the member optional (`?`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub optional: bool,
+    /// The member's type.
+    #[serde(flatten)]
+    pub ty: Type,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A value type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Type {
+    /// A string.
+    String,
+    /// An integer (TypeScript `number`; WeChat Pay amounts are integers in fen).
+    Integer,
+    /// A boolean.
+    Boolean,
+    /// An RFC 3339 date-time such as `2024-11-21T15:40:01+08:00` (TypeScript `string | Date`).
+    DateTime,
+    /// A value that may be a string or a number (TypeScript `string | number`).
+    StringOrNumber,
+    /// An open set of string values (a union of string literals); values outside the set are kept.
+    Enum {
+        /// The known values, in the docs' order.
+        values: Vec<String>,
+    },
+    /// An open set of integer values (a union of number literals).
+    IntegerEnum {
+        /// The known values, in the docs' order.
+        values: Vec<i64>,
+    },
+    /// A list.
+    Array {
+        /// The element type.
+        items: Box<Type>,
+    },
+    /// Any JSON value: the docs give no element type (TypeScript `[]` is lowered to a list of these).
+    Json,
+    /// An object with named fields.
+    Object {
+        /// The fields, in the docs' order.
+        fields: Vec<Field>,
+    },
+}

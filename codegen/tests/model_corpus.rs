@@ -1,0 +1,112 @@
+//! The whole docs snapshot imports, round-trips through YAML, and emits deterministically.
+
+use std::path::{Path, PathBuf};
+
+use codegen::emit::wechatpay_crate;
+use codegen::ir::Document;
+use codegen::model::{document_from_yaml, to_yaml};
+use codegen::wechat::import_page;
+
+fn docs_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/wechatpay-docs")
+}
+
+fn pages(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("docs folder") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            pages(&path, out);
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
+}
+
+fn import_corpus() -> (Vec<Document>, usize) {
+    let root = docs_root();
+    let mut files = Vec::new();
+    pages(&root.join("openapi/v3"), &mut files);
+    files.sort();
+    let mut documents = Vec::new();
+    let mut failures = Vec::new();
+    let mut declared = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("page");
+        // A page with one code block per method may repeat a namespace in several blocks.
+        let namespaces: std::collections::BTreeSet<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("namespace ") && l.trim_end().ends_with("HttpMethod {"))
+            .collect();
+        declared += namespaces.len();
+        let source = file
+            .strip_prefix(&root)
+            .expect("under root")
+            .to_string_lossy()
+            .replace('\\', "/");
+        match import_page(&source, &text) {
+            Ok(lowered) => documents.push(lowered.document),
+            Err(d) => failures.push(format!("{source}: {d:?}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} pages failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(documents.len() >= 409, "only {} pages", documents.len());
+    (documents, declared)
+}
+
+#[test]
+fn every_page_imports_with_every_declared_operation() {
+    let (documents, declared) = import_corpus();
+    let operations: usize = documents.iter().map(|d| d.operations.len()).sum();
+    assert_eq!(
+        operations, declared,
+        "each `…HttpMethod` namespace is one operation"
+    );
+    for doc in &documents {
+        for op in &doc.operations {
+            assert!(op.path.starts_with('/'), "{}: {}", doc.source, op.path);
+            let params = op.path.matches('{').count();
+            assert_eq!(params, op.path_params.len(), "{}: {}", doc.source, op.path);
+        }
+    }
+}
+
+#[test]
+fn the_model_round_trips_through_yaml() {
+    let (documents, _) = import_corpus();
+    for doc in &documents {
+        let yaml = to_yaml(doc);
+        let back = document_from_yaml(&yaml).unwrap_or_else(|d| panic!("{}: {d}", doc.source));
+        assert_eq!(&back, doc, "{}", doc.source);
+        assert_eq!(to_yaml(&back), yaml, "{}", doc.source);
+    }
+}
+
+#[test]
+fn emission_is_deterministic_whatever_the_input_order() {
+    let (documents, _) = import_corpus();
+    let first = wechatpay_crate(&documents).expect("emits");
+    let again = wechatpay_crate(&documents).expect("emits");
+    assert_eq!(first, again);
+    // A fixed pseudo-random shuffle (xorshift), and the reversed order.
+    let mut shuffled = documents.clone();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in (1..shuffled.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    assert_ne!(
+        shuffled.iter().map(|d| &d.source).collect::<Vec<_>>(),
+        documents.iter().map(|d| &d.source).collect::<Vec<_>>()
+    );
+    assert_eq!(wechatpay_crate(&shuffled).expect("emits"), first);
+    let mut reversed = documents.clone();
+    reversed.reverse();
+    assert_eq!(wechatpay_crate(&reversed).expect("emits"), first);
+}

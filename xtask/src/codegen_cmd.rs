@@ -1,0 +1,89 @@
+//! `cargo xtask codegen [--check]`: `specs/` → `generated/wechatpay`.
+
+use std::path::Path;
+use std::time::Instant;
+
+use crate::files::{self, Tree};
+use crate::import;
+
+/// The generated crate, relative to the workspace root.
+const CRATE_DIR: &str = "generated/wechatpay";
+
+/// Files of the generated crate that `codegen` owns (others are reported as stale).
+const OWNED: &[&str] = &[".rs", "Cargo.toml"];
+
+/// Generates (or, with `check`, verifies) the crate.
+pub fn run(root: &Path, check: bool, from: &Path) -> Result<(), String> {
+    let start = Instant::now();
+    let documents = import::read_specs(root)?;
+    let emitted = codegen::emit::wechatpay_crate(&documents).map_err(|e| e.to_string())?;
+    let tree: Tree = emitted.into_iter().map(|f| (f.path, f.contents)).collect();
+    let dir = root.join(CRATE_DIR);
+    if !check {
+        let (written, removed) =
+            files::apply(&dir, &tree, OWNED).map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
+        let lines: usize = tree.values().map(|c| c.lines().count()).sum();
+        let operations: usize = documents.iter().map(|d| d.operations.len()).sum();
+        println!(
+            "generated {CRATE_DIR}: {operations} operations, {} files, {lines} lines; {written} written, {removed} removed ({} ms)",
+            tree.len(),
+            start.elapsed().as_millis()
+        );
+        return Ok(());
+    }
+
+    let mut stale = Vec::new();
+    let (changed, removed) = files::stale(&dir, &tree, OWNED).map_err(|e| e.to_string())?;
+    stale.extend(
+        changed
+            .iter()
+            .map(|f| format!("{CRATE_DIR}/{f} (differs from `cargo xtask codegen`)")),
+    );
+    stale.extend(
+        removed
+            .iter()
+            .map(|f| format!("{CRATE_DIR}/{f} (not written by `cargo xtask codegen`)")),
+    );
+
+    let docs = if from.is_absolute() {
+        from.to_path_buf()
+    } else {
+        root.join(from)
+    };
+    if docs.is_dir() {
+        let (spec_tree, _) = import::plan(root, from, None, None)?;
+        let spec_dir = root.join(import::SPECS);
+        let (changed, removed) =
+            files::stale(&spec_dir, &spec_tree, &[".yaml"]).map_err(|e| e.to_string())?;
+        stale.extend(
+            changed
+                .iter()
+                .map(|f| format!("{}/{f} (differs from `cargo xtask import`)", import::SPECS)),
+        );
+        stale.extend(
+            removed
+                .iter()
+                .map(|f| format!("{}/{f} (not written by `cargo xtask import`)", import::SPECS)),
+        );
+    } else {
+        eprintln!(
+            "note: {} not found; checked {CRATE_DIR} against specs/ only",
+            docs.display()
+        );
+    }
+    if stale.is_empty() {
+        println!(
+            "{CRATE_DIR} and {} are up to date ({} ms)",
+            import::SPECS,
+            start.elapsed().as_millis()
+        );
+        return Ok(());
+    }
+    for file in &stale {
+        eprintln!("stale: {file}");
+    }
+    Err(format!(
+        "{} stale files; run `cargo xtask import` and `cargo xtask codegen`",
+        stale.len()
+    ))
+}
