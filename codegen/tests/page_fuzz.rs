@@ -1,9 +1,11 @@
-//! Hostile input: mutated real pages never make `parse_page` panic, and every diagnostic points
-//! inside the input.
+//! Hostile input: mutated real pages never make `parse_page`, the lowering or the emitter panic,
+//! and every diagnostic points inside the input.
 
 use std::path::Path;
 use std::sync::OnceLock;
 
+use codegen::emit::wechatpay_crate;
+use codegen::wechat::lower::lower;
 use codegen::wechat::page::parse_page;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -205,6 +207,15 @@ fn apply(text: &str, mutation: &Mutation) -> String {
 
 /// Every diagnostic lies inside `text`: line within the input (at most one past the last line
 /// break) and column at most one past the end of that line.
+fn check_positions(diags: &[codegen::diag::Diagnostic], lines: &[&str]) -> Result<(), TestCaseError> {
+    for d in diags {
+        prop_assert!(d.line >= 1 && d.column >= 1, "{d}");
+        prop_assert!(d.line as usize <= lines.len(), "{d}: only {} lines", lines.len());
+        prop_assert!(!d.message.is_empty());
+    }
+    Ok(())
+}
+
 fn check(text: &str) -> Result<(), TestCaseError> {
     let lines: Vec<&str> = text.split('\n').collect();
     prop_assert!(lines.len() <= text.lines().count() + 1);
@@ -213,6 +224,17 @@ fn check(text: &str) -> Result<(), TestCaseError> {
             for block in &page.blocks {
                 prop_assert!(block.span.line >= 1 && block.span.column >= 1);
                 prop_assert!(block.items.end <= page.module.items.len());
+            }
+            // Lowering and emitting never panic either; their diagnostics point inside the input.
+            match lower(&page, "openapi/v3/fuzz/page.md") {
+                Ok(lowered) => {
+                    check_positions(&lowered.warnings, &lines)?;
+                    let _ = wechatpay_crate(std::slice::from_ref(&lowered.document));
+                }
+                Err(diags) => {
+                    prop_assert!(!diags.is_empty());
+                    check_positions(&diags, &lines)?;
+                }
             }
         }
         Err(diags) => {

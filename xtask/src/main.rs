@@ -19,6 +19,10 @@ use clap::{Parser, Subcommand};
     about = "Import WeChat Pay docs into specs/ and generate the SDK crates"
 )]
 struct Cli {
+    /// The workspace to work in (default: the one this xtask belongs to); `specs/` and
+    /// `generated/` are read and written below it.
+    #[arg(long, global = true, hide = true)]
+    root: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -57,7 +61,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root = files::workspace_root();
+    let root = cli.root.clone().unwrap_or_else(files::workspace_root);
     let result = match cli.command {
         Command::Import {
             from,

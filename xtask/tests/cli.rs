@@ -1,0 +1,188 @@
+//! The driver on a scratch workspace: import is all-or-nothing and idempotent and prints the
+//! changelog; `codegen --check` names every stale file and writes nothing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const GOOD: &str = r#"---
+title: Stop a widget
+---
+
+```js twoslash
+// @filename: virtual.ts
+namespace WeChatPay.OpenAPI.V3.Demo.Widgets._widget_id_.Stop.PostHttpMethod {
+  export interface JsonDataRequest {
+    reason: string
+  }
+  export interface RequestConfig extends AxiosRequestConfig {
+    data?: JsonDataRequest
+    widget_id: string
+  }
+  export interface WellformedResponse {
+    widget_id: string
+  }
+}
+```
+"#;
+
+/// A scratch workspace with a docs checkout holding `pages` (path under `openapi/v3` → text).
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn new(name: &str, pages: &[(&str, &str)]) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("xtask-cli-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        for (path, text) in pages {
+            let file = dir.join("docs/openapi/v3").join(path);
+            fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+            fs::write(file, text).expect("write page");
+        }
+        fs::create_dir_all(dir.join("ws")).expect("mkdir ws");
+        Scratch { dir }
+    }
+
+    fn page(&self, path: &str, text: &str) {
+        fs::write(self.dir.join("docs/openapi/v3").join(path), text).expect("write page");
+    }
+
+    fn ws(&self) -> PathBuf {
+        self.dir.join("ws")
+    }
+
+    fn xtask(&self, args: &[&str]) -> Output {
+        let docs = self.dir.join("docs");
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .arg("--root")
+            .arg(self.ws())
+            .args(args)
+            .arg("--from")
+            .arg(&docs)
+            .output()
+            .expect("xtask runs")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(files_under(&path));
+            } else {
+                out.push(path.display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_page_that_fails_names_file_line_and_column_and_nothing_is_written() {
+    let broken = GOOD.replace("reason: string", "reason string");
+    let scratch = Scratch::new("broken", &[("demo/good.md", GOOD), ("demo/broken.md", &broken)]);
+    let out = scratch.xtask(&["import"]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("openapi/v3/demo/broken.md:9:12: error:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 of 2 pages failed"), "{stderr}");
+    assert!(files_under(&scratch.ws()).is_empty(), "nothing written");
+}
+
+#[test]
+fn import_is_idempotent_and_reports_the_changelog() {
+    let scratch = Scratch::new("import", &[("demo/widgets/{widget_id}/stop.md", GOOD)]);
+    let out = scratch.xtask(&["import"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("imported 1 pages: 1 operations"), "{stdout}");
+    assert!(
+        stdout.contains("+ operation POST /v3/demo/widgets/{widget_id}/stop"),
+        "{stdout}"
+    );
+    let spec = scratch
+        .ws()
+        .join("specs/wechatpay/v3/demo/widgets/{widget_id}/stop.yaml");
+    let first = fs::read_to_string(&spec).expect("spec written");
+    assert!(
+        first.contains("path: /v3/demo/widgets/{widget_id}/stop\n"),
+        "{first}"
+    );
+
+    let again = scratch.xtask(&["import"]);
+    let stdout = text(&again.stdout);
+    assert!(stdout.contains("0 files written, 0 removed"), "{stdout}");
+    assert!(
+        stdout.contains("no operation or field added or removed"),
+        "{stdout}"
+    );
+    assert_eq!(fs::read_to_string(&spec).expect("spec"), first);
+
+    scratch.page(
+        "demo/widgets/{widget_id}/stop.md",
+        &GOOD.replace(
+            "    widget_id: string\n  }\n}",
+            "    widget_id: string\n    stopped_at: string | Date\n  }\n}",
+        ),
+    );
+    let changed = scratch.xtask(&["import"]);
+    let stdout = text(&changed.stdout);
+    assert!(
+        stdout.contains("+ field POST /v3/demo/widgets/{widget_id}/stop response.stopped_at"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn codegen_check_names_every_stale_file_and_writes_nothing() {
+    let scratch = Scratch::new("check", &[("demo/widgets/{widget_id}/stop.md", GOOD)]);
+    assert!(scratch.xtask(&["import"]).status.success());
+    let out = scratch.xtask(&["codegen"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ok = scratch.xtask(&["codegen", "--check"]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+
+    let product = scratch.ws().join("generated/wechatpay/src/v3/demo.rs");
+    fs::write(&product, "// edited by hand\n").expect("edit");
+    let extra = scratch.ws().join("generated/wechatpay/src/v3/extra.rs");
+    fs::write(&extra, "// not generated\n").expect("extra");
+    scratch.page(
+        "demo/widgets/{widget_id}/stop.md",
+        &GOOD.replace("reason: string", "reason?: string"),
+    );
+
+    let stale = scratch.xtask(&["codegen", "--check"]);
+    assert!(!stale.status.success());
+    let stderr = text(&stale.stderr);
+    assert!(
+        stderr.contains("stale: generated/wechatpay/src/v3/demo.rs"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("stale: generated/wechatpay/src/v3/extra.rs"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("stale: specs/wechatpay/v3/demo/widgets/{widget_id}/stop.yaml"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read_to_string(&product).expect("kept"), "// edited by hand\n");
+    assert!(extra.exists());
+}
