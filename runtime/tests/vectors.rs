@@ -339,3 +339,37 @@ fn v3_verify_signtest_probe() {
         .unwrap_err();
     assert_eq!(err.kind(), SignatureErrorKind::SignTest);
 }
+
+/// `v3_webhook_verify_and_decrypt`, key `platform`: the notification's signature (over the raw
+/// request body, as for a response). Decrypting its `resource` belongs to the webhook support.
+const V3_WEBHOOK: VerifyVector = VerifyVector {
+    timestamp: "1732174801",
+    nonce: "EcZ9Cmy4Xyx1i6RlJQzLcCyEqDa26NBz",
+    serial: "PUB_KEY_ID_0114232134912410000000000000",
+    signature: "ZGgLAk7WJLFS8mbF3fErdpBMUJ2PJ59Qw4lUoMH8QnbBX7Od8ovE2ebcyg+mRT9b/1mTz+zReUtocLh+TN4WAptoXtBuYjOZGSavlkDbmrDVb1OlhDZ+KZbfMk4CTngeWf9vEUHIB8eriCllkd2qVuUrZUDFEBCdkg8XLat83gpCC/H98jDEguGh5uLfdYvfs9XoI6Daz6f9y8G475eaY8gOn2EDQq2pmU/zfsy9JBa82Bd1XZcKzDiwx7GGcl3EhGff2FVSuzKIliFIJGPj7nK4y+3v1uce3Y0SFwh0mv4a6pfuUqs3YASIkZV5zco5eQF13eXJFXjBuQD37ZrF3g==",
+    body: "{\"id\":\"EV-2024112115400100001\",\"create_time\":\"2024-11-21T15:40:01+08:00\",\"resource_type\":\"encrypt-resource\",\"event_type\":\"PAYSCORE.USER_OPEN_SERVICE\",\"summary\":\"签约成功\",\"resource\":{\"original_type\":\"payscore\",\"algorithm\":\"AEAD_AES_256_GCM\",\"ciphertext\":\"u2RwJ29svtaLSXFJANHmZ7JNby4gv6k07jx3/rM6DJR6nNUEkWcZjJQukfnYJwg2INJQFTU8xkLsD1VrKLn1kiiZvjEdGdfzKHShKFT/IgNHzcsrO9Cm3o3Lv9lUryOfpI80XQ1VXy61fBTTjv/e3X9hLcWpCoKeBLevbiaqgL8plCwvxwN1tG95Fu1MAon/HTgQW7hVZsIRQW1sDkGlehetd0mgf07sklgmwW4pjiYy13rux17+ZvfZnCgSFk32+o6UWFDZ8PAHc/2l9HJJCV3fR2gJc8Q5sgdVRBk5wHERNj39zPERww==\",\"associated_data\":\"payscore\",\"nonce\":\"Kj7QIyUiYx1q\"}}",
+};
+
+#[test]
+fn v3_webhook_signature_verifies_over_the_raw_body() {
+    let v = &V3_WEBHOOK;
+    let verifier = platform_verifier();
+    let mut headers = headers_of(v);
+    headers.insert(
+        "Wechatpay-Signature-Type",
+        HeaderValue::from_static("WECHATPAY2-SHA256-RSA2048"),
+    );
+    verifier
+        .verify(&headers, v.body.as_bytes(), timestamp_of(v))
+        .expect("the vector's notification verifies");
+    // One changed byte of the body, or the notification replayed after the window, fails.
+    let altered = v.body.replace("USER_OPEN_SERVICE", "USER_CLOSE_SERVICE");
+    let err = verifier
+        .verify(&headers, altered.as_bytes(), timestamp_of(v))
+        .unwrap_err();
+    assert_eq!(err.kind(), SignatureErrorKind::InvalidSignature);
+    let err = verifier
+        .verify(&headers, v.body.as_bytes(), timestamp_of(v) + 301)
+        .unwrap_err();
+    assert_eq!(err.kind(), SignatureErrorKind::Expired);
+}

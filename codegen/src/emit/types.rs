@@ -298,92 +298,108 @@ fn variant_names<T: ToString>(values: &[T], prefix: &str) -> Vec<Ident> {
 }
 
 fn emit_str_enum(name: &str, doc: &str, values: &[String]) -> TokenStream {
-    let id = ident(name);
-    let variants = variant_names(values, "V");
-    let variant_docs = values.iter().map(|v| docs(&format!("`{v}`"), false));
-    let doc = docs(
-        &format!("{doc}\n\nAn open set: values this SDK does not know yet are kept in `Unknown`."),
-        false,
-    );
-    quote! {
-        #doc
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
-        pub enum #id {
-            #( #variant_docs #variants, )*
-            /// A value this version of the SDK does not know.
-            Unknown(::std::string::String),
-        }
-        impl #id {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #( Self::#variants => #values, )*
-                    Self::Unknown(value) => value,
-                }
-            }
-        }
-        impl ::std::convert::From<::std::string::String> for #id {
-            fn from(value: ::std::string::String) -> Self {
-                match value.as_str() {
-                    #( #values => Self::#variants, )*
-                    _ => Self::Unknown(value),
-                }
-            }
-        }
-        impl ::serde::Serialize for #id {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for #id {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                <::std::string::String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-            }
-        }
-    }
+    let literals: Vec<TokenStream> = values.iter().map(|v| quote!(#v)).collect();
+    let repr = Repr {
+        wire: quote!(::std::string::String),
+        accessor: quote!(as_str),
+        returns: quote!(&str),
+        unknown: quote!(value),
+        copy: None,
+        serialize: quote!(serialize_str),
+        matched: quote!(value.as_str()),
+    };
+    emit_open_enum(name, doc, &variant_names(values, "V"), values, &literals, &repr)
 }
 
 fn emit_int_enum(name: &str, doc: &str, values: &[i64]) -> TokenStream {
+    let literals: Vec<TokenStream> = values.iter().map(|v| quote!(#v)).collect();
+    let repr = Repr {
+        wire: quote!(i64),
+        accessor: quote!(as_i64),
+        returns: quote!(i64),
+        unknown: quote!(*value),
+        copy: Some(quote!(::std::marker::Copy,)),
+        serialize: quote!(serialize_i64),
+        matched: quote!(value),
+    };
+    emit_open_enum(name, doc, &variant_names(values, "V"), values, &literals, &repr)
+}
+
+/// How an open enum's values look on the wire (string or integer).
+struct Repr {
+    /// The wire type, also the payload of `Unknown`.
+    wire: TokenStream,
+    /// The accessor returning the wire value (`as_str`, `as_i64`).
+    accessor: TokenStream,
+    /// The accessor's return type.
+    returns: TokenStream,
+    /// The accessor's expression for `Unknown(value)`.
+    unknown: TokenStream,
+    /// `Copy` in the derive list, for integer enums.
+    copy: Option<TokenStream>,
+    /// The `Serializer` method.
+    serialize: TokenStream,
+    /// The expression `From` matches on.
+    matched: TokenStream,
+}
+
+/// An open enum: one variant per known value, plus `Unknown` keeping any other value.
+fn emit_open_enum<T: std::fmt::Display>(
+    name: &str,
+    doc: &str,
+    variants: &[Ident],
+    values: &[T],
+    literals: &[TokenStream],
+    repr: &Repr,
+) -> TokenStream {
     let id = ident(name);
-    let variants = variant_names(values, "V");
     let variant_docs = values.iter().map(|v| docs(&format!("`{v}`"), false));
     let doc = docs(
         &format!("{doc}\n\nAn open set: values this SDK does not know yet are kept in `Unknown`."),
         false,
     );
+    let Repr {
+        wire,
+        accessor,
+        returns,
+        unknown,
+        copy,
+        serialize,
+        matched,
+    } = repr;
     quote! {
         #doc
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, #copy ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
         pub enum #id {
             #( #variant_docs #variants, )*
             /// A value this version of the SDK does not know.
-            Unknown(i64),
+            Unknown(#wire),
         }
         impl #id {
             /// The value as sent on the wire.
-            pub fn as_i64(&self) -> i64 {
+            pub fn #accessor(&self) -> #returns {
                 match self {
-                    #( Self::#variants => #values, )*
-                    Self::Unknown(value) => *value,
+                    #( Self::#variants => #literals, )*
+                    Self::Unknown(value) => #unknown,
                 }
             }
         }
-        impl ::std::convert::From<i64> for #id {
-            fn from(value: i64) -> Self {
-                match value {
-                    #( #values => Self::#variants, )*
+        impl ::std::convert::From<#wire> for #id {
+            fn from(value: #wire) -> Self {
+                match #matched {
+                    #( #literals => Self::#variants, )*
                     _ => Self::Unknown(value),
                 }
             }
         }
         impl ::serde::Serialize for #id {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_i64(self.as_i64())
+                serializer.#serialize(self.#accessor())
             }
         }
         impl<'de> ::serde::Deserialize<'de> for #id {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                <#wire as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
             }
         }
     }

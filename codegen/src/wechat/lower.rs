@@ -64,6 +64,12 @@ pub fn lower(page: &Page, source: &str) -> Result<Lowered, Vec<Diagnostic>> {
         return Err(cx.diagnostics);
     }
     operations.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
+    // A page about one operation is titled after it.
+    if let [only] = operations.as_mut_slice() {
+        if only.summary.is_none() {
+            only.summary.clone_from(&page.title);
+        }
+    }
     Ok(Lowered {
         document: Document {
             source: source.to_owned(),
