@@ -7,4 +7,5 @@ pub mod diag;
 pub mod emit;
 pub mod ir;
 pub mod model;
+pub mod overrides;
 pub mod wechat;

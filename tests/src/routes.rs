@@ -262,9 +262,14 @@ fn create_partner_user_sign_plan(req: &Map<String, Value>, mchid: &str) -> Resul
     let sub_mchid = required_str(req, "sub_mchid")?;
     let merchant_sign_plan_no = required_str(req, "merchant_sign_plan_no")?;
     let appid = optional_str(req, "appid")?.unwrap_or(DEFAULT_APPID);
-    let sub_appid = optional_str(req, "sub_appid")?.unwrap_or("");
-    let openid = optional_str(req, "openid")?.unwrap_or("");
-    let sub_openid = optional_str(req, "sub_openid")?.unwrap_or("");
+    // The user's ids are echoed only when sent, as WeChat Pay omits what does not apply.
+    let user_ids: Vec<(&str, &str)> = ["sub_appid", "openid", "sub_openid"]
+        .into_iter()
+        .map(|k| Ok(optional_str(req, k)?.map(|v| (k, v))))
+        .collect::<Result<Vec<_>, ApiError>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     let notify_url = optional_str(req, "notify_url")?.unwrap_or("");
     let details = match req.get("sign_plan_detail") {
         Some(Value::Array(items)) if !items.is_empty() => items,
@@ -330,16 +335,12 @@ fn create_partner_user_sign_plan(req: &Map<String, Value>, mchid: &str) -> Resul
         }));
     }
     let count = signed.len() as u64;
-    Ok(json!({
-        "sign_plan": {
+    let mut sign_plan = json!({
             "sign_plan_id": "01020033210023606914000000007831",
-            "openid": openid,
-            "sub_openid": sub_openid,
             "service_id": service_id,
             "mchid": mchid,
             "sub_mchid": sub_mchid,
             "appid": appid,
-            "sub_appid": sub_appid,
             "merchant_sign_plan_no": merchant_sign_plan_no,
             "merchant_callback_url": notify_url,
             "plan_id": plan_id,
@@ -351,7 +352,14 @@ fn create_partner_user_sign_plan(req: &Map<String, Value>, mchid: &str) -> Resul
             "deduction_quantity": count,
             "total_actual_price": 18000 * count,
             "signed_detail_list": signed
-        },
+    });
+    if let Value::Object(plan) = &mut sign_plan {
+        for (key, value) in user_ids {
+            plan.insert(key.to_owned(), Value::from(value));
+        }
+    }
+    Ok(json!({
+        "sign_plan": sign_plan,
         "package": "DJIOSQPYWDxsa5b0V2bS8xPRasjwYDAa3aDGqNqCmTSCWjZAmD8xTs"
     }))
 }

@@ -43,9 +43,10 @@ fn partner_sign_plan() -> user_sign_plans::PostRequest {
         sub_mchid: "1900000109".into(),
         sub_appid: "wxd678efh567hg6788".into(),
         openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o".into(),
-        sub_openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6p".into(),
+        // Optional through specs/overrides/wechatpay.yaml (the docs' TypeScript marks it required).
+        sub_openid: None,
         merchant_sign_plan_no: "SP20241121001".into(),
-        notify_url: "https://example.com/notify".into(),
+        notify_url: Some("https://example.com/notify".into()),
         sign_plan_detail: vec![user_sign_plans::PostRequestSignPlanDetail {
             plan_detail_no: 1,
             merchant_plan_detail_no: "D1".into(),
@@ -135,7 +136,7 @@ async fn create_partner_sign_plan_round_trips_and_tolerates_omitted_fields() {
     assert_eq!(plan.merchant_sign_plan_no.as_deref(), Some("SP20241121001"));
     assert_eq!(plan.plan_id.as_deref(), Some("1234324324"));
     assert_eq!(plan.sub_mchid.as_deref(), Some("1900000109"));
-    assert_eq!(plan.sub_openid.as_deref(), Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6p"));
+    assert_eq!(plan.sub_openid, None);
     // The mock omits the fields of a plan not yet signed, as WeChat Pay does.
     assert_eq!(plan.sign_time, None);
     assert_eq!(plan.cancel_reason, None);
@@ -143,6 +144,10 @@ async fn create_partner_sign_plan_round_trips_and_tolerates_omitted_fields() {
     let sent = server.requests()[0].body_json().expect("json body");
     assert_eq!(sent["sign_plan_detail"][0]["plan_detail_no"], 1);
     assert_eq!(sent["service_id"], "2002000000000558128851361561536");
+    assert!(
+        sent.get("sub_openid").is_none(),
+        "an unset optional field is not sent: {sent}"
+    );
 }
 
 /// Each response fault the mock can inject, and the signature error kind it must produce.

@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::time::Instant;
 
+use codegen::overrides::Erratum;
+
 use crate::files::{self, Tree};
 use crate::import;
 
@@ -12,10 +14,32 @@ const CRATE_DIR: &str = "generated/wechatpay";
 /// Files of the generated crate that `codegen` owns (others are reported as stale).
 const OWNED: &[&str] = &[".rs", "Cargo.toml"];
 
+/// The hand-written errata of the upstream docs, relative to the workspace root.
+const ERRATA: &str = "specs/overrides/wechatpay.yaml";
+
+/// Applies the errata file (when present) to the imported model.
+fn apply_errata(root: &Path, documents: &mut [codegen::ir::Document]) -> Result<(), String> {
+    let path = root.join(ERRATA);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let errata: Vec<Erratum> = codegen::model::from_yaml(&text).map_err(|d| {
+        crate::report::print(&path.display().to_string(), &text, &d);
+        format!("{ERRATA} cannot be read")
+    })?;
+    codegen::overrides::apply(documents, &errata).map_err(|errors| {
+        for e in &errors {
+            eprintln!("{ERRATA}: error: {e}");
+        }
+        format!("{} errata in {ERRATA} do not match specs/", errors.len())
+    })
+}
+
 /// Generates (or, with `check`, verifies) the crate.
 pub fn run(root: &Path, check: bool, from: &Path) -> Result<(), String> {
     let start = Instant::now();
-    let documents = import::read_specs(root)?;
+    let mut documents = import::read_specs(root)?;
+    apply_errata(root, &mut documents)?;
     let emitted = codegen::emit::wechatpay_crate(&documents).map_err(|e| e.to_string())?;
     let tree: Tree = emitted.into_iter().map(|f| (f.path, f.contents)).collect();
     let dir = root.join(CRATE_DIR);

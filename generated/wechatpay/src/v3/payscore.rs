@@ -6743,11 +6743,13 @@ pub mod sign_plan {
                 /// `openid`
                 pub openid: ::std::string::String,
                 /// `sub_openid`
-                pub sub_openid: ::std::string::String,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub sub_openid: ::std::option::Option<::std::string::String>,
                 /// `merchant_sign_plan_no`
                 pub merchant_sign_plan_no: ::std::string::String,
                 /// `notify_url`
-                pub notify_url: ::std::string::String,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub notify_url: ::std::option::Option<::std::string::String>,
                 /// `sign_plan_detail`
                 pub sign_plan_detail: ::std::vec::Vec<PostRequestSignPlanDetail>,
             }
