@@ -39,6 +39,9 @@ pub struct Operation {
     /// Links to the official documentation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<String>,
+    /// Present when the docs mark the operation deprecated, with their note (e.g. `since 2020.03.26`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<String>,
     /// Path parameters, in the order they appear in [`Operation::path`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub path_params: Vec<Field>,

@@ -105,6 +105,7 @@ mod tests {
                 base_url: None,
                 summary: None,
                 links: Vec::new(),
+                deprecated: None,
                 path_params: Vec::new(),
                 query: Vec::new(),
                 headers: Vec::new(),

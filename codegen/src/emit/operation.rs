@@ -113,8 +113,13 @@ pub fn emit(op: &Operation, space: &mut TypeSpace) -> TokenStream {
     let path = &op.path;
     let fn_name = format_ident!("{}", method);
     let doc = docs(&function_doc(op, &signature_line), false);
+    let deprecated = op
+        .deprecated
+        .as_ref()
+        .map(|note| quote!(#[deprecated(note = #note)]));
     quote! {
         #doc
+        #deprecated
         pub async fn #fn_name(
             client: &::sdk_runtime::wechatpay::Client,
             #(#args,)*

@@ -225,6 +225,7 @@ impl<'p> Lowering<'p> {
             base_url: None,
             summary: None,
             links: Vec::new(),
+            deprecated: None,
             path_params: Vec::new(),
             query: Vec::new(),
             headers: Vec::new(),
@@ -248,6 +249,14 @@ impl<'p> Lowering<'p> {
         if let Some(doc) = doc {
             op.summary = summary(doc);
             op.links = doc.links.clone();
+            op.deprecated = doc.tags.iter().find(|t| t.name == "deprecated").map(|t| {
+                let note = t.text.trim().trim_start_matches('-').trim();
+                if note.is_empty() {
+                    "deprecated".to_owned()
+                } else {
+                    note.to_owned()
+                }
+            });
         }
 
         let mut download = false;

@@ -430,6 +430,7 @@ pub mod orders {
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        #[deprecated(note = "since 2020.03.26")]
         pub async fn get(
             client: &::sdk_runtime::wechatpay::Client,
             out_order_no: &str,
@@ -450,6 +451,7 @@ pub mod orders {
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        #[deprecated(note = "since 2020.03.26")]
         pub async fn patch(
             client: &::sdk_runtime::wechatpay::Client,
             out_order_no: &str,
@@ -725,6 +727,7 @@ pub mod orders {
             /// # Errors
             ///
             /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            #[deprecated(note = "since 2020.03.26")]
             pub async fn get(
                 client: &::sdk_runtime::wechatpay::Client,
                 out_trade_no: &str,

@@ -177,6 +177,7 @@ pub mod complaints {
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    #[deprecated(note = "since 2020.11.27")]
     pub async fn get(
         client: &::sdk_runtime::wechatpay::Client,
         query: &GetQuery,
@@ -278,6 +279,7 @@ pub mod complaints {
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        #[deprecated(note = "since 2020.11.27")]
         pub async fn get(
             client: &::sdk_runtime::wechatpay::Client,
             transaction_id: &str,
@@ -341,6 +343,7 @@ pub mod complaints {
             /// # Errors
             ///
             /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            #[deprecated(note = "since 2021.01.08")]
             pub async fn get(
                 client: &::sdk_runtime::wechatpay::Client,
                 transaction_id: &str,
@@ -1174,6 +1177,7 @@ pub mod feedbacks {
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    #[deprecated(note = "since 2021.01.08")]
     pub async fn post(
         client: &::sdk_runtime::wechatpay::Client,
         body: &PostRequest,
