@@ -3,6 +3,7 @@
 //! The only part of the generator that touches the disk; `codegen` stays a pure library.
 
 mod codegen_cmd;
+mod features;
 mod files;
 mod import;
 mod report;
@@ -51,6 +52,11 @@ enum Command {
         #[arg(long, default_value = import::DEFAULT_DOCS)]
         from: PathBuf,
     },
+    /// Check that the generated crate builds with each product feature alone (timed).
+    CheckFeatures {
+        /// Only these features (default: all but `full`).
+        features: Vec<String>,
+    },
     /// Run the mock WeChat Pay server in the foreground (prints its base URL).
     Mock {
         /// Arguments passed to the mock server (e.g. `--port 8080`).
@@ -69,6 +75,7 @@ fn main() -> ExitCode {
             commit,
         } => import::run(&root, &from, repository, commit),
         Command::Codegen { check, from } => codegen_cmd::run(&root, check, &from),
+        Command::CheckFeatures { features } => features::run(&root, &features),
         Command::Mock { args } => run_mock(&root, &args),
     };
     match result {
