@@ -28,7 +28,6 @@ enum Def {
     Struct {
         name: String,
         doc: String,
-        mode: Mode,
         fields: Vec<FieldDef>,
         default: bool,
     },
@@ -160,7 +159,6 @@ impl TypeSpace {
         self.defs.push(Def::Struct {
             name: name.clone(),
             doc: doc.to_owned(),
-            mode,
             fields: Vec::new(),
             default: true,
         });
@@ -232,16 +230,15 @@ fn emit_def(def: &Def) -> TokenStream {
         Def::Struct {
             name,
             doc,
-            mode,
             fields,
             default,
-        } => emit_struct(name, doc, *mode, fields, *default),
+        } => emit_struct(name, doc, fields, *default),
         Def::StrEnum { name, doc, values } => emit_str_enum(name, doc, values),
         Def::IntEnum { name, doc, values } => emit_int_enum(name, doc, values),
     }
 }
 
-fn emit_struct(name: &str, doc: &str, mode: Mode, fields: &[FieldDef], default: bool) -> TokenStream {
+fn emit_struct(name: &str, doc: &str, fields: &[FieldDef], default: bool) -> TokenStream {
     let id = ident(name);
     let default = default.then(|| quote!(::std::default::Default,));
     let fields = fields.iter().map(|f| {
@@ -267,7 +264,6 @@ fn emit_struct(name: &str, doc: &str, mode: Mode, fields: &[FieldDef], default: 
             }
         }
     });
-    let _ = mode;
     let doc = docs(doc, false);
     quote! {
         #doc

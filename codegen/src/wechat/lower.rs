@@ -340,7 +340,7 @@ impl<'p> Lowering<'p> {
 
         if let Some(body) = self.interface(ns, "JsonDataRequest") {
             op.request = RequestBody::Json {
-                fields: self.fields(&body.members, body.span, 0),
+                fields: self.fields(&body.members, 0),
             };
         } else if self.interface(ns, "BinaryDataRequest").is_some() {
             op.request = RequestBody::Multipart;
@@ -355,7 +355,7 @@ impl<'p> Lowering<'p> {
             Some(resp) if download || extends(resp, "ReadStream") => op.response = ResponseBody::Binary,
             Some(resp) => {
                 op.response = ResponseBody::Json {
-                    fields: self.fields(&resp.members, resp.span, 0),
+                    fields: self.fields(&resp.members, 0),
                 }
             }
             None if download => op.response = ResponseBody::Binary,
@@ -367,7 +367,7 @@ impl<'p> Lowering<'p> {
     /// The fields of a property whose type is an inline object (`params`, `headers`).
     fn object_fields(&mut self, prop: &Property) -> Vec<Field> {
         match &prop.ty {
-            TsType::Object(members) => self.fields(members, prop.span, 0),
+            TsType::Object(members) => self.fields(members, 0),
             _ => {
                 self.error(
                     prop.span,
@@ -378,7 +378,7 @@ impl<'p> Lowering<'p> {
         }
     }
 
-    fn fields(&mut self, members: &[Member], span: Span, depth: usize) -> Vec<Field> {
+    fn fields(&mut self, members: &[Member], depth: usize) -> Vec<Field> {
         let mut fields: Vec<Field> = Vec::new();
         for member in members {
             match member {
@@ -399,7 +399,6 @@ impl<'p> Lowering<'p> {
                 }
             }
         }
-        let _ = span;
         fields
     }
 
@@ -422,10 +421,7 @@ impl<'p> Lowering<'p> {
                     Type::Integer
                 }
             },
-            TsType::Ref { path, span: at } if path.len() == 1 && path[0] == "Date" => {
-                let _ = at;
-                Type::DateTime
-            }
+            TsType::Ref { path, .. } if path.len() == 1 && path[0] == "Date" => Type::DateTime,
             TsType::Ref { path, span: at } => {
                 self.error(
                     *at,
@@ -437,9 +433,9 @@ impl<'p> Lowering<'p> {
                 items: Box::new(self.ty(inner, span, depth + 1)),
             },
             TsType::Object(members) => Type::Object {
-                fields: self.fields(members, span, depth + 1),
+                fields: self.fields(members, depth + 1),
             },
-            TsType::Union(alternatives) => self.union(alternatives, span, depth),
+            TsType::Union(alternatives) => self.union(alternatives, span),
             // `[]` (an empty tuple) is how the docs write "a list" without an element type.
             TsType::Tuple(items) if items.is_empty() => Type::Array {
                 items: Box::new(Type::Json),
@@ -451,7 +447,7 @@ impl<'p> Lowering<'p> {
         }
     }
 
-    fn union(&mut self, alternatives: &[TsType], span: Span, depth: usize) -> Type {
+    fn union(&mut self, alternatives: &[TsType], span: Span) -> Type {
         let mut flat = Vec::new();
         flatten(alternatives, &mut flat);
         let mut strings = Vec::new();
@@ -486,7 +482,6 @@ impl<'p> Lowering<'p> {
             (false, false, false, true, false) if string => Type::StringOrNumber,
             (false, true, false, false, false) if !string => Type::Boolean,
             _ => {
-                let _ = depth;
                 self.error(span, "this union mixes kinds the IR cannot express (expected string literals, number literals, `string | Date` or `string | number`)");
                 Type::String
             }
