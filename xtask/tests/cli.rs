@@ -130,7 +130,7 @@ fn import_is_idempotent_and_reports_the_changelog() {
     let stdout = text(&again.stdout);
     assert!(stdout.contains("0 files written, 0 removed"), "{stdout}");
     assert!(
-        stdout.contains("no operation or field added or removed"),
+        stdout.contains("no operation or field added, removed or changed"),
         "{stdout}"
     );
     assert_eq!(fs::read_to_string(&spec).expect("spec"), first);
@@ -146,6 +146,22 @@ fn import_is_idempotent_and_reports_the_changelog() {
     let stdout = text(&changed.stdout);
     assert!(
         stdout.contains("+ field POST /v3/demo/widgets/{widget_id}/stop response.stopped_at"),
+        "{stdout}"
+    );
+    scratch.page(
+        "demo/widgets/{widget_id}/stop.md",
+        &GOOD.replace("reason: string", "reason: 'DONE' | 'CANCELLED'"),
+    );
+    let changed = scratch.xtask(&["import"]);
+    let stdout = text(&changed.stdout);
+    assert!(
+        stdout.contains(
+            "~ field POST /v3/demo/widgets/{widget_id}/stop request.reason: string → enum [DONE, CANCELLED]"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("- field POST /v3/demo/widgets/{widget_id}/stop response.stopped_at"),
         "{stdout}"
     );
 }
