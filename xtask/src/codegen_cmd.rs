@@ -69,11 +69,8 @@ pub fn run(root: &Path, check: bool, from: &Path) -> Result<(), String> {
             .map(|f| format!("{CRATE_DIR}/{f} (not written by `cargo xtask codegen`)")),
     );
 
-    let docs = if from.is_absolute() {
-        from.to_path_buf()
-    } else {
-        root.join(from)
-    };
+    // `join` keeps an absolute `from` as it is.
+    let docs = root.join(from);
     if docs.is_dir() {
         let (spec_tree, _) = import::plan(root, from, None, None)?;
         let spec_dir = root.join(import::SPECS);

@@ -33,11 +33,8 @@ pub fn plan(
     repository: Option<String>,
     commit: Option<String>,
 ) -> Result<(Tree, Vec<Document>), String> {
-    let from = if from.is_absolute() {
-        from.to_path_buf()
-    } else {
-        root.join(from)
-    };
+    // `join` keeps an absolute `from` as it is.
+    let from = root.join(from);
     let dir = from.join(ROOT);
     if !dir.is_dir() {
         return Err(format!(

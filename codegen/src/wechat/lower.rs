@@ -163,11 +163,22 @@ impl<'p> Lowering<'p> {
         }
     }
 
-    fn interface(&self, ns: &[String], name: &str) -> Option<&'p Interface> {
+    /// Every declaration of interface `name` in namespace `ns` (a page with one code block per
+    /// method may declare the same interface once per block).
+    fn interfaces_named<'a>(
+        &'a self,
+        ns: &'a [String],
+        name: &'a str,
+    ) -> impl Iterator<Item = &'p Interface> + 'a {
         self.interfaces
             .iter()
-            .find(|(path, iface, _)| path == ns && iface.name == name)
+            .filter(move |(path, iface, _)| path == ns && iface.name == name)
             .map(|(_, iface, _)| *iface)
+    }
+
+    /// The first declaration of interface `name` in namespace `ns`.
+    fn interface(&self, ns: &[String], name: &str) -> Option<&'p Interface> {
+        self.interfaces_named(ns, name).next()
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) {
@@ -234,14 +245,9 @@ impl<'p> Lowering<'p> {
         };
 
         // The method's JSDoc: the parent namespace declares `interface <Last> { post(…): … }`.
-        // A page with one code block per method may declare that interface once per block.
-        let owner_ns = &ns[..ns.len() - 2];
-        let owner_name = &chain[chain.len() - 1];
         let doc = self
-            .interfaces
-            .iter()
-            .filter(|(path, iface, _)| path == owner_ns && &iface.name == owner_name)
-            .flat_map(|(_, iface, _)| &iface.members)
+            .interfaces_named(&ns[..ns.len() - 2], &chain[chain.len() - 1])
+            .flat_map(|iface| &iface.members)
             .find_map(|m| match m {
                 Member::Method(sig) if sig.name == method.lower() => sig.doc.as_ref(),
                 _ => None,
