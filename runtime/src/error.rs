@@ -28,8 +28,16 @@ pub enum ErrorKind {
     Api,
     /// A 2xx response failed signature verification; its body must not be trusted.
     Signature(SignatureErrorKind),
-    /// A verified 2xx body is not the expected JSON. [`Error::body`] holds the start of it.
+    /// A verified 2xx body is not the expected JSON (or a download is not valid gzip).
+    /// [`Error::body`] holds the start of it.
     Decode,
+    /// Encryption or decryption failed: a sensitive field too long for RSA-OAEP, a ciphertext
+    /// that does not decrypt under the key (wrong key, tampered), a platform certificate that does
+    /// not decrypt with the APIv3 key or whose serial does not match. Never echoes plaintext.
+    Crypto,
+    /// A download's content does not match the digest it was checked against (e.g. the SHA-1
+    /// `hash_value` of a bill). The content must not be used.
+    Integrity,
 }
 
 /// Why a response signature was rejected. See [`SignatureError`].
@@ -114,9 +122,11 @@ enum Repr {
     Api(ApiBody),
     Signature(SignatureError),
     Decode {
-        source: serde_json::Error,
+        source: Box<dyn StdError + Send + Sync>,
         body: String,
     },
+    Crypto(Cow<'static, str>),
+    Integrity(Cow<'static, str>),
 }
 
 /// The parsed parts of a non-2xx body `{"code": "...", "message": "...", "detail": {...}}`.
@@ -218,13 +228,24 @@ impl Error {
 
     /// A [`ErrorKind::Decode`] error; keeps at most 1 KiB of `body` (lossy UTF-8).
     pub(crate) fn decode(
-        source: serde_json::Error,
+        source: impl Into<Box<dyn StdError + Send + Sync>>,
         status: Option<StatusCode>,
         request_id: Option<String>,
         body: &[u8],
     ) -> Self {
         let body = snippet(body, BODY_SNIPPET_LIMIT);
+        let source = source.into();
         Self::from_repr(Repr::Decode { source, body }, status, request_id)
+    }
+
+    /// A [`ErrorKind::Crypto`] error with a message (never plaintext or key material).
+    pub fn crypto(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::from_repr(Repr::Crypto(message.into()), None, None)
+    }
+
+    /// A [`ErrorKind::Integrity`] error with a message.
+    pub(crate) fn integrity(message: impl Into<Cow<'static, str>>, request_id: Option<String>) -> Self {
+        Self::from_repr(Repr::Integrity(message.into()), None, request_id)
     }
 
     /// What went wrong.
@@ -235,6 +256,8 @@ impl Error {
             Repr::Api(_) => ErrorKind::Api,
             Repr::Signature(e) => ErrorKind::Signature(e.kind()),
             Repr::Decode { .. } => ErrorKind::Decode,
+            Repr::Crypto(_) => ErrorKind::Crypto,
+            Repr::Integrity(_) => ErrorKind::Integrity,
         }
     }
 
@@ -361,6 +384,11 @@ impl fmt::Display for Error {
                 write!(f, "cannot decode the response body: {source}")?;
                 self.write_response_context(f)
             }
+            Repr::Crypto(message) => write!(f, "encryption or decryption failed: {message}"),
+            Repr::Integrity(message) => {
+                write!(f, "integrity check failed: {message}")?;
+                self.write_response_context(f)
+            }
         }
     }
 }
@@ -383,7 +411,8 @@ impl StdError for Error {
             Repr::Transport(e) => Some(e),
             Repr::Api(_) => None,
             Repr::Signature(e) => Some(e),
-            Repr::Decode { source, .. } => Some(source),
+            Repr::Decode { source, .. } => Some(&**source),
+            Repr::Crypto(_) | Repr::Integrity(_) => None,
         }
     }
 }

@@ -9,6 +9,7 @@ use http::HeaderValue;
 use super::keys::{KeyStore, PrivateKey, PublicKey};
 use super::operation::Operation;
 use super::response::{Download, Response};
+use super::sensitive::Encryptor;
 use super::sign::Signer;
 use super::transport::{self, Verification};
 use super::verify::{Verifier, is_unsigned_download};
@@ -94,6 +95,36 @@ impl Client {
         transport::send(&self.inner, op, verification)
             .await
             .map(Download::from)
+    }
+
+    /// An [`Encryptor`] for sensitive request fields, bound to the WeChat Pay key requests name
+    /// in `Wechatpay-Serial`: the WeChat Pay public key when one is configured, otherwise the
+    /// newest valid platform certificate (downloaded first if none is loaded yet).
+    ///
+    /// Generated operations whose docs declare `Wechatpay-Serial` call this themselves and hand
+    /// the encryptor to the closure that builds the request; call it directly only for an
+    /// [`Operation`] built by hand, together with [`Operation::encrypted_with`].
+    ///
+    /// # Errors
+    /// [`Build`](crate::ErrorKind::Build) if no WeChat Pay key is available; in certificate mode,
+    /// the errors of [`Client::refresh_certificates`].
+    pub async fn encryptor(&self) -> Result<Encryptor, Error> {
+        let serial = self.wechatpay_serial();
+        match self.inner.verifier.keys().get(serial) {
+            Some(key) => Ok(Encryptor::new(serial.to_owned(), key)),
+            None => Err(Error::build("no WeChat Pay key to encrypt sensitive fields with")),
+        }
+    }
+
+    /// Decrypts one encrypted response field (standard base64 RSAES-OAEP, SHA-1 and MGF1-SHA-1)
+    /// with the merchant private key, e.g. the `name` returned by
+    /// `POST /v3/profitsharing/receivers/add`. The plaintext is personal data: do not log it.
+    ///
+    /// # Errors
+    /// [`Crypto`](crate::ErrorKind::Crypto) if it is not base64, was not encrypted for this
+    /// merchant's key, or is not UTF-8.
+    pub fn decrypt(&self, ciphertext_b64: &str) -> Result<String, Error> {
+        self.inner.signer.private_key().decrypt_oaep_base64(ciphertext_b64)
     }
 
     /// The request signer (merchant id, serial number, private key), e.g. to sign front-end

@@ -5,9 +5,14 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
+use aws_lc_rs::encoding::AsDer as _;
 use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::{
+    OAEP_SHA1_MGF1SHA1, OaepPrivateDecryptingKey, OaepPublicEncryptingKey, PrivateDecryptingKey,
+    PublicEncryptingKey,
+};
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -16,12 +21,14 @@ use rustls_pki_types::{PrivateKeyDer, SubjectPublicKeyInfoDer};
 
 use crate::{Error, Secret};
 
-/// An RSA private key that signs with RSASSA-PKCS1-v1_5 + SHA-256: the merchant API key
-/// (`apiclient_key.pem`), or, in tests and mocks, WeChat Pay's platform key.
+/// An RSA private key that signs with RSASSA-PKCS1-v1_5 + SHA-256 and decrypts RSAES-OAEP
+/// (SHA-1, MGF1-SHA-1): the merchant API key (`apiclient_key.pem`), or, in tests and mocks,
+/// WeChat Pay's platform key.
 ///
 /// `Debug` prints `PrivateKey([redacted])`; errors never echo key material.
 pub struct PrivateKey {
     key_pair: Secret<RsaKeyPair>,
+    decrypting: Secret<OaepPrivateDecryptingKey>,
 }
 
 impl PrivateKey {
@@ -54,8 +61,8 @@ impl PrivateKey {
     /// [`ErrorKind::Build`](crate::ErrorKind::Build) when aws-lc-rs rejects the key.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
         RsaKeyPair::from_pkcs8(der)
-            .map(Self::from_key_pair)
             .map_err(|e| Error::build_with("invalid PKCS#8 RSA private key", e))
+            .and_then(Self::from_key_pair)
     }
 
     /// Parses a DER PKCS#1 `RSAPrivateKey`.
@@ -64,14 +71,51 @@ impl PrivateKey {
     /// [`ErrorKind::Build`](crate::ErrorKind::Build) when aws-lc-rs rejects the key.
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
         RsaKeyPair::from_der(der)
-            .map(Self::from_key_pair)
             .map_err(|e| Error::build_with("invalid PKCS#1 RSA private key", e))
+            .and_then(Self::from_key_pair)
     }
 
-    fn from_key_pair(key_pair: RsaKeyPair) -> Self {
-        Self {
+    fn from_key_pair(key_pair: RsaKeyPair) -> Result<Self, Error> {
+        // The decrypting half is built from the same key, re-encoded as PKCS#8.
+        let decrypting = key_pair
+            .as_der()
+            .ok()
+            .and_then(|der| PrivateDecryptingKey::from_pkcs8(der.as_ref()).ok())
+            .and_then(|key| OaepPrivateDecryptingKey::new(key).ok())
+            .ok_or_else(|| Error::build("the RSA private key cannot be used for RSA-OAEP decryption"))?;
+        Ok(Self {
             key_pair: Secret::new(key_pair),
-        }
+            decrypting: Secret::new(decrypting),
+        })
+    }
+
+    /// Decrypts an RSAES-OAEP ciphertext (SHA-1 and MGF1-SHA-1, empty label), the padding WeChat
+    /// Pay uses for sensitive fields; returns the plaintext bytes.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Crypto`](crate::ErrorKind::Crypto) if the ciphertext does not decrypt under
+    /// this key (wrong key, wrong padding, tampered). The message never echoes the plaintext.
+    pub fn decrypt_oaep(&self, ciphertext: &[u8]) -> Result<Vec<u8>, Error> {
+        let key = self.decrypting.expose_secret();
+        let mut out = vec![0; key.min_output_size()];
+        let plaintext = key
+            .decrypt(&OAEP_SHA1_MGF1SHA1, ciphertext, &mut out, None)
+            .map_err(|_| Error::crypto("RSA-OAEP decryption failed (wrong key or tampered ciphertext)"))?;
+        Ok(plaintext.to_vec())
+    }
+
+    /// [`PrivateKey::decrypt_oaep`] of a standard-base64 ciphertext, as UTF-8 text: how encrypted
+    /// response fields (e.g. a receiver's `name`) arrive.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Crypto`](crate::ErrorKind::Crypto) if it is not base64, does not decrypt, or
+    /// the plaintext is not UTF-8.
+    pub fn decrypt_oaep_base64(&self, ciphertext_b64: &str) -> Result<String, Error> {
+        let ciphertext = BASE64
+            .decode(ciphertext_b64.trim())
+            .map_err(|_| Error::crypto("the encrypted field is not valid base64"))?;
+        String::from_utf8(self.decrypt_oaep(&ciphertext)?)
+            .map_err(|_| Error::crypto("the decrypted field is not UTF-8 text"))
     }
 
     /// Signs `message` with RSASSA-PKCS1-v1_5 + SHA-256; returns the raw signature (as many
@@ -118,6 +162,7 @@ impl fmt::Debug for PrivateKey {
 #[derive(Clone)]
 pub struct PublicKey {
     key: ParsedPublicKey,
+    encrypting: Arc<OaepPublicEncryptingKey>,
 }
 
 impl PublicKey {
@@ -137,9 +182,42 @@ impl PublicKey {
     /// # Errors
     /// [`ErrorKind::Build`](crate::ErrorKind::Build) when aws-lc-rs rejects the key.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der)
-            .map(|key| Self { key })
-            .map_err(|e| Error::build_with("invalid RSA public key", e))
+        let key = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der)
+            .map_err(|e| Error::build_with("invalid RSA public key", e))?;
+        // RSA-OAEP wants SubjectPublicKeyInfo; re-encode whichever form was given.
+        let encrypting = aws_lc_rs::rsa::PublicKey::from_der(der)
+            .ok()
+            .and_then(|k| k.as_der().ok())
+            .and_then(|spki| PublicEncryptingKey::from_der(spki.as_ref()).ok())
+            .and_then(|k| OaepPublicEncryptingKey::new(k).ok())
+            .ok_or_else(|| Error::build("the RSA public key cannot be used for RSA-OAEP encryption"))?;
+        Ok(Self {
+            key,
+            encrypting: Arc::new(encrypting),
+        })
+    }
+
+    /// Encrypts `plaintext` with RSAES-OAEP (SHA-1 and MGF1-SHA-1, empty label) and returns the
+    /// standard-base64 ciphertext: how sensitive request fields (names, ID numbers, bank accounts)
+    /// are sent. Randomized: two calls give different ciphertexts.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Crypto`](crate::ErrorKind::Crypto) if `plaintext` is longer than the key
+    /// allows (214 bytes for RSA-2048). The message never echoes the plaintext.
+    pub fn encrypt_oaep_base64(&self, plaintext: &[u8]) -> Result<String, Error> {
+        let key = &*self.encrypting;
+        let max = key.max_plaintext_size(&OAEP_SHA1_MGF1SHA1);
+        if plaintext.len() > max {
+            return Err(Error::crypto(format!(
+                "the field is {} bytes; RSA-OAEP with this key takes at most {max}",
+                plaintext.len()
+            )));
+        }
+        let mut out = vec![0; key.ciphertext_size()];
+        let ciphertext = key
+            .encrypt(&OAEP_SHA1_MGF1SHA1, plaintext, &mut out, None)
+            .map_err(|_| Error::crypto("RSA-OAEP encryption failed"))?;
+        Ok(BASE64.encode(ciphertext))
     }
 
     /// Whether `signature` (raw bytes) is a valid RSASSA-PKCS1-v1_5 + SHA-256 signature of

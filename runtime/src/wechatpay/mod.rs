@@ -12,6 +12,7 @@ mod client;
 pub mod keys;
 mod operation;
 mod response;
+mod sensitive;
 pub mod sign;
 mod transport;
 pub mod verify;
@@ -22,5 +23,6 @@ pub use client::{
 pub use keys::{KeyStore, PrivateKey, PublicKey};
 pub use operation::{MediaUpload, Operation, encode_path_segment};
 pub use response::{Download, HEADER_REQUEST_ID, Response};
+pub use sensitive::Encryptor;
 pub use sign::{Authorization, Signer};
 pub use verify::{SignedHeaders, Verifier};

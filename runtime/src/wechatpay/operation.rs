@@ -8,6 +8,7 @@ use http::{HeaderName, HeaderValue, Method};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use url::Url;
 
+use super::sensitive::Encryptor;
 use crate::Error;
 
 /// Bytes kept as is in a path segment: RFC 3986 `pchar` = unreserved / sub-delims / `:` / `@`.
@@ -95,6 +96,7 @@ pub struct Operation {
     query: String,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Body,
+    encryption_serial: Option<HeaderValue>,
     error: Option<String>,
 }
 
@@ -111,8 +113,25 @@ impl Operation {
             query: String::new(),
             headers: Vec::new(),
             body: Body::Empty,
+            encryption_serial: None,
             error: None,
         }
+    }
+
+    /// Binds the request to the key of `encryptor`: `Wechatpay-Serial` is sent with its serial,
+    /// whatever other header was set, so the header names the key that encrypted the sensitive
+    /// fields. Generated operations whose docs declare `Wechatpay-Serial` do this themselves.
+    pub fn encrypted_with(mut self, encryptor: &Encryptor) -> Self {
+        match HeaderValue::from_str(encryptor.serial()) {
+            Ok(value) => self.encryption_serial = Some(value),
+            Err(_) => self.fail("the encrypting key's serial is not a valid header value".to_owned()),
+        }
+        self
+    }
+
+    /// The serial bound by [`Operation::encrypted_with`], if any.
+    pub fn encryption_serial(&self) -> Option<&str> {
+        self.encryption_serial.as_ref().and_then(|v| v.to_str().ok())
     }
 
     /// Overrides the client's base URL for this operation, e.g. `"https://pay.wechatpay.cn/"`
@@ -273,6 +292,19 @@ impl Operation {
     /// [`ErrorKind::Build`](crate::ErrorKind::Build) if a builder step failed, a `{param}` is
     /// left unfilled, or the result is not a valid absolute URL.
     pub fn url(&self, default_base_url: &str) -> Result<Url, Error> {
+        self.url_on(self.base_url.unwrap_or(default_base_url))
+    }
+
+    /// The operation's own base URL ([`Operation::base_url`]), if it overrides the client's.
+    pub fn base_url_override(&self) -> Option<&'static str> {
+        self.base_url
+    }
+
+    /// Like [`Operation::url`], but on `base` whatever the operation's own base URL is.
+    ///
+    /// # Errors
+    /// As [`Operation::url`].
+    pub fn url_on(&self, base: &str) -> Result<Url, Error> {
         if let Some(message) = &self.error {
             return Err(Error::build(message.clone()));
         }
@@ -284,7 +316,7 @@ impl Operation {
                 self.path_template
             )));
         }
-        let base = self.base_url.unwrap_or(default_base_url).trim_end_matches('/');
+        let base = base.trim_end_matches('/');
         let mut url = Url::parse(&format!("{base}{}", self.path))
             .map_err(|e| Error::build_with(format!("invalid request URL for base `{base}`"), e))?;
         if !self.query.is_empty() {
@@ -295,6 +327,10 @@ impl Operation {
 
     pub(crate) fn extra_headers(&self) -> &[(HeaderName, HeaderValue)] {
         &self.headers
+    }
+
+    pub(crate) fn encryption_header(&self) -> Option<&HeaderValue> {
+        self.encryption_serial.as_ref()
     }
 
     pub(crate) fn body(&self) -> &Body {
@@ -320,6 +356,7 @@ impl fmt::Debug for Operation {
                 &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
             )
             .field("body", &body)
+            .field("encryption_serial", &self.encryption_serial)
             .field("error", &self.error)
             .finish()
     }

@@ -124,6 +124,11 @@ impl Signer {
         self.key.sign_base64(message)
     }
 
+    /// The merchant private key (also decrypts encrypted response fields).
+    pub(crate) fn private_key(&self) -> &PrivateKey {
+        &self.key
+    }
+
     /// The parsed `Authorization` for a request (see [`string_to_sign`] for the arguments).
     ///
     /// # Errors

@@ -77,6 +77,9 @@ async fn send_in_span(
     for (name, value) in op.extra_headers() {
         headers.insert(name.clone(), value.clone());
     }
+    if let Some(serial) = op.encryption_header() {
+        headers.insert(HeaderName::from_static("wechatpay-serial"), serial.clone());
+    }
     headers.insert(AUTHORIZATION, authorization);
 
     let request = client.http.request(method, url).headers(headers);
