@@ -38,6 +38,8 @@ pub enum ErrorKind {
     /// A download's content does not match the digest it was checked against (e.g. the SHA-1
     /// `hash_value` of a bill). The content must not be used.
     Integrity,
+    /// Writing downloaded content to the caller's writer failed (e.g. disk full).
+    Io,
 }
 
 /// Why a response signature was rejected. See [`SignatureError`].
@@ -127,6 +129,7 @@ enum Repr {
     },
     Crypto(Cow<'static, str>),
     Integrity(Cow<'static, str>),
+    Io(std::io::Error),
 }
 
 /// The parsed parts of a non-2xx body `{"code": "...", "message": "...", "detail": {...}}`.
@@ -243,6 +246,11 @@ impl Error {
         Self::from_repr(Repr::Crypto(message.into()), None, None)
     }
 
+    /// A [`ErrorKind::Io`] error.
+    pub(crate) fn io(source: std::io::Error) -> Self {
+        Self::from_repr(Repr::Io(source), None, None)
+    }
+
     /// A [`ErrorKind::Integrity`] error with a message.
     pub(crate) fn integrity(message: impl Into<Cow<'static, str>>, request_id: Option<String>) -> Self {
         Self::from_repr(Repr::Integrity(message.into()), None, request_id)
@@ -258,6 +266,7 @@ impl Error {
             Repr::Decode { .. } => ErrorKind::Decode,
             Repr::Crypto(_) => ErrorKind::Crypto,
             Repr::Integrity(_) => ErrorKind::Integrity,
+            Repr::Io(_) => ErrorKind::Io,
         }
     }
 
@@ -385,6 +394,7 @@ impl fmt::Display for Error {
                 self.write_response_context(f)
             }
             Repr::Crypto(message) => write!(f, "encryption or decryption failed: {message}"),
+            Repr::Io(e) => write!(f, "cannot write the downloaded content: {e}"),
             Repr::Integrity(message) => {
                 write!(f, "integrity check failed: {message}")?;
                 self.write_response_context(f)
@@ -412,6 +422,7 @@ impl StdError for Error {
             Repr::Api(_) => None,
             Repr::Signature(e) => Some(e),
             Repr::Decode { source, .. } => Some(&**source),
+            Repr::Io(e) => Some(e),
             Repr::Crypto(_) | Repr::Integrity(_) => None,
         }
     }

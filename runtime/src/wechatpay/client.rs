@@ -6,12 +6,17 @@ use std::time::Duration;
 
 use http::HeaderValue;
 
+use time::OffsetDateTime;
+
+use super::apiv3_key::ApiV3Key;
 use super::keys::{KeyStore, PrivateKey, PublicKey};
 use super::operation::Operation;
+use super::refresh::{self, CertificateMode, DEFAULT_CERTIFICATE_REFRESH_INTERVAL};
 use super::response::{Download, Response};
+use super::retry::RetryPolicy;
 use super::sensitive::Encryptor;
 use super::sign::Signer;
-use super::transport::{self, Verification};
+use super::transport::{self, Mode, Reply};
 use super::verify::{Verifier, is_unsigned_download};
 use crate::Error;
 
@@ -26,18 +31,29 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
     " (WeChatPay-APIv3; Rust)"
 );
 
-/// Default total timeout of one request (connect, send, receive the whole body): 30 s.
+/// The backup API host WeChat Pay publishes for when the main one cannot be reached:
+/// `https://api2.mch.weixin.qq.com` (opt in with [`ClientBuilder::backup_base_url`]).
+pub const BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
+
+/// Default timeout of one attempt (connect, send, receive the whole body): 30 s. A streamed
+/// download is bounded per read instead (no read may wait longer).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Default connect timeout: 10 s (never more than the total timeout).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A WeChat Pay APIv3 client: signs each [`Operation`], sends it, maps non-2xx responses to
-/// [`ErrorKind::Api`](crate::ErrorKind::Api), verifies 2xx signatures, and decodes JSON.
+/// A WeChat Pay APIv3 client: signs each [`Operation`], sends it (retrying only where safe, see
+/// [`RetryPolicy`]), maps non-2xx responses to [`ErrorKind::Api`](crate::ErrorKind::Api),
+/// verifies 2xx signatures, and decodes JSON.
 ///
-/// Cheap to clone (one `Arc`), `Send + Sync`. `Debug` shows ids only, never key material.
-/// Each call runs in a `tracing` span `wechatpay.request` with `method`, `path` (the template),
-/// `status` and `request_id`; no bodies, no headers.
+/// Keys: the WeChat Pay public key (`PUB_KEY_ID_…`), platform certificates downloaded from
+/// `GET /v3/certificates` ([`ClientBuilder::platform_certificates`]), or both at once during a
+/// migration; responses are verified with the key their `Wechatpay-Serial` names.
+///
+/// Cheap to clone (one `Arc`), `Send + Sync`; no background task or timer. `Debug` shows ids
+/// only, never key material. Each call runs in a `tracing` span `wechatpay.request` with
+/// `method`, `path` (the template, so no path parameter values), `status`, `request_id`,
+/// `attempts` and `latency_ms`; no bodies, no headers.
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<ClientInner>,
@@ -46,10 +62,34 @@ pub struct Client {
 pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
+    pub(crate) backup_base_url: Option<String>,
+    /// (documented base URL, replacement), both without a trailing `/`.
+    pub(crate) alternate_base_urls: Vec<(String, String)>,
     pub(crate) signer: Signer,
     pub(crate) verifier: Verifier,
-    pub(crate) wechatpay_serial: HeaderValue,
     pub(crate) user_agent: HeaderValue,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) certificates: Option<CertificateMode>,
+    pub(crate) apiv3_key: Option<ApiV3Key>,
+}
+
+impl ClientInner {
+    /// Where an operation documented on another host (e.g. `https://pay.wechatpay.cn/`) goes.
+    pub(crate) fn alternate_base_url(&self, documented: &str) -> Option<&str> {
+        let documented = documented.trim_end_matches('/');
+        self.alternate_base_urls
+            .iter()
+            .find(|(from, _)| from == documented)
+            .map(|(_, to)| to.as_str())
+    }
+
+    /// The `Wechatpay-Serial` every request carries: the key sensitive fields would be
+    /// encrypted with ([`KeyStore::encryption_key`]).
+    pub(crate) fn default_wechatpay_serial(&self) -> Option<HeaderValue> {
+        let (id, _) = self.verifier.keys().encryption_key(OffsetDateTime::now_utc())?;
+        HeaderValue::from_str(&id).ok()
+    }
 }
 
 impl Client {
@@ -67,7 +107,10 @@ impl Client {
     /// [`Api`](crate::ErrorKind::Api) on a non-2xx status;
     /// [`Signature`](crate::ErrorKind::Signature) if a 2xx response fails verification.
     pub async fn execute(&self, op: Operation) -> Result<Response, Error> {
-        transport::send(&self.inner, op, Verification::Required).await
+        match transport::send(&self.inner, op, Mode::Verified).await? {
+            Reply::Whole(response) => Ok(response),
+            Reply::Stream(_) => unreachable!("verified responses are read whole"),
+        }
     }
 
     /// [`Client::execute`], then decodes the body as JSON `T`; an empty body (e.g. 204)
@@ -80,21 +123,46 @@ impl Client {
         serde_json::from_slice(response.json_bytes()).map_err(|e| response.decode_error(e))
     }
 
-    /// Downloads a file. Like [`Client::execute`], but a response to one of the unsigned
-    /// download endpoints ([`is_unsigned_download`] on the operation's path template, e.g.
-    /// `/v3/billdownload/file`) is not verified; other endpoints are.
+    /// Downloads a file. A response of one of the unsigned download endpoints
+    /// ([`is_unsigned_download`] on the operation's path template, e.g. `/v3/billdownload/file`)
+    /// is not verified and its body is streamed as the [`Download`] is read; other endpoints
+    /// are signed, so their body is read and verified first.
     ///
     /// # Errors
-    /// As [`Client::execute`].
+    /// As [`Client::execute`] (for the status and headers; reading the body has its own errors,
+    /// see [`Download::chunk`]).
     pub async fn download(&self, op: Operation) -> Result<Download, Error> {
-        let verification = if is_unsigned_download(op.path_template()) {
-            Verification::Skip
+        let mode = if is_unsigned_download(op.path_template()) {
+            Mode::UnsignedStream
         } else {
-            Verification::Required
+            Mode::Verified
         };
-        transport::send(&self.inner, op, verification)
-            .await
-            .map(Download::from)
+        Ok(match transport::send(&self.inner, op, mode).await? {
+            Reply::Whole(response) => Download::from(response),
+            Reply::Stream(download) => download,
+        })
+    }
+
+    /// Downloads the platform certificates now (`GET /v3/certificates`), replacing those held;
+    /// returns how many were installed (0 when WeChat Pay answers 404: no certificates, the
+    /// public key is used). Waits for a download already in flight, then downloads again.
+    ///
+    /// Not needed in normal operation (the client downloads on first use, when the certificates
+    /// are older than the refresh interval, and on an unknown serial); a service holding many
+    /// clients may call it from one task of its own instead.
+    ///
+    /// # Errors
+    /// [`Build`](crate::ErrorKind::Build) if certificate mode is off; the errors of
+    /// [`Client::execute`]; [`Crypto`](crate::ErrorKind::Crypto) if a certificate does not
+    /// decrypt with the APIv3 key or its serial does not match. The certificates held are kept
+    /// on any error.
+    pub async fn refresh_certificates(&self) -> Result<usize, Error> {
+        refresh::force(&self.inner).await
+    }
+
+    /// How many certificate downloads this client attempted (0 outside certificate mode).
+    pub fn certificate_downloads(&self) -> u64 {
+        self.inner.certificates.as_ref().map_or(0, CertificateMode::downloads)
     }
 
     /// An [`Encryptor`] for sensitive request fields, bound to the WeChat Pay key requests name
@@ -109,10 +177,13 @@ impl Client {
     /// [`Build`](crate::ErrorKind::Build) if no WeChat Pay key is available; in certificate mode,
     /// the errors of [`Client::refresh_certificates`].
     pub async fn encryptor(&self) -> Result<Encryptor, Error> {
-        let serial = self.wechatpay_serial();
-        match self.inner.verifier.keys().get(serial) {
-            Some(key) => Ok(Encryptor::new(serial.to_owned(), key)),
-            None => Err(Error::build("no WeChat Pay key to encrypt sensitive fields with")),
+        refresh::before_request(&self.inner).await?;
+        match self.inner.verifier.keys().encryption_key(OffsetDateTime::now_utc()) {
+            Some((serial, key)) => Ok(Encryptor::new(serial, key)),
+            None => Err(Error::build(
+                "no WeChat Pay key to encrypt sensitive fields with (no public key, and no valid \
+                 platform certificate)",
+            )),
         }
     }
 
@@ -144,9 +215,15 @@ impl Client {
         &self.inner.base_url
     }
 
-    /// The id sent in `Wechatpay-Serial` on every request: the WeChat Pay public key in use.
-    pub fn wechatpay_serial(&self) -> &str {
-        self.inner.wechatpay_serial.to_str().unwrap_or_default()
+    /// The id sent in `Wechatpay-Serial` on requests: the WeChat Pay public key if configured,
+    /// else the newest valid platform certificate; `None` before certificates are downloaded.
+    pub fn wechatpay_serial(&self) -> Option<String> {
+        self.inner.verifier.keys().encryption_key(OffsetDateTime::now_utc()).map(|(id, _)| id)
+    }
+
+    /// The APIv3 key, if configured (decrypts webhook resources).
+    pub fn apiv3_key(&self) -> Option<&ApiV3Key> {
+        self.inner.apiv3_key.as_ref()
     }
 }
 
@@ -159,21 +236,35 @@ impl fmt::Debug for Client {
             .field("merchant_private_key", &"[redacted]")
             .field("wechatpay_serial", &self.wechatpay_serial())
             .field("wechatpay_key_ids", &inner.verifier.keys().ids())
+            .field("platform_certificates", &inner.certificates.is_some())
             .field("base_url", &inner.base_url)
+            .field("backup_base_url", &inner.backup_base_url)
+            .field("timeout", &inner.timeout)
+            .field("retry", &inner.retry)
             .finish_non_exhaustive()
     }
 }
 
 /// Configures a [`Client`]. Setters take and return the builder by value; key setters parse
 /// the PEM at once and return `Result`.
+///
+/// Required: `mchid`, the merchant serial number and private key, and at least one WeChat Pay
+/// key source: a public key ([`ClientBuilder::wechatpay_public_key_pem`]) and/or platform
+/// certificates ([`ClientBuilder::platform_certificates`], which needs the APIv3 key).
 pub struct ClientBuilder {
     mchid: Option<String>,
     serial_no: Option<String>,
     private_key: Option<PrivateKey>,
     public_keys: Vec<(String, PublicKey)>,
+    apiv3_key: Option<ApiV3Key>,
+    certificate_refresh: Option<Duration>,
     base_url: String,
+    backup_base_url: Option<String>,
+    alternate_base_urls: Vec<(String, String)>,
     user_agent: String,
     timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl Default for ClientBuilder {
@@ -183,9 +274,15 @@ impl Default for ClientBuilder {
             serial_no: None,
             private_key: None,
             public_keys: Vec::new(),
+            apiv3_key: None,
+            certificate_refresh: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
+            backup_base_url: None,
+            alternate_base_urls: Vec::new(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -205,7 +302,7 @@ impl ClientBuilder {
     }
 
     /// The merchant API private key (`apiclient_key.pem`), PKCS#8 `PRIVATE KEY` or PKCS#1
-    /// `RSA PRIVATE KEY` (required).
+    /// `RSA PRIVATE KEY` (required). It signs requests and decrypts encrypted response fields.
     ///
     /// # Errors
     /// [`Build`](crate::ErrorKind::Build) if it is not a valid RSA private key PEM.
@@ -219,9 +316,9 @@ impl ClientBuilder {
         self
     }
 
-    /// A WeChat Pay public key (`pub_key.pem`, SPKI `PUBLIC KEY`) and its id (`PUB_KEY_ID_…`);
-    /// at least one is required. Each call adds a key to the verifying [`KeyStore`]; the last
-    /// one added is named in the `Wechatpay-Serial` request header.
+    /// A WeChat Pay public key (`pub_key.pem`, SPKI `PUBLIC KEY`) and its id (`PUB_KEY_ID_…`).
+    /// Each call adds a key to the [`KeyStore`]; the last one added encrypts sensitive fields
+    /// and is named in the `Wechatpay-Serial` request header.
     ///
     /// # Errors
     /// [`Build`](crate::ErrorKind::Build) if it is not a valid RSA public key PEM.
@@ -235,10 +332,53 @@ impl ClientBuilder {
         self
     }
 
+    /// The APIv3 key (32 ASCII characters, set in the merchant platform): decrypts platform
+    /// certificates and webhook resources.
+    ///
+    /// # Errors
+    /// [`Build`](crate::ErrorKind::Build) unless it is exactly 32 bytes.
+    pub fn apiv3_key(mut self, key: &str) -> Result<Self, Error> {
+        self.apiv3_key = Some(ApiV3Key::new(key)?);
+        Ok(self)
+    }
+
+    /// Platform-certificate mode: the client downloads `GET /v3/certificates` (decrypted with
+    /// the APIv3 key, each serial checked) on first use, again when they are older than
+    /// [`DEFAULT_CERTIFICATE_REFRESH_INTERVAL`] (6 h), and when a response names an unknown
+    /// serial (at most once a minute). No timer or task is started. Works together with a public
+    /// key: responses are verified with whichever key their `Wechatpay-Serial` names.
+    pub fn platform_certificates(mut self) -> Self {
+        self.certificate_refresh.get_or_insert(DEFAULT_CERTIFICATE_REFRESH_INTERVAL);
+        self
+    }
+
+    /// [`ClientBuilder::platform_certificates`] with another refresh interval.
+    pub fn platform_certificates_every(mut self, interval: Duration) -> Self {
+        self.certificate_refresh = Some(interval);
+        self
+    }
+
     /// The base URL (scheme, host, optional port and path prefix; no query or fragment);
     /// default [`DEFAULT_BASE_URL`]. A trailing `/` is ignored.
     pub fn base_url(mut self, base_url: &str) -> Self {
         self.base_url = base_url.to_owned();
+        self
+    }
+
+    /// A backup base URL, e.g. [`BACKUP_BASE_URL`]: after a connection failure to the main
+    /// host (nothing was sent), the retries go there. Off by default.
+    pub fn backup_base_url(mut self, base_url: &str) -> Self {
+        self.backup_base_url = Some(base_url.to_owned());
+        self
+    }
+
+    /// Sends the operations the docs place on another host (`documented`, e.g.
+    /// `https://pay.wechatpay.cn/`) to `replacement` instead, e.g. a test server or a proxy.
+    pub fn alternate_base_url(mut self, documented: &str, replacement: &str) -> Self {
+        self.alternate_base_urls.push((
+            documented.trim_end_matches('/').to_owned(),
+            replacement.trim_end_matches('/').to_owned(),
+        ));
         self
     }
 
@@ -248,20 +388,35 @@ impl ClientBuilder {
         self
     }
 
-    /// The total timeout of one request; default 30 s. The connect timeout is 10 s or this,
-    /// whichever is shorter.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    /// The timeout of one attempt (connect, send, and receive the whole body); default 30 s.
+    /// A streamed download is bounded per read by it instead. With retries, a call may take up
+    /// to `(retries + 1) × timeout` plus the backoff waits.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Builds the client.
+    /// The TCP + TLS connect timeout; default 10 s (never more than [`ClientBuilder::timeout`]).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// When to retry; default [`RetryPolicy::default`] (2 retries, only where safe).
+    /// [`RetryPolicy::none`] turns retries off.
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Builds the client. No request is sent (in certificate mode the first call downloads).
     ///
     /// # Errors
-    /// [`Build`](crate::ErrorKind::Build) if `mchid`, the merchant serial number, the merchant
-    /// private key or a WeChat Pay public key is missing; if the base URL is not an absolute
-    /// `http(s)` URL without query or fragment; if the user agent, mchid, serial number or key
-    /// id is not a valid header value; or if the HTTP client cannot be created.
+    /// [`Build`](crate::ErrorKind::Build) if `mchid`, the merchant serial number or private key
+    /// is missing; if there is neither a WeChat Pay public key nor certificate mode; if
+    /// certificate mode has no APIv3 key; if a base URL is not an absolute `http(s)` URL without
+    /// query or fragment; if the user agent, mchid, serial number or a key id is not a valid
+    /// header value; or if the HTTP client cannot be created.
     pub fn build(self) -> Result<Client, Error> {
         let mchid = required(self.mchid, "mchid (ClientBuilder::mchid)")?;
         let serial_no = required(
@@ -271,29 +426,31 @@ impl ClientBuilder {
         let private_key = self.private_key.ok_or_else(|| {
             Error::build("missing merchant private key (ClientBuilder::merchant_private_key_pem)")
         })?;
-        let wechatpay_serial = match self.public_keys.last() {
-            Some((id, _)) => header_value(id, "WeChat Pay public key id")?,
-            None => {
+        if self.public_keys.is_empty() && self.certificate_refresh.is_none() {
+            return Err(Error::build(
+                "missing WeChat Pay key: configure a public key (ClientBuilder::wechatpay_public_key_pem) \
+                 or platform certificates (ClientBuilder::platform_certificates)",
+            ));
+        }
+        let certificates = match (self.certificate_refresh, &self.apiv3_key) {
+            (None, _) => None,
+            (Some(interval), Some(key)) => Some(CertificateMode::new(key.clone(), interval)),
+            (Some(_), None) => {
                 return Err(Error::build(
-                    "missing WeChat Pay public key (ClientBuilder::wechatpay_public_key_pem)",
+                    "platform certificates need the APIv3 key (ClientBuilder::apiv3_key)",
                 ));
             }
         };
         for (text, what) in [(&mchid, "mchid"), (&serial_no, "merchant serial number")] {
             header_value(text, what)?;
         }
-        let base_url = self.base_url.trim_end_matches('/').to_owned();
-        match url::Url::parse(&base_url) {
-            Ok(u)
-                if matches!(u.scheme(), "http" | "https")
-                    && u.has_host()
-                    && u.query().is_none()
-                    && u.fragment().is_none() => {}
-            _ => {
-                return Err(Error::build(format!(
-                    "base URL `{base_url}` is not an absolute http(s) URL"
-                )));
-            }
+        for (id, _) in &self.public_keys {
+            header_value(id, "WeChat Pay public key id")?;
+        }
+        let base_url = checked_base_url(&self.base_url)?;
+        let backup_base_url = self.backup_base_url.as_deref().map(checked_base_url).transpose()?;
+        for (_, to) in &self.alternate_base_urls {
+            checked_base_url(to)?;
         }
         let user_agent = header_value(&self.user_agent, "user agent")?;
         let keys = KeyStore::new();
@@ -301,8 +458,8 @@ impl ClientBuilder {
             keys.insert(id, key);
         }
         let http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.timeout.min(DEFAULT_CONNECT_TIMEOUT))
+            .connect_timeout(self.connect_timeout.min(self.timeout))
+            .read_timeout(self.timeout)
             // A redirect would change the signed URL; surface 3xx as an API error instead.
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -311,10 +468,15 @@ impl ClientBuilder {
             inner: Arc::new(ClientInner {
                 http,
                 base_url,
+                backup_base_url,
+                alternate_base_urls: self.alternate_base_urls,
                 signer: Signer::new(mchid, serial_no, private_key),
                 verifier: Verifier::new(keys),
-                wechatpay_serial,
                 user_agent,
+                timeout: self.timeout,
+                retry: self.retry,
+                certificates,
+                apiv3_key: self.apiv3_key,
             }),
         })
     }
@@ -333,10 +495,33 @@ impl fmt::Debug for ClientBuilder {
                 "wechatpay_key_ids",
                 &self.public_keys.iter().map(|(id, _)| id).collect::<Vec<_>>(),
             )
+            .field("apiv3_key", &self.apiv3_key)
+            .field("certificate_refresh", &self.certificate_refresh)
             .field("base_url", &self.base_url)
+            .field("backup_base_url", &self.backup_base_url)
             .field("user_agent", &self.user_agent)
             .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
             .finish()
+    }
+}
+
+/// `base_url` without a trailing `/`, if it is an absolute http(s) URL without query or fragment.
+fn checked_base_url(base_url: &str) -> Result<String, Error> {
+    let base_url = base_url.trim_end_matches('/').to_owned();
+    match url::Url::parse(&base_url) {
+        Ok(u)
+            if matches!(u.scheme(), "http" | "https")
+                && u.has_host()
+                && u.query().is_none()
+                && u.fragment().is_none() =>
+        {
+            Ok(base_url)
+        }
+        _ => Err(Error::build(format!(
+            "base URL `{base_url}` is not an absolute http(s) URL"
+        ))),
     }
 }
 

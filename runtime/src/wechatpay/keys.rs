@@ -18,6 +18,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use rustls_pki_types::pem::{self, PemObject};
 use rustls_pki_types::{PrivateKeyDer, SubjectPublicKeyInfoDer};
+use time::OffsetDateTime;
+
+use super::certificates::PlatformCertificate;
 
 use crate::{Error, Secret};
 
@@ -240,17 +243,29 @@ impl fmt::Debug for PublicKey {
     }
 }
 
-/// WeChat Pay's verifying keys by id: the id of the WeChat Pay public key (`PUB_KEY_ID_…`) or the
-/// serial number of a platform certificate. Responses and webhooks name their key in
-/// `Wechatpay-Serial`.
+/// WeChat Pay's keys by id: the id of a WeChat Pay public key (`PUB_KEY_ID_…`) or the serial
+/// number of a platform certificate. Responses and webhooks name their signing key in
+/// `Wechatpay-Serial`; requests name the key that encrypted their sensitive fields the same way.
 ///
 /// Both key sources may be live at once while a merchant migrates from platform certificates to
-/// the public key, so the store holds any number of keys. It is thread-safe and can be extended
-/// after the client is built ([`KeyStore::insert`]), which is how platform certificates fetched
-/// from `GET /v3/certificates` will be added.
+/// the public key, so the store holds public keys and certificates together and picks by id. It
+/// is thread-safe; certificates are replaced as a set by each download
+/// ([`KeyStore::set_certificates`]).
 #[derive(Default)]
 pub struct KeyStore {
-    keys: RwLock<BTreeMap<String, PublicKey>>,
+    inner: RwLock<Keys>,
+}
+
+#[derive(Default)]
+struct Keys {
+    by_id: BTreeMap<String, Entry>,
+    /// The public key added last: preferred for encryption and named in `Wechatpay-Serial`.
+    preferred_public_key: Option<String>,
+}
+
+struct Entry {
+    key: PublicKey,
+    certificate: Option<PlatformCertificate>,
 }
 
 impl KeyStore {
@@ -259,45 +274,96 @@ impl KeyStore {
         Self::default()
     }
 
-    /// Adds or replaces the key named `id`.
-    pub fn insert(&self, id: impl Into<String>, key: PublicKey) {
-        self.keys
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.into(), key);
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Keys> {
+        self.inner.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Removes the key named `id` (e.g. an expired platform certificate); whether it was there.
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Keys> {
+        self.inner.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds or replaces the WeChat Pay public key named `id` (`PUB_KEY_ID_…`). The public key
+    /// added last is the one [`KeyStore::encryption_key`] prefers.
+    pub fn insert(&self, id: impl Into<String>, key: PublicKey) {
+        let id = id.into();
+        let mut keys = self.write();
+        keys.by_id.insert(
+            id.clone(),
+            Entry {
+                key,
+                certificate: None,
+            },
+        );
+        keys.preferred_public_key = Some(id);
+    }
+
+    /// Replaces all platform certificates with `certificates` (what one download of
+    /// `GET /v3/certificates` returned); public keys are kept.
+    pub fn set_certificates(&self, certificates: &[PlatformCertificate]) {
+        let mut keys = self.write();
+        keys.by_id.retain(|_, entry| entry.certificate.is_none());
+        for cert in certificates {
+            keys.by_id.insert(
+                cert.serial_no().to_owned(),
+                Entry {
+                    key: cert.public_key().clone(),
+                    certificate: Some(cert.clone()),
+                },
+            );
+        }
+    }
+
+    /// Removes the key named `id`; whether it was there.
     pub fn remove(&self, id: &str) -> bool {
-        self.keys
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(id)
-            .is_some()
+        let mut keys = self.write();
+        if keys.preferred_public_key.as_deref() == Some(id) {
+            keys.preferred_public_key = None;
+        }
+        keys.by_id.remove(id).is_some()
     }
 
     /// Whether a key named `id` is present.
     pub fn contains(&self, id: &str) -> bool {
-        self.get(id).is_some()
+        self.read().by_id.contains_key(id)
     }
 
     /// A copy of the key named `id`.
     pub fn get(&self, id: &str) -> Option<PublicKey> {
-        self.keys
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(id)
-            .cloned()
+        self.read().by_id.get(id).map(|entry| entry.key.clone())
     }
 
     /// The ids of all keys, sorted.
     pub fn ids(&self) -> Vec<String> {
-        self.keys
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .keys()
-            .cloned()
+        self.read().by_id.keys().cloned().collect()
+    }
+
+    /// The serial numbers of the platform certificates held, sorted.
+    pub fn certificate_serials(&self) -> Vec<String> {
+        self.read()
+            .by_id
+            .iter()
+            .filter(|(_, entry)| entry.certificate.is_some())
+            .map(|(id, _)| id.clone())
             .collect()
+    }
+
+    /// The key to encrypt sensitive fields with, and its id for `Wechatpay-Serial`: the public
+    /// key added last if there is one; otherwise, of the certificates valid at `now`, the one
+    /// that became valid last (WeChat Pay serves the old and the new one during a rotation and
+    /// asks merchants to switch to the new one). `None` when there is neither.
+    pub fn encryption_key(&self, now: OffsetDateTime) -> Option<(String, PublicKey)> {
+        let keys = self.read();
+        if let Some(id) = &keys.preferred_public_key
+            && let Some(entry) = keys.by_id.get(id)
+        {
+            return Some((id.clone(), entry.key.clone()));
+        }
+        keys.by_id
+            .iter()
+            .filter_map(|(id, entry)| entry.certificate.as_ref().map(|c| (id, entry, c)))
+            .filter(|(_, _, cert)| cert.is_valid_at(now))
+            .max_by_key(|(_, _, cert)| cert.not_before())
+            .map(|(id, entry, _)| (id.clone(), entry.key.clone()))
     }
 }
 

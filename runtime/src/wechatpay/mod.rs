@@ -8,18 +8,27 @@
 //! Source: `shared/design/protocols.md` ("WeChat Pay APIv3") and
 //! <https://pay.weixin.qq.com/docs/merchant/development/interface-rules/signature-generation.html>.
 
+mod apiv3_key;
+pub mod certificates;
 mod client;
 pub mod keys;
 mod operation;
+mod refresh;
 mod response;
+mod retry;
 mod sensitive;
 pub mod sign;
 mod transport;
 pub mod verify;
 
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
+    BACKUP_BASE_URL, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    DEFAULT_USER_AGENT,
 };
+pub use refresh::{DEFAULT_CERTIFICATE_REFRESH_INTERVAL, MIN_CERTIFICATE_REFRESH_GAP};
+pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
+pub use apiv3_key::{APIV3_KEY_LEN, ApiV3Key};
+pub use certificates::PlatformCertificate;
 pub use keys::{KeyStore, PrivateKey, PublicKey};
 pub use operation::{MediaUpload, Operation, encode_path_segment};
 pub use response::{Download, HEADER_REQUEST_ID, Response};

@@ -9,7 +9,7 @@
 
 use http::HeaderMap;
 
-use super::keys::KeyStore;
+use super::keys::{KeyStore, PublicKey};
 use super::sign::SCHEME;
 use crate::{SignatureError, SignatureErrorKind};
 
@@ -154,6 +154,18 @@ impl Verifier {
         body: &[u8],
         now_unix_seconds: i64,
     ) -> Result<(), SignatureError> {
+        self.verify_parts_with(parts, body, now_unix_seconds, |id| self.keys.get(id))
+    }
+
+    /// [`Verifier::verify_parts`] with the key looked up by `lookup` instead of the store (used to
+    /// verify the certificate download with the certificates it carries).
+    pub(crate) fn verify_parts_with(
+        &self,
+        parts: &SignedHeaders<'_>,
+        body: &[u8],
+        now_unix_seconds: i64,
+        lookup: impl Fn(&str) -> Option<PublicKey>,
+    ) -> Result<(), SignatureError> {
         use SignatureErrorKind as K;
         if parts.signature.starts_with(SIGNTEST_PREFIX) {
             return Err(SignatureError::new(
@@ -183,7 +195,7 @@ impl Verifier {
                 ),
             ));
         }
-        let key = self.keys.get(parts.serial).ok_or_else(|| {
+        let key = lookup(parts.serial).ok_or_else(|| {
             SignatureError::new(
                 K::UnknownSerial,
                 format!(
