@@ -280,7 +280,10 @@ async fn download_of_unsigned_path_skips_verification() {
     let download = client.download(op()).await.unwrap();
     assert_eq!(download.status(), 200);
     assert_eq!(download.content_type(), Some("text/plain;charset=utf-8"));
-    assert!(format!("{download:?}").contains("streaming: true"), "{download:?}");
+    assert!(
+        format!("{download:?}").contains("streaming: true"),
+        "{download:?}"
+    );
     assert_eq!(&download.bytes().await.unwrap()[..], csv.as_bytes());
 
     // The same unsigned response through `execute` (or to a signed path) is rejected.

@@ -4,9 +4,9 @@
 
 mod common;
 
-use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use common::certs::{certificate_pem, certificates_body};
 use common::keys::*;
 use sdk_runtime::ErrorKind;
 use sdk_runtime::wechatpay::certificates::decrypt_certificates;
@@ -31,39 +31,54 @@ const WEBHOOK_RESOURCE_PLAINTEXT: &str = r#"{"mchid":"1900000109","appid":"wxd67
 #[test]
 fn aes_256_gcm_official() {
     let key = ApiV3Key::new(AES_KEY).unwrap();
-    let plaintext = key.decrypt(AES_NONCE, AES_ASSOCIATED_DATA, AES_CIPHERTEXT_B64).unwrap();
+    let plaintext = key
+        .decrypt(AES_NONCE, AES_ASSOCIATED_DATA, AES_CIPHERTEXT_B64)
+        .unwrap();
     assert_eq!(plaintext, AES_PLAINTEXT.as_bytes());
     // Wrong associated data, wrong key, or a flipped bit: authentication fails.
     let err = key.decrypt(AES_NONCE, "other", AES_CIPHERTEXT_B64).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Crypto);
     let other = ApiV3Key::new("b7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb").unwrap();
     assert_eq!(
-        other.decrypt(AES_NONCE, AES_ASSOCIATED_DATA, AES_CIPHERTEXT_B64).unwrap_err().kind(),
+        other
+            .decrypt(AES_NONCE, AES_ASSOCIATED_DATA, AES_CIPHERTEXT_B64)
+            .unwrap_err()
+            .kind(),
         ErrorKind::Crypto
     );
     let mut raw = BASE64.decode(AES_CIPHERTEXT_B64).unwrap();
     raw[0] ^= 1;
     let tampered = BASE64.encode(raw);
     assert_eq!(
-        key.decrypt(AES_NONCE, AES_ASSOCIATED_DATA, &tampered).unwrap_err().kind(),
+        key.decrypt(AES_NONCE, AES_ASSOCIATED_DATA, &tampered)
+            .unwrap_err()
+            .kind(),
         ErrorKind::Crypto
     );
     assert_eq!(
-        key.decrypt("short", AES_ASSOCIATED_DATA, AES_CIPHERTEXT_B64).unwrap_err().kind(),
+        key.decrypt("short", AES_ASSOCIATED_DATA, AES_CIPHERTEXT_B64)
+            .unwrap_err()
+            .kind(),
         ErrorKind::Crypto
     );
 }
 
 #[test]
 fn apiv3_key_must_be_32_bytes_and_is_never_printed() {
-    for bad in ["", "0123456789abcdefghijABCDEFGHIJ0", "0123456789abcdefghijABCDEFGHIJ012"] {
+    for bad in [
+        "",
+        "0123456789abcdefghijABCDEFGHIJ0",
+        "0123456789abcdefghijABCDEFGHIJ012",
+    ] {
         let err = ApiV3Key::new(bad).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Build, "{bad:?}");
         assert!(err.to_string().contains("32 bytes"), "{err}");
     }
     // 32 bytes but 31 characters: the key is bytes, not characters.
     assert_eq!(
-        ApiV3Key::new("0123456789abcdefghijABCDEFGHIJ中").unwrap_err().kind(),
+        ApiV3Key::new("0123456789abcdefghijABCDEFGHIJ中")
+            .unwrap_err()
+            .kind(),
         ErrorKind::Build
     );
     let key = ApiV3Key::new(WEBHOOK_APIV3_KEY).unwrap();
@@ -73,13 +88,19 @@ fn apiv3_key_must_be_32_bytes_and_is_never_printed() {
 #[test]
 fn rsa_oaep_sha1_decrypt_official() {
     let key = PrivateKey::from_pem(GO_SDK_PRIVATE_PKCS8_PEM).unwrap();
-    assert_eq!(key.decrypt_oaep_base64(OAEP_CIPHERTEXT_B64).unwrap(), OAEP_PLAINTEXT);
+    assert_eq!(
+        key.decrypt_oaep_base64(OAEP_CIPHERTEXT_B64).unwrap(),
+        OAEP_PLAINTEXT
+    );
     // Another key cannot decrypt it, and the error does not echo anything secret.
     let merchant = PrivateKey::from_pem(MERCHANT_PRIVATE_PKCS8_PEM).unwrap();
     let err = merchant.decrypt_oaep_base64(OAEP_CIPHERTEXT_B64).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Crypto);
     assert!(!err.to_string().contains(OAEP_PLAINTEXT));
-    assert_eq!(key.decrypt_oaep_base64("not base64!").unwrap_err().kind(), ErrorKind::Crypto);
+    assert_eq!(
+        key.decrypt_oaep_base64("not base64!").unwrap_err().kind(),
+        ErrorKind::Crypto
+    );
 }
 
 #[test]
@@ -115,50 +136,6 @@ fn webhook_resource_decrypts_with_the_apiv3_key() {
     assert_eq!(String::from_utf8(plaintext).unwrap(), WEBHOOK_RESOURCE_PLAINTEXT);
 }
 
-/// A self-signed X.509 certificate for `key_pem` with serial `serial_hex`.
-fn certificate_pem(key_pem: &str, serial_hex: &str) -> String {
-    let key = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(key_pem, &rcgen::PKCS_RSA_SHA256).unwrap();
-    let mut params = rcgen::CertificateParams::new(vec!["Tenpay.com Root CA".to_owned()]).unwrap();
-    let serial: Vec<u8> = (0..serial_hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&serial_hex[i..i + 2], 16).unwrap())
-        .collect();
-    params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
-    params.self_signed(&key).unwrap().pem()
-}
-
-/// `{"data":[…]}` as `GET /v3/certificates` returns it, each PEM encrypted with `apiv3_key`.
-fn certificates_body(apiv3_key: &str, certs: &[(&str, &str)]) -> String {
-    let data: Vec<serde_json::Value> = certs
-        .iter()
-        .enumerate()
-        .map(|(i, (serial, pem))| {
-            let nonce = format!("nonce{i:07}");
-            let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, apiv3_key.as_bytes()).unwrap());
-            let mut in_out = pem.as_bytes().to_vec();
-            let nonce_bytes: [u8; 12] = nonce.as_bytes().try_into().unwrap();
-            key.seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce_bytes),
-                Aad::from(b"certificate"),
-                &mut in_out,
-            )
-            .unwrap();
-            serde_json::json!({
-                "serial_no": serial,
-                "effective_time": "2024-11-21T15:40:01+08:00",
-                "expire_time": "2029-11-20T15:40:01+08:00",
-                "encrypt_certificate": {
-                    "algorithm": "AEAD_AES_256_GCM",
-                    "nonce": nonce,
-                    "associated_data": "certificate",
-                    "ciphertext": BASE64.encode(in_out),
-                }
-            })
-        })
-        .collect();
-    serde_json::json!({ "data": data }).to_string()
-}
-
 const CERT_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
 
 #[test]
@@ -171,12 +148,18 @@ fn platform_certificates_decrypt_and_serials_are_checked() {
     assert_eq!(certs[0].serial_no(), CERT_SERIAL);
     assert!(certs[0].is_valid_at(time::OffsetDateTime::now_utc()));
     // The certificate's key is the platform key: it verifies the platform's signatures.
-    let signature = PrivateKey::from_pem(PLATFORM_PRIVATE_PKCS8_PEM).unwrap().sign(b"m").unwrap();
+    let signature = PrivateKey::from_pem(PLATFORM_PRIVATE_PKCS8_PEM)
+        .unwrap()
+        .sign(b"m")
+        .unwrap();
     assert!(certs[0].public_key().verify(b"m", &signature));
 
     // Lowercase serial in the listing is the same serial.
     let lower = certificates_body(WEBHOOK_APIV3_KEY, &[(&CERT_SERIAL.to_lowercase(), &pem)]);
-    assert_eq!(decrypt_certificates(&key, lower.as_bytes()).unwrap()[0].serial_no(), CERT_SERIAL);
+    assert_eq!(
+        decrypt_certificates(&key, lower.as_bytes()).unwrap()[0].serial_no(),
+        CERT_SERIAL
+    );
 
     // A listing whose serial differs from the certificate's is rejected, whole.
     let other = certificate_pem(PLATFORM_PRIVATE_PKCS8_PEM, "11AA");
@@ -187,15 +170,24 @@ fn platform_certificates_decrypt_and_serials_are_checked() {
 
     // Encrypted with another APIv3 key: rejected.
     let foreign = certificates_body("ABCDEFGHIJ0123456789abcdefghij01", &[(CERT_SERIAL, &pem)]);
-    assert_eq!(decrypt_certificates(&key, foreign.as_bytes()).unwrap_err().kind(), ErrorKind::Crypto);
+    assert_eq!(
+        decrypt_certificates(&key, foreign.as_bytes()).unwrap_err().kind(),
+        ErrorKind::Crypto
+    );
 
     // Not the expected JSON: a decode error.
-    assert_eq!(decrypt_certificates(&key, b"{}").unwrap_err().kind(), ErrorKind::Decode);
+    assert_eq!(
+        decrypt_certificates(&key, b"{}").unwrap_err().kind(),
+        ErrorKind::Decode
+    );
     // Not a certificate.
     assert_eq!(
-        PlatformCertificate::from_pem(CERT_SERIAL, b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
-            .unwrap_err()
-            .kind(),
+        PlatformCertificate::from_pem(
+            CERT_SERIAL,
+            b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+        )
+        .unwrap_err()
+        .kind(),
         ErrorKind::Crypto
     );
 }

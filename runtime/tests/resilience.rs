@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::keys::*;
-use common::server::{MCHID, MERCHANT_SERIAL, MockServer, Reply, request_signature_ok, signed_reply, with_header};
+use common::server::{
+    MCHID, MERCHANT_SERIAL, MockServer, Reply, request_signature_ok, signed_reply, with_header,
+};
 use sdk_runtime::wechatpay::{Client, ClientBuilder, Operation, RetryPolicy};
 use sdk_runtime::{ErrorKind, Method};
 
@@ -69,17 +71,29 @@ async fn idempotent_reads_are_retried_on_5xx_and_429_until_success() {
 async fn retries_stop_at_the_cap_and_return_the_last_error() {
     let server = flaky(503, 100).await;
     let client = builder(&server.base_url)
-        .retry_policy(RetryPolicy::default().max_retries(3).backoff(Duration::ZERO, Duration::ZERO))
+        .retry_policy(
+            RetryPolicy::default()
+                .max_retries(3)
+                .backoff(Duration::ZERO, Duration::ZERO),
+        )
         .build()
         .unwrap();
-    let err = client.execute(Operation::new(Method::GET, "/v3/x")).await.unwrap_err();
+    let err = client
+        .execute(Operation::new(Method::GET, "/v3/x"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(server.requests().len(), 4);
 
-    let none = builder(&server.base_url).retry_policy(RetryPolicy::none()).build().unwrap();
+    let none = builder(&server.base_url)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
     let before = server.requests().len();
-    none.execute(Operation::new(Method::GET, "/v3/x")).await.unwrap_err();
+    none.execute(Operation::new(Method::GET, "/v3/x"))
+        .await
+        .unwrap_err();
     assert_eq!(server.requests().len() - before, 1);
 }
 
@@ -88,7 +102,8 @@ async fn writes_that_reached_the_server_are_never_retried() {
     for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
         let server = flaky(503, 1).await;
         let client = builder(&server.base_url).build().unwrap();
-        let op = Operation::new(method.clone(), "/v3/pay/transactions/jsapi").json(&serde_json::json!({"a": 1}));
+        let op =
+            Operation::new(method.clone(), "/v3/pay/transactions/jsapi").json(&serde_json::json!({"a": 1}));
         let err = client.execute(op.unwrap()).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Api, "{method}");
         assert_eq!(server.requests().len(), 1, "{method} must not be retried");
@@ -99,14 +114,25 @@ async fn writes_that_reached_the_server_are_never_retried() {
         ..signed_reply(200, "{}", 0)
     })
     .await;
-    let client = builder(&server.base_url).timeout(Duration::from_millis(150)).build().unwrap();
+    let client = builder(&server.base_url)
+        .timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
     let started = Instant::now();
     let err = client
-        .execute(Operation::new(Method::POST, "/v3/pay/transactions/jsapi").json(&serde_json::json!({})).unwrap())
+        .execute(
+            Operation::new(Method::POST, "/v3/pay/transactions/jsapi")
+                .json(&serde_json::json!({}))
+                .unwrap(),
+        )
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -114,7 +140,10 @@ async fn writes_that_reached_the_server_are_never_retried() {
 async fn client_errors_are_not_retried() {
     let server = MockServer::start(|_| error_reply(400, "PARAM_ERROR")).await;
     let client = builder(&server.base_url).build().unwrap();
-    let err = client.execute(Operation::new(Method::GET, "/v3/x")).await.unwrap_err();
+    let err = client
+        .execute(Operation::new(Method::GET, "/v3/x"))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some("PARAM_ERROR"));
     assert_eq!(server.requests().len(), 1);
 }
@@ -137,7 +166,10 @@ async fn connection_failures_go_to_the_backup_host_even_for_a_post() {
         }
     })
     .await;
-    let client = builder(&refused_base_url()).backup_base_url(&backup.base_url).build().unwrap();
+    let client = builder(&refused_base_url())
+        .backup_base_url(&backup.base_url)
+        .build()
+        .unwrap();
     let op = Operation::new(Method::POST, "/v3/pay/transactions/jsapi")
         .json(&serde_json::json!({"out_trade_no": "T1"}))
         .unwrap();
@@ -148,7 +180,10 @@ async fn connection_failures_go_to_the_backup_host_even_for_a_post() {
 
     // Without a backup host the connection error is returned after the retries.
     let client = builder(&refused_base_url()).build().unwrap();
-    let err = client.execute(Operation::new(Method::GET, "/v3/x")).await.unwrap_err();
+    let err = client
+        .execute(Operation::new(Method::GET, "/v3/x"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport);
     assert!(!err.is_timeout());
 }
@@ -156,7 +191,10 @@ async fn connection_failures_go_to_the_backup_host_even_for_a_post() {
 fn bill_content() -> Vec<u8> {
     let mut csv = String::from("交易时间,公众账号ID,商户号,总金额\n");
     for i in 0..20_000 {
-        csv.push_str(&format!("`2024-11-21 15:40:{:02},`wx8888888888888888,`1900000109,`{i}.00\n", i % 60));
+        csv.push_str(&format!(
+            "`2024-11-21 15:40:{:02},`wx8888888888888888,`1900000109,`{i}.00\n",
+            i % 60
+        ));
     }
     csv.into_bytes()
 }
@@ -206,7 +244,12 @@ async fn bill_download_streams_gunzips_and_checks_the_sha1() {
     assert_eq!(out, plain);
 
     // Chunks arrive as they are read.
-    let mut download = client.download(bill_op()).await.unwrap().gunzip().verify_sha1(&hash);
+    let mut download = client
+        .download(bill_op())
+        .await
+        .unwrap()
+        .gunzip()
+        .verify_sha1(&hash);
     let mut chunks = 0;
     let mut total = 0;
     while let Some(chunk) = download.chunk().await.unwrap() {
@@ -219,7 +262,15 @@ async fn bill_download_streams_gunzips_and_checks_the_sha1() {
 
     // A wrong hash is an integrity error at the end, never a silent success.
     let wrong = sha1_hex(b"another bill");
-    let err = client.download(bill_op()).await.unwrap().gunzip().verify_sha1(&wrong).bytes().await.unwrap_err();
+    let err = client
+        .download(bill_op())
+        .await
+        .unwrap()
+        .gunzip()
+        .verify_sha1(&wrong)
+        .bytes()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Integrity);
     assert!(err.to_string().contains(&wrong), "{err}");
 
@@ -235,12 +286,22 @@ async fn bill_download_streams_gunzips_and_checks_the_sha1() {
     })
     .await;
     let client = builder(&not_gzip.base_url).build().unwrap();
-    let err = client.download(bill_op()).await.unwrap().gunzip().bytes().await.unwrap_err();
+    let err = client
+        .download(bill_op())
+        .await
+        .unwrap()
+        .gunzip()
+        .bytes()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
 
     // Only SHA1 is a known hash type.
     let download = client.download(bill_op()).await.unwrap();
-    assert_eq!(download.verify_hash("MD5", "x").unwrap_err().kind(), ErrorKind::Build);
+    assert_eq!(
+        download.verify_hash("MD5", "x").unwrap_err().kind(),
+        ErrorKind::Build
+    );
 }
 
 #[tokio::test]

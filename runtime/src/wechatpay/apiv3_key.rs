@@ -45,7 +45,12 @@ impl ApiV3Key {
     /// # Errors
     /// [`ErrorKind::Crypto`](crate::ErrorKind::Crypto) if the nonce is not 12 bytes, the
     /// ciphertext is not base64, or authentication fails (wrong key, tampered data).
-    pub fn decrypt(&self, nonce: &str, associated_data: &str, ciphertext_b64: &str) -> Result<Vec<u8>, Error> {
+    pub fn decrypt(
+        &self,
+        nonce: &str,
+        associated_data: &str,
+        ciphertext_b64: &str,
+    ) -> Result<Vec<u8>, Error> {
         let nonce: [u8; NONCE_LEN] = nonce.as_bytes().try_into().map_err(|_| {
             Error::crypto(format!(
                 "the AES-GCM nonce must be {NONCE_LEN} bytes (got {})",

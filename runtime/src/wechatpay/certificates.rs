@@ -46,11 +46,16 @@ impl PlatformCertificate {
             )));
         }
         let public_key = PublicKey::from_der(cert.public_key().raw).map_err(|_| {
-            Error::crypto(format!("platform certificate {serial_no} does not hold a usable RSA key"))
+            Error::crypto(format!(
+                "platform certificate {serial_no} does not hold a usable RSA key"
+            ))
         })?;
         let time = |t: x509_parser::time::ASN1Time| {
-            OffsetDateTime::from_unix_timestamp(t.timestamp())
-                .map_err(|_| Error::crypto(format!("platform certificate {serial_no} has an invalid validity")))
+            OffsetDateTime::from_unix_timestamp(t.timestamp()).map_err(|_| {
+                Error::crypto(format!(
+                    "platform certificate {serial_no} has an invalid validity"
+                ))
+            })
         };
         Ok(Self {
             serial_no: actual,
@@ -144,14 +149,19 @@ pub fn decrypt_certificates(apiv3_key: &ApiV3Key, body: &[u8]) -> Result<Vec<Pla
 }
 
 fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len().saturating_sub(1));
+    let start = bytes
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(bytes.len().saturating_sub(1));
     &bytes[start..]
 }
 
 fn hex_upper(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02X}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02X}");
+            s
+        })
 }

@@ -139,7 +139,7 @@ impl Client {
         };
         Ok(match transport::send(&self.inner, op, mode).await? {
             Reply::Whole(response) => Download::from(response),
-            Reply::Stream(download) => download,
+            Reply::Stream(download) => *download,
         })
     }
 
@@ -162,7 +162,10 @@ impl Client {
 
     /// How many certificate downloads this client attempted (0 outside certificate mode).
     pub fn certificate_downloads(&self) -> u64 {
-        self.inner.certificates.as_ref().map_or(0, CertificateMode::downloads)
+        self.inner
+            .certificates
+            .as_ref()
+            .map_or(0, CertificateMode::downloads)
     }
 
     /// An [`Encryptor`] for sensitive request fields, bound to the WeChat Pay key requests name
@@ -178,7 +181,12 @@ impl Client {
     /// the errors of [`Client::refresh_certificates`].
     pub async fn encryptor(&self) -> Result<Encryptor, Error> {
         refresh::before_request(&self.inner).await?;
-        match self.inner.verifier.keys().encryption_key(OffsetDateTime::now_utc()) {
+        match self
+            .inner
+            .verifier
+            .keys()
+            .encryption_key(OffsetDateTime::now_utc())
+        {
             Some((serial, key)) => Ok(Encryptor::new(serial, key)),
             None => Err(Error::build(
                 "no WeChat Pay key to encrypt sensitive fields with (no public key, and no valid \
@@ -195,7 +203,10 @@ impl Client {
     /// [`Crypto`](crate::ErrorKind::Crypto) if it is not base64, was not encrypted for this
     /// merchant's key, or is not UTF-8.
     pub fn decrypt(&self, ciphertext_b64: &str) -> Result<String, Error> {
-        self.inner.signer.private_key().decrypt_oaep_base64(ciphertext_b64)
+        self.inner
+            .signer
+            .private_key()
+            .decrypt_oaep_base64(ciphertext_b64)
     }
 
     /// The request signer (merchant id, serial number, private key), e.g. to sign front-end
@@ -218,7 +229,11 @@ impl Client {
     /// The id sent in `Wechatpay-Serial` on requests: the WeChat Pay public key if configured,
     /// else the newest valid platform certificate; `None` before certificates are downloaded.
     pub fn wechatpay_serial(&self) -> Option<String> {
-        self.inner.verifier.keys().encryption_key(OffsetDateTime::now_utc()).map(|(id, _)| id)
+        self.inner
+            .verifier
+            .keys()
+            .encryption_key(OffsetDateTime::now_utc())
+            .map(|(id, _)| id)
     }
 
     /// The APIv3 key, if configured (decrypts webhook resources).
@@ -348,7 +363,8 @@ impl ClientBuilder {
     /// serial (at most once a minute). No timer or task is started. Works together with a public
     /// key: responses are verified with whichever key their `Wechatpay-Serial` names.
     pub fn platform_certificates(mut self) -> Self {
-        self.certificate_refresh.get_or_insert(DEFAULT_CERTIFICATE_REFRESH_INTERVAL);
+        self.certificate_refresh
+            .get_or_insert(DEFAULT_CERTIFICATE_REFRESH_INTERVAL);
         self
     }
 
@@ -448,7 +464,11 @@ impl ClientBuilder {
             header_value(id, "WeChat Pay public key id")?;
         }
         let base_url = checked_base_url(&self.base_url)?;
-        let backup_base_url = self.backup_base_url.as_deref().map(checked_base_url).transpose()?;
+        let backup_base_url = self
+            .backup_base_url
+            .as_deref()
+            .map(checked_base_url)
+            .transpose()?;
         for (_, to) in &self.alternate_base_urls {
             checked_base_url(to)?;
         }

@@ -21,17 +21,17 @@ pub mod sign;
 mod transport;
 pub mod verify;
 
+pub use apiv3_key::{APIV3_KEY_LEN, ApiV3Key};
+pub use certificates::PlatformCertificate;
 pub use client::{
     BACKUP_BASE_URL, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
     DEFAULT_USER_AGENT,
 };
-pub use refresh::{DEFAULT_CERTIFICATE_REFRESH_INTERVAL, MIN_CERTIFICATE_REFRESH_GAP};
-pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
-pub use apiv3_key::{APIV3_KEY_LEN, ApiV3Key};
-pub use certificates::PlatformCertificate;
 pub use keys::{KeyStore, PrivateKey, PublicKey};
 pub use operation::{MediaUpload, Operation, encode_path_segment};
+pub use refresh::{DEFAULT_CERTIFICATE_REFRESH_INTERVAL, MIN_CERTIFICATE_REFRESH_GAP};
 pub use response::{Download, HEADER_REQUEST_ID, Response};
+pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
 pub use sensitive::Encryptor;
 pub use sign::{Authorization, Signer};
 pub use verify::{SignedHeaders, Verifier};

@@ -48,6 +48,8 @@ pub(crate) struct CertificateMode {
 #[derive(Default, Clone, Copy)]
 struct State {
     last_attempt: Option<Instant>,
+    /// Last download triggered by an unknown serial (rate-limited on its own).
+    last_lazy: Option<Instant>,
     last_success: Option<Instant>,
     downloads: u64,
 }
@@ -130,10 +132,11 @@ pub(crate) async fn on_unknown_serial(client: &ClientInner) -> bool {
     if now_state.last_success != before.last_success {
         return true;
     }
-    if now_state.last_attempt.is_some_and(|t| t.elapsed() < mode.min_gap) {
-        tracing::debug!("unknown serial, but certificates were downloaded less than a minute ago");
+    if now_state.last_lazy.is_some_and(|t| t.elapsed() < mode.min_gap) {
+        tracing::debug!("unknown serial, but a refresh for an unknown serial ran less than a minute ago");
         return false;
     }
+    mode.update(|s| s.last_lazy = Some(Instant::now()));
     match download(client, mode).await {
         Ok(_) => true,
         Err(e) => {

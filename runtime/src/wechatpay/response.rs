@@ -144,7 +144,11 @@ impl Download {
 
     /// A download whose body is read from `response` as the caller consumes it.
     pub(crate) fn streaming(response: reqwest::Response) -> Self {
-        Self::new(response.status(), response.headers().clone(), Source::Streaming(response))
+        Self::new(
+            response.status(),
+            response.headers().clone(),
+            Source::Streaming(response),
+        )
     }
 
     /// The HTTP status.
@@ -195,7 +199,9 @@ impl Download {
         if hash_type.eq_ignore_ascii_case("SHA1") {
             Ok(self.verify_sha1(hash_value))
         } else {
-            Err(Error::build(format!("unsupported bill hash_type `{hash_type}` (expected SHA1)")))
+            Err(Error::build(format!(
+                "unsupported bill hash_type `{hash_type}` (expected SHA1)"
+            )))
         }
     }
 
@@ -328,8 +334,10 @@ impl fmt::Debug for Download {
 
 fn hex_lower(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }

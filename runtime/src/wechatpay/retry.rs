@@ -79,8 +79,7 @@ pub(crate) fn is_idempotent_read(method: &Method) -> bool {
 
 /// Whether a response status is worth retrying for an idempotent read.
 pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
-    status == StatusCode::TOO_MANY_REQUESTS
-        || matches!(status.as_u16(), 500 | 502 | 503 | 504)
+    status == StatusCode::TOO_MANY_REQUESTS || matches!(status.as_u16(), 500 | 502 | 503 | 504)
 }
 
 /// Whether a transport error may be retried for `method`: a connection failure always (nothing
@@ -118,7 +117,10 @@ mod tests {
     #[test]
     fn backoff_doubles_and_caps() {
         let p = RetryPolicy::default().backoff(Duration::from_millis(100), Duration::from_millis(350));
-        assert_eq!(p.delay(1, 0.999_999), Duration::from_millis(100).mul_f64(0.999_999_5));
+        assert_eq!(
+            p.delay(1, 0.999_999),
+            Duration::from_millis(100).mul_f64(0.999_999_5)
+        );
         assert_eq!(p.delay(1, 0.0), Duration::from_millis(50));
         assert_eq!(p.delay(2, 0.0), Duration::from_millis(100));
         assert_eq!(p.delay(3, 0.0), Duration::from_millis(175));

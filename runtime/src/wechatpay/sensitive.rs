@@ -46,6 +46,8 @@ impl Encryptor {
 
 impl fmt::Debug for Encryptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Encryptor").field("serial", &self.serial).finish_non_exhaustive()
+        f.debug_struct("Encryptor")
+            .field("serial", &self.serial)
+            .finish_non_exhaustive()
     }
 }

@@ -34,7 +34,7 @@ pub(crate) enum Mode {
 /// What a successful exchange produced.
 pub(crate) enum Reply {
     Whole(Response),
-    Stream(Download),
+    Stream(Box<Download>),
 }
 
 pub(crate) fn now_unix_seconds() -> i64 {
@@ -71,7 +71,11 @@ pub(crate) async fn send(client: &ClientInner, op: Operation, mode: Mode) -> Res
 
 /// A failed attempt: whether it may be retried, and after how long at least.
 enum Failure {
-    Retryable { error: Error, connect: bool, wait: Option<Duration> },
+    Retryable {
+        error: Error,
+        connect: bool,
+        wait: Option<Duration>,
+    },
     Final(Error),
 }
 
@@ -118,10 +122,15 @@ enum Raw {
         headers: HeaderMap,
         body: Bytes,
     },
-    Stream(reqwest::Response),
+    Stream(Box<reqwest::Response>),
 }
 
-async fn attempt_once(client: &ClientInner, op: &Operation, mode: Mode, use_backup: bool) -> Result<Raw, Failure> {
+async fn attempt_once(
+    client: &ClientInner,
+    op: &Operation,
+    mode: Mode,
+    use_backup: bool,
+) -> Result<Raw, Failure> {
     let method = op.method().clone();
     let request = build_request(client, op, mode, use_backup).map_err(Failure::Final)?;
     let transport_failure = |e: reqwest::Error| {
@@ -144,12 +153,16 @@ async fn attempt_once(client: &ClientInner, op: &Operation, mode: Mode, use_back
         span.record("request_id", id.as_str());
     }
     if status.is_success() && mode == Mode::UnsignedStream {
-        return Ok(Raw::Stream(response));
+        return Ok(Raw::Stream(Box::new(response)));
     }
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(transport_failure)?;
     if status.is_success() {
-        return Ok(Raw::Whole { status, headers, body });
+        return Ok(Raw::Whole {
+            status,
+            headers,
+            body,
+        });
     }
     let error = Error::api(status, request_id, body);
     if retry::is_idempotent_read(&method) && is_retryable_status(status) {
@@ -228,8 +241,12 @@ fn build_request(
 /// Verifies a whole 2xx response (refreshing certificates once on an unknown serial).
 async fn finish(client: &ClientInner, op: &Operation, mode: Mode, raw: Raw) -> Result<Reply, Error> {
     let (status, headers, body) = match raw {
-        Raw::Stream(response) => return Ok(Reply::Stream(Download::streaming(response))),
-        Raw::Whole { status, headers, body } => (status, headers, body),
+        Raw::Stream(response) => return Ok(Reply::Stream(Box::new(Download::streaming(*response)))),
+        Raw::Whole {
+            status,
+            headers,
+            body,
+        } => (status, headers, body),
     };
     if mode == Mode::Verified {
         let mut verified = client.verifier.verify(&headers, &body, now_unix_seconds());
