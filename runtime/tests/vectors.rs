@@ -373,3 +373,70 @@ fn v3_webhook_signature_verifies_over_the_raw_body() {
         .unwrap_err();
     assert_eq!(err.kind(), SignatureErrorKind::Expired);
 }
+
+/// `v3_webhook_verify_and_decrypt`: the APIv3 key and the decrypted `resource`.
+const V3_WEBHOOK_APIV3_KEY: &str = "0123456789abcdefghijABCDEFGHIJ01";
+const V3_WEBHOOK_RESOURCE_PLAINTEXT: &str = r#"{"mchid":"1900000109","appid":"wxd678efh567hg6787","out_contract_code":"SP20241121001","service_id":"2002000000000558128851361561536","openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o","user_service_status":"USER_OPEN_SERVICE"}"#;
+
+fn webhook_client(apiv3_key: Option<&str>) -> sdk_runtime::wechatpay::Client {
+    let mut builder = sdk_runtime::wechatpay::Client::builder()
+        .mchid("1900000109")
+        .merchant_serial_number("3775B6A45ACD588826D15E583A95F5DD00000000")
+        .merchant_private_key_pem(MERCHANT_PRIVATE_PKCS8_PEM)
+        .unwrap()
+        .wechatpay_public_key_pem(PLATFORM_PUBLIC_KEY_ID, PLATFORM_PUBLIC_SPKI_PEM)
+        .unwrap();
+    if let Some(key) = apiv3_key {
+        builder = builder.apiv3_key(key).unwrap();
+    }
+    builder.build().unwrap()
+}
+
+#[tokio::test]
+async fn v3_webhook_verify_and_decrypt() {
+    let v = &V3_WEBHOOK;
+    let client = webhook_client(Some(V3_WEBHOOK_APIV3_KEY));
+    let headers = headers_of(v);
+    let notification = client
+        .verify_notification_at(&headers, v.body.as_bytes(), timestamp_of(v))
+        .await
+        .unwrap();
+    assert_eq!(notification.id(), "EV-2024112115400100001");
+    assert_eq!(notification.event_type(), "PAYSCORE.USER_OPEN_SERVICE");
+    assert_eq!(notification.original_type(), "payscore");
+    assert_eq!(notification.summary(), "签约成功");
+    assert_eq!(notification.plaintext(), V3_WEBHOOK_RESOURCE_PLAINTEXT);
+    let resource: serde_json::Value = notification.resource().unwrap();
+    assert_eq!(resource["openid"], "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+    // Debug never shows the decrypted personal data.
+    assert!(!format!("{notification:?}").contains("oUpF8uMuAJO"));
+
+    // With the real clock the vector is long expired: never accepted.
+    let err = client
+        .verify_notification(&headers, v.body.as_bytes())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Signature(SignatureErrorKind::Expired));
+    // A tampered body fails before any decryption.
+    let altered = v.body.replace("签约成功", "签约失败");
+    let err = client
+        .verify_notification_at(&headers, altered.as_bytes(), timestamp_of(v))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Signature(SignatureErrorKind::InvalidSignature)
+    );
+    // Another APIv3 key cannot decrypt it; no key at all is a configuration error.
+    let other = webhook_client(Some("ABCDEFGHIJ0123456789abcdefghij01"));
+    let err = other
+        .verify_notification_at(&headers, v.body.as_bytes(), timestamp_of(v))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Crypto);
+    let err = webhook_client(None)
+        .verify_notification_at(&headers, v.body.as_bytes(), timestamp_of(v))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Build);
+}

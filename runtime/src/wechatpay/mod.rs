@@ -20,6 +20,7 @@ mod sensitive;
 pub mod sign;
 mod transport;
 pub mod verify;
+mod webhook;
 
 pub use apiv3_key::{APIV3_KEY_LEN, ApiV3Key};
 pub use certificates::PlatformCertificate;
@@ -35,3 +36,4 @@ pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
 pub use sensitive::Encryptor;
 pub use sign::{Authorization, Signer};
 pub use verify::{SignedHeaders, Verifier};
+pub use webhook::Notification;
