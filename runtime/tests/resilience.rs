@@ -317,3 +317,38 @@ async fn a_download_error_status_is_an_api_error_and_reads_are_retried() {
     let err = client.download(bill_op()).await.unwrap_err();
     assert_eq!(err.code(), Some("NO_STATEMENT_EXIST"));
 }
+
+#[tokio::test]
+async fn download_url_goes_to_the_configured_host_with_the_query_as_given() {
+    let server = MockServer::start(|r| {
+        if request_signature_ok(r) {
+            Reply {
+                status: 200,
+                body: b"bill".to_vec(),
+                ..Reply::default()
+            }
+        } else {
+            error_reply(401, "SIGN_ERROR")
+        }
+    })
+    .await;
+    let client = builder(&server.base_url).build().unwrap();
+    let url = "https://api.mch.weixin.qq.com/v3/billdownload/file?token=6XIv5TUP%2Bto7p&tartype=GZIP";
+    let bytes = client.download_url(url).await.unwrap().bytes().await.unwrap();
+    assert_eq!(&bytes[..], b"bill");
+    assert_eq!(
+        server.single_request().target,
+        "/v3/billdownload/file?token=6XIv5TUP%2Bto7p&tartype=GZIP"
+    );
+    for bad in [
+        "not a url",
+        "https://evil.example/v3/pay/transactions/jsapi",
+        "https://x/v3/merchant-service/images/{media_id}",
+    ] {
+        assert_eq!(
+            client.download_url(bad).await.unwrap_err().kind(),
+            ErrorKind::Build,
+            "{bad}"
+        );
+    }
+}

@@ -17,7 +17,7 @@ use super::retry::RetryPolicy;
 use super::sensitive::Encryptor;
 use super::sign::Signer;
 use super::transport::{self, Mode, Reply};
-use super::verify::{Verifier, is_unsigned_download};
+use super::verify::{UNSIGNED_DOWNLOAD_PATHS, Verifier, is_unsigned_download};
 use crate::Error;
 
 /// Default API host: `https://api.mch.weixin.qq.com` (backup `https://api2.mch.weixin.qq.com`,
@@ -141,6 +141,26 @@ impl Client {
             Reply::Whole(response) => Download::from(response),
             Reply::Stream(download) => *download,
         })
+    }
+
+    /// Downloads a file from a `download_url` WeChat Pay returned (e.g. by the bill-apply
+    /// `GET /v3/bill/tradebill`): its path and query are sent, exactly as given, to this client's
+    /// base URL — a signed request never goes to a host taken from a response. Streams, like
+    /// [`Client::download`]; chain [`Download::gunzip`] and [`Download::verify_hash`] for bills.
+    ///
+    /// # Errors
+    /// [`Build`](crate::ErrorKind::Build) if the URL does not parse or its path is not one of the
+    /// download endpoints without path parameters in [`UNSIGNED_DOWNLOAD_PATHS`]; otherwise as
+    /// [`Client::download`].
+    pub async fn download_url(&self, download_url: &str) -> Result<Download, Error> {
+        let url = url::Url::parse(download_url)
+            .map_err(|e| Error::build_with("the download URL does not parse", e))?;
+        let template = UNSIGNED_DOWNLOAD_PATHS
+            .iter()
+            .find(|t| !t.contains('{') && **t == url.path())
+            .ok_or_else(|| Error::build(format!("`{}` is not a WeChat Pay download endpoint", url.path())))?;
+        let op = Operation::new(http::Method::GET, template).raw_query(url.query().unwrap_or_default());
+        self.download(op).await
     }
 
     /// Downloads the platform certificates now (`GET /v3/certificates`), replacing those held;

@@ -172,6 +172,18 @@ impl Operation {
         self.push_query(encoded)
     }
 
+    /// Appends an already URL-encoded query (without `?`), sent and signed exactly as given, e.g.
+    /// the query of a `download_url` WeChat Pay returned.
+    pub fn raw_query(mut self, encoded: &str) -> Self {
+        if !encoded.is_empty() {
+            if !self.query.is_empty() {
+                self.query.push('&');
+            }
+            self.query.push_str(encoded);
+        }
+        self
+    }
+
     fn push_query(mut self, encoded: Result<String, serde_urlencoded::ser::Error>) -> Result<Self, Error> {
         let encoded = encoded.map_err(|e| Error::build_with("cannot URL-encode the query", e))?;
         if !encoded.is_empty() {
