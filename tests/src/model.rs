@@ -1,0 +1,239 @@
+//! The API model the mock serves: every operation of `specs/wechatpay/**/*.yaml`, with the
+//! errata of `specs/overrides/wechatpay.yaml` applied (as `cargo xtask codegen` applies them, so
+//! the mock agrees with the generated client), and the router that matches a request to one.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use codegen::ir::{Document, Operation};
+use codegen::overrides::Erratum;
+
+/// `<workspace>/specs`, where the model lives.
+pub fn default_specs_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs"))
+}
+
+/// The id of an operation: `METHOD /path/template`, e.g. `GET /v3/certificates`.
+pub fn operation_id(op: &Operation) -> String {
+    format!("{} {}", op.method.as_str(), op.path)
+}
+
+/// Whether a path template segment is a parameter (`{name}`).
+fn is_param(segment: &str) -> bool {
+    segment.len() >= 2 && segment.starts_with('{') && segment.ends_with('}')
+}
+
+/// Whether the concrete `path` (no query) fits `template`: same number of `/`-separated
+/// segments, literal segments equal, `{param}` segments non-empty.
+pub fn template_matches(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| if is_param(t) { !p.is_empty() } else { t == p })
+}
+
+/// All operations of the model, sorted by path then method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model {
+    operations: Vec<Operation>,
+}
+
+/// The result of matching a request against the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteMatch<'m> {
+    /// The operation, and its path parameters as `(name, raw segment)` (not yet decoded).
+    Found {
+        /// The matched operation.
+        operation: &'m Operation,
+        /// `(name, raw segment as received)`, in path order.
+        params: Vec<(String, String)>,
+    },
+    /// The path fits a template only with this path parameter empty (a 400, not a 404).
+    EmptyParam {
+        /// The operation whose template fits.
+        operation: &'m Operation,
+        /// The empty parameter's name.
+        param: String,
+    },
+    /// No operation has this method and path.
+    NotFound,
+}
+
+impl Model {
+    /// A model of the given documents' operations.
+    pub fn from_documents(documents: Vec<Document>) -> Model {
+        let mut operations: Vec<Operation> = documents.into_iter().flat_map(|d| d.operations).collect();
+        operations.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
+        Model { operations }
+    }
+
+    /// Reads every `wechatpay/**/*.yaml` under `specs_dir` (except `source.yaml`) with
+    /// [`codegen::model::document_from_yaml`] and applies the errata of
+    /// `overrides/wechatpay.yaml` (when present) with [`codegen::overrides::apply`].
+    ///
+    /// # Errors
+    /// A message naming the file (and line) that cannot be read, or the errata that do not match.
+    pub fn load(specs_dir: &Path) -> Result<Model, String> {
+        let root = specs_dir.join("wechatpay");
+        let mut files = Vec::new();
+        collect_yaml(&root, &mut files)?;
+        files.sort();
+        let mut documents = Vec::with_capacity(files.len());
+        for path in files {
+            if path.strip_prefix(&root).is_ok_and(|rel| rel == Path::new("source.yaml")) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let doc = codegen::model::document_from_yaml(&text)
+                .map_err(|d| format!("{}:{}:{}: {}", path.display(), d.line, d.column, d.message))?;
+            documents.push(doc);
+        }
+        let errata_path = specs_dir.join("overrides").join("wechatpay.yaml");
+        if let Ok(text) = std::fs::read_to_string(&errata_path) {
+            let errata: Vec<Erratum> = codegen::model::from_yaml(&text)
+                .map_err(|d| format!("{}:{}: {}", errata_path.display(), d.line, d.message))?;
+            codegen::overrides::apply(&mut documents, &errata)
+                .map_err(|errors| format!("{}: {}", errata_path.display(), errors.join("; ")))?;
+        }
+        Ok(Model::from_documents(documents))
+    }
+
+    /// The model under [`default_specs_dir`], loaded once per process and shared.
+    ///
+    /// # Errors
+    /// As [`Model::load`].
+    pub fn load_default() -> Result<Arc<Model>, String> {
+        static MODEL: OnceLock<Result<Arc<Model>, String>> = OnceLock::new();
+        MODEL
+            .get_or_init(|| Model::load(&default_specs_dir()).map(Arc::new))
+            .clone()
+    }
+
+    /// Every operation, sorted by path then method.
+    pub fn operations(&self) -> &[Operation] {
+        &self.operations
+    }
+
+    /// The operation with this id (`METHOD /path/template`).
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations.iter().find(|op| operation_id(op) == id)
+    }
+
+    /// Matches `method` and a concrete `path` (no query). `{param}` segments match any
+    /// non-empty segment; when several templates match, the one with a literal segment where
+    /// the others have a parameter (leftmost difference first) wins, then the first in order.
+    pub fn route(&self, method: &str, path: &str) -> RouteMatch<'_> {
+        let segments: Vec<&str> = path.split('/').collect();
+        let mut best: Option<(Vec<bool>, &Operation)> = None;
+        let mut empty: Option<(&Operation, String)> = None;
+        for op in self.operations.iter().filter(|op| op.method.as_str() == method) {
+            let template: Vec<&str> = op.path.split('/').collect();
+            if template.len() != segments.len() {
+                continue;
+            }
+            let mut shape = Vec::with_capacity(template.len());
+            let mut empty_param = None;
+            let fits = template.iter().zip(&segments).all(|(t, s)| {
+                if is_param(t) {
+                    shape.push(true);
+                    if s.is_empty() && empty_param.is_none() {
+                        empty_param = Some(t[1..t.len() - 1].to_owned());
+                    }
+                    true
+                } else {
+                    shape.push(false);
+                    t == s
+                }
+            });
+            if !fits {
+                continue;
+            }
+            if let Some(param) = empty_param {
+                empty.get_or_insert((op, param));
+                continue;
+            }
+            // `false` (literal) sorts before `true` (parameter): the smallest shape wins.
+            if best.as_ref().is_none_or(|(b, _)| shape < *b) {
+                best = Some((shape, op));
+            }
+        }
+        match (best, empty) {
+            (Some((_, operation)), _) => {
+                let params = operation
+                    .path
+                    .split('/')
+                    .zip(&segments)
+                    .filter(|(t, _)| is_param(t))
+                    .map(|(t, s)| (t[1..t.len() - 1].to_owned(), (*s).to_owned()))
+                    .collect();
+                RouteMatch::Found { operation, params }
+            }
+            (None, Some((operation, param))) => RouteMatch::EmptyParam { operation, param },
+            (None, None) => RouteMatch::NotFound,
+        }
+    }
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        if path.is_dir() {
+            collect_yaml(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yaml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_model_has_every_operation_with_errata() {
+        let model = Model::load_default().unwrap();
+        assert_eq!(model.operations().len(), 448);
+        let op = model
+            .operation("POST /v3/payscore/sign-plan/partner/user-sign-plans")
+            .unwrap();
+        let codegen::ir::RequestBody::Json { fields } = &op.request else {
+            panic!("json body");
+        };
+        assert!(fields.iter().find(|f| f.name == "sub_openid").unwrap().optional);
+    }
+
+    #[test]
+    fn literal_segments_win_over_parameters() {
+        let model = Model::load_default().unwrap();
+        let at = |path: &str| match model.route("GET", path) {
+            RouteMatch::Found { operation, params } => (operation.path.clone(), params),
+            other => panic!("{path}: {other:?}"),
+        };
+        assert_eq!(
+            at("/v3/ecommerce/refunds/out-refund-no/return-advance").0,
+            "/v3/ecommerce/refunds/out-refund-no/{out_refund_no}"
+        );
+        let (path, params) = at("/v3/ecommerce/refunds/R1/return-advance");
+        assert_eq!(path, "/v3/ecommerce/refunds/{refund_id}/return-advance");
+        assert_eq!(params, vec![("refund_id".to_owned(), "R1".to_owned())]);
+    }
+
+    #[test]
+    fn trailing_slash_and_empty_parameters() {
+        let model = Model::load_default().unwrap();
+        assert!(matches!(
+            model.route("POST", "/v3/ecommerce/applyments/"),
+            RouteMatch::Found { operation, .. } if operation.path == "/v3/ecommerce/applyments/"
+        ));
+        assert!(matches!(
+            model.route("GET", "/v3/ecommerce/applyments/"),
+            RouteMatch::EmptyParam { param, .. } if param == "applyment_id"
+        ));
+        assert_eq!(model.route("POST", "/v3/ecommerce/applyments"), RouteMatch::NotFound);
+        assert!(template_matches("/v3/x/{id}", "/v3/x/1"));
+        assert!(!template_matches("/v3/x/{id}", "/v3/x/"));
+    }
+}

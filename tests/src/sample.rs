@@ -1,0 +1,199 @@
+//! Deterministic, type-valid sample requests and responses for every operation of the model.
+//!
+//! [`sample_response`] is exactly what the mock answers for an operation (every field, optional
+//! ones too); [`sample_input`] is a request that passes the mock's checks, for the end-to-end
+//! test that calls every operation through the generated client.
+
+use codegen::ir::{Field, Operation, RequestBody, ResponseBody, Type};
+use serde_json::{Map, Value, json};
+
+use crate::TEST_PLATFORM_PUBLIC_KEY_ID;
+
+/// The date-time every `date_time` sample holds.
+pub const SAMPLE_DATE_TIME: &str = "2024-11-21T15:40:01+08:00";
+/// The file name of the sample media upload.
+pub const SAMPLE_UPLOAD_FILENAME: &str = "photo.jpg";
+/// The content of the sample media upload.
+pub const SAMPLE_UPLOAD_CONTENT: &str = "wechatpay-mock sample upload: not really a JPEG\n";
+
+/// Header names the model declares whose value the mock checks against its platform keys.
+pub const WECHATPAY_SERIAL: &str = "Wechatpay-Serial";
+
+/// A small integer derived from `name` (FNV-1a), so that two integer fields of one sample
+/// usually differ and a client that swaps them is caught.
+pub fn sample_integer(name: &str) -> i64 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    1 + i64::from(hash % 9999)
+}
+
+/// The sample value of a member named `name` of type `ty`: string `"sample-<name>"`, integer
+/// [`sample_integer`], boolean `true`, date-time [`SAMPLE_DATE_TIME`], string-or-number a
+/// string, enum its first value, list one item, object every field, JSON `{"sample": name}`.
+pub fn sample_value(name: &str, ty: &Type) -> Value {
+    match ty {
+        Type::String | Type::StringOrNumber => Value::String(format!("sample-{name}")),
+        Type::Integer => Value::from(sample_integer(name)),
+        Type::Boolean => Value::Bool(true),
+        Type::DateTime => Value::String(SAMPLE_DATE_TIME.to_owned()),
+        Type::Enum { values } => Value::String(values.first().cloned().unwrap_or_else(|| "SAMPLE".to_owned())),
+        Type::IntegerEnum { values } => Value::from(values.first().copied().unwrap_or(1)),
+        Type::Array { items } => Value::Array(vec![sample_value(name, items)]),
+        Type::Json => json!({ "sample": name }),
+        Type::Object { fields } => sample_object(fields),
+    }
+}
+
+/// An object with every field of `fields` (optional ones too) set to its [`sample_value`].
+pub fn sample_object(fields: &[Field]) -> Value {
+    Value::Object(
+        fields
+            .iter()
+            .map(|f| (f.name.clone(), sample_value(&f.name, &f.ty)))
+            .collect(),
+    )
+}
+
+/// The JSON body the mock answers `op` with: every response field, recursively (an empty
+/// field list gives `{}`, answered as `204 No Content`). `None` for a download
+/// ([`ResponseBody::Binary`]; see [`crate::download::download_content`]).
+///
+/// `GET /v3/certificates` is the one exception: the mock serves its real platform
+/// certificates there ([`crate::MockServer::certificates_json`]).
+pub fn sample_response(op: &Operation) -> Option<Value> {
+    match &op.response {
+        ResponseBody::Json { fields } => Some(sample_object(fields)),
+        ResponseBody::Binary => None,
+    }
+}
+
+/// Whether the model declares the `Wechatpay-Serial` request header for `op` (its requests
+/// may carry fields encrypted with the platform key).
+pub fn declares_wechatpay_serial(op: &Operation) -> bool {
+    op.headers.iter().any(|h| h.name.eq_ignore_ascii_case(WECHATPAY_SERIAL))
+}
+
+/// Name fragments of fields that hold personal data (and are encrypted in the real API).
+const SENSITIVE: &[&str] = &[
+    "name", "mobile", "phone", "id_card", "id_number", "account_number", "encrypted", "email",
+    "contact", "identity", "card_no", "address",
+];
+
+/// For an operation declaring `Wechatpay-Serial`, the JSON pointers (into the JSON body if it
+/// has one, else into the query) of one or two top-level string fields a client encrypts in
+/// [`sample_input`]: sensitive-looking names first, then the first string fields. Empty for
+/// other operations and when there is no top-level string field.
+pub fn encrypted_pointers(op: &Operation) -> Vec<String> {
+    if !declares_wechatpay_serial(op) {
+        return Vec::new();
+    }
+    let fields: &[Field] = match &op.request {
+        RequestBody::Json { fields } => fields,
+        RequestBody::None | RequestBody::Multipart => &op.query,
+    };
+    let strings: Vec<&Field> = fields.iter().filter(|f| f.ty == Type::String).collect();
+    let mut chosen: Vec<&Field> = strings
+        .iter()
+        .copied()
+        .filter(|f| SENSITIVE.iter().any(|s| f.name.contains(s)))
+        .take(2)
+        .collect();
+    if chosen.is_empty() {
+        chosen = strings.into_iter().take(1).collect();
+    }
+    chosen.into_iter().map(|f| format!("/{}", escape_pointer(&f.name))).collect()
+}
+
+/// Escapes one JSON pointer token (`~` → `~0`, `/` → `~1`).
+pub fn escape_pointer(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// A request for `op` that passes the mock's checks, with a value for every member
+/// (required and optional):
+///
+/// ```json
+/// {"path": {name: value}, "query": {name: value}, "headers": {name: value},
+///  "body": {...} | null, "upload": {"filename": "photo.jpg", "content": "..."} | null,
+///  "encrypt": ["/json/pointer", ...]}
+/// ```
+///
+/// Values are typed as the model says (integers are JSON numbers, also in `path` and
+/// `query`). `headers` holds the headers the model declares (`Wechatpay-Serial` names
+/// [`TEST_PLATFORM_PUBLIC_KEY_ID`]). `body` is `null` unless the operation takes a JSON body;
+/// `upload` is set for media uploads. `encrypt` lists [`encrypted_pointers`]: the fields the
+/// client must encrypt with the platform key before sending.
+pub fn sample_input(op: &Operation) -> Value {
+    let members = |fields: &[Field]| -> Map<String, Value> {
+        fields
+            .iter()
+            .map(|f| (f.name.clone(), sample_value(&f.name, &f.ty)))
+            .collect()
+    };
+    let headers: Map<String, Value> = op
+        .headers
+        .iter()
+        .map(|h| {
+            let value = if h.name.eq_ignore_ascii_case(WECHATPAY_SERIAL) {
+                TEST_PLATFORM_PUBLIC_KEY_ID.to_owned()
+            } else {
+                format!("sample-{}", h.name.to_ascii_lowercase())
+            };
+            (h.name.clone(), Value::String(value))
+        })
+        .collect();
+    let (body, upload) = match &op.request {
+        RequestBody::None => (Value::Null, Value::Null),
+        RequestBody::Json { fields } => (sample_object(fields), Value::Null),
+        RequestBody::Multipart => (
+            Value::Null,
+            json!({ "filename": SAMPLE_UPLOAD_FILENAME, "content": SAMPLE_UPLOAD_CONTENT }),
+        ),
+    };
+    json!({
+        "path": Value::Object(members(&op.path_params)),
+        "query": Value::Object(members(&op.query)),
+        "headers": Value::Object(headers),
+        "body": body,
+        "upload": upload,
+        "encrypt": encrypted_pointers(op),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Model;
+
+    #[test]
+    fn samples_cover_every_field() {
+        let model = Model::load_default().unwrap();
+        let op = model
+            .operation("POST /v3/payscore/sign-plan/partner/user-sign-plans")
+            .unwrap();
+        let input = sample_input(op);
+        assert_eq!(input["body"]["sub_openid"], "sample-sub_openid");
+        assert_eq!(input["body"]["sign_plan_detail"][0]["plan_detail_no"], sample_integer("plan_detail_no"));
+        assert_eq!(input["upload"], Value::Null);
+        assert_eq!(input["encrypt"], json!([]));
+        let response = sample_response(op).unwrap();
+        assert_eq!(response["sign_plan"]["sub_openid"], "sample-sub_openid");
+    }
+
+    #[test]
+    fn encrypted_operations_name_string_fields() {
+        let model = Model::load_default().unwrap();
+        let op = model.operation("POST /v3/profitsharing/receivers/add").unwrap();
+        let pointers = encrypted_pointers(op);
+        assert!(pointers.contains(&"/name".to_owned()), "{pointers:?}");
+        let op = model
+            .operation("GET /v3/capital/capitallhh/banks/search-banks-by-bank-account")
+            .unwrap();
+        assert_eq!(encrypted_pointers(op), vec!["/account_number".to_owned()]);
+        let with_serial = model.operations().iter().filter(|op| declares_wechatpay_serial(op)).count();
+        assert_eq!(with_serial, 37);
+    }
+}
