@@ -41,6 +41,14 @@ impl ResponseSigner {
         })
     }
 
+    /// A signer with an already loaded key pair.
+    pub fn from_key_pair(key: RsaKeyPair) -> Self {
+        Self {
+            key,
+            rng: SystemRandom::new(),
+        }
+    }
+
     /// Signs `message` and returns the base64 signature.
     pub fn sign(&self, message: &[u8]) -> String {
         let mut signature = vec![0; self.key.public_modulus_len()];
