@@ -1,6 +1,10 @@
 //! Faults the mock can inject into its responses.
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
+
+use crate::model::template_matches;
 
 /// A misbehaviour applied to a response on the API routes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +21,16 @@ pub enum Fault {
     MissingSignature,
     /// Answer with this HTTP status and error code (usual `{"code","message"}` body, signed).
     Status(u16, String),
+    /// Like [`Fault::Status`], plus a `Retry-After: <seconds>` header (e.g. 429
+    /// `RATELIMIT_EXCEEDED` with `Retry-After: 1`).
+    StatusRetryAfter(u16, String, u64),
+    /// Sleep this long before answering (normally); e.g. past the client's timeout.
+    Delay(Duration),
+    /// Close the TCP connection without sending any response.
+    Reset,
+    /// Send the status line and headers with a `Content-Length` larger than the bytes that
+    /// follow, then close the connection.
+    TruncatedBody,
 }
 
 /// The `Wechatpay-Serial` sent under [`Fault::WrongSerial`].
@@ -46,13 +60,22 @@ impl Fault {
             Fault::SignTestProbe => "sign_test_probe",
             Fault::WrongSerial => "wrong_serial",
             Fault::MissingSignature => "missing_signature",
-            Fault::Status(..) => "status",
+            Fault::Status(..) | Fault::StatusRetryAfter(..) => "status",
+            Fault::Delay(_) => "delay",
+            Fault::Reset => "reset",
+            Fault::TruncatedBody => "truncated_body",
         }
     }
 
-    /// Parses an admin request: `{"fault": NAME, "count": N?, "status": u16?, "code": "…"?}`.
-    /// `"fault": "none"` (or `null`) means clear. Without `count` the fault applies to all
-    /// responses.
+    /// [`Fault::Status`] with the code WeChat Pay uses for `status` ([`default_code`]).
+    pub fn status(status: u16) -> Fault {
+        Fault::Status(status, default_code(status).to_owned())
+    }
+
+    /// Parses an admin request: `{"fault": NAME, "count": N?, "status": u16?, "code": "…"?,
+    /// "retry_after": seconds?, "ms": delay?}`. `"fault": "none"` (or `null`) means clear.
+    /// Without `count` the fault applies to all responses. (The optional `"path"` is read by
+    /// [`FaultRule::from_admin_json`].)
     pub fn from_admin_json(value: &Value) -> Result<Option<(Fault, FaultScope)>, String> {
         let Some(obj) = value.as_object() else {
             return Err("expected a JSON object".into());
@@ -81,8 +104,24 @@ impl Fault {
                     Some(Value::String(c)) => c.clone(),
                     Some(_) => return Err("\"code\" must be a string".into()),
                 };
-                Fault::Status(status, code)
+                match obj.get("retry_after") {
+                    None | Some(Value::Null) => Fault::Status(status, code),
+                    Some(v) => Fault::StatusRetryAfter(
+                        status,
+                        code,
+                        v.as_u64().ok_or("\"retry_after\" must be a number of seconds")?,
+                    ),
+                }
             }
+            "delay" => {
+                let ms = obj
+                    .get("ms")
+                    .and_then(Value::as_u64)
+                    .ok_or("\"ms\" (milliseconds) is required for a delay")?;
+                Fault::Delay(Duration::from_millis(ms))
+            }
+            "reset" => Fault::Reset,
+            "truncated_body" | "truncated" => Fault::TruncatedBody,
             other => return Err(format!("unknown fault {other:?}")),
         };
         let scope = match obj.get("count") {
@@ -99,9 +138,18 @@ impl Fault {
     /// The admin JSON describing this fault and scope.
     pub fn to_admin_json(&self, scope: FaultScope) -> Value {
         let mut v = json!({ "fault": self.name() });
-        if let Fault::Status(status, code) = self {
-            v["status"] = json!(status);
-            v["code"] = json!(code);
+        match self {
+            Fault::Status(status, code) => {
+                v["status"] = json!(status);
+                v["code"] = json!(code);
+            }
+            Fault::StatusRetryAfter(status, code, seconds) => {
+                v["status"] = json!(status);
+                v["code"] = json!(code);
+                v["retry_after"] = json!(seconds);
+            }
+            Fault::Delay(d) => v["ms"] = json!(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            _ => {}
         }
         if let FaultScope::Next(n) = scope {
             v["count"] = json!(n);
@@ -122,36 +170,111 @@ pub fn default_code(status: u16) -> &'static str {
     }
 }
 
-/// The current fault, if any.
+/// A fault, how many responses it applies to, and optionally which path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultRule {
+    /// The fault.
+    pub fault: Fault,
+    /// How many matching responses it applies to.
+    pub scope: FaultScope,
+    /// Only requests to this path: a template of the model (`/v3/refund/domestic/refunds/{out_refund_no}`)
+    /// or a concrete path; `None` for every request.
+    pub path: Option<String>,
+}
+
+impl FaultRule {
+    /// A rule for every request.
+    pub fn new(fault: Fault, scope: FaultScope) -> FaultRule {
+        FaultRule {
+            fault,
+            scope,
+            path: None,
+        }
+    }
+
+    /// Limits the rule to requests whose path fits `path` (template or concrete path).
+    pub fn on_path(mut self, path: &str) -> FaultRule {
+        self.path = Some(path.to_owned());
+        self
+    }
+
+    /// Whether the rule applies to a request to `path` (concrete, no query), matched to
+    /// operation `template` (if any).
+    pub fn applies_to(&self, path: &str, template: Option<&str>) -> bool {
+        match &self.path {
+            None => true,
+            Some(p) => p == path || Some(p.as_str()) == template || template_matches(p, path),
+        }
+    }
+
+    /// Parses an admin request ([`Fault::from_admin_json`] plus `"path"`); `None` means clear.
+    pub fn from_admin_json(value: &Value) -> Result<Option<FaultRule>, String> {
+        let Some((fault, scope)) = Fault::from_admin_json(value)? else {
+            return Ok(None);
+        };
+        let path = match value.get("path") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(p)) if p.starts_with('/') => Some(p.clone()),
+            Some(_) => return Err("\"path\" must be a path starting with /".into()),
+        };
+        Ok(Some(FaultRule { fault, scope, path }))
+    }
+
+    /// The admin JSON of this rule.
+    pub fn to_admin_json(&self) -> Value {
+        let mut v = self.fault.to_admin_json(self.scope);
+        if let Some(p) = &self.path {
+            v["path"] = json!(p);
+        }
+        v
+    }
+}
+
+/// The pending fault rules, first match wins.
 #[derive(Debug, Default)]
 pub(crate) struct FaultSlot {
-    current: Option<(Fault, FaultScope)>,
+    rules: Vec<FaultRule>,
 }
 
 impl FaultSlot {
+    /// Replaces every rule with one for all requests.
     pub(crate) fn set(&mut self, fault: Fault, scope: FaultScope) {
-        self.current = match scope {
-            FaultScope::Next(0) => None,
-            _ => Some((fault, scope)),
-        };
+        self.rules.clear();
+        self.push(FaultRule::new(fault, scope));
+    }
+
+    /// Adds a rule after the existing ones.
+    pub(crate) fn push(&mut self, rule: FaultRule) {
+        if rule.scope != FaultScope::Next(0) {
+            self.rules.push(rule);
+        }
     }
 
     pub(crate) fn clear(&mut self) {
-        self.current = None;
+        self.rules.clear();
     }
 
+    /// The first rule's fault and scope.
     pub(crate) fn peek(&self) -> Option<(Fault, FaultScope)> {
-        self.current.clone()
+        self.rules.first().map(|r| (r.fault.clone(), r.scope))
     }
 
-    /// Returns the fault for the response being built, counting it down.
-    pub(crate) fn take(&mut self) -> Option<Fault> {
-        let (fault, scope) = self.current.take()?;
-        self.current = match scope {
-            FaultScope::All => Some((fault.clone(), FaultScope::All)),
-            FaultScope::Next(n) if n > 1 => Some((fault.clone(), FaultScope::Next(n - 1))),
-            FaultScope::Next(_) => None,
-        };
+    pub(crate) fn rules(&self) -> Vec<FaultRule> {
+        self.rules.clone()
+    }
+
+    /// Returns the fault for a response to `path` (matched to `template`), counting its rule down.
+    pub(crate) fn take(&mut self, path: &str, template: Option<&str>) -> Option<Fault> {
+        let i = self.rules.iter().position(|r| r.applies_to(path, template))?;
+        let rule = &mut self.rules[i];
+        let fault = rule.fault.clone();
+        match rule.scope {
+            FaultScope::All => {}
+            FaultScope::Next(n) if n > 1 => rule.scope = FaultScope::Next(n - 1),
+            FaultScope::Next(_) => {
+                self.rules.remove(i);
+            }
+        }
         Some(fault)
     }
 }

@@ -1,33 +1,71 @@
-//! The axum application: admin routes, then the verify → route → sign → fault pipeline.
+//! The HTTP side: a hyper accept loop (so a fault can really drop a connection), the admin
+//! routes, and the verify → route → check → answer → sign → fault pipeline of the API routes.
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
-use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::{Query, Request, State};
 use axum::response::Response;
-use axum::routing::put;
+use axum::routing::{get, post, put};
+use axum::{Extension, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::{HeaderValue, StatusCode, header};
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
 use serde_json::{Value, json};
+use tokio::sync::{Notify, watch};
 
 use crate::auth::RequestVerifier;
-use crate::fault::{self, Fault, FaultSlot, SIGNTEST_PREFIX, STALE_BY_SECS, UNKNOWN_SERIAL};
+use crate::check::{self, Checked};
+use crate::download::{self, BILL_DOWNLOAD_PATH, DOWNLOAD_CHUNK};
+use crate::fault::{self, Fault, FaultRule, FaultSlot, SIGNTEST_PREFIX, STALE_BY_SECS, UNKNOWN_SERIAL};
+use crate::model::{Model, RouteMatch, operation_id};
+use crate::platform::{self, CertificatesMode, Platform, SignWith};
 use crate::routes::{self, ApiError};
-use crate::sign::{self, ResponseSigner, SIGNATURE_TYPE};
+use crate::sample::{WECHATPAY_SERIAL, sample_response};
+use crate::sign::{self, SIGNATURE_TYPE};
 use crate::{MockConfig, RecordedRequest};
 
 /// Largest request body the mock reads.
 const BODY_LIMIT: usize = 16 * 1024 * 1024;
 
+/// The seed operations answered with plausible, request-dependent bodies (when
+/// [`MockConfig::plausible_seeds`] is on).
+const SEEDS: &[&str] = &[
+    "POST /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop",
+    "POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop",
+    "POST /v3/payscore/sign-plan/partner/user-sign-plans",
+];
+
+/// The platform certificate download.
+const CERTIFICATES: &str = "GET /v3/certificates";
+
 /// State shared by the server task and the [`crate::MockServer`] handle.
 pub(crate) struct Shared {
     pub config: MockConfig,
+    pub model: Arc<Model>,
     pub verifier: RequestVerifier,
-    pub signer: ResponseSigner,
+    pub platform: Mutex<Platform>,
     pub fault: Mutex<FaultSlot>,
     pub requests: Mutex<Vec<RecordedRequest>>,
+    /// Serve bill downloads gzip-compressed even without `tartype=GZIP`.
+    pub gzip_bills: AtomicBool,
+}
+
+impl Shared {
+    /// The `/v3/certificates` body served now (`None` in 404 mode).
+    pub(crate) fn certificates_json(&self) -> Option<Value> {
+        let platform = lock(&self.platform);
+        platform::certificates_body(
+            &platform.keys,
+            self.config.apiv3_key.as_bytes(),
+            platform.certificates_mode,
+        )
+    }
 }
 
 /// Locks a mutex, recovering the data if a previous holder panicked.
@@ -35,16 +73,48 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Lets a handler drop the connection its request came on.
+#[derive(Clone, Default)]
+pub(crate) struct ConnControl(Arc<Notify>);
+
+/// Accepts connections until `stop` changes (or its sender is dropped); each connection is
+/// served by hyper and dropped at once when a handler asks for a reset.
+pub(crate) async fn serve(listener: tokio::net::TcpListener, app: Router, mut stop: watch::Receiver<()>) {
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => break,
+        };
+        let control = ConnControl::default();
+        let service = TowerToHyperService::new(app.clone().layer(Extension(control.clone())));
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                () = control.0.notified() => {}
+                _ = stop.changed() => {}
+            }
+        });
+    }
+}
+
 pub(crate) fn app(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route(
-            "/__mock/fault",
-            put(put_fault).get(get_fault).delete(delete_fault),
-        )
-        .route(
-            "/__mock/requests",
-            axum::routing::get(get_requests).delete(delete_requests),
-        )
+        .route("/__mock/fault", put(put_fault).get(get_fault).delete(delete_fault))
+        .route("/__mock/requests", get(get_requests).delete(delete_requests))
+        .route("/__mock/requests/count", get(get_request_count))
+        .route("/__mock/certificates/rotate", post(rotate_certificate))
+        .route("/__mock/certificates/mode", put(put_certificates_mode))
+        .route("/__mock/sign-with", put(put_sign_with))
+        .route("/__mock/platform", get(get_platform))
         .fallback(api)
         .with_state(shared)
 }
@@ -57,45 +127,57 @@ fn plain_json(status: StatusCode, body: &Value) -> Response {
     res
 }
 
+fn admin_error(message: impl Into<String>) -> Response {
+    plain_json(
+        StatusCode::BAD_REQUEST,
+        &json!({ "code": "PARAM_ERROR", "message": message.into() }),
+    )
+}
+
+fn fault_json(slot: &FaultSlot) -> Value {
+    let rules = slot.rules();
+    let mut body = match rules.first() {
+        Some(rule) => rule.to_admin_json(),
+        None => json!({ "fault": "none" }),
+    };
+    body["rules"] = rules.iter().map(FaultRule::to_admin_json).collect();
+    body
+}
+
 async fn put_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let parsed = serde_json::from_slice::<Value>(&body)
-        .map_err(|e| format!("body is not valid JSON: {e}"))
-        .and_then(|v| Fault::from_admin_json(&v));
-    match parsed {
-        Ok(Some((fault, scope))) => {
-            let answer = fault.to_admin_json(scope);
-            lock(&shared.fault).set(fault, scope);
-            plain_json(StatusCode::OK, &answer)
+    let value = match serde_json::from_slice::<Value>(&body) {
+        Ok(v) => v,
+        Err(e) => return admin_error(format!("body is not valid JSON: {e}")),
+    };
+    let append = value.get("append").and_then(Value::as_bool).unwrap_or(false);
+    match FaultRule::from_admin_json(&value) {
+        Ok(Some(rule)) => {
+            let mut slot = lock(&shared.fault);
+            if !append {
+                slot.clear();
+            }
+            slot.push(rule);
+            plain_json(StatusCode::OK, &fault_json(&slot))
         }
         Ok(None) => {
             lock(&shared.fault).clear();
-            plain_json(StatusCode::OK, &json!({ "fault": "none" }))
+            plain_json(StatusCode::OK, &json!({ "fault": "none", "rules": [] }))
         }
-        Err(message) => plain_json(
-            StatusCode::BAD_REQUEST,
-            &json!({ "code": "PARAM_ERROR", "message": message }),
-        ),
+        Err(message) => admin_error(message),
     }
 }
 
 async fn get_fault(State(shared): State<Arc<Shared>>) -> Response {
-    let body = match lock(&shared.fault).peek() {
-        Some((fault, scope)) => fault.to_admin_json(scope),
-        None => json!({ "fault": "none" }),
-    };
-    plain_json(StatusCode::OK, &body)
+    plain_json(StatusCode::OK, &fault_json(&lock(&shared.fault)))
 }
 
 async fn delete_fault(State(shared): State<Arc<Shared>>) -> Response {
     lock(&shared.fault).clear();
-    plain_json(StatusCode::OK, &json!({ "fault": "none" }))
+    plain_json(StatusCode::OK, &json!({ "fault": "none", "rules": [] }))
 }
 
 async fn get_requests(State(shared): State<Arc<Shared>>) -> Response {
-    let list: Vec<Value> = lock(&shared.requests)
-        .iter()
-        .map(RecordedRequest::to_json)
-        .collect();
+    let list: Vec<Value> = lock(&shared.requests).iter().map(RecordedRequest::to_json).collect();
     plain_json(StatusCode::OK, &Value::Array(list))
 }
 
@@ -104,24 +186,128 @@ async fn delete_requests(State(shared): State<Arc<Shared>>) -> Response {
     plain_json(StatusCode::OK, &json!({ "cleared": true }))
 }
 
-/// Every non-admin request: verify, record, route, answer (signed, with any fault applied).
-async fn api(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+async fn get_request_count(
+    State(shared): State<Arc<Shared>>,
+    Query(params): Query<BTreeMap<String, String>>,
+) -> Response {
+    let requests = lock(&shared.requests);
+    let count = match params.get("path") {
+        Some(path) => requests.iter().filter(|r| r.is_to(path)).count(),
+        None => requests.len(),
+    };
+    plain_json(StatusCode::OK, &json!({ "path": params.get("path"), "count": count }))
+}
+
+async fn rotate_certificate(State(shared): State<Arc<Shared>>) -> Response {
+    match crate::rotate(&shared) {
+        Ok(serial) => plain_json(StatusCode::OK, &json!({ "serial_no": serial })),
+        Err(e) => plain_json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &json!({ "code": "SYSTEM_ERROR", "message": e.to_string() }),
+        ),
+    }
+}
+
+async fn put_certificates_mode(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let mode = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("mode").and_then(Value::as_str).and_then(CertificatesMode::from_name));
+    match mode {
+        Some(mode) => {
+            lock(&shared.platform).certificates_mode = mode;
+            platform_json(&shared)
+        }
+        None => admin_error(
+            "expected {\"mode\": \"normal\" | \"not_found\" | \"mismatched_serial\" | \"corrupt_ciphertext\"}",
+        ),
+    }
+}
+
+async fn put_sign_with(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let choice = serde_json::from_slice::<Value>(&body).ok().and_then(|v| {
+        match v.get("sign_with").and_then(Value::as_str) {
+            Some("public_key_id" | "public_key") => Some(SignWith::PublicKeyId),
+            Some("certificate") => Some(SignWith::Certificate),
+            _ => None,
+        }
+    });
+    match choice {
+        Some(choice) => {
+            lock(&shared.platform).sign_with = choice;
+            platform_json(&shared)
+        }
+        None => admin_error("expected {\"sign_with\": \"public_key_id\" | \"certificate\"}"),
+    }
+}
+
+async fn get_platform(State(shared): State<Arc<Shared>>) -> Response {
+    platform_json(&shared)
+}
+
+fn platform_json(shared: &Shared) -> Response {
+    let platform = lock(&shared.platform);
+    let (_, signing_serial) = platform.signing_key();
+    let body = json!({
+        "sign_with": match platform.sign_with {
+            SignWith::PublicKeyId => "public_key_id",
+            SignWith::Certificate => "certificate",
+        },
+        "signing_serial": signing_serial,
+        "certificates_mode": platform.certificates_mode.name(),
+        "certificate_serials": platform.keys.iter().map(|k| k.certificate.serial_no.clone()).collect::<Vec<_>>(),
+    });
+    plain_json(StatusCode::OK, &body)
+}
+
+/// What an API request is answered with, before faults and signing.
+enum Outcome {
+    /// 200 with this JSON body.
+    Json(Value),
+    /// 204, empty body.
+    NoContent,
+    /// 200 with a file, streamed; `signed` false for WeChat Pay's unsigned downloads.
+    Download {
+        content: Vec<u8>,
+        gzip: bool,
+        signed: bool,
+    },
+    /// An error answer.
+    Error(ApiError),
+}
+
+/// Every non-admin request: verify, route, check, record, answer (with any fault applied).
+async fn api(
+    State(shared): State<Arc<Shared>>,
+    Extension(conn): Extension<ConnControl>,
+    req: Request,
+) -> Response {
     let request_id = sign::request_id();
     let (parts, body) = req.into_parts();
     let target = parts
         .uri
         .path_and_query()
         .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    let (path, query) = target.split_once('?').unwrap_or((target.as_str(), ""));
     let body = match to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
         Err(e) => {
-            let err = ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "PARAM_ERROR",
-                format!("cannot read body: {e}"),
-            );
-            return respond(&shared, &request_id, Err(err));
+            let err = ApiError::new(StatusCode::BAD_REQUEST, "PARAM_ERROR", format!("cannot read body: {e}"));
+            return respond(&shared, &conn, &request_id, Outcome::Error(err), None).await;
         }
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    let multipart = content_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/")
+        .then(|| check::parse_multipart(&content_type, &body));
+    // A media upload is signed over its `meta` part only.
+    let signed_body: &[u8] = match &multipart {
+        Some(Ok(parts)) => parts.iter().find(|p| p.name == "meta").map_or(&body[..], |p| &p.data[..]),
+        _ => &body,
     };
     let authorization = parts
         .headers
@@ -131,78 +317,173 @@ async fn api(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         parts.method.as_str(),
         &target,
         authorization.as_deref(),
-        &body,
+        signed_body,
         sign::unix_now(),
     );
+    let signature_verified = verified.is_ok();
+
+    let route = shared.model.route(parts.method.as_str(), path);
+    let operation = match &route {
+        RouteMatch::Found { operation, .. } | RouteMatch::EmptyParam { operation, .. } => Some(*operation),
+        RouteMatch::NotFound => None,
+    };
+    let mut checked = Checked::default();
+    let mut upload = None;
+    let outcome = (|| {
+        if let Err(e) = verified {
+            return Outcome::Error(ApiError::new(StatusCode::UNAUTHORIZED, "SIGN_ERROR", e.0));
+        }
+        if let Some(serial) = parts.headers.get(WECHATPAY_SERIAL) {
+            let serial = String::from_utf8_lossy(serial.as_bytes());
+            if lock(&shared.platform).key_named(&serial).is_none() {
+                let mut err = ApiError::param(
+                    WECHATPAY_SERIAL,
+                    "header",
+                    "does not name a WeChat Pay key the server has",
+                );
+                err.message = format!("Wechatpay-Serial {serial:?} does not name a WeChat Pay public key or platform certificate of this server");
+                return Outcome::Error(err);
+            }
+        }
+        let (op, raw_params) = match &route {
+            RouteMatch::NotFound => {
+                return Outcome::Error(ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "NOT_FOUND",
+                    format!("no such API: {} {path}", parts.method),
+                ));
+            }
+            RouteMatch::EmptyParam { param, .. } => {
+                return Outcome::Error(ApiError::param(param, "path", "must not be empty"));
+            }
+            RouteMatch::Found { operation, params } => (*operation, params),
+        };
+        let request = check::Request {
+            op,
+            raw_params,
+            query,
+            headers: &parts.headers,
+            body: &body,
+            parts: multipart.as_ref(),
+        };
+        match request.check(|id| lock(&shared.platform).key_named(id)) {
+            Ok((c, u)) => {
+                checked = c;
+                upload = u;
+            }
+            Err(e) => return Outcome::Error(e),
+        }
+        answer(&shared, op, path, &checked, &body)
+    })();
+
+    let fault = lock(&shared.fault).take(path, operation.map(|op| op.path.as_str()));
+    if checked.query.is_empty() {
+        checked.query = check::parse_query(query).unwrap_or_default();
+    }
     lock(&shared.requests).push(RecordedRequest {
         method: parts.method.to_string(),
         target: target.clone(),
         headers: parts
             .headers
             .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect(),
         body: body.to_vec(),
-        signature_verified: verified.is_ok(),
+        signature_verified,
         request_id: request_id.clone(),
+        operation: operation.map(operation_id),
+        path_params: checked.path_params,
+        query: checked.query,
+        decrypted_body: checked.decrypted_body,
+        decrypted_query: checked.decrypted_query,
+        upload,
+        fault: fault.as_ref().map(|f| f.name().to_owned()),
     });
-    let outcome = handle(&shared, &parts, &target, &body, verified);
-    respond(&shared, &request_id, outcome)
+    respond(&shared, &conn, &request_id, outcome, fault).await
 }
 
-/// Checks what verification left to check, routes, and builds the answer body.
-fn handle(
+/// The success answer of a checked request to `op`.
+fn answer(shared: &Shared, op: &codegen::ir::Operation, path: &str, checked: &Checked, body: &[u8]) -> Outcome {
+    let id = operation_id(op);
+    if id == CERTIFICATES {
+        return match shared.certificates_json() {
+            Some(v) => Outcome::Json(v),
+            None => Outcome::Error(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "this merchant has no platform certificates (it uses the WeChat Pay public key)",
+            )),
+        };
+    }
+    if shared.config.plausible_seeds && SEEDS.contains(&id.as_str()) {
+        let outcome = routes::match_route(&http::Method::POST, path)
+            .and_then(|route| routes::respond(&route, body, &shared.config.mchid));
+        return match outcome {
+            Ok(v) => Outcome::Json(v),
+            Err(e) => Outcome::Error(e),
+        };
+    }
+    match sample_response(op) {
+        None => Outcome::Download {
+            content: download::download_content(path),
+            gzip: (op.path == BILL_DOWNLOAD_PATH
+                && checked
+                    .query
+                    .iter()
+                    .any(|(k, v)| k == "tartype" && v.eq_ignore_ascii_case("GZIP")))
+                || (op.path == BILL_DOWNLOAD_PATH && shared.gzip_bills()),
+            signed: !download::is_unsigned_download(&op.path),
+        },
+        Some(Value::Object(map)) if map.is_empty() => Outcome::NoContent,
+        Some(value) => Outcome::Json(value),
+    }
+}
+
+impl Shared {
+    fn gzip_bills(&self) -> bool {
+        self.gzip_bills.load(Ordering::Relaxed)
+    }
+}
+
+/// Serializes the outcome, applies the fault (if any), signs and adds the headers.
+async fn respond(
     shared: &Shared,
-    parts: &http::request::Parts,
-    target: &str,
-    body: &[u8],
-    verified: Result<crate::auth::Authorization, crate::auth::AuthError>,
-) -> Result<Value, ApiError> {
-    if let Err(e) = verified {
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "SIGN_ERROR", e.0));
-    }
-    if let Some(serial) = parts.headers.get("wechatpay-serial") {
-        let want = &shared.config.platform_public_key_id;
-        if serial.as_bytes() != want.as_bytes() {
-            let mut err = ApiError::param(
-                "Wechatpay-Serial",
-                "header",
-                "does not name the WeChat Pay public key in use",
-            );
-            err.message = format!(
-                "Wechatpay-Serial {:?} is not the platform key id {want:?}",
-                String::from_utf8_lossy(serial.as_bytes())
-            );
-            return Err(err);
-        }
-    }
-    let route = routes::match_route(&parts.method, target)?;
-    routes::respond(&route, body, &shared.config.mchid)
-}
-
-/// Serializes the outcome, applies the pending fault (if any), signs and adds the headers.
-fn respond(shared: &Shared, request_id: &str, outcome: Result<Value, ApiError>) -> Response {
-    let fault = lock(&shared.fault).take();
+    conn: &ConnControl,
+    request_id: &str,
+    outcome: Outcome,
+    fault: Option<Fault>,
+) -> Response {
+    let mut retry_after = None;
     let outcome = match &fault {
-        Some(Fault::Status(status, code)) => Err(ApiError::new(
-            StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            code,
-            format!("mock fault: status {status} {code}"),
-        )),
+        Some(Fault::Status(status, code)) => Outcome::Error(status_error(*status, code)),
+        Some(Fault::StatusRetryAfter(status, code, seconds)) => {
+            retry_after = Some(*seconds);
+            Outcome::Error(status_error(*status, code))
+        }
+        Some(Fault::Delay(d)) => {
+            tokio::time::sleep(*d).await;
+            outcome
+        }
+        Some(Fault::Reset) => {
+            conn.0.notify_one();
+            // The connection task drops the connection (and this future) now.
+            std::future::pending::<()>().await;
+            outcome
+        }
         _ => outcome,
     };
-    let (status, mut body) = match outcome {
-        Ok(value) => (StatusCode::OK, value.to_string().into_bytes()),
-        Err(err) => (err.status, err.body().to_string().into_bytes()),
+    let (status, mut body, content_type, signed) = match outcome {
+        Outcome::Json(value) => (StatusCode::OK, value.to_string().into_bytes(), "application/json", true),
+        Outcome::NoContent => (StatusCode::NO_CONTENT, Vec::new(), "application/json", true),
+        Outcome::Download { content, gzip, signed } => {
+            if gzip {
+                (StatusCode::OK, download::gzip(&content), "application/x-gzip", signed)
+            } else {
+                (StatusCode::OK, content, "application/octet-stream", signed)
+            }
+        }
+        Outcome::Error(err) => (err.status, err.body().to_string().into_bytes(), "application/json", true),
     };
-    if status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
-        body.clear();
-    }
     let now = sign::unix_now();
     let timestamp = match fault {
         Some(Fault::StaleTimestamp) => now - STALE_BY_SECS,
@@ -210,10 +491,8 @@ fn respond(shared: &Shared, request_id: &str, outcome: Result<Value, ApiError>) 
     }
     .to_string();
     let nonce = sign::random_nonce();
-    let mut signature = shared
-        .signer
-        .sign(&sign::response_message(&timestamp, &nonce, &body));
-    let mut serial = shared.config.platform_public_key_id.clone();
+    let (key, mut serial) = lock(&shared.platform).signing_key();
+    let mut signature = key.sign(&sign::response_message(&timestamp, &nonce, &body));
     match fault {
         Some(Fault::Tamper) => fault::tamper(&mut body),
         Some(Fault::SignTestProbe) => {
@@ -225,7 +504,14 @@ fn respond(shared: &Shared, request_id: &str, outcome: Result<Value, ApiError>) 
         _ => {}
     }
 
-    let mut res = Response::new(Body::from(body));
+    let truncated = fault == Some(Fault::TruncatedBody);
+    let declared_len = body.len();
+    let status = if truncated && status == StatusCode::NO_CONTENT {
+        StatusCode::OK
+    } else {
+        status
+    };
+    let mut res = Response::new(body_stream(body, truncated));
     *res.status_mut() = status;
     let headers = res.headers_mut();
     let mut put = |name: &'static str, value: &str| {
@@ -233,9 +519,15 @@ fn respond(shared: &Shared, request_id: &str, outcome: Result<Value, ApiError>) 
             headers.insert(name, v);
         }
     };
-    put("content-type", "application/json");
+    put("content-type", content_type);
     put("request-id", request_id);
-    if fault != Some(Fault::MissingSignature) {
+    if truncated {
+        put("content-length", &(declared_len + 1024).to_string());
+    }
+    if let Some(seconds) = retry_after {
+        put("retry-after", &seconds.to_string());
+    }
+    if signed && fault != Some(Fault::MissingSignature) {
         put("wechatpay-timestamp", &timestamp);
         put("wechatpay-nonce", &nonce);
         put("wechatpay-serial", &serial);
@@ -243,4 +535,33 @@ fn respond(shared: &Shared, request_id: &str, outcome: Result<Value, ApiError>) 
         put("wechatpay-signature-type", SIGNATURE_TYPE);
     }
     res
+}
+
+fn status_error(status: u16, code: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        code,
+        format!("mock fault: status {status} {code}"),
+    )
+}
+
+/// The body in chunks of [`DOWNLOAD_CHUNK`]; `truncated` sends only the first half and then
+/// fails the stream, so hyper closes the connection short of the declared length.
+fn body_stream(body: Vec<u8>, truncated: bool) -> Body {
+    if !truncated && body.len() <= DOWNLOAD_CHUNK {
+        return Body::from(body);
+    }
+    let body = Bytes::from(body);
+    let sent = if truncated { body.len() / 2 } else { body.len() };
+    let mut chunks: Vec<Result<Bytes, std::io::Error>> = (0..sent)
+        .step_by(DOWNLOAD_CHUNK)
+        .map(|start| Ok(body.slice(start..(start + DOWNLOAD_CHUNK).min(sent))))
+        .collect();
+    if truncated {
+        chunks.push(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "mock fault: truncated body",
+        )));
+    }
+    Body::from_stream(futures_util::stream::iter(chunks))
 }
