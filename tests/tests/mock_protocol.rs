@@ -249,7 +249,8 @@ async fn signed_stop_plan_gets_200_with_verifiable_signature() {
 #[tokio::test]
 async fn path_parameters_are_decoded_and_the_raw_target_is_signed() {
     let server = start();
-    let target = "/v3/payscore/plan/payscore-plans/merchant-plan-no/PLAN%2F2024%20A/stop?x=1%2B2";
+    // (The query is signed as sent too: see `mock_model.rs`; this operation declares none.)
+    let target = "/v3/payscore/plan/payscore-plans/merchant-plan-no/PLAN%2F2024%20A/stop";
     let r = post(&server, target, "{}").await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     verify_response(&r).unwrap();
@@ -302,6 +303,7 @@ async fn create_partner_user_sign_plan_echoes_request() {
         "appid": "wxd678efh567hg6787",
         "sub_mchid": "1900000110",
         "sub_appid": "wxd678efh567hg6999",
+        "openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
         "sub_openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
         "merchant_sign_plan_no": "SIGN-0001",
         "notify_url": "https://example.com/notify",
@@ -446,7 +448,8 @@ async fn missing_required_field_or_bad_json_is_param_error() {
     );
 
     let missing_detail = json!({
-        "service_id": "s", "plan_id": "p", "sub_mchid": "1900000110", "merchant_sign_plan_no": "n"
+        "service_id": "s", "plan_id": "p", "appid": "wx1", "sub_mchid": "1900000110",
+        "sub_appid": "wx2", "openid": "o1", "merchant_sign_plan_no": "n"
     });
     let body = assert_error(
         &post(&server, CREATE_SIGN_PLAN, &missing_detail.to_string()).await,
