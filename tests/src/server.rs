@@ -545,23 +545,31 @@ fn status_error(status: u16, code: &str) -> ApiError {
     )
 }
 
-/// The body in chunks of [`DOWNLOAD_CHUNK`]; `truncated` sends only the first half and then
-/// fails the stream, so hyper closes the connection short of the declared length.
+/// The body in chunks of [`DOWNLOAD_CHUNK`]; `truncated` sends only the first half, waits
+/// for it to be flushed, then fails the stream, so hyper closes the connection short of the
+/// declared length.
 fn body_stream(body: Vec<u8>, truncated: bool) -> Body {
+    use futures_util::StreamExt as _;
     if !truncated && body.len() <= DOWNLOAD_CHUNK {
         return Body::from(body);
     }
     let body = Bytes::from(body);
     let sent = if truncated { body.len() / 2 } else { body.len() };
-    let mut chunks: Vec<Result<Bytes, std::io::Error>> = (0..sent)
+    let chunks: Vec<Result<Bytes, std::io::Error>> = (0..sent)
         .step_by(DOWNLOAD_CHUNK)
         .map(|start| Ok(body.slice(start..(start + DOWNLOAD_CHUNK).min(sent))))
         .collect();
-    if truncated {
-        chunks.push(Err(std::io::Error::new(
+    let chunks = futures_util::stream::iter(chunks);
+    if !truncated {
+        return Body::from_stream(chunks);
+    }
+    let abort = futures_util::stream::once(async {
+        // Pending here lets hyper flush the status line, headers and the first half.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Err(std::io::Error::new(
             std::io::ErrorKind::ConnectionAborted,
             "mock fault: truncated body",
-        )));
-    }
-    Body::from_stream(futures_util::stream::iter(chunks))
+        ))
+    });
+    Body::from_stream(chunks.chain(abort))
 }
