@@ -48,7 +48,9 @@ pub(crate) fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Vec<Par
         .next()
         .is_some_and(|m| m.eq_ignore_ascii_case("multipart/form-data"))
     {
-        return Err(format!("Content-Type {content_type:?} is not multipart/form-data"));
+        return Err(format!(
+            "Content-Type {content_type:?} is not multipart/form-data"
+        ));
     }
     let boundary = params
         .filter_map(|p| p.split_once('='))
@@ -69,14 +71,18 @@ pub(crate) fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Vec<Par
             return Err("malformed multipart boundary line".into());
         }
         pos += 2;
-        let head_end = find(body, b"\r\n\r\n", pos).ok_or("multipart part without a blank line after its headers")?;
-        let head = std::str::from_utf8(&body[pos..head_end]).map_err(|_| "multipart part headers are not UTF-8")?;
+        let head_end =
+            find(body, b"\r\n\r\n", pos).ok_or("multipart part without a blank line after its headers")?;
+        let head =
+            std::str::from_utf8(&body[pos..head_end]).map_err(|_| "multipart part headers are not UTF-8")?;
         let data_start = head_end + 4;
         let data_end = find(body, &closing, data_start).ok_or("multipart body is not closed")?;
         let mut name = None;
         let mut filename = None;
         for line in head.split("\r\n") {
-            let Some((key, value)) = line.split_once(':') else { continue };
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
             if !key.trim().eq_ignore_ascii_case("content-disposition") {
                 continue;
             }
@@ -131,10 +137,9 @@ pub(crate) fn parse_query(query: &str) -> Result<Vec<(String, String)>, ApiError
 /// Checks a scalar given as text (path parameter or query value) against its type.
 fn check_text(ty: &Type, text: &str) -> Result<(), &'static str> {
     match ty {
-        Type::Integer | Type::IntegerEnum { .. } => text
-            .parse::<i64>()
-            .map(|_| ())
-            .map_err(|_| "must be an integer"),
+        Type::Integer | Type::IntegerEnum { .. } => {
+            text.parse::<i64>().map(|_| ()).map_err(|_| "must be an integer")
+        }
         Type::Boolean => match text {
             "true" | "false" => Ok(()),
             _ => Err("must be true or false"),
@@ -160,7 +165,7 @@ fn check_json(ty: &Type, value: &Value, pointer: &str) -> Result<(), ApiError> {
         (Type::Boolean, _) => bad("must be a boolean"),
         (Type::StringOrNumber, Value::String(_) | Value::Number(_)) => Ok(()),
         (Type::StringOrNumber, _) => bad("must be a string or a number"),
-        (Type::DateTime, Value::String(s)) => check_text(ty, s).or_else(|issue| bad(issue)),
+        (Type::DateTime, Value::String(s)) => check_text(ty, s).or_else(bad),
         (Type::DateTime, _) => bad("must be an RFC 3339 date-time string"),
         (Type::Array { items }, Value::Array(list)) => list
             .iter()
@@ -224,7 +229,12 @@ fn decrypt_json(
     Ok(())
 }
 
-fn decrypt_text(text: &str, pointer: &str, key: &PlatformKey, location: &str) -> Result<Option<String>, ApiError> {
+fn decrypt_text(
+    text: &str,
+    pointer: &str,
+    key: &PlatformKey,
+    location: &str,
+) -> Result<Option<String>, ApiError> {
     match STANDARD.decode(text) {
         Ok(bytes) if bytes.len() == key.modulus_len() => key
             .decrypt(&bytes)
@@ -268,7 +278,11 @@ impl Request<'_> {
         let query = parse_query(self.query)?;
         for (i, (name, value)) in query.iter().enumerate() {
             let Some(field) = op.query.iter().find(|f| &f.name == name) else {
-                return Err(ApiError::param(name, "query", "unknown query parameter: the operation does not declare it"));
+                return Err(ApiError::param(
+                    name,
+                    "query",
+                    "unknown query parameter: the operation does not declare it",
+                ));
             };
             if query[..i].iter().any(|(n, _)| n == name) {
                 return Err(ApiError::param(name, "query", "given more than once"));
@@ -280,19 +294,36 @@ impl Request<'_> {
             .iter()
             .find(|f| !f.optional && !query.iter().any(|(n, _)| n == &f.name))
         {
-            return Err(ApiError::param(&missing.name, "query", "required query parameter is missing"));
+            return Err(ApiError::param(
+                &missing.name,
+                "query",
+                "required query parameter is missing",
+            ));
         }
 
         for header in op.headers.iter().filter(|h| !h.optional) {
             if !self.headers.contains_key(header.name.as_str()) {
-                return Err(ApiError::param(&header.name, "header", "required header is missing"));
+                return Err(ApiError::param(
+                    &header.name,
+                    "header",
+                    "required header is missing",
+                ));
             }
         }
         let serial_key = match self.headers.get(WECHATPAY_SERIAL) {
-            Some(serial) if op.headers.iter().any(|h| h.name.eq_ignore_ascii_case(WECHATPAY_SERIAL)) => {
+            Some(serial)
+                if op
+                    .headers
+                    .iter()
+                    .any(|h| h.name.eq_ignore_ascii_case(WECHATPAY_SERIAL)) =>
+            {
                 let serial = String::from_utf8_lossy(serial.as_bytes());
                 Some(key_named(&serial).ok_or_else(|| {
-                    ApiError::param(WECHATPAY_SERIAL, "header", "does not name a WeChat Pay key the server has")
+                    ApiError::param(
+                        WECHATPAY_SERIAL,
+                        "header",
+                        "does not name a WeChat Pay key the server has",
+                    )
                 })?)
             }
             _ => None,
@@ -321,7 +352,11 @@ impl Request<'_> {
                 if self.body.is_empty() {
                     Ok((None, None))
                 } else {
-                    Err(ApiError::param("/", "body", "the operation takes no body, but one was sent"))
+                    Err(ApiError::param(
+                        "/",
+                        "body",
+                        "the operation takes no body, but one was sent",
+                    ))
                 }
             }
             RequestBody::Json { fields } => {
@@ -342,7 +377,11 @@ impl Request<'_> {
             Some(Ok(parts)) => parts,
             Some(Err(e)) => return Err(ApiError::param("/", "body", e)),
             None => {
-                return Err(ApiError::param("/", "body", "a media upload must be multipart/form-data"));
+                return Err(ApiError::param(
+                    "/",
+                    "body",
+                    "a media upload must be multipart/form-data",
+                ));
             }
         };
         let part = |name: &str| {
@@ -384,8 +423,16 @@ impl Request<'_> {
         if filename.is_empty() {
             return Err(ApiError::param("/filename", "meta", "must not be empty"));
         }
-        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-            return Err(ApiError::param("/sha256", "meta", "must be 64 lower-case hex digits"));
+        if sha256.len() != 64
+            || !sha256
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return Err(ApiError::param(
+                "/sha256",
+                "meta",
+                "must be 64 lower-case hex digits",
+            ));
         }
         let actual: String = digest(&SHA256, &file.data)
             .as_ref()

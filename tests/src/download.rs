@@ -33,7 +33,10 @@ pub fn is_unsigned_download(template: &str) -> bool {
     let is_param = |s: &str| s.starts_with('{') && s.ends_with('}');
     UNSIGNED_DOWNLOAD_PATHS.iter().any(|known| {
         let (a, b): (Vec<&str>, Vec<&str>) = (known.split('/').collect(), template.split('/').collect());
-        a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y || (is_param(x) && is_param(y)))
+        a.len() == b.len()
+            && a.iter()
+                .zip(&b)
+                .all(|(x, y)| x == y || (is_param(x) && is_param(y)))
     })
 }
 
@@ -61,7 +64,9 @@ pub fn download_content(path: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(DOWNLOAD_LEN + 128);
     out.extend_from_slice(b"line,path,checksum\n");
     let mut line: u64 = 0;
-    let mut state: u32 = path.bytes().fold(0x811c_9dc5, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    let mut state: u32 = path
+        .bytes()
+        .fold(0x811c_9dc5, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
     while out.len() < DOWNLOAD_LEN {
         line += 1;
         state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
@@ -107,9 +112,14 @@ mod tests {
         assert_ne!(a, download_content("/v3/merchant-service/images/M1"));
         assert_eq!(download_sha1_hex("/v3/billdownload/file").len(), 40);
         let mut plain = Vec::new();
-        flate2::read::GzDecoder::new(&gzip(&a)[..]).read_to_end(&mut plain).unwrap();
+        flate2::read::GzDecoder::new(&gzip(&a)[..])
+            .read_to_end(&mut plain)
+            .unwrap();
         assert_eq!(plain, a);
-        assert_eq!(expected_download("/v3/billdownload/file?token=t&tartype=GZIP"), gzip(&a));
+        assert_eq!(
+            expected_download("/v3/billdownload/file?token=t&tartype=GZIP"),
+            gzip(&a)
+        );
         assert_eq!(expected_download("/v3/billdownload/file?token=t"), a);
     }
 

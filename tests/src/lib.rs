@@ -209,7 +209,9 @@ impl RecordedRequest {
 
     /// The path part of [`RecordedRequest::target`] (no query).
     pub fn path(&self) -> &str {
-        self.target.split_once('?').map_or(self.target.as_str(), |(p, _)| p)
+        self.target
+            .split_once('?')
+            .map_or(self.target.as_str(), |(p, _)| p)
     }
 
     /// Whether this request went to `path`: the operation's template (`/v3/x/{id}`), the
@@ -421,7 +423,10 @@ impl MockServer {
     /// How many requests to `path` were recorded (template, operation id or concrete path),
     /// faulted ones included: e.g. a client's attempts including its retries.
     pub fn request_count(&self, path: &str) -> usize {
-        lock(&self.shared.requests).iter().filter(|r| r.is_to(path)).count()
+        lock(&self.shared.requests)
+            .iter()
+            .filter(|r| r.is_to(path))
+            .count()
     }
 
     /// Chooses the key that signs responses: the configured key under its public key id
@@ -464,7 +469,9 @@ impl MockServer {
     /// The SubjectPublicKeyInfo DER of the platform key named `id` (public key id or
     /// certificate serial), e.g. to verify responses after a rotation.
     pub fn platform_public_key_der(&self, id: &str) -> Option<Vec<u8>> {
-        lock(&self.shared.platform).key_named(id).map(|k| k.public_key_der().to_vec())
+        lock(&self.shared.platform)
+            .key_named(id)
+            .map(|k| k.public_key_der().to_vec())
     }
 
     /// The `GET /v3/certificates` body served now (`None` in [`CertificatesMode::NotFound`]).

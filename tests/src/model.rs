@@ -81,7 +81,10 @@ impl Model {
         files.sort();
         let mut documents = Vec::with_capacity(files.len());
         for path in files {
-            if path.strip_prefix(&root).is_ok_and(|rel| rel == Path::new("source.yaml")) {
+            if path
+                .strip_prefix(&root)
+                .is_ok_and(|rel| rel == Path::new("source.yaml"))
+            {
                 continue;
             }
             let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -232,7 +235,10 @@ mod tests {
             model.route("GET", "/v3/ecommerce/applyments/"),
             RouteMatch::EmptyParam { param, .. } if param == "applyment_id"
         ));
-        assert_eq!(model.route("POST", "/v3/ecommerce/applyments"), RouteMatch::NotFound);
+        assert_eq!(
+            model.route("POST", "/v3/ecommerce/applyments"),
+            RouteMatch::NotFound
+        );
         assert!(template_matches("/v3/x/{id}", "/v3/x/1"));
         assert!(!template_matches("/v3/x/{id}", "/v3/x/"));
     }

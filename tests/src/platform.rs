@@ -64,7 +64,11 @@ impl PlatformKey {
         let pair = match label.as_str() {
             "PRIVATE KEY" => RsaKeyPair::from_pkcs8(&der),
             "RSA PRIVATE KEY" => RsaKeyPair::from_der(&der),
-            other => return Err(invalid(format!("unexpected PEM label {other:?} for a private key"))),
+            other => {
+                return Err(invalid(format!(
+                    "unexpected PEM label {other:?} for a private key"
+                )));
+            }
         }
         .map_err(|e| invalid(format!("RSA private key rejected: {e}")))?;
         Self::from_pair(pair, public_key_id, serial_no, not_before, not_after)
@@ -73,9 +77,18 @@ impl PlatformKey {
     /// A fresh RSA-2048 key with a certificate of a new random serial, valid from a day ago
     /// for five years.
     pub fn generate() -> io::Result<PlatformKey> {
-        let pair = RsaKeyPair::generate(KeySize::Rsa2048).map_err(|_| invalid("cannot generate an RSA key".into()))?;
-        let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        Self::from_pair(pair, None, &random_serial(), now - Duration::days(1), now + Duration::days(5 * 365))
+        let pair = RsaKeyPair::generate(KeySize::Rsa2048)
+            .map_err(|_| invalid("cannot generate an RSA key".into()))?;
+        let now = OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        Self::from_pair(
+            pair,
+            None,
+            &random_serial(),
+            now - Duration::days(1),
+            now + Duration::days(5 * 365),
+        )
     }
 
     fn from_pair(
@@ -93,7 +106,8 @@ impl PlatformKey {
             .map_err(|e| invalid(format!("RSA key rejected for decryption: {e}")))?;
         let decrypter = OaepPrivateDecryptingKey::new(private)
             .map_err(|_| invalid("RSA key rejected for OAEP decryption".into()))?;
-        let serial_bytes = hex_decode(serial_no).ok_or_else(|| invalid(format!("serial {serial_no:?} is not hex")))?;
+        let serial_bytes =
+            hex_decode(serial_no).ok_or_else(|| invalid(format!("serial {serial_no:?} is not hex")))?;
         let pem = certificate_pem(pkcs8, &serial_bytes, not_before, not_after)?;
         let public_key_der = pair
             .public_key()
@@ -224,7 +238,10 @@ impl Platform {
         match self.sign_with {
             SignWith::PublicKeyId => {
                 let key = Arc::clone(&self.keys[0]);
-                let id = key.public_key_id.clone().unwrap_or_else(|| key.certificate.serial_no.clone());
+                let id = key
+                    .public_key_id
+                    .clone()
+                    .unwrap_or_else(|| key.certificate.serial_no.clone());
                 (key, id)
             }
             SignWith::Certificate => {
@@ -243,7 +260,11 @@ impl Platform {
 
 /// The `GET /v3/certificates` body for `keys` under `mode` (`None` for
 /// [`CertificatesMode::NotFound`]).
-pub(crate) fn certificates_body(keys: &[Arc<PlatformKey>], apiv3_key: &[u8], mode: CertificatesMode) -> Option<Value> {
+pub(crate) fn certificates_body(
+    keys: &[Arc<PlatformKey>],
+    apiv3_key: &[u8],
+    mode: CertificatesMode,
+) -> Option<Value> {
     if mode == CertificatesMode::NotFound {
         return None;
     }
@@ -253,7 +274,12 @@ pub(crate) fn certificates_body(keys: &[Arc<PlatformKey>], apiv3_key: &[u8], mod
         .enumerate()
         .map(|(i, key)| {
             let cert = &key.certificate;
-            let mut sealed = seal(apiv3_key, cert.nonce.as_bytes(), CERTIFICATE_AAD.as_bytes(), cert.pem.as_bytes());
+            let mut sealed = seal(
+                apiv3_key,
+                cert.nonce.as_bytes(),
+                CERTIFICATE_AAD.as_bytes(),
+                cert.pem.as_bytes(),
+            );
             let mut serial_no = cert.serial_no.clone();
             if i == last {
                 match mode {
@@ -301,9 +327,15 @@ pub fn seal(key: &[u8], nonce: &[u8], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
 
 /// A self-signed X.509 certificate (PEM) for the PKCS#8 RSA key, signed with it
 /// (sha256WithRSAEncryption), with `serial` and the validity given.
-fn certificate_pem(pkcs8: &[u8], serial: &[u8], not_before: OffsetDateTime, not_after: OffsetDateTime) -> io::Result<String> {
+fn certificate_pem(
+    pkcs8: &[u8],
+    serial: &[u8],
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> io::Result<String> {
     // An RSA PKCS#8 key is taken with sha256WithRSAEncryption.
-    let key = rcgen::KeyPair::try_from(pkcs8).map_err(|e| invalid(format!("rcgen rejects the RSA key: {e}")))?;
+    let key =
+        rcgen::KeyPair::try_from(pkcs8).map_err(|e| invalid(format!("rcgen rejects the RSA key: {e}")))?;
     let mut params = rcgen::CertificateParams::default();
     params.serial_number = Some(rcgen::SerialNumber::from_slice(serial));
     params.not_before = not_before;
@@ -311,7 +343,10 @@ fn certificate_pem(pkcs8: &[u8], serial: &[u8], not_before: OffsetDateTime, not_
     let mut name = rcgen::DistinguishedName::new();
     name.push(rcgen::DnType::CountryName, "CN");
     name.push(rcgen::DnType::OrganizationName, "wechatpay-mock");
-    name.push(rcgen::DnType::OrganizationalUnitName, "Tenpay.com mock platform certificate");
+    name.push(
+        rcgen::DnType::OrganizationalUnitName,
+        "Tenpay.com mock platform certificate",
+    );
     name.push(rcgen::DnType::CommonName, "wechatpay-mock platform");
     params.distinguished_name = name;
     params
@@ -331,7 +366,9 @@ pub(crate) fn default_validity() -> (OffsetDateTime, OffsetDateTime) {
 /// `2024-11-21T15:40:01+08:00`.
 fn cst(t: OffsetDateTime) -> String {
     t.to_offset(offset!(+8))
-        .format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+08:00"))
+        .format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]+08:00"
+        ))
         .unwrap_or_default()
 }
 

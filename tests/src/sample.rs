@@ -39,7 +39,9 @@ pub fn sample_value(name: &str, ty: &Type) -> Value {
         Type::Integer => Value::from(sample_integer(name)),
         Type::Boolean => Value::Bool(true),
         Type::DateTime => Value::String(SAMPLE_DATE_TIME.to_owned()),
-        Type::Enum { values } => Value::String(values.first().cloned().unwrap_or_else(|| "SAMPLE".to_owned())),
+        Type::Enum { values } => {
+            Value::String(values.first().cloned().unwrap_or_else(|| "SAMPLE".to_owned()))
+        }
         Type::IntegerEnum { values } => Value::from(values.first().copied().unwrap_or(1)),
         Type::Array { items } => Value::Array(vec![sample_value(name, items)]),
         Type::Json => json!({ "sample": name }),
@@ -73,13 +75,25 @@ pub fn sample_response(op: &Operation) -> Option<Value> {
 /// Whether the model declares the `Wechatpay-Serial` request header for `op` (its requests
 /// may carry fields encrypted with the platform key).
 pub fn declares_wechatpay_serial(op: &Operation) -> bool {
-    op.headers.iter().any(|h| h.name.eq_ignore_ascii_case(WECHATPAY_SERIAL))
+    op.headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case(WECHATPAY_SERIAL))
 }
 
 /// Name fragments of fields that hold personal data (and are encrypted in the real API).
 const SENSITIVE: &[&str] = &[
-    "name", "mobile", "phone", "id_card", "id_number", "account_number", "encrypted", "email",
-    "contact", "identity", "card_no", "address",
+    "name",
+    "mobile",
+    "phone",
+    "id_card",
+    "id_number",
+    "account_number",
+    "encrypted",
+    "email",
+    "contact",
+    "identity",
+    "card_no",
+    "address",
 ];
 
 /// For an operation declaring `Wechatpay-Serial`, the JSON pointers (into the JSON body if it
@@ -104,7 +118,10 @@ pub fn encrypted_pointers(op: &Operation) -> Vec<String> {
     if chosen.is_empty() {
         chosen = strings.into_iter().take(1).collect();
     }
-    chosen.into_iter().map(|f| format!("/{}", escape_pointer(&f.name))).collect()
+    chosen
+        .into_iter()
+        .map(|f| format!("/{}", escape_pointer(&f.name)))
+        .collect()
 }
 
 /// Escapes one JSON pointer token (`~` → `~0`, `/` → `~1`).
@@ -176,7 +193,10 @@ mod tests {
             .unwrap();
         let input = sample_input(op);
         assert_eq!(input["body"]["sub_openid"], "sample-sub_openid");
-        assert_eq!(input["body"]["sign_plan_detail"][0]["plan_detail_no"], sample_integer("plan_detail_no"));
+        assert_eq!(
+            input["body"]["sign_plan_detail"][0]["plan_detail_no"],
+            sample_integer("plan_detail_no")
+        );
         assert_eq!(input["upload"], Value::Null);
         assert_eq!(input["encrypt"], json!([]));
         let response = sample_response(op).unwrap();
@@ -193,7 +213,11 @@ mod tests {
             .operation("GET /v3/capital/capitallhh/banks/search-banks-by-bank-account")
             .unwrap();
         assert_eq!(encrypted_pointers(op), vec!["/account_number".to_owned()]);
-        let with_serial = model.operations().iter().filter(|op| declares_wechatpay_serial(op)).count();
+        let with_serial = model
+            .operations()
+            .iter()
+            .filter(|op| declares_wechatpay_serial(op))
+            .count();
         assert_eq!(with_serial, 37);
     }
 }

@@ -95,7 +95,8 @@ pub(crate) async fn serve(listener: tokio::net::TcpListener, app: Router, mut st
         let service = TowerToHyperService::new(app.clone().layer(Extension(control.clone())));
         let mut stop = stop.clone();
         tokio::spawn(async move {
-            let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            let conn =
+                hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}
@@ -108,7 +109,10 @@ pub(crate) async fn serve(listener: tokio::net::TcpListener, app: Router, mut st
 
 pub(crate) fn app(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route("/__mock/fault", put(put_fault).get(get_fault).delete(delete_fault))
+        .route(
+            "/__mock/fault",
+            put(put_fault).get(get_fault).delete(delete_fault),
+        )
         .route("/__mock/requests", get(get_requests).delete(delete_requests))
         .route("/__mock/requests/count", get(get_request_count))
         .route("/__mock/certificates/rotate", post(rotate_certificate))
@@ -177,7 +181,10 @@ async fn delete_fault(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn get_requests(State(shared): State<Arc<Shared>>) -> Response {
-    let list: Vec<Value> = lock(&shared.requests).iter().map(RecordedRequest::to_json).collect();
+    let list: Vec<Value> = lock(&shared.requests)
+        .iter()
+        .map(RecordedRequest::to_json)
+        .collect();
     plain_json(StatusCode::OK, &Value::Array(list))
 }
 
@@ -195,7 +202,10 @@ async fn get_request_count(
         Some(path) => requests.iter().filter(|r| r.is_to(path)).count(),
         None => requests.len(),
     };
-    plain_json(StatusCode::OK, &json!({ "path": params.get("path"), "count": count }))
+    plain_json(
+        StatusCode::OK,
+        &json!({ "path": params.get("path"), "count": count }),
+    )
 }
 
 async fn rotate_certificate(State(shared): State<Arc<Shared>>) -> Response {
@@ -209,9 +219,11 @@ async fn rotate_certificate(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn put_certificates_mode(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let mode = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("mode").and_then(Value::as_str).and_then(CertificatesMode::from_name));
+    let mode = serde_json::from_slice::<Value>(&body).ok().and_then(|v| {
+        v.get("mode")
+            .and_then(Value::as_str)
+            .and_then(CertificatesMode::from_name)
+    });
     match mode {
         Some(mode) => {
             lock(&shared.platform).certificates_mode = mode;
@@ -291,7 +303,11 @@ async fn api(
     let body = match to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
         Err(e) => {
-            let err = ApiError::new(StatusCode::BAD_REQUEST, "PARAM_ERROR", format!("cannot read body: {e}"));
+            let err = ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "PARAM_ERROR",
+                format!("cannot read body: {e}"),
+            );
             return respond(&shared, &conn, &request_id, Outcome::Error(err), None).await;
         }
     };
@@ -306,7 +322,10 @@ async fn api(
         .then(|| check::parse_multipart(&content_type, &body));
     // A media upload is signed over its `meta` part only.
     let signed_body: &[u8] = match &multipart {
-        Some(Ok(parts)) => parts.iter().find(|p| p.name == "meta").map_or(&body[..], |p| &p.data[..]),
+        Some(Ok(parts)) => parts
+            .iter()
+            .find(|p| p.name == "meta")
+            .map_or(&body[..], |p| &p.data[..]),
         _ => &body,
     };
     let authorization = parts
@@ -341,7 +360,9 @@ async fn api(
                     "header",
                     "does not name a WeChat Pay key the server has",
                 );
-                err.message = format!("Wechatpay-Serial {serial:?} does not name a WeChat Pay public key or platform certificate of this server");
+                err.message = format!(
+                    "Wechatpay-Serial {serial:?} does not name a WeChat Pay public key or platform certificate of this server"
+                );
                 return Outcome::Error(err);
             }
         }
@@ -386,7 +407,12 @@ async fn api(
         headers: parts
             .headers
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body: body.to_vec(),
         signature_verified,
@@ -403,7 +429,13 @@ async fn api(
 }
 
 /// The success answer of a checked request to `op`.
-fn answer(shared: &Shared, op: &codegen::ir::Operation, path: &str, checked: &Checked, body: &[u8]) -> Outcome {
+fn answer(
+    shared: &Shared,
+    op: &codegen::ir::Operation,
+    path: &str,
+    checked: &Checked,
+    body: &[u8],
+) -> Outcome {
     let id = operation_id(op);
     if id == CERTIFICATES {
         return match shared.certificates_json() {
@@ -426,12 +458,12 @@ fn answer(shared: &Shared, op: &codegen::ir::Operation, path: &str, checked: &Ch
     match sample_response(op) {
         None => Outcome::Download {
             content: download::download_content(path),
-            gzip: (op.path == BILL_DOWNLOAD_PATH
-                && checked
-                    .query
-                    .iter()
-                    .any(|(k, v)| k == "tartype" && v.eq_ignore_ascii_case("GZIP")))
-                || (op.path == BILL_DOWNLOAD_PATH && shared.gzip_bills()),
+            gzip: op.path == BILL_DOWNLOAD_PATH
+                && (shared.gzip_bills()
+                    || checked
+                        .query
+                        .iter()
+                        .any(|(k, v)| k == "tartype" && v.eq_ignore_ascii_case("GZIP"))),
             signed: !download::is_unsigned_download(&op.path),
         },
         Some(Value::Object(map)) if map.is_empty() => Outcome::NoContent,
@@ -473,16 +505,35 @@ async fn respond(
         _ => outcome,
     };
     let (status, mut body, content_type, signed) = match outcome {
-        Outcome::Json(value) => (StatusCode::OK, value.to_string().into_bytes(), "application/json", true),
+        Outcome::Json(value) => (
+            StatusCode::OK,
+            value.to_string().into_bytes(),
+            "application/json",
+            true,
+        ),
         Outcome::NoContent => (StatusCode::NO_CONTENT, Vec::new(), "application/json", true),
-        Outcome::Download { content, gzip, signed } => {
+        Outcome::Download {
+            content,
+            gzip,
+            signed,
+        } => {
             if gzip {
-                (StatusCode::OK, download::gzip(&content), "application/x-gzip", signed)
+                (
+                    StatusCode::OK,
+                    download::gzip(&content),
+                    "application/x-gzip",
+                    signed,
+                )
             } else {
                 (StatusCode::OK, content, "application/octet-stream", signed)
             }
         }
-        Outcome::Error(err) => (err.status, err.body().to_string().into_bytes(), "application/json", true),
+        Outcome::Error(err) => (
+            err.status,
+            err.body().to_string().into_bytes(),
+            "application/json",
+            true,
+        ),
     };
     let now = sign::unix_now();
     let timestamp = match fault {

@@ -37,7 +37,8 @@ impl MerchantSigner {
     /// The merchant of the test vectors (`<shared>/test-vectors/keys/merchant.pem`).
     pub fn from_test_vectors(shared_dir: &Path) -> io::Result<Self> {
         let path = shared_dir.join("test-vectors/keys/merchant.pem");
-        let pem = std::fs::read_to_string(&path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        let pem = std::fs::read_to_string(&path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         Self::new(TEST_MCHID, TEST_MERCHANT_SERIAL_NO, &pem)
     }
 
@@ -48,11 +49,23 @@ impl MerchantSigner {
     }
 
     /// [`MerchantSigner::authorization`] with a chosen timestamp and nonce.
-    pub fn authorization_at(&self, method: &str, target: &str, signed_body: &[u8], timestamp: i64, nonce: &str) -> String {
+    pub fn authorization_at(
+        &self,
+        method: &str,
+        target: &str,
+        signed_body: &[u8],
+        timestamp: i64,
+        nonce: &str,
+    ) -> String {
         let message = request_message(method, target, &timestamp.to_string(), nonce, signed_body);
         let mut signature = vec![0; self.key.public_modulus_len()];
         self.key
-            .sign(&RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), &message, &mut signature)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &aws_lc_rs::rand::SystemRandom::new(),
+                &message,
+                &mut signature,
+            )
             .expect("RSA signing with a loaded key does not fail");
         format!(
             "{SIGNATURE_TYPE} mchid=\"{}\",nonce_str=\"{nonce}\",timestamp=\"{timestamp}\",serial_no=\"{}\",signature=\"{}\"",
@@ -88,8 +101,14 @@ pub fn encrypt_sensitive(public_key_der: &[u8], plaintext: &str) -> io::Result<S
 
 /// The `meta` JSON of a media upload: `{"filename":"…","sha256":"<lower-case hex>"}`.
 pub fn upload_meta(filename: &str, content: &[u8]) -> Vec<u8> {
-    let sha256: String = digest(&SHA256, content).as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    serde_json::json!({ "filename": filename, "sha256": sha256 }).to_string().into_bytes()
+    let sha256: String = digest(&SHA256, content)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    serde_json::json!({ "filename": filename, "sha256": sha256 })
+        .to_string()
+        .into_bytes()
 }
 
 /// A `multipart/form-data` body with parts `meta` (JSON) and `file`; returns the
@@ -107,7 +126,13 @@ pub fn multipart_body(meta: &[u8], filename: &str, content: &[u8]) -> (String, V
 
 /// Verifies a response signature (`Wechatpay-Signature`, base64) over
 /// `TIMESTAMP\nNONCE\nBODY\n` with the platform public key (SubjectPublicKeyInfo DER).
-pub fn verify_response(public_key_der: &[u8], timestamp: &str, nonce: &str, body: &[u8], signature_b64: &str) -> bool {
+pub fn verify_response(
+    public_key_der: &[u8],
+    timestamp: &str,
+    nonce: &str,
+    body: &[u8],
+    signature_b64: &str,
+) -> bool {
     let Ok(signature) = STANDARD.decode(signature_b64) else {
         return false;
     };

@@ -12,7 +12,9 @@ use serde_json::{Map, Value};
 use wechatpay_conformance::{OPERATIONS, Outcome, call};
 use wechatpay_mock::download::expected_download;
 use wechatpay_mock::model::operation_id;
-use wechatpay_mock::{MockConfig, MockServer, RecordedRequest, default_shared_dir, sample_input, sample_response};
+use wechatpay_mock::{
+    MockConfig, MockServer, RecordedRequest, default_shared_dir, sample_input, sample_response,
+};
 
 /// The documented host of the one operation that is not on the default host.
 const PAY_WECHATPAY_CN: &str = "https://pay.wechatpay.cn/";
@@ -28,7 +30,10 @@ fn client_for(server: &MockServer) -> sdk_runtime::wechatpay::Client {
         .merchant_serial_number(wechatpay_mock::TEST_MERCHANT_SERIAL_NO)
         .merchant_private_key_pem(&key("merchant.pem"))
         .expect("merchant key")
-        .wechatpay_public_key_pem(wechatpay_mock::TEST_PLATFORM_PUBLIC_KEY_ID, &key("platform.pub.pem"))
+        .wechatpay_public_key_pem(
+            wechatpay_mock::TEST_PLATFORM_PUBLIC_KEY_ID,
+            &key("platform.pub.pem"),
+        )
         .expect("platform key")
         .base_url(&server.base_url())
         .alternate_base_url(PAY_WECHATPAY_CN, &server.base_url())
@@ -106,7 +111,11 @@ fn check_recorded(id: &str, input: &Value, r: &RecordedRequest) -> Vec<String> {
     }
     let want_query: Map<String, Value> = input["query"]
         .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), Value::String(text(v)))).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), Value::String(text(v))))
+                .collect()
+        })
         .unwrap_or_default();
     if got_query != want_query {
         problems.push(format!("query {got_query:?}, want {want_query:?}"));
@@ -196,7 +205,9 @@ async fn every_operation_through_the_generated_client() {
                 } else {
                     sample_response(&op)
                 };
-                let empty = want.as_ref().is_some_and(|w| w.as_object().is_some_and(Map::is_empty));
+                let empty = want
+                    .as_ref()
+                    .is_some_and(|w| w.as_object().is_some_and(Map::is_empty));
                 let fine = want.as_ref() == Some(&got) || (empty && got.is_null());
                 if !fine {
                     problems.push(format!("response {got}, want {want:?}"));

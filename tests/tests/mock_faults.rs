@@ -22,7 +22,10 @@ async fn admin_put(server: &wechatpay_mock::MockServer, body: Value) -> (u16, Va
         .await
         .unwrap();
     let status = res.status().as_u16();
-    (status, serde_json::from_slice(&res.bytes().await.unwrap()).unwrap())
+    (
+        status,
+        serde_json::from_slice(&res.bytes().await.unwrap()).unwrap(),
+    )
 }
 
 #[tokio::test]
@@ -66,7 +69,12 @@ async fn truncated_body_promises_more_bytes_than_it_sends() {
     assert_eq!(res.content_length(), Some(200 * 1024 + 1024));
     assert!(res.bytes().await.is_err());
     let res = client
-        .try_send("POST", "/v3/apply4subject/applyment/A1/cancel", &[], Payload::Json(b"{}"))
+        .try_send(
+            "POST",
+            "/v3/apply4subject/applyment/A1/cancel",
+            &[],
+            Payload::Json(b"{}"),
+        )
         .await
         .unwrap();
     assert_eq!(res.status(), 200, "not a body-less 204");
@@ -81,7 +89,11 @@ async fn delay_holds_the_answer_past_a_client_timeout() {
     let client = Client::new(&server);
     let started = Instant::now();
     let r = client.get(CERTS).await;
-    assert!(started.elapsed() >= Duration::from_millis(300), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(r.status, 200);
     r.verify().unwrap();
 
@@ -133,16 +145,25 @@ async fn faults_can_be_limited_to_a_path_and_counted() {
     assert!(server.fault_rules().is_empty());
 
     assert_eq!(server.request_count(TRANSACTION), 3);
-    assert_eq!(server.request_count("GET /v3/pay/transactions/id/{transaction_id}"), 3);
+    assert_eq!(
+        server.request_count("GET /v3/pay/transactions/id/{transaction_id}"),
+        3
+    );
     assert_eq!(server.request_count("/v3/pay/transactions/id/4200001"), 3);
     assert_eq!(server.request_count(CERTS), 2);
-    assert_eq!(server.requests_to(TRANSACTION)[0].fault.as_deref(), Some("status"));
+    assert_eq!(
+        server.requests_to(TRANSACTION)[0].fault.as_deref(),
+        Some("status")
+    );
 
     let count = reqwest::Client::builder()
         .no_proxy()
         .build()
         .unwrap()
-        .get(format!("{}/__mock/requests/count?path={TRANSACTION}", server.base_url()))
+        .get(format!(
+            "{}/__mock/requests/count?path={TRANSACTION}",
+            server.base_url()
+        ))
         .send()
         .await
         .unwrap()
@@ -158,7 +179,10 @@ async fn the_new_faults_can_be_set_over_http() {
     let server = start();
     let (status, body) = admin_put(&server, json!({"fault": "delay", "ms": 250, "count": 1})).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(server.fault(), Some((Fault::Delay(Duration::from_millis(250)), FaultScope::Next(1))));
+    assert_eq!(
+        server.fault(),
+        Some((Fault::Delay(Duration::from_millis(250)), FaultScope::Next(1)))
+    );
 
     let (_, body) = admin_put(
         &server,
@@ -168,19 +192,35 @@ async fn the_new_faults_can_be_set_over_http() {
     assert_eq!(body["rules"].as_array().unwrap().len(), 1, "replaced: {body}");
     assert_eq!(
         server.fault_rules(),
-        [FaultRule::new(Fault::StatusRetryAfter(429, "RATELIMIT_EXCEEDED".into(), 1), FaultScope::Next(1)).on_path(CERTS)]
+        [FaultRule::new(
+            Fault::StatusRetryAfter(429, "RATELIMIT_EXCEEDED".into(), 1),
+            FaultScope::Next(1)
+        )
+        .on_path(CERTS)]
     );
-    let (_, body) = admin_put(&server, json!({"fault": "reset", "path": TRANSACTION, "append": true})).await;
+    let (_, body) = admin_put(
+        &server,
+        json!({"fault": "reset", "path": TRANSACTION, "append": true}),
+    )
+    .await;
     assert_eq!(body["rules"][1], json!({"fault": "reset", "path": TRANSACTION}));
     let (_, body) = admin_put(&server, json!({"fault": "truncated_body", "count": 2})).await;
     assert_eq!(body["fault"], "truncated_body");
     assert_eq!(admin_put(&server, json!({"fault": "delay"})).await.0, 400);
-    assert_eq!(admin_put(&server, json!({"fault": "reset", "path": "v3/x"})).await.0, 400);
+    assert_eq!(
+        admin_put(&server, json!({"fault": "reset", "path": "v3/x"}))
+            .await
+            .0,
+        400
+    );
 
     // Applied: the 429 with Retry-After over HTTP.
-    admin_put(&server, json!({"fault": "status", "status": 429, "retry_after": 1, "count": 1})).await;
+    admin_put(
+        &server,
+        json!({"fault": "status", "status": 429, "retry_after": 1, "count": 1}),
+    )
+    .await;
     let r = Client::new(&server).get(CERTS).await;
     r.assert_error(429, "RATELIMIT_EXCEEDED");
     assert_eq!(r.header("Retry-After"), Some("1"));
 }
-

@@ -10,14 +10,15 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 use support::{
-    Client, Payload, certificate_serial_and_spki, encode, open_certificate, pem_der, platform_spki, sample_request,
-    send_sample, start, start_generic,
+    Client, Payload, certificate_serial_and_spki, encode, open_certificate, pem_der, platform_spki,
+    sample_request, send_sample, start, start_generic,
 };
 use wechatpay_mock::download::{download_content, download_sha1_hex, expected_download};
 use wechatpay_mock::model::operation_id;
 use wechatpay_mock::testing::{encrypt_sensitive, upload_meta};
 use wechatpay_mock::{
-    CertificatesMode, SignWith, TEST_APIV3_KEY, TEST_PLATFORM_CERT_SERIAL, TEST_PLATFORM_PUBLIC_KEY_ID, sample_response,
+    CertificatesMode, SignWith, TEST_APIV3_KEY, TEST_PLATFORM_CERT_SERIAL, TEST_PLATFORM_PUBLIC_KEY_ID,
+    sample_response,
 };
 
 const SERIAL_HEADER: (&str, &str) = ("Wechatpay-Serial", TEST_PLATFORM_PUBLIC_KEY_ID);
@@ -66,7 +67,11 @@ async fn every_operation_answers_its_sample_and_records_the_request() {
         match &expected {
             Some(Value::Object(map)) if map.is_empty() => {
                 if reply.status != 204 || !reply.body.is_empty() {
-                    fail(format!("want 204 and no body, got {} {}", reply.status, reply.text()));
+                    fail(format!(
+                        "want 204 and no body, got {} {}",
+                        reply.status,
+                        reply.text()
+                    ));
                 }
             }
             Some(want) => {
@@ -78,12 +83,15 @@ async fn every_operation_answers_its_sample_and_records_the_request() {
             }
             None => {
                 if reply.status != 200 || reply.body != expected_download(&sample.target) {
-                    fail(format!("download: status {}, {} bytes", reply.status, reply.body.len()));
+                    fail(format!(
+                        "download: status {}, {} bytes",
+                        reply.status,
+                        reply.body.len()
+                    ));
                 }
             }
         }
-        let unsigned =
-            expected.is_none() && wechatpay_mock::download::is_unsigned_download(&op.path);
+        let unsigned = expected.is_none() && wechatpay_mock::download::is_unsigned_download(&op.path);
         if unsigned {
             if reply.header("Wechatpay-Signature").is_some() {
                 fail("unsigned download carries a signature".into());
@@ -108,7 +116,10 @@ async fn every_operation_answers_its_sample_and_records_the_request() {
             for (pointer, plain) in &sample.encrypted {
                 *sent.pointer_mut(pointer).unwrap() = Value::String(plain.clone());
                 if r.decrypted_body.get(pointer) != Some(plain) {
-                    fail(format!("{pointer} decrypted as {:?}", r.decrypted_body.get(pointer)));
+                    fail(format!(
+                        "{pointer} decrypted as {:?}",
+                        r.decrypted_body.get(pointer)
+                    ));
                 }
             }
             let mut got = r.body_json().unwrap_or(Value::Null);
@@ -121,7 +132,10 @@ async fn every_operation_answers_its_sample_and_records_the_request() {
         } else {
             for (pointer, plain) in &sample.encrypted {
                 if r.decrypted_query.get(pointer) != Some(plain) {
-                    fail(format!("query {pointer} decrypted as {:?}", r.decrypted_query.get(pointer)));
+                    fail(format!(
+                        "query {pointer} decrypted as {:?}",
+                        r.decrypted_query.get(pointer)
+                    ));
                 }
             }
         }
@@ -145,11 +159,19 @@ async fn every_operation_answers_its_sample_and_records_the_request() {
 async fn literal_segments_win_over_parameters_and_trailing_slashes_match_exactly() {
     let server = start();
     let client = Client::new(&server);
-    let r = client.get("/v3/ecommerce/refunds/out-refund-no/return-advance?sub_mchid=1").await;
+    let r = client
+        .get("/v3/ecommerce/refunds/out-refund-no/return-advance?sub_mchid=1")
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let r = client.get("/v3/ecommerce/refunds/R1/return-advance?sub_mchid=1").await;
+    let r = client
+        .get("/v3/ecommerce/refunds/R1/return-advance?sub_mchid=1")
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let ops: Vec<String> = server.requests().into_iter().map(|r| r.operation.unwrap()).collect();
+    let ops: Vec<String> = server
+        .requests()
+        .into_iter()
+        .map(|r| r.operation.unwrap())
+        .collect();
     assert_eq!(
         ops,
         [
@@ -157,26 +179,48 @@ async fn literal_segments_win_over_parameters_and_trailing_slashes_match_exactly
             "GET /v3/ecommerce/refunds/{refund_id}/return-advance"
         ]
     );
-    assert_eq!(server.requests()[1].path_params, [("refund_id".to_owned(), "R1".to_owned())]);
+    assert_eq!(
+        server.requests()[1].path_params,
+        [("refund_id".to_owned(), "R1".to_owned())]
+    );
 
-    let op = server.model().operation("POST /v3/ecommerce/applyments/").unwrap();
+    let op = server
+        .model()
+        .operation("POST /v3/ecommerce/applyments/")
+        .unwrap();
     let body = wechatpay_mock::sample::sample_object(match &op.request {
         codegen::ir::RequestBody::Json { fields } => fields,
         _ => unreachable!(),
     });
     let r = client
-        .send("POST", "/v3/ecommerce/applyments/", &[SERIAL_HEADER], Payload::Json(body.to_string().as_bytes()))
+        .send(
+            "POST",
+            "/v3/ecommerce/applyments/",
+            &[SERIAL_HEADER],
+            Payload::Json(body.to_string().as_bytes()),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     r.verify().unwrap();
     // Without the trailing slash there is no such operation.
     let r = client
-        .send("POST", "/v3/ecommerce/applyments", &[SERIAL_HEADER], Payload::Json(body.to_string().as_bytes()))
+        .send(
+            "POST",
+            "/v3/ecommerce/applyments",
+            &[SERIAL_HEADER],
+            Payload::Json(body.to_string().as_bytes()),
+        )
         .await;
     r.assert_error(404, "NOT_FOUND");
     // GET …/applyments/{applyment_id} with an empty id: the parameter is named.
-    let body = client.get("/v3/ecommerce/applyments/").await.assert_error(400, "PARAM_ERROR");
-    assert!(body["message"].as_str().unwrap().contains("applyment_id"), "{body}");
+    let body = client
+        .get("/v3/ecommerce/applyments/")
+        .await
+        .assert_error(400, "PARAM_ERROR");
+    assert!(
+        body["message"].as_str().unwrap().contains("applyment_id"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -189,7 +233,10 @@ async fn the_query_is_signed_and_decoded_as_sent() {
     r.verify().unwrap();
     let seen = &server.requests()[0];
     assert_eq!(seen.target, target);
-    assert_eq!(seen.path_params, [("transaction_id".to_owned(), "4200+01".to_owned())]);
+    assert_eq!(
+        seen.path_params,
+        [("transaction_id".to_owned(), "4200+01".to_owned())]
+    );
     assert_eq!(seen.query_json(), json!({"mchid": "1900000109"}));
 }
 
@@ -197,12 +244,21 @@ async fn the_query_is_signed_and_decoded_as_sent() {
 async fn requests_that_do_not_fit_the_model_are_param_errors_naming_the_field() {
     let server = start();
     let client = Client::new(&server);
-    let op = server.model().operation("POST /v3/refund/domestic/refunds").unwrap().clone();
+    let op = server
+        .model()
+        .operation("POST /v3/refund/domestic/refunds")
+        .unwrap()
+        .clone();
     let good = wechatpay_mock::sample_input(&op)["body"].clone();
     let target = "/v3/refund/domestic/refunds";
     assert_eq!(client.post_json(target, &good).await.status, 200);
 
-    let message = |r: support::Reply| r.assert_error(400, "PARAM_ERROR")["message"].as_str().unwrap().to_owned();
+    let message = |r: support::Reply| {
+        r.assert_error(400, "PARAM_ERROR")["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
     let mut missing = good.clone();
     missing.as_object_mut().unwrap().remove("out_refund_no");
     let m = message(client.post_json(target, &missing).await);
@@ -229,13 +285,26 @@ async fn requests_that_do_not_fit_the_model_are_param_errors_naming_the_field() 
     // Query: required, typed, declared; no body on a GET.
     let m = message(client.get("/v3/ecommerce/refunds/R1/return-advance").await);
     assert!(m.contains("sub_mchid") && m.contains("missing"), "{m}");
-    let m = message(client.get("/v3/ecommerce/refunds/R1/return-advance?sub_mchid=1&x=2").await);
+    let m = message(
+        client
+            .get("/v3/ecommerce/refunds/R1/return-advance?sub_mchid=1&x=2")
+            .await,
+    );
     assert!(m.contains("query field x") && m.contains("unknown"), "{m}");
-    let m = message(client.get("/v3/merchant-service/complaints-v2?limit=ten&offset=0&begin_date=a&end_date=b").await);
+    let m = message(
+        client
+            .get("/v3/merchant-service/complaints-v2?limit=ten&offset=0&begin_date=a&end_date=b")
+            .await,
+    );
     assert!(m.contains("limit") && m.contains("integer"), "{m}");
     let m = message(
         client
-            .send("GET", "/v3/pay/transactions/id/1?mchid=1", &[], Payload::Json(b"{}"))
+            .send(
+                "GET",
+                "/v3/pay/transactions/id/1?mchid=1",
+                &[],
+                Payload::Json(b"{}"),
+            )
             .await,
     );
     assert!(m.contains("no body"), "{m}");
@@ -270,7 +339,16 @@ async fn media_uploads_are_signed_over_meta_and_checked_against_their_sha256() {
 
     let wrong = upload_meta("tiny.jpg", b"another file");
     let r = client
-        .send("POST", target, &[], Payload::Upload { meta: wrong, filename: "tiny.jpg", content })
+        .send(
+            "POST",
+            target,
+            &[],
+            Payload::Upload {
+                meta: wrong,
+                filename: "tiny.jpg",
+                content,
+            },
+        )
         .await;
     let body = r.assert_error(400, "PARAM_ERROR");
     assert!(body["message"].as_str().unwrap().contains("sha256"), "{body}");
@@ -301,20 +379,38 @@ async fn sensitive_fields_are_decrypted_with_the_key_wechatpay_serial_names() {
         }
     }
     let bytes = body.to_string();
-    let r = client.send("POST", target, &[SERIAL_HEADER], Payload::Json(bytes.as_bytes())).await;
+    let r = client
+        .send("POST", target, &[SERIAL_HEADER], Payload::Json(bytes.as_bytes()))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(server.requests()[0].decrypted_body.get("/name").map(String::as_str), Some("张三"));
+    assert_eq!(
+        server.requests()[0]
+            .decrypted_body
+            .get("/name")
+            .map(String::as_str),
+        Some("张三")
+    );
 
     // The operation declares Wechatpay-Serial: it is required.
-    let r = client.send("POST", target, &[], Payload::Json(bytes.as_bytes())).await;
+    let r = client
+        .send("POST", target, &[], Payload::Json(bytes.as_bytes()))
+        .await;
     let err = r.assert_error(400, "PARAM_ERROR");
-    assert!(err["message"].as_str().unwrap().contains("Wechatpay-Serial"), "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("Wechatpay-Serial"),
+        "{err}"
+    );
 
     // 256 bytes that are no OAEP ciphertext of this key.
     let mut garbage = body.clone();
     garbage["name"] = json!(STANDARD.encode([7u8; 256]));
     let r = client
-        .send("POST", target, &[SERIAL_HEADER], Payload::Json(garbage.to_string().as_bytes()))
+        .send(
+            "POST",
+            target,
+            &[SERIAL_HEADER],
+            Payload::Json(garbage.to_string().as_bytes()),
+        )
         .await;
     let err = r.assert_error(400, "PARAM_ERROR");
     assert!(err["message"].as_str().unwrap().contains("/name"), "{err}");
@@ -326,19 +422,34 @@ async fn sensitive_fields_are_decrypted_with_the_key_wechatpay_serial_names() {
     rotated["name"] = json!(encrypt_sensitive(&new_key, "李四").unwrap());
     let rotated = rotated.to_string();
     let r = client
-        .send("POST", target, &[("Wechatpay-Serial", &serial)], Payload::Json(rotated.as_bytes()))
+        .send(
+            "POST",
+            target,
+            &[("Wechatpay-Serial", &serial)],
+            Payload::Json(rotated.as_bytes()),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("Wechatpay-Serial"), Some(serial.as_str()));
     assert_eq!(server.requests().last().unwrap().decrypted_body["/name"], "李四");
     // The old key's ciphertext under the new serial does not decrypt.
     let r = client
-        .send("POST", target, &[("Wechatpay-Serial", &serial)], Payload::Json(bytes.as_bytes()))
+        .send(
+            "POST",
+            target,
+            &[("Wechatpay-Serial", &serial)],
+            Payload::Json(bytes.as_bytes()),
+        )
         .await;
     r.assert_error(400, "PARAM_ERROR");
     // And an unknown serial is refused outright.
     let r = client
-        .send("POST", target, &[("Wechatpay-Serial", "PUB_KEY_ID_0000")], Payload::Json(bytes.as_bytes()))
+        .send(
+            "POST",
+            target,
+            &[("Wechatpay-Serial", "PUB_KEY_ID_0000")],
+            Payload::Json(bytes.as_bytes()),
+        )
         .await;
     r.assert_error(400, "PARAM_ERROR");
 }
@@ -354,7 +465,10 @@ async fn encrypted_query_values_are_decrypted() {
     );
     let r = client.send("GET", &target, &[SERIAL_HEADER], Payload::None).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(server.requests()[0].decrypted_query["/account_number"], "6222021234567890");
+    assert_eq!(
+        server.requests()[0].decrypted_query["/account_number"],
+        "6222021234567890"
+    );
 }
 
 #[tokio::test]
@@ -362,7 +476,10 @@ async fn downloads_stream_the_expected_bytes_signed_or_not_as_wechat_pay_does() 
     let server = start();
     let client = Client::new(&server);
     let bill = "/v3/billdownload/file";
-    let res = client.try_send("GET", &format!("{bill}?token=T1"), &[], Payload::None).await.unwrap();
+    let res = client
+        .try_send("GET", &format!("{bill}?token=T1"), &[], Payload::None)
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.content_length(), None, "streamed in chunks");
     assert!(res.headers().get("Wechatpay-Signature").is_none());
@@ -370,12 +487,17 @@ async fn downloads_stream_the_expected_bytes_signed_or_not_as_wechat_pay_does() 
     let bytes = res.bytes().await.unwrap();
     assert_eq!(&bytes[..], &download_content(bill)[..]);
     assert_eq!(bytes.len(), 200 * 1024);
-    assert_eq!(download_sha1_hex(bill), wechatpay_mock::download::sha1_hex(&bytes));
+    assert_eq!(
+        download_sha1_hex(bill),
+        wechatpay_mock::download::sha1_hex(&bytes)
+    );
 
     let r = client.get(&format!("{bill}?token=T1&tartype=GZIP")).await;
     assert_eq!(r.status, 200);
     let mut plain = Vec::new();
-    flate2::read::GzDecoder::new(&r.body[..]).read_to_end(&mut plain).unwrap();
+    flate2::read::GzDecoder::new(&r.body[..])
+        .read_to_end(&mut plain)
+        .unwrap();
     assert_eq!(plain, download_content(bill));
     assert!(r.body.len() < plain.len());
     server.set_gzip_bill_downloads(true);
@@ -435,7 +557,11 @@ async fn certificates_decrypt_with_the_apiv3_key_to_the_platform_certificate() {
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
     let (serial, spki) = certificate_serial_and_spki(&pem_der(pem));
     assert_eq!(&serial, serial_no);
-    assert_eq!(spki, platform_spki(), "the certificate holds the platform public key");
+    assert_eq!(
+        spki,
+        platform_spki(),
+        "the certificate holds the platform public key"
+    );
     assert!(open_certificate("0123456789abcdefghijABCDEFGHIJ02", "x", "certificate", "AA").is_none());
 
     // Responses may be signed under the certificate serial instead of the public key id.
@@ -445,7 +571,12 @@ async fn certificates_decrypt_with_the_apiv3_key_to_the_platform_certificate() {
     r.verify_with(&platform_spki()).unwrap();
     // The certificate serial is accepted in Wechatpay-Serial, too.
     let r = client
-        .send("GET", "/v3/certificates", &[("Wechatpay-Serial", TEST_PLATFORM_CERT_SERIAL)], Payload::None)
+        .send(
+            "GET",
+            "/v3/certificates",
+            &[("Wechatpay-Serial", TEST_PLATFORM_CERT_SERIAL)],
+            Payload::None,
+        )
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json(), server.certificates_json().unwrap(), "stable answer");
@@ -457,7 +588,11 @@ async fn rotation_adds_a_certificate_and_signs_with_its_new_key() {
     let client = Client::new(&server);
     let new_serial = server.rotate_platform_certificate().unwrap();
     assert_eq!(new_serial.len(), 40);
-    assert!(new_serial.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase()));
+    assert!(
+        new_serial
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
+    );
     assert_ne!(new_serial, TEST_PLATFORM_CERT_SERIAL);
     assert_eq!(server.sign_with(), SignWith::Certificate);
     assert_eq!(server.signing_serial(), new_serial);
@@ -503,7 +638,10 @@ async fn certificate_modes_not_found_mismatched_serial_corrupt_ciphertext() {
     let server = start();
     let client = Client::new(&server);
     server.set_certificates_mode(CertificatesMode::NotFound);
-    let body = client.get("/v3/certificates").await.assert_error(404, "NOT_FOUND");
+    let body = client
+        .get("/v3/certificates")
+        .await
+        .assert_error(404, "NOT_FOUND");
     assert!(!body["message"].as_str().unwrap().is_empty());
     assert_eq!(server.certificates_json(), None);
 

@@ -10,11 +10,17 @@ use base64::engine::general_purpose::STANDARD;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::HeaderMap;
 use serde_json::Value;
-use wechatpay_mock::testing::{MerchantSigner, encrypt_sensitive, multipart_body, upload_meta, verify_response};
+use wechatpay_mock::testing::{
+    MerchantSigner, encrypt_sensitive, multipart_body, upload_meta, verify_response,
+};
 use wechatpay_mock::{MockConfig, MockServer, TEST_PLATFORM_PUBLIC_KEY_ID, default_shared_dir};
 
 /// Unreserved characters stay; everything else is percent-encoded.
-pub const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+pub const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 pub fn encode(s: &str) -> String {
     utf8_percent_encode(s, COMPONENT).to_string()
@@ -53,7 +59,8 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -98,7 +105,11 @@ impl Reply {
 pub enum Payload<'a> {
     None,
     Json(&'a [u8]),
-    Upload { meta: Vec<u8>, filename: &'a str, content: &'a [u8] },
+    Upload {
+        meta: Vec<u8>,
+        filename: &'a str,
+        content: &'a [u8],
+    },
 }
 
 pub struct Client {
@@ -114,7 +125,11 @@ impl Client {
 
     pub fn with_timeout(server: &MockServer, timeout: Duration) -> Client {
         Client {
-            http: reqwest::Client::builder().no_proxy().timeout(timeout).build().unwrap(),
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .timeout(timeout)
+                .build()
+                .unwrap(),
             signer: MerchantSigner::from_test_vectors(&default_shared_dir()).unwrap(),
             base: server.base_url(),
         }
@@ -139,20 +154,33 @@ impl Client {
                 req = req.header("Content-Type", "application/json").body(body.to_vec());
                 body.to_vec()
             }
-            Payload::Upload { meta, filename, content } => {
+            Payload::Upload {
+                meta,
+                filename,
+                content,
+            } => {
                 let (content_type, body) = multipart_body(&meta, filename, content);
                 req = req.header("Content-Type", content_type).body(body);
                 meta
             }
         };
-        req = req.header("Authorization", self.signer.authorization(method, target, &signed));
+        req = req.header(
+            "Authorization",
+            self.signer.authorization(method, target, &signed),
+        );
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
         req.send().await
     }
 
-    pub async fn send(&self, method: &str, target: &str, headers: &[(&str, &str)], payload: Payload<'_>) -> Reply {
+    pub async fn send(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        payload: Payload<'_>,
+    ) -> Reply {
         let res = self.try_send(method, target, headers, payload).await.unwrap();
         Reply {
             status: res.status().as_u16(),
@@ -166,7 +194,8 @@ impl Client {
     }
 
     pub async fn post_json(&self, target: &str, body: &Value) -> Reply {
-        self.send("POST", target, &[], Payload::Json(body.to_string().as_bytes())).await
+        self.send("POST", target, &[], Payload::Json(body.to_string().as_bytes()))
+            .await
     }
 }
 
@@ -217,7 +246,11 @@ pub fn sample_request(op: &codegen::ir::Operation, spki: &[u8]) -> SampleRequest
         .iter()
         .map(|(k, v)| format!("{}={}", encode(k), encode(&text(v))))
         .collect();
-    let target = if query.is_empty() { path } else { format!("{path}?{}", query.join("&")) };
+    let target = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", query.join("&"))
+    };
     let headers = input["headers"]
         .as_object()
         .unwrap()
@@ -248,7 +281,9 @@ pub fn der_tlv(buf: &[u8], pos: usize) -> (u8, usize, usize) {
         (first, 2)
     } else {
         let n = first & 0x7f;
-        let len = buf[pos + 2..pos + 2 + n].iter().fold(0usize, |a, b| (a << 8) | *b as usize);
+        let len = buf[pos + 2..pos + 2 + n]
+            .iter()
+            .fold(0usize, |a, b| (a << 8) | *b as usize);
         (len, 2 + n)
     };
     (tag, pos + header, pos + header + len)
@@ -284,7 +319,9 @@ pub fn open_certificate(apiv3_key: &str, nonce: &str, aad: &str, ciphertext_b64:
     let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, apiv3_key.as_bytes()).ok()?);
     let mut data = STANDARD.decode(ciphertext_b64).ok()?;
     let nonce = Nonce::try_assume_unique_for_key(nonce.as_bytes()).ok()?;
-    let plain = key.open_in_place(nonce, Aad::from(aad.as_bytes()), &mut data).ok()?;
+    let plain = key
+        .open_in_place(nonce, Aad::from(aad.as_bytes()), &mut data)
+        .ok()?;
     String::from_utf8(plain.to_vec()).ok()
 }
 
@@ -311,5 +348,7 @@ pub async fn send_sample(client: &Client, sample: &SampleRequest) -> Reply {
         },
         (None, None) => Payload::None,
     };
-    client.send(&sample.method, &sample.target, &headers, payload).await
+    client
+        .send(&sample.method, &sample.target, &headers, payload)
+        .await
 }
