@@ -213,15 +213,16 @@ async fn every_operation_through_the_generated_client() {
                     problems.push(format!("response {got}, want {want:?}"));
                 }
             }
-            Ok(Outcome::Download(download)) => match recorded.first() {
-                Some(r) if download.bytes()[..] == expected_download(&r.target)[..] => {}
-                Some(r) => problems.push(format!(
+            Ok(Outcome::Download(download)) => match (download.bytes().await, recorded.first()) {
+                (Err(e), _) => problems.push(format!("download body: {e}")),
+                (Ok(bytes), Some(r)) if bytes[..] == expected_download(&r.target)[..] => {}
+                (Ok(bytes), Some(r)) => problems.push(format!(
                     "download of {} bytes differs from the {} expected for {}",
-                    download.bytes().len(),
+                    bytes.len(),
                     expected_download(&r.target).len(),
                     r.target
                 )),
-                None => problems.push("download, but no request recorded".to_owned()),
+                (Ok(_), None) => problems.push("download, but no request recorded".to_owned()),
             },
         }
         match recorded.as_slice() {
