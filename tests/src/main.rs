@@ -63,9 +63,13 @@ async fn main() -> ExitCode {
     println!("{}", server.base_url());
     let base = server.base_url();
     eprintln!(
-        "wechatpay-mock: mchid {}, platform key {}; admin: PUT {base}/__mock/fault, GET {base}/__mock/requests",
+        "wechatpay-mock: {} operations; mchid {}, platform key {}, certificate {}; admin: \
+         PUT {base}/__mock/fault, GET {base}/__mock/requests, POST {base}/__mock/certificates/rotate, \
+         PUT {base}/__mock/certificates/mode, PUT {base}/__mock/sign-with, GET {base}/__mock/platform",
+        server.operations().len(),
         server.config().mchid,
         server.config().platform_public_key_id,
+        server.config().platform_cert_serial,
     );
     std::future::pending::<()>().await;
     ExitCode::SUCCESS
