@@ -18,6 +18,9 @@ pub const UNSIGNED_DOWNLOAD_PATHS: &[&str] = &[
     "/v3/statements",
     "/v3/global/statements",
     "/v3/new-tax-control-fapiao/download",
+    // The docs page `/v3/new-tax-control-fapiao/download` is served on the wire as this path
+    // (on `https://pay.wechatpay.cn/`).
+    "/invoicing/fapiao/fapiao-file",
     "/v3/transferdownload/signfile",
     "/v3/transferdownload/elecvoucherfile",
     "/v3/merchant-service/images/{media_id}",
@@ -130,7 +133,8 @@ mod tests {
         assert!(is_unsigned_download("/v3/merchant-service/images/{id}"));
         assert!(!is_unsigned_download("/v3/merchant-service/images/upload"));
         assert!(!is_unsigned_download("/v3/merchant-service/images/upload/x"));
-        assert!(!is_unsigned_download("/invoicing/fapiao/fapiao-file"));
+        assert!(is_unsigned_download("/invoicing/fapiao/fapiao-file"));
+        assert!(!is_unsigned_download("/invoicing/fapiao/fapiao-applications"));
         assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
     }
 }

@@ -38,6 +38,9 @@ pub const UNSIGNED_DOWNLOAD_PATHS: &[&str] = &[
     "/v3/statements",
     "/v3/global/statements",
     "/v3/new-tax-control-fapiao/download",
+    // The docs page `/v3/new-tax-control-fapiao/download` is served on the wire as this path
+    // (on `https://pay.wechatpay.cn/`).
+    "/invoicing/fapiao/fapiao-file",
     "/v3/transferdownload/signfile",
     "/v3/transferdownload/elecvoucherfile",
     "/v3/merchant-service/images/{media_id}",
