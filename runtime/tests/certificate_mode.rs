@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use common::certs::{certificate_pem, certificate_pem_der, certificates_body, generate_pkcs8_der};
 use common::keys::*;
-use common::server::{MCHID, MERCHANT_SERIAL, MockServer, Recorded, Reply, now, request_signature_ok};
+use common::server::{MCHID, MockServer, Recorded, Reply, merchant_builder, now, request_signature_ok};
 use sdk_runtime::wechatpay::verify::string_to_verify;
-use sdk_runtime::wechatpay::{Client, ClientBuilder, Operation, PrivateKey};
+use sdk_runtime::wechatpay::{ClientBuilder, Operation, PrivateKey};
 use sdk_runtime::{ErrorKind, Method, SignatureErrorKind};
 
 const APIV3_KEY: &str = "0123456789abcdefghijABCDEFGHIJ01";
@@ -72,6 +72,14 @@ fn signed(key: &PlatformKey, status: u16, body: &str) -> Reply {
     }
 }
 
+/// A world listing `key`'s certificate and signing with it.
+fn world_of(key: &Arc<PlatformKey>) -> Arc<Mutex<World>> {
+    Arc::new(Mutex::new(World {
+        listed: Some(vec![key.clone()]),
+        signer: key.clone(),
+    }))
+}
+
 async fn fake_wechatpay(world: Arc<Mutex<World>>) -> MockServer {
     MockServer::start(move |r: &Recorded| {
         if !request_signature_ok(r) {
@@ -104,14 +112,7 @@ async fn fake_wechatpay(world: Arc<Mutex<World>>) -> MockServer {
 }
 
 fn builder(base_url: &str) -> ClientBuilder {
-    Client::builder()
-        .mchid(MCHID)
-        .merchant_serial_number(MERCHANT_SERIAL)
-        .merchant_private_key_pem(MERCHANT_PRIVATE_PKCS8_PEM)
-        .unwrap()
-        .apiv3_key(APIV3_KEY)
-        .unwrap()
-        .base_url(base_url)
+    merchant_builder(base_url).apiv3_key(APIV3_KEY).unwrap()
 }
 
 fn certificate_requests(server: &MockServer) -> usize {
@@ -132,10 +133,7 @@ fn query() -> Operation {
 #[tokio::test]
 async fn first_use_downloads_once_even_under_concurrency() {
     let a = Arc::new(PlatformKey::test_vector_key());
-    let world = Arc::new(Mutex::new(World {
-        listed: Some(vec![a.clone()]),
-        signer: a.clone(),
-    }));
+    let world = world_of(&a);
     let server = fake_wechatpay(world).await;
     let client = builder(&server.base_url).platform_certificates().build().unwrap();
     assert_eq!(
@@ -167,10 +165,7 @@ async fn first_use_downloads_once_even_under_concurrency() {
 async fn rotation_triggers_one_lazy_rate_limited_refresh() {
     let a = Arc::new(PlatformKey::test_vector_key());
     let b = Arc::new(PlatformKey::fresh(SERIAL_B));
-    let world = Arc::new(Mutex::new(World {
-        listed: Some(vec![a.clone()]),
-        signer: a.clone(),
-    }));
+    let world = world_of(&a);
     let server = fake_wechatpay(world.clone()).await;
     let client = builder(&server.base_url).platform_certificates().build().unwrap();
     client.execute(query()).await.unwrap();
@@ -213,10 +208,7 @@ async fn rotation_triggers_one_lazy_rate_limited_refresh() {
 #[tokio::test]
 async fn refresh_on_a_schedule_without_timers() {
     let a = Arc::new(PlatformKey::test_vector_key());
-    let world = Arc::new(Mutex::new(World {
-        listed: Some(vec![a.clone()]),
-        signer: a.clone(),
-    }));
+    let world = world_of(&a);
     let server = fake_wechatpay(world).await;
     let client = builder(&server.base_url)
         .platform_certificates_every(Duration::from_millis(300))
@@ -264,10 +256,7 @@ async fn not_found_means_no_certificates_and_the_public_key_is_used() {
 #[tokio::test]
 async fn public_key_and_certificates_together_pick_by_serial() {
     let a = Arc::new(PlatformKey::test_vector_key());
-    let world = Arc::new(Mutex::new(World {
-        listed: Some(vec![a.clone()]),
-        signer: a.clone(),
-    }));
+    let world = world_of(&a);
     let server = fake_wechatpay(world.clone()).await;
     let client = builder(&server.base_url)
         .wechatpay_public_key_pem(PLATFORM_PUBLIC_KEY_ID, PLATFORM_PUBLIC_SPKI_PEM)
@@ -289,10 +278,7 @@ async fn a_bad_certificate_download_fails_without_installing_anything() {
     let mut forged = PlatformKey::test_vector_key();
     forged.serial = SERIAL_B;
     let forged = Arc::new(forged);
-    let world = Arc::new(Mutex::new(World {
-        listed: Some(vec![forged.clone()]),
-        signer: forged,
-    }));
+    let world = world_of(&forged);
     let server = fake_wechatpay(world).await;
     let client = builder(&server.base_url).platform_certificates().build().unwrap();
     let err = client.execute(query()).await.unwrap_err();
@@ -306,19 +292,11 @@ async fn a_bad_certificate_download_fails_without_installing_anything() {
 
     // Decrypted with a wrong APIv3 key: also a crypto error.
     let a = Arc::new(PlatformKey::test_vector_key());
-    let world = Arc::new(Mutex::new(World {
-        listed: Some(vec![a.clone()]),
-        signer: a,
-    }));
+    let world = world_of(&a);
     let server = fake_wechatpay(world).await;
-    let client = Client::builder()
-        .mchid(MCHID)
-        .merchant_serial_number(MERCHANT_SERIAL)
-        .merchant_private_key_pem(MERCHANT_PRIVATE_PKCS8_PEM)
-        .unwrap()
+    let client = merchant_builder(&server.base_url)
         .apiv3_key("ABCDEFGHIJ0123456789abcdefghij01")
         .unwrap()
-        .base_url(&server.base_url)
         .platform_certificates()
         .build()
         .unwrap();
@@ -331,10 +309,7 @@ async fn a_bad_certificate_download_fails_without_installing_anything() {
 #[tokio::test]
 async fn encrypted_fields_name_the_encrypting_certificate() {
     let a = Arc::new(PlatformKey::test_vector_key());
-    let world = Arc::new(Mutex::new(World {
-        listed: Some(vec![a.clone()]),
-        signer: a.clone(),
-    }));
+    let world = world_of(&a);
     let server = fake_wechatpay(world).await;
     let client = builder(&server.base_url).platform_certificates().build().unwrap();
     let encryptor = client.encryptor().await.unwrap();
@@ -364,11 +339,7 @@ async fn encrypted_fields_name_the_encrypting_certificate() {
 
 #[test]
 fn certificate_mode_needs_the_apiv3_key() {
-    let err = Client::builder()
-        .mchid(MCHID)
-        .merchant_serial_number(MERCHANT_SERIAL)
-        .merchant_private_key_pem(MERCHANT_PRIVATE_PKCS8_PEM)
-        .unwrap()
+    let err = merchant_builder("http://127.0.0.1:1")
         .platform_certificates()
         .build()
         .unwrap_err();

@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::keys::*;
-use common::server::{MCHID, MERCHANT_SERIAL, MockServer, signed_reply, with_header};
+use common::server::{MockServer, public_key_builder, signed_reply, with_header};
 use sdk_runtime::Method;
-use sdk_runtime::wechatpay::{Client, Operation, RetryPolicy};
+use sdk_runtime::wechatpay::{Operation, RetryPolicy};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -66,16 +66,9 @@ async fn spans_carry_the_call_and_no_secret_or_personal_data() {
         }
     })
     .await;
-    let client = Client::builder()
-        .mchid(MCHID)
-        .merchant_serial_number(MERCHANT_SERIAL)
-        .merchant_private_key_pem(MERCHANT_PRIVATE_PKCS8_PEM)
-        .unwrap()
-        .wechatpay_public_key_pem(PLATFORM_PUBLIC_KEY_ID, PLATFORM_PUBLIC_SPKI_PEM)
-        .unwrap()
+    let client = public_key_builder(&server.base_url)
         .apiv3_key("0123456789abcdefghijABCDEFGHIJ01")
         .unwrap()
-        .base_url(&server.base_url)
         .retry_policy(RetryPolicy::default().backoff(Duration::from_millis(1), Duration::from_millis(1)))
         .build()
         .unwrap();

@@ -7,22 +7,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::keys::*;
 use common::server::{
-    MCHID, MERCHANT_SERIAL, MockServer, Reply, request_signature_ok, signed_reply, with_header,
+    MockServer, Reply, public_key_builder, request_signature_ok, signed_reply, with_header,
 };
-use sdk_runtime::wechatpay::{Client, ClientBuilder, Operation, RetryPolicy};
+use sdk_runtime::wechatpay::{ClientBuilder, Operation, RetryPolicy};
 use sdk_runtime::{ErrorKind, Method};
 
 fn builder(base_url: &str) -> ClientBuilder {
-    Client::builder()
-        .mchid(MCHID)
-        .merchant_serial_number(MERCHANT_SERIAL)
-        .merchant_private_key_pem(MERCHANT_PRIVATE_PKCS8_PEM)
-        .unwrap()
-        .wechatpay_public_key_pem(PLATFORM_PUBLIC_KEY_ID, PLATFORM_PUBLIC_SPKI_PEM)
-        .unwrap()
-        .base_url(base_url)
+    public_key_builder(base_url)
         .retry_policy(RetryPolicy::default().backoff(Duration::from_millis(10), Duration::from_millis(40)))
 }
 

@@ -206,16 +206,24 @@ pub fn request_signature_ok(r: &Recorded) -> bool {
 pub const MCHID: &str = "1900000109";
 pub const MERCHANT_SERIAL: &str = "3775B6A45ACD588826D15E583A95F5DD00000000";
 
-/// A client for the test merchant pointing at `base_url`.
-pub fn client(base_url: &str) -> Client {
+/// A builder for the test merchant (no WeChat Pay key yet) pointing at `base_url`.
+pub fn merchant_builder(base_url: &str) -> sdk_runtime::wechatpay::ClientBuilder {
     Client::builder()
         .mchid(MCHID)
         .merchant_serial_number(MERCHANT_SERIAL)
         .merchant_private_key_pem(MERCHANT_PRIVATE_PKCS8_PEM)
         .unwrap()
+        .base_url(base_url)
+}
+
+/// [`merchant_builder`] with the test WeChat Pay public key.
+pub fn public_key_builder(base_url: &str) -> sdk_runtime::wechatpay::ClientBuilder {
+    merchant_builder(base_url)
         .wechatpay_public_key_pem(PLATFORM_PUBLIC_KEY_ID, PLATFORM_PUBLIC_SPKI_PEM)
         .unwrap()
-        .base_url(base_url)
-        .build()
-        .unwrap()
+}
+
+/// A client for the test merchant pointing at `base_url`.
+pub fn client(base_url: &str) -> Client {
+    public_key_builder(base_url).build().unwrap()
 }
