@@ -228,7 +228,7 @@ fn module_body(node: &ModuleNode) -> TokenStream {
     let functions: Vec<TokenStream> = node
         .operations
         .iter()
-        .map(|op| operation::emit(op, &mut space))
+        .map(|op| operation::emit(op, &mut space).0)
         .collect();
     let types = space.emit();
     let children = node.children.iter().map(|(name, child)| {
