@@ -50,6 +50,7 @@ const FIXTURES: &[&str] = &[
     "openapi/v3/demo/files/upload.md",
     "openapi/v3/demo/files/download.md",
     "openapi/v3/demo/applications/index.md",
+    "openapi/v3/demo/people.md",
 ];
 
 fn snapshot_name(source: &str) -> String {

@@ -1,4 +1,5 @@
-//! `cargo xtask codegen [--check]`: `specs/` → `generated/wechatpay`.
+//! `cargo xtask codegen [--check]`: `specs/` → `generated/wechatpay` and
+//! `generated/wechatpay-conformance`.
 
 use std::path::Path;
 use std::time::Instant;
@@ -8,10 +9,13 @@ use codegen::overrides::Erratum;
 use crate::files::{self, Tree};
 use crate::import;
 
-/// The generated crate, relative to the workspace root.
+/// The generated SDK crate, relative to the workspace root.
 const CRATE_DIR: &str = "generated/wechatpay";
 
-/// Files of the generated crate that `codegen` owns (others are reported as stale).
+/// The generated test-only crate that calls every operation of the SDK by name.
+const CONFORMANCE_DIR: &str = "generated/wechatpay-conformance";
+
+/// Files of the generated crates that `codegen` owns (others are reported as stale).
 const OWNED: &[&str] = &[".rs", "Cargo.toml"];
 
 /// The hand-written errata of the upstream docs, relative to the workspace root.
@@ -40,34 +44,45 @@ pub fn run(root: &Path, check: bool, from: &Path) -> Result<(), String> {
     let start = Instant::now();
     let mut documents = import::read_specs(root)?;
     apply_errata(root, &mut documents)?;
-    let emitted = codegen::emit::wechatpay_crate(&documents).map_err(|e| e.to_string())?;
-    let tree: Tree = emitted.into_iter().map(|f| (f.path, f.contents)).collect();
-    let dir = root.join(CRATE_DIR);
+    let crates = codegen::emit::crates(&documents).map_err(|e| e.to_string())?;
+    let tree = |files: Vec<codegen::emit::GeneratedFile>| -> Tree {
+        files.into_iter().map(|f| (f.path, f.contents)).collect()
+    };
+    let outputs = [
+        (CRATE_DIR, tree(crates.wechatpay)),
+        (CONFORMANCE_DIR, tree(crates.conformance)),
+    ];
     if !check {
-        let (written, removed) =
-            files::apply(&dir, &tree, OWNED).map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
-        let lines: usize = tree.values().map(|c| c.lines().count()).sum();
         let operations: usize = documents.iter().map(|d| d.operations.len()).sum();
-        println!(
-            "generated {CRATE_DIR}: {operations} operations, {} files, {lines} lines; {written} written, {removed} removed ({} ms)",
-            tree.len(),
-            start.elapsed().as_millis()
-        );
+        for (crate_dir, tree) in &outputs {
+            let dir = root.join(crate_dir);
+            let (written, removed) = files::apply(&dir, tree, OWNED)
+                .map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
+            let lines: usize = tree.values().map(|c| c.lines().count()).sum();
+            println!(
+                "generated {crate_dir}: {operations} operations, {} files, {lines} lines; {written} written, {removed} removed ({} ms)",
+                tree.len(),
+                start.elapsed().as_millis()
+            );
+        }
         return Ok(());
     }
 
     let mut stale = Vec::new();
-    let (changed, removed) = files::stale(&dir, &tree, OWNED).map_err(|e| e.to_string())?;
-    stale.extend(
-        changed
-            .iter()
-            .map(|f| format!("{CRATE_DIR}/{f} (differs from `cargo xtask codegen`)")),
-    );
-    stale.extend(
-        removed
-            .iter()
-            .map(|f| format!("{CRATE_DIR}/{f} (not written by `cargo xtask codegen`)")),
-    );
+    for (crate_dir, tree) in &outputs {
+        let (changed, removed) =
+            files::stale(&root.join(crate_dir), tree, OWNED).map_err(|e| e.to_string())?;
+        stale.extend(
+            changed
+                .iter()
+                .map(|f| format!("{crate_dir}/{f} (differs from `cargo xtask codegen`)")),
+        );
+        stale.extend(
+            removed
+                .iter()
+                .map(|f| format!("{crate_dir}/{f} (not written by `cargo xtask codegen`)")),
+        );
+    }
 
     // `join` keeps an absolute `from` as it is.
     let docs = root.join(from);
@@ -88,13 +103,13 @@ pub fn run(root: &Path, check: bool, from: &Path) -> Result<(), String> {
         );
     } else {
         eprintln!(
-            "note: {} not found; checked {CRATE_DIR} against specs/ only",
+            "note: {} not found; checked {CRATE_DIR} and {CONFORMANCE_DIR} against specs/ only",
             docs.display()
         );
     }
     if stale.is_empty() {
         println!(
-            "{CRATE_DIR} and {} are up to date ({} ms)",
+            "{CRATE_DIR}, {CONFORMANCE_DIR} and {} are up to date ({} ms)",
             import::SPECS,
             start.elapsed().as_millis()
         );

@@ -202,3 +202,48 @@ fn codegen_check_names_every_stale_file_and_writes_nothing() {
     assert_eq!(fs::read_to_string(&product).expect("kept"), "// edited by hand\n");
     assert!(extra.exists());
 }
+
+#[test]
+fn codegen_writes_the_conformance_crate_and_check_fails_when_it_is_stale_or_missing() {
+    let scratch = Scratch::new("conformance", &[("demo/widgets/{widget_id}/stop.md", GOOD)]);
+    assert!(scratch.xtask(&["import"]).status.success());
+    let out = scratch.xtask(&["codegen"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("generated generated/wechatpay-conformance: 1 operations"),
+        "{stdout}"
+    );
+    let dir = scratch.ws().join("generated/wechatpay-conformance");
+    let lib = fs::read_to_string(dir.join("src/lib.rs")).expect("lib.rs written");
+    assert!(
+        lib.contains("\"POST /v3/demo/widgets/{widget_id}/stop\" => {")
+            && lib.contains("v3::demo::post_widgets_by_widget_id_stop(client, input)"),
+        "{lib}"
+    );
+    assert!(dir.join("Cargo.toml").exists());
+    assert!(dir.join("src/support.rs").exists());
+    assert!(dir.join("src/v3/demo.rs").exists());
+    assert!(dir.join("tests/call/cases.rs").exists());
+
+    // Missing, edited by hand, or not written by codegen: each is named.
+    fs::remove_file(dir.join("Cargo.toml")).expect("remove");
+    fs::write(dir.join("src/support.rs"), "// edited by hand\n").expect("edit");
+    fs::write(dir.join("src/v3/old.rs"), "// an operation that is gone\n").expect("extra");
+    let stale = scratch.xtask(&["codegen", "--check"]);
+    assert!(!stale.status.success());
+    let stderr = text(&stale.stderr);
+    for file in ["Cargo.toml", "src/support.rs", "src/v3/old.rs"] {
+        assert!(
+            stderr.contains(&format!("stale: generated/wechatpay-conformance/{file}")),
+            "{file}: {stderr}"
+        );
+    }
+    assert!(stderr.contains("3 stale files"), "{stderr}");
+
+    // `codegen` repairs it: written again, the extra file removed.
+    assert!(scratch.xtask(&["codegen"]).status.success());
+    assert!(!dir.join("src/v3/old.rs").exists());
+    let ok = scratch.xtask(&["codegen", "--check"]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+}

@@ -8,6 +8,7 @@
 //! Its types sit beside it, prefixed with the method (`PostRequest`, `PostResponse`, `GetQuery`).
 //! Each top-level product (`v3::payscore`, `v3::pay`, …) is one file behind one cargo feature.
 
+mod conformance;
 pub mod names;
 mod operation;
 pub mod types;
@@ -86,12 +87,41 @@ fn product_depth(modules: &[(String, String)]) -> usize {
     }
 }
 
+/// The crates generated from one model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crates {
+    /// `generated/wechatpay`: the SDK.
+    pub wechatpay: Vec<GeneratedFile>,
+    /// `generated/wechatpay-conformance`: a test-only crate that calls every operation of the SDK
+    /// by name, from JSON input (see [`conformance`]).
+    pub conformance: Vec<GeneratedFile>,
+}
+
+/// A generated function, located: its operation, the modules from the crate root to it, and
+/// the arguments it takes.
+struct Located<'d> {
+    op: &'d Operation,
+    /// The product's modules (`["v3", "pay"]`), also the product file's path.
+    product: Vec<String>,
+    /// The modules from the product down to the function's module (`["transactions", "id"]`).
+    modules: Vec<String>,
+    signature: operation::Signature,
+}
+
 /// Emits the `wechatpay` crate for these documents.
+///
+/// # Errors
+/// As [`crates`].
+pub fn wechatpay_crate(documents: &[Document]) -> Result<Vec<GeneratedFile>, EmitError> {
+    crates(documents).map(|c| c.wechatpay)
+}
+
+/// Emits the `wechatpay` crate and its conformance crate for these documents.
 ///
 /// # Errors
 /// Two operations that land on the same function (same module and method), or an operation
 /// whose path has no product segment, are reported with their sources.
-pub fn wechatpay_crate(documents: &[Document]) -> Result<Vec<GeneratedFile>, EmitError> {
+pub fn crates(documents: &[Document]) -> Result<Crates, EmitError> {
     let mut ops: Vec<(&Operation, &str)> = documents
         .iter()
         .flat_map(|d| d.operations.iter().map(move |o| (o, d.source.as_str())))
@@ -137,6 +167,7 @@ pub fn wechatpay_crate(documents: &[Document]) -> Result<Vec<GeneratedFile>, Emi
 
     let mut features: Vec<String> = Vec::new();
     let mut files = Vec::new();
+    let mut located = Vec::new();
     // Root modules (`v3`, `invoicing`, …) and the products under them.
     let mut roots: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for (product, node) in &products {
@@ -148,7 +179,7 @@ pub fn wechatpay_crate(documents: &[Document]) -> Result<Vec<GeneratedFile>, Emi
             });
         }
         features.push(feature.clone());
-        let body = module_body(node);
+        let body = module_body(node, product, &[], &mut located);
         let doc = format!("Operations under `{}` (cargo feature `{feature}`).", node.url);
         let doc = docs(&doc, true);
         let tokens = quote! {
@@ -220,28 +251,47 @@ pub fn wechatpay_crate(documents: &[Document]) -> Result<Vec<GeneratedFile>, Emi
         contents: cargo_toml(&features),
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok(Crates {
+        wechatpay: files,
+        conformance: conformance::crate_files(&located)?,
+    })
 }
 
-fn module_body(node: &ModuleNode) -> TokenStream {
+/// The items of one module: `modules` leads from the product module (`product`) to it; every
+/// function emitted is recorded in `located`.
+fn module_body<'d>(
+    node: &ModuleNode<'d>,
+    product: &[String],
+    modules: &[String],
+    located: &mut Vec<Located<'d>>,
+) -> TokenStream {
     let mut space = TypeSpace::default();
-    let functions: Vec<TokenStream> = node
-        .operations
-        .iter()
-        .map(|op| operation::emit(op, &mut space))
-        .collect();
+    let mut functions = Vec::new();
+    for op in &node.operations {
+        let (tokens, signature) = operation::emit(op, &mut space);
+        functions.push(tokens);
+        located.push(Located {
+            op,
+            product: product.to_vec(),
+            modules: modules.to_vec(),
+            signature,
+        });
+    }
     let types = space.emit();
-    let children = node.children.iter().map(|(name, child)| {
+    let mut children = Vec::new();
+    for (name, child) in &node.children {
         let id = ident(name);
         let doc = docs(&format!("Operations under `{}`.", child.url), false);
-        let body = module_body(child);
-        quote! {
+        let mut path = modules.to_vec();
+        path.push(name.clone());
+        let body = module_body(child, product, &path, located);
+        children.push(quote! {
             #doc
             pub mod #id {
                 #body
             }
-        }
-    });
+        });
+    }
     quote! {
         #(#functions)*
         #types

@@ -1,6 +1,6 @@
 //! One operation → one thin async function that describes the request and hands it to the runtime.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::names::pascal;
@@ -8,61 +8,166 @@ use super::types::{Mode, TypeSpace, argument, docs, ident};
 use crate::ir::{Operation, RequestBody, ResponseBody, Type};
 
 /// Names the generated function body uses for its own arguments and locals.
-const RESERVED: &[&str] = &["client", "query", "body", "upload", "op"];
+const RESERVED: &[&str] = &["client", "query", "body", "upload", "op", "encryptor"];
 
-/// Headers the runtime sets itself on every request (`Wechatpay-Serial` names the WeChat Pay key in use).
-const RUNTIME_HEADERS: &[&str] = &["Wechatpay-Serial"];
+/// The header that names the WeChat Pay key a request's sensitive fields are encrypted with. An
+/// operation whose docs declare it takes a closure that builds its payload from an
+/// `sdk_runtime::wechatpay::Encryptor` the function obtains itself, and the runtime sends the header.
+const SERIAL_HEADER: &str = "Wechatpay-Serial";
 
-/// Emits the function for `op` into its module, registering the types it needs in `space`.
-pub fn emit(op: &Operation, space: &mut TypeSpace) -> TokenStream {
+/// True when the docs' header `name` is [`SERIAL_HEADER`].
+pub fn is_serial_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case(SERIAL_HEADER)
+}
+
+/// What a generated function takes after `client`: one entry per argument, in order. Type names
+/// are those of the function's own module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    /// A path parameter passed as `&str`; `or_number` when the docs type it `string | number`.
+    PathStr { wire: String, or_number: bool },
+    /// A path parameter passed as `i64`.
+    PathInteger { wire: String },
+    /// A path parameter of an open string enum, passed as `&Ty`.
+    PathEnum { wire: String, ty: String },
+    /// A path parameter of an open integer enum, passed by value.
+    PathIntegerEnum { wire: String, ty: String },
+    /// The query string struct, passed as `&Ty`.
+    Query { ty: String },
+    /// A header passed as `&str`, or `Option<&str>` when optional.
+    Header { wire: String, optional: bool },
+    /// The JSON body, passed as `&Ty`.
+    Body { ty: String },
+    /// A multipart media upload, passed as `&MediaUpload`.
+    Upload,
+    /// A closure `FnOnce(&Encryptor) -> Result<Ty, Error>` that builds the query struct or the
+    /// JSON body of an operation with sensitive fields.
+    Encrypted { payload: Payload, ty: String },
+}
+
+/// Which part of the request the closure of an [`Arg::Encrypted`] builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payload {
+    /// The query string struct (an operation without a JSON body).
+    Query,
+    /// The JSON body.
+    Body,
+}
+
+/// The shape of one generated function, for code that calls it (the conformance crate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// The function's name (the lower-case HTTP method).
+    pub function: String,
+    /// The arguments after `client`, in order.
+    pub args: Vec<Arg>,
+    /// True when the function binds the request to an encryptor (`Wechatpay-Serial` declared).
+    pub sensitive: bool,
+    /// True when it answers with a `Download` rather than a JSON struct.
+    pub download: bool,
+}
+
+/// The closure argument of a sensitive-field operation.
+struct Closure {
+    arg: Ident,
+    ty: String,
+    payload: Payload,
+}
+
+/// Emits the function for `op` into its module, registering the types it needs in `space`;
+/// returns it with the [`Signature`] it has.
+pub fn emit(op: &Operation, space: &mut TypeSpace) -> (TokenStream, Signature) {
     let method = op.method.lower();
     let prefix = pascal(method);
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
     let mut args = Vec::new();
+    let mut signature = Signature {
+        function: method.to_owned(),
+        args: Vec::new(),
+        sensitive: op.headers.iter().any(|h| is_serial_header(&h.name)),
+        download: matches!(op.response, ResponseBody::Binary),
+    };
     let mut steps = Vec::new();
 
     for param in &op.path_params {
         let arg = argument(&param.name, RESERVED);
         let wire = &param.name;
+        let doc = format!("Path parameter `{}` of {signature_line}.", param.name);
+        let name = format!("{prefix}{}", pascal(&param.name));
         match &param.ty {
             Type::Integer => {
                 args.push(quote!(#arg: i64));
                 steps.push(quote!(.path_param(#wire, &#arg.to_string())));
+                signature.args.push(Arg::PathInteger { wire: wire.clone() });
             }
             ty @ Type::Enum { .. } => {
-                let name = format!("{prefix}{}", pascal(&param.name));
-                let doc = format!("Path parameter `{}` of {signature_line}.", param.name);
-                let ty = space.rust_type(ty, &name, &doc, Mode::Request);
+                let ty_name = space
+                    .type_name(ty, &name, &doc, Mode::Request)
+                    .unwrap_or_default();
+                let ty = ident(&ty_name);
                 args.push(quote!(#arg: &#ty));
                 steps.push(quote!(.path_param(#wire, #arg.as_str())));
+                signature.args.push(Arg::PathEnum {
+                    wire: wire.clone(),
+                    ty: ty_name,
+                });
             }
             ty @ Type::IntegerEnum { .. } => {
-                let name = format!("{prefix}{}", pascal(&param.name));
-                let doc = format!("Path parameter `{}` of {signature_line}.", param.name);
-                let ty = space.rust_type(ty, &name, &doc, Mode::Request);
+                let ty_name = space
+                    .type_name(ty, &name, &doc, Mode::Request)
+                    .unwrap_or_default();
+                let ty = ident(&ty_name);
                 args.push(quote!(#arg: #ty));
                 steps.push(quote!(.path_param(#wire, &#arg.as_i64().to_string())));
+                signature.args.push(Arg::PathIntegerEnum {
+                    wire: wire.clone(),
+                    ty: ty_name,
+                });
             }
-            _ => {
+            ty => {
                 args.push(quote!(#arg: &str));
                 steps.push(quote!(.path_param(#wire, #arg)));
+                signature.args.push(Arg::PathStr {
+                    wire: wire.clone(),
+                    or_number: *ty == Type::StringOrNumber,
+                });
             }
         }
     }
 
+    // A sensitive-field operation takes a closure for its JSON body, or for its query when it has
+    // no JSON body to send.
+    let body_fields = match &op.request {
+        RequestBody::Json { fields } if !fields.is_empty() => Some(fields),
+        _ => None,
+    };
+    let encrypts = match (signature.sensitive, body_fields.is_some(), op.query.is_empty()) {
+        (false, _, _) => None,
+        (true, true, _) => Some(Payload::Body),
+        (true, false, false) => Some(Payload::Query),
+        (true, false, true) => None,
+    };
+    let mut closure = None;
+
     if !op.query.is_empty() {
         let doc = format!("Query parameters of {signature_line}.");
         let name = space.top_level_struct(&op.query, &format!("{prefix}Query"), &doc, Mode::Request);
-        let ty = ident(&name);
-        args.push(quote!(query: &#ty));
-        steps.push(quote!(.query(query)?));
+        if encrypts == Some(Payload::Query) {
+            steps.push(quote!(.query(&query)?));
+            closure = Some(Closure {
+                arg: format_ident!("query"),
+                ty: name,
+                payload: Payload::Query,
+            });
+        } else {
+            let ty = ident(&name);
+            args.push(quote!(query: &#ty));
+            steps.push(quote!(.query(query)?));
+            signature.args.push(Arg::Query { ty: name });
+        }
     }
 
-    for header in op
-        .headers
-        .iter()
-        .filter(|h| !RUNTIME_HEADERS.iter().any(|r| r.eq_ignore_ascii_case(&h.name)))
-    {
+    for header in op.headers.iter().filter(|h| !is_serial_header(&h.name)) {
         let arg = argument(&header.name, RESERVED);
         let wire = &header.name;
         if header.optional {
@@ -74,6 +179,10 @@ pub fn emit(op: &Operation, space: &mut TypeSpace) -> TokenStream {
             args.push(quote!(#arg: &str));
             steps.push(quote!(.header(#wire, #arg)?));
         }
+        signature.args.push(Arg::Header {
+            wire: wire.clone(),
+            optional: header.optional,
+        });
     }
 
     match &op.request {
@@ -84,15 +193,48 @@ pub fn emit(op: &Operation, space: &mut TypeSpace) -> TokenStream {
             let ty = ident(&name);
             if fields.is_empty() {
                 steps.push(quote!(.json(&#ty {})?));
+            } else if encrypts == Some(Payload::Body) {
+                steps.push(quote!(.json(&body)?));
+                closure = Some(Closure {
+                    arg: format_ident!("body"),
+                    ty: name,
+                    payload: Payload::Body,
+                });
             } else {
                 args.push(quote!(body: &#ty));
                 steps.push(quote!(.json(body)?));
+                signature.args.push(Arg::Body { ty: name });
             }
         }
         RequestBody::Multipart => {
             args.push(quote!(upload: &::sdk_runtime::wechatpay::MediaUpload));
             steps.push(quote!(.multipart(upload)));
+            signature.args.push(Arg::Upload);
         }
+    }
+
+    // The closure comes last, so a call reads like building the request in place.
+    let mut prelude = Vec::new();
+    let mut generics = None;
+    let mut bound = None;
+    if signature.sensitive {
+        prelude.push(quote!(let encryptor = client.encryptor().await?;));
+        steps.push(quote!(.encrypted_with(&encryptor)));
+    }
+    if let Some(Closure { arg, ty, payload }) = &closure {
+        let ty_id = ident(ty);
+        args.push(quote!(#arg: F));
+        prelude.push(quote!(let #arg = #arg(&encryptor)?;));
+        generics = Some(quote!(<F>));
+        bound = Some(quote! {
+            where
+                F: ::std::ops::FnOnce(&::sdk_runtime::wechatpay::Encryptor)
+                    -> ::std::result::Result<#ty_id, ::sdk_runtime::Error>,
+        });
+        signature.args.push(Arg::Encrypted {
+            payload: *payload,
+            ty: ty.clone(),
+        });
     }
 
     let (ret, call) = match &op.response {
@@ -112,27 +254,65 @@ pub fn emit(op: &Operation, space: &mut TypeSpace) -> TokenStream {
     let http_method = format_ident!("{}", op.method.as_str());
     let path = &op.path;
     let fn_name = format_ident!("{}", method);
-    let doc = docs(&function_doc(op, &signature_line), false);
+    let sensitive_doc = signature
+        .sensitive
+        .then(|| sensitive_doc(method, closure.as_ref(), signature.args.len() > 1));
+    let doc = docs(
+        &function_doc(op, &signature_line, sensitive_doc.as_deref()),
+        false,
+    );
     let deprecated = op
         .deprecated
         .as_ref()
         .map(|note| quote!(#[deprecated(note = #note)]));
-    quote! {
+    let tokens = quote! {
         #doc
         #deprecated
-        pub async fn #fn_name(
+        pub async fn #fn_name #generics(
             client: &::sdk_runtime::wechatpay::Client,
             #(#args,)*
-        ) -> ::std::result::Result<#ret, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<#ret, ::sdk_runtime::Error>
+        #bound
+        {
+            #(#prelude)*
             let op = ::sdk_runtime::wechatpay::Operation::new(::sdk_runtime::Method::#http_method, #path)
                 #base_url
                 #(#steps)*;
             #call
         }
-    }
+    };
+    (tokens, signature)
 }
 
-fn function_doc(op: &Operation, signature_line: &str) -> String {
+/// The rustdoc section of a sensitive-field operation: what the closure is for, and a sketch.
+/// `more_args` says whether the function takes arguments besides `client` and the closure.
+fn sensitive_doc(function: &str, closure: Option<&Closure>, more_args: bool) -> String {
+    let Some(Closure { arg, ty, payload }) = closure else {
+        return format!(
+            "# Sensitive fields\n\nThe request is bound to the WeChat Pay key in use: \
+             `{SERIAL_HEADER}` is sent naming it automatically."
+        );
+    };
+    let what = match payload {
+        Payload::Query => "query parameters",
+        Payload::Body => "request body",
+    };
+    let others = if more_args { "/* … */ " } else { "" };
+    format!(
+        "# Sensitive fields\n\n`{arg}` builds the {what} from the \
+         [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt \
+         every sensitive field (names, ID, phone and bank account numbers…) with it \
+         (`encryptor.encrypt(\"…\")?`). `{SERIAL_HEADER}` is sent naming that same key \
+         automatically.\n\n\
+         ```ignore\n\
+         let response = {function}(&client, {others}|encryptor| Ok({ty} {{\n    \
+         sensitive_field: encryptor.encrypt(\"…\")?, /* the other fields */\n\
+         }})).await?;\n\
+         ```"
+    )
+}
+
+fn function_doc(op: &Operation, signature_line: &str, sensitive: Option<&str>) -> String {
     let mut doc = String::new();
     if let Some(summary) = &op.summary {
         doc.push_str(summary);
@@ -146,10 +326,244 @@ fn function_doc(op: &Operation, signature_line: &str) -> String {
     for link in &op.links {
         doc.push_str(&format!("\nOfficial documentation: <{link}>\n"));
     }
+    if let Some(section) = sensitive {
+        doc.push('\n');
+        doc.push_str(section);
+        doc.push('\n');
+    }
     doc.push_str(
         "\n# Errors\n\nFails when the request cannot be built, the transport fails, WeChat Pay \
          answers with an error status, or the response's signature or body is invalid \
          (see [`sdk_runtime::Error`]).",
     );
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Field, HttpMethod};
+
+    fn field(name: &str, ty: Type) -> Field {
+        Field {
+            name: name.to_owned(),
+            optional: false,
+            ty,
+        }
+    }
+
+    fn operation(method: HttpMethod, path: &str) -> Operation {
+        Operation {
+            method,
+            path: path.to_owned(),
+            base_url: None,
+            summary: None,
+            links: Vec::new(),
+            deprecated: None,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            request: RequestBody::None,
+            response: ResponseBody::Json {
+                fields: vec![field("id", Type::String)],
+            },
+        }
+    }
+
+    /// The function as pretty-printed source.
+    fn source(op: &Operation) -> (String, Signature) {
+        let (tokens, signature) = emit(op, &mut TypeSpace::default());
+        let file: syn::File = syn::parse2(tokens).expect("valid Rust");
+        (prettyplease::unparse(&file), signature)
+    }
+
+    fn serial() -> Field {
+        field("Wechatpay-Serial", Type::String)
+    }
+
+    #[test]
+    fn a_sensitive_json_body_is_built_last_by_a_closure_given_the_encryptor() {
+        let mut op = operation(HttpMethod::Post, "/v3/demo/{kind}/people");
+        op.path_params = vec![field(
+            "kind",
+            Type::Enum {
+                values: vec!["A".into(), "B".into()],
+            },
+        )];
+        op.query = vec![field("mchid", Type::String)];
+        op.headers = vec![serial(), field("Idempotency-Key", Type::String)];
+        op.request = RequestBody::Json {
+            fields: vec![field("name", Type::String)],
+        };
+        let (code, signature) = source(&op);
+        assert_eq!(
+            signature.args,
+            [
+                Arg::PathEnum {
+                    wire: "kind".into(),
+                    ty: "PostKind".into()
+                },
+                Arg::Query {
+                    ty: "PostQuery".into()
+                },
+                Arg::Header {
+                    wire: "Idempotency-Key".into(),
+                    optional: false
+                },
+                Arg::Encrypted {
+                    payload: Payload::Body,
+                    ty: "PostRequest".into()
+                },
+            ]
+        );
+        assert!(signature.sensitive);
+        assert!(code.contains("pub async fn post<F>("), "{code}");
+        assert!(
+            code.contains(
+                "kind: &PostKind,\n    query: &PostQuery,\n    idempotency_key: &str,\n    body: F,\n"
+            ),
+            "{code}"
+        );
+        assert!(
+            code.contains("F: ::std::ops::FnOnce(\n        &::sdk_runtime::wechatpay::Encryptor,\n    ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,"),
+            "{code}"
+        );
+        // The encryptor is obtained once, builds the body, and names its key in the header.
+        let encryptor = code
+            .find("let encryptor = client.encryptor().await?;")
+            .expect("obtained");
+        let body = code.find("let body = body(&encryptor)?;").expect("built");
+        assert!(encryptor < body);
+        assert!(code.contains(".json(&body)?"), "{code}");
+        assert!(
+            code.ends_with(".encrypted_with(&encryptor);\n    client.json(op).await\n}\n"),
+            "{code}"
+        );
+        assert!(
+            !code.contains("wechatpay_serial"),
+            "the serial is never an argument: {code}"
+        );
+        assert!(code.contains("/// # Sensitive fields"), "{code}");
+        assert!(
+            code.contains("let response = post(&client, /* … */ |encryptor| Ok(PostRequest {"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn without_a_json_body_the_closure_builds_the_query() {
+        let mut op = operation(HttpMethod::Get, "/v3/demo/people");
+        op.query = vec![field("mobile", Type::String)];
+        op.headers = vec![serial()];
+        let (code, signature) = source(&op);
+        assert_eq!(
+            signature.args,
+            [Arg::Encrypted {
+                payload: Payload::Query,
+                ty: "GetQuery".into()
+            }]
+        );
+        assert!(code.contains("query: F,"), "{code}");
+        assert!(code.contains("let query = query(&encryptor)?;"), "{code}");
+        assert!(
+            code.contains(".query(&query)?\n        .encrypted_with(&encryptor);"),
+            "{code}"
+        );
+        assert!(
+            code.contains("let response = get(&client, |encryptor| Ok(GetQuery {"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn with_nothing_to_build_the_serial_is_still_bound() {
+        let mut op = operation(HttpMethod::Post, "/v3/demo/people");
+        op.headers = vec![serial()];
+        op.request = RequestBody::Multipart;
+        let (code, signature) = source(&op);
+        assert_eq!(signature.args, [Arg::Upload]);
+        assert!(signature.sensitive);
+        assert!(code.contains("pub async fn post(\n"), "no closure: {code}");
+        assert!(
+            code.contains("let encryptor = client.encryptor().await?;"),
+            "{code}"
+        );
+        assert!(
+            code.contains(".multipart(upload)\n        .encrypted_with(&encryptor);"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn other_operations_take_their_payload_by_reference_and_never_encrypt() {
+        let mut op = operation(HttpMethod::Post, "/v3/demo/{id}/{level}");
+        op.path_params = vec![
+            field("id", Type::Integer),
+            field("level", Type::IntegerEnum { values: vec![1, 2] }),
+        ];
+        op.headers = vec![Field {
+            optional: true,
+            ..field("Idempotency-Key", Type::String)
+        }];
+        op.request = RequestBody::Json {
+            fields: vec![field("name", Type::String)],
+        };
+        op.response = ResponseBody::Binary;
+        let (code, signature) = source(&op);
+        assert_eq!(
+            signature,
+            Signature {
+                function: "post".into(),
+                args: vec![
+                    Arg::PathInteger { wire: "id".into() },
+                    Arg::PathIntegerEnum {
+                        wire: "level".into(),
+                        ty: "PostLevel".into()
+                    },
+                    Arg::Header {
+                        wire: "Idempotency-Key".into(),
+                        optional: true
+                    },
+                    Arg::Body {
+                        ty: "PostRequest".into()
+                    },
+                ],
+                sensitive: false,
+                download: true,
+            }
+        );
+        assert!(code.contains("body: &PostRequest,"), "{code}");
+        assert!(!code.contains("encrypt"), "{code}");
+    }
+
+    #[test]
+    fn the_signature_names_the_types_the_type_space_chose() {
+        // A path parameter named `query` takes the name `GetQuery` first; the query struct
+        // then becomes `GetQuery2`, and the signature says so.
+        let mut op = operation(HttpMethod::Get, "/v3/demo/{query}");
+        op.path_params = vec![field(
+            "query",
+            Type::Enum {
+                values: vec!["X".into()],
+            },
+        )];
+        op.query = vec![field("limit", Type::Integer)];
+        let (code, signature) = source(&op);
+        assert_eq!(
+            signature.args,
+            [
+                Arg::PathEnum {
+                    wire: "query".into(),
+                    ty: "GetQuery".into()
+                },
+                Arg::Query {
+                    ty: "GetQuery2".into()
+                },
+            ]
+        );
+        assert!(
+            code.contains("query_: &GetQuery,\n    query: &GetQuery2,"),
+            "{code}"
+        );
+    }
 }

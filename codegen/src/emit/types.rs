@@ -93,41 +93,50 @@ impl TypeSpace {
     /// The Rust type for `ty`, naming (and later emitting) any struct or enum it needs.
     /// `name` is the name to give the outermost named type; `doc` its rustdoc.
     pub fn rust_type(&mut self, ty: &Type, name: &str, doc: &str, mode: Mode) -> TokenStream {
-        match ty {
-            Type::String => quote!(::std::string::String),
-            Type::Integer => quote!(i64),
-            Type::Boolean => quote!(bool),
-            Type::DateTime => quote!(::sdk_runtime::DateTime),
-            Type::StringOrNumber => quote!(::sdk_runtime::StringOrNumber),
-            Type::Json => quote!(::sdk_runtime::JsonValue),
+        let named = match ty {
+            Type::String => return quote!(::std::string::String),
+            Type::Integer => return quote!(i64),
+            Type::Boolean => return quote!(bool),
+            Type::DateTime => return quote!(::sdk_runtime::DateTime),
+            Type::StringOrNumber => return quote!(::sdk_runtime::StringOrNumber),
+            Type::Json => return quote!(::sdk_runtime::JsonValue),
             Type::Array { items } => {
                 let inner = self.rust_type(items, name, doc, mode);
-                quote!(::std::vec::Vec<#inner>)
+                return quote!(::std::vec::Vec<#inner>);
             }
-            Type::Object { fields } => {
-                let name = self.struct_def(fields, name, doc, mode);
-                let id = ident(&name);
-                quote!(#id)
-            }
-            Type::Enum { values } => {
-                let name = self.named(ty, None, name, |name| Def::StrEnum {
-                    name,
-                    doc: doc.to_owned(),
-                    values: values.clone(),
-                });
-                let id = ident(&name);
-                quote!(#id)
-            }
-            Type::IntegerEnum { values } => {
-                let name = self.named(ty, None, name, |name| Def::IntEnum {
-                    name,
-                    doc: doc.to_owned(),
-                    values: values.clone(),
-                });
-                let id = ident(&name);
-                quote!(#id)
-            }
+            Type::Object { fields } => self.struct_def(fields, name, doc, mode),
+            Type::Enum { values } => self.str_enum(ty, values, name, doc),
+            Type::IntegerEnum { values } => self.int_enum(ty, values, name, doc),
+        };
+        let id = ident(&named);
+        quote!(#id)
+    }
+
+    /// The name, in this module, of the type `ty` is emitted as when this module defines it (an
+    /// object or an enum), naming it on first use like [`TypeSpace::rust_type`]; `None` otherwise.
+    pub fn type_name(&mut self, ty: &Type, name: &str, doc: &str, mode: Mode) -> Option<String> {
+        match ty {
+            Type::Object { fields } => Some(self.struct_def(fields, name, doc, mode)),
+            Type::Enum { values } => Some(self.str_enum(ty, values, name, doc)),
+            Type::IntegerEnum { values } => Some(self.int_enum(ty, values, name, doc)),
+            _ => None,
         }
+    }
+
+    fn str_enum(&mut self, ty: &Type, values: &[String], name: &str, doc: &str) -> String {
+        self.named(ty, None, name, |name| Def::StrEnum {
+            name,
+            doc: doc.to_owned(),
+            values: values.to_vec(),
+        })
+    }
+
+    fn int_enum(&mut self, ty: &Type, values: &[i64], name: &str, doc: &str) -> String {
+        self.named(ty, None, name, |name| Def::IntEnum {
+            name,
+            doc: doc.to_owned(),
+            values: values.to_vec(),
+        })
     }
 
     /// Names a struct for an object type with these fields (reusing an identical one).

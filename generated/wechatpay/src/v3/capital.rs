@@ -529,18 +529,36 @@ pub mod capitallhh {
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_1.shtml>
             ///
+            /// # Sensitive fields
+            ///
+            /// `query` builds the query parameters from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+            ///
+            /// ```ignore
+            /// let response = get(&client, |encryptor| Ok(GetQuery {
+            ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
+            /// })).await?;
+            /// ```
+            ///
             /// # Errors
             ///
             /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-            pub async fn get(
+            pub async fn get<F>(
                 client: &::sdk_runtime::wechatpay::Client,
-                query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                query: F,
+            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error>
+            where
+                F: ::std::ops::FnOnce(
+                    &::sdk_runtime::wechatpay::Encryptor,
+                ) -> ::std::result::Result<GetQuery, ::sdk_runtime::Error>,
+            {
+                let encryptor = client.encryptor().await?;
+                let query = query(&encryptor)?;
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/capital/capitallhh/banks/search-banks-by-bank-account",
                     )
-                    .query(query)?;
+                    .query(&query)?
+                    .encrypted_with(&encryptor);
                 client.json(op).await
             }
             /// Query parameters of `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`.

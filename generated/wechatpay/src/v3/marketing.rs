@@ -9625,20 +9625,38 @@ pub mod membercard_open {
                     ///
                     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_14.shtml>
                     ///
+                    /// # Sensitive fields
+                    ///
+                    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+                    ///
+                    /// ```ignore
+                    /// let response = post(&client, /* … */ |encryptor| Ok(PostRequest {
+                    ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
+                    /// })).await?;
+                    /// ```
+                    ///
                     /// # Errors
                     ///
                     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-                    pub async fn post(
+                    pub async fn post<F>(
                         client: &::sdk_runtime::wechatpay::Client,
                         card_id: &str,
-                        body: &PostRequest,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                        body: F,
+                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+                    where
+                        F: ::std::ops::FnOnce(
+                            &::sdk_runtime::wechatpay::Encryptor,
+                        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                    {
+                        let encryptor = client.encryptor().await?;
+                        let body = body(&encryptor)?;
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import",
                             )
                             .path_param("card_id", card_id)
-                            .json(body)?;
+                            .json(&body)?
+                            .encrypted_with(&encryptor);
                         client.json(op).await
                     }
                     /// Request body of `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`.
@@ -9966,18 +9984,36 @@ pub mod membercard_open {
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_1.shtml>
             ///
+            /// # Sensitive fields
+            ///
+            /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+            ///
+            /// ```ignore
+            /// let response = post(&client, |encryptor| Ok(PostRequest {
+            ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
+            /// })).await?;
+            /// ```
+            ///
             /// # Errors
             ///
             /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-            pub async fn post(
+            pub async fn post<F>(
                 client: &::sdk_runtime::wechatpay::Client,
-                body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                body: F,
+            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+            where
+                F: ::std::ops::FnOnce(
+                    &::sdk_runtime::wechatpay::Encryptor,
+                ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+            {
+                let encryptor = client.encryptor().await?;
+                let body = body(&encryptor)?;
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/marketing/membercard-open/phonenumber-member/import",
                     )
-                    .json(body)?;
+                    .json(&body)?
+                    .encrypted_with(&encryptor);
                 client.json(op).await
             }
             /// Request body of `POST /v3/marketing/membercard-open/phonenumber-member/import`.
@@ -10033,18 +10069,36 @@ pub mod membercard_open {
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter4_2.shtml>
             ///
+            /// # Sensitive fields
+            ///
+            /// `query` builds the query parameters from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+            ///
+            /// ```ignore
+            /// let response = get(&client, |encryptor| Ok(GetQuery {
+            ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
+            /// })).await?;
+            /// ```
+            ///
             /// # Errors
             ///
             /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-            pub async fn get(
+            pub async fn get<F>(
                 client: &::sdk_runtime::wechatpay::Client,
-                query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                query: F,
+            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error>
+            where
+                F: ::std::ops::FnOnce(
+                    &::sdk_runtime::wechatpay::Encryptor,
+                ) -> ::std::result::Result<GetQuery, ::sdk_runtime::Error>,
+            {
+                let encryptor = client.encryptor().await?;
+                let query = query(&encryptor)?;
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/marketing/membercard-open/phonenumber-member/search",
                     )
-                    .query(query)?;
+                    .query(&query)?
+                    .encrypted_with(&encryptor);
                 client.json(op).await
             }
             /// Query parameters of `GET /v3/marketing/membercard-open/phonenumber-member/search`.
@@ -12069,6 +12123,10 @@ pub mod shopping_receipt {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/shopping-receipt/shopping-receipts/upload-shopping-receipt.html>
         ///
+        /// # Sensitive fields
+        ///
+        /// The request is bound to the WeChat Pay key in use: `Wechatpay-Serial` is sent naming it automatically.
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -12076,11 +12134,13 @@ pub mod shopping_receipt {
             client: &::sdk_runtime::wechatpay::Client,
             upload: &::sdk_runtime::wechatpay::MediaUpload,
         ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            let encryptor = client.encryptor().await?;
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/marketing/shopping-receipt/shoppingreceipts",
                 )
-                .multipart(upload);
+                .multipart(upload)
+                .encrypted_with(&encryptor);
             client.json(op).await
         }
         /// Response body of `POST /v3/marketing/shopping-receipt/shoppingreceipts`.

@@ -104,18 +104,36 @@ pub mod fapiao_applications {
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter4_8_8.shtml>
     ///
+    /// # Sensitive fields
+    ///
+    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+    ///
+    /// ```ignore
+    /// let response = post(&client, |encryptor| Ok(PostRequest {
+    ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
+    /// })).await?;
+    /// ```
+    ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-    pub async fn post(
+    pub async fn post<F>(
         client: &::sdk_runtime::wechatpay::Client,
-        body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        body: F,
+    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+    where
+        F: ::std::ops::FnOnce(
+            &::sdk_runtime::wechatpay::Encryptor,
+        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+    {
+        let encryptor = client.encryptor().await?;
+        let body = body(&encryptor)?;
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/new-tax-control-fapiao/fapiao-applications",
             )
-            .json(body)?;
+            .json(&body)?
+            .encrypted_with(&encryptor);
         client.json(op).await
     }
     /// Request body of `POST /v3/new-tax-control-fapiao/fapiao-applications`.
@@ -745,20 +763,38 @@ pub mod fapiao_applications {
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_11.shtml>
             ///
+            /// # Sensitive fields
+            ///
+            /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+            ///
+            /// ```ignore
+            /// let response = post(&client, /* … */ |encryptor| Ok(PostRequest {
+            ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
+            /// })).await?;
+            /// ```
+            ///
             /// # Errors
             ///
             /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-            pub async fn post(
+            pub async fn post<F>(
                 client: &::sdk_runtime::wechatpay::Client,
                 fapiao_apply_id: &str,
-                body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                body: F,
+            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+            where
+                F: ::std::ops::FnOnce(
+                    &::sdk_runtime::wechatpay::Encryptor,
+                ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+            {
+                let encryptor = client.encryptor().await?;
+                let body = body(&encryptor)?;
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards",
                     )
                     .path_param("fapiao_apply_id", fapiao_apply_id)
-                    .json(body)?;
+                    .json(&body)?
+                    .encrypted_with(&encryptor);
                 client.json(op).await
             }
             /// Request body of `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`.

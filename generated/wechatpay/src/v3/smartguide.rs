@@ -8,18 +8,36 @@ pub mod guides {
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_3.shtml>
     ///
+    /// # Sensitive fields
+    ///
+    /// `query` builds the query parameters from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+    ///
+    /// ```ignore
+    /// let response = get(&client, |encryptor| Ok(GetQuery {
+    ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
+    /// })).await?;
+    /// ```
+    ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-    pub async fn get(
+    pub async fn get<F>(
         client: &::sdk_runtime::wechatpay::Client,
-        query: &GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        query: F,
+    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error>
+    where
+        F: ::std::ops::FnOnce(
+            &::sdk_runtime::wechatpay::Encryptor,
+        ) -> ::std::result::Result<GetQuery, ::sdk_runtime::Error>,
+    {
+        let encryptor = client.encryptor().await?;
+        let query = query(&encryptor)?;
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/smartguide/guides",
             )
-            .query(query)?;
+            .query(&query)?
+            .encrypted_with(&encryptor);
         client.json(op).await
     }
     /// 服务人员注册API
@@ -28,18 +46,36 @@ pub mod guides {
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_1.shtml>
     ///
+    /// # Sensitive fields
+    ///
+    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+    ///
+    /// ```ignore
+    /// let response = post(&client, |encryptor| Ok(PostRequest {
+    ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
+    /// })).await?;
+    /// ```
+    ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-    pub async fn post(
+    pub async fn post<F>(
         client: &::sdk_runtime::wechatpay::Client,
-        body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        body: F,
+    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+    where
+        F: ::std::ops::FnOnce(
+            &::sdk_runtime::wechatpay::Encryptor,
+        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+    {
+        let encryptor = client.encryptor().await?;
+        let body = body(&encryptor)?;
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/smartguide/guides",
             )
-            .json(body)?;
+            .json(&body)?
+            .encrypted_with(&encryptor);
         client.json(op).await
     }
     /// Query parameters of `GET /v3/smartguide/guides`.
@@ -168,20 +204,38 @@ pub mod guides {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/smartguide/chapter3_4.shtml>
         ///
+        /// # Sensitive fields
+        ///
+        /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+        ///
+        /// ```ignore
+        /// let response = patch(&client, /* … */ |encryptor| Ok(PatchRequest {
+        ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
+        /// })).await?;
+        /// ```
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-        pub async fn patch(
+        pub async fn patch<F>(
             client: &::sdk_runtime::wechatpay::Client,
             guide_id: &str,
-            body: &PatchRequest,
-        ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error> {
+            body: F,
+        ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error>
+        where
+            F: ::std::ops::FnOnce(
+                &::sdk_runtime::wechatpay::Encryptor,
+            ) -> ::std::result::Result<PatchRequest, ::sdk_runtime::Error>,
+        {
+            let encryptor = client.encryptor().await?;
+            let body = body(&encryptor)?;
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::PATCH,
                     "/v3/smartguide/guides/{guide_id}",
                 )
                 .path_param("guide_id", guide_id)
-                .json(body)?;
+                .json(&body)?
+                .encrypted_with(&encryptor);
             client.json(op).await
         }
         /// Request body of `PATCH /v3/smartguide/guides/{guide_id}`.
