@@ -4,9 +4,6 @@
 //! decoded response must equal the mock's [`sample_response`] (downloads: the exact bytes),
 //! and the mock must have recorded exactly one verified request carrying the sample (with the
 //! encrypted fields decrypting to the sample's plaintexts). All failures are listed at once.
-//!
-//! Built only with `--features conformance`, once `generated/wechatpay-conformance` exists and
-//! its dev-dependency is enabled in `tests/Cargo.toml`.
 
 use serde_json::{Map, Value};
 use wechatpay_conformance::{OPERATIONS, Outcome, call};
@@ -96,8 +93,14 @@ fn check_recorded(id: &str, input: &Value, r: &RecordedRequest) -> Vec<String> {
         .map(|m| m.iter().map(|(k, v)| (k.clone(), text(v))).collect())
         .unwrap_or_default();
     let mut got_path = r.path_params.clone();
-    got_path.sort();
     let mut want_sorted = want_path;
+    if r.operation.as_deref() != Some(id) {
+        // Another template of the same shape (e.g. `…/{applyment_id}/cancel` and
+        // `…/{business_code}/cancel`): the wire carries values, not names.
+        got_path.iter_mut().for_each(|(name, _)| name.clear());
+        want_sorted.iter_mut().for_each(|(name, _)| name.clear());
+    }
+    got_path.sort();
     want_sorted.sort();
     if got_path != want_sorted {
         problems.push(format!("path parameters {got_path:?}, want {want_sorted:?}"));
