@@ -32,6 +32,12 @@
 
 #![warn(missing_docs)]
 
+/// The README's Rust examples, compiled (not run) as doctests of this crate, which has the
+/// generated crate with every feature at hand.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
+
 pub mod auth;
 mod check;
 pub mod download;
