@@ -209,7 +209,7 @@ fn caller(l: &Located, name: &Ident) -> TokenStream {
         .then(|| quote!(crate::support::plain(OPERATION, input)?;));
     let function = format_ident!("{function}");
     let finish = if *download {
-        quote!(::std::result::Result::Ok(crate::Outcome::Download(response)))
+        quote!(::std::result::Result::Ok(crate::Outcome::Download(::std::boxed::Box::new(response))))
     } else {
         quote!(crate::support::json(OPERATION, &response))
     };
@@ -276,8 +276,8 @@ fn lib_rs(modules: &[TokenStream], arms: &[(String, TokenStream)]) -> TokenStrea
             /// A JSON response: the decoded response struct, serialized again with `serde_json`
             /// (so fields the SDK does not model are gone, and absent ones stay absent).
             Json(::serde_json::Value),
-            /// A file download.
-            Download(::sdk_runtime::wechatpay::Download),
+            /// A file download (boxed: it is much larger than a JSON value).
+            Download(::std::boxed::Box<::sdk_runtime::wechatpay::Download>),
         }
 
         /// Calls the generated function of `operation` (one of [`OPERATIONS`]) with the arguments
@@ -946,7 +946,7 @@ mod tests {
                     crate::support::header_opt(OPERATION, input, "Idempotency-Key")?,
                     &crate::support::upload(OPERATION, input)?,
                 ).await?;
-                ::std::result::Result::Ok(crate::Outcome::Download(response))"#
+                ::std::result::Result::Ok(crate::Outcome::Download(::std::boxed::Box::new(response)))"#
             )),
             "{nested}"
         );

@@ -469,8 +469,8 @@ pub enum Outcome {
     /// A JSON response: the decoded response struct, serialized again with `serde_json`
     /// (so fields the SDK does not model are gone, and absent ones stay absent).
     Json(::serde_json::Value),
-    /// A file download.
-    Download(::sdk_runtime::wechatpay::Download),
+    /// A file download (boxed: it is much larger than a JSON value).
+    Download(::std::boxed::Box<::sdk_runtime::wechatpay::Download>),
 }
 /// Calls the generated function of `operation` (one of [`OPERATIONS`]) with the arguments
 /// in `input`:

@@ -15,6 +15,8 @@ pub(crate) fn get_file<'a>(
                 >(OPERATION, input, "query")?,
             )
             .await?;
-        ::std::result::Result::Ok(crate::Outcome::Download(response))
+        ::std::result::Result::Ok(
+            crate::Outcome::Download(::std::boxed::Box::new(response)),
+        )
     })
 }

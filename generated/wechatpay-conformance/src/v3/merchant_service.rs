@@ -257,7 +257,9 @@ pub(crate) fn get_images_by_media_id<'a>(
                 crate::support::path_str(OPERATION, input, "media_id")?,
             )
             .await?;
-        ::std::result::Result::Ok(crate::Outcome::Download(response))
+        ::std::result::Result::Ok(
+            crate::Outcome::Download(::std::boxed::Box::new(response)),
+        )
     })
 }
 /// Calls `POST /v3/merchant-service/images/upload` with the arguments in `input` (boxed: see `crate::Call`).
