@@ -209,7 +209,9 @@ fn caller(l: &Located, name: &Ident) -> TokenStream {
         .then(|| quote!(crate::support::plain(OPERATION, input)?;));
     let function = format_ident!("{function}");
     let finish = if *download {
-        quote!(::std::result::Result::Ok(crate::Outcome::Download(::std::boxed::Box::new(response))))
+        quote!(::std::result::Result::Ok(crate::Outcome::Download(
+            ::std::boxed::Box::new(response)
+        )))
     } else {
         quote!(crate::support::json(OPERATION, &response))
     };
