@@ -781,31 +781,7 @@ mod tests {
     use crate::emit::crates;
     use crate::ir::{Document, Field, HttpMethod, Operation, RequestBody, ResponseBody, Type};
 
-    fn field(name: &str, ty: Type) -> Field {
-        Field {
-            name: name.to_owned(),
-            optional: false,
-            ty,
-        }
-    }
-
-    fn operation(method: HttpMethod, path: &str) -> Operation {
-        Operation {
-            method,
-            path: path.to_owned(),
-            base_url: None,
-            summary: None,
-            links: Vec::new(),
-            deprecated: None,
-            path_params: Vec::new(),
-            query: Vec::new(),
-            headers: Vec::new(),
-            request: RequestBody::None,
-            response: ResponseBody::Json {
-                fields: vec![field("id", Type::String)],
-            },
-        }
-    }
+    use crate::emit::test_support::{field, operation};
 
     /// The conformance crate for these operations: path → contents.
     fn conformance(operations: Vec<Operation>) -> std::collections::BTreeMap<String, String> {

@@ -13,6 +13,40 @@ pub mod names;
 mod operation;
 pub mod types;
 
+/// IR values for the emitter's unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::ir::{Field, HttpMethod, Operation, RequestBody, ResponseBody, Type};
+
+    /// A required field.
+    pub(crate) fn field(name: &str, ty: Type) -> Field {
+        Field {
+            name: name.to_owned(),
+            optional: false,
+            ty,
+        }
+    }
+
+    /// An operation with no parameters and no body, answering `{"id": string}`.
+    pub(crate) fn operation(method: HttpMethod, path: &str) -> Operation {
+        Operation {
+            method,
+            path: path.to_owned(),
+            base_url: None,
+            summary: None,
+            links: Vec::new(),
+            deprecated: None,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            request: RequestBody::None,
+            response: ResponseBody::Json {
+                fields: vec![field("id", Type::String)],
+            },
+        }
+    }
+}
+
 use std::collections::BTreeMap;
 use std::fmt;
 

@@ -344,31 +344,7 @@ mod tests {
     use super::*;
     use crate::ir::{Field, HttpMethod};
 
-    fn field(name: &str, ty: Type) -> Field {
-        Field {
-            name: name.to_owned(),
-            optional: false,
-            ty,
-        }
-    }
-
-    fn operation(method: HttpMethod, path: &str) -> Operation {
-        Operation {
-            method,
-            path: path.to_owned(),
-            base_url: None,
-            summary: None,
-            links: Vec::new(),
-            deprecated: None,
-            path_params: Vec::new(),
-            query: Vec::new(),
-            headers: Vec::new(),
-            request: RequestBody::None,
-            response: ResponseBody::Json {
-                fields: vec![field("id", Type::String)],
-            },
-        }
-    }
+    use crate::emit::test_support::{field, operation};
 
     /// The function as pretty-printed source.
     fn source(op: &Operation) -> (String, Signature) {
