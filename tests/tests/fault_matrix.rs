@@ -219,3 +219,58 @@ async fn a_fault_that_clears_is_recovered_from_by_a_read_but_not_by_a_post() {
         assert_eq!(server.request_count(POST_PATH), 1, "{fault:?}");
     }
 }
+
+#[tokio::test]
+async fn a_streamed_download_is_bounded_per_read_and_reports_truncation() {
+    use wechatpay::v3::billdownload::file;
+    let server = MockServer::start(MockConfig::from_test_vectors(&default_shared_dir()).unwrap()).unwrap();
+    let client = client(&server);
+    let bill = "/v3/billdownload/file";
+    let query = file::GetQuery {
+        token: "T1".into(),
+        tartype: None,
+    };
+
+    // No response head within the timeout: a timeout per attempt, retried (a read), then returned.
+    server.set_fault_on(bill, Fault::Delay(Duration::from_secs(3)), FaultScope::All);
+    let started = Instant::now();
+    let err = file::get(&client, &query).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.request_count(bill), 3);
+
+    // The body breaks off mid-stream: the read that hits it fails; the bytes so far are not a bill.
+    server.clear_fault();
+    server.clear_requests();
+    server.set_fault_on(bill, Fault::TruncatedBody, FaultScope::All);
+    let download = file::get(&client, &query).await.expect("the head arrives");
+    let err = tokio::time::timeout(Duration::from_secs(5), download.bytes())
+        .await
+        .expect("no hang")
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+    assert_eq!(
+        server.request_count(bill),
+        1,
+        "a stream already handed out is not re-sent"
+    );
+
+    // Without a fault the whole bill arrives and matches the mock's SHA-1.
+    server.clear_fault();
+    let expected = wechatpay_mock::download::download_sha1_hex(bill);
+    let bytes = file::get(&client, &query)
+        .await
+        .unwrap()
+        .verify_sha1(&expected)
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(
+        bytes.len(),
+        wechatpay_mock::download::download_content(bill).len()
+    );
+}
