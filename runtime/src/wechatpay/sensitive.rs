@@ -16,6 +16,10 @@ use crate::Error;
 /// closure of a generated operation whose docs declare the `Wechatpay-Serial` header; that
 /// operation then sends `Wechatpay-Serial: <this encryptor's serial>`, so the header always names
 /// the key that encrypted. Cheap to clone. `Debug` shows the serial only.
+///
+/// Use one encryptor for one request, the one handed to you: after a key rotation the client's
+/// next encryptor names the new key, and ciphertexts made with an older one would no longer match
+/// the request's `Wechatpay-Serial`.
 #[derive(Clone)]
 pub struct Encryptor {
     serial: String,
