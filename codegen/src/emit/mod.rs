@@ -340,16 +340,21 @@ fn lib_rs(items: &[TokenStream], operation_count: usize) -> TokenStream {
          merchant-plan-no/{{merchant_plan_no}}/stop` is \
          `v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post`. \
          Each product (`v3::pay`, `v3::payscore`, …) sits behind the cargo feature of the same \
-         name; `full` enables all of them.\n\nSigning, verification and transport live in \
-         [`sdk_runtime`]; this crate re-exports what a caller needs."
+         name; `full` enables all of them.\n\nOperations whose docs declare the \
+         `Wechatpay-Serial` header take a closure that builds the request from an [`Encryptor`]: \
+         encrypt sensitive fields with it, and the request names that same key.\n\nSigning, \
+         verification, certificates, retries and downloads live in [`sdk_runtime`]; this crate \
+         re-exports what a caller needs."
     );
     let doc = docs(&doc, true);
     quote! {
         #doc
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant)]
 
-        pub use ::sdk_runtime::wechatpay::{Client, ClientBuilder, Download, MediaUpload};
-        pub use ::sdk_runtime::{DateTime, Error, StringOrNumber};
+        pub use ::sdk_runtime::wechatpay::{
+            Client, ClientBuilder, Download, Encryptor, MediaUpload, Notification, RetryPolicy,
+        };
+        pub use ::sdk_runtime::{DateTime, Error, ErrorKind, SignatureErrorKind, StringOrNumber};
 
         #(#items)*
     }

@@ -3,10 +3,14 @@
 //!
 //! Modules mirror the URL path: `POST /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop` is `v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post`. Each product (`v3::pay`, `v3::payscore`, …) sits behind the cargo feature of the same name; `full` enables all of them.
 //!
-//! Signing, verification and transport live in [`sdk_runtime`]; this crate re-exports what a caller needs.
+//! Operations whose docs declare the `Wechatpay-Serial` header take a closure that builds the request from an [`Encryptor`]: encrypt sensitive fields with it, and the request names that same key.
+//!
+//! Signing, verification, certificates, retries and downloads live in [`sdk_runtime`]; this crate re-exports what a caller needs.
 #![allow(clippy::too_many_arguments, clippy::large_enum_variant)]
-pub use ::sdk_runtime::wechatpay::{Client, ClientBuilder, Download, MediaUpload};
-pub use ::sdk_runtime::{DateTime, Error, StringOrNumber};
+pub use ::sdk_runtime::wechatpay::{
+    Client, ClientBuilder, Download, Encryptor, MediaUpload, Notification, RetryPolicy,
+};
+pub use ::sdk_runtime::{DateTime, Error, ErrorKind, SignatureErrorKind, StringOrNumber};
 #[cfg(feature = "invoicing")]
 #[rustfmt::skip]
 pub mod invoicing;
