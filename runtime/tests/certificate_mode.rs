@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use common::certs::{certificate_pem, certificate_pem_der, certificates_body, generate_pkcs8_der};
 use common::keys::*;
-use common::server::{MCHID, MockServer, Recorded, Reply, merchant_builder, now, request_signature_ok};
-use sdk_runtime::wechatpay::verify::string_to_verify;
+use common::server::{
+    MCHID, MockServer, Recorded, Reply, merchant_builder, request_signature_ok, signed_reply_by,
+};
 use sdk_runtime::wechatpay::{ClientBuilder, Operation, PrivateKey};
 use sdk_runtime::{ErrorKind, Method, SignatureErrorKind};
 
@@ -52,24 +53,7 @@ struct World {
 }
 
 fn signed(key: &PlatformKey, status: u16, body: &str) -> Reply {
-    let timestamp = now().to_string();
-    let nonce = "certmodenonce0123";
-    let signature = key
-        .key
-        .sign_base64(&string_to_verify(&timestamp, nonce, body.as_bytes()))
-        .unwrap();
-    Reply {
-        status,
-        headers: vec![
-            ("Wechatpay-Timestamp".into(), timestamp),
-            ("Wechatpay-Nonce".into(), nonce.into()),
-            ("Wechatpay-Serial".into(), key.serial.into()),
-            ("Wechatpay-Signature".into(), signature),
-            ("Content-Type".into(), "application/json".into()),
-        ],
-        body: body.as_bytes().to_vec(),
-        delay: None,
-    }
+    signed_reply_by(&key.key, key.serial, status, body, 0)
 }
 
 /// A world listing `key`'s certificate and signing with it.

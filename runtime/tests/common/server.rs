@@ -116,9 +116,15 @@ pub fn now() -> i64 {
 
 /// A reply signed with the platform key over `body`, timestamped `now + skew_seconds`.
 pub fn signed_reply(status: u16, body: &str, skew_seconds: i64) -> Reply {
+    let key = PrivateKey::from_pem(PLATFORM_PRIVATE_PKCS8_PEM).unwrap();
+    signed_reply_by(&key, PLATFORM_PUBLIC_KEY_ID, status, body, skew_seconds)
+}
+
+/// A reply signed by `key`, named `serial` in `Wechatpay-Serial`, over `body`, timestamped
+/// `now + skew_seconds`.
+pub fn signed_reply_by(key: &PrivateKey, serial: &str, status: u16, body: &str, skew_seconds: i64) -> Reply {
     let timestamp = (now() + skew_seconds).to_string();
     let nonce = "mocknonce0123456789";
-    let key = PrivateKey::from_pem(PLATFORM_PRIVATE_PKCS8_PEM).unwrap();
     let signature = key
         .sign_base64(&string_to_verify(&timestamp, nonce, body.as_bytes()))
         .unwrap();
@@ -127,7 +133,7 @@ pub fn signed_reply(status: u16, body: &str, skew_seconds: i64) -> Reply {
         headers: vec![
             ("Wechatpay-Timestamp".into(), timestamp),
             ("Wechatpay-Nonce".into(), nonce.into()),
-            ("Wechatpay-Serial".into(), PLATFORM_PUBLIC_KEY_ID.into()),
+            ("Wechatpay-Serial".into(), serial.into()),
             ("Wechatpay-Signature".into(), signature),
             (
                 "Wechatpay-Signature-Type".into(),
