@@ -341,6 +341,114 @@ pub(crate) fn get_fund_withdraw_out_request_no_by_out_request_no<'a>(
         crate::support::json(OPERATION, &response)
     })
 }
+/// Calls `POST /v3/ecommerce/mch-transfer/authorizations` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn post_mch_transfer_authorizations<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "POST /v3/ecommerce/mch-transfer/authorizations";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::ecommerce::mch_transfer::authorizations::post(
+                client,
+                &crate::support::payload::<
+                    ::wechatpay::v3::ecommerce::mch_transfer::authorizations::PostRequest,
+                >(OPERATION, input, "body")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
+/// Calls `GET /v3/ecommerce/mch-transfer/authorizations/{sub_mchid}` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn get_mch_transfer_authorizations_by_sub_mchid<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "GET /v3/ecommerce/mch-transfer/authorizations/{sub_mchid}";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::ecommerce::mch_transfer::authorizations::by_sub_mchid::get(
+                client,
+                crate::support::path_str(OPERATION, input, "sub_mchid")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
+/// Calls `POST /v3/ecommerce/mch-transfer/transfer-bills` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn post_mch_transfer_transfer_bills<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "POST /v3/ecommerce/mch-transfer/transfer-bills";
+        let response = ::wechatpay::v3::ecommerce::mch_transfer::transfer_bills::post(
+                client,
+                |encryptor| crate::support::encrypted::<
+                    ::wechatpay::v3::ecommerce::mch_transfer::transfer_bills::PostRequest,
+                >(OPERATION, input, "body", encryptor),
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
+/// Calls `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn get_mch_transfer_transfer_bills_out_bill_no_by_out_bill_no<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::get(
+                client,
+                crate::support::path_str(OPERATION, input, "out_bill_no")?,
+                &crate::support::payload::<
+                    ::wechatpay::v3::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::GetQuery,
+                >(OPERATION, input, "query")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
+/// Calls `POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn post_mch_transfer_transfer_bills_out_bill_no_by_out_bill_no_cancel<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::cancel::post(
+                client,
+                crate::support::path_str(OPERATION, input, "out_bill_no")?,
+                &crate::support::payload::<
+                    ::wechatpay::v3::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::cancel::PostRequest,
+                >(OPERATION, input, "body")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
+/// Calls `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn get_mch_transfer_transfer_bills_transfer_bill_no_by_transfer_bill_no<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::by_transfer_bill_no::get(
+                client,
+                crate::support::path_str(OPERATION, input, "transfer_bill_no")?,
+                &crate::support::payload::<
+                    ::wechatpay::v3::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::by_transfer_bill_no::GetQuery,
+                >(OPERATION, input, "query")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
 /// Calls `GET /v3/ecommerce/profitsharing/after-sales-orders` with the arguments in `input` (boxed: see `crate::Call`).
 pub(crate) fn get_profitsharing_after_sales_orders<'a>(
     client: &'a ::sdk_runtime::wechatpay::Client,
@@ -530,6 +638,24 @@ pub(crate) fn post_refunds_apply<'a>(
                 &crate::support::payload::<
                     ::wechatpay::v3::ecommerce::refunds::apply::PostRequest,
                 >(OPERATION, input, "body")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
+/// Calls `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn post_refunds_by_refund_id_apply_abnormal_refund<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund";
+        let response = ::wechatpay::v3::ecommerce::refunds::by_refund_id::apply_abnormal_refund::post(
+                client,
+                crate::support::path_str(OPERATION, input, "refund_id")?,
+                |encryptor| crate::support::encrypted::<
+                    ::wechatpay::v3::ecommerce::refunds::by_refund_id::apply_abnormal_refund::PostRequest,
+                >(OPERATION, input, "body", encryptor),
             )
             .await?;
         crate::support::json(OPERATION, &response)

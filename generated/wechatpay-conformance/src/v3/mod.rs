@@ -35,6 +35,8 @@ pub(crate) mod eduschoolpay;
 #[rustfmt::skip]
 pub(crate) mod express;
 #[rustfmt::skip]
+pub(crate) mod fund_app;
+#[rustfmt::skip]
 pub(crate) mod funds_to_oversea;
 #[rustfmt::skip]
 pub(crate) mod goldplan;
@@ -49,6 +51,10 @@ pub(crate) mod marketing;
 #[rustfmt::skip]
 pub(crate) mod mch_operate;
 #[rustfmt::skip]
+pub(crate) mod mch_operation_manage;
+#[rustfmt::skip]
+pub(crate) mod mchalterapply;
+#[rustfmt::skip]
 pub(crate) mod merchant;
 #[rustfmt::skip]
 pub(crate) mod merchant_risk_manage;
@@ -59,6 +65,8 @@ pub(crate) mod merchant_store;
 #[rustfmt::skip]
 pub(crate) mod merchantfund;
 #[rustfmt::skip]
+pub(crate) mod multiuse;
+#[rustfmt::skip]
 pub(crate) mod new_tax_control_fapiao;
 #[rustfmt::skip]
 pub(crate) mod papay;
@@ -66,6 +74,8 @@ pub(crate) mod papay;
 pub(crate) mod partner_papay;
 #[rustfmt::skip]
 pub(crate) mod partner_transfer;
+#[rustfmt::skip]
+pub(crate) mod password_exempt_contract;
 #[rustfmt::skip]
 pub(crate) mod pay;
 #[rustfmt::skip]
@@ -75,9 +85,13 @@ pub(crate) mod payroll_card;
 #[rustfmt::skip]
 pub(crate) mod payscore;
 #[rustfmt::skip]
+pub(crate) mod platsolution;
+#[rustfmt::skip]
 pub(crate) mod profitsharing;
 #[rustfmt::skip]
 pub(crate) mod qrcode;
+#[rustfmt::skip]
+pub(crate) mod recharge;
 #[rustfmt::skip]
 pub(crate) mod refund;
 #[rustfmt::skip]

@@ -91,6 +91,24 @@ pub(crate) fn post_partner_transactions_jsapi<'a>(
         crate::support::json(OPERATION, &response)
     })
 }
+/// Calls `POST /v3/pay/partner/transactions/jsapi-with-contract` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn post_partner_transactions_jsapi_with_contract<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "POST /v3/pay/partner/transactions/jsapi-with-contract";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::pay::partner::transactions::jsapi_with_contract::post(
+                client,
+                &crate::support::payload::<
+                    ::wechatpay::v3::pay::partner::transactions::jsapi_with_contract::PostRequest,
+                >(OPERATION, input, "body")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
 /// Calls `POST /v3/pay/partner/transactions/native` with the arguments in `input` (boxed: see `crate::Call`).
 pub(crate) fn post_partner_transactions_native<'a>(
     client: &'a ::sdk_runtime::wechatpay::Client,
@@ -269,6 +287,24 @@ pub(crate) fn post_transactions_jsapi<'a>(
                 client,
                 &crate::support::payload::<
                     ::wechatpay::v3::pay::transactions::jsapi::PostRequest,
+                >(OPERATION, input, "body")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
+/// Calls `POST /v3/pay/transactions/jsapi-with-contract` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn post_transactions_jsapi_with_contract<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "POST /v3/pay/transactions/jsapi-with-contract";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::pay::transactions::jsapi_with_contract::post(
+                client,
+                &crate::support::payload::<
+                    ::wechatpay::v3::pay::transactions::jsapi_with_contract::PostRequest,
                 >(OPERATION, input, "body")?,
             )
             .await?;

@@ -36,6 +36,45 @@ pub(crate) fn post_partner_permissions<'a>(
         crate::support::json(OPERATION, &response)
     })
 }
+/// Calls `POST /v3/payscore/partner/permissions/apply-for-scene` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn post_partner_permissions_apply_for_scene<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "POST /v3/payscore/partner/permissions/apply-for-scene";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::payscore::partner::permissions::apply_for_scene::post(
+                client,
+                &crate::support::payload::<
+                    ::wechatpay::v3::payscore::partner::permissions::apply_for_scene::PostRequest,
+                >(OPERATION, input, "body")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
+/// Calls `POST /v3/payscore/partner/permissions/assess-user-risk-level` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn post_partner_permissions_assess_user_risk_level<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "POST /v3/payscore/partner/permissions/assess-user-risk-level";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::payscore::partner::permissions::assess_user_risk_level::post(
+                client,
+                &crate::support::payload::<
+                    ::wechatpay::v3::payscore::partner::permissions::assess_user_risk_level::PostQuery,
+                >(OPERATION, input, "query")?,
+                &crate::support::payload::<
+                    ::wechatpay::v3::payscore::partner::permissions::assess_user_risk_level::PostRequest,
+                >(OPERATION, input, "body")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
 /// Calls `GET /v3/payscore/partner/permissions/authorization-code/{authorization_code}` with the arguments in `input` (boxed: see `crate::Call`).
 pub(crate) fn get_partner_permissions_authorization_code_by_authorization_code<'a>(
     client: &'a ::sdk_runtime::wechatpay::Client,
@@ -258,6 +297,44 @@ pub(crate) fn post_partner_serviceorder_by_out_order_no_pay<'a>(
         crate::support::json(OPERATION, &response)
     })
 }
+/// Calls `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn post_partner_serviceorder_by_out_order_no_send_pendingmessage<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::payscore::partner::serviceorder::by_out_order_no::send_pendingmessage::post(
+                client,
+                crate::support::path_str(OPERATION, input, "out_order_no")?,
+                &crate::support::payload::<
+                    ::wechatpay::v3::payscore::partner::serviceorder::by_out_order_no::send_pendingmessage::PostRequest,
+                >(OPERATION, input, "body")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
+/// Calls `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn post_partner_serviceorder_by_out_order_no_send_prepaidmessage<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "POST /v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::payscore::partner::serviceorder::by_out_order_no::send_prepaidmessage::post(
+                client,
+                crate::support::path_str(OPERATION, input, "out_order_no")?,
+                &crate::support::payload::<
+                    ::wechatpay::v3::payscore::partner::serviceorder::by_out_order_no::send_prepaidmessage::PostRequest,
+                >(OPERATION, input, "body")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
 /// Calls `POST /v3/payscore/partner/serviceorder/{out_order_no}/sync` with the arguments in `input` (boxed: see `crate::Call`).
 pub(crate) fn post_partner_serviceorder_by_out_order_no_sync<'a>(
     client: &'a ::sdk_runtime::wechatpay::Client,
@@ -436,6 +513,24 @@ pub(crate) fn post_permissions<'a>(
                 client,
                 &crate::support::payload::<
                     ::wechatpay::v3::payscore::permissions::PostRequest,
+                >(OPERATION, input, "body")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
+/// Calls `POST /v3/payscore/permissions/assess-user-risk-level` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn post_permissions_assess_user_risk_level<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "POST /v3/payscore/permissions/assess-user-risk-level";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::payscore::permissions::assess_user_risk_level::post(
+                client,
+                &crate::support::payload::<
+                    ::wechatpay::v3::payscore::permissions::assess_user_risk_level::PostRequest,
                 >(OPERATION, input, "body")?,
             )
             .await?;
@@ -732,6 +827,44 @@ pub(crate) fn post_serviceorder_by_out_order_no_pay<'a>(
                 crate::support::path_str(OPERATION, input, "out_order_no")?,
                 &crate::support::payload::<
                     ::wechatpay::v3::payscore::serviceorder::by_out_order_no::pay::PostRequest,
+                >(OPERATION, input, "body")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
+/// Calls `POST /v3/payscore/serviceorder/{out_order_no}/send-pendingmessage` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn post_serviceorder_by_out_order_no_send_pendingmessage<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "POST /v3/payscore/serviceorder/{out_order_no}/send-pendingmessage";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::payscore::serviceorder::by_out_order_no::send_pendingmessage::post(
+                client,
+                crate::support::path_str(OPERATION, input, "out_order_no")?,
+                &crate::support::payload::<
+                    ::wechatpay::v3::payscore::serviceorder::by_out_order_no::send_pendingmessage::PostRequest,
+                >(OPERATION, input, "body")?,
+            )
+            .await?;
+        crate::support::json(OPERATION, &response)
+    })
+}
+/// Calls `POST /v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage` with the arguments in `input` (boxed: see `crate::Call`).
+pub(crate) fn post_serviceorder_by_out_order_no_send_prepaidmessage<'a>(
+    client: &'a ::sdk_runtime::wechatpay::Client,
+    input: &'a ::serde_json::Value,
+) -> crate::Call<'a> {
+    ::std::boxed::Box::pin(async move {
+        const OPERATION: &str = "POST /v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage";
+        crate::support::plain(OPERATION, input)?;
+        let response = ::wechatpay::v3::payscore::serviceorder::by_out_order_no::send_prepaidmessage::post(
+                client,
+                crate::support::path_str(OPERATION, input, "out_order_no")?,
+                &crate::support::payload::<
+                    ::wechatpay::v3::payscore::serviceorder::by_out_order_no::send_prepaidmessage::PostRequest,
                 >(OPERATION, input, "body")?,
             )
             .await?;

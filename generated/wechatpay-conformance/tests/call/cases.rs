@@ -17,13 +17,17 @@ const ENCRYPTED: &[&str] = &[
     "POST /v3/applyment4sub/applyment/",
     "POST /v3/brand/profitsharing/orders",
     "POST /v3/ecommerce/applyments/",
+    "POST /v3/ecommerce/mch-transfer/transfer-bills",
     "POST /v3/ecommerce/profitsharing/orders",
     "POST /v3/ecommerce/profitsharing/receivers/add",
+    "POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund",
     "POST /v3/eduschoolpay/contracts/presign",
+    "POST /v3/fund-app/mch-transfer/transfer-bills",
     "POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import",
     "POST /v3/marketing/membercard-open/phonenumber-member/import",
     "POST /v3/mch_operate/risk/withdrawl-apply",
     "POST /v3/merchant-risk-manage/report-trade-union-information",
+    "POST /v3/multiuse/users/{openid}/coupons",
     "POST /v3/new-tax-control-fapiao/fapiao-applications",
     "POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards",
     "POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app",
@@ -36,6 +40,7 @@ const ENCRYPTED: &[&str] = &[
     "POST /v3/payroll-card/transfer-batches",
     "POST /v3/payroll-card/wesure/token-validations",
     "POST /v3/payscore/payafter-orders",
+    "POST /v3/platsolution/mch-transfer/reservation/apply",
     "POST /v3/profitsharing/orders",
     "POST /v3/profitsharing/receivers/add",
     "POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund",
@@ -74,7 +79,7 @@ fn setup() -> (MockServer, ::sdk_runtime::wechatpay::Client) {
 }
 #[test]
 fn operations_are_every_operation_once_sorted() {
-    assert_eq!(OPERATIONS.len(), 448);
+    assert_eq!(OPERATIONS.len(), 514);
     assert!(OPERATIONS.windows(2).all(| w | w[0] < w[1]));
     assert!(ENCRYPTED.iter().chain(OTHER_HOST).all(| o | OPERATIONS.contains(o)));
 }

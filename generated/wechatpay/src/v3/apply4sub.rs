@@ -144,11 +144,12 @@ pub mod sub_merchants {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct PostRequest {
+                /// `modify_mode`
+                pub modify_mode: PostRequestModifyMode,
                 /// `account_type`
                 pub account_type: ::std::string::String,
                 /// `account_name`
@@ -163,6 +164,57 @@ pub mod sub_merchants {
                 pub bank_branch_id: ::std::string::String,
                 /// `account_number`
                 pub account_number: ::std::string::String,
+            }
+            /// The `modify_mode` of [`PostRequest`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum PostRequestModifyMode {
+                /// `MODIFY_MODE_ASYNC`
+                ModifyModeAsync,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl PostRequestModifyMode {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::ModifyModeAsync => "MODIFY_MODE_ASYNC",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for PostRequestModifyMode {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "MODIFY_MODE_ASYNC" => Self::ModifyModeAsync,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for PostRequestModifyMode {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostRequestModifyMode {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// Response body of `POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`.
             #[derive(

@@ -97,8 +97,6 @@ pub mod applyment {
         pub openid: ::std::string::String,
         /// `mobile_phone`
         pub mobile_phone: ::std::string::String,
-        /// `contact_email`
-        pub contact_email: ::std::string::String,
     }
     /// The `subject_info` of [`PostRequest`].
     #[derive(
@@ -254,8 +252,6 @@ pub mod applyment {
         pub id_card_name: ::std::string::String,
         /// `id_card_number`
         pub id_card_number: ::std::string::String,
-        /// `id_card_address`
-        pub id_card_address: ::std::string::String,
         /// `card_period_begin`
         pub card_period_begin: ::std::string::String,
         /// `card_period_end`
@@ -279,8 +275,6 @@ pub mod applyment {
         pub id_doc_name: ::std::string::String,
         /// `id_doc_number`
         pub id_doc_number: ::std::string::String,
-        /// `id_doc_address`
-        pub id_doc_address: ::std::string::String,
         /// `doc_period_begin`
         pub doc_period_begin: ::std::string::String,
         /// `doc_period_end`

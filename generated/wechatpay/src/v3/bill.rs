@@ -336,6 +336,8 @@ pub mod sub_merchant_fundflowbill {
         Operation,
         /// `FEES`
         Fees,
+        /// `DEPOSIT`
+        Deposit,
         /// A value this version of the SDK does not know.
         Unknown(::std::string::String),
     }
@@ -346,6 +348,7 @@ pub mod sub_merchant_fundflowbill {
                 Self::Basic => "BASIC",
                 Self::Operation => "OPERATION",
                 Self::Fees => "FEES",
+                Self::Deposit => "DEPOSIT",
                 Self::Unknown(value) => value,
             }
         }
@@ -356,6 +359,7 @@ pub mod sub_merchant_fundflowbill {
                 "BASIC" => Self::Basic,
                 "OPERATION" => Self::Operation,
                 "FEES" => Self::Fees,
+                "DEPOSIT" => Self::Deposit,
                 _ => Self::Unknown(value),
             }
         }
@@ -431,6 +435,10 @@ pub mod tradebill {
     ///
     /// `GET /v3/bill/tradebill`
     ///
+    /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/bill-download/trade-bill/get-trade-bill.html>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/bill-download/trade-bill/get-trade-bill.html>
+    ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_9_1.shtml>
     ///
     /// # Errors
@@ -486,6 +494,14 @@ pub mod tradebill {
         Success,
         /// `REFUND`
         Refund,
+        /// `RECHARGE_REFUND`
+        RechargeRefund,
+        /// `ALL_SPECIAL`
+        AllSpecial,
+        /// `SUC_SPECIAL`
+        SucSpecial,
+        /// `REF_SPECIAL`
+        RefSpecial,
         /// A value this version of the SDK does not know.
         Unknown(::std::string::String),
     }
@@ -496,6 +512,10 @@ pub mod tradebill {
                 Self::All => "ALL",
                 Self::Success => "SUCCESS",
                 Self::Refund => "REFUND",
+                Self::RechargeRefund => "RECHARGE_REFUND",
+                Self::AllSpecial => "ALL_SPECIAL",
+                Self::SucSpecial => "SUC_SPECIAL",
+                Self::RefSpecial => "REF_SPECIAL",
                 Self::Unknown(value) => value,
             }
         }
@@ -506,6 +526,10 @@ pub mod tradebill {
                 "ALL" => Self::All,
                 "SUCCESS" => Self::Success,
                 "REFUND" => Self::Refund,
+                "RECHARGE_REFUND" => Self::RechargeRefund,
+                "ALL_SPECIAL" => Self::AllSpecial,
+                "SUC_SPECIAL" => Self::SucSpecial,
+                "REF_SPECIAL" => Self::RefSpecial,
                 _ => Self::Unknown(value),
             }
         }

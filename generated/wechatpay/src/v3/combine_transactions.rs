@@ -1053,6 +1053,9 @@ pub mod out_trade_no {
             /// `amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub amount: ::std::option::Option<GetResponseSubOrdersAmount>,
+            /// `settlement_rate`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub settlement_rate: ::std::option::Option<i64>,
         }
         /// The `amount` of [`GetResponseSubOrders`].
         #[derive(
@@ -1076,6 +1079,9 @@ pub mod out_trade_no {
             /// `payer_currency`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub payer_currency: ::std::option::Option<::std::string::String>,
+            /// `settlement_rate`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub settlement_rate: ::std::option::Option<i64>,
         }
         /// The `combine_payer_info` of [`GetResponse`].
         #[derive(

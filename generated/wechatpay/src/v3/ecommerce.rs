@@ -46,15 +46,71 @@ pub mod account {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct PostRequestApplicationInfo {
             /// `application_type`
-            pub application_type: ::std::string::String,
+            pub application_type: PostRequestApplicationInfoApplicationType,
             /// `application_media_id`
             pub application_media_id: ::std::string::String,
+        }
+        /// The `application_type` of [`PostRequestApplicationInfo`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestApplicationInfoApplicationType {
+            /// `SP_CANCEL_ACCOUNT_APPLICATION`
+            SpCancelAccountApplication,
+            /// `SUB_CANCEL_ACCOUNT_APPLICATION`
+            SubCancelAccountApplication,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestApplicationInfoApplicationType {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::SpCancelAccountApplication => "SP_CANCEL_ACCOUNT_APPLICATION",
+                    Self::SubCancelAccountApplication => "SUB_CANCEL_ACCOUNT_APPLICATION",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String>
+        for PostRequestApplicationInfoApplicationType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "SP_CANCEL_ACCOUNT_APPLICATION" => Self::SpCancelAccountApplication,
+                    "SUB_CANCEL_ACCOUNT_APPLICATION" => Self::SubCancelAccountApplication,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for PostRequestApplicationInfoApplicationType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de>
+        for PostRequestApplicationInfoApplicationType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
         /// Response body of `POST /v3/ecommerce/account/cancel-applications`.
         #[derive(
@@ -585,6 +641,9 @@ pub mod applyments {
             /// `applyment_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub applyment_id: ::std::option::Option<i64>,
+            /// `sign_state`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sign_state: ::std::option::Option<GetResponseSignState>,
         }
         /// The `account_validation` of [`GetResponse`].
         #[derive(
@@ -604,7 +663,7 @@ pub mod applyments {
             pub account_no: ::std::option::Option<::std::string::String>,
             /// `pay_amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub pay_amount: ::std::option::Option<::std::string::String>,
+            pub pay_amount: ::std::option::Option<i64>,
             /// `destination_account_number`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub destination_account_number: ::std::option::Option<::std::string::String>,
@@ -640,6 +699,65 @@ pub mod applyments {
             /// `reject_reason`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub reject_reason: ::std::option::Option<::std::string::String>,
+        }
+        /// The `sign_state` of [`GetResponse`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetResponseSignState {
+            /// `UNSIGNED`
+            Unsigned,
+            /// `SIGNED`
+            Signed,
+            /// `NOT_SIGNABLE`
+            NotSignable,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetResponseSignState {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Unsigned => "UNSIGNED",
+                    Self::Signed => "SIGNED",
+                    Self::NotSignable => "NOT_SIGNABLE",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for GetResponseSignState {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "UNSIGNED" => Self::Unsigned,
+                    "SIGNED" => Self::Signed,
+                    "NOT_SIGNABLE" => Self::NotSignable,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for GetResponseSignState {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseSignState {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
     }
     /// Operations under `/v3/ecommerce/applyments/out-request-no`.
@@ -707,6 +825,9 @@ pub mod applyments {
                 /// `applyment_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub applyment_id: ::std::option::Option<i64>,
+                /// `sign_state`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub sign_state: ::std::option::Option<GetResponseSignState>,
             }
             /// The `account_validation` of [`GetResponse`].
             #[derive(
@@ -726,7 +847,7 @@ pub mod applyments {
                 pub account_no: ::std::option::Option<::std::string::String>,
                 /// `pay_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub pay_amount: ::std::option::Option<::std::string::String>,
+                pub pay_amount: ::std::option::Option<i64>,
                 /// `destination_account_number`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub destination_account_number: ::std::option::Option<
@@ -769,6 +890,65 @@ pub mod applyments {
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub reject_reason: ::std::option::Option<::std::string::String>,
             }
+            /// The `sign_state` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseSignState {
+                /// `UNSIGNED`
+                Unsigned,
+                /// `SIGNED`
+                Signed,
+                /// `NOT_SIGNABLE`
+                NotSignable,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseSignState {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Unsigned => "UNSIGNED",
+                        Self::Signed => "SIGNED",
+                        Self::NotSignable => "NOT_SIGNABLE",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for GetResponseSignState {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "UNSIGNED" => Self::Unsigned,
+                        "SIGNED" => Self::Signed,
+                        "NOT_SIGNABLE" => Self::NotSignable,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for GetResponseSignState {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseSignState {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
         }
     }
 }
@@ -801,7 +981,6 @@ pub mod bill {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -809,11 +988,169 @@ pub mod bill {
             /// `bill_date`
             pub bill_date: ::std::string::String,
             /// `account_type`
-            pub account_type: ::std::string::String,
+            pub account_type: GetQueryAccountType,
             /// `tar_type`
-            pub tar_type: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub tar_type: ::std::option::Option<GetQueryTarType>,
             /// `algorithm`
-            pub algorithm: ::std::string::String,
+            pub algorithm: GetQueryAlgorithm,
+        }
+        /// The `account_type` of [`GetQuery`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetQueryAccountType {
+            /// `ALL`
+            All,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetQueryAccountType {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::All => "ALL",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for GetQueryAccountType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "ALL" => Self::All,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for GetQueryAccountType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetQueryAccountType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `tar_type` of [`GetQuery`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetQueryTarType {
+            /// `GZIP`
+            Gzip,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetQueryTarType {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Gzip => "GZIP",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for GetQueryTarType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "GZIP" => Self::Gzip,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for GetQueryTarType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetQueryTarType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `algorithm` of [`GetQuery`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetQueryAlgorithm {
+            /// `AEAD_AES_256_GCM`
+            AeadAes256Gcm,
+            /// `SM4_GCM`
+            Sm4Gcm,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetQueryAlgorithm {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::AeadAes256Gcm => "AEAD_AES_256_GCM",
+                    Self::Sm4Gcm => "SM4_GCM",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for GetQueryAlgorithm {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "AEAD_AES_256_GCM" => Self::AeadAes256Gcm,
+                    "SM4_GCM" => Self::Sm4Gcm,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for GetQueryAlgorithm {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetQueryAlgorithm {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
         /// Response body of `GET /v3/ecommerce/bill/fundflowbill`.
         #[derive(
@@ -1705,7 +2042,71 @@ pub mod fund {
             )]
             pub struct GetQuery {
                 /// `account_type`
-                pub account_type: ::std::string::String,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub account_type: ::std::option::Option<GetQueryAccountType>,
+            }
+            /// The `account_type` of [`GetQuery`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetQueryAccountType {
+                /// `BASIC`
+                Basic,
+                /// `OPERATION`
+                Operation,
+                /// `FEES`
+                Fees,
+                /// `DEPOSIT`
+                Deposit,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetQueryAccountType {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Basic => "BASIC",
+                        Self::Operation => "OPERATION",
+                        Self::Fees => "FEES",
+                        Self::Deposit => "DEPOSIT",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for GetQueryAccountType {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "BASIC" => Self::Basic,
+                        "OPERATION" => Self::Operation,
+                        "FEES" => Self::Fees,
+                        "DEPOSIT" => Self::Deposit,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for GetQueryAccountType {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetQueryAccountType {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// Response body of `GET /v3/ecommerce/fund/balance/{sub_mchid}`.
             #[derive(
@@ -1726,6 +2127,9 @@ pub mod fund {
                 /// `pending_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub pending_amount: ::std::option::Option<i64>,
+                /// `account_type`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub account_type: ::std::option::Option<GetQueryAccountType>,
             }
         }
     }
@@ -1767,6 +2171,64 @@ pub mod fund {
             pub struct GetQuery {
                 /// `date`
                 pub date: ::std::string::String,
+                /// `account_type`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub account_type: ::std::option::Option<GetQueryAccountType>,
+            }
+            /// The `account_type` of [`GetQuery`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetQueryAccountType {
+                /// `BASIC`
+                Basic,
+                /// `DEPOSIT`
+                Deposit,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetQueryAccountType {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Basic => "BASIC",
+                        Self::Deposit => "DEPOSIT",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for GetQueryAccountType {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "BASIC" => Self::Basic,
+                        "DEPOSIT" => Self::Deposit,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for GetQueryAccountType {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetQueryAccountType {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// Response body of `GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`.
             #[derive(
@@ -1787,6 +2249,9 @@ pub mod fund {
                 /// `pending_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub pending_amount: ::std::option::Option<i64>,
+                /// `account_type`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub account_type: ::std::option::Option<GetQueryAccountType>,
             }
         }
     }
@@ -2091,6 +2556,587 @@ pub mod fund {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub bank_name: ::std::option::Option<::std::string::String>,
+                }
+            }
+        }
+    }
+}
+/// Operations under `/v3/ecommerce/mch-transfer`.
+pub mod mch_transfer {
+    /// Operations under `/v3/ecommerce/mch-transfer/authorizations`.
+    pub mod authorizations {
+        /// 申请二级商户商家转账授权
+        ///
+        /// `POST /v3/ecommerce/mch-transfer/authorizations`
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/authorization/create-authorization.html>
+        ///
+        /// # Errors
+        ///
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        pub async fn post(
+            client: &::sdk_runtime::wechatpay::Client,
+            body: &PostRequest,
+        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            let op = ::sdk_runtime::wechatpay::Operation::new(
+                    ::sdk_runtime::Method::POST,
+                    "/v3/ecommerce/mch-transfer/authorizations",
+                )
+                .json(body)?;
+            client.json(op).await
+        }
+        /// Request body of `POST /v3/ecommerce/mch-transfer/authorizations`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequest {
+            /// `sub_mchid`
+            pub sub_mchid: ::std::string::String,
+            /// `agreement_list`
+            pub agreement_list: ::std::vec::Vec<PostRequestAgreementList>,
+        }
+        /// The `agreement_list` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestAgreementList {
+            /// `agreement_code`
+            pub agreement_code: ::std::string::String,
+            /// `agreement_version`
+            pub agreement_version: ::std::string::String,
+            /// `sign_organization`
+            pub sign_organization: ::std::string::String,
+            /// `sign_time`
+            pub sign_time: ::std::string::String,
+        }
+        /// Response body of `POST /v3/ecommerce/mch-transfer/authorizations`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostResponse {
+            /// `sub_mchid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_mchid: ::std::option::Option<::std::string::String>,
+            /// `authorization_state`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub authorization_state: ::std::option::Option<::std::string::String>,
+            /// `accept_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub accept_time: ::std::option::Option<::std::string::String>,
+            /// `authorize_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub authorize_time: ::std::option::Option<::std::string::String>,
+        }
+        /// Operations under `/v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`.
+        pub mod by_sub_mchid {
+            /// 查询二级商户商家转账授权状态
+            ///
+            /// `GET /v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/authorization/get-authorization.html>
+            ///
+            /// # Errors
+            ///
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            pub async fn get(
+                client: &::sdk_runtime::wechatpay::Client,
+                sub_mchid: &str,
+            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                let op = ::sdk_runtime::wechatpay::Operation::new(
+                        ::sdk_runtime::Method::GET,
+                        "/v3/ecommerce/mch-transfer/authorizations/{sub_mchid}",
+                    )
+                    .path_param("sub_mchid", sub_mchid);
+                client.json(op).await
+            }
+            /// Response body of `GET /v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct GetResponse {
+                /// `sub_mchid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub sub_mchid: ::std::option::Option<::std::string::String>,
+                /// `authorization_state`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub authorization_state: ::std::option::Option<::std::string::String>,
+                /// `authorize_time`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub authorize_time: ::std::option::Option<::std::string::String>,
+            }
+        }
+    }
+    /// Operations under `/v3/ecommerce/mch-transfer/transfer-bills`.
+    pub mod transfer_bills {
+        /// 发起转账
+        ///
+        /// `POST /v3/ecommerce/mch-transfer/transfer-bills`
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/transfer-to-user.html>
+        ///
+        /// # Sensitive fields
+        ///
+        /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+        ///
+        /// ```ignore
+        /// let response = post(&client, |encryptor| Ok(PostRequest {
+        ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
+        /// })).await?;
+        /// ```
+        ///
+        /// # Errors
+        ///
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        pub async fn post<F>(
+            client: &::sdk_runtime::wechatpay::Client,
+            body: F,
+        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+        where
+            F: ::std::ops::FnOnce(
+                &::sdk_runtime::wechatpay::Encryptor,
+            ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+        {
+            let encryptor = client.encryptor().await?;
+            let body = body(&encryptor)?;
+            let op = ::sdk_runtime::wechatpay::Operation::new(
+                    ::sdk_runtime::Method::POST,
+                    "/v3/ecommerce/mch-transfer/transfer-bills",
+                )
+                .json(&body)?
+                .encrypted_with(&encryptor);
+            client.json(op).await
+        }
+        /// Request body of `POST /v3/ecommerce/mch-transfer/transfer-bills`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequest {
+            /// `sub_mchid`
+            pub sub_mchid: ::std::string::String,
+            /// `appid`
+            pub appid: ::std::string::String,
+            /// `out_bill_no`
+            pub out_bill_no: ::std::string::String,
+            /// `transfer_scene_id`
+            pub transfer_scene_id: ::std::string::String,
+            /// `openid`
+            pub openid: ::std::string::String,
+            /// `user_name`
+            pub user_name: ::std::string::String,
+            /// `transfer_amount`
+            pub transfer_amount: i64,
+            /// `transfer_remark`
+            pub transfer_remark: ::std::string::String,
+            /// `notify_url`
+            pub notify_url: ::std::string::String,
+        }
+        /// Response body of `POST /v3/ecommerce/mch-transfer/transfer-bills`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostResponse {
+            /// `sub_mchid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_mchid: ::std::option::Option<::std::string::String>,
+            /// `out_bill_no`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub out_bill_no: ::std::option::Option<::std::string::String>,
+            /// `transfer_bill_no`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub transfer_bill_no: ::std::option::Option<::std::string::String>,
+            /// `create_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub create_time: ::std::option::Option<::std::string::String>,
+            /// `state`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub state: ::std::option::Option<::std::string::String>,
+            /// `fail_reason`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub fail_reason: ::std::option::Option<::std::string::String>,
+            /// `package_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub package_info: ::std::option::Option<::std::string::String>,
+        }
+        /// Operations under `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no`.
+        pub mod out_bill_no {
+            /// Operations under `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.
+            pub mod by_out_bill_no {
+                /// 商户单号查询转账单
+                ///
+                /// `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-out-no.html>
+                ///
+                /// # Errors
+                ///
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                pub async fn get(
+                    client: &::sdk_runtime::wechatpay::Client,
+                    out_bill_no: &str,
+                    query: &GetQuery,
+                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                    let op = ::sdk_runtime::wechatpay::Operation::new(
+                            ::sdk_runtime::Method::GET,
+                            "/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}",
+                        )
+                        .path_param("out_bill_no", out_bill_no)
+                        .query(query)?;
+                    client.json(op).await
+                }
+                /// Query parameters of `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                    ::serde::Deserialize
+                )]
+                pub struct GetQuery {
+                    /// `sub_mchid`
+                    pub sub_mchid: ::std::string::String,
+                }
+                /// Response body of `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                    ::serde::Deserialize
+                )]
+                pub struct GetResponse {
+                    /// `mchid`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub mchid: ::std::option::Option<::std::string::String>,
+                    /// `sub_mchid`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub sub_mchid: ::std::option::Option<::std::string::String>,
+                    /// `out_bill_no`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub out_bill_no: ::std::option::Option<::std::string::String>,
+                    /// `transfer_bill_no`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub transfer_bill_no: ::std::option::Option<::std::string::String>,
+                    /// `appid`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub appid: ::std::option::Option<::std::string::String>,
+                    /// `transfer_scene_id`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub transfer_scene_id: ::std::option::Option<::std::string::String>,
+                    /// `state`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub state: ::std::option::Option<::std::string::String>,
+                    /// `transfer_amount`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub transfer_amount: ::std::option::Option<i64>,
+                    /// `transfer_remark`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub transfer_remark: ::std::option::Option<::std::string::String>,
+                    /// `fail_reason`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub fail_reason: ::std::option::Option<::std::string::String>,
+                    /// `openid`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub openid: ::std::option::Option<::std::string::String>,
+                    /// `user_name`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub user_name: ::std::option::Option<::std::string::String>,
+                    /// `create_time`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub create_time: ::std::option::Option<::std::string::String>,
+                    /// `update_time`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub update_time: ::std::option::Option<::std::string::String>,
+                }
+                /// Operations under `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.
+                pub mod cancel {
+                    /// 撤销转账
+                    ///
+                    /// `POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`
+                    ///
+                    /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/cancel-transfer.html>
+                    ///
+                    /// # Errors
+                    ///
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    pub async fn post(
+                        client: &::sdk_runtime::wechatpay::Client,
+                        out_bill_no: &str,
+                        body: &PostRequest,
+                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                        let op = ::sdk_runtime::wechatpay::Operation::new(
+                                ::sdk_runtime::Method::POST,
+                                "/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel",
+                            )
+                            .path_param("out_bill_no", out_bill_no)
+                            .json(body)?;
+                        client.json(op).await
+                    }
+                    /// Request body of `POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.
+                    #[derive(
+                        ::std::fmt::Debug,
+                        ::std::clone::Clone,
+                        ::std::cmp::PartialEq,
+                        ::std::default::Default,
+                        ::serde::Serialize,
+                        ::serde::Deserialize
+                    )]
+                    pub struct PostRequest {
+                        /// `sub_mchid`
+                        pub sub_mchid: ::std::string::String,
+                    }
+                    /// Response body of `POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.
+                    #[derive(
+                        ::std::fmt::Debug,
+                        ::std::clone::Clone,
+                        ::std::cmp::PartialEq,
+                        ::std::default::Default,
+                        ::serde::Serialize,
+                        ::serde::Deserialize
+                    )]
+                    pub struct PostResponse {
+                        /// `sub_mchid`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub sub_mchid: ::std::option::Option<::std::string::String>,
+                        /// `out_bill_no`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub out_bill_no: ::std::option::Option<::std::string::String>,
+                        /// `transfer_bill_no`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub transfer_bill_no: ::std::option::Option<
+                            ::std::string::String,
+                        >,
+                        /// `state`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub state: ::std::option::Option<::std::string::String>,
+                        /// `update_time`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub update_time: ::std::option::Option<::std::string::String>,
+                    }
+                }
+            }
+        }
+        /// Operations under `/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no`.
+        pub mod transfer_bill_no {
+            /// Operations under `/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.
+            pub mod by_transfer_bill_no {
+                /// 微信转账单号查询转账单
+                ///
+                /// `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-no.html>
+                ///
+                /// # Errors
+                ///
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                pub async fn get(
+                    client: &::sdk_runtime::wechatpay::Client,
+                    transfer_bill_no: &str,
+                    query: &GetQuery,
+                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                    let op = ::sdk_runtime::wechatpay::Operation::new(
+                            ::sdk_runtime::Method::GET,
+                            "/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}",
+                        )
+                        .path_param("transfer_bill_no", transfer_bill_no)
+                        .query(query)?;
+                    client.json(op).await
+                }
+                /// Query parameters of `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                    ::serde::Deserialize
+                )]
+                pub struct GetQuery {
+                    /// `sub_mchid`
+                    pub sub_mchid: ::std::string::String,
+                }
+                /// Response body of `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                    ::serde::Deserialize
+                )]
+                pub struct GetResponse {
+                    /// `mchid`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub mchid: ::std::option::Option<::std::string::String>,
+                    /// `sub_mchid`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub sub_mchid: ::std::option::Option<::std::string::String>,
+                    /// `out_bill_no`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub out_bill_no: ::std::option::Option<::std::string::String>,
+                    /// `transfer_bill_no`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub transfer_bill_no: ::std::option::Option<::std::string::String>,
+                    /// `appid`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub appid: ::std::option::Option<::std::string::String>,
+                    /// `transfer_scene_id`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub transfer_scene_id: ::std::option::Option<::std::string::String>,
+                    /// `state`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub state: ::std::option::Option<::std::string::String>,
+                    /// `transfer_amount`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub transfer_amount: ::std::option::Option<i64>,
+                    /// `transfer_remark`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub transfer_remark: ::std::option::Option<::std::string::String>,
+                    /// `fail_reason`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub fail_reason: ::std::option::Option<::std::string::String>,
+                    /// `openid`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub openid: ::std::option::Option<::std::string::String>,
+                    /// `user_name`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub user_name: ::std::option::Option<::std::string::String>,
+                    /// `create_time`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub create_time: ::std::option::Option<::std::string::String>,
+                    /// `update_time`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub update_time: ::std::option::Option<::std::string::String>,
                 }
             }
         }
@@ -2905,7 +3951,6 @@ pub mod refunds {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2928,23 +3973,256 @@ pub mod refunds {
             pub amount: PostRequestAmount,
             /// `notify_url`
             pub notify_url: ::std::string::String,
+            /// `refund_account`
+            pub refund_account: PostRequestRefundAccount,
+            /// `funds_account`
+            pub funds_account: PostRequestFundsAccount,
         }
         /// The `amount` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct PostRequestAmount {
             /// `refund`
             pub refund: i64,
+            /// `from`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub from: ::std::option::Option<::std::vec::Vec<PostRequestAmountFrom>>,
             /// `total`
             pub total: i64,
             /// `currency`
-            pub currency: ::std::string::String,
+            pub currency: PostRequestAmountCurrency,
+        }
+        /// The `from` of [`PostRequestAmount`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestAmountFrom {
+            /// `account`
+            pub account: PostRequestAmountFromAccount,
+            /// `amount`
+            pub amount: i64,
+        }
+        /// The `account` of [`PostRequestAmountFrom`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestAmountFromAccount {
+            /// `AVAILABLE`
+            Available,
+            /// `UNAVAILABLE`
+            Unavailable,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestAmountFromAccount {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Available => "AVAILABLE",
+                    Self::Unavailable => "UNAVAILABLE",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String>
+        for PostRequestAmountFromAccount {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "AVAILABLE" => Self::Available,
+                    "UNAVAILABLE" => Self::Unavailable,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for PostRequestAmountFromAccount {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostRequestAmountFromAccount {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `currency` of [`PostRequestAmount`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestAmountCurrency {
+            /// `CNY`
+            Cny,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestAmountCurrency {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Cny => "CNY",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostRequestAmountCurrency {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "CNY" => Self::Cny,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for PostRequestAmountCurrency {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostRequestAmountCurrency {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `refund_account` of [`PostRequest`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestRefundAccount {
+            /// `REFUND_SOURCE_SUB_MERCHANT`
+            RefundSourceSubMerchant,
+            /// `REFUND_SOURCE_PARTNER_ADVANCE`
+            RefundSourcePartnerAdvance,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestRefundAccount {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::RefundSourceSubMerchant => "REFUND_SOURCE_SUB_MERCHANT",
+                    Self::RefundSourcePartnerAdvance => "REFUND_SOURCE_PARTNER_ADVANCE",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostRequestRefundAccount {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "REFUND_SOURCE_SUB_MERCHANT" => Self::RefundSourceSubMerchant,
+                    "REFUND_SOURCE_PARTNER_ADVANCE" => Self::RefundSourcePartnerAdvance,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for PostRequestRefundAccount {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostRequestRefundAccount {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `funds_account` of [`PostRequest`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestFundsAccount {
+            /// `AVAILABLE`
+            Available,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestFundsAccount {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Available => "AVAILABLE",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostRequestFundsAccount {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "AVAILABLE" => Self::Available,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for PostRequestFundsAccount {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostRequestFundsAccount {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
         /// Response body of `POST /v3/ecommerce/refunds/apply`.
         #[derive(
@@ -2973,6 +4251,9 @@ pub mod refunds {
             pub promotion_detail: ::std::option::Option<
                 ::std::vec::Vec<PostResponsePromotionDetail>,
             >,
+            /// `refund_account`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub refund_account: ::std::option::Option<PostRequestRefundAccount>,
         }
         /// The `amount` of [`PostResponse`].
         #[derive(
@@ -2987,15 +4268,38 @@ pub mod refunds {
             /// `refund`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub refund: ::std::option::Option<i64>,
+            /// `from`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub from: ::std::option::Option<::std::vec::Vec<PostResponseAmountFrom>>,
             /// `payer_refund`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub payer_refund: ::std::option::Option<i64>,
+            /// `advance`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub advance: ::std::option::Option<i64>,
             /// `discount_refund`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub discount_refund: ::std::option::Option<i64>,
             /// `currency`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub currency: ::std::option::Option<::std::string::String>,
+        }
+        /// The `from` of [`PostResponseAmount`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostResponseAmountFrom {
+            /// `account`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub account: ::std::option::Option<PostRequestAmountFromAccount>,
+            /// `amount`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub amount: ::std::option::Option<i64>,
         }
         /// The `promotion_detail` of [`PostResponse`].
         #[derive(
@@ -3026,6 +4330,232 @@ pub mod refunds {
     }
     /// Operations under `/v3/ecommerce/refunds/{refund_id}`.
     pub mod by_refund_id {
+        /// Operations under `/v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`.
+        pub mod apply_abnormal_refund {
+            /// 发起异常退款
+            ///
+            /// `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-abnormal-refund.html>
+            ///
+            /// # Sensitive fields
+            ///
+            /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+            ///
+            /// ```ignore
+            /// let response = post(&client, /* … */ |encryptor| Ok(PostRequest {
+            ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
+            /// })).await?;
+            /// ```
+            ///
+            /// # Errors
+            ///
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            pub async fn post<F>(
+                client: &::sdk_runtime::wechatpay::Client,
+                refund_id: &str,
+                body: F,
+            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+            where
+                F: ::std::ops::FnOnce(
+                    &::sdk_runtime::wechatpay::Encryptor,
+                ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+            {
+                let encryptor = client.encryptor().await?;
+                let body = body(&encryptor)?;
+                let op = ::sdk_runtime::wechatpay::Operation::new(
+                        ::sdk_runtime::Method::POST,
+                        "/v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund",
+                    )
+                    .path_param("refund_id", refund_id)
+                    .json(&body)?
+                    .encrypted_with(&encryptor);
+                client.json(op).await
+            }
+            /// Request body of `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequest {
+                /// `sub_mchid`
+                pub sub_mchid: ::std::string::String,
+                /// `individual_auth_id`
+                pub individual_auth_id: ::std::string::String,
+                /// `out_refund_no`
+                pub out_refund_no: ::std::string::String,
+                /// `type`
+                pub r#type: ::std::string::String,
+                /// `bank_type`
+                pub bank_type: ::std::string::String,
+                /// `bank_account`
+                pub bank_account: ::std::string::String,
+                /// `real_name`
+                pub real_name: ::std::string::String,
+            }
+            /// Response body of `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostResponse {
+                /// `refund_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub refund_id: ::std::option::Option<::std::string::String>,
+                /// `out_refund_no`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub out_refund_no: ::std::option::Option<::std::string::String>,
+                /// `transaction_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub transaction_id: ::std::option::Option<::std::string::String>,
+                /// `out_trade_no`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub out_trade_no: ::std::option::Option<::std::string::String>,
+                /// `channel`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub channel: ::std::option::Option<::std::string::String>,
+                /// `user_received_account`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub user_received_account: ::std::option::Option<::std::string::String>,
+                /// `success_time`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub success_time: ::std::option::Option<::std::string::String>,
+                /// `create_time`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub create_time: ::std::option::Option<::std::string::String>,
+                /// `status`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub status: ::std::option::Option<::std::string::String>,
+                /// `funds_account`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub funds_account: ::std::option::Option<::std::string::String>,
+                /// `amount`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub amount: ::std::option::Option<PostResponseAmount>,
+                /// `promotion_detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub promotion_detail: ::std::option::Option<
+                    ::std::vec::Vec<PostResponsePromotionDetail>,
+                >,
+                /// `refund_account`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub refund_account: ::std::option::Option<::std::string::String>,
+            }
+            /// The `amount` of [`PostResponse`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostResponseAmount {
+                /// `refund`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub refund: ::std::option::Option<i64>,
+                /// `from`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub from: ::std::option::Option<::std::vec::Vec<PostResponseAmountFrom>>,
+                /// `payer_refund`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub payer_refund: ::std::option::Option<i64>,
+                /// `discount_refund`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub discount_refund: ::std::option::Option<i64>,
+                /// `currency`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub currency: ::std::option::Option<::std::string::String>,
+                /// `refund_fee`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub refund_fee: ::std::option::Option<i64>,
+            }
+            /// The `from` of [`PostResponseAmount`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostResponseAmountFrom {
+                /// `account`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub account: ::std::option::Option<::std::string::String>,
+                /// `amount`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub amount: ::std::option::Option<i64>,
+            }
+            /// The `promotion_detail` of [`PostResponse`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostResponsePromotionDetail {
+                /// `promotion_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub promotion_id: ::std::option::Option<::std::string::String>,
+                /// `scope`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub scope: ::std::option::Option<::std::string::String>,
+                /// `type`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub r#type: ::std::option::Option<::std::string::String>,
+                /// `amount`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub amount: ::std::option::Option<i64>,
+                /// `refund_amount`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub refund_amount: ::std::option::Option<i64>,
+                /// `goods_detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_detail: ::std::option::Option<
+                    ::std::vec::Vec<PostResponsePromotionDetailGoodsDetail>,
+                >,
+            }
+            /// The `goods_detail` of [`PostResponsePromotionDetail`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostResponsePromotionDetailGoodsDetail {
+                /// `merchant_goods_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub merchant_goods_id: ::std::option::Option<::std::string::String>,
+                /// `wechatpay_goods_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
+                /// `goods_name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_name: ::std::option::Option<::std::string::String>,
+                /// `unit_price`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub unit_price: ::std::option::Option<i64>,
+                /// `refund_amount`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub refund_amount: ::std::option::Option<i64>,
+                /// `refund_quantity`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub refund_quantity: ::std::option::Option<i64>,
+            }
+        }
         /// Operations under `/v3/ecommerce/refunds/{refund_id}/return-advance`.
         pub mod return_advance {
             /// 查询垫付回补结果API
@@ -3260,6 +4790,12 @@ pub mod refunds {
                 pub promotion_detail: ::std::option::Option<
                     ::std::vec::Vec<GetResponsePromotionDetail>,
                 >,
+                /// `refund_account`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub refund_account: ::std::option::Option<GetResponseRefundAccount>,
+                /// `funds_account`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub funds_account: ::std::option::Option<GetResponseFundsAccount>,
             }
             /// The `amount` of [`GetResponse`].
             #[derive(
@@ -3274,15 +4810,94 @@ pub mod refunds {
                 /// `refund`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub refund: ::std::option::Option<i64>,
+                /// `from`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub from: ::std::option::Option<::std::vec::Vec<GetResponseAmountFrom>>,
                 /// `payer_refund`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub payer_refund: ::std::option::Option<i64>,
+                /// `advance`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub advance: ::std::option::Option<i64>,
                 /// `discount_refund`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub discount_refund: ::std::option::Option<i64>,
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+            }
+            /// The `from` of [`GetResponseAmount`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct GetResponseAmountFrom {
+                /// `account`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub account: ::std::option::Option<GetResponseAmountFromAccount>,
+                /// `amount`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub amount: ::std::option::Option<i64>,
+            }
+            /// The `account` of [`GetResponseAmountFrom`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseAmountFromAccount {
+                /// `AVAILABLE`
+                Available,
+                /// `UNAVAILABLE`
+                Unavailable,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseAmountFromAccount {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Available => "AVAILABLE",
+                        Self::Unavailable => "UNAVAILABLE",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseAmountFromAccount {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "AVAILABLE" => Self::Available,
+                        "UNAVAILABLE" => Self::Unavailable,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for GetResponseAmountFromAccount {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmountFromAccount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// The `promotion_detail` of [`GetResponse`].
             #[derive(
@@ -3309,6 +4924,118 @@ pub mod refunds {
                 /// `refund_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub refund_amount: ::std::option::Option<i64>,
+            }
+            /// The `refund_account` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseRefundAccount {
+                /// `REFUND_SOURCE_SUB_MERCHANT`
+                RefundSourceSubMerchant,
+                /// `REFUND_SOURCE_PARTNER_ADVANCE`
+                RefundSourcePartnerAdvance,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseRefundAccount {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::RefundSourceSubMerchant => "REFUND_SOURCE_SUB_MERCHANT",
+                        Self::RefundSourcePartnerAdvance => {
+                            "REFUND_SOURCE_PARTNER_ADVANCE"
+                        }
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseRefundAccount {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "REFUND_SOURCE_SUB_MERCHANT" => Self::RefundSourceSubMerchant,
+                        "REFUND_SOURCE_PARTNER_ADVANCE" => {
+                            Self::RefundSourcePartnerAdvance
+                        }
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for GetResponseRefundAccount {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseRefundAccount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `funds_account` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseFundsAccount {
+                /// `AVAILABLE`
+                Available,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseFundsAccount {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Available => "AVAILABLE",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseFundsAccount {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "AVAILABLE" => Self::Available,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for GetResponseFundsAccount {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseFundsAccount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
         }
     }
@@ -3396,6 +5123,12 @@ pub mod refunds {
                 pub promotion_detail: ::std::option::Option<
                     ::std::vec::Vec<GetResponsePromotionDetail>,
                 >,
+                /// `refund_account`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub refund_account: ::std::option::Option<GetResponseRefundAccount>,
+                /// `funds_account`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub funds_account: ::std::option::Option<GetResponseFundsAccount>,
             }
             /// The `amount` of [`GetResponse`].
             #[derive(
@@ -3410,15 +5143,94 @@ pub mod refunds {
                 /// `refund`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub refund: ::std::option::Option<i64>,
+                /// `from`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub from: ::std::option::Option<::std::vec::Vec<GetResponseAmountFrom>>,
                 /// `payer_refund`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub payer_refund: ::std::option::Option<i64>,
+                /// `advance`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub advance: ::std::option::Option<i64>,
                 /// `discount_refund`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub discount_refund: ::std::option::Option<i64>,
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+            }
+            /// The `from` of [`GetResponseAmount`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct GetResponseAmountFrom {
+                /// `account`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub account: ::std::option::Option<GetResponseAmountFromAccount>,
+                /// `amount`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub amount: ::std::option::Option<i64>,
+            }
+            /// The `account` of [`GetResponseAmountFrom`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseAmountFromAccount {
+                /// `AVAILABLE`
+                Available,
+                /// `UNAVAILABLE`
+                Unavailable,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseAmountFromAccount {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Available => "AVAILABLE",
+                        Self::Unavailable => "UNAVAILABLE",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseAmountFromAccount {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "AVAILABLE" => Self::Available,
+                        "UNAVAILABLE" => Self::Unavailable,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for GetResponseAmountFromAccount {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmountFromAccount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// The `promotion_detail` of [`GetResponse`].
             #[derive(
@@ -3445,6 +5257,118 @@ pub mod refunds {
                 /// `refund_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub refund_amount: ::std::option::Option<i64>,
+            }
+            /// The `refund_account` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseRefundAccount {
+                /// `REFUND_SOURCE_SUB_MERCHANT`
+                RefundSourceSubMerchant,
+                /// `REFUND_SOURCE_PARTNER_ADVANCE`
+                RefundSourcePartnerAdvance,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseRefundAccount {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::RefundSourceSubMerchant => "REFUND_SOURCE_SUB_MERCHANT",
+                        Self::RefundSourcePartnerAdvance => {
+                            "REFUND_SOURCE_PARTNER_ADVANCE"
+                        }
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseRefundAccount {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "REFUND_SOURCE_SUB_MERCHANT" => Self::RefundSourceSubMerchant,
+                        "REFUND_SOURCE_PARTNER_ADVANCE" => {
+                            Self::RefundSourcePartnerAdvance
+                        }
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for GetResponseRefundAccount {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseRefundAccount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `funds_account` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseFundsAccount {
+                /// `AVAILABLE`
+                Available,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseFundsAccount {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Available => "AVAILABLE",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseFundsAccount {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "AVAILABLE" => Self::Available,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for GetResponseFundsAccount {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseFundsAccount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
         }
     }

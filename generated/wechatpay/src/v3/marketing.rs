@@ -4306,6 +4306,238 @@ pub mod favor {
             /// `offset`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub offset: ::std::option::Option<i64>,
+            /// `data`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub data: ::std::option::Option<::std::vec::Vec<GetResponseData>>,
+        }
+        /// The `data` of [`GetResponse`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct GetResponseData {
+            /// `stock_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub stock_id: ::std::option::Option<::std::string::String>,
+            /// `stock_creator_mchid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
+            /// `stock_name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub stock_name: ::std::option::Option<::std::string::String>,
+            /// `status`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub status: ::std::option::Option<::std::string::String>,
+            /// `create_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub create_time: ::std::option::Option<::std::string::String>,
+            /// `description`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub description: ::std::option::Option<::std::string::String>,
+            /// `stock_use_rule`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub stock_use_rule: ::std::option::Option<GetResponseDataStockUseRule>,
+            /// `available_begin_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub available_begin_time: ::std::option::Option<::std::string::String>,
+            /// `available_end_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub available_end_time: ::std::option::Option<::std::string::String>,
+            /// `distributed_coupons`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub distributed_coupons: ::std::option::Option<i64>,
+            /// `no_cash`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub no_cash: ::std::option::Option<::std::string::String>,
+            /// `start_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub start_time: ::std::option::Option<::std::string::String>,
+            /// `stop_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub stop_time: ::std::option::Option<::std::string::String>,
+            /// `cut_to_message`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub cut_to_message: ::std::option::Option<GetResponseDataCutToMessage>,
+            /// `singleitem`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub singleitem: ::std::option::Option<bool>,
+            /// `stock_type`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub stock_type: ::std::option::Option<::std::string::String>,
+            /// `card_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub card_id: ::std::option::Option<::std::string::String>,
+            /// `business_type`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub business_type: ::std::option::Option<GetResponseDataBusinessType>,
+            /// `available_region_list`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub available_region_list: ::std::option::Option<
+                ::std::vec::Vec<GetResponseDataAvailableRegionList>,
+            >,
+            /// `available_industry_list`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub available_industry_list: ::std::option::Option<
+                ::std::vec::Vec<::std::string::String>,
+            >,
+        }
+        /// The `stock_use_rule` of [`GetResponseData`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct GetResponseDataStockUseRule {
+            /// `max_coupons`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub max_coupons: ::std::option::Option<i64>,
+            /// `max_amount`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub max_amount: ::std::option::Option<i64>,
+            /// `max_amount_by_day`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub max_amount_by_day: ::std::option::Option<i64>,
+            /// `fixed_normal_coupon`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub fixed_normal_coupon: ::std::option::Option<
+                GetResponseDataStockUseRuleFixedNormalCoupon,
+            >,
+            /// `max_coupons_per_user`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub max_coupons_per_user: ::std::option::Option<i64>,
+            /// `coupon_type`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub coupon_type: ::std::option::Option<::std::string::String>,
+            /// `goods_tag`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            /// `trade_type`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub trade_type: ::std::option::Option<
+                ::std::vec::Vec<::std::string::String>,
+            >,
+            /// `combine_use`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub combine_use: ::std::option::Option<::std::string::String>,
+        }
+        /// The `fixed_normal_coupon` of [`GetResponseDataStockUseRule`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct GetResponseDataStockUseRuleFixedNormalCoupon {
+            /// `coupon_amount`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub coupon_amount: ::std::option::Option<i64>,
+            /// `transaction_minimum`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub transaction_minimum: ::std::option::Option<i64>,
+        }
+        /// The `cut_to_message` of [`GetResponseData`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct GetResponseDataCutToMessage {
+            /// `single_price_max`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub single_price_max: ::std::option::Option<i64>,
+            /// `cut_to_price`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub cut_to_price: ::std::option::Option<i64>,
+        }
+        /// The `business_type` of [`GetResponseData`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetResponseDataBusinessType {
+            /// `MULTIUSE`
+            Multiuse,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetResponseDataBusinessType {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Multiuse => "MULTIUSE",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String>
+        for GetResponseDataBusinessType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "MULTIUSE" => Self::Multiuse,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for GetResponseDataBusinessType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseDataBusinessType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `available_region_list` of [`GetResponseData`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct GetResponseDataAvailableRegionList {
+            /// `type`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub r#type: ::std::option::Option<::std::string::String>,
+            /// `province`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub province: ::std::option::Option<::std::string::String>,
+            /// `city`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub city: ::std::option::Option<::std::string::String>,
+            /// `district`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub district: ::std::option::Option<::std::string::String>,
+            /// `country`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub country: ::std::option::Option<::std::string::String>,
         }
         /// Operations under `/v3/marketing/favor/stocks/{stock_id}`.
         pub mod by_stock_id {
@@ -4402,6 +4634,19 @@ pub mod favor {
                 /// `distributed_coupons`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub distributed_coupons: ::std::option::Option<i64>,
+                /// `business_type`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub business_type: ::std::option::Option<GetResponseBusinessType>,
+                /// `available_region_list`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub available_region_list: ::std::option::Option<
+                    ::std::vec::Vec<GetResponseAvailableRegionList>,
+                >,
+                /// `available_industry_list`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub available_industry_list: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
             }
             /// The `stock_use_rule` of [`GetResponse`].
             #[derive(
@@ -4448,6 +4693,84 @@ pub mod favor {
                 /// `cut_to_price`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub cut_to_price: ::std::option::Option<i64>,
+            }
+            /// The `business_type` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseBusinessType {
+                /// `MULTIUSE`
+                Multiuse,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseBusinessType {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Multiuse => "MULTIUSE",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseBusinessType {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "MULTIUSE" => Self::Multiuse,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for GetResponseBusinessType {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseBusinessType {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `available_region_list` of [`GetResponse`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct GetResponseAvailableRegionList {
+                /// `type`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub r#type: ::std::option::Option<::std::string::String>,
+                /// `province`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub province: ::std::option::Option<::std::string::String>,
+                /// `city`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub city: ::std::option::Option<::std::string::String>,
+                /// `district`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub district: ::std::option::Option<::std::string::String>,
+                /// `country`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub country: ::std::option::Option<::std::string::String>,
             }
             /// Operations under `/v3/marketing/favor/stocks/{stock_id}/items`.
             pub mod items {
@@ -4984,6 +5307,64 @@ pub mod favor {
                     pub offset: i64,
                     /// `limit`
                     pub limit: i64,
+                    /// `business_type`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub business_type: ::std::option::Option<GetQueryBusinessType>,
+                }
+                /// The `business_type` of [`GetQuery`].
+                ///
+                /// An open set: values this SDK does not know yet are kept in `Unknown`.
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::cmp::Eq,
+                    ::std::hash::Hash
+                )]
+                pub enum GetQueryBusinessType {
+                    /// `MULTIUSE`
+                    Multiuse,
+                    /// A value this version of the SDK does not know.
+                    Unknown(::std::string::String),
+                }
+                impl GetQueryBusinessType {
+                    /// The value as sent on the wire.
+                    pub fn as_str(&self) -> &str {
+                        match self {
+                            Self::Multiuse => "MULTIUSE",
+                            Self::Unknown(value) => value,
+                        }
+                    }
+                }
+                impl ::std::convert::From<::std::string::String>
+                for GetQueryBusinessType {
+                    fn from(value: ::std::string::String) -> Self {
+                        match value.as_str() {
+                            "MULTIUSE" => Self::Multiuse,
+                            _ => Self::Unknown(value),
+                        }
+                    }
+                }
+                impl ::serde::Serialize for GetQueryBusinessType {
+                    fn serialize<S: ::serde::Serializer>(
+                        &self,
+                        serializer: S,
+                    ) -> ::std::result::Result<S::Ok, S::Error> {
+                        serializer.serialize_str(self.as_str())
+                    }
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetQueryBusinessType {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        <::std::string::String as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::from)
+                    }
                 }
                 /// Response body of `GET /v3/marketing/favor/users/{openid}/coupons`.
                 #[derive(
@@ -5138,6 +5519,18 @@ pub mod favor {
                     pub consume_information: ::std::option::Option<
                         GetResponseDataConsumeInformation,
                     >,
+                    /// `available_balance`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub available_balance: ::std::option::Option<i64>,
+                    /// `business_type`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub business_type: ::std::option::Option<GetQueryBusinessType>,
                 }
                 /// The `cut_to_message` of [`GetResponseData`].
                 #[derive(
@@ -5454,6 +5847,20 @@ pub mod favor {
                         pub consume_information: ::std::option::Option<
                             GetResponseConsumeInformation,
                         >,
+                        /// `available_balance`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub available_balance: ::std::option::Option<i64>,
+                        /// `business_type`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub business_type: ::std::option::Option<
+                            GetResponseBusinessType,
+                        >,
                     }
                     /// The `cut_to_message` of [`GetResponse`].
                     #[derive(
@@ -5572,6 +5979,58 @@ pub mod favor {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub discount_amount: ::std::option::Option<i64>,
+                    }
+                    /// The `business_type` of [`GetResponse`].
+                    ///
+                    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+                    #[derive(
+                        ::std::fmt::Debug,
+                        ::std::clone::Clone,
+                        ::std::cmp::PartialEq,
+                        ::std::cmp::Eq,
+                        ::std::hash::Hash
+                    )]
+                    pub enum GetResponseBusinessType {
+                        /// `MULTIUSE`
+                        Multiuse,
+                        /// A value this version of the SDK does not know.
+                        Unknown(::std::string::String),
+                    }
+                    impl GetResponseBusinessType {
+                        /// The value as sent on the wire.
+                        pub fn as_str(&self) -> &str {
+                            match self {
+                                Self::Multiuse => "MULTIUSE",
+                                Self::Unknown(value) => value,
+                            }
+                        }
+                    }
+                    impl ::std::convert::From<::std::string::String>
+                    for GetResponseBusinessType {
+                        fn from(value: ::std::string::String) -> Self {
+                            match value.as_str() {
+                                "MULTIUSE" => Self::Multiuse,
+                                _ => Self::Unknown(value),
+                            }
+                        }
+                    }
+                    impl ::serde::Serialize for GetResponseBusinessType {
+                        fn serialize<S: ::serde::Serializer>(
+                            &self,
+                            serializer: S,
+                        ) -> ::std::result::Result<S::Ok, S::Error> {
+                            serializer.serialize_str(self.as_str())
+                        }
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponseBusinessType {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            <::std::string::String as ::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::from)
+                        }
                     }
                 }
             }
@@ -6730,6 +7189,8 @@ pub mod membercard_activity {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_3.shtml>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/query-activity-list.html>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -6750,6 +7211,8 @@ pub mod membercard_activity {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_1.shtml>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/create-activity.html>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -6769,7 +7232,6 @@ pub mod membercard_activity {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -6779,11 +7241,137 @@ pub mod membercard_activity {
             /// `offset`
             pub offset: i64,
             /// `activity_type`
-            pub activity_type: ::std::string::String,
+            pub activity_type: GetQueryActivityType,
             /// `card_id`
             pub card_id: ::std::string::String,
             /// `activity_status`
-            pub activity_status: ::std::string::String,
+            pub activity_status: GetQueryActivityStatus,
+        }
+        /// The `activity_type` of [`GetQuery`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetQueryActivityType {
+            /// `NON_MEMBER_AFTERPAY`
+            NonMemberAfterpay,
+            /// `MEMBER_AFTERPAY`
+            MemberAfterpay,
+            /// `NON_MEMBER_MINIPROGRAM`
+            NonMemberMiniprogram,
+            /// `MEMBER_MINIPROGRAM`
+            MemberMiniprogram,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetQueryActivityType {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::NonMemberAfterpay => "NON_MEMBER_AFTERPAY",
+                    Self::MemberAfterpay => "MEMBER_AFTERPAY",
+                    Self::NonMemberMiniprogram => "NON_MEMBER_MINIPROGRAM",
+                    Self::MemberMiniprogram => "MEMBER_MINIPROGRAM",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for GetQueryActivityType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "NON_MEMBER_AFTERPAY" => Self::NonMemberAfterpay,
+                    "MEMBER_AFTERPAY" => Self::MemberAfterpay,
+                    "NON_MEMBER_MINIPROGRAM" => Self::NonMemberMiniprogram,
+                    "MEMBER_MINIPROGRAM" => Self::MemberMiniprogram,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for GetQueryActivityType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetQueryActivityType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `activity_status` of [`GetQuery`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetQueryActivityStatus {
+            /// `CREATED`
+            Created,
+            /// `ONGOING`
+            Ongoing,
+            /// `TERMINATED`
+            Terminated,
+            /// `OVER_TIME`
+            OverTime,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetQueryActivityStatus {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Created => "CREATED",
+                    Self::Ongoing => "ONGOING",
+                    Self::Terminated => "TERMINATED",
+                    Self::OverTime => "OVER_TIME",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for GetQueryActivityStatus {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "CREATED" => Self::Created,
+                    "ONGOING" => Self::Ongoing,
+                    "TERMINATED" => Self::Terminated,
+                    "OVER_TIME" => Self::OverTime,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for GetQueryActivityStatus {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetQueryActivityStatus {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
         /// Response body of `GET /v3/marketing/membercard-activity/activities`.
         #[derive(
@@ -6823,7 +7411,7 @@ pub mod membercard_activity {
             pub activity_id: ::std::option::Option<::std::string::String>,
             /// `activity_status`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub activity_status: ::std::option::Option<::std::string::String>,
+            pub activity_status: ::std::option::Option<GetQueryActivityStatus>,
             /// `create_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub create_time: ::std::option::Option<::std::string::String>,
@@ -6838,7 +7426,7 @@ pub mod membercard_activity {
             pub activity_name: ::std::option::Option<::std::string::String>,
             /// `activity_type`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub activity_type: ::std::option::Option<::std::string::String>,
+            pub activity_type: ::std::option::Option<GetQueryActivityType>,
             /// `begin_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub begin_time: ::std::option::Option<::std::string::String>,
@@ -6860,6 +7448,11 @@ pub mod membercard_activity {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub pay_activity_setting: ::std::option::Option<
                 GetResponseDataPayActivitySetting,
+            >,
+            /// `miniprogram_activity_setting`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub miniprogram_activity_setting: ::std::option::Option<
+                GetResponseDataMiniprogramActivitySetting,
             >,
         }
         /// The `award_send_period` of [`GetResponseData`].
@@ -7069,12 +7662,50 @@ pub mod membercard_activity {
                 ::std::vec::Vec<::sdk_runtime::JsonValue>,
             >,
         }
-        /// Request body of `POST /v3/marketing/membercard-activity/activities`.
+        /// The `miniprogram_activity_setting` of [`GetResponseData`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
             ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct GetResponseDataMiniprogramActivitySetting {
+            /// `outer_str`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub outer_str: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            /// `award_jump_deploy`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub award_jump_deploy: ::std::option::Option<
+                GetResponseDataMiniprogramActivitySettingAwardJumpDeploy,
+            >,
+        }
+        /// The `award_jump_deploy` of [`GetResponseDataMiniprogramActivitySetting`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct GetResponseDataMiniprogramActivitySettingAwardJumpDeploy {
+            /// `mini_program_appid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub mini_program_appid: ::std::option::Option<::std::string::String>,
+            /// `mini_program_path`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub mini_program_path: ::std::option::Option<::std::string::String>,
+            /// `button_text`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub button_text: ::std::option::Option<::std::string::String>,
+        }
+        /// Request body of `POST /v3/marketing/membercard-activity/activities`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -7084,7 +7715,7 @@ pub mod membercard_activity {
             /// `activity_name`
             pub activity_name: ::std::string::String,
             /// `activity_type`
-            pub activity_type: ::std::string::String,
+            pub activity_type: GetQueryActivityType,
             /// `begin_time`
             pub begin_time: ::std::string::String,
             /// `end_time`
@@ -7097,6 +7728,11 @@ pub mod membercard_activity {
             pub out_request_no: ::std::string::String,
             /// `pay_activity_setting`
             pub pay_activity_setting: PostRequestPayActivitySetting,
+            /// `miniprogram_activity_setting`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub miniprogram_activity_setting: ::std::option::Option<
+                PostRequestMiniprogramActivitySetting,
+            >,
         }
         /// The `award_send_period` of [`PostRequest`].
         #[derive(
@@ -7262,6 +7898,38 @@ pub mod membercard_activity {
             /// `payment_scene_list`
             pub payment_scene_list: ::std::vec::Vec<::std::string::String>,
         }
+        /// The `miniprogram_activity_setting` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestMiniprogramActivitySetting {
+            /// `outer_str`
+            pub outer_str: ::std::vec::Vec<::std::string::String>,
+            /// `award_jump_deploy`
+            pub award_jump_deploy: PostRequestMiniprogramActivitySettingAwardJumpDeploy,
+        }
+        /// The `award_jump_deploy` of [`PostRequestMiniprogramActivitySetting`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestMiniprogramActivitySettingAwardJumpDeploy {
+            /// `mini_program_appid`
+            pub mini_program_appid: ::std::string::String,
+            /// `mini_program_path`
+            pub mini_program_path: ::std::string::String,
+            /// `button_text`
+            pub button_text: ::std::string::String,
+        }
         /// Response body of `POST /v3/marketing/membercard-activity/activities`.
         #[derive(
             ::std::fmt::Debug,
@@ -7292,7 +7960,7 @@ pub mod membercard_activity {
             pub activity_name: ::std::option::Option<::std::string::String>,
             /// `activity_type`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub activity_type: ::std::option::Option<::std::string::String>,
+            pub activity_type: ::std::option::Option<GetQueryActivityType>,
             /// `begin_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub begin_time: ::std::option::Option<::std::string::String>,
@@ -7315,6 +7983,11 @@ pub mod membercard_activity {
             pub pay_activity_setting: ::std::option::Option<
                 GetResponseDataPayActivitySetting,
             >,
+            /// `miniprogram_activity_setting`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub miniprogram_activity_setting: ::std::option::Option<
+                GetResponseDataMiniprogramActivitySetting,
+            >,
         }
         /// Operations under `/v3/marketing/membercard-activity/activities/{activity_id}`.
         pub mod by_activity_id {
@@ -7323,6 +7996,8 @@ pub mod membercard_activity {
             /// `GET /v3/marketing/membercard-activity/activities/{activity_id}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_4.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/query-activity-detail.html>
             ///
             /// # Errors
             ///
@@ -7353,7 +8028,7 @@ pub mod membercard_activity {
                 pub activity_id: ::std::option::Option<::std::string::String>,
                 /// `activity_status`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub activity_status: ::std::option::Option<::std::string::String>,
+                pub activity_status: ::std::option::Option<GetResponseActivityStatus>,
                 /// `create_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub create_time: ::std::option::Option<::std::string::String>,
@@ -7368,7 +8043,7 @@ pub mod membercard_activity {
                 pub activity_name: ::std::option::Option<::std::string::String>,
                 /// `activity_type`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub activity_type: ::std::option::Option<::std::string::String>,
+                pub activity_type: ::std::option::Option<GetResponseActivityType>,
                 /// `begin_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub begin_time: ::std::option::Option<::std::string::String>,
@@ -7391,6 +8066,139 @@ pub mod membercard_activity {
                 pub pay_activity_setting: ::std::option::Option<
                     GetResponsePayActivitySetting,
                 >,
+                /// `miniprogram_activity_setting`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub miniprogram_activity_setting: ::std::option::Option<
+                    GetResponseMiniprogramActivitySetting,
+                >,
+            }
+            /// The `activity_status` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseActivityStatus {
+                /// `CREATED`
+                Created,
+                /// `ONGOING`
+                Ongoing,
+                /// `TERMINATED`
+                Terminated,
+                /// `OVER_TIME`
+                OverTime,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseActivityStatus {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Created => "CREATED",
+                        Self::Ongoing => "ONGOING",
+                        Self::Terminated => "TERMINATED",
+                        Self::OverTime => "OVER_TIME",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseActivityStatus {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "CREATED" => Self::Created,
+                        "ONGOING" => Self::Ongoing,
+                        "TERMINATED" => Self::Terminated,
+                        "OVER_TIME" => Self::OverTime,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for GetResponseActivityStatus {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseActivityStatus {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `activity_type` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseActivityType {
+                /// `NON_MEMBER_AFTERPAY`
+                NonMemberAfterpay,
+                /// `MEMBER_AFTERPAY`
+                MemberAfterpay,
+                /// `NON_MEMBER_MINIPROGRAM`
+                NonMemberMiniprogram,
+                /// `MEMBER_MINIPROGRAM`
+                MemberMiniprogram,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseActivityType {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::NonMemberAfterpay => "NON_MEMBER_AFTERPAY",
+                        Self::MemberAfterpay => "MEMBER_AFTERPAY",
+                        Self::NonMemberMiniprogram => "NON_MEMBER_MINIPROGRAM",
+                        Self::MemberMiniprogram => "MEMBER_MINIPROGRAM",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseActivityType {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "NON_MEMBER_AFTERPAY" => Self::NonMemberAfterpay,
+                        "MEMBER_AFTERPAY" => Self::MemberAfterpay,
+                        "NON_MEMBER_MINIPROGRAM" => Self::NonMemberMiniprogram,
+                        "MEMBER_MINIPROGRAM" => Self::MemberMiniprogram,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for GetResponseActivityType {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseActivityType {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// The `award_send_period` of [`GetResponse`].
             #[derive(
@@ -7599,6 +8407,47 @@ pub mod membercard_activity {
                     ::std::vec::Vec<::sdk_runtime::JsonValue>,
                 >,
             }
+            /// The `miniprogram_activity_setting` of [`GetResponse`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct GetResponseMiniprogramActivitySetting {
+                /// `outer_str`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub outer_str: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                /// `award_jump_deploy`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub award_jump_deploy: ::std::option::Option<
+                    GetResponseMiniprogramActivitySettingAwardJumpDeploy,
+                >,
+            }
+            /// The `award_jump_deploy` of [`GetResponseMiniprogramActivitySetting`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct GetResponseMiniprogramActivitySettingAwardJumpDeploy {
+                /// `mini_program_appid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub mini_program_appid: ::std::option::Option<::std::string::String>,
+                /// `mini_program_path`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub mini_program_path: ::std::option::Option<::std::string::String>,
+                /// `button_text`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub button_text: ::std::option::Option<::std::string::String>,
+            }
             /// Operations under `/v3/marketing/membercard-activity/activities/{activity_id}/terminate`.
             pub mod terminate {
                 /// 终止活动API
@@ -7606,6 +8455,8 @@ pub mod membercard_activity {
                 /// `POST /v3/marketing/membercard-activity/activities/{activity_id}/terminate`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter8_2.shtml>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/membership-card/member-gift/create-activity.html>
                 ///
                 /// # Errors
                 ///

@@ -112,7 +112,7 @@ pub mod fund {
             ///
             /// `GET /v3/merchant/fund/dayendbalance/{account_type}`
             ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_4.shtml>
+            /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-balance/accounts/query-day-end-balance.html>
             ///
             /// # Errors
             ///

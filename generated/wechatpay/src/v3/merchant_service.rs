@@ -537,6 +537,12 @@ pub mod complaints_v2 {
         /// `additional_info`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub additional_info: ::std::option::Option<GetResponseDataAdditionalInfo>,
+        /// `in_platform_service`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub in_platform_service: ::std::option::Option<bool>,
+        /// `need_immediate_service`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub need_immediate_service: ::std::option::Option<bool>,
     }
     /// The `complaint_order_info` of [`GetResponseData`].
     #[derive(
@@ -610,6 +616,9 @@ pub mod complaints_v2 {
         pub share_power_info: ::std::option::Option<
             GetResponseDataAdditionalInfoSharePowerInfo,
         >,
+        /// `is_returned_to_same_machine`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_returned_to_same_machine: ::std::option::Option<bool>,
     }
     /// The `share_power_info` of [`GetResponseDataAdditionalInfo`].
     #[derive(
@@ -744,6 +753,12 @@ pub mod complaints_v2 {
             /// `additional_info`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub additional_info: ::std::option::Option<GetResponseAdditionalInfo>,
+            /// `in_platform_service`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub in_platform_service: ::std::option::Option<bool>,
+            /// `need_immediate_service`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub need_immediate_service: ::std::option::Option<bool>,
         }
         /// The `complaint_media_list` of [`GetResponse`].
         #[derive(
@@ -817,6 +832,9 @@ pub mod complaints_v2 {
             pub share_power_info: ::std::option::Option<
                 GetResponseAdditionalInfoSharePowerInfo,
             >,
+            /// `is_returned_to_same_machine`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub is_returned_to_same_machine: ::std::option::Option<bool>,
         }
         /// The `share_power_info` of [`GetResponseAdditionalInfo`].
         #[derive(
@@ -831,6 +849,31 @@ pub mod complaints_v2 {
             /// `return_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_time: ::std::option::Option<::std::string::String>,
+            /// `return_address_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub return_address_info: ::std::option::Option<
+                GetResponseAdditionalInfoSharePowerInfoReturnAddressInfo,
+            >,
+        }
+        /// The `return_address_info` of [`GetResponseAdditionalInfoSharePowerInfo`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct GetResponseAdditionalInfoSharePowerInfoReturnAddressInfo {
+            /// `return_address`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub return_address: ::std::option::Option<::std::string::String>,
+            /// `longitude`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub longitude: ::std::option::Option<::std::string::String>,
+            /// `latitude`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub latitude: ::std::option::Option<::std::string::String>,
         }
         /// Operations under `/v3/merchant-service/complaints-v2/{complaint_id}/complete`.
         pub mod complete {
@@ -977,6 +1020,16 @@ pub mod complaints_v2 {
                 pub image_list: ::std::option::Option<
                     ::std::vec::Vec<::std::string::String>,
                 >,
+                /// `user_appy_platform_service_reason`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub user_appy_platform_service_reason: ::std::option::Option<
+                    ::std::string::String,
+                >,
+                /// `user_appy_platform_service_reason_description`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub user_appy_platform_service_reason_description: ::std::option::Option<
+                    ::std::string::String,
+                >,
             }
             /// The `complaint_media_list` of [`GetResponseData`].
             #[derive(
@@ -990,12 +1043,71 @@ pub mod complaints_v2 {
             pub struct GetResponseDataComplaintMediaList {
                 /// `media_type`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub media_type: ::std::option::Option<::std::string::String>,
+                pub media_type: ::std::option::Option<
+                    GetResponseDataComplaintMediaListMediaType,
+                >,
                 /// `media_url`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub media_url: ::std::option::Option<
                     ::std::vec::Vec<::std::string::String>,
                 >,
+            }
+            /// The `media_type` of [`GetResponseDataComplaintMediaList`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseDataComplaintMediaListMediaType {
+                /// `USER_COMPLAINT_IMAGE`
+                UserComplaintImage,
+                /// `OPERATION_IMAGE`
+                OperationImage,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseDataComplaintMediaListMediaType {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::UserComplaintImage => "USER_COMPLAINT_IMAGE",
+                        Self::OperationImage => "OPERATION_IMAGE",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseDataComplaintMediaListMediaType {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "USER_COMPLAINT_IMAGE" => Self::UserComplaintImage,
+                        "OPERATION_IMAGE" => Self::OperationImage,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for GetResponseDataComplaintMediaListMediaType {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de>
+            for GetResponseDataComplaintMediaListMediaType {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
         }
         /// Operations under `/v3/merchant-service/complaints-v2/{complaint_id}/response`.
@@ -1042,6 +1154,28 @@ pub mod complaints_v2 {
                 pub jump_url: ::std::string::String,
                 /// `jump_url_text`
                 pub jump_url_text: ::std::string::String,
+                /// `mini_program_jump_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub mini_program_jump_info: ::std::option::Option<
+                    PostRequestMiniProgramJumpInfo,
+                >,
+            }
+            /// The `mini_program_jump_info` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestMiniProgramJumpInfo {
+                /// `appid`
+                pub appid: ::std::string::String,
+                /// `path`
+                pub path: ::std::string::String,
+                /// `text`
+                pub text: ::std::string::String,
             }
             /// Response body of `POST /v3/merchant-service/complaints-v2/{complaint_id}/response`.
             #[derive(

@@ -51,6 +51,9 @@ pub mod eduschoolpay;
 #[cfg(feature = "express")]
 #[rustfmt::skip]
 pub mod express;
+#[cfg(feature = "fund_app")]
+#[rustfmt::skip]
+pub mod fund_app;
 #[cfg(feature = "funds_to_oversea")]
 #[rustfmt::skip]
 pub mod funds_to_oversea;
@@ -72,6 +75,12 @@ pub mod marketing;
 #[cfg(feature = "mch_operate")]
 #[rustfmt::skip]
 pub mod mch_operate;
+#[cfg(feature = "mch_operation_manage")]
+#[rustfmt::skip]
+pub mod mch_operation_manage;
+#[cfg(feature = "mchalterapply")]
+#[rustfmt::skip]
+pub mod mchalterapply;
 #[cfg(feature = "merchant")]
 #[rustfmt::skip]
 pub mod merchant;
@@ -87,6 +96,9 @@ pub mod merchant_store;
 #[cfg(feature = "merchantfund")]
 #[rustfmt::skip]
 pub mod merchantfund;
+#[cfg(feature = "multiuse")]
+#[rustfmt::skip]
+pub mod multiuse;
 #[cfg(feature = "new_tax_control_fapiao")]
 #[rustfmt::skip]
 pub mod new_tax_control_fapiao;
@@ -99,6 +111,9 @@ pub mod partner_papay;
 #[cfg(feature = "partner_transfer")]
 #[rustfmt::skip]
 pub mod partner_transfer;
+#[cfg(feature = "password_exempt_contract")]
+#[rustfmt::skip]
+pub mod password_exempt_contract;
 #[cfg(feature = "pay")]
 #[rustfmt::skip]
 pub mod pay;
@@ -111,12 +126,18 @@ pub mod payroll_card;
 #[cfg(feature = "payscore")]
 #[rustfmt::skip]
 pub mod payscore;
+#[cfg(feature = "platsolution")]
+#[rustfmt::skip]
+pub mod platsolution;
 #[cfg(feature = "profitsharing")]
 #[rustfmt::skip]
 pub mod profitsharing;
 #[cfg(feature = "qrcode")]
 #[rustfmt::skip]
 pub mod qrcode;
+#[cfg(feature = "recharge")]
+#[rustfmt::skip]
+pub mod recharge;
 #[cfg(feature = "refund")]
 #[rustfmt::skip]
 pub mod refund;

@@ -4,6 +4,56 @@
 pub mod contracts {
     /// Operations under `/v3/papay/contracts/{contract_id}`.
     pub mod by_contract_id {
+        /// Operations under `/v3/papay/contracts/{contract_id}/fail-notify`.
+        pub mod fail_notify {
+            /// 重试扣费通知API
+            ///
+            /// `POST /v3/papay/contracts/{contract_id}/fail-notify`
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_11.shtml>
+            ///
+            /// # Errors
+            ///
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            pub async fn post(
+                client: &::sdk_runtime::wechatpay::Client,
+                contract_id: &str,
+                body: &PostRequest,
+            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                let op = ::sdk_runtime::wechatpay::Operation::new(
+                        ::sdk_runtime::Method::POST,
+                        "/v3/papay/contracts/{contract_id}/fail-notify",
+                    )
+                    .path_param("contract_id", contract_id)
+                    .json(body)?;
+                client.json(op).await
+            }
+            /// Request body of `POST /v3/papay/contracts/{contract_id}/fail-notify`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequest {
+                /// `mchid`
+                pub mchid: ::std::string::String,
+                /// `appid`
+                pub appid: ::std::string::String,
+            }
+            /// Response body of `POST /v3/papay/contracts/{contract_id}/fail-notify`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostResponse {}
+        }
         /// Operations under `/v3/papay/contracts/{contract_id}/notify`.
         pub mod notify {
             /// 直连商户预扣费通知API

@@ -1109,7 +1109,7 @@ pub mod partner {
             ///
             /// `POST /v3/pay/partner/transactions/jsapi`
             ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_2.shtml>
+            /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-jsapi-payment/partner-jsons/partner-jsapi-prepay.html>
             ///
             /// # Errors
             ///
@@ -1239,13 +1239,225 @@ pub mod partner {
                 ::serde::Deserialize
             )]
             pub struct PostRequestPayer {
-                /// `openid`
-                pub openid: ::std::string::String,
+                /// `sp_openid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub sp_openid: ::std::option::Option<::std::string::String>,
                 /// `sub_openid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_openid: ::std::option::Option<::std::string::String>,
             }
             /// Response body of `POST /v3/pay/partner/transactions/jsapi`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostResponse {
+                /// `prepay_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub prepay_id: ::std::option::Option<::std::string::String>,
+            }
+        }
+        /// Operations under `/v3/pay/partner/transactions/jsapi-with-contract`.
+        pub mod jsapi_with_contract {
+            /// JSAPI下单并授权
+            ///
+            /// `POST /v3/pay/partner/transactions/jsapi-with-contract`
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/hide-partner-jsapi-payment/partner-jsons/partner-jsapi-contract-prepay.html>
+            ///
+            /// # Errors
+            ///
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            pub async fn post(
+                client: &::sdk_runtime::wechatpay::Client,
+                body: &PostRequest,
+            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                let op = ::sdk_runtime::wechatpay::Operation::new(
+                        ::sdk_runtime::Method::POST,
+                        "/v3/pay/partner/transactions/jsapi-with-contract",
+                    )
+                    .json(body)?;
+                client.json(op).await
+            }
+            /// Request body of `POST /v3/pay/partner/transactions/jsapi-with-contract`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequest {
+                /// `sp_appid`
+                pub sp_appid: ::std::string::String,
+                /// `sp_mchid`
+                pub sp_mchid: ::std::string::String,
+                /// `sub_appid`
+                pub sub_appid: ::std::string::String,
+                /// `sub_mchid`
+                pub sub_mchid: ::std::string::String,
+                /// `description`
+                pub description: ::std::string::String,
+                /// `out_trade_no`
+                pub out_trade_no: ::std::string::String,
+                /// `time_expire`
+                pub time_expire: ::sdk_runtime::DateTime,
+                /// `attach`
+                pub attach: ::std::string::String,
+                /// `notify_url`
+                pub notify_url: ::std::string::String,
+                /// `goods_tag`
+                pub goods_tag: ::std::string::String,
+                /// `settle_info`
+                pub settle_info: PostRequestSettleInfo,
+                /// `support_fapiao`
+                pub support_fapiao: bool,
+                /// `amount`
+                pub amount: PostRequestAmount,
+                /// `payer`
+                pub payer: PostRequestPayer,
+                /// `detail`
+                pub detail: PostRequestDetail,
+                /// `scene_info`
+                pub scene_info: PostRequestSceneInfo,
+                /// `contract_info`
+                pub contract_info: PostRequestContractInfo,
+            }
+            /// The `settle_info` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSettleInfo {
+                /// `profit_sharing`
+                pub profit_sharing: bool,
+            }
+            /// The `amount` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestAmount {
+                /// `total`
+                pub total: i64,
+                /// `currency`
+                pub currency: ::std::string::String,
+            }
+            /// The `payer` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestPayer {
+                /// `sp_openid`
+                pub sp_openid: ::std::string::String,
+                /// `sub_openid`
+                pub sub_openid: ::std::string::String,
+            }
+            /// The `detail` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestDetail {
+                /// `cost_price`
+                pub cost_price: i64,
+                /// `invoice_id`
+                pub invoice_id: ::std::string::String,
+                /// `goods_detail`
+                pub goods_detail: ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+            }
+            /// The `goods_detail` of [`PostRequestDetail`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestDetailGoodsDetail {
+                /// `merchant_goods_id`
+                pub merchant_goods_id: ::std::string::String,
+                /// `wechatpay_goods_id`
+                pub wechatpay_goods_id: ::std::string::String,
+                /// `goods_name`
+                pub goods_name: ::std::string::String,
+                /// `quantity`
+                pub quantity: i64,
+                /// `unit_price`
+                pub unit_price: i64,
+            }
+            /// The `scene_info` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSceneInfo {
+                /// `payer_client_ip`
+                pub payer_client_ip: ::std::string::String,
+                /// `device_id`
+                pub device_id: ::std::string::String,
+                /// `store_info`
+                pub store_info: PostRequestSceneInfoStoreInfo,
+            }
+            /// The `store_info` of [`PostRequestSceneInfo`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSceneInfoStoreInfo {
+                /// `id`
+                pub id: ::std::string::String,
+                /// `name`
+                pub name: ::std::string::String,
+                /// `area_code`
+                pub area_code: ::std::string::String,
+                /// `address`
+                pub address: ::std::string::String,
+            }
+            /// The `contract_info` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestContractInfo {
+                /// `password_free_contract_id`
+                pub password_free_contract_id: ::std::string::String,
+            }
+            /// Response body of `POST /v3/pay/partner/transactions/jsapi-with-contract`.
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
@@ -1266,7 +1478,7 @@ pub mod partner {
             ///
             /// `POST /v3/pay/partner/transactions/native`
             ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_3.shtml>
+            /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-native-payment/partner-jsons/partner-native-prepay.html>
             ///
             /// # Errors
             ///
@@ -3157,6 +3369,214 @@ pub mod transactions {
             pub openid: ::std::string::String,
         }
         /// Response body of `POST /v3/pay/transactions/jsapi`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostResponse {
+            /// `prepay_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub prepay_id: ::std::option::Option<::std::string::String>,
+        }
+    }
+    /// Operations under `/v3/pay/transactions/jsapi-with-contract`.
+    pub mod jsapi_with_contract {
+        /// JSAPI下单并授权
+        ///
+        /// `POST /v3/pay/transactions/jsapi-with-contract`
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hide-jsapi-payment/direct-jsons/jsapi-contract-prepay.html>
+        ///
+        /// # Errors
+        ///
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        pub async fn post(
+            client: &::sdk_runtime::wechatpay::Client,
+            body: &PostRequest,
+        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            let op = ::sdk_runtime::wechatpay::Operation::new(
+                    ::sdk_runtime::Method::POST,
+                    "/v3/pay/transactions/jsapi-with-contract",
+                )
+                .json(body)?;
+            client.json(op).await
+        }
+        /// Request body of `POST /v3/pay/transactions/jsapi-with-contract`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequest {
+            /// `appid`
+            pub appid: ::std::string::String,
+            /// `mchid`
+            pub mchid: ::std::string::String,
+            /// `description`
+            pub description: ::std::string::String,
+            /// `out_trade_no`
+            pub out_trade_no: ::std::string::String,
+            /// `time_expire`
+            pub time_expire: ::std::string::String,
+            /// `attach`
+            pub attach: ::std::string::String,
+            /// `notify_url`
+            pub notify_url: ::std::string::String,
+            /// `goods_tag`
+            pub goods_tag: ::std::string::String,
+            /// `support_fapiao`
+            pub support_fapiao: bool,
+            /// `amount`
+            pub amount: PostRequestAmount,
+            /// `payer`
+            pub payer: PostRequestPayer,
+            /// `detail`
+            pub detail: PostRequestDetail,
+            /// `scene_info`
+            pub scene_info: PostRequestSceneInfo,
+            /// `settle_info`
+            pub settle_info: PostRequestSettleInfo,
+            /// `contract_info`
+            pub contract_info: PostRequestContractInfo,
+        }
+        /// The `amount` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestAmount {
+            /// `total`
+            pub total: i64,
+            /// `currency`
+            pub currency: ::std::string::String,
+        }
+        /// The `payer` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestPayer {
+            /// `openid`
+            pub openid: ::std::string::String,
+        }
+        /// The `detail` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestDetail {
+            /// `cost_price`
+            pub cost_price: i64,
+            /// `invoice_id`
+            pub invoice_id: ::std::string::String,
+            /// `goods_detail`
+            pub goods_detail: ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+        }
+        /// The `goods_detail` of [`PostRequestDetail`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestDetailGoodsDetail {
+            /// `merchant_goods_id`
+            pub merchant_goods_id: ::std::string::String,
+            /// `wechatpay_goods_id`
+            pub wechatpay_goods_id: ::std::string::String,
+            /// `goods_name`
+            pub goods_name: ::std::string::String,
+            /// `quantity`
+            pub quantity: i64,
+            /// `unit_price`
+            pub unit_price: i64,
+        }
+        /// The `scene_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSceneInfo {
+            /// `payer_client_ip`
+            pub payer_client_ip: ::std::string::String,
+            /// `device_id`
+            pub device_id: ::std::string::String,
+            /// `store_info`
+            pub store_info: PostRequestSceneInfoStoreInfo,
+        }
+        /// The `store_info` of [`PostRequestSceneInfo`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSceneInfoStoreInfo {
+            /// `id`
+            pub id: ::std::string::String,
+            /// `name`
+            pub name: ::std::string::String,
+            /// `area_code`
+            pub area_code: ::std::string::String,
+            /// `address`
+            pub address: ::std::string::String,
+        }
+        /// The `settle_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSettleInfo {
+            /// `profit_sharing`
+            pub profit_sharing: bool,
+        }
+        /// The `contract_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestContractInfo {
+            /// `token`
+            pub token: ::std::string::String,
+            /// `password_free_contract_id`
+            pub password_free_contract_id: ::std::string::String,
+        }
+        /// Response body of `POST /v3/pay/transactions/jsapi-with-contract`.
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,

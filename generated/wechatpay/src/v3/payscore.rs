@@ -249,6 +249,300 @@ pub mod partner {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub apply_permissions_token: ::std::option::Option<::std::string::String>,
         }
+        /// Operations under `/v3/payscore/partner/permissions/apply-for-scene`.
+        pub mod apply_for_scene {
+            /// 服务商场景中预授权
+            ///
+            /// `POST /v3/payscore/partner/permissions/apply-for-scene`
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/scene-apply-partner-permissions.html>
+            ///
+            /// # Errors
+            ///
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            pub async fn post(
+                client: &::sdk_runtime::wechatpay::Client,
+                body: &PostRequest,
+            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                let op = ::sdk_runtime::wechatpay::Operation::new(
+                        ::sdk_runtime::Method::POST,
+                        "/v3/payscore/partner/permissions/apply-for-scene",
+                    )
+                    .json(body)?;
+                client.json(op).await
+            }
+            /// Request body of `POST /v3/payscore/partner/permissions/apply-for-scene`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequest {
+                /// `service_id`
+                pub service_id: ::std::string::String,
+                /// `appid`
+                pub appid: ::std::string::String,
+                /// `sub_appid`
+                pub sub_appid: ::std::string::String,
+                /// `sub_mchid`
+                pub sub_mchid: ::std::string::String,
+                /// `authorization_code`
+                pub authorization_code: ::std::string::String,
+                /// `notify_url`
+                pub notify_url: ::std::string::String,
+                /// `scene`
+                pub scene: PostRequestScene,
+                /// `transaction_scene_info`
+                pub transaction_scene_info: PostRequestTransactionSceneInfo,
+            }
+            /// The `scene` of [`PostRequest`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum PostRequestScene {
+                /// `TRANSACTION`
+                Transaction,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl PostRequestScene {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Transaction => "TRANSACTION",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for PostRequestScene {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "TRANSACTION" => Self::Transaction,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::serde::Serialize for PostRequestScene {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostRequestScene {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `transaction_scene_info` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestTransactionSceneInfo {
+                /// `mchid`
+                pub mchid: ::std::string::String,
+                /// `sub_mchid`
+                pub sub_mchid: ::std::string::String,
+            }
+            /// Response body of `POST /v3/payscore/partner/permissions/apply-for-scene`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostResponse {
+                /// `scene`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub scene: ::std::option::Option<PostRequestScene>,
+                /// `transaction_permissions_token`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub transaction_permissions_token: ::std::option::Option<
+                    ::std::string::String,
+                >,
+            }
+        }
+        /// Operations under `/v3/payscore/partner/permissions/assess-user-risk-level`.
+        pub mod assess_user_risk_level {
+            /// 服务商评估用户分层
+            ///
+            /// `POST /v3/payscore/partner/permissions/assess-user-risk-level`
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/assess-partner-user-risk-level.html>
+            ///
+            /// # Errors
+            ///
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            pub async fn post(
+                client: &::sdk_runtime::wechatpay::Client,
+                query: &PostQuery,
+                body: &PostRequest,
+            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                let op = ::sdk_runtime::wechatpay::Operation::new(
+                        ::sdk_runtime::Method::POST,
+                        "/v3/payscore/partner/permissions/assess-user-risk-level",
+                    )
+                    .query(query)?
+                    .json(body)?;
+                client.json(op).await
+            }
+            /// Query parameters of `POST /v3/payscore/partner/permissions/assess-user-risk-level`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostQuery {
+                /// `sub_mchid`
+                pub sub_mchid: ::std::string::String,
+            }
+            /// Request body of `POST /v3/payscore/partner/permissions/assess-user-risk-level`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequest {
+                /// `service_id`
+                pub service_id: ::std::string::String,
+                /// `appid`
+                pub appid: ::std::string::String,
+                /// `sub_appid`
+                pub sub_appid: ::std::string::String,
+                /// `authorization_code`
+                pub authorization_code: ::std::string::String,
+                /// `openid`
+                pub openid: ::std::string::String,
+                /// `sub_openid`
+                pub sub_openid: ::std::string::String,
+                /// `shopping_info`
+                pub shopping_info: PostRequestShoppingInfo,
+            }
+            /// The `shopping_info` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestShoppingInfo {
+                /// `goods`
+                pub goods: ::std::vec::Vec<PostRequestShoppingInfoGoods>,
+            }
+            /// The `goods` of [`PostRequestShoppingInfo`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestShoppingInfoGoods {
+                /// `name`
+                pub name: ::std::string::String,
+                /// `picture`
+                pub picture: ::std::string::String,
+                /// `amount`
+                pub amount: i64,
+                /// `count`
+                pub count: i64,
+                /// `category_id`
+                pub category_id: ::std::vec::Vec<::std::string::String>,
+            }
+            /// Response body of `POST /v3/payscore/partner/permissions/assess-user-risk-level`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostResponse {
+                /// `service_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub service_id: ::std::option::Option<::std::string::String>,
+                /// `appid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub appid: ::std::option::Option<::std::string::String>,
+                /// `mchid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub mchid: ::std::option::Option<::std::string::String>,
+                /// `openid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub openid: ::std::option::Option<::std::string::String>,
+                /// `authorization_code`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub authorization_code: ::std::option::Option<::std::string::String>,
+                /// `authorization_state`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub authorization_state: ::std::option::Option<::std::string::String>,
+                /// `notify_url`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub notify_url: ::std::option::Option<::std::string::String>,
+                /// `cancel_authorization_time`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub cancel_authorization_time: ::std::option::Option<
+                    ::sdk_runtime::DateTime,
+                >,
+                /// `authorization_success_time`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub authorization_success_time: ::std::option::Option<
+                    ::sdk_runtime::DateTime,
+                >,
+                /// `sub_mchid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub sub_mchid: ::std::option::Option<::std::string::String>,
+                /// `sub_appid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub sub_appid: ::std::option::Option<::std::string::String>,
+                /// `sub_openid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub sub_openid: ::std::option::Option<::std::string::String>,
+                /// `user_label`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub user_label: ::std::option::Option<::std::string::String>,
+                /// `channel_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub channel_id: ::std::option::Option<::std::string::String>,
+                /// `user_risk_level`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub user_risk_level: ::std::option::Option<i64>,
+                /// `risk_level_version`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub risk_level_version: ::std::option::Option<i64>,
+            }
+        }
         /// Operations under `/v3/payscore/partner/permissions/authorization-code`.
         pub mod authorization_code {
             /// Operations under `/v3/payscore/partner/permissions/authorization-code/{authorization_code}`.
@@ -257,7 +551,7 @@ pub mod partner {
                 ///
                 /// `GET /v3/payscore/partner/permissions/authorization-code/{authorization_code}`
                 ///
-                /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_19.shtml>
+                /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/get-partner-permissions-by-code.html>
                 ///
                 /// # Errors
                 ///
@@ -324,12 +618,6 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub openid: ::std::option::Option<::std::string::String>,
-                    /// `sub_openid`
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
-                    pub sub_openid: ::std::option::Option<::std::string::String>,
                     /// `authorization_code`
                     #[serde(
                         default,
@@ -356,7 +644,7 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub cancel_authorization_time: ::std::option::Option<
-                        ::std::string::String,
+                        ::sdk_runtime::DateTime,
                     >,
                     /// `authorization_success_time`
                     #[serde(
@@ -364,7 +652,7 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub authorization_success_time: ::std::option::Option<
-                        ::std::string::String,
+                        ::sdk_runtime::DateTime,
                     >,
                     /// `sub_mchid`
                     #[serde(
@@ -378,6 +666,24 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub sub_appid: ::std::option::Option<::std::string::String>,
+                    /// `sub_openid`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub sub_openid: ::std::option::Option<::std::string::String>,
+                    /// `user_risk_level`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub user_risk_level: ::std::option::Option<i64>,
+                    /// `risk_level_version`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub risk_level_version: ::std::option::Option<i64>,
                 }
                 /// Operations under `/v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`.
                 pub mod terminate {
@@ -385,7 +691,7 @@ pub mod partner {
                     ///
                     /// `POST /v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`
                     ///
-                    /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_20.shtml>
+                    /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-code.html>
                     ///
                     /// # Errors
                     ///
@@ -439,7 +745,7 @@ pub mod partner {
             ///
             /// `GET /v3/payscore/partner/permissions/search`
             ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_21.shtml>
+            /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/get-partner-permissions-by-open-id.html>
             ///
             /// # Errors
             ///
@@ -500,24 +806,24 @@ pub mod partner {
                 /// `openid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub openid: ::std::option::Option<::std::string::String>,
-                /// `sub_openid`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub sub_openid: ::std::option::Option<::std::string::String>,
                 /// `authorization_code`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub authorization_code: ::std::option::Option<::std::string::String>,
                 /// `authorization_state`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub authorization_state: ::std::option::Option<::std::string::String>,
+                /// `notify_url`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub notify_url: ::std::option::Option<::std::string::String>,
                 /// `cancel_authorization_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub cancel_authorization_time: ::std::option::Option<
-                    ::std::string::String,
+                    ::sdk_runtime::DateTime,
                 >,
                 /// `authorization_success_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub authorization_success_time: ::std::option::Option<
-                    ::std::string::String,
+                    ::sdk_runtime::DateTime,
                 >,
                 /// `sub_mchid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -525,6 +831,15 @@ pub mod partner {
                 /// `sub_appid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_appid: ::std::option::Option<::std::string::String>,
+                /// `sub_openid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub sub_openid: ::std::option::Option<::std::string::String>,
+                /// `user_risk_level`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub user_risk_level: ::std::option::Option<i64>,
+                /// `risk_level_version`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub risk_level_version: ::std::option::Option<i64>,
             }
         }
         /// Operations under `/v3/payscore/partner/permissions/terminate`.
@@ -533,7 +848,7 @@ pub mod partner {
             ///
             /// `POST /v3/payscore/partner/permissions/terminate`
             ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_22.shtml>
+            /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-auth/terminate-partner-permissions-by-open-id.html>
             ///
             /// # Errors
             ///
@@ -592,7 +907,7 @@ pub mod partner {
         ///
         /// `POST /v3/payscore/partner/service-account-applications`
         ///
-        /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_13.shtml>
+        /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-account/create-service-account-application.html>
         ///
         /// # Errors
         ///
@@ -675,7 +990,7 @@ pub mod partner {
             ///
             /// `GET /v3/payscore/partner/service-account-applications/{out_apply_no}`
             ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_14.shtml>
+            /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-account/get-service-account-application.html>
             ///
             /// # Errors
             ///
@@ -737,7 +1052,7 @@ pub mod partner {
         ///
         /// `GET /v3/payscore/partner/serviceorder`
         ///
-        /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_2.shtml>
+        /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/get-partner-service-order.html>
         ///
         /// # Errors
         ///
@@ -757,7 +1072,7 @@ pub mod partner {
         ///
         /// `POST /v3/payscore/partner/serviceorder`
         ///
-        /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_1.shtml>
+        /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/create-partner-service-order.html>
         ///
         /// # Errors
         ///
@@ -946,6 +1261,9 @@ pub mod partner {
             pub details: ::std::option::Option<
                 ::std::vec::Vec<GetResponseCollectionDetails>,
             >,
+            /// `bank_type`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub bank_type: ::std::option::Option<::std::string::String>,
         }
         /// The `details` of [`GetResponseCollection`].
         #[derive(
@@ -1115,7 +1433,7 @@ pub mod partner {
             /// `post_payments`
             pub post_payments: ::std::vec::Vec<PostRequestPostPayments>,
             /// `post_discounts`
-            pub post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+            pub post_discounts: ::std::vec::Vec<PostRequestPostPayments>,
             /// `risk_fund`
             pub risk_fund: PostRequestRiskFund,
             /// `time_range`
@@ -1149,23 +1467,6 @@ pub mod partner {
             pub description: ::std::string::String,
             /// `amount`
             pub amount: i64,
-            /// `count`
-            pub count: i64,
-        }
-        /// The `post_discounts` of [`PostRequest`].
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequestPostDiscounts {
-            /// `name`
-            pub name: ::std::string::String,
-            /// `description`
-            pub description: ::std::string::String,
             /// `count`
             pub count: i64,
         }
@@ -1265,7 +1566,7 @@ pub mod partner {
             /// `post_discounts`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub post_discounts: ::std::option::Option<
-                ::std::vec::Vec<PostResponsePostDiscounts>,
+                ::std::vec::Vec<GetResponsePostPayments>,
             >,
             /// `risk_fund`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1289,26 +1590,6 @@ pub mod partner {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub package: ::std::option::Option<::std::string::String>,
         }
-        /// The `post_discounts` of [`PostResponse`].
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostResponsePostDiscounts {
-            /// `name`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub name: ::std::option::Option<::std::string::String>,
-            /// `description`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub description: ::std::option::Option<::std::string::String>,
-            /// `count`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub count: ::std::option::Option<i64>,
-        }
         /// Operations under `/v3/payscore/partner/serviceorder/{out_order_no}`.
         pub mod by_out_order_no {
             /// Operations under `/v3/payscore/partner/serviceorder/{out_order_no}/cancel`.
@@ -1317,7 +1598,7 @@ pub mod partner {
                 ///
                 /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/cancel`
                 ///
-                /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_3.shtml>
+                /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/cancel-partner-service-order.html>
                 ///
                 /// # Errors
                 ///
@@ -1369,7 +1650,7 @@ pub mod partner {
                 ///
                 /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/complete`
                 ///
-                /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_5.shtml>
+                /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/complete-partner-service-order.html>
                 ///
                 /// # Errors
                 ///
@@ -1488,7 +1769,7 @@ pub mod partner {
                 ///
                 /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/modify`
                 ///
-                /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_4.shtml>
+                /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/modify-partner-service-order.html>
                 ///
                 /// # Errors
                 ///
@@ -1565,7 +1846,7 @@ pub mod partner {
                 ///
                 /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`
                 ///
-                /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_6.shtml>
+                /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/collect-partner-service-order.html>
                 ///
                 /// # Errors
                 ///
@@ -1609,13 +1890,205 @@ pub mod partner {
                 )]
                 pub struct PostResponse {}
             }
+            /// Operations under `/v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`.
+            pub mod send_pendingmessage {
+                /// 下发服务费用待处理消息
+                ///
+                /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/send-partner-order-pending-message.html>
+                ///
+                /// # Errors
+                ///
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                pub async fn post(
+                    client: &::sdk_runtime::wechatpay::Client,
+                    out_order_no: &str,
+                    body: &PostRequest,
+                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    let op = ::sdk_runtime::wechatpay::Operation::new(
+                            ::sdk_runtime::Method::POST,
+                            "/v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage",
+                        )
+                        .path_param("out_order_no", out_order_no)
+                        .json(body)?;
+                    client.json(op).await
+                }
+                /// Request body of `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`.
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                    ::serde::Deserialize
+                )]
+                pub struct PostRequest {
+                    /// `service_id`
+                    pub service_id: ::std::string::String,
+                    /// `sub_mchid`
+                    pub sub_mchid: ::std::string::String,
+                    /// `post_payments`
+                    pub post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                    /// `post_discounts`
+                    pub post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+                    /// `total_amount`
+                    pub total_amount: i64,
+                    /// `prepaid_time`
+                    pub prepaid_time: ::std::string::String,
+                }
+                /// The `post_payments` of [`PostRequest`].
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                    ::serde::Deserialize
+                )]
+                pub struct PostRequestPostPayments {
+                    /// `name`
+                    pub name: ::std::string::String,
+                    /// `amount`
+                    pub amount: i64,
+                    /// `description`
+                    pub description: ::std::string::String,
+                    /// `count`
+                    pub count: i64,
+                }
+                /// The `post_discounts` of [`PostRequest`].
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                    ::serde::Deserialize
+                )]
+                pub struct PostRequestPostDiscounts {
+                    /// `name`
+                    pub name: ::std::string::String,
+                    /// `description`
+                    pub description: ::std::string::String,
+                    /// `amount`
+                    pub amount: i64,
+                    /// `count`
+                    pub count: i64,
+                }
+                /// Response body of `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`.
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                    ::serde::Deserialize
+                )]
+                pub struct PostResponse {}
+            }
+            /// Operations under `/v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage`.
+            pub mod send_prepaidmessage {
+                /// 下发服务预扣费消息
+                ///
+                /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage`
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/send-partner-order-prepaid-message.html>
+                ///
+                /// # Errors
+                ///
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                pub async fn post(
+                    client: &::sdk_runtime::wechatpay::Client,
+                    out_order_no: &str,
+                    body: &PostRequest,
+                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    let op = ::sdk_runtime::wechatpay::Operation::new(
+                            ::sdk_runtime::Method::POST,
+                            "/v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage",
+                        )
+                        .path_param("out_order_no", out_order_no)
+                        .json(body)?;
+                    client.json(op).await
+                }
+                /// Request body of `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage`.
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                    ::serde::Deserialize
+                )]
+                pub struct PostRequest {
+                    /// `service_id`
+                    pub service_id: ::std::string::String,
+                    /// `sub_mchid`
+                    pub sub_mchid: ::std::string::String,
+                    /// `post_payments`
+                    pub post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                    /// `post_discounts`
+                    pub post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+                    /// `total_amount`
+                    pub total_amount: i64,
+                    /// `prepaid_time`
+                    pub prepaid_time: ::std::string::String,
+                }
+                /// The `post_payments` of [`PostRequest`].
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                    ::serde::Deserialize
+                )]
+                pub struct PostRequestPostPayments {
+                    /// `name`
+                    pub name: ::std::string::String,
+                    /// `amount`
+                    pub amount: i64,
+                    /// `description`
+                    pub description: ::std::string::String,
+                    /// `count`
+                    pub count: i64,
+                }
+                /// The `post_discounts` of [`PostRequest`].
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                    ::serde::Deserialize
+                )]
+                pub struct PostRequestPostDiscounts {
+                    /// `name`
+                    pub name: ::std::string::String,
+                    /// `description`
+                    pub description: ::std::string::String,
+                    /// `amount`
+                    pub amount: i64,
+                    /// `count`
+                    pub count: i64,
+                }
+                /// Response body of `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage`.
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                    ::serde::Deserialize
+                )]
+                pub struct PostResponse {}
+            }
             /// Operations under `/v3/payscore/partner/serviceorder/{out_order_no}/sync`.
             pub mod sync {
                 /// 同步订单信息API
                 ///
                 /// `POST /v3/payscore/partner/serviceorder/{out_order_no}/sync`
                 ///
-                /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_2_7.shtml>
+                /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/partner-weixin-pay-score/partner-service-order/sync-partner-service-order.html>
                 ///
                 /// # Errors
                 ///
@@ -2021,6 +2494,8 @@ pub mod partner {
             pub amount: i64,
             /// `count`
             pub count: i64,
+            /// `category_id`
+            pub category_id: ::std::vec::Vec<::std::string::String>,
         }
         /// Response body of `POST /v3/payscore/partner/servicepayondeliveryorder`.
         #[derive(
@@ -2031,7 +2506,245 @@ pub mod partner {
             ::serde::Serialize,
             ::serde::Deserialize
         )]
-        pub struct PostResponse {}
+        pub struct PostResponse {
+            /// `out_order_no`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub out_order_no: ::std::option::Option<::std::string::String>,
+            /// `service_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub service_id: ::std::option::Option<::std::string::String>,
+            /// `appid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub appid: ::std::option::Option<::std::string::String>,
+            /// `mchid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub mchid: ::std::option::Option<::std::string::String>,
+            /// `sub_appid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_appid: ::std::option::Option<::std::string::String>,
+            /// `sub_mchid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_mchid: ::std::option::Option<::std::string::String>,
+            /// `service_introduction`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub service_introduction: ::std::option::Option<::std::string::String>,
+            /// `state`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub state: ::std::option::Option<::std::string::String>,
+            /// `state_description`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub state_description: ::std::option::Option<::std::string::String>,
+            /// `post_payments`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub post_payments: ::std::option::Option<
+                ::std::vec::Vec<PostResponsePostPayments>,
+            >,
+            /// `post_discounts`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub post_discounts: ::std::option::Option<
+                ::std::vec::Vec<PostResponsePostDiscounts>,
+            >,
+            /// `risk_fund`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub risk_fund: ::std::option::Option<PostResponseRiskFund>,
+            /// `time_range`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub time_range: ::std::option::Option<PostResponseTimeRange>,
+            /// `location`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub location: ::std::option::Option<PostResponseLocation>,
+            /// `attach`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub attach: ::std::option::Option<::std::string::String>,
+            /// `notify_url`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub notify_url: ::std::option::Option<::std::string::String>,
+            /// `order_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub order_id: ::std::option::Option<::std::string::String>,
+            /// `package`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub package: ::std::option::Option<::std::string::String>,
+            /// `shopping_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub shopping_info: ::std::option::Option<PostResponseShoppingInfo>,
+        }
+        /// The `post_payments` of [`PostResponse`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostResponsePostPayments {
+            /// `name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub name: ::std::option::Option<::std::string::String>,
+            /// `amount`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub amount: ::std::option::Option<i64>,
+            /// `description`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub description: ::std::option::Option<::std::string::String>,
+            /// `count`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub count: ::std::option::Option<i64>,
+        }
+        /// The `post_discounts` of [`PostResponse`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostResponsePostDiscounts {
+            /// `name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub name: ::std::option::Option<::std::string::String>,
+            /// `description`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub description: ::std::option::Option<::std::string::String>,
+            /// `amount`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub amount: ::std::option::Option<i64>,
+            /// `count`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub count: ::std::option::Option<i64>,
+        }
+        /// The `risk_fund` of [`PostResponse`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostResponseRiskFund {
+            /// `name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub name: ::std::option::Option<::std::string::String>,
+            /// `amount`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub amount: ::std::option::Option<i64>,
+            /// `description`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub description: ::std::option::Option<::std::string::String>,
+        }
+        /// The `time_range` of [`PostResponse`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostResponseTimeRange {
+            /// `start_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub start_time: ::std::option::Option<::std::string::String>,
+            /// `end_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub end_time: ::std::option::Option<::std::string::String>,
+            /// `start_time_remark`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub start_time_remark: ::std::option::Option<::std::string::String>,
+            /// `end_time_remark`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub end_time_remark: ::std::option::Option<::std::string::String>,
+        }
+        /// The `location` of [`PostResponse`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostResponseLocation {
+            /// `start_location`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub start_location: ::std::option::Option<::std::string::String>,
+            /// `end_location`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub end_location: ::std::option::Option<::std::string::String>,
+        }
+        /// The `shopping_info` of [`PostResponse`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostResponseShoppingInfo {
+            /// `real_merchant_appid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub real_merchant_appid: ::std::option::Option<::std::string::String>,
+            /// `jump_link`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub jump_link: ::std::option::Option<PostResponseShoppingInfoJumpLink>,
+            /// `goods`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods: ::std::option::Option<
+                ::std::vec::Vec<PostResponseShoppingInfoGoods>,
+            >,
+        }
+        /// The `jump_link` of [`PostResponseShoppingInfo`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostResponseShoppingInfoJumpLink {
+            /// `jump_link_type`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub jump_link_type: ::std::option::Option<::std::string::String>,
+            /// `appid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub appid: ::std::option::Option<::std::string::String>,
+            /// `path`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub path: ::std::option::Option<::std::string::String>,
+        }
+        /// The `goods` of [`PostResponseShoppingInfo`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostResponseShoppingInfoGoods {
+            /// `name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub name: ::std::option::Option<::std::string::String>,
+            /// `picture`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub picture: ::std::option::Option<::std::string::String>,
+            /// `amount`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub amount: ::std::option::Option<i64>,
+            /// `count`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub count: ::std::option::Option<i64>,
+            /// `category_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub category_id: ::std::option::Option<
+                ::std::vec::Vec<::std::string::String>,
+            >,
+        }
     }
     /// Operations under `/v3/payscore/partner/servicequotas`.
     pub mod servicequotas {
@@ -2089,7 +2802,75 @@ pub mod partner {
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
-                pub struct GetResponse {}
+                pub struct GetResponse {
+                    /// `service_id`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub service_id: ::std::option::Option<::std::string::String>,
+                    /// `mchid`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub mchid: ::std::option::Option<::std::string::String>,
+                    /// `sub_mchid`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub sub_mchid: ::std::option::Option<::std::string::String>,
+                    /// `appid`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub appid: ::std::option::Option<::std::string::String>,
+                    /// `sub_appid`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub sub_appid: ::std::option::Option<::std::string::String>,
+                    /// `risk_level_version`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub risk_level_version: ::std::option::Option<i64>,
+                    /// `quotas`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub quotas: ::std::option::Option<
+                        ::std::vec::Vec<GetResponseQuotas>,
+                    >,
+                }
+                /// The `quotas` of [`GetResponse`].
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                    ::serde::Deserialize
+                )]
+                pub struct GetResponseQuotas {
+                    /// `risk_level`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub risk_level: ::std::option::Option<i64>,
+                    /// `suggested_quota`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub suggested_quota: ::std::option::Option<i64>,
+                }
             }
         }
     }
@@ -2701,7 +3482,7 @@ pub mod permissions {
     ///
     /// `POST /v3/payscore/permissions`
     ///
-    /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_2.shtml>
+    /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/apply-permissions.html>
     ///
     /// # Errors
     ///
@@ -2750,6 +3531,147 @@ pub mod permissions {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub apply_permissions_token: ::std::option::Option<::std::string::String>,
     }
+    /// Operations under `/v3/payscore/permissions/assess-user-risk-level`.
+    pub mod assess_user_risk_level {
+        /// 商户评估用户分层
+        ///
+        /// `POST /v3/payscore/permissions/assess-user-risk-level`
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/assess-user-risk-level.html>
+        ///
+        /// # Errors
+        ///
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        pub async fn post(
+            client: &::sdk_runtime::wechatpay::Client,
+            body: &PostRequest,
+        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            let op = ::sdk_runtime::wechatpay::Operation::new(
+                    ::sdk_runtime::Method::POST,
+                    "/v3/payscore/permissions/assess-user-risk-level",
+                )
+                .json(body)?;
+            client.json(op).await
+        }
+        /// Request body of `POST /v3/payscore/permissions/assess-user-risk-level`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequest {
+            /// `service_id`
+            pub service_id: ::std::string::String,
+            /// `appid`
+            pub appid: ::std::string::String,
+            /// `authorization_code`
+            pub authorization_code: ::std::string::String,
+            /// `openid`
+            pub openid: ::std::string::String,
+            /// `shopping_info`
+            pub shopping_info: PostRequestShoppingInfo,
+        }
+        /// The `shopping_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestShoppingInfo {
+            /// `goods`
+            pub goods: ::std::vec::Vec<PostRequestShoppingInfoGoods>,
+        }
+        /// The `goods` of [`PostRequestShoppingInfo`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestShoppingInfoGoods {
+            /// `name`
+            pub name: ::std::string::String,
+            /// `picture`
+            pub picture: ::std::string::String,
+            /// `amount`
+            pub amount: i64,
+            /// `count`
+            pub count: i64,
+            /// `category_id`
+            pub category_id: ::std::vec::Vec<::std::string::String>,
+        }
+        /// Response body of `POST /v3/payscore/permissions/assess-user-risk-level`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostResponse {
+            /// `service_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub service_id: ::std::option::Option<::std::string::String>,
+            /// `appid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub appid: ::std::option::Option<::std::string::String>,
+            /// `mchid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub mchid: ::std::option::Option<::std::string::String>,
+            /// `openid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub openid: ::std::option::Option<::std::string::String>,
+            /// `authorization_code`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub authorization_code: ::std::option::Option<::std::string::String>,
+            /// `authorization_state`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub authorization_state: ::std::option::Option<::std::string::String>,
+            /// `notify_url`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub notify_url: ::std::option::Option<::std::string::String>,
+            /// `cancel_authorization_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub cancel_authorization_time: ::std::option::Option<
+                ::sdk_runtime::DateTime,
+            >,
+            /// `authorization_success_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub authorization_success_time: ::std::option::Option<
+                ::sdk_runtime::DateTime,
+            >,
+            /// `sub_mchid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_mchid: ::std::option::Option<::std::string::String>,
+            /// `sub_appid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_appid: ::std::option::Option<::std::string::String>,
+            /// `sub_openid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_openid: ::std::option::Option<::std::string::String>,
+            /// `user_label`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub user_label: ::std::option::Option<::std::string::String>,
+            /// `channel_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub channel_id: ::std::option::Option<::std::string::String>,
+            /// `user_risk_level`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub user_risk_level: ::std::option::Option<i64>,
+            /// `risk_level_version`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub risk_level_version: ::std::option::Option<i64>,
+        }
+    }
     /// Operations under `/v3/payscore/permissions/authorization-code`.
     pub mod authorization_code {
         /// Operations under `/v3/payscore/permissions/authorization-code/{authorization_code}`.
@@ -2758,7 +3680,7 @@ pub mod permissions {
             ///
             /// `GET /v3/payscore/permissions/authorization-code/{authorization_code}`
             ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_3.shtml>
+            /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-authorization-code.html>
             ///
             /// # Errors
             ///
@@ -2827,6 +3749,12 @@ pub mod permissions {
                 pub authorization_success_time: ::std::option::Option<
                     ::sdk_runtime::DateTime,
                 >,
+                /// `user_risk_level`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub user_risk_level: ::std::option::Option<i64>,
+                /// `risk_level_version`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub risk_level_version: ::std::option::Option<i64>,
             }
             /// Operations under `/v3/payscore/permissions/authorization-code/{authorization_code}/terminate`.
             pub mod terminate {
@@ -2834,7 +3762,7 @@ pub mod permissions {
                 ///
                 /// `POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate`
                 ///
-                /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_4.shtml>
+                /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-code.html>
                 ///
                 /// # Errors
                 ///
@@ -2888,7 +3816,7 @@ pub mod permissions {
             ///
             /// `GET /v3/payscore/permissions/openid/{openid}`
             ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_5.shtml>
+            /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/get-permissions-by-open-id.html>
             ///
             /// # Errors
             ///
@@ -2956,6 +3884,12 @@ pub mod permissions {
                 pub authorization_success_time: ::std::option::Option<
                     ::sdk_runtime::DateTime,
                 >,
+                /// `user_risk_level`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub user_risk_level: ::std::option::Option<i64>,
+                /// `risk_level_version`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub risk_level_version: ::std::option::Option<i64>,
             }
             /// Operations under `/v3/payscore/permissions/openid/{openid}/terminate`.
             pub mod terminate {
@@ -2963,7 +3897,7 @@ pub mod permissions {
                 ///
                 /// `POST /v3/payscore/permissions/openid/{openid}/terminate`
                 ///
-                /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_6.shtml>
+                /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-auth/terminate-permissions-by-open-id.html>
                 ///
                 /// # Errors
                 ///
@@ -4077,7 +5011,7 @@ pub mod serviceorder {
     ///
     /// `GET /v3/payscore/serviceorder`
     ///
-    /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_2.shtml>
+    /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/get-service-order.html>
     ///
     /// # Errors
     ///
@@ -4097,7 +5031,7 @@ pub mod serviceorder {
     ///
     /// `POST /v3/payscore/serviceorder`
     ///
-    /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_1.shtml>
+    /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/create-service-order.html>
     ///
     /// # Errors
     ///
@@ -4638,7 +5572,7 @@ pub mod serviceorder {
             ///
             /// `POST /v3/payscore/serviceorder/{out_order_no}/cancel`
             ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_3.shtml>
+            /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/cancel-service-order.html>
             ///
             /// # Errors
             ///
@@ -4706,7 +5640,7 @@ pub mod serviceorder {
             ///
             /// `POST /v3/payscore/serviceorder/{out_order_no}/complete`
             ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_5.shtml>
+            /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/complete-service-order.html>
             ///
             /// # Errors
             ///
@@ -4734,8 +5668,6 @@ pub mod serviceorder {
                 ::serde::Deserialize
             )]
             pub struct PostRequest {
-                /// `out_order_no`
-                pub out_order_no: ::std::string::String,
                 /// `appid`
                 pub appid: ::std::string::String,
                 /// `service_id`
@@ -4744,12 +5676,12 @@ pub mod serviceorder {
                 pub post_payments: ::std::vec::Vec<PostRequestPostPayments>,
                 /// `post_discounts`
                 pub post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+                /// `total_amount`
+                pub total_amount: i64,
                 /// `time_range`
                 pub time_range: PostRequestTimeRange,
                 /// `location`
                 pub location: PostRequestLocation,
-                /// `total_amount`
-                pub total_amount: i64,
                 /// `profit_sharing`
                 pub profit_sharing: bool,
                 /// `goods_tag`
@@ -4805,10 +5737,10 @@ pub mod serviceorder {
             pub struct PostRequestTimeRange {
                 /// `start_time`
                 pub start_time: ::std::string::String,
-                /// `start_time_remark`
-                pub start_time_remark: ::std::string::String,
                 /// `end_time`
                 pub end_time: ::std::string::String,
+                /// `start_time_remark`
+                pub start_time_remark: ::std::string::String,
                 /// `end_time_remark`
                 pub end_time_remark: ::std::string::String,
             }
@@ -4822,8 +5754,6 @@ pub mod serviceorder {
                 ::serde::Deserialize
             )]
             pub struct PostRequestLocation {
-                /// `start_location`
-                pub start_location: ::std::string::String,
                 /// `end_location`
                 pub end_location: ::std::string::String,
             }
@@ -4837,15 +5767,30 @@ pub mod serviceorder {
                 ::serde::Deserialize
             )]
             pub struct PostResponse {
-                /// `out_order_no`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub out_order_no: ::std::option::Option<::std::string::String>,
                 /// `appid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
+                /// `mchid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub mchid: ::std::option::Option<::std::string::String>,
+                /// `out_order_no`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub out_order_no: ::std::option::Option<::std::string::String>,
                 /// `service_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub service_id: ::std::option::Option<::std::string::String>,
+                /// `service_introduction`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub service_introduction: ::std::option::Option<::std::string::String>,
+                /// `state`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub state: ::std::option::Option<::std::string::String>,
+                /// `state_description`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub state_description: ::std::option::Option<::std::string::String>,
+                /// `total_amount`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub total_amount: ::std::option::Option<i64>,
                 /// `post_payments`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub post_payments: ::std::option::Option<
@@ -4856,45 +5801,21 @@ pub mod serviceorder {
                 pub post_discounts: ::std::option::Option<
                     ::std::vec::Vec<PostResponsePostDiscounts>,
                 >,
+                /// `risk_fund`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub risk_fund: ::std::option::Option<PostResponseRiskFund>,
                 /// `time_range`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub time_range: ::std::option::Option<PostResponseTimeRange>,
                 /// `location`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub location: ::std::option::Option<PostResponseLocation>,
-                /// `service_introduction`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub service_introduction: ::std::option::Option<::std::string::String>,
-                /// `risk_fund`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub risk_fund: ::std::option::Option<PostResponseRiskFund>,
-                /// `attach`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub attach: ::std::option::Option<::std::string::String>,
-                /// `notify_url`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub notify_url: ::std::option::Option<::std::string::String>,
-                /// `mchid`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub mchid: ::std::option::Option<::std::string::String>,
-                /// `state`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub state: ::std::option::Option<::std::string::String>,
-                /// `state_description`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub state_description: ::std::option::Option<::std::string::String>,
                 /// `order_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
-                /// `total_amount`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub total_amount: ::std::option::Option<i64>,
                 /// `need_collection`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub need_collection: ::std::option::Option<bool>,
-                /// `collection`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub collection: ::std::option::Option<PostResponseCollection>,
             }
             /// The `post_payments` of [`PostResponse`].
             #[derive(
@@ -4942,46 +5863,6 @@ pub mod serviceorder {
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub count: ::std::option::Option<i64>,
             }
-            /// The `time_range` of [`PostResponse`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostResponseTimeRange {
-                /// `start_time`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub start_time: ::std::option::Option<::std::string::String>,
-                /// `start_time_remark`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub start_time_remark: ::std::option::Option<::std::string::String>,
-                /// `end_time`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub end_time: ::std::option::Option<::std::string::String>,
-                /// `end_time_remark`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub end_time_remark: ::std::option::Option<::std::string::String>,
-            }
-            /// The `location` of [`PostResponse`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostResponseLocation {
-                /// `start_location`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub start_location: ::std::option::Option<::std::string::String>,
-                /// `end_location`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub end_location: ::std::option::Option<::std::string::String>,
-            }
             /// The `risk_fund` of [`PostResponse`].
             #[derive(
                 ::std::fmt::Debug,
@@ -5002,7 +5883,7 @@ pub mod serviceorder {
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub description: ::std::option::Option<::std::string::String>,
             }
-            /// The `collection` of [`PostResponse`].
+            /// The `time_range` of [`PostResponse`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
@@ -5011,26 +5892,21 @@ pub mod serviceorder {
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
-            pub struct PostResponseCollection {
-                /// `state`
+            pub struct PostResponseTimeRange {
+                /// `start_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub state: ::std::option::Option<::std::string::String>,
-                /// `total_amount`
+                pub start_time: ::std::option::Option<::std::string::String>,
+                /// `end_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub total_amount: ::std::option::Option<i64>,
-                /// `paying_amount`
+                pub end_time: ::std::option::Option<::std::string::String>,
+                /// `start_time_remark`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub paying_amount: ::std::option::Option<i64>,
-                /// `paid_amount`
+                pub start_time_remark: ::std::option::Option<::std::string::String>,
+                /// `end_time_remark`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub paid_amount: ::std::option::Option<i64>,
-                /// `details`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub details: ::std::option::Option<
-                    ::std::vec::Vec<PostResponseCollectionDetails>,
-                >,
+                pub end_time_remark: ::std::option::Option<::std::string::String>,
             }
-            /// The `details` of [`PostResponseCollection`].
+            /// The `location` of [`PostResponse`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
@@ -5039,101 +5915,10 @@ pub mod serviceorder {
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
-            pub struct PostResponseCollectionDetails {
-                /// `seq`
+            pub struct PostResponseLocation {
+                /// `end_location`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub seq: ::std::option::Option<i64>,
-                /// `amount`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub amount: ::std::option::Option<i64>,
-                /// `paid_type`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub paid_type: ::std::option::Option<::std::string::String>,
-                /// `paid_time`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub paid_time: ::std::option::Option<::std::string::String>,
-                /// `transaction_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub transaction_id: ::std::option::Option<::std::string::String>,
-                /// `promotion_detail`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub promotion_detail: ::std::option::Option<
-                    ::std::vec::Vec<PostResponseCollectionDetailsPromotionDetail>,
-                >,
-            }
-            /// The `promotion_detail` of [`PostResponseCollectionDetails`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostResponseCollectionDetailsPromotionDetail {
-                /// `coupon_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub coupon_id: ::std::option::Option<::std::string::String>,
-                /// `name`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub name: ::std::option::Option<::std::string::String>,
-                /// `scope`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub scope: ::std::option::Option<::std::string::String>,
-                /// `type`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub r#type: ::std::option::Option<::std::string::String>,
-                /// `amount`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub amount: ::std::option::Option<i64>,
-                /// `stock_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub stock_id: ::std::option::Option<::std::string::String>,
-                /// `wechatpay_contribute`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub wechatpay_contribute: ::std::option::Option<i64>,
-                /// `merchant_contribute`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub merchant_contribute: ::std::option::Option<i64>,
-                /// `other_contribute`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub other_contribute: ::std::option::Option<i64>,
-                /// `currency`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub currency: ::std::option::Option<::std::string::String>,
-                /// `goods_detail`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub goods_detail: ::std::option::Option<
-                    ::std::vec::Vec<
-                        PostResponseCollectionDetailsPromotionDetailGoodsDetail,
-                    >,
-                >,
-            }
-            /// The `goods_detail` of [`PostResponseCollectionDetailsPromotionDetail`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostResponseCollectionDetailsPromotionDetailGoodsDetail {
-                /// `goods_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub goods_id: ::std::option::Option<::std::string::String>,
-                /// `quantity`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub quantity: ::std::option::Option<i64>,
-                /// `unit_price`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub unit_price: ::std::option::Option<i64>,
-                /// `discount_amount`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub discount_amount: ::std::option::Option<i64>,
-                /// `goods_remark`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub goods_remark: ::std::option::Option<::std::string::String>,
+                pub end_location: ::std::option::Option<::std::string::String>,
             }
         }
         /// Operations under `/v3/payscore/serviceorder/{out_order_no}/modify`.
@@ -5142,7 +5927,7 @@ pub mod serviceorder {
             ///
             /// `POST /v3/payscore/serviceorder/{out_order_no}/modify`
             ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_4.shtml>
+            /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/modify-service-order.html>
             ///
             /// # Errors
             ///
@@ -5234,12 +6019,24 @@ pub mod serviceorder {
                 /// `out_order_no`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub out_order_no: ::std::option::Option<::std::string::String>,
-                /// `appid`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub appid: ::std::option::Option<::std::string::String>,
                 /// `service_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub service_id: ::std::option::Option<::std::string::String>,
+                /// `appid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub appid: ::std::option::Option<::std::string::String>,
+                /// `mchid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub mchid: ::std::option::Option<::std::string::String>,
+                /// `service_introduction`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub service_introduction: ::std::option::Option<::std::string::String>,
+                /// `state`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub state: ::std::option::Option<::std::string::String>,
+                /// `state_description`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub state_description: ::std::option::Option<::std::string::String>,
                 /// `post_payments`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub post_payments: ::std::option::Option<
@@ -5250,36 +6047,9 @@ pub mod serviceorder {
                 pub post_discounts: ::std::option::Option<
                     ::std::vec::Vec<PostResponsePostDiscounts>,
                 >,
-                /// `time_range`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub time_range: ::std::option::Option<PostResponseTimeRange>,
-                /// `location`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub location: ::std::option::Option<PostResponseLocation>,
-                /// `service_introduction`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub service_introduction: ::std::option::Option<::std::string::String>,
                 /// `risk_fund`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub risk_fund: ::std::option::Option<PostResponseRiskFund>,
-                /// `attach`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub attach: ::std::option::Option<::std::string::String>,
-                /// `notify_url`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub notify_url: ::std::option::Option<::std::string::String>,
-                /// `mchid`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub mchid: ::std::option::Option<::std::string::String>,
-                /// `state`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub state: ::std::option::Option<::std::string::String>,
-                /// `state_description`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub state_description: ::std::option::Option<::std::string::String>,
-                /// `order_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub order_id: ::std::option::Option<::std::string::String>,
                 /// `total_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub total_amount: ::std::option::Option<i64>,
@@ -5289,6 +6059,21 @@ pub mod serviceorder {
                 /// `collection`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub collection: ::std::option::Option<PostResponseCollection>,
+                /// `time_range`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub time_range: ::std::option::Option<PostResponseTimeRange>,
+                /// `location`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub location: ::std::option::Option<PostResponseLocation>,
+                /// `attach`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub attach: ::std::option::Option<::std::string::String>,
+                /// `notify_url`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub notify_url: ::std::option::Option<::std::string::String>,
+                /// `order_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub order_id: ::std::option::Option<::std::string::String>,
             }
             /// The `post_payments` of [`PostResponse`].
             #[derive(
@@ -5335,46 +6120,6 @@ pub mod serviceorder {
                 /// `count`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub count: ::std::option::Option<i64>,
-            }
-            /// The `time_range` of [`PostResponse`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostResponseTimeRange {
-                /// `start_time`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub start_time: ::std::option::Option<::std::string::String>,
-                /// `start_time_remark`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub start_time_remark: ::std::option::Option<::std::string::String>,
-                /// `end_time`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub end_time: ::std::option::Option<::std::string::String>,
-                /// `end_time_remark`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub end_time_remark: ::std::option::Option<::std::string::String>,
-            }
-            /// The `location` of [`PostResponse`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostResponseLocation {
-                /// `start_location`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub start_location: ::std::option::Option<::std::string::String>,
-                /// `end_location`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub end_location: ::std::option::Option<::std::string::String>,
             }
             /// The `risk_fund` of [`PostResponse`].
             #[derive(
@@ -5423,6 +6168,9 @@ pub mod serviceorder {
                 pub details: ::std::option::Option<
                     ::std::vec::Vec<PostResponseCollectionDetails>,
                 >,
+                /// `bank_type`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub bank_type: ::std::option::Option<::std::string::String>,
             }
             /// The `details` of [`PostResponseCollection`].
             #[derive(
@@ -5449,13 +6197,8 @@ pub mod serviceorder {
                 /// `transaction_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub transaction_id: ::std::option::Option<::std::string::String>,
-                /// `promotion_detail`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub promotion_detail: ::std::option::Option<
-                    ::std::vec::Vec<PostResponseCollectionDetailsPromotionDetail>,
-                >,
             }
-            /// The `promotion_detail` of [`PostResponseCollectionDetails`].
+            /// The `time_range` of [`PostResponse`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
@@ -5464,46 +6207,21 @@ pub mod serviceorder {
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
-            pub struct PostResponseCollectionDetailsPromotionDetail {
-                /// `coupon_id`
+            pub struct PostResponseTimeRange {
+                /// `start_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub coupon_id: ::std::option::Option<::std::string::String>,
-                /// `name`
+                pub start_time: ::std::option::Option<::std::string::String>,
+                /// `end_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub name: ::std::option::Option<::std::string::String>,
-                /// `scope`
+                pub end_time: ::std::option::Option<::std::string::String>,
+                /// `start_time_remark`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub scope: ::std::option::Option<::std::string::String>,
-                /// `type`
+                pub start_time_remark: ::std::option::Option<::std::string::String>,
+                /// `end_time_remark`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub r#type: ::std::option::Option<::std::string::String>,
-                /// `amount`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub amount: ::std::option::Option<i64>,
-                /// `stock_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub stock_id: ::std::option::Option<::std::string::String>,
-                /// `wechatpay_contribute`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub wechatpay_contribute: ::std::option::Option<i64>,
-                /// `merchant_contribute`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub merchant_contribute: ::std::option::Option<i64>,
-                /// `other_contribute`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub other_contribute: ::std::option::Option<i64>,
-                /// `currency`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub currency: ::std::option::Option<::std::string::String>,
-                /// `goods_detail`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub goods_detail: ::std::option::Option<
-                    ::std::vec::Vec<
-                        PostResponseCollectionDetailsPromotionDetailGoodsDetail,
-                    >,
-                >,
+                pub end_time_remark: ::std::option::Option<::std::string::String>,
             }
-            /// The `goods_detail` of [`PostResponseCollectionDetailsPromotionDetail`].
+            /// The `location` of [`PostResponse`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
@@ -5512,22 +6230,13 @@ pub mod serviceorder {
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
-            pub struct PostResponseCollectionDetailsPromotionDetailGoodsDetail {
-                /// `goods_id`
+            pub struct PostResponseLocation {
+                /// `start_location`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub goods_id: ::std::option::Option<::std::string::String>,
-                /// `quantity`
+                pub start_location: ::std::option::Option<::std::string::String>,
+                /// `end_location`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub quantity: ::std::option::Option<i64>,
-                /// `unit_price`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub unit_price: ::std::option::Option<i64>,
-                /// `discount_amount`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub discount_amount: ::std::option::Option<i64>,
-                /// `goods_remark`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub goods_remark: ::std::option::Option<::std::string::String>,
+                pub end_location: ::std::option::Option<::std::string::String>,
             }
         }
         /// Operations under `/v3/payscore/serviceorder/{out_order_no}/pay`.
@@ -5536,7 +6245,7 @@ pub mod serviceorder {
             ///
             /// `POST /v3/payscore/serviceorder/{out_order_no}/pay`
             ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_6.shtml>
+            /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/collect-service-order.html>
             ///
             /// # Errors
             ///
@@ -5596,13 +6305,201 @@ pub mod serviceorder {
                 pub order_id: ::std::option::Option<::std::string::String>,
             }
         }
+        /// Operations under `/v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`.
+        pub mod send_pendingmessage {
+            /// 下发服务费用待处理消息
+            ///
+            /// `POST /v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/send-order-pending-message.html>
+            ///
+            /// # Errors
+            ///
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            pub async fn post(
+                client: &::sdk_runtime::wechatpay::Client,
+                out_order_no: &str,
+                body: &PostRequest,
+            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                let op = ::sdk_runtime::wechatpay::Operation::new(
+                        ::sdk_runtime::Method::POST,
+                        "/v3/payscore/serviceorder/{out_order_no}/send-pendingmessage",
+                    )
+                    .path_param("out_order_no", out_order_no)
+                    .json(body)?;
+                client.json(op).await
+            }
+            /// Request body of `POST /v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequest {
+                /// `service_id`
+                pub service_id: ::std::string::String,
+                /// `post_payments`
+                pub post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                /// `post_discounts`
+                pub post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+                /// `total_amount`
+                pub total_amount: i64,
+                /// `prepaid_time`
+                pub prepaid_time: ::std::string::String,
+            }
+            /// The `post_payments` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestPostPayments {
+                /// `name`
+                pub name: ::std::string::String,
+                /// `amount`
+                pub amount: i64,
+                /// `description`
+                pub description: ::std::string::String,
+                /// `count`
+                pub count: i64,
+            }
+            /// The `post_discounts` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestPostDiscounts {
+                /// `name`
+                pub name: ::std::string::String,
+                /// `description`
+                pub description: ::std::string::String,
+                /// `amount`
+                pub amount: i64,
+                /// `count`
+                pub count: i64,
+            }
+            /// Response body of `POST /v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostResponse {}
+        }
+        /// Operations under `/v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage`.
+        pub mod send_prepaidmessage {
+            /// 下发服务预扣费消息
+            ///
+            /// `POST /v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage`
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/send-order-prepaid-message.html>
+            ///
+            /// # Errors
+            ///
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            pub async fn post(
+                client: &::sdk_runtime::wechatpay::Client,
+                out_order_no: &str,
+                body: &PostRequest,
+            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                let op = ::sdk_runtime::wechatpay::Operation::new(
+                        ::sdk_runtime::Method::POST,
+                        "/v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage",
+                    )
+                    .path_param("out_order_no", out_order_no)
+                    .json(body)?;
+                client.json(op).await
+            }
+            /// Request body of `POST /v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequest {
+                /// `service_id`
+                pub service_id: ::std::string::String,
+                /// `post_payments`
+                pub post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                /// `post_discounts`
+                pub post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+                /// `total_amount`
+                pub total_amount: i64,
+                /// `prepaid_time`
+                pub prepaid_time: ::std::string::String,
+            }
+            /// The `post_payments` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestPostPayments {
+                /// `name`
+                pub name: ::std::string::String,
+                /// `amount`
+                pub amount: i64,
+                /// `description`
+                pub description: ::std::string::String,
+                /// `count`
+                pub count: i64,
+            }
+            /// The `post_discounts` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestPostDiscounts {
+                /// `name`
+                pub name: ::std::string::String,
+                /// `description`
+                pub description: ::std::string::String,
+                /// `amount`
+                pub amount: i64,
+                /// `count`
+                pub count: i64,
+            }
+            /// Response body of `POST /v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostResponse {}
+        }
         /// Operations under `/v3/payscore/serviceorder/{out_order_no}/sync`.
         pub mod sync {
             /// 同步服务订单信息API
             ///
             /// `POST /v3/payscore/serviceorder/{out_order_no}/sync`
             ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_6.shtml>
+            /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/weixin-pay-score/service-order/sync-service-order.html>
             ///
             /// # Errors
             ///
@@ -5665,12 +6562,24 @@ pub mod serviceorder {
                 /// `out_order_no`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub out_order_no: ::std::option::Option<::std::string::String>,
-                /// `appid`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub appid: ::std::option::Option<::std::string::String>,
                 /// `service_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub service_id: ::std::option::Option<::std::string::String>,
+                /// `appid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub appid: ::std::option::Option<::std::string::String>,
+                /// `mchid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub mchid: ::std::option::Option<::std::string::String>,
+                /// `service_introduction`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub service_introduction: ::std::option::Option<::std::string::String>,
+                /// `state`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub state: ::std::option::Option<::std::string::String>,
+                /// `state_description`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub state_description: ::std::option::Option<::std::string::String>,
                 /// `post_payments`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub post_payments: ::std::option::Option<
@@ -5681,36 +6590,9 @@ pub mod serviceorder {
                 pub post_discounts: ::std::option::Option<
                     ::std::vec::Vec<PostResponsePostDiscounts>,
                 >,
-                /// `time_range`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub time_range: ::std::option::Option<PostResponseTimeRange>,
-                /// `location`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub location: ::std::option::Option<PostResponseLocation>,
-                /// `service_introduction`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub service_introduction: ::std::option::Option<::std::string::String>,
                 /// `risk_fund`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub risk_fund: ::std::option::Option<PostResponseRiskFund>,
-                /// `attach`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub attach: ::std::option::Option<::std::string::String>,
-                /// `notify_url`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub notify_url: ::std::option::Option<::std::string::String>,
-                /// `mchid`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub mchid: ::std::option::Option<::std::string::String>,
-                /// `state`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub state: ::std::option::Option<::std::string::String>,
-                /// `state_description`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub state_description: ::std::option::Option<::std::string::String>,
-                /// `order_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub order_id: ::std::option::Option<::std::string::String>,
                 /// `total_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub total_amount: ::std::option::Option<i64>,
@@ -5720,6 +6602,24 @@ pub mod serviceorder {
                 /// `collection`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub collection: ::std::option::Option<PostResponseCollection>,
+                /// `time_range`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub time_range: ::std::option::Option<PostResponseTimeRange>,
+                /// `location`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub location: ::std::option::Option<PostResponseLocation>,
+                /// `attach`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub attach: ::std::option::Option<::std::string::String>,
+                /// `notify_url`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub notify_url: ::std::option::Option<::std::string::String>,
+                /// `openid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub openid: ::std::option::Option<::std::string::String>,
+                /// `order_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub order_id: ::std::option::Option<::std::string::String>,
             }
             /// The `post_payments` of [`PostResponse`].
             #[derive(
@@ -5763,49 +6663,6 @@ pub mod serviceorder {
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<i64>,
-                /// `count`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub count: ::std::option::Option<i64>,
-            }
-            /// The `time_range` of [`PostResponse`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostResponseTimeRange {
-                /// `start_time`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub start_time: ::std::option::Option<::std::string::String>,
-                /// `start_time_remark`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub start_time_remark: ::std::option::Option<::std::string::String>,
-                /// `end_time`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub end_time: ::std::option::Option<::std::string::String>,
-                /// `end_time_remark`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub end_time_remark: ::std::option::Option<::std::string::String>,
-            }
-            /// The `location` of [`PostResponse`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostResponseLocation {
-                /// `start_location`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub start_location: ::std::option::Option<::std::string::String>,
-                /// `end_location`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub end_location: ::std::option::Option<::std::string::String>,
             }
             /// The `risk_fund` of [`PostResponse`].
             #[derive(
@@ -5854,6 +6711,9 @@ pub mod serviceorder {
                 pub details: ::std::option::Option<
                     ::std::vec::Vec<PostResponseCollectionDetails>,
                 >,
+                /// `bank_type`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub bank_type: ::std::option::Option<::std::string::String>,
             }
             /// The `details` of [`PostResponseCollection`].
             #[derive(
@@ -5865,9 +6725,6 @@ pub mod serviceorder {
                 ::serde::Deserialize
             )]
             pub struct PostResponseCollectionDetails {
-                /// `seq`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub seq: ::std::option::Option<i64>,
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<i64>,
@@ -5880,13 +6737,8 @@ pub mod serviceorder {
                 /// `transaction_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub transaction_id: ::std::option::Option<::std::string::String>,
-                /// `promotion_detail`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub promotion_detail: ::std::option::Option<
-                    ::std::vec::Vec<PostResponseCollectionDetailsPromotionDetail>,
-                >,
             }
-            /// The `promotion_detail` of [`PostResponseCollectionDetails`].
+            /// The `time_range` of [`PostResponse`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
@@ -5895,46 +6747,21 @@ pub mod serviceorder {
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
-            pub struct PostResponseCollectionDetailsPromotionDetail {
-                /// `coupon_id`
+            pub struct PostResponseTimeRange {
+                /// `start_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub coupon_id: ::std::option::Option<::std::string::String>,
-                /// `name`
+                pub start_time: ::std::option::Option<::std::string::String>,
+                /// `end_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub name: ::std::option::Option<::std::string::String>,
-                /// `scope`
+                pub end_time: ::std::option::Option<::std::string::String>,
+                /// `start_time_remark`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub scope: ::std::option::Option<::std::string::String>,
-                /// `type`
+                pub start_time_remark: ::std::option::Option<::std::string::String>,
+                /// `end_time_remark`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub r#type: ::std::option::Option<::std::string::String>,
-                /// `amount`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub amount: ::std::option::Option<i64>,
-                /// `stock_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub stock_id: ::std::option::Option<::std::string::String>,
-                /// `wechatpay_contribute`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub wechatpay_contribute: ::std::option::Option<i64>,
-                /// `merchant_contribute`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub merchant_contribute: ::std::option::Option<i64>,
-                /// `other_contribute`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub other_contribute: ::std::option::Option<i64>,
-                /// `currency`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub currency: ::std::option::Option<::std::string::String>,
-                /// `goods_detail`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub goods_detail: ::std::option::Option<
-                    ::std::vec::Vec<
-                        PostResponseCollectionDetailsPromotionDetailGoodsDetail,
-                    >,
-                >,
+                pub end_time_remark: ::std::option::Option<::std::string::String>,
             }
-            /// The `goods_detail` of [`PostResponseCollectionDetailsPromotionDetail`].
+            /// The `location` of [`PostResponse`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
@@ -5943,22 +6770,13 @@ pub mod serviceorder {
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
-            pub struct PostResponseCollectionDetailsPromotionDetailGoodsDetail {
-                /// `goods_id`
+            pub struct PostResponseLocation {
+                /// `start_location`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub goods_id: ::std::option::Option<::std::string::String>,
-                /// `quantity`
+                pub start_location: ::std::option::Option<::std::string::String>,
+                /// `end_location`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub quantity: ::std::option::Option<i64>,
-                /// `unit_price`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub unit_price: ::std::option::Option<i64>,
-                /// `discount_amount`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub discount_amount: ::std::option::Option<i64>,
-                /// `goods_remark`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub goods_remark: ::std::option::Option<::std::string::String>,
+                pub end_location: ::std::option::Option<::std::string::String>,
             }
         }
     }
@@ -6447,6 +7265,8 @@ pub mod servicepayondeliveryorder {
         pub amount: i64,
         /// `count`
         pub count: i64,
+        /// `category_id`
+        pub category_id: ::std::vec::Vec<::std::string::String>,
     }
     /// Response body of `POST /v3/payscore/servicepayondeliveryorder`.
     #[derive(
@@ -6457,7 +7277,235 @@ pub mod servicepayondeliveryorder {
         ::serde::Serialize,
         ::serde::Deserialize
     )]
-    pub struct PostResponse {}
+    pub struct PostResponse {
+        /// `appid`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// `mchid`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// `out_order_no`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_order_no: ::std::option::Option<::std::string::String>,
+        /// `service_id`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_id: ::std::option::Option<::std::string::String>,
+        /// `service_introduction`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_introduction: ::std::option::Option<::std::string::String>,
+        /// `state`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        /// `state_description`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state_description: ::std::option::Option<::std::string::String>,
+        /// `post_payments`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub post_payments: ::std::option::Option<
+            ::std::vec::Vec<PostResponsePostPayments>,
+        >,
+        /// `post_discounts`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub post_discounts: ::std::option::Option<
+            ::std::vec::Vec<PostResponsePostDiscounts>,
+        >,
+        /// `risk_fund`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_fund: ::std::option::Option<PostResponseRiskFund>,
+        /// `time_range`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_range: ::std::option::Option<PostResponseTimeRange>,
+        /// `location`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<PostResponseLocation>,
+        /// `attach`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// `notify_url`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub notify_url: ::std::option::Option<::std::string::String>,
+        /// `order_id`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_id: ::std::option::Option<::std::string::String>,
+        /// `package`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub package: ::std::option::Option<::std::string::String>,
+        /// `shopping_info`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub shopping_info: ::std::option::Option<PostResponseShoppingInfo>,
+    }
+    /// The `post_payments` of [`PostResponse`].
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct PostResponsePostPayments {
+        /// `name`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `amount`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// `description`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `count`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+    }
+    /// The `post_discounts` of [`PostResponse`].
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct PostResponsePostDiscounts {
+        /// `name`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `amount`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// `count`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+    }
+    /// The `risk_fund` of [`PostResponse`].
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct PostResponseRiskFund {
+        /// `name`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `amount`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// `description`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+    }
+    /// The `time_range` of [`PostResponse`].
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct PostResponseTimeRange {
+        /// `start_time`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        /// `end_time`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// `start_time_remark`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time_remark: ::std::option::Option<::std::string::String>,
+        /// `end_time_remark`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time_remark: ::std::option::Option<::std::string::String>,
+    }
+    /// The `location` of [`PostResponse`].
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct PostResponseLocation {
+        /// `start_location`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_location: ::std::option::Option<::std::string::String>,
+        /// `end_location`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_location: ::std::option::Option<::std::string::String>,
+    }
+    /// The `shopping_info` of [`PostResponse`].
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct PostResponseShoppingInfo {
+        /// `real_merchant_appid`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub real_merchant_appid: ::std::option::Option<::std::string::String>,
+        /// `jump_link`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub jump_link: ::std::option::Option<PostResponseShoppingInfoJumpLink>,
+        /// `goods`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods: ::std::option::Option<::std::vec::Vec<PostResponseShoppingInfoGoods>>,
+    }
+    /// The `jump_link` of [`PostResponseShoppingInfo`].
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct PostResponseShoppingInfoJumpLink {
+        /// `jump_link_type`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub jump_link_type: ::std::option::Option<::std::string::String>,
+        /// `appid`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// `path`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::string::String>,
+    }
+    /// The `goods` of [`PostResponseShoppingInfo`].
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::serde::Serialize,
+        ::serde::Deserialize
+    )]
+    pub struct PostResponseShoppingInfoGoods {
+        /// `name`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `picture`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub picture: ::std::option::Option<::std::string::String>,
+        /// `amount`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// `count`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        /// `category_id`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
 }
 /// Operations under `/v3/payscore/sign-plan`.
 pub mod sign_plan {

@@ -533,7 +533,6 @@ pub mod domestic {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -547,7 +546,7 @@ pub mod domestic {
                     /// `out_refund_no`
                     pub out_refund_no: ::std::string::String,
                     /// `type`
-                    pub r#type: ::std::string::String,
+                    pub r#type: PostRequestType,
                     /// `bank_type`
                     #[serde(
                         default,
@@ -566,6 +565,61 @@ pub mod domestic {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub real_name: ::std::option::Option<::std::string::String>,
+                }
+                /// The `type` of [`PostRequest`].
+                ///
+                /// An open set: values this SDK does not know yet are kept in `Unknown`.
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::cmp::Eq,
+                    ::std::hash::Hash
+                )]
+                pub enum PostRequestType {
+                    /// `USER_BANK_CARD`
+                    UserBankCard,
+                    /// `MERCHANT_BANK_CARD`
+                    MerchantBankCard,
+                    /// A value this version of the SDK does not know.
+                    Unknown(::std::string::String),
+                }
+                impl PostRequestType {
+                    /// The value as sent on the wire.
+                    pub fn as_str(&self) -> &str {
+                        match self {
+                            Self::UserBankCard => "USER_BANK_CARD",
+                            Self::MerchantBankCard => "MERCHANT_BANK_CARD",
+                            Self::Unknown(value) => value,
+                        }
+                    }
+                }
+                impl ::std::convert::From<::std::string::String> for PostRequestType {
+                    fn from(value: ::std::string::String) -> Self {
+                        match value.as_str() {
+                            "USER_BANK_CARD" => Self::UserBankCard,
+                            "MERCHANT_BANK_CARD" => Self::MerchantBankCard,
+                            _ => Self::Unknown(value),
+                        }
+                    }
+                }
+                impl ::serde::Serialize for PostRequestType {
+                    fn serialize<S: ::serde::Serializer>(
+                        &self,
+                        serializer: S,
+                    ) -> ::std::result::Result<S::Ok, S::Error> {
+                        serializer.serialize_str(self.as_str())
+                    }
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostRequestType {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        <::std::string::String as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::from)
+                    }
                 }
                 /// Response body of `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`.
                 #[derive(
