@@ -1,33 +1,73 @@
 //! What changed between two imports of the model: the changelog a maintainer reviews.
+//!
+//! One entry per operation added, removed or changed, each changed operation with its field and
+//! link changes beneath it; changes that break a caller are marked: an operation or a field
+//! removed, a required request field added (or an optional one made required), a type narrowed.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::ir::{Document, Field, Operation, RequestBody, ResponseBody, Type};
 
-/// The differences between an old and a new model.
+/// The differences between an old and a new model, per operation (`METHOD /path` order).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changelog {
-    /// Operations only in the new model, as `METHOD /path`.
-    pub operations_added: Vec<String>,
-    /// Operations only in the old model, as `METHOD /path`.
-    pub operations_removed: Vec<String>,
-    /// Fields only in the new model, of operations in both, as `METHOD /path location.a.b`.
-    pub fields_added: Vec<String>,
-    /// Fields only in the old model, of operations in both.
-    pub fields_removed: Vec<String>,
-    /// Fields in both whose type or optionality changed, as `METHOD /path location.a.b: old → new`.
-    pub fields_changed: Vec<String>,
+    /// Every operation added, removed or changed.
+    pub operations: Vec<OperationChange>,
+}
+
+/// What happened to one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationChange {
+    /// `METHOD /path`.
+    pub operation: String,
+    /// Added, removed or changed.
+    pub kind: ChangeKind,
+    /// For a changed operation, its field and link changes.
+    pub lines: Vec<Line>,
+}
+
+/// Whether an operation is new, gone, or changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// Only in the new model.
+    Added,
+    /// Only in the old model (breaking).
+    Removed,
+    /// In both, with field or link changes.
+    Changed,
+}
+
+/// One change within an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// `+` added, `-` removed, `~` changed.
+    pub sign: char,
+    /// What changed: `request.amount.from (optional)`, `response.a: string → integer`, `link …`.
+    pub text: String,
+    /// True when a caller written against the old model may break.
+    pub breaking: bool,
 }
 
 impl Changelog {
     /// True when nothing changed.
     pub fn is_empty(&self) -> bool {
-        self.operations_added.is_empty()
-            && self.operations_removed.is_empty()
-            && self.fields_added.is_empty()
-            && self.fields_removed.is_empty()
-            && self.fields_changed.is_empty()
+        self.operations.is_empty()
+    }
+
+    /// How many changes break a caller (operations removed count once each).
+    pub fn breaking(&self) -> usize {
+        self.operations
+            .iter()
+            .map(|op| match op.kind {
+                ChangeKind::Removed => 1,
+                _ => op.lines.iter().filter(|l| l.breaking).count(),
+            })
+            .sum()
+    }
+
+    fn count(&self, kind: ChangeKind) -> usize {
+        self.operations.iter().filter(|op| op.kind == kind).count()
     }
 }
 
@@ -36,18 +76,25 @@ impl fmt::Display for Changelog {
         if self.is_empty() {
             return writeln!(f, "no operation or field added, removed or changed");
         }
-        for (sign, label, list) in [
-            ('+', "operation", &self.operations_added),
-            ('-', "operation", &self.operations_removed),
-            ('+', "field", &self.fields_added),
-            ('-', "field", &self.fields_removed),
-            ('~', "field", &self.fields_changed),
-        ] {
-            for item in list {
-                writeln!(f, "{sign} {label} {item}")?;
+        for op in &self.operations {
+            match op.kind {
+                ChangeKind::Added => writeln!(f, "+ {}", op.operation)?,
+                ChangeKind::Removed => writeln!(f, "- {} [breaking]", op.operation)?,
+                ChangeKind::Changed => writeln!(f, "~ {}", op.operation)?,
+            }
+            for line in &op.lines {
+                let mark = if line.breaking { " [breaking]" } else { "" };
+                writeln!(f, "    {} {}{mark}", line.sign, line.text)?;
             }
         }
-        Ok(())
+        writeln!(
+            f,
+            "{} operations added, {} removed, {} changed; {} breaking changes",
+            self.count(ChangeKind::Added),
+            self.count(ChangeKind::Removed),
+            self.count(ChangeKind::Changed),
+            self.breaking()
+        )
     }
 }
 
@@ -56,31 +103,108 @@ pub fn diff(old: &[Document], new: &[Document]) -> Changelog {
     let old_ops = operations(old);
     let new_ops = operations(new);
     let mut log = Changelog::default();
-    for (key, op) in &new_ops {
-        match old_ops.get(key) {
-            None => log.operations_added.push(key.clone()),
-            Some(before) => {
-                let (a, b) = (field_paths(before), field_paths(op));
-                for (path, new) in &b {
-                    match a.get(path) {
-                        None => log.fields_added.push(format!("{key} {path}")),
-                        Some(old) if old != new => {
-                            log.fields_changed.push(format!("{key} {path}: {old} → {new}"))
-                        }
-                        Some(_) => {}
-                    }
+    let keys: std::collections::BTreeSet<&String> = old_ops.keys().chain(new_ops.keys()).collect();
+    for key in keys {
+        let change = match (old_ops.get(key), new_ops.get(key)) {
+            (None, Some(_)) => OperationChange {
+                operation: key.clone(),
+                kind: ChangeKind::Added,
+                lines: Vec::new(),
+            },
+            (Some(_), None) => OperationChange {
+                operation: key.clone(),
+                kind: ChangeKind::Removed,
+                lines: Vec::new(),
+            },
+            (Some(before), Some(after)) => {
+                let lines = operation_lines(before, after);
+                if lines.is_empty() {
+                    continue;
                 }
-                log.fields_removed.extend(
-                    a.keys()
-                        .filter(|p| !b.contains_key(*p))
-                        .map(|p| format!("{key} {p}")),
-                );
+                OperationChange {
+                    operation: key.clone(),
+                    kind: ChangeKind::Changed,
+                    lines,
+                }
             }
+            (None, None) => continue,
+        };
+        log.operations.push(change);
+    }
+    log
+}
+
+/// The field and link changes of an operation in both models.
+fn operation_lines(before: &Operation, after: &Operation) -> Vec<Line> {
+    let (a, b) = (field_paths(before), field_paths(after));
+    let mut lines = Vec::new();
+    for (path, new) in &b {
+        let sent = !path.starts_with("response.");
+        match a.get(path) {
+            None => lines.push(Line {
+                sign: '+',
+                text: format!("{path} ({})", summary(new)),
+                breaking: sent && !new.optional,
+            }),
+            Some(old) if summary(old) != summary(new) => lines.push(Line {
+                sign: '~',
+                text: format!("{path}: {} → {}", summary(old), summary(new)),
+                breaking: (sent && old.optional && !new.optional) || narrows(&old.ty, &new.ty),
+            }),
+            Some(_) => {}
         }
     }
-    log.operations_removed
-        .extend(old_ops.keys().filter(|k| !new_ops.contains_key(*k)).cloned());
-    log
+    for path in a.keys().filter(|p| !b.contains_key(*p)) {
+        lines.push(Line {
+            sign: '-',
+            text: path.clone(),
+            breaking: true,
+        });
+    }
+    for link in after.links.iter().filter(|l| !before.links.contains(l)) {
+        lines.push(Line {
+            sign: '+',
+            text: format!("link {link}"),
+            breaking: false,
+        });
+    }
+    for link in before.links.iter().filter(|l| !after.links.contains(l)) {
+        lines.push(Line {
+            sign: '-',
+            text: format!("link {link}"),
+            breaking: false,
+        });
+    }
+    lines
+}
+
+/// True when a value of `new` cannot hold every value of `old`, so code written for `old`
+/// breaks: `string → integer`, an enum losing values; not `enum → string`, values added,
+/// `integer → string | number`, anything → any JSON, or an object's own fields (those are
+/// compared one by one).
+fn narrows(old: &Type, new: &Type) -> bool {
+    match (old, new) {
+        (_, Type::Json) => false,
+        (Type::Object { .. }, Type::Object { .. }) => false,
+        (Type::Array { items: a }, Type::Array { items: b }) => narrows(a, b),
+        (Type::Enum { .. } | Type::DateTime, Type::String) => false,
+        (
+            Type::Integer | Type::IntegerEnum { .. } | Type::String | Type::Enum { .. },
+            Type::StringOrNumber,
+        ) => false,
+        (Type::IntegerEnum { .. }, Type::Integer) => false,
+        (Type::Enum { values: a }, Type::Enum { values: b }) => a.iter().any(|v| !b.contains(v)),
+        (Type::IntegerEnum { values: a }, Type::IntegerEnum { values: b }) => {
+            a.iter().any(|v| !b.contains(v))
+        }
+        (a, b) => a != b,
+    }
+}
+
+fn summary(field: &Field) -> String {
+    let optional = if field.optional { "optional " } else { "" };
+    let sensitive = if field.sensitive { ", sensitive" } else { "" };
+    format!("{optional}{}{sensitive}", describe(&field.ty))
 }
 
 /// How many object and enum types a model declares (each inline declaration counts once).
@@ -122,8 +246,8 @@ fn operations(documents: &[Document]) -> BTreeMap<String, &Operation> {
         .collect()
 }
 
-/// Every field of an operation by dotted path, with a one-line description of its type.
-fn field_paths(op: &Operation) -> BTreeMap<String, String> {
+/// Every field of an operation by dotted path.
+fn field_paths(op: &Operation) -> BTreeMap<String, &Field> {
     let mut out = BTreeMap::new();
     collect(&op.path_params, "path", &mut out);
     collect(&op.query, "query", &mut out);
@@ -137,11 +261,10 @@ fn field_paths(op: &Operation) -> BTreeMap<String, String> {
     out
 }
 
-fn collect(fields: &[Field], prefix: &str, out: &mut BTreeMap<String, String>) {
+fn collect<'f>(fields: &'f [Field], prefix: &str, out: &mut BTreeMap<String, &'f Field>) {
     for field in fields {
         let path = format!("{prefix}.{}", field.name);
-        let optional = if field.optional { "optional " } else { "" };
-        out.insert(path.clone(), format!("{optional}{}", describe(&field.ty)));
+        out.insert(path.clone(), field);
         let mut ty = &field.ty;
         while let Type::Array { items } = ty {
             ty = items;
@@ -197,11 +320,7 @@ mod tests {
     }
 
     fn field(name: &str, ty: Type) -> Field {
-        Field {
-            name: name.to_owned(),
-            optional: false,
-            ty,
-        }
+        Field::new(name, ty)
     }
 
     #[test]
@@ -231,20 +350,61 @@ mod tests {
             doc(Vec::new(), "/v3/new"),
         ];
         let log = diff(&old, &new);
-        assert_eq!(log.operations_added, ["GET /v3/new"]);
-        assert_eq!(log.operations_removed, ["GET /v3/gone"]);
-        assert_eq!(
-            log.fields_added,
-            ["GET /v3/x response.c", "GET /v3/x response.c.d"]
-        );
-        assert_eq!(log.fields_removed, ["GET /v3/x response.b"]);
-        assert_eq!(log.fields_changed, ["GET /v3/x response.a: string → enum [A, B]"]);
+        assert_eq!(log.operations.len(), 3);
         assert!(diff(&new, &new).is_empty());
         assert_eq!(
             log.to_string(),
-            "+ operation GET /v3/new\n- operation GET /v3/gone\n+ field GET /v3/x response.c\n\
-             + field GET /v3/x response.c.d\n- field GET /v3/x response.b\n\
-             ~ field GET /v3/x response.a: string → enum [A, B]\n"
+            "- GET /v3/gone [breaking]\n+ GET /v3/new\n~ GET /v3/x\n\
+             \x20   ~ response.a: string → enum [A, B] [breaking]\n\
+             \x20   + response.c (object)\n\
+             \x20   + response.c.d (boolean)\n\
+             \x20   - response.b [breaking]\n\
+             1 operations added, 1 removed, 1 changed; 3 breaking changes\n"
         );
+    }
+
+    #[test]
+    fn required_request_fields_narrowed_types_and_links_are_told_apart() {
+        let mut old = doc(vec![field("a", Type::Integer)], "/v3/x");
+        old.operations[0].links = vec!["https://old".into()];
+        old.operations[0].query = vec![
+            Field::optional("limit", Type::Integer),
+            field(
+                "kind",
+                Type::Enum {
+                    values: vec!["A".into()],
+                },
+            ),
+        ];
+        let mut new = old.clone();
+        new.operations[0].links = vec!["https://new".into()];
+        new.operations[0].query = vec![
+            field("limit", Type::Integer),
+            field("kind", Type::String),
+            field("mchid", Type::String),
+            Field::optional("offset", Type::Integer),
+        ];
+        new.operations[0].response = ResponseBody::Json {
+            fields: vec![field("a", Type::StringOrNumber)],
+        };
+        let log = diff(&[old], &[new]);
+        let lines: Vec<(char, &str, bool)> = log.operations[0]
+            .lines
+            .iter()
+            .map(|l| (l.sign, l.text.as_str(), l.breaking))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ('~', "query.kind: enum [A] → string", false),
+                ('~', "query.limit: optional integer → integer", true),
+                ('+', "query.mchid (string)", true),
+                ('+', "query.offset (optional integer)", false),
+                ('~', "response.a: integer → string | number", false),
+                ('+', "link https://new", false),
+                ('-', "link https://old", false),
+            ]
+        );
+        assert_eq!(log.breaking(), 2);
     }
 }

@@ -147,6 +147,59 @@ pub struct Field {
     /// The member's type.
     #[serde(flatten)]
     pub ty: Type,
+    /// True when the value is encrypted with the WeChat Pay key (RSA-OAEP-SHA1) on the wire: a
+    /// sensitive field (names, ID and bank account numbers), which the request must send under
+    /// `Wechatpay-Serial` naming that key. The docs never say so; the official SDK does.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sensitive: bool,
+    /// What the official SDK's facts changed about this member, for the reviewer of `specs/`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub official_sdk: Vec<Change>,
+    /// What an erratum of `specs/overrides/` changed about this member.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erratum: Vec<Change>,
+}
+
+impl Field {
+    /// A required member with no facts from other sources.
+    pub fn new(name: impl Into<String>, ty: Type) -> Field {
+        Field {
+            name: name.into(),
+            optional: false,
+            ty,
+            sensitive: false,
+            official_sdk: Vec::new(),
+            erratum: Vec::new(),
+        }
+    }
+
+    /// An optional member with no facts from other sources.
+    pub fn optional(name: impl Into<String>, ty: Type) -> Field {
+        Field {
+            optional: true,
+            ..Field::new(name, ty)
+        }
+    }
+}
+
+/// One fact about a [`Field`] that a source other than its docs page gave: the official SDK's
+/// facts (`Field::official_sdk`) or an erratum (`Field::erratum`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// The docs lack the field; this source sends or decodes it.
+    Added,
+    /// The docs mark it required; this source leaves it optional.
+    Optional,
+    /// The docs mark it optional; this source requires it.
+    Required,
+    /// This source encrypts it (see [`Field::sensitive`]).
+    Sensitive,
+    /// This source gives it another JSON shape (an integer or an object where the docs say
+    /// string), and its shape was taken.
+    Retyped,
+    /// This source knows enum values the docs do not list; they were added.
+    Values,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -21,6 +21,24 @@ pub struct SourceRecord {
     pub pages: usize,
     /// How many operations they declare.
     pub operations: usize,
+    /// SHA-256 (hex) of the imported pages (each page's path and bytes, in path order): an
+    /// import keeps the recorded `commit` only while the pages are the ones it names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// The official SDK facts merged into the model, when they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub official_sdk: Option<OfficialSdkRecord>,
+}
+
+/// Where the official SDK facts merged into a model came from (see [`crate::wechat::merge`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficialSdkRecord {
+    /// The SDK's repository, `owner/name`.
+    pub repository: String,
+    /// The SDK commit the facts were extracted at.
+    pub commit: String,
+    /// How many operations of the model the facts describe.
+    pub operations_matched: usize,
 }
 
 /// The header line of every persisted model file.

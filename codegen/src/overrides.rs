@@ -1,13 +1,15 @@
-//! Known errata of the upstream docs, fixed in a hand-written file (`specs/overrides/wechatpay.yaml`)
-//! and applied to the imported model before emission, never by hand in `generated/`.
+//! Known errata of the upstream docs (and of the official SDK's facts), fixed in a hand-written
+//! file (`specs/overrides/wechatpay.yaml`) and applied by `cargo xtask import` as its last step,
+//! so the model under `specs/` is exactly what `cargo xtask codegen` emits; never by hand in
+//! `generated/`.
 //!
-//! The imported model stays a faithful copy of the docs; each erratum says which operation and
-//! field it changes and why, and one that no longer matches the model is an error, so a fix the
-//! upstream docs have since made is noticed and removed.
+//! Each erratum says which operation and fields it changes and why, and marks each field it
+//! changed (`erratum: [optional]`). One that no longer matches the model is an error, so a fix
+//! the upstream docs have since made is noticed and removed.
 
 use serde::Deserialize;
 
-use crate::ir::{Document, Field, RequestBody, ResponseBody, Type};
+use crate::ir::{Change, Document, Field, RequestBody, ResponseBody, Type};
 
 /// One erratum.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -19,6 +21,10 @@ pub struct Erratum {
     /// `request`, `query` or `header` (e.g. `request.sub_openid`, `request.detail.goods_tag`).
     #[serde(default)]
     pub optional: Vec<String>,
+    /// Fields WeChat Pay requires that the model (the docs, or the official SDK's facts) leaves
+    /// optional, as dotted paths like [`Erratum::optional`].
+    #[serde(default)]
+    pub required: Vec<String>,
     /// Why: what the official documentation says.
     pub reason: String,
 }
@@ -27,7 +33,7 @@ pub struct Erratum {
 ///
 /// # Errors
 /// One message per erratum naming an operation or field the model does not have, or whose
-/// field is already optional (the erratum is stale).
+/// field already is as the erratum wants it (the erratum is stale).
 pub fn apply(documents: &mut [Document], errata: &[Erratum]) -> Result<(), Vec<String>> {
     let mut errors = Vec::new();
     for erratum in errata {
@@ -39,7 +45,12 @@ pub fn apply(documents: &mut [Document], errata: &[Erratum]) -> Result<(), Vec<S
             errors.push(format!("erratum for `{}`: no such operation", erratum.operation));
             continue;
         };
-        for path in &erratum.optional {
+        let changes = erratum
+            .optional
+            .iter()
+            .map(|p| (p, true))
+            .chain(erratum.required.iter().map(|p| (p, false)));
+        for (path, optional) in changes {
             let segments: Vec<&str> = path.split('.').collect();
             let fields = match segments[0] {
                 "request" => match &mut op.request {
@@ -55,12 +66,20 @@ pub fn apply(documents: &mut [Document], errata: &[Erratum]) -> Result<(), Vec<S
                 _ => None,
             };
             let field = fields.and_then(|f| find(f, &segments[1..]));
+            let word = if optional { "optional" } else { "required" };
             match field {
-                Some(field) if field.optional => errors.push(format!(
-                    "erratum for `{}`: `{path}` is already optional",
+                Some(field) if field.optional == optional => errors.push(format!(
+                    "erratum for `{}`: `{path}` is already {word}",
                     erratum.operation
                 )),
-                Some(field) => field.optional = true,
+                Some(field) => {
+                    field.optional = optional;
+                    field.erratum.push(if optional {
+                        Change::Optional
+                    } else {
+                        Change::Required
+                    });
+                }
                 None => errors.push(format!("erratum for `{}`: no field `{path}`", erratum.operation)),
             }
         }
@@ -91,11 +110,7 @@ mod tests {
     use crate::ir::{HttpMethod, Operation};
 
     fn document() -> Document {
-        let field = |name: &str, ty: Type| Field {
-            name: name.to_owned(),
-            optional: false,
-            ty,
-        };
+        let field = |name: &str, ty: Type| Field::new(name, ty);
         Document {
             source: "openapi/v3/demo.md".to_owned(),
             title: None,
@@ -131,6 +146,7 @@ mod tests {
         Erratum {
             operation: operation.to_owned(),
             optional: optional.iter().map(|s| (*s).to_owned()).collect(),
+            required: Vec::new(),
             reason: "test".to_owned(),
         }
     }
@@ -150,6 +166,7 @@ mod tests {
             panic!("json body")
         };
         assert!(fields[0].optional);
+        assert_eq!(fields[0].erratum, [Change::Optional]);
         let Type::Array { items } = &fields[1].ty else {
             panic!("array")
         };
@@ -158,6 +175,26 @@ mod tests {
         };
         assert!(inner[0].optional);
         assert!(!fields[1].optional);
+    }
+
+    #[test]
+    fn required_undoes_an_optional_and_says_so() {
+        let mut docs = [document()];
+        apply(&mut docs, &[erratum("POST /v3/demo", &["request.openid"])]).unwrap();
+        let tighten = Erratum {
+            required: vec!["request.openid".into()],
+            ..erratum("POST /v3/demo", &[])
+        };
+        apply(&mut docs, std::slice::from_ref(&tighten)).unwrap();
+        let RequestBody::Json { fields } = &docs[0].operations[0].request else {
+            panic!("json body")
+        };
+        assert!(!fields[0].optional);
+        assert_eq!(fields[0].erratum, [Change::Optional, Change::Required]);
+        assert_eq!(
+            apply(&mut docs, &[tighten]).unwrap_err(),
+            ["erratum for `POST /v3/demo`: `request.openid` is already required"]
+        );
     }
 
     #[test]

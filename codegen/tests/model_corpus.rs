@@ -112,3 +112,41 @@ fn emission_is_deterministic_whatever_the_input_order() {
     reversed.reverse();
     assert_eq!(crates(&reversed).expect("emits"), first);
 }
+
+/// The links of a page's prose after its last code block, found by a plain scan for `](…)`.
+fn links_after_last_block(text: &str) -> Vec<String> {
+    let Some(close) = text.rfind("\n```\n") else {
+        return Vec::new();
+    };
+    let mut links = Vec::new();
+    let mut rest = &text[close + 5..];
+    while let Some(at) = rest.find("](") {
+        let tail = &rest[at + 2..];
+        let end = tail.find(')').unwrap_or(tail.len());
+        links.push(tail[..end].to_owned());
+        rest = &tail[end..];
+    }
+    links
+}
+
+#[test]
+fn official_doc_links_after_the_code_are_kept() {
+    let (documents, _) = import_corpus();
+    let root = docs_root();
+    let mut pages_with_trailing_links = 0;
+    for doc in &documents {
+        let text = std::fs::read_to_string(root.join(&doc.source)).expect("page");
+        let trailing = links_after_last_block(&text);
+        if trailing.is_empty() {
+            continue;
+        }
+        pages_with_trailing_links += 1;
+        // The last block's operations (a page with one block: all of them) carry every link.
+        let last = doc
+            .operations
+            .iter()
+            .filter(|op| trailing.iter().all(|l| op.links.contains(l)));
+        assert!(last.count() > 0, "{}: {trailing:?} not kept", doc.source);
+    }
+    assert!(pages_with_trailing_links > 0);
+}

@@ -199,6 +199,32 @@ fn check_object(fields: &[Field], map: &Map<String, Value>, pointer: &str) -> Re
     Ok(())
 }
 
+/// The JSON pointers of the sensitive fields of `fields` present in `value` (every list item).
+fn sensitive_present(fields: &[Field], value: &Value, pointer: &str, out: &mut Vec<String>) {
+    fn in_type(ty: &Type, value: &Value, pointer: &str, out: &mut Vec<String>) {
+        match (ty, value) {
+            (Type::Array { items }, Value::Array(list)) => {
+                for (i, item) in list.iter().enumerate() {
+                    in_type(items, item, &format!("{pointer}/{i}"), out);
+                }
+            }
+            (Type::Object { fields }, _) => sensitive_present(fields, value, pointer, out),
+            _ => {}
+        }
+    }
+    let Value::Object(map) = value else { return };
+    for field in fields {
+        let Some(v) = map.get(&field.name).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let at = format!("{pointer}/{}", escape_pointer(&field.name));
+        if field.sensitive {
+            out.push(at.clone());
+        }
+        in_type(&field.ty, v, &at, out);
+    }
+}
+
 /// Finds the strings of `value` that are ciphertexts for `key` (base64 of exactly its modulus
 /// length) and decrypts them into `out`, keyed by JSON pointer.
 fn decrypt_json(
@@ -342,6 +368,19 @@ impl Request<'_> {
                 }
             }
         }
+        // Every field the model marks sensitive arrives encrypted with the key `Wechatpay-Serial`
+        // names (WeChat Pay answers 400 otherwise).
+        if let (Some(body), RequestBody::Json { fields }) = (&body_json, &op.request) {
+            let mut present = Vec::new();
+            sensitive_present(fields, body, "", &mut present);
+            if let Some(plain) = present.iter().find(|p| !checked.decrypted_body.contains_key(*p)) {
+                return Err(ApiError::param(
+                    plain,
+                    "body",
+                    "sensitive field is not encrypted with the WeChat Pay key `Wechatpay-Serial` names",
+                ));
+            }
+        }
         checked.query = query;
         Ok((checked, upload))
     }
@@ -403,16 +442,8 @@ impl Request<'_> {
             return Err(ApiError::param("meta", "multipart", "must be a JSON object"));
         };
         let fields = [
-            Field {
-                name: "filename".into(),
-                optional: false,
-                ty: Type::String,
-            },
-            Field {
-                name: "sha256".into(),
-                optional: false,
-                ty: Type::String,
-            },
+            Field::new("filename", Type::String),
+            Field::new("sha256", Type::String),
         ];
         check_object(&fields, map, "").map_err(|e| ApiError {
             message: format!("multipart meta: {}", e.message),

@@ -1,12 +1,11 @@
-//! The API model the mock serves: every operation of `specs/wechatpay/**/*.yaml`, with the
-//! errata of `specs/overrides/wechatpay.yaml` applied (as `cargo xtask codegen` applies them, so
-//! the mock agrees with the generated client), and the router that matches a request to one.
+//! The API model the mock serves: every operation of `specs/wechatpay/**/*.yaml` (the merged
+//! model `cargo xtask import` writes, errata applied, exactly what the generated client is made
+//! from), and the router that matches a request to one.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use codegen::ir::{Document, Operation};
-use codegen::overrides::Erratum;
 
 /// `<workspace>/specs`, where the model lives.
 pub fn default_specs_dir() -> PathBuf {
@@ -104,13 +103,6 @@ impl Model {
             let doc = codegen::model::document_from_yaml(&text)
                 .map_err(|d| format!("{}:{}:{}: {}", path.display(), d.line, d.column, d.message))?;
             documents.push(doc);
-        }
-        let errata_path = specs_dir.join("overrides").join("wechatpay.yaml");
-        if let Ok(text) = std::fs::read_to_string(&errata_path) {
-            let errata: Vec<Erratum> = codegen::model::from_yaml(&text)
-                .map_err(|d| format!("{}:{}: {}", errata_path.display(), d.line, d.message))?;
-            codegen::overrides::apply(&mut documents, &errata)
-                .map_err(|errors| format!("{}: {}", errata_path.display(), errors.join("; ")))?;
         }
         Ok(Model::from_documents(documents))
     }

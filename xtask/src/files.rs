@@ -40,33 +40,66 @@ fn walk(base: &Path, dir: &Path, suffix: &str, out: &mut Vec<String>) -> io::Res
 /// The planned contents of a directory tree: relative path → bytes.
 pub type Tree = std::collections::BTreeMap<String, String>;
 
-/// Compares the planned `tree` with what is under `dir` (files ending in one of `suffixes`):
-/// returns the relative paths that would be written, and those that would be deleted.
-pub fn stale(dir: &Path, tree: &Tree, suffixes: &[&str]) -> io::Result<(Vec<String>, Vec<String>)> {
-    let mut changed = Vec::new();
+/// How a directory differs from its planned tree.
+#[derive(Debug, Default)]
+pub struct Stale {
+    /// Planned files that do not exist.
+    pub missing: Vec<String>,
+    /// Planned files whose contents differ.
+    pub changed: Vec<String>,
+    /// Files (ending in one of the owned suffixes) that are not planned.
+    pub extra: Vec<String>,
+}
+
+impl Stale {
+    /// Every stale file, each with what is wrong with it, prefixed with `label/`; `tool` is the
+    /// command that writes them.
+    pub fn describe(&self, label: &str, tool: &str) -> Vec<String> {
+        let missing = self.missing.iter().map(|f| format!("{label}/{f} (missing)"));
+        let changed = self
+            .changed
+            .iter()
+            .map(|f| format!("{label}/{f} (differs from `{tool}`)"));
+        let extra = self
+            .extra
+            .iter()
+            .map(|f| format!("{label}/{f} (not written by `{tool}`)"));
+        missing.chain(changed).chain(extra).collect()
+    }
+}
+
+/// Compares the planned `tree` with what is under `dir` (files ending in one of `suffixes`).
+pub fn stale(dir: &Path, tree: &Tree, suffixes: &[&str]) -> io::Result<Stale> {
+    let mut out = Stale::default();
     for (rel, contents) in tree {
         match fs::read_to_string(dir.join(rel)) {
             Ok(existing) if existing == *contents => {}
-            _ => changed.push(rel.clone()),
+            Ok(_) => out.changed.push(rel.clone()),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => out.missing.push(rel.clone()),
+            Err(_) => out.changed.push(rel.clone()),
         }
     }
-    let mut removed = Vec::new();
     for suffix in suffixes {
         for rel in list(dir, suffix)? {
             if !tree.contains_key(&rel) {
-                removed.push(rel);
+                out.extra.push(rel);
             }
         }
     }
-    removed.sort();
-    removed.dedup();
-    Ok((changed, removed))
+    out.extra.sort();
+    out.extra.dedup();
+    Ok(out)
 }
 
 /// Makes `dir` hold `tree`: writes only changed files and deletes the stale ones that
 /// [`stale`] found. Returns how many files were written and removed.
 pub fn apply(dir: &Path, tree: &Tree, suffixes: &[&str]) -> io::Result<(usize, usize)> {
-    let (changed, removed) = stale(dir, tree, suffixes)?;
+    let Stale {
+        missing,
+        mut changed,
+        extra: removed,
+    } = stale(dir, tree, suffixes)?;
+    changed.extend(missing);
     for rel in &changed {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {

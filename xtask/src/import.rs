@@ -1,4 +1,9 @@
-//! `cargo xtask import`: docs pages → `specs/wechatpay/**.yaml`.
+//! `cargo xtask import`: docs pages + the official SDK's facts + the errata →
+//! `specs/wechatpay/**.yaml`.
+//!
+//! The model under `specs/` is exactly what `cargo xtask codegen` emits: the pages lowered, the
+//! official SDK's facts merged in ([`codegen::wechat::merge`]), then the hand-written errata of
+//! `specs/overrides/wechatpay.yaml` applied.
 
 use std::fs;
 use std::path::Path;
@@ -6,13 +11,19 @@ use std::time::Instant;
 
 use codegen::changelog;
 use codegen::ir::Document;
-use codegen::model::{self, SourceRecord};
+use codegen::model::{self, OfficialSdkRecord, SourceRecord};
+use codegen::overrides::Erratum;
+use codegen::wechat::merge::{self, MergeReport};
+use sha2::{Digest, Sha256};
 
 use crate::files::{self, Tree};
 use crate::report;
 
 /// The docs snapshot beside the project, relative to the workspace root.
 pub const DEFAULT_DOCS: &str = "../shared/wechatpay-docs";
+
+/// The official SDK facts, relative to the docs checkout (`--facts` overrides it).
+const FACTS_BESIDE_DOCS: &str = "../official-sdk-facts/wechatpay-go-facts.json";
 
 /// The folder of the docs repository that holds the APIv3 pages.
 const ROOT: &str = "openapi/v3";
@@ -23,18 +34,41 @@ pub const SPECS: &str = "specs/wechatpay";
 /// The source record's file name inside [`SPECS`].
 pub const SOURCE_FILE: &str = "source.yaml";
 
-/// The model an import of `from` would write: the file tree and the documents.
+/// The hand-written errata, relative to the workspace root.
+pub const ERRATA: &str = "specs/overrides/wechatpay.yaml";
+
+/// What to import: the docs checkout, the facts file, and what to record about them.
+pub struct Inputs<'a> {
+    /// The docs checkout (its `openapi/v3` folder is imported), relative to the root or absolute.
+    pub from: &'a Path,
+    /// The official SDK facts; `None`: the file beside the docs checkout, when there is one.
+    pub facts: Option<&'a Path>,
+    /// The upstream repository to record (default: the recorded one).
+    pub repository: Option<String>,
+    /// The upstream commit to record (default: the recorded one, while the pages are unchanged).
+    pub commit: Option<String>,
+}
+
+/// The model an import would write: the file tree, the documents, and what the facts changed.
+pub struct Plan {
+    /// `specs/wechatpay` relative path → contents.
+    pub tree: Tree,
+    /// The merged model.
+    pub documents: Vec<Document>,
+    /// What the official SDK's facts changed (`None` without a facts file).
+    pub merge: Option<MergeReport>,
+    /// A note for the maintainer (e.g. why no commit is recorded).
+    pub notes: Vec<String>,
+}
+
+/// The model an import of `inputs` would write.
 ///
 /// # Errors
-/// When any page fails, every diagnostic is printed and an error returned; nothing is written.
-pub fn plan(
-    root: &Path,
-    from: &Path,
-    repository: Option<String>,
-    commit: Option<String>,
-) -> Result<(Tree, Vec<Document>), String> {
+/// When any page, the facts file or the errata fail, every diagnostic is printed and an error
+/// returned; nothing is written.
+pub fn plan(root: &Path, inputs: Inputs<'_>) -> Result<Plan, String> {
     // `join` keeps an absolute `from` as it is.
-    let from = root.join(from);
+    let from = root.join(inputs.from);
     let dir = from.join(ROOT);
     if !dir.is_dir() {
         return Err(format!(
@@ -45,9 +79,14 @@ pub fn plan(
     let pages = files::list(&dir, ".md").map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
     let mut documents = Vec::with_capacity(pages.len());
     let mut failed = 0;
+    let mut digest = Sha256::new();
     for rel in &pages {
         let path = dir.join(rel);
         let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        digest.update(rel.as_bytes());
+        digest.update([0]);
+        digest.update(text.as_bytes());
+        digest.update([0]);
         match codegen::wechat::import_page(&format!("{ROOT}/{rel}"), &text) {
             Ok(lowered) => {
                 for w in &lowered.warnings {
@@ -69,13 +108,67 @@ pub fn plan(
             pages.len()
         ));
     }
+    let digest = hex::encode(digest.finalize());
+
+    let mut notes = Vec::new();
+    let facts_path = match inputs.facts {
+        Some(path) => Some(root.join(path)),
+        None => Some(from.join(FACTS_BESIDE_DOCS)).filter(|p| p.is_file()),
+    };
+    let (merge_report, official_sdk) = match &facts_path {
+        Some(path) => {
+            let text =
+                fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let facts = codegen::wechat::facts::parse(&text).map_err(|d| {
+                report::print(&path.display().to_string(), &text, &d);
+                format!("{} cannot be read; {SPECS} is left untouched", path.display())
+            })?;
+            let merged = merge::merge(&mut documents, &facts);
+            let record = OfficialSdkRecord {
+                repository: facts.source.repository.clone(),
+                commit: facts.source.commit.clone(),
+                operations_matched: merged.operations_matched,
+            };
+            (Some(merged), Some(record))
+        }
+        None => {
+            notes.push(format!(
+                "no official SDK facts beside {} ({FACTS_BESIDE_DOCS}): the docs alone were imported",
+                from.display()
+            ));
+            (None, None)
+        }
+    };
+    apply_errata(root, &mut documents)?;
+
     let previous = read_source(root);
+    let commit = match inputs.commit {
+        Some(commit) => Some(commit),
+        None => {
+            let kept = previous
+                .as_ref()
+                .filter(|p| p.digest.as_deref() == Some(digest.as_str()))
+                .and_then(|p| p.commit.clone());
+            if kept.is_none() {
+                notes.push(
+                    "the pages are not the ones the recorded commit names: no commit is recorded \
+                     (pass --commit SHA)"
+                        .to_owned(),
+                );
+            }
+            kept
+        }
+    };
     let record = SourceRecord {
-        repository: repository.or_else(|| previous.as_ref().and_then(|p| p.repository.clone())),
-        commit: commit.or_else(|| previous.as_ref().and_then(|p| p.commit.clone())),
+        repository: inputs
+            .repository
+            .or_else(|| previous.as_ref().and_then(|p| p.repository.clone())),
+        commit,
         root: ROOT.to_owned(),
         pages: documents.len(),
         operations: documents.iter().map(|d| d.operations.len()).sum(),
+        digest: Some(digest),
+        official_sdk,
     };
     let mut tree = Tree::new();
     for doc in &documents {
@@ -84,7 +177,33 @@ pub fn plan(
         tree.insert(format!("{rel}.yaml"), model::to_yaml(doc));
     }
     tree.insert(SOURCE_FILE.to_owned(), model::to_yaml(&record));
-    Ok((tree, documents))
+    Ok(Plan {
+        tree,
+        documents,
+        merge: merge_report,
+        notes,
+    })
+}
+
+/// Applies the errata file (when present) to the merged model.
+fn apply_errata(root: &Path, documents: &mut [Document]) -> Result<(), String> {
+    let path = root.join(ERRATA);
+    let Ok(text) = fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let errata: Vec<Erratum> = model::from_yaml(&text).map_err(|d| {
+        report::print(&path.display().to_string(), &text, &d);
+        format!("{ERRATA} cannot be read; {SPECS} is left untouched")
+    })?;
+    codegen::overrides::apply(documents, &errata).map_err(|errors| {
+        for e in &errors {
+            eprintln!("{ERRATA}: error: {e}");
+        }
+        format!(
+            "{} errata in {ERRATA} do not match the model; {SPECS} is left untouched",
+            errors.len()
+        )
+    })
 }
 
 fn read_source(root: &Path) -> Option<SourceRecord> {
@@ -120,27 +239,28 @@ pub fn read_specs(root: &Path) -> Result<Vec<Document>, String> {
     Ok(documents)
 }
 
-/// Runs the import and prints its summary and changelog.
-pub fn run(
-    root: &Path,
-    from: &Path,
-    repository: Option<String>,
-    commit: Option<String>,
-) -> Result<(), String> {
+/// Runs the import and prints its summary, what the facts changed, and the changelog.
+pub fn run(root: &Path, inputs: Inputs<'_>) -> Result<(), String> {
     let start = Instant::now();
-    let (tree, documents) = plan(root, from, repository, commit)?;
+    let plan = plan(root, inputs)?;
     let previous = read_specs(root).unwrap_or_default();
-    let log = changelog::diff(&previous, &documents);
+    let log = changelog::diff(&previous, &plan.documents);
     let dir = root.join(SPECS);
-    let (written, removed) =
-        files::apply(&dir, &tree, &[".yaml"]).map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
-    let operations: usize = documents.iter().map(|d| d.operations.len()).sum();
+    let (written, removed) = files::apply(&dir, &plan.tree, &[".yaml"])
+        .map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
+    let operations: usize = plan.documents.iter().map(|d| d.operations.len()).sum();
     println!(
         "imported {} pages: {operations} operations, {} types; {written} files written, {removed} removed under {SPECS} ({} ms)",
-        documents.len(),
-        changelog::count_types(&documents),
+        plan.documents.len(),
+        changelog::count_types(&plan.documents),
         start.elapsed().as_millis()
     );
+    if let Some(merged) = &plan.merge {
+        println!("{merged}");
+    }
+    for note in &plan.notes {
+        println!("note: {note}");
+    }
     print!("{log}");
     Ok(())
 }

@@ -30,11 +30,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Parse every APIv3 page of a docs checkout and write the model to specs/wechatpay.
+    /// Parse every APIv3 page of a docs checkout, merge the official SDK's facts, apply the
+    /// errata of specs/overrides, and write the model to specs/wechatpay.
     Import {
         /// The docs repository checkout (its `openapi/v3` folder is imported).
         #[arg(long, default_value = import::DEFAULT_DOCS)]
         from: PathBuf,
+        /// The official SDK facts (default: `official-sdk-facts/wechatpay-go-facts.json` beside
+        /// the docs checkout, when present).
+        #[arg(long)]
+        facts: Option<PathBuf>,
         /// The upstream repository recorded in specs/wechatpay/source.yaml.
         #[arg(long)]
         repository: Option<String>,
@@ -51,6 +56,9 @@ enum Command {
         /// The docs checkout `--check` re-imports to check specs/ (skipped when absent).
         #[arg(long, default_value = import::DEFAULT_DOCS)]
         from: PathBuf,
+        /// The official SDK facts `--check` merges (default: beside the docs checkout).
+        #[arg(long)]
+        facts: Option<PathBuf>,
     },
     /// Check that the generated crate builds with each product feature alone (timed).
     CheckFeatures {
@@ -71,10 +79,19 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Import {
             from,
+            facts,
             repository,
             commit,
-        } => import::run(&root, &from, repository, commit),
-        Command::Codegen { check, from } => codegen_cmd::run(&root, check, &from),
+        } => import::run(
+            &root,
+            import::Inputs {
+                from: &from,
+                facts: facts.as_deref(),
+                repository,
+                commit,
+            },
+        ),
+        Command::Codegen { check, from, facts } => codegen_cmd::run(&root, check, &from, facts.as_deref()),
         Command::CheckFeatures { features } => features::run(&root, &features),
         Command::Mock { args } => run_mock(&root, &args),
     };

@@ -114,7 +114,7 @@ fn import_is_idempotent_and_reports_the_changelog() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("imported 1 pages: 1 operations"), "{stdout}");
     assert!(
-        stdout.contains("+ operation POST /v3/demo/widgets/{widget_id}/stop"),
+        stdout.contains("+ POST /v3/demo/widgets/{widget_id}/stop\n"),
         "{stdout}"
     );
     let spec = scratch
@@ -145,7 +145,7 @@ fn import_is_idempotent_and_reports_the_changelog() {
     let changed = scratch.xtask(&["import"]);
     let stdout = text(&changed.stdout);
     assert!(
-        stdout.contains("+ field POST /v3/demo/widgets/{widget_id}/stop response.stopped_at"),
+        stdout.contains("~ POST /v3/demo/widgets/{widget_id}/stop\n    + response.stopped_at (date-time)\n"),
         "{stdout}"
     );
     scratch.page(
@@ -155,13 +155,11 @@ fn import_is_idempotent_and_reports_the_changelog() {
     let changed = scratch.xtask(&["import"]);
     let stdout = text(&changed.stdout);
     assert!(
-        stdout.contains(
-            "~ field POST /v3/demo/widgets/{widget_id}/stop request.reason: string → enum [DONE, CANCELLED]"
-        ),
+        stdout.contains("    ~ request.reason: string → enum [DONE, CANCELLED] [breaking]\n"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("- field POST /v3/demo/widgets/{widget_id}/stop response.stopped_at"),
+        stdout.contains("    - response.stopped_at [breaking]\n"),
         "{stdout}"
     );
 }
@@ -233,9 +231,13 @@ fn codegen_writes_the_conformance_crate_and_check_fails_when_it_is_stale_or_miss
     let stale = scratch.xtask(&["codegen", "--check"]);
     assert!(!stale.status.success());
     let stderr = text(&stale.stderr);
-    for file in ["Cargo.toml", "src/support.rs", "src/v3/old.rs"] {
+    for (file, why) in [
+        ("Cargo.toml", "missing"),
+        ("src/support.rs", "differs from `cargo xtask codegen`"),
+        ("src/v3/old.rs", "not written by `cargo xtask codegen`"),
+    ] {
         assert!(
-            stderr.contains(&format!("stale: generated/wechatpay-conformance/{file}")),
+            stderr.contains(&format!("stale: generated/wechatpay-conformance/{file} ({why})")),
             "{file}: {stderr}"
         );
     }
@@ -246,4 +248,115 @@ fn codegen_writes_the_conformance_crate_and_check_fails_when_it_is_stale_or_miss
     assert!(!dir.join("src/v3/old.rs").exists());
     let ok = scratch.xtask(&["codegen", "--check"]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
+}
+
+/// Official SDK facts for the widget page: `reason` optional there, `note` only there.
+const FACTS: &str = r#"{"source": {"repository": "o/sdk", "commit": "f00d"}, "operations": [
+  {"method": "POST", "path": "/v3/demo/widgets/{id}/stop", "go": "demo.Stop", "fields": [
+    {"in": "body", "name": "reason", "required": false, "kind": "string"},
+    {"in": "body", "name": "note", "required": false, "kind": "string", "encrypted": true}
+  ], "response": {"kind": "json", "fields": [
+    {"in": "response", "name": "widget_id", "required": true, "kind": "integer"}
+  ]}}]}"#;
+
+#[test]
+fn import_merges_the_official_facts_and_records_where_they_came_from() {
+    let scratch = Scratch::new("facts", &[("demo/widgets/{widget_id}/stop.md", GOOD)]);
+    let facts = scratch.dir.join("facts.json");
+    fs::write(&facts, FACTS).expect("facts");
+    let facts_arg = facts.display().to_string();
+    let out = scratch.xtask(&["import", "--facts", &facts_arg]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "official SDK facts: 1 operations matched; request fields: 1 relaxed, 0 tightened, \
+             1 added, 0 retyped; response fields: 0 added, 1 retyped; 1 marked sensitive"
+        ),
+        "{stdout}"
+    );
+    let specs = scratch.ws().join("specs/wechatpay");
+    let spec = fs::read_to_string(specs.join("v3/demo/widgets/{widget_id}/stop.yaml")).expect("spec");
+    assert!(
+        spec.contains(
+            "    - name: note\n      optional: true\n      type: string\n      sensitive: true\n      \
+             official_sdk:\n      - added\n      - sensitive\n"
+        ),
+        "{spec}"
+    );
+    let source = fs::read_to_string(specs.join("source.yaml")).expect("source");
+    assert!(
+        source.contains("official_sdk:\n  repository: o/sdk\n  commit: f00d\n  operations_matched: 1\n"),
+        "{source}"
+    );
+    // `--check` merges the same facts: clean; without them, the specs are stale.
+    assert!(scratch.xtask(&["codegen"]).status.success());
+    let check = scratch.xtask(&["codegen", "--check", "--facts", &facts_arg]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    let check = scratch.xtask(&["codegen", "--check"]);
+    assert!(!check.status.success());
+
+    // A malformed facts file names its line and column and writes nothing.
+    fs::write(
+        &facts,
+        FACTS.replace("\"required\": false, \"kind\": \"string\"}", "\"required\": 0}"),
+    )
+    .expect("facts");
+    let before = fs::read_to_string(specs.join("source.yaml")).expect("source");
+    let out = scratch.xtask(&["import", "--facts", &facts_arg]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("facts.json:3:"), "{stderr}");
+    assert_eq!(
+        fs::read_to_string(specs.join("source.yaml")).expect("source"),
+        before
+    );
+}
+
+#[test]
+fn the_recorded_commit_is_kept_only_while_the_pages_are_unchanged() {
+    let scratch = Scratch::new("commit", &[("demo/widgets/{widget_id}/stop.md", GOOD)]);
+    let source = scratch.ws().join("specs/wechatpay/source.yaml");
+    assert!(scratch.xtask(&["import", "--commit", "c0ffee"]).status.success());
+    assert!(
+        fs::read_to_string(&source)
+            .expect("source")
+            .contains("commit: c0ffee\n")
+    );
+    let again = scratch.xtask(&["import"]);
+    assert!(again.status.success());
+    assert!(
+        fs::read_to_string(&source)
+            .expect("source")
+            .contains("commit: c0ffee\n")
+    );
+
+    scratch.page(
+        "demo/widgets/{widget_id}/stop.md",
+        &GOOD.replace("reason: string", "reason?: string"),
+    );
+    let changed = scratch.xtask(&["import"]);
+    assert!(changed.status.success());
+    assert!(
+        text(&changed.stdout).contains("no commit is recorded (pass --commit SHA)"),
+        "{}",
+        text(&changed.stdout)
+    );
+    let record = fs::read_to_string(&source).expect("source");
+    assert!(!record.contains("commit:"), "{record}");
+}
+
+#[test]
+fn check_says_missing_for_a_missing_spec_file() {
+    let scratch = Scratch::new("missing", &[("demo/widgets/{widget_id}/stop.md", GOOD)]);
+    assert!(scratch.xtask(&["import"]).status.success());
+    assert!(scratch.xtask(&["codegen"]).status.success());
+    fs::remove_file(scratch.ws().join("specs/wechatpay/source.yaml")).expect("remove");
+    let stale = scratch.xtask(&["codegen", "--check"]);
+    assert!(!stale.status.success());
+    let stderr = text(&stale.stderr);
+    assert!(
+        stderr.contains("stale: specs/wechatpay/source.yaml (missing)"),
+        "{stderr}"
+    );
 }

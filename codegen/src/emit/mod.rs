@@ -20,11 +20,7 @@ pub(crate) mod test_support {
 
     /// A required field.
     pub(crate) fn field(name: &str, ty: Type) -> Field {
-        Field {
-            name: name.to_owned(),
-            optional: false,
-            ty,
-        }
+        Field::new(name, ty)
     }
 
     /// An operation with no parameters and no body, answering `{"id": string}`.

@@ -41,7 +41,15 @@ pub fn lower(page: &Page, source: &str) -> Result<Lowered, Vec<Diagnostic>> {
         }
     }
     for (ns, span) in &namespaces {
-        if let Some(op) = cx.operation(ns, *span, &file_segments) {
+        if let Some(mut op) = cx.operation(ns, *span, &file_segments) {
+            // The official-doc links the page gives after the block that declares the operation.
+            if let Some(block) = page.blocks.iter().rev().find(|b| b.span <= *span) {
+                for link in &block.trailing_links {
+                    if !op.links.contains(link) {
+                        op.links.push(link.clone());
+                    }
+                }
+            }
             operations.push(op);
         }
     }
@@ -288,20 +296,15 @@ impl<'p> Lowering<'p> {
                     },
                     name if params_in_path.iter().any(|p| p == name) => {
                         let ty = self.ty(&prop.ty, prop.span, 0);
-                        declared_params.push(Field {
-                            name: name.to_owned(),
-                            optional: false,
-                            ty,
-                        });
+                        declared_params.push(Field::new(name, ty));
                     }
                     "empty" if chain.iter().any(|s| s == "_empty_") => {}
                     // A header declared beside `headers` instead of inside it.
                     name if name.eq_ignore_ascii_case("Wechatpay-Serial") => {
                         let ty = self.ty(&prop.ty, prop.span, 0);
                         op.headers.push(Field {
-                            name: name.to_owned(),
                             optional: prop.optional,
-                            ty,
+                            ..Field::new(name, ty)
                         });
                     }
                     name if is_identifier(name) => self.warnings.push(Diagnostic::new(
@@ -330,11 +333,7 @@ impl<'p> Lowering<'p> {
                 .iter()
                 .find(|f| &f.name == name)
                 .cloned()
-                .unwrap_or(Field {
-                    name: name.clone(),
-                    optional: false,
-                    ty: Type::String,
-                });
+                .unwrap_or_else(|| Field::new(name.clone(), Type::String));
             if op.path_params.iter().any(|f| &f.name == name) {
                 self.error(
                     span,
@@ -395,9 +394,8 @@ impl<'p> Lowering<'p> {
                     }
                     let ty = self.ty(&prop.ty, prop.span, depth);
                     fields.push(Field {
-                        name: prop.name.clone(),
                         optional: prop.optional,
-                        ty,
+                        ..Field::new(prop.name.clone(), ty)
                     });
                 }
                 Member::Method(sig) | Member::Call(sig) => {

@@ -1,6 +1,8 @@
 //! Front-end for the WeChat Pay docs format (one markdown page per endpoint).
 
+pub mod facts;
 pub mod lower;
+pub mod merge;
 pub mod page;
 pub mod ts;
 

@@ -39,6 +39,9 @@ pub struct Block {
     pub anchor: Option<String>,
     /// Link destinations in the prose between that heading and the block.
     pub links: Vec<String>,
+    /// Link destinations in the prose after the block, up to the next heading or block (the
+    /// `参阅 [官方文档](…)` line newer pages carry after the code).
+    pub trailing_links: Vec<String>,
     /// The block's declarations: indices into `Page::module.items`.
     pub items: Range<usize>,
     /// Position of the block's opening fence.
@@ -70,12 +73,14 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<Diagnostic>> {
 
     let body = text.get(body_start..).unwrap_or("");
     let mut module = ts::Module::default();
-    let mut blocks = Vec::new();
+    let mut blocks: Vec<Block> = Vec::new();
     let mut links: Vec<String> = Vec::new();
     let mut section_links: Vec<String> = Vec::new();
     let mut heading: (Option<String>, Option<String>) = (None, None);
     let mut open_heading: Option<(String, Option<String>)> = None;
     let mut open_block: Option<CodeBlock> = None;
+    // True from the end of a block to the next heading or block: links then trail that block.
+    let mut after_block = false;
 
     let events = Parser::new_ext(body, Options::ENABLE_HEADING_ATTRIBUTES).into_offset_iter();
     for (event, range) in events {
@@ -83,6 +88,7 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<Diagnostic>> {
         let end = body_start + range.end;
         match event {
             Event::Start(Tag::Heading { id, .. }) => {
+                after_block = false;
                 open_heading = Some((String::new(), id.map(|id| id.to_string())));
             }
             Event::End(TagEnd::Heading(_)) => {
@@ -96,9 +102,15 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<Diagnostic>> {
                 if !links.contains(&url) {
                     links.push(url.clone());
                 }
+                if let Some(block) = blocks.last_mut().filter(|_| after_block) {
+                    if !block.trailing_links.contains(&url) {
+                        block.trailing_links.push(url.clone());
+                    }
+                }
                 section_links.push(url);
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_twoslash(&info) => {
+                after_block = false;
                 open_block = Some(CodeBlock {
                     fence: start,
                     content: String::new(),
@@ -129,6 +141,7 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<Diagnostic>> {
                         &mut diags,
                     );
                     blocks.push(block);
+                    after_block = true;
                 }
             }
             _ => {}
@@ -250,6 +263,7 @@ fn finish_block(
         heading: heading.0.clone(),
         anchor: heading.1.clone(),
         links,
+        trailing_links: Vec::new(),
         items: first_item..module.items.len(),
         span,
     }
