@@ -9,6 +9,8 @@
 //! - [`DateTime`]: RFC 3339 date-time that round-trips WeChat's `2024-11-21T15:40:01+08:00` form.
 //! - [`StringOrNumber`]: the TypeScript `string | number` union.
 //! - [`Secret`]: a wrapper that keeps key material out of `Debug` output.
+//! - [`Lenient`], [`Unparsed`]: response objects decode field by field, so one field of an
+//!   unexpected shape is kept raw instead of failing the whole verified response.
 //!
 //! Protocol reference: `shared/design/protocols.md` and
 //! <https://pay.weixin.qq.com/docs/merchant/development/interface-rules/signature-generation.html>.
@@ -18,6 +20,7 @@
 
 mod datetime;
 mod error;
+mod lenient;
 mod secret;
 mod string_or_number;
 pub mod wechatpay;
@@ -26,6 +29,7 @@ pub use datetime::{DateTime, ParseDateTimeError};
 pub use error::{Error, ErrorKind, SignatureError, SignatureErrorKind};
 /// HTTP method of an operation (re-export of [`http::Method`]), e.g. `Method::POST`.
 pub use http::Method;
+pub use lenient::{Lenient, Unparsed};
 pub use secret::Secret;
 pub use string_or_number::StringOrNumber;
 

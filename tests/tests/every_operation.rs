@@ -10,7 +10,8 @@ use wechatpay_conformance::{OPERATIONS, Outcome, call};
 use wechatpay_mock::download::expected_download;
 use wechatpay_mock::model::operation_id;
 use wechatpay_mock::{
-    MockConfig, MockServer, RecordedRequest, default_shared_dir, sample_input, sample_response,
+    MockConfig, MockServer, RecordedRequest, default_shared_dir, sample::sensitive_pointers, sample_input,
+    sample_response,
 };
 
 /// The documented host of the one operation that is not on the default host.
@@ -74,7 +75,7 @@ fn shape(id: &str) -> String {
 }
 
 /// Everything wrong with the request the mock recorded for `input`.
-fn check_recorded(id: &str, input: &Value, r: &RecordedRequest) -> Vec<String> {
+fn check_recorded(id: &str, input: &Value, sensitive: &[String], r: &RecordedRequest) -> Vec<String> {
     let mut problems = Vec::new();
     if !r.signature_verified {
         problems.push("the request signature did not verify".to_owned());
@@ -146,6 +147,13 @@ fn check_recorded(id: &str, input: &Value, r: &RecordedRequest) -> Vec<String> {
             let want = input["body"].pointer(pointer).map(text);
             if r.decrypted_body.get(*pointer) != want.as_ref() {
                 problems.push(format!("body {pointer} was not sent encrypted"));
+            }
+        }
+        // Fields the model marks sensitive: sealed by the generated call, opened by the mock.
+        for pointer in sensitive {
+            let want = input["body"].pointer(pointer).map(text);
+            if want.is_none() || r.decrypted_body.get(pointer) != want.as_ref() {
+                problems.push(format!("sensitive body field {pointer} was not sent encrypted"));
             }
         }
     } else if !r.body.is_empty() && input["upload"].is_null() {
@@ -229,7 +237,7 @@ async fn every_operation_through_the_generated_client() {
             },
         }
         match recorded.as_slice() {
-            [r] => problems.extend(check_recorded(&id, &input, r)),
+            [r] => problems.extend(check_recorded(&id, &input, &sensitive_pointers(&op), r)),
             other => problems.push(format!("{} requests recorded, want 1", other.len())),
         }
         if !problems.is_empty() {

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::names::pascal;
 use super::types::{Mode, TypeSpace, argument, docs, ident};
-use crate::ir::{Operation, RequestBody, ResponseBody, Type};
+use crate::ir::{Field, Operation, RequestBody, ResponseBody, Type};
 
 /// Names the generated function body uses for its own arguments and locals.
 const RESERVED: &[&str] = &["client", "query", "body", "upload", "op", "encryptor"];
@@ -81,10 +81,14 @@ pub fn emit(op: &Operation, space: &mut TypeSpace) -> (TokenStream, Signature) {
     let prefix = pascal(method);
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
     let mut args = Vec::new();
+    // Known sensitive fields (the official SDK's facts) are sealed by the call itself; an
+    // operation that only declares `Wechatpay-Serial` takes a closure given the encryptor.
+    let sealed_body = matches!(&op.request, RequestBody::Json { fields } if has_sensitive(fields));
+    let sealed_query = has_sensitive(&op.query);
     let mut signature = Signature {
         function: method.to_owned(),
         args: Vec::new(),
-        sensitive: op.headers.iter().any(|h| is_serial_header(&h.name)),
+        sensitive: sealed_body || sealed_query || op.headers.iter().any(|h| is_serial_header(&h.name)),
         download: matches!(op.response, ResponseBody::Binary),
     };
     let mut steps = Vec::new();
@@ -142,6 +146,7 @@ pub fn emit(op: &Operation, space: &mut TypeSpace) -> (TokenStream, Signature) {
         _ => None,
     };
     let encrypts = match (signature.sensitive, body_fields.is_some(), op.query.is_empty()) {
+        _ if sealed_body || sealed_query => None,
         (false, _, _) => None,
         (true, true, _) => Some(Payload::Body),
         (true, false, false) => Some(Payload::Query),
@@ -162,7 +167,11 @@ pub fn emit(op: &Operation, space: &mut TypeSpace) -> (TokenStream, Signature) {
         } else {
             let ty = ident(&name);
             args.push(quote!(query: &#ty));
-            steps.push(quote!(.query(query)?));
+            if sealed_query {
+                steps.push(quote!(.query_sealed(query, &encryptor)?));
+            } else {
+                steps.push(quote!(.query(query)?));
+            }
             signature.args.push(Arg::Query { ty: name });
         }
     }
@@ -202,7 +211,11 @@ pub fn emit(op: &Operation, space: &mut TypeSpace) -> (TokenStream, Signature) {
                 });
             } else {
                 args.push(quote!(body: &#ty));
-                steps.push(quote!(.json(body)?));
+                if sealed_body {
+                    steps.push(quote!(.json_sealed(body, &encryptor)?));
+                } else {
+                    steps.push(quote!(.json(body)?));
+                }
                 signature.args.push(Arg::Body { ty: name });
             }
         }
@@ -254,9 +267,13 @@ pub fn emit(op: &Operation, space: &mut TypeSpace) -> (TokenStream, Signature) {
     let http_method = format_ident!("{}", op.method.as_str());
     let path = &op.path;
     let fn_name = format_ident!("{}", method);
-    let sensitive_doc = signature
-        .sensitive
-        .then(|| sensitive_doc(method, closure.as_ref(), signature.args.len() > 1));
+    let sensitive_doc = signature.sensitive.then(|| {
+        if sealed_body || sealed_query {
+            sealed_doc(op)
+        } else {
+            sensitive_doc(method, closure.as_ref(), signature.args.len() > 1)
+        }
+    });
     let doc = docs(
         &function_doc(op, &signature_line, sensitive_doc.as_deref()),
         false,
@@ -282,6 +299,53 @@ pub fn emit(op: &Operation, space: &mut TypeSpace) -> (TokenStream, Signature) {
         }
     };
     (tokens, signature)
+}
+
+/// True when a field of `fields`, at any depth, is sensitive.
+fn has_sensitive(fields: &[Field]) -> bool {
+    fn in_type(ty: &Type) -> bool {
+        match ty {
+            Type::Object { fields } => has_sensitive(fields),
+            Type::Array { items } => in_type(items),
+            _ => false,
+        }
+    }
+    fields.iter().any(|f| f.sensitive || in_type(&f.ty))
+}
+
+/// The dotted paths of the sensitive fields of `fields`.
+fn sensitive_paths(fields: &[Field], prefix: &str, out: &mut Vec<String>) {
+    for field in fields {
+        let path = format!("{prefix}{}", field.name);
+        if field.sensitive {
+            out.push(path.clone());
+        }
+        let mut ty = &field.ty;
+        while let Type::Array { items } = ty {
+            ty = items;
+        }
+        if let Type::Object { fields } = ty {
+            sensitive_paths(fields, &format!("{path}."), out);
+        }
+    }
+}
+
+/// The rustdoc section of an operation whose sensitive fields the call encrypts itself.
+fn sealed_doc(op: &Operation) -> String {
+    let mut paths = Vec::new();
+    sensitive_paths(&op.query, "", &mut paths);
+    if let RequestBody::Json { fields } = &op.request {
+        sensitive_paths(fields, "", &mut paths);
+    }
+    let names: Vec<String> = paths.iter().map(|p| format!("`{p}`")).collect();
+    format!(
+        "# Sensitive fields\n\n{} {} personal data: give the plaintext \
+         ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) \
+         with the WeChat Pay key in use and sends `{SERIAL_HEADER}` naming that same key, as the \
+         official SDKs do.",
+        names.join(", "),
+        if names.len() == 1 { "is" } else { "are" }
+    )
 }
 
 /// The rustdoc section of a sensitive-field operation: what the closure is for, and a sketch.
@@ -424,6 +488,53 @@ mod tests {
             code.contains("let response = post(&client, /* … */ |encryptor| Ok(PostRequest {"),
             "{code}"
         );
+    }
+
+    #[test]
+    fn known_sensitive_fields_are_plaintext_the_call_seals_without_a_closure() {
+        let mut op = operation(HttpMethod::Post, "/v3/demo/transfers");
+        op.headers = vec![serial()];
+        let name = Field {
+            sensitive: true,
+            ..field("user_name", Type::String)
+        };
+        op.request = RequestBody::Json {
+            fields: vec![
+                field("batch", Type::String),
+                field(
+                    "details",
+                    Type::Array {
+                        items: Box::new(Type::Object { fields: vec![name] }),
+                    },
+                ),
+            ],
+        };
+        let mut space = TypeSpace::default();
+        let (tokens, signature) = emit(&op, &mut space);
+        let defs = space.emit();
+        let file: syn::File = syn::parse2(quote!(#tokens #defs)).expect("valid Rust");
+        let code = prettyplease::unparse(&file);
+        assert_eq!(
+            signature.args,
+            [Arg::Body {
+                ty: "PostRequest".into()
+            }]
+        );
+        assert!(signature.sensitive);
+        assert!(code.contains("body: &PostRequest,"), "{code}");
+        assert!(
+            code.contains(".json_sealed(body, &encryptor)?\n        .encrypted_with(&encryptor);"),
+            "{code}"
+        );
+        assert!(
+            code.contains("pub user_name: ::sdk_runtime::wechatpay::Sensitive,"),
+            "{code}"
+        );
+        assert!(
+            code.contains("/// `details.user_name` is personal data"),
+            "{code}"
+        );
+        assert!(!code.contains("FnOnce"), "no closure: {code}");
     }
 
     #[test]

@@ -30,6 +30,8 @@ enum Def {
         doc: String,
         fields: Vec<FieldDef>,
         default: bool,
+        /// A response type: decoded field by field ([`emit_lenient`]).
+        lenient: bool,
     },
     StrEnum {
         name: String,
@@ -48,6 +50,10 @@ struct FieldDef {
     ident: String,
     ty: TokenStream,
     optional: bool,
+    /// A constructor takes it as `impl Into<Ty>` (strings and string enums, so a literal does).
+    into: bool,
+    /// Its rustdoc.
+    doc: String,
 }
 
 /// The named types of one module, in the order they were first needed.
@@ -165,30 +171,55 @@ impl TypeSpace {
             self.by_shape.insert((shape, Some(mode)), name.clone());
         }
         let index = self.defs.len();
+        let lenient = mode == Mode::Response;
         self.defs.push(Def::Struct {
             name: name.clone(),
             doc: doc.to_owned(),
             fields: Vec::new(),
             default: true,
+            lenient,
         });
         let mut defs = Vec::with_capacity(fields.len());
         let mut idents: Vec<String> = Vec::new();
         for field in fields {
             let base = snake(&field.name);
-            let field_ident = unique(&base, |n| idents.iter().any(|i| i == n));
+            let field_ident = unique(&base, |n| {
+                idents.iter().any(|i| i == n) || (lenient && n == UNPARSED)
+            });
             idents.push(field_ident.clone());
             let child = format!("{name}{}", pascal(&field.name));
             let child_doc = format!("The `{}` of [`{name}`].", field.name);
-            let ty = self.rust_type(&field.ty, &child, &child_doc, mode);
+            // A sensitive request string is its plaintext, which the generated call encrypts.
+            let sealed = mode == Mode::Request && field.sensitive && field.ty == Type::String;
+            let ty = if sealed {
+                quote!(::sdk_runtime::wechatpay::Sensitive)
+            } else {
+                self.rust_type(&field.ty, &child, &child_doc, mode)
+            };
             let optional = mode == Mode::Response || field.optional;
+            let doc = match (field.sensitive, mode) {
+                (false, _) => format!("`{}`", field.name),
+                (true, Mode::Request) => format!(
+                    "`{}`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.",
+                    field.name
+                ),
+                (true, Mode::Response) => format!(
+                    "`{}`: sensitive, encrypted with the merchant's key; decrypt with `Client::decrypt`.",
+                    field.name
+                ),
+            };
             defs.push(FieldDef {
                 wire: field.name.clone(),
                 ident: field_ident,
                 ty,
                 optional,
+                into: sealed || matches!(field.ty, Type::String | Type::Enum { .. }),
+                doc,
             });
         }
-        let default = mode == Mode::Response || fields.iter().all(|f| f.optional || defaultable(&f.ty));
+        // A required field never takes a made-up value (`""`, `0`, `[]`): a type with one has
+        // no `Default`, only a constructor taking every required field.
+        let default = defs.iter().all(|f| f.optional);
         if let Def::Struct {
             fields: slot,
             default: d,
@@ -224,16 +255,6 @@ impl TypeSpace {
     }
 }
 
-/// True when a required field of this type can take a `Default` value.
-fn defaultable(ty: &Type) -> bool {
-    match ty {
-        Type::String | Type::Integer | Type::Boolean | Type::Array { .. } => true,
-        Type::Object { fields } => fields.iter().all(|f| f.optional || defaultable(&f.ty)),
-        Type::Json => true,
-        Type::DateTime | Type::StringOrNumber | Type::Enum { .. } | Type::IntegerEnum { .. } => false,
-    }
-}
-
 fn emit_def(def: &Def) -> TokenStream {
     match def {
         Def::Struct {
@@ -241,15 +262,32 @@ fn emit_def(def: &Def) -> TokenStream {
             doc,
             fields,
             default,
-        } => emit_struct(name, doc, fields, *default),
+            lenient,
+        } => emit_struct(name, doc, fields, *default, *lenient),
         Def::StrEnum { name, doc, values } => emit_str_enum(name, doc, values),
         Def::IntEnum { name, doc, values } => emit_int_enum(name, doc, values),
     }
 }
 
-fn emit_struct(name: &str, doc: &str, fields: &[FieldDef], default: bool) -> TokenStream {
+fn emit_struct(name: &str, doc: &str, fields: &[FieldDef], default: bool, lenient: bool) -> TokenStream {
     let id = ident(name);
     let default = default.then(|| quote!(::std::default::Default,));
+    let constructor = (!fields.iter().all(|f| f.optional)).then(|| constructor(&id, fields));
+    let (deserialize, unparsed, lenient_impl) = if lenient {
+        let unparsed = ident(UNPARSED);
+        (
+            None,
+            Some(quote! {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub #unparsed: ::sdk_runtime::Unparsed,
+            }),
+            Some(emit_lenient(name, fields)),
+        )
+    } else {
+        (Some(quote!(::serde::Deserialize)), None, None)
+    };
     let fields = fields.iter().map(|f| {
         let fid = ident(&f.ident);
         let ty = &f.ty;
@@ -257,7 +295,7 @@ fn emit_struct(name: &str, doc: &str, fields: &[FieldDef], default: bool) -> Tok
             let wire = &f.wire;
             quote!(#[serde(rename = #wire)])
         });
-        let field_doc = docs(&format!("`{}`", f.wire), false);
+        let field_doc = docs(&f.doc, false);
         if f.optional {
             quote! {
                 #field_doc
@@ -276,9 +314,85 @@ fn emit_struct(name: &str, doc: &str, fields: &[FieldDef], default: bool) -> Tok
     let doc = docs(doc, false);
     quote! {
         #doc
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, #deserialize)]
         pub struct #id {
             #(#fields)*
+            #unparsed
+        }
+        #constructor
+        #lenient_impl
+    }
+}
+
+/// The name of a response type's field that keeps what did not decode.
+const UNPARSED: &str = "unparsed";
+
+/// A response type's `Deserialize`: field by field through `sdk_runtime::Lenient`, so a field of
+/// an unexpected shape is kept raw in `unparsed` and never fails the whole response.
+fn emit_lenient(name: &str, fields: &[FieldDef]) -> TokenStream {
+    let id = ident(name);
+    let unparsed = ident(UNPARSED);
+    // An empty object takes no field.
+    let binding = if fields.is_empty() {
+        quote!(fields)
+    } else {
+        quote!(mut fields)
+    };
+    let takes = fields.iter().map(|f| {
+        let fid = ident(&f.ident);
+        let wire = &f.wire;
+        quote!(#fid: fields.take(#wire),)
+    });
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #id {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let #binding = ::sdk_runtime::Lenient::new(deserializer, #name)?;
+                ::std::result::Result::Ok(Self {
+                    #(#takes)*
+                    #unparsed: fields.finish(),
+                })
+            }
+        }
+    }
+}
+
+/// `new`, taking every required field in order (strings and string enums as `impl Into<_>`), the optional
+/// ones unset: the one way to build a type that has required fields besides naming them all.
+fn constructor(id: &Ident, fields: &[FieldDef]) -> TokenStream {
+    let required: Vec<&FieldDef> = fields.iter().filter(|f| !f.optional).collect();
+    let params = required.iter().map(|f| {
+        let fid = ident(&f.ident);
+        let ty = &f.ty;
+        if f.into {
+            quote!(#fid: impl ::std::convert::Into<#ty>)
+        } else {
+            quote!(#fid: #ty)
+        }
+    });
+    let inits = fields.iter().map(|f| {
+        let fid = ident(&f.ident);
+        match (f.optional, f.into) {
+            (true, _) => quote!(#fid: ::std::option::Option::None),
+            (false, true) => quote!(#fid: #fid.into()),
+            (false, false) => quote!(#fid),
+        }
+    });
+    let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
+    let doc = docs(
+        &format!(
+            "A value with its required fields ({}) set and every optional field unset (not sent).",
+            names.join(", ")
+        ),
+        false,
+    );
+    let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        impl #id {
+            #doc
+            #allow
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits,)* }
+            }
         }
     }
 }
@@ -312,6 +426,7 @@ fn emit_str_enum(name: &str, doc: &str, values: &[String]) -> TokenStream {
         copy: None,
         serialize: quote!(serialize_str),
         matched: quote!(value.as_str()),
+        borrowed: true,
     };
     emit_open_enum(name, doc, &variant_names(values, "V"), values, &literals, &repr)
 }
@@ -326,6 +441,7 @@ fn emit_int_enum(name: &str, doc: &str, values: &[i64]) -> TokenStream {
         copy: Some(quote!(::std::marker::Copy,)),
         serialize: quote!(serialize_i64),
         matched: quote!(value),
+        borrowed: false,
     };
     emit_open_enum(name, doc, &variant_names(values, "V"), values, &literals, &repr)
 }
@@ -346,6 +462,8 @@ struct Repr {
     serialize: TokenStream,
     /// The expression `From` matches on.
     matched: TokenStream,
+    /// Also `From<&str>` (string enums), so a literal converts with `.into()`.
+    borrowed: bool,
 }
 
 /// An open enum: one variant per known value, plus `Unknown` keeping any other value.
@@ -371,7 +489,17 @@ fn emit_open_enum<T: std::fmt::Display>(
         copy,
         serialize,
         matched,
+        borrowed,
     } = repr;
+    let from_str = borrowed.then(|| {
+        quote! {
+            impl ::std::convert::From<&str> for #id {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+        }
+    });
     quote! {
         #doc
         #[derive(::std::fmt::Debug, ::std::clone::Clone, #copy ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
@@ -397,6 +525,7 @@ fn emit_open_enum<T: std::fmt::Display>(
                 }
             }
         }
+        #from_str
         impl ::serde::Serialize for #id {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.#serialize(self.#accessor())

@@ -33,7 +33,6 @@ pub mod fapiao {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -53,6 +52,27 @@ pub mod fapiao {
             pub invoice_no: ::std::string::String,
             /// `fapiao_id`
             pub fapiao_id: ::std::string::String,
+        }
+        impl GetQuery {
+            /// A value with its required fields (`token`, `mchid`, `openid`, `invoice_code`, `invoice_no`, `fapiao_id`) set and every optional field unset (not sent).
+            pub fn new(
+                token: impl ::std::convert::Into<::std::string::String>,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                invoice_code: impl ::std::convert::Into<::std::string::String>,
+                invoice_no: impl ::std::convert::Into<::std::string::String>,
+                fapiao_id: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    token: token.into(),
+                    mchid: mchid.into(),
+                    sub_mchid: ::std::option::Option::None,
+                    openid: openid.into(),
+                    invoice_code: invoice_code.into(),
+                    invoice_no: invoice_no.into(),
+                    fapiao_id: fapiao_id.into(),
+                }
+            }
         }
     }
 }

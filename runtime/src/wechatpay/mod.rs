@@ -33,7 +33,7 @@ pub use operation::{MediaUpload, Operation, encode_path_segment};
 pub use refresh::{DEFAULT_CERTIFICATE_REFRESH_INTERVAL, MIN_CERTIFICATE_REFRESH_GAP};
 pub use response::{Download, HEADER_REQUEST_ID, Response};
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
-pub use sensitive::Encryptor;
+pub use sensitive::{Encryptor, Sensitive};
 pub use sign::{Authorization, Signer};
 pub use verify::{SignedHeaders, Verifier};
 pub use webhook::Notification;

@@ -232,6 +232,42 @@ impl Operation {
         self.set_json(bytes)
     }
 
+    /// Sets a JSON body like [`Operation::json`], with every [`Sensitive`](super::Sensitive)
+    /// value of `body` encrypted by `encryptor`; pair it with [`Operation::encrypted_with`] so the
+    /// request names that key.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Crypto`](crate::ErrorKind::Crypto) if a value cannot be encrypted (over 214
+    /// bytes); [`ErrorKind::Build`](crate::ErrorKind::Build) if serialization fails.
+    pub fn json_sealed<B: serde::Serialize + ?Sized>(
+        self,
+        body: &B,
+        encryptor: &Encryptor,
+    ) -> Result<Self, Error> {
+        let bytes = encryptor.seal(
+            || serde_json::to_vec(body),
+            |e| Error::build_with("cannot serialize the JSON body", e),
+        )?;
+        self.set_json(Ok(bytes))
+    }
+
+    /// Appends a query like [`Operation::query`], with every [`Sensitive`](super::Sensitive)
+    /// value encrypted by `encryptor`.
+    ///
+    /// # Errors
+    /// As [`Operation::json_sealed`].
+    pub fn query_sealed<Q: serde::Serialize + ?Sized>(
+        self,
+        query: &Q,
+        encryptor: &Encryptor,
+    ) -> Result<Self, Error> {
+        let encoded = encryptor.seal(
+            || serde_urlencoded::to_string(query),
+            |e| Error::build_with("cannot URL-encode the query", e),
+        )?;
+        self.push_query(Ok(encoded))
+    }
+
     fn set_json(mut self, bytes: Result<Vec<u8>, serde_json::Error>) -> Result<Self, Error> {
         let bytes = bytes.map_err(|e| Error::build_with("cannot serialize the JSON body", e))?;
         self.body = Body::Json(Bytes::from(bytes));

@@ -4,6 +4,7 @@
 //! Source: `shared/design/protocols.md` ("Sensitive fields") and
 //! <https://pay.weixin.qq.com/docs/merchant/development/interface-rules/sensitive-data-encryption.html>.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use super::keys::PublicKey;
@@ -45,6 +46,125 @@ impl Encryptor {
     /// for an RSA-2048 key. The error never contains the plaintext.
     pub fn encrypt(&self, plaintext: &str) -> Result<String, Error> {
         self.key.encrypt_oaep_base64(plaintext.as_bytes())
+    }
+
+    /// Runs `serialize` with this encryptor sealing every [`Sensitive`] value it serializes:
+    /// each is written as its ciphertext, never as plaintext.
+    ///
+    /// # Errors
+    /// The first encryption error (kind [`Crypto`](crate::ErrorKind::Crypto)), or `serialize`'s
+    /// own error mapped by `map_err`.
+    pub(crate) fn seal<T, E>(
+        &self,
+        serialize: impl FnOnce() -> Result<T, E>,
+        map_err: impl FnOnce(E) -> Error,
+    ) -> Result<T, Error> {
+        /// Clears the sealing encryptor on every way out, a panic included.
+        struct Scope;
+        impl Drop for Scope {
+            fn drop(&mut self) {
+                SEALING.with(|s| *s.borrow_mut() = None);
+            }
+        }
+        SEALING.with(|s| {
+            *s.borrow_mut() = Some(Sealing {
+                encryptor: self.clone(),
+                error: None,
+            });
+        });
+        let scope = Scope;
+        let result = serialize();
+        let error = SEALING.with(|s| s.borrow_mut().as_mut().and_then(|sealing| sealing.error.take()));
+        drop(scope);
+        match (error, result) {
+            (Some(error), _) => Err(error),
+            (None, Ok(value)) => Ok(value),
+            (None, Err(err)) => Err(map_err(err)),
+        }
+    }
+}
+
+/// The encryptor sealing [`Sensitive`] values on this thread, while [`Encryptor::seal`] runs.
+struct Sealing {
+    encryptor: Encryptor,
+    /// The first encryption error, returned by `seal` with its own kind.
+    error: Option<Error>,
+}
+
+thread_local! {
+    static SEALING: RefCell<Option<Sealing>> = const { RefCell::new(None) };
+}
+
+/// The plaintext of a sensitive request field (a name, an ID, phone or bank account number),
+/// which the generated call encrypts with the WeChat Pay key it names in `Wechatpay-Serial`
+/// (RSAES-OAEP with SHA-1, base64), as the official SDKs do.
+///
+/// Build it from the plaintext (`"张三".into()`); the generated operation seals it when it
+/// serializes the request. `Debug` never shows the value, and serializing it outside a
+/// generated call is an error, so plaintext never reaches the wire or a log. Deserializing
+/// reads a plaintext string (a request built from JSON).
+///
+/// Source: <https://pay.weixin.qq.com/docs/merchant/development/interface-rules/sensitive-data-encryption.html>.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Sensitive(String);
+
+impl Sensitive {
+    /// The plaintext `value`.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The plaintext. Personal data: do not log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Sensitive {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for Sensitive {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+impl fmt::Debug for Sensitive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Sensitive([redacted])")
+    }
+}
+
+impl serde::Serialize for Sensitive {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        let sealed = SEALING.with(|s| {
+            let mut sealing = s.borrow_mut();
+            let sealing = sealing.as_mut()?;
+            Some(match sealing.encryptor.encrypt(&self.0) {
+                Ok(ciphertext) => Ok(ciphertext),
+                Err(err) => {
+                    sealing.error.get_or_insert(err);
+                    Err(())
+                }
+            })
+        });
+        match sealed {
+            Some(Ok(ciphertext)) => serializer.serialize_str(&ciphertext),
+            Some(Err(())) => Err(S::Error::custom("a sensitive field cannot be encrypted")),
+            None => Err(S::Error::custom(
+                "a sensitive field is only serialized by a generated call, which encrypts it",
+            )),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Sensitive {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
     }
 }
 

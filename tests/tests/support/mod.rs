@@ -217,18 +217,21 @@ fn text(v: &Value) -> String {
     }
 }
 
-/// Builds the wire request for `op` from its sample input, encrypting the `encrypt` fields
-/// with the platform key `spki`.
+/// Builds the wire request for `op` from its sample input, encrypting the `encrypt` fields and
+/// the sensitive ones with the platform key `spki`.
 pub fn sample_request(op: &codegen::ir::Operation, spki: &[u8]) -> SampleRequest {
     let mut input = wechatpay_mock::sample_input(op);
     let has_body = !input["body"].is_null();
     let mut encrypted = Vec::new();
-    let pointers: Vec<String> = input["encrypt"]
+    // The fields a closure encrypts, and those the model marks sensitive (a generated call
+    // seals them itself; this raw client does it by hand).
+    let mut pointers: Vec<String> = input["encrypt"]
         .as_array()
         .unwrap()
         .iter()
         .map(|p| p.as_str().unwrap().to_owned())
         .collect();
+    pointers.extend(wechatpay_mock::sample::sensitive_pointers(op));
     for pointer in pointers {
         let root = if has_body { "body" } else { "query" };
         let slot = input[root].pointer_mut(&pointer).unwrap();

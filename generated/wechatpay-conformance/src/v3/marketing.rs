@@ -835,6 +835,9 @@ pub(crate) fn delete_goods_subsidy_activity_retail_store_act_by_activity_id_repr
         let response = ::wechatpay::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::delete(
                 client,
                 crate::support::path_str(OPERATION, input, "activity_id")?,
+                &crate::support::payload::<
+                    ::wechatpay::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::DeleteRequest,
+                >(OPERATION, input, "body")?,
             )
             .await?;
         crate::support::json(OPERATION, &response)
@@ -929,6 +932,9 @@ pub(crate) fn delete_goods_subsidy_activity_retail_store_act_by_brand_id_stores<
         let response = ::wechatpay::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::delete(
                 client,
                 crate::support::path_str(OPERATION, input, "brand_id")?,
+                &crate::support::payload::<
+                    ::wechatpay::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::DeleteRequest,
+                >(OPERATION, input, "body")?,
             )
             .await?;
         crate::support::json(OPERATION, &response)

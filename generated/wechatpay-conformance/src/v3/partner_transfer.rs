@@ -7,11 +7,12 @@ pub(crate) fn post_batches<'a>(
 ) -> crate::Call<'a> {
     ::std::boxed::Box::pin(async move {
         const OPERATION: &str = "POST /v3/partner-transfer/batches";
+        crate::support::plain(OPERATION, input)?;
         let response = ::wechatpay::v3::partner_transfer::batches::post(
                 client,
-                |encryptor| crate::support::encrypted::<
+                &crate::support::payload::<
                     ::wechatpay::v3::partner_transfer::batches::PostRequest,
-                >(OPERATION, input, "body", encryptor),
+                >(OPERATION, input, "body")?,
             )
             .await?;
         crate::support::json(OPERATION, &response)

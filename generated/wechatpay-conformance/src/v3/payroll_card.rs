@@ -62,11 +62,12 @@ pub(crate) fn post_authentications_pre_order_with_auth<'a>(
 ) -> crate::Call<'a> {
     ::std::boxed::Box::pin(async move {
         const OPERATION: &str = "POST /v3/payroll-card/authentications/pre-order-with-auth";
+        crate::support::plain(OPERATION, input)?;
         let response = ::wechatpay::v3::payroll_card::authentications::pre_order_with_auth::post(
                 client,
-                |encryptor| crate::support::encrypted::<
+                &crate::support::payload::<
                     ::wechatpay::v3::payroll_card::authentications::pre_order_with_auth::PostRequest,
-                >(OPERATION, input, "body", encryptor),
+                >(OPERATION, input, "body")?,
             )
             .await?;
         crate::support::json(OPERATION, &response)
@@ -98,11 +99,12 @@ pub(crate) fn post_tokens<'a>(
 ) -> crate::Call<'a> {
     ::std::boxed::Box::pin(async move {
         const OPERATION: &str = "POST /v3/payroll-card/tokens";
+        crate::support::plain(OPERATION, input)?;
         let response = ::wechatpay::v3::payroll_card::tokens::post(
                 client,
-                |encryptor| crate::support::encrypted::<
+                &crate::support::payload::<
                     ::wechatpay::v3::payroll_card::tokens::PostRequest,
-                >(OPERATION, input, "body", encryptor),
+                >(OPERATION, input, "body")?,
             )
             .await?;
         crate::support::json(OPERATION, &response)
@@ -115,11 +117,12 @@ pub(crate) fn post_transfer_batches<'a>(
 ) -> crate::Call<'a> {
     ::std::boxed::Box::pin(async move {
         const OPERATION: &str = "POST /v3/payroll-card/transfer-batches";
+        crate::support::plain(OPERATION, input)?;
         let response = ::wechatpay::v3::payroll_card::transfer_batches::post(
                 client,
-                |encryptor| crate::support::encrypted::<
+                &crate::support::payload::<
                     ::wechatpay::v3::payroll_card::transfer_batches::PostRequest,
-                >(OPERATION, input, "body", encryptor),
+                >(OPERATION, input, "body")?,
             )
             .await?;
         crate::support::json(OPERATION, &response)

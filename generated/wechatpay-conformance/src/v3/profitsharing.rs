@@ -41,11 +41,12 @@ pub(crate) fn post_orders<'a>(
 ) -> crate::Call<'a> {
     ::std::boxed::Box::pin(async move {
         const OPERATION: &str = "POST /v3/profitsharing/orders";
+        crate::support::plain(OPERATION, input)?;
         let response = ::wechatpay::v3::profitsharing::orders::post(
                 client,
-                |encryptor| crate::support::encrypted::<
+                &crate::support::payload::<
                     ::wechatpay::v3::profitsharing::orders::PostRequest,
-                >(OPERATION, input, "body", encryptor),
+                >(OPERATION, input, "body")?,
             )
             .await?;
         crate::support::json(OPERATION, &response)
@@ -95,11 +96,12 @@ pub(crate) fn post_receivers_add<'a>(
 ) -> crate::Call<'a> {
     ::std::boxed::Box::pin(async move {
         const OPERATION: &str = "POST /v3/profitsharing/receivers/add";
+        crate::support::plain(OPERATION, input)?;
         let response = ::wechatpay::v3::profitsharing::receivers::add::post(
                 client,
-                |encryptor| crate::support::encrypted::<
+                &crate::support::payload::<
                     ::wechatpay::v3::profitsharing::receivers::add::PostRequest,
-                >(OPERATION, input, "body", encryptor),
+                >(OPERATION, input, "body")?,
             )
             .await?;
         crate::support::json(OPERATION, &response)

@@ -14,6 +14,14 @@ pub mod sub_merchants {
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/modify-settlement/sub-merchants/get-application.html>
                 ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012761169>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012761120>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012721475>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760660>
+                ///
                 /// # Errors
                 ///
                 /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -37,7 +45,6 @@ pub mod sub_merchants {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `account_name`
@@ -94,6 +101,32 @@ pub mod sub_merchants {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub verify_finish_time: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            account_name: fields.take("account_name"),
+                            account_type: fields.take("account_type"),
+                            account_bank: fields.take("account_bank"),
+                            bank_name: fields.take("bank_name"),
+                            bank_branch_id: fields.take("bank_branch_id"),
+                            account_number: fields.take("account_number"),
+                            verify_result: fields.take("verify_result"),
+                            verify_fail_reason: fields.take("verify_fail_reason"),
+                            verify_finish_time: fields.take("verify_finish_time"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -104,6 +137,14 @@ pub mod sub_merchants {
             /// `POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_3.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012761138>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012761102>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012721277>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760618>
             ///
             /// # Sensitive fields
             ///
@@ -165,6 +206,31 @@ pub mod sub_merchants {
                 /// `account_number`
                 pub account_number: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`modify_mode`, `account_type`, `account_name`, `account_bank`, `bank_address_code`, `bank_name`, `bank_branch_id`, `account_number`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    modify_mode: impl ::std::convert::Into<PostRequestModifyMode>,
+                    account_type: impl ::std::convert::Into<::std::string::String>,
+                    account_name: impl ::std::convert::Into<::std::string::String>,
+                    account_bank: impl ::std::convert::Into<::std::string::String>,
+                    bank_address_code: impl ::std::convert::Into<::std::string::String>,
+                    bank_name: impl ::std::convert::Into<::std::string::String>,
+                    bank_branch_id: impl ::std::convert::Into<::std::string::String>,
+                    account_number: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        modify_mode: modify_mode.into(),
+                        account_type: account_type.into(),
+                        account_name: account_name.into(),
+                        account_bank: account_bank.into(),
+                        bank_address_code: bank_address_code.into(),
+                        bank_name: bank_name.into(),
+                        bank_branch_id: bank_branch_id.into(),
+                        account_number: account_number.into(),
+                    }
+                }
+            }
             /// The `modify_mode` of [`PostRequest`].
             ///
             /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -198,6 +264,11 @@ pub mod sub_merchants {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for PostRequestModifyMode {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for PostRequestModifyMode {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -223,12 +294,29 @@ pub mod sub_merchants {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `application_no`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub application_no: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        application_no: fields.take("application_no"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/apply4sub/sub_merchants/{sub_mchid}/settlement`.
@@ -238,6 +326,14 @@ pub mod sub_merchants {
             /// `GET /v3/apply4sub/sub_merchants/{sub_mchid}/settlement`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_4.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012761142>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012761113>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012721295>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760642>
             ///
             /// # Errors
             ///
@@ -260,7 +356,6 @@ pub mod sub_merchants {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `account_type`
@@ -287,6 +382,31 @@ pub mod sub_merchants {
                 /// `verify_result`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub verify_result: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        account_type: fields.take("account_type"),
+                        account_name: fields.take("account_name"),
+                        account_bank: fields.take("account_bank"),
+                        bank_address_code: fields.take("bank_address_code"),
+                        bank_name: fields.take("bank_name"),
+                        bank_branch_id: fields.take("bank_branch_id"),
+                        account_number: fields.take("account_number"),
+                        verify_result: fields.take("verify_result"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }

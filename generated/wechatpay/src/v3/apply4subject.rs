@@ -8,6 +8,8 @@ pub mod applyment {
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_1_3.shtml>
     ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697715>
+    ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -67,7 +69,6 @@ pub mod applyment {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -77,6 +78,18 @@ pub mod applyment {
         /// `business_code`
         pub business_code: ::std::string::String,
     }
+    impl GetQuery {
+        /// A value with its required fields (`applyment_id`, `business_code`) set and every optional field unset (not sent).
+        pub fn new(
+            applyment_id: impl ::std::convert::Into<::std::string::String>,
+            business_code: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                applyment_id: applyment_id.into(),
+                business_code: business_code.into(),
+            }
+        }
+    }
     /// Response body of `GET /v3/apply4subject/applyment`.
     #[derive(
         ::std::fmt::Debug,
@@ -84,7 +97,6 @@ pub mod applyment {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `qrcode_data`
@@ -96,13 +108,29 @@ pub mod applyment {
         /// `reject_reason`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub reject_reason: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                qrcode_data: fields.take("qrcode_data"),
+                reject_param: fields.take("reject_param"),
+                reject_reason: fields.take("reject_reason"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Query parameters of `POST /v3/apply4subject/applyment`.
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -110,12 +138,21 @@ pub mod applyment {
         /// `channel_id`
         pub channel_id: ::std::string::String,
     }
+    impl PostQuery {
+        /// A value with its required fields (`channel_id`) set and every optional field unset (not sent).
+        pub fn new(
+            channel_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                channel_id: channel_id.into(),
+            }
+        }
+    }
     /// Request body of `POST /v3/apply4subject/applyment`.
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -133,12 +170,31 @@ pub mod applyment {
         /// `addition_info`
         pub addition_info: PostRequestAdditionInfo,
     }
+    impl PostRequest {
+        /// A value with its required fields (`business_code`, `contact_info`, `subject_info`, `identification_info`, `ubo_info_list`, `addition_info`) set and every optional field unset (not sent).
+        pub fn new(
+            business_code: impl ::std::convert::Into<::std::string::String>,
+            contact_info: PostRequestContactInfo,
+            subject_info: PostRequestSubjectInfo,
+            identification_info: PostRequestIdentificationInfo,
+            ubo_info_list: ::std::vec::Vec<PostRequestUboInfoList>,
+            addition_info: PostRequestAdditionInfo,
+        ) -> Self {
+            Self {
+                business_code: business_code.into(),
+                contact_info,
+                subject_info,
+                identification_info,
+                ubo_info_list,
+                addition_info,
+            }
+        }
+    }
     /// The `contact_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -164,12 +220,42 @@ pub mod applyment {
         /// `mobile`
         pub mobile: ::std::string::String,
     }
+    impl PostRequestContactInfo {
+        /// A value with its required fields (`contact_type`, `name`, `contact_id_doc_type`, `id_card_number`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_period_begin`, `contact_period_end`, `business_authorization_letter`, `mobile`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            contact_type: impl ::std::convert::Into<::std::string::String>,
+            name: impl ::std::convert::Into<::std::string::String>,
+            contact_id_doc_type: impl ::std::convert::Into<::std::string::String>,
+            id_card_number: impl ::std::convert::Into<::std::string::String>,
+            contact_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
+            contact_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
+            contact_period_begin: impl ::std::convert::Into<::std::string::String>,
+            contact_period_end: impl ::std::convert::Into<::std::string::String>,
+            business_authorization_letter: impl ::std::convert::Into<
+                ::std::string::String,
+            >,
+            mobile: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                contact_type: contact_type.into(),
+                name: name.into(),
+                contact_id_doc_type: contact_id_doc_type.into(),
+                id_card_number: id_card_number.into(),
+                contact_id_doc_copy: contact_id_doc_copy.into(),
+                contact_id_doc_copy_back: contact_id_doc_copy_back.into(),
+                contact_period_begin: contact_period_begin.into(),
+                contact_period_end: contact_period_end.into(),
+                business_authorization_letter: business_authorization_letter.into(),
+                mobile: mobile.into(),
+            }
+        }
+    }
     /// The `subject_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -193,12 +279,38 @@ pub mod applyment {
         /// `finance_institution_info`
         pub finance_institution_info: PostRequestSubjectInfoFinanceInstitutionInfo,
     }
+    impl PostRequestSubjectInfo {
+        /// A value with its required fields (`subject_type`, `is_finance_institution`, `business_license_info`, `certificate_info`, `company_prove_copy`, `assist_prove_info`, `special_operation_info`, `finance_institution_info`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            subject_type: impl ::std::convert::Into<::std::string::String>,
+            is_finance_institution: bool,
+            business_license_info: PostRequestSubjectInfoBusinessLicenseInfo,
+            certificate_info: PostRequestSubjectInfoCertificateInfo,
+            company_prove_copy: impl ::std::convert::Into<::std::string::String>,
+            assist_prove_info: PostRequestSubjectInfoAssistProveInfo,
+            special_operation_info: ::std::vec::Vec<
+                PostRequestSubjectInfoSpecialOperationInfo,
+            >,
+            finance_institution_info: PostRequestSubjectInfoFinanceInstitutionInfo,
+        ) -> Self {
+            Self {
+                subject_type: subject_type.into(),
+                is_finance_institution,
+                business_license_info,
+                certificate_info,
+                company_prove_copy: company_prove_copy.into(),
+                assist_prove_info,
+                special_operation_info,
+                finance_institution_info,
+            }
+        }
+    }
     /// The `business_license_info` of [`PostRequestSubjectInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -216,12 +328,31 @@ pub mod applyment {
         /// `licence_valid_date`
         pub licence_valid_date: ::std::string::String,
     }
+    impl PostRequestSubjectInfoBusinessLicenseInfo {
+        /// A value with its required fields (`licence_number`, `licence_copy`, `merchant_name`, `legal_person`, `company_address`, `licence_valid_date`) set and every optional field unset (not sent).
+        pub fn new(
+            licence_number: impl ::std::convert::Into<::std::string::String>,
+            licence_copy: impl ::std::convert::Into<::std::string::String>,
+            merchant_name: impl ::std::convert::Into<::std::string::String>,
+            legal_person: impl ::std::convert::Into<::std::string::String>,
+            company_address: impl ::std::convert::Into<::std::string::String>,
+            licence_valid_date: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                licence_number: licence_number.into(),
+                licence_copy: licence_copy.into(),
+                merchant_name: merchant_name.into(),
+                legal_person: legal_person.into(),
+                company_address: company_address.into(),
+                licence_valid_date: licence_valid_date.into(),
+            }
+        }
+    }
     /// The `certificate_info` of [`PostRequestSubjectInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -241,12 +372,33 @@ pub mod applyment {
         /// `cert_valid_date`
         pub cert_valid_date: ::std::string::String,
     }
+    impl PostRequestSubjectInfoCertificateInfo {
+        /// A value with its required fields (`cert_type`, `cert_number`, `cert_copy`, `merchant_name`, `legal_person`, `company_address`, `cert_valid_date`) set and every optional field unset (not sent).
+        pub fn new(
+            cert_type: impl ::std::convert::Into<::std::string::String>,
+            cert_number: impl ::std::convert::Into<::std::string::String>,
+            cert_copy: impl ::std::convert::Into<::std::string::String>,
+            merchant_name: impl ::std::convert::Into<::std::string::String>,
+            legal_person: impl ::std::convert::Into<::std::string::String>,
+            company_address: impl ::std::convert::Into<::std::string::String>,
+            cert_valid_date: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                cert_type: cert_type.into(),
+                cert_number: cert_number.into(),
+                cert_copy: cert_copy.into(),
+                merchant_name: merchant_name.into(),
+                legal_person: legal_person.into(),
+                company_address: company_address.into(),
+                cert_valid_date: cert_valid_date.into(),
+            }
+        }
+    }
     /// The `assist_prove_info` of [`PostRequestSubjectInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -264,12 +416,31 @@ pub mod applyment {
         /// `store_indoor_copy`
         pub store_indoor_copy: ::std::string::String,
     }
+    impl PostRequestSubjectInfoAssistProveInfo {
+        /// A value with its required fields (`micro_biz_type`, `store_name`, `store_address_code`, `store_address`, `store_header_copy`, `store_indoor_copy`) set and every optional field unset (not sent).
+        pub fn new(
+            micro_biz_type: impl ::std::convert::Into<::std::string::String>,
+            store_name: impl ::std::convert::Into<::std::string::String>,
+            store_address_code: impl ::std::convert::Into<::std::string::String>,
+            store_address: impl ::std::convert::Into<::std::string::String>,
+            store_header_copy: impl ::std::convert::Into<::std::string::String>,
+            store_indoor_copy: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                micro_biz_type: micro_biz_type.into(),
+                store_name: store_name.into(),
+                store_address_code: store_address_code.into(),
+                store_address: store_address.into(),
+                store_header_copy: store_header_copy.into(),
+                store_indoor_copy: store_indoor_copy.into(),
+            }
+        }
+    }
     /// The `special_operation_info` of [`PostRequestSubjectInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -279,12 +450,23 @@ pub mod applyment {
         /// `store_indoor_copy`
         pub store_indoor_copy: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequestSubjectInfoSpecialOperationInfo {
+        /// A value with its required fields (`category_id`, `store_indoor_copy`) set and every optional field unset (not sent).
+        pub fn new(
+            category_id: i64,
+            store_indoor_copy: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                category_id,
+                store_indoor_copy,
+            }
+        }
+    }
     /// The `finance_institution_info` of [`PostRequestSubjectInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -294,12 +476,23 @@ pub mod applyment {
         /// `finance_license_pics`
         pub finance_license_pics: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequestSubjectInfoFinanceInstitutionInfo {
+        /// A value with its required fields (`finance_type`, `finance_license_pics`) set and every optional field unset (not sent).
+        pub fn new(
+            finance_type: impl ::std::convert::Into<::std::string::String>,
+            finance_license_pics: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                finance_type: finance_type.into(),
+                finance_license_pics,
+            }
+        }
+    }
     /// The `identification_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -325,12 +518,40 @@ pub mod applyment {
         /// `owner`
         pub owner: bool,
     }
+    impl PostRequestIdentificationInfo {
+        /// A value with its required fields (`id_holder_type`, `identification_type`, `authorize_letter_copy`, `identification_name`, `identification_number`, `identification_valid_date`, `identification_address`, `identification_front_copy`, `identification_back_copy`, `owner`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            id_holder_type: impl ::std::convert::Into<::std::string::String>,
+            identification_type: impl ::std::convert::Into<::std::string::String>,
+            authorize_letter_copy: impl ::std::convert::Into<::std::string::String>,
+            identification_name: impl ::std::convert::Into<::std::string::String>,
+            identification_number: impl ::std::convert::Into<::std::string::String>,
+            identification_valid_date: impl ::std::convert::Into<::std::string::String>,
+            identification_address: impl ::std::convert::Into<::std::string::String>,
+            identification_front_copy: impl ::std::convert::Into<::std::string::String>,
+            identification_back_copy: impl ::std::convert::Into<::std::string::String>,
+            owner: bool,
+        ) -> Self {
+            Self {
+                id_holder_type: id_holder_type.into(),
+                identification_type: identification_type.into(),
+                authorize_letter_copy: authorize_letter_copy.into(),
+                identification_name: identification_name.into(),
+                identification_number: identification_number.into(),
+                identification_valid_date: identification_valid_date.into(),
+                identification_address: identification_address.into(),
+                identification_front_copy: identification_front_copy.into(),
+                identification_back_copy: identification_back_copy.into(),
+                owner,
+            }
+        }
+    }
     /// The `ubo_info_list` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -352,18 +573,48 @@ pub mod applyment {
         /// `ubo_period_end`
         pub ubo_period_end: ::std::string::String,
     }
+    impl PostRequestUboInfoList {
+        /// A value with its required fields (`ubo_id_doc_type`, `ubo_id_doc_copy`, `ubo_id_doc_copy_back`, `ubo_id_doc_name`, `ubo_id_doc_number`, `ubo_id_doc_address`, `ubo_period_begin`, `ubo_period_end`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            ubo_id_doc_type: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_name: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_number: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_address: impl ::std::convert::Into<::std::string::String>,
+            ubo_period_begin: impl ::std::convert::Into<::std::string::String>,
+            ubo_period_end: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                ubo_id_doc_type: ubo_id_doc_type.into(),
+                ubo_id_doc_copy: ubo_id_doc_copy.into(),
+                ubo_id_doc_copy_back: ubo_id_doc_copy_back.into(),
+                ubo_id_doc_name: ubo_id_doc_name.into(),
+                ubo_id_doc_number: ubo_id_doc_number.into(),
+                ubo_id_doc_address: ubo_id_doc_address.into(),
+                ubo_period_begin: ubo_period_begin.into(),
+                ubo_period_end: ubo_period_end.into(),
+            }
+        }
+    }
     /// The `addition_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
     pub struct PostRequestAdditionInfo {
         /// `confirm_mchid_list`
         pub confirm_mchid_list: ::std::vec::Vec<::std::string::String>,
+    }
+    impl PostRequestAdditionInfo {
+        /// A value with its required fields (`confirm_mchid_list`) set and every optional field unset (not sent).
+        pub fn new(confirm_mchid_list: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self { confirm_mchid_list }
+        }
     }
     /// Response body of `POST /v3/apply4subject/applyment`.
     #[derive(
@@ -372,12 +623,26 @@ pub mod applyment {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `applyment_id`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub applyment_id: ::std::option::Option<i64>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                applyment_id: fields.take("applyment_id"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/apply4subject/applyment/{applyment_id}`.
     pub mod by_applyment_id {
@@ -388,6 +653,8 @@ pub mod applyment {
             /// `POST /v3/apply4subject/applyment/{applyment_id}/cancel`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_2.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697627>
             ///
             /// # Errors
             ///
@@ -421,9 +688,24 @@ pub mod applyment {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
     }
     /// Operations under `/v3/apply4subject/applyment/{business_code}`.
@@ -435,6 +717,8 @@ pub mod applyment {
             /// `POST /v3/apply4subject/applyment/{business_code}/cancel`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_2.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697627>
             ///
             /// # Errors
             ///
@@ -468,9 +752,24 @@ pub mod applyment {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
     }
     /// Operations under `/v3/apply4subject/applyment/merchants`.
@@ -484,6 +783,8 @@ pub mod applyment {
                 /// `GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/applysubject/chapter5_4.shtml>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012467549>
                 ///
                 /// # Errors
                 ///
@@ -506,7 +807,6 @@ pub mod applyment {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `authorize_state`
@@ -517,6 +817,24 @@ pub mod applyment {
                     pub authorize_state: ::std::option::Option<
                         GetResponseAuthorizeState,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            authorize_state: fields.take("authorize_state"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `authorize_state` of [`GetResponse`].
                 ///
@@ -562,6 +880,11 @@ pub mod applyment {
                             }
                             _ => Self::Unknown(value),
                         }
+                    }
+                }
+                impl ::std::convert::From<&str> for GetResponseAuthorizeState {
+                    fn from(value: &str) -> Self {
+                        Self::from(::std::string::String::from(value))
                     }
                 }
                 impl ::serde::Serialize for GetResponseAuthorizeState {

@@ -8,6 +8,12 @@ pub mod applyment {
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter11_1_1.shtml>
     ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012719997>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012722388>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012722249>
+    ///
     /// # Sensitive fields
     ///
     /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
@@ -45,7 +51,6 @@ pub mod applyment {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -65,12 +70,33 @@ pub mod applyment {
         /// `addition_info`
         pub addition_info: PostRequestAdditionInfo,
     }
+    impl PostRequest {
+        /// A value with its required fields (`business_code`, `contact_info`, `subject_info`, `business_info`, `settlement_info`, `bank_account_info`, `addition_info`) set and every optional field unset (not sent).
+        pub fn new(
+            business_code: impl ::std::convert::Into<::std::string::String>,
+            contact_info: PostRequestContactInfo,
+            subject_info: PostRequestSubjectInfo,
+            business_info: PostRequestBusinessInfo,
+            settlement_info: PostRequestSettlementInfo,
+            bank_account_info: PostRequestBankAccountInfo,
+            addition_info: PostRequestAdditionInfo,
+        ) -> Self {
+            Self {
+                business_code: business_code.into(),
+                contact_info,
+                subject_info,
+                business_info,
+                settlement_info,
+                bank_account_info,
+                addition_info,
+            }
+        }
+    }
     /// The `contact_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -98,12 +124,44 @@ pub mod applyment {
         /// `mobile_phone`
         pub mobile_phone: ::std::string::String,
     }
+    impl PostRequestContactInfo {
+        /// A value with its required fields (`contact_type`, `contact_name`, `contact_id_doc_type`, `contact_id_number`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_period_begin`, `contact_period_end`, `business_authorization_letter`, `openid`, `mobile_phone`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            contact_type: impl ::std::convert::Into<::std::string::String>,
+            contact_name: impl ::std::convert::Into<::std::string::String>,
+            contact_id_doc_type: impl ::std::convert::Into<::std::string::String>,
+            contact_id_number: impl ::std::convert::Into<::std::string::String>,
+            contact_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
+            contact_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
+            contact_period_begin: impl ::std::convert::Into<::std::string::String>,
+            contact_period_end: impl ::std::convert::Into<::std::string::String>,
+            business_authorization_letter: impl ::std::convert::Into<
+                ::std::string::String,
+            >,
+            openid: impl ::std::convert::Into<::std::string::String>,
+            mobile_phone: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                contact_type: contact_type.into(),
+                contact_name: contact_name.into(),
+                contact_id_doc_type: contact_id_doc_type.into(),
+                contact_id_number: contact_id_number.into(),
+                contact_id_doc_copy: contact_id_doc_copy.into(),
+                contact_id_doc_copy_back: contact_id_doc_copy_back.into(),
+                contact_period_begin: contact_period_begin.into(),
+                contact_period_end: contact_period_end.into(),
+                business_authorization_letter: business_authorization_letter.into(),
+                openid: openid.into(),
+                mobile_phone: mobile_phone.into(),
+            }
+        }
+    }
     /// The `subject_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -125,12 +183,36 @@ pub mod applyment {
         /// `ubo_info_list`
         pub ubo_info_list: ::std::vec::Vec<PostRequestSubjectInfoUboInfoList>,
     }
+    impl PostRequestSubjectInfo {
+        /// A value with its required fields (`subject_type`, `business_license_info`, `certificate_info`, `organization_info`, `certificate_letter_copy`, `finance_institution_info`, `identity_info`, `ubo_info_list`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            subject_type: impl ::std::convert::Into<::std::string::String>,
+            business_license_info: PostRequestSubjectInfoBusinessLicenseInfo,
+            certificate_info: PostRequestSubjectInfoCertificateInfo,
+            organization_info: PostRequestSubjectInfoOrganizationInfo,
+            certificate_letter_copy: impl ::std::convert::Into<::std::string::String>,
+            finance_institution_info: PostRequestSubjectInfoFinanceInstitutionInfo,
+            identity_info: PostRequestSubjectInfoIdentityInfo,
+            ubo_info_list: ::std::vec::Vec<PostRequestSubjectInfoUboInfoList>,
+        ) -> Self {
+            Self {
+                subject_type: subject_type.into(),
+                business_license_info,
+                certificate_info,
+                organization_info,
+                certificate_letter_copy: certificate_letter_copy.into(),
+                finance_institution_info,
+                identity_info,
+                ubo_info_list,
+            }
+        }
+    }
     /// The `business_license_info` of [`PostRequestSubjectInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -150,12 +232,33 @@ pub mod applyment {
         /// `period_end`
         pub period_end: ::std::string::String,
     }
+    impl PostRequestSubjectInfoBusinessLicenseInfo {
+        /// A value with its required fields (`license_copy`, `license_number`, `merchant_name`, `legal_person`, `license_address`, `period_begin`, `period_end`) set and every optional field unset (not sent).
+        pub fn new(
+            license_copy: impl ::std::convert::Into<::std::string::String>,
+            license_number: impl ::std::convert::Into<::std::string::String>,
+            merchant_name: impl ::std::convert::Into<::std::string::String>,
+            legal_person: impl ::std::convert::Into<::std::string::String>,
+            license_address: impl ::std::convert::Into<::std::string::String>,
+            period_begin: impl ::std::convert::Into<::std::string::String>,
+            period_end: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                license_copy: license_copy.into(),
+                license_number: license_number.into(),
+                merchant_name: merchant_name.into(),
+                legal_person: legal_person.into(),
+                license_address: license_address.into(),
+                period_begin: period_begin.into(),
+                period_end: period_end.into(),
+            }
+        }
+    }
     /// The `certificate_info` of [`PostRequestSubjectInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -177,12 +280,36 @@ pub mod applyment {
         /// `period_end`
         pub period_end: ::std::string::String,
     }
+    impl PostRequestSubjectInfoCertificateInfo {
+        /// A value with its required fields (`cert_copy`, `cert_type`, `cert_number`, `merchant_name`, `company_address`, `legal_person`, `period_begin`, `period_end`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            cert_copy: impl ::std::convert::Into<::std::string::String>,
+            cert_type: impl ::std::convert::Into<::std::string::String>,
+            cert_number: impl ::std::convert::Into<::std::string::String>,
+            merchant_name: impl ::std::convert::Into<::std::string::String>,
+            company_address: impl ::std::convert::Into<::std::string::String>,
+            legal_person: impl ::std::convert::Into<::std::string::String>,
+            period_begin: impl ::std::convert::Into<::std::string::String>,
+            period_end: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                cert_copy: cert_copy.into(),
+                cert_type: cert_type.into(),
+                cert_number: cert_number.into(),
+                merchant_name: merchant_name.into(),
+                company_address: company_address.into(),
+                legal_person: legal_person.into(),
+                period_begin: period_begin.into(),
+                period_end: period_end.into(),
+            }
+        }
+    }
     /// The `organization_info` of [`PostRequestSubjectInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -196,12 +323,27 @@ pub mod applyment {
         /// `org_period_end`
         pub org_period_end: ::std::string::String,
     }
+    impl PostRequestSubjectInfoOrganizationInfo {
+        /// A value with its required fields (`organization_copy`, `organization_code`, `org_period_begin`, `org_period_end`) set and every optional field unset (not sent).
+        pub fn new(
+            organization_copy: impl ::std::convert::Into<::std::string::String>,
+            organization_code: impl ::std::convert::Into<::std::string::String>,
+            org_period_begin: impl ::std::convert::Into<::std::string::String>,
+            org_period_end: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                organization_copy: organization_copy.into(),
+                organization_code: organization_code.into(),
+                org_period_begin: org_period_begin.into(),
+                org_period_end: org_period_end.into(),
+            }
+        }
+    }
     /// The `finance_institution_info` of [`PostRequestSubjectInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -211,12 +353,23 @@ pub mod applyment {
         /// `finance_license_pics`
         pub finance_license_pics: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequestSubjectInfoFinanceInstitutionInfo {
+        /// A value with its required fields (`finance_type`, `finance_license_pics`) set and every optional field unset (not sent).
+        pub fn new(
+            finance_type: impl ::std::convert::Into<::std::string::String>,
+            finance_license_pics: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                finance_type: finance_type.into(),
+                finance_license_pics,
+            }
+        }
+    }
     /// The `identity_info` of [`PostRequestSubjectInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -234,12 +387,31 @@ pub mod applyment {
         /// `owner`
         pub owner: bool,
     }
+    impl PostRequestSubjectInfoIdentityInfo {
+        /// A value with its required fields (`id_holder_type`, `id_doc_type`, `authorize_letter_copy`, `id_card_info`, `id_doc_info`, `owner`) set and every optional field unset (not sent).
+        pub fn new(
+            id_holder_type: impl ::std::convert::Into<::std::string::String>,
+            id_doc_type: impl ::std::convert::Into<::std::string::String>,
+            authorize_letter_copy: impl ::std::convert::Into<::std::string::String>,
+            id_card_info: PostRequestSubjectInfoIdentityInfoIdCardInfo,
+            id_doc_info: PostRequestSubjectInfoIdentityInfoIdDocInfo,
+            owner: bool,
+        ) -> Self {
+            Self {
+                id_holder_type: id_holder_type.into(),
+                id_doc_type: id_doc_type.into(),
+                authorize_letter_copy: authorize_letter_copy.into(),
+                id_card_info,
+                id_doc_info,
+                owner,
+            }
+        }
+    }
     /// The `id_card_info` of [`PostRequestSubjectInfoIdentityInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -257,12 +429,31 @@ pub mod applyment {
         /// `card_period_end`
         pub card_period_end: ::std::string::String,
     }
+    impl PostRequestSubjectInfoIdentityInfoIdCardInfo {
+        /// A value with its required fields (`id_card_copy`, `id_card_national`, `id_card_name`, `id_card_number`, `card_period_begin`, `card_period_end`) set and every optional field unset (not sent).
+        pub fn new(
+            id_card_copy: impl ::std::convert::Into<::std::string::String>,
+            id_card_national: impl ::std::convert::Into<::std::string::String>,
+            id_card_name: impl ::std::convert::Into<::std::string::String>,
+            id_card_number: impl ::std::convert::Into<::std::string::String>,
+            card_period_begin: impl ::std::convert::Into<::std::string::String>,
+            card_period_end: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                id_card_copy: id_card_copy.into(),
+                id_card_national: id_card_national.into(),
+                id_card_name: id_card_name.into(),
+                id_card_number: id_card_number.into(),
+                card_period_begin: card_period_begin.into(),
+                card_period_end: card_period_end.into(),
+            }
+        }
+    }
     /// The `id_doc_info` of [`PostRequestSubjectInfoIdentityInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -280,12 +471,31 @@ pub mod applyment {
         /// `doc_period_end`
         pub doc_period_end: ::std::string::String,
     }
+    impl PostRequestSubjectInfoIdentityInfoIdDocInfo {
+        /// A value with its required fields (`id_doc_copy`, `id_doc_copy_back`, `id_doc_name`, `id_doc_number`, `doc_period_begin`, `doc_period_end`) set and every optional field unset (not sent).
+        pub fn new(
+            id_doc_copy: impl ::std::convert::Into<::std::string::String>,
+            id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
+            id_doc_name: impl ::std::convert::Into<::std::string::String>,
+            id_doc_number: impl ::std::convert::Into<::std::string::String>,
+            doc_period_begin: impl ::std::convert::Into<::std::string::String>,
+            doc_period_end: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                id_doc_copy: id_doc_copy.into(),
+                id_doc_copy_back: id_doc_copy_back.into(),
+                id_doc_name: id_doc_name.into(),
+                id_doc_number: id_doc_number.into(),
+                doc_period_begin: doc_period_begin.into(),
+                doc_period_end: doc_period_end.into(),
+            }
+        }
+    }
     /// The `ubo_info_list` of [`PostRequestSubjectInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -307,12 +517,36 @@ pub mod applyment {
         /// `ubo_period_end`
         pub ubo_period_end: ::std::string::String,
     }
+    impl PostRequestSubjectInfoUboInfoList {
+        /// A value with its required fields (`ubo_id_doc_type`, `ubo_id_doc_copy`, `ubo_id_doc_copy_back`, `ubo_id_doc_name`, `ubo_id_doc_number`, `ubo_id_doc_address`, `ubo_period_begin`, `ubo_period_end`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            ubo_id_doc_type: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_name: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_number: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_address: impl ::std::convert::Into<::std::string::String>,
+            ubo_period_begin: impl ::std::convert::Into<::std::string::String>,
+            ubo_period_end: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                ubo_id_doc_type: ubo_id_doc_type.into(),
+                ubo_id_doc_copy: ubo_id_doc_copy.into(),
+                ubo_id_doc_copy_back: ubo_id_doc_copy_back.into(),
+                ubo_id_doc_name: ubo_id_doc_name.into(),
+                ubo_id_doc_number: ubo_id_doc_number.into(),
+                ubo_id_doc_address: ubo_id_doc_address.into(),
+                ubo_period_begin: ubo_period_begin.into(),
+                ubo_period_end: ubo_period_end.into(),
+            }
+        }
+    }
     /// The `business_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -324,12 +558,25 @@ pub mod applyment {
         /// `sales_info`
         pub sales_info: PostRequestBusinessInfoSalesInfo,
     }
+    impl PostRequestBusinessInfo {
+        /// A value with its required fields (`merchant_shortname`, `service_phone`, `sales_info`) set and every optional field unset (not sent).
+        pub fn new(
+            merchant_shortname: impl ::std::convert::Into<::std::string::String>,
+            service_phone: impl ::std::convert::Into<::std::string::String>,
+            sales_info: PostRequestBusinessInfoSalesInfo,
+        ) -> Self {
+            Self {
+                merchant_shortname: merchant_shortname.into(),
+                service_phone: service_phone.into(),
+                sales_info,
+            }
+        }
+    }
     /// The `sales_info` of [`PostRequestBusinessInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -349,12 +596,33 @@ pub mod applyment {
         /// `wework_info`
         pub wework_info: PostRequestBusinessInfoSalesInfoWeworkInfo,
     }
+    impl PostRequestBusinessInfoSalesInfo {
+        /// A value with its required fields (`sales_scenes_type`, `biz_store_info`, `mp_info`, `mini_program_info`, `app_info`, `web_info`, `wework_info`) set and every optional field unset (not sent).
+        pub fn new(
+            sales_scenes_type: ::std::vec::Vec<::std::string::String>,
+            biz_store_info: PostRequestBusinessInfoSalesInfoBizStoreInfo,
+            mp_info: PostRequestBusinessInfoSalesInfoMpInfo,
+            mini_program_info: PostRequestBusinessInfoSalesInfoMiniProgramInfo,
+            app_info: PostRequestBusinessInfoSalesInfoAppInfo,
+            web_info: PostRequestBusinessInfoSalesInfoWebInfo,
+            wework_info: PostRequestBusinessInfoSalesInfoWeworkInfo,
+        ) -> Self {
+            Self {
+                sales_scenes_type,
+                biz_store_info,
+                mp_info,
+                mini_program_info,
+                app_info,
+                web_info,
+                wework_info,
+            }
+        }
+    }
     /// The `biz_store_info` of [`PostRequestBusinessInfoSalesInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -372,12 +640,31 @@ pub mod applyment {
         /// `biz_sub_appid`
         pub biz_sub_appid: ::std::string::String,
     }
+    impl PostRequestBusinessInfoSalesInfoBizStoreInfo {
+        /// A value with its required fields (`biz_store_name`, `biz_address_code`, `biz_store_address`, `store_entrance_pic`, `indoor_pic`, `biz_sub_appid`) set and every optional field unset (not sent).
+        pub fn new(
+            biz_store_name: impl ::std::convert::Into<::std::string::String>,
+            biz_address_code: impl ::std::convert::Into<::std::string::String>,
+            biz_store_address: impl ::std::convert::Into<::std::string::String>,
+            store_entrance_pic: ::std::vec::Vec<::std::string::String>,
+            indoor_pic: ::std::vec::Vec<::std::string::String>,
+            biz_sub_appid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                biz_store_name: biz_store_name.into(),
+                biz_address_code: biz_address_code.into(),
+                biz_store_address: biz_store_address.into(),
+                store_entrance_pic,
+                indoor_pic,
+                biz_sub_appid: biz_sub_appid.into(),
+            }
+        }
+    }
     /// The `mp_info` of [`PostRequestBusinessInfoSalesInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -389,12 +676,25 @@ pub mod applyment {
         /// `mp_pics`
         pub mp_pics: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequestBusinessInfoSalesInfoMpInfo {
+        /// A value with its required fields (`mp_appid`, `mp_sub_appid`, `mp_pics`) set and every optional field unset (not sent).
+        pub fn new(
+            mp_appid: impl ::std::convert::Into<::std::string::String>,
+            mp_sub_appid: impl ::std::convert::Into<::std::string::String>,
+            mp_pics: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                mp_appid: mp_appid.into(),
+                mp_sub_appid: mp_sub_appid.into(),
+                mp_pics,
+            }
+        }
+    }
     /// The `mini_program_info` of [`PostRequestBusinessInfoSalesInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -406,12 +706,25 @@ pub mod applyment {
         /// `mini_program_pics`
         pub mini_program_pics: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequestBusinessInfoSalesInfoMiniProgramInfo {
+        /// A value with its required fields (`mini_program_appid`, `mini_program_sub_appid`, `mini_program_pics`) set and every optional field unset (not sent).
+        pub fn new(
+            mini_program_appid: impl ::std::convert::Into<::std::string::String>,
+            mini_program_sub_appid: impl ::std::convert::Into<::std::string::String>,
+            mini_program_pics: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                mini_program_appid: mini_program_appid.into(),
+                mini_program_sub_appid: mini_program_sub_appid.into(),
+                mini_program_pics,
+            }
+        }
+    }
     /// The `app_info` of [`PostRequestBusinessInfoSalesInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -423,12 +736,25 @@ pub mod applyment {
         /// `app_pics`
         pub app_pics: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequestBusinessInfoSalesInfoAppInfo {
+        /// A value with its required fields (`app_appid`, `app_sub_appid`, `app_pics`) set and every optional field unset (not sent).
+        pub fn new(
+            app_appid: impl ::std::convert::Into<::std::string::String>,
+            app_sub_appid: impl ::std::convert::Into<::std::string::String>,
+            app_pics: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                app_appid: app_appid.into(),
+                app_sub_appid: app_sub_appid.into(),
+                app_pics,
+            }
+        }
+    }
     /// The `web_info` of [`PostRequestBusinessInfoSalesInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -440,12 +766,25 @@ pub mod applyment {
         /// `web_appid`
         pub web_appid: ::std::string::String,
     }
+    impl PostRequestBusinessInfoSalesInfoWebInfo {
+        /// A value with its required fields (`domain`, `web_authorisation`, `web_appid`) set and every optional field unset (not sent).
+        pub fn new(
+            domain: impl ::std::convert::Into<::std::string::String>,
+            web_authorisation: impl ::std::convert::Into<::std::string::String>,
+            web_appid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                domain: domain.into(),
+                web_authorisation: web_authorisation.into(),
+                web_appid: web_appid.into(),
+            }
+        }
+    }
     /// The `wework_info` of [`PostRequestBusinessInfoSalesInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -455,12 +794,23 @@ pub mod applyment {
         /// `wework_pics`
         pub wework_pics: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequestBusinessInfoSalesInfoWeworkInfo {
+        /// A value with its required fields (`sub_corp_id`, `wework_pics`) set and every optional field unset (not sent).
+        pub fn new(
+            sub_corp_id: impl ::std::convert::Into<::std::string::String>,
+            wework_pics: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                sub_corp_id: sub_corp_id.into(),
+                wework_pics,
+            }
+        }
+    }
     /// The `settlement_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -478,12 +828,31 @@ pub mod applyment {
         /// `activities_additions`
         pub activities_additions: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequestSettlementInfo {
+        /// A value with its required fields (`settlement_id`, `qualification_type`, `qualifications`, `activities_id`, `activities_rate`, `activities_additions`) set and every optional field unset (not sent).
+        pub fn new(
+            settlement_id: impl ::std::convert::Into<::std::string::String>,
+            qualification_type: impl ::std::convert::Into<::std::string::String>,
+            qualifications: ::std::vec::Vec<::std::string::String>,
+            activities_id: impl ::std::convert::Into<::std::string::String>,
+            activities_rate: impl ::std::convert::Into<::std::string::String>,
+            activities_additions: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                settlement_id: settlement_id.into(),
+                qualification_type: qualification_type.into(),
+                qualifications,
+                activities_id: activities_id.into(),
+                activities_rate: activities_rate.into(),
+                activities_additions,
+            }
+        }
+    }
     /// The `bank_account_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -503,12 +872,33 @@ pub mod applyment {
         /// `account_number`
         pub account_number: ::std::string::String,
     }
+    impl PostRequestBankAccountInfo {
+        /// A value with its required fields (`bank_account_type`, `account_name`, `account_bank`, `bank_address_code`, `bank_name`, `bank_branch_id`, `account_number`) set and every optional field unset (not sent).
+        pub fn new(
+            bank_account_type: impl ::std::convert::Into<::std::string::String>,
+            account_name: impl ::std::convert::Into<::std::string::String>,
+            account_bank: impl ::std::convert::Into<::std::string::String>,
+            bank_address_code: impl ::std::convert::Into<::std::string::String>,
+            bank_name: impl ::std::convert::Into<::std::string::String>,
+            bank_branch_id: impl ::std::convert::Into<::std::string::String>,
+            account_number: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                bank_account_type: bank_account_type.into(),
+                account_name: account_name.into(),
+                account_bank: account_bank.into(),
+                bank_address_code: bank_address_code.into(),
+                bank_name: bank_name.into(),
+                bank_branch_id: bank_branch_id.into(),
+                account_number: account_number.into(),
+            }
+        }
+    }
     /// The `addition_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -522,6 +912,22 @@ pub mod applyment {
         /// `business_addition_msg`
         pub business_addition_msg: ::std::string::String,
     }
+    impl PostRequestAdditionInfo {
+        /// A value with its required fields (`legal_person_commitment`, `legal_person_video`, `business_addition_pics`, `business_addition_msg`) set and every optional field unset (not sent).
+        pub fn new(
+            legal_person_commitment: impl ::std::convert::Into<::std::string::String>,
+            legal_person_video: impl ::std::convert::Into<::std::string::String>,
+            business_addition_pics: ::std::vec::Vec<::std::string::String>,
+            business_addition_msg: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                legal_person_commitment: legal_person_commitment.into(),
+                legal_person_video: legal_person_video.into(),
+                business_addition_pics,
+                business_addition_msg: business_addition_msg.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/applyment4sub/applyment/`.
     #[derive(
         ::std::fmt::Debug,
@@ -529,12 +935,26 @@ pub mod applyment {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `applyment_id`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub applyment_id: ::std::option::Option<i64>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                applyment_id: fields.take("applyment_id"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/applyment4sub/applyment/applyment_id`.
     pub mod applyment_id {
@@ -545,6 +965,10 @@ pub mod applyment {
             /// `GET /v3/applyment4sub/applyment/applyment_id/{applyment_id}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_2.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697052>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012721630>
             ///
             /// # Errors
             ///
@@ -567,7 +991,6 @@ pub mod applyment {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `business_code`
@@ -593,6 +1016,30 @@ pub mod applyment {
                 pub audit_detail: ::std::option::Option<
                     ::std::vec::Vec<GetResponseAuditDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        business_code: fields.take("business_code"),
+                        applyment_id: fields.take("applyment_id"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        sign_url: fields.take("sign_url"),
+                        applyment_state: fields.take("applyment_state"),
+                        applyment_state_msg: fields.take("applyment_state_msg"),
+                        audit_detail: fields.take("audit_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `audit_detail` of [`GetResponse`].
             #[derive(
@@ -601,7 +1048,6 @@ pub mod applyment {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAuditDetail {
                 /// `field`
@@ -613,6 +1059,26 @@ pub mod applyment {
                 /// `reject_reason`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub reject_reason: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAuditDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAuditDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        field: fields.take("field"),
+                        field_name: fields.take("field_name"),
+                        reject_reason: fields.take("reject_reason"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -625,6 +1091,10 @@ pub mod applyment {
             /// `GET /v3/applyment4sub/applyment/business_code/{business_code}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/applyment4sub/chapter3_2.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697168>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012721709>
             ///
             /// # Errors
             ///
@@ -647,7 +1117,6 @@ pub mod applyment {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `business_code`
@@ -673,6 +1142,30 @@ pub mod applyment {
                 pub audit_detail: ::std::option::Option<
                     ::std::vec::Vec<GetResponseAuditDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        business_code: fields.take("business_code"),
+                        applyment_id: fields.take("applyment_id"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        sign_url: fields.take("sign_url"),
+                        applyment_state: fields.take("applyment_state"),
+                        applyment_state_msg: fields.take("applyment_state_msg"),
+                        audit_detail: fields.take("audit_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `audit_detail` of [`GetResponse`].
             #[derive(
@@ -681,7 +1174,6 @@ pub mod applyment {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAuditDetail {
                 /// `field`
@@ -693,6 +1185,26 @@ pub mod applyment {
                 /// `reject_reason`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub reject_reason: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAuditDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAuditDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        field: fields.take("field"),
+                        field_name: fields.take("field_name"),
+                        reject_reason: fields.take("reject_reason"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }

@@ -8,6 +8,60 @@ pub mod fundflowbill {
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_9_2.shtml>
     ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012791867>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013070400>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012810609>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012791888>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012791908>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012556748>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421185>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421284>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421365>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421456>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013071235>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012551886>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012739125>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013080243>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012759690>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012759741>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760136>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760229>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462134>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462202>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462358>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462607>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013080596>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012709668>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760535>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012886292>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760672>
+    ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -27,7 +81,6 @@ pub mod fundflowbill {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -43,6 +96,17 @@ pub mod fundflowbill {
         /// `account_type`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub account_type: ::std::option::Option<GetQueryAccountType>,
+    }
+    impl GetQuery {
+        /// A value with its required fields (`bill_date`) set and every optional field unset (not sent).
+        pub fn new(bill_date: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                bill_date: bill_date.into(),
+                sub_mchid: ::std::option::Option::None,
+                tar_type: ::std::option::Option::None,
+                account_type: ::std::option::Option::None,
+            }
+        }
     }
     /// The `tar_type` of [`GetQuery`].
     ///
@@ -75,6 +139,11 @@ pub mod fundflowbill {
                 "GZIP" => Self::Gzip,
                 _ => Self::Unknown(value),
             }
+        }
+    }
+    impl ::std::convert::From<&str> for GetQueryTarType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
         }
     }
     impl ::serde::Serialize for GetQueryTarType {
@@ -134,6 +203,11 @@ pub mod fundflowbill {
             }
         }
     }
+    impl ::std::convert::From<&str> for GetQueryAccountType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for GetQueryAccountType {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -157,7 +231,6 @@ pub mod fundflowbill {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `hash_type`
@@ -169,6 +242,23 @@ pub mod fundflowbill {
         /// `download_url`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub download_url: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                hash_type: fields.take("hash_type"),
+                hash_value: fields.take("hash_value"),
+                download_url: fields.take("download_url"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/bill/sub-merchant-fundflowbill`.
@@ -178,6 +268,18 @@ pub mod sub_merchant_fundflowbill {
     /// `GET /v3/bill/sub-merchant-fundflowbill`
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter4_1_12.shtml>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012710630>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012886329>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760249>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012720204>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012719583>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012715220>
     ///
     /// # Errors
     ///
@@ -198,7 +300,6 @@ pub mod sub_merchant_fundflowbill {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -216,6 +317,21 @@ pub mod sub_merchant_fundflowbill {
         /// `account_type`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub account_type: ::std::option::Option<GetQueryAccountType>,
+    }
+    impl GetQuery {
+        /// A value with its required fields (`sub_mchid`, `bill_date`) set and every optional field unset (not sent).
+        pub fn new(
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            bill_date: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                sub_mchid: sub_mchid.into(),
+                bill_date: bill_date.into(),
+                tar_type: ::std::option::Option::None,
+                algorithm: ::std::option::Option::None,
+                account_type: ::std::option::Option::None,
+            }
+        }
     }
     /// The `tar_type` of [`GetQuery`].
     ///
@@ -248,6 +364,11 @@ pub mod sub_merchant_fundflowbill {
                 "GZIP" => Self::Gzip,
                 _ => Self::Unknown(value),
             }
+        }
+    }
+    impl ::std::convert::From<&str> for GetQueryTarType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
         }
     }
     impl ::serde::Serialize for GetQueryTarType {
@@ -301,6 +422,11 @@ pub mod sub_merchant_fundflowbill {
                 "SM4_GCM" => Self::Sm4Gcm,
                 _ => Self::Unknown(value),
             }
+        }
+    }
+    impl ::std::convert::From<&str> for GetQueryAlgorithm {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
         }
     }
     impl ::serde::Serialize for GetQueryAlgorithm {
@@ -364,6 +490,11 @@ pub mod sub_merchant_fundflowbill {
             }
         }
     }
+    impl ::std::convert::From<&str> for GetQueryAccountType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for GetQueryAccountType {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -387,7 +518,6 @@ pub mod sub_merchant_fundflowbill {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `download_bill_count`
@@ -398,6 +528,22 @@ pub mod sub_merchant_fundflowbill {
         pub download_bill_list: ::std::option::Option<
             ::std::vec::Vec<GetResponseDownloadBillList>,
         >,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                download_bill_count: fields.take("download_bill_count"),
+                download_bill_list: fields.take("download_bill_list"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `download_bill_list` of [`GetResponse`].
     #[derive(
@@ -406,7 +552,6 @@ pub mod sub_merchant_fundflowbill {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseDownloadBillList {
         /// `bill_sequence`
@@ -427,6 +572,29 @@ pub mod sub_merchant_fundflowbill {
         /// `nonce`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub nonce: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseDownloadBillList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseDownloadBillList",
+            )?;
+            ::std::result::Result::Ok(Self {
+                bill_sequence: fields.take("bill_sequence"),
+                download_url: fields.take("download_url"),
+                encrypt_key: fields.take("encrypt_key"),
+                hash_type: fields.take("hash_type"),
+                hash_value: fields.take("hash_value"),
+                nonce: fields.take("nonce"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/bill/tradebill`.
@@ -440,6 +608,60 @@ pub mod tradebill {
     /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/bill-download/trade-bill/get-trade-bill.html>
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_9_1.shtml>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012791866>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013070395>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012810606>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012791887>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012791907>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012556692>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421176>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421277>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421361>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421450>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013071227>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012551932>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012739068>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013080242>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012759683>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012759737>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760132>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760228>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462129>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462197>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462343>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462604>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013080595>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012709595>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760532>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012886283>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760667>
     ///
     /// # Errors
     ///
@@ -460,7 +682,6 @@ pub mod tradebill {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -476,6 +697,17 @@ pub mod tradebill {
         /// `tar_type`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub tar_type: ::std::option::Option<GetQueryTarType>,
+    }
+    impl GetQuery {
+        /// A value with its required fields (`bill_date`) set and every optional field unset (not sent).
+        pub fn new(bill_date: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                bill_date: bill_date.into(),
+                sub_mchid: ::std::option::Option::None,
+                bill_type: ::std::option::Option::None,
+                tar_type: ::std::option::Option::None,
+            }
+        }
     }
     /// The `bill_type` of [`GetQuery`].
     ///
@@ -534,6 +766,11 @@ pub mod tradebill {
             }
         }
     }
+    impl ::std::convert::From<&str> for GetQueryBillType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for GetQueryBillType {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -583,6 +820,11 @@ pub mod tradebill {
             }
         }
     }
+    impl ::std::convert::From<&str> for GetQueryTarType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for GetQueryTarType {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -606,7 +848,6 @@ pub mod tradebill {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `hash_type`
@@ -618,5 +859,22 @@ pub mod tradebill {
         /// `download_url`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub download_url: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                hash_type: fields.take("hash_type"),
+                hash_value: fields.take("hash_value"),
+                download_url: fields.take("download_url"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }

@@ -8,6 +8,104 @@ pub mod file {
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/bill/chapter3_3.shtml>
     ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012791868>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013070401>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012810615>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012791889>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012791909>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012085923>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421189>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421294>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421368>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421461>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013071204>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013071238>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012268886>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012289690>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012083163>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012083134>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012084371>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012084430>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012084687>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012062348>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013417983>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012085421>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013080230>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012085682>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012085877>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012085803>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012231933>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462137>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462207>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462389>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462614>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013080591>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013080597>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012167495>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012167003>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012886351>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012124894>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012158422>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012171219>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012163775>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012075366>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012076073>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013332327>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012085435>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013332346>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013332309>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013332289>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012085172>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013461816>
+    ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -30,7 +128,6 @@ pub mod file {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -40,6 +137,15 @@ pub mod file {
         /// `tartype`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub tartype: ::std::option::Option<GetQueryTartype>,
+    }
+    impl GetQuery {
+        /// A value with its required fields (`token`) set and every optional field unset (not sent).
+        pub fn new(token: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                token: token.into(),
+                tartype: ::std::option::Option::None,
+            }
+        }
     }
     /// The `tartype` of [`GetQuery`].
     ///
@@ -72,6 +178,11 @@ pub mod file {
                 "GZIP" => Self::Gzip,
                 _ => Self::Unknown(value),
             }
+        }
+    }
+    impl ::std::convert::From<&str> for GetQueryTartype {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
         }
     }
     impl ::serde::Serialize for GetQueryTartype {

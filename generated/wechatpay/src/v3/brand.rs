@@ -12,6 +12,8 @@ pub mod profitsharing {
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_7_10.shtml>
             ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012467022>
+            ///
             /// # Errors
             ///
             /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -33,7 +35,6 @@ pub mod profitsharing {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `brand_mchid`
@@ -42,6 +43,25 @@ pub mod profitsharing {
                 /// `max_ratio`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub max_ratio: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        brand_mchid: fields.take("brand_mchid"),
+                        max_ratio: fields.take("max_ratio"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -52,6 +72,8 @@ pub mod profitsharing {
         /// `POST /v3/brand/profitsharing/finish-order`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_5.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012467016>
         ///
         /// # Errors
         ///
@@ -72,7 +94,6 @@ pub mod profitsharing {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -86,6 +107,22 @@ pub mod profitsharing {
             /// `description`
             pub description: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `transaction_id`, `out_order_no`, `description`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    transaction_id: transaction_id.into(),
+                    out_order_no: out_order_no.into(),
+                    description: description.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/brand/profitsharing/finish-order`.
         #[derive(
             ::std::fmt::Debug,
@@ -93,7 +130,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -108,6 +144,27 @@ pub mod profitsharing {
             /// `order_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    transaction_id: fields.take("transaction_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    order_id: fields.take("order_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/brand/profitsharing/orders`.
@@ -117,6 +174,8 @@ pub mod profitsharing {
         /// `GET /v3/brand/profitsharing/orders`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_2.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012467002>
         ///
         /// # Errors
         ///
@@ -137,6 +196,8 @@ pub mod profitsharing {
         /// `POST /v3/brand/profitsharing/orders`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_1.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012692975>
         ///
         /// # Sensitive fields
         ///
@@ -175,7 +236,6 @@ pub mod profitsharing {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -187,6 +247,20 @@ pub mod profitsharing {
             /// `out_order_no`
             pub out_order_no: ::std::string::String,
         }
+        impl GetQuery {
+            /// A value with its required fields (`sub_mchid`, `transaction_id`, `out_order_no`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    transaction_id: transaction_id.into(),
+                    out_order_no: out_order_no.into(),
+                }
+            }
+        }
         /// Response body of `GET /v3/brand/profitsharing/orders`.
         #[derive(
             ::std::fmt::Debug,
@@ -194,7 +268,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `sub_mchid`
@@ -224,6 +297,32 @@ pub mod profitsharing {
             /// `finish_description`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_description: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    transaction_id: fields.take("transaction_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    order_id: fields.take("order_id"),
+                    status: fields.take("status"),
+                    receivers: fields.take("receivers"),
+                    close_reason: fields.take("close_reason"),
+                    finish_amount: fields.take("finish_amount"),
+                    finish_description: fields.take("finish_description"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `receivers` of [`GetResponse`].
         #[derive(
@@ -232,7 +331,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseReceivers {
             /// `type`
@@ -259,13 +357,37 @@ pub mod profitsharing {
             /// `detail_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub detail_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseReceivers {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseReceivers",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    r#type: fields.take("type"),
+                    account: fields.take("account"),
+                    amount: fields.take("amount"),
+                    description: fields.take("description"),
+                    result: fields.take("result"),
+                    finish_time: fields.take("finish_time"),
+                    fail_reason: fields.take("fail_reason"),
+                    detail_id: fields.take("detail_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Request body of `POST /v3/brand/profitsharing/orders`.
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -287,12 +409,36 @@ pub mod profitsharing {
             /// `finish`
             pub finish: bool,
         }
+        impl PostRequest {
+            /// A value with its required fields (`brand_mchid`, `sub_mchid`, `appid`, `sub_appid`, `transaction_id`, `out_order_no`, `receivers`, `finish`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                brand_mchid: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                sub_appid: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+                receivers: ::std::vec::Vec<PostRequestReceivers>,
+                finish: bool,
+            ) -> Self {
+                Self {
+                    brand_mchid: brand_mchid.into(),
+                    sub_mchid: sub_mchid.into(),
+                    appid: appid.into(),
+                    sub_appid: sub_appid.into(),
+                    transaction_id: transaction_id.into(),
+                    out_order_no: out_order_no.into(),
+                    receivers,
+                    finish,
+                }
+            }
+        }
         /// The `receivers` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -309,6 +455,23 @@ pub mod profitsharing {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub name: ::std::option::Option<::std::string::String>,
         }
+        impl PostRequestReceivers {
+            /// A value with its required fields (`type`, `account`, `amount`, `description`) set and every optional field unset (not sent).
+            pub fn new(
+                r#type: impl ::std::convert::Into<::std::string::String>,
+                account: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                description: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    r#type: r#type.into(),
+                    account: account.into(),
+                    amount,
+                    description: description.into(),
+                    name: ::std::option::Option::None,
+                }
+            }
+        }
         /// Response body of `POST /v3/brand/profitsharing/orders`.
         #[derive(
             ::std::fmt::Debug,
@@ -316,7 +479,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `brand_mchid`
@@ -340,6 +502,30 @@ pub mod profitsharing {
             /// `status`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub status: ::std::option::Option<PostResponseStatus>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    brand_mchid: fields.take("brand_mchid"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    transaction_id: fields.take("transaction_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    order_id: fields.take("order_id"),
+                    receivers: fields.take("receivers"),
+                    status: fields.take("status"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `receivers` of [`PostResponse`].
         #[derive(
@@ -348,7 +534,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseReceivers {
             /// `type`
@@ -375,6 +560,31 @@ pub mod profitsharing {
             /// `detail_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub detail_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseReceivers {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseReceivers",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    r#type: fields.take("type"),
+                    account: fields.take("account"),
+                    amount: fields.take("amount"),
+                    description: fields.take("description"),
+                    result: fields.take("result"),
+                    finish_time: fields.take("finish_time"),
+                    fail_reason: fields.take("fail_reason"),
+                    detail_id: fields.take("detail_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `status` of [`PostResponse`].
         ///
@@ -413,6 +623,11 @@ pub mod profitsharing {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostResponseStatus {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostResponseStatus {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -441,6 +656,8 @@ pub mod profitsharing {
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_7_9.shtml>
                 ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012467021>
+                ///
                 /// # Errors
                 ///
                 /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -462,7 +679,6 @@ pub mod profitsharing {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `transaction_id`
@@ -477,6 +693,25 @@ pub mod profitsharing {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub unsplit_amount: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            transaction_id: fields.take("transaction_id"),
+                            unsplit_amount: fields.take("unsplit_amount"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -490,6 +725,8 @@ pub mod profitsharing {
             /// `POST /v3/brand/profitsharing/receivers/add`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_7.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012467100>
             ///
             /// # Errors
             ///
@@ -510,7 +747,6 @@ pub mod profitsharing {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -530,6 +766,28 @@ pub mod profitsharing {
                 /// `relation_type`
                 pub relation_type: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`brand_mchid`, `appid`, `sub_appid`, `type`, `account`, `name`, `relation_type`) set and every optional field unset (not sent).
+                pub fn new(
+                    brand_mchid: impl ::std::convert::Into<::std::string::String>,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    r#type: impl ::std::convert::Into<::std::string::String>,
+                    account: impl ::std::convert::Into<::std::string::String>,
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    relation_type: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        brand_mchid: brand_mchid.into(),
+                        appid: appid.into(),
+                        sub_appid: sub_appid.into(),
+                        r#type: r#type.into(),
+                        account: account.into(),
+                        name: name.into(),
+                        relation_type: relation_type.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/brand/profitsharing/receivers/add`.
             #[derive(
                 ::std::fmt::Debug,
@@ -537,7 +795,6 @@ pub mod profitsharing {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `brand_mchid`
@@ -549,6 +806,26 @@ pub mod profitsharing {
                 /// `account`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub account: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        brand_mchid: fields.take("brand_mchid"),
+                        r#type: fields.take("type"),
+                        account: fields.take("account"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/brand/profitsharing/receivers/delete`.
@@ -558,6 +835,8 @@ pub mod profitsharing {
             /// `POST /v3/brand/profitsharing/receivers/delete`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_8.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012467103>
             ///
             /// # Errors
             ///
@@ -578,7 +857,6 @@ pub mod profitsharing {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -594,6 +872,24 @@ pub mod profitsharing {
                 /// `account`
                 pub account: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`brand_mchid`, `appid`, `sub_appid`, `type`, `account`) set and every optional field unset (not sent).
+                pub fn new(
+                    brand_mchid: impl ::std::convert::Into<::std::string::String>,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    r#type: impl ::std::convert::Into<::std::string::String>,
+                    account: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        brand_mchid: brand_mchid.into(),
+                        appid: appid.into(),
+                        sub_appid: sub_appid.into(),
+                        r#type: r#type.into(),
+                        account: account.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/brand/profitsharing/receivers/delete`.
             #[derive(
                 ::std::fmt::Debug,
@@ -601,7 +897,6 @@ pub mod profitsharing {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `brand_mchid`
@@ -613,6 +908,26 @@ pub mod profitsharing {
                 /// `account`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub account: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        brand_mchid: fields.take("brand_mchid"),
+                        r#type: fields.take("type"),
+                        account: fields.take("account"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -623,6 +938,8 @@ pub mod profitsharing {
         /// `GET /v3/brand/profitsharing/returnorders`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_4.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012467011>
         ///
         /// # Errors
         ///
@@ -644,6 +961,8 @@ pub mod profitsharing {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/brand/chapter3_3.shtml>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012467097>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -663,7 +982,6 @@ pub mod profitsharing {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -677,6 +995,22 @@ pub mod profitsharing {
             /// `out_order_no`
             pub out_order_no: ::std::string::String,
         }
+        impl GetQuery {
+            /// A value with its required fields (`sub_mchid`, `out_return_no`, `order_id`, `out_order_no`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                out_return_no: impl ::std::convert::Into<::std::string::String>,
+                order_id: impl ::std::convert::Into<::std::string::String>,
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    out_return_no: out_return_no.into(),
+                    order_id: order_id.into(),
+                    out_order_no: out_order_no.into(),
+                }
+            }
+        }
         /// Response body of `GET /v3/brand/profitsharing/returnorders`.
         #[derive(
             ::std::fmt::Debug,
@@ -684,7 +1018,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `sub_mchid`
@@ -717,13 +1050,39 @@ pub mod profitsharing {
             /// `finish_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    order_id: fields.take("order_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    out_return_no: fields.take("out_return_no"),
+                    return_mchid: fields.take("return_mchid"),
+                    return_no: fields.take("return_no"),
+                    amount: fields.take("amount"),
+                    result: fields.take("result"),
+                    fail_reason: fields.take("fail_reason"),
+                    finish_time: fields.take("finish_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Request body of `POST /v3/brand/profitsharing/returnorders`.
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -743,6 +1102,28 @@ pub mod profitsharing {
             /// `description`
             pub description: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `order_id`, `out_order_no`, `out_return_no`, `return_mchid`, `amount`, `description`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                order_id: impl ::std::convert::Into<::std::string::String>,
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+                out_return_no: impl ::std::convert::Into<::std::string::String>,
+                return_mchid: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                description: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    order_id: order_id.into(),
+                    out_order_no: out_order_no.into(),
+                    out_return_no: out_return_no.into(),
+                    return_mchid: return_mchid.into(),
+                    amount,
+                    description: description.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/brand/profitsharing/returnorders`.
         #[derive(
             ::std::fmt::Debug,
@@ -750,7 +1131,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -783,6 +1163,33 @@ pub mod profitsharing {
             /// `finish_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    order_id: fields.take("order_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    out_return_no: fields.take("out_return_no"),
+                    return_mchid: fields.take("return_mchid"),
+                    amount: fields.take("amount"),
+                    return_no: fields.take("return_no"),
+                    result: fields.take("result"),
+                    fail_reason: fields.take("fail_reason"),
+                    finish_time: fields.take("finish_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }

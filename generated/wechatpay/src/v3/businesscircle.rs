@@ -8,6 +8,10 @@ pub mod parkings {
     ///
     /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/parkings/update-parkings.html>
     ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012535502>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012474127>
+    ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -47,6 +51,27 @@ pub mod parkings {
         /// `time`
         pub time: ::std::string::String,
     }
+    impl PostRequest {
+        /// A value with its required fields (`brandid`, `appid`, `openid`, `plate_number`, `state`, `time`) set and every optional field unset (not sent).
+        pub fn new(
+            brandid: i64,
+            appid: impl ::std::convert::Into<::std::string::String>,
+            openid: impl ::std::convert::Into<::std::string::String>,
+            plate_number: impl ::std::convert::Into<::std::string::String>,
+            state: impl ::std::convert::Into<PostRequestState>,
+            time: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                sub_mchid: ::std::option::Option::None,
+                brandid,
+                appid: appid.into(),
+                openid: openid.into(),
+                plate_number: plate_number.into(),
+                state: state.into(),
+                time: time.into(),
+            }
+        }
+    }
     /// The `state` of [`PostRequest`].
     ///
     /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -84,6 +109,11 @@ pub mod parkings {
             }
         }
     }
+    impl ::std::convert::From<&str> for PostRequestState {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for PostRequestState {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -107,9 +137,21 @@ pub mod parkings {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
-    pub struct PostResponse {}
+    pub struct PostResponse {
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+        }
+    }
 }
 /// Operations under `/v3/businesscircle/points`.
 pub mod points {
@@ -120,6 +162,10 @@ pub mod points {
         /// `POST /v3/businesscircle/points/notify`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/points/notify-points.html>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012534698>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012474133>
         ///
         /// # Errors
         ///
@@ -164,6 +210,32 @@ pub mod points {
             /// `total_points`
             pub total_points: i64,
         }
+        impl PostRequest {
+            /// A value with its required fields (`transaction_id`, `appid`, `openid`, `earn_points`, `increased_points`, `points_update_time`, `no_points_remarks`, `total_points`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                earn_points: bool,
+                increased_points: i64,
+                points_update_time: ::sdk_runtime::DateTime,
+                no_points_remarks: impl ::std::convert::Into<::std::string::String>,
+                total_points: i64,
+            ) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    transaction_id: transaction_id.into(),
+                    appid: appid.into(),
+                    openid: openid.into(),
+                    earn_points,
+                    increased_points,
+                    points_update_time,
+                    no_points_remarks: no_points_remarks.into(),
+                    total_points,
+                }
+            }
+        }
         /// Response body of `POST /v3/businesscircle/points/notify`.
         #[derive(
             ::std::fmt::Debug,
@@ -171,9 +243,21 @@ pub mod points {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
-        pub struct PostResponse {}
+        pub struct PostResponse {
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+                ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+            }
+        }
     }
 }
 /// Operations under `/v3/businesscircle/user-authorizations`.
@@ -185,6 +269,10 @@ pub mod user_authorizations {
         /// `GET /v3/businesscircle/user-authorizations/{openid}`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/user-authorizations/query-user-authorization.html>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012534848>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012474135>
         ///
         /// # Errors
         ///
@@ -207,7 +295,6 @@ pub mod user_authorizations {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -218,6 +305,15 @@ pub mod user_authorizations {
             /// `appid`
             pub appid: ::std::string::String,
         }
+        impl GetQuery {
+            /// A value with its required fields (`appid`) set and every optional field unset (not sent).
+            pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    appid: appid.into(),
+                }
+            }
+        }
         /// Response body of `GET /v3/businesscircle/user-authorizations/{openid}`.
         #[derive(
             ::std::fmt::Debug,
@@ -225,7 +321,6 @@ pub mod user_authorizations {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `openid`
@@ -240,6 +335,27 @@ pub mod user_authorizations {
             /// `deauthorize_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub deauthorize_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    openid: fields.take("openid"),
+                    authorize_state: fields.take("authorize_state"),
+                    authorize_time: fields.take("authorize_time"),
+                    deauthorize_time: fields.take("deauthorize_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -256,6 +372,10 @@ pub mod users {
                 /// `GET /v3/businesscircle/users/{openid}/points/commit_status`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle/points/get-points-commit-status.html>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012534994>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012474129>
                 ///
                 /// # Errors
                 ///
@@ -278,7 +398,6 @@ pub mod users {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -294,6 +413,19 @@ pub mod users {
                     /// `appid`
                     pub appid: ::std::string::String,
                 }
+                impl GetQuery {
+                    /// A value with its required fields (`brandid`, `appid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        brandid: i64,
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: ::std::option::Option::None,
+                            brandid,
+                            appid: appid.into(),
+                        }
+                    }
+                }
                 /// Response body of `GET /v3/businesscircle/users/{openid}/points/commit_status`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -301,7 +433,6 @@ pub mod users {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `points_commit_status`
@@ -312,6 +443,24 @@ pub mod users {
                     pub points_commit_status: ::std::option::Option<
                         GetResponsePointsCommitStatus,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            points_commit_status: fields.take("points_commit_status"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `points_commit_status` of [`GetResponse`].
                 ///
@@ -349,6 +498,11 @@ pub mod users {
                             "FINISHED" => Self::Finished,
                             _ => Self::Unknown(value),
                         }
+                    }
+                }
+                impl ::std::convert::From<&str> for GetResponsePointsCommitStatus {
+                    fn from(value: &str) -> Self {
+                        Self::from(::std::string::String::from(value))
                     }
                 }
                 impl ::serde::Serialize for GetResponsePointsCommitStatus {

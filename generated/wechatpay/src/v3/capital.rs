@@ -12,6 +12,8 @@ pub mod capitallhh {
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_4.shtml>
             ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012698641>
+            ///
             /// # Errors
             ///
             /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -31,7 +33,6 @@ pub mod capitallhh {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `data`
@@ -40,6 +41,25 @@ pub mod capitallhh {
                 /// `total_count`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub total_count: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        data: fields.take("data"),
+                        total_count: fields.take("total_count"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `data` of [`GetResponse`].
             #[derive(
@@ -48,7 +68,6 @@ pub mod capitallhh {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseData {
                 /// `province_name`
@@ -57,6 +76,25 @@ pub mod capitallhh {
                 /// `province_code`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub province_code: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseData",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        province_name: fields.take("province_name"),
+                        province_code: fields.take("province_code"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// Operations under `/v3/capital/capitallhh/areas/provinces/{province_code}`.
             pub mod by_province_code {
@@ -67,6 +105,8 @@ pub mod capitallhh {
                     /// `GET /v3/capital/capitallhh/areas/provinces/{province_code}/cities`
                     ///
                     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_5.shtml>
+                    ///
+                    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697470>
                     ///
                     /// # Errors
                     ///
@@ -89,7 +129,6 @@ pub mod capitallhh {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponse {
                         /// `data`
@@ -106,6 +145,25 @@ pub mod capitallhh {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub total_count: ::std::option::Option<i64>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                data: fields.take("data"),
+                                total_count: fields.take("total_count"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `data` of [`GetResponse`].
                     #[derive(
@@ -114,7 +172,6 @@ pub mod capitallhh {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponseData {
                         /// `city_name`
@@ -129,6 +186,25 @@ pub mod capitallhh {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub city_code: ::std::option::Option<i64>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponseData",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                city_name: fields.take("city_name"),
+                                city_code: fields.take("city_code"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }
@@ -145,6 +221,8 @@ pub mod capitallhh {
                 /// `GET /v3/capital/capitallhh/banks/{bank_alias_code}/branches`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_6.shtml>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697673>
                 ///
                 /// # Errors
                 ///
@@ -167,7 +245,6 @@ pub mod capitallhh {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -179,6 +256,12 @@ pub mod capitallhh {
                     /// `limit`
                     pub limit: i64,
                 }
+                impl GetQuery {
+                    /// A value with its required fields (`city_code`, `offset`, `limit`) set and every optional field unset (not sent).
+                    pub fn new(city_code: i64, offset: i64, limit: i64) -> Self {
+                        Self { city_code, offset, limit }
+                    }
+                }
                 /// Response body of `GET /v3/capital/capitallhh/banks/{bank_alias_code}/branches`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -186,7 +269,6 @@ pub mod capitallhh {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `total_count`
@@ -243,6 +325,32 @@ pub mod capitallhh {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub bank_alias_code: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            total_count: fields.take("total_count"),
+                            count: fields.take("count"),
+                            data: fields.take("data"),
+                            offset: fields.take("offset"),
+                            links: fields.take("links"),
+                            account_bank: fields.take("account_bank"),
+                            account_bank_code: fields.take("account_bank_code"),
+                            bank_alias: fields.take("bank_alias"),
+                            bank_alias_code: fields.take("bank_alias_code"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `data` of [`GetResponse`].
                 #[derive(
@@ -251,7 +359,6 @@ pub mod capitallhh {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseData {
                     /// `bank_branch_name`
@@ -266,6 +373,25 @@ pub mod capitallhh {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub bank_branch_id: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseData",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            bank_branch_name: fields.take("bank_branch_name"),
+                            bank_branch_id: fields.take("bank_branch_id"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `links` of [`GetResponse`].
                 #[derive(
@@ -274,7 +400,6 @@ pub mod capitallhh {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseLinks {
                     /// `next`
@@ -296,6 +421,26 @@ pub mod capitallhh {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub self_: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseLinks {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseLinks",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            next: fields.take("next"),
+                            prev: fields.take("prev"),
+                            self_: fields.take("self"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -306,6 +451,8 @@ pub mod capitallhh {
             /// `GET /v3/capital/capitallhh/banks/corporate-banking`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_3.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697626>
             ///
             /// # Errors
             ///
@@ -326,7 +473,6 @@ pub mod capitallhh {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -336,6 +482,12 @@ pub mod capitallhh {
                 /// `limit`
                 pub limit: i64,
             }
+            impl GetQuery {
+                /// A value with its required fields (`offset`, `limit`) set and every optional field unset (not sent).
+                pub fn new(offset: i64, limit: i64) -> Self {
+                    Self { offset, limit }
+                }
+            }
             /// Response body of `GET /v3/capital/capitallhh/banks/corporate-banking`.
             #[derive(
                 ::std::fmt::Debug,
@@ -343,7 +495,6 @@ pub mod capitallhh {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `total_count`
@@ -361,6 +512,28 @@ pub mod capitallhh {
                 /// `links`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub links: ::std::option::Option<GetResponseLinks>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total_count: fields.take("total_count"),
+                        count: fields.take("count"),
+                        data: fields.take("data"),
+                        offset: fields.take("offset"),
+                        links: fields.take("links"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `data` of [`GetResponse`].
             #[derive(
@@ -369,7 +542,6 @@ pub mod capitallhh {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseData {
                 /// `bank_alias`
@@ -387,6 +559,28 @@ pub mod capitallhh {
                 /// `need_bank_branch`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub need_bank_branch: ::std::option::Option<bool>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseData",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        bank_alias: fields.take("bank_alias"),
+                        bank_alias_code: fields.take("bank_alias_code"),
+                        account_bank: fields.take("account_bank"),
+                        account_bank_code: fields.take("account_bank_code"),
+                        need_bank_branch: fields.take("need_bank_branch"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `links` of [`GetResponse`].
             #[derive(
@@ -395,7 +589,6 @@ pub mod capitallhh {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseLinks {
                 /// `next`
@@ -408,6 +601,26 @@ pub mod capitallhh {
                 #[serde(rename = "self")]
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub self_: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseLinks {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseLinks",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        next: fields.take("next"),
+                        prev: fields.take("prev"),
+                        self_: fields.take("self"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/capital/capitallhh/banks/personal-banking`.
@@ -417,6 +630,8 @@ pub mod capitallhh {
             /// `GET /v3/capital/capitallhh/banks/personal-banking`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_2.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697583>
             ///
             /// # Errors
             ///
@@ -437,7 +652,6 @@ pub mod capitallhh {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -447,6 +661,12 @@ pub mod capitallhh {
                 /// `limit`
                 pub limit: i64,
             }
+            impl GetQuery {
+                /// A value with its required fields (`offset`, `limit`) set and every optional field unset (not sent).
+                pub fn new(offset: i64, limit: i64) -> Self {
+                    Self { offset, limit }
+                }
+            }
             /// Response body of `GET /v3/capital/capitallhh/banks/personal-banking`.
             #[derive(
                 ::std::fmt::Debug,
@@ -454,7 +674,6 @@ pub mod capitallhh {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `total_count`
@@ -472,6 +691,28 @@ pub mod capitallhh {
                 /// `links`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub links: ::std::option::Option<GetResponseLinks>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total_count: fields.take("total_count"),
+                        count: fields.take("count"),
+                        data: fields.take("data"),
+                        offset: fields.take("offset"),
+                        links: fields.take("links"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `data` of [`GetResponse`].
             #[derive(
@@ -480,7 +721,6 @@ pub mod capitallhh {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseData {
                 /// `bank_alias`
@@ -498,6 +738,28 @@ pub mod capitallhh {
                 /// `need_bank_branch`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub need_bank_branch: ::std::option::Option<bool>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseData",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        bank_alias: fields.take("bank_alias"),
+                        bank_alias_code: fields.take("bank_alias_code"),
+                        account_bank: fields.take("account_bank"),
+                        account_bank_code: fields.take("account_bank_code"),
+                        need_bank_branch: fields.take("need_bank_branch"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `links` of [`GetResponse`].
             #[derive(
@@ -506,7 +768,6 @@ pub mod capitallhh {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseLinks {
                 /// `next`
@@ -519,6 +780,26 @@ pub mod capitallhh {
                 #[serde(rename = "self")]
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub self_: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseLinks {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseLinks",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        next: fields.take("next"),
+                        prev: fields.take("prev"),
+                        self_: fields.take("self"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/capital/capitallhh/banks/search-banks-by-bank-account`.
@@ -528,6 +809,8 @@ pub mod capitallhh {
             /// `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter11_2_1.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697541>
             ///
             /// # Sensitive fields
             ///
@@ -566,13 +849,22 @@ pub mod capitallhh {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `account_number`
                 pub account_number: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`account_number`) set and every optional field unset (not sent).
+                pub fn new(
+                    account_number: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        account_number: account_number.into(),
+                    }
+                }
             }
             /// Response body of `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`.
             #[derive(
@@ -581,7 +873,6 @@ pub mod capitallhh {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `total_count`
@@ -590,6 +881,25 @@ pub mod capitallhh {
                 /// `data`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub data: ::std::option::Option<::std::vec::Vec<GetResponseData>>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total_count: fields.take("total_count"),
+                        data: fields.take("data"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `data` of [`GetResponse`].
             #[derive(
@@ -598,7 +908,6 @@ pub mod capitallhh {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseData {
                 /// `bank_alias`
@@ -616,6 +925,28 @@ pub mod capitallhh {
                 /// `need_bank_branch`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub need_bank_branch: ::std::option::Option<bool>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseData",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        bank_alias: fields.take("bank_alias"),
+                        bank_alias_code: fields.take("bank_alias_code"),
+                        account_bank: fields.take("account_bank"),
+                        account_bank_code: fields.take("account_bank_code"),
+                        need_bank_branch: fields.take("need_bank_branch"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }

@@ -10,6 +10,10 @@ pub mod orders {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/catering.php?chapter=26_1>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v2/partner/4011939936>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v2/institution/4011941011>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -29,7 +33,6 @@ pub mod orders {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -77,12 +80,62 @@ pub mod orders {
             /// `dish_list`
             pub dish_list: ::std::vec::Vec<PostRequestDishList>,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sp_mchid`, `sp_appid`, `channel_id`, `sub_mchid`, `sub_appid`, `out_shop_no`, `sub_openid`, `login_token`, `order_entry`, `total_amount`, `discount_amount`, `user_amount`, `status`, `action_time`, `pay_time`, `transaction_id`, `out_trade_no`, `out_order_no`, `out_table_no`, `people_count`, `dish_list`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                sp_appid: impl ::std::convert::Into<::std::string::String>,
+                channel_id: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                sub_appid: impl ::std::convert::Into<::std::string::String>,
+                out_shop_no: impl ::std::convert::Into<::std::string::String>,
+                sub_openid: impl ::std::convert::Into<::std::string::String>,
+                login_token: impl ::std::convert::Into<::std::string::String>,
+                order_entry: impl ::std::convert::Into<::std::string::String>,
+                total_amount: i64,
+                discount_amount: i64,
+                user_amount: i64,
+                status: impl ::std::convert::Into<::std::string::String>,
+                action_time: impl ::std::convert::Into<::std::string::String>,
+                pay_time: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+                out_table_no: impl ::std::convert::Into<::std::string::String>,
+                people_count: i64,
+                dish_list: ::std::vec::Vec<PostRequestDishList>,
+            ) -> Self {
+                Self {
+                    sp_mchid: sp_mchid.into(),
+                    sp_appid: sp_appid.into(),
+                    channel_id: channel_id.into(),
+                    sub_mchid: sub_mchid.into(),
+                    sub_appid: sub_appid.into(),
+                    out_shop_no: out_shop_no.into(),
+                    sub_openid: sub_openid.into(),
+                    login_token: login_token.into(),
+                    order_entry: order_entry.into(),
+                    total_amount,
+                    discount_amount,
+                    user_amount,
+                    status: status.into(),
+                    action_time: action_time.into(),
+                    pay_time: pay_time.into(),
+                    transaction_id: transaction_id.into(),
+                    out_trade_no: out_trade_no.into(),
+                    out_order_no: out_order_no.into(),
+                    out_table_no: out_table_no.into(),
+                    people_count,
+                    dish_list,
+                }
+            }
+        }
         /// The `dish_list` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -106,12 +159,38 @@ pub mod orders {
             /// `properties`
             pub properties: PostRequestDishListProperties,
         }
+        impl PostRequestDishList {
+            /// A value with its required fields (`out_dish_no`, `name`, `price`, `unit`, `count`, `discount`, `type`, `priority`, `properties`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                out_dish_no: impl ::std::convert::Into<::std::string::String>,
+                name: impl ::std::convert::Into<::std::string::String>,
+                price: i64,
+                unit: impl ::std::convert::Into<::std::string::String>,
+                count: i64,
+                discount: i64,
+                r#type: impl ::std::convert::Into<::std::string::String>,
+                priority: i64,
+                properties: PostRequestDishListProperties,
+            ) -> Self {
+                Self {
+                    out_dish_no: out_dish_no.into(),
+                    name: name.into(),
+                    price,
+                    unit: unit.into(),
+                    count,
+                    discount,
+                    r#type: r#type.into(),
+                    priority,
+                    properties,
+                }
+            }
+        }
         /// The `properties` of [`PostRequestDishList`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -127,6 +206,24 @@ pub mod orders {
             /// `others`
             pub others: ::std::string::String,
         }
+        impl PostRequestDishListProperties {
+            /// A value with its required fields (`taste`, `cuisine`, `main_material`, `ingredients`, `others`) set and every optional field unset (not sent).
+            pub fn new(
+                taste: impl ::std::convert::Into<::std::string::String>,
+                cuisine: impl ::std::convert::Into<::std::string::String>,
+                main_material: impl ::std::convert::Into<::std::string::String>,
+                ingredients: impl ::std::convert::Into<::std::string::String>,
+                others: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    taste: taste.into(),
+                    cuisine: cuisine.into(),
+                    main_material: main_material.into(),
+                    ingredients: ingredients.into(),
+                    others: others.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/catering/orders/sync-status`.
         #[derive(
             ::std::fmt::Debug,
@@ -134,8 +231,20 @@ pub mod orders {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
-        pub struct PostResponse {}
+        pub struct PostResponse {
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+                ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+            }
+        }
     }
 }

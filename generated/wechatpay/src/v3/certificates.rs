@@ -75,6 +75,11 @@ impl ::std::convert::From<::std::string::String> for GetQueryAlgorithmType {
         }
     }
 }
+impl ::std::convert::From<&str> for GetQueryAlgorithmType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
 impl ::serde::Serialize for GetQueryAlgorithmType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -98,12 +103,26 @@ impl<'de> ::serde::Deserialize<'de> for GetQueryAlgorithmType {
     ::std::cmp::PartialEq,
     ::std::default::Default,
     ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct GetResponse {
     /// `data`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetResponseData>>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: ::sdk_runtime::Unparsed,
+}
+impl<'de> ::serde::Deserialize<'de> for GetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+        ::std::result::Result::Ok(Self {
+            data: fields.take("data"),
+            unparsed: fields.finish(),
+        })
+    }
 }
 /// The `data` of [`GetResponse`].
 #[derive(
@@ -112,7 +131,6 @@ pub struct GetResponse {
     ::std::cmp::PartialEq,
     ::std::default::Default,
     ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct GetResponseData {
     /// `serial_no`
@@ -127,6 +145,24 @@ pub struct GetResponseData {
     /// `encrypt_certificate`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub encrypt_certificate: ::std::option::Option<GetResponseDataEncryptCertificate>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: ::sdk_runtime::Unparsed,
+}
+impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponseData")?;
+        ::std::result::Result::Ok(Self {
+            serial_no: fields.take("serial_no"),
+            effective_time: fields.take("effective_time"),
+            expire_time: fields.take("expire_time"),
+            encrypt_certificate: fields.take("encrypt_certificate"),
+            unparsed: fields.finish(),
+        })
+    }
 }
 /// The `encrypt_certificate` of [`GetResponseData`].
 #[derive(
@@ -135,7 +171,6 @@ pub struct GetResponseData {
     ::std::cmp::PartialEq,
     ::std::default::Default,
     ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct GetResponseDataEncryptCertificate {
     /// `algorithm`
@@ -150,4 +185,25 @@ pub struct GetResponseDataEncryptCertificate {
     /// `ciphertext`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ciphertext: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: ::sdk_runtime::Unparsed,
+}
+impl<'de> ::serde::Deserialize<'de> for GetResponseDataEncryptCertificate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "GetResponseDataEncryptCertificate",
+        )?;
+        ::std::result::Result::Ok(Self {
+            algorithm: fields.take("algorithm"),
+            nonce: fields.take("nonce"),
+            associated_data: fields.take("associated_data"),
+            ciphertext: fields.take("ciphertext"),
+            unparsed: fields.finish(),
+        })
+    }
 }

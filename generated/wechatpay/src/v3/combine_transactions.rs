@@ -8,6 +8,18 @@ pub mod app {
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_1.shtml>
     ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012556944>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012545465>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012758021>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012707307>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760622>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012884108>
+    ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -27,7 +39,6 @@ pub mod app {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -57,12 +68,40 @@ pub mod app {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_info: ::std::option::Option<PostRequestContractInfo>,
     }
+    impl PostRequest {
+        /// A value with its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `scene_info`, `sub_orders`, `combine_payer_info`, `time_start`, `time_expire`, `notify_url`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            combine_appid: impl ::std::convert::Into<::std::string::String>,
+            combine_mchid: impl ::std::convert::Into<::std::string::String>,
+            combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            scene_info: PostRequestSceneInfo,
+            sub_orders: ::std::vec::Vec<PostRequestSubOrders>,
+            combine_payer_info: PostRequestCombinePayerInfo,
+            time_start: impl ::std::convert::Into<::std::string::String>,
+            time_expire: impl ::std::convert::Into<::std::string::String>,
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                combine_appid: combine_appid.into(),
+                combine_mchid: combine_mchid.into(),
+                combine_out_trade_no: combine_out_trade_no.into(),
+                scene_info,
+                sub_orders,
+                combine_payer_info,
+                time_start: time_start.into(),
+                time_expire: time_expire.into(),
+                notify_url: notify_url.into(),
+                limit_pay: ::std::option::Option::None,
+                contract_info: ::std::option::Option::None,
+            }
+        }
+    }
     /// The `scene_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -72,12 +111,23 @@ pub mod app {
         /// `payer_client_ip`
         pub payer_client_ip: ::std::string::String,
     }
+    impl PostRequestSceneInfo {
+        /// A value with its required fields (`device_id`, `payer_client_ip`) set and every optional field unset (not sent).
+        pub fn new(
+            device_id: impl ::std::convert::Into<::std::string::String>,
+            payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                device_id: device_id.into(),
+                payer_client_ip: payer_client_ip.into(),
+            }
+        }
+    }
     /// The `sub_orders` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -103,12 +153,40 @@ pub mod app {
         /// `sub_appid`
         pub sub_appid: ::std::string::String,
     }
+    impl PostRequestSubOrders {
+        /// A value with its required fields (`mchid`, `attach`, `amount`, `out_trade_no`, `sub_mchid`, `detail`, `goods_tag`, `description`, `settle_info`, `sub_appid`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            mchid: impl ::std::convert::Into<::std::string::String>,
+            attach: impl ::std::convert::Into<::std::string::String>,
+            amount: PostRequestSubOrdersAmount,
+            out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            detail: impl ::std::convert::Into<::std::string::String>,
+            goods_tag: impl ::std::convert::Into<::std::string::String>,
+            description: impl ::std::convert::Into<::std::string::String>,
+            settle_info: PostRequestSubOrdersSettleInfo,
+            sub_appid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                mchid: mchid.into(),
+                attach: attach.into(),
+                amount,
+                out_trade_no: out_trade_no.into(),
+                sub_mchid: sub_mchid.into(),
+                detail: detail.into(),
+                goods_tag: goods_tag.into(),
+                description: description.into(),
+                settle_info,
+                sub_appid: sub_appid.into(),
+            }
+        }
+    }
     /// The `amount` of [`PostRequestSubOrders`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -118,12 +196,23 @@ pub mod app {
         /// `currency`
         pub currency: ::std::string::String,
     }
+    impl PostRequestSubOrdersAmount {
+        /// A value with its required fields (`total_amount`, `currency`) set and every optional field unset (not sent).
+        pub fn new(
+            total_amount: i64,
+            currency: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                total_amount,
+                currency: currency.into(),
+            }
+        }
+    }
     /// The `settle_info` of [`PostRequestSubOrders`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -133,12 +222,20 @@ pub mod app {
         /// `subsidy_amount`
         pub subsidy_amount: i64,
     }
+    impl PostRequestSubOrdersSettleInfo {
+        /// A value with its required fields (`profit_sharing`, `subsidy_amount`) set and every optional field unset (not sent).
+        pub fn new(profit_sharing: bool, subsidy_amount: i64) -> Self {
+            Self {
+                profit_sharing,
+                subsidy_amount,
+            }
+        }
+    }
     /// The `combine_payer_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -148,6 +245,15 @@ pub mod app {
         /// `sub_openid`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_openid: ::std::option::Option<::std::string::String>,
+    }
+    impl PostRequestCombinePayerInfo {
+        /// A value with its required fields (`openid`) set and every optional field unset (not sent).
+        pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                openid: openid.into(),
+                sub_openid: ::std::option::Option::None,
+            }
+        }
     }
     /// The `limit_pay` of [`PostRequest`].
     ///
@@ -190,6 +296,11 @@ pub mod app {
             }
         }
     }
+    impl ::std::convert::From<&str> for PostRequestLimitPay {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for PostRequestLimitPay {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -211,7 +322,6 @@ pub mod app {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -229,6 +339,26 @@ pub mod app {
         /// `notify_url`
         pub notify_url: ::std::string::String,
     }
+    impl PostRequestContractInfo {
+        /// A value with its required fields (`mchid`, `appid`, `out_contract_code`, `plan_id`, `contract_display_account`, `notify_url`) set and every optional field unset (not sent).
+        pub fn new(
+            mchid: impl ::std::convert::Into<::std::string::String>,
+            appid: impl ::std::convert::Into<::std::string::String>,
+            out_contract_code: impl ::std::convert::Into<::std::string::String>,
+            plan_id: i64,
+            contract_display_account: impl ::std::convert::Into<::std::string::String>,
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                mchid: mchid.into(),
+                appid: appid.into(),
+                out_contract_code: out_contract_code.into(),
+                plan_id,
+                contract_display_account: contract_display_account.into(),
+                notify_url: notify_url.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/combine-transactions/app`.
     #[derive(
         ::std::fmt::Debug,
@@ -236,7 +366,6 @@ pub mod app {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `prepay_id`
@@ -245,6 +374,22 @@ pub mod app {
         /// `contract_result`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_result: ::std::option::Option<PostResponseContractResult>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                prepay_id: fields.take("prepay_id"),
+                contract_result: fields.take("contract_result"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `contract_result` of [`PostResponse`].
     #[derive(
@@ -253,7 +398,6 @@ pub mod app {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponseContractResult {
         /// `code`
@@ -262,6 +406,25 @@ pub mod app {
         /// `message`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseContractResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponseContractResult",
+            )?;
+            ::std::result::Result::Ok(Self {
+                code: fields.take("code"),
+                message: fields.take("message"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/combine-transactions/h5`.
@@ -271,6 +434,16 @@ pub mod h5 {
     /// `POST /v3/combine-transactions/h5`
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_9.shtml>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012556961>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012545879>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012758208>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012707565>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760626>
     ///
     /// # Errors
     ///
@@ -291,7 +464,6 @@ pub mod h5 {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -319,12 +491,38 @@ pub mod h5 {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub combine_payer_info: ::std::option::Option<PostRequestCombinePayerInfo>,
     }
+    impl PostRequest {
+        /// A value with its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `scene_info`, `sub_orders`, `time_start`, `time_expire`, `notify_url`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            combine_appid: impl ::std::convert::Into<::std::string::String>,
+            combine_mchid: impl ::std::convert::Into<::std::string::String>,
+            combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            scene_info: PostRequestSceneInfo,
+            sub_orders: ::std::vec::Vec<PostRequestSubOrders>,
+            time_start: impl ::std::convert::Into<::std::string::String>,
+            time_expire: impl ::std::convert::Into<::std::string::String>,
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                combine_appid: combine_appid.into(),
+                combine_mchid: combine_mchid.into(),
+                combine_out_trade_no: combine_out_trade_no.into(),
+                scene_info,
+                sub_orders,
+                time_start: time_start.into(),
+                time_expire: time_expire.into(),
+                notify_url: notify_url.into(),
+                limit_pay: ::std::option::Option::None,
+                combine_payer_info: ::std::option::Option::None,
+            }
+        }
+    }
     /// The `scene_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -336,12 +534,25 @@ pub mod h5 {
         /// `h5_info`
         pub h5_info: PostRequestSceneInfoH5Info,
     }
+    impl PostRequestSceneInfo {
+        /// A value with its required fields (`device_id`, `payer_client_ip`, `h5_info`) set and every optional field unset (not sent).
+        pub fn new(
+            device_id: impl ::std::convert::Into<::std::string::String>,
+            payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+            h5_info: PostRequestSceneInfoH5Info,
+        ) -> Self {
+            Self {
+                device_id: device_id.into(),
+                payer_client_ip: payer_client_ip.into(),
+                h5_info,
+            }
+        }
+    }
     /// The `h5_info` of [`PostRequestSceneInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -357,12 +568,29 @@ pub mod h5 {
         /// `package_name`
         pub package_name: ::std::string::String,
     }
+    impl PostRequestSceneInfoH5Info {
+        /// A value with its required fields (`type`, `app_name`, `app_url`, `bundle_id`, `package_name`) set and every optional field unset (not sent).
+        pub fn new(
+            r#type: impl ::std::convert::Into<::std::string::String>,
+            app_name: impl ::std::convert::Into<::std::string::String>,
+            app_url: impl ::std::convert::Into<::std::string::String>,
+            bundle_id: impl ::std::convert::Into<::std::string::String>,
+            package_name: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                r#type: r#type.into(),
+                app_name: app_name.into(),
+                app_url: app_url.into(),
+                bundle_id: bundle_id.into(),
+                package_name: package_name.into(),
+            }
+        }
+    }
     /// The `sub_orders` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -386,12 +614,38 @@ pub mod h5 {
         /// `sub_appid`
         pub sub_appid: ::std::string::String,
     }
+    impl PostRequestSubOrders {
+        /// A value with its required fields (`mchid`, `attach`, `amount`, `out_trade_no`, `sub_mchid`, `goods_tag`, `description`, `settle_info`, `sub_appid`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            mchid: impl ::std::convert::Into<::std::string::String>,
+            attach: impl ::std::convert::Into<::std::string::String>,
+            amount: PostRequestSubOrdersAmount,
+            out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            goods_tag: impl ::std::convert::Into<::std::string::String>,
+            description: impl ::std::convert::Into<::std::string::String>,
+            settle_info: PostRequestSubOrdersSettleInfo,
+            sub_appid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                mchid: mchid.into(),
+                attach: attach.into(),
+                amount,
+                out_trade_no: out_trade_no.into(),
+                sub_mchid: sub_mchid.into(),
+                goods_tag: goods_tag.into(),
+                description: description.into(),
+                settle_info,
+                sub_appid: sub_appid.into(),
+            }
+        }
+    }
     /// The `amount` of [`PostRequestSubOrders`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -401,12 +655,23 @@ pub mod h5 {
         /// `currency`
         pub currency: ::std::string::String,
     }
+    impl PostRequestSubOrdersAmount {
+        /// A value with its required fields (`total_amount`, `currency`) set and every optional field unset (not sent).
+        pub fn new(
+            total_amount: i64,
+            currency: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                total_amount,
+                currency: currency.into(),
+            }
+        }
+    }
     /// The `settle_info` of [`PostRequestSubOrders`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -415,6 +680,15 @@ pub mod h5 {
         pub profit_sharing: bool,
         /// `subsidy_amount`
         pub subsidy_amount: i64,
+    }
+    impl PostRequestSubOrdersSettleInfo {
+        /// A value with its required fields (`profit_sharing`, `subsidy_amount`) set and every optional field unset (not sent).
+        pub fn new(profit_sharing: bool, subsidy_amount: i64) -> Self {
+            Self {
+                profit_sharing,
+                subsidy_amount,
+            }
+        }
     }
     /// The `limit_pay` of [`PostRequest`].
     ///
@@ -457,6 +731,11 @@ pub mod h5 {
             }
         }
     }
+    impl ::std::convert::From<&str> for PostRequestLimitPay {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for PostRequestLimitPay {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -478,7 +757,6 @@ pub mod h5 {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -489,6 +767,15 @@ pub mod h5 {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_openid: ::std::option::Option<::std::string::String>,
     }
+    impl PostRequestCombinePayerInfo {
+        /// A value with its required fields (`openid`) set and every optional field unset (not sent).
+        pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                openid: openid.into(),
+                sub_openid: ::std::option::Option::None,
+            }
+        }
+    }
     /// Response body of `POST /v3/combine-transactions/h5`.
     #[derive(
         ::std::fmt::Debug,
@@ -496,12 +783,26 @@ pub mod h5 {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `h5_url`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub h5_url: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                h5_url: fields.take("h5_url"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/combine-transactions/jsapi`.
@@ -511,6 +812,22 @@ pub mod jsapi {
     /// `POST /v3/combine-transactions/jsapi`
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_2.shtml>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012556926>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012556931>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012545654>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012757938>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012758246>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012707323>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760615>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760633>
     ///
     /// # Errors
     ///
@@ -531,7 +848,6 @@ pub mod jsapi {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -558,12 +874,39 @@ pub mod jsapi {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub limit_pay: ::std::option::Option<PostRequestLimitPay>,
     }
+    impl PostRequest {
+        /// A value with its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `scene_info`, `sub_orders`, `combine_payer_info`, `time_start`, `time_expire`, `notify_url`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            combine_appid: impl ::std::convert::Into<::std::string::String>,
+            combine_mchid: impl ::std::convert::Into<::std::string::String>,
+            combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            scene_info: PostRequestSceneInfo,
+            sub_orders: ::std::vec::Vec<PostRequestSubOrders>,
+            combine_payer_info: PostRequestCombinePayerInfo,
+            time_start: impl ::std::convert::Into<::std::string::String>,
+            time_expire: impl ::std::convert::Into<::std::string::String>,
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                combine_appid: combine_appid.into(),
+                combine_mchid: combine_mchid.into(),
+                combine_out_trade_no: combine_out_trade_no.into(),
+                scene_info,
+                sub_orders,
+                combine_payer_info,
+                time_start: time_start.into(),
+                time_expire: time_expire.into(),
+                notify_url: notify_url.into(),
+                limit_pay: ::std::option::Option::None,
+            }
+        }
+    }
     /// The `scene_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -573,12 +916,23 @@ pub mod jsapi {
         /// `payer_client_ip`
         pub payer_client_ip: ::std::string::String,
     }
+    impl PostRequestSceneInfo {
+        /// A value with its required fields (`device_id`, `payer_client_ip`) set and every optional field unset (not sent).
+        pub fn new(
+            device_id: impl ::std::convert::Into<::std::string::String>,
+            payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                device_id: device_id.into(),
+                payer_client_ip: payer_client_ip.into(),
+            }
+        }
+    }
     /// The `sub_orders` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -605,12 +959,39 @@ pub mod jsapi {
         /// `sub_appid`
         pub sub_appid: ::std::string::String,
     }
+    impl PostRequestSubOrders {
+        /// A value with its required fields (`mchid`, `attach`, `amount`, `out_trade_no`, `sub_mchid`, `goods_tag`, `description`, `settle_info`, `sub_appid`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            mchid: impl ::std::convert::Into<::std::string::String>,
+            attach: impl ::std::convert::Into<::std::string::String>,
+            amount: PostRequestSubOrdersAmount,
+            out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            goods_tag: impl ::std::convert::Into<::std::string::String>,
+            description: impl ::std::convert::Into<::std::string::String>,
+            settle_info: PostRequestSubOrdersSettleInfo,
+            sub_appid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                mchid: mchid.into(),
+                attach: attach.into(),
+                amount,
+                out_trade_no: out_trade_no.into(),
+                sub_mchid: sub_mchid.into(),
+                detail: ::std::option::Option::None,
+                goods_tag: goods_tag.into(),
+                description: description.into(),
+                settle_info,
+                sub_appid: sub_appid.into(),
+            }
+        }
+    }
     /// The `amount` of [`PostRequestSubOrders`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -620,12 +1001,23 @@ pub mod jsapi {
         /// `currency`
         pub currency: ::std::string::String,
     }
+    impl PostRequestSubOrdersAmount {
+        /// A value with its required fields (`total_amount`, `currency`) set and every optional field unset (not sent).
+        pub fn new(
+            total_amount: i64,
+            currency: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                total_amount,
+                currency: currency.into(),
+            }
+        }
+    }
     /// The `settle_info` of [`PostRequestSubOrders`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -635,12 +1027,20 @@ pub mod jsapi {
         /// `subsidy_amount`
         pub subsidy_amount: i64,
     }
+    impl PostRequestSubOrdersSettleInfo {
+        /// A value with its required fields (`profit_sharing`, `subsidy_amount`) set and every optional field unset (not sent).
+        pub fn new(profit_sharing: bool, subsidy_amount: i64) -> Self {
+            Self {
+                profit_sharing,
+                subsidy_amount,
+            }
+        }
+    }
     /// The `combine_payer_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -650,6 +1050,15 @@ pub mod jsapi {
         /// `sub_openid`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_openid: ::std::option::Option<::std::string::String>,
+    }
+    impl PostRequestCombinePayerInfo {
+        /// A value with its required fields (`openid`) set and every optional field unset (not sent).
+        pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                openid: openid.into(),
+                sub_openid: ::std::option::Option::None,
+            }
+        }
     }
     /// The `limit_pay` of [`PostRequest`].
     ///
@@ -692,6 +1101,11 @@ pub mod jsapi {
             }
         }
     }
+    impl ::std::convert::From<&str> for PostRequestLimitPay {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for PostRequestLimitPay {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -715,12 +1129,26 @@ pub mod jsapi {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `prepay_id`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub prepay_id: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                prepay_id: fields.take("prepay_id"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/combine-transactions/native`.
@@ -730,6 +1158,16 @@ pub mod native {
     /// `POST /v3/combine-transactions/native`
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_10.shtml>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012556982>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012547310>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012758240>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012708704>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760629>
     ///
     /// # Errors
     ///
@@ -750,7 +1188,6 @@ pub mod native {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -778,12 +1215,38 @@ pub mod native {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub combine_payer_info: ::std::option::Option<PostRequestCombinePayerInfo>,
     }
+    impl PostRequest {
+        /// A value with its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `scene_info`, `sub_orders`, `time_start`, `time_expire`, `notify_url`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            combine_appid: impl ::std::convert::Into<::std::string::String>,
+            combine_mchid: impl ::std::convert::Into<::std::string::String>,
+            combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            scene_info: PostRequestSceneInfo,
+            sub_orders: ::std::vec::Vec<PostRequestSubOrders>,
+            time_start: impl ::std::convert::Into<::std::string::String>,
+            time_expire: impl ::std::convert::Into<::std::string::String>,
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                combine_appid: combine_appid.into(),
+                combine_mchid: combine_mchid.into(),
+                combine_out_trade_no: combine_out_trade_no.into(),
+                scene_info,
+                sub_orders,
+                time_start: time_start.into(),
+                time_expire: time_expire.into(),
+                notify_url: notify_url.into(),
+                limit_pay: ::std::option::Option::None,
+                combine_payer_info: ::std::option::Option::None,
+            }
+        }
+    }
     /// The `scene_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -793,12 +1256,23 @@ pub mod native {
         /// `payer_client_ip`
         pub payer_client_ip: ::std::string::String,
     }
+    impl PostRequestSceneInfo {
+        /// A value with its required fields (`device_id`, `payer_client_ip`) set and every optional field unset (not sent).
+        pub fn new(
+            device_id: impl ::std::convert::Into<::std::string::String>,
+            payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                device_id: device_id.into(),
+                payer_client_ip: payer_client_ip.into(),
+            }
+        }
+    }
     /// The `sub_orders` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -822,12 +1296,38 @@ pub mod native {
         /// `sub_appid`
         pub sub_appid: ::std::string::String,
     }
+    impl PostRequestSubOrders {
+        /// A value with its required fields (`mchid`, `attach`, `amount`, `out_trade_no`, `sub_mchid`, `goods_tag`, `description`, `settle_info`, `sub_appid`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            mchid: impl ::std::convert::Into<::std::string::String>,
+            attach: impl ::std::convert::Into<::std::string::String>,
+            amount: PostRequestSubOrdersAmount,
+            out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            goods_tag: impl ::std::convert::Into<::std::string::String>,
+            description: impl ::std::convert::Into<::std::string::String>,
+            settle_info: PostRequestSubOrdersSettleInfo,
+            sub_appid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                mchid: mchid.into(),
+                attach: attach.into(),
+                amount,
+                out_trade_no: out_trade_no.into(),
+                sub_mchid: sub_mchid.into(),
+                goods_tag: goods_tag.into(),
+                description: description.into(),
+                settle_info,
+                sub_appid: sub_appid.into(),
+            }
+        }
+    }
     /// The `amount` of [`PostRequestSubOrders`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -837,12 +1337,23 @@ pub mod native {
         /// `currency`
         pub currency: ::std::string::String,
     }
+    impl PostRequestSubOrdersAmount {
+        /// A value with its required fields (`total_amount`, `currency`) set and every optional field unset (not sent).
+        pub fn new(
+            total_amount: i64,
+            currency: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                total_amount,
+                currency: currency.into(),
+            }
+        }
+    }
     /// The `settle_info` of [`PostRequestSubOrders`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -851,6 +1362,15 @@ pub mod native {
         pub profit_sharing: bool,
         /// `subsidy_amount`
         pub subsidy_amount: i64,
+    }
+    impl PostRequestSubOrdersSettleInfo {
+        /// A value with its required fields (`profit_sharing`, `subsidy_amount`) set and every optional field unset (not sent).
+        pub fn new(profit_sharing: bool, subsidy_amount: i64) -> Self {
+            Self {
+                profit_sharing,
+                subsidy_amount,
+            }
+        }
     }
     /// The `limit_pay` of [`PostRequest`].
     ///
@@ -893,6 +1413,11 @@ pub mod native {
             }
         }
     }
+    impl ::std::convert::From<&str> for PostRequestLimitPay {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for PostRequestLimitPay {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -914,7 +1439,6 @@ pub mod native {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -925,6 +1449,15 @@ pub mod native {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_openid: ::std::option::Option<::std::string::String>,
     }
+    impl PostRequestCombinePayerInfo {
+        /// A value with its required fields (`openid`) set and every optional field unset (not sent).
+        pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                openid: openid.into(),
+                sub_openid: ::std::option::Option::None,
+            }
+        }
+    }
     /// Response body of `POST /v3/combine-transactions/native`.
     #[derive(
         ::std::fmt::Debug,
@@ -932,12 +1465,26 @@ pub mod native {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `code_url`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub code_url: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                code_url: fields.take("code_url"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/combine-transactions/out-trade-no`.
@@ -949,6 +1496,34 @@ pub mod out_trade_no {
         /// `GET /v3/combine-transactions/out-trade-no/{combine_out_trade_no}`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_3.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012557006>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421126>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421222>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421316>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421401>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012551745>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012761057>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462099>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462164>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462240>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462520>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012708988>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012602253>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012761049>
         ///
         /// # Errors
         ///
@@ -971,7 +1546,6 @@ pub mod out_trade_no {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `combine_appid`
@@ -992,6 +1566,29 @@ pub mod out_trade_no {
             /// `combine_payer_info`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub combine_payer_info: ::std::option::Option<GetResponseCombinePayerInfo>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    combine_appid: fields.take("combine_appid"),
+                    combine_mchid: fields.take("combine_mchid"),
+                    combine_out_trade_no: fields.take("combine_out_trade_no"),
+                    scene_info: fields.take("scene_info"),
+                    sub_orders: fields.take("sub_orders"),
+                    combine_payer_info: fields.take("combine_payer_info"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `scene_info` of [`GetResponse`].
         #[derive(
@@ -1000,12 +1597,29 @@ pub mod out_trade_no {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseSceneInfo {
             /// `device_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub device_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseSceneInfo {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseSceneInfo",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    device_id: fields.take("device_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `sub_orders` of [`GetResponse`].
         #[derive(
@@ -1014,7 +1628,6 @@ pub mod out_trade_no {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseSubOrders {
             /// `mchid`
@@ -1056,6 +1669,36 @@ pub mod out_trade_no {
             /// `settlement_rate`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub settlement_rate: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseSubOrders {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseSubOrders",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    mchid: fields.take("mchid"),
+                    trade_type: fields.take("trade_type"),
+                    trade_state: fields.take("trade_state"),
+                    bank_type: fields.take("bank_type"),
+                    attach: fields.take("attach"),
+                    success_time: fields.take("success_time"),
+                    transaction_id: fields.take("transaction_id"),
+                    out_trade_no: fields.take("out_trade_no"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    sub_appid: fields.take("sub_appid"),
+                    sub_openid: fields.take("sub_openid"),
+                    amount: fields.take("amount"),
+                    settlement_rate: fields.take("settlement_rate"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `amount` of [`GetResponseSubOrders`].
         #[derive(
@@ -1064,7 +1707,6 @@ pub mod out_trade_no {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseSubOrdersAmount {
             /// `total_amount`
@@ -1082,6 +1724,28 @@ pub mod out_trade_no {
             /// `settlement_rate`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub settlement_rate: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseSubOrdersAmount {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseSubOrdersAmount",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    total_amount: fields.take("total_amount"),
+                    currency: fields.take("currency"),
+                    payer_amount: fields.take("payer_amount"),
+                    payer_currency: fields.take("payer_currency"),
+                    settlement_rate: fields.take("settlement_rate"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `combine_payer_info` of [`GetResponse`].
         #[derive(
@@ -1090,12 +1754,29 @@ pub mod out_trade_no {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseCombinePayerInfo {
             /// `openid`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub openid: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseCombinePayerInfo {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseCombinePayerInfo",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    openid: fields.take("openid"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`.
         pub mod close {
@@ -1104,6 +1785,34 @@ pub mod out_trade_no {
             /// `POST /v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/combine/chapter3_4.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012577452>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421130>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421225>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421330>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013421404>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012551793>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012761079>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462102>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462171>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462247>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013462566>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012709095>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012602237>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012761093>
             ///
             /// # Errors
             ///
@@ -1126,7 +1835,6 @@ pub mod out_trade_no {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1136,12 +1844,23 @@ pub mod out_trade_no {
                 /// `sub_orders`
                 pub sub_orders: ::std::vec::Vec<PostRequestSubOrders>,
             }
+            impl PostRequest {
+                /// A value with its required fields (`combine_appid`, `sub_orders`) set and every optional field unset (not sent).
+                pub fn new(
+                    combine_appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_orders: ::std::vec::Vec<PostRequestSubOrders>,
+                ) -> Self {
+                    Self {
+                        combine_appid: combine_appid.into(),
+                        sub_orders,
+                    }
+                }
+            }
             /// The `sub_orders` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1155,6 +1874,22 @@ pub mod out_trade_no {
                 /// `sub_appid`
                 pub sub_appid: ::std::string::String,
             }
+            impl PostRequestSubOrders {
+                /// A value with its required fields (`mchid`, `out_trade_no`, `sub_mchid`, `sub_appid`) set and every optional field unset (not sent).
+                pub fn new(
+                    mchid: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        mchid: mchid.into(),
+                        out_trade_no: out_trade_no.into(),
+                        sub_mchid: sub_mchid.into(),
+                        sub_appid: sub_appid.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`.
             #[derive(
                 ::std::fmt::Debug,
@@ -1162,9 +1897,24 @@ pub mod out_trade_no {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
     }
 }

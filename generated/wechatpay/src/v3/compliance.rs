@@ -10,6 +10,8 @@ pub mod inactive_merchant_identity_verification {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/inactive-merchant-identity-verification/inactive-mch-identity-verification/create-inactive-merchant-identity-verification.html>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012471357>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -29,13 +31,22 @@ pub mod inactive_merchant_identity_verification {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct PostRequest {
             /// `sub_mchid`
             pub sub_mchid: ::std::string::String,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                }
+            }
         }
         /// Response body of `POST /v3/compliance/inactive-merchant-identity-verification/merchants`.
         #[derive(
@@ -44,12 +55,29 @@ pub mod inactive_merchant_identity_verification {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `verification_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub verification_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    verification_id: fields.take("verification_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}`.
         pub mod by_sub_mchid {
@@ -62,6 +90,8 @@ pub mod inactive_merchant_identity_verification {
                     /// `GET /v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}`
                     ///
                     /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/inactive-merchant-identity-verification/inactive-mch-identity-verification/query-inactive-merchant-identity-verification.html>
+                    ///
+                    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012471359>
                     ///
                     /// # Errors
                     ///
@@ -86,7 +116,6 @@ pub mod inactive_merchant_identity_verification {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponse {
                         /// `sub_mchid`
@@ -127,6 +156,29 @@ pub mod inactive_merchant_identity_verification {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub finish_time: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                sub_mchid: fields.take("sub_mchid"),
+                                verification_id: fields.take("verification_id"),
+                                state: fields.take("state"),
+                                fail_reason: fields.take("fail_reason"),
+                                create_time: fields.take("create_time"),
+                                finish_time: fields.take("finish_time"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }

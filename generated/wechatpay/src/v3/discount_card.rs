@@ -27,7 +27,6 @@ pub mod cards {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -41,6 +40,22 @@ pub mod cards {
         /// `notify_url`
         pub notify_url: ::std::string::String,
     }
+    impl PostRequest {
+        /// A value with its required fields (`out_card_code`, `card_template_id`, `appid`, `notify_url`) set and every optional field unset (not sent).
+        pub fn new(
+            out_card_code: impl ::std::convert::Into<::std::string::String>,
+            card_template_id: impl ::std::convert::Into<::std::string::String>,
+            appid: impl ::std::convert::Into<::std::string::String>,
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                out_card_code: out_card_code.into(),
+                card_template_id: card_template_id.into(),
+                appid: appid.into(),
+                notify_url: notify_url.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/discount-card/cards`.
     #[derive(
         ::std::fmt::Debug,
@@ -48,12 +63,26 @@ pub mod cards {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `prepare_card_token`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub prepare_card_token: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                prepare_card_token: fields.take("prepare_card_token"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/discount-card/cards/{out_card_code}`.
     pub mod by_out_card_code {
@@ -84,7 +113,6 @@ pub mod cards {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `card_id`
@@ -131,6 +159,37 @@ pub mod cards {
             /// `sharer_openid`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sharer_openid: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    card_id: fields.take("card_id"),
+                    card_template_id: fields.take("card_template_id"),
+                    out_card_code: fields.take("out_card_code"),
+                    appid: fields.take("appid"),
+                    mchid: fields.take("mchid"),
+                    time_range: fields.take("time_range"),
+                    state: fields.take("state"),
+                    unfinished_reason: fields.take("unfinished_reason"),
+                    total_amount: fields.take("total_amount"),
+                    pay_information: fields.take("pay_information"),
+                    create_time: fields.take("create_time"),
+                    objectives: fields.take("objectives"),
+                    rewards: fields.take("rewards"),
+                    sharer_openid: fields.take("sharer_openid"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `time_range` of [`GetResponse`].
         #[derive(
@@ -139,7 +198,6 @@ pub mod cards {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseTimeRange {
             /// `begin_time`
@@ -148,6 +206,25 @@ pub mod cards {
             /// `end_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub end_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseTimeRange {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseTimeRange",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    begin_time: fields.take("begin_time"),
+                    end_time: fields.take("end_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `pay_information` of [`GetResponse`].
         #[derive(
@@ -156,7 +233,6 @@ pub mod cards {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponsePayInformation {
             /// `pay_amount`
@@ -171,6 +247,27 @@ pub mod cards {
             /// `pay_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub pay_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponsePayInformation {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponsePayInformation",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    pay_amount: fields.take("pay_amount"),
+                    pay_state: fields.take("pay_state"),
+                    transaction_id: fields.take("transaction_id"),
+                    pay_time: fields.take("pay_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `objectives` of [`GetResponse`].
         #[derive(
@@ -179,7 +276,6 @@ pub mod cards {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseObjectives {
             /// `objective_id`
@@ -202,6 +298,30 @@ pub mod cards {
             pub objective_completion_records: ::std::option::Option<
                 ::std::vec::Vec<GetResponseObjectivesObjectiveCompletionRecords>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseObjectives {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseObjectives",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    objective_id: fields.take("objective_id"),
+                    name: fields.take("name"),
+                    count: fields.take("count"),
+                    unit: fields.take("unit"),
+                    description: fields.take("description"),
+                    objective_completion_records: fields
+                        .take("objective_completion_records"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `objective_completion_records` of [`GetResponseObjectives`].
         #[derive(
@@ -210,7 +330,6 @@ pub mod cards {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseObjectivesObjectiveCompletionRecords {
             /// `objective_completion_serial_no`
@@ -236,6 +355,32 @@ pub mod cards {
             /// `remark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub remark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de>
+        for GetResponseObjectivesObjectiveCompletionRecords {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseObjectivesObjectiveCompletionRecords",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    objective_completion_serial_no: fields
+                        .take("objective_completion_serial_no"),
+                    objective_id: fields.take("objective_id"),
+                    completion_time: fields.take("completion_time"),
+                    completion_type: fields.take("completion_type"),
+                    description: fields.take("description"),
+                    completion_count: fields.take("completion_count"),
+                    remark: fields.take("remark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `rewards` of [`GetResponse`].
         #[derive(
@@ -244,7 +389,6 @@ pub mod cards {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseRewards {
             /// `reward_id`
@@ -273,6 +417,31 @@ pub mod cards {
             pub reward_usage_records: ::std::option::Option<
                 ::std::vec::Vec<GetResponseRewardsRewardUsageRecords>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseRewards {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseRewards",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    reward_id: fields.take("reward_id"),
+                    name: fields.take("name"),
+                    count_type: fields.take("count_type"),
+                    count: fields.take("count"),
+                    unit: fields.take("unit"),
+                    amount: fields.take("amount"),
+                    description: fields.take("description"),
+                    reward_usage_records: fields.take("reward_usage_records"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `reward_usage_records` of [`GetResponseRewards`].
         #[derive(
@@ -281,7 +450,6 @@ pub mod cards {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseRewardsRewardUsageRecords {
             /// `reward_usage_serial_no`
@@ -308,6 +476,31 @@ pub mod cards {
             /// `remark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub remark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseRewardsRewardUsageRecords {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseRewardsRewardUsageRecords",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    reward_usage_serial_no: fields.take("reward_usage_serial_no"),
+                    reward_id: fields.take("reward_id"),
+                    usage_time: fields.take("usage_time"),
+                    usage_type: fields.take("usage_type"),
+                    description: fields.take("description"),
+                    usage_count: fields.take("usage_count"),
+                    amount: fields.take("amount"),
+                    remark: fields.take("remark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/discount-card/cards/{out_card_code}/add-user-records`.
         pub mod add_user_records {
@@ -338,7 +531,6 @@ pub mod cards {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -352,12 +544,27 @@ pub mod cards {
                 /// `reward_usage_records`
                 pub reward_usage_records: ::std::vec::Vec<PostRequestRewardUsageRecords>,
             }
+            impl PostRequest {
+                /// A value with its required fields (`card_template_id`, `objective_completion_records`, `reward_usage_records`) set and every optional field unset (not sent).
+                pub fn new(
+                    card_template_id: impl ::std::convert::Into<::std::string::String>,
+                    objective_completion_records: ::std::vec::Vec<
+                        PostRequestObjectiveCompletionRecords,
+                    >,
+                    reward_usage_records: ::std::vec::Vec<PostRequestRewardUsageRecords>,
+                ) -> Self {
+                    Self {
+                        card_template_id: card_template_id.into(),
+                        objective_completion_records,
+                        reward_usage_records,
+                    }
+                }
+            }
             /// The `objective_completion_records` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -377,12 +584,36 @@ pub mod cards {
                 /// `remark`
                 pub remark: ::std::string::String,
             }
+            impl PostRequestObjectiveCompletionRecords {
+                /// A value with its required fields (`objective_completion_serial_no`, `objective_id`, `completion_time`, `completion_type`, `description`, `completion_count`, `remark`) set and every optional field unset (not sent).
+                pub fn new(
+                    objective_completion_serial_no: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    objective_id: impl ::std::convert::Into<::std::string::String>,
+                    completion_time: impl ::std::convert::Into<::std::string::String>,
+                    completion_type: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    completion_count: i64,
+                    remark: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        objective_completion_serial_no: objective_completion_serial_no
+                            .into(),
+                        objective_id: objective_id.into(),
+                        completion_time: completion_time.into(),
+                        completion_type: completion_type.into(),
+                        description: description.into(),
+                        completion_count,
+                        remark: remark.into(),
+                    }
+                }
+            }
             /// The `reward_usage_records` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -404,6 +635,33 @@ pub mod cards {
                 /// `remark`
                 pub remark: ::std::string::String,
             }
+            impl PostRequestRewardUsageRecords {
+                /// A value with its required fields (`reward_usage_serial_no`, `reward_id`, `usage_time`, `usage_type`, `description`, `usage_count`, `amount`, `remark`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    reward_usage_serial_no: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    reward_id: impl ::std::convert::Into<::std::string::String>,
+                    usage_time: impl ::std::convert::Into<::std::string::String>,
+                    usage_type: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    usage_count: i64,
+                    amount: i64,
+                    remark: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        reward_usage_serial_no: reward_usage_serial_no.into(),
+                        reward_id: reward_id.into(),
+                        usage_time: usage_time.into(),
+                        usage_type: usage_type.into(),
+                        description: description.into(),
+                        usage_count,
+                        amount,
+                        remark: remark.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/discount-card/cards/{out_card_code}/add-user-records`.
             #[derive(
                 ::std::fmt::Debug,
@@ -411,9 +669,24 @@ pub mod cards {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
     }
 }
@@ -472,7 +745,6 @@ pub mod orders {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `out_order_no`
@@ -549,6 +821,47 @@ pub mod orders {
             /// `rewards`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub rewards: ::std::option::Option<::std::vec::Vec<GetResponseRewards>>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    out_order_no: fields.take("out_order_no"),
+                    discount_card_id: fields.take("discount_card_id"),
+                    out_trade_no: fields.take("out_trade_no"),
+                    appid: fields.take("appid"),
+                    service_id: fields.take("service_id"),
+                    order_id: fields.take("order_id"),
+                    transaction_id: fields.take("transaction_id"),
+                    openid: fields.take("openid"),
+                    card_begin_time: fields.take("card_begin_time"),
+                    card_end_time: fields.take("card_end_time"),
+                    card_name: fields.take("card_name"),
+                    objective_description: fields.take("objective_description"),
+                    reward_description: fields.take("reward_description"),
+                    estimated_reward_amount: fields.take("estimated_reward_amount"),
+                    online_instructions: fields.take("online_instructions"),
+                    offline_instructions: fields.take("offline_instructions"),
+                    state: fields.take("state"),
+                    total_amount: fields.take("total_amount"),
+                    deduction_amount: fields.take("deduction_amount"),
+                    settlement_amount: fields.take("settlement_amount"),
+                    create_time: fields.take("create_time"),
+                    pay_time: fields.take("pay_time"),
+                    objectives: fields.take("objectives"),
+                    rewards: fields.take("rewards"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `objectives` of [`GetResponse`].
         #[derive(
@@ -557,7 +870,6 @@ pub mod orders {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseObjectives {
             /// `objective_serial_no`
@@ -587,6 +899,32 @@ pub mod orders {
             /// `remark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub remark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseObjectives {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseObjectives",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    objective_serial_no: fields.take("objective_serial_no"),
+                    objective_id: fields.take("objective_id"),
+                    name: fields.take("name"),
+                    unit: fields.take("unit"),
+                    performance_description: fields.take("performance_description"),
+                    performance_type: fields.take("performance_type"),
+                    count: fields.take("count"),
+                    performance_time: fields.take("performance_time"),
+                    remark: fields.take("remark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `rewards` of [`GetResponse`].
         #[derive(
@@ -595,7 +933,6 @@ pub mod orders {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseRewards {
             /// `reward_serial_no`
@@ -628,13 +965,39 @@ pub mod orders {
             /// `remark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub remark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseRewards {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseRewards",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    reward_serial_no: fields.take("reward_serial_no"),
+                    reward_id: fields.take("reward_id"),
+                    name: fields.take("name"),
+                    unit: fields.take("unit"),
+                    description: fields.take("description"),
+                    reward_type: fields.take("reward_type"),
+                    count: fields.take("count"),
+                    amount: fields.take("amount"),
+                    reward_time: fields.take("reward_time"),
+                    remark: fields.take("remark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Request body of `PATCH /v3/discount-card/orders/{out_order_no}`.
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -644,12 +1007,20 @@ pub mod orders {
             /// `rewards`
             pub rewards: ::std::vec::Vec<PatchRequestRewards>,
         }
+        impl PatchRequest {
+            /// A value with its required fields (`objectives`, `rewards`) set and every optional field unset (not sent).
+            pub fn new(
+                objectives: ::std::vec::Vec<PatchRequestObjectives>,
+                rewards: ::std::vec::Vec<PatchRequestRewards>,
+            ) -> Self {
+                Self { objectives, rewards }
+            }
+        }
         /// The `objectives` of [`PatchRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -669,12 +1040,35 @@ pub mod orders {
             /// `remark`
             pub remark: ::std::string::String,
         }
+        impl PatchRequestObjectives {
+            /// A value with its required fields (`objective_serial_no`, `objective_id`, `performance_description`, `performance_type`, `count`, `performance_time`, `remark`) set and every optional field unset (not sent).
+            pub fn new(
+                objective_serial_no: impl ::std::convert::Into<::std::string::String>,
+                objective_id: i64,
+                performance_description: impl ::std::convert::Into<
+                    ::std::string::String,
+                >,
+                performance_type: impl ::std::convert::Into<::std::string::String>,
+                count: i64,
+                performance_time: impl ::std::convert::Into<::std::string::String>,
+                remark: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    objective_serial_no: objective_serial_no.into(),
+                    objective_id,
+                    performance_description: performance_description.into(),
+                    performance_type: performance_type.into(),
+                    count,
+                    performance_time: performance_time.into(),
+                    remark: remark.into(),
+                }
+            }
+        }
         /// The `rewards` of [`PatchRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -696,6 +1090,31 @@ pub mod orders {
             /// `remark`
             pub remark: ::std::string::String,
         }
+        impl PatchRequestRewards {
+            /// A value with its required fields (`reward_serial_no`, `reward_id`, `description`, `reward_type`, `count`, `amount`, `reward_time`, `remark`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                reward_serial_no: impl ::std::convert::Into<::std::string::String>,
+                reward_id: i64,
+                description: impl ::std::convert::Into<::std::string::String>,
+                reward_type: impl ::std::convert::Into<::std::string::String>,
+                count: i64,
+                amount: i64,
+                reward_time: impl ::std::convert::Into<::std::string::String>,
+                remark: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    reward_serial_no: reward_serial_no.into(),
+                    reward_id,
+                    description: description.into(),
+                    reward_type: reward_type.into(),
+                    count,
+                    amount,
+                    reward_time: reward_time.into(),
+                    remark: remark.into(),
+                }
+            }
+        }
         /// Response body of `PATCH /v3/discount-card/orders/{out_order_no}`.
         #[derive(
             ::std::fmt::Debug,
@@ -703,7 +1122,6 @@ pub mod orders {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PatchResponse {
             /// `out_order_no`
@@ -712,6 +1130,25 @@ pub mod orders {
             /// `order_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PatchResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PatchResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    out_order_no: fields.take("out_order_no"),
+                    order_id: fields.take("order_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/discount-card/orders/out-trade-no`.
@@ -746,7 +1183,6 @@ pub mod orders {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `out_order_no`
@@ -823,6 +1259,47 @@ pub mod orders {
                 /// `rewards`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub rewards: ::std::option::Option<::std::vec::Vec<GetResponseRewards>>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        out_order_no: fields.take("out_order_no"),
+                        discount_card_id: fields.take("discount_card_id"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        appid: fields.take("appid"),
+                        service_id: fields.take("service_id"),
+                        order_id: fields.take("order_id"),
+                        transaction_id: fields.take("transaction_id"),
+                        openid: fields.take("openid"),
+                        card_begin_time: fields.take("card_begin_time"),
+                        card_end_time: fields.take("card_end_time"),
+                        card_name: fields.take("card_name"),
+                        objective_description: fields.take("objective_description"),
+                        reward_description: fields.take("reward_description"),
+                        estimated_reward_amount: fields.take("estimated_reward_amount"),
+                        online_instructions: fields.take("online_instructions"),
+                        offline_instructions: fields.take("offline_instructions"),
+                        state: fields.take("state"),
+                        total_amount: fields.take("total_amount"),
+                        deduction_amount: fields.take("deduction_amount"),
+                        settlement_amount: fields.take("settlement_amount"),
+                        create_time: fields.take("create_time"),
+                        pay_time: fields.take("pay_time"),
+                        objectives: fields.take("objectives"),
+                        rewards: fields.take("rewards"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `objectives` of [`GetResponse`].
             #[derive(
@@ -831,7 +1308,6 @@ pub mod orders {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseObjectives {
                 /// `objective_serial_no`
@@ -863,6 +1339,32 @@ pub mod orders {
                 /// `remark`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub remark: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseObjectives {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseObjectives",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        objective_serial_no: fields.take("objective_serial_no"),
+                        objective_id: fields.take("objective_id"),
+                        name: fields.take("name"),
+                        unit: fields.take("unit"),
+                        performance_description: fields.take("performance_description"),
+                        performance_type: fields.take("performance_type"),
+                        count: fields.take("count"),
+                        performance_time: fields.take("performance_time"),
+                        remark: fields.take("remark"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `rewards` of [`GetResponse`].
             #[derive(
@@ -871,7 +1373,6 @@ pub mod orders {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseRewards {
                 /// `reward_serial_no`
@@ -904,6 +1405,33 @@ pub mod orders {
                 /// `remark`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub remark: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseRewards {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseRewards",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        reward_serial_no: fields.take("reward_serial_no"),
+                        reward_id: fields.take("reward_id"),
+                        name: fields.take("name"),
+                        unit: fields.take("unit"),
+                        description: fields.take("description"),
+                        reward_type: fields.take("reward_type"),
+                        count: fields.take("count"),
+                        amount: fields.take("amount"),
+                        reward_time: fields.take("reward_time"),
+                        remark: fields.take("remark"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }

@@ -10,6 +10,8 @@ pub mod account {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-cancel/cancel-applications/create-cancel-application.html>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476217>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -29,7 +31,6 @@ pub mod account {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -40,6 +41,20 @@ pub mod account {
             pub out_apply_no: ::std::string::String,
             /// `application_info`
             pub application_info: ::std::vec::Vec<PostRequestApplicationInfo>,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `out_apply_no`, `application_info`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                out_apply_no: impl ::std::convert::Into<::std::string::String>,
+                application_info: ::std::vec::Vec<PostRequestApplicationInfo>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    out_apply_no: out_apply_no.into(),
+                    application_info,
+                }
+            }
         }
         /// The `application_info` of [`PostRequest`].
         #[derive(
@@ -54,6 +69,20 @@ pub mod account {
             pub application_type: PostRequestApplicationInfoApplicationType,
             /// `application_media_id`
             pub application_media_id: ::std::string::String,
+        }
+        impl PostRequestApplicationInfo {
+            /// A value with its required fields (`application_type`, `application_media_id`) set and every optional field unset (not sent).
+            pub fn new(
+                application_type: impl ::std::convert::Into<
+                    PostRequestApplicationInfoApplicationType,
+                >,
+                application_media_id: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    application_type: application_type.into(),
+                    application_media_id: application_media_id.into(),
+                }
+            }
         }
         /// The `application_type` of [`PostRequestApplicationInfo`].
         ///
@@ -93,6 +122,11 @@ pub mod account {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestApplicationInfoApplicationType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestApplicationInfoApplicationType {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -119,7 +153,6 @@ pub mod account {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `out_apply_no`
@@ -137,6 +170,28 @@ pub mod account {
             /// `update_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub update_time: ::std::option::Option<::sdk_runtime::DateTime>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    out_apply_no: fields.take("out_apply_no"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    reject_reason: fields.take("reject_reason"),
+                    cancel_state: fields.take("cancel_state"),
+                    update_time: fields.take("update_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/ecommerce/account/cancel-applications/media`.
         pub mod media {
@@ -145,6 +200,8 @@ pub mod account {
             /// `POST /v3/ecommerce/account/cancel-applications/media`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-cancel/media/upload-media.html>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012691710>
             ///
             /// # Errors
             ///
@@ -167,12 +224,29 @@ pub mod account {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `media_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub media_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        media_id: fields.take("media_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/ecommerce/account/cancel-applications/out-apply-no`.
@@ -184,6 +258,8 @@ pub mod account {
                 /// `GET /v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-cancel/cancel-applications/get-cancel-application.html>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476223>
                 ///
                 /// # Errors
                 ///
@@ -206,7 +282,6 @@ pub mod account {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `out_apply_no`
@@ -239,6 +314,28 @@ pub mod account {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub update_time: ::std::option::Option<::sdk_runtime::DateTime>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            out_apply_no: fields.take("out_apply_no"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            reject_reason: fields.take("reject_reason"),
+                            cancel_state: fields.take("cancel_state"),
+                            update_time: fields.take("update_time"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -251,6 +348,8 @@ pub mod applyments {
     /// `POST /v3/ecommerce/applyments/`
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_1_1.shtml>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012479994>
     ///
     /// # Sensitive fields
     ///
@@ -289,7 +388,6 @@ pub mod applyments {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -335,12 +433,60 @@ pub mod applyments {
         /// `business_addition_desc`
         pub business_addition_desc: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequest {
+        /// A value with its required fields (`out_request_no`, `organization_type`, `finance_institution`, `business_license_info`, `finance_institution_info`, `id_holder_type`, `id_doc_type`, `authorize_letter_copy`, `id_card_info`, `id_doc_info`, `owner`, `ubo_info_list`, `account_info`, `contact_info`, `sales_scene_info`, `settlement_info`, `merchant_shortname`, `qualifications`, `business_addition_pics`, `business_addition_desc`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            out_request_no: impl ::std::convert::Into<::std::string::String>,
+            organization_type: impl ::std::convert::Into<::std::string::String>,
+            finance_institution: bool,
+            business_license_info: PostRequestBusinessLicenseInfo,
+            finance_institution_info: PostRequestFinanceInstitutionInfo,
+            id_holder_type: impl ::std::convert::Into<::std::string::String>,
+            id_doc_type: impl ::std::convert::Into<::std::string::String>,
+            authorize_letter_copy: impl ::std::convert::Into<::std::string::String>,
+            id_card_info: PostRequestIdCardInfo,
+            id_doc_info: PostRequestIdDocInfo,
+            owner: bool,
+            ubo_info_list: ::std::vec::Vec<PostRequestUboInfoList>,
+            account_info: PostRequestAccountInfo,
+            contact_info: PostRequestContactInfo,
+            sales_scene_info: PostRequestSalesSceneInfo,
+            settlement_info: PostRequestSettlementInfo,
+            merchant_shortname: impl ::std::convert::Into<::std::string::String>,
+            qualifications: ::std::vec::Vec<::std::string::String>,
+            business_addition_pics: ::std::vec::Vec<::std::string::String>,
+            business_addition_desc: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                out_request_no: out_request_no.into(),
+                organization_type: organization_type.into(),
+                finance_institution,
+                business_license_info,
+                finance_institution_info,
+                id_holder_type: id_holder_type.into(),
+                id_doc_type: id_doc_type.into(),
+                authorize_letter_copy: authorize_letter_copy.into(),
+                id_card_info,
+                id_doc_info,
+                owner,
+                ubo_info_list,
+                account_info,
+                contact_info,
+                sales_scene_info,
+                settlement_info,
+                merchant_shortname: merchant_shortname.into(),
+                qualifications,
+                business_addition_pics,
+                business_addition_desc,
+            }
+        }
+    }
     /// The `business_license_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -360,12 +506,33 @@ pub mod applyments {
         /// `business_time`
         pub business_time: ::std::string::String,
     }
+    impl PostRequestBusinessLicenseInfo {
+        /// A value with its required fields (`cert_type`, `business_license_copy`, `business_license_number`, `merchant_name`, `legal_person`, `company_address`, `business_time`) set and every optional field unset (not sent).
+        pub fn new(
+            cert_type: impl ::std::convert::Into<::std::string::String>,
+            business_license_copy: impl ::std::convert::Into<::std::string::String>,
+            business_license_number: impl ::std::convert::Into<::std::string::String>,
+            merchant_name: impl ::std::convert::Into<::std::string::String>,
+            legal_person: impl ::std::convert::Into<::std::string::String>,
+            company_address: impl ::std::convert::Into<::std::string::String>,
+            business_time: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                cert_type: cert_type.into(),
+                business_license_copy: business_license_copy.into(),
+                business_license_number: business_license_number.into(),
+                merchant_name: merchant_name.into(),
+                legal_person: legal_person.into(),
+                company_address: company_address.into(),
+                business_time: business_time.into(),
+            }
+        }
+    }
     /// The `finance_institution_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -375,12 +542,23 @@ pub mod applyments {
         /// `finance_license_pics`
         pub finance_license_pics: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequestFinanceInstitutionInfo {
+        /// A value with its required fields (`finance_type`, `finance_license_pics`) set and every optional field unset (not sent).
+        pub fn new(
+            finance_type: impl ::std::convert::Into<::std::string::String>,
+            finance_license_pics: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                finance_type: finance_type.into(),
+                finance_license_pics,
+            }
+        }
+    }
     /// The `id_card_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -400,12 +578,33 @@ pub mod applyments {
         /// `id_card_valid_time`
         pub id_card_valid_time: ::std::string::String,
     }
+    impl PostRequestIdCardInfo {
+        /// A value with its required fields (`id_card_copy`, `id_card_national`, `id_card_name`, `id_card_number`, `id_card_address`, `id_card_valid_time_begin`, `id_card_valid_time`) set and every optional field unset (not sent).
+        pub fn new(
+            id_card_copy: impl ::std::convert::Into<::std::string::String>,
+            id_card_national: impl ::std::convert::Into<::std::string::String>,
+            id_card_name: impl ::std::convert::Into<::std::string::String>,
+            id_card_number: impl ::std::convert::Into<::std::string::String>,
+            id_card_address: impl ::std::convert::Into<::std::string::String>,
+            id_card_valid_time_begin: impl ::std::convert::Into<::std::string::String>,
+            id_card_valid_time: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                id_card_copy: id_card_copy.into(),
+                id_card_national: id_card_national.into(),
+                id_card_name: id_card_name.into(),
+                id_card_number: id_card_number.into(),
+                id_card_address: id_card_address.into(),
+                id_card_valid_time_begin: id_card_valid_time_begin.into(),
+                id_card_valid_time: id_card_valid_time.into(),
+            }
+        }
+    }
     /// The `id_doc_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -425,12 +624,33 @@ pub mod applyments {
         /// `doc_period_end`
         pub doc_period_end: ::std::string::String,
     }
+    impl PostRequestIdDocInfo {
+        /// A value with its required fields (`id_doc_name`, `id_doc_number`, `id_doc_address`, `id_doc_copy`, `id_doc_copy_back`, `doc_period_begin`, `doc_period_end`) set and every optional field unset (not sent).
+        pub fn new(
+            id_doc_name: impl ::std::convert::Into<::std::string::String>,
+            id_doc_number: impl ::std::convert::Into<::std::string::String>,
+            id_doc_address: impl ::std::convert::Into<::std::string::String>,
+            id_doc_copy: impl ::std::convert::Into<::std::string::String>,
+            id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
+            doc_period_begin: impl ::std::convert::Into<::std::string::String>,
+            doc_period_end: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                id_doc_name: id_doc_name.into(),
+                id_doc_number: id_doc_number.into(),
+                id_doc_address: id_doc_address.into(),
+                id_doc_copy: id_doc_copy.into(),
+                id_doc_copy_back: id_doc_copy_back.into(),
+                doc_period_begin: doc_period_begin.into(),
+                doc_period_end: doc_period_end.into(),
+            }
+        }
+    }
     /// The `ubo_info_list` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -452,12 +672,36 @@ pub mod applyments {
         /// `ubo_period_end`
         pub ubo_period_end: ::std::string::String,
     }
+    impl PostRequestUboInfoList {
+        /// A value with its required fields (`ubo_id_doc_type`, `ubo_id_doc_copy`, `ubo_id_doc_copy_back`, `ubo_id_doc_name`, `ubo_id_doc_number`, `ubo_id_doc_address`, `ubo_period_begin`, `ubo_period_end`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            ubo_id_doc_type: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_name: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_number: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_address: impl ::std::convert::Into<::std::string::String>,
+            ubo_period_begin: impl ::std::convert::Into<::std::string::String>,
+            ubo_period_end: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                ubo_id_doc_type: ubo_id_doc_type.into(),
+                ubo_id_doc_copy: ubo_id_doc_copy.into(),
+                ubo_id_doc_copy_back: ubo_id_doc_copy_back.into(),
+                ubo_id_doc_name: ubo_id_doc_name.into(),
+                ubo_id_doc_number: ubo_id_doc_number.into(),
+                ubo_id_doc_address: ubo_id_doc_address.into(),
+                ubo_period_begin: ubo_period_begin.into(),
+                ubo_period_end: ubo_period_end.into(),
+            }
+        }
+    }
     /// The `account_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -479,12 +723,36 @@ pub mod applyments {
         /// `account_cert_info`
         pub account_cert_info: PostRequestAccountInfoAccountCertInfo,
     }
+    impl PostRequestAccountInfo {
+        /// A value with its required fields (`bank_account_type`, `account_bank`, `account_name`, `bank_address_code`, `bank_branch_id`, `bank_name`, `account_number`, `account_cert_info`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            bank_account_type: impl ::std::convert::Into<::std::string::String>,
+            account_bank: impl ::std::convert::Into<::std::string::String>,
+            account_name: impl ::std::convert::Into<::std::string::String>,
+            bank_address_code: impl ::std::convert::Into<::std::string::String>,
+            bank_branch_id: impl ::std::convert::Into<::std::string::String>,
+            bank_name: impl ::std::convert::Into<::std::string::String>,
+            account_number: impl ::std::convert::Into<::std::string::String>,
+            account_cert_info: PostRequestAccountInfoAccountCertInfo,
+        ) -> Self {
+            Self {
+                bank_account_type: bank_account_type.into(),
+                account_bank: account_bank.into(),
+                account_name: account_name.into(),
+                bank_address_code: bank_address_code.into(),
+                bank_branch_id: bank_branch_id.into(),
+                bank_name: bank_name.into(),
+                account_number: account_number.into(),
+                account_cert_info,
+            }
+        }
+    }
     /// The `account_cert_info` of [`PostRequestAccountInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -496,12 +764,25 @@ pub mod applyments {
         /// `other_cert_pics`
         pub other_cert_pics: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequestAccountInfoAccountCertInfo {
+        /// A value with its required fields (`settlement_cert_pic`, `relation_cert_pic`, `other_cert_pics`) set and every optional field unset (not sent).
+        pub fn new(
+            settlement_cert_pic: impl ::std::convert::Into<::std::string::String>,
+            relation_cert_pic: impl ::std::convert::Into<::std::string::String>,
+            other_cert_pics: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                settlement_cert_pic: settlement_cert_pic.into(),
+                relation_cert_pic: relation_cert_pic.into(),
+                other_cert_pics,
+            }
+        }
+    }
     /// The `contact_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -529,12 +810,44 @@ pub mod applyments {
         /// `contact_email`
         pub contact_email: ::std::string::String,
     }
+    impl PostRequestContactInfo {
+        /// A value with its required fields (`contact_type`, `contact_name`, `contact_id_doc_type`, `contact_id_card_number`, `contact_id_doc_copy`, `contact_id_doc_copy_back`, `contact_period_begin`, `contact_period_end`, `business_authorization_letter`, `mobile_phone`, `contact_email`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            contact_type: impl ::std::convert::Into<::std::string::String>,
+            contact_name: impl ::std::convert::Into<::std::string::String>,
+            contact_id_doc_type: impl ::std::convert::Into<::std::string::String>,
+            contact_id_card_number: impl ::std::convert::Into<::std::string::String>,
+            contact_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
+            contact_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
+            contact_period_begin: impl ::std::convert::Into<::std::string::String>,
+            contact_period_end: impl ::std::convert::Into<::std::string::String>,
+            business_authorization_letter: impl ::std::convert::Into<
+                ::std::string::String,
+            >,
+            mobile_phone: impl ::std::convert::Into<::std::string::String>,
+            contact_email: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                contact_type: contact_type.into(),
+                contact_name: contact_name.into(),
+                contact_id_doc_type: contact_id_doc_type.into(),
+                contact_id_card_number: contact_id_card_number.into(),
+                contact_id_doc_copy: contact_id_doc_copy.into(),
+                contact_id_doc_copy_back: contact_id_doc_copy_back.into(),
+                contact_period_begin: contact_period_begin.into(),
+                contact_period_end: contact_period_end.into(),
+                business_authorization_letter: business_authorization_letter.into(),
+                mobile_phone: mobile_phone.into(),
+                contact_email: contact_email.into(),
+            }
+        }
+    }
     /// The `sales_scene_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -548,12 +861,27 @@ pub mod applyments {
         /// `mini_program_sub_appid`
         pub mini_program_sub_appid: ::std::string::String,
     }
+    impl PostRequestSalesSceneInfo {
+        /// A value with its required fields (`store_name`, `store_url`, `store_qr_code`, `mini_program_sub_appid`) set and every optional field unset (not sent).
+        pub fn new(
+            store_name: impl ::std::convert::Into<::std::string::String>,
+            store_url: impl ::std::convert::Into<::std::string::String>,
+            store_qr_code: impl ::std::convert::Into<::std::string::String>,
+            mini_program_sub_appid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                store_name: store_name.into(),
+                store_url: store_url.into(),
+                store_qr_code: store_qr_code.into(),
+                mini_program_sub_appid: mini_program_sub_appid.into(),
+            }
+        }
+    }
     /// The `settlement_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -563,6 +891,18 @@ pub mod applyments {
         /// `qualification_type`
         pub qualification_type: ::std::string::String,
     }
+    impl PostRequestSettlementInfo {
+        /// A value with its required fields (`settlement_id`, `qualification_type`) set and every optional field unset (not sent).
+        pub fn new(
+            settlement_id: impl ::std::convert::Into<::std::string::String>,
+            qualification_type: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                settlement_id: settlement_id.into(),
+                qualification_type: qualification_type.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/ecommerce/applyments/`.
     #[derive(
         ::std::fmt::Debug,
@@ -570,7 +910,6 @@ pub mod applyments {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `applyment_id`
@@ -579,6 +918,22 @@ pub mod applyments {
         /// `out_request_no`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                applyment_id: fields.take("applyment_id"),
+                out_request_no: fields.take("out_request_no"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/ecommerce/applyments/{applyment_id}`.
     pub mod by_applyment_id {
@@ -587,6 +942,8 @@ pub mod applyments {
         /// `GET /v3/ecommerce/applyments/{applyment_id}`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/applyments/chapter3_2.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012691469>
         ///
         /// # Errors
         ///
@@ -609,7 +966,6 @@ pub mod applyments {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `applyment_state`
@@ -644,6 +1000,33 @@ pub mod applyments {
             /// `sign_state`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign_state: ::std::option::Option<GetResponseSignState>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    applyment_state: fields.take("applyment_state"),
+                    applyment_state_desc: fields.take("applyment_state_desc"),
+                    sign_url: fields.take("sign_url"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    account_validation: fields.take("account_validation"),
+                    audit_detail: fields.take("audit_detail"),
+                    legal_validation_url: fields.take("legal_validation_url"),
+                    out_request_no: fields.take("out_request_no"),
+                    applyment_id: fields.take("applyment_id"),
+                    sign_state: fields.take("sign_state"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `account_validation` of [`GetResponse`].
         #[derive(
@@ -652,7 +1035,6 @@ pub mod applyments {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseAccountValidation {
             /// `account_name`
@@ -682,6 +1064,33 @@ pub mod applyments {
             /// `deadline`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub deadline: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseAccountValidation {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseAccountValidation",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    account_name: fields.take("account_name"),
+                    account_no: fields.take("account_no"),
+                    pay_amount: fields.take("pay_amount"),
+                    destination_account_number: fields
+                        .take("destination_account_number"),
+                    destination_account_name: fields.take("destination_account_name"),
+                    destination_account_bank: fields.take("destination_account_bank"),
+                    city: fields.take("city"),
+                    remark: fields.take("remark"),
+                    deadline: fields.take("deadline"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `audit_detail` of [`GetResponse`].
         #[derive(
@@ -690,7 +1099,6 @@ pub mod applyments {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseAuditDetail {
             /// `param_name`
@@ -699,6 +1107,25 @@ pub mod applyments {
             /// `reject_reason`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub reject_reason: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseAuditDetail {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseAuditDetail",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    param_name: fields.take("param_name"),
+                    reject_reason: fields.take("reject_reason"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `sign_state` of [`GetResponse`].
         ///
@@ -741,6 +1168,11 @@ pub mod applyments {
                 }
             }
         }
+        impl ::std::convert::From<&str> for GetResponseSignState {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for GetResponseSignState {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -770,6 +1202,8 @@ pub mod applyments {
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/applyments/chapter3_2.shtml>
             ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012691376>
+            ///
             /// # Errors
             ///
             /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -791,7 +1225,6 @@ pub mod applyments {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `applyment_state`
@@ -828,6 +1261,33 @@ pub mod applyments {
                 /// `sign_state`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign_state: ::std::option::Option<GetResponseSignState>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        applyment_state: fields.take("applyment_state"),
+                        applyment_state_desc: fields.take("applyment_state_desc"),
+                        sign_url: fields.take("sign_url"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        account_validation: fields.take("account_validation"),
+                        audit_detail: fields.take("audit_detail"),
+                        legal_validation_url: fields.take("legal_validation_url"),
+                        out_request_no: fields.take("out_request_no"),
+                        applyment_id: fields.take("applyment_id"),
+                        sign_state: fields.take("sign_state"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `account_validation` of [`GetResponse`].
             #[derive(
@@ -836,7 +1296,6 @@ pub mod applyments {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAccountValidation {
                 /// `account_name`
@@ -872,6 +1331,35 @@ pub mod applyments {
                 /// `deadline`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub deadline: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAccountValidation {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAccountValidation",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        account_name: fields.take("account_name"),
+                        account_no: fields.take("account_no"),
+                        pay_amount: fields.take("pay_amount"),
+                        destination_account_number: fields
+                            .take("destination_account_number"),
+                        destination_account_name: fields
+                            .take("destination_account_name"),
+                        destination_account_bank: fields
+                            .take("destination_account_bank"),
+                        city: fields.take("city"),
+                        remark: fields.take("remark"),
+                        deadline: fields.take("deadline"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `audit_detail` of [`GetResponse`].
             #[derive(
@@ -880,7 +1368,6 @@ pub mod applyments {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAuditDetail {
                 /// `param_name`
@@ -889,6 +1376,25 @@ pub mod applyments {
                 /// `reject_reason`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub reject_reason: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAuditDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAuditDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        param_name: fields.take("param_name"),
+                        reject_reason: fields.take("reject_reason"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `sign_state` of [`GetResponse`].
             ///
@@ -931,6 +1437,11 @@ pub mod applyments {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for GetResponseSignState {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for GetResponseSignState {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -961,6 +1472,8 @@ pub mod bill {
         /// `GET /v3/ecommerce/bill/fundflowbill`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_9_5.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760697>
         ///
         /// # Errors
         ///
@@ -995,6 +1508,21 @@ pub mod bill {
             /// `algorithm`
             pub algorithm: GetQueryAlgorithm,
         }
+        impl GetQuery {
+            /// A value with its required fields (`bill_date`, `account_type`, `algorithm`) set and every optional field unset (not sent).
+            pub fn new(
+                bill_date: impl ::std::convert::Into<::std::string::String>,
+                account_type: impl ::std::convert::Into<GetQueryAccountType>,
+                algorithm: impl ::std::convert::Into<GetQueryAlgorithm>,
+            ) -> Self {
+                Self {
+                    bill_date: bill_date.into(),
+                    account_type: account_type.into(),
+                    tar_type: ::std::option::Option::None,
+                    algorithm: algorithm.into(),
+                }
+            }
+        }
         /// The `account_type` of [`GetQuery`].
         ///
         /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -1026,6 +1554,11 @@ pub mod bill {
                     "ALL" => Self::All,
                     _ => Self::Unknown(value),
                 }
+            }
+        }
+        impl ::std::convert::From<&str> for GetQueryAccountType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
             }
         }
         impl ::serde::Serialize for GetQueryAccountType {
@@ -1077,6 +1610,11 @@ pub mod bill {
                     "GZIP" => Self::Gzip,
                     _ => Self::Unknown(value),
                 }
+            }
+        }
+        impl ::std::convert::From<&str> for GetQueryTarType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
             }
         }
         impl ::serde::Serialize for GetQueryTarType {
@@ -1134,6 +1672,11 @@ pub mod bill {
                 }
             }
         }
+        impl ::std::convert::From<&str> for GetQueryAlgorithm {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for GetQueryAlgorithm {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -1159,7 +1702,6 @@ pub mod bill {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `download_bill_count`
@@ -1170,6 +1712,25 @@ pub mod bill {
             pub download_bill_list: ::std::option::Option<
                 ::std::vec::Vec<GetResponseDownloadBillList>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    download_bill_count: fields.take("download_bill_count"),
+                    download_bill_list: fields.take("download_bill_list"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `download_bill_list` of [`GetResponse`].
         #[derive(
@@ -1178,7 +1739,6 @@ pub mod bill {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseDownloadBillList {
             /// `bill_sequence`
@@ -1199,6 +1759,29 @@ pub mod bill {
             /// `nonce`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseDownloadBillList {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseDownloadBillList",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    bill_sequence: fields.take("bill_sequence"),
+                    hash_type: fields.take("hash_type"),
+                    hash_value: fields.take("hash_value"),
+                    download_url: fields.take("download_url"),
+                    encrypt_key: fields.take("encrypt_key"),
+                    nonce: fields.take("nonce"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -1219,6 +1802,8 @@ pub mod combine_papay {
                         /// `GET /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
                         ///
                         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_2.shtml>
+                        ///
+                        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012884060>
                         ///
                         /// # Errors
                         ///
@@ -1243,7 +1828,6 @@ pub mod combine_papay {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponse {
                             /// `mchid`
@@ -1326,6 +1910,36 @@ pub mod combine_papay {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub openid: ::std::option::Option<::std::string::String>,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    mchid: fields.take("mchid"),
+                                    contract_id: fields.take("contract_id"),
+                                    appid: fields.take("appid"),
+                                    plan_id: fields.take("plan_id"),
+                                    out_contract_code: fields.take("out_contract_code"),
+                                    contract_display_account: fields
+                                        .take("contract_display_account"),
+                                    contract_state: fields.take("contract_state"),
+                                    contract_signed_time: fields.take("contract_signed_time"),
+                                    contract_expired_time: fields.take("contract_expired_time"),
+                                    contract_terminate_info: fields
+                                        .take("contract_terminate_info"),
+                                    openid: fields.take("openid"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// The `contract_terminate_info` of [`GetResponse`].
                         #[derive(
@@ -1334,7 +1948,6 @@ pub mod combine_papay {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponseContractTerminateInfo {
                             /// `contract_termination_mode`
@@ -1361,6 +1974,30 @@ pub mod combine_papay {
                             pub contract_termination_remark: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de>
+                        for GetResponseContractTerminateInfo {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponseContractTerminateInfo",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    contract_termination_mode: fields
+                                        .take("contract_termination_mode"),
+                                    contract_terminated_time: fields
+                                        .take("contract_terminated_time"),
+                                    contract_termination_remark: fields
+                                        .take("contract_termination_remark"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// Operations under `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
                         pub mod terminate {
@@ -1369,6 +2006,8 @@ pub mod combine_papay {
                             /// `POST /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`
                             ///
                             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_3.shtml>
+                            ///
+                            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012884072>
                             ///
                             /// # Errors
                             ///
@@ -1396,13 +2035,25 @@ pub mod combine_papay {
                                 ::std::fmt::Debug,
                                 ::std::clone::Clone,
                                 ::std::cmp::PartialEq,
-                                ::std::default::Default,
                                 ::serde::Serialize,
                                 ::serde::Deserialize
                             )]
                             pub struct PostRequest {
                                 /// `contract_termination_remark`
                                 pub contract_termination_remark: ::std::string::String,
+                            }
+                            impl PostRequest {
+                                /// A value with its required fields (`contract_termination_remark`) set and every optional field unset (not sent).
+                                pub fn new(
+                                    contract_termination_remark: impl ::std::convert::Into<
+                                        ::std::string::String,
+                                    >,
+                                ) -> Self {
+                                    Self {
+                                        contract_termination_remark: contract_termination_remark
+                                            .into(),
+                                    }
+                                }
                             }
                             /// Response body of `POST /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
                             #[derive(
@@ -1411,7 +2062,6 @@ pub mod combine_papay {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct PostResponse {
                                 /// `mchid`
@@ -1434,6 +2084,26 @@ pub mod combine_papay {
                                 pub out_contract_code: ::std::option::Option<
                                     ::std::string::String,
                                 >,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "PostResponse",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        mchid: fields.take("mchid"),
+                                        plan_id: fields.take("plan_id"),
+                                        out_contract_code: fields.take("out_contract_code"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                         }
                     }
@@ -1447,6 +2117,8 @@ pub mod combine_papay {
             /// `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_1.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012881608>
             ///
             /// # Errors
             ///
@@ -1467,7 +2139,6 @@ pub mod combine_papay {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1485,6 +2156,28 @@ pub mod combine_papay {
                 /// `return_app`
                 pub return_app: bool,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `plan_id`, `out_contract_code`, `contract_display_account`, `notify_url`, `return_app`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    plan_id: i64,
+                    out_contract_code: impl ::std::convert::Into<::std::string::String>,
+                    contract_display_account: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    return_app: bool,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        plan_id,
+                        out_contract_code: out_contract_code.into(),
+                        contract_display_account: contract_display_account.into(),
+                        notify_url: notify_url.into(),
+                        return_app,
+                    }
+                }
+            }
             /// Response body of `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`.
             #[derive(
                 ::std::fmt::Debug,
@@ -1492,7 +2185,6 @@ pub mod combine_papay {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `pre_entrustweb_id`
@@ -1507,6 +2199,27 @@ pub mod combine_papay {
                 /// `out_contract_code`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub out_contract_code: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        pre_entrustweb_id: fields.take("pre_entrustweb_id"),
+                        mchid: fields.take("mchid"),
+                        plan_id: fields.take("plan_id"),
+                        out_contract_code: fields.take("out_contract_code"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// Operations under `/v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`.
             pub mod mini_program {
@@ -1535,7 +2248,6 @@ pub mod combine_papay {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1551,6 +2263,28 @@ pub mod combine_papay {
                     /// `notify_url`
                     pub notify_url: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `plan_id`, `out_contract_code`, `contract_display_account`, `notify_url`) set and every optional field unset (not sent).
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        plan_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_display_account: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        notify_url: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            plan_id,
+                            out_contract_code: out_contract_code.into(),
+                            contract_display_account: contract_display_account.into(),
+                            notify_url: notify_url.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1558,7 +2292,6 @@ pub mod combine_papay {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `pre_entrustweb_id`
@@ -1585,6 +2318,27 @@ pub mod combine_papay {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub out_contract_code: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            pre_entrustweb_id: fields.take("pre_entrustweb_id"),
+                            mchid: fields.take("mchid"),
+                            plan_id: fields.take("plan_id"),
+                            out_contract_code: fields.take("out_contract_code"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -1596,6 +2350,8 @@ pub mod combine_papay {
         /// `POST /v3/ecommerce/combine-papay/transactions`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_4.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012884121>
         ///
         /// # Errors
         ///
@@ -1616,7 +2372,6 @@ pub mod combine_papay {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1632,12 +2387,29 @@ pub mod combine_papay {
             /// `sub_orders`
             pub sub_orders: ::std::vec::Vec<PostRequestSubOrders>,
         }
+        impl PostRequest {
+            /// A value with its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `contract_id`, `sub_orders`) set and every optional field unset (not sent).
+            pub fn new(
+                combine_appid: impl ::std::convert::Into<::std::string::String>,
+                combine_mchid: impl ::std::convert::Into<::std::string::String>,
+                combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                contract_id: impl ::std::convert::Into<::std::string::String>,
+                sub_orders: ::std::vec::Vec<PostRequestSubOrders>,
+            ) -> Self {
+                Self {
+                    combine_appid: combine_appid.into(),
+                    combine_mchid: combine_mchid.into(),
+                    combine_out_trade_no: combine_out_trade_no.into(),
+                    contract_id: contract_id.into(),
+                    sub_orders,
+                }
+            }
+        }
         /// The `sub_orders` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1659,12 +2431,36 @@ pub mod combine_papay {
             /// `settle_info`
             pub settle_info: PostRequestSubOrdersSettleInfo,
         }
+        impl PostRequestSubOrders {
+            /// A value with its required fields (`mchid`, `attach`, `amount`, `out_trade_no`, `sub_mchid`, `sub_appid`, `description`, `settle_info`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                attach: impl ::std::convert::Into<::std::string::String>,
+                amount: PostRequestSubOrdersAmount,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                sub_appid: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                settle_info: PostRequestSubOrdersSettleInfo,
+            ) -> Self {
+                Self {
+                    mchid: mchid.into(),
+                    attach: attach.into(),
+                    amount,
+                    out_trade_no: out_trade_no.into(),
+                    sub_mchid: sub_mchid.into(),
+                    sub_appid: sub_appid.into(),
+                    description: description.into(),
+                    settle_info,
+                }
+            }
+        }
         /// The `amount` of [`PostRequestSubOrders`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1674,12 +2470,23 @@ pub mod combine_papay {
             /// `currency`
             pub currency: ::std::string::String,
         }
+        impl PostRequestSubOrdersAmount {
+            /// A value with its required fields (`total_amount`, `currency`) set and every optional field unset (not sent).
+            pub fn new(
+                total_amount: i64,
+                currency: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    total_amount,
+                    currency: currency.into(),
+                }
+            }
+        }
         /// The `settle_info` of [`PostRequestSubOrders`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1689,6 +2496,15 @@ pub mod combine_papay {
             /// `subsidy_amount`
             pub subsidy_amount: i64,
         }
+        impl PostRequestSubOrdersSettleInfo {
+            /// A value with its required fields (`profit_sharing`, `subsidy_amount`) set and every optional field unset (not sent).
+            pub fn new(profit_sharing: bool, subsidy_amount: i64) -> Self {
+                Self {
+                    profit_sharing,
+                    subsidy_amount,
+                }
+            }
+        }
         /// Response body of `POST /v3/ecommerce/combine-papay/transactions`.
         #[derive(
             ::std::fmt::Debug,
@@ -1696,7 +2512,6 @@ pub mod combine_papay {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `combine_appid`
@@ -1716,6 +2531,28 @@ pub mod combine_papay {
             /// `combine_payer_info`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub combine_payer_info: ::std::option::Option<PostResponseCombinePayerInfo>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    combine_appid: fields.take("combine_appid"),
+                    combine_mchid: fields.take("combine_mchid"),
+                    combine_out_trade_no: fields.take("combine_out_trade_no"),
+                    sub_orders: fields.take("sub_orders"),
+                    combine_payer_info: fields.take("combine_payer_info"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `sub_orders` of [`PostResponse`].
         #[derive(
@@ -1724,7 +2561,6 @@ pub mod combine_papay {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseSubOrders {
             /// `mchid`
@@ -1760,6 +2596,34 @@ pub mod combine_papay {
             /// `amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub amount: ::std::option::Option<PostResponseSubOrdersAmount>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseSubOrders {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseSubOrders",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    mchid: fields.take("mchid"),
+                    trade_type: fields.take("trade_type"),
+                    trade_state: fields.take("trade_state"),
+                    bank_type: fields.take("bank_type"),
+                    attach: fields.take("attach"),
+                    success_time: fields.take("success_time"),
+                    transaction_id: fields.take("transaction_id"),
+                    out_trade_no: fields.take("out_trade_no"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    sub_appid: fields.take("sub_appid"),
+                    amount: fields.take("amount"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `amount` of [`PostResponseSubOrders`].
         #[derive(
@@ -1768,7 +2632,6 @@ pub mod combine_papay {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseSubOrdersAmount {
             /// `total_amount`
@@ -1783,6 +2646,27 @@ pub mod combine_papay {
             /// `payer_currency`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub payer_currency: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseSubOrdersAmount {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseSubOrdersAmount",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    total_amount: fields.take("total_amount"),
+                    currency: fields.take("currency"),
+                    payer_amount: fields.take("payer_amount"),
+                    payer_currency: fields.take("payer_currency"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `combine_payer_info` of [`PostResponse`].
         #[derive(
@@ -1791,12 +2675,29 @@ pub mod combine_papay {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseCombinePayerInfo {
             /// `openid`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub openid: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseCombinePayerInfo {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseCombinePayerInfo",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    openid: fields.take("openid"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`.
         pub mod by_combine_out_trade_no {
@@ -1805,6 +2706,8 @@ pub mod combine_papay {
             /// `GET /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_6.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012884130>
             ///
             /// # Errors
             ///
@@ -1827,7 +2730,6 @@ pub mod combine_papay {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `combine_appid`
@@ -1849,6 +2751,28 @@ pub mod combine_papay {
                 pub combine_payer_info: ::std::option::Option<
                     GetResponseCombinePayerInfo,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        combine_appid: fields.take("combine_appid"),
+                        combine_mchid: fields.take("combine_mchid"),
+                        combine_out_trade_no: fields.take("combine_out_trade_no"),
+                        sub_orders: fields.take("sub_orders"),
+                        combine_payer_info: fields.take("combine_payer_info"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `sub_orders` of [`GetResponse`].
             #[derive(
@@ -1857,7 +2781,6 @@ pub mod combine_papay {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseSubOrders {
                 /// `mchid`
@@ -1893,6 +2816,34 @@ pub mod combine_papay {
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<GetResponseSubOrdersAmount>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseSubOrders {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseSubOrders",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        mchid: fields.take("mchid"),
+                        trade_type: fields.take("trade_type"),
+                        trade_state: fields.take("trade_state"),
+                        bank_type: fields.take("bank_type"),
+                        attach: fields.take("attach"),
+                        success_time: fields.take("success_time"),
+                        transaction_id: fields.take("transaction_id"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        sub_appid: fields.take("sub_appid"),
+                        amount: fields.take("amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`GetResponseSubOrders`].
             #[derive(
@@ -1901,7 +2852,6 @@ pub mod combine_papay {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseSubOrdersAmount {
                 /// `total_amount`
@@ -1916,6 +2866,27 @@ pub mod combine_papay {
                 /// `payer_currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub payer_currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseSubOrdersAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseSubOrdersAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total_amount: fields.take("total_amount"),
+                        currency: fields.take("currency"),
+                        payer_amount: fields.take("payer_amount"),
+                        payer_currency: fields.take("payer_currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `combine_payer_info` of [`GetResponse`].
             #[derive(
@@ -1924,12 +2895,29 @@ pub mod combine_papay {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseCombinePayerInfo {
                 /// `openid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub openid: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseCombinePayerInfo {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseCombinePayerInfo",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        openid: fields.take("openid"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// Operations under `/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`.
             pub mod reverse {
@@ -1938,6 +2926,8 @@ pub mod combine_papay {
                 /// `POST /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter5_5_5.shtml>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012884126>
                 ///
                 /// # Errors
                 ///
@@ -1960,7 +2950,6 @@ pub mod combine_papay {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1970,12 +2959,23 @@ pub mod combine_papay {
                     /// `sub_orders`
                     pub sub_orders: ::std::vec::Vec<PostRequestSubOrders>,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`combine_appid`, `sub_orders`) set and every optional field unset (not sent).
+                    pub fn new(
+                        combine_appid: impl ::std::convert::Into<::std::string::String>,
+                        sub_orders: ::std::vec::Vec<PostRequestSubOrders>,
+                    ) -> Self {
+                        Self {
+                            combine_appid: combine_appid.into(),
+                            sub_orders,
+                        }
+                    }
+                }
                 /// The `sub_orders` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1989,6 +2989,22 @@ pub mod combine_papay {
                     /// `sub_appid`
                     pub sub_appid: ::std::string::String,
                 }
+                impl PostRequestSubOrders {
+                    /// A value with its required fields (`mchid`, `out_trade_no`, `sub_mchid`, `sub_appid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        mchid: impl ::std::convert::Into<::std::string::String>,
+                        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            mchid: mchid.into(),
+                            out_trade_no: out_trade_no.into(),
+                            sub_mchid: sub_mchid.into(),
+                            sub_appid: sub_appid.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1996,9 +3012,24 @@ pub mod combine_papay {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
-                pub struct PostResponse {}
+                pub struct PostResponse {
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                    }
+                }
             }
         }
     }
@@ -2014,6 +3045,14 @@ pub mod fund {
             /// `GET /v3/ecommerce/fund/balance/{sub_mchid}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_1.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476690>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012719894>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012720892>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012713134>
             ///
             /// # Errors
             ///
@@ -2090,6 +3129,11 @@ pub mod fund {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for GetQueryAccountType {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for GetQueryAccountType {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -2115,7 +3159,6 @@ pub mod fund {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `sub_mchid`
@@ -2130,6 +3173,27 @@ pub mod fund {
                 /// `account_type`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub account_type: ::std::option::Option<GetQueryAccountType>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sub_mchid: fields.take("sub_mchid"),
+                        available_amount: fields.take("available_amount"),
+                        pending_amount: fields.take("pending_amount"),
+                        account_type: fields.take("account_type"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -2142,6 +3206,8 @@ pub mod fund {
             /// `GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/amount/chapter3_2.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476693>
             ///
             /// # Errors
             ///
@@ -2164,7 +3230,6 @@ pub mod fund {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2174,6 +3239,17 @@ pub mod fund {
                 /// `account_type`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub account_type: ::std::option::Option<GetQueryAccountType>,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`date`) set and every optional field unset (not sent).
+                pub fn new(
+                    date: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        date: date.into(),
+                        account_type: ::std::option::Option::None,
+                    }
+                }
             }
             /// The `account_type` of [`GetQuery`].
             ///
@@ -2212,6 +3288,11 @@ pub mod fund {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for GetQueryAccountType {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for GetQueryAccountType {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -2237,7 +3318,6 @@ pub mod fund {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `sub_mchid`
@@ -2252,6 +3332,27 @@ pub mod fund {
                 /// `account_type`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub account_type: ::std::option::Option<GetQueryAccountType>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sub_mchid: fields.take("sub_mchid"),
+                        available_amount: fields.take("available_amount"),
+                        pending_amount: fields.take("pending_amount"),
+                        account_type: fields.take("account_type"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -2262,6 +3363,14 @@ pub mod fund {
         /// `POST /v3/ecommerce/fund/withdraw`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_2.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476652>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012719526>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012720157>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012714461>
         ///
         /// # Errors
         ///
@@ -2282,7 +3391,6 @@ pub mod fund {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2300,6 +3408,26 @@ pub mod fund {
             /// `account_type`
             pub account_type: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `out_request_no`, `amount`, `remark`, `bank_memo`, `account_type`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                out_request_no: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                remark: impl ::std::convert::Into<::std::string::String>,
+                bank_memo: impl ::std::convert::Into<::std::string::String>,
+                account_type: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    out_request_no: out_request_no.into(),
+                    amount,
+                    remark: remark.into(),
+                    bank_memo: bank_memo.into(),
+                    account_type: account_type.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/ecommerce/fund/withdraw`.
         #[derive(
             ::std::fmt::Debug,
@@ -2307,7 +3435,6 @@ pub mod fund {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -2322,6 +3449,27 @@ pub mod fund {
             /// `account_type`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub account_type: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    withdraw_id: fields.take("withdraw_id"),
+                    out_request_no: fields.take("out_request_no"),
+                    account_type: fields.take("account_type"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/ecommerce/fund/withdraw/{withdraw_id}`.
         pub mod by_withdraw_id {
@@ -2330,6 +3478,14 @@ pub mod fund {
             /// `GET /v3/ecommerce/fund/withdraw/{withdraw_id}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_3.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476665>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012719970>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012719951>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012714923>
             ///
             /// # Errors
             ///
@@ -2352,13 +3508,22 @@ pub mod fund {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `sub_mchid`
                 pub sub_mchid: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                    }
+                }
             }
             /// Response body of `GET /v3/ecommerce/fund/withdraw/{withdraw_id}`.
             #[derive(
@@ -2367,7 +3532,6 @@ pub mod fund {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `sub_mchid`
@@ -2415,6 +3579,38 @@ pub mod fund {
                 /// `bank_name`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub bank_name: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sub_mchid: fields.take("sub_mchid"),
+                        sp_mchid: fields.take("sp_mchid"),
+                        status: fields.take("status"),
+                        withdraw_id: fields.take("withdraw_id"),
+                        out_request_no: fields.take("out_request_no"),
+                        amount: fields.take("amount"),
+                        create_time: fields.take("create_time"),
+                        update_time: fields.take("update_time"),
+                        reason: fields.take("reason"),
+                        remark: fields.take("remark"),
+                        bank_memo: fields.take("bank_memo"),
+                        account_type: fields.take("account_type"),
+                        account_number: fields.take("account_number"),
+                        account_bank: fields.take("account_bank"),
+                        bank_name: fields.take("bank_name"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/ecommerce/fund/withdraw/out-request-no`.
@@ -2426,6 +3622,14 @@ pub mod fund {
                 /// `GET /v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/fund/chapter3_3.shtml>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476656>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012719550>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012720041>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012714699>
                 ///
                 /// # Errors
                 ///
@@ -2448,13 +3652,22 @@ pub mod fund {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
                 pub struct GetQuery {
                     /// `sub_mchid`
                     pub sub_mchid: ::std::string::String,
+                }
+                impl GetQuery {
+                    /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: sub_mchid.into(),
+                        }
+                    }
                 }
                 /// Response body of `GET /v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`.
                 #[derive(
@@ -2463,7 +3676,6 @@ pub mod fund {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `sub_mchid`
@@ -2556,6 +3768,38 @@ pub mod fund {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub bank_name: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            sub_mchid: fields.take("sub_mchid"),
+                            sp_mchid: fields.take("sp_mchid"),
+                            status: fields.take("status"),
+                            withdraw_id: fields.take("withdraw_id"),
+                            out_request_no: fields.take("out_request_no"),
+                            amount: fields.take("amount"),
+                            create_time: fields.take("create_time"),
+                            update_time: fields.take("update_time"),
+                            reason: fields.take("reason"),
+                            remark: fields.take("remark"),
+                            bank_memo: fields.take("bank_memo"),
+                            account_type: fields.take("account_type"),
+                            account_number: fields.take("account_number"),
+                            account_bank: fields.take("account_bank"),
+                            bank_name: fields.take("bank_name"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -2570,6 +3814,8 @@ pub mod mch_transfer {
         /// `POST /v3/ecommerce/mch-transfer/authorizations`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/authorization/create-authorization.html>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504208>
         ///
         /// # Errors
         ///
@@ -2590,7 +3836,6 @@ pub mod mch_transfer {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2600,12 +3845,23 @@ pub mod mch_transfer {
             /// `agreement_list`
             pub agreement_list: ::std::vec::Vec<PostRequestAgreementList>,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `agreement_list`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                agreement_list: ::std::vec::Vec<PostRequestAgreementList>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    agreement_list,
+                }
+            }
+        }
         /// The `agreement_list` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2619,6 +3875,22 @@ pub mod mch_transfer {
             /// `sign_time`
             pub sign_time: ::std::string::String,
         }
+        impl PostRequestAgreementList {
+            /// A value with its required fields (`agreement_code`, `agreement_version`, `sign_organization`, `sign_time`) set and every optional field unset (not sent).
+            pub fn new(
+                agreement_code: impl ::std::convert::Into<::std::string::String>,
+                agreement_version: impl ::std::convert::Into<::std::string::String>,
+                sign_organization: impl ::std::convert::Into<::std::string::String>,
+                sign_time: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    agreement_code: agreement_code.into(),
+                    agreement_version: agreement_version.into(),
+                    sign_organization: sign_organization.into(),
+                    sign_time: sign_time.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/ecommerce/mch-transfer/authorizations`.
         #[derive(
             ::std::fmt::Debug,
@@ -2626,7 +3898,6 @@ pub mod mch_transfer {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -2641,6 +3912,27 @@ pub mod mch_transfer {
             /// `authorize_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub authorize_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    authorization_state: fields.take("authorization_state"),
+                    accept_time: fields.take("accept_time"),
+                    authorize_time: fields.take("authorize_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`.
         pub mod by_sub_mchid {
@@ -2649,6 +3941,8 @@ pub mod mch_transfer {
             /// `GET /v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/authorization/get-authorization.html>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504209>
             ///
             /// # Errors
             ///
@@ -2671,7 +3965,6 @@ pub mod mch_transfer {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `sub_mchid`
@@ -2683,6 +3976,26 @@ pub mod mch_transfer {
                 /// `authorize_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub authorize_time: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sub_mchid: fields.take("sub_mchid"),
+                        authorization_state: fields.take("authorization_state"),
+                        authorize_time: fields.take("authorize_time"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -2693,6 +4006,8 @@ pub mod mch_transfer {
         /// `POST /v3/ecommerce/mch-transfer/transfer-bills`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/transfer-to-user.html>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504211>
         ///
         /// # Sensitive fields
         ///
@@ -2731,7 +4046,6 @@ pub mod mch_transfer {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2755,6 +4069,33 @@ pub mod mch_transfer {
             /// `notify_url`
             pub notify_url: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `appid`, `out_bill_no`, `transfer_scene_id`, `openid`, `user_name`, `transfer_amount`, `transfer_remark`, `notify_url`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                out_bill_no: impl ::std::convert::Into<::std::string::String>,
+                transfer_scene_id: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                user_name: impl ::std::convert::Into<::std::string::String>,
+                transfer_amount: i64,
+                transfer_remark: impl ::std::convert::Into<::std::string::String>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    appid: appid.into(),
+                    out_bill_no: out_bill_no.into(),
+                    transfer_scene_id: transfer_scene_id.into(),
+                    openid: openid.into(),
+                    user_name: user_name.into(),
+                    transfer_amount,
+                    transfer_remark: transfer_remark.into(),
+                    notify_url: notify_url.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/ecommerce/mch-transfer/transfer-bills`.
         #[derive(
             ::std::fmt::Debug,
@@ -2762,7 +4103,6 @@ pub mod mch_transfer {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -2786,6 +4126,30 @@ pub mod mch_transfer {
             /// `package_info`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub package_info: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    out_bill_no: fields.take("out_bill_no"),
+                    transfer_bill_no: fields.take("transfer_bill_no"),
+                    create_time: fields.take("create_time"),
+                    state: fields.take("state"),
+                    fail_reason: fields.take("fail_reason"),
+                    package_info: fields.take("package_info"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no`.
         pub mod out_bill_no {
@@ -2796,6 +4160,8 @@ pub mod mch_transfer {
                 /// `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-out-no.html>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504213>
                 ///
                 /// # Errors
                 ///
@@ -2818,13 +4184,22 @@ pub mod mch_transfer {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
                 pub struct GetQuery {
                     /// `sub_mchid`
                     pub sub_mchid: ::std::string::String,
+                }
+                impl GetQuery {
+                    /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: sub_mchid.into(),
+                        }
+                    }
                 }
                 /// Response body of `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.
                 #[derive(
@@ -2833,7 +4208,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `mchid`
@@ -2920,6 +4294,37 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub update_time: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            mchid: fields.take("mchid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            out_bill_no: fields.take("out_bill_no"),
+                            transfer_bill_no: fields.take("transfer_bill_no"),
+                            appid: fields.take("appid"),
+                            transfer_scene_id: fields.take("transfer_scene_id"),
+                            state: fields.take("state"),
+                            transfer_amount: fields.take("transfer_amount"),
+                            transfer_remark: fields.take("transfer_remark"),
+                            fail_reason: fields.take("fail_reason"),
+                            openid: fields.take("openid"),
+                            user_name: fields.take("user_name"),
+                            create_time: fields.take("create_time"),
+                            update_time: fields.take("update_time"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// Operations under `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.
                 pub mod cancel {
@@ -2928,6 +4333,8 @@ pub mod mch_transfer {
                     /// `POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`
                     ///
                     /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/cancel-transfer.html>
+                    ///
+                    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504212>
                     ///
                     /// # Errors
                     ///
@@ -2950,13 +4357,22 @@ pub mod mch_transfer {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
                     pub struct PostRequest {
                         /// `sub_mchid`
                         pub sub_mchid: ::std::string::String,
+                    }
+                    impl PostRequest {
+                        /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                        pub fn new(
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                sub_mchid: sub_mchid.into(),
+                            }
+                        }
                     }
                     /// Response body of `POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.
                     #[derive(
@@ -2965,7 +4381,6 @@ pub mod mch_transfer {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponse {
                         /// `sub_mchid`
@@ -3000,6 +4415,28 @@ pub mod mch_transfer {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub update_time: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                sub_mchid: fields.take("sub_mchid"),
+                                out_bill_no: fields.take("out_bill_no"),
+                                transfer_bill_no: fields.take("transfer_bill_no"),
+                                state: fields.take("state"),
+                                update_time: fields.take("update_time"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }
@@ -3013,6 +4450,8 @@ pub mod mch_transfer {
                 /// `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-bill/get-transfer-bill-by-no.html>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504214>
                 ///
                 /// # Errors
                 ///
@@ -3035,13 +4474,22 @@ pub mod mch_transfer {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
                 pub struct GetQuery {
                     /// `sub_mchid`
                     pub sub_mchid: ::std::string::String,
+                }
+                impl GetQuery {
+                    /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: sub_mchid.into(),
+                        }
+                    }
                 }
                 /// Response body of `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.
                 #[derive(
@@ -3050,7 +4498,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `mchid`
@@ -3137,6 +4584,37 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub update_time: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            mchid: fields.take("mchid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            out_bill_no: fields.take("out_bill_no"),
+                            transfer_bill_no: fields.take("transfer_bill_no"),
+                            appid: fields.take("appid"),
+                            transfer_scene_id: fields.take("transfer_scene_id"),
+                            state: fields.take("state"),
+                            transfer_amount: fields.take("transfer_amount"),
+                            transfer_remark: fields.take("transfer_remark"),
+                            fail_reason: fields.take("fail_reason"),
+                            openid: fields.take("openid"),
+                            user_name: fields.take("user_name"),
+                            create_time: fields.take("create_time"),
+                            update_time: fields.take("update_time"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -3191,7 +4669,6 @@ pub mod profitsharing {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -3201,6 +4678,18 @@ pub mod profitsharing {
             /// `transaction_id`
             pub transaction_id: ::std::string::String,
         }
+        impl GetQuery {
+            /// A value with its required fields (`sub_mchid`, `transaction_id`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    transaction_id: transaction_id.into(),
+                }
+            }
+        }
         /// Response body of `GET /v3/ecommerce/profitsharing/after-sales-orders`.
         #[derive(
             ::std::fmt::Debug,
@@ -3208,7 +4697,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `sub_mchid`
@@ -3229,13 +4717,35 @@ pub mod profitsharing {
             /// `finish_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_time: ::std::option::Option<::sdk_runtime::DateTime>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    transaction_id: fields.take("transaction_id"),
+                    amount: fields.take("amount"),
+                    result: fields.take("result"),
+                    fail_reason: fields.take("fail_reason"),
+                    finish_time: fields.take("finish_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Request body of `POST /v3/ecommerce/profitsharing/after-sales-orders`.
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -3253,6 +4763,26 @@ pub mod profitsharing {
             /// `refund_id`
             pub refund_id: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `transaction_id`, `amount`, `type`, `scene`, `refund_id`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                r#type: impl ::std::convert::Into<::std::string::String>,
+                scene: impl ::std::convert::Into<::std::string::String>,
+                refund_id: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    transaction_id: transaction_id.into(),
+                    amount,
+                    r#type: r#type.into(),
+                    scene: scene.into(),
+                    refund_id: refund_id.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/ecommerce/profitsharing/after-sales-orders`.
         #[derive(
             ::std::fmt::Debug,
@@ -3260,7 +4790,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -3272,6 +4801,26 @@ pub mod profitsharing {
             /// `amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub amount: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    transaction_id: fields.take("transaction_id"),
+                    amount: fields.take("amount"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/ecommerce/profitsharing/finish-order`.
@@ -3281,6 +4830,8 @@ pub mod profitsharing {
         /// `POST /v3/ecommerce/profitsharing/finish-order`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_5.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012477745>
         ///
         /// # Errors
         ///
@@ -3301,7 +4852,6 @@ pub mod profitsharing {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -3315,6 +4865,22 @@ pub mod profitsharing {
             /// `description`
             pub description: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `transaction_id`, `out_order_no`, `description`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    transaction_id: transaction_id.into(),
+                    out_order_no: out_order_no.into(),
+                    description: description.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/ecommerce/profitsharing/finish-order`.
         #[derive(
             ::std::fmt::Debug,
@@ -3322,7 +4888,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -3337,6 +4902,27 @@ pub mod profitsharing {
             /// `order_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    transaction_id: fields.take("transaction_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    order_id: fields.take("order_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/ecommerce/profitsharing/orders`.
@@ -3346,6 +4932,8 @@ pub mod profitsharing {
         /// `GET /v3/ecommerce/profitsharing/orders`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_2.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012477734>
         ///
         /// # Errors
         ///
@@ -3366,6 +4954,8 @@ pub mod profitsharing {
         /// `POST /v3/ecommerce/profitsharing/orders`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_1.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012691594>
         ///
         /// # Sensitive fields
         ///
@@ -3404,7 +4994,6 @@ pub mod profitsharing {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -3416,6 +5005,20 @@ pub mod profitsharing {
             /// `out_order_no`
             pub out_order_no: ::std::string::String,
         }
+        impl GetQuery {
+            /// A value with its required fields (`sub_mchid`, `transaction_id`, `out_order_no`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    transaction_id: transaction_id.into(),
+                    out_order_no: out_order_no.into(),
+                }
+            }
+        }
         /// Response body of `GET /v3/ecommerce/profitsharing/orders`.
         #[derive(
             ::std::fmt::Debug,
@@ -3423,7 +5026,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `sub_mchid`
@@ -3453,6 +5055,32 @@ pub mod profitsharing {
             /// `finish_description`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_description: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    transaction_id: fields.take("transaction_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    order_id: fields.take("order_id"),
+                    status: fields.take("status"),
+                    receivers: fields.take("receivers"),
+                    close_reason: fields.take("close_reason"),
+                    finish_amount: fields.take("finish_amount"),
+                    finish_description: fields.take("finish_description"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `receivers` of [`GetResponse`].
         #[derive(
@@ -3461,7 +5089,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseReceivers {
             /// `receiver_mchid`
@@ -3488,13 +5115,37 @@ pub mod profitsharing {
             /// `receiver_account`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub receiver_account: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseReceivers {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseReceivers",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    receiver_mchid: fields.take("receiver_mchid"),
+                    amount: fields.take("amount"),
+                    description: fields.take("description"),
+                    result: fields.take("result"),
+                    finish_time: fields.take("finish_time"),
+                    fail_reason: fields.take("fail_reason"),
+                    r#type: fields.take("type"),
+                    receiver_account: fields.take("receiver_account"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Request body of `POST /v3/ecommerce/profitsharing/orders`.
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -3512,12 +5163,31 @@ pub mod profitsharing {
             /// `finish`
             pub finish: bool,
         }
+        impl PostRequest {
+            /// A value with its required fields (`appid`, `sub_mchid`, `transaction_id`, `out_order_no`, `receivers`, `finish`) set and every optional field unset (not sent).
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+                receivers: ::std::vec::Vec<PostRequestReceivers>,
+                finish: bool,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    sub_mchid: sub_mchid.into(),
+                    transaction_id: transaction_id.into(),
+                    out_order_no: out_order_no.into(),
+                    receivers,
+                    finish,
+                }
+            }
+        }
         /// The `receivers` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -3534,6 +5204,23 @@ pub mod profitsharing {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub receiver_name: ::std::option::Option<::std::string::String>,
         }
+        impl PostRequestReceivers {
+            /// A value with its required fields (`type`, `receiver_account`, `amount`, `description`) set and every optional field unset (not sent).
+            pub fn new(
+                r#type: impl ::std::convert::Into<::std::string::String>,
+                receiver_account: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                description: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    r#type: r#type.into(),
+                    receiver_account: receiver_account.into(),
+                    amount,
+                    description: description.into(),
+                    receiver_name: ::std::option::Option::None,
+                }
+            }
+        }
         /// Response body of `POST /v3/ecommerce/profitsharing/orders`.
         #[derive(
             ::std::fmt::Debug,
@@ -3541,7 +5228,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -3556,6 +5242,27 @@ pub mod profitsharing {
             /// `order_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    transaction_id: fields.take("transaction_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    order_id: fields.take("order_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/ecommerce/profitsharing/orders/{transaction_id}`.
         pub mod by_transaction_id {
@@ -3566,6 +5273,8 @@ pub mod profitsharing {
                 /// `GET /v3/ecommerce/profitsharing/orders/{transaction_id}/amounts`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_4_9.shtml>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012477751>
                 ///
                 /// # Errors
                 ///
@@ -3588,7 +5297,6 @@ pub mod profitsharing {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `transaction_id`
@@ -3603,6 +5311,25 @@ pub mod profitsharing {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub unsplit_amount: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            transaction_id: fields.take("transaction_id"),
+                            unsplit_amount: fields.take("unsplit_amount"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -3616,6 +5343,8 @@ pub mod profitsharing {
             /// `POST /v3/ecommerce/profitsharing/receivers/add`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_7.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012477758>
             ///
             /// # Sensitive fields
             ///
@@ -3654,7 +5383,6 @@ pub mod profitsharing {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -3672,6 +5400,26 @@ pub mod profitsharing {
                 /// `relation_type`
                 pub relation_type: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `type`, `account`, `name`, `encrypted_name`, `relation_type`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    r#type: impl ::std::convert::Into<::std::string::String>,
+                    account: impl ::std::convert::Into<::std::string::String>,
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    encrypted_name: impl ::std::convert::Into<::std::string::String>,
+                    relation_type: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        r#type: r#type.into(),
+                        account: account.into(),
+                        name: name.into(),
+                        encrypted_name: encrypted_name.into(),
+                        relation_type: relation_type.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/ecommerce/profitsharing/receivers/add`.
             #[derive(
                 ::std::fmt::Debug,
@@ -3679,7 +5427,6 @@ pub mod profitsharing {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `type`
@@ -3688,6 +5435,25 @@ pub mod profitsharing {
                 /// `account`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub account: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        r#type: fields.take("type"),
+                        account: fields.take("account"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/ecommerce/profitsharing/receivers/delete`.
@@ -3697,6 +5463,8 @@ pub mod profitsharing {
             /// `POST /v3/ecommerce/profitsharing/receivers/delete`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_8.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012477759>
             ///
             /// # Errors
             ///
@@ -3717,7 +5485,6 @@ pub mod profitsharing {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -3729,6 +5496,20 @@ pub mod profitsharing {
                 /// `account`
                 pub account: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `type`, `account`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    r#type: impl ::std::convert::Into<::std::string::String>,
+                    account: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        r#type: r#type.into(),
+                        account: account.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/ecommerce/profitsharing/receivers/delete`.
             #[derive(
                 ::std::fmt::Debug,
@@ -3736,7 +5517,6 @@ pub mod profitsharing {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `type`
@@ -3745,6 +5525,25 @@ pub mod profitsharing {
                 /// `account`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub account: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        r#type: fields.take("type"),
+                        account: fields.take("account"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -3755,6 +5554,8 @@ pub mod profitsharing {
         /// `GET /v3/ecommerce/profitsharing/returnorders`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_4.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012477740>
         ///
         /// # Errors
         ///
@@ -3776,6 +5577,8 @@ pub mod profitsharing {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/profitsharing/chapter3_3.shtml>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012477737>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -3795,7 +5598,6 @@ pub mod profitsharing {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -3811,6 +5613,20 @@ pub mod profitsharing {
             /// `out_return_no`
             pub out_return_no: ::std::string::String,
         }
+        impl GetQuery {
+            /// A value with its required fields (`sub_mchid`, `out_return_no`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                out_return_no: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    order_id: ::std::option::Option::None,
+                    out_order_no: ::std::option::Option::None,
+                    out_return_no: out_return_no.into(),
+                }
+            }
+        }
         /// Response body of `GET /v3/ecommerce/profitsharing/returnorders`.
         #[derive(
             ::std::fmt::Debug,
@@ -3818,7 +5634,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `sub_mchid`
@@ -3851,13 +5666,39 @@ pub mod profitsharing {
             /// `finish_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_time: ::std::option::Option<::sdk_runtime::DateTime>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    order_id: fields.take("order_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    out_return_no: fields.take("out_return_no"),
+                    return_mchid: fields.take("return_mchid"),
+                    amount: fields.take("amount"),
+                    return_no: fields.take("return_no"),
+                    result: fields.take("result"),
+                    fail_reason: fields.take("fail_reason"),
+                    finish_time: fields.take("finish_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Request body of `POST /v3/ecommerce/profitsharing/returnorders`.
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -3879,6 +5720,26 @@ pub mod profitsharing {
             /// `description`
             pub description: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `out_return_no`, `return_mchid`, `amount`, `description`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                out_return_no: impl ::std::convert::Into<::std::string::String>,
+                return_mchid: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                description: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    order_id: ::std::option::Option::None,
+                    out_order_no: ::std::option::Option::None,
+                    out_return_no: out_return_no.into(),
+                    return_mchid: return_mchid.into(),
+                    amount,
+                    description: description.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/ecommerce/profitsharing/returnorders`.
         #[derive(
             ::std::fmt::Debug,
@@ -3886,7 +5747,6 @@ pub mod profitsharing {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -3919,6 +5779,33 @@ pub mod profitsharing {
             /// `finish_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_time: ::std::option::Option<::sdk_runtime::DateTime>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    order_id: fields.take("order_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    out_return_no: fields.take("out_return_no"),
+                    return_mchid: fields.take("return_mchid"),
+                    amount: fields.take("amount"),
+                    return_no: fields.take("return_no"),
+                    result: fields.take("result"),
+                    fail_reason: fields.take("fail_reason"),
+                    finish_time: fields.take("finish_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -3931,6 +5818,10 @@ pub mod refunds {
         /// `POST /v3/ecommerce/refunds/apply`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/refunds/chapter3_1.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012649457>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476892>
         ///
         /// # Errors
         ///
@@ -3978,6 +5869,37 @@ pub mod refunds {
             /// `funds_account`
             pub funds_account: PostRequestFundsAccount,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `sp_appid`, `sub_appid`, `transaction_id`, `out_trade_no`, `out_refund_no`, `reason`, `amount`, `notify_url`, `refund_account`, `funds_account`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                sp_appid: impl ::std::convert::Into<::std::string::String>,
+                sub_appid: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                out_refund_no: impl ::std::convert::Into<::std::string::String>,
+                reason: impl ::std::convert::Into<::std::string::String>,
+                amount: PostRequestAmount,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                refund_account: impl ::std::convert::Into<PostRequestRefundAccount>,
+                funds_account: impl ::std::convert::Into<PostRequestFundsAccount>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    sp_appid: sp_appid.into(),
+                    sub_appid: sub_appid.into(),
+                    transaction_id: transaction_id.into(),
+                    out_trade_no: out_trade_no.into(),
+                    out_refund_no: out_refund_no.into(),
+                    reason: reason.into(),
+                    amount,
+                    notify_url: notify_url.into(),
+                    refund_account: refund_account.into(),
+                    funds_account: funds_account.into(),
+                }
+            }
+        }
         /// The `amount` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
@@ -3997,6 +5919,21 @@ pub mod refunds {
             /// `currency`
             pub currency: PostRequestAmountCurrency,
         }
+        impl PostRequestAmount {
+            /// A value with its required fields (`refund`, `total`, `currency`) set and every optional field unset (not sent).
+            pub fn new(
+                refund: i64,
+                total: i64,
+                currency: impl ::std::convert::Into<PostRequestAmountCurrency>,
+            ) -> Self {
+                Self {
+                    refund,
+                    from: ::std::option::Option::None,
+                    total,
+                    currency: currency.into(),
+                }
+            }
+        }
         /// The `from` of [`PostRequestAmount`].
         #[derive(
             ::std::fmt::Debug,
@@ -4010,6 +5947,18 @@ pub mod refunds {
             pub account: PostRequestAmountFromAccount,
             /// `amount`
             pub amount: i64,
+        }
+        impl PostRequestAmountFrom {
+            /// A value with its required fields (`account`, `amount`) set and every optional field unset (not sent).
+            pub fn new(
+                account: impl ::std::convert::Into<PostRequestAmountFromAccount>,
+                amount: i64,
+            ) -> Self {
+                Self {
+                    account: account.into(),
+                    amount,
+                }
+            }
         }
         /// The `account` of [`PostRequestAmountFrom`].
         ///
@@ -4047,6 +5996,11 @@ pub mod refunds {
                     "UNAVAILABLE" => Self::Unavailable,
                     _ => Self::Unknown(value),
                 }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestAmountFromAccount {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
             }
         }
         impl ::serde::Serialize for PostRequestAmountFromAccount {
@@ -4098,6 +6052,11 @@ pub mod refunds {
                     "CNY" => Self::Cny,
                     _ => Self::Unknown(value),
                 }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestAmountCurrency {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
             }
         }
         impl ::serde::Serialize for PostRequestAmountCurrency {
@@ -4155,6 +6114,11 @@ pub mod refunds {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestRefundAccount {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestRefundAccount {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -4206,6 +6170,11 @@ pub mod refunds {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestFundsAccount {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestFundsAccount {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -4231,7 +6200,6 @@ pub mod refunds {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `refund_id`
@@ -4254,6 +6222,29 @@ pub mod refunds {
             /// `refund_account`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub refund_account: ::std::option::Option<PostRequestRefundAccount>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    refund_id: fields.take("refund_id"),
+                    out_refund_no: fields.take("out_refund_no"),
+                    create_time: fields.take("create_time"),
+                    amount: fields.take("amount"),
+                    promotion_detail: fields.take("promotion_detail"),
+                    refund_account: fields.take("refund_account"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `amount` of [`PostResponse`].
         #[derive(
@@ -4262,7 +6253,6 @@ pub mod refunds {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseAmount {
             /// `refund`
@@ -4283,6 +6273,29 @@ pub mod refunds {
             /// `currency`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub currency: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseAmount {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseAmount",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    refund: fields.take("refund"),
+                    from: fields.take("from"),
+                    payer_refund: fields.take("payer_refund"),
+                    advance: fields.take("advance"),
+                    discount_refund: fields.take("discount_refund"),
+                    currency: fields.take("currency"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `from` of [`PostResponseAmount`].
         #[derive(
@@ -4291,7 +6304,6 @@ pub mod refunds {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseAmountFrom {
             /// `account`
@@ -4300,6 +6312,25 @@ pub mod refunds {
             /// `amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub amount: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseAmountFrom {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseAmountFrom",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    account: fields.take("account"),
+                    amount: fields.take("amount"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `promotion_detail` of [`PostResponse`].
         #[derive(
@@ -4308,7 +6339,6 @@ pub mod refunds {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePromotionDetail {
             /// `promotion_id`
@@ -4326,6 +6356,28 @@ pub mod refunds {
             /// `refund_amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub refund_amount: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetail {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePromotionDetail",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    promotion_id: fields.take("promotion_id"),
+                    scope: fields.take("scope"),
+                    r#type: fields.take("type"),
+                    amount: fields.take("amount"),
+                    refund_amount: fields.take("refund_amount"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/ecommerce/refunds/{refund_id}`.
@@ -4337,6 +6389,8 @@ pub mod refunds {
             /// `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/ecommerce-refund/refunds/create-abnormal-refund.html>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012649274>
             ///
             /// # Sensitive fields
             ///
@@ -4377,7 +6431,6 @@ pub mod refunds {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -4397,6 +6450,28 @@ pub mod refunds {
                 /// `real_name`
                 pub real_name: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`sub_mchid`, `individual_auth_id`, `out_refund_no`, `type`, `bank_type`, `bank_account`, `real_name`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    individual_auth_id: impl ::std::convert::Into<::std::string::String>,
+                    out_refund_no: impl ::std::convert::Into<::std::string::String>,
+                    r#type: impl ::std::convert::Into<::std::string::String>,
+                    bank_type: impl ::std::convert::Into<::std::string::String>,
+                    bank_account: impl ::std::convert::Into<::std::string::String>,
+                    real_name: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                        individual_auth_id: individual_auth_id.into(),
+                        out_refund_no: out_refund_no.into(),
+                        r#type: r#type.into(),
+                        bank_type: bank_type.into(),
+                        bank_account: bank_account.into(),
+                        real_name: real_name.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`.
             #[derive(
                 ::std::fmt::Debug,
@@ -4404,7 +6479,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `refund_id`
@@ -4448,6 +6522,36 @@ pub mod refunds {
                 /// `refund_account`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub refund_account: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        refund_id: fields.take("refund_id"),
+                        out_refund_no: fields.take("out_refund_no"),
+                        transaction_id: fields.take("transaction_id"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        channel: fields.take("channel"),
+                        user_received_account: fields.take("user_received_account"),
+                        success_time: fields.take("success_time"),
+                        create_time: fields.take("create_time"),
+                        status: fields.take("status"),
+                        funds_account: fields.take("funds_account"),
+                        amount: fields.take("amount"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        refund_account: fields.take("refund_account"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`PostResponse`].
             #[derive(
@@ -4456,7 +6560,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseAmount {
                 /// `refund`
@@ -4477,6 +6580,29 @@ pub mod refunds {
                 /// `refund_fee`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub refund_fee: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        refund: fields.take("refund"),
+                        from: fields.take("from"),
+                        payer_refund: fields.take("payer_refund"),
+                        discount_refund: fields.take("discount_refund"),
+                        currency: fields.take("currency"),
+                        refund_fee: fields.take("refund_fee"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `from` of [`PostResponseAmount`].
             #[derive(
@@ -4485,7 +6611,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseAmountFrom {
                 /// `account`
@@ -4494,6 +6619,25 @@ pub mod refunds {
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseAmountFrom {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseAmountFrom",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        account: fields.take("account"),
+                        amount: fields.take("amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `promotion_detail` of [`PostResponse`].
             #[derive(
@@ -4502,7 +6646,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePromotionDetail {
                 /// `promotion_id`
@@ -4525,6 +6668,29 @@ pub mod refunds {
                 pub goods_detail: ::std::option::Option<
                     ::std::vec::Vec<PostResponsePromotionDetailGoodsDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        promotion_id: fields.take("promotion_id"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        amount: fields.take("amount"),
+                        refund_amount: fields.take("refund_amount"),
+                        goods_detail: fields.take("goods_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `goods_detail` of [`PostResponsePromotionDetail`].
             #[derive(
@@ -4533,7 +6699,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePromotionDetailGoodsDetail {
                 /// `merchant_goods_id`
@@ -4554,6 +6719,30 @@ pub mod refunds {
                 /// `refund_quantity`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub refund_quantity: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de>
+            for PostResponsePromotionDetailGoodsDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePromotionDetailGoodsDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        merchant_goods_id: fields.take("merchant_goods_id"),
+                        wechatpay_goods_id: fields.take("wechatpay_goods_id"),
+                        goods_name: fields.take("goods_name"),
+                        unit_price: fields.take("unit_price"),
+                        refund_amount: fields.take("refund_amount"),
+                        refund_quantity: fields.take("refund_quantity"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/ecommerce/refunds/{refund_id}/return-advance`.
@@ -4563,6 +6752,8 @@ pub mod refunds {
             /// `GET /v3/ecommerce/refunds/{refund_id}/return-advance`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_6_5.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476916>
             ///
             /// # Errors
             ///
@@ -4586,6 +6777,8 @@ pub mod refunds {
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_6_4.shtml>
             ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476927>
+            ///
             /// # Errors
             ///
             /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -4607,13 +6800,22 @@ pub mod refunds {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `sub_mchid`
                 pub sub_mchid: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                    }
+                }
             }
             /// Response body of `GET /v3/ecommerce/refunds/{refund_id}/return-advance`.
             #[derive(
@@ -4622,7 +6824,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `refund_id`
@@ -4652,19 +6853,54 @@ pub mod refunds {
                 /// `success_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub success_time: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        refund_id: fields.take("refund_id"),
+                        advance_return_id: fields.take("advance_return_id"),
+                        return_amount: fields.take("return_amount"),
+                        payer_mchid: fields.take("payer_mchid"),
+                        payer_account: fields.take("payer_account"),
+                        payee_mchid: fields.take("payee_mchid"),
+                        payee_account: fields.take("payee_account"),
+                        result: fields.take("result"),
+                        success_time: fields.take("success_time"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// Request body of `POST /v3/ecommerce/refunds/{refund_id}/return-advance`.
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct PostRequest {
                 /// `sub_mchid`
                 pub sub_mchid: ::std::string::String,
+            }
+            impl PostRequest {
+                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                    }
+                }
             }
             /// Response body of `POST /v3/ecommerce/refunds/{refund_id}/return-advance`.
             #[derive(
@@ -4673,7 +6909,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `refund_id`
@@ -4703,6 +6938,32 @@ pub mod refunds {
                 /// `success_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub success_time: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        refund_id: fields.take("refund_id"),
+                        advance_return_id: fields.take("advance_return_id"),
+                        return_amount: fields.take("return_amount"),
+                        payer_mchid: fields.take("payer_mchid"),
+                        payer_account: fields.take("payer_account"),
+                        payee_mchid: fields.take("payee_mchid"),
+                        payee_account: fields.take("payee_account"),
+                        result: fields.take("result"),
+                        success_time: fields.take("success_time"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -4715,6 +6976,10 @@ pub mod refunds {
             /// `GET /v3/ecommerce/refunds/id/{refund_id}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/refunds/chapter3_2.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012650253>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476908>
             ///
             /// # Errors
             ///
@@ -4737,13 +7002,22 @@ pub mod refunds {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `sub_mchid`
                 pub sub_mchid: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                    }
+                }
             }
             /// Response body of `GET /v3/ecommerce/refunds/id/{refund_id}`.
             #[derive(
@@ -4752,7 +7026,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `refund_id`
@@ -4796,6 +7069,36 @@ pub mod refunds {
                 /// `funds_account`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub funds_account: ::std::option::Option<GetResponseFundsAccount>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        refund_id: fields.take("refund_id"),
+                        out_refund_no: fields.take("out_refund_no"),
+                        transaction_id: fields.take("transaction_id"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        channel: fields.take("channel"),
+                        user_received_account: fields.take("user_received_account"),
+                        success_time: fields.take("success_time"),
+                        create_time: fields.take("create_time"),
+                        status: fields.take("status"),
+                        amount: fields.take("amount"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        refund_account: fields.take("refund_account"),
+                        funds_account: fields.take("funds_account"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`GetResponse`].
             #[derive(
@@ -4804,7 +7107,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAmount {
                 /// `refund`
@@ -4825,6 +7127,29 @@ pub mod refunds {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        refund: fields.take("refund"),
+                        from: fields.take("from"),
+                        payer_refund: fields.take("payer_refund"),
+                        advance: fields.take("advance"),
+                        discount_refund: fields.take("discount_refund"),
+                        currency: fields.take("currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `from` of [`GetResponseAmount`].
             #[derive(
@@ -4833,7 +7158,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAmountFrom {
                 /// `account`
@@ -4842,6 +7166,25 @@ pub mod refunds {
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmountFrom {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmountFrom",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        account: fields.take("account"),
+                        amount: fields.take("amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `account` of [`GetResponseAmountFrom`].
             ///
@@ -4881,6 +7224,11 @@ pub mod refunds {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for GetResponseAmountFromAccount {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for GetResponseAmountFromAccount {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -4906,7 +7254,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePromotionDetail {
                 /// `promotion_id`
@@ -4924,6 +7271,28 @@ pub mod refunds {
                 /// `refund_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub refund_amount: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        promotion_id: fields.take("promotion_id"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        amount: fields.take("amount"),
+                        refund_amount: fields.take("refund_amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `refund_account` of [`GetResponse`].
             ///
@@ -4965,6 +7334,11 @@ pub mod refunds {
                         }
                         _ => Self::Unknown(value),
                     }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseRefundAccount {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
                 }
             }
             impl ::serde::Serialize for GetResponseRefundAccount {
@@ -5017,6 +7391,11 @@ pub mod refunds {
                         "AVAILABLE" => Self::Available,
                         _ => Self::Unknown(value),
                     }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseFundsAccount {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
                 }
             }
             impl ::serde::Serialize for GetResponseFundsAccount {
@@ -5049,6 +7428,10 @@ pub mod refunds {
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/refunds/chapter3_2.shtml>
             ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012650314>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476911>
+            ///
             /// # Errors
             ///
             /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -5070,13 +7453,22 @@ pub mod refunds {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `sub_mchid`
                 pub sub_mchid: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                    }
+                }
             }
             /// Response body of `GET /v3/ecommerce/refunds/out-refund-no/{out_refund_no}`.
             #[derive(
@@ -5085,7 +7477,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `refund_id`
@@ -5129,6 +7520,36 @@ pub mod refunds {
                 /// `funds_account`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub funds_account: ::std::option::Option<GetResponseFundsAccount>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        refund_id: fields.take("refund_id"),
+                        out_refund_no: fields.take("out_refund_no"),
+                        transaction_id: fields.take("transaction_id"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        channel: fields.take("channel"),
+                        user_received_account: fields.take("user_received_account"),
+                        success_time: fields.take("success_time"),
+                        create_time: fields.take("create_time"),
+                        status: fields.take("status"),
+                        amount: fields.take("amount"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        refund_account: fields.take("refund_account"),
+                        funds_account: fields.take("funds_account"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`GetResponse`].
             #[derive(
@@ -5137,7 +7558,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAmount {
                 /// `refund`
@@ -5158,6 +7578,29 @@ pub mod refunds {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        refund: fields.take("refund"),
+                        from: fields.take("from"),
+                        payer_refund: fields.take("payer_refund"),
+                        advance: fields.take("advance"),
+                        discount_refund: fields.take("discount_refund"),
+                        currency: fields.take("currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `from` of [`GetResponseAmount`].
             #[derive(
@@ -5166,7 +7609,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAmountFrom {
                 /// `account`
@@ -5175,6 +7617,25 @@ pub mod refunds {
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmountFrom {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmountFrom",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        account: fields.take("account"),
+                        amount: fields.take("amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `account` of [`GetResponseAmountFrom`].
             ///
@@ -5214,6 +7675,11 @@ pub mod refunds {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for GetResponseAmountFromAccount {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for GetResponseAmountFromAccount {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -5239,7 +7705,6 @@ pub mod refunds {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePromotionDetail {
                 /// `promotion_id`
@@ -5257,6 +7722,28 @@ pub mod refunds {
                 /// `refund_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub refund_amount: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        promotion_id: fields.take("promotion_id"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        amount: fields.take("amount"),
+                        refund_amount: fields.take("refund_amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `refund_account` of [`GetResponse`].
             ///
@@ -5298,6 +7785,11 @@ pub mod refunds {
                         }
                         _ => Self::Unknown(value),
                     }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseRefundAccount {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
                 }
             }
             impl ::serde::Serialize for GetResponseRefundAccount {
@@ -5350,6 +7842,11 @@ pub mod refunds {
                         "AVAILABLE" => Self::Available,
                         _ => Self::Unknown(value),
                     }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseFundsAccount {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
                 }
             }
             impl ::serde::Serialize for GetResponseFundsAccount {
@@ -5383,6 +7880,8 @@ pub mod subsidies {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_3.shtml>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012477639>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -5402,7 +7901,6 @@ pub mod subsidies {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -5414,6 +7912,20 @@ pub mod subsidies {
             /// `description`
             pub description: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `transaction_id`, `description`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    transaction_id: transaction_id.into(),
+                    description: description.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/ecommerce/subsidies/cancel`.
         #[derive(
             ::std::fmt::Debug,
@@ -5421,7 +7933,6 @@ pub mod subsidies {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -5436,6 +7947,27 @@ pub mod subsidies {
             /// `description`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub description: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    transaction_id: fields.take("transaction_id"),
+                    result: fields.take("result"),
+                    description: fields.take("description"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/ecommerce/subsidies/create`.
@@ -5445,6 +7977,8 @@ pub mod subsidies {
         /// `POST /v3/ecommerce/subsidies/create`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_1.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012477631>
         ///
         /// # Errors
         ///
@@ -5465,7 +7999,6 @@ pub mod subsidies {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -5481,6 +8014,24 @@ pub mod subsidies {
             /// `refund_id`
             pub refund_id: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `transaction_id`, `amount`, `description`, `refund_id`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                description: impl ::std::convert::Into<::std::string::String>,
+                refund_id: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    transaction_id: transaction_id.into(),
+                    amount,
+                    description: description.into(),
+                    refund_id: refund_id.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/ecommerce/subsidies/create`.
         #[derive(
             ::std::fmt::Debug,
@@ -5488,7 +8039,6 @@ pub mod subsidies {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -5512,6 +8062,30 @@ pub mod subsidies {
             /// `success_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub success_time: ::std::option::Option<::sdk_runtime::DateTime>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    transaction_id: fields.take("transaction_id"),
+                    subsidy_id: fields.take("subsidy_id"),
+                    description: fields.take("description"),
+                    amount: fields.take("amount"),
+                    result: fields.take("result"),
+                    success_time: fields.take("success_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/ecommerce/subsidies/return`.
@@ -5521,6 +8095,8 @@ pub mod subsidies {
         /// `POST /v3/ecommerce/subsidies/return`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/ecommerce/subsidies/chapter3_2.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012477636>
         ///
         /// # Errors
         ///
@@ -5541,7 +8117,6 @@ pub mod subsidies {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -5559,6 +8134,26 @@ pub mod subsidies {
             /// `description`
             pub description: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `out_order_no`, `transaction_id`, `refund_id`, `amount`, `description`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                refund_id: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                description: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    out_order_no: out_order_no.into(),
+                    transaction_id: transaction_id.into(),
+                    refund_id: refund_id.into(),
+                    amount,
+                    description: description.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/ecommerce/subsidies/return`.
         #[derive(
             ::std::fmt::Debug,
@@ -5566,7 +8161,6 @@ pub mod subsidies {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -5596,6 +8190,32 @@ pub mod subsidies {
             /// `success_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub success_time: ::std::option::Option<::sdk_runtime::DateTime>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    transaction_id: fields.take("transaction_id"),
+                    subsidy_refund_id: fields.take("subsidy_refund_id"),
+                    refund_id: fields.take("refund_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    amount: fields.take("amount"),
+                    description: fields.take("description"),
+                    result: fields.take("result"),
+                    success_time: fields.take("success_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }

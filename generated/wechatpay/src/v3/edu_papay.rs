@@ -10,6 +10,10 @@ pub mod contracts {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_4.shtml>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012466882>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012465374>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -31,9 +35,24 @@ pub mod contracts {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
-        pub struct DeleteResponse {}
+        pub struct DeleteResponse {
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for DeleteResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "DeleteResponse",
+                )?;
+                ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+            }
+        }
     }
     /// Operations under `/v3/edu-papay/contracts/id`.
     pub mod id {
@@ -44,6 +63,10 @@ pub mod contracts {
             /// `GET /v3/edu-papay/contracts/id/{contract_id}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_2.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012522951>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012465367>
             ///
             /// # Errors
             ///
@@ -66,7 +89,6 @@ pub mod contracts {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -78,6 +100,20 @@ pub mod contracts {
                 /// `sub_appid`
                 pub sub_appid: ::std::string::String,
             }
+            impl GetQuery {
+                /// A value with its required fields (`appid`, `sub_mchid`, `sub_appid`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        sub_appid: sub_appid.into(),
+                    }
+                }
+            }
             /// Response body of `GET /v3/edu-papay/contracts/id/{contract_id}`.
             #[derive(
                 ::std::fmt::Debug,
@@ -85,7 +121,6 @@ pub mod contracts {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `sp_mchid`
@@ -114,6 +149,31 @@ pub mod contracts {
                 pub contract_information: ::std::option::Option<
                     GetResponseContractInformation,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sp_mchid: fields.take("sp_mchid"),
+                        appid: fields.take("appid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        sub_appid: fields.take("sub_appid"),
+                        openid: fields.take("openid"),
+                        sub_openid: fields.take("sub_openid"),
+                        plan_id: fields.take("plan_id"),
+                        contract_information: fields.take("contract_information"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `contract_information` of [`GetResponse`].
             #[derive(
@@ -122,7 +182,6 @@ pub mod contracts {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseContractInformation {
                 /// `contract_id`
@@ -134,6 +193,26 @@ pub mod contracts {
                 /// `create_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub create_time: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseContractInformation {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseContractInformation",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        contract_id: fields.take("contract_id"),
+                        contract_status: fields.take("contract_status"),
+                        create_time: fields.take("create_time"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -144,6 +223,10 @@ pub mod contracts {
         /// `POST /v3/edu-papay/contracts/presign`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_1.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012522560>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012465360>
         ///
         /// # Errors
         ///
@@ -164,7 +247,6 @@ pub mod contracts {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -188,6 +270,33 @@ pub mod contracts {
             /// `trade_scene`
             pub trade_scene: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`appid`, `sub_mchid`, `sub_appid`, `openid`, `sub_openid`, `plan_id`, `user_id`, `period_start_date`, `trade_scene`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                sub_appid: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                sub_openid: impl ::std::convert::Into<::std::string::String>,
+                plan_id: impl ::std::convert::Into<::std::string::String>,
+                user_id: impl ::std::convert::Into<::std::string::String>,
+                period_start_date: impl ::std::convert::Into<::std::string::String>,
+                trade_scene: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    sub_mchid: sub_mchid.into(),
+                    sub_appid: sub_appid.into(),
+                    openid: openid.into(),
+                    sub_openid: sub_openid.into(),
+                    plan_id: plan_id.into(),
+                    user_id: user_id.into(),
+                    period_start_date: period_start_date.into(),
+                    trade_scene: trade_scene.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/edu-papay/contracts/presign`.
         #[derive(
             ::std::fmt::Debug,
@@ -195,12 +304,29 @@ pub mod contracts {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `presign_token`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub presign_token: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    presign_token: fields.take("presign_token"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -211,6 +337,10 @@ pub mod transactions {
     /// `POST /v3/edu-papay/transactions`
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_7.shtml>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012524731>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012465548>
     ///
     /// # Errors
     ///
@@ -231,7 +361,6 @@ pub mod transactions {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -261,12 +390,44 @@ pub mod transactions {
         /// `device_information`
         pub device_information: PostRequestDeviceInformation,
     }
+    impl PostRequest {
+        /// A value with its required fields (`appid`, `sub_mchid`, `sub_appid`, `body`, `attach`, `out_trade_no`, `goods_tag`, `notify_url`, `contract_id`, `trade_scene`, `amount`, `device_information`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            appid: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            sub_appid: impl ::std::convert::Into<::std::string::String>,
+            body: impl ::std::convert::Into<::std::string::String>,
+            attach: impl ::std::convert::Into<::std::string::String>,
+            out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            goods_tag: impl ::std::convert::Into<::std::string::String>,
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+            contract_id: impl ::std::convert::Into<::std::string::String>,
+            trade_scene: impl ::std::convert::Into<::std::string::String>,
+            amount: PostRequestAmount,
+            device_information: PostRequestDeviceInformation,
+        ) -> Self {
+            Self {
+                appid: appid.into(),
+                sub_mchid: sub_mchid.into(),
+                sub_appid: sub_appid.into(),
+                body: body.into(),
+                attach: attach.into(),
+                out_trade_no: out_trade_no.into(),
+                goods_tag: goods_tag.into(),
+                notify_url: notify_url.into(),
+                contract_id: contract_id.into(),
+                trade_scene: trade_scene.into(),
+                amount,
+                device_information,
+            }
+        }
+    }
     /// The `amount` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -276,12 +437,23 @@ pub mod transactions {
         /// `currency`
         pub currency: ::std::string::String,
     }
+    impl PostRequestAmount {
+        /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+        pub fn new(
+            total: i64,
+            currency: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                total,
+                currency: currency.into(),
+            }
+        }
+    }
     /// The `device_information` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -291,6 +463,18 @@ pub mod transactions {
         /// `device_ip`
         pub device_ip: ::std::string::String,
     }
+    impl PostRequestDeviceInformation {
+        /// A value with its required fields (`device_id`, `device_ip`) set and every optional field unset (not sent).
+        pub fn new(
+            device_id: impl ::std::convert::Into<::std::string::String>,
+            device_ip: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                device_id: device_id.into(),
+                device_ip: device_ip.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/edu-papay/transactions`.
     #[derive(
         ::std::fmt::Debug,
@@ -298,9 +482,21 @@ pub mod transactions {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
-    pub struct PostResponse {}
+    pub struct PostResponse {
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+        }
+    }
     /// Operations under `/v3/edu-papay/transactions/id`.
     pub mod id {
         /// Operations under `/v3/edu-papay/transactions/id/{transaction_id}`.
@@ -310,6 +506,10 @@ pub mod transactions {
             /// `GET /v3/edu-papay/transactions/id/{transaction_id}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_8.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012523468>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012465567>
             ///
             /// # Errors
             ///
@@ -332,13 +532,22 @@ pub mod transactions {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `sub_mchid`
                 pub sub_mchid: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                    }
+                }
             }
             /// Response body of `GET /v3/edu-papay/transactions/id/{transaction_id}`.
             #[derive(
@@ -347,7 +556,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `sp_mchid`
@@ -401,6 +609,38 @@ pub mod transactions {
                 pub promotion_detail: ::std::option::Option<
                     ::std::vec::Vec<GetResponsePromotionDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sp_mchid: fields.take("sp_mchid"),
+                        appid: fields.take("appid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        sub_appid: fields.take("sub_appid"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        transaction_id: fields.take("transaction_id"),
+                        attach: fields.take("attach"),
+                        bank_type: fields.take("bank_type"),
+                        success_time: fields.take("success_time"),
+                        trade_state: fields.take("trade_state"),
+                        trade_state_description: fields.take("trade_state_description"),
+                        payer: fields.take("payer"),
+                        amount: fields.take("amount"),
+                        device_information: fields.take("device_information"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `payer` of [`GetResponse`].
             #[derive(
@@ -409,7 +649,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePayer {
                 /// `openid`
@@ -418,6 +657,25 @@ pub mod transactions {
                 /// `sub_openid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_openid: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePayer {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePayer",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        openid: fields.take("openid"),
+                        sub_openid: fields.take("sub_openid"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`GetResponse`].
             #[derive(
@@ -426,7 +684,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAmount {
                 /// `total`
@@ -441,6 +698,27 @@ pub mod transactions {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total: fields.take("total"),
+                        payer_total: fields.take("payer_total"),
+                        discount_total: fields.take("discount_total"),
+                        currency: fields.take("currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `device_information` of [`GetResponse`].
             #[derive(
@@ -449,7 +727,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseDeviceInformation {
                 /// `device_id`
@@ -458,6 +735,25 @@ pub mod transactions {
                 /// `device_ip`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub device_ip: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseDeviceInformation {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseDeviceInformation",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        device_id: fields.take("device_id"),
+                        device_ip: fields.take("device_ip"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `promotion_detail` of [`GetResponse`].
             #[derive(
@@ -466,7 +762,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePromotionDetail {
                 /// `coupon_id`
@@ -496,6 +791,32 @@ pub mod transactions {
                 /// `other_contribute`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub other_contribute: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        coupon_id: fields.take("coupon_id"),
+                        name: fields.take("name"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        amount: fields.take("amount"),
+                        stock_id: fields.take("stock_id"),
+                        wechatpay_contribute: fields.take("wechatpay_contribute"),
+                        merchant_contribute: fields.take("merchant_contribute"),
+                        other_contribute: fields.take("other_contribute"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -508,6 +829,10 @@ pub mod transactions {
             /// `GET /v3/edu-papay/transactions/out-trade-no/{out_trade_no}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_9.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012523591>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012465574>
             ///
             /// # Errors
             ///
@@ -530,13 +855,22 @@ pub mod transactions {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `sub_mchid`
                 pub sub_mchid: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                    }
+                }
             }
             /// Response body of `GET /v3/edu-papay/transactions/out-trade-no/{out_trade_no}`.
             #[derive(
@@ -545,7 +879,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `sp_mchid`
@@ -599,6 +932,38 @@ pub mod transactions {
                 pub promotion_detail: ::std::option::Option<
                     ::std::vec::Vec<GetResponsePromotionDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sp_mchid: fields.take("sp_mchid"),
+                        appid: fields.take("appid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        sub_appid: fields.take("sub_appid"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        transaction_id: fields.take("transaction_id"),
+                        attach: fields.take("attach"),
+                        bank_type: fields.take("bank_type"),
+                        success_time: fields.take("success_time"),
+                        trade_state: fields.take("trade_state"),
+                        trade_state_description: fields.take("trade_state_description"),
+                        payer: fields.take("payer"),
+                        amount: fields.take("amount"),
+                        device_information: fields.take("device_information"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `payer` of [`GetResponse`].
             #[derive(
@@ -607,7 +972,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePayer {
                 /// `openid`
@@ -616,6 +980,25 @@ pub mod transactions {
                 /// `sub_openid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_openid: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePayer {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePayer",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        openid: fields.take("openid"),
+                        sub_openid: fields.take("sub_openid"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`GetResponse`].
             #[derive(
@@ -624,7 +1007,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAmount {
                 /// `total`
@@ -639,6 +1021,27 @@ pub mod transactions {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total: fields.take("total"),
+                        payer_total: fields.take("payer_total"),
+                        discount_total: fields.take("discount_total"),
+                        currency: fields.take("currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `device_information` of [`GetResponse`].
             #[derive(
@@ -647,7 +1050,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseDeviceInformation {
                 /// `device_id`
@@ -656,6 +1058,25 @@ pub mod transactions {
                 /// `device_ip`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub device_ip: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseDeviceInformation {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseDeviceInformation",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        device_id: fields.take("device_id"),
+                        device_ip: fields.take("device_ip"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `promotion_detail` of [`GetResponse`].
             #[derive(
@@ -664,7 +1085,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePromotionDetail {
                 /// `coupon_id`
@@ -694,6 +1114,32 @@ pub mod transactions {
                 /// `other_contribute`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub other_contribute: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        coupon_id: fields.take("coupon_id"),
+                        name: fields.take("name"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        amount: fields.take("amount"),
+                        stock_id: fields.take("stock_id"),
+                        wechatpay_contribute: fields.take("wechatpay_contribute"),
+                        merchant_contribute: fields.take("merchant_contribute"),
+                        other_contribute: fields.take("other_contribute"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -709,6 +1155,10 @@ pub mod user {
             /// `GET /v3/edu-papay/user/{openid}/contracts`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_3.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012523265>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012489548>
             ///
             /// # Errors
             ///
@@ -731,7 +1181,6 @@ pub mod user {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -753,6 +1202,31 @@ pub mod user {
                 /// `limit`
                 pub limit: i64,
             }
+            impl GetQuery {
+                /// A value with its required fields (`appid`, `sub_mchid`, `sub_appid`, `sub_openid`, `plan_id`, `contract_status`, `offset`, `limit`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_openid: impl ::std::convert::Into<::std::string::String>,
+                    plan_id: impl ::std::convert::Into<::std::string::String>,
+                    contract_status: impl ::std::convert::Into<::std::string::String>,
+                    offset: i64,
+                    limit: i64,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        sub_appid: sub_appid.into(),
+                        sub_openid: sub_openid.into(),
+                        plan_id: plan_id.into(),
+                        contract_status: contract_status.into(),
+                        offset,
+                        limit,
+                    }
+                }
+            }
             /// Response body of `GET /v3/edu-papay/user/{openid}/contracts`.
             #[derive(
                 ::std::fmt::Debug,
@@ -760,7 +1234,6 @@ pub mod user {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `data`
@@ -775,6 +1248,27 @@ pub mod user {
                 /// `limit`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub limit: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        data: fields.take("data"),
+                        total_count: fields.take("total_count"),
+                        offset: fields.take("offset"),
+                        limit: fields.take("limit"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `data` of [`GetResponse`].
             #[derive(
@@ -783,7 +1277,6 @@ pub mod user {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseData {
                 /// `sp_mchid`
@@ -812,6 +1305,31 @@ pub mod user {
                 pub contract_information: ::std::option::Option<
                     GetResponseDataContractInformation,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseData",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sp_mchid: fields.take("sp_mchid"),
+                        appid: fields.take("appid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        sub_appid: fields.take("sub_appid"),
+                        openid: fields.take("openid"),
+                        sub_openid: fields.take("sub_openid"),
+                        plan_id: fields.take("plan_id"),
+                        contract_information: fields.take("contract_information"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `contract_information` of [`GetResponseData`].
             #[derive(
@@ -820,7 +1338,6 @@ pub mod user {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseDataContractInformation {
                 /// `contract_id`
@@ -832,6 +1349,26 @@ pub mod user {
                 /// `create_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub create_time: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseDataContractInformation {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseDataContractInformation",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        contract_id: fields.take("contract_id"),
+                        contract_status: fields.take("contract_status"),
+                        create_time: fields.take("create_time"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -847,6 +1384,10 @@ pub mod user_notifications {
             /// `POST /v3/edu-papay/user-notifications/{contract_id}/send`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/Offline/apis/chapter5_2_6.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012524814>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012855408>
             ///
             /// # Errors
             ///
@@ -869,7 +1410,6 @@ pub mod user_notifications {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -881,6 +1421,20 @@ pub mod user_notifications {
                 /// `sub_appid`
                 pub sub_appid: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `sub_mchid`, `sub_appid`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        sub_appid: sub_appid.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/edu-papay/user-notifications/{contract_id}/send`.
             #[derive(
                 ::std::fmt::Debug,
@@ -888,9 +1442,24 @@ pub mod user_notifications {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
     }
 }

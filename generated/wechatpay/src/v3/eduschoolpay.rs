@@ -10,6 +10,8 @@ pub mod contracts {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_2.shtml>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012468959>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -31,7 +33,6 @@ pub mod contracts {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `contract_id`
@@ -58,6 +59,31 @@ pub mod contracts {
             /// `out_contract_code`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_contract_code: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    contract_id: fields.take("contract_id"),
+                    mchid: fields.take("mchid"),
+                    appid: fields.take("appid"),
+                    openid: fields.take("openid"),
+                    plan_id: fields.take("plan_id"),
+                    contract_status: fields.take("contract_status"),
+                    create_time: fields.take("create_time"),
+                    out_contract_code: fields.take("out_contract_code"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/eduschoolpay/contracts/{contract_id}/terminate`.
         pub mod terminate {
@@ -66,6 +92,8 @@ pub mod contracts {
             /// `POST /v3/eduschoolpay/contracts/{contract_id}/terminate`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_3.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012469025>
             ///
             /// # Errors
             ///
@@ -99,9 +127,24 @@ pub mod contracts {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
     }
     /// Operations under `/v3/eduschoolpay/contracts/presign`.
@@ -111,6 +154,8 @@ pub mod contracts {
         /// `POST /v3/eduschoolpay/contracts/presign`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_1.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012468952>
         ///
         /// # Sensitive fields
         ///
@@ -149,7 +194,6 @@ pub mod contracts {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -175,12 +219,40 @@ pub mod contracts {
             /// `bank_card`
             pub bank_card: PostRequestBankCard,
         }
+        impl PostRequest {
+            /// A value with its required fields (`appid`, `openid`, `plan_id`, `user_id`, `school_id`, `out_contract_code`, `contract_mode`, `downgrade_default_contract`, `identity`, `bank_card`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                plan_id: impl ::std::convert::Into<::std::string::String>,
+                user_id: impl ::std::convert::Into<::std::string::String>,
+                school_id: impl ::std::convert::Into<::std::string::String>,
+                out_contract_code: impl ::std::convert::Into<::std::string::String>,
+                contract_mode: impl ::std::convert::Into<::std::string::String>,
+                downgrade_default_contract: bool,
+                identity: PostRequestIdentity,
+                bank_card: PostRequestBankCard,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    openid: openid.into(),
+                    plan_id: plan_id.into(),
+                    user_id: user_id.into(),
+                    school_id: school_id.into(),
+                    out_contract_code: out_contract_code.into(),
+                    contract_mode: contract_mode.into(),
+                    downgrade_default_contract,
+                    identity,
+                    bank_card,
+                }
+            }
+        }
         /// The `identity` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -192,12 +264,25 @@ pub mod contracts {
             /// `id_card_number`
             pub id_card_number: ::std::string::String,
         }
+        impl PostRequestIdentity {
+            /// A value with its required fields (`real_name`, `credential_type`, `id_card_number`) set and every optional field unset (not sent).
+            pub fn new(
+                real_name: impl ::std::convert::Into<::std::string::String>,
+                credential_type: impl ::std::convert::Into<::std::string::String>,
+                id_card_number: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    real_name: real_name.into(),
+                    credential_type: credential_type.into(),
+                    id_card_number: id_card_number.into(),
+                }
+            }
+        }
         /// The `bank_card` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -211,6 +296,22 @@ pub mod contracts {
             /// `bank_type`
             pub bank_type: ::std::string::String,
         }
+        impl PostRequestBankCard {
+            /// A value with its required fields (`bank_card_no`, `valid_thru`, `phone`, `bank_type`) set and every optional field unset (not sent).
+            pub fn new(
+                bank_card_no: impl ::std::convert::Into<::std::string::String>,
+                valid_thru: impl ::std::convert::Into<::std::string::String>,
+                phone: impl ::std::convert::Into<::std::string::String>,
+                bank_type: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    bank_card_no: bank_card_no.into(),
+                    valid_thru: valid_thru.into(),
+                    phone: phone.into(),
+                    bank_type: bank_type.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/eduschoolpay/contracts/presign`.
         #[derive(
             ::std::fmt::Debug,
@@ -218,12 +319,29 @@ pub mod contracts {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `presign_token`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub presign_token: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    presign_token: fields.take("presign_token"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -234,6 +352,8 @@ pub mod transactions {
     /// `POST /v3/eduschoolpay/transactions`
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_1.shtml>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012469030>
     ///
     /// # Errors
     ///
@@ -289,12 +409,50 @@ pub mod transactions {
         /// `payment_mode`
         pub payment_mode: PostRequestPaymentMode,
     }
+    impl PostRequest {
+        /// A value with its required fields (`appid`, `sub_mchid`, `sub_appid`, `description`, `attach`, `out_trade_no`, `goods_tag`, `notify_url`, `contract_id`, `user_id`, `amount`, `scene_info`, `device_info`, `settle_info`, `payment_mode`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            appid: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            sub_appid: impl ::std::convert::Into<::std::string::String>,
+            description: impl ::std::convert::Into<::std::string::String>,
+            attach: impl ::std::convert::Into<::std::string::String>,
+            out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            goods_tag: impl ::std::convert::Into<::std::string::String>,
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+            contract_id: impl ::std::convert::Into<::std::string::String>,
+            user_id: impl ::std::convert::Into<::std::string::String>,
+            amount: PostRequestAmount,
+            scene_info: PostRequestSceneInfo,
+            device_info: PostRequestDeviceInfo,
+            settle_info: PostRequestSettleInfo,
+            payment_mode: impl ::std::convert::Into<PostRequestPaymentMode>,
+        ) -> Self {
+            Self {
+                appid: appid.into(),
+                sub_mchid: sub_mchid.into(),
+                sub_appid: sub_appid.into(),
+                description: description.into(),
+                attach: attach.into(),
+                out_trade_no: out_trade_no.into(),
+                goods_tag: goods_tag.into(),
+                notify_url: notify_url.into(),
+                contract_id: contract_id.into(),
+                user_id: user_id.into(),
+                amount,
+                scene_info,
+                device_info,
+                settle_info,
+                payment_mode: payment_mode.into(),
+            }
+        }
+    }
     /// The `amount` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -304,12 +462,23 @@ pub mod transactions {
         /// `currency`
         pub currency: ::std::string::String,
     }
+    impl PostRequestAmount {
+        /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+        pub fn new(
+            total: i64,
+            currency: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                total,
+                currency: currency.into(),
+            }
+        }
+    }
     /// The `scene_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -321,12 +490,25 @@ pub mod transactions {
         /// `scene_type`
         pub scene_type: ::std::string::String,
     }
+    impl PostRequestSceneInfo {
+        /// A value with its required fields (`start_time`, `school_id`, `scene_type`) set and every optional field unset (not sent).
+        pub fn new(
+            start_time: impl ::std::convert::Into<::std::string::String>,
+            school_id: impl ::std::convert::Into<::std::string::String>,
+            scene_type: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                start_time: start_time.into(),
+                school_id: school_id.into(),
+                scene_type: scene_type.into(),
+            }
+        }
+    }
     /// The `device_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -336,18 +518,35 @@ pub mod transactions {
         /// `device_ip`
         pub device_ip: ::std::string::String,
     }
+    impl PostRequestDeviceInfo {
+        /// A value with its required fields (`device_id`, `device_ip`) set and every optional field unset (not sent).
+        pub fn new(
+            device_id: impl ::std::convert::Into<::std::string::String>,
+            device_ip: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                device_id: device_id.into(),
+                device_ip: device_ip.into(),
+            }
+        }
+    }
     /// The `settle_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
     pub struct PostRequestSettleInfo {
         /// `profit_sharing`
         pub profit_sharing: bool,
+    }
+    impl PostRequestSettleInfo {
+        /// A value with its required fields (`profit_sharing`) set and every optional field unset (not sent).
+        pub fn new(profit_sharing: bool) -> Self {
+            Self { profit_sharing }
+        }
     }
     /// The `payment_mode` of [`PostRequest`].
     ///
@@ -386,6 +585,11 @@ pub mod transactions {
             }
         }
     }
+    impl ::std::convert::From<&str> for PostRequestPaymentMode {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for PostRequestPaymentMode {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -409,7 +613,6 @@ pub mod transactions {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `mchid`
@@ -462,6 +665,36 @@ pub mod transactions {
         pub promotion_detail: ::std::option::Option<
             ::std::vec::Vec<PostResponsePromotionDetail>,
         >,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                mchid: fields.take("mchid"),
+                appid: fields.take("appid"),
+                sub_mchid: fields.take("sub_mchid"),
+                sub_appid: fields.take("sub_appid"),
+                out_trade_no: fields.take("out_trade_no"),
+                transaction_id: fields.take("transaction_id"),
+                trade_type: fields.take("trade_type"),
+                trade_state: fields.take("trade_state"),
+                trade_state_desc: fields.take("trade_state_desc"),
+                bank_type: fields.take("bank_type"),
+                attach: fields.take("attach"),
+                success_time: fields.take("success_time"),
+                payer: fields.take("payer"),
+                amount: fields.take("amount"),
+                device_info: fields.take("device_info"),
+                promotion_detail: fields.take("promotion_detail"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `payer` of [`PostResponse`].
     #[derive(
@@ -470,7 +703,6 @@ pub mod transactions {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponsePayer {
         /// `openid`
@@ -479,6 +711,25 @@ pub mod transactions {
         /// `sub_openid`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponsePayer {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponsePayer",
+            )?;
+            ::std::result::Result::Ok(Self {
+                openid: fields.take("openid"),
+                sub_openid: fields.take("sub_openid"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `amount` of [`PostResponse`].
     #[derive(
@@ -487,7 +738,6 @@ pub mod transactions {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponseAmount {
         /// `total`
@@ -502,6 +752,27 @@ pub mod transactions {
         /// `currency`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub currency: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseAmount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponseAmount",
+            )?;
+            ::std::result::Result::Ok(Self {
+                total: fields.take("total"),
+                payer_total: fields.take("payer_total"),
+                discount_total: fields.take("discount_total"),
+                currency: fields.take("currency"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `device_info` of [`PostResponse`].
     #[derive(
@@ -510,7 +781,6 @@ pub mod transactions {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponseDeviceInfo {
         /// `device_id`
@@ -519,6 +789,25 @@ pub mod transactions {
         /// `device_ip`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub device_ip: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseDeviceInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponseDeviceInfo",
+            )?;
+            ::std::result::Result::Ok(Self {
+                device_id: fields.take("device_id"),
+                device_ip: fields.take("device_ip"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `promotion_detail` of [`PostResponse`].
     #[derive(
@@ -527,7 +816,6 @@ pub mod transactions {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponsePromotionDetail {
         /// `coupon_id`
@@ -557,6 +845,32 @@ pub mod transactions {
         /// `other_contribute`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub other_contribute: ::std::option::Option<i64>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponsePromotionDetail",
+            )?;
+            ::std::result::Result::Ok(Self {
+                coupon_id: fields.take("coupon_id"),
+                name: fields.take("name"),
+                scope: fields.take("scope"),
+                r#type: fields.take("type"),
+                amount: fields.take("amount"),
+                stock_id: fields.take("stock_id"),
+                wechatpay_contribute: fields.take("wechatpay_contribute"),
+                merchant_contribute: fields.take("merchant_contribute"),
+                other_contribute: fields.take("other_contribute"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/eduschoolpay/transactions/id`.
     pub mod id {
@@ -567,6 +881,8 @@ pub mod transactions {
             /// `GET /v3/eduschoolpay/transactions/id/{transaction_id}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_2.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012469063>
             ///
             /// # Errors
             ///
@@ -589,13 +905,22 @@ pub mod transactions {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `sub_mchid`
                 pub sub_mchid: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                    }
+                }
             }
             /// Response body of `GET /v3/eduschoolpay/transactions/id/{transaction_id}`.
             #[derive(
@@ -604,7 +929,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `mchid`
@@ -657,6 +981,39 @@ pub mod transactions {
                 pub promotion_detail: ::std::option::Option<
                     ::std::vec::Vec<GetResponsePromotionDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        mchid: fields.take("mchid"),
+                        appid: fields.take("appid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        sub_appid: fields.take("sub_appid"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        transaction_id: fields.take("transaction_id"),
+                        trade_type: fields.take("trade_type"),
+                        trade_state: fields.take("trade_state"),
+                        trade_state_desc: fields.take("trade_state_desc"),
+                        bank_type: fields.take("bank_type"),
+                        attach: fields.take("attach"),
+                        success_time: fields.take("success_time"),
+                        payer: fields.take("payer"),
+                        amount: fields.take("amount"),
+                        device_info: fields.take("device_info"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `payer` of [`GetResponse`].
             #[derive(
@@ -665,7 +1022,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePayer {
                 /// `openid`
@@ -674,6 +1030,25 @@ pub mod transactions {
                 /// `sub_openid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_openid: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePayer {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePayer",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        openid: fields.take("openid"),
+                        sub_openid: fields.take("sub_openid"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`GetResponse`].
             #[derive(
@@ -682,7 +1057,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAmount {
                 /// `total`
@@ -697,6 +1071,27 @@ pub mod transactions {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total: fields.take("total"),
+                        payer_total: fields.take("payer_total"),
+                        discount_total: fields.take("discount_total"),
+                        currency: fields.take("currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `device_info` of [`GetResponse`].
             #[derive(
@@ -705,7 +1100,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseDeviceInfo {
                 /// `device_id`
@@ -714,6 +1108,25 @@ pub mod transactions {
                 /// `device_ip`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub device_ip: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseDeviceInfo {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseDeviceInfo",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        device_id: fields.take("device_id"),
+                        device_ip: fields.take("device_ip"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `promotion_detail` of [`GetResponse`].
             #[derive(
@@ -722,7 +1135,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePromotionDetail {
                 /// `coupon_id`
@@ -752,6 +1164,32 @@ pub mod transactions {
                 /// `other_contribute`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub other_contribute: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        coupon_id: fields.take("coupon_id"),
+                        name: fields.take("name"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        amount: fields.take("amount"),
+                        stock_id: fields.take("stock_id"),
+                        wechatpay_contribute: fields.take("wechatpay_contribute"),
+                        merchant_contribute: fields.take("merchant_contribute"),
+                        other_contribute: fields.take("other_contribute"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -764,6 +1202,8 @@ pub mod transactions {
             /// `GET /v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_3.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012469097>
             ///
             /// # Errors
             ///
@@ -786,13 +1226,22 @@ pub mod transactions {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `sub_mchid`
                 pub sub_mchid: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                    }
+                }
             }
             /// Response body of `GET /v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`.
             #[derive(
@@ -801,7 +1250,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `mchid`
@@ -854,6 +1302,39 @@ pub mod transactions {
                 pub promotion_detail: ::std::option::Option<
                     ::std::vec::Vec<GetResponsePromotionDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        mchid: fields.take("mchid"),
+                        appid: fields.take("appid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        sub_appid: fields.take("sub_appid"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        transaction_id: fields.take("transaction_id"),
+                        trade_type: fields.take("trade_type"),
+                        trade_state: fields.take("trade_state"),
+                        trade_state_desc: fields.take("trade_state_desc"),
+                        bank_type: fields.take("bank_type"),
+                        attach: fields.take("attach"),
+                        success_time: fields.take("success_time"),
+                        payer: fields.take("payer"),
+                        amount: fields.take("amount"),
+                        device_info: fields.take("device_info"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `payer` of [`GetResponse`].
             #[derive(
@@ -862,7 +1343,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePayer {
                 /// `openid`
@@ -871,6 +1351,25 @@ pub mod transactions {
                 /// `sub_openid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_openid: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePayer {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePayer",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        openid: fields.take("openid"),
+                        sub_openid: fields.take("sub_openid"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`GetResponse`].
             #[derive(
@@ -879,7 +1378,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAmount {
                 /// `total`
@@ -894,6 +1392,27 @@ pub mod transactions {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total: fields.take("total"),
+                        payer_total: fields.take("payer_total"),
+                        discount_total: fields.take("discount_total"),
+                        currency: fields.take("currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `device_info` of [`GetResponse`].
             #[derive(
@@ -902,7 +1421,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseDeviceInfo {
                 /// `device_id`
@@ -911,6 +1429,25 @@ pub mod transactions {
                 /// `device_ip`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub device_ip: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseDeviceInfo {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseDeviceInfo",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        device_id: fields.take("device_id"),
+                        device_ip: fields.take("device_ip"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `promotion_detail` of [`GetResponse`].
             #[derive(
@@ -919,7 +1456,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePromotionDetail {
                 /// `coupon_id`
@@ -949,6 +1485,32 @@ pub mod transactions {
                 /// `other_contribute`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub other_contribute: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        coupon_id: fields.take("coupon_id"),
+                        name: fields.take("name"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        amount: fields.take("amount"),
+                        stock_id: fields.take("stock_id"),
+                        wechatpay_contribute: fields.take("wechatpay_contribute"),
+                        merchant_contribute: fields.take("merchant_contribute"),
+                        other_contribute: fields.take("other_contribute"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -964,6 +1526,8 @@ pub mod users {
             /// `GET /v3/eduschoolpay/users/{openid}/contracts`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter3_4.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012468993>
             ///
             /// # Errors
             ///
@@ -986,7 +1550,6 @@ pub mod users {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1000,6 +1563,22 @@ pub mod users {
                 /// `limit`
                 pub limit: i64,
             }
+            impl GetQuery {
+                /// A value with its required fields (`plan_id`, `contract_status`, `offset`, `limit`) set and every optional field unset (not sent).
+                pub fn new(
+                    plan_id: impl ::std::convert::Into<::std::string::String>,
+                    contract_status: impl ::std::convert::Into<::std::string::String>,
+                    offset: i64,
+                    limit: i64,
+                ) -> Self {
+                    Self {
+                        plan_id: plan_id.into(),
+                        contract_status: contract_status.into(),
+                        offset,
+                        limit,
+                    }
+                }
+            }
             /// Response body of `GET /v3/eduschoolpay/users/{openid}/contracts`.
             #[derive(
                 ::std::fmt::Debug,
@@ -1007,7 +1586,6 @@ pub mod users {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `data`
@@ -1025,6 +1603,28 @@ pub mod users {
                 /// `links`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub links: ::std::option::Option<GetResponseLinks>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        data: fields.take("data"),
+                        offset: fields.take("offset"),
+                        limit: fields.take("limit"),
+                        total_count: fields.take("total_count"),
+                        links: fields.take("links"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `data` of [`GetResponse`].
             #[derive(
@@ -1033,7 +1633,6 @@ pub mod users {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseData {
                 /// `contract_id`
@@ -1060,6 +1659,31 @@ pub mod users {
                 /// `out_contract_code`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub out_contract_code: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseData",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        contract_id: fields.take("contract_id"),
+                        mchid: fields.take("mchid"),
+                        appid: fields.take("appid"),
+                        openid: fields.take("openid"),
+                        plan_id: fields.take("plan_id"),
+                        contract_status: fields.take("contract_status"),
+                        create_time: fields.take("create_time"),
+                        out_contract_code: fields.take("out_contract_code"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `links` of [`GetResponse`].
             #[derive(
@@ -1068,7 +1692,6 @@ pub mod users {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseLinks {
                 /// `next`
@@ -1081,6 +1704,26 @@ pub mod users {
                 #[serde(rename = "self")]
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub self_: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseLinks {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseLinks",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        next: fields.take("next"),
+                        prev: fields.take("prev"),
+                        self_: fields.take("self"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/eduschoolpay/users/{openid}/debt-state`.
@@ -1090,6 +1733,8 @@ pub mod users {
             /// `GET /v3/eduschoolpay/users/{openid}/debt-state`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/edu/eduschoolpay/chapter4_4.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012469161>
             ///
             /// # Errors
             ///
@@ -1112,7 +1757,6 @@ pub mod users {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `appid`
@@ -1130,6 +1774,28 @@ pub mod users {
                 /// `update_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub update_time: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        appid: fields.take("appid"),
+                        openid: fields.take("openid"),
+                        state: fields.take("state"),
+                        debt_count: fields.take("debt_count"),
+                        update_time: fields.take("update_time"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }

@@ -12,6 +12,8 @@ pub mod mch_transfer {
             ///
             /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/accept-elecsign-by-out-no.html>
             ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716452>
+            ///
             /// # Errors
             ///
             /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -31,13 +33,22 @@ pub mod mch_transfer {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct PostRequest {
                 /// `out_bill_no`
                 pub out_bill_no: ::std::string::String,
+            }
+            impl PostRequest {
+                /// A value with its required fields (`out_bill_no`) set and every optional field unset (not sent).
+                pub fn new(
+                    out_bill_no: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        out_bill_no: out_bill_no.into(),
+                    }
+                }
             }
             /// Response body of `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`.
             #[derive(
@@ -46,7 +57,6 @@ pub mod mch_transfer {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `state`
@@ -55,6 +65,25 @@ pub mod mch_transfer {
                 /// `create_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub create_time: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        state: fields.take("state"),
+                        create_time: fields.take("create_time"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// Operations under `/v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`.
             pub mod by_out_bill_no {
@@ -63,6 +92,8 @@ pub mod mch_transfer {
                 /// `GET /v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/query-elecsign-by-out-no.html>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716436>
                 ///
                 /// # Errors
                 ///
@@ -85,7 +116,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `state`
@@ -130,6 +160,30 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub fail_reason: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            state: fields.take("state"),
+                            create_time: fields.take("create_time"),
+                            update_time: fields.take("update_time"),
+                            hash_type: fields.take("hash_type"),
+                            hash_value: fields.take("hash_value"),
+                            download_url: fields.take("download_url"),
+                            fail_reason: fields.take("fail_reason"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -140,6 +194,8 @@ pub mod mch_transfer {
             /// `POST /v3/fund-app/mch-transfer/elecsign/transfer-bill-no`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/accept-elecsign-by-no.html>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716456>
             ///
             /// # Errors
             ///
@@ -160,13 +216,22 @@ pub mod mch_transfer {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct PostRequest {
                 /// `transfer_bill_no`
                 pub transfer_bill_no: ::std::string::String,
+            }
+            impl PostRequest {
+                /// A value with its required fields (`transfer_bill_no`) set and every optional field unset (not sent).
+                pub fn new(
+                    transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        transfer_bill_no: transfer_bill_no.into(),
+                    }
+                }
             }
             /// Response body of `POST /v3/fund-app/mch-transfer/elecsign/transfer-bill-no`.
             #[derive(
@@ -175,7 +240,6 @@ pub mod mch_transfer {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `state`
@@ -184,6 +248,25 @@ pub mod mch_transfer {
                 /// `create_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub create_time: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        state: fields.take("state"),
+                        create_time: fields.take("create_time"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// Operations under `/v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}`.
             pub mod by_transfer_bill_no {
@@ -192,6 +275,8 @@ pub mod mch_transfer {
                 /// `GET /v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/query-elecsign-by-no.html>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716455>
                 ///
                 /// # Errors
                 ///
@@ -214,7 +299,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `state`
@@ -259,6 +343,30 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub fail_reason: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            state: fields.take("state"),
+                            create_time: fields.take("create_time"),
+                            update_time: fields.take("update_time"),
+                            hash_type: fields.take("hash_type"),
+                            hash_value: fields.take("hash_value"),
+                            download_url: fields.take("download_url"),
+                            fail_reason: fields.take("fail_reason"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -270,6 +378,8 @@ pub mod mch_transfer {
         /// `POST /v3/fund-app/mch-transfer/transfer-bills`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/transfer-to-user.html>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716434>
         ///
         /// # Sensitive fields
         ///
@@ -308,7 +418,6 @@ pub mod mch_transfer {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -336,12 +445,42 @@ pub mod mch_transfer {
                 PostRequestTransferSceneReportInfos,
             >,
         }
+        impl PostRequest {
+            /// A value with its required fields (`appid`, `out_bill_no`, `transfer_scene_id`, `openid`, `user_name`, `transfer_amount`, `transfer_remark`, `notify_url`, `user_recv_perception`, `transfer_scene_report_infos`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                out_bill_no: impl ::std::convert::Into<::std::string::String>,
+                transfer_scene_id: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                user_name: impl ::std::convert::Into<::std::string::String>,
+                transfer_amount: i64,
+                transfer_remark: impl ::std::convert::Into<::std::string::String>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                user_recv_perception: impl ::std::convert::Into<::std::string::String>,
+                transfer_scene_report_infos: ::std::vec::Vec<
+                    PostRequestTransferSceneReportInfos,
+                >,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    out_bill_no: out_bill_no.into(),
+                    transfer_scene_id: transfer_scene_id.into(),
+                    openid: openid.into(),
+                    user_name: user_name.into(),
+                    transfer_amount,
+                    transfer_remark: transfer_remark.into(),
+                    notify_url: notify_url.into(),
+                    user_recv_perception: user_recv_perception.into(),
+                    transfer_scene_report_infos,
+                }
+            }
+        }
         /// The `transfer_scene_report_infos` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -351,6 +490,18 @@ pub mod mch_transfer {
             /// `info_content`
             pub info_content: ::std::string::String,
         }
+        impl PostRequestTransferSceneReportInfos {
+            /// A value with its required fields (`info_type`, `info_content`) set and every optional field unset (not sent).
+            pub fn new(
+                info_type: impl ::std::convert::Into<::std::string::String>,
+                info_content: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    info_type: info_type.into(),
+                    info_content: info_content.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/fund-app/mch-transfer/transfer-bills`.
         #[derive(
             ::std::fmt::Debug,
@@ -358,7 +509,6 @@ pub mod mch_transfer {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `out_bill_no`
@@ -379,6 +529,29 @@ pub mod mch_transfer {
             /// `package_info`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub package_info: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    out_bill_no: fields.take("out_bill_no"),
+                    transfer_bill_no: fields.take("transfer_bill_no"),
+                    create_time: fields.take("create_time"),
+                    state: fields.take("state"),
+                    fail_reason: fields.take("fail_reason"),
+                    package_info: fields.take("package_info"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/fund-app/mch-transfer/transfer-bills/out-bill-no`.
         pub mod out_bill_no {
@@ -389,6 +562,8 @@ pub mod mch_transfer {
                 /// `GET /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/get-transfer-bill-by-out-no.html>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716437>
                 ///
                 /// # Errors
                 ///
@@ -411,7 +586,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `mch_id`
@@ -486,6 +660,35 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub update_time: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            mch_id: fields.take("mch_id"),
+                            out_bill_no: fields.take("out_bill_no"),
+                            transfer_bill_no: fields.take("transfer_bill_no"),
+                            appid: fields.take("appid"),
+                            state: fields.take("state"),
+                            transfer_amount: fields.take("transfer_amount"),
+                            transfer_remark: fields.take("transfer_remark"),
+                            fail_reason: fields.take("fail_reason"),
+                            openid: fields.take("openid"),
+                            user_name: fields.take("user_name"),
+                            create_time: fields.take("create_time"),
+                            update_time: fields.take("update_time"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// Operations under `/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.
                 pub mod cancel {
@@ -494,6 +697,8 @@ pub mod mch_transfer {
                     /// `POST /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`
                     ///
                     /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/cancel-transfer.html>
+                    ///
+                    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716458>
                     ///
                     /// # Errors
                     ///
@@ -527,7 +732,6 @@ pub mod mch_transfer {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponse {
                         /// `out_bill_no`
@@ -556,6 +760,27 @@ pub mod mch_transfer {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub update_time: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                out_bill_no: fields.take("out_bill_no"),
+                                transfer_bill_no: fields.take("transfer_bill_no"),
+                                state: fields.take("state"),
+                                update_time: fields.take("update_time"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }
@@ -569,6 +794,8 @@ pub mod mch_transfer {
                 /// `GET /v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`
                 ///
                 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/transfer-bill/get-transfer-bill-by-no.html>
+                ///
+                /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716457>
                 ///
                 /// # Errors
                 ///
@@ -591,7 +818,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `mch_id`
@@ -666,6 +892,35 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub update_time: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            mch_id: fields.take("mch_id"),
+                            out_bill_no: fields.take("out_bill_no"),
+                            transfer_bill_no: fields.take("transfer_bill_no"),
+                            appid: fields.take("appid"),
+                            state: fields.take("state"),
+                            transfer_amount: fields.take("transfer_amount"),
+                            transfer_remark: fields.take("transfer_remark"),
+                            fail_reason: fields.take("fail_reason"),
+                            openid: fields.take("openid"),
+                            user_name: fields.take("user_name"),
+                            create_time: fields.take("create_time"),
+                            update_time: fields.take("update_time"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }

@@ -8,6 +8,8 @@ pub mod bill_download_url {
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_4.shtml>
     ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476132>
+    ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -27,7 +29,6 @@ pub mod bill_download_url {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -37,6 +38,18 @@ pub mod bill_download_url {
         /// `sub_mchid`
         pub sub_mchid: ::std::string::String,
     }
+    impl GetQuery {
+        /// A value with its required fields (`bill_date`, `sub_mchid`) set and every optional field unset (not sent).
+        pub fn new(
+            bill_date: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                bill_date: bill_date.into(),
+                sub_mchid: sub_mchid.into(),
+            }
+        }
+    }
     /// Response body of `GET /v3/funds-to-oversea/bill-download-url`.
     #[derive(
         ::std::fmt::Debug,
@@ -44,7 +57,6 @@ pub mod bill_download_url {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `hash_type`
@@ -56,6 +68,23 @@ pub mod bill_download_url {
         /// `download_url`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub download_url: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                hash_type: fields.take("hash_type"),
+                hash_value: fields.take("hash_value"),
+                download_url: fields.take("download_url"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/funds-to-oversea/orders`.
@@ -65,6 +94,8 @@ pub mod orders {
     /// `POST /v3/funds-to-oversea/orders`
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_2.shtml>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476113>
     ///
     /// # Errors
     ///
@@ -85,7 +116,6 @@ pub mod orders {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -109,12 +139,38 @@ pub mod orders {
         /// `payee_info`
         pub payee_info: PostRequestPayeeInfo,
     }
+    impl PostRequest {
+        /// A value with its required fields (`out_order_id`, `sub_mchid`, `transaction_id`, `amount`, `foreign_currency`, `goods_info`, `seller_info`, `express_info`, `payee_info`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            out_order_id: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            transaction_id: impl ::std::convert::Into<::std::string::String>,
+            amount: i64,
+            foreign_currency: impl ::std::convert::Into<::std::string::String>,
+            goods_info: ::std::vec::Vec<PostRequestGoodsInfo>,
+            seller_info: PostRequestSellerInfo,
+            express_info: PostRequestExpressInfo,
+            payee_info: PostRequestPayeeInfo,
+        ) -> Self {
+            Self {
+                out_order_id: out_order_id.into(),
+                sub_mchid: sub_mchid.into(),
+                transaction_id: transaction_id.into(),
+                amount,
+                foreign_currency: foreign_currency.into(),
+                goods_info,
+                seller_info,
+                express_info,
+                payee_info,
+            }
+        }
+    }
     /// The `goods_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -128,12 +184,27 @@ pub mod orders {
         /// `goods_quantity`
         pub goods_quantity: i64,
     }
+    impl PostRequestGoodsInfo {
+        /// A value with its required fields (`goods_name`, `goods_category`, `goods_unit_price`, `goods_quantity`) set and every optional field unset (not sent).
+        pub fn new(
+            goods_name: impl ::std::convert::Into<::std::string::String>,
+            goods_category: impl ::std::convert::Into<::std::string::String>,
+            goods_unit_price: i64,
+            goods_quantity: i64,
+        ) -> Self {
+            Self {
+                goods_name: goods_name.into(),
+                goods_category: goods_category.into(),
+                goods_unit_price,
+                goods_quantity,
+            }
+        }
+    }
     /// The `seller_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -145,12 +216,25 @@ pub mod orders {
         /// `seller_id`
         pub seller_id: ::std::string::String,
     }
+    impl PostRequestSellerInfo {
+        /// A value with its required fields (`oversea_business_name`, `oversea_shop_name`, `seller_id`) set and every optional field unset (not sent).
+        pub fn new(
+            oversea_business_name: impl ::std::convert::Into<::std::string::String>,
+            oversea_shop_name: impl ::std::convert::Into<::std::string::String>,
+            seller_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                oversea_business_name: oversea_business_name.into(),
+                oversea_shop_name: oversea_shop_name.into(),
+                seller_id: seller_id.into(),
+            }
+        }
+    }
     /// The `express_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -160,18 +244,35 @@ pub mod orders {
         /// `express_company_name`
         pub express_company_name: ::std::string::String,
     }
+    impl PostRequestExpressInfo {
+        /// A value with its required fields (`courier_number`, `express_company_name`) set and every optional field unset (not sent).
+        pub fn new(
+            courier_number: impl ::std::convert::Into<::std::string::String>,
+            express_company_name: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                courier_number: courier_number.into(),
+                express_company_name: express_company_name.into(),
+            }
+        }
+    }
     /// The `payee_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
     pub struct PostRequestPayeeInfo {
         /// `payee_id`
         pub payee_id: ::std::string::String,
+    }
+    impl PostRequestPayeeInfo {
+        /// A value with its required fields (`payee_id`) set and every optional field unset (not sent).
+        pub fn new(payee_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self { payee_id: payee_id.into() }
+        }
     }
     /// Response body of `POST /v3/funds-to-oversea/orders`.
     #[derive(
@@ -180,7 +281,6 @@ pub mod orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `out_order_id`
@@ -228,6 +328,35 @@ pub mod orders {
         /// `charge_account_type`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub charge_account_type: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                out_order_id: fields.take("out_order_id"),
+                sub_mchid: fields.take("sub_mchid"),
+                order_id: fields.take("order_id"),
+                result: fields.take("result"),
+                fail_reason: fields.take("fail_reason"),
+                amount: fields.take("amount"),
+                foreign_amount: fields.take("foreign_amount"),
+                foreign_currency: fields.take("foreign_currency"),
+                rate: fields.take("rate"),
+                exchange_rate_time: fields.take("exchange_rate_time"),
+                estimate_exchange_rate_time: fields.take("estimate_exchange_rate_time"),
+                departure_amount: fields.take("departure_amount"),
+                fee: fields.take("fee"),
+                charge_mchid: fields.take("charge_mchid"),
+                charge_account_type: fields.take("charge_account_type"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/funds-to-oversea/orders/{out_order_id}`.
     pub mod by_out_order_id {
@@ -236,6 +365,8 @@ pub mod orders {
         /// `GET /v3/funds-to-oversea/orders/{out_order_id}`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_3.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476127>
         ///
         /// # Errors
         ///
@@ -258,7 +389,6 @@ pub mod orders {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -268,6 +398,18 @@ pub mod orders {
             /// `transaction_id`
             pub transaction_id: ::std::string::String,
         }
+        impl GetQuery {
+            /// A value with its required fields (`sub_mchid`, `transaction_id`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    transaction_id: transaction_id.into(),
+                }
+            }
+        }
         /// Response body of `GET /v3/funds-to-oversea/orders/{out_order_id}`.
         #[derive(
             ::std::fmt::Debug,
@@ -275,7 +417,6 @@ pub mod orders {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `out_order_id`
@@ -325,6 +466,39 @@ pub mod orders {
             /// `charge_account_type`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub charge_account_type: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    out_order_id: fields.take("out_order_id"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    order_id: fields.take("order_id"),
+                    result: fields.take("result"),
+                    fail_reason: fields.take("fail_reason"),
+                    amount: fields.take("amount"),
+                    foreign_amount: fields.take("foreign_amount"),
+                    foreign_currency: fields.take("foreign_currency"),
+                    rate: fields.take("rate"),
+                    exchange_rate_time: fields.take("exchange_rate_time"),
+                    estimate_exchange_rate_time: fields
+                        .take("estimate_exchange_rate_time"),
+                    departure_amount: fields.take("departure_amount"),
+                    fee: fields.take("fee"),
+                    charge_mchid: fields.take("charge_mchid"),
+                    charge_account_type: fields.take("charge_account_type"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -339,6 +513,8 @@ pub mod transactions {
             /// `GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`
             ///
             /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter7_10_1.shtml>
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476109>
             ///
             /// # Errors
             ///
@@ -361,13 +537,22 @@ pub mod transactions {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `sub_mchid`
                 pub sub_mchid: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                    }
+                }
             }
             /// Response body of `GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`.
             #[derive(
@@ -376,7 +561,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `transaction_id`
@@ -385,6 +569,25 @@ pub mod transactions {
                 /// `available_abroad_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub available_abroad_amount: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        transaction_id: fields.take("transaction_id"),
+                        available_abroad_amount: fields.take("available_abroad_amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }

@@ -10,6 +10,8 @@ pub mod merchants {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_2.shtml>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012473788>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -37,6 +39,18 @@ pub mod merchants {
             pub sub_mchid: ::std::string::String,
             /// `operation_type`
             pub operation_type: PostRequestOperationType,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `operation_type`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                operation_type: impl ::std::convert::Into<PostRequestOperationType>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    operation_type: operation_type.into(),
+                }
+            }
         }
         /// The `operation_type` of [`PostRequest`].
         ///
@@ -75,6 +89,11 @@ pub mod merchants {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestOperationType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestOperationType {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -100,12 +119,29 @@ pub mod merchants {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mchid: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/goldplan/merchants/changegoldplanstatus`.
@@ -115,6 +151,8 @@ pub mod merchants {
         /// `POST /v3/goldplan/merchants/changegoldplanstatus`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_1.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012473796>
         ///
         /// # Errors
         ///
@@ -147,6 +185,19 @@ pub mod merchants {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub operation_pay_scene: ::std::option::Option<PostRequestOperationPayScene>,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `operation_type`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                operation_type: impl ::std::convert::Into<PostRequestOperationType>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    operation_type: operation_type.into(),
+                    operation_pay_scene: ::std::option::Option::None,
+                }
+            }
+        }
         /// The `operation_type` of [`PostRequest`].
         ///
         /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -182,6 +233,11 @@ pub mod merchants {
                     "CLOSE" => Self::Close,
                     _ => Self::Unknown(value),
                 }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestOperationType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
             }
         }
         impl ::serde::Serialize for PostRequestOperationType {
@@ -244,6 +300,11 @@ pub mod merchants {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestOperationPayScene {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestOperationPayScene {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -269,12 +330,29 @@ pub mod merchants {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mchid: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/goldplan/merchants/close-advertising-show`.
@@ -284,6 +362,8 @@ pub mod merchants {
         /// `POST /v3/goldplan/merchants/close-advertising-show`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_5.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012473781>
         ///
         /// # Errors
         ///
@@ -304,13 +384,22 @@ pub mod merchants {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct PostRequest {
             /// `sub_mchid`
             pub sub_mchid: ::std::string::String,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                }
+            }
         }
         /// Response body of `POST /v3/goldplan/merchants/close-advertising-show`.
         #[derive(
@@ -319,9 +408,21 @@ pub mod merchants {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
-        pub struct PostResponse {}
+        pub struct PostResponse {
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+                ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+            }
+        }
     }
     /// Operations under `/v3/goldplan/merchants/open-advertising-show`.
     pub mod open_advertising_show {
@@ -330,6 +431,8 @@ pub mod merchants {
         /// `PATCH /v3/goldplan/merchants/open-advertising-show`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_5_4.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012473794>
         ///
         /// # Errors
         ///
@@ -350,7 +453,6 @@ pub mod merchants {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -362,6 +464,17 @@ pub mod merchants {
             pub advertising_industry_filters: ::std::option::Option<
                 ::std::vec::Vec<PatchRequestAdvertisingIndustryFilters>,
             >,
+        }
+        impl PatchRequest {
+            /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    advertising_industry_filters: ::std::option::Option::None,
+                }
+            }
         }
         /// The `advertising_industry_filters` of [`PatchRequest`].
         ///
@@ -537,6 +650,11 @@ pub mod merchants {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PatchRequestAdvertisingIndustryFilters {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PatchRequestAdvertisingIndustryFilters {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -562,9 +680,21 @@ pub mod merchants {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
-        pub struct PatchResponse {}
+        pub struct PatchResponse {
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PatchResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let fields = ::sdk_runtime::Lenient::new(deserializer, "PatchResponse")?;
+                ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+            }
+        }
     }
     /// Operations under `/v3/goldplan/merchants/set-advertising-industry-filter`.
     pub mod set_advertising_industry_filter {
@@ -573,6 +703,8 @@ pub mod merchants {
         /// `POST /v3/goldplan/merchants/set-advertising-industry-filter`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/goldplan/chapter3_3.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012473784>
         ///
         /// # Errors
         ///
@@ -593,7 +725,6 @@ pub mod merchants {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -604,6 +735,20 @@ pub mod merchants {
             pub advertising_industry_filters: ::std::vec::Vec<
                 PostRequestAdvertisingIndustryFilters,
             >,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `advertising_industry_filters`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                advertising_industry_filters: ::std::vec::Vec<
+                    PostRequestAdvertisingIndustryFilters,
+                >,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    advertising_industry_filters,
+                }
+            }
         }
         /// The `advertising_industry_filters` of [`PostRequest`].
         ///
@@ -779,6 +924,11 @@ pub mod merchants {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestAdvertisingIndustryFilters {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestAdvertisingIndustryFilters {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -804,8 +954,20 @@ pub mod merchants {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
-        pub struct PostResponse {}
+        pub struct PostResponse {
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+                ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+            }
+        }
     }
 }

@@ -8,6 +8,10 @@ pub mod tokens {
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_9_1.shtml>
     ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012553563>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012715654>
+    ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -27,7 +31,6 @@ pub mod tokens {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -37,12 +40,23 @@ pub mod tokens {
         /// `coupon_list`
         pub coupon_list: ::std::vec::Vec<PostRequestCouponList>,
     }
+    impl PostRequest {
+        /// A value with its required fields (`open_id`, `coupon_list`) set and every optional field unset (not sent).
+        pub fn new(
+            open_id: impl ::std::convert::Into<::std::string::String>,
+            coupon_list: ::std::vec::Vec<PostRequestCouponList>,
+        ) -> Self {
+            Self {
+                open_id: open_id.into(),
+                coupon_list,
+            }
+        }
+    }
     /// The `coupon_list` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -52,6 +66,18 @@ pub mod tokens {
         /// `coupon_id`
         pub coupon_id: ::std::string::String,
     }
+    impl PostRequestCouponList {
+        /// A value with its required fields (`stock_id`, `coupon_id`) set and every optional field unset (not sent).
+        pub fn new(
+            stock_id: i64,
+            coupon_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                stock_id,
+                coupon_id: coupon_id.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/industry-coupon/tokens`.
     #[derive(
         ::std::fmt::Debug,
@@ -59,7 +85,6 @@ pub mod tokens {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `token`
@@ -68,5 +93,21 @@ pub mod tokens {
         /// `expires_time`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_time: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                token: fields.take("token"),
+                expires_time: fields.take("expires_time"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }

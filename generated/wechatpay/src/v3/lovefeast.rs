@@ -10,6 +10,10 @@ pub mod brands {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/lovefeast/brands/get-brand.html>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012472863>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012466619>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -31,7 +35,6 @@ pub mod brands {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `donate_count`
@@ -40,6 +43,25 @@ pub mod brands {
             /// `consume_count`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub consume_count: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    donate_count: fields.take("donate_count"),
+                    consume_count: fields.take("consume_count"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -80,15 +102,27 @@ pub mod users {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
                     pub struct GetQuery {
                         /// `offset`
-                        pub offset: i64,
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub offset: ::std::option::Option<i64>,
                         /// `limit`
                         pub limit: i64,
+                    }
+                    impl GetQuery {
+                        /// A value with its required fields (`limit`) set and every optional field unset (not sent).
+                        pub fn new(limit: i64) -> Self {
+                            Self {
+                                offset: ::std::option::Option::None,
+                                limit,
+                            }
+                        }
                     }
                     /// Response body of `GET /v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`.
                     #[derive(
@@ -97,7 +131,6 @@ pub mod users {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponse {
                         /// `count`
@@ -132,6 +165,28 @@ pub mod users {
                         pub data: ::std::option::Option<
                             ::std::vec::Vec<GetResponseData>,
                         >,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                count: fields.take("count"),
+                                limit: fields.take("limit"),
+                                offset: fields.take("offset"),
+                                total_count: fields.take("total_count"),
+                                data: fields.take("data"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `data` of [`GetResponse`].
                     #[derive(
@@ -140,7 +195,6 @@ pub mod users {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponseData {
                         /// `welfare_trade_id`
@@ -168,7 +222,7 @@ pub mod users {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub brand_id: ::std::option::Option<::std::string::String>,
+                        pub brand_id: ::std::option::Option<i64>,
                         /// `donate_source`
                         #[serde(
                             default,
@@ -180,7 +234,9 @@ pub mod users {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub merchant_order: ::std::option::Option<::std::string::String>,
+                        pub merchant_order: ::std::option::Option<
+                            GetResponseDataMerchantOrder,
+                        >,
                         /// `institution_name`
                         #[serde(
                             default,
@@ -225,6 +281,92 @@ pub mod users {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub device_id: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponseData",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                welfare_trade_id: fields.take("welfare_trade_id"),
+                                appid: fields.take("appid"),
+                                sub_appid: fields.take("sub_appid"),
+                                brand_id: fields.take("brand_id"),
+                                donate_source: fields.take("donate_source"),
+                                merchant_order: fields.take("merchant_order"),
+                                institution_name: fields.take("institution_name"),
+                                business_id: fields.take("business_id"),
+                                business_name: fields.take("business_name"),
+                                success_time: fields.take("success_time"),
+                                payer: fields.take("payer"),
+                                amount: fields.take("amount"),
+                                device_id: fields.take("device_id"),
+                                unparsed: fields.finish(),
+                            })
+                        }
+                    }
+                    /// The `merchant_order` of [`GetResponseData`].
+                    #[derive(
+                        ::std::fmt::Debug,
+                        ::std::clone::Clone,
+                        ::std::cmp::PartialEq,
+                        ::std::default::Default,
+                        ::serde::Serialize,
+                    )]
+                    pub struct GetResponseDataMerchantOrder {
+                        /// `out_trade_no`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub out_trade_no: ::std::option::Option<::std::string::String>,
+                        /// `mchid`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub mchid: ::std::option::Option<::std::string::String>,
+                        /// `sub_mchid`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub sub_mchid: ::std::option::Option<::std::string::String>,
+                        /// `store_id`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub store_id: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de>
+                    for GetResponseDataMerchantOrder {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponseDataMerchantOrder",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                out_trade_no: fields.take("out_trade_no"),
+                                mchid: fields.take("mchid"),
+                                sub_mchid: fields.take("sub_mchid"),
+                                store_id: fields.take("store_id"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `payer` of [`GetResponseData`].
                     #[derive(
@@ -233,7 +375,6 @@ pub mod users {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponseDataPayer {
                         /// `openid`
@@ -260,6 +401,27 @@ pub mod users {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub nickname: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponseDataPayer {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponseDataPayer",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                openid: fields.take("openid"),
+                                sub_openid: fields.take("sub_openid"),
+                                avatar: fields.take("avatar"),
+                                nickname: fields.take("nickname"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `amount` of [`GetResponseData`].
                     #[derive(
@@ -268,7 +430,6 @@ pub mod users {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponseDataAmount {
                         /// `total`
@@ -295,6 +456,27 @@ pub mod users {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub payer_currency: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponseDataAmount {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponseDataAmount",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                total: fields.take("total"),
+                                payer_total: fields.take("payer_total"),
+                                currency: fields.take("currency"),
+                                payer_currency: fields.take("payer_currency"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }
@@ -329,7 +511,6 @@ pub mod users {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponse {
                         /// `welfare_trade_id`
@@ -357,7 +538,7 @@ pub mod users {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub brand_id: ::std::option::Option<::std::string::String>,
+                        pub brand_id: ::std::option::Option<i64>,
                         /// `donate_source`
                         #[serde(
                             default,
@@ -369,7 +550,9 @@ pub mod users {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub merchant_order: ::std::option::Option<::std::string::String>,
+                        pub merchant_order: ::std::option::Option<
+                            GetResponseMerchantOrder,
+                        >,
                         /// `institution_name`
                         #[serde(
                             default,
@@ -414,6 +597,91 @@ pub mod users {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub device_id: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                welfare_trade_id: fields.take("welfare_trade_id"),
+                                appid: fields.take("appid"),
+                                sub_appid: fields.take("sub_appid"),
+                                brand_id: fields.take("brand_id"),
+                                donate_source: fields.take("donate_source"),
+                                merchant_order: fields.take("merchant_order"),
+                                institution_name: fields.take("institution_name"),
+                                business_id: fields.take("business_id"),
+                                business_name: fields.take("business_name"),
+                                success_time: fields.take("success_time"),
+                                payer: fields.take("payer"),
+                                amount: fields.take("amount"),
+                                device_id: fields.take("device_id"),
+                                unparsed: fields.finish(),
+                            })
+                        }
+                    }
+                    /// The `merchant_order` of [`GetResponse`].
+                    #[derive(
+                        ::std::fmt::Debug,
+                        ::std::clone::Clone,
+                        ::std::cmp::PartialEq,
+                        ::std::default::Default,
+                        ::serde::Serialize,
+                    )]
+                    pub struct GetResponseMerchantOrder {
+                        /// `out_trade_no`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub out_trade_no: ::std::option::Option<::std::string::String>,
+                        /// `mchid`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub mchid: ::std::option::Option<::std::string::String>,
+                        /// `sub_mchid`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub sub_mchid: ::std::option::Option<::std::string::String>,
+                        /// `store_id`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub store_id: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponseMerchantOrder {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponseMerchantOrder",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                out_trade_no: fields.take("out_trade_no"),
+                                mchid: fields.take("mchid"),
+                                sub_mchid: fields.take("sub_mchid"),
+                                store_id: fields.take("store_id"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `payer` of [`GetResponse`].
                     #[derive(
@@ -422,7 +690,6 @@ pub mod users {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponsePayer {
                         /// `openid`
@@ -449,6 +716,27 @@ pub mod users {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub nickname: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponsePayer {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponsePayer",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                openid: fields.take("openid"),
+                                sub_openid: fields.take("sub_openid"),
+                                avatar: fields.take("avatar"),
+                                nickname: fields.take("nickname"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `amount` of [`GetResponse`].
                     #[derive(
@@ -457,9 +745,54 @@ pub mod users {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
-                    pub struct GetResponseAmount {}
+                    pub struct GetResponseAmount {
+                        /// `total`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub total: ::std::option::Option<i64>,
+                        /// `payer_total`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub payer_total: ::std::option::Option<i64>,
+                        /// `currency`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub currency: ::std::option::Option<::std::string::String>,
+                        /// `payer_currency`
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub payer_currency: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponseAmount",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                total: fields.take("total"),
+                                payer_total: fields.take("payer_total"),
+                                currency: fields.take("currency"),
+                                payer_currency: fields.take("payer_currency"),
+                                unparsed: fields.finish(),
+                            })
+                        }
+                    }
                 }
             }
         }

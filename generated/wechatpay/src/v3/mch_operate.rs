@@ -72,6 +72,35 @@ pub mod risk {
             /// `remark`
             pub remark: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sub_mchid`, `out_account_type`, `amount`, `out_request_no`, `payee_type`, `payee_mchid`, `payee_info`, `proof_media_list`, `additional_materials`, `remark`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                out_account_type: impl ::std::convert::Into<PostRequestOutAccountType>,
+                amount: i64,
+                out_request_no: impl ::std::convert::Into<::std::string::String>,
+                payee_type: impl ::std::convert::Into<PostRequestPayeeType>,
+                payee_mchid: impl ::std::convert::Into<::std::string::String>,
+                payee_info: PostRequestPayeeInfo,
+                proof_media_list: PostRequestProofMediaList,
+                additional_materials: PostRequestAdditionalMaterials,
+                remark: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    out_account_type: out_account_type.into(),
+                    amount,
+                    out_request_no: out_request_no.into(),
+                    payee_type: payee_type.into(),
+                    payee_mchid: payee_mchid.into(),
+                    payee_info,
+                    proof_media_list,
+                    additional_materials,
+                    remark: remark.into(),
+                }
+            }
+        }
         /// The `out_account_type` of [`PostRequest`].
         ///
         /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -107,6 +136,11 @@ pub mod risk {
                     "OPERATE_ACCOUNT" => Self::OperateAccount,
                     _ => Self::Unknown(value),
                 }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestOutAccountType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
             }
         }
         impl ::serde::Serialize for PostRequestOutAccountType {
@@ -172,6 +206,11 @@ pub mod risk {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestPayeeType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestPayeeType {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -195,7 +234,6 @@ pub mod risk {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -207,12 +245,25 @@ pub mod risk {
             /// `identity_info`
             pub identity_info: PostRequestPayeeInfoIdentityInfo,
         }
+        impl PostRequestPayeeInfo {
+            /// A value with its required fields (`account_type`, `bank_account_info`, `identity_info`) set and every optional field unset (not sent).
+            pub fn new(
+                account_type: impl ::std::convert::Into<::std::string::String>,
+                bank_account_info: PostRequestPayeeInfoBankAccountInfo,
+                identity_info: PostRequestPayeeInfoIdentityInfo,
+            ) -> Self {
+                Self {
+                    account_type: account_type.into(),
+                    bank_account_info,
+                    identity_info,
+                }
+            }
+        }
         /// The `bank_account_info` of [`PostRequestPayeeInfo`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -228,12 +279,29 @@ pub mod risk {
             /// `account_number`
             pub account_number: ::std::string::String,
         }
+        impl PostRequestPayeeInfoBankAccountInfo {
+            /// A value with its required fields (`account_name`, `account_bank`, `bank_branch_id`, `bank_name`, `account_number`) set and every optional field unset (not sent).
+            pub fn new(
+                account_name: impl ::std::convert::Into<::std::string::String>,
+                account_bank: impl ::std::convert::Into<::std::string::String>,
+                bank_branch_id: impl ::std::convert::Into<::std::string::String>,
+                bank_name: impl ::std::convert::Into<::std::string::String>,
+                account_number: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    account_name: account_name.into(),
+                    account_bank: account_bank.into(),
+                    bank_branch_id: bank_branch_id.into(),
+                    bank_name: bank_name.into(),
+                    account_number: account_number.into(),
+                }
+            }
+        }
         /// The `identity_info` of [`PostRequestPayeeInfo`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -245,12 +313,25 @@ pub mod risk {
             /// `identification_no`
             pub identification_no: ::std::string::String,
         }
+        impl PostRequestPayeeInfoIdentityInfo {
+            /// A value with its required fields (`id_doc_type`, `identification_name`, `identification_no`) set and every optional field unset (not sent).
+            pub fn new(
+                id_doc_type: impl ::std::convert::Into<::std::string::String>,
+                identification_name: impl ::std::convert::Into<::std::string::String>,
+                identification_no: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    id_doc_type: id_doc_type.into(),
+                    identification_name: identification_name.into(),
+                    identification_no: identification_no.into(),
+                }
+            }
+        }
         /// The `proof_media_list` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -260,12 +341,21 @@ pub mod risk {
                 PostRequestProofMediaListProofPayeeMedia,
             >,
         }
+        impl PostRequestProofMediaList {
+            /// A value with its required fields (`proof_payee_media`) set and every optional field unset (not sent).
+            pub fn new(
+                proof_payee_media: ::std::vec::Vec<
+                    PostRequestProofMediaListProofPayeeMedia,
+                >,
+            ) -> Self {
+                Self { proof_payee_media }
+            }
+        }
         /// The `proof_payee_media` of [`PostRequestProofMediaList`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -275,18 +365,37 @@ pub mod risk {
             /// `proof_media`
             pub proof_media: ::std::string::String,
         }
+        impl PostRequestProofMediaListProofPayeeMedia {
+            /// A value with its required fields (`proof_media_type`, `proof_media`) set and every optional field unset (not sent).
+            pub fn new(
+                proof_media_type: impl ::std::convert::Into<::std::string::String>,
+                proof_media: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    proof_media_type: proof_media_type.into(),
+                    proof_media: proof_media.into(),
+                }
+            }
+        }
         /// The `additional_materials` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct PostRequestAdditionalMaterials {
             /// `additional_media`
             pub additional_media: ::std::vec::Vec<::std::string::String>,
+        }
+        impl PostRequestAdditionalMaterials {
+            /// A value with its required fields (`additional_media`) set and every optional field unset (not sent).
+            pub fn new(
+                additional_media: ::std::vec::Vec<::std::string::String>,
+            ) -> Self {
+                Self { additional_media }
+            }
         }
         /// Response body of `POST /v3/mch_operate/risk/withdrawl-apply`.
         #[derive(
@@ -295,7 +404,6 @@ pub mod risk {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `applyment_id`
@@ -304,6 +412,25 @@ pub mod risk {
             /// `out_request_no`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_request_no: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    applyment_id: fields.take("applyment_id"),
+                    out_request_no: fields.take("out_request_no"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/mch_operate/risk/withdrawl-apply/applyment-id`.
         pub mod applyment_id {
@@ -336,7 +463,6 @@ pub mod risk {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `withdrawl_apply`
@@ -347,6 +473,24 @@ pub mod risk {
                     pub withdrawl_apply: ::std::option::Option<
                         GetResponseWithdrawlApply,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            withdrawl_apply: fields.take("withdrawl_apply"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `withdrawl_apply` of [`GetResponse`].
                 #[derive(
@@ -355,7 +499,6 @@ pub mod risk {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseWithdrawlApply {
                     /// `applyment_id`
@@ -388,6 +531,28 @@ pub mod risk {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub modify_time: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseWithdrawlApply {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseWithdrawlApply",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            applyment_id: fields.take("applyment_id"),
+                            out_request_no: fields.take("out_request_no"),
+                            state: fields.take("state"),
+                            fail_reason: fields.take("fail_reason"),
+                            modify_time: fields.take("modify_time"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -422,7 +587,6 @@ pub mod risk {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `withdrawl_apply`
@@ -433,6 +597,24 @@ pub mod risk {
                     pub withdrawl_apply: ::std::option::Option<
                         GetResponseWithdrawlApply,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            withdrawl_apply: fields.take("withdrawl_apply"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `withdrawl_apply` of [`GetResponse`].
                 #[derive(
@@ -441,7 +623,6 @@ pub mod risk {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseWithdrawlApply {
                     /// `applyment_id`
@@ -474,6 +655,28 @@ pub mod risk {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub modify_time: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseWithdrawlApply {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseWithdrawlApply",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            applyment_id: fields.take("applyment_id"),
+                            out_request_no: fields.take("out_request_no"),
+                            state: fields.take("state"),
+                            fail_reason: fields.take("fail_reason"),
+                            modify_time: fields.take("modify_time"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }

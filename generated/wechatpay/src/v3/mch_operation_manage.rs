@@ -33,7 +33,6 @@ pub mod merchant_limitations {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `mchid`
@@ -54,6 +53,27 @@ pub mod merchant_limitations {
                 pub other_limited_functions: ::std::option::Option<
                     ::std::string::String,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        mchid: fields.take("mchid"),
+                        limited_functions: fields.take("limited_functions"),
+                        recovery_specifications: fields.take("recovery_specifications"),
+                        other_limited_functions: fields.take("other_limited_functions"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `recovery_specifications` of [`GetResponse`].
             #[derive(
@@ -62,7 +82,6 @@ pub mod merchant_limitations {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseRecoverySpecifications {
                 /// `limitation_reason`
@@ -87,6 +106,30 @@ pub mod merchant_limitations {
                 pub other_relate_limitations: ::std::option::Option<
                     ::std::string::String,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseRecoverySpecifications {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseRecoverySpecifications",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        limitation_reason: fields.take("limitation_reason"),
+                        recover_way: fields.take("recover_way"),
+                        recover_help_url: fields.take("recover_help_url"),
+                        limitation_reason_type: fields.take("limitation_reason_type"),
+                        relate_limitations: fields.take("relate_limitations"),
+                        other_relate_limitations: fields
+                            .take("other_relate_limitations"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }

@@ -27,7 +27,6 @@ pub mod mchsubjectalterapplyment {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -53,12 +52,40 @@ pub mod mchsubjectalterapplyment {
         /// `addition`
         pub addition: PostRequestAddition,
     }
+    impl PostRequest {
+        /// A value with its required fields (`merchant_code`, `out_request_no`, `organization_type`, `finance_institution`, `business_license_info`, `certificate_info`, `finance_institution_info`, `legal_person_info`, `ubo_info_list`, `addition`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            merchant_code: impl ::std::convert::Into<::std::string::String>,
+            out_request_no: impl ::std::convert::Into<::std::string::String>,
+            organization_type: impl ::std::convert::Into<::std::string::String>,
+            finance_institution: bool,
+            business_license_info: PostRequestBusinessLicenseInfo,
+            certificate_info: PostRequestCertificateInfo,
+            finance_institution_info: PostRequestFinanceInstitutionInfo,
+            legal_person_info: PostRequestLegalPersonInfo,
+            ubo_info_list: ::std::vec::Vec<PostRequestUboInfoList>,
+            addition: PostRequestAddition,
+        ) -> Self {
+            Self {
+                merchant_code: merchant_code.into(),
+                out_request_no: out_request_no.into(),
+                organization_type: organization_type.into(),
+                finance_institution,
+                business_license_info,
+                certificate_info,
+                finance_institution_info,
+                legal_person_info,
+                ubo_info_list,
+                addition,
+            }
+        }
+    }
     /// The `business_license_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -78,12 +105,33 @@ pub mod mchsubjectalterapplyment {
         /// `license_period_end`
         pub license_period_end: ::std::string::String,
     }
+    impl PostRequestBusinessLicenseInfo {
+        /// A value with its required fields (`license_number`, `license_copy`, `merchant_name`, `legal_person`, `company_address`, `license_period_begin`, `license_period_end`) set and every optional field unset (not sent).
+        pub fn new(
+            license_number: impl ::std::convert::Into<::std::string::String>,
+            license_copy: impl ::std::convert::Into<::std::string::String>,
+            merchant_name: impl ::std::convert::Into<::std::string::String>,
+            legal_person: impl ::std::convert::Into<::std::string::String>,
+            company_address: impl ::std::convert::Into<::std::string::String>,
+            license_period_begin: impl ::std::convert::Into<::std::string::String>,
+            license_period_end: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                license_number: license_number.into(),
+                license_copy: license_copy.into(),
+                merchant_name: merchant_name.into(),
+                legal_person: legal_person.into(),
+                company_address: company_address.into(),
+                license_period_begin: license_period_begin.into(),
+                license_period_end: license_period_end.into(),
+            }
+        }
+    }
     /// The `certificate_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -105,12 +153,36 @@ pub mod mchsubjectalterapplyment {
         /// `cert_period_end`
         pub cert_period_end: ::std::string::String,
     }
+    impl PostRequestCertificateInfo {
+        /// A value with its required fields (`cert_type`, `cert_number`, `cert_copy`, `merchant_name`, `legal_person`, `company_address`, `cert_period_begin`, `cert_period_end`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            cert_type: impl ::std::convert::Into<::std::string::String>,
+            cert_number: impl ::std::convert::Into<::std::string::String>,
+            cert_copy: impl ::std::convert::Into<::std::string::String>,
+            merchant_name: impl ::std::convert::Into<::std::string::String>,
+            legal_person: impl ::std::convert::Into<::std::string::String>,
+            company_address: impl ::std::convert::Into<::std::string::String>,
+            cert_period_begin: impl ::std::convert::Into<::std::string::String>,
+            cert_period_end: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                cert_type: cert_type.into(),
+                cert_number: cert_number.into(),
+                cert_copy: cert_copy.into(),
+                merchant_name: merchant_name.into(),
+                legal_person: legal_person.into(),
+                company_address: company_address.into(),
+                cert_period_begin: cert_period_begin.into(),
+                cert_period_end: cert_period_end.into(),
+            }
+        }
+    }
     /// The `finance_institution_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -120,12 +192,23 @@ pub mod mchsubjectalterapplyment {
         /// `finance_license_pics`
         pub finance_license_pics: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequestFinanceInstitutionInfo {
+        /// A value with its required fields (`finance_type`, `finance_license_pics`) set and every optional field unset (not sent).
+        pub fn new(
+            finance_type: impl ::std::convert::Into<::std::string::String>,
+            finance_license_pics: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                finance_type: finance_type.into(),
+                finance_license_pics,
+            }
+        }
+    }
     /// The `legal_person_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -153,12 +236,42 @@ pub mod mchsubjectalterapplyment {
         /// `as_ubo`
         pub as_ubo: bool,
     }
+    impl PostRequestLegalPersonInfo {
+        /// A value with its required fields (`id_holder_type`, `id_doc_type`, `authorize_letter_copy`, `card_front`, `card_back`, `card_name`, `card_number`, `card_address`, `card_period_begin`, `card_period_end`, `as_ubo`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            id_holder_type: impl ::std::convert::Into<::std::string::String>,
+            id_doc_type: impl ::std::convert::Into<::std::string::String>,
+            authorize_letter_copy: impl ::std::convert::Into<::std::string::String>,
+            card_front: impl ::std::convert::Into<::std::string::String>,
+            card_back: impl ::std::convert::Into<::std::string::String>,
+            card_name: impl ::std::convert::Into<::std::string::String>,
+            card_number: impl ::std::convert::Into<::std::string::String>,
+            card_address: impl ::std::convert::Into<::std::string::String>,
+            card_period_begin: impl ::std::convert::Into<::std::string::String>,
+            card_period_end: impl ::std::convert::Into<::std::string::String>,
+            as_ubo: bool,
+        ) -> Self {
+            Self {
+                id_holder_type: id_holder_type.into(),
+                id_doc_type: id_doc_type.into(),
+                authorize_letter_copy: authorize_letter_copy.into(),
+                card_front: card_front.into(),
+                card_back: card_back.into(),
+                card_name: card_name.into(),
+                card_number: card_number.into(),
+                card_address: card_address.into(),
+                card_period_begin: card_period_begin.into(),
+                card_period_end: card_period_end.into(),
+                as_ubo,
+            }
+        }
+    }
     /// The `ubo_info_list` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -180,12 +293,36 @@ pub mod mchsubjectalterapplyment {
         /// `card_period_end`
         pub card_period_end: ::std::string::String,
     }
+    impl PostRequestUboInfoList {
+        /// A value with its required fields (`id_doc_type`, `card_front`, `card_back`, `card_name`, `card_number`, `card_address`, `card_period_begin`, `card_period_end`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            id_doc_type: impl ::std::convert::Into<::std::string::String>,
+            card_front: impl ::std::convert::Into<::std::string::String>,
+            card_back: impl ::std::convert::Into<::std::string::String>,
+            card_name: impl ::std::convert::Into<::std::string::String>,
+            card_number: impl ::std::convert::Into<::std::string::String>,
+            card_address: impl ::std::convert::Into<::std::string::String>,
+            card_period_begin: impl ::std::convert::Into<::std::string::String>,
+            card_period_end: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                id_doc_type: id_doc_type.into(),
+                card_front: card_front.into(),
+                card_back: card_back.into(),
+                card_name: card_name.into(),
+                card_number: card_number.into(),
+                card_address: card_address.into(),
+                card_period_begin: card_period_begin.into(),
+                card_period_end: card_period_end.into(),
+            }
+        }
+    }
     /// The `addition` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -199,6 +336,22 @@ pub mod mchsubjectalterapplyment {
         /// `agency_prove`
         pub agency_prove: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequestAddition {
+        /// A value with its required fields (`bank_openaccount_license`, `openaccount_approval`, `legal_other_prove`, `agency_prove`) set and every optional field unset (not sent).
+        pub fn new(
+            bank_openaccount_license: ::std::vec::Vec<::std::string::String>,
+            openaccount_approval: ::std::vec::Vec<::std::string::String>,
+            legal_other_prove: ::std::vec::Vec<::std::string::String>,
+            agency_prove: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                bank_openaccount_license,
+                openaccount_approval,
+                legal_other_prove,
+                agency_prove,
+            }
+        }
+    }
     /// Response body of `POST /v3/mchalterapply/mchsubjectalterapplyment`.
     #[derive(
         ::std::fmt::Debug,
@@ -206,12 +359,26 @@ pub mod mchsubjectalterapplyment {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `apply_id`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub apply_id: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                apply_id: fields.take("apply_id"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`.
     pub mod by_apply_id {
@@ -242,7 +409,6 @@ pub mod mchsubjectalterapplyment {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `merchant_code`
@@ -265,6 +431,29 @@ pub mod mchsubjectalterapplyment {
             pub audit_reject_detail: ::std::option::Option<
                 ::std::vec::Vec<GetResponseAuditRejectDetail>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    merchant_code: fields.take("merchant_code"),
+                    apply_id: fields.take("apply_id"),
+                    out_request_no: fields.take("out_request_no"),
+                    state: fields.take("state"),
+                    audit_reject_reason: fields.take("audit_reject_reason"),
+                    audit_reject_detail: fields.take("audit_reject_detail"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `audit_reject_detail` of [`GetResponse`].
         #[derive(
@@ -273,7 +462,6 @@ pub mod mchsubjectalterapplyment {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseAuditRejectDetail {
             /// `param_name`
@@ -282,6 +470,25 @@ pub mod mchsubjectalterapplyment {
             /// `reject_reason`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub reject_reason: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseAuditRejectDetail {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseAuditRejectDetail",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    param_name: fields.take("param_name"),
+                    reject_reason: fields.take("reject_reason"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`.
         pub mod revoke {
@@ -323,12 +530,29 @@ pub mod mchsubjectalterapplyment {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `result`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        result: fields.take("result"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -369,7 +593,6 @@ pub mod mchsubjectalterapplyment {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponse {
                         /// `merchant_code`
@@ -412,6 +635,29 @@ pub mod mchsubjectalterapplyment {
                         pub audit_reject_detail: ::std::option::Option<
                             ::std::vec::Vec<GetResponseAuditRejectDetail>,
                         >,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                merchant_code: fields.take("merchant_code"),
+                                apply_id: fields.take("apply_id"),
+                                out_request_no: fields.take("out_request_no"),
+                                state: fields.take("state"),
+                                audit_reject_reason: fields.take("audit_reject_reason"),
+                                audit_reject_detail: fields.take("audit_reject_detail"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `audit_reject_detail` of [`GetResponse`].
                     #[derive(
@@ -420,7 +666,6 @@ pub mod mchsubjectalterapplyment {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponseAuditRejectDetail {
                         /// `param_name`
@@ -435,6 +680,26 @@ pub mod mchsubjectalterapplyment {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub reject_reason: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de>
+                    for GetResponseAuditRejectDetail {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponseAuditRejectDetail",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                param_name: fields.take("param_name"),
+                                reject_reason: fields.take("reject_reason"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }

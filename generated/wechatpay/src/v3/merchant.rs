@@ -67,6 +67,11 @@ pub mod fund {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for GetAccountType {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for GetAccountType {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -92,7 +97,6 @@ pub mod fund {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `available_amount`
@@ -101,6 +105,25 @@ pub mod fund {
                 /// `pending_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub pending_amount: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        available_amount: fields.take("available_amount"),
+                        pending_amount: fields.take("pending_amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -171,6 +194,11 @@ pub mod fund {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for GetAccountType {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for GetAccountType {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -194,13 +222,22 @@ pub mod fund {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `bill_date`
                 pub bill_date: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`bill_date`) set and every optional field unset (not sent).
+                pub fn new(
+                    bill_date: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        bill_date: bill_date.into(),
+                    }
+                }
             }
             /// Response body of `GET /v3/merchant/fund/dayendbalance/{account_type}`.
             #[derive(
@@ -209,7 +246,6 @@ pub mod fund {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `available_amount`
@@ -218,6 +254,25 @@ pub mod fund {
                 /// `pending_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub pending_amount: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        available_amount: fields.take("available_amount"),
+                        pending_amount: fields.take("pending_amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -263,6 +318,24 @@ pub mod fund {
             /// `account_type`
             pub account_type: PostRequestAccountType,
         }
+        impl PostRequest {
+            /// A value with its required fields (`out_request_no`, `amount`, `remark`, `bank_memo`, `account_type`) set and every optional field unset (not sent).
+            pub fn new(
+                out_request_no: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                remark: impl ::std::convert::Into<::std::string::String>,
+                bank_memo: impl ::std::convert::Into<::std::string::String>,
+                account_type: impl ::std::convert::Into<PostRequestAccountType>,
+            ) -> Self {
+                Self {
+                    out_request_no: out_request_no.into(),
+                    amount,
+                    remark: remark.into(),
+                    bank_memo: bank_memo.into(),
+                    account_type: account_type.into(),
+                }
+            }
+        }
         /// The `account_type` of [`PostRequest`].
         ///
         /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -304,6 +377,11 @@ pub mod fund {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestAccountType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestAccountType {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -329,7 +407,6 @@ pub mod fund {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `withdraw_id`
@@ -338,6 +415,25 @@ pub mod fund {
             /// `out_request_no`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_request_no: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    withdraw_id: fields.take("withdraw_id"),
+                    out_request_no: fields.take("out_request_no"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/merchant/fund/withdraw/bill-type`.
         pub mod bill_type {
@@ -398,6 +494,11 @@ pub mod fund {
                         }
                     }
                 }
+                impl ::std::convert::From<&str> for GetBillType {
+                    fn from(value: &str) -> Self {
+                        Self::from(::std::string::String::from(value))
+                    }
+                }
                 impl ::serde::Serialize for GetBillType {
                     fn serialize<S: ::serde::Serializer>(
                         &self,
@@ -421,7 +522,6 @@ pub mod fund {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -431,6 +531,18 @@ pub mod fund {
                     /// `tar_type`
                     pub tar_type: ::std::string::String,
                 }
+                impl GetQuery {
+                    /// A value with its required fields (`bill_date`, `tar_type`) set and every optional field unset (not sent).
+                    pub fn new(
+                        bill_date: impl ::std::convert::Into<::std::string::String>,
+                        tar_type: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            bill_date: bill_date.into(),
+                            tar_type: tar_type.into(),
+                        }
+                    }
+                }
                 /// Response body of `GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -438,7 +550,6 @@ pub mod fund {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `hash_type`
@@ -459,6 +570,26 @@ pub mod fund {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub download_url: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            hash_type: fields.take("hash_type"),
+                            hash_value: fields.take("hash_value"),
+                            download_url: fields.take("download_url"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -493,7 +624,6 @@ pub mod fund {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `status`
@@ -562,6 +692,34 @@ pub mod fund {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub solution: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            status: fields.take("status"),
+                            withdraw_id: fields.take("withdraw_id"),
+                            out_request_no: fields.take("out_request_no"),
+                            amount: fields.take("amount"),
+                            create_time: fields.take("create_time"),
+                            update_time: fields.take("update_time"),
+                            reason: fields.take("reason"),
+                            remark: fields.take("remark"),
+                            bank_memo: fields.take("bank_memo"),
+                            account_type: fields.take("account_type"),
+                            solution: fields.take("solution"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `account_type` of [`GetResponse`].
                 ///
@@ -603,6 +761,11 @@ pub mod fund {
                             "FEES" => Self::Fees,
                             _ => Self::Unknown(value),
                         }
+                    }
+                }
+                impl ::std::convert::From<&str> for GetResponseAccountType {
+                    fn from(value: &str) -> Self {
+                        Self::from(::std::string::String::from(value))
                     }
                 }
                 impl ::serde::Serialize for GetResponseAccountType {
@@ -656,7 +819,6 @@ pub mod fund {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `status`
@@ -725,6 +887,34 @@ pub mod fund {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub solution: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            status: fields.take("status"),
+                            withdraw_id: fields.take("withdraw_id"),
+                            out_request_no: fields.take("out_request_no"),
+                            amount: fields.take("amount"),
+                            create_time: fields.take("create_time"),
+                            update_time: fields.take("update_time"),
+                            reason: fields.take("reason"),
+                            remark: fields.take("remark"),
+                            bank_memo: fields.take("bank_memo"),
+                            account_type: fields.take("account_type"),
+                            solution: fields.take("solution"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `account_type` of [`GetResponse`].
                 ///
@@ -768,6 +958,11 @@ pub mod fund {
                         }
                     }
                 }
+                impl ::std::convert::From<&str> for GetResponseAccountType {
+                    fn from(value: &str) -> Self {
+                        Self::from(::std::string::String::from(value))
+                    }
+                }
                 impl ::serde::Serialize for GetResponseAccountType {
                     fn serialize<S: ::serde::Serializer>(
                         &self,
@@ -800,6 +995,14 @@ pub mod media {
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/chapter3_1.shtml>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760432>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760490>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760509>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012759044>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -821,12 +1024,29 @@ pub mod media {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `media_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub media_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    media_id: fields.take("media_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/merchant/media/video_upload`.
@@ -836,6 +1056,8 @@ pub mod media {
         /// `POST /v3/merchant/media/video_upload`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/chapter3_2.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012761084>
         ///
         /// # Errors
         ///
@@ -858,12 +1080,29 @@ pub mod media {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `media_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub media_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    media_id: fields.take("media_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }

@@ -45,7 +45,6 @@ pub mod report_trade_union_information {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -99,12 +98,68 @@ pub mod report_trade_union_information {
         /// `extra_fields3`
         pub extra_fields3: ::std::string::String,
     }
+    impl PostRequest {
+        /// A value with its required fields (`sp_mchid`, `acquiring_bank_id`, `channel_id`, `sub_mchid`, `out_trade_no`, `openid`, `phone`, `certificates_number`, `client_ip`, `risk_level`, `line_type`, `goods_type`, `seller_type`, `is_need_deliver`, `device_type`, `userid`, `phone_from`, `seller_userid`, `scene`, `recharge_fields`, `living_expenses_fields`, `extra_fields1`, `extra_fields2`, `extra_fields3`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            sp_mchid: impl ::std::convert::Into<::std::string::String>,
+            acquiring_bank_id: impl ::std::convert::Into<::std::string::String>,
+            channel_id: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            openid: impl ::std::convert::Into<::std::string::String>,
+            phone: impl ::std::convert::Into<::std::string::String>,
+            certificates_number: impl ::std::convert::Into<::std::string::String>,
+            client_ip: impl ::std::convert::Into<::std::string::String>,
+            risk_level: i64,
+            line_type: i64,
+            goods_type: i64,
+            seller_type: i64,
+            is_need_deliver: bool,
+            device_type: i64,
+            userid: impl ::std::convert::Into<::std::string::String>,
+            phone_from: i64,
+            seller_userid: impl ::std::convert::Into<::std::string::String>,
+            scene: i64,
+            recharge_fields: PostRequestRechargeFields,
+            living_expenses_fields: PostRequestLivingExpensesFields,
+            extra_fields1: impl ::std::convert::Into<::std::string::String>,
+            extra_fields2: impl ::std::convert::Into<::std::string::String>,
+            extra_fields3: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                sp_mchid: sp_mchid.into(),
+                acquiring_bank_id: acquiring_bank_id.into(),
+                channel_id: channel_id.into(),
+                sub_mchid: sub_mchid.into(),
+                out_trade_no: out_trade_no.into(),
+                openid: openid.into(),
+                phone: phone.into(),
+                certificates_number: certificates_number.into(),
+                client_ip: client_ip.into(),
+                risk_level,
+                line_type,
+                goods_type,
+                seller_type,
+                is_need_deliver,
+                device_type,
+                userid: userid.into(),
+                phone_from,
+                seller_userid: seller_userid.into(),
+                scene,
+                recharge_fields,
+                living_expenses_fields,
+                extra_fields1: extra_fields1.into(),
+                extra_fields2: extra_fields2.into(),
+                extra_fields3: extra_fields3.into(),
+            }
+        }
+    }
     /// The `recharge_fields` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -114,12 +169,23 @@ pub mod report_trade_union_information {
         /// `account`
         pub account: ::std::string::String,
     }
+    impl PostRequestRechargeFields {
+        /// A value with its required fields (`account_type`, `account`) set and every optional field unset (not sent).
+        pub fn new(
+            account_type: i64,
+            account: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                account_type,
+                account: account.into(),
+            }
+        }
+    }
     /// The `living_expenses_fields` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -139,6 +205,28 @@ pub mod report_trade_union_information {
         /// `amount`
         pub amount: i64,
     }
+    impl PostRequestLivingExpensesFields {
+        /// A value with its required fields (`acc_no`, `type`, `city`, `address`, `acc_name`, `company_name`, `amount`) set and every optional field unset (not sent).
+        pub fn new(
+            acc_no: impl ::std::convert::Into<::std::string::String>,
+            r#type: i64,
+            city: impl ::std::convert::Into<::std::string::String>,
+            address: impl ::std::convert::Into<::std::string::String>,
+            acc_name: impl ::std::convert::Into<::std::string::String>,
+            company_name: impl ::std::convert::Into<::std::string::String>,
+            amount: i64,
+        ) -> Self {
+            Self {
+                acc_no: acc_no.into(),
+                r#type,
+                city: city.into(),
+                address: address.into(),
+                acc_name: acc_name.into(),
+                company_name: company_name.into(),
+                amount,
+            }
+        }
+    }
     /// Response body of `POST /v3/merchant-risk-manage/report-trade-union-information`.
     #[derive(
         ::std::fmt::Debug,
@@ -146,7 +234,6 @@ pub mod report_trade_union_information {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `sp_mchid`
@@ -164,6 +251,25 @@ pub mod report_trade_union_information {
         /// `out_trade_no`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                sp_mchid: fields.take("sp_mchid"),
+                acquiring_bank_id: fields.take("acquiring_bank_id"),
+                channel_id: fields.take("channel_id"),
+                sub_mchid: fields.take("sub_mchid"),
+                out_trade_no: fields.take("out_trade_no"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/merchant-risk-manage/trade-risk-information`.
@@ -193,7 +299,6 @@ pub mod trade_risk_information {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -211,6 +316,26 @@ pub mod trade_risk_information {
         /// `complaints_information`
         pub complaints_information: ::std::string::String,
     }
+    impl GetQuery {
+        /// A value with its required fields (`sp_mchid`, `acquiring_bank_id`, `channel_id`, `sub_mchid`, `out_trade_no`, `complaints_information`) set and every optional field unset (not sent).
+        pub fn new(
+            sp_mchid: impl ::std::convert::Into<::std::string::String>,
+            acquiring_bank_id: impl ::std::convert::Into<::std::string::String>,
+            channel_id: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            complaints_information: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                sp_mchid: sp_mchid.into(),
+                acquiring_bank_id: acquiring_bank_id.into(),
+                channel_id: channel_id.into(),
+                sub_mchid: sub_mchid.into(),
+                out_trade_no: out_trade_no.into(),
+                complaints_information: complaints_information.into(),
+            }
+        }
+    }
     /// Response body of `GET /v3/merchant-risk-manage/trade-risk-information`.
     #[derive(
         ::std::fmt::Debug,
@@ -218,7 +343,6 @@ pub mod trade_risk_information {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `risk_score`
@@ -233,6 +357,24 @@ pub mod trade_risk_information {
         /// `punish_description`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub punish_description: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                risk_score: fields.take("risk_score"),
+                risk_type: fields.take("risk_type"),
+                punish_type: fields.take("punish_type"),
+                punish_description: fields.take("punish_description"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/merchant-risk-manage/trade-risk-result`.
@@ -262,7 +404,6 @@ pub mod trade_risk_result {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -286,6 +427,33 @@ pub mod trade_risk_result {
         /// `complaints_information`
         pub complaints_information: ::std::string::String,
     }
+    impl PostRequest {
+        /// A value with its required fields (`sp_mchid`, `acquiring_bank_id`, `channel_id`, `sub_mchid`, `out_trade_no`, `risk_type`, `punish_type`, `additional_punish_type`, `complaints_information`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            sp_mchid: impl ::std::convert::Into<::std::string::String>,
+            acquiring_bank_id: impl ::std::convert::Into<::std::string::String>,
+            channel_id: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            risk_type: impl ::std::convert::Into<::std::string::String>,
+            punish_type: impl ::std::convert::Into<::std::string::String>,
+            additional_punish_type: impl ::std::convert::Into<::std::string::String>,
+            complaints_information: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                sp_mchid: sp_mchid.into(),
+                acquiring_bank_id: acquiring_bank_id.into(),
+                channel_id: channel_id.into(),
+                sub_mchid: sub_mchid.into(),
+                out_trade_no: out_trade_no.into(),
+                risk_type: risk_type.into(),
+                punish_type: punish_type.into(),
+                additional_punish_type: additional_punish_type.into(),
+                complaints_information: complaints_information.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/merchant-risk-manage/trade-risk-result`.
     #[derive(
         ::std::fmt::Debug,
@@ -293,7 +461,6 @@ pub mod trade_risk_result {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `sp_mchid`
@@ -323,6 +490,29 @@ pub mod trade_risk_result {
         /// `punish_description`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub punish_description: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                sp_mchid: fields.take("sp_mchid"),
+                acquiring_bank_id: fields.take("acquiring_bank_id"),
+                channel_id: fields.take("channel_id"),
+                sub_mchid: fields.take("sub_mchid"),
+                out_trade_no: fields.take("out_trade_no"),
+                risk_type: fields.take("risk_type"),
+                punish_type: fields.take("punish_type"),
+                additional_punish_type: fields.take("additional_punish_type"),
+                punish_description: fields.take("punish_description"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/merchant-risk-manage/violation-notifications`.
@@ -410,25 +600,48 @@ pub mod violation_notifications {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `notify_url`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_url: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                notify_url: fields.take("notify_url"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Request body of `POST /v3/merchant-risk-manage/violation-notifications`.
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
     pub struct PostRequest {
         /// `notify_url`
         pub notify_url: ::std::string::String,
+    }
+    impl PostRequest {
+        /// A value with its required fields (`notify_url`) set and every optional field unset (not sent).
+        pub fn new(
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                notify_url: notify_url.into(),
+            }
+        }
     }
     /// Response body of `POST /v3/merchant-risk-manage/violation-notifications`.
     #[derive(
@@ -437,25 +650,48 @@ pub mod violation_notifications {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `notify_url`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_url: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                notify_url: fields.take("notify_url"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Request body of `PUT /v3/merchant-risk-manage/violation-notifications`.
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
     pub struct PutRequest {
         /// `notify_url`
         pub notify_url: ::std::string::String,
+    }
+    impl PutRequest {
+        /// A value with its required fields (`notify_url`) set and every optional field unset (not sent).
+        pub fn new(
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                notify_url: notify_url.into(),
+            }
+        }
     }
     /// Response body of `PUT /v3/merchant-risk-manage/violation-notifications`.
     #[derive(
@@ -464,12 +700,26 @@ pub mod violation_notifications {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PutResponse {
         /// `notify_url`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_url: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PutResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PutResponse")?;
+            ::std::result::Result::Ok(Self {
+                notify_url: fields.take("notify_url"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Response body of `DELETE /v3/merchant-risk-manage/violation-notifications`.
     #[derive(
@@ -478,7 +728,19 @@ pub mod violation_notifications {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
-    pub struct DeleteResponse {}
+    pub struct DeleteResponse {
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let fields = ::sdk_runtime::Lenient::new(deserializer, "DeleteResponse")?;
+            ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+        }
+    }
 }

@@ -85,7 +85,6 @@ pub mod complaint_notifications {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `mchid`
@@ -94,19 +93,40 @@ pub mod complaint_notifications {
         /// `url`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                mchid: fields.take("mchid"),
+                url: fields.take("url"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Request body of `POST /v3/merchant-service/complaint-notifications`.
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
     pub struct PostRequest {
         /// `url`
         pub url: ::std::string::String,
+    }
+    impl PostRequest {
+        /// A value with its required fields (`url`) set and every optional field unset (not sent).
+        pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self { url: url.into() }
+        }
     }
     /// Response body of `POST /v3/merchant-service/complaint-notifications`.
     #[derive(
@@ -115,7 +135,6 @@ pub mod complaint_notifications {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `mchid`
@@ -124,19 +143,40 @@ pub mod complaint_notifications {
         /// `url`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                mchid: fields.take("mchid"),
+                url: fields.take("url"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Request body of `PUT /v3/merchant-service/complaint-notifications`.
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
     pub struct PutRequest {
         /// `url`
         pub url: ::std::string::String,
+    }
+    impl PutRequest {
+        /// A value with its required fields (`url`) set and every optional field unset (not sent).
+        pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self { url: url.into() }
+        }
     }
     /// Response body of `PUT /v3/merchant-service/complaint-notifications`.
     #[derive(
@@ -145,7 +185,6 @@ pub mod complaint_notifications {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PutResponse {
         /// `mchid`
@@ -154,6 +193,22 @@ pub mod complaint_notifications {
         /// `url`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PutResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PutResponse")?;
+            ::std::result::Result::Ok(Self {
+                mchid: fields.take("mchid"),
+                url: fields.take("url"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Response body of `DELETE /v3/merchant-service/complaint-notifications`.
     #[derive(
@@ -162,9 +217,21 @@ pub mod complaint_notifications {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
-    pub struct DeleteResponse {}
+    pub struct DeleteResponse {
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let fields = ::sdk_runtime::Lenient::new(deserializer, "DeleteResponse")?;
+            ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+        }
+    }
 }
 /// Operations under `/v3/merchant-service/complaints`.
 pub mod complaints {
@@ -194,7 +261,6 @@ pub mod complaints {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -210,6 +276,24 @@ pub mod complaints {
         /// `sub_mchid`
         pub sub_mchid: ::std::string::String,
     }
+    impl GetQuery {
+        /// A value with its required fields (`limit`, `offset`, `begin_date`, `end_date`, `sub_mchid`) set and every optional field unset (not sent).
+        pub fn new(
+            limit: i64,
+            offset: i64,
+            begin_date: impl ::std::convert::Into<::std::string::String>,
+            end_date: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                limit,
+                offset,
+                begin_date: begin_date.into(),
+                end_date: end_date.into(),
+                sub_mchid: sub_mchid.into(),
+            }
+        }
+    }
     /// Response body of `GET /v3/merchant-service/complaints`.
     #[derive(
         ::std::fmt::Debug,
@@ -217,7 +301,6 @@ pub mod complaints {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `offset`
@@ -232,6 +315,24 @@ pub mod complaints {
         /// `data`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<GetResponseData>>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                offset: fields.take("offset"),
+                limit: fields.take("limit"),
+                total_count: fields.take("total_count"),
+                data: fields.take("data"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `data` of [`GetResponse`].
     #[derive(
@@ -240,7 +341,6 @@ pub mod complaints {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseData {
         /// `out_trade_no`
@@ -267,6 +367,31 @@ pub mod complaints {
         /// `sub_mchid`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseData",
+            )?;
+            ::std::result::Result::Ok(Self {
+                out_trade_no: fields.take("out_trade_no"),
+                complaint_time: fields.take("complaint_time"),
+                amount: fields.take("amount"),
+                payer_phone: fields.take("payer_phone"),
+                complaint_detail: fields.take("complaint_detail"),
+                transaction_id: fields.take("transaction_id"),
+                frozen_end_time: fields.take("frozen_end_time"),
+                sub_mchid: fields.take("sub_mchid"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/merchant-service/complaints/{transaction_id}`.
     pub mod by_transaction_id {
@@ -298,7 +423,6 @@ pub mod complaints {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `out_trade_no`
@@ -331,6 +455,33 @@ pub mod complaints {
             /// `complaint_handle_state`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub complaint_handle_state: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    out_trade_no: fields.take("out_trade_no"),
+                    complaint_time: fields.take("complaint_time"),
+                    amount: fields.take("amount"),
+                    payer_phone: fields.take("payer_phone"),
+                    complaint_detail: fields.take("complaint_detail"),
+                    complaint_state: fields.take("complaint_state"),
+                    transaction_id: fields.take("transaction_id"),
+                    frozen_end_time: fields.take("frozen_end_time"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    complaint_handle_state: fields.take("complaint_handle_state"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/merchant-service/complaints/{transaction_id}/negotiation-historys`.
         pub mod negotiation_historys {
@@ -362,7 +513,6 @@ pub mod complaints {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `complaint_negotiation_history`
@@ -370,6 +520,25 @@ pub mod complaints {
                 pub complaint_negotiation_history: ::std::option::Option<
                     ::std::vec::Vec<GetResponseComplaintNegotiationHistory>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        complaint_negotiation_history: fields
+                            .take("complaint_negotiation_history"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `complaint_negotiation_history` of [`GetResponse`].
             #[derive(
@@ -378,7 +547,6 @@ pub mod complaints {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseComplaintNegotiationHistory {
                 /// `operate_user`
@@ -398,6 +566,29 @@ pub mod complaints {
                 pub image_list: ::std::option::Option<
                     ::std::vec::Vec<::sdk_runtime::JsonValue>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de>
+            for GetResponseComplaintNegotiationHistory {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseComplaintNegotiationHistory",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        operate_user: fields.take("operate_user"),
+                        operate_time: fields.take("operate_time"),
+                        operate_type: fields.take("operate_type"),
+                        operate_details: fields.take("operate_details"),
+                        image_list: fields.take("image_list"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -429,7 +620,6 @@ pub mod complaints_v2 {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -445,6 +635,24 @@ pub mod complaints_v2 {
         /// `complainted_mchid`
         pub complainted_mchid: ::std::string::String,
     }
+    impl GetQuery {
+        /// A value with its required fields (`limit`, `offset`, `begin_date`, `end_date`, `complainted_mchid`) set and every optional field unset (not sent).
+        pub fn new(
+            limit: i64,
+            offset: i64,
+            begin_date: impl ::std::convert::Into<::std::string::String>,
+            end_date: impl ::std::convert::Into<::std::string::String>,
+            complainted_mchid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                limit,
+                offset,
+                begin_date: begin_date.into(),
+                end_date: end_date.into(),
+                complainted_mchid: complainted_mchid.into(),
+            }
+        }
+    }
     /// Response body of `GET /v3/merchant-service/complaints-v2`.
     #[derive(
         ::std::fmt::Debug,
@@ -452,7 +660,6 @@ pub mod complaints_v2 {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `data`
@@ -467,6 +674,24 @@ pub mod complaints_v2 {
         /// `total_count`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub total_count: ::std::option::Option<i64>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                data: fields.take("data"),
+                limit: fields.take("limit"),
+                offset: fields.take("offset"),
+                total_count: fields.take("total_count"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `data` of [`GetResponse`].
     #[derive(
@@ -475,7 +700,6 @@ pub mod complaints_v2 {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseData {
         /// `complaint_id`
@@ -543,6 +767,42 @@ pub mod complaints_v2 {
         /// `need_immediate_service`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub need_immediate_service: ::std::option::Option<bool>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseData",
+            )?;
+            ::std::result::Result::Ok(Self {
+                complaint_id: fields.take("complaint_id"),
+                complaint_time: fields.take("complaint_time"),
+                complaint_detail: fields.take("complaint_detail"),
+                complaint_state: fields.take("complaint_state"),
+                complainted_mchid: fields.take("complainted_mchid"),
+                payer_phone: fields.take("payer_phone"),
+                complaint_order_info: fields.take("complaint_order_info"),
+                service_order_info: fields.take("service_order_info"),
+                complaint_media_list: fields.take("complaint_media_list"),
+                complaint_full_refunded: fields.take("complaint_full_refunded"),
+                incoming_user_response: fields.take("incoming_user_response"),
+                problem_description: fields.take("problem_description"),
+                user_complaint_times: fields.take("user_complaint_times"),
+                problem_type: fields.take("problem_type"),
+                apply_refund_amount: fields.take("apply_refund_amount"),
+                user_tag_list: fields.take("user_tag_list"),
+                additional_info: fields.take("additional_info"),
+                in_platform_service: fields.take("in_platform_service"),
+                need_immediate_service: fields.take("need_immediate_service"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `complaint_order_info` of [`GetResponseData`].
     #[derive(
@@ -551,7 +811,6 @@ pub mod complaints_v2 {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseDataComplaintOrderInfo {
         /// `transaction_id`
@@ -563,6 +822,26 @@ pub mod complaints_v2 {
         /// `amount`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<i64>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseDataComplaintOrderInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseDataComplaintOrderInfo",
+            )?;
+            ::std::result::Result::Ok(Self {
+                transaction_id: fields.take("transaction_id"),
+                out_trade_no: fields.take("out_trade_no"),
+                amount: fields.take("amount"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `service_order_info` of [`GetResponseData`].
     #[derive(
@@ -571,7 +850,6 @@ pub mod complaints_v2 {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseDataServiceOrderInfo {
         /// `order_id`
@@ -583,6 +861,26 @@ pub mod complaints_v2 {
         /// `state`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseDataServiceOrderInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseDataServiceOrderInfo",
+            )?;
+            ::std::result::Result::Ok(Self {
+                order_id: fields.take("order_id"),
+                out_order_no: fields.take("out_order_no"),
+                state: fields.take("state"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `complaint_media_list` of [`GetResponseData`].
     #[derive(
@@ -591,12 +889,29 @@ pub mod complaints_v2 {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseDataComplaintMediaList {
         /// `media_type`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub media_type: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseDataComplaintMediaList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseDataComplaintMediaList",
+            )?;
+            ::std::result::Result::Ok(Self {
+                media_type: fields.take("media_type"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `additional_info` of [`GetResponseData`].
     #[derive(
@@ -605,7 +920,6 @@ pub mod complaints_v2 {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseDataAdditionalInfo {
         /// `type`
@@ -619,6 +933,26 @@ pub mod complaints_v2 {
         /// `is_returned_to_same_machine`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub is_returned_to_same_machine: ::std::option::Option<bool>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseDataAdditionalInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseDataAdditionalInfo",
+            )?;
+            ::std::result::Result::Ok(Self {
+                r#type: fields.take("type"),
+                share_power_info: fields.take("share_power_info"),
+                is_returned_to_same_machine: fields.take("is_returned_to_same_machine"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `share_power_info` of [`GetResponseDataAdditionalInfo`].
     #[derive(
@@ -627,7 +961,6 @@ pub mod complaints_v2 {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseDataAdditionalInfoSharePowerInfo {
         /// `return_time`
@@ -638,6 +971,25 @@ pub mod complaints_v2 {
         pub return_address_info: ::std::option::Option<
             GetResponseDataAdditionalInfoSharePowerInfoReturnAddressInfo,
         >,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseDataAdditionalInfoSharePowerInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseDataAdditionalInfoSharePowerInfo",
+            )?;
+            ::std::result::Result::Ok(Self {
+                return_time: fields.take("return_time"),
+                return_address_info: fields.take("return_address_info"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `return_address_info` of [`GetResponseDataAdditionalInfoSharePowerInfo`].
     #[derive(
@@ -646,7 +998,6 @@ pub mod complaints_v2 {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseDataAdditionalInfoSharePowerInfoReturnAddressInfo {
         /// `return_address`
@@ -658,6 +1009,27 @@ pub mod complaints_v2 {
         /// `latitude`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub latitude: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for GetResponseDataAdditionalInfoSharePowerInfoReturnAddressInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseDataAdditionalInfoSharePowerInfoReturnAddressInfo",
+            )?;
+            ::std::result::Result::Ok(Self {
+                return_address: fields.take("return_address"),
+                longitude: fields.take("longitude"),
+                latitude: fields.take("latitude"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/merchant-service/complaints-v2/{complaint_id}`.
     pub mod by_complaint_id {
@@ -688,7 +1060,6 @@ pub mod complaints_v2 {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `complaint_id`
@@ -759,6 +1130,43 @@ pub mod complaints_v2 {
             /// `need_immediate_service`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub need_immediate_service: ::std::option::Option<bool>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    complaint_id: fields.take("complaint_id"),
+                    complaint_time: fields.take("complaint_time"),
+                    complaint_detail: fields.take("complaint_detail"),
+                    complaint_state: fields.take("complaint_state"),
+                    complainted_mchid: fields.take("complainted_mchid"),
+                    payer_phone: fields.take("payer_phone"),
+                    payer_openid: fields.take("payer_openid"),
+                    complaint_media_list: fields.take("complaint_media_list"),
+                    complaint_order_info: fields.take("complaint_order_info"),
+                    service_order_info: fields.take("service_order_info"),
+                    complaint_full_refunded: fields.take("complaint_full_refunded"),
+                    incoming_user_response: fields.take("incoming_user_response"),
+                    problem_description: fields.take("problem_description"),
+                    user_complaint_times: fields.take("user_complaint_times"),
+                    problem_type: fields.take("problem_type"),
+                    apply_refund_amount: fields.take("apply_refund_amount"),
+                    user_tag_list: fields.take("user_tag_list"),
+                    additional_info: fields.take("additional_info"),
+                    in_platform_service: fields.take("in_platform_service"),
+                    need_immediate_service: fields.take("need_immediate_service"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `complaint_media_list` of [`GetResponse`].
         #[derive(
@@ -767,12 +1175,29 @@ pub mod complaints_v2 {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseComplaintMediaList {
             /// `media_type`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub media_type: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseComplaintMediaList {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseComplaintMediaList",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    media_type: fields.take("media_type"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `complaint_order_info` of [`GetResponse`].
         #[derive(
@@ -781,7 +1206,6 @@ pub mod complaints_v2 {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseComplaintOrderInfo {
             /// `transaction_id`
@@ -793,6 +1217,26 @@ pub mod complaints_v2 {
             /// `amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub amount: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseComplaintOrderInfo {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseComplaintOrderInfo",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    transaction_id: fields.take("transaction_id"),
+                    out_trade_no: fields.take("out_trade_no"),
+                    amount: fields.take("amount"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `service_order_info` of [`GetResponse`].
         #[derive(
@@ -801,7 +1245,6 @@ pub mod complaints_v2 {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseServiceOrderInfo {
             /// `order_id`
@@ -813,6 +1256,26 @@ pub mod complaints_v2 {
             /// `state`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub state: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseServiceOrderInfo {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseServiceOrderInfo",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    order_id: fields.take("order_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    state: fields.take("state"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `additional_info` of [`GetResponse`].
         #[derive(
@@ -821,7 +1284,6 @@ pub mod complaints_v2 {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseAdditionalInfo {
             /// `type`
@@ -835,6 +1297,27 @@ pub mod complaints_v2 {
             /// `is_returned_to_same_machine`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub is_returned_to_same_machine: ::std::option::Option<bool>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseAdditionalInfo {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseAdditionalInfo",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    r#type: fields.take("type"),
+                    share_power_info: fields.take("share_power_info"),
+                    is_returned_to_same_machine: fields
+                        .take("is_returned_to_same_machine"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `share_power_info` of [`GetResponseAdditionalInfo`].
         #[derive(
@@ -843,7 +1326,6 @@ pub mod complaints_v2 {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseAdditionalInfoSharePowerInfo {
             /// `return_time`
@@ -854,6 +1336,25 @@ pub mod complaints_v2 {
             pub return_address_info: ::std::option::Option<
                 GetResponseAdditionalInfoSharePowerInfoReturnAddressInfo,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseAdditionalInfoSharePowerInfo {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseAdditionalInfoSharePowerInfo",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    return_time: fields.take("return_time"),
+                    return_address_info: fields.take("return_address_info"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `return_address_info` of [`GetResponseAdditionalInfoSharePowerInfo`].
         #[derive(
@@ -862,7 +1363,6 @@ pub mod complaints_v2 {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseAdditionalInfoSharePowerInfoReturnAddressInfo {
             /// `return_address`
@@ -874,6 +1374,27 @@ pub mod complaints_v2 {
             /// `latitude`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub latitude: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de>
+        for GetResponseAdditionalInfoSharePowerInfoReturnAddressInfo {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseAdditionalInfoSharePowerInfoReturnAddressInfo",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    return_address: fields.take("return_address"),
+                    longitude: fields.take("longitude"),
+                    latitude: fields.take("latitude"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/merchant-service/complaints-v2/{complaint_id}/complete`.
         pub mod complete {
@@ -904,13 +1425,22 @@ pub mod complaints_v2 {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct PostRequest {
                 /// `complainted_mchid`
                 pub complainted_mchid: ::std::string::String,
+            }
+            impl PostRequest {
+                /// A value with its required fields (`complainted_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    complainted_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        complainted_mchid: complainted_mchid.into(),
+                    }
+                }
             }
             /// Response body of `POST /v3/merchant-service/complaints-v2/{complaint_id}/complete`.
             #[derive(
@@ -919,9 +1449,24 @@ pub mod complaints_v2 {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
         /// Operations under `/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
         pub mod negotiation_historys {
@@ -952,7 +1497,6 @@ pub mod complaints_v2 {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -962,6 +1506,12 @@ pub mod complaints_v2 {
                 /// `offset`
                 pub offset: i64,
             }
+            impl GetQuery {
+                /// A value with its required fields (`limit`, `offset`) set and every optional field unset (not sent).
+                pub fn new(limit: i64, offset: i64) -> Self {
+                    Self { limit, offset }
+                }
+            }
             /// Response body of `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
             #[derive(
                 ::std::fmt::Debug,
@@ -969,7 +1519,6 @@ pub mod complaints_v2 {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `data`
@@ -984,6 +1533,27 @@ pub mod complaints_v2 {
                 /// `total_count`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub total_count: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        data: fields.take("data"),
+                        limit: fields.take("limit"),
+                        offset: fields.take("offset"),
+                        total_count: fields.take("total_count"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `data` of [`GetResponse`].
             #[derive(
@@ -992,7 +1562,6 @@ pub mod complaints_v2 {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseData {
                 /// `complaint_media_list`
@@ -1030,6 +1599,34 @@ pub mod complaints_v2 {
                 pub user_appy_platform_service_reason_description: ::std::option::Option<
                     ::std::string::String,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseData",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        complaint_media_list: fields.take("complaint_media_list"),
+                        log_id: fields.take("log_id"),
+                        operator: fields.take("operator"),
+                        operate_time: fields.take("operate_time"),
+                        operate_type: fields.take("operate_type"),
+                        operate_details: fields.take("operate_details"),
+                        image_list: fields.take("image_list"),
+                        user_appy_platform_service_reason: fields
+                            .take("user_appy_platform_service_reason"),
+                        user_appy_platform_service_reason_description: fields
+                            .take("user_appy_platform_service_reason_description"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `complaint_media_list` of [`GetResponseData`].
             #[derive(
@@ -1038,7 +1635,6 @@ pub mod complaints_v2 {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseDataComplaintMediaList {
                 /// `media_type`
@@ -1051,6 +1647,25 @@ pub mod complaints_v2 {
                 pub media_url: ::std::option::Option<
                     ::std::vec::Vec<::std::string::String>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseDataComplaintMediaList {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseDataComplaintMediaList",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        media_type: fields.take("media_type"),
+                        media_url: fields.take("media_url"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `media_type` of [`GetResponseDataComplaintMediaList`].
             ///
@@ -1088,6 +1703,12 @@ pub mod complaints_v2 {
                         "OPERATION_IMAGE" => Self::OperationImage,
                         _ => Self::Unknown(value),
                     }
+                }
+            }
+            impl ::std::convert::From<&str>
+            for GetResponseDataComplaintMediaListMediaType {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
                 }
             }
             impl ::serde::Serialize for GetResponseDataComplaintMediaListMediaType {
@@ -1139,7 +1760,6 @@ pub mod complaints_v2 {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1160,12 +1780,30 @@ pub mod complaints_v2 {
                     PostRequestMiniProgramJumpInfo,
                 >,
             }
+            impl PostRequest {
+                /// A value with its required fields (`complainted_mchid`, `response_content`, `response_images`, `jump_url`, `jump_url_text`) set and every optional field unset (not sent).
+                pub fn new(
+                    complainted_mchid: impl ::std::convert::Into<::std::string::String>,
+                    response_content: impl ::std::convert::Into<::std::string::String>,
+                    response_images: ::std::vec::Vec<::std::string::String>,
+                    jump_url: impl ::std::convert::Into<::std::string::String>,
+                    jump_url_text: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        complainted_mchid: complainted_mchid.into(),
+                        response_content: response_content.into(),
+                        response_images,
+                        jump_url: jump_url.into(),
+                        jump_url_text: jump_url_text.into(),
+                        mini_program_jump_info: ::std::option::Option::None,
+                    }
+                }
+            }
             /// The `mini_program_jump_info` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1177,6 +1815,20 @@ pub mod complaints_v2 {
                 /// `text`
                 pub text: ::std::string::String,
             }
+            impl PostRequestMiniProgramJumpInfo {
+                /// A value with its required fields (`appid`, `path`, `text`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    path: impl ::std::convert::Into<::std::string::String>,
+                    text: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        path: path.into(),
+                        text: text.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/merchant-service/complaints-v2/{complaint_id}/response`.
             #[derive(
                 ::std::fmt::Debug,
@@ -1184,9 +1836,24 @@ pub mod complaints_v2 {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
         /// Operations under `/v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`.
         pub mod update_refund_progress {
@@ -1232,6 +1899,24 @@ pub mod complaints_v2 {
                 /// `remark`
                 pub remark: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`action`, `launch_refund_day`, `reject_reason`, `reject_media_list`, `remark`) set and every optional field unset (not sent).
+                pub fn new(
+                    action: impl ::std::convert::Into<PostRequestAction>,
+                    launch_refund_day: i64,
+                    reject_reason: impl ::std::convert::Into<::std::string::String>,
+                    reject_media_list: ::std::vec::Vec<::std::string::String>,
+                    remark: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        action: action.into(),
+                        launch_refund_day,
+                        reject_reason: reject_reason.into(),
+                        reject_media_list,
+                        remark: remark.into(),
+                    }
+                }
+            }
             /// The `action` of [`PostRequest`].
             ///
             /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -1269,6 +1954,11 @@ pub mod complaints_v2 {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for PostRequestAction {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for PostRequestAction {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -1294,9 +1984,24 @@ pub mod complaints_v2 {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
     }
 }
@@ -1328,7 +2033,6 @@ pub mod feedbacks {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -1346,6 +2050,26 @@ pub mod feedbacks {
         /// `launch_confirm_process`
         pub launch_confirm_process: bool,
     }
+    impl PostRequest {
+        /// A value with its required fields (`transaction_id`, `complainted_mchid`, `feedback_type`, `feedback_content`, `feedback_images`, `launch_confirm_process`) set and every optional field unset (not sent).
+        pub fn new(
+            transaction_id: impl ::std::convert::Into<::std::string::String>,
+            complainted_mchid: impl ::std::convert::Into<::std::string::String>,
+            feedback_type: i64,
+            feedback_content: impl ::std::convert::Into<::std::string::String>,
+            feedback_images: ::std::vec::Vec<::std::string::String>,
+            launch_confirm_process: bool,
+        ) -> Self {
+            Self {
+                transaction_id: transaction_id.into(),
+                complainted_mchid: complainted_mchid.into(),
+                feedback_type,
+                feedback_content: feedback_content.into(),
+                feedback_images,
+                launch_confirm_process,
+            }
+        }
+    }
     /// Response body of `POST /v3/merchant-service/feedbacks`.
     #[derive(
         ::std::fmt::Debug,
@@ -1353,9 +2077,21 @@ pub mod feedbacks {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
-    pub struct PostResponse {}
+    pub struct PostResponse {
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+        }
+    }
 }
 /// Operations under `/v3/merchant-service/images`.
 pub mod images {
@@ -1393,6 +2129,10 @@ pub mod images {
         ///
         /// Official documentation: <https://pay.wechatpay.cn/docs/partner/apis/consumer-complaint/images/create-images.html>
         ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012467250>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012467222>
+        ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -1414,12 +2154,29 @@ pub mod images {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `media_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub media_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    media_id: fields.take("media_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }

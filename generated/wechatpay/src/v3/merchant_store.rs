@@ -25,7 +25,6 @@ pub mod stores {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -42,12 +41,28 @@ pub mod stores {
         /// `store_recipient`
         pub store_recipient: ::std::vec::Vec<PostRequestStoreRecipient>,
     }
+    impl PostRequest {
+        /// A value with its required fields (`store_basics`, `store_address`, `store_business`, `store_recipient`) set and every optional field unset (not sent).
+        pub fn new(
+            store_basics: PostRequestStoreBasics,
+            store_address: PostRequestStoreAddress,
+            store_business: PostRequestStoreBusiness,
+            store_recipient: ::std::vec::Vec<PostRequestStoreRecipient>,
+        ) -> Self {
+            Self {
+                sub_mchid: ::std::option::Option::None,
+                store_basics,
+                store_address,
+                store_business,
+                store_recipient,
+            }
+        }
+    }
     /// The `store_basics` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -61,12 +76,27 @@ pub mod stores {
         /// `branch_name`
         pub branch_name: ::std::string::String,
     }
+    impl PostRequestStoreBasics {
+        /// A value with its required fields (`store_reference_id`, `brand_name`, `store_name`, `branch_name`) set and every optional field unset (not sent).
+        pub fn new(
+            store_reference_id: impl ::std::convert::Into<::std::string::String>,
+            brand_name: impl ::std::convert::Into<::std::string::String>,
+            store_name: impl ::std::convert::Into<::std::string::String>,
+            branch_name: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                store_reference_id: store_reference_id.into(),
+                brand_name: brand_name.into(),
+                store_name: store_name.into(),
+                branch_name: branch_name.into(),
+            }
+        }
+    }
     /// The `store_address` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -82,12 +112,29 @@ pub mod stores {
         /// `latitude`
         pub latitude: ::std::string::String,
     }
+    impl PostRequestStoreAddress {
+        /// A value with its required fields (`address_code`, `address_detail`, `address_complements`, `longitude`, `latitude`) set and every optional field unset (not sent).
+        pub fn new(
+            address_code: impl ::std::convert::Into<::std::string::String>,
+            address_detail: impl ::std::convert::Into<::std::string::String>,
+            address_complements: impl ::std::convert::Into<::std::string::String>,
+            longitude: impl ::std::convert::Into<::std::string::String>,
+            latitude: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                address_code: address_code.into(),
+                address_detail: address_detail.into(),
+                address_complements: address_complements.into(),
+                longitude: longitude.into(),
+                latitude: latitude.into(),
+            }
+        }
+    }
     /// The `store_business` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -97,12 +144,23 @@ pub mod stores {
         /// `business_hours`
         pub business_hours: ::std::string::String,
     }
+    impl PostRequestStoreBusiness {
+        /// A value with its required fields (`service_phone`, `business_hours`) set and every optional field unset (not sent).
+        pub fn new(
+            service_phone: impl ::std::convert::Into<::std::string::String>,
+            business_hours: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                service_phone: service_phone.into(),
+                business_hours: business_hours.into(),
+            }
+        }
+    }
     /// The `store_recipient` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -112,6 +170,18 @@ pub mod stores {
         /// `company_name`
         pub company_name: ::std::string::String,
     }
+    impl PostRequestStoreRecipient {
+        /// A value with its required fields (`mchid`, `company_name`) set and every optional field unset (not sent).
+        pub fn new(
+            mchid: impl ::std::convert::Into<::std::string::String>,
+            company_name: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                mchid: mchid.into(),
+                company_name: company_name.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/merchant-store/stores`.
     #[derive(
         ::std::fmt::Debug,
@@ -119,12 +189,26 @@ pub mod stores {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `store_id`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub store_id: ::std::option::Option<i64>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                store_id: fields.take("store_id"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/merchant-store/stores/{store_id}`.
     pub mod by_store_id {
@@ -189,7 +273,6 @@ pub mod stores {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `store_basics`
@@ -206,6 +289,27 @@ pub mod stores {
             pub store_recipient: ::std::option::Option<
                 ::std::vec::Vec<GetResponseStoreRecipient>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    store_basics: fields.take("store_basics"),
+                    store_address: fields.take("store_address"),
+                    store_business: fields.take("store_business"),
+                    store_recipient: fields.take("store_recipient"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `store_basics` of [`GetResponse`].
         #[derive(
@@ -214,7 +318,6 @@ pub mod stores {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseStoreBasics {
             /// `store_reference_id`
@@ -229,6 +332,27 @@ pub mod stores {
             /// `branch_name`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub branch_name: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseStoreBasics {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseStoreBasics",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    store_reference_id: fields.take("store_reference_id"),
+                    brand_name: fields.take("brand_name"),
+                    store_name: fields.take("store_name"),
+                    branch_name: fields.take("branch_name"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `store_address` of [`GetResponse`].
         #[derive(
@@ -237,7 +361,6 @@ pub mod stores {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseStoreAddress {
             /// `address_code`
@@ -255,6 +378,28 @@ pub mod stores {
             /// `latitude`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub latitude: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseStoreAddress {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseStoreAddress",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    address_code: fields.take("address_code"),
+                    address_detail: fields.take("address_detail"),
+                    address_complements: fields.take("address_complements"),
+                    longitude: fields.take("longitude"),
+                    latitude: fields.take("latitude"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `store_business` of [`GetResponse`].
         #[derive(
@@ -263,7 +408,6 @@ pub mod stores {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseStoreBusiness {
             /// `service_phone`
@@ -272,6 +416,25 @@ pub mod stores {
             /// `business_hours`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub business_hours: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseStoreBusiness {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseStoreBusiness",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    service_phone: fields.take("service_phone"),
+                    business_hours: fields.take("business_hours"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `store_recipient` of [`GetResponse`].
         #[derive(
@@ -280,7 +443,6 @@ pub mod stores {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseStoreRecipient {
             /// `mchid`
@@ -289,13 +451,31 @@ pub mod stores {
             /// `company_name`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub company_name: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseStoreRecipient {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseStoreRecipient",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    mchid: fields.take("mchid"),
+                    company_name: fields.take("company_name"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Request body of `PATCH /v3/merchant-store/stores/{store_id}`.
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -310,12 +490,26 @@ pub mod stores {
             /// `store_business`
             pub store_business: PatchRequestStoreBusiness,
         }
+        impl PatchRequest {
+            /// A value with its required fields (`store_basics`, `store_address`, `store_business`) set and every optional field unset (not sent).
+            pub fn new(
+                store_basics: PatchRequestStoreBasics,
+                store_address: PatchRequestStoreAddress,
+                store_business: PatchRequestStoreBusiness,
+            ) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    store_basics,
+                    store_address,
+                    store_business,
+                }
+            }
+        }
         /// The `store_basics` of [`PatchRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -329,12 +523,27 @@ pub mod stores {
             /// `store_business`
             pub store_business: ::std::string::String,
         }
+        impl PatchRequestStoreBasics {
+            /// A value with its required fields (`store_reference_id`, `brand_name`, `store_name`, `store_business`) set and every optional field unset (not sent).
+            pub fn new(
+                store_reference_id: impl ::std::convert::Into<::std::string::String>,
+                brand_name: impl ::std::convert::Into<::std::string::String>,
+                store_name: impl ::std::convert::Into<::std::string::String>,
+                store_business: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    store_reference_id: store_reference_id.into(),
+                    brand_name: brand_name.into(),
+                    store_name: store_name.into(),
+                    store_business: store_business.into(),
+                }
+            }
+        }
         /// The `store_address` of [`PatchRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -350,12 +559,29 @@ pub mod stores {
             /// `latitude`
             pub latitude: ::std::string::String,
         }
+        impl PatchRequestStoreAddress {
+            /// A value with its required fields (`address_code`, `address_detail`, `address_complements`, `longitude`, `latitude`) set and every optional field unset (not sent).
+            pub fn new(
+                address_code: impl ::std::convert::Into<::std::string::String>,
+                address_detail: impl ::std::convert::Into<::std::string::String>,
+                address_complements: impl ::std::convert::Into<::std::string::String>,
+                longitude: impl ::std::convert::Into<::std::string::String>,
+                latitude: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    address_code: address_code.into(),
+                    address_detail: address_detail.into(),
+                    address_complements: address_complements.into(),
+                    longitude: longitude.into(),
+                    latitude: latitude.into(),
+                }
+            }
+        }
         /// The `store_business` of [`PatchRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -365,6 +591,18 @@ pub mod stores {
             /// `business_hours`
             pub business_hours: ::std::string::String,
         }
+        impl PatchRequestStoreBusiness {
+            /// A value with its required fields (`service_phone`, `business_hours`) set and every optional field unset (not sent).
+            pub fn new(
+                service_phone: impl ::std::convert::Into<::std::string::String>,
+                business_hours: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    service_phone: service_phone.into(),
+                    business_hours: business_hours.into(),
+                }
+            }
+        }
         /// Response body of `PATCH /v3/merchant-store/stores/{store_id}`.
         #[derive(
             ::std::fmt::Debug,
@@ -372,9 +610,21 @@ pub mod stores {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
-        pub struct PatchResponse {}
+        pub struct PatchResponse {
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PatchResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let fields = ::sdk_runtime::Lenient::new(deserializer, "PatchResponse")?;
+                ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+            }
+        }
         /// Operations under `/v3/merchant-store/stores/{store_id}/recipients`.
         pub mod recipients {
             /// Operations under `/v3/merchant-store/stores/{store_id}/recipients/bind`.
@@ -404,7 +654,6 @@ pub mod stores {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -418,12 +667,22 @@ pub mod stores {
                     /// `store_recipient`
                     pub store_recipient: ::std::vec::Vec<PostRequestStoreRecipient>,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`store_recipient`) set and every optional field unset (not sent).
+                    pub fn new(
+                        store_recipient: ::std::vec::Vec<PostRequestStoreRecipient>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: ::std::option::Option::None,
+                            store_recipient,
+                        }
+                    }
+                }
                 /// The `store_recipient` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -433,6 +692,18 @@ pub mod stores {
                     /// `company_name`
                     pub company_name: ::std::string::String,
                 }
+                impl PostRequestStoreRecipient {
+                    /// A value with its required fields (`mchid`, `company_name`) set and every optional field unset (not sent).
+                    pub fn new(
+                        mchid: impl ::std::convert::Into<::std::string::String>,
+                        company_name: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            mchid: mchid.into(),
+                            company_name: company_name.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/merchant-store/stores/{store_id}/recipients/bind`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -440,7 +711,6 @@ pub mod stores {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `failed_store_recipient`
@@ -451,6 +721,25 @@ pub mod stores {
                     pub failed_store_recipient: ::std::option::Option<
                         ::std::vec::Vec<PostResponseFailedStoreRecipient>,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            failed_store_recipient: fields
+                                .take("failed_store_recipient"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `failed_store_recipient` of [`PostResponse`].
                 #[derive(
@@ -459,7 +748,6 @@ pub mod stores {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponseFailedStoreRecipient {
                     /// `mchid`
@@ -474,6 +762,26 @@ pub mod stores {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub failed_reason: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de>
+                for PostResponseFailedStoreRecipient {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponseFailedStoreRecipient",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            mchid: fields.take("mchid"),
+                            failed_reason: fields.take("failed_reason"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
             /// Operations under `/v3/merchant-store/stores/{store_id}/recipients/unbind`.
@@ -503,7 +811,6 @@ pub mod stores {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -517,12 +824,22 @@ pub mod stores {
                     /// `store_recipient`
                     pub store_recipient: ::std::vec::Vec<PostRequestStoreRecipient>,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`store_recipient`) set and every optional field unset (not sent).
+                    pub fn new(
+                        store_recipient: ::std::vec::Vec<PostRequestStoreRecipient>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: ::std::option::Option::None,
+                            store_recipient,
+                        }
+                    }
+                }
                 /// The `store_recipient` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -532,6 +849,18 @@ pub mod stores {
                     /// `company_name`
                     pub company_name: ::std::string::String,
                 }
+                impl PostRequestStoreRecipient {
+                    /// A value with its required fields (`mchid`, `company_name`) set and every optional field unset (not sent).
+                    pub fn new(
+                        mchid: impl ::std::convert::Into<::std::string::String>,
+                        company_name: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            mchid: mchid.into(),
+                            company_name: company_name.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/merchant-store/stores/{store_id}/recipients/unbind`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -539,7 +868,6 @@ pub mod stores {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `failed_store_recipient`
@@ -550,6 +878,25 @@ pub mod stores {
                     pub failed_store_recipient: ::std::option::Option<
                         ::std::vec::Vec<PostResponseFailedStoreRecipient>,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            failed_store_recipient: fields
+                                .take("failed_store_recipient"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `failed_store_recipient` of [`PostResponse`].
                 #[derive(
@@ -558,7 +905,6 @@ pub mod stores {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponseFailedStoreRecipient {
                     /// `mchid`
@@ -573,6 +919,26 @@ pub mod stores {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub failed_reason: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de>
+                for PostResponseFailedStoreRecipient {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponseFailedStoreRecipient",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            mchid: fields.take("mchid"),
+                            failed_reason: fields.take("failed_reason"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }

@@ -42,6 +42,22 @@ pub mod merchant {
             /// `limit`
             pub limit: i64,
         }
+        impl GetQuery {
+            /// A value with its required fields (`account_type`, `date`, `offset`, `limit`) set and every optional field unset (not sent).
+            pub fn new(
+                account_type: impl ::std::convert::Into<GetQueryAccountType>,
+                date: impl ::std::convert::Into<::std::string::String>,
+                offset: i64,
+                limit: i64,
+            ) -> Self {
+                Self {
+                    account_type: account_type.into(),
+                    date: date.into(),
+                    offset,
+                    limit,
+                }
+            }
+        }
         /// The `account_type` of [`GetQuery`].
         ///
         /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -83,6 +99,11 @@ pub mod merchant {
                 }
             }
         }
+        impl ::std::convert::From<&str> for GetQueryAccountType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for GetQueryAccountType {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -108,7 +129,6 @@ pub mod merchant {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `total_count`
@@ -126,6 +146,28 @@ pub mod merchant {
             /// `links`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub links: ::std::option::Option<GetResponseLinks>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    total_count: fields.take("total_count"),
+                    offset: fields.take("offset"),
+                    limit: fields.take("limit"),
+                    data: fields.take("data"),
+                    links: fields.take("links"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `data` of [`GetResponse`].
         #[derive(
@@ -134,7 +176,6 @@ pub mod merchant {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseData {
             /// `mchid`
@@ -167,6 +208,33 @@ pub mod merchant {
             /// `recharge_remark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub recharge_remark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseData",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    mchid: fields.take("mchid"),
+                    account_type: fields.take("account_type"),
+                    income_record_type: fields.take("income_record_type"),
+                    income_record_id: fields.take("income_record_id"),
+                    amount: fields.take("amount"),
+                    success_time: fields.take("success_time"),
+                    bank_name: fields.take("bank_name"),
+                    bank_account_name: fields.take("bank_account_name"),
+                    bank_account_number: fields.take("bank_account_number"),
+                    recharge_remark: fields.take("recharge_remark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `links` of [`GetResponse`].
         #[derive(
@@ -175,7 +243,6 @@ pub mod merchant {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseLinks {
             /// `next`
@@ -188,6 +255,26 @@ pub mod merchant {
             #[serde(rename = "self")]
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub self_: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseLinks {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseLinks",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    next: fields.take("next"),
+                    prev: fields.take("prev"),
+                    self_: fields.take("self"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -233,6 +320,22 @@ pub mod partner {
             /// `limit`
             pub limit: i64,
         }
+        impl GetQuery {
+            /// A value with its required fields (`sub_mchid`, `account_type`, `offset`, `limit`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                account_type: impl ::std::convert::Into<GetQueryAccountType>,
+                offset: i64,
+                limit: i64,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    account_type: account_type.into(),
+                    offset,
+                    limit,
+                }
+            }
+        }
         /// The `account_type` of [`GetQuery`].
         ///
         /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -274,6 +377,11 @@ pub mod partner {
                 }
             }
         }
+        impl ::std::convert::From<&str> for GetQueryAccountType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for GetQueryAccountType {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -299,7 +407,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `total_count`
@@ -317,6 +424,28 @@ pub mod partner {
             /// `links`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub links: ::std::option::Option<GetResponseLinks>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    total_count: fields.take("total_count"),
+                    offset: fields.take("offset"),
+                    limit: fields.take("limit"),
+                    data: fields.take("data"),
+                    links: fields.take("links"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `data` of [`GetResponse`].
         #[derive(
@@ -325,7 +454,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseData {
             /// `sub_mchid`
@@ -358,6 +486,33 @@ pub mod partner {
             /// `recharge_remark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub recharge_remark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseData",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    account_type: fields.take("account_type"),
+                    income_record_type: fields.take("income_record_type"),
+                    income_record_id: fields.take("income_record_id"),
+                    amount: fields.take("amount"),
+                    success_time: fields.take("success_time"),
+                    bank_name: fields.take("bank_name"),
+                    bank_account_name: fields.take("bank_account_name"),
+                    bank_account_number: fields.take("bank_account_number"),
+                    recharge_remark: fields.take("recharge_remark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `links` of [`GetResponse`].
         #[derive(
@@ -366,7 +521,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseLinks {
             /// `next`
@@ -379,6 +533,26 @@ pub mod partner {
             #[serde(rename = "self")]
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub self_: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseLinks {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseLinks",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    next: fields.take("next"),
+                    prev: fields.take("prev"),
+                    self_: fields.take("self"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }

@@ -33,12 +33,29 @@ pub mod stocks {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `url`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub url: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        url: fields.take("url"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/multiuse/stocks/{stock_id}/send-flow`.
@@ -70,12 +87,29 @@ pub mod stocks {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `url`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub url: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        url: fields.take("url"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/multiuse/stocks/{stock_id}/use-flow`.
@@ -107,12 +141,29 @@ pub mod stocks {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `url`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub url: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        url: fields.take("url"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -168,7 +219,6 @@ pub mod users {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -188,6 +238,28 @@ pub mod users {
                 /// `card_type`
                 pub card_type: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`stock_id`, `out_request_no`, `user_name`, `id_card_number`, `amount`, `appid`, `card_type`) set and every optional field unset (not sent).
+                pub fn new(
+                    stock_id: impl ::std::convert::Into<::std::string::String>,
+                    out_request_no: impl ::std::convert::Into<::std::string::String>,
+                    user_name: impl ::std::convert::Into<::std::string::String>,
+                    id_card_number: impl ::std::convert::Into<::std::string::String>,
+                    amount: i64,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    card_type: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        stock_id: stock_id.into(),
+                        out_request_no: out_request_no.into(),
+                        user_name: user_name.into(),
+                        id_card_number: id_card_number.into(),
+                        amount,
+                        appid: appid.into(),
+                        card_type: card_type.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/multiuse/users/{openid}/coupons`.
             #[derive(
                 ::std::fmt::Debug,
@@ -195,12 +267,29 @@ pub mod users {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `coupon_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub coupon_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        coupon_id: fields.take("coupon_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }

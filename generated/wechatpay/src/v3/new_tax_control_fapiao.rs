@@ -27,7 +27,6 @@ pub mod card_template {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -40,12 +39,24 @@ pub mod card_template {
         /// `card_template_information`
         pub card_template_information: PostRequestCardTemplateInformation,
     }
+    impl PostRequest {
+        /// A value with its required fields (`card_appid`, `card_template_information`) set and every optional field unset (not sent).
+        pub fn new(
+            card_appid: impl ::std::convert::Into<::std::string::String>,
+            card_template_information: PostRequestCardTemplateInformation,
+        ) -> Self {
+            Self {
+                sub_mchid: ::std::option::Option::None,
+                card_appid: card_appid.into(),
+                card_template_information,
+            }
+        }
+    }
     /// The `card_template_information` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -57,12 +68,25 @@ pub mod card_template {
         /// `custom_cell`
         pub custom_cell: PostRequestCardTemplateInformationCustomCell,
     }
+    impl PostRequestCardTemplateInformation {
+        /// A value with its required fields (`payee_name`, `logo_url`, `custom_cell`) set and every optional field unset (not sent).
+        pub fn new(
+            payee_name: impl ::std::convert::Into<::std::string::String>,
+            logo_url: impl ::std::convert::Into<::std::string::String>,
+            custom_cell: PostRequestCardTemplateInformationCustomCell,
+        ) -> Self {
+            Self {
+                payee_name: payee_name.into(),
+                logo_url: logo_url.into(),
+                custom_cell,
+            }
+        }
+    }
     /// The `custom_cell` of [`PostRequestCardTemplateInformation`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -78,6 +102,24 @@ pub mod card_template {
         /// `miniprogram_path`
         pub miniprogram_path: ::std::string::String,
     }
+    impl PostRequestCardTemplateInformationCustomCell {
+        /// A value with its required fields (`words`, `description`, `jump_url`, `miniprogram_user_name`, `miniprogram_path`) set and every optional field unset (not sent).
+        pub fn new(
+            words: impl ::std::convert::Into<::std::string::String>,
+            description: impl ::std::convert::Into<::std::string::String>,
+            jump_url: impl ::std::convert::Into<::std::string::String>,
+            miniprogram_user_name: impl ::std::convert::Into<::std::string::String>,
+            miniprogram_path: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                words: words.into(),
+                description: description.into(),
+                jump_url: jump_url.into(),
+                miniprogram_user_name: miniprogram_user_name.into(),
+                miniprogram_path: miniprogram_path.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/new-tax-control-fapiao/card-template`.
     #[derive(
         ::std::fmt::Debug,
@@ -85,7 +127,6 @@ pub mod card_template {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `card_appid`
@@ -94,6 +135,22 @@ pub mod card_template {
         /// `card_id`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub card_id: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                card_appid: fields.take("card_appid"),
+                card_id: fields.take("card_id"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/new-tax-control-fapiao/fapiao-applications`.
@@ -157,6 +214,23 @@ pub mod fapiao_applications {
         /// `fapiao_information`
         pub fapiao_information: ::std::vec::Vec<PostRequestFapiaoInformation>,
     }
+    impl PostRequest {
+        /// A value with its required fields (`scene`, `fapiao_apply_id`, `buyer_information`, `fapiao_information`) set and every optional field unset (not sent).
+        pub fn new(
+            scene: impl ::std::convert::Into<PostRequestScene>,
+            fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
+            buyer_information: PostRequestBuyerInformation,
+            fapiao_information: ::std::vec::Vec<PostRequestFapiaoInformation>,
+        ) -> Self {
+            Self {
+                sub_mchid: ::std::option::Option::None,
+                scene: scene.into(),
+                fapiao_apply_id: fapiao_apply_id.into(),
+                buyer_information,
+                fapiao_information,
+            }
+        }
+    }
     /// The `scene` of [`PostRequest`].
     ///
     /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -194,6 +268,11 @@ pub mod fapiao_applications {
             }
         }
     }
+    impl ::std::convert::From<&str> for PostRequestScene {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for PostRequestScene {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -215,7 +294,6 @@ pub mod fapiao_applications {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -239,12 +317,38 @@ pub mod fapiao_applications {
         /// `email`
         pub email: ::std::string::String,
     }
+    impl PostRequestBuyerInformation {
+        /// A value with its required fields (`type`, `name`, `taxpayer_id`, `address`, `telephone`, `bank_name`, `bank_account`, `phone`, `email`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            r#type: impl ::std::convert::Into<::std::string::String>,
+            name: impl ::std::convert::Into<::std::string::String>,
+            taxpayer_id: impl ::std::convert::Into<::std::string::String>,
+            address: impl ::std::convert::Into<::std::string::String>,
+            telephone: impl ::std::convert::Into<::std::string::String>,
+            bank_name: impl ::std::convert::Into<::std::string::String>,
+            bank_account: impl ::std::convert::Into<::std::string::String>,
+            phone: impl ::std::convert::Into<::std::string::String>,
+            email: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                r#type: r#type.into(),
+                name: name.into(),
+                taxpayer_id: taxpayer_id.into(),
+                address: address.into(),
+                telephone: telephone.into(),
+                bank_name: bank_name.into(),
+                bank_account: bank_account.into(),
+                phone: phone.into(),
+                email: email.into(),
+            }
+        }
+    }
     /// The `fapiao_information` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -260,12 +364,29 @@ pub mod fapiao_applications {
         /// `items`
         pub items: ::std::vec::Vec<PostRequestFapiaoInformationItems>,
     }
+    impl PostRequestFapiaoInformation {
+        /// A value with its required fields (`fapiao_id`, `total_amount`, `need_list`, `remark`, `items`) set and every optional field unset (not sent).
+        pub fn new(
+            fapiao_id: impl ::std::convert::Into<::std::string::String>,
+            total_amount: i64,
+            need_list: bool,
+            remark: impl ::std::convert::Into<::std::string::String>,
+            items: ::std::vec::Vec<PostRequestFapiaoInformationItems>,
+        ) -> Self {
+            Self {
+                fapiao_id: fapiao_id.into(),
+                total_amount,
+                need_list,
+                remark: remark.into(),
+                items,
+            }
+        }
+    }
     /// The `items` of [`PostRequestFapiaoInformation`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -293,6 +414,37 @@ pub mod fapiao_applications {
         /// `discount`
         pub discount: bool,
     }
+    impl PostRequestFapiaoInformationItems {
+        /// A value with its required fields (`tax_code`, `goods_category`, `goods_name`, `goods_id`, `specification`, `unit`, `quantity`, `total_amount`, `tax_rate`, `tax_prefer_mark`, `discount`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            tax_code: impl ::std::convert::Into<::std::string::String>,
+            goods_category: impl ::std::convert::Into<::std::string::String>,
+            goods_name: impl ::std::convert::Into<::std::string::String>,
+            goods_id: i64,
+            specification: impl ::std::convert::Into<::std::string::String>,
+            unit: impl ::std::convert::Into<::std::string::String>,
+            quantity: i64,
+            total_amount: i64,
+            tax_rate: i64,
+            tax_prefer_mark: impl ::std::convert::Into<::std::string::String>,
+            discount: bool,
+        ) -> Self {
+            Self {
+                tax_code: tax_code.into(),
+                goods_category: goods_category.into(),
+                goods_name: goods_name.into(),
+                goods_id,
+                specification: specification.into(),
+                unit: unit.into(),
+                quantity,
+                total_amount,
+                tax_rate,
+                tax_prefer_mark: tax_prefer_mark.into(),
+                discount,
+            }
+        }
+    }
     /// Response body of `POST /v3/new-tax-control-fapiao/fapiao-applications`.
     #[derive(
         ::std::fmt::Debug,
@@ -300,9 +452,21 @@ pub mod fapiao_applications {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
-    pub struct PostResponse {}
+    pub struct PostResponse {
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+        }
+    }
     /// Operations under `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`.
     pub mod by_fapiao_apply_id {
         /// 查询电子发票
@@ -332,7 +496,6 @@ pub mod fapiao_applications {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -343,6 +506,17 @@ pub mod fapiao_applications {
             /// `fapiao_id`
             pub fapiao_id: ::std::string::String,
         }
+        impl GetQuery {
+            /// A value with its required fields (`fapiao_id`) set and every optional field unset (not sent).
+            pub fn new(
+                fapiao_id: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    fapiao_id: fapiao_id.into(),
+                }
+            }
+        }
         /// Response body of `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`.
         #[derive(
             ::std::fmt::Debug,
@@ -350,7 +524,6 @@ pub mod fapiao_applications {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `total_count`
@@ -361,6 +534,25 @@ pub mod fapiao_applications {
             pub fapiao_information: ::std::option::Option<
                 ::std::vec::Vec<GetResponseFapiaoInformation>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    total_count: fields.take("total_count"),
+                    fapiao_information: fields.take("fapiao_information"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `fapiao_information` of [`GetResponse`].
         #[derive(
@@ -369,7 +561,6 @@ pub mod fapiao_applications {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseFapiaoInformation {
             /// `fapiao_id`
@@ -425,6 +616,36 @@ pub mod fapiao_applications {
             /// `remark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub remark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseFapiaoInformation {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseFapiaoInformation",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    fapiao_id: fields.take("fapiao_id"),
+                    status: fields.take("status"),
+                    blue_fapiao: fields.take("blue_fapiao"),
+                    red_fapiao: fields.take("red_fapiao"),
+                    card_information: fields.take("card_information"),
+                    total_amount: fields.take("total_amount"),
+                    tax_amount: fields.take("tax_amount"),
+                    amount: fields.take("amount"),
+                    seller_information: fields.take("seller_information"),
+                    buyer_information: fields.take("buyer_information"),
+                    extra_information: fields.take("extra_information"),
+                    items: fields.take("items"),
+                    remark: fields.take("remark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `blue_fapiao` of [`GetResponseFapiaoInformation`].
         #[derive(
@@ -433,7 +654,6 @@ pub mod fapiao_applications {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseFapiaoInformationBlueFapiao {
             /// `fapiao_code`
@@ -451,6 +671,28 @@ pub mod fapiao_applications {
             /// `fapiao_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub fapiao_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseFapiaoInformationBlueFapiao {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseFapiaoInformationBlueFapiao",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    fapiao_code: fields.take("fapiao_code"),
+                    fapiao_number: fields.take("fapiao_number"),
+                    check_code: fields.take("check_code"),
+                    password: fields.take("password"),
+                    fapiao_time: fields.take("fapiao_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `card_information` of [`GetResponseFapiaoInformation`].
         #[derive(
@@ -459,7 +701,6 @@ pub mod fapiao_applications {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseFapiaoInformationCardInformation {
             /// `card_appid`
@@ -477,6 +718,29 @@ pub mod fapiao_applications {
             /// `card_status`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub card_status: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de>
+        for GetResponseFapiaoInformationCardInformation {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseFapiaoInformationCardInformation",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    card_appid: fields.take("card_appid"),
+                    card_openid: fields.take("card_openid"),
+                    card_id: fields.take("card_id"),
+                    card_code: fields.take("card_code"),
+                    card_status: fields.take("card_status"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `seller_information` of [`GetResponseFapiaoInformation`].
         #[derive(
@@ -485,7 +749,6 @@ pub mod fapiao_applications {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseFapiaoInformationSellerInformation {
             /// `name`
@@ -506,6 +769,30 @@ pub mod fapiao_applications {
             /// `bank_account`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub bank_account: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de>
+        for GetResponseFapiaoInformationSellerInformation {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseFapiaoInformationSellerInformation",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    name: fields.take("name"),
+                    taxpayer_id: fields.take("taxpayer_id"),
+                    address: fields.take("address"),
+                    telephone: fields.take("telephone"),
+                    bank_name: fields.take("bank_name"),
+                    bank_account: fields.take("bank_account"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `buyer_information` of [`GetResponseFapiaoInformation`].
         #[derive(
@@ -514,7 +801,6 @@ pub mod fapiao_applications {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseFapiaoInformationBuyerInformation {
             /// `type`
@@ -544,6 +830,33 @@ pub mod fapiao_applications {
             /// `email`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub email: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de>
+        for GetResponseFapiaoInformationBuyerInformation {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseFapiaoInformationBuyerInformation",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    r#type: fields.take("type"),
+                    name: fields.take("name"),
+                    taxpayer_id: fields.take("taxpayer_id"),
+                    address: fields.take("address"),
+                    telephone: fields.take("telephone"),
+                    bank_name: fields.take("bank_name"),
+                    bank_account: fields.take("bank_account"),
+                    phone: fields.take("phone"),
+                    email: fields.take("email"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `extra_information` of [`GetResponseFapiaoInformation`].
         #[derive(
@@ -552,7 +865,6 @@ pub mod fapiao_applications {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseFapiaoInformationExtraInformation {
             /// `payee`
@@ -564,6 +876,27 @@ pub mod fapiao_applications {
             /// `drawer`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub drawer: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de>
+        for GetResponseFapiaoInformationExtraInformation {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseFapiaoInformationExtraInformation",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    payee: fields.take("payee"),
+                    reviewer: fields.take("reviewer"),
+                    drawer: fields.take("drawer"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `items` of [`GetResponseFapiaoInformation`].
         #[derive(
@@ -572,7 +905,6 @@ pub mod fapiao_applications {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseFapiaoInformationItems {
             /// `tax_code`
@@ -611,6 +943,35 @@ pub mod fapiao_applications {
             /// `discount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub discount: ::std::option::Option<bool>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseFapiaoInformationItems {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseFapiaoInformationItems",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    tax_code: fields.take("tax_code"),
+                    goods_name: fields.take("goods_name"),
+                    specification: fields.take("specification"),
+                    unit: fields.take("unit"),
+                    quantity: fields.take("quantity"),
+                    unit_price: fields.take("unit_price"),
+                    amount: fields.take("amount"),
+                    tax_amount: fields.take("tax_amount"),
+                    total_amount: fields.take("total_amount"),
+                    tax_rate: fields.take("tax_rate"),
+                    tax_prefer_mark: fields.take("tax_prefer_mark"),
+                    discount: fields.take("discount"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`.
         pub mod fapiao_files {
@@ -641,7 +1002,6 @@ pub mod fapiao_applications {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -651,6 +1011,18 @@ pub mod fapiao_applications {
                 /// `fapiao_id`
                 pub fapiao_id: ::std::string::String,
             }
+            impl GetQuery {
+                /// A value with its required fields (`sub_mchid`, `fapiao_id`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    fapiao_id: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                        fapiao_id: fapiao_id.into(),
+                    }
+                }
+            }
             /// Response body of `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`.
             #[derive(
                 ::std::fmt::Debug,
@@ -658,7 +1030,6 @@ pub mod fapiao_applications {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `fapiao_download_info_list`
@@ -666,6 +1037,25 @@ pub mod fapiao_applications {
                 pub fapiao_download_info_list: ::std::option::Option<
                     ::std::vec::Vec<GetResponseFapiaoDownloadInfoList>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        fapiao_download_info_list: fields
+                            .take("fapiao_download_info_list"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `fapiao_download_info_list` of [`GetResponse`].
             #[derive(
@@ -674,7 +1064,6 @@ pub mod fapiao_applications {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseFapiaoDownloadInfoList {
                 /// `fapiao_id`
@@ -688,6 +1077,26 @@ pub mod fapiao_applications {
                 pub status: ::std::option::Option<
                     GetResponseFapiaoDownloadInfoListStatus,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseFapiaoDownloadInfoList {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseFapiaoDownloadInfoList",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        fapiao_id: fields.take("fapiao_id"),
+                        download_url: fields.take("download_url"),
+                        status: fields.take("status"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `status` of [`GetResponseFapiaoDownloadInfoList`].
             ///
@@ -733,6 +1142,11 @@ pub mod fapiao_applications {
                         "REVERSED" => Self::Reversed,
                         _ => Self::Unknown(value),
                     }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseFapiaoDownloadInfoListStatus {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
                 }
             }
             impl ::serde::Serialize for GetResponseFapiaoDownloadInfoListStatus {
@@ -802,7 +1216,6 @@ pub mod fapiao_applications {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -818,12 +1231,29 @@ pub mod fapiao_applications {
                     PostRequestFapiaoCardInformation,
                 >,
             }
+            impl PostRequest {
+                /// A value with its required fields (`sub_mchid`, `scene`, `buyer_information`, `fapiao_card_information`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    scene: impl ::std::convert::Into<::std::string::String>,
+                    buyer_information: PostRequestBuyerInformation,
+                    fapiao_card_information: ::std::vec::Vec<
+                        PostRequestFapiaoCardInformation,
+                    >,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                        scene: scene.into(),
+                        buyer_information,
+                        fapiao_card_information,
+                    }
+                }
+            }
             /// The `buyer_information` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -847,12 +1277,38 @@ pub mod fapiao_applications {
                 /// `email`
                 pub email: ::std::string::String,
             }
+            impl PostRequestBuyerInformation {
+                /// A value with its required fields (`type`, `name`, `taxpayer_id`, `address`, `telephone`, `bank_name`, `bank_account`, `phone`, `email`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    r#type: impl ::std::convert::Into<::std::string::String>,
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    taxpayer_id: impl ::std::convert::Into<::std::string::String>,
+                    address: impl ::std::convert::Into<::std::string::String>,
+                    telephone: impl ::std::convert::Into<::std::string::String>,
+                    bank_name: impl ::std::convert::Into<::std::string::String>,
+                    bank_account: impl ::std::convert::Into<::std::string::String>,
+                    phone: impl ::std::convert::Into<::std::string::String>,
+                    email: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        r#type: r#type.into(),
+                        name: name.into(),
+                        taxpayer_id: taxpayer_id.into(),
+                        address: address.into(),
+                        telephone: telephone.into(),
+                        bank_name: bank_name.into(),
+                        bank_account: bank_account.into(),
+                        phone: phone.into(),
+                        email: email.into(),
+                    }
+                }
+            }
             /// The `fapiao_card_information` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -884,12 +1340,46 @@ pub mod fapiao_applications {
                 /// `remark`
                 pub remark: ::std::string::String,
             }
+            impl PostRequestFapiaoCardInformation {
+                /// A value with its required fields (`fapiao_media_id`, `fapiao_number`, `fapiao_code`, `fapiao_time`, `check_code`, `password`, `total_amount`, `tax_amount`, `amount`, `seller_information`, `extra_information`, `items`, `remark`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    fapiao_media_id: impl ::std::convert::Into<::std::string::String>,
+                    fapiao_number: impl ::std::convert::Into<::std::string::String>,
+                    fapiao_code: impl ::std::convert::Into<::std::string::String>,
+                    fapiao_time: impl ::std::convert::Into<::std::string::String>,
+                    check_code: impl ::std::convert::Into<::std::string::String>,
+                    password: impl ::std::convert::Into<::std::string::String>,
+                    total_amount: i64,
+                    tax_amount: i64,
+                    amount: i64,
+                    seller_information: PostRequestFapiaoCardInformationSellerInformation,
+                    extra_information: PostRequestFapiaoCardInformationExtraInformation,
+                    items: ::std::vec::Vec<PostRequestFapiaoCardInformationItems>,
+                    remark: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        fapiao_media_id: fapiao_media_id.into(),
+                        fapiao_number: fapiao_number.into(),
+                        fapiao_code: fapiao_code.into(),
+                        fapiao_time: fapiao_time.into(),
+                        check_code: check_code.into(),
+                        password: password.into(),
+                        total_amount,
+                        tax_amount,
+                        amount,
+                        seller_information,
+                        extra_information,
+                        items,
+                        remark: remark.into(),
+                    }
+                }
+            }
             /// The `seller_information` of [`PostRequestFapiaoCardInformation`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -907,12 +1397,31 @@ pub mod fapiao_applications {
                 /// `bank_account`
                 pub bank_account: ::std::string::String,
             }
+            impl PostRequestFapiaoCardInformationSellerInformation {
+                /// A value with its required fields (`name`, `taxpayer_id`, `address`, `telephone`, `bank_name`, `bank_account`) set and every optional field unset (not sent).
+                pub fn new(
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    taxpayer_id: impl ::std::convert::Into<::std::string::String>,
+                    address: impl ::std::convert::Into<::std::string::String>,
+                    telephone: impl ::std::convert::Into<::std::string::String>,
+                    bank_name: impl ::std::convert::Into<::std::string::String>,
+                    bank_account: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        name: name.into(),
+                        taxpayer_id: taxpayer_id.into(),
+                        address: address.into(),
+                        telephone: telephone.into(),
+                        bank_name: bank_name.into(),
+                        bank_account: bank_account.into(),
+                    }
+                }
+            }
             /// The `extra_information` of [`PostRequestFapiaoCardInformation`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -924,12 +1433,25 @@ pub mod fapiao_applications {
                 /// `drawer`
                 pub drawer: ::std::string::String,
             }
+            impl PostRequestFapiaoCardInformationExtraInformation {
+                /// A value with its required fields (`payee`, `reviewer`, `drawer`) set and every optional field unset (not sent).
+                pub fn new(
+                    payee: impl ::std::convert::Into<::std::string::String>,
+                    reviewer: impl ::std::convert::Into<::std::string::String>,
+                    drawer: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        payee: payee.into(),
+                        reviewer: reviewer.into(),
+                        drawer: drawer.into(),
+                    }
+                }
+            }
             /// The `items` of [`PostRequestFapiaoCardInformation`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -959,6 +1481,39 @@ pub mod fapiao_applications {
                 /// `discount`
                 pub discount: bool,
             }
+            impl PostRequestFapiaoCardInformationItems {
+                /// A value with its required fields (`tax_code`, `goods_name`, `specification`, `unit`, `quantity`, `unit_price`, `amount`, `tax_amount`, `total_amount`, `tax_rate`, `tax_prefer_mark`, `discount`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    tax_code: impl ::std::convert::Into<::std::string::String>,
+                    goods_name: impl ::std::convert::Into<::std::string::String>,
+                    specification: impl ::std::convert::Into<::std::string::String>,
+                    unit: impl ::std::convert::Into<::std::string::String>,
+                    quantity: i64,
+                    unit_price: i64,
+                    amount: i64,
+                    tax_amount: i64,
+                    total_amount: i64,
+                    tax_rate: i64,
+                    tax_prefer_mark: impl ::std::convert::Into<::std::string::String>,
+                    discount: bool,
+                ) -> Self {
+                    Self {
+                        tax_code: tax_code.into(),
+                        goods_name: goods_name.into(),
+                        specification: specification.into(),
+                        unit: unit.into(),
+                        quantity,
+                        unit_price,
+                        amount,
+                        tax_amount,
+                        total_amount,
+                        tax_rate,
+                        tax_prefer_mark: tax_prefer_mark.into(),
+                        discount,
+                    }
+                }
+            }
             /// Response body of `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`.
             #[derive(
                 ::std::fmt::Debug,
@@ -966,9 +1521,24 @@ pub mod fapiao_applications {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
         /// Operations under `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`.
         pub mod reverse {
@@ -999,7 +1569,6 @@ pub mod fapiao_applications {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1011,12 +1580,25 @@ pub mod fapiao_applications {
                 /// `fapiao_information`
                 pub fapiao_information: ::std::vec::Vec<PostRequestFapiaoInformation>,
             }
+            impl PostRequest {
+                /// A value with its required fields (`sub_mchid`, `reverse_reason`, `fapiao_information`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    reverse_reason: impl ::std::convert::Into<::std::string::String>,
+                    fapiao_information: ::std::vec::Vec<PostRequestFapiaoInformation>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                        reverse_reason: reverse_reason.into(),
+                        fapiao_information,
+                    }
+                }
+            }
             /// The `fapiao_information` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1028,6 +1610,20 @@ pub mod fapiao_applications {
                 /// `fapiao_number`
                 pub fapiao_number: ::std::string::String,
             }
+            impl PostRequestFapiaoInformation {
+                /// A value with its required fields (`fapiao_id`, `fapiao_code`, `fapiao_number`) set and every optional field unset (not sent).
+                pub fn new(
+                    fapiao_id: impl ::std::convert::Into<::std::string::String>,
+                    fapiao_code: impl ::std::convert::Into<::std::string::String>,
+                    fapiao_number: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        fapiao_id: fapiao_id.into(),
+                        fapiao_code: fapiao_code.into(),
+                        fapiao_number: fapiao_number.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`.
             #[derive(
                 ::std::fmt::Debug,
@@ -1035,9 +1631,24 @@ pub mod fapiao_applications {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
     }
     /// Operations under `/v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`.
@@ -1047,6 +1658,10 @@ pub mod fapiao_applications {
         /// `POST /v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/new-tax-control-fapiao/chapter3_10.shtml>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012556605>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012696830>
         ///
         /// # Errors
         ///
@@ -1069,12 +1684,29 @@ pub mod fapiao_applications {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `fapiao_media_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub fapiao_media_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    fapiao_media_id: fields.take("fapiao_media_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -1107,13 +1739,22 @@ pub mod merchant {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct GetQuery {
             /// `sub_mchid`
             pub sub_mchid: ::std::string::String,
+        }
+        impl GetQuery {
+            /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                }
+            }
         }
         /// Response body of `GET /v3/new-tax-control-fapiao/merchant/base-information`.
         #[derive(
@@ -1122,7 +1763,6 @@ pub mod merchant {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `seller_information`
@@ -1131,6 +1771,25 @@ pub mod merchant {
             /// `extra_information`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub extra_information: ::std::option::Option<GetResponseExtraInformation>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    seller_information: fields.take("seller_information"),
+                    extra_information: fields.take("extra_information"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `seller_information` of [`GetResponse`].
         #[derive(
@@ -1139,7 +1798,6 @@ pub mod merchant {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseSellerInformation {
             /// `name`
@@ -1160,6 +1818,29 @@ pub mod merchant {
             /// `bank_account`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub bank_account: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseSellerInformation {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseSellerInformation",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    name: fields.take("name"),
+                    taxpayer_id: fields.take("taxpayer_id"),
+                    address: fields.take("address"),
+                    telephone: fields.take("telephone"),
+                    bank_name: fields.take("bank_name"),
+                    bank_account: fields.take("bank_account"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `extra_information` of [`GetResponse`].
         #[derive(
@@ -1168,7 +1849,6 @@ pub mod merchant {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseExtraInformation {
             /// `payee`
@@ -1180,6 +1860,26 @@ pub mod merchant {
             /// `drawer`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub drawer: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseExtraInformation {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseExtraInformation",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    payee: fields.take("payee"),
+                    reviewer: fields.take("reviewer"),
+                    drawer: fields.take("drawer"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/new-tax-control-fapiao/merchant/{sub_mchid}`.
@@ -1224,9 +1924,24 @@ pub mod merchant {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
     }
     /// Operations under `/v3/new-tax-control-fapiao/merchant/development-config`.
@@ -1292,7 +2007,6 @@ pub mod merchant {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `callback_url`
@@ -1301,13 +2015,31 @@ pub mod merchant {
             /// `show_fapiao_cell`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub show_fapiao_cell: ::std::option::Option<bool>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    callback_url: fields.take("callback_url"),
+                    show_fapiao_cell: fields.take("show_fapiao_cell"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Request body of `PATCH /v3/new-tax-control-fapiao/merchant/development-config`.
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1321,6 +2053,18 @@ pub mod merchant {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub show_fapiao_cell: ::std::option::Option<bool>,
         }
+        impl PatchRequest {
+            /// A value with its required fields (`callback_url`) set and every optional field unset (not sent).
+            pub fn new(
+                callback_url: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    callback_url: callback_url.into(),
+                    sub_mch_code: ::std::option::Option::None,
+                    show_fapiao_cell: ::std::option::Option::None,
+                }
+            }
+        }
         /// Response body of `PATCH /v3/new-tax-control-fapiao/merchant/development-config`.
         #[derive(
             ::std::fmt::Debug,
@@ -1328,12 +2072,29 @@ pub mod merchant {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PatchResponse {
             /// `callback_url`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub callback_url: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PatchResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PatchResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    callback_url: fields.take("callback_url"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/new-tax-control-fapiao/merchant/tax-codes`.
@@ -1363,7 +2124,6 @@ pub mod merchant {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1376,6 +2136,16 @@ pub mod merchant {
             /// `limit`
             pub limit: i64,
         }
+        impl GetQuery {
+            /// A value with its required fields (`offset`, `limit`) set and every optional field unset (not sent).
+            pub fn new(offset: i64, limit: i64) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    offset,
+                    limit,
+                }
+            }
+        }
         /// Response body of `GET /v3/new-tax-control-fapiao/merchant/tax-codes`.
         #[derive(
             ::std::fmt::Debug,
@@ -1383,7 +2153,6 @@ pub mod merchant {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `offset`
@@ -1401,6 +2170,28 @@ pub mod merchant {
             /// `total_count`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub total_count: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    offset: fields.take("offset"),
+                    limit: fields.take("limit"),
+                    links: fields.take("links"),
+                    data: fields.take("data"),
+                    total_count: fields.take("total_count"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `links` of [`GetResponse`].
         #[derive(
@@ -1409,7 +2200,6 @@ pub mod merchant {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseLinks {
             /// `next`
@@ -1422,6 +2212,26 @@ pub mod merchant {
             #[serde(rename = "self")]
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub self_: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseLinks {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseLinks",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    next: fields.take("next"),
+                    prev: fields.take("prev"),
+                    self_: fields.take("self"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `data` of [`GetResponse`].
         #[derive(
@@ -1430,7 +2240,6 @@ pub mod merchant {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseData {
             /// `goods_name`
@@ -1451,6 +2260,29 @@ pub mod merchant {
             /// `tax_prefer_mark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub tax_prefer_mark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseData",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    goods_name: fields.take("goods_name"),
+                    goods_id: fields.take("goods_id"),
+                    goods_category: fields.take("goods_category"),
+                    tax_code: fields.take("tax_code"),
+                    tax_rate: fields.take("tax_rate"),
+                    tax_prefer_mark: fields.take("tax_prefer_mark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -1493,6 +2325,19 @@ pub mod user_title {
         /// `fapiao_apply_id`
         pub fapiao_apply_id: ::std::string::String,
     }
+    impl GetQuery {
+        /// A value with its required fields (`scene`, `fapiao_apply_id`) set and every optional field unset (not sent).
+        pub fn new(
+            scene: impl ::std::convert::Into<GetQueryScene>,
+            fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                sub_mchid: ::std::option::Option::None,
+                scene: scene.into(),
+                fapiao_apply_id: fapiao_apply_id.into(),
+            }
+        }
+    }
     /// The `scene` of [`GetQuery`].
     ///
     /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -1530,6 +2375,11 @@ pub mod user_title {
             }
         }
     }
+    impl ::std::convert::From<&str> for GetQueryScene {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for GetQueryScene {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -1553,7 +2403,6 @@ pub mod user_title {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `type`
@@ -1583,6 +2432,29 @@ pub mod user_title {
         /// `email`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                r#type: fields.take("type"),
+                name: fields.take("name"),
+                taxpayer_id: fields.take("taxpayer_id"),
+                address: fields.take("address"),
+                telephone: fields.take("telephone"),
+                bank_name: fields.take("bank_name"),
+                bank_account: fields.take("bank_account"),
+                phone: fields.take("phone"),
+                email: fields.take("email"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/new-tax-control-fapiao/user-title/title-url`.
     pub mod title_url {
@@ -1611,7 +2483,6 @@ pub mod user_title {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1640,6 +2511,36 @@ pub mod user_title {
             /// `must_input_email`
             pub must_input_email: bool,
         }
+        impl GetQuery {
+            /// A value with its required fields (`fapiao_apply_id`, `source`, `appid`, `openid`, `total_amount`, `seller_name`, `show_phone_cell`, `must_input_phone`, `show_email_cell`, `must_input_email`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
+                source: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                total_amount: i64,
+                seller_name: impl ::std::convert::Into<::std::string::String>,
+                show_phone_cell: bool,
+                must_input_phone: bool,
+                show_email_cell: bool,
+                must_input_email: bool,
+            ) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    fapiao_apply_id: fapiao_apply_id.into(),
+                    source: source.into(),
+                    appid: appid.into(),
+                    openid: openid.into(),
+                    total_amount,
+                    seller_name: seller_name.into(),
+                    show_phone_cell,
+                    must_input_phone,
+                    show_email_cell,
+                    must_input_email,
+                }
+            }
+        }
         /// Response body of `GET /v3/new-tax-control-fapiao/user-title/title-url`.
         #[derive(
             ::std::fmt::Debug,
@@ -1647,7 +2548,6 @@ pub mod user_title {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `title_url`
@@ -1662,6 +2562,27 @@ pub mod user_title {
             /// `miniprogram_user_name`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub miniprogram_user_name: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    title_url: fields.take("title_url"),
+                    miniprogram_appid: fields.take("miniprogram_appid"),
+                    miniprogram_path: fields.take("miniprogram_path"),
+                    miniprogram_user_name: fields.take("miniprogram_user_name"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }

@@ -33,7 +33,6 @@ pub mod contracts {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -43,6 +42,18 @@ pub mod contracts {
                 /// `appid`
                 pub appid: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`mchid`, `appid`) set and every optional field unset (not sent).
+                pub fn new(
+                    mchid: impl ::std::convert::Into<::std::string::String>,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        mchid: mchid.into(),
+                        appid: appid.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/papay/contracts/{contract_id}/fail-notify`.
             #[derive(
                 ::std::fmt::Debug,
@@ -50,9 +61,24 @@ pub mod contracts {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
         /// Operations under `/v3/papay/contracts/{contract_id}/notify`.
         pub mod notify {
@@ -83,7 +109,6 @@ pub mod contracts {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -97,12 +122,27 @@ pub mod contracts {
                 /// `estimated_amount`
                 pub estimated_amount: PostRequestEstimatedAmount,
             }
+            impl PostRequest {
+                /// A value with its required fields (`mchid`, `appid`, `deduct_duration`, `estimated_amount`) set and every optional field unset (not sent).
+                pub fn new(
+                    mchid: impl ::std::convert::Into<::std::string::String>,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    deduct_duration: PostRequestDeductDuration,
+                    estimated_amount: PostRequestEstimatedAmount,
+                ) -> Self {
+                    Self {
+                        mchid: mchid.into(),
+                        appid: appid.into(),
+                        deduct_duration,
+                        estimated_amount,
+                    }
+                }
+            }
             /// The `deduct_duration` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -112,12 +152,20 @@ pub mod contracts {
                 /// `unit`
                 pub unit: ::std::string::String,
             }
+            impl PostRequestDeductDuration {
+                /// A value with its required fields (`count`, `unit`) set and every optional field unset (not sent).
+                pub fn new(
+                    count: i64,
+                    unit: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self { count, unit: unit.into() }
+                }
+            }
             /// The `estimated_amount` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -127,6 +175,18 @@ pub mod contracts {
                 /// `currency`
                 pub currency: ::std::string::String,
             }
+            impl PostRequestEstimatedAmount {
+                /// A value with its required fields (`amount`, `currency`) set and every optional field unset (not sent).
+                pub fn new(
+                    amount: i64,
+                    currency: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        amount,
+                        currency: currency.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/papay/contracts/{contract_id}/notify`.
             #[derive(
                 ::std::fmt::Debug,
@@ -134,9 +194,24 @@ pub mod contracts {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
     }
 }
@@ -184,7 +259,6 @@ pub mod insurance_pay {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponse {
                             /// `policy_period_id`
@@ -241,6 +315,30 @@ pub mod insurance_pay {
                             pub deduct_date: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    policy_period_id: fields.take("policy_period_id"),
+                                    policy_period_state: fields.take("policy_period_state"),
+                                    deduct_start_date: fields.take("deduct_start_date"),
+                                    deduct_end_date: fields.take("deduct_end_date"),
+                                    scheduled_amount: fields.take("scheduled_amount"),
+                                    deduct_amount: fields.take("deduct_amount"),
+                                    deduct_date: fields.take("deduct_date"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// The `scheduled_amount` of [`GetResponse`].
                         #[derive(
@@ -249,7 +347,6 @@ pub mod insurance_pay {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponseScheduledAmount {
                             /// `total`
@@ -264,6 +361,26 @@ pub mod insurance_pay {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub currency: ::std::option::Option<::std::string::String>,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de>
+                        for GetResponseScheduledAmount {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponseScheduledAmount",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    total: fields.take("total"),
+                                    currency: fields.take("currency"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// Operations under `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`.
                         pub mod schedule {
@@ -302,7 +419,6 @@ pub mod insurance_pay {
                                 ::std::fmt::Debug,
                                 ::std::clone::Clone,
                                 ::std::cmp::PartialEq,
-                                ::std::default::Default,
                                 ::serde::Serialize,
                                 ::serde::Deserialize
                             )]
@@ -312,12 +428,23 @@ pub mod insurance_pay {
                                 /// `scheduled_amount`
                                 pub scheduled_amount: PostRequestScheduledAmount,
                             }
+                            impl PostRequest {
+                                /// A value with its required fields (`appid`, `scheduled_amount`) set and every optional field unset (not sent).
+                                pub fn new(
+                                    appid: impl ::std::convert::Into<::std::string::String>,
+                                    scheduled_amount: PostRequestScheduledAmount,
+                                ) -> Self {
+                                    Self {
+                                        appid: appid.into(),
+                                        scheduled_amount,
+                                    }
+                                }
+                            }
                             /// The `scheduled_amount` of [`PostRequest`].
                             #[derive(
                                 ::std::fmt::Debug,
                                 ::std::clone::Clone,
                                 ::std::cmp::PartialEq,
-                                ::std::default::Default,
                                 ::serde::Serialize,
                                 ::serde::Deserialize
                             )]
@@ -327,6 +454,18 @@ pub mod insurance_pay {
                                 /// `currency`
                                 pub currency: ::std::string::String,
                             }
+                            impl PostRequestScheduledAmount {
+                                /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                                pub fn new(
+                                    total: i64,
+                                    currency: impl ::std::convert::Into<::std::string::String>,
+                                ) -> Self {
+                                    Self {
+                                        total,
+                                        currency: currency.into(),
+                                    }
+                                }
+                            }
                             /// Response body of `POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`.
                             #[derive(
                                 ::std::fmt::Debug,
@@ -334,7 +473,6 @@ pub mod insurance_pay {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct PostResponse {
                                 /// `policy_period_id`
@@ -391,6 +529,30 @@ pub mod insurance_pay {
                                 pub deduct_date: ::std::option::Option<
                                     ::std::string::String,
                                 >,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "PostResponse",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        policy_period_id: fields.take("policy_period_id"),
+                                        policy_period_state: fields.take("policy_period_state"),
+                                        deduct_start_date: fields.take("deduct_start_date"),
+                                        deduct_end_date: fields.take("deduct_end_date"),
+                                        scheduled_amount: fields.take("scheduled_amount"),
+                                        deduct_amount: fields.take("deduct_amount"),
+                                        deduct_date: fields.take("deduct_date"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                             /// The `scheduled_amount` of [`PostResponse`].
                             #[derive(
@@ -399,7 +561,6 @@ pub mod insurance_pay {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct PostResponseScheduledAmount {
                                 /// `total`
@@ -414,6 +575,26 @@ pub mod insurance_pay {
                                     skip_serializing_if = "::std::option::Option::is_none"
                                 )]
                                 pub currency: ::std::option::Option<::std::string::String>,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de>
+                            for PostResponseScheduledAmount {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "PostResponseScheduledAmount",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        total: fields.take("total"),
+                                        currency: fields.take("currency"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                         }
                     }
@@ -450,7 +631,6 @@ pub mod insurance_pay {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -474,12 +654,40 @@ pub mod insurance_pay {
                 /// `attach`
                 pub attach: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `out_trade_no`, `description`, `transaction_notify_url`, `contract_id`, `policy_period_id`, `amount`, `goods_tag`, `attach`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    transaction_notify_url: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    contract_id: impl ::std::convert::Into<::std::string::String>,
+                    policy_period_id: i64,
+                    amount: PostRequestAmount,
+                    goods_tag: impl ::std::convert::Into<::std::string::String>,
+                    attach: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        out_trade_no: out_trade_no.into(),
+                        description: description.into(),
+                        transaction_notify_url: transaction_notify_url.into(),
+                        contract_id: contract_id.into(),
+                        policy_period_id,
+                        amount,
+                        goods_tag: goods_tag.into(),
+                        attach: attach.into(),
+                    }
+                }
+            }
             /// The `amount` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -489,6 +697,18 @@ pub mod insurance_pay {
                 /// `currency`
                 pub currency: ::std::string::String,
             }
+            impl PostRequestAmount {
+                /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                pub fn new(
+                    total: i64,
+                    currency: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        total,
+                        currency: currency.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/papay/insurance-pay/transactions/apply`.
             #[derive(
                 ::std::fmt::Debug,
@@ -496,7 +716,6 @@ pub mod insurance_pay {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `out_trade_no`
@@ -505,6 +724,25 @@ pub mod insurance_pay {
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<PostResponseAmount>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        out_trade_no: fields.take("out_trade_no"),
+                        amount: fields.take("amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`PostResponse`].
             #[derive(
@@ -513,7 +751,6 @@ pub mod insurance_pay {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseAmount {
                 /// `total`
@@ -522,6 +759,25 @@ pub mod insurance_pay {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total: fields.take("total"),
+                        currency: fields.take("currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -572,7 +828,6 @@ pub mod insurance_sign {
                                 ::std::fmt::Debug,
                                 ::std::clone::Clone,
                                 ::std::cmp::PartialEq,
-                                ::std::default::Default,
                                 ::serde::Serialize,
                                 ::serde::Deserialize
                             )]
@@ -584,12 +839,23 @@ pub mod insurance_sign {
                                     PostRequestPolicyPeriods,
                                 >,
                             }
+                            impl PostRequest {
+                                /// A value with its required fields (`appid`, `policy_periods`) set and every optional field unset (not sent).
+                                pub fn new(
+                                    appid: impl ::std::convert::Into<::std::string::String>,
+                                    policy_periods: ::std::vec::Vec<PostRequestPolicyPeriods>,
+                                ) -> Self {
+                                    Self {
+                                        appid: appid.into(),
+                                        policy_periods,
+                                    }
+                                }
+                            }
                             /// The `policy_periods` of [`PostRequest`].
                             #[derive(
                                 ::std::fmt::Debug,
                                 ::std::clone::Clone,
                                 ::std::cmp::PartialEq,
-                                ::std::default::Default,
                                 ::serde::Serialize,
                                 ::serde::Deserialize
                             )]
@@ -601,12 +867,27 @@ pub mod insurance_sign {
                                 /// `estimated_deduct_amount`
                                 pub estimated_deduct_amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
                             }
+                            impl PostRequestPolicyPeriods {
+                                /// A value with its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`) set and every optional field unset (not sent).
+                                pub fn new(
+                                    policy_period_id: i64,
+                                    estimated_deduct_date: impl ::std::convert::Into<
+                                        ::std::string::String,
+                                    >,
+                                    estimated_deduct_amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
+                                ) -> Self {
+                                    Self {
+                                        policy_period_id,
+                                        estimated_deduct_date: estimated_deduct_date.into(),
+                                        estimated_deduct_amount,
+                                    }
+                                }
+                            }
                             /// The `estimated_deduct_amount` of [`PostRequestPolicyPeriods`].
                             #[derive(
                                 ::std::fmt::Debug,
                                 ::std::clone::Clone,
                                 ::std::cmp::PartialEq,
-                                ::std::default::Default,
                                 ::serde::Serialize,
                                 ::serde::Deserialize
                             )]
@@ -616,6 +897,18 @@ pub mod insurance_sign {
                                 /// `currency`
                                 pub currency: ::std::string::String,
                             }
+                            impl PostRequestPolicyPeriodsEstimatedDeductAmount {
+                                /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                                pub fn new(
+                                    total: i64,
+                                    currency: impl ::std::convert::Into<::std::string::String>,
+                                ) -> Self {
+                                    Self {
+                                        total,
+                                        currency: currency.into(),
+                                    }
+                                }
+                            }
                             /// Response body of `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`.
                             #[derive(
                                 ::std::fmt::Debug,
@@ -623,9 +916,26 @@ pub mod insurance_sign {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
-                            pub struct PostResponse {}
+                            pub struct PostResponse {
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "PostResponse",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        unparsed: fields.finish(),
+                                    })
+                                }
+                            }
                         }
                     }
                 }
@@ -662,7 +972,6 @@ pub mod insurance_sign {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponse {
                             /// `mchid`
@@ -753,6 +1062,36 @@ pub mod insurance_sign {
                             pub out_user_code: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    mchid: fields.take("mchid"),
+                                    contract_id: fields.take("contract_id"),
+                                    appid: fields.take("appid"),
+                                    plan_id: fields.take("plan_id"),
+                                    out_contract_code: fields.take("out_contract_code"),
+                                    insured_display_name: fields.take("insured_display_name"),
+                                    contract_state: fields.take("contract_state"),
+                                    contract_signed_time: fields.take("contract_signed_time"),
+                                    contract_expired_time: fields.take("contract_expired_time"),
+                                    contract_terminate_info: fields
+                                        .take("contract_terminate_info"),
+                                    openid: fields.take("openid"),
+                                    out_user_code: fields.take("out_user_code"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// The `contract_terminate_info` of [`GetResponse`].
                         #[derive(
@@ -761,7 +1100,6 @@ pub mod insurance_sign {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponseContractTerminateInfo {
                             /// `contract_termination_mode`
@@ -788,6 +1126,30 @@ pub mod insurance_sign {
                             pub contract_termination_remark: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de>
+                        for GetResponseContractTerminateInfo {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponseContractTerminateInfo",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    contract_termination_mode: fields
+                                        .take("contract_termination_mode"),
+                                    contract_terminated_time: fields
+                                        .take("contract_terminated_time"),
+                                    contract_termination_remark: fields
+                                        .take("contract_termination_remark"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// Operations under `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
                         pub mod terminate {
@@ -823,13 +1185,25 @@ pub mod insurance_sign {
                                 ::std::fmt::Debug,
                                 ::std::clone::Clone,
                                 ::std::cmp::PartialEq,
-                                ::std::default::Default,
                                 ::serde::Serialize,
                                 ::serde::Deserialize
                             )]
                             pub struct PostRequest {
                                 /// `contract_termination_remark`
                                 pub contract_termination_remark: ::std::string::String,
+                            }
+                            impl PostRequest {
+                                /// A value with its required fields (`contract_termination_remark`) set and every optional field unset (not sent).
+                                pub fn new(
+                                    contract_termination_remark: impl ::std::convert::Into<
+                                        ::std::string::String,
+                                    >,
+                                ) -> Self {
+                                    Self {
+                                        contract_termination_remark: contract_termination_remark
+                                            .into(),
+                                    }
+                                }
                             }
                             /// Response body of `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
                             #[derive(
@@ -838,7 +1212,6 @@ pub mod insurance_sign {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct PostResponse {
                                 /// `mchid`
@@ -929,6 +1302,36 @@ pub mod insurance_sign {
                                 pub out_user_code: ::std::option::Option<
                                     ::std::string::String,
                                 >,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "PostResponse",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        mchid: fields.take("mchid"),
+                                        contract_id: fields.take("contract_id"),
+                                        appid: fields.take("appid"),
+                                        plan_id: fields.take("plan_id"),
+                                        out_contract_code: fields.take("out_contract_code"),
+                                        insured_display_name: fields.take("insured_display_name"),
+                                        contract_state: fields.take("contract_state"),
+                                        contract_signed_time: fields.take("contract_signed_time"),
+                                        contract_expired_time: fields.take("contract_expired_time"),
+                                        contract_terminate_info: fields
+                                            .take("contract_terminate_info"),
+                                        openid: fields.take("openid"),
+                                        out_user_code: fields.take("out_user_code"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                             /// The `contract_terminate_info` of [`PostResponse`].
                             #[derive(
@@ -937,7 +1340,6 @@ pub mod insurance_sign {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct PostResponseContractTerminateInfo {
                                 /// `contract_termination_mode`
@@ -964,6 +1366,30 @@ pub mod insurance_sign {
                                 pub contract_termination_remark: ::std::option::Option<
                                     ::std::string::String,
                                 >,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de>
+                            for PostResponseContractTerminateInfo {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "PostResponseContractTerminateInfo",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        contract_termination_mode: fields
+                                            .take("contract_termination_mode"),
+                                        contract_terminated_time: fields
+                                            .take("contract_terminated_time"),
+                                        contract_termination_remark: fields
+                                            .take("contract_termination_remark"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                         }
                     }
@@ -1017,7 +1443,6 @@ pub mod insurance_sign {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1061,12 +1486,70 @@ pub mod insurance_sign {
                     /// `real_identity`
                     pub real_identity: PostRequestRealIdentity,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `openid`, `plan_id`, `out_contract_code`, `insured_display_name`, `contract_notify_url`, `policy_start_date`, `policy_end_date`, `policy_periods`, `amount`, `out_trade_no`, `description`, `transaction_notify_url`, `out_user_code`, `goods_tag`, `attach`, `can_auto_insure`, `can_auto_reinsure`, `real_identity`) set and every optional field unset (not sent).
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        openid: impl ::std::convert::Into<::std::string::String>,
+                        plan_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        insured_display_name: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_notify_url: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        policy_start_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        policy_end_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        policy_periods: ::std::vec::Vec<PostRequestPolicyPeriods>,
+                        amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
+                        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                        transaction_notify_url: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        out_user_code: impl ::std::convert::Into<::std::string::String>,
+                        goods_tag: impl ::std::convert::Into<::std::string::String>,
+                        attach: impl ::std::convert::Into<::std::string::String>,
+                        can_auto_insure: bool,
+                        can_auto_reinsure: bool,
+                        real_identity: PostRequestRealIdentity,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            openid: openid.into(),
+                            plan_id,
+                            out_contract_code: out_contract_code.into(),
+                            insured_display_name: insured_display_name.into(),
+                            contract_notify_url: contract_notify_url.into(),
+                            policy_start_date: policy_start_date.into(),
+                            policy_end_date: policy_end_date.into(),
+                            policy_periods,
+                            amount,
+                            out_trade_no: out_trade_no.into(),
+                            description: description.into(),
+                            transaction_notify_url: transaction_notify_url.into(),
+                            out_user_code: out_user_code.into(),
+                            goods_tag: goods_tag.into(),
+                            attach: attach.into(),
+                            can_auto_insure,
+                            can_auto_reinsure,
+                            real_identity,
+                        }
+                    }
+                }
                 /// The `policy_periods` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1078,12 +1561,27 @@ pub mod insurance_sign {
                     /// `estimated_deduct_amount`
                     pub estimated_deduct_amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
                 }
+                impl PostRequestPolicyPeriods {
+                    /// A value with its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`) set and every optional field unset (not sent).
+                    pub fn new(
+                        policy_period_id: i64,
+                        estimated_deduct_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        estimated_deduct_amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
+                    ) -> Self {
+                        Self {
+                            policy_period_id,
+                            estimated_deduct_date: estimated_deduct_date.into(),
+                            estimated_deduct_amount,
+                        }
+                    }
+                }
                 /// The `estimated_deduct_amount` of [`PostRequestPolicyPeriods`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1093,12 +1591,23 @@ pub mod insurance_sign {
                     /// `currency`
                     pub currency: ::std::string::String,
                 }
+                impl PostRequestPolicyPeriodsEstimatedDeductAmount {
+                    /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                    pub fn new(
+                        total: i64,
+                        currency: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            total,
+                            currency: currency.into(),
+                        }
+                    }
+                }
                 /// The `real_identity` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1110,6 +1619,20 @@ pub mod insurance_sign {
                     /// `identity_type`
                     pub identity_type: ::std::string::String,
                 }
+                impl PostRequestRealIdentity {
+                    /// A value with its required fields (`real_name`, `id_card_number`, `identity_type`) set and every optional field unset (not sent).
+                    pub fn new(
+                        real_name: impl ::std::convert::Into<::std::string::String>,
+                        id_card_number: impl ::std::convert::Into<::std::string::String>,
+                        identity_type: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            real_name: real_name.into(),
+                            id_card_number: id_card_number.into(),
+                            identity_type: identity_type.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1117,7 +1640,6 @@ pub mod insurance_sign {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `pre_entrustweb_id`
@@ -1126,6 +1648,24 @@ pub mod insurance_sign {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            pre_entrustweb_id: fields.take("pre_entrustweb_id"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
             /// Operations under `/v3/papay/insurance-sign/contracts/pre-entrust-sign/h5`.
@@ -1173,7 +1713,6 @@ pub mod insurance_sign {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1219,12 +1758,72 @@ pub mod insurance_sign {
                     /// `jump_control`
                     pub jump_control: PostRequestJumpControl,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `openid`, `plan_id`, `out_contract_code`, `insured_display_name`, `contract_notify_url`, `policy_start_date`, `policy_end_date`, `policy_periods`, `amount`, `out_trade_no`, `description`, `transaction_notify_url`, `out_user_code`, `goods_tag`, `attach`, `can_auto_insure`, `can_auto_reinsure`, `real_identity`, `jump_control`) set and every optional field unset (not sent).
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        openid: impl ::std::convert::Into<::std::string::String>,
+                        plan_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        insured_display_name: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_notify_url: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        policy_start_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        policy_end_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        policy_periods: ::std::vec::Vec<PostRequestPolicyPeriods>,
+                        amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
+                        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                        transaction_notify_url: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        out_user_code: impl ::std::convert::Into<::std::string::String>,
+                        goods_tag: impl ::std::convert::Into<::std::string::String>,
+                        attach: impl ::std::convert::Into<::std::string::String>,
+                        can_auto_insure: bool,
+                        can_auto_reinsure: bool,
+                        real_identity: PostRequestRealIdentity,
+                        jump_control: PostRequestJumpControl,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            openid: openid.into(),
+                            plan_id,
+                            out_contract_code: out_contract_code.into(),
+                            insured_display_name: insured_display_name.into(),
+                            contract_notify_url: contract_notify_url.into(),
+                            policy_start_date: policy_start_date.into(),
+                            policy_end_date: policy_end_date.into(),
+                            policy_periods,
+                            amount,
+                            out_trade_no: out_trade_no.into(),
+                            description: description.into(),
+                            transaction_notify_url: transaction_notify_url.into(),
+                            out_user_code: out_user_code.into(),
+                            goods_tag: goods_tag.into(),
+                            attach: attach.into(),
+                            can_auto_insure,
+                            can_auto_reinsure,
+                            real_identity,
+                            jump_control,
+                        }
+                    }
+                }
                 /// The `policy_periods` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1236,12 +1835,27 @@ pub mod insurance_sign {
                     /// `estimated_deduct_amount`
                     pub estimated_deduct_amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
                 }
+                impl PostRequestPolicyPeriods {
+                    /// A value with its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`) set and every optional field unset (not sent).
+                    pub fn new(
+                        policy_period_id: i64,
+                        estimated_deduct_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        estimated_deduct_amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
+                    ) -> Self {
+                        Self {
+                            policy_period_id,
+                            estimated_deduct_date: estimated_deduct_date.into(),
+                            estimated_deduct_amount,
+                        }
+                    }
+                }
                 /// The `estimated_deduct_amount` of [`PostRequestPolicyPeriods`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1251,12 +1865,23 @@ pub mod insurance_sign {
                     /// `currency`
                     pub currency: ::std::string::String,
                 }
+                impl PostRequestPolicyPeriodsEstimatedDeductAmount {
+                    /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                    pub fn new(
+                        total: i64,
+                        currency: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            total,
+                            currency: currency.into(),
+                        }
+                    }
+                }
                 /// The `real_identity` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1268,18 +1893,41 @@ pub mod insurance_sign {
                     /// `identity_type`
                     pub identity_type: ::std::string::String,
                 }
+                impl PostRequestRealIdentity {
+                    /// A value with its required fields (`real_name`, `id_card_number`, `identity_type`) set and every optional field unset (not sent).
+                    pub fn new(
+                        real_name: impl ::std::convert::Into<::std::string::String>,
+                        id_card_number: impl ::std::convert::Into<::std::string::String>,
+                        identity_type: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            real_name: real_name.into(),
+                            id_card_number: id_card_number.into(),
+                            identity_type: identity_type.into(),
+                        }
+                    }
+                }
                 /// The `jump_control` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
                 pub struct PostRequestJumpControl {
                     /// `jump_appid`
                     pub jump_appid: ::std::string::String,
+                }
+                impl PostRequestJumpControl {
+                    /// A value with its required fields (`jump_appid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        jump_appid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            jump_appid: jump_appid.into(),
+                        }
+                    }
                 }
                 /// Response body of `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/h5`.
                 #[derive(
@@ -1288,7 +1936,6 @@ pub mod insurance_sign {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `redirect_url`
@@ -1297,6 +1944,24 @@ pub mod insurance_sign {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub redirect_url: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            redirect_url: fields.take("redirect_url"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
             /// Operations under `/v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi`.
@@ -1344,7 +2009,6 @@ pub mod insurance_sign {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1388,12 +2052,70 @@ pub mod insurance_sign {
                     /// `real_identity`
                     pub real_identity: PostRequestRealIdentity,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `openid`, `plan_id`, `out_contract_code`, `insured_display_name`, `contract_notify_url`, `policy_start_date`, `policy_end_date`, `policy_periods`, `amount`, `out_trade_no`, `description`, `transaction_notify_url`, `out_user_code`, `goods_tag`, `attach`, `can_auto_insure`, `can_auto_reinsure`, `real_identity`) set and every optional field unset (not sent).
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        openid: impl ::std::convert::Into<::std::string::String>,
+                        plan_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        insured_display_name: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_notify_url: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        policy_start_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        policy_end_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        policy_periods: ::std::vec::Vec<PostRequestPolicyPeriods>,
+                        amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
+                        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                        transaction_notify_url: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        out_user_code: impl ::std::convert::Into<::std::string::String>,
+                        goods_tag: impl ::std::convert::Into<::std::string::String>,
+                        attach: impl ::std::convert::Into<::std::string::String>,
+                        can_auto_insure: bool,
+                        can_auto_reinsure: bool,
+                        real_identity: PostRequestRealIdentity,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            openid: openid.into(),
+                            plan_id,
+                            out_contract_code: out_contract_code.into(),
+                            insured_display_name: insured_display_name.into(),
+                            contract_notify_url: contract_notify_url.into(),
+                            policy_start_date: policy_start_date.into(),
+                            policy_end_date: policy_end_date.into(),
+                            policy_periods,
+                            amount,
+                            out_trade_no: out_trade_no.into(),
+                            description: description.into(),
+                            transaction_notify_url: transaction_notify_url.into(),
+                            out_user_code: out_user_code.into(),
+                            goods_tag: goods_tag.into(),
+                            attach: attach.into(),
+                            can_auto_insure,
+                            can_auto_reinsure,
+                            real_identity,
+                        }
+                    }
+                }
                 /// The `policy_periods` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1405,12 +2127,27 @@ pub mod insurance_sign {
                     /// `estimated_deduct_amount`
                     pub estimated_deduct_amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
                 }
+                impl PostRequestPolicyPeriods {
+                    /// A value with its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`) set and every optional field unset (not sent).
+                    pub fn new(
+                        policy_period_id: i64,
+                        estimated_deduct_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        estimated_deduct_amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
+                    ) -> Self {
+                        Self {
+                            policy_period_id,
+                            estimated_deduct_date: estimated_deduct_date.into(),
+                            estimated_deduct_amount,
+                        }
+                    }
+                }
                 /// The `estimated_deduct_amount` of [`PostRequestPolicyPeriods`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1420,12 +2157,23 @@ pub mod insurance_sign {
                     /// `currency`
                     pub currency: ::std::string::String,
                 }
+                impl PostRequestPolicyPeriodsEstimatedDeductAmount {
+                    /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                    pub fn new(
+                        total: i64,
+                        currency: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            total,
+                            currency: currency.into(),
+                        }
+                    }
+                }
                 /// The `real_identity` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1437,6 +2185,20 @@ pub mod insurance_sign {
                     /// `identity_type`
                     pub identity_type: ::std::string::String,
                 }
+                impl PostRequestRealIdentity {
+                    /// A value with its required fields (`real_name`, `id_card_number`, `identity_type`) set and every optional field unset (not sent).
+                    pub fn new(
+                        real_name: impl ::std::convert::Into<::std::string::String>,
+                        id_card_number: impl ::std::convert::Into<::std::string::String>,
+                        identity_type: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            real_name: real_name.into(),
+                            id_card_number: id_card_number.into(),
+                            identity_type: identity_type.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1444,7 +2206,6 @@ pub mod insurance_sign {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `redirect_url`
@@ -1453,6 +2214,24 @@ pub mod insurance_sign {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub redirect_url: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            redirect_url: fields.take("redirect_url"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
             /// Operations under `/v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program`.
@@ -1500,7 +2279,6 @@ pub mod insurance_sign {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1544,12 +2322,70 @@ pub mod insurance_sign {
                     /// `real_identity`
                     pub real_identity: PostRequestRealIdentity,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `openid`, `plan_id`, `out_contract_code`, `insured_display_name`, `contract_notify_url`, `policy_start_date`, `policy_end_date`, `policy_periods`, `amount`, `out_trade_no`, `description`, `transaction_notify_url`, `out_user_code`, `goods_tag`, `attach`, `can_auto_insure`, `can_auto_reinsure`, `real_identity`) set and every optional field unset (not sent).
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        openid: impl ::std::convert::Into<::std::string::String>,
+                        plan_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        insured_display_name: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_notify_url: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        policy_start_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        policy_end_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        policy_periods: ::std::vec::Vec<PostRequestPolicyPeriods>,
+                        amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
+                        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                        transaction_notify_url: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        out_user_code: impl ::std::convert::Into<::std::string::String>,
+                        goods_tag: impl ::std::convert::Into<::std::string::String>,
+                        attach: impl ::std::convert::Into<::std::string::String>,
+                        can_auto_insure: bool,
+                        can_auto_reinsure: bool,
+                        real_identity: PostRequestRealIdentity,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            openid: openid.into(),
+                            plan_id,
+                            out_contract_code: out_contract_code.into(),
+                            insured_display_name: insured_display_name.into(),
+                            contract_notify_url: contract_notify_url.into(),
+                            policy_start_date: policy_start_date.into(),
+                            policy_end_date: policy_end_date.into(),
+                            policy_periods,
+                            amount,
+                            out_trade_no: out_trade_no.into(),
+                            description: description.into(),
+                            transaction_notify_url: transaction_notify_url.into(),
+                            out_user_code: out_user_code.into(),
+                            goods_tag: goods_tag.into(),
+                            attach: attach.into(),
+                            can_auto_insure,
+                            can_auto_reinsure,
+                            real_identity,
+                        }
+                    }
+                }
                 /// The `policy_periods` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1561,12 +2397,27 @@ pub mod insurance_sign {
                     /// `estimated_deduct_amount`
                     pub estimated_deduct_amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
                 }
+                impl PostRequestPolicyPeriods {
+                    /// A value with its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`) set and every optional field unset (not sent).
+                    pub fn new(
+                        policy_period_id: i64,
+                        estimated_deduct_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        estimated_deduct_amount: PostRequestPolicyPeriodsEstimatedDeductAmount,
+                    ) -> Self {
+                        Self {
+                            policy_period_id,
+                            estimated_deduct_date: estimated_deduct_date.into(),
+                            estimated_deduct_amount,
+                        }
+                    }
+                }
                 /// The `estimated_deduct_amount` of [`PostRequestPolicyPeriods`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1576,12 +2427,23 @@ pub mod insurance_sign {
                     /// `currency`
                     pub currency: ::std::string::String,
                 }
+                impl PostRequestPolicyPeriodsEstimatedDeductAmount {
+                    /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                    pub fn new(
+                        total: i64,
+                        currency: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            total,
+                            currency: currency.into(),
+                        }
+                    }
+                }
                 /// The `real_identity` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1593,6 +2455,20 @@ pub mod insurance_sign {
                     /// `identity_type`
                     pub identity_type: ::std::string::String,
                 }
+                impl PostRequestRealIdentity {
+                    /// A value with its required fields (`real_name`, `id_card_number`, `identity_type`) set and every optional field unset (not sent).
+                    pub fn new(
+                        real_name: impl ::std::convert::Into<::std::string::String>,
+                        id_card_number: impl ::std::convert::Into<::std::string::String>,
+                        identity_type: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            real_name: real_name.into(),
+                            id_card_number: id_card_number.into(),
+                            identity_type: identity_type.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1600,7 +2476,6 @@ pub mod insurance_sign {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `pre_entrustweb_id`
@@ -1621,6 +2496,26 @@ pub mod insurance_sign {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub redirect_path: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            pre_entrustweb_id: fields.take("pre_entrustweb_id"),
+                            redirect_appid: fields.take("redirect_appid"),
+                            redirect_path: fields.take("redirect_path"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -1664,7 +2559,6 @@ pub mod insurance_sign {
                             ::std::fmt::Debug,
                             ::std::clone::Clone,
                             ::std::cmp::PartialEq,
-                            ::std::default::Default,
                             ::serde::Serialize,
                             ::serde::Deserialize
                         )]
@@ -1674,6 +2568,12 @@ pub mod insurance_sign {
                             /// `offset`
                             pub offset: i64,
                         }
+                        impl GetQuery {
+                            /// A value with its required fields (`limit`, `offset`) set and every optional field unset (not sent).
+                            pub fn new(limit: i64, offset: i64) -> Self {
+                                Self { limit, offset }
+                            }
+                        }
                         /// Response body of `GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.
                         #[derive(
                             ::std::fmt::Debug,
@@ -1681,7 +2581,6 @@ pub mod insurance_sign {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponse {
                             /// `data`
@@ -1710,6 +2609,27 @@ pub mod insurance_sign {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub total_count: ::std::option::Option<i64>,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    data: fields.take("data"),
+                                    limit: fields.take("limit"),
+                                    offset: fields.take("offset"),
+                                    total_count: fields.take("total_count"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// The `data` of [`GetResponse`].
                         #[derive(
@@ -1718,7 +2638,6 @@ pub mod insurance_sign {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponseData {
                             /// `policy_period_id`
@@ -1775,6 +2694,31 @@ pub mod insurance_sign {
                             pub deduct_date: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponseData",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    policy_period_id: fields.take("policy_period_id"),
+                                    estimated_deduct_date: fields.take("estimated_deduct_date"),
+                                    estimated_deduct_amount: fields
+                                        .take("estimated_deduct_amount"),
+                                    policy_period_state: fields.take("policy_period_state"),
+                                    scheduled_amount: fields.take("scheduled_amount"),
+                                    deduct_amount: fields.take("deduct_amount"),
+                                    deduct_date: fields.take("deduct_date"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// The `estimated_deduct_amount` of [`GetResponseData`].
                         #[derive(
@@ -1783,7 +2727,6 @@ pub mod insurance_sign {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponseDataEstimatedDeductAmount {
                             /// `total`
@@ -1798,6 +2741,26 @@ pub mod insurance_sign {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub currency: ::std::option::Option<::std::string::String>,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de>
+                        for GetResponseDataEstimatedDeductAmount {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponseDataEstimatedDeductAmount",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    total: fields.take("total"),
+                                    currency: fields.take("currency"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                     }
                 }
@@ -1842,13 +2805,22 @@ pub mod pay {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
                     pub struct GetQuery {
                         /// `sub_mchid`
                         pub sub_mchid: ::std::string::String,
+                    }
+                    impl GetQuery {
+                        /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                        pub fn new(
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                sub_mchid: sub_mchid.into(),
+                            }
+                        }
                     }
                     /// Response body of `GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`.
                     #[derive(
@@ -1857,7 +2829,6 @@ pub mod pay {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponse {
                         /// `schedule_state`
@@ -1904,6 +2875,29 @@ pub mod pay {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub deduct_date: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                schedule_state: fields.take("schedule_state"),
+                                deduct_start_date: fields.take("deduct_start_date"),
+                                deduct_end_date: fields.take("deduct_end_date"),
+                                scheduled_amount: fields.take("scheduled_amount"),
+                                deduct_amount: fields.take("deduct_amount"),
+                                deduct_date: fields.take("deduct_date"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `scheduled_amount` of [`GetResponse`].
                     #[derive(
@@ -1912,7 +2906,6 @@ pub mod pay {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponseScheduledAmount {
                         /// `total`
@@ -1927,6 +2920,25 @@ pub mod pay {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub currency: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponseScheduledAmount {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponseScheduledAmount",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                total: fields.take("total"),
+                                currency: fields.take("currency"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// Operations under `/v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`.
                     pub mod schedule {
@@ -1957,7 +2969,6 @@ pub mod pay {
                             ::std::fmt::Debug,
                             ::std::clone::Clone,
                             ::std::cmp::PartialEq,
-                            ::std::default::Default,
                             ::serde::Serialize,
                             ::serde::Deserialize
                         )]
@@ -1971,12 +2982,27 @@ pub mod pay {
                             /// `schedule_amount`
                             pub schedule_amount: PostRequestScheduleAmount,
                         }
+                        impl PostRequest {
+                            /// A value with its required fields (`sp_appid`, `sub_mchid`, `sub_appid`, `schedule_amount`) set and every optional field unset (not sent).
+                            pub fn new(
+                                sp_appid: impl ::std::convert::Into<::std::string::String>,
+                                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                                sub_appid: impl ::std::convert::Into<::std::string::String>,
+                                schedule_amount: PostRequestScheduleAmount,
+                            ) -> Self {
+                                Self {
+                                    sp_appid: sp_appid.into(),
+                                    sub_mchid: sub_mchid.into(),
+                                    sub_appid: sub_appid.into(),
+                                    schedule_amount,
+                                }
+                            }
+                        }
                         /// The `schedule_amount` of [`PostRequest`].
                         #[derive(
                             ::std::fmt::Debug,
                             ::std::clone::Clone,
                             ::std::cmp::PartialEq,
-                            ::std::default::Default,
                             ::serde::Serialize,
                             ::serde::Deserialize
                         )]
@@ -1986,6 +3012,18 @@ pub mod pay {
                             /// `currency`
                             pub currency: ::std::string::String,
                         }
+                        impl PostRequestScheduleAmount {
+                            /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                            pub fn new(
+                                total: i64,
+                                currency: impl ::std::convert::Into<::std::string::String>,
+                            ) -> Self {
+                                Self {
+                                    total,
+                                    currency: currency.into(),
+                                }
+                            }
+                        }
                         /// Response body of `POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`.
                         #[derive(
                             ::std::fmt::Debug,
@@ -1993,7 +3031,6 @@ pub mod pay {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct PostResponse {
                             /// `schedule_state`
@@ -2044,6 +3081,29 @@ pub mod pay {
                             pub deduct_date: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "PostResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    schedule_state: fields.take("schedule_state"),
+                                    deduct_start_date: fields.take("deduct_start_date"),
+                                    deduct_end_date: fields.take("deduct_end_date"),
+                                    scheduled_amount: fields.take("scheduled_amount"),
+                                    deduct_amount: fields.take("deduct_amount"),
+                                    deduct_date: fields.take("deduct_date"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// The `scheduled_amount` of [`PostResponse`].
                         #[derive(
@@ -2052,7 +3112,6 @@ pub mod pay {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct PostResponseScheduledAmount {
                             /// `total`
@@ -2067,6 +3126,26 @@ pub mod pay {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub currency: ::std::option::Option<::std::string::String>,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de>
+                        for PostResponseScheduledAmount {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "PostResponseScheduledAmount",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    total: fields.take("total"),
+                                    currency: fields.take("currency"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                     }
                 }
@@ -2101,7 +3180,6 @@ pub mod pay {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2127,12 +3205,42 @@ pub mod pay {
                     /// `attach`
                     pub attach: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`sp_appid`, `sub_mchid`, `sub_appid`, `out_trade_no`, `description`, `transaction_notify_url`, `contract_id`, `amount`, `goods_tag`, `attach`) set and every optional field unset (not sent).
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(
+                        sp_appid: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        sub_appid: impl ::std::convert::Into<::std::string::String>,
+                        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                        transaction_notify_url: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_id: impl ::std::convert::Into<::std::string::String>,
+                        amount: PostRequestAmount,
+                        goods_tag: impl ::std::convert::Into<::std::string::String>,
+                        attach: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sp_appid: sp_appid.into(),
+                            sub_mchid: sub_mchid.into(),
+                            sub_appid: sub_appid.into(),
+                            out_trade_no: out_trade_no.into(),
+                            description: description.into(),
+                            transaction_notify_url: transaction_notify_url.into(),
+                            contract_id: contract_id.into(),
+                            amount,
+                            goods_tag: goods_tag.into(),
+                            attach: attach.into(),
+                        }
+                    }
+                }
                 /// The `amount` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2142,6 +3250,18 @@ pub mod pay {
                     /// `currency`
                     pub currency: ::std::string::String,
                 }
+                impl PostRequestAmount {
+                    /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                    pub fn new(
+                        total: i64,
+                        currency: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            total,
+                            currency: currency.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/papay/pay/partner/transactions/apply`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -2149,7 +3269,6 @@ pub mod pay {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `out_trade_no`
@@ -2164,6 +3283,25 @@ pub mod pay {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub amount: ::std::option::Option<PostResponseAmount>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            out_trade_no: fields.take("out_trade_no"),
+                            amount: fields.take("amount"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `amount` of [`PostResponse`].
                 #[derive(
@@ -2172,7 +3310,6 @@ pub mod pay {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponseAmount {
                     /// `total`
@@ -2187,6 +3324,25 @@ pub mod pay {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub currency: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponseAmount {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponseAmount",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            total: fields.take("total"),
+                            currency: fields.take("currency"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -2224,7 +3380,6 @@ pub mod pay {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `schedule_state`
@@ -2265,6 +3420,29 @@ pub mod pay {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub deduct_date: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            schedule_state: fields.take("schedule_state"),
+                            deduct_start_date: fields.take("deduct_start_date"),
+                            deduct_end_date: fields.take("deduct_end_date"),
+                            scheduled_amount: fields.take("scheduled_amount"),
+                            deduct_amount: fields.take("deduct_amount"),
+                            deduct_date: fields.take("deduct_date"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `scheduled_amount` of [`GetResponse`].
                 #[derive(
@@ -2273,7 +3451,6 @@ pub mod pay {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseScheduledAmount {
                     /// `total`
@@ -2288,6 +3465,25 @@ pub mod pay {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub currency: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseScheduledAmount {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseScheduledAmount",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            total: fields.take("total"),
+                            currency: fields.take("currency"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// Operations under `/v3/papay/pay/schedules/contract-id/{contract_id}/schedule`.
                 pub mod schedule {
@@ -2318,7 +3514,6 @@ pub mod pay {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -2328,12 +3523,23 @@ pub mod pay {
                         /// `schedule_amount`
                         pub schedule_amount: PostRequestScheduleAmount,
                     }
+                    impl PostRequest {
+                        /// A value with its required fields (`appid`, `schedule_amount`) set and every optional field unset (not sent).
+                        pub fn new(
+                            appid: impl ::std::convert::Into<::std::string::String>,
+                            schedule_amount: PostRequestScheduleAmount,
+                        ) -> Self {
+                            Self {
+                                appid: appid.into(),
+                                schedule_amount,
+                            }
+                        }
+                    }
                     /// The `schedule_amount` of [`PostRequest`].
                     #[derive(
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -2343,6 +3549,18 @@ pub mod pay {
                         /// `currency`
                         pub currency: ::std::string::String,
                     }
+                    impl PostRequestScheduleAmount {
+                        /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                        pub fn new(
+                            total: i64,
+                            currency: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                total,
+                                currency: currency.into(),
+                            }
+                        }
+                    }
                     /// Response body of `POST /v3/papay/pay/schedules/contract-id/{contract_id}/schedule`.
                     #[derive(
                         ::std::fmt::Debug,
@@ -2350,7 +3568,6 @@ pub mod pay {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponse {
                         /// `schedule_state`
@@ -2397,6 +3614,29 @@ pub mod pay {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub deduct_date: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                schedule_state: fields.take("schedule_state"),
+                                deduct_start_date: fields.take("deduct_start_date"),
+                                deduct_end_date: fields.take("deduct_end_date"),
+                                scheduled_amount: fields.take("scheduled_amount"),
+                                deduct_amount: fields.take("deduct_amount"),
+                                deduct_date: fields.take("deduct_date"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `scheduled_amount` of [`PostResponse`].
                     #[derive(
@@ -2405,7 +3645,6 @@ pub mod pay {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponseScheduledAmount {
                         /// `total`
@@ -2420,6 +3659,25 @@ pub mod pay {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub currency: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponseScheduledAmount {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponseScheduledAmount",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                total: fields.take("total"),
+                                currency: fields.take("currency"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }
@@ -2454,7 +3712,6 @@ pub mod pay {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2476,12 +3733,38 @@ pub mod pay {
                 /// `attach`
                 pub attach: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `out_trade_no`, `description`, `transaction_notify_url`, `contract_id`, `amount`, `goods_tag`, `attach`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    transaction_notify_url: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    contract_id: impl ::std::convert::Into<::std::string::String>,
+                    amount: PostRequestAmount,
+                    goods_tag: impl ::std::convert::Into<::std::string::String>,
+                    attach: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        out_trade_no: out_trade_no.into(),
+                        description: description.into(),
+                        transaction_notify_url: transaction_notify_url.into(),
+                        contract_id: contract_id.into(),
+                        amount,
+                        goods_tag: goods_tag.into(),
+                        attach: attach.into(),
+                    }
+                }
+            }
             /// The `amount` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2491,6 +3774,18 @@ pub mod pay {
                 /// `currency`
                 pub currency: ::std::string::String,
             }
+            impl PostRequestAmount {
+                /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                pub fn new(
+                    total: i64,
+                    currency: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        total,
+                        currency: currency.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/papay/pay/transactions/apply`.
             #[derive(
                 ::std::fmt::Debug,
@@ -2498,7 +3793,6 @@ pub mod pay {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `out_trade_no`
@@ -2507,6 +3801,25 @@ pub mod pay {
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<PostResponseAmount>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        out_trade_no: fields.take("out_trade_no"),
+                        amount: fields.take("amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`PostResponse`].
             #[derive(
@@ -2515,7 +3828,6 @@ pub mod pay {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseAmount {
                 /// `total`
@@ -2524,6 +3836,25 @@ pub mod pay {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total: fields.take("total"),
+                        currency: fields.take("currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -2561,7 +3892,6 @@ pub mod scheduled_deduct_sign {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2583,12 +3913,42 @@ pub mod scheduled_deduct_sign {
                     /// `deduct_schedule`
                     pub deduct_schedule: PostRequestDeductSchedule,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `openid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`, `out_user_code`, `deduct_schedule`) set and every optional field unset (not sent).
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        openid: impl ::std::convert::Into<::std::string::String>,
+                        plan_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_display_account: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_notify_url: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        out_user_code: impl ::std::convert::Into<::std::string::String>,
+                        deduct_schedule: PostRequestDeductSchedule,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            openid: openid.into(),
+                            plan_id,
+                            out_contract_code: out_contract_code.into(),
+                            contract_display_account: contract_display_account.into(),
+                            contract_notify_url: contract_notify_url.into(),
+                            out_user_code: out_user_code.into(),
+                            deduct_schedule,
+                        }
+                    }
+                }
                 /// The `deduct_schedule` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2600,12 +3960,27 @@ pub mod scheduled_deduct_sign {
                     /// `description`
                     pub description: ::std::string::String,
                 }
+                impl PostRequestDeductSchedule {
+                    /// A value with its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`) set and every optional field unset (not sent).
+                    pub fn new(
+                        estimated_deduct_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        estimated_deduct_amount: PostRequestDeductScheduleEstimatedDeductAmount,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            estimated_deduct_date: estimated_deduct_date.into(),
+                            estimated_deduct_amount,
+                            description: description.into(),
+                        }
+                    }
+                }
                 /// The `estimated_deduct_amount` of [`PostRequestDeductSchedule`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2615,6 +3990,18 @@ pub mod scheduled_deduct_sign {
                     /// `currency`
                     pub currency: ::std::string::String,
                 }
+                impl PostRequestDeductScheduleEstimatedDeductAmount {
+                    /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                    pub fn new(
+                        total: i64,
+                        currency: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            total,
+                            currency: currency.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -2622,7 +4009,6 @@ pub mod scheduled_deduct_sign {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `pre_entrustweb_id`
@@ -2631,6 +4017,24 @@ pub mod scheduled_deduct_sign {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            pre_entrustweb_id: fields.take("pre_entrustweb_id"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
             /// Operations under `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`.
@@ -2660,7 +4064,6 @@ pub mod scheduled_deduct_sign {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2684,12 +4087,44 @@ pub mod scheduled_deduct_sign {
                     /// `jump_control`
                     pub jump_control: PostRequestJumpControl,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `openid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`, `out_user_code`, `deduct_schedule`, `jump_control`) set and every optional field unset (not sent).
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        openid: impl ::std::convert::Into<::std::string::String>,
+                        plan_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_display_account: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_notify_url: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        out_user_code: impl ::std::convert::Into<::std::string::String>,
+                        deduct_schedule: PostRequestDeductSchedule,
+                        jump_control: PostRequestJumpControl,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            openid: openid.into(),
+                            plan_id,
+                            out_contract_code: out_contract_code.into(),
+                            contract_display_account: contract_display_account.into(),
+                            contract_notify_url: contract_notify_url.into(),
+                            out_user_code: out_user_code.into(),
+                            deduct_schedule,
+                            jump_control,
+                        }
+                    }
+                }
                 /// The `deduct_schedule` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2701,12 +4136,27 @@ pub mod scheduled_deduct_sign {
                     /// `description`
                     pub description: ::std::string::String,
                 }
+                impl PostRequestDeductSchedule {
+                    /// A value with its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`) set and every optional field unset (not sent).
+                    pub fn new(
+                        estimated_deduct_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        estimated_deduct_amount: PostRequestDeductScheduleEstimatedDeductAmount,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            estimated_deduct_date: estimated_deduct_date.into(),
+                            estimated_deduct_amount,
+                            description: description.into(),
+                        }
+                    }
+                }
                 /// The `estimated_deduct_amount` of [`PostRequestDeductSchedule`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2716,18 +4166,39 @@ pub mod scheduled_deduct_sign {
                     /// `currency`
                     pub currency: ::std::string::String,
                 }
+                impl PostRequestDeductScheduleEstimatedDeductAmount {
+                    /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                    pub fn new(
+                        total: i64,
+                        currency: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            total,
+                            currency: currency.into(),
+                        }
+                    }
+                }
                 /// The `jump_control` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
                 pub struct PostRequestJumpControl {
                     /// `jump_appid`
                     pub jump_appid: ::std::string::String,
+                }
+                impl PostRequestJumpControl {
+                    /// A value with its required fields (`jump_appid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        jump_appid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            jump_appid: jump_appid.into(),
+                        }
+                    }
                 }
                 /// Response body of `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`.
                 #[derive(
@@ -2736,7 +4207,6 @@ pub mod scheduled_deduct_sign {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `redirect_url`
@@ -2745,6 +4215,24 @@ pub mod scheduled_deduct_sign {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub redirect_url: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            redirect_url: fields.take("redirect_url"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
             /// Operations under `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`.
@@ -2774,7 +4262,6 @@ pub mod scheduled_deduct_sign {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2796,12 +4283,42 @@ pub mod scheduled_deduct_sign {
                     /// `deduct_schedule`
                     pub deduct_schedule: PostRequestDeductSchedule,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `openid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`, `out_user_code`, `deduct_schedule`) set and every optional field unset (not sent).
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        openid: impl ::std::convert::Into<::std::string::String>,
+                        plan_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_display_account: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_notify_url: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        out_user_code: impl ::std::convert::Into<::std::string::String>,
+                        deduct_schedule: PostRequestDeductSchedule,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            openid: openid.into(),
+                            plan_id,
+                            out_contract_code: out_contract_code.into(),
+                            contract_display_account: contract_display_account.into(),
+                            contract_notify_url: contract_notify_url.into(),
+                            out_user_code: out_user_code.into(),
+                            deduct_schedule,
+                        }
+                    }
+                }
                 /// The `deduct_schedule` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2813,12 +4330,27 @@ pub mod scheduled_deduct_sign {
                     /// `description`
                     pub description: ::std::string::String,
                 }
+                impl PostRequestDeductSchedule {
+                    /// A value with its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`) set and every optional field unset (not sent).
+                    pub fn new(
+                        estimated_deduct_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        estimated_deduct_amount: PostRequestDeductScheduleEstimatedDeductAmount,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            estimated_deduct_date: estimated_deduct_date.into(),
+                            estimated_deduct_amount,
+                            description: description.into(),
+                        }
+                    }
+                }
                 /// The `estimated_deduct_amount` of [`PostRequestDeductSchedule`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2828,6 +4360,18 @@ pub mod scheduled_deduct_sign {
                     /// `currency`
                     pub currency: ::std::string::String,
                 }
+                impl PostRequestDeductScheduleEstimatedDeductAmount {
+                    /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                    pub fn new(
+                        total: i64,
+                        currency: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            total,
+                            currency: currency.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -2835,7 +4379,6 @@ pub mod scheduled_deduct_sign {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `redirect_url`
@@ -2844,6 +4387,24 @@ pub mod scheduled_deduct_sign {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub redirect_url: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            redirect_url: fields.take("redirect_url"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
             /// Operations under `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program`.
@@ -2873,7 +4434,6 @@ pub mod scheduled_deduct_sign {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2895,12 +4455,42 @@ pub mod scheduled_deduct_sign {
                     /// `deduct_schedule`
                     pub deduct_schedule: PostRequestDeductSchedule,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `openid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`, `out_user_code`, `deduct_schedule`) set and every optional field unset (not sent).
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        openid: impl ::std::convert::Into<::std::string::String>,
+                        plan_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_display_account: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        contract_notify_url: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        out_user_code: impl ::std::convert::Into<::std::string::String>,
+                        deduct_schedule: PostRequestDeductSchedule,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            openid: openid.into(),
+                            plan_id,
+                            out_contract_code: out_contract_code.into(),
+                            contract_display_account: contract_display_account.into(),
+                            contract_notify_url: contract_notify_url.into(),
+                            out_user_code: out_user_code.into(),
+                            deduct_schedule,
+                        }
+                    }
+                }
                 /// The `deduct_schedule` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2912,12 +4502,27 @@ pub mod scheduled_deduct_sign {
                     /// `description`
                     pub description: ::std::string::String,
                 }
+                impl PostRequestDeductSchedule {
+                    /// A value with its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`) set and every optional field unset (not sent).
+                    pub fn new(
+                        estimated_deduct_date: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        estimated_deduct_amount: PostRequestDeductScheduleEstimatedDeductAmount,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            estimated_deduct_date: estimated_deduct_date.into(),
+                            estimated_deduct_amount,
+                            description: description.into(),
+                        }
+                    }
+                }
                 /// The `estimated_deduct_amount` of [`PostRequestDeductSchedule`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2927,6 +4532,18 @@ pub mod scheduled_deduct_sign {
                     /// `currency`
                     pub currency: ::std::string::String,
                 }
+                impl PostRequestDeductScheduleEstimatedDeductAmount {
+                    /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                    pub fn new(
+                        total: i64,
+                        currency: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            total,
+                            currency: currency.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -2934,7 +4551,6 @@ pub mod scheduled_deduct_sign {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `pre_entrustweb_id`
@@ -2955,6 +4571,26 @@ pub mod scheduled_deduct_sign {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub redirect_path: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            pre_entrustweb_id: fields.take("pre_entrustweb_id"),
+                            redirect_appid: fields.take("redirect_appid"),
+                            redirect_path: fields.take("redirect_path"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -2992,7 +4628,6 @@ pub mod scheduled_deduct_sign {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -3020,12 +4655,50 @@ pub mod scheduled_deduct_sign {
                         /// `deduct_schedule`
                         pub deduct_schedule: PostRequestDeductSchedule,
                     }
+                    impl PostRequest {
+                        /// A value with its required fields (`sp_appid`, `sp_openid`, `sub_mchid`, `sub_appid`, `sub_openid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`, `out_user_code`, `deduct_schedule`) set and every optional field unset (not sent).
+                        #[allow(clippy::too_many_arguments)]
+                        pub fn new(
+                            sp_appid: impl ::std::convert::Into<::std::string::String>,
+                            sp_openid: impl ::std::convert::Into<::std::string::String>,
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                            sub_appid: impl ::std::convert::Into<::std::string::String>,
+                            sub_openid: impl ::std::convert::Into<::std::string::String>,
+                            plan_id: i64,
+                            out_contract_code: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            contract_display_account: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            contract_notify_url: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            out_user_code: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            deduct_schedule: PostRequestDeductSchedule,
+                        ) -> Self {
+                            Self {
+                                sp_appid: sp_appid.into(),
+                                sp_openid: sp_openid.into(),
+                                sub_mchid: sub_mchid.into(),
+                                sub_appid: sub_appid.into(),
+                                sub_openid: sub_openid.into(),
+                                plan_id,
+                                out_contract_code: out_contract_code.into(),
+                                contract_display_account: contract_display_account.into(),
+                                contract_notify_url: contract_notify_url.into(),
+                                out_user_code: out_user_code.into(),
+                                deduct_schedule,
+                            }
+                        }
+                    }
                     /// The `deduct_schedule` of [`PostRequest`].
                     #[derive(
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -3037,12 +4710,27 @@ pub mod scheduled_deduct_sign {
                         /// `description`
                         pub description: ::std::string::String,
                     }
+                    impl PostRequestDeductSchedule {
+                        /// A value with its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`) set and every optional field unset (not sent).
+                        pub fn new(
+                            estimated_deduct_date: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            estimated_deduct_amount: PostRequestDeductScheduleEstimatedDeductAmount,
+                            description: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                estimated_deduct_date: estimated_deduct_date.into(),
+                                estimated_deduct_amount,
+                                description: description.into(),
+                            }
+                        }
+                    }
                     /// The `estimated_deduct_amount` of [`PostRequestDeductSchedule`].
                     #[derive(
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -3052,6 +4740,18 @@ pub mod scheduled_deduct_sign {
                         /// `currency`
                         pub currency: ::std::string::String,
                     }
+                    impl PostRequestDeductScheduleEstimatedDeductAmount {
+                        /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                        pub fn new(
+                            total: i64,
+                            currency: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                total,
+                                currency: currency.into(),
+                            }
+                        }
+                    }
                     /// Response body of `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app`.
                     #[derive(
                         ::std::fmt::Debug,
@@ -3059,7 +4759,6 @@ pub mod scheduled_deduct_sign {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponse {
                         /// `pre_entrustweb_id`
@@ -3070,6 +4769,24 @@ pub mod scheduled_deduct_sign {
                         pub pre_entrustweb_id: ::std::option::Option<
                             ::std::string::String,
                         >,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                pre_entrustweb_id: fields.take("pre_entrustweb_id"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
                 /// Operations under `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5`.
@@ -3099,7 +4816,6 @@ pub mod scheduled_deduct_sign {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -3129,12 +4845,52 @@ pub mod scheduled_deduct_sign {
                         /// `jump_control`
                         pub jump_control: PostRequestJumpControl,
                     }
+                    impl PostRequest {
+                        /// A value with its required fields (`sp_appid`, `sp_openid`, `sub_mchid`, `sub_appid`, `sub_openid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`, `out_user_code`, `deduct_schedule`, `jump_control`) set and every optional field unset (not sent).
+                        #[allow(clippy::too_many_arguments)]
+                        pub fn new(
+                            sp_appid: impl ::std::convert::Into<::std::string::String>,
+                            sp_openid: impl ::std::convert::Into<::std::string::String>,
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                            sub_appid: impl ::std::convert::Into<::std::string::String>,
+                            sub_openid: impl ::std::convert::Into<::std::string::String>,
+                            plan_id: i64,
+                            out_contract_code: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            contract_display_account: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            contract_notify_url: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            out_user_code: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            deduct_schedule: PostRequestDeductSchedule,
+                            jump_control: PostRequestJumpControl,
+                        ) -> Self {
+                            Self {
+                                sp_appid: sp_appid.into(),
+                                sp_openid: sp_openid.into(),
+                                sub_mchid: sub_mchid.into(),
+                                sub_appid: sub_appid.into(),
+                                sub_openid: sub_openid.into(),
+                                plan_id,
+                                out_contract_code: out_contract_code.into(),
+                                contract_display_account: contract_display_account.into(),
+                                contract_notify_url: contract_notify_url.into(),
+                                out_user_code: out_user_code.into(),
+                                deduct_schedule,
+                                jump_control,
+                            }
+                        }
+                    }
                     /// The `deduct_schedule` of [`PostRequest`].
                     #[derive(
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -3146,12 +4902,27 @@ pub mod scheduled_deduct_sign {
                         /// `description`
                         pub description: ::std::string::String,
                     }
+                    impl PostRequestDeductSchedule {
+                        /// A value with its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`) set and every optional field unset (not sent).
+                        pub fn new(
+                            estimated_deduct_date: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            estimated_deduct_amount: PostRequestDeductScheduleEstimatedDeductAmount,
+                            description: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                estimated_deduct_date: estimated_deduct_date.into(),
+                                estimated_deduct_amount,
+                                description: description.into(),
+                            }
+                        }
+                    }
                     /// The `estimated_deduct_amount` of [`PostRequestDeductSchedule`].
                     #[derive(
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -3161,18 +4932,39 @@ pub mod scheduled_deduct_sign {
                         /// `currency`
                         pub currency: ::std::string::String,
                     }
+                    impl PostRequestDeductScheduleEstimatedDeductAmount {
+                        /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                        pub fn new(
+                            total: i64,
+                            currency: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                total,
+                                currency: currency.into(),
+                            }
+                        }
+                    }
                     /// The `jump_control` of [`PostRequest`].
                     #[derive(
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
                     pub struct PostRequestJumpControl {
                         /// `jump_appid`
                         pub jump_appid: ::std::string::String,
+                    }
+                    impl PostRequestJumpControl {
+                        /// A value with its required fields (`jump_appid`) set and every optional field unset (not sent).
+                        pub fn new(
+                            jump_appid: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                jump_appid: jump_appid.into(),
+                            }
+                        }
                     }
                     /// Response body of `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5`.
                     #[derive(
@@ -3181,7 +4973,6 @@ pub mod scheduled_deduct_sign {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponse {
                         /// `redirect_url`
@@ -3190,6 +4981,24 @@ pub mod scheduled_deduct_sign {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub redirect_url: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                redirect_url: fields.take("redirect_url"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
                 /// Operations under `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi`.
@@ -3219,7 +5028,6 @@ pub mod scheduled_deduct_sign {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -3247,12 +5055,50 @@ pub mod scheduled_deduct_sign {
                         /// `deduct_schedule`
                         pub deduct_schedule: PostRequestDeductSchedule,
                     }
+                    impl PostRequest {
+                        /// A value with its required fields (`sp_appid`, `sp_openid`, `sub_mchid`, `sub_appid`, `sub_openid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`, `out_user_code`, `deduct_schedule`) set and every optional field unset (not sent).
+                        #[allow(clippy::too_many_arguments)]
+                        pub fn new(
+                            sp_appid: impl ::std::convert::Into<::std::string::String>,
+                            sp_openid: impl ::std::convert::Into<::std::string::String>,
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                            sub_appid: impl ::std::convert::Into<::std::string::String>,
+                            sub_openid: impl ::std::convert::Into<::std::string::String>,
+                            plan_id: i64,
+                            out_contract_code: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            contract_display_account: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            contract_notify_url: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            out_user_code: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            deduct_schedule: PostRequestDeductSchedule,
+                        ) -> Self {
+                            Self {
+                                sp_appid: sp_appid.into(),
+                                sp_openid: sp_openid.into(),
+                                sub_mchid: sub_mchid.into(),
+                                sub_appid: sub_appid.into(),
+                                sub_openid: sub_openid.into(),
+                                plan_id,
+                                out_contract_code: out_contract_code.into(),
+                                contract_display_account: contract_display_account.into(),
+                                contract_notify_url: contract_notify_url.into(),
+                                out_user_code: out_user_code.into(),
+                                deduct_schedule,
+                            }
+                        }
+                    }
                     /// The `deduct_schedule` of [`PostRequest`].
                     #[derive(
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -3264,12 +5110,27 @@ pub mod scheduled_deduct_sign {
                         /// `description`
                         pub description: ::std::string::String,
                     }
+                    impl PostRequestDeductSchedule {
+                        /// A value with its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`) set and every optional field unset (not sent).
+                        pub fn new(
+                            estimated_deduct_date: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            estimated_deduct_amount: PostRequestDeductScheduleEstimatedDeductAmount,
+                            description: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                estimated_deduct_date: estimated_deduct_date.into(),
+                                estimated_deduct_amount,
+                                description: description.into(),
+                            }
+                        }
+                    }
                     /// The `estimated_deduct_amount` of [`PostRequestDeductSchedule`].
                     #[derive(
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -3279,6 +5140,18 @@ pub mod scheduled_deduct_sign {
                         /// `currency`
                         pub currency: ::std::string::String,
                     }
+                    impl PostRequestDeductScheduleEstimatedDeductAmount {
+                        /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                        pub fn new(
+                            total: i64,
+                            currency: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                total,
+                                currency: currency.into(),
+                            }
+                        }
+                    }
                     /// Response body of `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi`.
                     #[derive(
                         ::std::fmt::Debug,
@@ -3286,7 +5159,6 @@ pub mod scheduled_deduct_sign {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponse {
                         /// `redirect_url`
@@ -3295,6 +5167,24 @@ pub mod scheduled_deduct_sign {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub redirect_url: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                redirect_url: fields.take("redirect_url"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
                 /// Operations under `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program`.
@@ -3324,7 +5214,6 @@ pub mod scheduled_deduct_sign {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -3352,12 +5241,50 @@ pub mod scheduled_deduct_sign {
                         /// `deduct_schedule`
                         pub deduct_schedule: PostRequestDeductSchedule,
                     }
+                    impl PostRequest {
+                        /// A value with its required fields (`sp_appid`, `sp_openid`, `sub_mchid`, `sub_appid`, `sub_openid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`, `out_user_code`, `deduct_schedule`) set and every optional field unset (not sent).
+                        #[allow(clippy::too_many_arguments)]
+                        pub fn new(
+                            sp_appid: impl ::std::convert::Into<::std::string::String>,
+                            sp_openid: impl ::std::convert::Into<::std::string::String>,
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                            sub_appid: impl ::std::convert::Into<::std::string::String>,
+                            sub_openid: impl ::std::convert::Into<::std::string::String>,
+                            plan_id: i64,
+                            out_contract_code: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            contract_display_account: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            contract_notify_url: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            out_user_code: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            deduct_schedule: PostRequestDeductSchedule,
+                        ) -> Self {
+                            Self {
+                                sp_appid: sp_appid.into(),
+                                sp_openid: sp_openid.into(),
+                                sub_mchid: sub_mchid.into(),
+                                sub_appid: sub_appid.into(),
+                                sub_openid: sub_openid.into(),
+                                plan_id,
+                                out_contract_code: out_contract_code.into(),
+                                contract_display_account: contract_display_account.into(),
+                                contract_notify_url: contract_notify_url.into(),
+                                out_user_code: out_user_code.into(),
+                                deduct_schedule,
+                            }
+                        }
+                    }
                     /// The `deduct_schedule` of [`PostRequest`].
                     #[derive(
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -3369,12 +5296,27 @@ pub mod scheduled_deduct_sign {
                         /// `description`
                         pub description: ::std::string::String,
                     }
+                    impl PostRequestDeductSchedule {
+                        /// A value with its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`) set and every optional field unset (not sent).
+                        pub fn new(
+                            estimated_deduct_date: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            estimated_deduct_amount: PostRequestDeductScheduleEstimatedDeductAmount,
+                            description: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                estimated_deduct_date: estimated_deduct_date.into(),
+                                estimated_deduct_amount,
+                                description: description.into(),
+                            }
+                        }
+                    }
                     /// The `estimated_deduct_amount` of [`PostRequestDeductSchedule`].
                     #[derive(
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -3384,6 +5326,18 @@ pub mod scheduled_deduct_sign {
                         /// `currency`
                         pub currency: ::std::string::String,
                     }
+                    impl PostRequestDeductScheduleEstimatedDeductAmount {
+                        /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                        pub fn new(
+                            total: i64,
+                            currency: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                total,
+                                currency: currency.into(),
+                            }
+                        }
+                    }
                     /// Response body of `POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program`.
                     #[derive(
                         ::std::fmt::Debug,
@@ -3391,7 +5345,6 @@ pub mod scheduled_deduct_sign {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponse {
                         /// `pre_entrustweb_id`
@@ -3414,6 +5367,26 @@ pub mod scheduled_deduct_sign {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub redirect_path: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                pre_entrustweb_id: fields.take("pre_entrustweb_id"),
+                                redirect_appid: fields.take("redirect_appid"),
+                                redirect_path: fields.take("redirect_path"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }
@@ -3461,7 +5434,6 @@ pub mod sign {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponse {
                             /// `mchid`
@@ -3560,6 +5532,38 @@ pub mod sign {
                             pub deduct_schedule: ::std::option::Option<
                                 GetResponseDeductSchedule,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    mchid: fields.take("mchid"),
+                                    contract_id: fields.take("contract_id"),
+                                    appid: fields.take("appid"),
+                                    plan_id: fields.take("plan_id"),
+                                    out_contract_code: fields.take("out_contract_code"),
+                                    contract_display_account: fields
+                                        .take("contract_display_account"),
+                                    contract_state: fields.take("contract_state"),
+                                    contract_signed_time: fields.take("contract_signed_time"),
+                                    contract_expired_time: fields.take("contract_expired_time"),
+                                    openid: fields.take("openid"),
+                                    contract_terminate_info: fields
+                                        .take("contract_terminate_info"),
+                                    out_user_code: fields.take("out_user_code"),
+                                    deduct_schedule: fields.take("deduct_schedule"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// The `contract_terminate_info` of [`GetResponse`].
                         #[derive(
@@ -3568,7 +5572,6 @@ pub mod sign {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponseContractTerminateInfo {
                             /// `contract_termination_mode`
@@ -3595,6 +5598,30 @@ pub mod sign {
                             pub contract_termination_remark: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de>
+                        for GetResponseContractTerminateInfo {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponseContractTerminateInfo",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    contract_termination_mode: fields
+                                        .take("contract_termination_mode"),
+                                    contract_terminated_time: fields
+                                        .take("contract_terminated_time"),
+                                    contract_termination_remark: fields
+                                        .take("contract_termination_remark"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// The `deduct_schedule` of [`GetResponse`].
                         #[derive(
@@ -3603,7 +5630,6 @@ pub mod sign {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponseDeductSchedule {
                             /// `estimated_deduct_date`
@@ -3654,6 +5680,31 @@ pub mod sign {
                             pub deduct_date: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de>
+                        for GetResponseDeductSchedule {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponseDeductSchedule",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    estimated_deduct_date: fields.take("estimated_deduct_date"),
+                                    estimated_deduct_amount: fields
+                                        .take("estimated_deduct_amount"),
+                                    schedule_state: fields.take("schedule_state"),
+                                    scheduled_amount: fields.take("scheduled_amount"),
+                                    deduct_amount: fields.take("deduct_amount"),
+                                    deduct_date: fields.take("deduct_date"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// The `estimated_deduct_amount` of [`GetResponseDeductSchedule`].
                         #[derive(
@@ -3662,7 +5713,6 @@ pub mod sign {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponseDeductScheduleEstimatedDeductAmount {
                             /// `total`
@@ -3677,6 +5727,26 @@ pub mod sign {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub currency: ::std::option::Option<::std::string::String>,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de>
+                        for GetResponseDeductScheduleEstimatedDeductAmount {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponseDeductScheduleEstimatedDeductAmount",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    total: fields.take("total"),
+                                    currency: fields.take("currency"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// Operations under `/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
                         pub mod terminate {
@@ -3712,13 +5782,25 @@ pub mod sign {
                                 ::std::fmt::Debug,
                                 ::std::clone::Clone,
                                 ::std::cmp::PartialEq,
-                                ::std::default::Default,
                                 ::serde::Serialize,
                                 ::serde::Deserialize
                             )]
                             pub struct PostRequest {
                                 /// `contract_termination_remark`
                                 pub contract_termination_remark: ::std::string::String,
+                            }
+                            impl PostRequest {
+                                /// A value with its required fields (`contract_termination_remark`) set and every optional field unset (not sent).
+                                pub fn new(
+                                    contract_termination_remark: impl ::std::convert::Into<
+                                        ::std::string::String,
+                                    >,
+                                ) -> Self {
+                                    Self {
+                                        contract_termination_remark: contract_termination_remark
+                                            .into(),
+                                    }
+                                }
                             }
                             /// Response body of `POST /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
                             #[derive(
@@ -3727,7 +5809,6 @@ pub mod sign {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct PostResponse {
                                 /// `mchid`
@@ -3826,6 +5907,38 @@ pub mod sign {
                                 pub deduct_schedule: ::std::option::Option<
                                     PostResponseDeductSchedule,
                                 >,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "PostResponse",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        mchid: fields.take("mchid"),
+                                        contract_id: fields.take("contract_id"),
+                                        appid: fields.take("appid"),
+                                        plan_id: fields.take("plan_id"),
+                                        out_contract_code: fields.take("out_contract_code"),
+                                        contract_display_account: fields
+                                            .take("contract_display_account"),
+                                        contract_state: fields.take("contract_state"),
+                                        contract_signed_time: fields.take("contract_signed_time"),
+                                        contract_expired_time: fields.take("contract_expired_time"),
+                                        openid: fields.take("openid"),
+                                        contract_terminate_info: fields
+                                            .take("contract_terminate_info"),
+                                        out_user_code: fields.take("out_user_code"),
+                                        deduct_schedule: fields.take("deduct_schedule"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                             /// The `contract_terminate_info` of [`PostResponse`].
                             #[derive(
@@ -3834,7 +5947,6 @@ pub mod sign {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct PostResponseContractTerminateInfo {
                                 /// `contract_termination_mode`
@@ -3861,6 +5973,30 @@ pub mod sign {
                                 pub contract_termination_remark: ::std::option::Option<
                                     ::std::string::String,
                                 >,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de>
+                            for PostResponseContractTerminateInfo {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "PostResponseContractTerminateInfo",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        contract_termination_mode: fields
+                                            .take("contract_termination_mode"),
+                                        contract_terminated_time: fields
+                                            .take("contract_terminated_time"),
+                                        contract_termination_remark: fields
+                                            .take("contract_termination_remark"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                             /// The `deduct_schedule` of [`PostResponse`].
                             #[derive(
@@ -3869,7 +6005,6 @@ pub mod sign {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct PostResponseDeductSchedule {
                                 /// `estimated_deduct_date`
@@ -3920,6 +6055,31 @@ pub mod sign {
                                 pub deduct_date: ::std::option::Option<
                                     ::std::string::String,
                                 >,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de>
+                            for PostResponseDeductSchedule {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "PostResponseDeductSchedule",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        estimated_deduct_date: fields.take("estimated_deduct_date"),
+                                        estimated_deduct_amount: fields
+                                            .take("estimated_deduct_amount"),
+                                        schedule_state: fields.take("schedule_state"),
+                                        scheduled_amount: fields.take("scheduled_amount"),
+                                        deduct_amount: fields.take("deduct_amount"),
+                                        deduct_date: fields.take("deduct_date"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                             /// The `estimated_deduct_amount` of [`PostResponseDeductSchedule`].
                             #[derive(
@@ -3928,7 +6088,6 @@ pub mod sign {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct PostResponseDeductScheduleEstimatedDeductAmount {
                                 /// `total`
@@ -3943,6 +6102,26 @@ pub mod sign {
                                     skip_serializing_if = "::std::option::Option::is_none"
                                 )]
                                 pub currency: ::std::option::Option<::std::string::String>,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de>
+                            for PostResponseDeductScheduleEstimatedDeductAmount {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "PostResponseDeductScheduleEstimatedDeductAmount",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        total: fields.take("total"),
+                                        currency: fields.take("currency"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                         }
                     }
@@ -3994,13 +6173,22 @@ pub mod sign {
                                 ::std::fmt::Debug,
                                 ::std::clone::Clone,
                                 ::std::cmp::PartialEq,
-                                ::std::default::Default,
                                 ::serde::Serialize,
                                 ::serde::Deserialize
                             )]
                             pub struct GetQuery {
                                 /// `sub_mchid`
                                 pub sub_mchid: ::std::string::String,
+                            }
+                            impl GetQuery {
+                                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                                pub fn new(
+                                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                                ) -> Self {
+                                    Self {
+                                        sub_mchid: sub_mchid.into(),
+                                    }
+                                }
                             }
                             /// Response body of `GET /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.
                             #[derive(
@@ -4009,7 +6197,6 @@ pub mod sign {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct GetResponse {
                                 /// `contract_id`
@@ -4128,6 +6315,41 @@ pub mod sign {
                                 pub deduct_schedule: ::std::option::Option<
                                     GetResponseDeductSchedule,
                                 >,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "GetResponse",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        contract_id: fields.take("contract_id"),
+                                        sp_mchid: fields.take("sp_mchid"),
+                                        sp_appid: fields.take("sp_appid"),
+                                        sub_mchid: fields.take("sub_mchid"),
+                                        sub_appid: fields.take("sub_appid"),
+                                        plan_id: fields.take("plan_id"),
+                                        out_contract_code: fields.take("out_contract_code"),
+                                        contract_display_account: fields
+                                            .take("contract_display_account"),
+                                        contract_state: fields.take("contract_state"),
+                                        contract_signed_time: fields.take("contract_signed_time"),
+                                        contract_expired_time: fields.take("contract_expired_time"),
+                                        sp_openid: fields.take("sp_openid"),
+                                        sub_openid: fields.take("sub_openid"),
+                                        contract_terminate_info: fields
+                                            .take("contract_terminate_info"),
+                                        out_user_code: fields.take("out_user_code"),
+                                        deduct_schedule: fields.take("deduct_schedule"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                             /// The `contract_terminate_info` of [`GetResponse`].
                             #[derive(
@@ -4136,7 +6358,6 @@ pub mod sign {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct GetResponseContractTerminateInfo {
                                 /// `contract_termination_mode`
@@ -4163,6 +6384,30 @@ pub mod sign {
                                 pub contract_termination_remark: ::std::option::Option<
                                     ::std::string::String,
                                 >,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de>
+                            for GetResponseContractTerminateInfo {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "GetResponseContractTerminateInfo",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        contract_termination_mode: fields
+                                            .take("contract_termination_mode"),
+                                        contract_terminated_time: fields
+                                            .take("contract_terminated_time"),
+                                        contract_termination_remark: fields
+                                            .take("contract_termination_remark"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                             /// The `deduct_schedule` of [`GetResponse`].
                             #[derive(
@@ -4171,7 +6416,6 @@ pub mod sign {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct GetResponseDeductSchedule {
                                 /// `estimated_deduct_date`
@@ -4222,6 +6466,31 @@ pub mod sign {
                                 pub deduct_date: ::std::option::Option<
                                     ::std::string::String,
                                 >,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de>
+                            for GetResponseDeductSchedule {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "GetResponseDeductSchedule",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        estimated_deduct_date: fields.take("estimated_deduct_date"),
+                                        estimated_deduct_amount: fields
+                                            .take("estimated_deduct_amount"),
+                                        schedule_state: fields.take("schedule_state"),
+                                        scheduled_amount: fields.take("scheduled_amount"),
+                                        deduct_amount: fields.take("deduct_amount"),
+                                        deduct_date: fields.take("deduct_date"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                             /// The `estimated_deduct_amount` of [`GetResponseDeductSchedule`].
                             #[derive(
@@ -4230,7 +6499,6 @@ pub mod sign {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct GetResponseDeductScheduleEstimatedDeductAmount {
                                 /// `total`
@@ -4245,6 +6513,26 @@ pub mod sign {
                                     skip_serializing_if = "::std::option::Option::is_none"
                                 )]
                                 pub currency: ::std::option::Option<::std::string::String>,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de>
+                            for GetResponseDeductScheduleEstimatedDeductAmount {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "GetResponseDeductScheduleEstimatedDeductAmount",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        total: fields.take("total"),
+                                        currency: fields.take("currency"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                             /// Operations under `/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
                             pub mod terminate {
@@ -4280,7 +6568,6 @@ pub mod sign {
                                     ::std::fmt::Debug,
                                     ::std::clone::Clone,
                                     ::std::cmp::PartialEq,
-                                    ::std::default::Default,
                                     ::serde::Serialize,
                                     ::serde::Deserialize
                                 )]
@@ -4290,6 +6577,21 @@ pub mod sign {
                                     /// `contract_termination_remark`
                                     pub contract_termination_remark: ::std::string::String,
                                 }
+                                impl PostRequest {
+                                    /// A value with its required fields (`sub_mchid`, `contract_termination_remark`) set and every optional field unset (not sent).
+                                    pub fn new(
+                                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                                        contract_termination_remark: impl ::std::convert::Into<
+                                            ::std::string::String,
+                                        >,
+                                    ) -> Self {
+                                        Self {
+                                            sub_mchid: sub_mchid.into(),
+                                            contract_termination_remark: contract_termination_remark
+                                                .into(),
+                                        }
+                                    }
+                                }
                                 /// Response body of `POST /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
                                 #[derive(
                                     ::std::fmt::Debug,
@@ -4297,7 +6599,6 @@ pub mod sign {
                                     ::std::cmp::PartialEq,
                                     ::std::default::Default,
                                     ::serde::Serialize,
-                                    ::serde::Deserialize
                                 )]
                                 pub struct PostResponse {
                                     /// `contract_id`
@@ -4416,6 +6717,41 @@ pub mod sign {
                                     pub deduct_schedule: ::std::option::Option<
                                         PostResponseDeductSchedule,
                                     >,
+                                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                    /// JSON by wire name (`Debug` shows their names only).
+                                    #[serde(flatten)]
+                                    pub unparsed: ::sdk_runtime::Unparsed,
+                                }
+                                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                                        deserializer: D,
+                                    ) -> ::std::result::Result<Self, D::Error> {
+                                        let mut fields = ::sdk_runtime::Lenient::new(
+                                            deserializer,
+                                            "PostResponse",
+                                        )?;
+                                        ::std::result::Result::Ok(Self {
+                                            contract_id: fields.take("contract_id"),
+                                            sp_mchid: fields.take("sp_mchid"),
+                                            sp_appid: fields.take("sp_appid"),
+                                            sub_mchid: fields.take("sub_mchid"),
+                                            sub_appid: fields.take("sub_appid"),
+                                            plan_id: fields.take("plan_id"),
+                                            out_contract_code: fields.take("out_contract_code"),
+                                            contract_display_account: fields
+                                                .take("contract_display_account"),
+                                            contract_state: fields.take("contract_state"),
+                                            contract_signed_time: fields.take("contract_signed_time"),
+                                            contract_expired_time: fields.take("contract_expired_time"),
+                                            sp_openid: fields.take("sp_openid"),
+                                            sub_openid: fields.take("sub_openid"),
+                                            contract_terminate_info: fields
+                                                .take("contract_terminate_info"),
+                                            out_user_code: fields.take("out_user_code"),
+                                            deduct_schedule: fields.take("deduct_schedule"),
+                                            unparsed: fields.finish(),
+                                        })
+                                    }
                                 }
                                 /// The `contract_terminate_info` of [`PostResponse`].
                                 #[derive(
@@ -4424,7 +6760,6 @@ pub mod sign {
                                     ::std::cmp::PartialEq,
                                     ::std::default::Default,
                                     ::serde::Serialize,
-                                    ::serde::Deserialize
                                 )]
                                 pub struct PostResponseContractTerminateInfo {
                                     /// `contract_termination_mode`
@@ -4451,6 +6786,30 @@ pub mod sign {
                                     pub contract_termination_remark: ::std::option::Option<
                                         ::std::string::String,
                                     >,
+                                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                    /// JSON by wire name (`Debug` shows their names only).
+                                    #[serde(flatten)]
+                                    pub unparsed: ::sdk_runtime::Unparsed,
+                                }
+                                impl<'de> ::serde::Deserialize<'de>
+                                for PostResponseContractTerminateInfo {
+                                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                                        deserializer: D,
+                                    ) -> ::std::result::Result<Self, D::Error> {
+                                        let mut fields = ::sdk_runtime::Lenient::new(
+                                            deserializer,
+                                            "PostResponseContractTerminateInfo",
+                                        )?;
+                                        ::std::result::Result::Ok(Self {
+                                            contract_termination_mode: fields
+                                                .take("contract_termination_mode"),
+                                            contract_terminated_time: fields
+                                                .take("contract_terminated_time"),
+                                            contract_termination_remark: fields
+                                                .take("contract_termination_remark"),
+                                            unparsed: fields.finish(),
+                                        })
+                                    }
                                 }
                                 /// The `deduct_schedule` of [`PostResponse`].
                                 #[derive(
@@ -4459,7 +6818,6 @@ pub mod sign {
                                     ::std::cmp::PartialEq,
                                     ::std::default::Default,
                                     ::serde::Serialize,
-                                    ::serde::Deserialize
                                 )]
                                 pub struct PostResponseDeductSchedule {
                                     /// `estimated_deduct_date`
@@ -4510,6 +6868,31 @@ pub mod sign {
                                     pub deduct_date: ::std::option::Option<
                                         ::std::string::String,
                                     >,
+                                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                    /// JSON by wire name (`Debug` shows their names only).
+                                    #[serde(flatten)]
+                                    pub unparsed: ::sdk_runtime::Unparsed,
+                                }
+                                impl<'de> ::serde::Deserialize<'de>
+                                for PostResponseDeductSchedule {
+                                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                                        deserializer: D,
+                                    ) -> ::std::result::Result<Self, D::Error> {
+                                        let mut fields = ::sdk_runtime::Lenient::new(
+                                            deserializer,
+                                            "PostResponseDeductSchedule",
+                                        )?;
+                                        ::std::result::Result::Ok(Self {
+                                            estimated_deduct_date: fields.take("estimated_deduct_date"),
+                                            estimated_deduct_amount: fields
+                                                .take("estimated_deduct_amount"),
+                                            schedule_state: fields.take("schedule_state"),
+                                            scheduled_amount: fields.take("scheduled_amount"),
+                                            deduct_amount: fields.take("deduct_amount"),
+                                            deduct_date: fields.take("deduct_date"),
+                                            unparsed: fields.finish(),
+                                        })
+                                    }
                                 }
                                 /// The `estimated_deduct_amount` of [`PostResponseDeductSchedule`].
                                 #[derive(
@@ -4518,7 +6901,6 @@ pub mod sign {
                                     ::std::cmp::PartialEq,
                                     ::std::default::Default,
                                     ::serde::Serialize,
-                                    ::serde::Deserialize
                                 )]
                                 pub struct PostResponseDeductScheduleEstimatedDeductAmount {
                                     /// `total`
@@ -4533,6 +6915,26 @@ pub mod sign {
                                         skip_serializing_if = "::std::option::Option::is_none"
                                     )]
                                     pub currency: ::std::option::Option<::std::string::String>,
+                                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                    /// JSON by wire name (`Debug` shows their names only).
+                                    #[serde(flatten)]
+                                    pub unparsed: ::sdk_runtime::Unparsed,
+                                }
+                                impl<'de> ::serde::Deserialize<'de>
+                                for PostResponseDeductScheduleEstimatedDeductAmount {
+                                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                                        deserializer: D,
+                                    ) -> ::std::result::Result<Self, D::Error> {
+                                        let mut fields = ::sdk_runtime::Lenient::new(
+                                            deserializer,
+                                            "PostResponseDeductScheduleEstimatedDeductAmount",
+                                        )?;
+                                        ::std::result::Result::Ok(Self {
+                                            total: fields.take("total"),
+                                            currency: fields.take("currency"),
+                                            unparsed: fields.finish(),
+                                        })
+                                    }
                                 }
                             }
                         }

@@ -10,33 +10,21 @@ pub mod batches {
     ///
     /// # Sensitive fields
     ///
-    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
-    ///
-    /// ```ignore
-    /// let response = post(&client, |encryptor| Ok(PostRequest {
-    ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
-    /// })).await?;
-    /// ```
+    /// `transfer_detail_list.user_name`, `transfer_detail_list.user_id_card` are personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
     ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-    pub async fn post<F>(
+    pub async fn post(
         client: &::sdk_runtime::wechatpay::Client,
-        body: F,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
-    where
-        F: ::std::ops::FnOnce(
-            &::sdk_runtime::wechatpay::Encryptor,
-        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
-    {
+        body: &PostRequest,
+    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
         let encryptor = client.encryptor().await?;
-        let body = body(&encryptor)?;
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/partner-transfer/batches",
             )
-            .json(&body)?
+            .json_sealed(body, &encryptor)?
             .encrypted_with(&encryptor);
         client.json(op).await
     }
@@ -67,7 +55,10 @@ pub mod batches {
         /// `total_num`
         pub total_num: i64,
         /// `transfer_detail_list`
-        pub transfer_detail_list: ::std::vec::Vec<PostRequestTransferDetailList>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_detail_list: ::std::option::Option<
+            ::std::vec::Vec<PostRequestTransferDetailList>,
+        >,
         /// `sp_appid`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sp_appid: ::std::option::Option<::std::string::String>,
@@ -76,7 +67,34 @@ pub mod batches {
         pub transfer_purpose: ::std::option::Option<PostRequestTransferPurpose>,
         /// `transfer_scene`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub transfer_scene: ::std::option::Option<::std::string::String>,
+        pub transfer_scene: ::std::option::Option<PostRequestTransferScene>,
+    }
+    impl PostRequest {
+        /// A value with its required fields (`sub_mchid`, `authorization_type`, `out_batch_no`, `batch_name`, `batch_remark`, `total_amount`, `total_num`) set and every optional field unset (not sent).
+        pub fn new(
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            authorization_type: impl ::std::convert::Into<PostRequestAuthorizationType>,
+            out_batch_no: impl ::std::convert::Into<::std::string::String>,
+            batch_name: impl ::std::convert::Into<::std::string::String>,
+            batch_remark: impl ::std::convert::Into<::std::string::String>,
+            total_amount: i64,
+            total_num: i64,
+        ) -> Self {
+            Self {
+                sub_mchid: sub_mchid.into(),
+                sub_appid: ::std::option::Option::None,
+                authorization_type: authorization_type.into(),
+                out_batch_no: out_batch_no.into(),
+                batch_name: batch_name.into(),
+                batch_remark: batch_remark.into(),
+                total_amount,
+                total_num,
+                transfer_detail_list: ::std::option::Option::None,
+                sp_appid: ::std::option::Option::None,
+                transfer_purpose: ::std::option::Option::None,
+                transfer_scene: ::std::option::Option::None,
+            }
+        }
     }
     /// The `authorization_type` of [`PostRequest`].
     ///
@@ -123,6 +141,11 @@ pub mod batches {
             }
         }
     }
+    impl ::std::convert::From<&str> for PostRequestAuthorizationType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for PostRequestAuthorizationType {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -144,7 +167,6 @@ pub mod batches {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -157,12 +179,30 @@ pub mod batches {
         pub transfer_remark: ::std::string::String,
         /// `openid`
         pub openid: ::std::string::String,
-        /// `user_name`
+        /// `user_name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
+        pub user_name: ::sdk_runtime::wechatpay::Sensitive,
+        /// `user_id_card`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_name: ::std::option::Option<::std::string::String>,
-        /// `user_id_card`
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_id_card: ::std::option::Option<::std::string::String>,
+        pub user_id_card: ::std::option::Option<::sdk_runtime::wechatpay::Sensitive>,
+    }
+    impl PostRequestTransferDetailList {
+        /// A value with its required fields (`out_detail_no`, `transfer_amount`, `transfer_remark`, `openid`, `user_name`) set and every optional field unset (not sent).
+        pub fn new(
+            out_detail_no: impl ::std::convert::Into<::std::string::String>,
+            transfer_amount: i64,
+            transfer_remark: impl ::std::convert::Into<::std::string::String>,
+            openid: impl ::std::convert::Into<::std::string::String>,
+            user_name: impl ::std::convert::Into<::sdk_runtime::wechatpay::Sensitive>,
+        ) -> Self {
+            Self {
+                out_detail_no: out_detail_no.into(),
+                transfer_amount,
+                transfer_remark: transfer_remark.into(),
+                openid: openid.into(),
+                user_name: user_name.into(),
+                user_id_card: ::std::option::Option::None,
+            }
+        }
     }
     /// The `transfer_purpose` of [`PostRequest`].
     ///
@@ -217,6 +257,11 @@ pub mod batches {
             }
         }
     }
+    impl ::std::convert::From<&str> for PostRequestTransferPurpose {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for PostRequestTransferPurpose {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -233,6 +278,64 @@ pub mod batches {
                 .map(Self::from)
         }
     }
+    /// The `transfer_scene` of [`PostRequest`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum PostRequestTransferScene {
+        /// `ORDINARY_TRANSFER`
+        OrdinaryTransfer,
+        /// `PAYROLL_CARD_TRANSFER`
+        PayrollCardTransfer,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl PostRequestTransferScene {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::OrdinaryTransfer => "ORDINARY_TRANSFER",
+                Self::PayrollCardTransfer => "PAYROLL_CARD_TRANSFER",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PostRequestTransferScene {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "ORDINARY_TRANSFER" => Self::OrdinaryTransfer,
+                "PAYROLL_CARD_TRANSFER" => Self::PayrollCardTransfer,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for PostRequestTransferScene {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for PostRequestTransferScene {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostRequestTransferScene {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
+    }
     /// Response body of `POST /v3/partner-transfer/batches`.
     #[derive(
         ::std::fmt::Debug,
@@ -240,7 +343,6 @@ pub mod batches {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `out_batch_no`
@@ -252,6 +354,23 @@ pub mod batches {
         /// `create_time`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                out_batch_no: fields.take("out_batch_no"),
+                batch_id: fields.take("batch_id"),
+                create_time: fields.take("create_time"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/partner-transfer/batches/batch-id`.
     pub mod batch_id {
@@ -284,7 +403,6 @@ pub mod batches {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -292,11 +410,25 @@ pub mod batches {
                 /// `need_query_detail`
                 pub need_query_detail: bool,
                 /// `offset`
-                pub offset: i64,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub offset: ::std::option::Option<i64>,
                 /// `limit`
-                pub limit: i64,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub limit: ::std::option::Option<i64>,
                 /// `detail_status`
-                pub detail_status: ::std::string::String,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub detail_status: ::std::option::Option<::std::string::String>,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`need_query_detail`) set and every optional field unset (not sent).
+                pub fn new(need_query_detail: bool) -> Self {
+                    Self {
+                        need_query_detail,
+                        offset: ::std::option::Option::None,
+                        limit: ::std::option::Option::None,
+                        detail_status: ::std::option::Option::None,
+                    }
+                }
             }
             /// Response body of `GET /v3/partner-transfer/batches/batch-id/{batch_id}`.
             #[derive(
@@ -305,7 +437,6 @@ pub mod batches {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `sp_mchid`
@@ -331,7 +462,9 @@ pub mod batches {
                 pub batch_type: ::std::option::Option<::std::string::String>,
                 /// `authorization_type`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub authorization_type: ::std::option::Option<::std::string::String>,
+                pub authorization_type: ::std::option::Option<
+                    GetResponseAuthorizationType,
+                >,
                 /// `batch_name`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub batch_name: ::std::option::Option<::std::string::String>,
@@ -340,7 +473,7 @@ pub mod batches {
                 pub batch_remark: ::std::option::Option<::std::string::String>,
                 /// `close_reason`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub close_reason: ::std::option::Option<::std::string::String>,
+                pub close_reason: ::std::option::Option<GetResponseCloseReason>,
                 /// `total_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub total_amount: ::std::option::Option<i64>,
@@ -375,10 +508,183 @@ pub mod batches {
                 pub sp_appid: ::std::option::Option<::std::string::String>,
                 /// `transfer_purpose`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub transfer_purpose: ::std::option::Option<::std::string::String>,
+                pub transfer_purpose: ::std::option::Option<GetResponseTransferPurpose>,
                 /// `transfer_scene`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub transfer_scene: ::std::option::Option<::std::string::String>,
+                pub transfer_scene: ::std::option::Option<GetResponseTransferScene>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sp_mchid: fields.take("sp_mchid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        out_batch_no: fields.take("out_batch_no"),
+                        batch_id: fields.take("batch_id"),
+                        sub_appid: fields.take("sub_appid"),
+                        batch_status: fields.take("batch_status"),
+                        batch_type: fields.take("batch_type"),
+                        authorization_type: fields.take("authorization_type"),
+                        batch_name: fields.take("batch_name"),
+                        batch_remark: fields.take("batch_remark"),
+                        close_reason: fields.take("close_reason"),
+                        total_amount: fields.take("total_amount"),
+                        total_num: fields.take("total_num"),
+                        create_time: fields.take("create_time"),
+                        update_time: fields.take("update_time"),
+                        success_amount: fields.take("success_amount"),
+                        success_num: fields.take("success_num"),
+                        fail_amount: fields.take("fail_amount"),
+                        fail_num: fields.take("fail_num"),
+                        transfer_detail_list: fields.take("transfer_detail_list"),
+                        sp_appid: fields.take("sp_appid"),
+                        transfer_purpose: fields.take("transfer_purpose"),
+                        transfer_scene: fields.take("transfer_scene"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `authorization_type` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseAuthorizationType {
+                /// `INFORMATION_AUTHORIZATION_TYPE`
+                InformationAuthorizationType,
+                /// `FUND_AUTHORIZATION_TYPE`
+                FundAuthorizationType,
+                /// `INFORMATION_AND_FUND_AUTHORIZATION_TYPE`
+                InformationAndFundAuthorizationType,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseAuthorizationType {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::InformationAuthorizationType => {
+                            "INFORMATION_AUTHORIZATION_TYPE"
+                        }
+                        Self::FundAuthorizationType => "FUND_AUTHORIZATION_TYPE",
+                        Self::InformationAndFundAuthorizationType => {
+                            "INFORMATION_AND_FUND_AUTHORIZATION_TYPE"
+                        }
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseAuthorizationType {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "INFORMATION_AUTHORIZATION_TYPE" => {
+                            Self::InformationAuthorizationType
+                        }
+                        "FUND_AUTHORIZATION_TYPE" => Self::FundAuthorizationType,
+                        "INFORMATION_AND_FUND_AUTHORIZATION_TYPE" => {
+                            Self::InformationAndFundAuthorizationType
+                        }
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseAuthorizationType {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseAuthorizationType {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAuthorizationType {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `close_reason` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseCloseReason {
+                /// `MERCHANT_REVOCATION`
+                MerchantRevocation,
+                /// `OVERDUE_CLOSE`
+                OverdueClose,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseCloseReason {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::MerchantRevocation => "MERCHANT_REVOCATION",
+                        Self::OverdueClose => "OVERDUE_CLOSE",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for GetResponseCloseReason {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "MERCHANT_REVOCATION" => Self::MerchantRevocation,
+                        "OVERDUE_CLOSE" => Self::OverdueClose,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseCloseReason {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseCloseReason {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseCloseReason {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// The `transfer_detail_list` of [`GetResponse`].
             #[derive(
@@ -387,7 +693,6 @@ pub mod batches {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseTransferDetailList {
                 /// `detail_id`
@@ -399,6 +704,164 @@ pub mod batches {
                 /// `detail_status`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub detail_status: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTransferDetailList {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseTransferDetailList",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        detail_id: fields.take("detail_id"),
+                        out_detail_no: fields.take("out_detail_no"),
+                        detail_status: fields.take("detail_status"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `transfer_purpose` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseTransferPurpose {
+                /// `GOODSPAYMENT`
+                Goodspayment,
+                /// `COMMISSION`
+                Commission,
+                /// `REFUND`
+                Refund,
+                /// `REIMBURSEMENT`
+                Reimbursement,
+                /// `FREIGHT`
+                Freight,
+                /// `OTHERS`
+                Others,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseTransferPurpose {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Goodspayment => "GOODSPAYMENT",
+                        Self::Commission => "COMMISSION",
+                        Self::Refund => "REFUND",
+                        Self::Reimbursement => "REIMBURSEMENT",
+                        Self::Freight => "FREIGHT",
+                        Self::Others => "OTHERS",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseTransferPurpose {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "GOODSPAYMENT" => Self::Goodspayment,
+                        "COMMISSION" => Self::Commission,
+                        "REFUND" => Self::Refund,
+                        "REIMBURSEMENT" => Self::Reimbursement,
+                        "FREIGHT" => Self::Freight,
+                        "OTHERS" => Self::Others,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseTransferPurpose {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseTransferPurpose {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTransferPurpose {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `transfer_scene` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseTransferScene {
+                /// `ORDINARY_TRANSFER`
+                OrdinaryTransfer,
+                /// `PAYROLL_CARD_TRANSFER`
+                PayrollCardTransfer,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseTransferScene {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::OrdinaryTransfer => "ORDINARY_TRANSFER",
+                        Self::PayrollCardTransfer => "PAYROLL_CARD_TRANSFER",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseTransferScene {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "ORDINARY_TRANSFER" => Self::OrdinaryTransfer,
+                        "PAYROLL_CARD_TRANSFER" => Self::PayrollCardTransfer,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseTransferScene {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseTransferScene {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTransferScene {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// Operations under `/v3/partner-transfer/batches/batch-id/{batch_id}/details`.
             pub mod details {
@@ -435,7 +898,6 @@ pub mod batches {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponse {
                             /// `sp_mchid`
@@ -506,7 +968,7 @@ pub mod batches {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub fail_reason: ::std::option::Option<
-                                ::std::string::String,
+                                GetResponseFailReason,
                             >,
                             /// `openid`
                             #[serde(
@@ -514,7 +976,7 @@ pub mod batches {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub openid: ::std::option::Option<::std::string::String>,
-                            /// `username`
+                            /// `username`: sensitive, encrypted with the merchant's key; decrypt with `Client::decrypt`.
                             #[serde(
                                 default,
                                 skip_serializing_if = "::std::option::Option::is_none"
@@ -558,6 +1020,181 @@ pub mod batches {
                             pub bank_card_number_tail: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    sp_mchid: fields.take("sp_mchid"),
+                                    out_batch_no: fields.take("out_batch_no"),
+                                    batch_id: fields.take("batch_id"),
+                                    appid: fields.take("appid"),
+                                    out_detail_no: fields.take("out_detail_no"),
+                                    detail_id: fields.take("detail_id"),
+                                    detail_status: fields.take("detail_status"),
+                                    transfer_amount: fields.take("transfer_amount"),
+                                    transfer_remark: fields.take("transfer_remark"),
+                                    fail_reason: fields.take("fail_reason"),
+                                    openid: fields.take("openid"),
+                                    username: fields.take("username"),
+                                    initiate_time: fields.take("initiate_time"),
+                                    update_time: fields.take("update_time"),
+                                    account_type: fields.take("account_type"),
+                                    bank_name: fields.take("bank_name"),
+                                    bank_card_number_tail: fields.take("bank_card_number_tail"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
+                        }
+                        /// The `fail_reason` of [`GetResponse`].
+                        ///
+                        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+                        #[derive(
+                            ::std::fmt::Debug,
+                            ::std::clone::Clone,
+                            ::std::cmp::PartialEq,
+                            ::std::cmp::Eq,
+                            ::std::hash::Hash
+                        )]
+                        pub enum GetResponseFailReason {
+                            /// `ACCOUNT_FROZEN`
+                            AccountFrozen,
+                            /// `REAL_NAME_CHECK_FAIL`
+                            RealNameCheckFail,
+                            /// `NAME_NOT_CORRECT`
+                            NameNotCorrect,
+                            /// `OPENID_INVALID`
+                            OpenidInvalid,
+                            /// `TRANSFER_QUOTA_EXCEED`
+                            TransferQuotaExceed,
+                            /// `DAY_RECEIVED_QUOTA_EXCEED`
+                            DayReceivedQuotaExceed,
+                            /// `MONTH_RECEIVED_QUOTA_EXCEED`
+                            MonthReceivedQuotaExceed,
+                            /// `DAY_RECEIVED_COUNT_EXCEED`
+                            DayReceivedCountExceed,
+                            /// `PRODUCT_AUTH_CHECK_FAIL`
+                            ProductAuthCheckFail,
+                            /// `OVERDUE_CLOSE`
+                            OverdueClose,
+                            /// `ID_CARD_NOT_CORRECT`
+                            IdCardNotCorrect,
+                            /// `ACCOUNT_NOT_EXIST`
+                            AccountNotExist,
+                            /// `TRANSFER_RISK`
+                            TransferRisk,
+                            /// `PAY_ROLL_CARD_ALREADY_LOGOUT`
+                            PayRollCardAlreadyLogout,
+                            /// `PAY_ROLL_CARD_ALREADY_FROZEN`
+                            PayRollCardAlreadyFrozen,
+                            /// `PAY_ROLL_CARD_UNAUTHORIZED`
+                            PayRollCardUnauthorized,
+                            /// `PAY_ROLL_CARD_USER_NOT_OPEN`
+                            PayRollCardUserNotOpen,
+                            /// A value this version of the SDK does not know.
+                            Unknown(::std::string::String),
+                        }
+                        impl GetResponseFailReason {
+                            /// The value as sent on the wire.
+                            pub fn as_str(&self) -> &str {
+                                match self {
+                                    Self::AccountFrozen => "ACCOUNT_FROZEN",
+                                    Self::RealNameCheckFail => "REAL_NAME_CHECK_FAIL",
+                                    Self::NameNotCorrect => "NAME_NOT_CORRECT",
+                                    Self::OpenidInvalid => "OPENID_INVALID",
+                                    Self::TransferQuotaExceed => "TRANSFER_QUOTA_EXCEED",
+                                    Self::DayReceivedQuotaExceed => "DAY_RECEIVED_QUOTA_EXCEED",
+                                    Self::MonthReceivedQuotaExceed => {
+                                        "MONTH_RECEIVED_QUOTA_EXCEED"
+                                    }
+                                    Self::DayReceivedCountExceed => "DAY_RECEIVED_COUNT_EXCEED",
+                                    Self::ProductAuthCheckFail => "PRODUCT_AUTH_CHECK_FAIL",
+                                    Self::OverdueClose => "OVERDUE_CLOSE",
+                                    Self::IdCardNotCorrect => "ID_CARD_NOT_CORRECT",
+                                    Self::AccountNotExist => "ACCOUNT_NOT_EXIST",
+                                    Self::TransferRisk => "TRANSFER_RISK",
+                                    Self::PayRollCardAlreadyLogout => {
+                                        "PAY_ROLL_CARD_ALREADY_LOGOUT"
+                                    }
+                                    Self::PayRollCardAlreadyFrozen => {
+                                        "PAY_ROLL_CARD_ALREADY_FROZEN"
+                                    }
+                                    Self::PayRollCardUnauthorized => {
+                                        "PAY_ROLL_CARD_UNAUTHORIZED"
+                                    }
+                                    Self::PayRollCardUserNotOpen => {
+                                        "PAY_ROLL_CARD_USER_NOT_OPEN"
+                                    }
+                                    Self::Unknown(value) => value,
+                                }
+                            }
+                        }
+                        impl ::std::convert::From<::std::string::String>
+                        for GetResponseFailReason {
+                            fn from(value: ::std::string::String) -> Self {
+                                match value.as_str() {
+                                    "ACCOUNT_FROZEN" => Self::AccountFrozen,
+                                    "REAL_NAME_CHECK_FAIL" => Self::RealNameCheckFail,
+                                    "NAME_NOT_CORRECT" => Self::NameNotCorrect,
+                                    "OPENID_INVALID" => Self::OpenidInvalid,
+                                    "TRANSFER_QUOTA_EXCEED" => Self::TransferQuotaExceed,
+                                    "DAY_RECEIVED_QUOTA_EXCEED" => Self::DayReceivedQuotaExceed,
+                                    "MONTH_RECEIVED_QUOTA_EXCEED" => {
+                                        Self::MonthReceivedQuotaExceed
+                                    }
+                                    "DAY_RECEIVED_COUNT_EXCEED" => Self::DayReceivedCountExceed,
+                                    "PRODUCT_AUTH_CHECK_FAIL" => Self::ProductAuthCheckFail,
+                                    "OVERDUE_CLOSE" => Self::OverdueClose,
+                                    "ID_CARD_NOT_CORRECT" => Self::IdCardNotCorrect,
+                                    "ACCOUNT_NOT_EXIST" => Self::AccountNotExist,
+                                    "TRANSFER_RISK" => Self::TransferRisk,
+                                    "PAY_ROLL_CARD_ALREADY_LOGOUT" => {
+                                        Self::PayRollCardAlreadyLogout
+                                    }
+                                    "PAY_ROLL_CARD_ALREADY_FROZEN" => {
+                                        Self::PayRollCardAlreadyFrozen
+                                    }
+                                    "PAY_ROLL_CARD_UNAUTHORIZED" => {
+                                        Self::PayRollCardUnauthorized
+                                    }
+                                    "PAY_ROLL_CARD_USER_NOT_OPEN" => {
+                                        Self::PayRollCardUserNotOpen
+                                    }
+                                    _ => Self::Unknown(value),
+                                }
+                            }
+                        }
+                        impl ::std::convert::From<&str> for GetResponseFailReason {
+                            fn from(value: &str) -> Self {
+                                Self::from(::std::string::String::from(value))
+                            }
+                        }
+                        impl ::serde::Serialize for GetResponseFailReason {
+                            fn serialize<S: ::serde::Serializer>(
+                                &self,
+                                serializer: S,
+                            ) -> ::std::result::Result<S::Ok, S::Error> {
+                                serializer.serialize_str(self.as_str())
+                            }
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponseFailReason {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        deserializer,
+                                    )
+                                    .map(Self::from)
+                            }
                         }
                     }
                 }
@@ -595,7 +1232,6 @@ pub mod batches {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -603,11 +1239,25 @@ pub mod batches {
                 /// `need_query_detail`
                 pub need_query_detail: bool,
                 /// `offset`
-                pub offset: i64,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub offset: ::std::option::Option<i64>,
                 /// `limit`
-                pub limit: i64,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub limit: ::std::option::Option<i64>,
                 /// `detail_status`
-                pub detail_status: ::std::string::String,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub detail_status: ::std::option::Option<::std::string::String>,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`need_query_detail`) set and every optional field unset (not sent).
+                pub fn new(need_query_detail: bool) -> Self {
+                    Self {
+                        need_query_detail,
+                        offset: ::std::option::Option::None,
+                        limit: ::std::option::Option::None,
+                        detail_status: ::std::option::Option::None,
+                    }
+                }
             }
             /// Response body of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`.
             #[derive(
@@ -616,7 +1266,6 @@ pub mod batches {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `sp_mchid`
@@ -642,7 +1291,9 @@ pub mod batches {
                 pub batch_type: ::std::option::Option<::std::string::String>,
                 /// `authorization_type`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub authorization_type: ::std::option::Option<::std::string::String>,
+                pub authorization_type: ::std::option::Option<
+                    GetResponseAuthorizationType,
+                >,
                 /// `batch_name`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub batch_name: ::std::option::Option<::std::string::String>,
@@ -651,7 +1302,7 @@ pub mod batches {
                 pub batch_remark: ::std::option::Option<::std::string::String>,
                 /// `close_reason`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub close_reason: ::std::option::Option<::std::string::String>,
+                pub close_reason: ::std::option::Option<GetResponseCloseReason>,
                 /// `total_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub total_amount: ::std::option::Option<i64>,
@@ -686,10 +1337,183 @@ pub mod batches {
                 pub sp_appid: ::std::option::Option<::std::string::String>,
                 /// `transfer_purpose`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub transfer_purpose: ::std::option::Option<::std::string::String>,
+                pub transfer_purpose: ::std::option::Option<GetResponseTransferPurpose>,
                 /// `transfer_scene`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub transfer_scene: ::std::option::Option<::std::string::String>,
+                pub transfer_scene: ::std::option::Option<GetResponseTransferScene>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sp_mchid: fields.take("sp_mchid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        out_batch_no: fields.take("out_batch_no"),
+                        batch_id: fields.take("batch_id"),
+                        sub_appid: fields.take("sub_appid"),
+                        batch_status: fields.take("batch_status"),
+                        batch_type: fields.take("batch_type"),
+                        authorization_type: fields.take("authorization_type"),
+                        batch_name: fields.take("batch_name"),
+                        batch_remark: fields.take("batch_remark"),
+                        close_reason: fields.take("close_reason"),
+                        total_amount: fields.take("total_amount"),
+                        total_num: fields.take("total_num"),
+                        create_time: fields.take("create_time"),
+                        update_time: fields.take("update_time"),
+                        success_amount: fields.take("success_amount"),
+                        success_num: fields.take("success_num"),
+                        fail_amount: fields.take("fail_amount"),
+                        fail_num: fields.take("fail_num"),
+                        transfer_detail_list: fields.take("transfer_detail_list"),
+                        sp_appid: fields.take("sp_appid"),
+                        transfer_purpose: fields.take("transfer_purpose"),
+                        transfer_scene: fields.take("transfer_scene"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `authorization_type` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseAuthorizationType {
+                /// `INFORMATION_AUTHORIZATION_TYPE`
+                InformationAuthorizationType,
+                /// `FUND_AUTHORIZATION_TYPE`
+                FundAuthorizationType,
+                /// `INFORMATION_AND_FUND_AUTHORIZATION_TYPE`
+                InformationAndFundAuthorizationType,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseAuthorizationType {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::InformationAuthorizationType => {
+                            "INFORMATION_AUTHORIZATION_TYPE"
+                        }
+                        Self::FundAuthorizationType => "FUND_AUTHORIZATION_TYPE",
+                        Self::InformationAndFundAuthorizationType => {
+                            "INFORMATION_AND_FUND_AUTHORIZATION_TYPE"
+                        }
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseAuthorizationType {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "INFORMATION_AUTHORIZATION_TYPE" => {
+                            Self::InformationAuthorizationType
+                        }
+                        "FUND_AUTHORIZATION_TYPE" => Self::FundAuthorizationType,
+                        "INFORMATION_AND_FUND_AUTHORIZATION_TYPE" => {
+                            Self::InformationAndFundAuthorizationType
+                        }
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseAuthorizationType {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseAuthorizationType {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAuthorizationType {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `close_reason` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseCloseReason {
+                /// `MERCHANT_REVOCATION`
+                MerchantRevocation,
+                /// `OVERDUE_CLOSE`
+                OverdueClose,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseCloseReason {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::MerchantRevocation => "MERCHANT_REVOCATION",
+                        Self::OverdueClose => "OVERDUE_CLOSE",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for GetResponseCloseReason {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "MERCHANT_REVOCATION" => Self::MerchantRevocation,
+                        "OVERDUE_CLOSE" => Self::OverdueClose,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseCloseReason {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseCloseReason {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseCloseReason {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// The `transfer_detail_list` of [`GetResponse`].
             #[derive(
@@ -698,7 +1522,6 @@ pub mod batches {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseTransferDetailList {
                 /// `detail_id`
@@ -710,6 +1533,164 @@ pub mod batches {
                 /// `detail_status`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub detail_status: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTransferDetailList {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseTransferDetailList",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        detail_id: fields.take("detail_id"),
+                        out_detail_no: fields.take("out_detail_no"),
+                        detail_status: fields.take("detail_status"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `transfer_purpose` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseTransferPurpose {
+                /// `GOODSPAYMENT`
+                Goodspayment,
+                /// `COMMISSION`
+                Commission,
+                /// `REFUND`
+                Refund,
+                /// `REIMBURSEMENT`
+                Reimbursement,
+                /// `FREIGHT`
+                Freight,
+                /// `OTHERS`
+                Others,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseTransferPurpose {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Goodspayment => "GOODSPAYMENT",
+                        Self::Commission => "COMMISSION",
+                        Self::Refund => "REFUND",
+                        Self::Reimbursement => "REIMBURSEMENT",
+                        Self::Freight => "FREIGHT",
+                        Self::Others => "OTHERS",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseTransferPurpose {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "GOODSPAYMENT" => Self::Goodspayment,
+                        "COMMISSION" => Self::Commission,
+                        "REFUND" => Self::Refund,
+                        "REIMBURSEMENT" => Self::Reimbursement,
+                        "FREIGHT" => Self::Freight,
+                        "OTHERS" => Self::Others,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseTransferPurpose {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseTransferPurpose {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTransferPurpose {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `transfer_scene` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseTransferScene {
+                /// `ORDINARY_TRANSFER`
+                OrdinaryTransfer,
+                /// `PAYROLL_CARD_TRANSFER`
+                PayrollCardTransfer,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseTransferScene {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::OrdinaryTransfer => "ORDINARY_TRANSFER",
+                        Self::PayrollCardTransfer => "PAYROLL_CARD_TRANSFER",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseTransferScene {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "ORDINARY_TRANSFER" => Self::OrdinaryTransfer,
+                        "PAYROLL_CARD_TRANSFER" => Self::PayrollCardTransfer,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseTransferScene {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseTransferScene {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTransferScene {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// Operations under `/v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details`.
             pub mod details {
@@ -746,7 +1727,6 @@ pub mod batches {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponse {
                             /// `sp_mchid`
@@ -817,7 +1797,7 @@ pub mod batches {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub fail_reason: ::std::option::Option<
-                                ::std::string::String,
+                                GetResponseFailReason,
                             >,
                             /// `openid`
                             #[serde(
@@ -825,7 +1805,7 @@ pub mod batches {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub openid: ::std::option::Option<::std::string::String>,
-                            /// `username`
+                            /// `username`: sensitive, encrypted with the merchant's key; decrypt with `Client::decrypt`.
                             #[serde(
                                 default,
                                 skip_serializing_if = "::std::option::Option::is_none"
@@ -869,6 +1849,181 @@ pub mod batches {
                             pub bank_card_number_tail: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    sp_mchid: fields.take("sp_mchid"),
+                                    out_batch_no: fields.take("out_batch_no"),
+                                    batch_id: fields.take("batch_id"),
+                                    appid: fields.take("appid"),
+                                    out_detail_no: fields.take("out_detail_no"),
+                                    detail_id: fields.take("detail_id"),
+                                    detail_status: fields.take("detail_status"),
+                                    transfer_amount: fields.take("transfer_amount"),
+                                    transfer_remark: fields.take("transfer_remark"),
+                                    fail_reason: fields.take("fail_reason"),
+                                    openid: fields.take("openid"),
+                                    username: fields.take("username"),
+                                    initiate_time: fields.take("initiate_time"),
+                                    update_time: fields.take("update_time"),
+                                    account_type: fields.take("account_type"),
+                                    bank_name: fields.take("bank_name"),
+                                    bank_card_number_tail: fields.take("bank_card_number_tail"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
+                        }
+                        /// The `fail_reason` of [`GetResponse`].
+                        ///
+                        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+                        #[derive(
+                            ::std::fmt::Debug,
+                            ::std::clone::Clone,
+                            ::std::cmp::PartialEq,
+                            ::std::cmp::Eq,
+                            ::std::hash::Hash
+                        )]
+                        pub enum GetResponseFailReason {
+                            /// `ACCOUNT_FROZEN`
+                            AccountFrozen,
+                            /// `REAL_NAME_CHECK_FAIL`
+                            RealNameCheckFail,
+                            /// `NAME_NOT_CORRECT`
+                            NameNotCorrect,
+                            /// `OPENID_INVALID`
+                            OpenidInvalid,
+                            /// `TRANSFER_QUOTA_EXCEED`
+                            TransferQuotaExceed,
+                            /// `DAY_RECEIVED_QUOTA_EXCEED`
+                            DayReceivedQuotaExceed,
+                            /// `MONTH_RECEIVED_QUOTA_EXCEED`
+                            MonthReceivedQuotaExceed,
+                            /// `DAY_RECEIVED_COUNT_EXCEED`
+                            DayReceivedCountExceed,
+                            /// `PRODUCT_AUTH_CHECK_FAIL`
+                            ProductAuthCheckFail,
+                            /// `OVERDUE_CLOSE`
+                            OverdueClose,
+                            /// `ID_CARD_NOT_CORRECT`
+                            IdCardNotCorrect,
+                            /// `ACCOUNT_NOT_EXIST`
+                            AccountNotExist,
+                            /// `TRANSFER_RISK`
+                            TransferRisk,
+                            /// `PAY_ROLL_CARD_ALREADY_LOGOUT`
+                            PayRollCardAlreadyLogout,
+                            /// `PAY_ROLL_CARD_ALREADY_FROZEN`
+                            PayRollCardAlreadyFrozen,
+                            /// `PAY_ROLL_CARD_UNAUTHORIZED`
+                            PayRollCardUnauthorized,
+                            /// `PAY_ROLL_CARD_USER_NOT_OPEN`
+                            PayRollCardUserNotOpen,
+                            /// A value this version of the SDK does not know.
+                            Unknown(::std::string::String),
+                        }
+                        impl GetResponseFailReason {
+                            /// The value as sent on the wire.
+                            pub fn as_str(&self) -> &str {
+                                match self {
+                                    Self::AccountFrozen => "ACCOUNT_FROZEN",
+                                    Self::RealNameCheckFail => "REAL_NAME_CHECK_FAIL",
+                                    Self::NameNotCorrect => "NAME_NOT_CORRECT",
+                                    Self::OpenidInvalid => "OPENID_INVALID",
+                                    Self::TransferQuotaExceed => "TRANSFER_QUOTA_EXCEED",
+                                    Self::DayReceivedQuotaExceed => "DAY_RECEIVED_QUOTA_EXCEED",
+                                    Self::MonthReceivedQuotaExceed => {
+                                        "MONTH_RECEIVED_QUOTA_EXCEED"
+                                    }
+                                    Self::DayReceivedCountExceed => "DAY_RECEIVED_COUNT_EXCEED",
+                                    Self::ProductAuthCheckFail => "PRODUCT_AUTH_CHECK_FAIL",
+                                    Self::OverdueClose => "OVERDUE_CLOSE",
+                                    Self::IdCardNotCorrect => "ID_CARD_NOT_CORRECT",
+                                    Self::AccountNotExist => "ACCOUNT_NOT_EXIST",
+                                    Self::TransferRisk => "TRANSFER_RISK",
+                                    Self::PayRollCardAlreadyLogout => {
+                                        "PAY_ROLL_CARD_ALREADY_LOGOUT"
+                                    }
+                                    Self::PayRollCardAlreadyFrozen => {
+                                        "PAY_ROLL_CARD_ALREADY_FROZEN"
+                                    }
+                                    Self::PayRollCardUnauthorized => {
+                                        "PAY_ROLL_CARD_UNAUTHORIZED"
+                                    }
+                                    Self::PayRollCardUserNotOpen => {
+                                        "PAY_ROLL_CARD_USER_NOT_OPEN"
+                                    }
+                                    Self::Unknown(value) => value,
+                                }
+                            }
+                        }
+                        impl ::std::convert::From<::std::string::String>
+                        for GetResponseFailReason {
+                            fn from(value: ::std::string::String) -> Self {
+                                match value.as_str() {
+                                    "ACCOUNT_FROZEN" => Self::AccountFrozen,
+                                    "REAL_NAME_CHECK_FAIL" => Self::RealNameCheckFail,
+                                    "NAME_NOT_CORRECT" => Self::NameNotCorrect,
+                                    "OPENID_INVALID" => Self::OpenidInvalid,
+                                    "TRANSFER_QUOTA_EXCEED" => Self::TransferQuotaExceed,
+                                    "DAY_RECEIVED_QUOTA_EXCEED" => Self::DayReceivedQuotaExceed,
+                                    "MONTH_RECEIVED_QUOTA_EXCEED" => {
+                                        Self::MonthReceivedQuotaExceed
+                                    }
+                                    "DAY_RECEIVED_COUNT_EXCEED" => Self::DayReceivedCountExceed,
+                                    "PRODUCT_AUTH_CHECK_FAIL" => Self::ProductAuthCheckFail,
+                                    "OVERDUE_CLOSE" => Self::OverdueClose,
+                                    "ID_CARD_NOT_CORRECT" => Self::IdCardNotCorrect,
+                                    "ACCOUNT_NOT_EXIST" => Self::AccountNotExist,
+                                    "TRANSFER_RISK" => Self::TransferRisk,
+                                    "PAY_ROLL_CARD_ALREADY_LOGOUT" => {
+                                        Self::PayRollCardAlreadyLogout
+                                    }
+                                    "PAY_ROLL_CARD_ALREADY_FROZEN" => {
+                                        Self::PayRollCardAlreadyFrozen
+                                    }
+                                    "PAY_ROLL_CARD_UNAUTHORIZED" => {
+                                        Self::PayRollCardUnauthorized
+                                    }
+                                    "PAY_ROLL_CARD_USER_NOT_OPEN" => {
+                                        Self::PayRollCardUserNotOpen
+                                    }
+                                    _ => Self::Unknown(value),
+                                }
+                            }
+                        }
+                        impl ::std::convert::From<&str> for GetResponseFailReason {
+                            fn from(value: &str) -> Self {
+                                Self::from(::std::string::String::from(value))
+                            }
+                        }
+                        impl ::serde::Serialize for GetResponseFailReason {
+                            fn serialize<S: ::serde::Serializer>(
+                                &self,
+                                serializer: S,
+                            ) -> ::std::result::Result<S::Ok, S::Error> {
+                                serializer.serialize_str(self.as_str())
+                            }
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponseFailReason {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        deserializer,
+                                    )
+                                    .map(Self::from)
+                            }
                         }
                     }
                 }

@@ -33,7 +33,6 @@ pub mod contracts {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -51,6 +50,30 @@ pub mod contracts {
                     /// `openid`
                     pub openid: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `service_id`, `out_contract_code`, `notify_url`, `contract_display_account`, `openid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        service_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        notify_url: impl ::std::convert::Into<::std::string::String>,
+                        contract_display_account: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        openid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            service_id,
+                            out_contract_code: out_contract_code.into(),
+                            notify_url: notify_url.into(),
+                            contract_display_account: contract_display_account.into(),
+                            openid: openid.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -58,7 +81,6 @@ pub mod contracts {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `pre_entrustweb_id`
@@ -97,6 +119,29 @@ pub mod contracts {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub sign_mp_path: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            pre_entrustweb_id: fields.take("pre_entrustweb_id"),
+                            mchid: fields.take("mchid"),
+                            service_id: fields.take("service_id"),
+                            out_contract_code: fields.take("out_contract_code"),
+                            sign_mp_appid: fields.take("sign_mp_appid"),
+                            sign_mp_path: fields.take("sign_mp_path"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
             /// Operations under `/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign`.
@@ -126,7 +171,6 @@ pub mod contracts {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -146,6 +190,32 @@ pub mod contracts {
                     /// `openid`
                     pub openid: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `service_id`, `out_contract_code`, `notify_url`, `contract_display_account`, `prepay_id`, `openid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        service_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        notify_url: impl ::std::convert::Into<::std::string::String>,
+                        contract_display_account: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        prepay_id: impl ::std::convert::Into<::std::string::String>,
+                        openid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            service_id,
+                            out_contract_code: out_contract_code.into(),
+                            notify_url: notify_url.into(),
+                            contract_display_account: contract_display_account.into(),
+                            prepay_id: prepay_id.into(),
+                            openid: openid.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -153,7 +223,6 @@ pub mod contracts {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `mchid`
@@ -174,6 +243,26 @@ pub mod contracts {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub out_contract_code: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            mchid: fields.take("mchid"),
+                            service_id: fields.take("service_id"),
+                            out_contract_code: fields.take("out_contract_code"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -209,7 +298,6 @@ pub mod contracts {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -227,6 +315,30 @@ pub mod contracts {
                     /// `openid`
                     pub openid: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `service_id`, `out_contract_code`, `notify_url`, `contract_display_account`, `openid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        service_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        notify_url: impl ::std::convert::Into<::std::string::String>,
+                        contract_display_account: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        openid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            service_id,
+                            out_contract_code: out_contract_code.into(),
+                            notify_url: notify_url.into(),
+                            contract_display_account: contract_display_account.into(),
+                            openid: openid.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -234,7 +346,6 @@ pub mod contracts {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `pre_entrustweb_id`
@@ -273,6 +384,29 @@ pub mod contracts {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub sign_mp_path: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            pre_entrustweb_id: fields.take("pre_entrustweb_id"),
+                            mchid: fields.take("mchid"),
+                            service_id: fields.take("service_id"),
+                            out_contract_code: fields.take("out_contract_code"),
+                            sign_mp_appid: fields.take("sign_mp_appid"),
+                            sign_mp_path: fields.take("sign_mp_path"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
             /// Operations under `/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign`.
@@ -302,7 +436,6 @@ pub mod contracts {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -322,6 +455,32 @@ pub mod contracts {
                     /// `openid`
                     pub openid: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `service_id`, `out_contract_code`, `notify_url`, `contract_display_account`, `prepay_id`, `openid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        service_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        notify_url: impl ::std::convert::Into<::std::string::String>,
+                        contract_display_account: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        prepay_id: impl ::std::convert::Into<::std::string::String>,
+                        openid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            service_id,
+                            out_contract_code: out_contract_code.into(),
+                            notify_url: notify_url.into(),
+                            contract_display_account: contract_display_account.into(),
+                            prepay_id: prepay_id.into(),
+                            openid: openid.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -329,7 +488,6 @@ pub mod contracts {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `mchid`
@@ -350,6 +508,26 @@ pub mod contracts {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub out_contract_code: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            mchid: fields.take("mchid"),
+                            service_id: fields.take("service_id"),
+                            out_contract_code: fields.take("out_contract_code"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -391,7 +569,6 @@ pub mod contracts {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponse {
                         /// `mchid`
@@ -474,6 +651,37 @@ pub mod contracts {
                         pub contract_terminate_info: ::std::option::Option<
                             GetResponseContractTerminateInfo,
                         >,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                mchid: fields.take("mchid"),
+                                contract_id: fields.take("contract_id"),
+                                appid: fields.take("appid"),
+                                openid: fields.take("openid"),
+                                sub_appid: fields.take("sub_appid"),
+                                sub_openid: fields.take("sub_openid"),
+                                service_id: fields.take("service_id"),
+                                out_contract_code: fields.take("out_contract_code"),
+                                contract_display_account: fields
+                                    .take("contract_display_account"),
+                                contract_state: fields.take("contract_state"),
+                                contract_signed_time: fields.take("contract_signed_time"),
+                                contract_terminate_info: fields
+                                    .take("contract_terminate_info"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `contract_terminate_info` of [`GetResponse`].
                     #[derive(
@@ -482,7 +690,6 @@ pub mod contracts {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponseContractTerminateInfo {
                         /// `contract_termination_mode`
@@ -509,6 +716,30 @@ pub mod contracts {
                         pub contract_termination_remark: ::std::option::Option<
                             ::std::string::String,
                         >,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de>
+                    for GetResponseContractTerminateInfo {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponseContractTerminateInfo",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                contract_termination_mode: fields
+                                    .take("contract_termination_mode"),
+                                contract_terminated_time: fields
+                                    .take("contract_terminated_time"),
+                                contract_termination_remark: fields
+                                    .take("contract_termination_remark"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// Operations under `/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`.
                     pub mod terminate {
@@ -541,13 +772,25 @@ pub mod contracts {
                             ::std::fmt::Debug,
                             ::std::clone::Clone,
                             ::std::cmp::PartialEq,
-                            ::std::default::Default,
                             ::serde::Serialize,
                             ::serde::Deserialize
                         )]
                         pub struct PostRequest {
                             /// `contract_termination_remark`
                             pub contract_termination_remark: ::std::string::String,
+                        }
+                        impl PostRequest {
+                            /// A value with its required fields (`contract_termination_remark`) set and every optional field unset (not sent).
+                            pub fn new(
+                                contract_termination_remark: impl ::std::convert::Into<
+                                    ::std::string::String,
+                                >,
+                            ) -> Self {
+                                Self {
+                                    contract_termination_remark: contract_termination_remark
+                                        .into(),
+                                }
+                            }
                         }
                         /// Response body of `POST /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`.
                         #[derive(
@@ -556,7 +799,6 @@ pub mod contracts {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct PostResponse {
                             /// `mchid`
@@ -579,6 +821,26 @@ pub mod contracts {
                             pub out_contract_code: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "PostResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    mchid: fields.take("mchid"),
+                                    service_id: fields.take("service_id"),
+                                    out_contract_code: fields.take("out_contract_code"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                     }
                 }
@@ -616,7 +878,6 @@ pub mod contracts {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -640,6 +901,37 @@ pub mod contracts {
                     /// `contract_display_account`
                     pub contract_display_account: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`sp_appid`, `sp_openid`, `sub_mchid`, `sub_appid`, `sub_openid`, `service_id`, `out_contract_code`, `notify_url`, `contract_display_account`) set and every optional field unset (not sent).
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(
+                        sp_appid: impl ::std::convert::Into<::std::string::String>,
+                        sp_openid: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        sub_appid: impl ::std::convert::Into<::std::string::String>,
+                        sub_openid: impl ::std::convert::Into<::std::string::String>,
+                        service_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        notify_url: impl ::std::convert::Into<::std::string::String>,
+                        contract_display_account: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                    ) -> Self {
+                        Self {
+                            sp_appid: sp_appid.into(),
+                            sp_openid: sp_openid.into(),
+                            sub_mchid: sub_mchid.into(),
+                            sub_appid: sub_appid.into(),
+                            sub_openid: sub_openid.into(),
+                            service_id,
+                            out_contract_code: out_contract_code.into(),
+                            notify_url: notify_url.into(),
+                            contract_display_account: contract_display_account.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -647,7 +939,6 @@ pub mod contracts {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `pre_entrustweb_id`
@@ -692,6 +983,30 @@ pub mod contracts {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub sign_mp_path: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            pre_entrustweb_id: fields.take("pre_entrustweb_id"),
+                            mchid: fields.take("mchid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            service_id: fields.take("service_id"),
+                            out_contract_code: fields.take("out_contract_code"),
+                            sign_mp_appid: fields.take("sign_mp_appid"),
+                            sign_mp_path: fields.take("sign_mp_path"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
             /// Operations under `/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign`.
@@ -721,7 +1036,6 @@ pub mod contracts {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -747,6 +1061,39 @@ pub mod contracts {
                     /// `prepay_id`
                     pub prepay_id: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`sp_appid`, `sp_openid`, `sub_mchid`, `sub_appid`, `sub_openid`, `service_id`, `out_contract_code`, `notify_url`, `contract_display_account`, `prepay_id`) set and every optional field unset (not sent).
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(
+                        sp_appid: impl ::std::convert::Into<::std::string::String>,
+                        sp_openid: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        sub_appid: impl ::std::convert::Into<::std::string::String>,
+                        sub_openid: impl ::std::convert::Into<::std::string::String>,
+                        service_id: i64,
+                        out_contract_code: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        notify_url: impl ::std::convert::Into<::std::string::String>,
+                        contract_display_account: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        prepay_id: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sp_appid: sp_appid.into(),
+                            sp_openid: sp_openid.into(),
+                            sub_mchid: sub_mchid.into(),
+                            sub_appid: sub_appid.into(),
+                            sub_openid: sub_openid.into(),
+                            service_id,
+                            out_contract_code: out_contract_code.into(),
+                            notify_url: notify_url.into(),
+                            contract_display_account: contract_display_account.into(),
+                            prepay_id: prepay_id.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -754,7 +1101,6 @@ pub mod contracts {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `mchid`
@@ -781,6 +1127,27 @@ pub mod contracts {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub out_contract_code: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            mchid: fields.take("mchid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            service_id: fields.take("service_id"),
+                            out_contract_code: fields.take("out_contract_code"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }

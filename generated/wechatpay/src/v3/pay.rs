@@ -31,7 +31,6 @@ pub mod partner {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -59,13 +58,63 @@ pub mod partner {
                 pub notify_url: ::std::string::String,
                 /// `amount`
                 pub amount: PostRequestAmount,
+                /// `goods_tag`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_tag: ::std::option::Option<::std::string::String>,
+                /// `limit_pay`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub limit_pay: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                /// `support_fapiao`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub support_fapiao: ::std::option::Option<bool>,
+                /// `detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub detail: ::std::option::Option<PostRequestDetail>,
+                /// `scene_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub scene_info: ::std::option::Option<PostRequestSceneInfo>,
+                /// `settle_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub settle_info: ::std::option::Option<PostRequestSettleInfo>,
+            }
+            impl PostRequest {
+                /// A value with its required fields (`sp_appid`, `sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `notify_url`, `amount`) set and every optional field unset (not sent).
+                pub fn new(
+                    sp_appid: impl ::std::convert::Into<::std::string::String>,
+                    sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    amount: PostRequestAmount,
+                ) -> Self {
+                    Self {
+                        sp_appid: sp_appid.into(),
+                        sp_mchid: sp_mchid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        sub_appid: ::std::option::Option::None,
+                        description: description.into(),
+                        out_trade_no: out_trade_no.into(),
+                        time_expire: ::std::option::Option::None,
+                        attach: ::std::option::Option::None,
+                        notify_url: notify_url.into(),
+                        amount,
+                        goods_tag: ::std::option::Option::None,
+                        limit_pay: ::std::option::Option::None,
+                        support_fapiao: ::std::option::Option::None,
+                        detail: ::std::option::Option::None,
+                        scene_info: ::std::option::Option::None,
+                        settle_info: ::std::option::Option::None,
+                    }
+                }
             }
             /// The `amount` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -75,6 +124,15 @@ pub mod partner {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<PostRequestAmountCurrency>,
+            }
+            impl PostRequestAmount {
+                /// A value with its required fields (`total`) set and every optional field unset (not sent).
+                pub fn new(total: i64) -> Self {
+                    Self {
+                        total,
+                        currency: ::std::option::Option::None,
+                    }
+                }
             }
             /// The `currency` of [`PostRequestAmount`].
             ///
@@ -110,6 +168,11 @@ pub mod partner {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for PostRequestAmountCurrency {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for PostRequestAmountCurrency {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -128,7 +191,7 @@ pub mod partner {
                         .map(Self::from)
                 }
             }
-            /// Response body of `POST /v3/pay/partner/transactions/app`.
+            /// The `detail` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
@@ -137,10 +200,165 @@ pub mod partner {
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
+            pub struct PostRequestDetail {
+                /// `cost_price`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub cost_price: ::std::option::Option<i64>,
+                /// `invoice_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub invoice_id: ::std::option::Option<::std::string::String>,
+                /// `goods_detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_detail: ::std::option::Option<
+                    ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+                >,
+            }
+            /// The `goods_detail` of [`PostRequestDetail`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestDetailGoodsDetail {
+                /// `merchant_goods_id`
+                pub merchant_goods_id: ::std::string::String,
+                /// `wechatpay_goods_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
+                /// `goods_name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_name: ::std::option::Option<::std::string::String>,
+                /// `quantity`
+                pub quantity: i64,
+                /// `unit_price`
+                pub unit_price: i64,
+            }
+            impl PostRequestDetailGoodsDetail {
+                /// A value with its required fields (`merchant_goods_id`, `quantity`, `unit_price`) set and every optional field unset (not sent).
+                pub fn new(
+                    merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                    quantity: i64,
+                    unit_price: i64,
+                ) -> Self {
+                    Self {
+                        merchant_goods_id: merchant_goods_id.into(),
+                        wechatpay_goods_id: ::std::option::Option::None,
+                        goods_name: ::std::option::Option::None,
+                        quantity,
+                        unit_price,
+                    }
+                }
+            }
+            /// The `scene_info` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSceneInfo {
+                /// `payer_client_ip`
+                pub payer_client_ip: ::std::string::String,
+                /// `device_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub device_id: ::std::option::Option<::std::string::String>,
+                /// `store_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub store_info: ::std::option::Option<PostRequestSceneInfoStoreInfo>,
+            }
+            impl PostRequestSceneInfo {
+                /// A value with its required fields (`payer_client_ip`) set and every optional field unset (not sent).
+                pub fn new(
+                    payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        payer_client_ip: payer_client_ip.into(),
+                        device_id: ::std::option::Option::None,
+                        store_info: ::std::option::Option::None,
+                    }
+                }
+            }
+            /// The `store_info` of [`PostRequestSceneInfo`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSceneInfoStoreInfo {
+                /// `id`
+                pub id: ::std::string::String,
+                /// `name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub name: ::std::option::Option<::std::string::String>,
+                /// `area_code`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub area_code: ::std::option::Option<::std::string::String>,
+                /// `address`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub address: ::std::option::Option<::std::string::String>,
+            }
+            impl PostRequestSceneInfoStoreInfo {
+                /// A value with its required fields (`id`) set and every optional field unset (not sent).
+                pub fn new(
+                    id: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        id: id.into(),
+                        name: ::std::option::Option::None,
+                        area_code: ::std::option::Option::None,
+                        address: ::std::option::Option::None,
+                    }
+                }
+            }
+            /// The `settle_info` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSettleInfo {
+                /// `profit_sharing`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub profit_sharing: ::std::option::Option<bool>,
+            }
+            /// Response body of `POST /v3/pay/partner/transactions/app`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
             pub struct PostResponse {
                 /// `prepay_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub prepay_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        prepay_id: fields.take("prepay_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/pay/partner/transactions/codepay`.
@@ -170,7 +388,6 @@ pub mod partner {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -204,12 +421,48 @@ pub mod partner {
                 /// `settle_info`
                 pub settle_info: PostRequestSettleInfo,
             }
+            impl PostRequest {
+                /// A value with its required fields (`sp_appid`, `sp_mchid`, `sub_appid`, `sub_mchid`, `description`, `out_trade_no`, `attach`, `goods_tag`, `support_fapiao`, `payer`, `amount`, `scene_info`, `detail`, `settle_info`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    sp_appid: impl ::std::convert::Into<::std::string::String>,
+                    sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    attach: impl ::std::convert::Into<::std::string::String>,
+                    goods_tag: impl ::std::convert::Into<::std::string::String>,
+                    support_fapiao: bool,
+                    payer: PostRequestPayer,
+                    amount: PostRequestAmount,
+                    scene_info: PostRequestSceneInfo,
+                    detail: PostRequestDetail,
+                    settle_info: PostRequestSettleInfo,
+                ) -> Self {
+                    Self {
+                        sp_appid: sp_appid.into(),
+                        sp_mchid: sp_mchid.into(),
+                        sub_appid: sub_appid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        description: description.into(),
+                        out_trade_no: out_trade_no.into(),
+                        attach: attach.into(),
+                        goods_tag: goods_tag.into(),
+                        support_fapiao,
+                        payer,
+                        amount,
+                        scene_info,
+                        detail,
+                        settle_info,
+                    }
+                }
+            }
             /// The `payer` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -217,12 +470,21 @@ pub mod partner {
                 /// `auth_code`
                 pub auth_code: ::std::string::String,
             }
+            impl PostRequestPayer {
+                /// A value with its required fields (`auth_code`) set and every optional field unset (not sent).
+                pub fn new(
+                    auth_code: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        auth_code: auth_code.into(),
+                    }
+                }
+            }
             /// The `amount` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -232,12 +494,23 @@ pub mod partner {
                 /// `currency`
                 pub currency: ::std::string::String,
             }
+            impl PostRequestAmount {
+                /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                pub fn new(
+                    total: i64,
+                    currency: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        total,
+                        currency: currency.into(),
+                    }
+                }
+            }
             /// The `scene_info` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -249,12 +522,25 @@ pub mod partner {
                 /// `store_info`
                 pub store_info: PostRequestSceneInfoStoreInfo,
             }
+            impl PostRequestSceneInfo {
+                /// A value with its required fields (`device_id`, `device_ip`, `store_info`) set and every optional field unset (not sent).
+                pub fn new(
+                    device_id: impl ::std::convert::Into<::std::string::String>,
+                    device_ip: impl ::std::convert::Into<::std::string::String>,
+                    store_info: PostRequestSceneInfoStoreInfo,
+                ) -> Self {
+                    Self {
+                        device_id: device_id.into(),
+                        device_ip: device_ip.into(),
+                        store_info,
+                    }
+                }
+            }
             /// The `store_info` of [`PostRequestSceneInfo`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -264,12 +550,23 @@ pub mod partner {
                 /// `out_id`
                 pub out_id: ::std::string::String,
             }
+            impl PostRequestSceneInfoStoreInfo {
+                /// A value with its required fields (`id`, `out_id`) set and every optional field unset (not sent).
+                pub fn new(
+                    id: impl ::std::convert::Into<::std::string::String>,
+                    out_id: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        id: id.into(),
+                        out_id: out_id.into(),
+                    }
+                }
+            }
             /// The `detail` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -281,12 +578,25 @@ pub mod partner {
                 /// `goods_detail`
                 pub goods_detail: ::std::vec::Vec<PostRequestDetailGoodsDetail>,
             }
+            impl PostRequestDetail {
+                /// A value with its required fields (`cost_price`, `invoice_id`, `goods_detail`) set and every optional field unset (not sent).
+                pub fn new(
+                    cost_price: i64,
+                    invoice_id: impl ::std::convert::Into<::std::string::String>,
+                    goods_detail: ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+                ) -> Self {
+                    Self {
+                        cost_price,
+                        invoice_id: invoice_id.into(),
+                        goods_detail,
+                    }
+                }
+            }
             /// The `goods_detail` of [`PostRequestDetail`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -302,18 +612,41 @@ pub mod partner {
                 /// `unit_price`
                 pub unit_price: i64,
             }
+            impl PostRequestDetailGoodsDetail {
+                /// A value with its required fields (`merchant_goods_id`, `wxpay_goods_id`, `goods_name`, `quantity`, `unit_price`) set and every optional field unset (not sent).
+                pub fn new(
+                    merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                    wxpay_goods_id: impl ::std::convert::Into<::std::string::String>,
+                    goods_name: impl ::std::convert::Into<::std::string::String>,
+                    quantity: i64,
+                    unit_price: i64,
+                ) -> Self {
+                    Self {
+                        merchant_goods_id: merchant_goods_id.into(),
+                        wxpay_goods_id: wxpay_goods_id.into(),
+                        goods_name: goods_name.into(),
+                        quantity,
+                        unit_price,
+                    }
+                }
+            }
             /// The `settle_info` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct PostRequestSettleInfo {
                 /// `profit_sharing`
                 pub profit_sharing: bool,
+            }
+            impl PostRequestSettleInfo {
+                /// A value with its required fields (`profit_sharing`) set and every optional field unset (not sent).
+                pub fn new(profit_sharing: bool) -> Self {
+                    Self { profit_sharing }
+                }
             }
             /// Response body of `POST /v3/pay/partner/transactions/codepay`.
             #[derive(
@@ -322,7 +655,6 @@ pub mod partner {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `sp_appid`
@@ -372,6 +704,38 @@ pub mod partner {
                 pub promotion_detail: ::std::option::Option<
                     ::std::vec::Vec<PostResponsePromotionDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sp_appid: fields.take("sp_appid"),
+                        sp_mchid: fields.take("sp_mchid"),
+                        sub_appid: fields.take("sub_appid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        transaction_id: fields.take("transaction_id"),
+                        trade_type: fields.take("trade_type"),
+                        bank_type: fields.take("bank_type"),
+                        success_time: fields.take("success_time"),
+                        trade_state: fields.take("trade_state"),
+                        trade_state_desc: fields.take("trade_state_desc"),
+                        attach: fields.take("attach"),
+                        payer: fields.take("payer"),
+                        amount: fields.take("amount"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `payer` of [`PostResponse`].
             #[derive(
@@ -380,7 +744,6 @@ pub mod partner {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePayer {
                 /// `sp_openid`
@@ -389,6 +752,25 @@ pub mod partner {
                 /// `sub_openid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_openid: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePayer {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePayer",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sp_openid: fields.take("sp_openid"),
+                        sub_openid: fields.take("sub_openid"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`PostResponse`].
             #[derive(
@@ -397,7 +779,6 @@ pub mod partner {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseAmount {
                 /// `total`
@@ -412,6 +793,27 @@ pub mod partner {
                 /// `payer_currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub payer_currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total: fields.take("total"),
+                        payer_total: fields.take("payer_total"),
+                        currency: fields.take("currency"),
+                        payer_currency: fields.take("payer_currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `promotion_detail` of [`PostResponse`].
             #[derive(
@@ -420,7 +822,6 @@ pub mod partner {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePromotionDetail {
                 /// `coupon_id`
@@ -458,6 +859,34 @@ pub mod partner {
                 pub goods_detail: ::std::option::Option<
                     ::std::vec::Vec<PostResponsePromotionDetailGoodsDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        coupon_id: fields.take("coupon_id"),
+                        name: fields.take("name"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        amount: fields.take("amount"),
+                        stock_id: fields.take("stock_id"),
+                        wechatpay_contribute: fields.take("wechatpay_contribute"),
+                        merchant_contribute: fields.take("merchant_contribute"),
+                        other_contribute: fields.take("other_contribute"),
+                        currency: fields.take("currency"),
+                        goods_detail: fields.take("goods_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `goods_detail` of [`PostResponsePromotionDetail`].
             #[derive(
@@ -466,7 +895,6 @@ pub mod partner {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePromotionDetailGoodsDetail {
                 /// `goods_id`
@@ -484,6 +912,29 @@ pub mod partner {
                 /// `goods_remark`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub goods_remark: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de>
+            for PostResponsePromotionDetailGoodsDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePromotionDetailGoodsDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        goods_id: fields.take("goods_id"),
+                        quantity: fields.take("quantity"),
+                        unit_price: fields.take("unit_price"),
+                        discount_amount: fields.take("discount_amount"),
+                        goods_remark: fields.take("goods_remark"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/pay/partner/transactions/h5`.
@@ -542,13 +993,62 @@ pub mod partner {
                 pub amount: PostRequestAmount,
                 /// `scene_info`
                 pub scene_info: PostRequestSceneInfo,
+                /// `goods_tag`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_tag: ::std::option::Option<::std::string::String>,
+                /// `limit_pay`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub limit_pay: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                /// `support_fapiao`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub support_fapiao: ::std::option::Option<bool>,
+                /// `detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub detail: ::std::option::Option<PostRequestDetail>,
+                /// `settle_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub settle_info: ::std::option::Option<PostRequestSettleInfo>,
+            }
+            impl PostRequest {
+                /// A value with its required fields (`sp_appid`, `sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `notify_url`, `amount`, `scene_info`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    sp_appid: impl ::std::convert::Into<::std::string::String>,
+                    sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    amount: PostRequestAmount,
+                    scene_info: PostRequestSceneInfo,
+                ) -> Self {
+                    Self {
+                        sp_appid: sp_appid.into(),
+                        sp_mchid: sp_mchid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        sub_appid: ::std::option::Option::None,
+                        description: description.into(),
+                        out_trade_no: out_trade_no.into(),
+                        time_expire: ::std::option::Option::None,
+                        attach: ::std::option::Option::None,
+                        notify_url: notify_url.into(),
+                        amount,
+                        scene_info,
+                        goods_tag: ::std::option::Option::None,
+                        limit_pay: ::std::option::Option::None,
+                        support_fapiao: ::std::option::Option::None,
+                        detail: ::std::option::Option::None,
+                        settle_info: ::std::option::Option::None,
+                    }
+                }
             }
             /// The `amount` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -558,6 +1058,15 @@ pub mod partner {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<PostRequestAmountCurrency>,
+            }
+            impl PostRequestAmount {
+                /// A value with its required fields (`total`) set and every optional field unset (not sent).
+                pub fn new(total: i64) -> Self {
+                    Self {
+                        total,
+                        currency: ::std::option::Option::None,
+                    }
+                }
             }
             /// The `currency` of [`PostRequestAmount`].
             ///
@@ -593,6 +1102,11 @@ pub mod partner {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for PostRequestAmountCurrency {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for PostRequestAmountCurrency {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -624,6 +1138,26 @@ pub mod partner {
                 pub payer_client_ip: ::std::string::String,
                 /// `h5_info`
                 pub h5_info: PostRequestSceneInfoH5Info,
+                /// `device_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub device_id: ::std::option::Option<::std::string::String>,
+                /// `store_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub store_info: ::std::option::Option<PostRequestSceneInfoStoreInfo>,
+            }
+            impl PostRequestSceneInfo {
+                /// A value with its required fields (`payer_client_ip`, `h5_info`) set and every optional field unset (not sent).
+                pub fn new(
+                    payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+                    h5_info: PostRequestSceneInfoH5Info,
+                ) -> Self {
+                    Self {
+                        payer_client_ip: payer_client_ip.into(),
+                        h5_info,
+                        device_id: ::std::option::Option::None,
+                        store_info: ::std::option::Option::None,
+                    }
+                }
             }
             /// The `h5_info` of [`PostRequestSceneInfo`].
             #[derive(
@@ -636,6 +1170,32 @@ pub mod partner {
             pub struct PostRequestSceneInfoH5Info {
                 /// `type`
                 pub r#type: PostRequestSceneInfoH5InfoType,
+                /// `app_name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub app_name: ::std::option::Option<::std::string::String>,
+                /// `app_url`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub app_url: ::std::option::Option<::std::string::String>,
+                /// `bundle_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub bundle_id: ::std::option::Option<::std::string::String>,
+                /// `package_name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub package_name: ::std::option::Option<::std::string::String>,
+            }
+            impl PostRequestSceneInfoH5Info {
+                /// A value with its required fields (`type`) set and every optional field unset (not sent).
+                pub fn new(
+                    r#type: impl ::std::convert::Into<PostRequestSceneInfoH5InfoType>,
+                ) -> Self {
+                    Self {
+                        r#type: r#type.into(),
+                        app_name: ::std::option::Option::None,
+                        app_url: ::std::option::Option::None,
+                        bundle_id: ::std::option::Option::None,
+                        package_name: ::std::option::Option::None,
+                    }
+                }
             }
             /// The `type` of [`PostRequestSceneInfoH5Info`].
             ///
@@ -671,6 +1231,11 @@ pub mod partner {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for PostRequestSceneInfoH5InfoType {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for PostRequestSceneInfoH5InfoType {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -689,7 +1254,41 @@ pub mod partner {
                         .map(Self::from)
                 }
             }
-            /// Response body of `POST /v3/pay/partner/transactions/h5`.
+            /// The `store_info` of [`PostRequestSceneInfo`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSceneInfoStoreInfo {
+                /// `id`
+                pub id: ::std::string::String,
+                /// `name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub name: ::std::option::Option<::std::string::String>,
+                /// `area_code`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub area_code: ::std::option::Option<::std::string::String>,
+                /// `address`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub address: ::std::option::Option<::std::string::String>,
+            }
+            impl PostRequestSceneInfoStoreInfo {
+                /// A value with its required fields (`id`) set and every optional field unset (not sent).
+                pub fn new(
+                    id: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        id: id.into(),
+                        name: ::std::option::Option::None,
+                        area_code: ::std::option::Option::None,
+                        address: ::std::option::Option::None,
+                    }
+                }
+            }
+            /// The `detail` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
@@ -698,10 +1297,101 @@ pub mod partner {
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
+            pub struct PostRequestDetail {
+                /// `cost_price`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub cost_price: ::std::option::Option<i64>,
+                /// `invoice_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub invoice_id: ::std::option::Option<::std::string::String>,
+                /// `goods_detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_detail: ::std::option::Option<
+                    ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+                >,
+            }
+            /// The `goods_detail` of [`PostRequestDetail`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestDetailGoodsDetail {
+                /// `merchant_goods_id`
+                pub merchant_goods_id: ::std::string::String,
+                /// `wechatpay_goods_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
+                /// `goods_name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_name: ::std::option::Option<::std::string::String>,
+                /// `quantity`
+                pub quantity: i64,
+                /// `unit_price`
+                pub unit_price: i64,
+            }
+            impl PostRequestDetailGoodsDetail {
+                /// A value with its required fields (`merchant_goods_id`, `quantity`, `unit_price`) set and every optional field unset (not sent).
+                pub fn new(
+                    merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                    quantity: i64,
+                    unit_price: i64,
+                ) -> Self {
+                    Self {
+                        merchant_goods_id: merchant_goods_id.into(),
+                        wechatpay_goods_id: ::std::option::Option::None,
+                        goods_name: ::std::option::Option::None,
+                        quantity,
+                        unit_price,
+                    }
+                }
+            }
+            /// The `settle_info` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSettleInfo {
+                /// `profit_sharing`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub profit_sharing: ::std::option::Option<bool>,
+            }
+            /// Response body of `POST /v3/pay/partner/transactions/h5`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
             pub struct PostResponse {
                 /// `h5_url`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub h5_url: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        h5_url: fields.take("h5_url"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/pay/partner/transactions/id`.
@@ -735,7 +1425,6 @@ pub mod partner {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -745,6 +1434,18 @@ pub mod partner {
                     /// `sub_mchid`
                     pub sub_mchid: ::std::string::String,
                 }
+                impl GetQuery {
+                    /// A value with its required fields (`sp_mchid`, `sub_mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sp_mchid: sp_mchid.into(),
+                            sub_mchid: sub_mchid.into(),
+                        }
+                    }
+                }
                 /// Response body of `GET /v3/pay/partner/transactions/id/{transaction_id}`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -752,7 +1453,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `sp_appid`
@@ -895,6 +1595,55 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub payer: ::std::option::Option<GetResponsePayer>,
+                    /// `promotion_detail`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub promotion_detail: ::std::option::Option<
+                        ::std::vec::Vec<GetResponsePromotionDetail>,
+                    >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            sp_appid: fields.take("sp_appid"),
+                            sp_mchid: fields.take("sp_mchid"),
+                            sub_appid: fields.take("sub_appid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            settle_info: fields.take("settle_info"),
+                            transaction_id: fields.take("transaction_id"),
+                            trade_type: fields.take("trade_type"),
+                            trade_state: fields.take("trade_state"),
+                            trade_state_desc: fields.take("trade_state_desc"),
+                            bank_type: fields.take("bank_type"),
+                            success_time: fields.take("success_time"),
+                            description: fields.take("description"),
+                            attach: fields.take("attach"),
+                            out_trade_no: fields.take("out_trade_no"),
+                            amount: fields.take("amount"),
+                            time_expire: fields.take("time_expire"),
+                            notify_url: fields.take("notify_url"),
+                            goods_tag: fields.take("goods_tag"),
+                            limit_pay: fields.take("limit_pay"),
+                            support_fapiao: fields.take("support_fapiao"),
+                            detail: fields.take("detail"),
+                            scene_info: fields.take("scene_info"),
+                            payer: fields.take("payer"),
+                            promotion_detail: fields.take("promotion_detail"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `settle_info` of [`GetResponse`].
                 #[derive(
@@ -903,7 +1652,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseSettleInfo {
                     /// `profit_sharing`
@@ -918,6 +1666,25 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub subsidy_amount: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseSettleInfo {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseSettleInfo",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            profit_sharing: fields.take("profit_sharing"),
+                            subsidy_amount: fields.take("subsidy_amount"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `amount` of [`GetResponse`].
                 #[derive(
@@ -926,7 +1693,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseAmount {
                     /// `total`
@@ -941,6 +1707,39 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub currency: ::std::option::Option<::std::string::String>,
+                    /// `payer_currency`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub payer_currency: ::std::option::Option<::std::string::String>,
+                    /// `payer_total`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub payer_total: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseAmount",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            total: fields.take("total"),
+                            currency: fields.take("currency"),
+                            payer_currency: fields.take("payer_currency"),
+                            payer_total: fields.take("payer_total"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `detail` of [`GetResponse`].
                 #[derive(
@@ -949,7 +1748,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseDetail {
                     /// `cost_price`
@@ -972,6 +1770,26 @@ pub mod partner {
                     pub goods_detail: ::std::option::Option<
                         ::std::vec::Vec<GetResponseDetailGoodsDetail>,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseDetail {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseDetail",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            cost_price: fields.take("cost_price"),
+                            invoice_id: fields.take("invoice_id"),
+                            goods_detail: fields.take("goods_detail"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `goods_detail` of [`GetResponseDetail`].
                 #[derive(
@@ -980,7 +1798,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseDetailGoodsDetail {
                     /// `merchant_goods_id`
@@ -1013,6 +1830,28 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub unit_price: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseDetailGoodsDetail {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseDetailGoodsDetail",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            merchant_goods_id: fields.take("merchant_goods_id"),
+                            wechatpay_goods_id: fields.take("wechatpay_goods_id"),
+                            goods_name: fields.take("goods_name"),
+                            quantity: fields.take("quantity"),
+                            unit_price: fields.take("unit_price"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `scene_info` of [`GetResponse`].
                 #[derive(
@@ -1021,7 +1860,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseSceneInfo {
                     /// `payer_client_ip`
@@ -1042,6 +1880,26 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub store_info: ::std::option::Option<GetResponseSceneInfoStoreInfo>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseSceneInfo {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseSceneInfo",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            payer_client_ip: fields.take("payer_client_ip"),
+                            device_id: fields.take("device_id"),
+                            store_info: fields.take("store_info"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `store_info` of [`GetResponseSceneInfo`].
                 #[derive(
@@ -1050,7 +1908,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseSceneInfoStoreInfo {
                     /// `id`
@@ -1077,6 +1934,27 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub address: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseSceneInfoStoreInfo {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseSceneInfoStoreInfo",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            id: fields.take("id"),
+                            name: fields.take("name"),
+                            area_code: fields.take("area_code"),
+                            address: fields.take("address"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `payer` of [`GetResponse`].
                 #[derive(
@@ -1085,7 +1963,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponsePayer {
                     /// `sp_openid`
@@ -1100,6 +1977,194 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub sub_openid: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponsePayer {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponsePayer",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            sp_openid: fields.take("sp_openid"),
+                            sub_openid: fields.take("sub_openid"),
+                            unparsed: fields.finish(),
+                        })
+                    }
+                }
+                /// The `promotion_detail` of [`GetResponse`].
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                )]
+                pub struct GetResponsePromotionDetail {
+                    /// `coupon_id`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub coupon_id: ::std::option::Option<::std::string::String>,
+                    /// `name`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub name: ::std::option::Option<::std::string::String>,
+                    /// `scope`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub scope: ::std::option::Option<::std::string::String>,
+                    /// `type`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub r#type: ::std::option::Option<::std::string::String>,
+                    /// `amount`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub amount: ::std::option::Option<i64>,
+                    /// `stock_id`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub stock_id: ::std::option::Option<::std::string::String>,
+                    /// `wechatpay_contribute`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub wechatpay_contribute: ::std::option::Option<i64>,
+                    /// `merchant_contribute`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub merchant_contribute: ::std::option::Option<i64>,
+                    /// `other_contribute`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub other_contribute: ::std::option::Option<i64>,
+                    /// `currency`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub currency: ::std::option::Option<::std::string::String>,
+                    /// `goods_detail`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub goods_detail: ::std::option::Option<
+                        ::std::vec::Vec<GetResponsePromotionDetailGoodsDetail>,
+                    >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponsePromotionDetail",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            coupon_id: fields.take("coupon_id"),
+                            name: fields.take("name"),
+                            scope: fields.take("scope"),
+                            r#type: fields.take("type"),
+                            amount: fields.take("amount"),
+                            stock_id: fields.take("stock_id"),
+                            wechatpay_contribute: fields.take("wechatpay_contribute"),
+                            merchant_contribute: fields.take("merchant_contribute"),
+                            other_contribute: fields.take("other_contribute"),
+                            currency: fields.take("currency"),
+                            goods_detail: fields.take("goods_detail"),
+                            unparsed: fields.finish(),
+                        })
+                    }
+                }
+                /// The `goods_detail` of [`GetResponsePromotionDetail`].
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                )]
+                pub struct GetResponsePromotionDetailGoodsDetail {
+                    /// `goods_id`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub goods_id: ::std::option::Option<::std::string::String>,
+                    /// `quantity`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub quantity: ::std::option::Option<i64>,
+                    /// `unit_price`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub unit_price: ::std::option::Option<i64>,
+                    /// `discount_amount`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub discount_amount: ::std::option::Option<i64>,
+                    /// `goods_remark`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub goods_remark: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de>
+                for GetResponsePromotionDetailGoodsDetail {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponsePromotionDetailGoodsDetail",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            goods_id: fields.take("goods_id"),
+                            quantity: fields.take("quantity"),
+                            unit_price: fields.take("unit_price"),
+                            discount_amount: fields.take("discount_amount"),
+                            goods_remark: fields.take("goods_remark"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -1130,7 +2195,6 @@ pub mod partner {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1160,13 +2224,66 @@ pub mod partner {
                 pub amount: PostRequestAmount,
                 /// `payer`
                 pub payer: PostRequestPayer,
+                /// `goods_tag`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_tag: ::std::option::Option<::std::string::String>,
+                /// `limit_pay`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub limit_pay: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                /// `support_fapiao`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub support_fapiao: ::std::option::Option<bool>,
+                /// `detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub detail: ::std::option::Option<PostRequestDetail>,
+                /// `scene_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub scene_info: ::std::option::Option<PostRequestSceneInfo>,
+                /// `settle_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub settle_info: ::std::option::Option<PostRequestSettleInfo>,
+            }
+            impl PostRequest {
+                /// A value with its required fields (`sp_appid`, `sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `notify_url`, `amount`, `payer`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    sp_appid: impl ::std::convert::Into<::std::string::String>,
+                    sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    amount: PostRequestAmount,
+                    payer: PostRequestPayer,
+                ) -> Self {
+                    Self {
+                        sp_appid: sp_appid.into(),
+                        sp_mchid: sp_mchid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        sub_appid: ::std::option::Option::None,
+                        description: description.into(),
+                        out_trade_no: out_trade_no.into(),
+                        time_expire: ::std::option::Option::None,
+                        attach: ::std::option::Option::None,
+                        notify_url: notify_url.into(),
+                        amount,
+                        payer,
+                        goods_tag: ::std::option::Option::None,
+                        limit_pay: ::std::option::Option::None,
+                        support_fapiao: ::std::option::Option::None,
+                        detail: ::std::option::Option::None,
+                        scene_info: ::std::option::Option::None,
+                        settle_info: ::std::option::Option::None,
+                    }
+                }
             }
             /// The `amount` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1176,6 +2293,15 @@ pub mod partner {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<PostRequestAmountCurrency>,
+            }
+            impl PostRequestAmount {
+                /// A value with its required fields (`total`) set and every optional field unset (not sent).
+                pub fn new(total: i64) -> Self {
+                    Self {
+                        total,
+                        currency: ::std::option::Option::None,
+                    }
+                }
             }
             /// The `currency` of [`PostRequestAmount`].
             ///
@@ -1209,6 +2335,11 @@ pub mod partner {
                         "CNY" => Self::Cny,
                         _ => Self::Unknown(value),
                     }
+                }
+            }
+            impl ::std::convert::From<&str> for PostRequestAmountCurrency {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
                 }
             }
             impl ::serde::Serialize for PostRequestAmountCurrency {
@@ -1246,7 +2377,7 @@ pub mod partner {
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_openid: ::std::option::Option<::std::string::String>,
             }
-            /// Response body of `POST /v3/pay/partner/transactions/jsapi`.
+            /// The `detail` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
@@ -1255,10 +2386,165 @@ pub mod partner {
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
+            pub struct PostRequestDetail {
+                /// `cost_price`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub cost_price: ::std::option::Option<i64>,
+                /// `invoice_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub invoice_id: ::std::option::Option<::std::string::String>,
+                /// `goods_detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_detail: ::std::option::Option<
+                    ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+                >,
+            }
+            /// The `goods_detail` of [`PostRequestDetail`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestDetailGoodsDetail {
+                /// `merchant_goods_id`
+                pub merchant_goods_id: ::std::string::String,
+                /// `wechatpay_goods_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
+                /// `goods_name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_name: ::std::option::Option<::std::string::String>,
+                /// `quantity`
+                pub quantity: i64,
+                /// `unit_price`
+                pub unit_price: i64,
+            }
+            impl PostRequestDetailGoodsDetail {
+                /// A value with its required fields (`merchant_goods_id`, `quantity`, `unit_price`) set and every optional field unset (not sent).
+                pub fn new(
+                    merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                    quantity: i64,
+                    unit_price: i64,
+                ) -> Self {
+                    Self {
+                        merchant_goods_id: merchant_goods_id.into(),
+                        wechatpay_goods_id: ::std::option::Option::None,
+                        goods_name: ::std::option::Option::None,
+                        quantity,
+                        unit_price,
+                    }
+                }
+            }
+            /// The `scene_info` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSceneInfo {
+                /// `payer_client_ip`
+                pub payer_client_ip: ::std::string::String,
+                /// `device_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub device_id: ::std::option::Option<::std::string::String>,
+                /// `store_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub store_info: ::std::option::Option<PostRequestSceneInfoStoreInfo>,
+            }
+            impl PostRequestSceneInfo {
+                /// A value with its required fields (`payer_client_ip`) set and every optional field unset (not sent).
+                pub fn new(
+                    payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        payer_client_ip: payer_client_ip.into(),
+                        device_id: ::std::option::Option::None,
+                        store_info: ::std::option::Option::None,
+                    }
+                }
+            }
+            /// The `store_info` of [`PostRequestSceneInfo`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSceneInfoStoreInfo {
+                /// `id`
+                pub id: ::std::string::String,
+                /// `name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub name: ::std::option::Option<::std::string::String>,
+                /// `area_code`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub area_code: ::std::option::Option<::std::string::String>,
+                /// `address`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub address: ::std::option::Option<::std::string::String>,
+            }
+            impl PostRequestSceneInfoStoreInfo {
+                /// A value with its required fields (`id`) set and every optional field unset (not sent).
+                pub fn new(
+                    id: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        id: id.into(),
+                        name: ::std::option::Option::None,
+                        area_code: ::std::option::Option::None,
+                        address: ::std::option::Option::None,
+                    }
+                }
+            }
+            /// The `settle_info` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSettleInfo {
+                /// `profit_sharing`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub profit_sharing: ::std::option::Option<bool>,
+            }
+            /// Response body of `POST /v3/pay/partner/transactions/jsapi`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
             pub struct PostResponse {
                 /// `prepay_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub prepay_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        prepay_id: fields.take("prepay_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/pay/partner/transactions/jsapi-with-contract`.
@@ -1327,12 +2613,54 @@ pub mod partner {
                 /// `contract_info`
                 pub contract_info: PostRequestContractInfo,
             }
+            impl PostRequest {
+                /// A value with its required fields (`sp_appid`, `sp_mchid`, `sub_appid`, `sub_mchid`, `description`, `out_trade_no`, `time_expire`, `attach`, `notify_url`, `goods_tag`, `settle_info`, `support_fapiao`, `amount`, `payer`, `detail`, `scene_info`, `contract_info`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    sp_appid: impl ::std::convert::Into<::std::string::String>,
+                    sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    time_expire: ::sdk_runtime::DateTime,
+                    attach: impl ::std::convert::Into<::std::string::String>,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    goods_tag: impl ::std::convert::Into<::std::string::String>,
+                    settle_info: PostRequestSettleInfo,
+                    support_fapiao: bool,
+                    amount: PostRequestAmount,
+                    payer: PostRequestPayer,
+                    detail: PostRequestDetail,
+                    scene_info: PostRequestSceneInfo,
+                    contract_info: PostRequestContractInfo,
+                ) -> Self {
+                    Self {
+                        sp_appid: sp_appid.into(),
+                        sp_mchid: sp_mchid.into(),
+                        sub_appid: sub_appid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        description: description.into(),
+                        out_trade_no: out_trade_no.into(),
+                        time_expire,
+                        attach: attach.into(),
+                        notify_url: notify_url.into(),
+                        goods_tag: goods_tag.into(),
+                        settle_info,
+                        support_fapiao,
+                        amount,
+                        payer,
+                        detail,
+                        scene_info,
+                        contract_info,
+                    }
+                }
+            }
             /// The `settle_info` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1340,12 +2668,17 @@ pub mod partner {
                 /// `profit_sharing`
                 pub profit_sharing: bool,
             }
+            impl PostRequestSettleInfo {
+                /// A value with its required fields (`profit_sharing`) set and every optional field unset (not sent).
+                pub fn new(profit_sharing: bool) -> Self {
+                    Self { profit_sharing }
+                }
+            }
             /// The `amount` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1355,12 +2688,23 @@ pub mod partner {
                 /// `currency`
                 pub currency: ::std::string::String,
             }
+            impl PostRequestAmount {
+                /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                pub fn new(
+                    total: i64,
+                    currency: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        total,
+                        currency: currency.into(),
+                    }
+                }
+            }
             /// The `payer` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1370,12 +2714,23 @@ pub mod partner {
                 /// `sub_openid`
                 pub sub_openid: ::std::string::String,
             }
+            impl PostRequestPayer {
+                /// A value with its required fields (`sp_openid`, `sub_openid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sp_openid: impl ::std::convert::Into<::std::string::String>,
+                    sub_openid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sp_openid: sp_openid.into(),
+                        sub_openid: sub_openid.into(),
+                    }
+                }
+            }
             /// The `detail` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1387,12 +2742,25 @@ pub mod partner {
                 /// `goods_detail`
                 pub goods_detail: ::std::vec::Vec<PostRequestDetailGoodsDetail>,
             }
+            impl PostRequestDetail {
+                /// A value with its required fields (`cost_price`, `invoice_id`, `goods_detail`) set and every optional field unset (not sent).
+                pub fn new(
+                    cost_price: i64,
+                    invoice_id: impl ::std::convert::Into<::std::string::String>,
+                    goods_detail: ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+                ) -> Self {
+                    Self {
+                        cost_price,
+                        invoice_id: invoice_id.into(),
+                        goods_detail,
+                    }
+                }
+            }
             /// The `goods_detail` of [`PostRequestDetail`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1408,12 +2776,29 @@ pub mod partner {
                 /// `unit_price`
                 pub unit_price: i64,
             }
+            impl PostRequestDetailGoodsDetail {
+                /// A value with its required fields (`merchant_goods_id`, `wechatpay_goods_id`, `goods_name`, `quantity`, `unit_price`) set and every optional field unset (not sent).
+                pub fn new(
+                    merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                    wechatpay_goods_id: impl ::std::convert::Into<::std::string::String>,
+                    goods_name: impl ::std::convert::Into<::std::string::String>,
+                    quantity: i64,
+                    unit_price: i64,
+                ) -> Self {
+                    Self {
+                        merchant_goods_id: merchant_goods_id.into(),
+                        wechatpay_goods_id: wechatpay_goods_id.into(),
+                        goods_name: goods_name.into(),
+                        quantity,
+                        unit_price,
+                    }
+                }
+            }
             /// The `scene_info` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1425,12 +2810,25 @@ pub mod partner {
                 /// `store_info`
                 pub store_info: PostRequestSceneInfoStoreInfo,
             }
+            impl PostRequestSceneInfo {
+                /// A value with its required fields (`payer_client_ip`, `device_id`, `store_info`) set and every optional field unset (not sent).
+                pub fn new(
+                    payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+                    device_id: impl ::std::convert::Into<::std::string::String>,
+                    store_info: PostRequestSceneInfoStoreInfo,
+                ) -> Self {
+                    Self {
+                        payer_client_ip: payer_client_ip.into(),
+                        device_id: device_id.into(),
+                        store_info,
+                    }
+                }
+            }
             /// The `store_info` of [`PostRequestSceneInfo`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1444,18 +2842,45 @@ pub mod partner {
                 /// `address`
                 pub address: ::std::string::String,
             }
+            impl PostRequestSceneInfoStoreInfo {
+                /// A value with its required fields (`id`, `name`, `area_code`, `address`) set and every optional field unset (not sent).
+                pub fn new(
+                    id: impl ::std::convert::Into<::std::string::String>,
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    area_code: impl ::std::convert::Into<::std::string::String>,
+                    address: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        id: id.into(),
+                        name: name.into(),
+                        area_code: area_code.into(),
+                        address: address.into(),
+                    }
+                }
+            }
             /// The `contract_info` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct PostRequestContractInfo {
                 /// `password_free_contract_id`
                 pub password_free_contract_id: ::std::string::String,
+            }
+            impl PostRequestContractInfo {
+                /// A value with its required fields (`password_free_contract_id`) set and every optional field unset (not sent).
+                pub fn new(
+                    password_free_contract_id: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                ) -> Self {
+                    Self {
+                        password_free_contract_id: password_free_contract_id.into(),
+                    }
+                }
             }
             /// Response body of `POST /v3/pay/partner/transactions/jsapi-with-contract`.
             #[derive(
@@ -1464,12 +2889,29 @@ pub mod partner {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `prepay_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub prepay_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        prepay_id: fields.take("prepay_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/pay/partner/transactions/native`.
@@ -1499,7 +2941,6 @@ pub mod partner {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1527,13 +2968,63 @@ pub mod partner {
                 pub notify_url: ::std::string::String,
                 /// `amount`
                 pub amount: PostRequestAmount,
+                /// `goods_tag`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_tag: ::std::option::Option<::std::string::String>,
+                /// `limit_pay`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub limit_pay: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                /// `support_fapiao`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub support_fapiao: ::std::option::Option<bool>,
+                /// `detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub detail: ::std::option::Option<PostRequestDetail>,
+                /// `settle_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub settle_info: ::std::option::Option<PostRequestSettleInfo>,
+                /// `scene_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub scene_info: ::std::option::Option<PostRequestSceneInfo>,
+            }
+            impl PostRequest {
+                /// A value with its required fields (`sp_appid`, `sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `notify_url`, `amount`) set and every optional field unset (not sent).
+                pub fn new(
+                    sp_appid: impl ::std::convert::Into<::std::string::String>,
+                    sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    amount: PostRequestAmount,
+                ) -> Self {
+                    Self {
+                        sp_appid: sp_appid.into(),
+                        sp_mchid: sp_mchid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        sub_appid: ::std::option::Option::None,
+                        description: description.into(),
+                        out_trade_no: out_trade_no.into(),
+                        time_expire: ::std::option::Option::None,
+                        attach: ::std::option::Option::None,
+                        notify_url: notify_url.into(),
+                        amount,
+                        goods_tag: ::std::option::Option::None,
+                        limit_pay: ::std::option::Option::None,
+                        support_fapiao: ::std::option::Option::None,
+                        detail: ::std::option::Option::None,
+                        settle_info: ::std::option::Option::None,
+                        scene_info: ::std::option::Option::None,
+                    }
+                }
             }
             /// The `amount` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1543,6 +3034,15 @@ pub mod partner {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<PostRequestAmountCurrency>,
+            }
+            impl PostRequestAmount {
+                /// A value with its required fields (`total`) set and every optional field unset (not sent).
+                pub fn new(total: i64) -> Self {
+                    Self {
+                        total,
+                        currency: ::std::option::Option::None,
+                    }
+                }
             }
             /// The `currency` of [`PostRequestAmount`].
             ///
@@ -1578,6 +3078,11 @@ pub mod partner {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for PostRequestAmountCurrency {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for PostRequestAmountCurrency {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -1596,7 +3101,7 @@ pub mod partner {
                         .map(Self::from)
                 }
             }
-            /// Response body of `POST /v3/pay/partner/transactions/native`.
+            /// The `detail` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
@@ -1605,10 +3110,165 @@ pub mod partner {
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
+            pub struct PostRequestDetail {
+                /// `cost_price`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub cost_price: ::std::option::Option<i64>,
+                /// `invoice_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub invoice_id: ::std::option::Option<::std::string::String>,
+                /// `goods_detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_detail: ::std::option::Option<
+                    ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+                >,
+            }
+            /// The `goods_detail` of [`PostRequestDetail`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestDetailGoodsDetail {
+                /// `merchant_goods_id`
+                pub merchant_goods_id: ::std::string::String,
+                /// `wechatpay_goods_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
+                /// `goods_name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_name: ::std::option::Option<::std::string::String>,
+                /// `quantity`
+                pub quantity: i64,
+                /// `unit_price`
+                pub unit_price: i64,
+            }
+            impl PostRequestDetailGoodsDetail {
+                /// A value with its required fields (`merchant_goods_id`, `quantity`, `unit_price`) set and every optional field unset (not sent).
+                pub fn new(
+                    merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                    quantity: i64,
+                    unit_price: i64,
+                ) -> Self {
+                    Self {
+                        merchant_goods_id: merchant_goods_id.into(),
+                        wechatpay_goods_id: ::std::option::Option::None,
+                        goods_name: ::std::option::Option::None,
+                        quantity,
+                        unit_price,
+                    }
+                }
+            }
+            /// The `settle_info` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSettleInfo {
+                /// `profit_sharing`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub profit_sharing: ::std::option::Option<bool>,
+            }
+            /// The `scene_info` of [`PostRequest`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSceneInfo {
+                /// `payer_client_ip`
+                pub payer_client_ip: ::std::string::String,
+                /// `device_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub device_id: ::std::option::Option<::std::string::String>,
+                /// `store_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub store_info: ::std::option::Option<PostRequestSceneInfoStoreInfo>,
+            }
+            impl PostRequestSceneInfo {
+                /// A value with its required fields (`payer_client_ip`) set and every optional field unset (not sent).
+                pub fn new(
+                    payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        payer_client_ip: payer_client_ip.into(),
+                        device_id: ::std::option::Option::None,
+                        store_info: ::std::option::Option::None,
+                    }
+                }
+            }
+            /// The `store_info` of [`PostRequestSceneInfo`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct PostRequestSceneInfoStoreInfo {
+                /// `id`
+                pub id: ::std::string::String,
+                /// `name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub name: ::std::option::Option<::std::string::String>,
+                /// `area_code`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub area_code: ::std::option::Option<::std::string::String>,
+                /// `address`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub address: ::std::option::Option<::std::string::String>,
+            }
+            impl PostRequestSceneInfoStoreInfo {
+                /// A value with its required fields (`id`) set and every optional field unset (not sent).
+                pub fn new(
+                    id: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        id: id.into(),
+                        name: ::std::option::Option::None,
+                        area_code: ::std::option::Option::None,
+                        address: ::std::option::Option::None,
+                    }
+                }
+            }
+            /// Response body of `POST /v3/pay/partner/transactions/native`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
             pub struct PostResponse {
                 /// `code_url`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub code_url: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        code_url: fields.take("code_url"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/pay/partner/transactions/out-trade-no`.
@@ -1642,7 +3302,6 @@ pub mod partner {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1652,6 +3311,18 @@ pub mod partner {
                     /// `sub_mchid`
                     pub sub_mchid: ::std::string::String,
                 }
+                impl GetQuery {
+                    /// A value with its required fields (`sp_mchid`, `sub_mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sp_mchid: sp_mchid.into(),
+                            sub_mchid: sub_mchid.into(),
+                        }
+                    }
+                }
                 /// Response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1659,7 +3330,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `sp_appid`
@@ -1802,6 +3472,55 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub payer: ::std::option::Option<GetResponsePayer>,
+                    /// `promotion_detail`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub promotion_detail: ::std::option::Option<
+                        ::std::vec::Vec<GetResponsePromotionDetail>,
+                    >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            sp_appid: fields.take("sp_appid"),
+                            sp_mchid: fields.take("sp_mchid"),
+                            sub_appid: fields.take("sub_appid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            settle_info: fields.take("settle_info"),
+                            transaction_id: fields.take("transaction_id"),
+                            trade_type: fields.take("trade_type"),
+                            trade_state: fields.take("trade_state"),
+                            trade_state_desc: fields.take("trade_state_desc"),
+                            bank_type: fields.take("bank_type"),
+                            success_time: fields.take("success_time"),
+                            description: fields.take("description"),
+                            attach: fields.take("attach"),
+                            out_trade_no: fields.take("out_trade_no"),
+                            amount: fields.take("amount"),
+                            time_expire: fields.take("time_expire"),
+                            notify_url: fields.take("notify_url"),
+                            goods_tag: fields.take("goods_tag"),
+                            limit_pay: fields.take("limit_pay"),
+                            support_fapiao: fields.take("support_fapiao"),
+                            detail: fields.take("detail"),
+                            scene_info: fields.take("scene_info"),
+                            payer: fields.take("payer"),
+                            promotion_detail: fields.take("promotion_detail"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `settle_info` of [`GetResponse`].
                 #[derive(
@@ -1810,7 +3529,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseSettleInfo {
                     /// `profit_sharing`
@@ -1825,6 +3543,25 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub subsidy_amount: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseSettleInfo {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseSettleInfo",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            profit_sharing: fields.take("profit_sharing"),
+                            subsidy_amount: fields.take("subsidy_amount"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `amount` of [`GetResponse`].
                 #[derive(
@@ -1833,7 +3570,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseAmount {
                     /// `total`
@@ -1848,6 +3584,39 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub currency: ::std::option::Option<::std::string::String>,
+                    /// `payer_currency`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub payer_currency: ::std::option::Option<::std::string::String>,
+                    /// `payer_total`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub payer_total: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseAmount",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            total: fields.take("total"),
+                            currency: fields.take("currency"),
+                            payer_currency: fields.take("payer_currency"),
+                            payer_total: fields.take("payer_total"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `detail` of [`GetResponse`].
                 #[derive(
@@ -1856,7 +3625,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseDetail {
                     /// `cost_price`
@@ -1879,6 +3647,26 @@ pub mod partner {
                     pub goods_detail: ::std::option::Option<
                         ::std::vec::Vec<GetResponseDetailGoodsDetail>,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseDetail {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseDetail",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            cost_price: fields.take("cost_price"),
+                            invoice_id: fields.take("invoice_id"),
+                            goods_detail: fields.take("goods_detail"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `goods_detail` of [`GetResponseDetail`].
                 #[derive(
@@ -1887,7 +3675,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseDetailGoodsDetail {
                     /// `merchant_goods_id`
@@ -1920,6 +3707,28 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub unit_price: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseDetailGoodsDetail {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseDetailGoodsDetail",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            merchant_goods_id: fields.take("merchant_goods_id"),
+                            wechatpay_goods_id: fields.take("wechatpay_goods_id"),
+                            goods_name: fields.take("goods_name"),
+                            quantity: fields.take("quantity"),
+                            unit_price: fields.take("unit_price"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `scene_info` of [`GetResponse`].
                 #[derive(
@@ -1928,7 +3737,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseSceneInfo {
                     /// `payer_client_ip`
@@ -1949,6 +3757,26 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub store_info: ::std::option::Option<GetResponseSceneInfoStoreInfo>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseSceneInfo {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseSceneInfo",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            payer_client_ip: fields.take("payer_client_ip"),
+                            device_id: fields.take("device_id"),
+                            store_info: fields.take("store_info"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `store_info` of [`GetResponseSceneInfo`].
                 #[derive(
@@ -1957,7 +3785,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseSceneInfoStoreInfo {
                     /// `id`
@@ -1984,6 +3811,27 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub address: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseSceneInfoStoreInfo {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseSceneInfoStoreInfo",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            id: fields.take("id"),
+                            name: fields.take("name"),
+                            area_code: fields.take("area_code"),
+                            address: fields.take("address"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `payer` of [`GetResponse`].
                 #[derive(
@@ -1992,7 +3840,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponsePayer {
                     /// `sp_openid`
@@ -2007,6 +3854,194 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub sub_openid: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponsePayer {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponsePayer",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            sp_openid: fields.take("sp_openid"),
+                            sub_openid: fields.take("sub_openid"),
+                            unparsed: fields.finish(),
+                        })
+                    }
+                }
+                /// The `promotion_detail` of [`GetResponse`].
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                )]
+                pub struct GetResponsePromotionDetail {
+                    /// `coupon_id`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub coupon_id: ::std::option::Option<::std::string::String>,
+                    /// `name`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub name: ::std::option::Option<::std::string::String>,
+                    /// `scope`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub scope: ::std::option::Option<::std::string::String>,
+                    /// `type`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub r#type: ::std::option::Option<::std::string::String>,
+                    /// `amount`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub amount: ::std::option::Option<i64>,
+                    /// `stock_id`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub stock_id: ::std::option::Option<::std::string::String>,
+                    /// `wechatpay_contribute`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub wechatpay_contribute: ::std::option::Option<i64>,
+                    /// `merchant_contribute`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub merchant_contribute: ::std::option::Option<i64>,
+                    /// `other_contribute`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub other_contribute: ::std::option::Option<i64>,
+                    /// `currency`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub currency: ::std::option::Option<::std::string::String>,
+                    /// `goods_detail`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub goods_detail: ::std::option::Option<
+                        ::std::vec::Vec<GetResponsePromotionDetailGoodsDetail>,
+                    >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponsePromotionDetail",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            coupon_id: fields.take("coupon_id"),
+                            name: fields.take("name"),
+                            scope: fields.take("scope"),
+                            r#type: fields.take("type"),
+                            amount: fields.take("amount"),
+                            stock_id: fields.take("stock_id"),
+                            wechatpay_contribute: fields.take("wechatpay_contribute"),
+                            merchant_contribute: fields.take("merchant_contribute"),
+                            other_contribute: fields.take("other_contribute"),
+                            currency: fields.take("currency"),
+                            goods_detail: fields.take("goods_detail"),
+                            unparsed: fields.finish(),
+                        })
+                    }
+                }
+                /// The `goods_detail` of [`GetResponsePromotionDetail`].
+                #[derive(
+                    ::std::fmt::Debug,
+                    ::std::clone::Clone,
+                    ::std::cmp::PartialEq,
+                    ::std::default::Default,
+                    ::serde::Serialize,
+                )]
+                pub struct GetResponsePromotionDetailGoodsDetail {
+                    /// `goods_id`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub goods_id: ::std::option::Option<::std::string::String>,
+                    /// `quantity`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub quantity: ::std::option::Option<i64>,
+                    /// `unit_price`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub unit_price: ::std::option::Option<i64>,
+                    /// `discount_amount`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub discount_amount: ::std::option::Option<i64>,
+                    /// `goods_remark`
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub goods_remark: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de>
+                for GetResponsePromotionDetailGoodsDetail {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponsePromotionDetailGoodsDetail",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            goods_id: fields.take("goods_id"),
+                            quantity: fields.take("quantity"),
+                            unit_price: fields.take("unit_price"),
+                            discount_amount: fields.take("discount_amount"),
+                            goods_remark: fields.take("goods_remark"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// Operations under `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`.
                 pub mod close {
@@ -2037,7 +4072,6 @@ pub mod partner {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -2047,6 +4081,18 @@ pub mod partner {
                         /// `sub_mchid`
                         pub sub_mchid: ::std::string::String,
                     }
+                    impl PostRequest {
+                        /// A value with its required fields (`sp_mchid`, `sub_mchid`) set and every optional field unset (not sent).
+                        pub fn new(
+                            sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                sp_mchid: sp_mchid.into(),
+                                sub_mchid: sub_mchid.into(),
+                            }
+                        }
+                    }
                     /// Response body of `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`.
                     #[derive(
                         ::std::fmt::Debug,
@@ -2054,9 +4100,24 @@ pub mod partner {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
-                    pub struct PostResponse {}
+                    pub struct PostResponse {
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                        }
+                    }
                 }
                 /// Operations under `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`.
                 pub mod reverse {
@@ -2087,7 +4148,6 @@ pub mod partner {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -2101,6 +4161,22 @@ pub mod partner {
                         /// `sub_mchid`
                         pub sub_mchid: ::std::string::String,
                     }
+                    impl PostRequest {
+                        /// A value with its required fields (`sp_appid`, `sp_mchid`, `sub_appid`, `sub_mchid`) set and every optional field unset (not sent).
+                        pub fn new(
+                            sp_appid: impl ::std::convert::Into<::std::string::String>,
+                            sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                            sub_appid: impl ::std::convert::Into<::std::string::String>,
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                sp_appid: sp_appid.into(),
+                                sp_mchid: sp_mchid.into(),
+                                sub_appid: sub_appid.into(),
+                                sub_mchid: sub_mchid.into(),
+                            }
+                        }
+                    }
                     /// Response body of `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`.
                     #[derive(
                         ::std::fmt::Debug,
@@ -2108,7 +4184,6 @@ pub mod partner {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponse {
                         /// `sp_appid`
@@ -2141,6 +4216,28 @@ pub mod partner {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub out_trade_no: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                sp_appid: fields.take("sp_appid"),
+                                sp_mchid: fields.take("sp_mchid"),
+                                sub_appid: fields.take("sub_appid"),
+                                sub_mchid: fields.take("sub_mchid"),
+                                out_trade_no: fields.take("out_trade_no"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }
@@ -2209,12 +4306,52 @@ pub mod partner {
                 /// `settle_info`
                 pub settle_info: PostRequestSettleInfo,
             }
+            impl PostRequest {
+                /// A value with its required fields (`sp_appid`, `sp_mchid`, `sub_appid`, `sub_mchid`, `description`, `out_trade_no`, `time_expire`, `attach`, `notify_url`, `goods_tag`, `support_fapiao`, `amount`, `payer`, `detail`, `scene_info`, `settle_info`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    sp_appid: impl ::std::convert::Into<::std::string::String>,
+                    sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    time_expire: ::sdk_runtime::DateTime,
+                    attach: impl ::std::convert::Into<::std::string::String>,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    goods_tag: impl ::std::convert::Into<::std::string::String>,
+                    support_fapiao: bool,
+                    amount: PostRequestAmount,
+                    payer: PostRequestPayer,
+                    detail: PostRequestDetail,
+                    scene_info: PostRequestSceneInfo,
+                    settle_info: PostRequestSettleInfo,
+                ) -> Self {
+                    Self {
+                        sp_appid: sp_appid.into(),
+                        sp_mchid: sp_mchid.into(),
+                        sub_appid: sub_appid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        description: description.into(),
+                        out_trade_no: out_trade_no.into(),
+                        time_expire,
+                        attach: attach.into(),
+                        notify_url: notify_url.into(),
+                        goods_tag: goods_tag.into(),
+                        support_fapiao,
+                        amount,
+                        payer,
+                        detail,
+                        scene_info,
+                        settle_info,
+                    }
+                }
+            }
             /// The `amount` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2224,12 +4361,23 @@ pub mod partner {
                 /// `currency`
                 pub currency: ::std::string::String,
             }
+            impl PostRequestAmount {
+                /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                pub fn new(
+                    total: i64,
+                    currency: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        total,
+                        currency: currency.into(),
+                    }
+                }
+            }
             /// The `payer` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2239,12 +4387,23 @@ pub mod partner {
                 /// `sub_openid`
                 pub sub_openid: ::std::string::String,
             }
+            impl PostRequestPayer {
+                /// A value with its required fields (`sp_openid`, `sub_openid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sp_openid: impl ::std::convert::Into<::std::string::String>,
+                    sub_openid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sp_openid: sp_openid.into(),
+                        sub_openid: sub_openid.into(),
+                    }
+                }
+            }
             /// The `detail` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2256,12 +4415,25 @@ pub mod partner {
                 /// `goods_detail`
                 pub goods_detail: ::std::vec::Vec<PostRequestDetailGoodsDetail>,
             }
+            impl PostRequestDetail {
+                /// A value with its required fields (`cost_price`, `invoice_id`, `goods_detail`) set and every optional field unset (not sent).
+                pub fn new(
+                    cost_price: i64,
+                    invoice_id: impl ::std::convert::Into<::std::string::String>,
+                    goods_detail: ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+                ) -> Self {
+                    Self {
+                        cost_price,
+                        invoice_id: invoice_id.into(),
+                        goods_detail,
+                    }
+                }
+            }
             /// The `goods_detail` of [`PostRequestDetail`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2277,12 +4449,29 @@ pub mod partner {
                 /// `unit_price`
                 pub unit_price: i64,
             }
+            impl PostRequestDetailGoodsDetail {
+                /// A value with its required fields (`merchant_goods_id`, `wechatpay_goods_id`, `goods_name`, `quantity`, `unit_price`) set and every optional field unset (not sent).
+                pub fn new(
+                    merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                    wechatpay_goods_id: impl ::std::convert::Into<::std::string::String>,
+                    goods_name: impl ::std::convert::Into<::std::string::String>,
+                    quantity: i64,
+                    unit_price: i64,
+                ) -> Self {
+                    Self {
+                        merchant_goods_id: merchant_goods_id.into(),
+                        wechatpay_goods_id: wechatpay_goods_id.into(),
+                        goods_name: goods_name.into(),
+                        quantity,
+                        unit_price,
+                    }
+                }
+            }
             /// The `scene_info` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2294,12 +4483,25 @@ pub mod partner {
                 /// `store_info`
                 pub store_info: PostRequestSceneInfoStoreInfo,
             }
+            impl PostRequestSceneInfo {
+                /// A value with its required fields (`payer_client_ip`, `device_id`, `store_info`) set and every optional field unset (not sent).
+                pub fn new(
+                    payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+                    device_id: impl ::std::convert::Into<::std::string::String>,
+                    store_info: PostRequestSceneInfoStoreInfo,
+                ) -> Self {
+                    Self {
+                        payer_client_ip: payer_client_ip.into(),
+                        device_id: device_id.into(),
+                        store_info,
+                    }
+                }
+            }
             /// The `store_info` of [`PostRequestSceneInfo`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2309,18 +4511,35 @@ pub mod partner {
                 /// `out_id`
                 pub out_id: ::std::string::String,
             }
+            impl PostRequestSceneInfoStoreInfo {
+                /// A value with its required fields (`id`, `out_id`) set and every optional field unset (not sent).
+                pub fn new(
+                    id: impl ::std::convert::Into<::std::string::String>,
+                    out_id: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        id: id.into(),
+                        out_id: out_id.into(),
+                    }
+                }
+            }
             /// The `settle_info` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct PostRequestSettleInfo {
                 /// `profit_sharing`
                 pub profit_sharing: bool,
+            }
+            impl PostRequestSettleInfo {
+                /// A value with its required fields (`profit_sharing`) set and every optional field unset (not sent).
+                pub fn new(profit_sharing: bool) -> Self {
+                    Self { profit_sharing }
+                }
             }
             /// Response body of `POST /v3/pay/partner/transactions/scannedpos`.
             #[derive(
@@ -2329,12 +4548,29 @@ pub mod partner {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `prepay_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub prepay_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        prepay_id: fields.take("prepay_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -2368,7 +4604,6 @@ pub mod transactions {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2391,13 +4626,58 @@ pub mod transactions {
             pub notify_url: ::std::string::String,
             /// `amount`
             pub amount: PostRequestAmount,
+            /// `goods_tag`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_tag: ::std::option::Option<::std::string::String>,
+            /// `limit_pay`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub limit_pay: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            /// `support_fapiao`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub support_fapiao: ::std::option::Option<bool>,
+            /// `detail`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub detail: ::std::option::Option<PostRequestDetail>,
+            /// `scene_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub scene_info: ::std::option::Option<PostRequestSceneInfo>,
+            /// `settle_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub settle_info: ::std::option::Option<PostRequestSettleInfo>,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `notify_url`, `amount`) set and every optional field unset (not sent).
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                amount: PostRequestAmount,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    mchid: mchid.into(),
+                    description: description.into(),
+                    out_trade_no: out_trade_no.into(),
+                    time_expire: ::std::option::Option::None,
+                    attach: ::std::option::Option::None,
+                    notify_url: notify_url.into(),
+                    amount,
+                    goods_tag: ::std::option::Option::None,
+                    limit_pay: ::std::option::Option::None,
+                    support_fapiao: ::std::option::Option::None,
+                    detail: ::std::option::Option::None,
+                    scene_info: ::std::option::Option::None,
+                    settle_info: ::std::option::Option::None,
+                }
+            }
         }
         /// The `amount` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2407,6 +4687,15 @@ pub mod transactions {
             /// `currency`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub currency: ::std::option::Option<PostRequestAmountCurrency>,
+        }
+        impl PostRequestAmount {
+            /// A value with its required fields (`total`) set and every optional field unset (not sent).
+            pub fn new(total: i64) -> Self {
+                Self {
+                    total,
+                    currency: ::std::option::Option::None,
+                }
+            }
         }
         /// The `currency` of [`PostRequestAmount`].
         ///
@@ -2441,6 +4730,11 @@ pub mod transactions {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestAmountCurrency {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestAmountCurrency {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -2459,7 +4753,7 @@ pub mod transactions {
                     .map(Self::from)
             }
         }
-        /// Response body of `POST /v3/pay/transactions/app`.
+        /// The `detail` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
@@ -2468,10 +4762,163 @@ pub mod transactions {
             ::serde::Serialize,
             ::serde::Deserialize
         )]
+        pub struct PostRequestDetail {
+            /// `cost_price`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub cost_price: ::std::option::Option<i64>,
+            /// `invoice_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub invoice_id: ::std::option::Option<::std::string::String>,
+            /// `goods_detail`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_detail: ::std::option::Option<
+                ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+            >,
+        }
+        /// The `goods_detail` of [`PostRequestDetail`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestDetailGoodsDetail {
+            /// `merchant_goods_id`
+            pub merchant_goods_id: ::std::string::String,
+            /// `wechatpay_goods_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
+            /// `goods_name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_name: ::std::option::Option<::std::string::String>,
+            /// `quantity`
+            pub quantity: i64,
+            /// `unit_price`
+            pub unit_price: i64,
+        }
+        impl PostRequestDetailGoodsDetail {
+            /// A value with its required fields (`merchant_goods_id`, `quantity`, `unit_price`) set and every optional field unset (not sent).
+            pub fn new(
+                merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                quantity: i64,
+                unit_price: i64,
+            ) -> Self {
+                Self {
+                    merchant_goods_id: merchant_goods_id.into(),
+                    wechatpay_goods_id: ::std::option::Option::None,
+                    goods_name: ::std::option::Option::None,
+                    quantity,
+                    unit_price,
+                }
+            }
+        }
+        /// The `scene_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSceneInfo {
+            /// `payer_client_ip`
+            pub payer_client_ip: ::std::string::String,
+            /// `device_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub device_id: ::std::option::Option<::std::string::String>,
+            /// `store_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub store_info: ::std::option::Option<PostRequestSceneInfoStoreInfo>,
+        }
+        impl PostRequestSceneInfo {
+            /// A value with its required fields (`payer_client_ip`) set and every optional field unset (not sent).
+            pub fn new(
+                payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    payer_client_ip: payer_client_ip.into(),
+                    device_id: ::std::option::Option::None,
+                    store_info: ::std::option::Option::None,
+                }
+            }
+        }
+        /// The `store_info` of [`PostRequestSceneInfo`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSceneInfoStoreInfo {
+            /// `id`
+            pub id: ::std::string::String,
+            /// `name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub name: ::std::option::Option<::std::string::String>,
+            /// `area_code`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub area_code: ::std::option::Option<::std::string::String>,
+            /// `address`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub address: ::std::option::Option<::std::string::String>,
+        }
+        impl PostRequestSceneInfoStoreInfo {
+            /// A value with its required fields (`id`) set and every optional field unset (not sent).
+            pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+                Self {
+                    id: id.into(),
+                    name: ::std::option::Option::None,
+                    area_code: ::std::option::Option::None,
+                    address: ::std::option::Option::None,
+                }
+            }
+        }
+        /// The `settle_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSettleInfo {
+            /// `profit_sharing`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub profit_sharing: ::std::option::Option<bool>,
+        }
+        /// Response body of `POST /v3/pay/transactions/app`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+        )]
         pub struct PostResponse {
             /// `prepay_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub prepay_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    prepay_id: fields.take("prepay_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/pay/transactions/codepay`.
@@ -2501,7 +4948,6 @@ pub mod transactions {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2531,12 +4977,44 @@ pub mod transactions {
             /// `settle_info`
             pub settle_info: PostRequestSettleInfo,
         }
+        impl PostRequest {
+            /// A value with its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `attach`, `goods_tag`, `support_fapiao`, `payer`, `amount`, `scene_info`, `detail`, `settle_info`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                attach: impl ::std::convert::Into<::std::string::String>,
+                goods_tag: impl ::std::convert::Into<::std::string::String>,
+                support_fapiao: bool,
+                payer: PostRequestPayer,
+                amount: PostRequestAmount,
+                scene_info: PostRequestSceneInfo,
+                detail: PostRequestDetail,
+                settle_info: PostRequestSettleInfo,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    mchid: mchid.into(),
+                    description: description.into(),
+                    out_trade_no: out_trade_no.into(),
+                    attach: attach.into(),
+                    goods_tag: goods_tag.into(),
+                    support_fapiao,
+                    payer,
+                    amount,
+                    scene_info,
+                    detail,
+                    settle_info,
+                }
+            }
+        }
         /// The `payer` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2544,12 +5022,21 @@ pub mod transactions {
             /// `auth_code`
             pub auth_code: ::std::string::String,
         }
+        impl PostRequestPayer {
+            /// A value with its required fields (`auth_code`) set and every optional field unset (not sent).
+            pub fn new(
+                auth_code: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    auth_code: auth_code.into(),
+                }
+            }
+        }
         /// The `amount` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2559,12 +5046,23 @@ pub mod transactions {
             /// `currency`
             pub currency: ::std::string::String,
         }
+        impl PostRequestAmount {
+            /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+            pub fn new(
+                total: i64,
+                currency: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    total,
+                    currency: currency.into(),
+                }
+            }
+        }
         /// The `scene_info` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2576,12 +5074,25 @@ pub mod transactions {
             /// `store_info`
             pub store_info: PostRequestSceneInfoStoreInfo,
         }
+        impl PostRequestSceneInfo {
+            /// A value with its required fields (`device_id`, `device_ip`, `store_info`) set and every optional field unset (not sent).
+            pub fn new(
+                device_id: impl ::std::convert::Into<::std::string::String>,
+                device_ip: impl ::std::convert::Into<::std::string::String>,
+                store_info: PostRequestSceneInfoStoreInfo,
+            ) -> Self {
+                Self {
+                    device_id: device_id.into(),
+                    device_ip: device_ip.into(),
+                    store_info,
+                }
+            }
+        }
         /// The `store_info` of [`PostRequestSceneInfo`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2591,12 +5102,23 @@ pub mod transactions {
             /// `out_id`
             pub out_id: ::std::string::String,
         }
+        impl PostRequestSceneInfoStoreInfo {
+            /// A value with its required fields (`id`, `out_id`) set and every optional field unset (not sent).
+            pub fn new(
+                id: impl ::std::convert::Into<::std::string::String>,
+                out_id: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    id: id.into(),
+                    out_id: out_id.into(),
+                }
+            }
+        }
         /// The `detail` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2608,12 +5130,25 @@ pub mod transactions {
             /// `goods_detail`
             pub goods_detail: ::std::vec::Vec<PostRequestDetailGoodsDetail>,
         }
+        impl PostRequestDetail {
+            /// A value with its required fields (`cost_price`, `invoice_id`, `goods_detail`) set and every optional field unset (not sent).
+            pub fn new(
+                cost_price: i64,
+                invoice_id: impl ::std::convert::Into<::std::string::String>,
+                goods_detail: ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+            ) -> Self {
+                Self {
+                    cost_price,
+                    invoice_id: invoice_id.into(),
+                    goods_detail,
+                }
+            }
+        }
         /// The `goods_detail` of [`PostRequestDetail`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2629,18 +5164,41 @@ pub mod transactions {
             /// `unit_price`
             pub unit_price: i64,
         }
+        impl PostRequestDetailGoodsDetail {
+            /// A value with its required fields (`merchant_goods_id`, `wxpay_goods_id`, `goods_name`, `quantity`, `unit_price`) set and every optional field unset (not sent).
+            pub fn new(
+                merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                wxpay_goods_id: impl ::std::convert::Into<::std::string::String>,
+                goods_name: impl ::std::convert::Into<::std::string::String>,
+                quantity: i64,
+                unit_price: i64,
+            ) -> Self {
+                Self {
+                    merchant_goods_id: merchant_goods_id.into(),
+                    wxpay_goods_id: wxpay_goods_id.into(),
+                    goods_name: goods_name.into(),
+                    quantity,
+                    unit_price,
+                }
+            }
+        }
         /// The `settle_info` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct PostRequestSettleInfo {
             /// `profit_sharing`
             pub profit_sharing: bool,
+        }
+        impl PostRequestSettleInfo {
+            /// A value with its required fields (`profit_sharing`) set and every optional field unset (not sent).
+            pub fn new(profit_sharing: bool) -> Self {
+                Self { profit_sharing }
+            }
         }
         /// Response body of `POST /v3/pay/transactions/codepay`.
         #[derive(
@@ -2649,7 +5207,6 @@ pub mod transactions {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `appid`
@@ -2693,6 +5250,36 @@ pub mod transactions {
             pub promotion_detail: ::std::option::Option<
                 ::std::vec::Vec<PostResponsePromotionDetail>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    appid: fields.take("appid"),
+                    mchid: fields.take("mchid"),
+                    out_trade_no: fields.take("out_trade_no"),
+                    transaction_id: fields.take("transaction_id"),
+                    trade_type: fields.take("trade_type"),
+                    bank_type: fields.take("bank_type"),
+                    success_time: fields.take("success_time"),
+                    trade_state: fields.take("trade_state"),
+                    trade_state_desc: fields.take("trade_state_desc"),
+                    attach: fields.take("attach"),
+                    payer: fields.take("payer"),
+                    amount: fields.take("amount"),
+                    promotion_detail: fields.take("promotion_detail"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `payer` of [`PostResponse`].
         #[derive(
@@ -2701,12 +5288,29 @@ pub mod transactions {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePayer {
             /// `openid`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub openid: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePayer {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePayer",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    openid: fields.take("openid"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `amount` of [`PostResponse`].
         #[derive(
@@ -2715,7 +5319,6 @@ pub mod transactions {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseAmount {
             /// `total`
@@ -2730,6 +5333,27 @@ pub mod transactions {
             /// `payer_currency`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub payer_currency: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseAmount {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseAmount",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    total: fields.take("total"),
+                    payer_total: fields.take("payer_total"),
+                    currency: fields.take("currency"),
+                    payer_currency: fields.take("payer_currency"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `promotion_detail` of [`PostResponse`].
         #[derive(
@@ -2738,7 +5362,6 @@ pub mod transactions {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePromotionDetail {
             /// `coupon_id`
@@ -2776,6 +5399,34 @@ pub mod transactions {
             pub goods_detail: ::std::option::Option<
                 ::std::vec::Vec<PostResponsePromotionDetailGoodsDetail>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetail {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePromotionDetail",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    coupon_id: fields.take("coupon_id"),
+                    name: fields.take("name"),
+                    scope: fields.take("scope"),
+                    r#type: fields.take("type"),
+                    amount: fields.take("amount"),
+                    stock_id: fields.take("stock_id"),
+                    wechatpay_contribute: fields.take("wechatpay_contribute"),
+                    merchant_contribute: fields.take("merchant_contribute"),
+                    other_contribute: fields.take("other_contribute"),
+                    currency: fields.take("currency"),
+                    goods_detail: fields.take("goods_detail"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `goods_detail` of [`PostResponsePromotionDetail`].
         #[derive(
@@ -2784,7 +5435,6 @@ pub mod transactions {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePromotionDetailGoodsDetail {
             /// `goods_id`
@@ -2802,6 +5452,28 @@ pub mod transactions {
             /// `goods_remark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_remark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetailGoodsDetail {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePromotionDetailGoodsDetail",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    goods_id: fields.take("goods_id"),
+                    quantity: fields.take("quantity"),
+                    unit_price: fields.take("unit_price"),
+                    discount_amount: fields.take("discount_amount"),
+                    goods_remark: fields.take("goods_remark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/pay/transactions/h5`.
@@ -2855,13 +5527,56 @@ pub mod transactions {
             pub amount: PostRequestAmount,
             /// `scene_info`
             pub scene_info: PostRequestSceneInfo,
+            /// `goods_tag`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_tag: ::std::option::Option<::std::string::String>,
+            /// `limit_pay`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub limit_pay: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            /// `support_fapiao`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub support_fapiao: ::std::option::Option<bool>,
+            /// `detail`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub detail: ::std::option::Option<PostRequestDetail>,
+            /// `settle_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub settle_info: ::std::option::Option<PostRequestSettleInfo>,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `notify_url`, `amount`, `scene_info`) set and every optional field unset (not sent).
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                amount: PostRequestAmount,
+                scene_info: PostRequestSceneInfo,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    mchid: mchid.into(),
+                    description: description.into(),
+                    out_trade_no: out_trade_no.into(),
+                    time_expire: ::std::option::Option::None,
+                    attach: ::std::option::Option::None,
+                    notify_url: notify_url.into(),
+                    amount,
+                    scene_info,
+                    goods_tag: ::std::option::Option::None,
+                    limit_pay: ::std::option::Option::None,
+                    support_fapiao: ::std::option::Option::None,
+                    detail: ::std::option::Option::None,
+                    settle_info: ::std::option::Option::None,
+                }
+            }
         }
         /// The `amount` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2871,6 +5586,15 @@ pub mod transactions {
             /// `currency`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub currency: ::std::option::Option<PostRequestAmountCurrency>,
+        }
+        impl PostRequestAmount {
+            /// A value with its required fields (`total`) set and every optional field unset (not sent).
+            pub fn new(total: i64) -> Self {
+                Self {
+                    total,
+                    currency: ::std::option::Option::None,
+                }
+            }
         }
         /// The `currency` of [`PostRequestAmount`].
         ///
@@ -2905,6 +5629,11 @@ pub mod transactions {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestAmountCurrency {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestAmountCurrency {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -2936,6 +5665,26 @@ pub mod transactions {
             pub payer_client_ip: ::std::string::String,
             /// `h5_info`
             pub h5_info: PostRequestSceneInfoH5Info,
+            /// `device_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub device_id: ::std::option::Option<::std::string::String>,
+            /// `store_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub store_info: ::std::option::Option<PostRequestSceneInfoStoreInfo>,
+        }
+        impl PostRequestSceneInfo {
+            /// A value with its required fields (`payer_client_ip`, `h5_info`) set and every optional field unset (not sent).
+            pub fn new(
+                payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+                h5_info: PostRequestSceneInfoH5Info,
+            ) -> Self {
+                Self {
+                    payer_client_ip: payer_client_ip.into(),
+                    h5_info,
+                    device_id: ::std::option::Option::None,
+                    store_info: ::std::option::Option::None,
+                }
+            }
         }
         /// The `h5_info` of [`PostRequestSceneInfo`].
         #[derive(
@@ -2948,6 +5697,32 @@ pub mod transactions {
         pub struct PostRequestSceneInfoH5Info {
             /// `type`
             pub r#type: PostRequestSceneInfoH5InfoType,
+            /// `app_name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub app_name: ::std::option::Option<::std::string::String>,
+            /// `app_url`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub app_url: ::std::option::Option<::std::string::String>,
+            /// `bundle_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub bundle_id: ::std::option::Option<::std::string::String>,
+            /// `package_name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub package_name: ::std::option::Option<::std::string::String>,
+        }
+        impl PostRequestSceneInfoH5Info {
+            /// A value with its required fields (`type`) set and every optional field unset (not sent).
+            pub fn new(
+                r#type: impl ::std::convert::Into<PostRequestSceneInfoH5InfoType>,
+            ) -> Self {
+                Self {
+                    r#type: r#type.into(),
+                    app_name: ::std::option::Option::None,
+                    app_url: ::std::option::Option::None,
+                    bundle_id: ::std::option::Option::None,
+                    package_name: ::std::option::Option::None,
+                }
+            }
         }
         /// The `type` of [`PostRequestSceneInfoH5Info`].
         ///
@@ -2983,6 +5758,11 @@ pub mod transactions {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestSceneInfoH5InfoType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestSceneInfoH5InfoType {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -3001,7 +5781,39 @@ pub mod transactions {
                     .map(Self::from)
             }
         }
-        /// Response body of `POST /v3/pay/transactions/h5`.
+        /// The `store_info` of [`PostRequestSceneInfo`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSceneInfoStoreInfo {
+            /// `id`
+            pub id: ::std::string::String,
+            /// `name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub name: ::std::option::Option<::std::string::String>,
+            /// `area_code`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub area_code: ::std::option::Option<::std::string::String>,
+            /// `address`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub address: ::std::option::Option<::std::string::String>,
+        }
+        impl PostRequestSceneInfoStoreInfo {
+            /// A value with its required fields (`id`) set and every optional field unset (not sent).
+            pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+                Self {
+                    id: id.into(),
+                    name: ::std::option::Option::None,
+                    area_code: ::std::option::Option::None,
+                    address: ::std::option::Option::None,
+                }
+            }
+        }
+        /// The `detail` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
@@ -3010,10 +5822,101 @@ pub mod transactions {
             ::serde::Serialize,
             ::serde::Deserialize
         )]
+        pub struct PostRequestDetail {
+            /// `cost_price`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub cost_price: ::std::option::Option<i64>,
+            /// `invoice_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub invoice_id: ::std::option::Option<::std::string::String>,
+            /// `goods_detail`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_detail: ::std::option::Option<
+                ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+            >,
+        }
+        /// The `goods_detail` of [`PostRequestDetail`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestDetailGoodsDetail {
+            /// `merchant_goods_id`
+            pub merchant_goods_id: ::std::string::String,
+            /// `wechatpay_goods_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
+            /// `goods_name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_name: ::std::option::Option<::std::string::String>,
+            /// `quantity`
+            pub quantity: i64,
+            /// `unit_price`
+            pub unit_price: i64,
+        }
+        impl PostRequestDetailGoodsDetail {
+            /// A value with its required fields (`merchant_goods_id`, `quantity`, `unit_price`) set and every optional field unset (not sent).
+            pub fn new(
+                merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                quantity: i64,
+                unit_price: i64,
+            ) -> Self {
+                Self {
+                    merchant_goods_id: merchant_goods_id.into(),
+                    wechatpay_goods_id: ::std::option::Option::None,
+                    goods_name: ::std::option::Option::None,
+                    quantity,
+                    unit_price,
+                }
+            }
+        }
+        /// The `settle_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSettleInfo {
+            /// `profit_sharing`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub profit_sharing: ::std::option::Option<bool>,
+        }
+        /// Response body of `POST /v3/pay/transactions/h5`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+        )]
         pub struct PostResponse {
             /// `h5_url`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub h5_url: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    h5_url: fields.take("h5_url"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/pay/transactions/id`.
@@ -3047,13 +5950,20 @@ pub mod transactions {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `mchid`
                 pub mchid: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self { mchid: mchid.into() }
+                }
             }
             /// Response body of `GET /v3/pay/transactions/id/{transaction_id}`.
             #[derive(
@@ -3062,715 +5972,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct GetResponse {
-                /// `transaction_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub transaction_id: ::std::option::Option<::std::string::String>,
-                /// `trade_type`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub trade_type: ::std::option::Option<::std::string::String>,
-                /// `trade_state`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub trade_state: ::std::option::Option<::std::string::String>,
-                /// `trade_state_desc`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub trade_state_desc: ::std::option::Option<::std::string::String>,
-                /// `bank_type`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub bank_type: ::std::option::Option<::std::string::String>,
-                /// `success_time`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub success_time: ::std::option::Option<::sdk_runtime::DateTime>,
-                /// `appid`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub appid: ::std::option::Option<::std::string::String>,
-                /// `mchid`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub mchid: ::std::option::Option<::std::string::String>,
-                /// `description`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub description: ::std::option::Option<::std::string::String>,
-                /// `attach`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub attach: ::std::option::Option<::std::string::String>,
-                /// `out_trade_no`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub out_trade_no: ::std::option::Option<::std::string::String>,
-                /// `amount`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub amount: ::std::option::Option<GetResponseAmount>,
-                /// `time_expire`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
-                /// `notify_url`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub notify_url: ::std::option::Option<::std::string::String>,
-                /// `goods_tag`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub goods_tag: ::std::option::Option<::std::string::String>,
-                /// `limit_pay`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub limit_pay: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                >,
-                /// `support_fapiao`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub support_fapiao: ::std::option::Option<bool>,
-                /// `detail`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub detail: ::std::option::Option<GetResponseDetail>,
-                /// `scene_info`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub scene_info: ::std::option::Option<GetResponseSceneInfo>,
-            }
-            /// The `amount` of [`GetResponse`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct GetResponseAmount {
-                /// `total`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub total: ::std::option::Option<i64>,
-                /// `currency`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub currency: ::std::option::Option<::std::string::String>,
-            }
-            /// The `detail` of [`GetResponse`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct GetResponseDetail {
-                /// `cost_price`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub cost_price: ::std::option::Option<i64>,
-                /// `invoice_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub invoice_id: ::std::option::Option<::std::string::String>,
-                /// `goods_detail`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub goods_detail: ::std::option::Option<
-                    ::std::vec::Vec<GetResponseDetailGoodsDetail>,
-                >,
-            }
-            /// The `goods_detail` of [`GetResponseDetail`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct GetResponseDetailGoodsDetail {
-                /// `merchant_goods_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub merchant_goods_id: ::std::option::Option<::std::string::String>,
-                /// `wechatpay_goods_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
-                /// `goods_name`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub goods_name: ::std::option::Option<::std::string::String>,
-                /// `quantity`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub quantity: ::std::option::Option<i64>,
-                /// `unit_price`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub unit_price: ::std::option::Option<i64>,
-            }
-            /// The `scene_info` of [`GetResponse`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct GetResponseSceneInfo {
-                /// `payer_client_ip`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub payer_client_ip: ::std::option::Option<::std::string::String>,
-                /// `device_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub device_id: ::std::option::Option<::std::string::String>,
-                /// `store_info`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub store_info: ::std::option::Option<GetResponseSceneInfoStoreInfo>,
-            }
-            /// The `store_info` of [`GetResponseSceneInfo`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct GetResponseSceneInfoStoreInfo {
-                /// `id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub id: ::std::option::Option<::std::string::String>,
-                /// `name`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub name: ::std::option::Option<::std::string::String>,
-                /// `area_code`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub area_code: ::std::option::Option<::std::string::String>,
-                /// `address`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub address: ::std::option::Option<::std::string::String>,
-            }
-        }
-    }
-    /// Operations under `/v3/pay/transactions/jsapi`.
-    pub mod jsapi {
-        /// APP下单API
-        ///
-        /// `POST /v3/pay/transactions/jsapi`
-        ///
-        /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_2.shtml>
-        ///
-        /// # Errors
-        ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-        pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
-            body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
-            let op = ::sdk_runtime::wechatpay::Operation::new(
-                    ::sdk_runtime::Method::POST,
-                    "/v3/pay/transactions/jsapi",
-                )
-                .json(body)?;
-            client.json(op).await
-        }
-        /// Request body of `POST /v3/pay/transactions/jsapi`.
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequest {
-            /// `appid`
-            pub appid: ::std::string::String,
-            /// `mchid`
-            pub mchid: ::std::string::String,
-            /// `description`
-            pub description: ::std::string::String,
-            /// `out_trade_no`
-            pub out_trade_no: ::std::string::String,
-            /// `time_expire`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
-            /// `attach`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub attach: ::std::option::Option<::std::string::String>,
-            /// `notify_url`
-            pub notify_url: ::std::string::String,
-            /// `amount`
-            pub amount: PostRequestAmount,
-            /// `payer`
-            pub payer: PostRequestPayer,
-        }
-        /// The `amount` of [`PostRequest`].
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequestAmount {
-            /// `total`
-            pub total: i64,
-            /// `currency`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub currency: ::std::option::Option<PostRequestAmountCurrency>,
-        }
-        /// The `currency` of [`PostRequestAmount`].
-        ///
-        /// An open set: values this SDK does not know yet are kept in `Unknown`.
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::cmp::Eq,
-            ::std::hash::Hash
-        )]
-        pub enum PostRequestAmountCurrency {
-            /// `CNY`
-            Cny,
-            /// A value this version of the SDK does not know.
-            Unknown(::std::string::String),
-        }
-        impl PostRequestAmountCurrency {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    Self::Cny => "CNY",
-                    Self::Unknown(value) => value,
-                }
-            }
-        }
-        impl ::std::convert::From<::std::string::String> for PostRequestAmountCurrency {
-            fn from(value: ::std::string::String) -> Self {
-                match value.as_str() {
-                    "CNY" => Self::Cny,
-                    _ => Self::Unknown(value),
-                }
-            }
-        }
-        impl ::serde::Serialize for PostRequestAmountCurrency {
-            fn serialize<S: ::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for PostRequestAmountCurrency {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                <::std::string::String as ::serde::Deserialize>::deserialize(
-                        deserializer,
-                    )
-                    .map(Self::from)
-            }
-        }
-        /// The `payer` of [`PostRequest`].
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequestPayer {
-            /// `openid`
-            pub openid: ::std::string::String,
-        }
-        /// Response body of `POST /v3/pay/transactions/jsapi`.
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostResponse {
-            /// `prepay_id`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub prepay_id: ::std::option::Option<::std::string::String>,
-        }
-    }
-    /// Operations under `/v3/pay/transactions/jsapi-with-contract`.
-    pub mod jsapi_with_contract {
-        /// JSAPI下单并授权
-        ///
-        /// `POST /v3/pay/transactions/jsapi-with-contract`
-        ///
-        /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hide-jsapi-payment/direct-jsons/jsapi-contract-prepay.html>
-        ///
-        /// # Errors
-        ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-        pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
-            body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
-            let op = ::sdk_runtime::wechatpay::Operation::new(
-                    ::sdk_runtime::Method::POST,
-                    "/v3/pay/transactions/jsapi-with-contract",
-                )
-                .json(body)?;
-            client.json(op).await
-        }
-        /// Request body of `POST /v3/pay/transactions/jsapi-with-contract`.
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequest {
-            /// `appid`
-            pub appid: ::std::string::String,
-            /// `mchid`
-            pub mchid: ::std::string::String,
-            /// `description`
-            pub description: ::std::string::String,
-            /// `out_trade_no`
-            pub out_trade_no: ::std::string::String,
-            /// `time_expire`
-            pub time_expire: ::std::string::String,
-            /// `attach`
-            pub attach: ::std::string::String,
-            /// `notify_url`
-            pub notify_url: ::std::string::String,
-            /// `goods_tag`
-            pub goods_tag: ::std::string::String,
-            /// `support_fapiao`
-            pub support_fapiao: bool,
-            /// `amount`
-            pub amount: PostRequestAmount,
-            /// `payer`
-            pub payer: PostRequestPayer,
-            /// `detail`
-            pub detail: PostRequestDetail,
-            /// `scene_info`
-            pub scene_info: PostRequestSceneInfo,
-            /// `settle_info`
-            pub settle_info: PostRequestSettleInfo,
-            /// `contract_info`
-            pub contract_info: PostRequestContractInfo,
-        }
-        /// The `amount` of [`PostRequest`].
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequestAmount {
-            /// `total`
-            pub total: i64,
-            /// `currency`
-            pub currency: ::std::string::String,
-        }
-        /// The `payer` of [`PostRequest`].
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequestPayer {
-            /// `openid`
-            pub openid: ::std::string::String,
-        }
-        /// The `detail` of [`PostRequest`].
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequestDetail {
-            /// `cost_price`
-            pub cost_price: i64,
-            /// `invoice_id`
-            pub invoice_id: ::std::string::String,
-            /// `goods_detail`
-            pub goods_detail: ::std::vec::Vec<PostRequestDetailGoodsDetail>,
-        }
-        /// The `goods_detail` of [`PostRequestDetail`].
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequestDetailGoodsDetail {
-            /// `merchant_goods_id`
-            pub merchant_goods_id: ::std::string::String,
-            /// `wechatpay_goods_id`
-            pub wechatpay_goods_id: ::std::string::String,
-            /// `goods_name`
-            pub goods_name: ::std::string::String,
-            /// `quantity`
-            pub quantity: i64,
-            /// `unit_price`
-            pub unit_price: i64,
-        }
-        /// The `scene_info` of [`PostRequest`].
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequestSceneInfo {
-            /// `payer_client_ip`
-            pub payer_client_ip: ::std::string::String,
-            /// `device_id`
-            pub device_id: ::std::string::String,
-            /// `store_info`
-            pub store_info: PostRequestSceneInfoStoreInfo,
-        }
-        /// The `store_info` of [`PostRequestSceneInfo`].
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequestSceneInfoStoreInfo {
-            /// `id`
-            pub id: ::std::string::String,
-            /// `name`
-            pub name: ::std::string::String,
-            /// `area_code`
-            pub area_code: ::std::string::String,
-            /// `address`
-            pub address: ::std::string::String,
-        }
-        /// The `settle_info` of [`PostRequest`].
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequestSettleInfo {
-            /// `profit_sharing`
-            pub profit_sharing: bool,
-        }
-        /// The `contract_info` of [`PostRequest`].
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequestContractInfo {
-            /// `token`
-            pub token: ::std::string::String,
-            /// `password_free_contract_id`
-            pub password_free_contract_id: ::std::string::String,
-        }
-        /// Response body of `POST /v3/pay/transactions/jsapi-with-contract`.
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostResponse {
-            /// `prepay_id`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub prepay_id: ::std::option::Option<::std::string::String>,
-        }
-    }
-    /// Operations under `/v3/pay/transactions/native`.
-    pub mod native {
-        /// Native下单API
-        ///
-        /// `POST /v3/pay/transactions/native`
-        ///
-        /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_3.shtml>
-        ///
-        /// # Errors
-        ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-        pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
-            body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
-            let op = ::sdk_runtime::wechatpay::Operation::new(
-                    ::sdk_runtime::Method::POST,
-                    "/v3/pay/transactions/native",
-                )
-                .json(body)?;
-            client.json(op).await
-        }
-        /// Request body of `POST /v3/pay/transactions/native`.
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequest {
-            /// `appid`
-            pub appid: ::std::string::String,
-            /// `mchid`
-            pub mchid: ::std::string::String,
-            /// `description`
-            pub description: ::std::string::String,
-            /// `out_trade_no`
-            pub out_trade_no: ::std::string::String,
-            /// `time_expire`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
-            /// `attach`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub attach: ::std::option::Option<::std::string::String>,
-            /// `notify_url`
-            pub notify_url: ::std::string::String,
-            /// `amount`
-            pub amount: PostRequestAmount,
-        }
-        /// The `amount` of [`PostRequest`].
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequestAmount {
-            /// `total`
-            pub total: i64,
-            /// `currency`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub currency: ::std::option::Option<PostRequestAmountCurrency>,
-        }
-        /// The `currency` of [`PostRequestAmount`].
-        ///
-        /// An open set: values this SDK does not know yet are kept in `Unknown`.
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::cmp::Eq,
-            ::std::hash::Hash
-        )]
-        pub enum PostRequestAmountCurrency {
-            /// `CNY`
-            Cny,
-            /// A value this version of the SDK does not know.
-            Unknown(::std::string::String),
-        }
-        impl PostRequestAmountCurrency {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    Self::Cny => "CNY",
-                    Self::Unknown(value) => value,
-                }
-            }
-        }
-        impl ::std::convert::From<::std::string::String> for PostRequestAmountCurrency {
-            fn from(value: ::std::string::String) -> Self {
-                match value.as_str() {
-                    "CNY" => Self::Cny,
-                    _ => Self::Unknown(value),
-                }
-            }
-        }
-        impl ::serde::Serialize for PostRequestAmountCurrency {
-            fn serialize<S: ::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for PostRequestAmountCurrency {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                <::std::string::String as ::serde::Deserialize>::deserialize(
-                        deserializer,
-                    )
-                    .map(Self::from)
-            }
-        }
-        /// Response body of `POST /v3/pay/transactions/native`.
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostResponse {
-            /// `code_url`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub code_url: ::std::option::Option<::std::string::String>,
-        }
-    }
-    /// Operations under `/v3/pay/transactions/out-trade-no`.
-    pub mod out_trade_no {
-        /// Operations under `/v3/pay/transactions/out-trade-no/{out_trade_no}`.
-        pub mod by_out_trade_no {
-            /// 商户订单号查询
-            ///
-            /// `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`
-            ///
-            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_5.shtml>
-            ///
-            /// # Errors
-            ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-            pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
-                out_trade_no: &str,
-                query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
-                let op = ::sdk_runtime::wechatpay::Operation::new(
-                        ::sdk_runtime::Method::GET,
-                        "/v3/pay/transactions/out-trade-no/{out_trade_no}",
-                    )
-                    .path_param("out_trade_no", out_trade_no)
-                    .query(query)?;
-                client.json(op).await
-            }
-            /// Query parameters of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct GetQuery {
-                /// `mchid`
-                pub mchid: ::std::string::String,
-            }
-            /// Response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `transaction_id`
@@ -3835,6 +6036,49 @@ pub mod transactions {
                 /// `payer`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub payer: ::std::option::Option<GetResponsePayer>,
+                /// `promotion_detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub promotion_detail: ::std::option::Option<
+                    ::std::vec::Vec<GetResponsePromotionDetail>,
+                >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        transaction_id: fields.take("transaction_id"),
+                        trade_type: fields.take("trade_type"),
+                        trade_state: fields.take("trade_state"),
+                        trade_state_desc: fields.take("trade_state_desc"),
+                        bank_type: fields.take("bank_type"),
+                        success_time: fields.take("success_time"),
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        description: fields.take("description"),
+                        attach: fields.take("attach"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        amount: fields.take("amount"),
+                        time_expire: fields.take("time_expire"),
+                        notify_url: fields.take("notify_url"),
+                        goods_tag: fields.take("goods_tag"),
+                        limit_pay: fields.take("limit_pay"),
+                        support_fapiao: fields.take("support_fapiao"),
+                        detail: fields.take("detail"),
+                        scene_info: fields.take("scene_info"),
+                        payer: fields.take("payer"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`GetResponse`].
             #[derive(
@@ -3843,7 +6087,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAmount {
                 /// `total`
@@ -3852,6 +6095,33 @@ pub mod transactions {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+                /// `payer_currency`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub payer_currency: ::std::option::Option<::std::string::String>,
+                /// `payer_total`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub payer_total: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total: fields.take("total"),
+                        currency: fields.take("currency"),
+                        payer_currency: fields.take("payer_currency"),
+                        payer_total: fields.take("payer_total"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `detail` of [`GetResponse`].
             #[derive(
@@ -3860,7 +6130,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseDetail {
                 /// `cost_price`
@@ -3874,6 +6143,26 @@ pub mod transactions {
                 pub goods_detail: ::std::option::Option<
                     ::std::vec::Vec<GetResponseDetailGoodsDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        cost_price: fields.take("cost_price"),
+                        invoice_id: fields.take("invoice_id"),
+                        goods_detail: fields.take("goods_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `goods_detail` of [`GetResponseDetail`].
             #[derive(
@@ -3882,7 +6171,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseDetailGoodsDetail {
                 /// `merchant_goods_id`
@@ -3900,6 +6188,28 @@ pub mod transactions {
                 /// `unit_price`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub unit_price: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseDetailGoodsDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseDetailGoodsDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        merchant_goods_id: fields.take("merchant_goods_id"),
+                        wechatpay_goods_id: fields.take("wechatpay_goods_id"),
+                        goods_name: fields.take("goods_name"),
+                        quantity: fields.take("quantity"),
+                        unit_price: fields.take("unit_price"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `scene_info` of [`GetResponse`].
             #[derive(
@@ -3908,7 +6218,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseSceneInfo {
                 /// `payer_client_ip`
@@ -3920,6 +6229,26 @@ pub mod transactions {
                 /// `store_info`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub store_info: ::std::option::Option<GetResponseSceneInfoStoreInfo>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseSceneInfo {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseSceneInfo",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        payer_client_ip: fields.take("payer_client_ip"),
+                        device_id: fields.take("device_id"),
+                        store_info: fields.take("store_info"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `store_info` of [`GetResponseSceneInfo`].
             #[derive(
@@ -3928,7 +6257,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseSceneInfoStoreInfo {
                 /// `id`
@@ -3943,6 +6271,27 @@ pub mod transactions {
                 /// `address`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub address: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseSceneInfoStoreInfo {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseSceneInfoStoreInfo",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        id: fields.take("id"),
+                        name: fields.take("name"),
+                        area_code: fields.take("area_code"),
+                        address: fields.take("address"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `payer` of [`GetResponse`].
             #[derive(
@@ -3951,12 +6300,1741 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePayer {
                 /// `openid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub openid: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePayer {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePayer",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        openid: fields.take("openid"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `promotion_detail` of [`GetResponse`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
+            pub struct GetResponsePromotionDetail {
+                /// `coupon_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub coupon_id: ::std::option::Option<::std::string::String>,
+                /// `name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub name: ::std::option::Option<::std::string::String>,
+                /// `scope`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub scope: ::std::option::Option<::std::string::String>,
+                /// `type`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub r#type: ::std::option::Option<::std::string::String>,
+                /// `amount`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub amount: ::std::option::Option<i64>,
+                /// `stock_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub stock_id: ::std::option::Option<::std::string::String>,
+                /// `wechatpay_contribute`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub wechatpay_contribute: ::std::option::Option<i64>,
+                /// `merchant_contribute`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub merchant_contribute: ::std::option::Option<i64>,
+                /// `other_contribute`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub other_contribute: ::std::option::Option<i64>,
+                /// `currency`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub currency: ::std::option::Option<::std::string::String>,
+                /// `goods_detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_detail: ::std::option::Option<
+                    ::std::vec::Vec<GetResponsePromotionDetailGoodsDetail>,
+                >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        coupon_id: fields.take("coupon_id"),
+                        name: fields.take("name"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        amount: fields.take("amount"),
+                        stock_id: fields.take("stock_id"),
+                        wechatpay_contribute: fields.take("wechatpay_contribute"),
+                        merchant_contribute: fields.take("merchant_contribute"),
+                        other_contribute: fields.take("other_contribute"),
+                        currency: fields.take("currency"),
+                        goods_detail: fields.take("goods_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `goods_detail` of [`GetResponsePromotionDetail`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
+            pub struct GetResponsePromotionDetailGoodsDetail {
+                /// `goods_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_id: ::std::option::Option<::std::string::String>,
+                /// `quantity`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub quantity: ::std::option::Option<i64>,
+                /// `unit_price`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub unit_price: ::std::option::Option<i64>,
+                /// `discount_amount`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub discount_amount: ::std::option::Option<i64>,
+                /// `goods_remark`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_remark: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de>
+            for GetResponsePromotionDetailGoodsDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetailGoodsDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        goods_id: fields.take("goods_id"),
+                        quantity: fields.take("quantity"),
+                        unit_price: fields.take("unit_price"),
+                        discount_amount: fields.take("discount_amount"),
+                        goods_remark: fields.take("goods_remark"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+        }
+    }
+    /// Operations under `/v3/pay/transactions/jsapi`.
+    pub mod jsapi {
+        /// APP下单API
+        ///
+        /// `POST /v3/pay/transactions/jsapi`
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_2.shtml>
+        ///
+        /// # Errors
+        ///
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        pub async fn post(
+            client: &::sdk_runtime::wechatpay::Client,
+            body: &PostRequest,
+        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            let op = ::sdk_runtime::wechatpay::Operation::new(
+                    ::sdk_runtime::Method::POST,
+                    "/v3/pay/transactions/jsapi",
+                )
+                .json(body)?;
+            client.json(op).await
+        }
+        /// Request body of `POST /v3/pay/transactions/jsapi`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequest {
+            /// `appid`
+            pub appid: ::std::string::String,
+            /// `mchid`
+            pub mchid: ::std::string::String,
+            /// `description`
+            pub description: ::std::string::String,
+            /// `out_trade_no`
+            pub out_trade_no: ::std::string::String,
+            /// `time_expire`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
+            /// `attach`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub attach: ::std::option::Option<::std::string::String>,
+            /// `notify_url`
+            pub notify_url: ::std::string::String,
+            /// `amount`
+            pub amount: PostRequestAmount,
+            /// `payer`
+            pub payer: PostRequestPayer,
+            /// `goods_tag`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_tag: ::std::option::Option<::std::string::String>,
+            /// `limit_pay`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub limit_pay: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            /// `support_fapiao`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub support_fapiao: ::std::option::Option<bool>,
+            /// `detail`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub detail: ::std::option::Option<PostRequestDetail>,
+            /// `scene_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub scene_info: ::std::option::Option<PostRequestSceneInfo>,
+            /// `settle_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub settle_info: ::std::option::Option<PostRequestSettleInfo>,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `notify_url`, `amount`, `payer`) set and every optional field unset (not sent).
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                amount: PostRequestAmount,
+                payer: PostRequestPayer,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    mchid: mchid.into(),
+                    description: description.into(),
+                    out_trade_no: out_trade_no.into(),
+                    time_expire: ::std::option::Option::None,
+                    attach: ::std::option::Option::None,
+                    notify_url: notify_url.into(),
+                    amount,
+                    payer,
+                    goods_tag: ::std::option::Option::None,
+                    limit_pay: ::std::option::Option::None,
+                    support_fapiao: ::std::option::Option::None,
+                    detail: ::std::option::Option::None,
+                    scene_info: ::std::option::Option::None,
+                    settle_info: ::std::option::Option::None,
+                }
+            }
+        }
+        /// The `amount` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestAmount {
+            /// `total`
+            pub total: i64,
+            /// `currency`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub currency: ::std::option::Option<PostRequestAmountCurrency>,
+        }
+        impl PostRequestAmount {
+            /// A value with its required fields (`total`) set and every optional field unset (not sent).
+            pub fn new(total: i64) -> Self {
+                Self {
+                    total,
+                    currency: ::std::option::Option::None,
+                }
+            }
+        }
+        /// The `currency` of [`PostRequestAmount`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestAmountCurrency {
+            /// `CNY`
+            Cny,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestAmountCurrency {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Cny => "CNY",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostRequestAmountCurrency {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "CNY" => Self::Cny,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestAmountCurrency {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostRequestAmountCurrency {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostRequestAmountCurrency {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `payer` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestPayer {
+            /// `openid`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub openid: ::std::option::Option<::std::string::String>,
+        }
+        /// The `detail` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestDetail {
+            /// `cost_price`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub cost_price: ::std::option::Option<i64>,
+            /// `invoice_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub invoice_id: ::std::option::Option<::std::string::String>,
+            /// `goods_detail`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_detail: ::std::option::Option<
+                ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+            >,
+        }
+        /// The `goods_detail` of [`PostRequestDetail`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestDetailGoodsDetail {
+            /// `merchant_goods_id`
+            pub merchant_goods_id: ::std::string::String,
+            /// `wechatpay_goods_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
+            /// `goods_name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_name: ::std::option::Option<::std::string::String>,
+            /// `quantity`
+            pub quantity: i64,
+            /// `unit_price`
+            pub unit_price: i64,
+        }
+        impl PostRequestDetailGoodsDetail {
+            /// A value with its required fields (`merchant_goods_id`, `quantity`, `unit_price`) set and every optional field unset (not sent).
+            pub fn new(
+                merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                quantity: i64,
+                unit_price: i64,
+            ) -> Self {
+                Self {
+                    merchant_goods_id: merchant_goods_id.into(),
+                    wechatpay_goods_id: ::std::option::Option::None,
+                    goods_name: ::std::option::Option::None,
+                    quantity,
+                    unit_price,
+                }
+            }
+        }
+        /// The `scene_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSceneInfo {
+            /// `payer_client_ip`
+            pub payer_client_ip: ::std::string::String,
+            /// `device_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub device_id: ::std::option::Option<::std::string::String>,
+            /// `store_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub store_info: ::std::option::Option<PostRequestSceneInfoStoreInfo>,
+        }
+        impl PostRequestSceneInfo {
+            /// A value with its required fields (`payer_client_ip`) set and every optional field unset (not sent).
+            pub fn new(
+                payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    payer_client_ip: payer_client_ip.into(),
+                    device_id: ::std::option::Option::None,
+                    store_info: ::std::option::Option::None,
+                }
+            }
+        }
+        /// The `store_info` of [`PostRequestSceneInfo`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSceneInfoStoreInfo {
+            /// `id`
+            pub id: ::std::string::String,
+            /// `name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub name: ::std::option::Option<::std::string::String>,
+            /// `area_code`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub area_code: ::std::option::Option<::std::string::String>,
+            /// `address`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub address: ::std::option::Option<::std::string::String>,
+        }
+        impl PostRequestSceneInfoStoreInfo {
+            /// A value with its required fields (`id`) set and every optional field unset (not sent).
+            pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+                Self {
+                    id: id.into(),
+                    name: ::std::option::Option::None,
+                    area_code: ::std::option::Option::None,
+                    address: ::std::option::Option::None,
+                }
+            }
+        }
+        /// The `settle_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSettleInfo {
+            /// `profit_sharing`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub profit_sharing: ::std::option::Option<bool>,
+        }
+        /// Response body of `POST /v3/pay/transactions/jsapi`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+        )]
+        pub struct PostResponse {
+            /// `prepay_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub prepay_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    prepay_id: fields.take("prepay_id"),
+                    unparsed: fields.finish(),
+                })
+            }
+        }
+    }
+    /// Operations under `/v3/pay/transactions/jsapi-with-contract`.
+    pub mod jsapi_with_contract {
+        /// JSAPI下单并授权
+        ///
+        /// `POST /v3/pay/transactions/jsapi-with-contract`
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hide-jsapi-payment/direct-jsons/jsapi-contract-prepay.html>
+        ///
+        /// # Errors
+        ///
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        pub async fn post(
+            client: &::sdk_runtime::wechatpay::Client,
+            body: &PostRequest,
+        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            let op = ::sdk_runtime::wechatpay::Operation::new(
+                    ::sdk_runtime::Method::POST,
+                    "/v3/pay/transactions/jsapi-with-contract",
+                )
+                .json(body)?;
+            client.json(op).await
+        }
+        /// Request body of `POST /v3/pay/transactions/jsapi-with-contract`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequest {
+            /// `appid`
+            pub appid: ::std::string::String,
+            /// `mchid`
+            pub mchid: ::std::string::String,
+            /// `description`
+            pub description: ::std::string::String,
+            /// `out_trade_no`
+            pub out_trade_no: ::std::string::String,
+            /// `time_expire`
+            pub time_expire: ::std::string::String,
+            /// `attach`
+            pub attach: ::std::string::String,
+            /// `notify_url`
+            pub notify_url: ::std::string::String,
+            /// `goods_tag`
+            pub goods_tag: ::std::string::String,
+            /// `support_fapiao`
+            pub support_fapiao: bool,
+            /// `amount`
+            pub amount: PostRequestAmount,
+            /// `payer`
+            pub payer: PostRequestPayer,
+            /// `detail`
+            pub detail: PostRequestDetail,
+            /// `scene_info`
+            pub scene_info: PostRequestSceneInfo,
+            /// `settle_info`
+            pub settle_info: PostRequestSettleInfo,
+            /// `contract_info`
+            pub contract_info: PostRequestContractInfo,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `time_expire`, `attach`, `notify_url`, `goods_tag`, `support_fapiao`, `amount`, `payer`, `detail`, `scene_info`, `settle_info`, `contract_info`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                time_expire: impl ::std::convert::Into<::std::string::String>,
+                attach: impl ::std::convert::Into<::std::string::String>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                goods_tag: impl ::std::convert::Into<::std::string::String>,
+                support_fapiao: bool,
+                amount: PostRequestAmount,
+                payer: PostRequestPayer,
+                detail: PostRequestDetail,
+                scene_info: PostRequestSceneInfo,
+                settle_info: PostRequestSettleInfo,
+                contract_info: PostRequestContractInfo,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    mchid: mchid.into(),
+                    description: description.into(),
+                    out_trade_no: out_trade_no.into(),
+                    time_expire: time_expire.into(),
+                    attach: attach.into(),
+                    notify_url: notify_url.into(),
+                    goods_tag: goods_tag.into(),
+                    support_fapiao,
+                    amount,
+                    payer,
+                    detail,
+                    scene_info,
+                    settle_info,
+                    contract_info,
+                }
+            }
+        }
+        /// The `amount` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestAmount {
+            /// `total`
+            pub total: i64,
+            /// `currency`
+            pub currency: ::std::string::String,
+        }
+        impl PostRequestAmount {
+            /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+            pub fn new(
+                total: i64,
+                currency: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    total,
+                    currency: currency.into(),
+                }
+            }
+        }
+        /// The `payer` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestPayer {
+            /// `openid`
+            pub openid: ::std::string::String,
+        }
+        impl PostRequestPayer {
+            /// A value with its required fields (`openid`) set and every optional field unset (not sent).
+            pub fn new(
+                openid: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self { openid: openid.into() }
+            }
+        }
+        /// The `detail` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestDetail {
+            /// `cost_price`
+            pub cost_price: i64,
+            /// `invoice_id`
+            pub invoice_id: ::std::string::String,
+            /// `goods_detail`
+            pub goods_detail: ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+        }
+        impl PostRequestDetail {
+            /// A value with its required fields (`cost_price`, `invoice_id`, `goods_detail`) set and every optional field unset (not sent).
+            pub fn new(
+                cost_price: i64,
+                invoice_id: impl ::std::convert::Into<::std::string::String>,
+                goods_detail: ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+            ) -> Self {
+                Self {
+                    cost_price,
+                    invoice_id: invoice_id.into(),
+                    goods_detail,
+                }
+            }
+        }
+        /// The `goods_detail` of [`PostRequestDetail`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestDetailGoodsDetail {
+            /// `merchant_goods_id`
+            pub merchant_goods_id: ::std::string::String,
+            /// `wechatpay_goods_id`
+            pub wechatpay_goods_id: ::std::string::String,
+            /// `goods_name`
+            pub goods_name: ::std::string::String,
+            /// `quantity`
+            pub quantity: i64,
+            /// `unit_price`
+            pub unit_price: i64,
+        }
+        impl PostRequestDetailGoodsDetail {
+            /// A value with its required fields (`merchant_goods_id`, `wechatpay_goods_id`, `goods_name`, `quantity`, `unit_price`) set and every optional field unset (not sent).
+            pub fn new(
+                merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                wechatpay_goods_id: impl ::std::convert::Into<::std::string::String>,
+                goods_name: impl ::std::convert::Into<::std::string::String>,
+                quantity: i64,
+                unit_price: i64,
+            ) -> Self {
+                Self {
+                    merchant_goods_id: merchant_goods_id.into(),
+                    wechatpay_goods_id: wechatpay_goods_id.into(),
+                    goods_name: goods_name.into(),
+                    quantity,
+                    unit_price,
+                }
+            }
+        }
+        /// The `scene_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSceneInfo {
+            /// `payer_client_ip`
+            pub payer_client_ip: ::std::string::String,
+            /// `device_id`
+            pub device_id: ::std::string::String,
+            /// `store_info`
+            pub store_info: PostRequestSceneInfoStoreInfo,
+        }
+        impl PostRequestSceneInfo {
+            /// A value with its required fields (`payer_client_ip`, `device_id`, `store_info`) set and every optional field unset (not sent).
+            pub fn new(
+                payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+                device_id: impl ::std::convert::Into<::std::string::String>,
+                store_info: PostRequestSceneInfoStoreInfo,
+            ) -> Self {
+                Self {
+                    payer_client_ip: payer_client_ip.into(),
+                    device_id: device_id.into(),
+                    store_info,
+                }
+            }
+        }
+        /// The `store_info` of [`PostRequestSceneInfo`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSceneInfoStoreInfo {
+            /// `id`
+            pub id: ::std::string::String,
+            /// `name`
+            pub name: ::std::string::String,
+            /// `area_code`
+            pub area_code: ::std::string::String,
+            /// `address`
+            pub address: ::std::string::String,
+        }
+        impl PostRequestSceneInfoStoreInfo {
+            /// A value with its required fields (`id`, `name`, `area_code`, `address`) set and every optional field unset (not sent).
+            pub fn new(
+                id: impl ::std::convert::Into<::std::string::String>,
+                name: impl ::std::convert::Into<::std::string::String>,
+                area_code: impl ::std::convert::Into<::std::string::String>,
+                address: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    id: id.into(),
+                    name: name.into(),
+                    area_code: area_code.into(),
+                    address: address.into(),
+                }
+            }
+        }
+        /// The `settle_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSettleInfo {
+            /// `profit_sharing`
+            pub profit_sharing: bool,
+        }
+        impl PostRequestSettleInfo {
+            /// A value with its required fields (`profit_sharing`) set and every optional field unset (not sent).
+            pub fn new(profit_sharing: bool) -> Self {
+                Self { profit_sharing }
+            }
+        }
+        /// The `contract_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestContractInfo {
+            /// `token`
+            pub token: ::std::string::String,
+            /// `password_free_contract_id`
+            pub password_free_contract_id: ::std::string::String,
+        }
+        impl PostRequestContractInfo {
+            /// A value with its required fields (`token`, `password_free_contract_id`) set and every optional field unset (not sent).
+            pub fn new(
+                token: impl ::std::convert::Into<::std::string::String>,
+                password_free_contract_id: impl ::std::convert::Into<
+                    ::std::string::String,
+                >,
+            ) -> Self {
+                Self {
+                    token: token.into(),
+                    password_free_contract_id: password_free_contract_id.into(),
+                }
+            }
+        }
+        /// Response body of `POST /v3/pay/transactions/jsapi-with-contract`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+        )]
+        pub struct PostResponse {
+            /// `prepay_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub prepay_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    prepay_id: fields.take("prepay_id"),
+                    unparsed: fields.finish(),
+                })
+            }
+        }
+    }
+    /// Operations under `/v3/pay/transactions/native`.
+    pub mod native {
+        /// Native下单API
+        ///
+        /// `POST /v3/pay/transactions/native`
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_3.shtml>
+        ///
+        /// # Errors
+        ///
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        pub async fn post(
+            client: &::sdk_runtime::wechatpay::Client,
+            body: &PostRequest,
+        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            let op = ::sdk_runtime::wechatpay::Operation::new(
+                    ::sdk_runtime::Method::POST,
+                    "/v3/pay/transactions/native",
+                )
+                .json(body)?;
+            client.json(op).await
+        }
+        /// Request body of `POST /v3/pay/transactions/native`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequest {
+            /// `appid`
+            pub appid: ::std::string::String,
+            /// `mchid`
+            pub mchid: ::std::string::String,
+            /// `description`
+            pub description: ::std::string::String,
+            /// `out_trade_no`
+            pub out_trade_no: ::std::string::String,
+            /// `time_expire`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
+            /// `attach`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub attach: ::std::option::Option<::std::string::String>,
+            /// `notify_url`
+            pub notify_url: ::std::string::String,
+            /// `amount`
+            pub amount: PostRequestAmount,
+            /// `goods_tag`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_tag: ::std::option::Option<::std::string::String>,
+            /// `limit_pay`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub limit_pay: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            /// `support_fapiao`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub support_fapiao: ::std::option::Option<bool>,
+            /// `detail`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub detail: ::std::option::Option<PostRequestDetail>,
+            /// `settle_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub settle_info: ::std::option::Option<PostRequestSettleInfo>,
+            /// `scene_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub scene_info: ::std::option::Option<PostRequestSceneInfo>,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `notify_url`, `amount`) set and every optional field unset (not sent).
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                amount: PostRequestAmount,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    mchid: mchid.into(),
+                    description: description.into(),
+                    out_trade_no: out_trade_no.into(),
+                    time_expire: ::std::option::Option::None,
+                    attach: ::std::option::Option::None,
+                    notify_url: notify_url.into(),
+                    amount,
+                    goods_tag: ::std::option::Option::None,
+                    limit_pay: ::std::option::Option::None,
+                    support_fapiao: ::std::option::Option::None,
+                    detail: ::std::option::Option::None,
+                    settle_info: ::std::option::Option::None,
+                    scene_info: ::std::option::Option::None,
+                }
+            }
+        }
+        /// The `amount` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestAmount {
+            /// `total`
+            pub total: i64,
+            /// `currency`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub currency: ::std::option::Option<PostRequestAmountCurrency>,
+        }
+        impl PostRequestAmount {
+            /// A value with its required fields (`total`) set and every optional field unset (not sent).
+            pub fn new(total: i64) -> Self {
+                Self {
+                    total,
+                    currency: ::std::option::Option::None,
+                }
+            }
+        }
+        /// The `currency` of [`PostRequestAmount`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestAmountCurrency {
+            /// `CNY`
+            Cny,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestAmountCurrency {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Cny => "CNY",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostRequestAmountCurrency {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "CNY" => Self::Cny,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestAmountCurrency {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostRequestAmountCurrency {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostRequestAmountCurrency {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `detail` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestDetail {
+            /// `cost_price`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub cost_price: ::std::option::Option<i64>,
+            /// `invoice_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub invoice_id: ::std::option::Option<::std::string::String>,
+            /// `goods_detail`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_detail: ::std::option::Option<
+                ::std::vec::Vec<PostRequestDetailGoodsDetail>,
+            >,
+        }
+        /// The `goods_detail` of [`PostRequestDetail`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestDetailGoodsDetail {
+            /// `merchant_goods_id`
+            pub merchant_goods_id: ::std::string::String,
+            /// `wechatpay_goods_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
+            /// `goods_name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_name: ::std::option::Option<::std::string::String>,
+            /// `quantity`
+            pub quantity: i64,
+            /// `unit_price`
+            pub unit_price: i64,
+        }
+        impl PostRequestDetailGoodsDetail {
+            /// A value with its required fields (`merchant_goods_id`, `quantity`, `unit_price`) set and every optional field unset (not sent).
+            pub fn new(
+                merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                quantity: i64,
+                unit_price: i64,
+            ) -> Self {
+                Self {
+                    merchant_goods_id: merchant_goods_id.into(),
+                    wechatpay_goods_id: ::std::option::Option::None,
+                    goods_name: ::std::option::Option::None,
+                    quantity,
+                    unit_price,
+                }
+            }
+        }
+        /// The `settle_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSettleInfo {
+            /// `profit_sharing`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub profit_sharing: ::std::option::Option<bool>,
+        }
+        /// The `scene_info` of [`PostRequest`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSceneInfo {
+            /// `payer_client_ip`
+            pub payer_client_ip: ::std::string::String,
+            /// `device_id`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub device_id: ::std::option::Option<::std::string::String>,
+            /// `store_info`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub store_info: ::std::option::Option<PostRequestSceneInfoStoreInfo>,
+        }
+        impl PostRequestSceneInfo {
+            /// A value with its required fields (`payer_client_ip`) set and every optional field unset (not sent).
+            pub fn new(
+                payer_client_ip: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    payer_client_ip: payer_client_ip.into(),
+                    device_id: ::std::option::Option::None,
+                    store_info: ::std::option::Option::None,
+                }
+            }
+        }
+        /// The `store_info` of [`PostRequestSceneInfo`].
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub struct PostRequestSceneInfoStoreInfo {
+            /// `id`
+            pub id: ::std::string::String,
+            /// `name`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub name: ::std::option::Option<::std::string::String>,
+            /// `area_code`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub area_code: ::std::option::Option<::std::string::String>,
+            /// `address`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub address: ::std::option::Option<::std::string::String>,
+        }
+        impl PostRequestSceneInfoStoreInfo {
+            /// A value with its required fields (`id`) set and every optional field unset (not sent).
+            pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+                Self {
+                    id: id.into(),
+                    name: ::std::option::Option::None,
+                    area_code: ::std::option::Option::None,
+                    address: ::std::option::Option::None,
+                }
+            }
+        }
+        /// Response body of `POST /v3/pay/transactions/native`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::serde::Serialize,
+        )]
+        pub struct PostResponse {
+            /// `code_url`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub code_url: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    code_url: fields.take("code_url"),
+                    unparsed: fields.finish(),
+                })
+            }
+        }
+    }
+    /// Operations under `/v3/pay/transactions/out-trade-no`.
+    pub mod out_trade_no {
+        /// Operations under `/v3/pay/transactions/out-trade-no/{out_trade_no}`.
+        pub mod by_out_trade_no {
+            /// 商户订单号查询
+            ///
+            /// `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`
+            ///
+            /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transactions/chapter3_5.shtml>
+            ///
+            /// # Errors
+            ///
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            pub async fn get(
+                client: &::sdk_runtime::wechatpay::Client,
+                out_trade_no: &str,
+                query: &GetQuery,
+            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                let op = ::sdk_runtime::wechatpay::Operation::new(
+                        ::sdk_runtime::Method::GET,
+                        "/v3/pay/transactions/out-trade-no/{out_trade_no}",
+                    )
+                    .path_param("out_trade_no", out_trade_no)
+                    .query(query)?;
+                client.json(op).await
+            }
+            /// Query parameters of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::serde::Serialize,
+                ::serde::Deserialize
+            )]
+            pub struct GetQuery {
+                /// `mchid`
+                pub mchid: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self { mchid: mchid.into() }
+                }
+            }
+            /// Response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
+            pub struct GetResponse {
+                /// `transaction_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub transaction_id: ::std::option::Option<::std::string::String>,
+                /// `trade_type`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub trade_type: ::std::option::Option<::std::string::String>,
+                /// `trade_state`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub trade_state: ::std::option::Option<::std::string::String>,
+                /// `trade_state_desc`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub trade_state_desc: ::std::option::Option<::std::string::String>,
+                /// `bank_type`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub bank_type: ::std::option::Option<::std::string::String>,
+                /// `success_time`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub success_time: ::std::option::Option<::sdk_runtime::DateTime>,
+                /// `appid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub appid: ::std::option::Option<::std::string::String>,
+                /// `mchid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub mchid: ::std::option::Option<::std::string::String>,
+                /// `description`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub description: ::std::option::Option<::std::string::String>,
+                /// `attach`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub attach: ::std::option::Option<::std::string::String>,
+                /// `out_trade_no`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub out_trade_no: ::std::option::Option<::std::string::String>,
+                /// `amount`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub amount: ::std::option::Option<GetResponseAmount>,
+                /// `time_expire`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
+                /// `notify_url`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub notify_url: ::std::option::Option<::std::string::String>,
+                /// `goods_tag`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_tag: ::std::option::Option<::std::string::String>,
+                /// `limit_pay`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub limit_pay: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                /// `support_fapiao`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub support_fapiao: ::std::option::Option<bool>,
+                /// `detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub detail: ::std::option::Option<GetResponseDetail>,
+                /// `scene_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub scene_info: ::std::option::Option<GetResponseSceneInfo>,
+                /// `payer`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub payer: ::std::option::Option<GetResponsePayer>,
+                /// `promotion_detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub promotion_detail: ::std::option::Option<
+                    ::std::vec::Vec<GetResponsePromotionDetail>,
+                >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        transaction_id: fields.take("transaction_id"),
+                        trade_type: fields.take("trade_type"),
+                        trade_state: fields.take("trade_state"),
+                        trade_state_desc: fields.take("trade_state_desc"),
+                        bank_type: fields.take("bank_type"),
+                        success_time: fields.take("success_time"),
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        description: fields.take("description"),
+                        attach: fields.take("attach"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        amount: fields.take("amount"),
+                        time_expire: fields.take("time_expire"),
+                        notify_url: fields.take("notify_url"),
+                        goods_tag: fields.take("goods_tag"),
+                        limit_pay: fields.take("limit_pay"),
+                        support_fapiao: fields.take("support_fapiao"),
+                        detail: fields.take("detail"),
+                        scene_info: fields.take("scene_info"),
+                        payer: fields.take("payer"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `amount` of [`GetResponse`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
+            pub struct GetResponseAmount {
+                /// `total`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub total: ::std::option::Option<i64>,
+                /// `currency`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub currency: ::std::option::Option<::std::string::String>,
+                /// `payer_currency`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub payer_currency: ::std::option::Option<::std::string::String>,
+                /// `payer_total`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub payer_total: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total: fields.take("total"),
+                        currency: fields.take("currency"),
+                        payer_currency: fields.take("payer_currency"),
+                        payer_total: fields.take("payer_total"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `detail` of [`GetResponse`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
+            pub struct GetResponseDetail {
+                /// `cost_price`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub cost_price: ::std::option::Option<i64>,
+                /// `invoice_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub invoice_id: ::std::option::Option<::std::string::String>,
+                /// `goods_detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_detail: ::std::option::Option<
+                    ::std::vec::Vec<GetResponseDetailGoodsDetail>,
+                >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        cost_price: fields.take("cost_price"),
+                        invoice_id: fields.take("invoice_id"),
+                        goods_detail: fields.take("goods_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `goods_detail` of [`GetResponseDetail`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
+            pub struct GetResponseDetailGoodsDetail {
+                /// `merchant_goods_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub merchant_goods_id: ::std::option::Option<::std::string::String>,
+                /// `wechatpay_goods_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
+                /// `goods_name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_name: ::std::option::Option<::std::string::String>,
+                /// `quantity`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub quantity: ::std::option::Option<i64>,
+                /// `unit_price`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub unit_price: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseDetailGoodsDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseDetailGoodsDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        merchant_goods_id: fields.take("merchant_goods_id"),
+                        wechatpay_goods_id: fields.take("wechatpay_goods_id"),
+                        goods_name: fields.take("goods_name"),
+                        quantity: fields.take("quantity"),
+                        unit_price: fields.take("unit_price"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `scene_info` of [`GetResponse`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
+            pub struct GetResponseSceneInfo {
+                /// `payer_client_ip`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub payer_client_ip: ::std::option::Option<::std::string::String>,
+                /// `device_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub device_id: ::std::option::Option<::std::string::String>,
+                /// `store_info`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub store_info: ::std::option::Option<GetResponseSceneInfoStoreInfo>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseSceneInfo {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseSceneInfo",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        payer_client_ip: fields.take("payer_client_ip"),
+                        device_id: fields.take("device_id"),
+                        store_info: fields.take("store_info"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `store_info` of [`GetResponseSceneInfo`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
+            pub struct GetResponseSceneInfoStoreInfo {
+                /// `id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub id: ::std::option::Option<::std::string::String>,
+                /// `name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub name: ::std::option::Option<::std::string::String>,
+                /// `area_code`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub area_code: ::std::option::Option<::std::string::String>,
+                /// `address`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub address: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseSceneInfoStoreInfo {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseSceneInfoStoreInfo",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        id: fields.take("id"),
+                        name: fields.take("name"),
+                        area_code: fields.take("area_code"),
+                        address: fields.take("address"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `payer` of [`GetResponse`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
+            pub struct GetResponsePayer {
+                /// `openid`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub openid: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePayer {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePayer",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        openid: fields.take("openid"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `promotion_detail` of [`GetResponse`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
+            pub struct GetResponsePromotionDetail {
+                /// `coupon_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub coupon_id: ::std::option::Option<::std::string::String>,
+                /// `name`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub name: ::std::option::Option<::std::string::String>,
+                /// `scope`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub scope: ::std::option::Option<::std::string::String>,
+                /// `type`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub r#type: ::std::option::Option<::std::string::String>,
+                /// `amount`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub amount: ::std::option::Option<i64>,
+                /// `stock_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub stock_id: ::std::option::Option<::std::string::String>,
+                /// `wechatpay_contribute`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub wechatpay_contribute: ::std::option::Option<i64>,
+                /// `merchant_contribute`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub merchant_contribute: ::std::option::Option<i64>,
+                /// `other_contribute`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub other_contribute: ::std::option::Option<i64>,
+                /// `currency`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub currency: ::std::option::Option<::std::string::String>,
+                /// `goods_detail`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_detail: ::std::option::Option<
+                    ::std::vec::Vec<GetResponsePromotionDetailGoodsDetail>,
+                >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        coupon_id: fields.take("coupon_id"),
+                        name: fields.take("name"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        amount: fields.take("amount"),
+                        stock_id: fields.take("stock_id"),
+                        wechatpay_contribute: fields.take("wechatpay_contribute"),
+                        merchant_contribute: fields.take("merchant_contribute"),
+                        other_contribute: fields.take("other_contribute"),
+                        currency: fields.take("currency"),
+                        goods_detail: fields.take("goods_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `goods_detail` of [`GetResponsePromotionDetail`].
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::default::Default,
+                ::serde::Serialize,
+            )]
+            pub struct GetResponsePromotionDetailGoodsDetail {
+                /// `goods_id`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_id: ::std::option::Option<::std::string::String>,
+                /// `quantity`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub quantity: ::std::option::Option<i64>,
+                /// `unit_price`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub unit_price: ::std::option::Option<i64>,
+                /// `discount_amount`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub discount_amount: ::std::option::Option<i64>,
+                /// `goods_remark`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub goods_remark: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de>
+            for GetResponsePromotionDetailGoodsDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetailGoodsDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        goods_id: fields.take("goods_id"),
+                        quantity: fields.take("quantity"),
+                        unit_price: fields.take("unit_price"),
+                        discount_amount: fields.take("discount_amount"),
+                        goods_remark: fields.take("goods_remark"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// Operations under `/v3/pay/transactions/out-trade-no/{out_trade_no}/close`.
             pub mod close {
@@ -3987,13 +8065,20 @@ pub mod transactions {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
                 pub struct PostRequest {
                     /// `mchid`
                     pub mchid: ::std::string::String,
+                }
+                impl PostRequest {
+                    /// A value with its required fields (`mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self { mchid: mchid.into() }
+                    }
                 }
                 /// Response body of `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`.
                 #[derive(
@@ -4002,9 +8087,24 @@ pub mod transactions {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
-                pub struct PostResponse {}
+                pub struct PostResponse {
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                    }
+                }
             }
             /// Operations under `/v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`.
             pub mod reverse {
@@ -4035,7 +8135,6 @@ pub mod transactions {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -4045,6 +8144,18 @@ pub mod transactions {
                     /// `mchid`
                     pub mchid: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`appid`, `mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            appid: appid.into(),
+                            mchid: mchid.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -4052,7 +8163,6 @@ pub mod transactions {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `appid`
@@ -4073,6 +8183,26 @@ pub mod transactions {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub out_trade_no: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            appid: fields.take("appid"),
+                            mchid: fields.take("mchid"),
+                            out_trade_no: fields.take("out_trade_no"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }

@@ -31,7 +31,6 @@ pub mod printers {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -47,12 +46,29 @@ pub mod printers {
                 /// `table_list`
                 pub table_list: ::std::vec::Vec<PostRequestTableList>,
             }
+            impl PostRequest {
+                /// A value with its required fields (`print_order_no`, `template_id`, `notify_url`, `variable_list`, `table_list`) set and every optional field unset (not sent).
+                pub fn new(
+                    print_order_no: impl ::std::convert::Into<::std::string::String>,
+                    template_id: impl ::std::convert::Into<::std::string::String>,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    variable_list: ::std::vec::Vec<PostRequestVariableList>,
+                    table_list: ::std::vec::Vec<PostRequestTableList>,
+                ) -> Self {
+                    Self {
+                        print_order_no: print_order_no.into(),
+                        template_id: template_id.into(),
+                        notify_url: notify_url.into(),
+                        variable_list,
+                        table_list,
+                    }
+                }
+            }
             /// The `variable_list` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -62,12 +78,23 @@ pub mod printers {
                 /// `value`
                 pub value: ::std::string::String,
             }
+            impl PostRequestVariableList {
+                /// A value with its required fields (`key`, `value`) set and every optional field unset (not sent).
+                pub fn new(
+                    key: impl ::std::convert::Into<::std::string::String>,
+                    value: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        key: key.into(),
+                        value: value.into(),
+                    }
+                }
+            }
             /// The `table_list` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -77,18 +104,32 @@ pub mod printers {
                 /// `row_list`
                 pub row_list: ::std::vec::Vec<PostRequestTableListRowList>,
             }
+            impl PostRequestTableList {
+                /// A value with its required fields (`key`, `row_list`) set and every optional field unset (not sent).
+                pub fn new(
+                    key: impl ::std::convert::Into<::std::string::String>,
+                    row_list: ::std::vec::Vec<PostRequestTableListRowList>,
+                ) -> Self {
+                    Self { key: key.into(), row_list }
+                }
+            }
             /// The `row_list` of [`PostRequestTableList`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct PostRequestTableListRowList {
                 /// `cell_list`
                 pub cell_list: ::std::vec::Vec<::std::string::String>,
+            }
+            impl PostRequestTableListRowList {
+                /// A value with its required fields (`cell_list`) set and every optional field unset (not sent).
+                pub fn new(cell_list: ::std::vec::Vec<::std::string::String>) -> Self {
+                    Self { cell_list }
+                }
             }
             /// Response body of `POST /v3/pay-devices/printers/{device_id}/print-orders`.
             #[derive(
@@ -97,9 +138,24 @@ pub mod printers {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
             /// Operations under `/v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`.
             pub mod by_print_order_no {
                 /// 查询订单
@@ -129,7 +185,6 @@ pub mod printers {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `print_order_no`
@@ -180,6 +235,31 @@ pub mod printers {
                     pub table_list: ::std::option::Option<
                         ::std::vec::Vec<GetResponseTableList>,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            print_order_no: fields.take("print_order_no"),
+                            template_id: fields.take("template_id"),
+                            notify_url: fields.take("notify_url"),
+                            print_state: fields.take("print_state"),
+                            print_state_description: fields
+                                .take("print_state_description"),
+                            variable_list: fields.take("variable_list"),
+                            table_list: fields.take("table_list"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `variable_list` of [`GetResponse`].
                 #[derive(
@@ -188,7 +268,6 @@ pub mod printers {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseVariableList {
                     /// `key`
@@ -203,6 +282,25 @@ pub mod printers {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub value: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseVariableList {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseVariableList",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            key: fields.take("key"),
+                            value: fields.take("value"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `table_list` of [`GetResponse`].
                 #[derive(
@@ -211,7 +309,6 @@ pub mod printers {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseTableList {
                     /// `key`
@@ -228,6 +325,25 @@ pub mod printers {
                     pub row_list: ::std::option::Option<
                         ::std::vec::Vec<GetResponseTableListRowList>,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseTableList {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseTableList",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            key: fields.take("key"),
+                            row_list: fields.take("row_list"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `row_list` of [`GetResponseTableList`].
                 #[derive(
@@ -236,7 +352,6 @@ pub mod printers {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseTableListRowList {
                     /// `cell_list`
@@ -247,6 +362,24 @@ pub mod printers {
                     pub cell_list: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseTableListRowList {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseTableListRowList",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            cell_list: fields.take("cell_list"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }

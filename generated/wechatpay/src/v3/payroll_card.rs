@@ -27,7 +27,6 @@ pub mod authentications {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -35,19 +34,43 @@ pub mod authentications {
         /// `openid`
         pub openid: ::std::string::String,
         /// `appid`
-        pub appid: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// `sub_appid`
-        pub sub_appid: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
         /// `sub_mchid`
         pub sub_mchid: ::std::string::String,
         /// `authenticate_date`
         pub authenticate_date: ::std::string::String,
         /// `authenticate_state`
-        pub authenticate_state: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authenticate_state: ::std::option::Option<::std::string::String>,
         /// `offset`
-        pub offset: i64,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i64>,
         /// `limit`
-        pub limit: i64,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i64>,
+    }
+    impl GetQuery {
+        /// A value with its required fields (`openid`, `sub_mchid`, `authenticate_date`) set and every optional field unset (not sent).
+        pub fn new(
+            openid: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            authenticate_date: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                openid: openid.into(),
+                appid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sub_mchid: sub_mchid.into(),
+                authenticate_date: authenticate_date.into(),
+                authenticate_state: ::std::option::Option::None,
+                offset: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+            }
+        }
     }
     /// Response body of `GET /v3/payroll-card/authentications`.
     #[derive(
@@ -56,7 +79,6 @@ pub mod authentications {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `data`
@@ -71,6 +93,24 @@ pub mod authentications {
         /// `limit`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i64>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                data: fields.take("data"),
+                total_count: fields.take("total_count"),
+                offset: fields.take("offset"),
+                limit: fields.take("limit"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `data` of [`GetResponse`].
     #[derive(
@@ -79,7 +119,6 @@ pub mod authentications {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseData {
         /// `mchid`
@@ -93,7 +132,7 @@ pub mod authentications {
         pub openid: ::std::option::Option<::std::string::String>,
         /// `authenticate_scene`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub authenticate_scene: ::std::option::Option<::std::string::String>,
+        pub authenticate_scene: ::std::option::Option<GetResponseDataAuthenticateScene>,
         /// `authenticate_source`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub authenticate_source: ::std::option::Option<::std::string::String>,
@@ -105,13 +144,237 @@ pub mod authentications {
         pub employer_name: ::std::option::Option<::std::string::String>,
         /// `authenticate_state`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub authenticate_state: ::std::option::Option<::std::string::String>,
+        pub authenticate_state: ::std::option::Option<GetResponseDataAuthenticateState>,
         /// `authenticate_time`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub authenticate_time: ::std::option::Option<::std::string::String>,
         /// `authenticate_number`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub authenticate_number: ::std::option::Option<::std::string::String>,
+        /// `authenticate_failed_reason`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authenticate_failed_reason: ::std::option::Option<::std::string::String>,
+        /// `authenticate_type`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authenticate_type: ::std::option::Option<GetResponseDataAuthenticateType>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseData",
+            )?;
+            ::std::result::Result::Ok(Self {
+                mchid: fields.take("mchid"),
+                sub_mchid: fields.take("sub_mchid"),
+                openid: fields.take("openid"),
+                authenticate_scene: fields.take("authenticate_scene"),
+                authenticate_source: fields.take("authenticate_source"),
+                project_name: fields.take("project_name"),
+                employer_name: fields.take("employer_name"),
+                authenticate_state: fields.take("authenticate_state"),
+                authenticate_time: fields.take("authenticate_time"),
+                authenticate_number: fields.take("authenticate_number"),
+                authenticate_failed_reason: fields.take("authenticate_failed_reason"),
+                authenticate_type: fields.take("authenticate_type"),
+                unparsed: fields.finish(),
+            })
+        }
+    }
+    /// The `authenticate_scene` of [`GetResponseData`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum GetResponseDataAuthenticateScene {
+        /// `FROM_MINI_APP`
+        FromMiniApp,
+        /// `FROM_HARDWARE`
+        FromHardware,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl GetResponseDataAuthenticateScene {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::FromMiniApp => "FROM_MINI_APP",
+                Self::FromHardware => "FROM_HARDWARE",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for GetResponseDataAuthenticateScene {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "FROM_MINI_APP" => Self::FromMiniApp,
+                "FROM_HARDWARE" => Self::FromHardware,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for GetResponseDataAuthenticateScene {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for GetResponseDataAuthenticateScene {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseDataAuthenticateScene {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
+    }
+    /// The `authenticate_state` of [`GetResponseData`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum GetResponseDataAuthenticateState {
+        /// `AUTHENTICATE_PROCESSING`
+        AuthenticateProcessing,
+        /// `AUTHENTICATE_SUCCESS`
+        AuthenticateSuccess,
+        /// `AUTHENTICATE_FAILED`
+        AuthenticateFailed,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl GetResponseDataAuthenticateState {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AuthenticateProcessing => "AUTHENTICATE_PROCESSING",
+                Self::AuthenticateSuccess => "AUTHENTICATE_SUCCESS",
+                Self::AuthenticateFailed => "AUTHENTICATE_FAILED",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for GetResponseDataAuthenticateState {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "AUTHENTICATE_PROCESSING" => Self::AuthenticateProcessing,
+                "AUTHENTICATE_SUCCESS" => Self::AuthenticateSuccess,
+                "AUTHENTICATE_FAILED" => Self::AuthenticateFailed,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for GetResponseDataAuthenticateState {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for GetResponseDataAuthenticateState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseDataAuthenticateState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
+    }
+    /// The `authenticate_type` of [`GetResponseData`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum GetResponseDataAuthenticateType {
+        /// `NORMAL`
+        Normal,
+        /// `SIGN_IN`
+        SignIn,
+        /// `INSURANCE`
+        Insurance,
+        /// `CONTRACT`
+        Contract,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl GetResponseDataAuthenticateType {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Normal => "NORMAL",
+                Self::SignIn => "SIGN_IN",
+                Self::Insurance => "INSURANCE",
+                Self::Contract => "CONTRACT",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for GetResponseDataAuthenticateType {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "NORMAL" => Self::Normal,
+                "SIGN_IN" => Self::SignIn,
+                "INSURANCE" => Self::Insurance,
+                "CONTRACT" => Self::Contract,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for GetResponseDataAuthenticateType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for GetResponseDataAuthenticateType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseDataAuthenticateType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
     }
     /// Operations under `/v3/payroll-card/authentications/{authenticate_number}`.
     pub mod by_authenticate_number {
@@ -142,13 +405,22 @@ pub mod authentications {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct GetQuery {
             /// `sub_mchid`
             pub sub_mchid: ::std::string::String,
+        }
+        impl GetQuery {
+            /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                }
+            }
         }
         /// Response body of `GET /v3/payroll-card/authentications/{authenticate_number}`.
         #[derive(
@@ -157,7 +429,6 @@ pub mod authentications {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `mchid`
@@ -171,7 +442,7 @@ pub mod authentications {
             pub openid: ::std::option::Option<::std::string::String>,
             /// `authenticate_scene`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub authenticate_scene: ::std::option::Option<::std::string::String>,
+            pub authenticate_scene: ::std::option::Option<GetResponseAuthenticateScene>,
             /// `authenticate_source`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub authenticate_source: ::std::option::Option<::std::string::String>,
@@ -183,7 +454,7 @@ pub mod authentications {
             pub employer_name: ::std::option::Option<::std::string::String>,
             /// `authenticate_state`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub authenticate_state: ::std::option::Option<::std::string::String>,
+            pub authenticate_state: ::std::option::Option<GetResponseAuthenticateState>,
             /// `authenticate_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub authenticate_time: ::std::option::Option<::std::string::String>,
@@ -193,6 +464,234 @@ pub mod authentications {
             /// `authenticate_failed_reason`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub authenticate_failed_reason: ::std::option::Option<::std::string::String>,
+            /// `authenticate_type`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub authenticate_type: ::std::option::Option<GetResponseAuthenticateType>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    mchid: fields.take("mchid"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    openid: fields.take("openid"),
+                    authenticate_scene: fields.take("authenticate_scene"),
+                    authenticate_source: fields.take("authenticate_source"),
+                    project_name: fields.take("project_name"),
+                    employer_name: fields.take("employer_name"),
+                    authenticate_state: fields.take("authenticate_state"),
+                    authenticate_time: fields.take("authenticate_time"),
+                    authenticate_number: fields.take("authenticate_number"),
+                    authenticate_failed_reason: fields
+                        .take("authenticate_failed_reason"),
+                    authenticate_type: fields.take("authenticate_type"),
+                    unparsed: fields.finish(),
+                })
+            }
+        }
+        /// The `authenticate_scene` of [`GetResponse`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetResponseAuthenticateScene {
+            /// `FROM_MINI_APP`
+            FromMiniApp,
+            /// `FROM_HARDWARE`
+            FromHardware,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetResponseAuthenticateScene {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::FromMiniApp => "FROM_MINI_APP",
+                    Self::FromHardware => "FROM_HARDWARE",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String>
+        for GetResponseAuthenticateScene {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "FROM_MINI_APP" => Self::FromMiniApp,
+                    "FROM_HARDWARE" => Self::FromHardware,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for GetResponseAuthenticateScene {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for GetResponseAuthenticateScene {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseAuthenticateScene {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `authenticate_state` of [`GetResponse`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetResponseAuthenticateState {
+            /// `AUTHENTICATE_PROCESSING`
+            AuthenticateProcessing,
+            /// `AUTHENTICATE_SUCCESS`
+            AuthenticateSuccess,
+            /// `AUTHENTICATE_FAILED`
+            AuthenticateFailed,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetResponseAuthenticateState {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::AuthenticateProcessing => "AUTHENTICATE_PROCESSING",
+                    Self::AuthenticateSuccess => "AUTHENTICATE_SUCCESS",
+                    Self::AuthenticateFailed => "AUTHENTICATE_FAILED",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String>
+        for GetResponseAuthenticateState {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "AUTHENTICATE_PROCESSING" => Self::AuthenticateProcessing,
+                    "AUTHENTICATE_SUCCESS" => Self::AuthenticateSuccess,
+                    "AUTHENTICATE_FAILED" => Self::AuthenticateFailed,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for GetResponseAuthenticateState {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for GetResponseAuthenticateState {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseAuthenticateState {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `authenticate_type` of [`GetResponse`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetResponseAuthenticateType {
+            /// `NORMAL`
+            Normal,
+            /// `SIGN_IN`
+            SignIn,
+            /// `INSURANCE`
+            Insurance,
+            /// `CONTRACT`
+            Contract,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetResponseAuthenticateType {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Normal => "NORMAL",
+                    Self::SignIn => "SIGN_IN",
+                    Self::Insurance => "INSURANCE",
+                    Self::Contract => "CONTRACT",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String>
+        for GetResponseAuthenticateType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "NORMAL" => Self::Normal,
+                    "SIGN_IN" => Self::SignIn,
+                    "INSURANCE" => Self::Insurance,
+                    "CONTRACT" => Self::Contract,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for GetResponseAuthenticateType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for GetResponseAuthenticateType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseAuthenticateType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
     }
     /// Operations under `/v3/payroll-card/authentications/pre-order`.
@@ -229,11 +728,13 @@ pub mod authentications {
             /// `openid`
             pub openid: ::std::string::String,
             /// `appid`
-            pub appid: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub appid: ::std::option::Option<::std::string::String>,
             /// `sub_mchid`
             pub sub_mchid: ::std::string::String,
             /// `sub_appid`
-            pub sub_appid: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_appid: ::std::option::Option<::std::string::String>,
             /// `authenticate_number`
             pub authenticate_number: ::std::string::String,
             /// `project_name`
@@ -241,7 +742,29 @@ pub mod authentications {
             /// `employer_name`
             pub employer_name: ::std::string::String,
             /// `authenticate_type`
-            pub authenticate_type: PostRequestAuthenticateType,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub authenticate_type: ::std::option::Option<PostRequestAuthenticateType>,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`openid`, `sub_mchid`, `authenticate_number`, `project_name`, `employer_name`) set and every optional field unset (not sent).
+            pub fn new(
+                openid: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                authenticate_number: impl ::std::convert::Into<::std::string::String>,
+                project_name: impl ::std::convert::Into<::std::string::String>,
+                employer_name: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    openid: openid.into(),
+                    appid: ::std::option::Option::None,
+                    sub_mchid: sub_mchid.into(),
+                    sub_appid: ::std::option::Option::None,
+                    authenticate_number: authenticate_number.into(),
+                    project_name: project_name.into(),
+                    employer_name: employer_name.into(),
+                    authenticate_type: ::std::option::Option::None,
+                }
+            }
         }
         /// The `authenticate_type` of [`PostRequest`].
         ///
@@ -260,6 +783,8 @@ pub mod authentications {
             Insurance,
             /// `CONTRACT`
             Contract,
+            /// `NORMAL`
+            Normal,
             /// A value this version of the SDK does not know.
             Unknown(::std::string::String),
         }
@@ -270,6 +795,7 @@ pub mod authentications {
                     Self::SignIn => "SIGN_IN",
                     Self::Insurance => "INSURANCE",
                     Self::Contract => "CONTRACT",
+                    Self::Normal => "NORMAL",
                     Self::Unknown(value) => value,
                 }
             }
@@ -281,8 +807,14 @@ pub mod authentications {
                     "SIGN_IN" => Self::SignIn,
                     "INSURANCE" => Self::Insurance,
                     "CONTRACT" => Self::Contract,
+                    "NORMAL" => Self::Normal,
                     _ => Self::Unknown(value),
                 }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestAuthenticateType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
             }
         }
         impl ::serde::Serialize for PostRequestAuthenticateType {
@@ -310,7 +842,6 @@ pub mod authentications {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `authenticate_number`
@@ -331,6 +862,29 @@ pub mod authentications {
             /// `expires_in`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub expires_in: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    authenticate_number: fields.take("authenticate_number"),
+                    openid: fields.take("openid"),
+                    mchid: fields.take("mchid"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    token: fields.take("token"),
+                    expires_in: fields.take("expires_in"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/payroll-card/authentications/pre-order-with-auth`.
@@ -343,33 +897,21 @@ pub mod authentications {
         ///
         /// # Sensitive fields
         ///
-        /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
-        ///
-        /// ```ignore
-        /// let response = post(&client, |encryptor| Ok(PostRequest {
-        ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
-        /// })).await?;
-        /// ```
+        /// `user_name`, `id_card_number` are personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
         ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-        pub async fn post<F>(
+        pub async fn post(
             client: &::sdk_runtime::wechatpay::Client,
-            body: F,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
-        where
-            F: ::std::ops::FnOnce(
-                &::sdk_runtime::wechatpay::Encryptor,
-            ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
-        {
+            body: &PostRequest,
+        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
             let encryptor = client.encryptor().await?;
-            let body = body(&encryptor)?;
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/payroll-card/authentications/pre-order-with-auth",
                 )
-                .json(&body)?
+                .json_sealed(body, &encryptor)?
                 .encrypted_with(&encryptor);
             client.json(op).await
         }
@@ -385,25 +927,60 @@ pub mod authentications {
             /// `openid`
             pub openid: ::std::string::String,
             /// `appid`
-            pub appid: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub appid: ::std::option::Option<::std::string::String>,
             /// `sub_mchid`
             pub sub_mchid: ::std::string::String,
             /// `sub_appid`
-            pub sub_appid: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_appid: ::std::option::Option<::std::string::String>,
             /// `authenticate_number`
             pub authenticate_number: ::std::string::String,
             /// `project_name`
             pub project_name: ::std::string::String,
             /// `employer_name`
             pub employer_name: ::std::string::String,
-            /// `user_name`
-            pub user_name: ::std::string::String,
-            /// `id_card_number`
-            pub id_card_number: ::std::string::String,
+            /// `user_name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
+            pub user_name: ::sdk_runtime::wechatpay::Sensitive,
+            /// `id_card_number`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
+            pub id_card_number: ::sdk_runtime::wechatpay::Sensitive,
             /// `employment_type`
             pub employment_type: PostRequestEmploymentType,
             /// `authenticate_type`
-            pub authenticate_type: PostRequestAuthenticateType,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub authenticate_type: ::std::option::Option<PostRequestAuthenticateType>,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`openid`, `sub_mchid`, `authenticate_number`, `project_name`, `employer_name`, `user_name`, `id_card_number`, `employment_type`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                openid: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                authenticate_number: impl ::std::convert::Into<::std::string::String>,
+                project_name: impl ::std::convert::Into<::std::string::String>,
+                employer_name: impl ::std::convert::Into<::std::string::String>,
+                user_name: impl ::std::convert::Into<
+                    ::sdk_runtime::wechatpay::Sensitive,
+                >,
+                id_card_number: impl ::std::convert::Into<
+                    ::sdk_runtime::wechatpay::Sensitive,
+                >,
+                employment_type: impl ::std::convert::Into<PostRequestEmploymentType>,
+            ) -> Self {
+                Self {
+                    openid: openid.into(),
+                    appid: ::std::option::Option::None,
+                    sub_mchid: sub_mchid.into(),
+                    sub_appid: ::std::option::Option::None,
+                    authenticate_number: authenticate_number.into(),
+                    project_name: project_name.into(),
+                    employer_name: employer_name.into(),
+                    user_name: user_name.into(),
+                    id_card_number: id_card_number.into(),
+                    employment_type: employment_type.into(),
+                    authenticate_type: ::std::option::Option::None,
+                }
+            }
         }
         /// The `employment_type` of [`PostRequest`].
         ///
@@ -446,6 +1023,11 @@ pub mod authentications {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestEmploymentType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestEmploymentType {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -481,6 +1063,8 @@ pub mod authentications {
             Insurance,
             /// `CONTRACT`
             Contract,
+            /// `NORMAL`
+            Normal,
             /// A value this version of the SDK does not know.
             Unknown(::std::string::String),
         }
@@ -491,6 +1075,7 @@ pub mod authentications {
                     Self::SignIn => "SIGN_IN",
                     Self::Insurance => "INSURANCE",
                     Self::Contract => "CONTRACT",
+                    Self::Normal => "NORMAL",
                     Self::Unknown(value) => value,
                 }
             }
@@ -502,8 +1087,14 @@ pub mod authentications {
                     "SIGN_IN" => Self::SignIn,
                     "INSURANCE" => Self::Insurance,
                     "CONTRACT" => Self::Contract,
+                    "NORMAL" => Self::Normal,
                     _ => Self::Unknown(value),
                 }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestAuthenticateType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
             }
         }
         impl ::serde::Serialize for PostRequestAuthenticateType {
@@ -531,7 +1122,6 @@ pub mod authentications {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `authenticate_number`
@@ -552,6 +1142,29 @@ pub mod authentications {
             /// `expires_in`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub expires_in: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    authenticate_number: fields.take("authenticate_number"),
+                    openid: fields.take("openid"),
+                    mchid: fields.take("mchid"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    token: fields.take("token"),
+                    expires_in: fields.take("expires_in"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -586,7 +1199,6 @@ pub mod relations {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -594,9 +1206,23 @@ pub mod relations {
             /// `sub_mchid`
             pub sub_mchid: ::std::string::String,
             /// `appid`
-            pub appid: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub appid: ::std::option::Option<::std::string::String>,
             /// `sub_appid`
-            pub sub_appid: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_appid: ::std::option::Option<::std::string::String>,
+        }
+        impl GetQuery {
+            /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    appid: ::std::option::Option::None,
+                    sub_appid: ::std::option::Option::None,
+                }
+            }
         }
         /// Response body of `GET /v3/payroll-card/relations/{openid}`.
         #[derive(
@@ -605,7 +1231,6 @@ pub mod relations {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `openid`
@@ -626,6 +1251,109 @@ pub mod relations {
             /// `deauthorize_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub deauthorize_time: ::std::option::Option<::std::string::String>,
+            /// `register_state`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub register_state: ::std::option::Option<GetResponseRegisterState>,
+            /// `register_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub register_time: ::std::option::Option<::std::string::String>,
+            /// `close_time`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub close_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    openid: fields.take("openid"),
+                    mchid: fields.take("mchid"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    authorize_state: fields.take("authorize_state"),
+                    authorize_time: fields.take("authorize_time"),
+                    deauthorize_time: fields.take("deauthorize_time"),
+                    register_state: fields.take("register_state"),
+                    register_time: fields.take("register_time"),
+                    close_time: fields.take("close_time"),
+                    unparsed: fields.finish(),
+                })
+            }
+        }
+        /// The `register_state` of [`GetResponse`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetResponseRegisterState {
+            /// `UNDEFINED`
+            Undefined,
+            /// `UNREGISTERED`
+            Unregistered,
+            /// `REGISTERED`
+            Registered,
+            /// `CLOSED`
+            Closed,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetResponseRegisterState {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Undefined => "UNDEFINED",
+                    Self::Unregistered => "UNREGISTERED",
+                    Self::Registered => "REGISTERED",
+                    Self::Closed => "CLOSED",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for GetResponseRegisterState {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "UNDEFINED" => Self::Undefined,
+                    "UNREGISTERED" => Self::Unregistered,
+                    "REGISTERED" => Self::Registered,
+                    "CLOSED" => Self::Closed,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for GetResponseRegisterState {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for GetResponseRegisterState {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseRegisterState {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
     }
 }
@@ -639,33 +1367,21 @@ pub mod tokens {
     ///
     /// # Sensitive fields
     ///
-    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
-    ///
-    /// ```ignore
-    /// let response = post(&client, |encryptor| Ok(PostRequest {
-    ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
-    /// })).await?;
-    /// ```
+    /// `user_name`, `id_card_number` are personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
     ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-    pub async fn post<F>(
+    pub async fn post(
         client: &::sdk_runtime::wechatpay::Client,
-        body: F,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
-    where
-        F: ::std::ops::FnOnce(
-            &::sdk_runtime::wechatpay::Encryptor,
-        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
-    {
+        body: &PostRequest,
+    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
         let encryptor = client.encryptor().await?;
-        let body = body(&encryptor)?;
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/payroll-card/tokens",
             )
-            .json(&body)?
+            .json_sealed(body, &encryptor)?
             .encrypted_with(&encryptor);
         client.json(op).await
     }
@@ -674,7 +1390,6 @@ pub mod tokens {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -682,17 +1397,103 @@ pub mod tokens {
         /// `openid`
         pub openid: ::std::string::String,
         /// `appid`
-        pub appid: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// `sub_appid`
-        pub sub_appid: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
         /// `sub_mchid`
         pub sub_mchid: ::std::string::String,
-        /// `user_name`
-        pub user_name: ::std::string::String,
-        /// `id_card_number`
-        pub id_card_number: ::std::string::String,
+        /// `user_name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
+        pub user_name: ::sdk_runtime::wechatpay::Sensitive,
+        /// `id_card_number`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
+        pub id_card_number: ::sdk_runtime::wechatpay::Sensitive,
         /// `employment_type`
-        pub employment_type: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub employment_type: ::std::option::Option<PostRequestEmploymentType>,
+    }
+    impl PostRequest {
+        /// A value with its required fields (`openid`, `sub_mchid`, `user_name`, `id_card_number`) set and every optional field unset (not sent).
+        pub fn new(
+            openid: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            user_name: impl ::std::convert::Into<::sdk_runtime::wechatpay::Sensitive>,
+            id_card_number: impl ::std::convert::Into<
+                ::sdk_runtime::wechatpay::Sensitive,
+            >,
+        ) -> Self {
+            Self {
+                openid: openid.into(),
+                appid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sub_mchid: sub_mchid.into(),
+                user_name: user_name.into(),
+                id_card_number: id_card_number.into(),
+                employment_type: ::std::option::Option::None,
+            }
+        }
+    }
+    /// The `employment_type` of [`PostRequest`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum PostRequestEmploymentType {
+        /// `LONG_TERM_EMPLOYMENT`
+        LongTermEmployment,
+        /// `SHORT_TERM_EMPLOYMENT`
+        ShortTermEmployment,
+        /// `COOPERATION_EMPLOYMENT`
+        CooperationEmployment,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl PostRequestEmploymentType {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::LongTermEmployment => "LONG_TERM_EMPLOYMENT",
+                Self::ShortTermEmployment => "SHORT_TERM_EMPLOYMENT",
+                Self::CooperationEmployment => "COOPERATION_EMPLOYMENT",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PostRequestEmploymentType {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "LONG_TERM_EMPLOYMENT" => Self::LongTermEmployment,
+                "SHORT_TERM_EMPLOYMENT" => Self::ShortTermEmployment,
+                "COOPERATION_EMPLOYMENT" => Self::CooperationEmployment,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for PostRequestEmploymentType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for PostRequestEmploymentType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostRequestEmploymentType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
     }
     /// Response body of `POST /v3/payroll-card/tokens`.
     #[derive(
@@ -701,7 +1502,6 @@ pub mod tokens {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `openid`
@@ -719,6 +1519,25 @@ pub mod tokens {
         /// `expires_in`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_in: ::std::option::Option<i64>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                openid: fields.take("openid"),
+                mchid: fields.take("mchid"),
+                sub_mchid: fields.take("sub_mchid"),
+                token: fields.take("token"),
+                expires_in: fields.take("expires_in"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/payroll-card/transfer-batches`.
@@ -731,33 +1550,21 @@ pub mod transfer_batches {
     ///
     /// # Sensitive fields
     ///
-    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
-    ///
-    /// ```ignore
-    /// let response = post(&client, |encryptor| Ok(PostRequest {
-    ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
-    /// })).await?;
-    /// ```
+    /// `transfer_detail_list.user_name` is personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
     ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-    pub async fn post<F>(
+    pub async fn post(
         client: &::sdk_runtime::wechatpay::Client,
-        body: F,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
-    where
-        F: ::std::ops::FnOnce(
-            &::sdk_runtime::wechatpay::Encryptor,
-        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
-    {
+        body: &PostRequest,
+    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
         let encryptor = client.encryptor().await?;
-        let body = body(&encryptor)?;
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/payroll-card/transfer-batches",
             )
-            .json(&body)?
+            .json_sealed(body, &encryptor)?
             .encrypted_with(&encryptor);
         client.json(op).await
     }
@@ -773,7 +1580,8 @@ pub mod transfer_batches {
         /// `sub_mchid`
         pub sub_mchid: ::std::string::String,
         /// `sub_appid`
-        pub sub_appid: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
         /// `authorization_type`
         pub authorization_type: PostRequestAuthorizationType,
         /// `out_batch_no`
@@ -789,11 +1597,47 @@ pub mod transfer_batches {
         /// `transfer_detail_list`
         pub transfer_detail_list: ::std::vec::Vec<PostRequestTransferDetailList>,
         /// `sp_appid`
-        pub sp_appid: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_appid: ::std::option::Option<::std::string::String>,
         /// `employment_type`
-        pub employment_type: PostRequestEmploymentType,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub employment_type: ::std::option::Option<PostRequestEmploymentType>,
         /// `employment_scene`
-        pub employment_scene: PostRequestEmploymentScene,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub employment_scene: ::std::option::Option<PostRequestEmploymentScene>,
+        /// `business_type`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub business_type: ::std::option::Option<PostRequestBusinessType>,
+    }
+    impl PostRequest {
+        /// A value with its required fields (`sub_mchid`, `authorization_type`, `out_batch_no`, `batch_name`, `batch_remark`, `total_amount`, `total_num`, `transfer_detail_list`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            authorization_type: impl ::std::convert::Into<PostRequestAuthorizationType>,
+            out_batch_no: impl ::std::convert::Into<::std::string::String>,
+            batch_name: impl ::std::convert::Into<::std::string::String>,
+            batch_remark: impl ::std::convert::Into<::std::string::String>,
+            total_amount: i64,
+            total_num: i64,
+            transfer_detail_list: ::std::vec::Vec<PostRequestTransferDetailList>,
+        ) -> Self {
+            Self {
+                sub_mchid: sub_mchid.into(),
+                sub_appid: ::std::option::Option::None,
+                authorization_type: authorization_type.into(),
+                out_batch_no: out_batch_no.into(),
+                batch_name: batch_name.into(),
+                batch_remark: batch_remark.into(),
+                total_amount,
+                total_num,
+                transfer_detail_list,
+                sp_appid: ::std::option::Option::None,
+                employment_type: ::std::option::Option::None,
+                employment_scene: ::std::option::Option::None,
+                business_type: ::std::option::Option::None,
+            }
+        }
     }
     /// The `authorization_type` of [`PostRequest`].
     ///
@@ -840,6 +1684,11 @@ pub mod transfer_batches {
             }
         }
     }
+    impl ::std::convert::From<&str> for PostRequestAuthorizationType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for PostRequestAuthorizationType {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -861,7 +1710,6 @@ pub mod transfer_batches {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -874,8 +1722,26 @@ pub mod transfer_batches {
         pub transfer_remark: ::std::string::String,
         /// `openid`
         pub openid: ::std::string::String,
-        /// `user_name`
-        pub user_name: ::std::string::String,
+        /// `user_name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
+        pub user_name: ::sdk_runtime::wechatpay::Sensitive,
+    }
+    impl PostRequestTransferDetailList {
+        /// A value with its required fields (`out_detail_no`, `transfer_amount`, `transfer_remark`, `openid`, `user_name`) set and every optional field unset (not sent).
+        pub fn new(
+            out_detail_no: impl ::std::convert::Into<::std::string::String>,
+            transfer_amount: i64,
+            transfer_remark: impl ::std::convert::Into<::std::string::String>,
+            openid: impl ::std::convert::Into<::std::string::String>,
+            user_name: impl ::std::convert::Into<::sdk_runtime::wechatpay::Sensitive>,
+        ) -> Self {
+            Self {
+                out_detail_no: out_detail_no.into(),
+                transfer_amount,
+                transfer_remark: transfer_remark.into(),
+                openid: openid.into(),
+                user_name: user_name.into(),
+            }
+        }
     }
     /// The `employment_type` of [`PostRequest`].
     ///
@@ -916,6 +1782,11 @@ pub mod transfer_batches {
                 "COOPERATION_EMPLOYMENT" => Self::CooperationEmployment,
                 _ => Self::Unknown(value),
             }
+        }
+    }
+    impl ::std::convert::From<&str> for PostRequestEmploymentType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
         }
     }
     impl ::serde::Serialize for PostRequestEmploymentType {
@@ -991,6 +1862,11 @@ pub mod transfer_batches {
             }
         }
     }
+    impl ::std::convert::From<&str> for PostRequestEmploymentScene {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for PostRequestEmploymentScene {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -1007,6 +1883,64 @@ pub mod transfer_batches {
                 .map(Self::from)
         }
     }
+    /// The `business_type` of [`PostRequest`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum PostRequestBusinessType {
+        /// `UNDEFINE`
+        Undefine,
+        /// `PROMOTION`
+        Promotion,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl PostRequestBusinessType {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Undefine => "UNDEFINE",
+                Self::Promotion => "PROMOTION",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PostRequestBusinessType {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "UNDEFINE" => Self::Undefine,
+                "PROMOTION" => Self::Promotion,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for PostRequestBusinessType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for PostRequestBusinessType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostRequestBusinessType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
+    }
     /// Response body of `POST /v3/payroll-card/transfer-batches`.
     #[derive(
         ::std::fmt::Debug,
@@ -1014,7 +1948,6 @@ pub mod transfer_batches {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `out_batch_no`
@@ -1026,6 +1959,23 @@ pub mod transfer_batches {
         /// `create_time`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                out_batch_no: fields.take("out_batch_no"),
+                batch_id: fields.take("batch_id"),
+                create_time: fields.take("create_time"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/payroll-card/wesure`.
@@ -1080,6 +2030,35 @@ pub mod wesure {
             /// `insurance_company_name`
             pub insurance_company_name: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sp_mchid`, `wesure_order_no`, `token`, `insurance_company_order_no`, `openid`, `insure_state`, `insure_effect_time`, `insure_invalid_time`, `insurance_company_name`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                wesure_order_no: impl ::std::convert::Into<::std::string::String>,
+                token: impl ::std::convert::Into<::std::string::String>,
+                insurance_company_order_no: impl ::std::convert::Into<
+                    ::std::string::String,
+                >,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                insure_state: impl ::std::convert::Into<PostRequestInsureState>,
+                insure_effect_time: impl ::std::convert::Into<::std::string::String>,
+                insure_invalid_time: impl ::std::convert::Into<::std::string::String>,
+                insurance_company_name: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sp_mchid: sp_mchid.into(),
+                    wesure_order_no: wesure_order_no.into(),
+                    token: token.into(),
+                    insurance_company_order_no: insurance_company_order_no.into(),
+                    openid: openid.into(),
+                    insure_state: insure_state.into(),
+                    insure_effect_time: insure_effect_time.into(),
+                    insure_invalid_time: insure_invalid_time.into(),
+                    insurance_company_name: insurance_company_name.into(),
+                }
+            }
+        }
         /// The `insure_state` of [`PostRequest`].
         ///
         /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -1121,6 +2100,11 @@ pub mod wesure {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestInsureState {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestInsureState {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -1146,9 +2130,21 @@ pub mod wesure {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
-        pub struct PostResponse {}
+        pub struct PostResponse {
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+                ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+            }
+        }
     }
     /// Operations under `/v3/payroll-card/wesure/token-validations`.
     pub mod token_validations {
@@ -1212,6 +2208,26 @@ pub mod wesure {
             /// `authenticate_type`
             pub authenticate_type: PostRequestAuthenticateType,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sp_mchid`, `sub_mchid`, `token`, `user_name`, `id_card_number`, `authenticate_type`) set and every optional field unset (not sent).
+            pub fn new(
+                sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                token: impl ::std::convert::Into<::std::string::String>,
+                user_name: impl ::std::convert::Into<::std::string::String>,
+                id_card_number: impl ::std::convert::Into<::std::string::String>,
+                authenticate_type: impl ::std::convert::Into<PostRequestAuthenticateType>,
+            ) -> Self {
+                Self {
+                    sp_mchid: sp_mchid.into(),
+                    sub_mchid: sub_mchid.into(),
+                    token: token.into(),
+                    user_name: user_name.into(),
+                    id_card_number: id_card_number.into(),
+                    authenticate_type: authenticate_type.into(),
+                }
+            }
+        }
         /// The `authenticate_type` of [`PostRequest`].
         ///
         /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -1258,6 +2274,11 @@ pub mod wesure {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestAuthenticateType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestAuthenticateType {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -1283,7 +2304,6 @@ pub mod wesure {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `result`
@@ -1298,6 +2318,27 @@ pub mod wesure {
             /// `fail_reason`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub fail_reason: ::std::option::Option<PostResponseFailReason>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    result: fields.take("result"),
+                    authenticate_success_time: fields.take("authenticate_success_time"),
+                    openid: fields.take("openid"),
+                    fail_reason: fields.take("fail_reason"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `fail_reason` of [`PostResponse`].
         ///
@@ -1358,6 +2399,11 @@ pub mod wesure {
                     "AUTHENTICATE_TYPE_NOT_MATCH" => Self::AuthenticateTypeNotMatch,
                     _ => Self::Unknown(value),
                 }
+            }
+        }
+        impl ::std::convert::From<&str> for PostResponseFailReason {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
             }
         }
         impl ::serde::Serialize for PostResponseFailReason {

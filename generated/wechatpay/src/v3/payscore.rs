@@ -41,6 +41,21 @@ pub mod merchant_bill {
         /// `service_id`
         pub service_id: ::std::string::String,
     }
+    impl GetQuery {
+        /// A value with its required fields (`bill_date`, `encryption_algorithm`, `service_id`) set and every optional field unset (not sent).
+        pub fn new(
+            bill_date: impl ::std::convert::Into<::std::string::String>,
+            encryption_algorithm: impl ::std::convert::Into<GetQueryEncryptionAlgorithm>,
+            service_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                bill_date: bill_date.into(),
+                tar_type: ::std::option::Option::None,
+                encryption_algorithm: encryption_algorithm.into(),
+                service_id: service_id.into(),
+            }
+        }
+    }
     /// The `tar_type` of [`GetQuery`].
     ///
     /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -72,6 +87,11 @@ pub mod merchant_bill {
                 "GZIP" => Self::Gzip,
                 _ => Self::Unknown(value),
             }
+        }
+    }
+    impl ::std::convert::From<&str> for GetQueryTarType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
         }
     }
     impl ::serde::Serialize for GetQueryTarType {
@@ -123,6 +143,11 @@ pub mod merchant_bill {
             }
         }
     }
+    impl ::std::convert::From<&str> for GetQueryEncryptionAlgorithm {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for GetQueryEncryptionAlgorithm {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -146,7 +171,6 @@ pub mod merchant_bill {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `download_bill_count`
@@ -157,6 +181,22 @@ pub mod merchant_bill {
         pub download_bill_list: ::std::option::Option<
             ::std::vec::Vec<GetResponseDownloadBillList>,
         >,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                download_bill_count: fields.take("download_bill_count"),
+                download_bill_list: fields.take("download_bill_list"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `download_bill_list` of [`GetResponse`].
     #[derive(
@@ -165,7 +205,6 @@ pub mod merchant_bill {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseDownloadBillList {
         /// `bill_sequence`
@@ -186,6 +225,29 @@ pub mod merchant_bill {
         /// `nonce`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub nonce: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseDownloadBillList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseDownloadBillList",
+            )?;
+            ::std::result::Result::Ok(Self {
+                bill_sequence: fields.take("bill_sequence"),
+                hash_type: fields.take("hash_type"),
+                hash_value: fields.take("hash_value"),
+                download_url: fields.take("download_url"),
+                encrypt_key: fields.take("encrypt_key"),
+                nonce: fields.take("nonce"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/payscore/partner`.
@@ -217,7 +279,6 @@ pub mod partner {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -235,6 +296,26 @@ pub mod partner {
             /// `notify_url`
             pub notify_url: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`service_id`, `appid`, `sub_appid`, `sub_mchid`, `authorization_code`, `notify_url`) set and every optional field unset (not sent).
+            pub fn new(
+                service_id: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                sub_appid: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                authorization_code: impl ::std::convert::Into<::std::string::String>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    service_id: service_id.into(),
+                    appid: appid.into(),
+                    sub_appid: sub_appid.into(),
+                    sub_mchid: sub_mchid.into(),
+                    authorization_code: authorization_code.into(),
+                    notify_url: notify_url.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/payscore/partner/permissions`.
         #[derive(
             ::std::fmt::Debug,
@@ -242,12 +323,29 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `apply_permissions_token`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub apply_permissions_token: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    apply_permissions_token: fields.take("apply_permissions_token"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/payscore/partner/permissions/apply-for-scene`.
         pub mod apply_for_scene {
@@ -297,6 +395,31 @@ pub mod partner {
                 /// `transaction_scene_info`
                 pub transaction_scene_info: PostRequestTransactionSceneInfo,
             }
+            impl PostRequest {
+                /// A value with its required fields (`service_id`, `appid`, `sub_appid`, `sub_mchid`, `authorization_code`, `notify_url`, `scene`, `transaction_scene_info`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    authorization_code: impl ::std::convert::Into<::std::string::String>,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    scene: impl ::std::convert::Into<PostRequestScene>,
+                    transaction_scene_info: PostRequestTransactionSceneInfo,
+                ) -> Self {
+                    Self {
+                        service_id: service_id.into(),
+                        appid: appid.into(),
+                        sub_appid: sub_appid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        authorization_code: authorization_code.into(),
+                        notify_url: notify_url.into(),
+                        scene: scene.into(),
+                        transaction_scene_info,
+                    }
+                }
+            }
             /// The `scene` of [`PostRequest`].
             ///
             /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -330,6 +453,11 @@ pub mod partner {
                     }
                 }
             }
+            impl ::std::convert::From<&str> for PostRequestScene {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
             impl ::serde::Serialize for PostRequestScene {
                 fn serialize<S: ::serde::Serializer>(
                     &self,
@@ -353,7 +481,6 @@ pub mod partner {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -363,6 +490,18 @@ pub mod partner {
                 /// `sub_mchid`
                 pub sub_mchid: ::std::string::String,
             }
+            impl PostRequestTransactionSceneInfo {
+                /// A value with its required fields (`mchid`, `sub_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        mchid: mchid.into(),
+                        sub_mchid: sub_mchid.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/partner/permissions/apply-for-scene`.
             #[derive(
                 ::std::fmt::Debug,
@@ -370,7 +509,6 @@ pub mod partner {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `scene`
@@ -381,6 +519,26 @@ pub mod partner {
                 pub transaction_permissions_token: ::std::option::Option<
                     ::std::string::String,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        scene: fields.take("scene"),
+                        transaction_permissions_token: fields
+                            .take("transaction_permissions_token"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/payscore/partner/permissions/assess-user-risk-level`.
@@ -412,7 +570,6 @@ pub mod partner {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -420,12 +577,21 @@ pub mod partner {
                 /// `sub_mchid`
                 pub sub_mchid: ::std::string::String,
             }
+            impl PostQuery {
+                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                    }
+                }
+            }
             /// Request body of `POST /v3/payscore/partner/permissions/assess-user-risk-level`.
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -445,12 +611,33 @@ pub mod partner {
                 /// `shopping_info`
                 pub shopping_info: PostRequestShoppingInfo,
             }
+            impl PostRequest {
+                /// A value with its required fields (`service_id`, `appid`, `sub_appid`, `authorization_code`, `openid`, `sub_openid`, `shopping_info`) set and every optional field unset (not sent).
+                pub fn new(
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    authorization_code: impl ::std::convert::Into<::std::string::String>,
+                    openid: impl ::std::convert::Into<::std::string::String>,
+                    sub_openid: impl ::std::convert::Into<::std::string::String>,
+                    shopping_info: PostRequestShoppingInfo,
+                ) -> Self {
+                    Self {
+                        service_id: service_id.into(),
+                        appid: appid.into(),
+                        sub_appid: sub_appid.into(),
+                        authorization_code: authorization_code.into(),
+                        openid: openid.into(),
+                        sub_openid: sub_openid.into(),
+                        shopping_info,
+                    }
+                }
+            }
             /// The `shopping_info` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -458,12 +645,19 @@ pub mod partner {
                 /// `goods`
                 pub goods: ::std::vec::Vec<PostRequestShoppingInfoGoods>,
             }
+            impl PostRequestShoppingInfo {
+                /// A value with its required fields (`goods`) set and every optional field unset (not sent).
+                pub fn new(
+                    goods: ::std::vec::Vec<PostRequestShoppingInfoGoods>,
+                ) -> Self {
+                    Self { goods }
+                }
+            }
             /// The `goods` of [`PostRequestShoppingInfo`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -479,6 +673,24 @@ pub mod partner {
                 /// `category_id`
                 pub category_id: ::std::vec::Vec<::std::string::String>,
             }
+            impl PostRequestShoppingInfoGoods {
+                /// A value with its required fields (`name`, `picture`, `amount`, `count`, `category_id`) set and every optional field unset (not sent).
+                pub fn new(
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    picture: impl ::std::convert::Into<::std::string::String>,
+                    amount: i64,
+                    count: i64,
+                    category_id: ::std::vec::Vec<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        name: name.into(),
+                        picture: picture.into(),
+                        amount,
+                        count,
+                        category_id,
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/partner/permissions/assess-user-risk-level`.
             #[derive(
                 ::std::fmt::Debug,
@@ -486,7 +698,6 @@ pub mod partner {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `service_id`
@@ -541,6 +752,41 @@ pub mod partner {
                 /// `risk_level_version`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub risk_level_version: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        service_id: fields.take("service_id"),
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        openid: fields.take("openid"),
+                        authorization_code: fields.take("authorization_code"),
+                        authorization_state: fields.take("authorization_state"),
+                        notify_url: fields.take("notify_url"),
+                        cancel_authorization_time: fields
+                            .take("cancel_authorization_time"),
+                        authorization_success_time: fields
+                            .take("authorization_success_time"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        sub_appid: fields.take("sub_appid"),
+                        sub_openid: fields.take("sub_openid"),
+                        user_label: fields.take("user_label"),
+                        channel_id: fields.take("channel_id"),
+                        user_risk_level: fields.take("user_risk_level"),
+                        risk_level_version: fields.take("risk_level_version"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/payscore/partner/permissions/authorization-code`.
@@ -574,7 +820,6 @@ pub mod partner {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -584,6 +829,18 @@ pub mod partner {
                     /// `sub_mchid`
                     pub sub_mchid: ::std::string::String,
                 }
+                impl GetQuery {
+                    /// A value with its required fields (`service_id`, `sub_mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        service_id: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            service_id: service_id.into(),
+                            sub_mchid: sub_mchid.into(),
+                        }
+                    }
+                }
                 /// Response body of `GET /v3/payscore/partner/permissions/authorization-code/{authorization_code}`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -591,7 +848,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `service_id`
@@ -684,6 +940,39 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub risk_level_version: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            service_id: fields.take("service_id"),
+                            appid: fields.take("appid"),
+                            mchid: fields.take("mchid"),
+                            openid: fields.take("openid"),
+                            authorization_code: fields.take("authorization_code"),
+                            authorization_state: fields.take("authorization_state"),
+                            notify_url: fields.take("notify_url"),
+                            cancel_authorization_time: fields
+                                .take("cancel_authorization_time"),
+                            authorization_success_time: fields
+                                .take("authorization_success_time"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            sub_appid: fields.take("sub_appid"),
+                            sub_openid: fields.take("sub_openid"),
+                            user_risk_level: fields.take("user_risk_level"),
+                            risk_level_version: fields.take("risk_level_version"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// Operations under `/v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`.
                 pub mod terminate {
@@ -714,7 +1003,6 @@ pub mod partner {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -726,6 +1014,20 @@ pub mod partner {
                         /// `reason`
                         pub reason: ::std::string::String,
                     }
+                    impl PostRequest {
+                        /// A value with its required fields (`service_id`, `sub_mchid`, `reason`) set and every optional field unset (not sent).
+                        pub fn new(
+                            service_id: impl ::std::convert::Into<::std::string::String>,
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                            reason: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                service_id: service_id.into(),
+                                sub_mchid: sub_mchid.into(),
+                                reason: reason.into(),
+                            }
+                        }
+                    }
                     /// Response body of `POST /v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`.
                     #[derive(
                         ::std::fmt::Debug,
@@ -733,9 +1035,24 @@ pub mod partner {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
-                    pub struct PostResponse {}
+                    pub struct PostResponse {
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                        }
+                    }
                 }
             }
         }
@@ -766,7 +1083,6 @@ pub mod partner {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -784,6 +1100,26 @@ pub mod partner {
                 /// `sub_openid`
                 pub sub_openid: ::std::string::String,
             }
+            impl GetQuery {
+                /// A value with its required fields (`service_id`, `appid`, `sub_mchid`, `sub_appid`, `openid`, `sub_openid`) set and every optional field unset (not sent).
+                pub fn new(
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    openid: impl ::std::convert::Into<::std::string::String>,
+                    sub_openid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        service_id: service_id.into(),
+                        appid: appid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        sub_appid: sub_appid.into(),
+                        openid: openid.into(),
+                        sub_openid: sub_openid.into(),
+                    }
+                }
+            }
             /// Response body of `GET /v3/payscore/partner/permissions/search`.
             #[derive(
                 ::std::fmt::Debug,
@@ -791,7 +1127,6 @@ pub mod partner {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `service_id`
@@ -840,6 +1175,39 @@ pub mod partner {
                 /// `risk_level_version`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub risk_level_version: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        service_id: fields.take("service_id"),
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        openid: fields.take("openid"),
+                        authorization_code: fields.take("authorization_code"),
+                        authorization_state: fields.take("authorization_state"),
+                        notify_url: fields.take("notify_url"),
+                        cancel_authorization_time: fields
+                            .take("cancel_authorization_time"),
+                        authorization_success_time: fields
+                            .take("authorization_success_time"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        sub_appid: fields.take("sub_appid"),
+                        sub_openid: fields.take("sub_openid"),
+                        user_risk_level: fields.take("user_risk_level"),
+                        risk_level_version: fields.take("risk_level_version"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/payscore/partner/permissions/terminate`.
@@ -869,7 +1237,6 @@ pub mod partner {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -889,6 +1256,28 @@ pub mod partner {
                 /// `reason`
                 pub reason: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`openid`, `sub_openid`, `service_id`, `appid`, `sub_appid`, `sub_mchid`, `reason`) set and every optional field unset (not sent).
+                pub fn new(
+                    openid: impl ::std::convert::Into<::std::string::String>,
+                    sub_openid: impl ::std::convert::Into<::std::string::String>,
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    reason: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        openid: openid.into(),
+                        sub_openid: sub_openid.into(),
+                        service_id: service_id.into(),
+                        appid: appid.into(),
+                        sub_appid: sub_appid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        reason: reason.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/partner/permissions/terminate`.
             #[derive(
                 ::std::fmt::Debug,
@@ -896,9 +1285,24 @@ pub mod partner {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
     }
     /// Operations under `/v3/payscore/partner/service-account-applications`.
@@ -928,7 +1332,6 @@ pub mod partner {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -946,6 +1349,26 @@ pub mod partner {
             /// `result_notify_url`
             pub result_notify_url: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`service_id`, `appid`, `sub_mchid`, `sub_appid`, `out_apply_no`, `result_notify_url`) set and every optional field unset (not sent).
+            pub fn new(
+                service_id: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                sub_appid: impl ::std::convert::Into<::std::string::String>,
+                out_apply_no: impl ::std::convert::Into<::std::string::String>,
+                result_notify_url: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    service_id: service_id.into(),
+                    appid: appid.into(),
+                    sub_mchid: sub_mchid.into(),
+                    sub_appid: sub_appid.into(),
+                    out_apply_no: out_apply_no.into(),
+                    result_notify_url: result_notify_url.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/payscore/partner/service-account-applications`.
         #[derive(
             ::std::fmt::Debug,
@@ -953,7 +1376,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `service_id`
@@ -983,6 +1405,32 @@ pub mod partner {
             /// `reject_reason`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub reject_reason: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    service_id: fields.take("service_id"),
+                    mchid: fields.take("mchid"),
+                    appid: fields.take("appid"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    sub_appid: fields.take("sub_appid"),
+                    out_apply_no: fields.take("out_apply_no"),
+                    result_notify_url: fields.take("result_notify_url"),
+                    apply_state: fields.take("apply_state"),
+                    reject_reason: fields.take("reject_reason"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/payscore/partner/service-account-applications/{out_apply_no}`.
         pub mod by_out_apply_no {
@@ -1013,7 +1461,6 @@ pub mod partner {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `service_id`
@@ -1043,6 +1490,32 @@ pub mod partner {
                 /// `reject_reason`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub reject_reason: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        service_id: fields.take("service_id"),
+                        mchid: fields.take("mchid"),
+                        appid: fields.take("appid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        sub_appid: fields.take("sub_appid"),
+                        out_apply_no: fields.take("out_apply_no"),
+                        result_notify_url: fields.take("result_notify_url"),
+                        apply_state: fields.take("apply_state"),
+                        reject_reason: fields.take("reject_reason"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -1093,7 +1566,6 @@ pub mod partner {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1107,6 +1579,22 @@ pub mod partner {
             /// `query_id`
             pub query_id: ::std::string::String,
         }
+        impl GetQuery {
+            /// A value with its required fields (`service_id`, `sub_mchid`, `out_order_no`, `query_id`) set and every optional field unset (not sent).
+            pub fn new(
+                service_id: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+                query_id: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    service_id: service_id.into(),
+                    sub_mchid: sub_mchid.into(),
+                    out_order_no: out_order_no.into(),
+                    query_id: query_id.into(),
+                }
+            }
+        }
         /// Response body of `GET /v3/payscore/partner/serviceorder`.
         #[derive(
             ::std::fmt::Debug,
@@ -1114,7 +1602,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `out_order_no`
@@ -1190,6 +1677,46 @@ pub mod partner {
             /// `package`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub package: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    out_order_no: fields.take("out_order_no"),
+                    service_id: fields.take("service_id"),
+                    appid: fields.take("appid"),
+                    mchid: fields.take("mchid"),
+                    sub_appid: fields.take("sub_appid"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    service_introduction: fields.take("service_introduction"),
+                    state: fields.take("state"),
+                    state_description: fields.take("state_description"),
+                    post_payments: fields.take("post_payments"),
+                    post_discounts: fields.take("post_discounts"),
+                    risk_fund: fields.take("risk_fund"),
+                    total_amount: fields.take("total_amount"),
+                    need_collection: fields.take("need_collection"),
+                    collection: fields.take("collection"),
+                    time_range: fields.take("time_range"),
+                    location: fields.take("location"),
+                    attach: fields.take("attach"),
+                    notify_url: fields.take("notify_url"),
+                    openid: fields.take("openid"),
+                    sub_openid: fields.take("sub_openid"),
+                    order_id: fields.take("order_id"),
+                    package: fields.take("package"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `post_payments` of [`GetResponse`].
         #[derive(
@@ -1198,7 +1725,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponsePostPayments {
             /// `name`
@@ -1213,6 +1739,27 @@ pub mod partner {
             /// `count`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub count: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponsePostPayments {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponsePostPayments",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    name: fields.take("name"),
+                    description: fields.take("description"),
+                    amount: fields.take("amount"),
+                    count: fields.take("count"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `risk_fund` of [`GetResponse`].
         #[derive(
@@ -1221,7 +1768,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseRiskFund {
             /// `name`
@@ -1233,6 +1779,26 @@ pub mod partner {
             /// `description`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub description: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseRiskFund {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseRiskFund",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    name: fields.take("name"),
+                    amount: fields.take("amount"),
+                    description: fields.take("description"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `collection` of [`GetResponse`].
         #[derive(
@@ -1241,7 +1807,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseCollection {
             /// `state`
@@ -1264,6 +1829,29 @@ pub mod partner {
             /// `bank_type`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub bank_type: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseCollection {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseCollection",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    state: fields.take("state"),
+                    total_amount: fields.take("total_amount"),
+                    paying_amount: fields.take("paying_amount"),
+                    paid_amount: fields.take("paid_amount"),
+                    details: fields.take("details"),
+                    bank_type: fields.take("bank_type"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `details` of [`GetResponseCollection`].
         #[derive(
@@ -1272,7 +1860,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseCollectionDetails {
             /// `seq`
@@ -1295,6 +1882,29 @@ pub mod partner {
             pub promotion_detail: ::std::option::Option<
                 ::std::vec::Vec<GetResponseCollectionDetailsPromotionDetail>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseCollectionDetails {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseCollectionDetails",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    seq: fields.take("seq"),
+                    amount: fields.take("amount"),
+                    paid_type: fields.take("paid_type"),
+                    paid_time: fields.take("paid_time"),
+                    transaction_id: fields.take("transaction_id"),
+                    promotion_detail: fields.take("promotion_detail"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `promotion_detail` of [`GetResponseCollectionDetails`].
         #[derive(
@@ -1303,7 +1913,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseCollectionDetailsPromotionDetail {
             /// `coupon_id`
@@ -1341,6 +1950,35 @@ pub mod partner {
             pub goods_detail: ::std::option::Option<
                 ::std::vec::Vec<GetResponseCollectionDetailsPromotionDetailGoodsDetail>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de>
+        for GetResponseCollectionDetailsPromotionDetail {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseCollectionDetailsPromotionDetail",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    coupon_id: fields.take("coupon_id"),
+                    name: fields.take("name"),
+                    scope: fields.take("scope"),
+                    r#type: fields.take("type"),
+                    amount: fields.take("amount"),
+                    stock_id: fields.take("stock_id"),
+                    wechatpay_contribute: fields.take("wechatpay_contribute"),
+                    merchant_contribute: fields.take("merchant_contribute"),
+                    other_contribute: fields.take("other_contribute"),
+                    currency: fields.take("currency"),
+                    goods_detail: fields.take("goods_detail"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `goods_detail` of [`GetResponseCollectionDetailsPromotionDetail`].
         #[derive(
@@ -1349,7 +1987,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseCollectionDetailsPromotionDetailGoodsDetail {
             /// `goods_id`
@@ -1367,6 +2004,29 @@ pub mod partner {
             /// `goods_remark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_remark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de>
+        for GetResponseCollectionDetailsPromotionDetailGoodsDetail {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseCollectionDetailsPromotionDetailGoodsDetail",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    goods_id: fields.take("goods_id"),
+                    quantity: fields.take("quantity"),
+                    unit_price: fields.take("unit_price"),
+                    discount_amount: fields.take("discount_amount"),
+                    goods_remark: fields.take("goods_remark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `time_range` of [`GetResponse`].
         #[derive(
@@ -1375,7 +2035,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseTimeRange {
             /// `start_time`
@@ -1390,6 +2049,27 @@ pub mod partner {
             /// `end_time_remark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub end_time_remark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseTimeRange {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseTimeRange",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    start_time: fields.take("start_time"),
+                    start_time_remark: fields.take("start_time_remark"),
+                    end_time: fields.take("end_time"),
+                    end_time_remark: fields.take("end_time_remark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `location` of [`GetResponse`].
         #[derive(
@@ -1398,7 +2078,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseLocation {
             /// `start_location`
@@ -1407,13 +2086,31 @@ pub mod partner {
             /// `end_location`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub end_location: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseLocation {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseLocation",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    start_location: fields.take("start_location"),
+                    end_location: fields.take("end_location"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Request body of `POST /v3/payscore/partner/serviceorder`.
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1451,12 +2148,52 @@ pub mod partner {
             /// `attach`
             pub attach: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`service_id`, `appid`, `sub_mchid`, `sub_appid`, `out_order_no`, `service_introduction`, `post_payments`, `post_discounts`, `risk_fund`, `time_range`, `location`, `openid`, `sub_openid`, `need_user_confirm`, `notify_url`, `attach`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                service_id: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                sub_appid: impl ::std::convert::Into<::std::string::String>,
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+                service_introduction: impl ::std::convert::Into<::std::string::String>,
+                post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                post_discounts: ::std::vec::Vec<PostRequestPostPayments>,
+                risk_fund: PostRequestRiskFund,
+                time_range: PostRequestTimeRange,
+                location: PostRequestLocation,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                sub_openid: impl ::std::convert::Into<::std::string::String>,
+                need_user_confirm: bool,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                attach: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    service_id: service_id.into(),
+                    appid: appid.into(),
+                    sub_mchid: sub_mchid.into(),
+                    sub_appid: sub_appid.into(),
+                    out_order_no: out_order_no.into(),
+                    service_introduction: service_introduction.into(),
+                    post_payments,
+                    post_discounts,
+                    risk_fund,
+                    time_range,
+                    location,
+                    openid: openid.into(),
+                    sub_openid: sub_openid.into(),
+                    need_user_confirm,
+                    notify_url: notify_url.into(),
+                    attach: attach.into(),
+                }
+            }
+        }
         /// The `post_payments` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1470,12 +2207,27 @@ pub mod partner {
             /// `count`
             pub count: i64,
         }
+        impl PostRequestPostPayments {
+            /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+            pub fn new(
+                name: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                count: i64,
+            ) -> Self {
+                Self {
+                    name: name.into(),
+                    description: description.into(),
+                    amount,
+                    count,
+                }
+            }
+        }
         /// The `risk_fund` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1487,12 +2239,25 @@ pub mod partner {
             /// `description`
             pub description: ::std::string::String,
         }
+        impl PostRequestRiskFund {
+            /// A value with its required fields (`name`, `amount`, `description`) set and every optional field unset (not sent).
+            pub fn new(
+                name: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                description: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    name: name.into(),
+                    amount,
+                    description: description.into(),
+                }
+            }
+        }
         /// The `time_range` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1506,12 +2271,27 @@ pub mod partner {
             /// `end_time_remark`
             pub end_time_remark: ::std::string::String,
         }
+        impl PostRequestTimeRange {
+            /// A value with its required fields (`start_time`, `start_time_remark`, `end_time`, `end_time_remark`) set and every optional field unset (not sent).
+            pub fn new(
+                start_time: impl ::std::convert::Into<::std::string::String>,
+                start_time_remark: impl ::std::convert::Into<::std::string::String>,
+                end_time: impl ::std::convert::Into<::std::string::String>,
+                end_time_remark: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    start_time: start_time.into(),
+                    start_time_remark: start_time_remark.into(),
+                    end_time: end_time.into(),
+                    end_time_remark: end_time_remark.into(),
+                }
+            }
+        }
         /// The `location` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1521,6 +2301,18 @@ pub mod partner {
             /// `end_location`
             pub end_location: ::std::string::String,
         }
+        impl PostRequestLocation {
+            /// A value with its required fields (`start_location`, `end_location`) set and every optional field unset (not sent).
+            pub fn new(
+                start_location: impl ::std::convert::Into<::std::string::String>,
+                end_location: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    start_location: start_location.into(),
+                    end_location: end_location.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/payscore/partner/serviceorder`.
         #[derive(
             ::std::fmt::Debug,
@@ -1528,7 +2320,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `out_order_no`
@@ -1589,6 +2380,41 @@ pub mod partner {
             /// `package`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub package: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    out_order_no: fields.take("out_order_no"),
+                    service_id: fields.take("service_id"),
+                    appid: fields.take("appid"),
+                    mchid: fields.take("mchid"),
+                    sub_appid: fields.take("sub_appid"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    service_introduction: fields.take("service_introduction"),
+                    state: fields.take("state"),
+                    state_description: fields.take("state_description"),
+                    post_payments: fields.take("post_payments"),
+                    post_discounts: fields.take("post_discounts"),
+                    risk_fund: fields.take("risk_fund"),
+                    time_range: fields.take("time_range"),
+                    location: fields.take("location"),
+                    attach: fields.take("attach"),
+                    notify_url: fields.take("notify_url"),
+                    order_id: fields.take("order_id"),
+                    package: fields.take("package"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/payscore/partner/serviceorder/{out_order_no}`.
         pub mod by_out_order_no {
@@ -1621,7 +2447,6 @@ pub mod partner {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1633,6 +2458,20 @@ pub mod partner {
                     /// `reason`
                     pub reason: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`service_id`, `sub_mchid`, `reason`) set and every optional field unset (not sent).
+                    pub fn new(
+                        service_id: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        reason: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            service_id: service_id.into(),
+                            sub_mchid: sub_mchid.into(),
+                            reason: reason.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/payscore/partner/serviceorder/{out_order_no}/cancel`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1640,9 +2479,24 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
-                pub struct PostResponse {}
+                pub struct PostResponse {
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                    }
+                }
             }
             /// Operations under `/v3/payscore/partner/serviceorder/{out_order_no}/complete`.
             pub mod complete {
@@ -1673,7 +2527,6 @@ pub mod partner {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1699,12 +2552,40 @@ pub mod partner {
                     /// `goods_tag`
                     pub goods_tag: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`service_id`, `sub_mchid`, `post_payments`, `post_discounts`, `total_amount`, `time_range`, `location`, `profit_sharing`, `complete_time`, `goods_tag`) set and every optional field unset (not sent).
+                    #[allow(clippy::too_many_arguments)]
+                    pub fn new(
+                        service_id: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                        post_discounts: ::std::vec::Vec<PostRequestPostPayments>,
+                        total_amount: i64,
+                        time_range: PostRequestTimeRange,
+                        location: PostRequestLocation,
+                        profit_sharing: bool,
+                        complete_time: impl ::std::convert::Into<::std::string::String>,
+                        goods_tag: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            service_id: service_id.into(),
+                            sub_mchid: sub_mchid.into(),
+                            post_payments,
+                            post_discounts,
+                            total_amount,
+                            time_range,
+                            location,
+                            profit_sharing,
+                            complete_time: complete_time.into(),
+                            goods_tag: goods_tag.into(),
+                        }
+                    }
+                }
                 /// The `post_payments` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1718,12 +2599,27 @@ pub mod partner {
                     /// `count`
                     pub count: i64,
                 }
+                impl PostRequestPostPayments {
+                    /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+                    pub fn new(
+                        name: impl ::std::convert::Into<::std::string::String>,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                        amount: i64,
+                        count: i64,
+                    ) -> Self {
+                        Self {
+                            name: name.into(),
+                            description: description.into(),
+                            amount,
+                            count,
+                        }
+                    }
+                }
                 /// The `time_range` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1737,12 +2633,29 @@ pub mod partner {
                     /// `end_time_remark`
                     pub end_time_remark: ::std::string::String,
                 }
+                impl PostRequestTimeRange {
+                    /// A value with its required fields (`start_time`, `start_time_remark`, `end_time`, `end_time_remark`) set and every optional field unset (not sent).
+                    pub fn new(
+                        start_time: impl ::std::convert::Into<::std::string::String>,
+                        start_time_remark: impl ::std::convert::Into<
+                            ::std::string::String,
+                        >,
+                        end_time: impl ::std::convert::Into<::std::string::String>,
+                        end_time_remark: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            start_time: start_time.into(),
+                            start_time_remark: start_time_remark.into(),
+                            end_time: end_time.into(),
+                            end_time_remark: end_time_remark.into(),
+                        }
+                    }
+                }
                 /// The `location` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1752,6 +2665,18 @@ pub mod partner {
                     /// `end_location`
                     pub end_location: ::std::string::String,
                 }
+                impl PostRequestLocation {
+                    /// A value with its required fields (`start_location`, `end_location`) set and every optional field unset (not sent).
+                    pub fn new(
+                        start_location: impl ::std::convert::Into<::std::string::String>,
+                        end_location: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            start_location: start_location.into(),
+                            end_location: end_location.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/payscore/partner/serviceorder/{out_order_no}/complete`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1759,9 +2684,24 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
-                pub struct PostResponse {}
+                pub struct PostResponse {
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                    }
+                }
             }
             /// Operations under `/v3/payscore/partner/serviceorder/{out_order_no}/modify`.
             pub mod modify {
@@ -1792,7 +2732,6 @@ pub mod partner {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1810,12 +2749,31 @@ pub mod partner {
                     /// `reason`
                     pub reason: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`service_id`, `sub_mchid`, `post_payments`, `post_discounts`, `total_amount`, `reason`) set and every optional field unset (not sent).
+                    pub fn new(
+                        service_id: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                        post_discounts: ::std::vec::Vec<PostRequestPostPayments>,
+                        total_amount: i64,
+                        reason: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            service_id: service_id.into(),
+                            sub_mchid: sub_mchid.into(),
+                            post_payments,
+                            post_discounts,
+                            total_amount,
+                            reason: reason.into(),
+                        }
+                    }
+                }
                 /// The `post_payments` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1829,6 +2787,22 @@ pub mod partner {
                     /// `count`
                     pub count: i64,
                 }
+                impl PostRequestPostPayments {
+                    /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+                    pub fn new(
+                        name: impl ::std::convert::Into<::std::string::String>,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                        amount: i64,
+                        count: i64,
+                    ) -> Self {
+                        Self {
+                            name: name.into(),
+                            description: description.into(),
+                            amount,
+                            count,
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/payscore/partner/serviceorder/{out_order_no}/modify`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1836,9 +2810,24 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
-                pub struct PostResponse {}
+                pub struct PostResponse {
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                    }
+                }
             }
             /// Operations under `/v3/payscore/partner/serviceorder/{out_order_no}/pay`.
             pub mod pay {
@@ -1869,7 +2858,6 @@ pub mod partner {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1879,6 +2867,18 @@ pub mod partner {
                     /// `sub_mchid`
                     pub sub_mchid: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`service_id`, `sub_mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        service_id: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            service_id: service_id.into(),
+                            sub_mchid: sub_mchid.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1886,9 +2886,24 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
-                pub struct PostResponse {}
+                pub struct PostResponse {
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                    }
+                }
             }
             /// Operations under `/v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`.
             pub mod send_pendingmessage {
@@ -1919,7 +2934,6 @@ pub mod partner {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1937,12 +2951,31 @@ pub mod partner {
                     /// `prepaid_time`
                     pub prepaid_time: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`service_id`, `sub_mchid`, `post_payments`, `post_discounts`, `total_amount`, `prepaid_time`) set and every optional field unset (not sent).
+                    pub fn new(
+                        service_id: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                        post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+                        total_amount: i64,
+                        prepaid_time: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            service_id: service_id.into(),
+                            sub_mchid: sub_mchid.into(),
+                            post_payments,
+                            post_discounts,
+                            total_amount,
+                            prepaid_time: prepaid_time.into(),
+                        }
+                    }
+                }
                 /// The `post_payments` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1956,12 +2989,27 @@ pub mod partner {
                     /// `count`
                     pub count: i64,
                 }
+                impl PostRequestPostPayments {
+                    /// A value with its required fields (`name`, `amount`, `description`, `count`) set and every optional field unset (not sent).
+                    pub fn new(
+                        name: impl ::std::convert::Into<::std::string::String>,
+                        amount: i64,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                        count: i64,
+                    ) -> Self {
+                        Self {
+                            name: name.into(),
+                            amount,
+                            description: description.into(),
+                            count,
+                        }
+                    }
+                }
                 /// The `post_discounts` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1975,6 +3023,22 @@ pub mod partner {
                     /// `count`
                     pub count: i64,
                 }
+                impl PostRequestPostDiscounts {
+                    /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+                    pub fn new(
+                        name: impl ::std::convert::Into<::std::string::String>,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                        amount: i64,
+                        count: i64,
+                    ) -> Self {
+                        Self {
+                            name: name.into(),
+                            description: description.into(),
+                            amount,
+                            count,
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1982,9 +3046,24 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
-                pub struct PostResponse {}
+                pub struct PostResponse {
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                    }
+                }
             }
             /// Operations under `/v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage`.
             pub mod send_prepaidmessage {
@@ -2015,7 +3094,6 @@ pub mod partner {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2033,12 +3111,31 @@ pub mod partner {
                     /// `prepaid_time`
                     pub prepaid_time: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`service_id`, `sub_mchid`, `post_payments`, `post_discounts`, `total_amount`, `prepaid_time`) set and every optional field unset (not sent).
+                    pub fn new(
+                        service_id: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                        post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+                        total_amount: i64,
+                        prepaid_time: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            service_id: service_id.into(),
+                            sub_mchid: sub_mchid.into(),
+                            post_payments,
+                            post_discounts,
+                            total_amount,
+                            prepaid_time: prepaid_time.into(),
+                        }
+                    }
+                }
                 /// The `post_payments` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2052,12 +3149,27 @@ pub mod partner {
                     /// `count`
                     pub count: i64,
                 }
+                impl PostRequestPostPayments {
+                    /// A value with its required fields (`name`, `amount`, `description`, `count`) set and every optional field unset (not sent).
+                    pub fn new(
+                        name: impl ::std::convert::Into<::std::string::String>,
+                        amount: i64,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                        count: i64,
+                    ) -> Self {
+                        Self {
+                            name: name.into(),
+                            amount,
+                            description: description.into(),
+                            count,
+                        }
+                    }
+                }
                 /// The `post_discounts` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2071,6 +3183,22 @@ pub mod partner {
                     /// `count`
                     pub count: i64,
                 }
+                impl PostRequestPostDiscounts {
+                    /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+                    pub fn new(
+                        name: impl ::std::convert::Into<::std::string::String>,
+                        description: impl ::std::convert::Into<::std::string::String>,
+                        amount: i64,
+                        count: i64,
+                    ) -> Self {
+                        Self {
+                            name: name.into(),
+                            description: description.into(),
+                            amount,
+                            count,
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -2078,9 +3206,24 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
-                pub struct PostResponse {}
+                pub struct PostResponse {
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                    }
+                }
             }
             /// Operations under `/v3/payscore/partner/serviceorder/{out_order_no}/sync`.
             pub mod sync {
@@ -2111,7 +3254,6 @@ pub mod partner {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2125,12 +3267,27 @@ pub mod partner {
                     /// `detail`
                     pub detail: PostRequestDetail,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`service_id`, `sub_mchid`, `type`, `detail`) set and every optional field unset (not sent).
+                    pub fn new(
+                        service_id: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        r#type: impl ::std::convert::Into<::std::string::String>,
+                        detail: PostRequestDetail,
+                    ) -> Self {
+                        Self {
+                            service_id: service_id.into(),
+                            sub_mchid: sub_mchid.into(),
+                            r#type: r#type.into(),
+                            detail,
+                        }
+                    }
+                }
                 /// The `detail` of [`PostRequest`].
                 #[derive(
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2142,6 +3299,20 @@ pub mod partner {
                     /// `paid_amount`
                     pub paid_amount: i64,
                 }
+                impl PostRequestDetail {
+                    /// A value with its required fields (`seq`, `paid_time`, `paid_amount`) set and every optional field unset (not sent).
+                    pub fn new(
+                        seq: i64,
+                        paid_time: impl ::std::convert::Into<::std::string::String>,
+                        paid_amount: i64,
+                    ) -> Self {
+                        Self {
+                            seq,
+                            paid_time: paid_time.into(),
+                            paid_amount,
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/payscore/partner/serviceorder/{out_order_no}/sync`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -2149,9 +3320,24 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
-                pub struct PostResponse {}
+                pub struct PostResponse {
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                    }
+                }
             }
         }
         /// Operations under `/v3/payscore/partner/serviceorder/direct-complete`.
@@ -2181,7 +3367,6 @@ pub mod partner {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2219,12 +3404,54 @@ pub mod partner {
                 /// `openid`
                 pub openid: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`service_id`, `appid`, `sub_appid`, `sub_mchid`, `out_order_no`, `service_introduction`, `post_payments`, `post_discounts`, `total_amount`, `time_range`, `location`, `profit_sharing`, `goods_tag`, `attach`, `notify_url`, `openid`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    out_order_no: impl ::std::convert::Into<::std::string::String>,
+                    service_introduction: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                    post_discounts: ::std::vec::Vec<PostRequestPostPayments>,
+                    total_amount: i64,
+                    time_range: PostRequestTimeRange,
+                    location: PostRequestLocation,
+                    profit_sharing: bool,
+                    goods_tag: impl ::std::convert::Into<::std::string::String>,
+                    attach: impl ::std::convert::Into<::std::string::String>,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    openid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        service_id: service_id.into(),
+                        appid: appid.into(),
+                        sub_appid: sub_appid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        out_order_no: out_order_no.into(),
+                        service_introduction: service_introduction.into(),
+                        post_payments,
+                        post_discounts,
+                        total_amount,
+                        time_range,
+                        location,
+                        profit_sharing,
+                        goods_tag: goods_tag.into(),
+                        attach: attach.into(),
+                        notify_url: notify_url.into(),
+                        openid: openid.into(),
+                    }
+                }
+            }
             /// The `post_payments` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2238,12 +3465,27 @@ pub mod partner {
                 /// `count`
                 pub count: i64,
             }
+            impl PostRequestPostPayments {
+                /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+                pub fn new(
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    amount: i64,
+                    count: i64,
+                ) -> Self {
+                    Self {
+                        name: name.into(),
+                        description: description.into(),
+                        amount,
+                        count,
+                    }
+                }
+            }
             /// The `time_range` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2257,12 +3499,27 @@ pub mod partner {
                 /// `end_time_remark`
                 pub end_time_remark: ::std::string::String,
             }
+            impl PostRequestTimeRange {
+                /// A value with its required fields (`start_time`, `start_time_remark`, `end_time`, `end_time_remark`) set and every optional field unset (not sent).
+                pub fn new(
+                    start_time: impl ::std::convert::Into<::std::string::String>,
+                    start_time_remark: impl ::std::convert::Into<::std::string::String>,
+                    end_time: impl ::std::convert::Into<::std::string::String>,
+                    end_time_remark: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        start_time: start_time.into(),
+                        start_time_remark: start_time_remark.into(),
+                        end_time: end_time.into(),
+                        end_time_remark: end_time_remark.into(),
+                    }
+                }
+            }
             /// The `location` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2272,6 +3529,18 @@ pub mod partner {
                 /// `end_location`
                 pub end_location: ::std::string::String,
             }
+            impl PostRequestLocation {
+                /// A value with its required fields (`start_location`, `end_location`) set and every optional field unset (not sent).
+                pub fn new(
+                    start_location: impl ::std::convert::Into<::std::string::String>,
+                    end_location: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        start_location: start_location.into(),
+                        end_location: end_location.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/partner/serviceorder/direct-complete`.
             #[derive(
                 ::std::fmt::Debug,
@@ -2279,9 +3548,24 @@ pub mod partner {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
     }
     /// Operations under `/v3/payscore/partner/servicepayondeliveryorder`.
@@ -2311,7 +3595,6 @@ pub mod partner {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2353,12 +3636,56 @@ pub mod partner {
             /// `shopping_info`
             pub shopping_info: PostRequestShoppingInfo,
         }
+        impl PostRequest {
+            /// A value with its required fields (`out_order_no`, `appid`, `sub_mchid`, `sub_appid`, `service_id`, `service_introduction`, `post_payments`, `post_discounts`, `time_range`, `location`, `risk_fund`, `attach`, `notify_url`, `openid`, `sub_openid`, `need_user_confirm`, `mchid`, `shopping_info`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                sub_appid: impl ::std::convert::Into<::std::string::String>,
+                service_id: impl ::std::convert::Into<::std::string::String>,
+                service_introduction: impl ::std::convert::Into<::std::string::String>,
+                post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+                time_range: PostRequestTimeRange,
+                location: PostRequestLocation,
+                risk_fund: PostRequestRiskFund,
+                attach: impl ::std::convert::Into<::std::string::String>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                sub_openid: impl ::std::convert::Into<::std::string::String>,
+                need_user_confirm: bool,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                shopping_info: PostRequestShoppingInfo,
+            ) -> Self {
+                Self {
+                    out_order_no: out_order_no.into(),
+                    appid: appid.into(),
+                    sub_mchid: sub_mchid.into(),
+                    sub_appid: sub_appid.into(),
+                    service_id: service_id.into(),
+                    service_introduction: service_introduction.into(),
+                    post_payments,
+                    post_discounts,
+                    time_range,
+                    location,
+                    risk_fund,
+                    attach: attach.into(),
+                    notify_url: notify_url.into(),
+                    openid: openid.into(),
+                    sub_openid: sub_openid.into(),
+                    need_user_confirm,
+                    mchid: mchid.into(),
+                    shopping_info,
+                }
+            }
+        }
         /// The `post_payments` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2372,12 +3699,27 @@ pub mod partner {
             /// `count`
             pub count: i64,
         }
+        impl PostRequestPostPayments {
+            /// A value with its required fields (`name`, `amount`, `description`, `count`) set and every optional field unset (not sent).
+            pub fn new(
+                name: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                description: impl ::std::convert::Into<::std::string::String>,
+                count: i64,
+            ) -> Self {
+                Self {
+                    name: name.into(),
+                    amount,
+                    description: description.into(),
+                    count,
+                }
+            }
+        }
         /// The `post_discounts` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2391,12 +3733,27 @@ pub mod partner {
             /// `count`
             pub count: i64,
         }
+        impl PostRequestPostDiscounts {
+            /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+            pub fn new(
+                name: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                count: i64,
+            ) -> Self {
+                Self {
+                    name: name.into(),
+                    description: description.into(),
+                    amount,
+                    count,
+                }
+            }
+        }
         /// The `time_range` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2410,12 +3767,27 @@ pub mod partner {
             /// `end_time_remark`
             pub end_time_remark: ::std::string::String,
         }
+        impl PostRequestTimeRange {
+            /// A value with its required fields (`start_time`, `start_time_remark`, `end_time`, `end_time_remark`) set and every optional field unset (not sent).
+            pub fn new(
+                start_time: impl ::std::convert::Into<::std::string::String>,
+                start_time_remark: impl ::std::convert::Into<::std::string::String>,
+                end_time: impl ::std::convert::Into<::std::string::String>,
+                end_time_remark: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    start_time: start_time.into(),
+                    start_time_remark: start_time_remark.into(),
+                    end_time: end_time.into(),
+                    end_time_remark: end_time_remark.into(),
+                }
+            }
+        }
         /// The `location` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2425,12 +3797,23 @@ pub mod partner {
             /// `end_location`
             pub end_location: ::std::string::String,
         }
+        impl PostRequestLocation {
+            /// A value with its required fields (`start_location`, `end_location`) set and every optional field unset (not sent).
+            pub fn new(
+                start_location: impl ::std::convert::Into<::std::string::String>,
+                end_location: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    start_location: start_location.into(),
+                    end_location: end_location.into(),
+                }
+            }
+        }
         /// The `risk_fund` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2442,12 +3825,25 @@ pub mod partner {
             /// `description`
             pub description: ::std::string::String,
         }
+        impl PostRequestRiskFund {
+            /// A value with its required fields (`name`, `amount`, `description`) set and every optional field unset (not sent).
+            pub fn new(
+                name: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                description: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    name: name.into(),
+                    amount,
+                    description: description.into(),
+                }
+            }
+        }
         /// The `shopping_info` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2459,12 +3855,25 @@ pub mod partner {
             /// `goods`
             pub goods: ::std::vec::Vec<PostRequestShoppingInfoGoods>,
         }
+        impl PostRequestShoppingInfo {
+            /// A value with its required fields (`real_merchant_appid`, `jump_link`, `goods`) set and every optional field unset (not sent).
+            pub fn new(
+                real_merchant_appid: impl ::std::convert::Into<::std::string::String>,
+                jump_link: PostRequestShoppingInfoJumpLink,
+                goods: ::std::vec::Vec<PostRequestShoppingInfoGoods>,
+            ) -> Self {
+                Self {
+                    real_merchant_appid: real_merchant_appid.into(),
+                    jump_link,
+                    goods,
+                }
+            }
+        }
         /// The `jump_link` of [`PostRequestShoppingInfo`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2476,12 +3885,25 @@ pub mod partner {
             /// `path`
             pub path: ::std::string::String,
         }
+        impl PostRequestShoppingInfoJumpLink {
+            /// A value with its required fields (`jump_link_type`, `appid`, `path`) set and every optional field unset (not sent).
+            pub fn new(
+                jump_link_type: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                path: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    jump_link_type: jump_link_type.into(),
+                    appid: appid.into(),
+                    path: path.into(),
+                }
+            }
+        }
         /// The `goods` of [`PostRequestShoppingInfo`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -2497,6 +3919,24 @@ pub mod partner {
             /// `category_id`
             pub category_id: ::std::vec::Vec<::std::string::String>,
         }
+        impl PostRequestShoppingInfoGoods {
+            /// A value with its required fields (`name`, `picture`, `amount`, `count`, `category_id`) set and every optional field unset (not sent).
+            pub fn new(
+                name: impl ::std::convert::Into<::std::string::String>,
+                picture: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                count: i64,
+                category_id: ::std::vec::Vec<::std::string::String>,
+            ) -> Self {
+                Self {
+                    name: name.into(),
+                    picture: picture.into(),
+                    amount,
+                    count,
+                    category_id,
+                }
+            }
+        }
         /// Response body of `POST /v3/payscore/partner/servicepayondeliveryorder`.
         #[derive(
             ::std::fmt::Debug,
@@ -2504,7 +3944,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `out_order_no`
@@ -2568,6 +4007,42 @@ pub mod partner {
             /// `shopping_info`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub shopping_info: ::std::option::Option<PostResponseShoppingInfo>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    out_order_no: fields.take("out_order_no"),
+                    service_id: fields.take("service_id"),
+                    appid: fields.take("appid"),
+                    mchid: fields.take("mchid"),
+                    sub_appid: fields.take("sub_appid"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    service_introduction: fields.take("service_introduction"),
+                    state: fields.take("state"),
+                    state_description: fields.take("state_description"),
+                    post_payments: fields.take("post_payments"),
+                    post_discounts: fields.take("post_discounts"),
+                    risk_fund: fields.take("risk_fund"),
+                    time_range: fields.take("time_range"),
+                    location: fields.take("location"),
+                    attach: fields.take("attach"),
+                    notify_url: fields.take("notify_url"),
+                    order_id: fields.take("order_id"),
+                    package: fields.take("package"),
+                    shopping_info: fields.take("shopping_info"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `post_payments` of [`PostResponse`].
         #[derive(
@@ -2576,7 +4051,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePostPayments {
             /// `name`
@@ -2591,6 +4065,27 @@ pub mod partner {
             /// `count`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub count: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePostPayments {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePostPayments",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    name: fields.take("name"),
+                    amount: fields.take("amount"),
+                    description: fields.take("description"),
+                    count: fields.take("count"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `post_discounts` of [`PostResponse`].
         #[derive(
@@ -2599,7 +4094,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePostDiscounts {
             /// `name`
@@ -2614,6 +4108,27 @@ pub mod partner {
             /// `count`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub count: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePostDiscounts {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePostDiscounts",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    name: fields.take("name"),
+                    description: fields.take("description"),
+                    amount: fields.take("amount"),
+                    count: fields.take("count"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `risk_fund` of [`PostResponse`].
         #[derive(
@@ -2622,7 +4137,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseRiskFund {
             /// `name`
@@ -2634,6 +4148,26 @@ pub mod partner {
             /// `description`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub description: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseRiskFund {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseRiskFund",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    name: fields.take("name"),
+                    amount: fields.take("amount"),
+                    description: fields.take("description"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `time_range` of [`PostResponse`].
         #[derive(
@@ -2642,7 +4176,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseTimeRange {
             /// `start_time`
@@ -2657,6 +4190,27 @@ pub mod partner {
             /// `end_time_remark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub end_time_remark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseTimeRange {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseTimeRange",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    start_time: fields.take("start_time"),
+                    end_time: fields.take("end_time"),
+                    start_time_remark: fields.take("start_time_remark"),
+                    end_time_remark: fields.take("end_time_remark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `location` of [`PostResponse`].
         #[derive(
@@ -2665,7 +4219,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseLocation {
             /// `start_location`
@@ -2674,6 +4227,25 @@ pub mod partner {
             /// `end_location`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub end_location: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseLocation {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseLocation",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    start_location: fields.take("start_location"),
+                    end_location: fields.take("end_location"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `shopping_info` of [`PostResponse`].
         #[derive(
@@ -2682,7 +4254,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseShoppingInfo {
             /// `real_merchant_appid`
@@ -2696,6 +4267,26 @@ pub mod partner {
             pub goods: ::std::option::Option<
                 ::std::vec::Vec<PostResponseShoppingInfoGoods>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseShoppingInfo {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseShoppingInfo",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    real_merchant_appid: fields.take("real_merchant_appid"),
+                    jump_link: fields.take("jump_link"),
+                    goods: fields.take("goods"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `jump_link` of [`PostResponseShoppingInfo`].
         #[derive(
@@ -2704,7 +4295,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseShoppingInfoJumpLink {
             /// `jump_link_type`
@@ -2716,6 +4306,26 @@ pub mod partner {
             /// `path`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub path: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseShoppingInfoJumpLink {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseShoppingInfoJumpLink",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    jump_link_type: fields.take("jump_link_type"),
+                    appid: fields.take("appid"),
+                    path: fields.take("path"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `goods` of [`PostResponseShoppingInfo`].
         #[derive(
@@ -2724,7 +4334,6 @@ pub mod partner {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseShoppingInfoGoods {
             /// `name`
@@ -2744,6 +4353,28 @@ pub mod partner {
             pub category_id: ::std::option::Option<
                 ::std::vec::Vec<::std::string::String>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseShoppingInfoGoods {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseShoppingInfoGoods",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    name: fields.take("name"),
+                    picture: fields.take("picture"),
+                    amount: fields.take("amount"),
+                    count: fields.take("count"),
+                    category_id: fields.take("category_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/payscore/partner/servicequotas`.
@@ -2779,7 +4410,6 @@ pub mod partner {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -2793,6 +4423,22 @@ pub mod partner {
                     /// `risk_level_version`
                     pub risk_level_version: i64,
                 }
+                impl GetQuery {
+                    /// A value with its required fields (`sub_mchid`, `appid`, `sub_appid`, `risk_level_version`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        sub_appid: impl ::std::convert::Into<::std::string::String>,
+                        risk_level_version: i64,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: sub_mchid.into(),
+                            appid: appid.into(),
+                            sub_appid: sub_appid.into(),
+                            risk_level_version,
+                        }
+                    }
+                }
                 /// Response body of `GET /v3/payscore/partner/servicequotas/service-id/{service_id}`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -2800,7 +4446,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `service_id`
@@ -2847,6 +4492,30 @@ pub mod partner {
                     pub quotas: ::std::option::Option<
                         ::std::vec::Vec<GetResponseQuotas>,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            service_id: fields.take("service_id"),
+                            mchid: fields.take("mchid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            appid: fields.take("appid"),
+                            sub_appid: fields.take("sub_appid"),
+                            risk_level_version: fields.take("risk_level_version"),
+                            quotas: fields.take("quotas"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `quotas` of [`GetResponse`].
                 #[derive(
@@ -2855,7 +4524,6 @@ pub mod partner {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseQuotas {
                     /// `risk_level`
@@ -2870,6 +4538,25 @@ pub mod partner {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub suggested_quota: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseQuotas {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseQuotas",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            risk_level: fields.take("risk_level"),
+                            suggested_quota: fields.take("suggested_quota"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -2940,7 +4627,6 @@ pub mod payafter_orders {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -2954,6 +4640,22 @@ pub mod payafter_orders {
         /// `appid`
         pub appid: ::std::string::String,
     }
+    impl GetQuery {
+        /// A value with its required fields (`service_id`, `out_order_no`, `query_id`, `appid`) set and every optional field unset (not sent).
+        pub fn new(
+            service_id: impl ::std::convert::Into<::std::string::String>,
+            out_order_no: impl ::std::convert::Into<::std::string::String>,
+            query_id: impl ::std::convert::Into<::std::string::String>,
+            appid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                service_id: service_id.into(),
+                out_order_no: out_order_no.into(),
+                query_id: query_id.into(),
+                appid: appid.into(),
+            }
+        }
+    }
     /// Response body of `GET /v3/payscore/payafter-orders`.
     #[derive(
         ::std::fmt::Debug,
@@ -2961,7 +4663,6 @@ pub mod payafter_orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `appid`
@@ -3036,6 +4737,44 @@ pub mod payafter_orders {
         /// `pay_type`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub pay_type: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                appid: fields.take("appid"),
+                mchid: fields.take("mchid"),
+                out_order_no: fields.take("out_order_no"),
+                service_id: fields.take("service_id"),
+                state: fields.take("state"),
+                finish_type: fields.take("finish_type"),
+                service_start_time: fields.take("service_start_time"),
+                service_end_time: fields.take("service_end_time"),
+                real_service_start_time: fields.take("real_service_start_time"),
+                real_service_end_time: fields.take("real_service_end_time"),
+                pay_succ_time: fields.take("pay_succ_time"),
+                service_start_location: fields.take("service_start_location"),
+                service_end_location: fields.take("service_end_location"),
+                real_service_start_location: fields.take("real_service_start_location"),
+                real_service_end_location: fields.take("real_service_end_location"),
+                service_introduction: fields.take("service_introduction"),
+                fees: fields.take("fees"),
+                discounts: fields.take("discounts"),
+                risk_amount: fields.take("risk_amount"),
+                total_amount: fields.take("total_amount"),
+                attach: fields.take("attach"),
+                finish_ticket: fields.take("finish_ticket"),
+                finish_transaction_id: fields.take("finish_transaction_id"),
+                pay_type: fields.take("pay_type"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `fees` of [`GetResponse`].
     #[derive(
@@ -3044,7 +4783,6 @@ pub mod payafter_orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseFees {
         /// `fee_name`
@@ -3059,6 +4797,27 @@ pub mod payafter_orders {
         /// `fee_desc`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub fee_desc: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseFees {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseFees",
+            )?;
+            ::std::result::Result::Ok(Self {
+                fee_name: fields.take("fee_name"),
+                fee_count: fields.take("fee_count"),
+                fee_amount: fields.take("fee_amount"),
+                fee_desc: fields.take("fee_desc"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `discounts` of [`GetResponse`].
     #[derive(
@@ -3067,7 +4826,6 @@ pub mod payafter_orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseDiscounts {
         /// `discount_name`
@@ -3079,13 +4837,32 @@ pub mod payafter_orders {
         /// `discount_desc`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub discount_desc: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseDiscounts {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseDiscounts",
+            )?;
+            ::std::result::Result::Ok(Self {
+                discount_name: fields.take("discount_name"),
+                discount_amount: fields.take("discount_amount"),
+                discount_desc: fields.take("discount_desc"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Request body of `POST /v3/payscore/payafter-orders`.
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -3127,12 +4904,56 @@ pub mod payafter_orders {
         /// `address`
         pub address: ::std::string::String,
     }
+    impl PostRequest {
+        /// A value with its required fields (`appid`, `out_order_no`, `service_id`, `service_start_time`, `service_end_time`, `service_start_location`, `service_end_location`, `service_introduction`, `fees`, `discounts`, `risk_amount`, `attach`, `need_user_confirm`, `openid`, `name`, `phone`, `userid`, `address`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            appid: impl ::std::convert::Into<::std::string::String>,
+            out_order_no: impl ::std::convert::Into<::std::string::String>,
+            service_id: impl ::std::convert::Into<::std::string::String>,
+            service_start_time: impl ::std::convert::Into<::std::string::String>,
+            service_end_time: impl ::std::convert::Into<::std::string::String>,
+            service_start_location: impl ::std::convert::Into<::std::string::String>,
+            service_end_location: impl ::std::convert::Into<::std::string::String>,
+            service_introduction: impl ::std::convert::Into<::std::string::String>,
+            fees: ::std::vec::Vec<PostRequestFees>,
+            discounts: ::std::vec::Vec<PostRequestDiscounts>,
+            risk_amount: i64,
+            attach: impl ::std::convert::Into<::std::string::String>,
+            need_user_confirm: bool,
+            openid: impl ::std::convert::Into<::std::string::String>,
+            name: impl ::std::convert::Into<::std::string::String>,
+            phone: impl ::std::convert::Into<::std::string::String>,
+            userid: impl ::std::convert::Into<::std::string::String>,
+            address: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                appid: appid.into(),
+                out_order_no: out_order_no.into(),
+                service_id: service_id.into(),
+                service_start_time: service_start_time.into(),
+                service_end_time: service_end_time.into(),
+                service_start_location: service_start_location.into(),
+                service_end_location: service_end_location.into(),
+                service_introduction: service_introduction.into(),
+                fees,
+                discounts,
+                risk_amount,
+                attach: attach.into(),
+                need_user_confirm,
+                openid: openid.into(),
+                name: name.into(),
+                phone: phone.into(),
+                userid: userid.into(),
+                address: address.into(),
+            }
+        }
+    }
     /// The `fees` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -3146,12 +4967,27 @@ pub mod payafter_orders {
         /// `fee_desc`
         pub fee_desc: ::std::string::String,
     }
+    impl PostRequestFees {
+        /// A value with its required fields (`fee_name`, `fee_count`, `fee_amount`, `fee_desc`) set and every optional field unset (not sent).
+        pub fn new(
+            fee_name: impl ::std::convert::Into<::std::string::String>,
+            fee_count: i64,
+            fee_amount: i64,
+            fee_desc: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                fee_name: fee_name.into(),
+                fee_count,
+                fee_amount,
+                fee_desc: fee_desc.into(),
+            }
+        }
+    }
     /// The `discounts` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -3161,6 +4997,18 @@ pub mod payafter_orders {
         /// `discount_desc`
         pub discount_desc: ::std::string::String,
     }
+    impl PostRequestDiscounts {
+        /// A value with its required fields (`discount_name`, `discount_desc`) set and every optional field unset (not sent).
+        pub fn new(
+            discount_name: impl ::std::convert::Into<::std::string::String>,
+            discount_desc: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                discount_name: discount_name.into(),
+                discount_desc: discount_desc.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/payscore/payafter-orders`.
     #[derive(
         ::std::fmt::Debug,
@@ -3168,7 +5016,6 @@ pub mod payafter_orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `appid`
@@ -3201,6 +5048,30 @@ pub mod payafter_orders {
         /// `package`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub package: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                appid: fields.take("appid"),
+                mchid: fields.take("mchid"),
+                out_order_no: fields.take("out_order_no"),
+                service_id: fields.take("service_id"),
+                order_id: fields.take("order_id"),
+                miniprogram_businesstype: fields.take("miniprogram_businesstype"),
+                miniprogram_appid: fields.take("miniprogram_appid"),
+                miniprogram_path: fields.take("miniprogram_path"),
+                miniprogram_username: fields.take("miniprogram_username"),
+                package: fields.take("package"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/payscore/payafter-orders/{out_order_no}`.
     pub mod by_out_order_no {
@@ -3233,7 +5104,6 @@ pub mod payafter_orders {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -3245,6 +5115,20 @@ pub mod payafter_orders {
                 /// `reason`
                 pub reason: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `service_id`, `reason`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    reason: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        service_id: service_id.into(),
+                        reason: reason.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/payafter-orders/{out_order_no}/cancel`.
             #[derive(
                 ::std::fmt::Debug,
@@ -3252,7 +5136,6 @@ pub mod payafter_orders {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `appid`
@@ -3270,6 +5153,28 @@ pub mod payafter_orders {
                 /// `order_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        out_order_no: fields.take("out_order_no"),
+                        service_id: fields.take("service_id"),
+                        order_id: fields.take("order_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/payscore/payafter-orders/{out_order_no}/complete`.
@@ -3301,7 +5206,6 @@ pub mod payafter_orders {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -3331,12 +5235,50 @@ pub mod payafter_orders {
                 /// `profit_sharing`
                 pub profit_sharing: bool,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `service_id`, `finish_type`, `cancel_reason`, `real_service_start_time`, `real_service_end_time`, `real_service_end_location`, `fees`, `discounts`, `total_amount`, `finish_ticket`, `profit_sharing`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    finish_type: i64,
+                    cancel_reason: impl ::std::convert::Into<::std::string::String>,
+                    real_service_start_time: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    real_service_end_time: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    real_service_end_location: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    fees: ::std::vec::Vec<PostRequestFees>,
+                    discounts: ::std::vec::Vec<PostRequestDiscounts>,
+                    total_amount: i64,
+                    finish_ticket: impl ::std::convert::Into<::std::string::String>,
+                    profit_sharing: bool,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        service_id: service_id.into(),
+                        finish_type,
+                        cancel_reason: cancel_reason.into(),
+                        real_service_start_time: real_service_start_time.into(),
+                        real_service_end_time: real_service_end_time.into(),
+                        real_service_end_location: real_service_end_location.into(),
+                        fees,
+                        discounts,
+                        total_amount,
+                        finish_ticket: finish_ticket.into(),
+                        profit_sharing,
+                    }
+                }
+            }
             /// The `fees` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -3350,12 +5292,27 @@ pub mod payafter_orders {
                 /// `fee_desc`
                 pub fee_desc: ::std::string::String,
             }
+            impl PostRequestFees {
+                /// A value with its required fields (`fee_name`, `fee_count`, `fee_amount`, `fee_desc`) set and every optional field unset (not sent).
+                pub fn new(
+                    fee_name: impl ::std::convert::Into<::std::string::String>,
+                    fee_count: i64,
+                    fee_amount: i64,
+                    fee_desc: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        fee_name: fee_name.into(),
+                        fee_count,
+                        fee_amount,
+                        fee_desc: fee_desc.into(),
+                    }
+                }
+            }
             /// The `discounts` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -3367,6 +5324,20 @@ pub mod payafter_orders {
                 /// `discount_desc`
                 pub discount_desc: ::std::string::String,
             }
+            impl PostRequestDiscounts {
+                /// A value with its required fields (`discount_name`, `discount_amount`, `discount_desc`) set and every optional field unset (not sent).
+                pub fn new(
+                    discount_name: impl ::std::convert::Into<::std::string::String>,
+                    discount_amount: i64,
+                    discount_desc: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        discount_name: discount_name.into(),
+                        discount_amount,
+                        discount_desc: discount_desc.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/payafter-orders/{out_order_no}/complete`.
             #[derive(
                 ::std::fmt::Debug,
@@ -3374,7 +5345,6 @@ pub mod payafter_orders {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `appid`
@@ -3392,6 +5362,28 @@ pub mod payafter_orders {
                 /// `order_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        out_order_no: fields.take("out_order_no"),
+                        service_id: fields.take("service_id"),
+                        order_id: fields.take("order_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/payscore/payafter-orders/{out_order_no}/sync`.
@@ -3423,7 +5415,6 @@ pub mod payafter_orders {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -3437,18 +5428,43 @@ pub mod payafter_orders {
                 /// `detail`
                 pub detail: PostRequestDetail,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `service_id`, `type`, `detail`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    r#type: impl ::std::convert::Into<::std::string::String>,
+                    detail: PostRequestDetail,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        service_id: service_id.into(),
+                        r#type: r#type.into(),
+                        detail,
+                    }
+                }
+            }
             /// The `detail` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct PostRequestDetail {
                 /// `paid_time`
                 pub paid_time: ::std::string::String,
+            }
+            impl PostRequestDetail {
+                /// A value with its required fields (`paid_time`) set and every optional field unset (not sent).
+                pub fn new(
+                    paid_time: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        paid_time: paid_time.into(),
+                    }
+                }
             }
             /// Response body of `POST /v3/payscore/payafter-orders/{out_order_no}/sync`.
             #[derive(
@@ -3457,7 +5473,6 @@ pub mod payafter_orders {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `appid`
@@ -3472,6 +5487,27 @@ pub mod payafter_orders {
                 /// `order_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        out_order_no: fields.take("out_order_no"),
+                        order_id: fields.take("order_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -3503,7 +5539,6 @@ pub mod permissions {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -3517,6 +5552,22 @@ pub mod permissions {
         /// `notify_url`
         pub notify_url: ::std::string::String,
     }
+    impl PostRequest {
+        /// A value with its required fields (`service_id`, `appid`, `authorization_code`, `notify_url`) set and every optional field unset (not sent).
+        pub fn new(
+            service_id: impl ::std::convert::Into<::std::string::String>,
+            appid: impl ::std::convert::Into<::std::string::String>,
+            authorization_code: impl ::std::convert::Into<::std::string::String>,
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                service_id: service_id.into(),
+                appid: appid.into(),
+                authorization_code: authorization_code.into(),
+                notify_url: notify_url.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/payscore/permissions`.
     #[derive(
         ::std::fmt::Debug,
@@ -3524,12 +5575,26 @@ pub mod permissions {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `apply_permissions_token`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub apply_permissions_token: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                apply_permissions_token: fields.take("apply_permissions_token"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/payscore/permissions/assess-user-risk-level`.
     pub mod assess_user_risk_level {
@@ -3558,7 +5623,6 @@ pub mod permissions {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -3574,12 +5638,29 @@ pub mod permissions {
             /// `shopping_info`
             pub shopping_info: PostRequestShoppingInfo,
         }
+        impl PostRequest {
+            /// A value with its required fields (`service_id`, `appid`, `authorization_code`, `openid`, `shopping_info`) set and every optional field unset (not sent).
+            pub fn new(
+                service_id: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                authorization_code: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                shopping_info: PostRequestShoppingInfo,
+            ) -> Self {
+                Self {
+                    service_id: service_id.into(),
+                    appid: appid.into(),
+                    authorization_code: authorization_code.into(),
+                    openid: openid.into(),
+                    shopping_info,
+                }
+            }
+        }
         /// The `shopping_info` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -3587,12 +5668,17 @@ pub mod permissions {
             /// `goods`
             pub goods: ::std::vec::Vec<PostRequestShoppingInfoGoods>,
         }
+        impl PostRequestShoppingInfo {
+            /// A value with its required fields (`goods`) set and every optional field unset (not sent).
+            pub fn new(goods: ::std::vec::Vec<PostRequestShoppingInfoGoods>) -> Self {
+                Self { goods }
+            }
+        }
         /// The `goods` of [`PostRequestShoppingInfo`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -3608,6 +5694,24 @@ pub mod permissions {
             /// `category_id`
             pub category_id: ::std::vec::Vec<::std::string::String>,
         }
+        impl PostRequestShoppingInfoGoods {
+            /// A value with its required fields (`name`, `picture`, `amount`, `count`, `category_id`) set and every optional field unset (not sent).
+            pub fn new(
+                name: impl ::std::convert::Into<::std::string::String>,
+                picture: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                count: i64,
+                category_id: ::std::vec::Vec<::std::string::String>,
+            ) -> Self {
+                Self {
+                    name: name.into(),
+                    picture: picture.into(),
+                    amount,
+                    count,
+                    category_id,
+                }
+            }
+        }
         /// Response body of `POST /v3/payscore/permissions/assess-user-risk-level`.
         #[derive(
             ::std::fmt::Debug,
@@ -3615,7 +5719,6 @@ pub mod permissions {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `service_id`
@@ -3670,6 +5773,40 @@ pub mod permissions {
             /// `risk_level_version`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub risk_level_version: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    service_id: fields.take("service_id"),
+                    appid: fields.take("appid"),
+                    mchid: fields.take("mchid"),
+                    openid: fields.take("openid"),
+                    authorization_code: fields.take("authorization_code"),
+                    authorization_state: fields.take("authorization_state"),
+                    notify_url: fields.take("notify_url"),
+                    cancel_authorization_time: fields.take("cancel_authorization_time"),
+                    authorization_success_time: fields
+                        .take("authorization_success_time"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    sub_appid: fields.take("sub_appid"),
+                    sub_openid: fields.take("sub_openid"),
+                    user_label: fields.take("user_label"),
+                    channel_id: fields.take("channel_id"),
+                    user_risk_level: fields.take("user_risk_level"),
+                    risk_level_version: fields.take("risk_level_version"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/payscore/permissions/authorization-code`.
@@ -3703,13 +5840,22 @@ pub mod permissions {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `service_id`
                 pub service_id: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`service_id`) set and every optional field unset (not sent).
+                pub fn new(
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        service_id: service_id.into(),
+                    }
+                }
             }
             /// Response body of `GET /v3/payscore/permissions/authorization-code/{authorization_code}`.
             #[derive(
@@ -3718,7 +5864,6 @@ pub mod permissions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `service_id`
@@ -3755,6 +5900,35 @@ pub mod permissions {
                 /// `risk_level_version`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub risk_level_version: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        service_id: fields.take("service_id"),
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        openid: fields.take("openid"),
+                        authorization_code: fields.take("authorization_code"),
+                        notify_url: fields.take("notify_url"),
+                        cancel_authorization_time: fields
+                            .take("cancel_authorization_time"),
+                        authorization_success_time: fields
+                            .take("authorization_success_time"),
+                        user_risk_level: fields.take("user_risk_level"),
+                        risk_level_version: fields.take("risk_level_version"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// Operations under `/v3/payscore/permissions/authorization-code/{authorization_code}/terminate`.
             pub mod terminate {
@@ -3785,7 +5959,6 @@ pub mod permissions {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -3795,6 +5968,18 @@ pub mod permissions {
                     /// `reason`
                     pub reason: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`service_id`, `reason`) set and every optional field unset (not sent).
+                    pub fn new(
+                        service_id: impl ::std::convert::Into<::std::string::String>,
+                        reason: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            service_id: service_id.into(),
+                            reason: reason.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -3802,9 +5987,24 @@ pub mod permissions {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
-                pub struct PostResponse {}
+                pub struct PostResponse {
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                    }
+                }
             }
         }
     }
@@ -3839,7 +6039,6 @@ pub mod permissions {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -3849,6 +6048,18 @@ pub mod permissions {
                 /// `appid`
                 pub appid: ::std::string::String,
             }
+            impl GetQuery {
+                /// A value with its required fields (`service_id`, `appid`) set and every optional field unset (not sent).
+                pub fn new(
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        service_id: service_id.into(),
+                        appid: appid.into(),
+                    }
+                }
+            }
             /// Response body of `GET /v3/payscore/permissions/openid/{openid}`.
             #[derive(
                 ::std::fmt::Debug,
@@ -3856,7 +6067,6 @@ pub mod permissions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `service_id`
@@ -3890,6 +6100,34 @@ pub mod permissions {
                 /// `risk_level_version`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub risk_level_version: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        service_id: fields.take("service_id"),
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        openid: fields.take("openid"),
+                        authorization_code: fields.take("authorization_code"),
+                        cancel_authorization_time: fields
+                            .take("cancel_authorization_time"),
+                        authorization_success_time: fields
+                            .take("authorization_success_time"),
+                        user_risk_level: fields.take("user_risk_level"),
+                        risk_level_version: fields.take("risk_level_version"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// Operations under `/v3/payscore/permissions/openid/{openid}/terminate`.
             pub mod terminate {
@@ -3920,7 +6158,6 @@ pub mod permissions {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -3932,6 +6169,20 @@ pub mod permissions {
                     /// `reason`
                     pub reason: ::std::string::String,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`service_id`, `appid`, `reason`) set and every optional field unset (not sent).
+                    pub fn new(
+                        service_id: impl ::std::convert::Into<::std::string::String>,
+                        appid: impl ::std::convert::Into<::std::string::String>,
+                        reason: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            service_id: service_id.into(),
+                            appid: appid.into(),
+                            reason: reason.into(),
+                        }
+                    }
+                }
                 /// Response body of `POST /v3/payscore/permissions/openid/{openid}/terminate`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -3939,9 +6190,24 @@ pub mod permissions {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
-                pub struct PostResponse {}
+                pub struct PostResponse {
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                    }
+                }
             }
         }
     }
@@ -3977,7 +6243,6 @@ pub mod plan {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -4005,12 +6270,42 @@ pub mod plan {
                 /// `merchant_plan_no`
                 pub merchant_plan_no: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`service_id`, `appid`, `sub_mchid`, `sub_appid`, `plan_name`, `plan_duration`, `deduction_quantity`, `total_original_price`, `total_actual_price`, `plan_detail_list`, `merchant_plan_no`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    plan_name: impl ::std::convert::Into<::std::string::String>,
+                    plan_duration: i64,
+                    deduction_quantity: i64,
+                    total_original_price: i64,
+                    total_actual_price: i64,
+                    plan_detail_list: ::std::vec::Vec<PostRequestPlanDetailList>,
+                    merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        service_id: service_id.into(),
+                        appid: appid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        sub_appid: sub_appid.into(),
+                        plan_name: plan_name.into(),
+                        plan_duration,
+                        deduction_quantity,
+                        total_original_price,
+                        total_actual_price,
+                        plan_detail_list,
+                        merchant_plan_no: merchant_plan_no.into(),
+                    }
+                }
+            }
             /// The `plan_detail_list` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -4024,6 +6319,24 @@ pub mod plan {
                 /// `plan_detail_name`
                 pub plan_detail_name: ::std::string::String,
             }
+            impl PostRequestPlanDetailList {
+                /// A value with its required fields (`original_price`, `plan_discount_description`, `actual_price`, `plan_detail_name`) set and every optional field unset (not sent).
+                pub fn new(
+                    original_price: i64,
+                    plan_discount_description: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    actual_price: i64,
+                    plan_detail_name: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        original_price,
+                        plan_discount_description: plan_discount_description.into(),
+                        actual_price,
+                        plan_detail_name: plan_detail_name.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/plan/partner/payscore-plans`.
             #[derive(
                 ::std::fmt::Debug,
@@ -4031,7 +6344,6 @@ pub mod plan {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `plan_id`
@@ -4084,6 +6396,39 @@ pub mod plan {
                 /// `stop_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub stop_time: ::std::option::Option<::sdk_runtime::DateTime>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        plan_id: fields.take("plan_id"),
+                        service_id: fields.take("service_id"),
+                        mchid: fields.take("mchid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        appid: fields.take("appid"),
+                        sub_appid: fields.take("sub_appid"),
+                        merchant_plan_no: fields.take("merchant_plan_no"),
+                        plan_name: fields.take("plan_name"),
+                        plan_duration: fields.take("plan_duration"),
+                        plan_state: fields.take("plan_state"),
+                        total_original_price: fields.take("total_original_price"),
+                        deduction_quantity: fields.take("deduction_quantity"),
+                        total_actual_price: fields.take("total_actual_price"),
+                        plan_detail_list: fields.take("plan_detail_list"),
+                        stop_mchid: fields.take("stop_mchid"),
+                        stop_time: fields.take("stop_time"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `plan_detail_list` of [`PostResponse`].
             #[derive(
@@ -4092,7 +6437,6 @@ pub mod plan {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePlanDetailList {
                 /// `plan_detail_no`
@@ -4112,6 +6456,29 @@ pub mod plan {
                 /// `actual_price`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub actual_price: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePlanDetailList {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePlanDetailList",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        plan_detail_no: fields.take("plan_detail_no"),
+                        plan_detail_name: fields.take("plan_detail_name"),
+                        original_price: fields.take("original_price"),
+                        plan_discount_description: fields
+                            .take("plan_discount_description"),
+                        actual_price: fields.take("actual_price"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// Operations under `/v3/payscore/plan/partner/payscore-plans/merchant-plan-no`.
             pub mod merchant_plan_no {
@@ -4144,13 +6511,22 @@ pub mod plan {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
                     pub struct GetQuery {
                         /// `sub_mchid`
                         pub sub_mchid: ::std::string::String,
+                    }
+                    impl GetQuery {
+                        /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                        pub fn new(
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                sub_mchid: sub_mchid.into(),
+                            }
+                        }
                     }
                     /// Response body of `GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`.
                     #[derive(
@@ -4159,7 +6535,6 @@ pub mod plan {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponse {
                         /// `plan_id`
@@ -4262,6 +6637,39 @@ pub mod plan {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub stop_time: ::std::option::Option<::sdk_runtime::DateTime>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                plan_id: fields.take("plan_id"),
+                                service_id: fields.take("service_id"),
+                                mchid: fields.take("mchid"),
+                                sub_mchid: fields.take("sub_mchid"),
+                                appid: fields.take("appid"),
+                                sub_appid: fields.take("sub_appid"),
+                                merchant_plan_no: fields.take("merchant_plan_no"),
+                                plan_name: fields.take("plan_name"),
+                                plan_duration: fields.take("plan_duration"),
+                                plan_state: fields.take("plan_state"),
+                                total_original_price: fields.take("total_original_price"),
+                                deduction_quantity: fields.take("deduction_quantity"),
+                                total_actual_price: fields.take("total_actual_price"),
+                                plan_detail_list: fields.take("plan_detail_list"),
+                                stop_mchid: fields.take("stop_mchid"),
+                                stop_time: fields.take("stop_time"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `plan_detail_list` of [`GetResponse`].
                     #[derive(
@@ -4270,7 +6678,6 @@ pub mod plan {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponsePlanDetailList {
                         /// `plan_detail_no`
@@ -4307,6 +6714,29 @@ pub mod plan {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub actual_price: ::std::option::Option<i64>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponsePlanDetailList {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponsePlanDetailList",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                plan_detail_no: fields.take("plan_detail_no"),
+                                plan_detail_name: fields.take("plan_detail_name"),
+                                original_price: fields.take("original_price"),
+                                plan_discount_description: fields
+                                    .take("plan_discount_description"),
+                                actual_price: fields.take("actual_price"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// Operations under `/v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`.
                     pub mod stop {
@@ -4337,13 +6767,22 @@ pub mod plan {
                             ::std::fmt::Debug,
                             ::std::clone::Clone,
                             ::std::cmp::PartialEq,
-                            ::std::default::Default,
                             ::serde::Serialize,
                             ::serde::Deserialize
                         )]
                         pub struct PostRequest {
                             /// `sub_mchid`
                             pub sub_mchid: ::std::string::String,
+                        }
+                        impl PostRequest {
+                            /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                            pub fn new(
+                                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                            ) -> Self {
+                                Self {
+                                    sub_mchid: sub_mchid.into(),
+                                }
+                            }
                         }
                         /// Response body of `POST /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`.
                         #[derive(
@@ -4352,7 +6791,6 @@ pub mod plan {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct PostResponse {
                             /// `plan_id`
@@ -4457,6 +6895,39 @@ pub mod plan {
                             pub stop_time: ::std::option::Option<
                                 ::sdk_runtime::DateTime,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "PostResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    plan_id: fields.take("plan_id"),
+                                    service_id: fields.take("service_id"),
+                                    mchid: fields.take("mchid"),
+                                    sub_mchid: fields.take("sub_mchid"),
+                                    appid: fields.take("appid"),
+                                    sub_appid: fields.take("sub_appid"),
+                                    merchant_plan_no: fields.take("merchant_plan_no"),
+                                    plan_name: fields.take("plan_name"),
+                                    plan_duration: fields.take("plan_duration"),
+                                    plan_state: fields.take("plan_state"),
+                                    total_original_price: fields.take("total_original_price"),
+                                    deduction_quantity: fields.take("deduction_quantity"),
+                                    total_actual_price: fields.take("total_actual_price"),
+                                    plan_detail_list: fields.take("plan_detail_list"),
+                                    stop_mchid: fields.take("stop_mchid"),
+                                    stop_time: fields.take("stop_time"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// The `plan_detail_list` of [`PostResponse`].
                         #[derive(
@@ -4465,7 +6936,6 @@ pub mod plan {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct PostResponsePlanDetailList {
                             /// `plan_detail_no`
@@ -4502,6 +6972,30 @@ pub mod plan {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub actual_price: ::std::option::Option<i64>,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de>
+                        for PostResponsePlanDetailList {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "PostResponsePlanDetailList",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    plan_detail_no: fields.take("plan_detail_no"),
+                                    plan_detail_name: fields.take("plan_detail_name"),
+                                    original_price: fields.take("original_price"),
+                                    plan_discount_description: fields
+                                        .take("plan_discount_description"),
+                                    actual_price: fields.take("actual_price"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                     }
                 }
@@ -4535,7 +7029,6 @@ pub mod plan {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -4559,12 +7052,38 @@ pub mod plan {
             /// `merchant_plan_no`
             pub merchant_plan_no: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`service_id`, `appid`, `plan_name`, `plan_duration`, `deduction_quantity`, `total_original_price`, `total_actual_price`, `plan_detail_list`, `merchant_plan_no`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                service_id: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                plan_name: impl ::std::convert::Into<::std::string::String>,
+                plan_duration: i64,
+                deduction_quantity: i64,
+                total_original_price: i64,
+                total_actual_price: i64,
+                plan_detail_list: ::std::vec::Vec<PostRequestPlanDetailList>,
+                merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    service_id: service_id.into(),
+                    appid: appid.into(),
+                    plan_name: plan_name.into(),
+                    plan_duration,
+                    deduction_quantity,
+                    total_original_price,
+                    total_actual_price,
+                    plan_detail_list,
+                    merchant_plan_no: merchant_plan_no.into(),
+                }
+            }
+        }
         /// The `plan_detail_list` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -4578,6 +7097,24 @@ pub mod plan {
             /// `plan_detail_name`
             pub plan_detail_name: ::std::string::String,
         }
+        impl PostRequestPlanDetailList {
+            /// A value with its required fields (`original_price`, `plan_discount_description`, `actual_price`, `plan_detail_name`) set and every optional field unset (not sent).
+            pub fn new(
+                original_price: i64,
+                plan_discount_description: impl ::std::convert::Into<
+                    ::std::string::String,
+                >,
+                actual_price: i64,
+                plan_detail_name: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    original_price,
+                    plan_discount_description: plan_discount_description.into(),
+                    actual_price,
+                    plan_detail_name: plan_detail_name.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/payscore/plan/payscore-plans`.
         #[derive(
             ::std::fmt::Debug,
@@ -4585,7 +7122,6 @@ pub mod plan {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `plan_id`
@@ -4632,6 +7168,37 @@ pub mod plan {
             /// `stop_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub stop_time: ::std::option::Option<::sdk_runtime::DateTime>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    plan_id: fields.take("plan_id"),
+                    service_id: fields.take("service_id"),
+                    mchid: fields.take("mchid"),
+                    appid: fields.take("appid"),
+                    merchant_plan_no: fields.take("merchant_plan_no"),
+                    plan_name: fields.take("plan_name"),
+                    plan_duration: fields.take("plan_duration"),
+                    plan_state: fields.take("plan_state"),
+                    total_original_price: fields.take("total_original_price"),
+                    deduction_quantity: fields.take("deduction_quantity"),
+                    total_actual_price: fields.take("total_actual_price"),
+                    plan_detail_list: fields.take("plan_detail_list"),
+                    stop_mchid: fields.take("stop_mchid"),
+                    stop_time: fields.take("stop_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `plan_detail_list` of [`PostResponse`].
         #[derive(
@@ -4640,7 +7207,6 @@ pub mod plan {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePlanDetailList {
             /// `plan_detail_no`
@@ -4658,6 +7224,28 @@ pub mod plan {
             /// `actual_price`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub actual_price: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePlanDetailList {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePlanDetailList",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    plan_detail_no: fields.take("plan_detail_no"),
+                    plan_detail_name: fields.take("plan_detail_name"),
+                    original_price: fields.take("original_price"),
+                    plan_discount_description: fields.take("plan_discount_description"),
+                    actual_price: fields.take("actual_price"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/payscore/plan/payscore-plans/merchant-plan-no`.
         pub mod merchant_plan_no {
@@ -4690,7 +7278,6 @@ pub mod plan {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `plan_id`
@@ -4779,6 +7366,37 @@ pub mod plan {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub stop_time: ::std::option::Option<::sdk_runtime::DateTime>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            plan_id: fields.take("plan_id"),
+                            service_id: fields.take("service_id"),
+                            mchid: fields.take("mchid"),
+                            appid: fields.take("appid"),
+                            merchant_plan_no: fields.take("merchant_plan_no"),
+                            plan_name: fields.take("plan_name"),
+                            plan_duration: fields.take("plan_duration"),
+                            plan_state: fields.take("plan_state"),
+                            total_original_price: fields.take("total_original_price"),
+                            deduction_quantity: fields.take("deduction_quantity"),
+                            total_actual_price: fields.take("total_actual_price"),
+                            plan_detail_list: fields.take("plan_detail_list"),
+                            stop_mchid: fields.take("stop_mchid"),
+                            stop_time: fields.take("stop_time"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `plan_detail_list` of [`GetResponse`].
                 #[derive(
@@ -4787,7 +7405,6 @@ pub mod plan {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponsePlanDetailList {
                     /// `plan_detail_no`
@@ -4822,6 +7439,29 @@ pub mod plan {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub actual_price: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponsePlanDetailList {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponsePlanDetailList",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            plan_detail_no: fields.take("plan_detail_no"),
+                            plan_detail_name: fields.take("plan_detail_name"),
+                            original_price: fields.take("original_price"),
+                            plan_discount_description: fields
+                                .take("plan_discount_description"),
+                            actual_price: fields.take("actual_price"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// Operations under `/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`.
                 pub mod stop {
@@ -4863,7 +7503,6 @@ pub mod plan {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponse {
                         /// `plan_id`
@@ -4954,6 +7593,37 @@ pub mod plan {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub stop_time: ::std::option::Option<::sdk_runtime::DateTime>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                plan_id: fields.take("plan_id"),
+                                service_id: fields.take("service_id"),
+                                mchid: fields.take("mchid"),
+                                appid: fields.take("appid"),
+                                merchant_plan_no: fields.take("merchant_plan_no"),
+                                plan_name: fields.take("plan_name"),
+                                plan_duration: fields.take("plan_duration"),
+                                plan_state: fields.take("plan_state"),
+                                total_original_price: fields.take("total_original_price"),
+                                deduction_quantity: fields.take("deduction_quantity"),
+                                total_actual_price: fields.take("total_actual_price"),
+                                plan_detail_list: fields.take("plan_detail_list"),
+                                stop_mchid: fields.take("stop_mchid"),
+                                stop_time: fields.take("stop_time"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `plan_detail_list` of [`PostResponse`].
                     #[derive(
@@ -4962,7 +7632,6 @@ pub mod plan {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponsePlanDetailList {
                         /// `plan_detail_no`
@@ -4999,6 +7668,29 @@ pub mod plan {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub actual_price: ::std::option::Option<i64>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponsePlanDetailList {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponsePlanDetailList",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                plan_detail_no: fields.take("plan_detail_no"),
+                                plan_detail_name: fields.take("plan_detail_name"),
+                                original_price: fields.take("original_price"),
+                                plan_discount_description: fields
+                                    .take("plan_discount_description"),
+                                actual_price: fields.take("actual_price"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }
@@ -5052,7 +7744,6 @@ pub mod serviceorder {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -5066,6 +7757,22 @@ pub mod serviceorder {
         /// `appid`
         pub appid: ::std::string::String,
     }
+    impl GetQuery {
+        /// A value with its required fields (`out_order_no`, `query_id`, `service_id`, `appid`) set and every optional field unset (not sent).
+        pub fn new(
+            out_order_no: impl ::std::convert::Into<::std::string::String>,
+            query_id: impl ::std::convert::Into<::std::string::String>,
+            service_id: impl ::std::convert::Into<::std::string::String>,
+            appid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                out_order_no: out_order_no.into(),
+                query_id: query_id.into(),
+                service_id: service_id.into(),
+                appid: appid.into(),
+            }
+        }
+    }
     /// Response body of `GET /v3/payscore/serviceorder`.
     #[derive(
         ::std::fmt::Debug,
@@ -5073,7 +7780,6 @@ pub mod serviceorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `out_order_no`
@@ -5137,6 +7843,39 @@ pub mod serviceorder {
         /// `openid`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub openid: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                out_order_no: fields.take("out_order_no"),
+                appid: fields.take("appid"),
+                service_id: fields.take("service_id"),
+                post_payments: fields.take("post_payments"),
+                post_discounts: fields.take("post_discounts"),
+                time_range: fields.take("time_range"),
+                location: fields.take("location"),
+                service_introduction: fields.take("service_introduction"),
+                risk_fund: fields.take("risk_fund"),
+                attach: fields.take("attach"),
+                notify_url: fields.take("notify_url"),
+                mchid: fields.take("mchid"),
+                state: fields.take("state"),
+                state_description: fields.take("state_description"),
+                order_id: fields.take("order_id"),
+                total_amount: fields.take("total_amount"),
+                need_collection: fields.take("need_collection"),
+                collection: fields.take("collection"),
+                openid: fields.take("openid"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `post_payments` of [`GetResponse`].
     #[derive(
@@ -5145,7 +7884,6 @@ pub mod serviceorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponsePostPayments {
         /// `name`
@@ -5160,6 +7898,27 @@ pub mod serviceorder {
         /// `count`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponsePostPayments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponsePostPayments",
+            )?;
+            ::std::result::Result::Ok(Self {
+                name: fields.take("name"),
+                amount: fields.take("amount"),
+                description: fields.take("description"),
+                count: fields.take("count"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `post_discounts` of [`GetResponse`].
     #[derive(
@@ -5168,7 +7927,6 @@ pub mod serviceorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponsePostDiscounts {
         /// `name`
@@ -5183,6 +7941,27 @@ pub mod serviceorder {
         /// `count`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponsePostDiscounts {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponsePostDiscounts",
+            )?;
+            ::std::result::Result::Ok(Self {
+                name: fields.take("name"),
+                description: fields.take("description"),
+                amount: fields.take("amount"),
+                count: fields.take("count"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `time_range` of [`GetResponse`].
     #[derive(
@@ -5191,7 +7970,6 @@ pub mod serviceorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseTimeRange {
         /// `start_time`
@@ -5206,6 +7984,27 @@ pub mod serviceorder {
         /// `end_time_remark`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time_remark: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseTimeRange {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseTimeRange",
+            )?;
+            ::std::result::Result::Ok(Self {
+                start_time: fields.take("start_time"),
+                start_time_remark: fields.take("start_time_remark"),
+                end_time: fields.take("end_time"),
+                end_time_remark: fields.take("end_time_remark"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `location` of [`GetResponse`].
     #[derive(
@@ -5214,7 +8013,6 @@ pub mod serviceorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseLocation {
         /// `start_location`
@@ -5223,6 +8021,25 @@ pub mod serviceorder {
         /// `end_location`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub end_location: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseLocation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseLocation",
+            )?;
+            ::std::result::Result::Ok(Self {
+                start_location: fields.take("start_location"),
+                end_location: fields.take("end_location"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `risk_fund` of [`GetResponse`].
     #[derive(
@@ -5231,7 +8048,6 @@ pub mod serviceorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseRiskFund {
         /// `name`
@@ -5243,6 +8059,26 @@ pub mod serviceorder {
         /// `description`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseRiskFund {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseRiskFund",
+            )?;
+            ::std::result::Result::Ok(Self {
+                name: fields.take("name"),
+                amount: fields.take("amount"),
+                description: fields.take("description"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `collection` of [`GetResponse`].
     #[derive(
@@ -5251,7 +8087,6 @@ pub mod serviceorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseCollection {
         /// `state`
@@ -5271,6 +8106,28 @@ pub mod serviceorder {
         pub details: ::std::option::Option<
             ::std::vec::Vec<GetResponseCollectionDetails>,
         >,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseCollection {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseCollection",
+            )?;
+            ::std::result::Result::Ok(Self {
+                state: fields.take("state"),
+                total_amount: fields.take("total_amount"),
+                paying_amount: fields.take("paying_amount"),
+                paid_amount: fields.take("paid_amount"),
+                details: fields.take("details"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `details` of [`GetResponseCollection`].
     #[derive(
@@ -5279,7 +8136,6 @@ pub mod serviceorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseCollectionDetails {
         /// `seq`
@@ -5302,6 +8158,29 @@ pub mod serviceorder {
         pub promotion_detail: ::std::option::Option<
             ::std::vec::Vec<GetResponseCollectionDetailsPromotionDetail>,
         >,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseCollectionDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseCollectionDetails",
+            )?;
+            ::std::result::Result::Ok(Self {
+                seq: fields.take("seq"),
+                amount: fields.take("amount"),
+                paid_type: fields.take("paid_type"),
+                paid_time: fields.take("paid_time"),
+                transaction_id: fields.take("transaction_id"),
+                promotion_detail: fields.take("promotion_detail"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `promotion_detail` of [`GetResponseCollectionDetails`].
     #[derive(
@@ -5310,7 +8189,6 @@ pub mod serviceorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseCollectionDetailsPromotionDetail {
         /// `coupon_id`
@@ -5348,6 +8226,34 @@ pub mod serviceorder {
         pub goods_detail: ::std::option::Option<
             ::std::vec::Vec<GetResponseCollectionDetailsPromotionDetailGoodsDetail>,
         >,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseCollectionDetailsPromotionDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseCollectionDetailsPromotionDetail",
+            )?;
+            ::std::result::Result::Ok(Self {
+                coupon_id: fields.take("coupon_id"),
+                name: fields.take("name"),
+                scope: fields.take("scope"),
+                r#type: fields.take("type"),
+                amount: fields.take("amount"),
+                stock_id: fields.take("stock_id"),
+                wechatpay_contribute: fields.take("wechatpay_contribute"),
+                merchant_contribute: fields.take("merchant_contribute"),
+                other_contribute: fields.take("other_contribute"),
+                currency: fields.take("currency"),
+                goods_detail: fields.take("goods_detail"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `goods_detail` of [`GetResponseCollectionDetailsPromotionDetail`].
     #[derive(
@@ -5356,7 +8262,6 @@ pub mod serviceorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseCollectionDetailsPromotionDetailGoodsDetail {
         /// `goods_id`
@@ -5374,13 +8279,35 @@ pub mod serviceorder {
         /// `goods_remark`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_remark: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for GetResponseCollectionDetailsPromotionDetailGoodsDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseCollectionDetailsPromotionDetailGoodsDetail",
+            )?;
+            ::std::result::Result::Ok(Self {
+                goods_id: fields.take("goods_id"),
+                quantity: fields.take("quantity"),
+                unit_price: fields.take("unit_price"),
+                discount_amount: fields.take("discount_amount"),
+                goods_remark: fields.take("goods_remark"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Request body of `POST /v3/payscore/serviceorder`.
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -5412,12 +8339,46 @@ pub mod serviceorder {
         /// `need_user_confirm`
         pub need_user_confirm: bool,
     }
+    impl PostRequest {
+        /// A value with its required fields (`out_order_no`, `appid`, `service_id`, `post_payments`, `post_discounts`, `time_range`, `location`, `service_introduction`, `risk_fund`, `attach`, `notify_url`, `openid`, `need_user_confirm`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            out_order_no: impl ::std::convert::Into<::std::string::String>,
+            appid: impl ::std::convert::Into<::std::string::String>,
+            service_id: impl ::std::convert::Into<::std::string::String>,
+            post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+            post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+            time_range: PostRequestTimeRange,
+            location: PostRequestLocation,
+            service_introduction: impl ::std::convert::Into<::std::string::String>,
+            risk_fund: PostRequestRiskFund,
+            attach: impl ::std::convert::Into<::std::string::String>,
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+            openid: impl ::std::convert::Into<::std::string::String>,
+            need_user_confirm: bool,
+        ) -> Self {
+            Self {
+                out_order_no: out_order_no.into(),
+                appid: appid.into(),
+                service_id: service_id.into(),
+                post_payments,
+                post_discounts,
+                time_range,
+                location,
+                service_introduction: service_introduction.into(),
+                risk_fund,
+                attach: attach.into(),
+                notify_url: notify_url.into(),
+                openid: openid.into(),
+                need_user_confirm,
+            }
+        }
+    }
     /// The `post_payments` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -5431,12 +8392,27 @@ pub mod serviceorder {
         /// `count`
         pub count: i64,
     }
+    impl PostRequestPostPayments {
+        /// A value with its required fields (`name`, `amount`, `description`, `count`) set and every optional field unset (not sent).
+        pub fn new(
+            name: impl ::std::convert::Into<::std::string::String>,
+            amount: i64,
+            description: impl ::std::convert::Into<::std::string::String>,
+            count: i64,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                amount,
+                description: description.into(),
+                count,
+            }
+        }
+    }
     /// The `post_discounts` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -5450,12 +8426,27 @@ pub mod serviceorder {
         /// `count`
         pub count: i64,
     }
+    impl PostRequestPostDiscounts {
+        /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+        pub fn new(
+            name: impl ::std::convert::Into<::std::string::String>,
+            description: impl ::std::convert::Into<::std::string::String>,
+            amount: i64,
+            count: i64,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                description: description.into(),
+                amount,
+                count,
+            }
+        }
+    }
     /// The `time_range` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -5469,12 +8460,27 @@ pub mod serviceorder {
         /// `end_time_remark`
         pub end_time_remark: ::std::string::String,
     }
+    impl PostRequestTimeRange {
+        /// A value with its required fields (`start_time`, `start_time_remark`, `end_time`, `end_time_remark`) set and every optional field unset (not sent).
+        pub fn new(
+            start_time: impl ::std::convert::Into<::std::string::String>,
+            start_time_remark: impl ::std::convert::Into<::std::string::String>,
+            end_time: impl ::std::convert::Into<::std::string::String>,
+            end_time_remark: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                start_time: start_time.into(),
+                start_time_remark: start_time_remark.into(),
+                end_time: end_time.into(),
+                end_time_remark: end_time_remark.into(),
+            }
+        }
+    }
     /// The `location` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -5484,12 +8490,23 @@ pub mod serviceorder {
         /// `end_location`
         pub end_location: ::std::string::String,
     }
+    impl PostRequestLocation {
+        /// A value with its required fields (`start_location`, `end_location`) set and every optional field unset (not sent).
+        pub fn new(
+            start_location: impl ::std::convert::Into<::std::string::String>,
+            end_location: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                start_location: start_location.into(),
+                end_location: end_location.into(),
+            }
+        }
+    }
     /// The `risk_fund` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -5501,6 +8518,20 @@ pub mod serviceorder {
         /// `description`
         pub description: ::std::string::String,
     }
+    impl PostRequestRiskFund {
+        /// A value with its required fields (`name`, `amount`, `description`) set and every optional field unset (not sent).
+        pub fn new(
+            name: impl ::std::convert::Into<::std::string::String>,
+            amount: i64,
+            description: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                amount,
+                description: description.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/payscore/serviceorder`.
     #[derive(
         ::std::fmt::Debug,
@@ -5508,7 +8539,6 @@ pub mod serviceorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `out_order_no`
@@ -5563,6 +8593,36 @@ pub mod serviceorder {
         /// `package`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub package: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                out_order_no: fields.take("out_order_no"),
+                appid: fields.take("appid"),
+                service_id: fields.take("service_id"),
+                post_payments: fields.take("post_payments"),
+                post_discounts: fields.take("post_discounts"),
+                time_range: fields.take("time_range"),
+                location: fields.take("location"),
+                service_introduction: fields.take("service_introduction"),
+                risk_fund: fields.take("risk_fund"),
+                attach: fields.take("attach"),
+                notify_url: fields.take("notify_url"),
+                mchid: fields.take("mchid"),
+                state: fields.take("state"),
+                state_description: fields.take("state_description"),
+                order_id: fields.take("order_id"),
+                package: fields.take("package"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/payscore/serviceorder/{out_order_no}`.
     pub mod by_out_order_no {
@@ -5595,7 +8655,6 @@ pub mod serviceorder {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -5607,6 +8666,20 @@ pub mod serviceorder {
                 /// `reason`
                 pub reason: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `service_id`, `reason`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    reason: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        service_id: service_id.into(),
+                        reason: reason.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/serviceorder/{out_order_no}/cancel`.
             #[derive(
                 ::std::fmt::Debug,
@@ -5614,7 +8687,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `appid`
@@ -5632,6 +8704,28 @@ pub mod serviceorder {
                 /// `order_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        out_order_no: fields.take("out_order_no"),
+                        service_id: fields.take("service_id"),
+                        order_id: fields.take("order_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/payscore/serviceorder/{out_order_no}/complete`.
@@ -5663,7 +8757,6 @@ pub mod serviceorder {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -5687,12 +8780,38 @@ pub mod serviceorder {
                 /// `goods_tag`
                 pub goods_tag: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `service_id`, `post_payments`, `post_discounts`, `total_amount`, `time_range`, `location`, `profit_sharing`, `goods_tag`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                    post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+                    total_amount: i64,
+                    time_range: PostRequestTimeRange,
+                    location: PostRequestLocation,
+                    profit_sharing: bool,
+                    goods_tag: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        service_id: service_id.into(),
+                        post_payments,
+                        post_discounts,
+                        total_amount,
+                        time_range,
+                        location,
+                        profit_sharing,
+                        goods_tag: goods_tag.into(),
+                    }
+                }
+            }
             /// The `post_payments` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -5706,12 +8825,27 @@ pub mod serviceorder {
                 /// `count`
                 pub count: i64,
             }
+            impl PostRequestPostPayments {
+                /// A value with its required fields (`name`, `amount`, `description`, `count`) set and every optional field unset (not sent).
+                pub fn new(
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    amount: i64,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    count: i64,
+                ) -> Self {
+                    Self {
+                        name: name.into(),
+                        amount,
+                        description: description.into(),
+                        count,
+                    }
+                }
+            }
             /// The `post_discounts` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -5725,12 +8859,27 @@ pub mod serviceorder {
                 /// `count`
                 pub count: i64,
             }
+            impl PostRequestPostDiscounts {
+                /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+                pub fn new(
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    amount: i64,
+                    count: i64,
+                ) -> Self {
+                    Self {
+                        name: name.into(),
+                        description: description.into(),
+                        amount,
+                        count,
+                    }
+                }
+            }
             /// The `time_range` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -5744,18 +8893,43 @@ pub mod serviceorder {
                 /// `end_time_remark`
                 pub end_time_remark: ::std::string::String,
             }
+            impl PostRequestTimeRange {
+                /// A value with its required fields (`start_time`, `end_time`, `start_time_remark`, `end_time_remark`) set and every optional field unset (not sent).
+                pub fn new(
+                    start_time: impl ::std::convert::Into<::std::string::String>,
+                    end_time: impl ::std::convert::Into<::std::string::String>,
+                    start_time_remark: impl ::std::convert::Into<::std::string::String>,
+                    end_time_remark: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        start_time: start_time.into(),
+                        end_time: end_time.into(),
+                        start_time_remark: start_time_remark.into(),
+                        end_time_remark: end_time_remark.into(),
+                    }
+                }
+            }
             /// The `location` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct PostRequestLocation {
                 /// `end_location`
                 pub end_location: ::std::string::String,
+            }
+            impl PostRequestLocation {
+                /// A value with its required fields (`end_location`) set and every optional field unset (not sent).
+                pub fn new(
+                    end_location: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        end_location: end_location.into(),
+                    }
+                }
             }
             /// Response body of `POST /v3/payscore/serviceorder/{out_order_no}/complete`.
             #[derive(
@@ -5764,7 +8938,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `appid`
@@ -5816,6 +8989,38 @@ pub mod serviceorder {
                 /// `need_collection`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub need_collection: ::std::option::Option<bool>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        out_order_no: fields.take("out_order_no"),
+                        service_id: fields.take("service_id"),
+                        service_introduction: fields.take("service_introduction"),
+                        state: fields.take("state"),
+                        state_description: fields.take("state_description"),
+                        total_amount: fields.take("total_amount"),
+                        post_payments: fields.take("post_payments"),
+                        post_discounts: fields.take("post_discounts"),
+                        risk_fund: fields.take("risk_fund"),
+                        time_range: fields.take("time_range"),
+                        location: fields.take("location"),
+                        order_id: fields.take("order_id"),
+                        need_collection: fields.take("need_collection"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `post_payments` of [`PostResponse`].
             #[derive(
@@ -5824,7 +9029,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePostPayments {
                 /// `name`
@@ -5839,6 +9043,27 @@ pub mod serviceorder {
                 /// `count`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub count: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePostPayments {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePostPayments",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        name: fields.take("name"),
+                        amount: fields.take("amount"),
+                        description: fields.take("description"),
+                        count: fields.take("count"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `post_discounts` of [`PostResponse`].
             #[derive(
@@ -5847,7 +9072,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePostDiscounts {
                 /// `name`
@@ -5862,6 +9086,27 @@ pub mod serviceorder {
                 /// `count`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub count: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePostDiscounts {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePostDiscounts",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        name: fields.take("name"),
+                        description: fields.take("description"),
+                        amount: fields.take("amount"),
+                        count: fields.take("count"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `risk_fund` of [`PostResponse`].
             #[derive(
@@ -5870,7 +9115,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseRiskFund {
                 /// `name`
@@ -5882,6 +9126,26 @@ pub mod serviceorder {
                 /// `description`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub description: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseRiskFund {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseRiskFund",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        name: fields.take("name"),
+                        amount: fields.take("amount"),
+                        description: fields.take("description"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `time_range` of [`PostResponse`].
             #[derive(
@@ -5890,7 +9154,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseTimeRange {
                 /// `start_time`
@@ -5905,6 +9168,27 @@ pub mod serviceorder {
                 /// `end_time_remark`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub end_time_remark: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseTimeRange {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseTimeRange",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        start_time: fields.take("start_time"),
+                        end_time: fields.take("end_time"),
+                        start_time_remark: fields.take("start_time_remark"),
+                        end_time_remark: fields.take("end_time_remark"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `location` of [`PostResponse`].
             #[derive(
@@ -5913,12 +9197,29 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseLocation {
                 /// `end_location`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub end_location: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseLocation {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseLocation",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        end_location: fields.take("end_location"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/payscore/serviceorder/{out_order_no}/modify`.
@@ -5950,7 +9251,6 @@ pub mod serviceorder {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -5968,12 +9268,31 @@ pub mod serviceorder {
                 /// `reason`
                 pub reason: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `service_id`, `post_payments`, `post_discounts`, `total_amount`, `reason`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                    post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+                    total_amount: i64,
+                    reason: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        service_id: service_id.into(),
+                        post_payments,
+                        post_discounts,
+                        total_amount,
+                        reason: reason.into(),
+                    }
+                }
+            }
             /// The `post_payments` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -5987,12 +9306,27 @@ pub mod serviceorder {
                 /// `count`
                 pub count: i64,
             }
+            impl PostRequestPostPayments {
+                /// A value with its required fields (`name`, `amount`, `description`, `count`) set and every optional field unset (not sent).
+                pub fn new(
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    amount: i64,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    count: i64,
+                ) -> Self {
+                    Self {
+                        name: name.into(),
+                        amount,
+                        description: description.into(),
+                        count,
+                    }
+                }
+            }
             /// The `post_discounts` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -6006,6 +9340,22 @@ pub mod serviceorder {
                 /// `count`
                 pub count: i64,
             }
+            impl PostRequestPostDiscounts {
+                /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+                pub fn new(
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    amount: i64,
+                    count: i64,
+                ) -> Self {
+                    Self {
+                        name: name.into(),
+                        description: description.into(),
+                        amount,
+                        count,
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/serviceorder/{out_order_no}/modify`.
             #[derive(
                 ::std::fmt::Debug,
@@ -6013,7 +9363,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `out_order_no`
@@ -6074,6 +9423,41 @@ pub mod serviceorder {
                 /// `order_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        out_order_no: fields.take("out_order_no"),
+                        service_id: fields.take("service_id"),
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        service_introduction: fields.take("service_introduction"),
+                        state: fields.take("state"),
+                        state_description: fields.take("state_description"),
+                        post_payments: fields.take("post_payments"),
+                        post_discounts: fields.take("post_discounts"),
+                        risk_fund: fields.take("risk_fund"),
+                        total_amount: fields.take("total_amount"),
+                        need_collection: fields.take("need_collection"),
+                        collection: fields.take("collection"),
+                        time_range: fields.take("time_range"),
+                        location: fields.take("location"),
+                        attach: fields.take("attach"),
+                        notify_url: fields.take("notify_url"),
+                        order_id: fields.take("order_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `post_payments` of [`PostResponse`].
             #[derive(
@@ -6082,7 +9466,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePostPayments {
                 /// `name`
@@ -6097,6 +9480,27 @@ pub mod serviceorder {
                 /// `count`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub count: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePostPayments {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePostPayments",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        name: fields.take("name"),
+                        amount: fields.take("amount"),
+                        description: fields.take("description"),
+                        count: fields.take("count"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `post_discounts` of [`PostResponse`].
             #[derive(
@@ -6105,7 +9509,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePostDiscounts {
                 /// `name`
@@ -6120,6 +9523,27 @@ pub mod serviceorder {
                 /// `count`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub count: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePostDiscounts {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePostDiscounts",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        name: fields.take("name"),
+                        description: fields.take("description"),
+                        amount: fields.take("amount"),
+                        count: fields.take("count"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `risk_fund` of [`PostResponse`].
             #[derive(
@@ -6128,7 +9552,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseRiskFund {
                 /// `name`
@@ -6140,6 +9563,26 @@ pub mod serviceorder {
                 /// `description`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub description: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseRiskFund {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseRiskFund",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        name: fields.take("name"),
+                        amount: fields.take("amount"),
+                        description: fields.take("description"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `collection` of [`PostResponse`].
             #[derive(
@@ -6148,7 +9591,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseCollection {
                 /// `state`
@@ -6171,6 +9613,29 @@ pub mod serviceorder {
                 /// `bank_type`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub bank_type: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseCollection {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseCollection",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        state: fields.take("state"),
+                        total_amount: fields.take("total_amount"),
+                        paying_amount: fields.take("paying_amount"),
+                        paid_amount: fields.take("paid_amount"),
+                        details: fields.take("details"),
+                        bank_type: fields.take("bank_type"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `details` of [`PostResponseCollection`].
             #[derive(
@@ -6179,7 +9644,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseCollectionDetails {
                 /// `seq`
@@ -6197,6 +9661,28 @@ pub mod serviceorder {
                 /// `transaction_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub transaction_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseCollectionDetails {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseCollectionDetails",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        seq: fields.take("seq"),
+                        amount: fields.take("amount"),
+                        paid_type: fields.take("paid_type"),
+                        paid_time: fields.take("paid_time"),
+                        transaction_id: fields.take("transaction_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `time_range` of [`PostResponse`].
             #[derive(
@@ -6205,7 +9691,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseTimeRange {
                 /// `start_time`
@@ -6220,6 +9705,27 @@ pub mod serviceorder {
                 /// `end_time_remark`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub end_time_remark: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseTimeRange {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseTimeRange",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        start_time: fields.take("start_time"),
+                        end_time: fields.take("end_time"),
+                        start_time_remark: fields.take("start_time_remark"),
+                        end_time_remark: fields.take("end_time_remark"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `location` of [`PostResponse`].
             #[derive(
@@ -6228,7 +9734,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseLocation {
                 /// `start_location`
@@ -6237,6 +9742,25 @@ pub mod serviceorder {
                 /// `end_location`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub end_location: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseLocation {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseLocation",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        start_location: fields.take("start_location"),
+                        end_location: fields.take("end_location"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/payscore/serviceorder/{out_order_no}/pay`.
@@ -6268,7 +9792,6 @@ pub mod serviceorder {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -6278,6 +9801,18 @@ pub mod serviceorder {
                 /// `service_id`
                 pub service_id: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `service_id`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        service_id: service_id.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/serviceorder/{out_order_no}/pay`.
             #[derive(
                 ::std::fmt::Debug,
@@ -6285,7 +9820,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `appid`
@@ -6303,6 +9837,28 @@ pub mod serviceorder {
                 /// `order_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        out_order_no: fields.take("out_order_no"),
+                        service_id: fields.take("service_id"),
+                        order_id: fields.take("order_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`.
@@ -6334,7 +9890,6 @@ pub mod serviceorder {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -6350,12 +9905,29 @@ pub mod serviceorder {
                 /// `prepaid_time`
                 pub prepaid_time: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`service_id`, `post_payments`, `post_discounts`, `total_amount`, `prepaid_time`) set and every optional field unset (not sent).
+                pub fn new(
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                    post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+                    total_amount: i64,
+                    prepaid_time: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        service_id: service_id.into(),
+                        post_payments,
+                        post_discounts,
+                        total_amount,
+                        prepaid_time: prepaid_time.into(),
+                    }
+                }
+            }
             /// The `post_payments` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -6369,12 +9941,27 @@ pub mod serviceorder {
                 /// `count`
                 pub count: i64,
             }
+            impl PostRequestPostPayments {
+                /// A value with its required fields (`name`, `amount`, `description`, `count`) set and every optional field unset (not sent).
+                pub fn new(
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    amount: i64,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    count: i64,
+                ) -> Self {
+                    Self {
+                        name: name.into(),
+                        amount,
+                        description: description.into(),
+                        count,
+                    }
+                }
+            }
             /// The `post_discounts` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -6388,6 +9975,22 @@ pub mod serviceorder {
                 /// `count`
                 pub count: i64,
             }
+            impl PostRequestPostDiscounts {
+                /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+                pub fn new(
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    amount: i64,
+                    count: i64,
+                ) -> Self {
+                    Self {
+                        name: name.into(),
+                        description: description.into(),
+                        amount,
+                        count,
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`.
             #[derive(
                 ::std::fmt::Debug,
@@ -6395,9 +9998,24 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
         /// Operations under `/v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage`.
         pub mod send_prepaidmessage {
@@ -6428,7 +10046,6 @@ pub mod serviceorder {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -6444,12 +10061,29 @@ pub mod serviceorder {
                 /// `prepaid_time`
                 pub prepaid_time: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`service_id`, `post_payments`, `post_discounts`, `total_amount`, `prepaid_time`) set and every optional field unset (not sent).
+                pub fn new(
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                    post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+                    total_amount: i64,
+                    prepaid_time: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        service_id: service_id.into(),
+                        post_payments,
+                        post_discounts,
+                        total_amount,
+                        prepaid_time: prepaid_time.into(),
+                    }
+                }
+            }
             /// The `post_payments` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -6463,12 +10097,27 @@ pub mod serviceorder {
                 /// `count`
                 pub count: i64,
             }
+            impl PostRequestPostPayments {
+                /// A value with its required fields (`name`, `amount`, `description`, `count`) set and every optional field unset (not sent).
+                pub fn new(
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    amount: i64,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    count: i64,
+                ) -> Self {
+                    Self {
+                        name: name.into(),
+                        amount,
+                        description: description.into(),
+                        count,
+                    }
+                }
+            }
             /// The `post_discounts` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -6482,6 +10131,22 @@ pub mod serviceorder {
                 /// `count`
                 pub count: i64,
             }
+            impl PostRequestPostDiscounts {
+                /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+                pub fn new(
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    amount: i64,
+                    count: i64,
+                ) -> Self {
+                    Self {
+                        name: name.into(),
+                        description: description.into(),
+                        amount,
+                        count,
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage`.
             #[derive(
                 ::std::fmt::Debug,
@@ -6489,9 +10154,24 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
         /// Operations under `/v3/payscore/serviceorder/{out_order_no}/sync`.
         pub mod sync {
@@ -6522,7 +10202,6 @@ pub mod serviceorder {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -6536,18 +10215,43 @@ pub mod serviceorder {
                 /// `detail`
                 pub detail: PostRequestDetail,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `service_id`, `type`, `detail`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    r#type: impl ::std::convert::Into<::std::string::String>,
+                    detail: PostRequestDetail,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        service_id: service_id.into(),
+                        r#type: r#type.into(),
+                        detail,
+                    }
+                }
+            }
             /// The `detail` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct PostRequestDetail {
                 /// `paid_time`
                 pub paid_time: ::std::string::String,
+            }
+            impl PostRequestDetail {
+                /// A value with its required fields (`paid_time`) set and every optional field unset (not sent).
+                pub fn new(
+                    paid_time: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        paid_time: paid_time.into(),
+                    }
+                }
             }
             /// Response body of `POST /v3/payscore/serviceorder/{out_order_no}/sync`.
             #[derive(
@@ -6556,7 +10260,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `out_order_no`
@@ -6620,6 +10323,42 @@ pub mod serviceorder {
                 /// `order_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        out_order_no: fields.take("out_order_no"),
+                        service_id: fields.take("service_id"),
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        service_introduction: fields.take("service_introduction"),
+                        state: fields.take("state"),
+                        state_description: fields.take("state_description"),
+                        post_payments: fields.take("post_payments"),
+                        post_discounts: fields.take("post_discounts"),
+                        risk_fund: fields.take("risk_fund"),
+                        total_amount: fields.take("total_amount"),
+                        need_collection: fields.take("need_collection"),
+                        collection: fields.take("collection"),
+                        time_range: fields.take("time_range"),
+                        location: fields.take("location"),
+                        attach: fields.take("attach"),
+                        notify_url: fields.take("notify_url"),
+                        openid: fields.take("openid"),
+                        order_id: fields.take("order_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `post_payments` of [`PostResponse`].
             #[derive(
@@ -6628,7 +10367,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePostPayments {
                 /// `name`
@@ -6643,6 +10381,27 @@ pub mod serviceorder {
                 /// `count`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub count: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePostPayments {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePostPayments",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        name: fields.take("name"),
+                        amount: fields.take("amount"),
+                        description: fields.take("description"),
+                        count: fields.take("count"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `post_discounts` of [`PostResponse`].
             #[derive(
@@ -6651,7 +10410,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePostDiscounts {
                 /// `name`
@@ -6663,6 +10421,26 @@ pub mod serviceorder {
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePostDiscounts {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePostDiscounts",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        name: fields.take("name"),
+                        description: fields.take("description"),
+                        amount: fields.take("amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `risk_fund` of [`PostResponse`].
             #[derive(
@@ -6671,7 +10449,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseRiskFund {
                 /// `name`
@@ -6683,6 +10460,26 @@ pub mod serviceorder {
                 /// `description`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub description: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseRiskFund {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseRiskFund",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        name: fields.take("name"),
+                        amount: fields.take("amount"),
+                        description: fields.take("description"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `collection` of [`PostResponse`].
             #[derive(
@@ -6691,7 +10488,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseCollection {
                 /// `state`
@@ -6714,6 +10510,29 @@ pub mod serviceorder {
                 /// `bank_type`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub bank_type: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseCollection {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseCollection",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        state: fields.take("state"),
+                        total_amount: fields.take("total_amount"),
+                        paying_amount: fields.take("paying_amount"),
+                        paid_amount: fields.take("paid_amount"),
+                        details: fields.take("details"),
+                        bank_type: fields.take("bank_type"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `details` of [`PostResponseCollection`].
             #[derive(
@@ -6722,7 +10541,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseCollectionDetails {
                 /// `amount`
@@ -6737,6 +10555,27 @@ pub mod serviceorder {
                 /// `transaction_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub transaction_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseCollectionDetails {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseCollectionDetails",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        amount: fields.take("amount"),
+                        paid_type: fields.take("paid_type"),
+                        paid_time: fields.take("paid_time"),
+                        transaction_id: fields.take("transaction_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `time_range` of [`PostResponse`].
             #[derive(
@@ -6745,7 +10584,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseTimeRange {
                 /// `start_time`
@@ -6760,6 +10598,27 @@ pub mod serviceorder {
                 /// `end_time_remark`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub end_time_remark: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseTimeRange {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseTimeRange",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        start_time: fields.take("start_time"),
+                        end_time: fields.take("end_time"),
+                        start_time_remark: fields.take("start_time_remark"),
+                        end_time_remark: fields.take("end_time_remark"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `location` of [`PostResponse`].
             #[derive(
@@ -6768,7 +10627,6 @@ pub mod serviceorder {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseLocation {
                 /// `start_location`
@@ -6777,6 +10635,25 @@ pub mod serviceorder {
                 /// `end_location`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub end_location: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseLocation {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseLocation",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        start_location: fields.take("start_location"),
+                        end_location: fields.take("end_location"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -6807,7 +10684,6 @@ pub mod serviceorder {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -6841,12 +10717,48 @@ pub mod serviceorder {
             /// `goods_tag`
             pub goods_tag: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`out_order_no`, `appid`, `service_id`, `post_payments`, `post_discounts`, `time_range`, `location`, `service_introduction`, `attach`, `notify_url`, `openid`, `total_amount`, `profit_sharing`, `goods_tag`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                service_id: impl ::std::convert::Into<::std::string::String>,
+                post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+                post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+                time_range: PostRequestTimeRange,
+                location: PostRequestLocation,
+                service_introduction: impl ::std::convert::Into<::std::string::String>,
+                attach: impl ::std::convert::Into<::std::string::String>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                total_amount: i64,
+                profit_sharing: bool,
+                goods_tag: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    out_order_no: out_order_no.into(),
+                    appid: appid.into(),
+                    service_id: service_id.into(),
+                    post_payments,
+                    post_discounts,
+                    time_range,
+                    location,
+                    service_introduction: service_introduction.into(),
+                    attach: attach.into(),
+                    notify_url: notify_url.into(),
+                    openid: openid.into(),
+                    total_amount,
+                    profit_sharing,
+                    goods_tag: goods_tag.into(),
+                }
+            }
+        }
         /// The `post_payments` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -6860,12 +10772,27 @@ pub mod serviceorder {
             /// `count`
             pub count: i64,
         }
+        impl PostRequestPostPayments {
+            /// A value with its required fields (`name`, `amount`, `description`, `count`) set and every optional field unset (not sent).
+            pub fn new(
+                name: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                description: impl ::std::convert::Into<::std::string::String>,
+                count: i64,
+            ) -> Self {
+                Self {
+                    name: name.into(),
+                    amount,
+                    description: description.into(),
+                    count,
+                }
+            }
+        }
         /// The `post_discounts` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -6879,12 +10806,27 @@ pub mod serviceorder {
             /// `count`
             pub count: i64,
         }
+        impl PostRequestPostDiscounts {
+            /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+            pub fn new(
+                name: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+                count: i64,
+            ) -> Self {
+                Self {
+                    name: name.into(),
+                    description: description.into(),
+                    amount,
+                    count,
+                }
+            }
+        }
         /// The `time_range` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -6898,12 +10840,27 @@ pub mod serviceorder {
             /// `end_time_remark`
             pub end_time_remark: ::std::string::String,
         }
+        impl PostRequestTimeRange {
+            /// A value with its required fields (`start_time`, `start_time_remark`, `end_time`, `end_time_remark`) set and every optional field unset (not sent).
+            pub fn new(
+                start_time: impl ::std::convert::Into<::std::string::String>,
+                start_time_remark: impl ::std::convert::Into<::std::string::String>,
+                end_time: impl ::std::convert::Into<::std::string::String>,
+                end_time_remark: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    start_time: start_time.into(),
+                    start_time_remark: start_time_remark.into(),
+                    end_time: end_time.into(),
+                    end_time_remark: end_time_remark.into(),
+                }
+            }
+        }
         /// The `location` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -6913,6 +10870,18 @@ pub mod serviceorder {
             /// `end_location`
             pub end_location: ::std::string::String,
         }
+        impl PostRequestLocation {
+            /// A value with its required fields (`start_location`, `end_location`) set and every optional field unset (not sent).
+            pub fn new(
+                start_location: impl ::std::convert::Into<::std::string::String>,
+                end_location: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    start_location: start_location.into(),
+                    end_location: end_location.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/payscore/serviceorder/direct-complete`.
         #[derive(
             ::std::fmt::Debug,
@@ -6920,7 +10889,6 @@ pub mod serviceorder {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `out_order_no`
@@ -6972,6 +10940,38 @@ pub mod serviceorder {
             /// `total_amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub total_amount: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    out_order_no: fields.take("out_order_no"),
+                    appid: fields.take("appid"),
+                    service_id: fields.take("service_id"),
+                    post_payments: fields.take("post_payments"),
+                    post_discounts: fields.take("post_discounts"),
+                    time_range: fields.take("time_range"),
+                    location: fields.take("location"),
+                    service_introduction: fields.take("service_introduction"),
+                    mchid: fields.take("mchid"),
+                    order_id: fields.take("order_id"),
+                    state: fields.take("state"),
+                    state_description: fields.take("state_description"),
+                    attach: fields.take("attach"),
+                    notify_url: fields.take("notify_url"),
+                    total_amount: fields.take("total_amount"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `post_payments` of [`PostResponse`].
         #[derive(
@@ -6980,7 +10980,6 @@ pub mod serviceorder {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePostPayments {
             /// `name`
@@ -6995,6 +10994,27 @@ pub mod serviceorder {
             /// `count`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub count: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePostPayments {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePostPayments",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    name: fields.take("name"),
+                    amount: fields.take("amount"),
+                    description: fields.take("description"),
+                    count: fields.take("count"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `post_discounts` of [`PostResponse`].
         #[derive(
@@ -7003,7 +11023,6 @@ pub mod serviceorder {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePostDiscounts {
             /// `name`
@@ -7018,6 +11037,27 @@ pub mod serviceorder {
             /// `count`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub count: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePostDiscounts {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePostDiscounts",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    name: fields.take("name"),
+                    description: fields.take("description"),
+                    amount: fields.take("amount"),
+                    count: fields.take("count"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `time_range` of [`PostResponse`].
         #[derive(
@@ -7026,7 +11066,6 @@ pub mod serviceorder {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseTimeRange {
             /// `start_time`
@@ -7041,6 +11080,27 @@ pub mod serviceorder {
             /// `end_time_remark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub end_time_remark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseTimeRange {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseTimeRange",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    start_time: fields.take("start_time"),
+                    start_time_remark: fields.take("start_time_remark"),
+                    end_time: fields.take("end_time"),
+                    end_time_remark: fields.take("end_time_remark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `location` of [`PostResponse`].
         #[derive(
@@ -7049,7 +11109,6 @@ pub mod serviceorder {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseLocation {
             /// `start_location`
@@ -7058,6 +11117,25 @@ pub mod serviceorder {
             /// `end_location`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub end_location: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseLocation {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseLocation",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    start_location: fields.take("start_location"),
+                    end_location: fields.take("end_location"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -7088,7 +11166,6 @@ pub mod servicepayondeliveryorder {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -7124,12 +11201,50 @@ pub mod servicepayondeliveryorder {
         /// `shopping_info`
         pub shopping_info: PostRequestShoppingInfo,
     }
+    impl PostRequest {
+        /// A value with its required fields (`out_order_no`, `appid`, `service_id`, `service_introduction`, `post_payments`, `post_discounts`, `time_range`, `location`, `risk_fund`, `attach`, `notify_url`, `openid`, `need_user_confirm`, `mchid`, `shopping_info`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            out_order_no: impl ::std::convert::Into<::std::string::String>,
+            appid: impl ::std::convert::Into<::std::string::String>,
+            service_id: impl ::std::convert::Into<::std::string::String>,
+            service_introduction: impl ::std::convert::Into<::std::string::String>,
+            post_payments: ::std::vec::Vec<PostRequestPostPayments>,
+            post_discounts: ::std::vec::Vec<PostRequestPostDiscounts>,
+            time_range: PostRequestTimeRange,
+            location: PostRequestLocation,
+            risk_fund: PostRequestRiskFund,
+            attach: impl ::std::convert::Into<::std::string::String>,
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+            openid: impl ::std::convert::Into<::std::string::String>,
+            need_user_confirm: bool,
+            mchid: impl ::std::convert::Into<::std::string::String>,
+            shopping_info: PostRequestShoppingInfo,
+        ) -> Self {
+            Self {
+                out_order_no: out_order_no.into(),
+                appid: appid.into(),
+                service_id: service_id.into(),
+                service_introduction: service_introduction.into(),
+                post_payments,
+                post_discounts,
+                time_range,
+                location,
+                risk_fund,
+                attach: attach.into(),
+                notify_url: notify_url.into(),
+                openid: openid.into(),
+                need_user_confirm,
+                mchid: mchid.into(),
+                shopping_info,
+            }
+        }
+    }
     /// The `post_payments` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -7143,12 +11258,27 @@ pub mod servicepayondeliveryorder {
         /// `count`
         pub count: i64,
     }
+    impl PostRequestPostPayments {
+        /// A value with its required fields (`name`, `amount`, `description`, `count`) set and every optional field unset (not sent).
+        pub fn new(
+            name: impl ::std::convert::Into<::std::string::String>,
+            amount: i64,
+            description: impl ::std::convert::Into<::std::string::String>,
+            count: i64,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                amount,
+                description: description.into(),
+                count,
+            }
+        }
+    }
     /// The `post_discounts` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -7162,12 +11292,27 @@ pub mod servicepayondeliveryorder {
         /// `count`
         pub count: i64,
     }
+    impl PostRequestPostDiscounts {
+        /// A value with its required fields (`name`, `description`, `amount`, `count`) set and every optional field unset (not sent).
+        pub fn new(
+            name: impl ::std::convert::Into<::std::string::String>,
+            description: impl ::std::convert::Into<::std::string::String>,
+            amount: i64,
+            count: i64,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                description: description.into(),
+                amount,
+                count,
+            }
+        }
+    }
     /// The `time_range` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -7181,12 +11326,27 @@ pub mod servicepayondeliveryorder {
         /// `end_time_remark`
         pub end_time_remark: ::std::string::String,
     }
+    impl PostRequestTimeRange {
+        /// A value with its required fields (`start_time`, `start_time_remark`, `end_time`, `end_time_remark`) set and every optional field unset (not sent).
+        pub fn new(
+            start_time: impl ::std::convert::Into<::std::string::String>,
+            start_time_remark: impl ::std::convert::Into<::std::string::String>,
+            end_time: impl ::std::convert::Into<::std::string::String>,
+            end_time_remark: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                start_time: start_time.into(),
+                start_time_remark: start_time_remark.into(),
+                end_time: end_time.into(),
+                end_time_remark: end_time_remark.into(),
+            }
+        }
+    }
     /// The `location` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -7196,12 +11356,23 @@ pub mod servicepayondeliveryorder {
         /// `end_location`
         pub end_location: ::std::string::String,
     }
+    impl PostRequestLocation {
+        /// A value with its required fields (`start_location`, `end_location`) set and every optional field unset (not sent).
+        pub fn new(
+            start_location: impl ::std::convert::Into<::std::string::String>,
+            end_location: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                start_location: start_location.into(),
+                end_location: end_location.into(),
+            }
+        }
+    }
     /// The `risk_fund` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -7213,12 +11384,25 @@ pub mod servicepayondeliveryorder {
         /// `description`
         pub description: ::std::string::String,
     }
+    impl PostRequestRiskFund {
+        /// A value with its required fields (`name`, `amount`, `description`) set and every optional field unset (not sent).
+        pub fn new(
+            name: impl ::std::convert::Into<::std::string::String>,
+            amount: i64,
+            description: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                amount,
+                description: description.into(),
+            }
+        }
+    }
     /// The `shopping_info` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -7230,12 +11414,25 @@ pub mod servicepayondeliveryorder {
         /// `goods`
         pub goods: ::std::vec::Vec<PostRequestShoppingInfoGoods>,
     }
+    impl PostRequestShoppingInfo {
+        /// A value with its required fields (`real_merchant_appid`, `jump_link`, `goods`) set and every optional field unset (not sent).
+        pub fn new(
+            real_merchant_appid: impl ::std::convert::Into<::std::string::String>,
+            jump_link: PostRequestShoppingInfoJumpLink,
+            goods: ::std::vec::Vec<PostRequestShoppingInfoGoods>,
+        ) -> Self {
+            Self {
+                real_merchant_appid: real_merchant_appid.into(),
+                jump_link,
+                goods,
+            }
+        }
+    }
     /// The `jump_link` of [`PostRequestShoppingInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -7247,12 +11444,25 @@ pub mod servicepayondeliveryorder {
         /// `path`
         pub path: ::std::string::String,
     }
+    impl PostRequestShoppingInfoJumpLink {
+        /// A value with its required fields (`jump_link_type`, `appid`, `path`) set and every optional field unset (not sent).
+        pub fn new(
+            jump_link_type: impl ::std::convert::Into<::std::string::String>,
+            appid: impl ::std::convert::Into<::std::string::String>,
+            path: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                jump_link_type: jump_link_type.into(),
+                appid: appid.into(),
+                path: path.into(),
+            }
+        }
+    }
     /// The `goods` of [`PostRequestShoppingInfo`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -7268,6 +11478,24 @@ pub mod servicepayondeliveryorder {
         /// `category_id`
         pub category_id: ::std::vec::Vec<::std::string::String>,
     }
+    impl PostRequestShoppingInfoGoods {
+        /// A value with its required fields (`name`, `picture`, `amount`, `count`, `category_id`) set and every optional field unset (not sent).
+        pub fn new(
+            name: impl ::std::convert::Into<::std::string::String>,
+            picture: impl ::std::convert::Into<::std::string::String>,
+            amount: i64,
+            count: i64,
+            category_id: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                picture: picture.into(),
+                amount,
+                count,
+                category_id,
+            }
+        }
+    }
     /// Response body of `POST /v3/payscore/servicepayondeliveryorder`.
     #[derive(
         ::std::fmt::Debug,
@@ -7275,7 +11503,6 @@ pub mod servicepayondeliveryorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `appid`
@@ -7333,6 +11560,37 @@ pub mod servicepayondeliveryorder {
         /// `shopping_info`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub shopping_info: ::std::option::Option<PostResponseShoppingInfo>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                appid: fields.take("appid"),
+                mchid: fields.take("mchid"),
+                out_order_no: fields.take("out_order_no"),
+                service_id: fields.take("service_id"),
+                service_introduction: fields.take("service_introduction"),
+                state: fields.take("state"),
+                state_description: fields.take("state_description"),
+                post_payments: fields.take("post_payments"),
+                post_discounts: fields.take("post_discounts"),
+                risk_fund: fields.take("risk_fund"),
+                time_range: fields.take("time_range"),
+                location: fields.take("location"),
+                attach: fields.take("attach"),
+                notify_url: fields.take("notify_url"),
+                order_id: fields.take("order_id"),
+                package: fields.take("package"),
+                shopping_info: fields.take("shopping_info"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `post_payments` of [`PostResponse`].
     #[derive(
@@ -7341,7 +11599,6 @@ pub mod servicepayondeliveryorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponsePostPayments {
         /// `name`
@@ -7356,6 +11613,27 @@ pub mod servicepayondeliveryorder {
         /// `count`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponsePostPayments {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponsePostPayments",
+            )?;
+            ::std::result::Result::Ok(Self {
+                name: fields.take("name"),
+                amount: fields.take("amount"),
+                description: fields.take("description"),
+                count: fields.take("count"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `post_discounts` of [`PostResponse`].
     #[derive(
@@ -7364,7 +11642,6 @@ pub mod servicepayondeliveryorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponsePostDiscounts {
         /// `name`
@@ -7379,6 +11656,27 @@ pub mod servicepayondeliveryorder {
         /// `count`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponsePostDiscounts {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponsePostDiscounts",
+            )?;
+            ::std::result::Result::Ok(Self {
+                name: fields.take("name"),
+                description: fields.take("description"),
+                amount: fields.take("amount"),
+                count: fields.take("count"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `risk_fund` of [`PostResponse`].
     #[derive(
@@ -7387,7 +11685,6 @@ pub mod servicepayondeliveryorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponseRiskFund {
         /// `name`
@@ -7399,6 +11696,26 @@ pub mod servicepayondeliveryorder {
         /// `description`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseRiskFund {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponseRiskFund",
+            )?;
+            ::std::result::Result::Ok(Self {
+                name: fields.take("name"),
+                amount: fields.take("amount"),
+                description: fields.take("description"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `time_range` of [`PostResponse`].
     #[derive(
@@ -7407,7 +11724,6 @@ pub mod servicepayondeliveryorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponseTimeRange {
         /// `start_time`
@@ -7422,6 +11738,27 @@ pub mod servicepayondeliveryorder {
         /// `end_time_remark`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time_remark: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseTimeRange {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponseTimeRange",
+            )?;
+            ::std::result::Result::Ok(Self {
+                start_time: fields.take("start_time"),
+                end_time: fields.take("end_time"),
+                start_time_remark: fields.take("start_time_remark"),
+                end_time_remark: fields.take("end_time_remark"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `location` of [`PostResponse`].
     #[derive(
@@ -7430,7 +11767,6 @@ pub mod servicepayondeliveryorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponseLocation {
         /// `start_location`
@@ -7439,6 +11775,25 @@ pub mod servicepayondeliveryorder {
         /// `end_location`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub end_location: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseLocation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponseLocation",
+            )?;
+            ::std::result::Result::Ok(Self {
+                start_location: fields.take("start_location"),
+                end_location: fields.take("end_location"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `shopping_info` of [`PostResponse`].
     #[derive(
@@ -7447,7 +11802,6 @@ pub mod servicepayondeliveryorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponseShoppingInfo {
         /// `real_merchant_appid`
@@ -7459,6 +11813,26 @@ pub mod servicepayondeliveryorder {
         /// `goods`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub goods: ::std::option::Option<::std::vec::Vec<PostResponseShoppingInfoGoods>>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseShoppingInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponseShoppingInfo",
+            )?;
+            ::std::result::Result::Ok(Self {
+                real_merchant_appid: fields.take("real_merchant_appid"),
+                jump_link: fields.take("jump_link"),
+                goods: fields.take("goods"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `jump_link` of [`PostResponseShoppingInfo`].
     #[derive(
@@ -7467,7 +11841,6 @@ pub mod servicepayondeliveryorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponseShoppingInfoJumpLink {
         /// `jump_link_type`
@@ -7479,6 +11852,26 @@ pub mod servicepayondeliveryorder {
         /// `path`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseShoppingInfoJumpLink {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponseShoppingInfoJumpLink",
+            )?;
+            ::std::result::Result::Ok(Self {
+                jump_link_type: fields.take("jump_link_type"),
+                appid: fields.take("appid"),
+                path: fields.take("path"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `goods` of [`PostResponseShoppingInfo`].
     #[derive(
@@ -7487,7 +11880,6 @@ pub mod servicepayondeliveryorder {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponseShoppingInfoGoods {
         /// `name`
@@ -7505,6 +11897,28 @@ pub mod servicepayondeliveryorder {
         /// `category_id`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseShoppingInfoGoods {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponseShoppingInfoGoods",
+            )?;
+            ::std::result::Result::Ok(Self {
+                name: fields.take("name"),
+                picture: fields.take("picture"),
+                amount: fields.take("amount"),
+                count: fields.take("count"),
+                category_id: fields.take("category_id"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/payscore/sign-plan`.
@@ -7538,7 +11952,6 @@ pub mod sign_plan {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -7572,12 +11985,50 @@ pub mod sign_plan {
                 /// `out_trade_no`
                 pub out_trade_no: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`service_id`, `sign_plan_id`, `plan_detail_no`, `appid`, `sub_mchid`, `sub_appid`, `openid`, `sub_openid`, `notify_url`, `service_introduction`, `time_range`, `location`, `attach`, `out_trade_no`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    sign_plan_id: impl ::std::convert::Into<::std::string::String>,
+                    plan_detail_no: i64,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    openid: impl ::std::convert::Into<::std::string::String>,
+                    sub_openid: impl ::std::convert::Into<::std::string::String>,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    service_introduction: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    time_range: PostRequestTimeRange,
+                    location: PostRequestLocation,
+                    attach: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        service_id: service_id.into(),
+                        sign_plan_id: sign_plan_id.into(),
+                        plan_detail_no,
+                        appid: appid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        sub_appid: sub_appid.into(),
+                        openid: openid.into(),
+                        sub_openid: sub_openid.into(),
+                        notify_url: notify_url.into(),
+                        service_introduction: service_introduction.into(),
+                        time_range,
+                        location,
+                        attach: attach.into(),
+                        out_trade_no: out_trade_no.into(),
+                    }
+                }
+            }
             /// The `time_range` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -7591,12 +12042,27 @@ pub mod sign_plan {
                 /// `end_time_remark`
                 pub end_time_remark: ::std::string::String,
             }
+            impl PostRequestTimeRange {
+                /// A value with its required fields (`start_time`, `end_time`, `start_time_remark`, `end_time_remark`) set and every optional field unset (not sent).
+                pub fn new(
+                    start_time: impl ::std::convert::Into<::std::string::String>,
+                    end_time: impl ::std::convert::Into<::std::string::String>,
+                    start_time_remark: impl ::std::convert::Into<::std::string::String>,
+                    end_time_remark: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        start_time: start_time.into(),
+                        end_time: end_time.into(),
+                        start_time_remark: start_time_remark.into(),
+                        end_time_remark: end_time_remark.into(),
+                    }
+                }
+            }
             /// The `location` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -7606,6 +12072,18 @@ pub mod sign_plan {
                 /// `end_location`
                 pub end_location: ::std::string::String,
             }
+            impl PostRequestLocation {
+                /// A value with its required fields (`start_location`, `end_location`) set and every optional field unset (not sent).
+                pub fn new(
+                    start_location: impl ::std::convert::Into<::std::string::String>,
+                    end_location: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        start_location: start_location.into(),
+                        end_location: end_location.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/sign-plan/partner/serviceorder`.
             #[derive(
                 ::std::fmt::Debug,
@@ -7613,7 +12091,6 @@ pub mod sign_plan {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `out_order_no`
@@ -7671,6 +12148,40 @@ pub mod sign_plan {
                 /// `order_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        out_order_no: fields.take("out_order_no"),
+                        service_id: fields.take("service_id"),
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        sub_appid: fields.take("sub_appid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        service_introduction: fields.take("service_introduction"),
+                        state: fields.take("state"),
+                        state_description: fields.take("state_description"),
+                        post_payments: fields.take("post_payments"),
+                        post_discounts: fields.take("post_discounts"),
+                        risk_fund: fields.take("risk_fund"),
+                        time_range: fields.take("time_range"),
+                        location: fields.take("location"),
+                        attach: fields.take("attach"),
+                        notify_url: fields.take("notify_url"),
+                        order_id: fields.take("order_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `post_payments` of [`PostResponse`].
             #[derive(
@@ -7679,7 +12190,6 @@ pub mod sign_plan {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePostPayments {
                 /// `name`
@@ -7691,6 +12201,26 @@ pub mod sign_plan {
                 /// `description`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub description: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePostPayments {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePostPayments",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        name: fields.take("name"),
+                        amount: fields.take("amount"),
+                        description: fields.take("description"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `post_discounts` of [`PostResponse`].
             #[derive(
@@ -7699,7 +12229,6 @@ pub mod sign_plan {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePostDiscounts {
                 /// `name`
@@ -7708,6 +12237,25 @@ pub mod sign_plan {
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePostDiscounts {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePostDiscounts",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        name: fields.take("name"),
+                        amount: fields.take("amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `risk_fund` of [`PostResponse`].
             #[derive(
@@ -7716,12 +12264,29 @@ pub mod sign_plan {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseRiskFund {
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseRiskFund {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseRiskFund",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        amount: fields.take("amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `time_range` of [`PostResponse`].
             #[derive(
@@ -7730,7 +12295,6 @@ pub mod sign_plan {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseTimeRange {
                 /// `start_time`
@@ -7745,6 +12309,27 @@ pub mod sign_plan {
                 /// `end_time_remark`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub end_time_remark: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseTimeRange {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseTimeRange",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        start_time: fields.take("start_time"),
+                        end_time: fields.take("end_time"),
+                        start_time_remark: fields.take("start_time_remark"),
+                        end_time_remark: fields.take("end_time_remark"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `location` of [`PostResponse`].
             #[derive(
@@ -7753,7 +12338,6 @@ pub mod sign_plan {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseLocation {
                 /// `start_location`
@@ -7762,6 +12346,25 @@ pub mod sign_plan {
                 /// `end_location`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub end_location: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseLocation {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseLocation",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        start_location: fields.take("start_location"),
+                        end_location: fields.take("end_location"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/payscore/sign-plan/partner/user-sign-plans`.
@@ -7791,7 +12394,6 @@ pub mod sign_plan {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -7819,12 +12421,40 @@ pub mod sign_plan {
                 /// `sign_plan_detail`
                 pub sign_plan_detail: ::std::vec::Vec<PostRequestSignPlanDetail>,
             }
+            impl PostRequest {
+                /// A value with its required fields (`service_id`, `plan_id`, `appid`, `sub_mchid`, `sub_appid`, `openid`, `merchant_sign_plan_no`, `sign_plan_detail`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    plan_id: impl ::std::convert::Into<::std::string::String>,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    openid: impl ::std::convert::Into<::std::string::String>,
+                    merchant_sign_plan_no: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    sign_plan_detail: ::std::vec::Vec<PostRequestSignPlanDetail>,
+                ) -> Self {
+                    Self {
+                        service_id: service_id.into(),
+                        plan_id: plan_id.into(),
+                        appid: appid.into(),
+                        sub_mchid: sub_mchid.into(),
+                        sub_appid: sub_appid.into(),
+                        openid: openid.into(),
+                        sub_openid: ::std::option::Option::None,
+                        merchant_sign_plan_no: merchant_sign_plan_no.into(),
+                        notify_url: ::std::option::Option::None,
+                        sign_plan_detail,
+                    }
+                }
+            }
             /// The `sign_plan_detail` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -7834,6 +12464,20 @@ pub mod sign_plan {
                 /// `merchant_plan_detail_no`
                 pub merchant_plan_detail_no: ::std::string::String,
             }
+            impl PostRequestSignPlanDetail {
+                /// A value with its required fields (`plan_detail_no`, `merchant_plan_detail_no`) set and every optional field unset (not sent).
+                pub fn new(
+                    plan_detail_no: i64,
+                    merchant_plan_detail_no: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                ) -> Self {
+                    Self {
+                        plan_detail_no,
+                        merchant_plan_detail_no: merchant_plan_detail_no.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/sign-plan/partner/user-sign-plans`.
             #[derive(
                 ::std::fmt::Debug,
@@ -7841,7 +12485,6 @@ pub mod sign_plan {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `sign_plan`
@@ -7850,6 +12493,25 @@ pub mod sign_plan {
                 /// `package`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub package: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sign_plan: fields.take("sign_plan"),
+                        package: fields.take("package"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `sign_plan` of [`PostResponse`].
             #[derive(
@@ -7858,7 +12520,6 @@ pub mod sign_plan {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseSignPlan {
                 /// `sign_plan_id`
@@ -7932,6 +12593,46 @@ pub mod sign_plan {
                 /// `sign_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign_time: ::std::option::Option<::sdk_runtime::DateTime>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseSignPlan {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseSignPlan",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sign_plan_id: fields.take("sign_plan_id"),
+                        openid: fields.take("openid"),
+                        sub_openid: fields.take("sub_openid"),
+                        service_id: fields.take("service_id"),
+                        mchid: fields.take("mchid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        appid: fields.take("appid"),
+                        sub_appid: fields.take("sub_appid"),
+                        merchant_sign_plan_no: fields.take("merchant_sign_plan_no"),
+                        merchant_callback_url: fields.take("merchant_callback_url"),
+                        plan_id: fields.take("plan_id"),
+                        going_detail_no: fields.take("going_detail_no"),
+                        sign_state: fields.take("sign_state"),
+                        cancel_sign_time: fields.take("cancel_sign_time"),
+                        cancel_sign_type: fields.take("cancel_sign_type"),
+                        cancel_reason: fields.take("cancel_reason"),
+                        plan_name: fields.take("plan_name"),
+                        plan_over_time: fields.take("plan_over_time"),
+                        total_origin_price: fields.take("total_origin_price"),
+                        deduction_quantity: fields.take("deduction_quantity"),
+                        total_actual_price: fields.take("total_actual_price"),
+                        signed_detail_list: fields.take("signed_detail_list"),
+                        sign_time: fields.take("sign_time"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `signed_detail_list` of [`PostResponseSignPlan`].
             #[derive(
@@ -7940,7 +12641,6 @@ pub mod sign_plan {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseSignPlanSignedDetailList {
                 /// `plan_detail_no`
@@ -7983,6 +12683,37 @@ pub mod sign_plan {
                 /// `cancel_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub cancel_time: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de>
+            for PostResponseSignPlanSignedDetailList {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseSignPlanSignedDetailList",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        plan_detail_no: fields.take("plan_detail_no"),
+                        original_price: fields.take("original_price"),
+                        plan_discount_description: fields
+                            .take("plan_discount_description"),
+                        actual_price: fields.take("actual_price"),
+                        plan_detail_state: fields.take("plan_detail_state"),
+                        order_id: fields.take("order_id"),
+                        merchant_plan_detail_no: fields.take("merchant_plan_detail_no"),
+                        plan_detail_name: fields.take("plan_detail_name"),
+                        actual_pay_price: fields.take("actual_pay_price"),
+                        use_time: fields.take("use_time"),
+                        complete_time: fields.take("complete_time"),
+                        cancel_time: fields.take("cancel_time"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// Operations under `/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no`.
             pub mod merchant_sign_plan_no {
@@ -8015,13 +12746,22 @@ pub mod sign_plan {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
                     pub struct GetQuery {
                         /// `sub_mchid`
                         pub sub_mchid: ::std::string::String,
+                    }
+                    impl GetQuery {
+                        /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                        pub fn new(
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                sub_mchid: sub_mchid.into(),
+                            }
+                        }
                     }
                     /// Response body of `GET /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`.
                     #[derive(
@@ -8030,7 +12770,6 @@ pub mod sign_plan {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponse {
                         /// `sign_plan_id`
@@ -8183,6 +12922,46 @@ pub mod sign_plan {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub sign_time: ::std::option::Option<::sdk_runtime::DateTime>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                sign_plan_id: fields.take("sign_plan_id"),
+                                openid: fields.take("openid"),
+                                sub_openid: fields.take("sub_openid"),
+                                service_id: fields.take("service_id"),
+                                mchid: fields.take("mchid"),
+                                sub_mchid: fields.take("sub_mchid"),
+                                appid: fields.take("appid"),
+                                sub_appid: fields.take("sub_appid"),
+                                merchant_sign_plan_no: fields.take("merchant_sign_plan_no"),
+                                merchant_callback_url: fields.take("merchant_callback_url"),
+                                plan_id: fields.take("plan_id"),
+                                going_detail_no: fields.take("going_detail_no"),
+                                sign_state: fields.take("sign_state"),
+                                cancel_sign_time: fields.take("cancel_sign_time"),
+                                cancel_sign_type: fields.take("cancel_sign_type"),
+                                cancel_reason: fields.take("cancel_reason"),
+                                plan_name: fields.take("plan_name"),
+                                plan_over_time: fields.take("plan_over_time"),
+                                total_origin_price: fields.take("total_origin_price"),
+                                deduction_quantity: fields.take("deduction_quantity"),
+                                total_actual_price: fields.take("total_actual_price"),
+                                signed_detail_list: fields.take("signed_detail_list"),
+                                sign_time: fields.take("sign_time"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `signed_detail_list` of [`GetResponse`].
                     #[derive(
@@ -8191,7 +12970,6 @@ pub mod sign_plan {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponseSignedDetailList {
                         /// `plan_detail_no`
@@ -8274,6 +13052,37 @@ pub mod sign_plan {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub cancel_time: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponseSignedDetailList {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponseSignedDetailList",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                plan_detail_no: fields.take("plan_detail_no"),
+                                original_price: fields.take("original_price"),
+                                plan_discount_description: fields
+                                    .take("plan_discount_description"),
+                                actual_price: fields.take("actual_price"),
+                                plan_detail_state: fields.take("plan_detail_state"),
+                                order_id: fields.take("order_id"),
+                                merchant_plan_detail_no: fields
+                                    .take("merchant_plan_detail_no"),
+                                plan_detail_name: fields.take("plan_detail_name"),
+                                actual_pay_price: fields.take("actual_pay_price"),
+                                use_time: fields.take("use_time"),
+                                complete_time: fields.take("complete_time"),
+                                cancel_time: fields.take("cancel_time"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// Operations under `/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.
                     pub mod stop {
@@ -8304,7 +13113,6 @@ pub mod sign_plan {
                             ::std::fmt::Debug,
                             ::std::clone::Clone,
                             ::std::cmp::PartialEq,
-                            ::std::default::Default,
                             ::serde::Serialize,
                             ::serde::Deserialize
                         )]
@@ -8314,6 +13122,20 @@ pub mod sign_plan {
                             /// `stop_reason`
                             pub stop_reason: ::std::string::String,
                         }
+                        impl PostRequest {
+                            /// A value with its required fields (`sub_mchid`, `stop_reason`) set and every optional field unset (not sent).
+                            pub fn new(
+                                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                                stop_reason: impl ::std::convert::Into<
+                                    ::std::string::String,
+                                >,
+                            ) -> Self {
+                                Self {
+                                    sub_mchid: sub_mchid.into(),
+                                    stop_reason: stop_reason.into(),
+                                }
+                            }
+                        }
                         /// Response body of `POST /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.
                         #[derive(
                             ::std::fmt::Debug,
@@ -8321,7 +13143,6 @@ pub mod sign_plan {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct PostResponse {
                             /// `sign_plan_id`
@@ -8480,6 +13301,46 @@ pub mod sign_plan {
                             pub sign_time: ::std::option::Option<
                                 ::sdk_runtime::DateTime,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "PostResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    sign_plan_id: fields.take("sign_plan_id"),
+                                    openid: fields.take("openid"),
+                                    sub_openid: fields.take("sub_openid"),
+                                    service_id: fields.take("service_id"),
+                                    mchid: fields.take("mchid"),
+                                    sub_mchid: fields.take("sub_mchid"),
+                                    appid: fields.take("appid"),
+                                    sub_appid: fields.take("sub_appid"),
+                                    merchant_sign_plan_no: fields.take("merchant_sign_plan_no"),
+                                    merchant_callback_url: fields.take("merchant_callback_url"),
+                                    plan_id: fields.take("plan_id"),
+                                    going_detail_no: fields.take("going_detail_no"),
+                                    sign_state: fields.take("sign_state"),
+                                    cancel_sign_time: fields.take("cancel_sign_time"),
+                                    cancel_sign_type: fields.take("cancel_sign_type"),
+                                    cancel_reason: fields.take("cancel_reason"),
+                                    plan_name: fields.take("plan_name"),
+                                    plan_over_time: fields.take("plan_over_time"),
+                                    total_origin_price: fields.take("total_origin_price"),
+                                    deduction_quantity: fields.take("deduction_quantity"),
+                                    total_actual_price: fields.take("total_actual_price"),
+                                    signed_detail_list: fields.take("signed_detail_list"),
+                                    sign_time: fields.take("sign_time"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                         /// The `signed_detail_list` of [`PostResponse`].
                         #[derive(
@@ -8488,7 +13349,6 @@ pub mod sign_plan {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct PostResponseSignedDetailList {
                             /// `plan_detail_no`
@@ -8575,6 +13435,38 @@ pub mod sign_plan {
                             pub cancel_time: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de>
+                        for PostResponseSignedDetailList {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "PostResponseSignedDetailList",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    plan_detail_no: fields.take("plan_detail_no"),
+                                    original_price: fields.take("original_price"),
+                                    plan_discount_description: fields
+                                        .take("plan_discount_description"),
+                                    actual_price: fields.take("actual_price"),
+                                    plan_detail_state: fields.take("plan_detail_state"),
+                                    order_id: fields.take("order_id"),
+                                    merchant_plan_detail_no: fields
+                                        .take("merchant_plan_detail_no"),
+                                    plan_detail_name: fields.take("plan_detail_name"),
+                                    actual_pay_price: fields.take("actual_pay_price"),
+                                    use_time: fields.take("use_time"),
+                                    complete_time: fields.take("complete_time"),
+                                    cancel_time: fields.take("cancel_time"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                     }
                 }
@@ -8608,7 +13500,6 @@ pub mod sign_plan {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -8636,12 +13527,42 @@ pub mod sign_plan {
             /// `out_trade_no`
             pub out_trade_no: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`service_id`, `sign_plan_id`, `plan_detail_no`, `appid`, `openid`, `notify_url`, `service_introduction`, `time_range`, `location`, `attach`, `out_trade_no`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                service_id: impl ::std::convert::Into<::std::string::String>,
+                sign_plan_id: impl ::std::convert::Into<::std::string::String>,
+                plan_detail_no: i64,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                service_introduction: impl ::std::convert::Into<::std::string::String>,
+                time_range: PostRequestTimeRange,
+                location: PostRequestLocation,
+                attach: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    service_id: service_id.into(),
+                    sign_plan_id: sign_plan_id.into(),
+                    plan_detail_no,
+                    appid: appid.into(),
+                    openid: openid.into(),
+                    notify_url: notify_url.into(),
+                    service_introduction: service_introduction.into(),
+                    time_range,
+                    location,
+                    attach: attach.into(),
+                    out_trade_no: out_trade_no.into(),
+                }
+            }
+        }
         /// The `time_range` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -8655,12 +13576,27 @@ pub mod sign_plan {
             /// `end_time_remark`
             pub end_time_remark: ::std::string::String,
         }
+        impl PostRequestTimeRange {
+            /// A value with its required fields (`start_time`, `end_time`, `start_time_remark`, `end_time_remark`) set and every optional field unset (not sent).
+            pub fn new(
+                start_time: impl ::std::convert::Into<::std::string::String>,
+                end_time: impl ::std::convert::Into<::std::string::String>,
+                start_time_remark: impl ::std::convert::Into<::std::string::String>,
+                end_time_remark: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    start_time: start_time.into(),
+                    end_time: end_time.into(),
+                    start_time_remark: start_time_remark.into(),
+                    end_time_remark: end_time_remark.into(),
+                }
+            }
+        }
         /// The `location` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -8670,6 +13606,18 @@ pub mod sign_plan {
             /// `end_location`
             pub end_location: ::std::string::String,
         }
+        impl PostRequestLocation {
+            /// A value with its required fields (`start_location`, `end_location`) set and every optional field unset (not sent).
+            pub fn new(
+                start_location: impl ::std::convert::Into<::std::string::String>,
+                end_location: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    start_location: start_location.into(),
+                    end_location: end_location.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/payscore/sign-plan/serviceorder`.
         #[derive(
             ::std::fmt::Debug,
@@ -8677,7 +13625,6 @@ pub mod sign_plan {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `out_order_no`
@@ -8729,6 +13676,38 @@ pub mod sign_plan {
             /// `order_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    out_order_no: fields.take("out_order_no"),
+                    service_id: fields.take("service_id"),
+                    appid: fields.take("appid"),
+                    mchid: fields.take("mchid"),
+                    service_introduction: fields.take("service_introduction"),
+                    state: fields.take("state"),
+                    state_description: fields.take("state_description"),
+                    post_payments: fields.take("post_payments"),
+                    post_discounts: fields.take("post_discounts"),
+                    risk_fund: fields.take("risk_fund"),
+                    time_range: fields.take("time_range"),
+                    location: fields.take("location"),
+                    attach: fields.take("attach"),
+                    notify_url: fields.take("notify_url"),
+                    order_id: fields.take("order_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `post_payments` of [`PostResponse`].
         #[derive(
@@ -8737,7 +13716,6 @@ pub mod sign_plan {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePostPayments {
             /// `name`
@@ -8749,6 +13727,26 @@ pub mod sign_plan {
             /// `description`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub description: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePostPayments {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePostPayments",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    name: fields.take("name"),
+                    amount: fields.take("amount"),
+                    description: fields.take("description"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `post_discounts` of [`PostResponse`].
         #[derive(
@@ -8757,7 +13755,6 @@ pub mod sign_plan {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePostDiscounts {
             /// `name`
@@ -8766,6 +13763,25 @@ pub mod sign_plan {
             /// `amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub amount: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePostDiscounts {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePostDiscounts",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    name: fields.take("name"),
+                    amount: fields.take("amount"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `risk_fund` of [`PostResponse`].
         #[derive(
@@ -8774,12 +13790,29 @@ pub mod sign_plan {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseRiskFund {
             /// `amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub amount: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseRiskFund {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseRiskFund",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    amount: fields.take("amount"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `time_range` of [`PostResponse`].
         #[derive(
@@ -8788,7 +13821,6 @@ pub mod sign_plan {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseTimeRange {
             /// `start_time`
@@ -8803,6 +13835,27 @@ pub mod sign_plan {
             /// `end_time_remark`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub end_time_remark: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseTimeRange {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseTimeRange",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    start_time: fields.take("start_time"),
+                    end_time: fields.take("end_time"),
+                    start_time_remark: fields.take("start_time_remark"),
+                    end_time_remark: fields.take("end_time_remark"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `location` of [`PostResponse`].
         #[derive(
@@ -8811,7 +13864,6 @@ pub mod sign_plan {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseLocation {
             /// `start_location`
@@ -8820,6 +13872,25 @@ pub mod sign_plan {
             /// `end_location`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub end_location: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseLocation {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseLocation",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    start_location: fields.take("start_location"),
+                    end_location: fields.take("end_location"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/payscore/sign-plan/user-sign-plans`.
@@ -8849,7 +13920,6 @@ pub mod sign_plan {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -8869,12 +13939,33 @@ pub mod sign_plan {
             /// `sign_plan_detail`
             pub sign_plan_detail: ::std::vec::Vec<PostRequestSignPlanDetail>,
         }
+        impl PostRequest {
+            /// A value with its required fields (`service_id`, `plan_id`, `appid`, `openid`, `merchant_sign_plan_no`, `notify_url`, `sign_plan_detail`) set and every optional field unset (not sent).
+            pub fn new(
+                service_id: impl ::std::convert::Into<::std::string::String>,
+                plan_id: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                sign_plan_detail: ::std::vec::Vec<PostRequestSignPlanDetail>,
+            ) -> Self {
+                Self {
+                    service_id: service_id.into(),
+                    plan_id: plan_id.into(),
+                    appid: appid.into(),
+                    openid: openid.into(),
+                    merchant_sign_plan_no: merchant_sign_plan_no.into(),
+                    notify_url: notify_url.into(),
+                    sign_plan_detail,
+                }
+            }
+        }
         /// The `sign_plan_detail` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -8884,6 +13975,18 @@ pub mod sign_plan {
             /// `merchant_plan_detail_no`
             pub merchant_plan_detail_no: ::std::string::String,
         }
+        impl PostRequestSignPlanDetail {
+            /// A value with its required fields (`plan_detail_no`, `merchant_plan_detail_no`) set and every optional field unset (not sent).
+            pub fn new(
+                plan_detail_no: i64,
+                merchant_plan_detail_no: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    plan_detail_no,
+                    merchant_plan_detail_no: merchant_plan_detail_no.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/payscore/sign-plan/user-sign-plans`.
         #[derive(
             ::std::fmt::Debug,
@@ -8891,7 +13994,6 @@ pub mod sign_plan {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sign_plan`
@@ -8900,6 +14002,25 @@ pub mod sign_plan {
             /// `package`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub package: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sign_plan: fields.take("sign_plan"),
+                    package: fields.take("package"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `sign_plan` of [`PostResponse`].
         #[derive(
@@ -8908,7 +14029,6 @@ pub mod sign_plan {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseSignPlan {
             /// `sign_plan_id`
@@ -8973,6 +14093,43 @@ pub mod sign_plan {
             /// `sign_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign_time: ::std::option::Option<::sdk_runtime::DateTime>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseSignPlan {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseSignPlan",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sign_plan_id: fields.take("sign_plan_id"),
+                    openid: fields.take("openid"),
+                    service_id: fields.take("service_id"),
+                    mchid: fields.take("mchid"),
+                    appid: fields.take("appid"),
+                    merchant_sign_plan_no: fields.take("merchant_sign_plan_no"),
+                    merchant_callback_url: fields.take("merchant_callback_url"),
+                    plan_id: fields.take("plan_id"),
+                    going_detail_no: fields.take("going_detail_no"),
+                    sign_state: fields.take("sign_state"),
+                    cancel_sign_time: fields.take("cancel_sign_time"),
+                    cancel_sign_type: fields.take("cancel_sign_type"),
+                    cancel_reason: fields.take("cancel_reason"),
+                    plan_name: fields.take("plan_name"),
+                    plan_over_time: fields.take("plan_over_time"),
+                    total_origin_price: fields.take("total_origin_price"),
+                    deduction_quantity: fields.take("deduction_quantity"),
+                    total_actual_price: fields.take("total_actual_price"),
+                    signed_detail_list: fields.take("signed_detail_list"),
+                    sign_time: fields.take("sign_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `signed_detail_list` of [`PostResponseSignPlan`].
         #[derive(
@@ -8981,7 +14138,6 @@ pub mod sign_plan {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseSignPlanSignedDetailList {
             /// `plan_detail_no`
@@ -9020,6 +14176,35 @@ pub mod sign_plan {
             /// `cancel_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub cancel_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseSignPlanSignedDetailList {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseSignPlanSignedDetailList",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    plan_detail_no: fields.take("plan_detail_no"),
+                    original_price: fields.take("original_price"),
+                    plan_discount_description: fields.take("plan_discount_description"),
+                    actual_price: fields.take("actual_price"),
+                    plan_detail_state: fields.take("plan_detail_state"),
+                    order_id: fields.take("order_id"),
+                    merchant_plan_detail_no: fields.take("merchant_plan_detail_no"),
+                    plan_detail_name: fields.take("plan_detail_name"),
+                    actual_pay_price: fields.take("actual_pay_price"),
+                    use_time: fields.take("use_time"),
+                    complete_time: fields.take("complete_time"),
+                    cancel_time: fields.take("cancel_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no`.
         pub mod merchant_sign_plan_no {
@@ -9052,7 +14237,6 @@ pub mod sign_plan {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `sign_plan_id`
@@ -9181,6 +14365,43 @@ pub mod sign_plan {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub sign_time: ::std::option::Option<::sdk_runtime::DateTime>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            sign_plan_id: fields.take("sign_plan_id"),
+                            openid: fields.take("openid"),
+                            service_id: fields.take("service_id"),
+                            mchid: fields.take("mchid"),
+                            appid: fields.take("appid"),
+                            merchant_sign_plan_no: fields.take("merchant_sign_plan_no"),
+                            merchant_callback_url: fields.take("merchant_callback_url"),
+                            plan_id: fields.take("plan_id"),
+                            going_detail_no: fields.take("going_detail_no"),
+                            sign_state: fields.take("sign_state"),
+                            cancel_sign_time: fields.take("cancel_sign_time"),
+                            cancel_sign_type: fields.take("cancel_sign_type"),
+                            cancel_reason: fields.take("cancel_reason"),
+                            plan_name: fields.take("plan_name"),
+                            plan_over_time: fields.take("plan_over_time"),
+                            total_origin_price: fields.take("total_origin_price"),
+                            deduction_quantity: fields.take("deduction_quantity"),
+                            total_actual_price: fields.take("total_actual_price"),
+                            signed_detail_list: fields.take("signed_detail_list"),
+                            sign_time: fields.take("sign_time"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `signed_detail_list` of [`GetResponse`].
                 #[derive(
@@ -9189,7 +14410,6 @@ pub mod sign_plan {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseSignedDetailList {
                     /// `plan_detail_no`
@@ -9268,6 +14488,37 @@ pub mod sign_plan {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub cancel_time: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseSignedDetailList {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseSignedDetailList",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            plan_detail_no: fields.take("plan_detail_no"),
+                            original_price: fields.take("original_price"),
+                            plan_discount_description: fields
+                                .take("plan_discount_description"),
+                            actual_price: fields.take("actual_price"),
+                            plan_detail_state: fields.take("plan_detail_state"),
+                            order_id: fields.take("order_id"),
+                            merchant_plan_detail_no: fields
+                                .take("merchant_plan_detail_no"),
+                            plan_detail_name: fields.take("plan_detail_name"),
+                            actual_pay_price: fields.take("actual_pay_price"),
+                            use_time: fields.take("use_time"),
+                            complete_time: fields.take("complete_time"),
+                            cancel_time: fields.take("cancel_time"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// Operations under `/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.
                 pub mod stop {
@@ -9298,13 +14549,22 @@ pub mod sign_plan {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
                     pub struct PostRequest {
                         /// `stop_reason`
                         pub stop_reason: ::std::string::String,
+                    }
+                    impl PostRequest {
+                        /// A value with its required fields (`stop_reason`) set and every optional field unset (not sent).
+                        pub fn new(
+                            stop_reason: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                stop_reason: stop_reason.into(),
+                            }
+                        }
                     }
                     /// Response body of `POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.
                     #[derive(
@@ -9313,7 +14573,6 @@ pub mod sign_plan {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponse {
                         /// `sign_plan_id`
@@ -9448,6 +14707,43 @@ pub mod sign_plan {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub sign_time: ::std::option::Option<::sdk_runtime::DateTime>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                sign_plan_id: fields.take("sign_plan_id"),
+                                openid: fields.take("openid"),
+                                service_id: fields.take("service_id"),
+                                mchid: fields.take("mchid"),
+                                appid: fields.take("appid"),
+                                merchant_sign_plan_no: fields.take("merchant_sign_plan_no"),
+                                merchant_callback_url: fields.take("merchant_callback_url"),
+                                plan_id: fields.take("plan_id"),
+                                going_detail_no: fields.take("going_detail_no"),
+                                sign_state: fields.take("sign_state"),
+                                cancel_sign_time: fields.take("cancel_sign_time"),
+                                cancel_sign_type: fields.take("cancel_sign_type"),
+                                cancel_reason: fields.take("cancel_reason"),
+                                plan_name: fields.take("plan_name"),
+                                plan_over_time: fields.take("plan_over_time"),
+                                total_origin_price: fields.take("total_origin_price"),
+                                deduction_quantity: fields.take("deduction_quantity"),
+                                total_actual_price: fields.take("total_actual_price"),
+                                signed_detail_list: fields.take("signed_detail_list"),
+                                sign_time: fields.take("sign_time"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `signed_detail_list` of [`PostResponse`].
                     #[derive(
@@ -9456,7 +14752,6 @@ pub mod sign_plan {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponseSignedDetailList {
                         /// `plan_detail_no`
@@ -9539,6 +14834,38 @@ pub mod sign_plan {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub cancel_time: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de>
+                    for PostResponseSignedDetailList {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponseSignedDetailList",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                plan_detail_no: fields.take("plan_detail_no"),
+                                original_price: fields.take("original_price"),
+                                plan_discount_description: fields
+                                    .take("plan_discount_description"),
+                                actual_price: fields.take("actual_price"),
+                                plan_detail_state: fields.take("plan_detail_state"),
+                                order_id: fields.take("order_id"),
+                                merchant_plan_detail_no: fields
+                                    .take("merchant_plan_detail_no"),
+                                plan_detail_name: fields.take("plan_detail_name"),
+                                actual_pay_price: fields.take("actual_pay_price"),
+                                use_time: fields.take("use_time"),
+                                complete_time: fields.take("complete_time"),
+                                cancel_time: fields.take("cancel_time"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }
@@ -9592,7 +14919,6 @@ pub mod smartretail_orders {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -9606,6 +14932,22 @@ pub mod smartretail_orders {
         /// `appid`
         pub appid: ::std::string::String,
     }
+    impl GetQuery {
+        /// A value with its required fields (`service_id`, `out_order_no`, `query_id`, `appid`) set and every optional field unset (not sent).
+        pub fn new(
+            service_id: impl ::std::convert::Into<::std::string::String>,
+            out_order_no: impl ::std::convert::Into<::std::string::String>,
+            query_id: impl ::std::convert::Into<::std::string::String>,
+            appid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                service_id: service_id.into(),
+                out_order_no: out_order_no.into(),
+                query_id: query_id.into(),
+                appid: appid.into(),
+            }
+        }
+    }
     /// Response body of `GET /v3/payscore/smartretail-orders`.
     #[derive(
         ::std::fmt::Debug,
@@ -9613,7 +14955,6 @@ pub mod smartretail_orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `appid`
@@ -9688,6 +15029,44 @@ pub mod smartretail_orders {
         /// `pay_type`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub pay_type: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                appid: fields.take("appid"),
+                mchid: fields.take("mchid"),
+                out_order_no: fields.take("out_order_no"),
+                service_id: fields.take("service_id"),
+                state: fields.take("state"),
+                finish_type: fields.take("finish_type"),
+                service_start_time: fields.take("service_start_time"),
+                service_end_time: fields.take("service_end_time"),
+                real_service_start_time: fields.take("real_service_start_time"),
+                real_service_end_time: fields.take("real_service_end_time"),
+                pay_succ_time: fields.take("pay_succ_time"),
+                service_start_location: fields.take("service_start_location"),
+                service_end_location: fields.take("service_end_location"),
+                real_service_start_location: fields.take("real_service_start_location"),
+                real_service_end_location: fields.take("real_service_end_location"),
+                service_introduction: fields.take("service_introduction"),
+                fees: fields.take("fees"),
+                discounts: fields.take("discounts"),
+                risk_amount: fields.take("risk_amount"),
+                total_amount: fields.take("total_amount"),
+                attach: fields.take("attach"),
+                finish_ticket: fields.take("finish_ticket"),
+                finish_transaction_id: fields.take("finish_transaction_id"),
+                pay_type: fields.take("pay_type"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `fees` of [`GetResponse`].
     #[derive(
@@ -9696,7 +15075,6 @@ pub mod smartretail_orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseFees {
         /// `fee_name`
@@ -9711,6 +15089,27 @@ pub mod smartretail_orders {
         /// `fee_desc`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub fee_desc: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseFees {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseFees",
+            )?;
+            ::std::result::Result::Ok(Self {
+                fee_name: fields.take("fee_name"),
+                fee_count: fields.take("fee_count"),
+                fee_amount: fields.take("fee_amount"),
+                fee_desc: fields.take("fee_desc"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `discounts` of [`GetResponse`].
     #[derive(
@@ -9719,7 +15118,6 @@ pub mod smartretail_orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseDiscounts {
         /// `discount_name`
@@ -9731,13 +15129,32 @@ pub mod smartretail_orders {
         /// `discount_desc`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub discount_desc: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseDiscounts {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseDiscounts",
+            )?;
+            ::std::result::Result::Ok(Self {
+                discount_name: fields.take("discount_name"),
+                discount_amount: fields.take("discount_amount"),
+                discount_desc: fields.take("discount_desc"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Request body of `POST /v3/payscore/smartretail-orders`.
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -9771,12 +15188,48 @@ pub mod smartretail_orders {
         /// `openid`
         pub openid: ::std::string::String,
     }
+    impl PostRequest {
+        /// A value with its required fields (`appid`, `out_order_no`, `service_id`, `service_start_time`, `service_end_time`, `service_start_location`, `service_end_location`, `service_introduction`, `fees`, `discounts`, `risk_amount`, `attach`, `need_user_confirm`, `openid`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            appid: impl ::std::convert::Into<::std::string::String>,
+            out_order_no: impl ::std::convert::Into<::std::string::String>,
+            service_id: impl ::std::convert::Into<::std::string::String>,
+            service_start_time: impl ::std::convert::Into<::std::string::String>,
+            service_end_time: impl ::std::convert::Into<::std::string::String>,
+            service_start_location: impl ::std::convert::Into<::std::string::String>,
+            service_end_location: impl ::std::convert::Into<::std::string::String>,
+            service_introduction: impl ::std::convert::Into<::std::string::String>,
+            fees: ::std::vec::Vec<PostRequestFees>,
+            discounts: ::std::vec::Vec<PostRequestDiscounts>,
+            risk_amount: i64,
+            attach: impl ::std::convert::Into<::std::string::String>,
+            need_user_confirm: bool,
+            openid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                appid: appid.into(),
+                out_order_no: out_order_no.into(),
+                service_id: service_id.into(),
+                service_start_time: service_start_time.into(),
+                service_end_time: service_end_time.into(),
+                service_start_location: service_start_location.into(),
+                service_end_location: service_end_location.into(),
+                service_introduction: service_introduction.into(),
+                fees,
+                discounts,
+                risk_amount,
+                attach: attach.into(),
+                need_user_confirm,
+                openid: openid.into(),
+            }
+        }
+    }
     /// The `fees` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -9790,12 +15243,27 @@ pub mod smartretail_orders {
         /// `fee_desc`
         pub fee_desc: ::std::string::String,
     }
+    impl PostRequestFees {
+        /// A value with its required fields (`fee_name`, `fee_count`, `fee_amount`, `fee_desc`) set and every optional field unset (not sent).
+        pub fn new(
+            fee_name: impl ::std::convert::Into<::std::string::String>,
+            fee_count: i64,
+            fee_amount: i64,
+            fee_desc: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                fee_name: fee_name.into(),
+                fee_count,
+                fee_amount,
+                fee_desc: fee_desc.into(),
+            }
+        }
+    }
     /// The `discounts` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -9805,6 +15273,18 @@ pub mod smartretail_orders {
         /// `discount_desc`
         pub discount_desc: ::std::string::String,
     }
+    impl PostRequestDiscounts {
+        /// A value with its required fields (`discount_name`, `discount_desc`) set and every optional field unset (not sent).
+        pub fn new(
+            discount_name: impl ::std::convert::Into<::std::string::String>,
+            discount_desc: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                discount_name: discount_name.into(),
+                discount_desc: discount_desc.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/payscore/smartretail-orders`.
     #[derive(
         ::std::fmt::Debug,
@@ -9812,7 +15292,6 @@ pub mod smartretail_orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `appid`
@@ -9845,6 +15324,30 @@ pub mod smartretail_orders {
         /// `package`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub package: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                appid: fields.take("appid"),
+                mchid: fields.take("mchid"),
+                out_order_no: fields.take("out_order_no"),
+                service_id: fields.take("service_id"),
+                order_id: fields.take("order_id"),
+                miniprogram_businesstype: fields.take("miniprogram_businesstype"),
+                miniprogram_appid: fields.take("miniprogram_appid"),
+                miniprogram_path: fields.take("miniprogram_path"),
+                miniprogram_username: fields.take("miniprogram_username"),
+                package: fields.take("package"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/payscore/smartretail-orders/{out_order_no}`.
     pub mod by_out_order_no {
@@ -9877,7 +15380,6 @@ pub mod smartretail_orders {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -9889,6 +15391,20 @@ pub mod smartretail_orders {
                 /// `reason`
                 pub reason: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `service_id`, `reason`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    reason: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        service_id: service_id.into(),
+                        reason: reason.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/smartretail-orders/{out_order_no}/cancel`.
             #[derive(
                 ::std::fmt::Debug,
@@ -9896,7 +15412,6 @@ pub mod smartretail_orders {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `appid`
@@ -9914,6 +15429,28 @@ pub mod smartretail_orders {
                 /// `order_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        out_order_no: fields.take("out_order_no"),
+                        service_id: fields.take("service_id"),
+                        order_id: fields.take("order_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/payscore/smartretail-orders/{out_order_no}/complete`.
@@ -9974,6 +15511,45 @@ pub mod smartretail_orders {
                 /// `profit_sharing`
                 pub profit_sharing: bool,
             }
+            impl PostRequest {
+                /// A value with its required fields (`appid`, `service_id`, `finish_type`, `cancel_reason`, `real_service_start_time`, `real_service_end_time`, `real_service_end_location`, `fees`, `discounts`, `total_amount`, `finish_ticket`, `profit_sharing`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    service_id: impl ::std::convert::Into<::std::string::String>,
+                    finish_type: PostRequestFinishType,
+                    cancel_reason: impl ::std::convert::Into<::std::string::String>,
+                    real_service_start_time: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    real_service_end_time: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    real_service_end_location: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    fees: ::std::vec::Vec<PostRequestFees>,
+                    discounts: ::std::vec::Vec<PostRequestDiscounts>,
+                    total_amount: i64,
+                    finish_ticket: impl ::std::convert::Into<::std::string::String>,
+                    profit_sharing: bool,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        service_id: service_id.into(),
+                        finish_type,
+                        cancel_reason: cancel_reason.into(),
+                        real_service_start_time: real_service_start_time.into(),
+                        real_service_end_time: real_service_end_time.into(),
+                        real_service_end_location: real_service_end_location.into(),
+                        fees,
+                        discounts,
+                        total_amount,
+                        finish_ticket: finish_ticket.into(),
+                        profit_sharing,
+                    }
+                }
+            }
             /// The `finish_type` of [`PostRequest`].
             ///
             /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -10033,7 +15609,6 @@ pub mod smartretail_orders {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -10047,12 +15622,27 @@ pub mod smartretail_orders {
                 /// `fee_desc`
                 pub fee_desc: ::std::string::String,
             }
+            impl PostRequestFees {
+                /// A value with its required fields (`fee_name`, `fee_count`, `fee_amount`, `fee_desc`) set and every optional field unset (not sent).
+                pub fn new(
+                    fee_name: impl ::std::convert::Into<::std::string::String>,
+                    fee_count: i64,
+                    fee_amount: i64,
+                    fee_desc: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        fee_name: fee_name.into(),
+                        fee_count,
+                        fee_amount,
+                        fee_desc: fee_desc.into(),
+                    }
+                }
+            }
             /// The `discounts` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -10064,6 +15654,20 @@ pub mod smartretail_orders {
                 /// `discount_desc`
                 pub discount_desc: ::std::string::String,
             }
+            impl PostRequestDiscounts {
+                /// A value with its required fields (`discount_name`, `discount_amount`, `discount_desc`) set and every optional field unset (not sent).
+                pub fn new(
+                    discount_name: impl ::std::convert::Into<::std::string::String>,
+                    discount_amount: i64,
+                    discount_desc: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        discount_name: discount_name.into(),
+                        discount_amount,
+                        discount_desc: discount_desc.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/payscore/smartretail-orders/{out_order_no}/complete`.
             #[derive(
                 ::std::fmt::Debug,
@@ -10071,7 +15675,6 @@ pub mod smartretail_orders {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `appid`
@@ -10089,6 +15692,28 @@ pub mod smartretail_orders {
                 /// `order_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        appid: fields.take("appid"),
+                        mchid: fields.take("mchid"),
+                        out_order_no: fields.take("out_order_no"),
+                        service_id: fields.take("service_id"),
+                        order_id: fields.take("order_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -10120,7 +15745,6 @@ pub mod user_service_state {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -10132,6 +15756,20 @@ pub mod user_service_state {
         /// `openid`
         pub openid: ::std::string::String,
     }
+    impl GetQuery {
+        /// A value with its required fields (`appid`, `service_id`, `openid`) set and every optional field unset (not sent).
+        pub fn new(
+            appid: impl ::std::convert::Into<::std::string::String>,
+            service_id: impl ::std::convert::Into<::std::string::String>,
+            openid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                appid: appid.into(),
+                service_id: service_id.into(),
+                openid: openid.into(),
+            }
+        }
+    }
     /// Response body of `GET /v3/payscore/user-service-state`.
     #[derive(
         ::std::fmt::Debug,
@@ -10139,7 +15777,6 @@ pub mod user_service_state {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `appid`
@@ -10154,6 +15791,24 @@ pub mod user_service_state {
         /// `use_service_state`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub use_service_state: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                appid: fields.take("appid"),
+                service_id: fields.take("service_id"),
+                openid: fields.take("openid"),
+                use_service_state: fields.take("use_service_state"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }
 /// Operations under `/v3/payscore/users`.
@@ -10197,7 +15852,6 @@ pub mod users {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -10207,12 +15861,23 @@ pub mod users {
                         /// `service_id`
                         pub service_id: ::std::string::String,
                     }
+                    impl PostQuery {
+                        /// A value with its required fields (`openid`, `service_id`) set and every optional field unset (not sent).
+                        pub fn new(
+                            openid: impl ::std::convert::Into<::std::string::String>,
+                            service_id: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                openid: openid.into(),
+                                service_id: service_id.into(),
+                            }
+                        }
+                    }
                     /// Request body of `POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`.
                     #[derive(
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
@@ -10222,6 +15887,18 @@ pub mod users {
                         /// `reason`
                         pub reason: ::std::string::String,
                     }
+                    impl PostRequest {
+                        /// A value with its required fields (`appid`, `reason`) set and every optional field unset (not sent).
+                        pub fn new(
+                            appid: impl ::std::convert::Into<::std::string::String>,
+                            reason: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                appid: appid.into(),
+                                reason: reason.into(),
+                            }
+                        }
+                    }
                     /// Response body of `POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`.
                     #[derive(
                         ::std::fmt::Debug,
@@ -10229,9 +15906,24 @@ pub mod users {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
-                    pub struct PostResponse {}
+                    pub struct PostResponse {
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                        }
+                    }
                 }
             }
         }

@@ -31,7 +31,6 @@ pub mod ecommerce {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -45,12 +44,27 @@ pub mod ecommerce {
                 /// `recharge_amount`
                 pub recharge_amount: PostRequestRechargeAmount,
             }
+            impl PostRequest {
+                /// A value with its required fields (`out_recharge_no`, `recharge_scene`, `account_type`, `recharge_amount`) set and every optional field unset (not sent).
+                pub fn new(
+                    out_recharge_no: impl ::std::convert::Into<::std::string::String>,
+                    recharge_scene: impl ::std::convert::Into<::std::string::String>,
+                    account_type: impl ::std::convert::Into<::std::string::String>,
+                    recharge_amount: PostRequestRechargeAmount,
+                ) -> Self {
+                    Self {
+                        out_recharge_no: out_recharge_no.into(),
+                        recharge_scene: recharge_scene.into(),
+                        account_type: account_type.into(),
+                        recharge_amount,
+                    }
+                }
+            }
             /// The `recharge_amount` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -60,6 +74,18 @@ pub mod ecommerce {
                 /// `currency`
                 pub currency: ::std::string::String,
             }
+            impl PostRequestRechargeAmount {
+                /// A value with its required fields (`amount`, `currency`) set and every optional field unset (not sent).
+                pub fn new(
+                    amount: i64,
+                    currency: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        amount,
+                        currency: currency.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`.
             #[derive(
                 ::std::fmt::Debug,
@@ -67,7 +93,6 @@ pub mod ecommerce {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `recharge_id`
@@ -81,6 +106,26 @@ pub mod ecommerce {
                 pub transfer_in_account: ::std::option::Option<
                     PostResponseTransferInAccount,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        recharge_id: fields.take("recharge_id"),
+                        out_recharge_no: fields.take("out_recharge_no"),
+                        transfer_in_account: fields.take("transfer_in_account"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `transfer_in_account` of [`PostResponse`].
             #[derive(
@@ -89,7 +134,6 @@ pub mod ecommerce {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseTransferInAccount {
                 /// `bank_name`
@@ -107,6 +151,28 @@ pub mod ecommerce {
                 /// `bank_account_no`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub bank_account_no: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseTransferInAccount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseTransferInAccount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        bank_name: fields.take("bank_name"),
+                        bank_address_code: fields.take("bank_address_code"),
+                        bank_code: fields.take("bank_code"),
+                        bank_account_name: fields.take("bank_account_name"),
+                        bank_account_no: fields.take("bank_account_no"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no`.
@@ -140,7 +206,6 @@ pub mod ecommerce {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `mchid`
@@ -221,6 +286,35 @@ pub mod ecommerce {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub close_time: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            mchid: fields.take("mchid"),
+                            recharge_id: fields.take("recharge_id"),
+                            out_recharge_no: fields.take("out_recharge_no"),
+                            account_type: fields.take("account_type"),
+                            recharge_state: fields.take("recharge_state"),
+                            recharge_scene: fields.take("recharge_scene"),
+                            recharge_state_desc: fields.take("recharge_state_desc"),
+                            recharge_amount: fields.take("recharge_amount"),
+                            bank_transfer_info: fields.take("bank_transfer_info"),
+                            accept_time: fields.take("accept_time"),
+                            success_time: fields.take("success_time"),
+                            close_time: fields.take("close_time"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `recharge_amount` of [`GetResponse`].
                 #[derive(
@@ -229,7 +323,6 @@ pub mod ecommerce {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseRechargeAmount {
                     /// `amount`
@@ -244,6 +337,25 @@ pub mod ecommerce {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub currency: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseRechargeAmount {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseRechargeAmount",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            amount: fields.take("amount"),
+                            currency: fields.take("currency"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `bank_transfer_info` of [`GetResponse`].
                 #[derive(
@@ -252,7 +364,6 @@ pub mod ecommerce {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseBankTransferInfo {
                     /// `memo`
@@ -285,6 +396,28 @@ pub mod ecommerce {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub bank_card_tail: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseBankTransferInfo {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseBankTransferInfo",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            memo: fields.take("memo"),
+                            return_time: fields.take("return_time"),
+                            return_reason: fields.take("return_reason"),
+                            bank_name: fields.take("bank_name"),
+                            bank_card_tail: fields.take("bank_card_tail"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -316,7 +449,6 @@ pub mod ecommerce {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -328,12 +460,25 @@ pub mod ecommerce {
             /// `agreement_list`
             pub agreement_list: ::std::vec::Vec<PostRequestAgreementList>,
         }
+        impl PostRequest {
+            /// A value with its required fields (`out_apply_no`, `sub_mchid`, `agreement_list`) set and every optional field unset (not sent).
+            pub fn new(
+                out_apply_no: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                agreement_list: ::std::vec::Vec<PostRequestAgreementList>,
+            ) -> Self {
+                Self {
+                    out_apply_no: out_apply_no.into(),
+                    sub_mchid: sub_mchid.into(),
+                    agreement_list,
+                }
+            }
+        }
         /// The `agreement_list` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -347,6 +492,22 @@ pub mod ecommerce {
             /// `sign_time`
             pub sign_time: ::std::string::String,
         }
+        impl PostRequestAgreementList {
+            /// A value with its required fields (`agreement_code`, `agreement_version`, `sign_organization`, `sign_time`) set and every optional field unset (not sent).
+            pub fn new(
+                agreement_code: impl ::std::convert::Into<::std::string::String>,
+                agreement_version: impl ::std::convert::Into<::std::string::String>,
+                sign_organization: impl ::std::convert::Into<::std::string::String>,
+                sign_time: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    agreement_code: agreement_code.into(),
+                    agreement_version: agreement_version.into(),
+                    sign_organization: sign_organization.into(),
+                    sign_time: sign_time.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/platsolution/ecommerce/insurance-compensation-contracts`.
         #[derive(
             ::std::fmt::Debug,
@@ -354,7 +515,6 @@ pub mod ecommerce {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -366,6 +526,26 @@ pub mod ecommerce {
             /// `success_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub success_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    opened: fields.take("opened"),
+                    success_time: fields.take("success_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid`.
         pub mod sub_mchid {
@@ -411,7 +591,6 @@ pub mod ecommerce {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponse {
                         /// `sub_mchid`
@@ -432,6 +611,26 @@ pub mod ecommerce {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub success_time: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                sub_mchid: fields.take("sub_mchid"),
+                                opened: fields.take("opened"),
+                                success_time: fields.take("success_time"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }
@@ -466,7 +665,6 @@ pub mod ecommerce {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -484,12 +682,31 @@ pub mod ecommerce {
                 /// `notify_url`
                 pub notify_url: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`sub_mchid`, `out_recharge_no`, `recharge_scene`, `account_type`, `recharge_amount`, `notify_url`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    out_recharge_no: impl ::std::convert::Into<::std::string::String>,
+                    recharge_scene: impl ::std::convert::Into<::std::string::String>,
+                    account_type: impl ::std::convert::Into<::std::string::String>,
+                    recharge_amount: PostRequestRechargeAmount,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                        out_recharge_no: out_recharge_no.into(),
+                        recharge_scene: recharge_scene.into(),
+                        account_type: account_type.into(),
+                        recharge_amount,
+                        notify_url: notify_url.into(),
+                    }
+                }
+            }
             /// The `recharge_amount` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -499,6 +716,18 @@ pub mod ecommerce {
                 /// `currency`
                 pub currency: ::std::string::String,
             }
+            impl PostRequestRechargeAmount {
+                /// A value with its required fields (`amount`, `currency`) set and every optional field unset (not sent).
+                pub fn new(
+                    amount: i64,
+                    currency: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        amount,
+                        currency: currency.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/platsolution/ecommerce/recharges/apply`.
             #[derive(
                 ::std::fmt::Debug,
@@ -506,7 +735,6 @@ pub mod ecommerce {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `recharge_id`
@@ -518,6 +746,26 @@ pub mod ecommerce {
                 /// `recharge_url`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub recharge_url: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        recharge_id: fields.take("recharge_id"),
+                        out_recharge_no: fields.take("out_recharge_no"),
+                        recharge_url: fields.take("recharge_url"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/platsolution/ecommerce/recharges/out-recharge-no`.
@@ -551,13 +799,22 @@ pub mod ecommerce {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
                 pub struct GetQuery {
                     /// `sub_mchid`
                     pub sub_mchid: ::std::string::String,
+                }
+                impl GetQuery {
+                    /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: sub_mchid.into(),
+                        }
+                    }
                 }
                 /// Response body of `GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`.
                 #[derive(
@@ -566,7 +823,6 @@ pub mod ecommerce {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `sp_mchid`
@@ -667,6 +923,38 @@ pub mod ecommerce {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub close_time: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            sp_mchid: fields.take("sp_mchid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            recharge_id: fields.take("recharge_id"),
+                            out_recharge_no: fields.take("out_recharge_no"),
+                            recharge_channel: fields.take("recharge_channel"),
+                            account_type: fields.take("account_type"),
+                            recharge_state: fields.take("recharge_state"),
+                            recharge_scene: fields.take("recharge_scene"),
+                            recharge_state_desc: fields.take("recharge_state_desc"),
+                            recharge_amount: fields.take("recharge_amount"),
+                            bank_transfer_info: fields.take("bank_transfer_info"),
+                            qr_recharge_info: fields.take("qr_recharge_info"),
+                            accept_time: fields.take("accept_time"),
+                            success_time: fields.take("success_time"),
+                            close_time: fields.take("close_time"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `recharge_amount` of [`GetResponse`].
                 #[derive(
@@ -675,7 +963,6 @@ pub mod ecommerce {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseRechargeAmount {
                     /// `amount`
@@ -690,6 +977,25 @@ pub mod ecommerce {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub currency: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseRechargeAmount {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseRechargeAmount",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            amount: fields.take("amount"),
+                            currency: fields.take("currency"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `bank_transfer_info` of [`GetResponse`].
                 #[derive(
@@ -698,7 +1004,6 @@ pub mod ecommerce {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseBankTransferInfo {
                     /// `bill_no`
@@ -737,6 +1042,29 @@ pub mod ecommerce {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub bank_card_tail: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseBankTransferInfo {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseBankTransferInfo",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            bill_no: fields.take("bill_no"),
+                            memo: fields.take("memo"),
+                            return_time: fields.take("return_time"),
+                            return_reason: fields.take("return_reason"),
+                            bank_name: fields.take("bank_name"),
+                            bank_card_tail: fields.take("bank_card_tail"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `qr_recharge_info` of [`GetResponse`].
                 #[derive(
@@ -745,7 +1073,6 @@ pub mod ecommerce {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseQrRechargeInfo {
                     /// `openid`
@@ -754,6 +1081,24 @@ pub mod ecommerce {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub openid: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseQrRechargeInfo {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseQrRechargeInfo",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            openid: fields.take("openid"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// Operations under `/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.
                 pub mod close {
@@ -785,13 +1130,22 @@ pub mod ecommerce {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
                     pub struct PostQuery {
                         /// `sub_mchid`
                         pub sub_mchid: ::std::string::String,
+                    }
+                    impl PostQuery {
+                        /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                        pub fn new(
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                sub_mchid: sub_mchid.into(),
+                            }
+                        }
                     }
                     /// Request body of `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.
                     #[derive(
@@ -810,7 +1164,6 @@ pub mod ecommerce {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponse {
                         /// `sp_mchid`
@@ -915,6 +1268,38 @@ pub mod ecommerce {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub close_time: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                sp_mchid: fields.take("sp_mchid"),
+                                sub_mchid: fields.take("sub_mchid"),
+                                recharge_id: fields.take("recharge_id"),
+                                out_recharge_no: fields.take("out_recharge_no"),
+                                recharge_channel: fields.take("recharge_channel"),
+                                account_type: fields.take("account_type"),
+                                recharge_state: fields.take("recharge_state"),
+                                recharge_scene: fields.take("recharge_scene"),
+                                recharge_state_desc: fields.take("recharge_state_desc"),
+                                recharge_amount: fields.take("recharge_amount"),
+                                bank_transfer_info: fields.take("bank_transfer_info"),
+                                qr_recharge_info: fields.take("qr_recharge_info"),
+                                accept_time: fields.take("accept_time"),
+                                success_time: fields.take("success_time"),
+                                close_time: fields.take("close_time"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `recharge_amount` of [`PostResponse`].
                     #[derive(
@@ -923,7 +1308,6 @@ pub mod ecommerce {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponseRechargeAmount {
                         /// `amount`
@@ -938,6 +1322,25 @@ pub mod ecommerce {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub currency: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponseRechargeAmount {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponseRechargeAmount",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                amount: fields.take("amount"),
+                                currency: fields.take("currency"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `bank_transfer_info` of [`PostResponse`].
                     #[derive(
@@ -946,7 +1349,6 @@ pub mod ecommerce {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponseBankTransferInfo {
                         /// `bill_no`
@@ -985,6 +1387,30 @@ pub mod ecommerce {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub bank_card_tail: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de>
+                    for PostResponseBankTransferInfo {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponseBankTransferInfo",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                bill_no: fields.take("bill_no"),
+                                memo: fields.take("memo"),
+                                return_time: fields.take("return_time"),
+                                return_reason: fields.take("return_reason"),
+                                bank_name: fields.take("bank_name"),
+                                bank_card_tail: fields.take("bank_card_tail"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `qr_recharge_info` of [`PostResponse`].
                     #[derive(
@@ -993,7 +1419,6 @@ pub mod ecommerce {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponseQrRechargeInfo {
                         /// `openid`
@@ -1002,6 +1427,24 @@ pub mod ecommerce {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub openid: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponseQrRechargeInfo {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponseQrRechargeInfo",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                openid: fields.take("openid"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }
@@ -1039,7 +1482,6 @@ pub mod mch_transfer {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1067,12 +1509,42 @@ pub mod mch_transfer {
                 /// `notify_url`
                 pub notify_url: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`sub_mchid`, `sp_appid`, `sub_appid`, `out_batch_no`, `batch_name`, `batch_remark`, `total_amount`, `total_num`, `transfer_scene_id`, `transfer_detail_list`, `notify_url`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sp_appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    out_batch_no: impl ::std::convert::Into<::std::string::String>,
+                    batch_name: impl ::std::convert::Into<::std::string::String>,
+                    batch_remark: impl ::std::convert::Into<::std::string::String>,
+                    total_amount: i64,
+                    total_num: i64,
+                    transfer_scene_id: impl ::std::convert::Into<::std::string::String>,
+                    transfer_detail_list: ::std::vec::Vec<PostRequestTransferDetailList>,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                        sp_appid: sp_appid.into(),
+                        sub_appid: sub_appid.into(),
+                        out_batch_no: out_batch_no.into(),
+                        batch_name: batch_name.into(),
+                        batch_remark: batch_remark.into(),
+                        total_amount,
+                        total_num,
+                        transfer_scene_id: transfer_scene_id.into(),
+                        transfer_detail_list,
+                        notify_url: notify_url.into(),
+                    }
+                }
+            }
             /// The `transfer_detail_list` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1088,6 +1560,24 @@ pub mod mch_transfer {
                 /// `openid`
                 pub openid: ::std::string::String,
             }
+            impl PostRequestTransferDetailList {
+                /// A value with its required fields (`out_detail_no`, `transfer_amount`, `transfer_remark`, `reservation_id`, `openid`) set and every optional field unset (not sent).
+                pub fn new(
+                    out_detail_no: impl ::std::convert::Into<::std::string::String>,
+                    transfer_amount: i64,
+                    transfer_remark: impl ::std::convert::Into<::std::string::String>,
+                    reservation_id: impl ::std::convert::Into<::std::string::String>,
+                    openid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        out_detail_no: out_detail_no.into(),
+                        transfer_amount,
+                        transfer_remark: transfer_remark.into(),
+                        reservation_id: reservation_id.into(),
+                        openid: openid.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/platsolution/mch-transfer/batches/apply`.
             #[derive(
                 ::std::fmt::Debug,
@@ -1095,7 +1585,6 @@ pub mod mch_transfer {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `out_batch_no`
@@ -1110,6 +1599,27 @@ pub mod mch_transfer {
                 /// `batch_state`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub batch_state: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        out_batch_no: fields.take("out_batch_no"),
+                        batch_id: fields.take("batch_id"),
+                        create_time: fields.take("create_time"),
+                        batch_state: fields.take("batch_state"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/platsolution/mch-transfer/batches/batch-id`.
@@ -1143,7 +1653,6 @@ pub mod mch_transfer {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1159,6 +1668,24 @@ pub mod mch_transfer {
                     /// `limit`
                     pub limit: i64,
                 }
+                impl GetQuery {
+                    /// A value with its required fields (`sub_mchid`, `need_query_detail`, `detail_state`, `offset`, `limit`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        need_query_detail: bool,
+                        detail_state: impl ::std::convert::Into<::std::string::String>,
+                        offset: i64,
+                        limit: i64,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: sub_mchid.into(),
+                            need_query_detail,
+                            detail_state: detail_state.into(),
+                            offset,
+                            limit,
+                        }
+                    }
+                }
                 /// Response body of `GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1166,7 +1693,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `transfer_batch`
@@ -1193,6 +1719,27 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub limit: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            transfer_batch: fields.take("transfer_batch"),
+                            data: fields.take("data"),
+                            offset: fields.take("offset"),
+                            limit: fields.take("limit"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `transfer_batch` of [`GetResponse`].
                 #[derive(
@@ -1201,7 +1748,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseTransferBatch {
                     /// `out_batch_no`
@@ -1306,6 +1852,40 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub transfer_scene_id: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseTransferBatch {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseTransferBatch",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            out_batch_no: fields.take("out_batch_no"),
+                            batch_id: fields.take("batch_id"),
+                            sp_appid: fields.take("sp_appid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            sub_appid: fields.take("sub_appid"),
+                            batch_state: fields.take("batch_state"),
+                            batch_name: fields.take("batch_name"),
+                            batch_remark: fields.take("batch_remark"),
+                            close_reason: fields.take("close_reason"),
+                            total_amount: fields.take("total_amount"),
+                            total_num: fields.take("total_num"),
+                            create_time: fields.take("create_time"),
+                            success_amount: fields.take("success_amount"),
+                            success_num: fields.take("success_num"),
+                            failed_amount: fields.take("failed_amount"),
+                            failed_num: fields.take("failed_num"),
+                            transfer_scene_id: fields.take("transfer_scene_id"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `data` of [`GetResponse`].
                 #[derive(
@@ -1314,7 +1894,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseData {
                     /// `detail_id`
@@ -1335,6 +1914,26 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub detail_state: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseData",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            detail_id: fields.take("detail_id"),
+                            out_detail_no: fields.take("out_detail_no"),
+                            detail_state: fields.take("detail_state"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// Operations under `/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details`.
                 pub mod details {
@@ -1374,13 +1973,22 @@ pub mod mch_transfer {
                                 ::std::fmt::Debug,
                                 ::std::clone::Clone,
                                 ::std::cmp::PartialEq,
-                                ::std::default::Default,
                                 ::serde::Serialize,
                                 ::serde::Deserialize
                             )]
                             pub struct GetQuery {
                                 /// `sub_mchid`
                                 pub sub_mchid: ::std::string::String,
+                            }
+                            impl GetQuery {
+                                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                                pub fn new(
+                                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                                ) -> Self {
+                                    Self {
+                                        sub_mchid: sub_mchid.into(),
+                                    }
+                                }
                             }
                             /// Response body of `GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.
                             #[derive(
@@ -1389,7 +1997,6 @@ pub mod mch_transfer {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct GetResponse {
                                 /// `out_batch_no`
@@ -1510,6 +2117,40 @@ pub mod mch_transfer {
                                 pub bank_refund_time: ::std::option::Option<
                                     ::sdk_runtime::DateTime,
                                 >,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "GetResponse",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        out_batch_no: fields.take("out_batch_no"),
+                                        batch_id: fields.take("batch_id"),
+                                        out_detail_no: fields.take("out_detail_no"),
+                                        detail_id: fields.take("detail_id"),
+                                        sp_appid: fields.take("sp_appid"),
+                                        sub_mchid: fields.take("sub_mchid"),
+                                        sub_appid: fields.take("sub_appid"),
+                                        create_time: fields.take("create_time"),
+                                        detail_state: fields.take("detail_state"),
+                                        transfer_amount: fields.take("transfer_amount"),
+                                        transfer_remark: fields.take("transfer_remark"),
+                                        fail_reason: fields.take("fail_reason"),
+                                        openid: fields.take("openid"),
+                                        bank_type: fields.take("bank_type"),
+                                        user_name: fields.take("user_name"),
+                                        transfer_finish_time: fields.take("transfer_finish_time"),
+                                        bank_refund_time: fields.take("bank_refund_time"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                         }
                     }
@@ -1558,13 +2199,22 @@ pub mod mch_transfer {
                                 ::std::fmt::Debug,
                                 ::std::clone::Clone,
                                 ::std::cmp::PartialEq,
-                                ::std::default::Default,
                                 ::serde::Serialize,
                                 ::serde::Deserialize
                             )]
                             pub struct GetQuery {
                                 /// `sub_mchid`
                                 pub sub_mchid: ::std::string::String,
+                            }
+                            impl GetQuery {
+                                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                                pub fn new(
+                                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                                ) -> Self {
+                                    Self {
+                                        sub_mchid: sub_mchid.into(),
+                                    }
+                                }
                             }
                             /// Response body of `GET /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`.
                             #[derive(
@@ -1573,7 +2223,6 @@ pub mod mch_transfer {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct GetResponse {
                                 /// `batch_id`
@@ -1640,6 +2289,32 @@ pub mod mch_transfer {
                                 pub download_url: ::std::option::Option<
                                     ::std::string::String,
                                 >,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "GetResponse",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        batch_id: fields.take("batch_id"),
+                                        out_batch_no: fields.take("out_batch_no"),
+                                        detail_id: fields.take("detail_id"),
+                                        out_detail_no: fields.take("out_detail_no"),
+                                        sub_mchid: fields.take("sub_mchid"),
+                                        receipt_state: fields.take("receipt_state"),
+                                        hash_type: fields.take("hash_type"),
+                                        hash_value: fields.take("hash_value"),
+                                        download_url: fields.take("download_url"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                             /// Operations under `/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`.
                             pub mod apply {
@@ -1675,13 +2350,22 @@ pub mod mch_transfer {
                                     ::std::fmt::Debug,
                                     ::std::clone::Clone,
                                     ::std::cmp::PartialEq,
-                                    ::std::default::Default,
                                     ::serde::Serialize,
                                     ::serde::Deserialize
                                 )]
                                 pub struct PostRequest {
                                     /// `sub_mchid`
                                     pub sub_mchid: ::std::string::String,
+                                }
+                                impl PostRequest {
+                                    /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                                    pub fn new(
+                                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                                    ) -> Self {
+                                        Self {
+                                            sub_mchid: sub_mchid.into(),
+                                        }
+                                    }
                                 }
                                 /// Response body of `POST /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`.
                                 #[derive(
@@ -1690,7 +2374,6 @@ pub mod mch_transfer {
                                     ::std::cmp::PartialEq,
                                     ::std::default::Default,
                                     ::serde::Serialize,
-                                    ::serde::Deserialize
                                 )]
                                 pub struct PostResponse {
                                     /// `sub_mchid`
@@ -1723,6 +2406,27 @@ pub mod mch_transfer {
                                     pub receipt_state: ::std::option::Option<
                                         ::std::string::String,
                                     >,
+                                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                    /// JSON by wire name (`Debug` shows their names only).
+                                    #[serde(flatten)]
+                                    pub unparsed: ::sdk_runtime::Unparsed,
+                                }
+                                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                                        deserializer: D,
+                                    ) -> ::std::result::Result<Self, D::Error> {
+                                        let mut fields = ::sdk_runtime::Lenient::new(
+                                            deserializer,
+                                            "PostResponse",
+                                        )?;
+                                        ::std::result::Result::Ok(Self {
+                                            sub_mchid: fields.take("sub_mchid"),
+                                            out_batch_no: fields.take("out_batch_no"),
+                                            out_detail_no: fields.take("out_detail_no"),
+                                            receipt_state: fields.take("receipt_state"),
+                                            unparsed: fields.finish(),
+                                        })
+                                    }
                                 }
                             }
                         }
@@ -1761,7 +2465,6 @@ pub mod mch_transfer {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1777,6 +2480,24 @@ pub mod mch_transfer {
                     /// `detail_state`
                     pub detail_state: ::std::string::String,
                 }
+                impl GetQuery {
+                    /// A value with its required fields (`sub_mchid`, `need_query_detail`, `offset`, `limit`, `detail_state`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        need_query_detail: bool,
+                        offset: i64,
+                        limit: i64,
+                        detail_state: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: sub_mchid.into(),
+                            need_query_detail,
+                            offset,
+                            limit,
+                            detail_state: detail_state.into(),
+                        }
+                    }
+                }
                 /// Response body of `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1784,7 +2505,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `transfer_batch`
@@ -1811,6 +2531,27 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub limit: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            transfer_batch: fields.take("transfer_batch"),
+                            data: fields.take("data"),
+                            offset: fields.take("offset"),
+                            limit: fields.take("limit"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `transfer_batch` of [`GetResponse`].
                 #[derive(
@@ -1819,7 +2560,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseTransferBatch {
                     /// `out_batch_no`
@@ -1924,6 +2664,40 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub transfer_scene_id: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseTransferBatch {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseTransferBatch",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            out_batch_no: fields.take("out_batch_no"),
+                            batch_id: fields.take("batch_id"),
+                            sp_appid: fields.take("sp_appid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            sub_appid: fields.take("sub_appid"),
+                            batch_state: fields.take("batch_state"),
+                            batch_name: fields.take("batch_name"),
+                            batch_remark: fields.take("batch_remark"),
+                            close_reason: fields.take("close_reason"),
+                            total_amount: fields.take("total_amount"),
+                            total_num: fields.take("total_num"),
+                            create_time: fields.take("create_time"),
+                            success_amount: fields.take("success_amount"),
+                            success_num: fields.take("success_num"),
+                            failed_amount: fields.take("failed_amount"),
+                            failed_num: fields.take("failed_num"),
+                            transfer_scene_id: fields.take("transfer_scene_id"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `data` of [`GetResponse`].
                 #[derive(
@@ -1932,7 +2706,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseData {
                     /// `detail_id`
@@ -1953,6 +2726,26 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub detail_state: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseData",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            detail_id: fields.take("detail_id"),
+                            out_detail_no: fields.take("out_detail_no"),
+                            detail_state: fields.take("detail_state"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// Operations under `/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details`.
                 pub mod details {
@@ -1992,13 +2785,22 @@ pub mod mch_transfer {
                                 ::std::fmt::Debug,
                                 ::std::clone::Clone,
                                 ::std::cmp::PartialEq,
-                                ::std::default::Default,
                                 ::serde::Serialize,
                                 ::serde::Deserialize
                             )]
                             pub struct GetQuery {
                                 /// `sub_mchid`
                                 pub sub_mchid: ::std::string::String,
+                            }
+                            impl GetQuery {
+                                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                                pub fn new(
+                                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                                ) -> Self {
+                                    Self {
+                                        sub_mchid: sub_mchid.into(),
+                                    }
+                                }
                             }
                             /// Response body of `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.
                             #[derive(
@@ -2007,7 +2809,6 @@ pub mod mch_transfer {
                                 ::std::cmp::PartialEq,
                                 ::std::default::Default,
                                 ::serde::Serialize,
-                                ::serde::Deserialize
                             )]
                             pub struct GetResponse {
                                 /// `out_batch_no`
@@ -2128,6 +2929,40 @@ pub mod mch_transfer {
                                 pub bank_refund_time: ::std::option::Option<
                                     ::sdk_runtime::DateTime,
                                 >,
+                                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                                /// JSON by wire name (`Debug` shows their names only).
+                                #[serde(flatten)]
+                                pub unparsed: ::sdk_runtime::Unparsed,
+                            }
+                            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                                fn deserialize<D: ::serde::Deserializer<'de>>(
+                                    deserializer: D,
+                                ) -> ::std::result::Result<Self, D::Error> {
+                                    let mut fields = ::sdk_runtime::Lenient::new(
+                                        deserializer,
+                                        "GetResponse",
+                                    )?;
+                                    ::std::result::Result::Ok(Self {
+                                        out_batch_no: fields.take("out_batch_no"),
+                                        batch_id: fields.take("batch_id"),
+                                        out_detail_no: fields.take("out_detail_no"),
+                                        detail_id: fields.take("detail_id"),
+                                        sp_appid: fields.take("sp_appid"),
+                                        sub_mchid: fields.take("sub_mchid"),
+                                        sub_appid: fields.take("sub_appid"),
+                                        create_time: fields.take("create_time"),
+                                        detail_state: fields.take("detail_state"),
+                                        transfer_amount: fields.take("transfer_amount"),
+                                        transfer_remark: fields.take("transfer_remark"),
+                                        fail_reason: fields.take("fail_reason"),
+                                        openid: fields.take("openid"),
+                                        bank_type: fields.take("bank_type"),
+                                        user_name: fields.take("user_name"),
+                                        transfer_finish_time: fields.take("transfer_finish_time"),
+                                        bank_refund_time: fields.take("bank_refund_time"),
+                                        unparsed: fields.finish(),
+                                    })
+                                }
                             }
                         }
                     }
@@ -2167,13 +3002,22 @@ pub mod mch_transfer {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
                     pub struct GetQuery {
                         /// `sub_mchid`
                         pub sub_mchid: ::std::string::String,
+                    }
+                    impl GetQuery {
+                        /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                        pub fn new(
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                sub_mchid: sub_mchid.into(),
+                            }
+                        }
                     }
                     /// Response body of `GET /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`.
                     #[derive(
@@ -2182,7 +3026,6 @@ pub mod mch_transfer {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct GetResponse {
                         /// `batch_id`
@@ -2227,6 +3070,30 @@ pub mod mch_transfer {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub download_url: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "GetResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                batch_id: fields.take("batch_id"),
+                                out_batch_no: fields.take("out_batch_no"),
+                                sub_mchid: fields.take("sub_mchid"),
+                                receipt_state: fields.take("receipt_state"),
+                                hash_type: fields.take("hash_type"),
+                                hash_value: fields.take("hash_value"),
+                                download_url: fields.take("download_url"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// Operations under `/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`.
                     pub mod apply {
@@ -2257,13 +3124,22 @@ pub mod mch_transfer {
                             ::std::fmt::Debug,
                             ::std::clone::Clone,
                             ::std::cmp::PartialEq,
-                            ::std::default::Default,
                             ::serde::Serialize,
                             ::serde::Deserialize
                         )]
                         pub struct PostRequest {
                             /// `sub_mchid`
                             pub sub_mchid: ::std::string::String,
+                        }
+                        impl PostRequest {
+                            /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                            pub fn new(
+                                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                            ) -> Self {
+                                Self {
+                                    sub_mchid: sub_mchid.into(),
+                                }
+                            }
                         }
                         /// Response body of `POST /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`.
                         #[derive(
@@ -2272,7 +3148,6 @@ pub mod mch_transfer {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct PostResponse {
                             /// `sub_mchid`
@@ -2297,6 +3172,26 @@ pub mod mch_transfer {
                             pub receipt_state: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "PostResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    sub_mchid: fields.take("sub_mchid"),
+                                    out_batch_no: fields.take("out_batch_no"),
+                                    receipt_state: fields.take("receipt_state"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
                         }
                     }
                 }
@@ -2350,7 +3245,6 @@ pub mod mch_transfer {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2382,12 +3276,46 @@ pub mod mch_transfer {
                 /// `scene_report_data`
                 pub scene_report_data: PostRequestSceneReportData,
             }
+            impl PostRequest {
+                /// A value with its required fields (`sub_mchid`, `sp_appid`, `sub_appid`, `out_reservation_no`, `transfer_scene_id`, `estimated_date`, `estimated_max_amount`, `exact_amount`, `openid`, `user_real_name`, `reserve_remark`, `notify_url`, `scene_report_data`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sp_appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    out_reservation_no: impl ::std::convert::Into<::std::string::String>,
+                    transfer_scene_id: impl ::std::convert::Into<::std::string::String>,
+                    estimated_date: impl ::std::convert::Into<::std::string::String>,
+                    estimated_max_amount: i64,
+                    exact_amount: i64,
+                    openid: impl ::std::convert::Into<::std::string::String>,
+                    user_real_name: impl ::std::convert::Into<::std::string::String>,
+                    reserve_remark: impl ::std::convert::Into<::std::string::String>,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    scene_report_data: PostRequestSceneReportData,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                        sp_appid: sp_appid.into(),
+                        sub_appid: sub_appid.into(),
+                        out_reservation_no: out_reservation_no.into(),
+                        transfer_scene_id: transfer_scene_id.into(),
+                        estimated_date: estimated_date.into(),
+                        estimated_max_amount,
+                        exact_amount,
+                        openid: openid.into(),
+                        user_real_name: user_real_name.into(),
+                        reserve_remark: reserve_remark.into(),
+                        notify_url: notify_url.into(),
+                        scene_report_data,
+                    }
+                }
+            }
             /// The `scene_report_data` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2395,12 +3323,19 @@ pub mod mch_transfer {
                 /// `insurance_policy`
                 pub insurance_policy: PostRequestSceneReportDataInsurancePolicy,
             }
+            impl PostRequestSceneReportData {
+                /// A value with its required fields (`insurance_policy`) set and every optional field unset (not sent).
+                pub fn new(
+                    insurance_policy: PostRequestSceneReportDataInsurancePolicy,
+                ) -> Self {
+                    Self { insurance_policy }
+                }
+            }
             /// The `insurance_policy` of [`PostRequestSceneReportData`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -2416,6 +3351,26 @@ pub mod mch_transfer {
                 /// `claim_no`
                 pub claim_no: ::std::string::String,
             }
+            impl PostRequestSceneReportDataInsurancePolicy {
+                /// A value with its required fields (`product_registration_no`, `policy_no`, `name`, `withdrawal_no`, `claim_no`) set and every optional field unset (not sent).
+                pub fn new(
+                    product_registration_no: impl ::std::convert::Into<
+                        ::std::string::String,
+                    >,
+                    policy_no: impl ::std::convert::Into<::std::string::String>,
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    withdrawal_no: impl ::std::convert::Into<::std::string::String>,
+                    claim_no: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        product_registration_no: product_registration_no.into(),
+                        policy_no: policy_no.into(),
+                        name: name.into(),
+                        withdrawal_no: withdrawal_no.into(),
+                        claim_no: claim_no.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/platsolution/mch-transfer/reservation/apply`.
             #[derive(
                 ::std::fmt::Debug,
@@ -2423,7 +3378,6 @@ pub mod mch_transfer {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `sub_mchid`
@@ -2444,6 +3398,29 @@ pub mod mch_transfer {
                 /// `package_info`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub package_info: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sub_mchid: fields.take("sub_mchid"),
+                        out_reservation_no: fields.take("out_reservation_no"),
+                        reservation_id: fields.take("reservation_id"),
+                        accept_time: fields.take("accept_time"),
+                        state: fields.take("state"),
+                        package_info: fields.take("package_info"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/platsolution/mch-transfer/reservation/out-reservation-no`.
@@ -2477,13 +3454,22 @@ pub mod mch_transfer {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
                 pub struct GetQuery {
                     /// `sub_mchid`
                     pub sub_mchid: ::std::string::String,
+                }
+                impl GetQuery {
+                    /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: sub_mchid.into(),
+                        }
+                    }
                 }
                 /// Response body of `GET /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`.
                 #[derive(
@@ -2492,7 +3478,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `sp_mchid`
@@ -2591,6 +3576,39 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub close_info: ::std::option::Option<GetResponseCloseInfo>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            sp_mchid: fields.take("sp_mchid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            sp_appid: fields.take("sp_appid"),
+                            sub_appid: fields.take("sub_appid"),
+                            reservation_id: fields.take("reservation_id"),
+                            out_reservation_no: fields.take("out_reservation_no"),
+                            transfer_scene_id: fields.take("transfer_scene_id"),
+                            estimated_date: fields.take("estimated_date"),
+                            estimated_max_amount: fields.take("estimated_max_amount"),
+                            exact_amount: fields.take("exact_amount"),
+                            openid: fields.take("openid"),
+                            bank_type: fields.take("bank_type"),
+                            state: fields.take("state"),
+                            accept_time: fields.take("accept_time"),
+                            reserve_time: fields.take("reserve_time"),
+                            close_info: fields.take("close_info"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `close_info` of [`GetResponse`].
                 #[derive(
@@ -2599,7 +3617,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseCloseInfo {
                     /// `close_time`
@@ -2614,6 +3631,25 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub close_reason: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseCloseInfo {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseCloseInfo",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            close_time: fields.take("close_time"),
+                            close_reason: fields.take("close_reason"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// Operations under `/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`.
                 pub mod close {
@@ -2645,13 +3681,22 @@ pub mod mch_transfer {
                         ::std::fmt::Debug,
                         ::std::clone::Clone,
                         ::std::cmp::PartialEq,
-                        ::std::default::Default,
                         ::serde::Serialize,
                         ::serde::Deserialize
                     )]
                     pub struct PostQuery {
                         /// `sub_mchid`
                         pub sub_mchid: ::std::string::String,
+                    }
+                    impl PostQuery {
+                        /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                        pub fn new(
+                            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        ) -> Self {
+                            Self {
+                                sub_mchid: sub_mchid.into(),
+                            }
+                        }
                     }
                     /// Request body of `POST /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`.
                     #[derive(
@@ -2670,7 +3715,6 @@ pub mod mch_transfer {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponse {
                         /// `sp_mchid`
@@ -2773,6 +3817,39 @@ pub mod mch_transfer {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub close_info: ::std::option::Option<PostResponseCloseInfo>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponse",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                sp_mchid: fields.take("sp_mchid"),
+                                sub_mchid: fields.take("sub_mchid"),
+                                sp_appid: fields.take("sp_appid"),
+                                sub_appid: fields.take("sub_appid"),
+                                reservation_id: fields.take("reservation_id"),
+                                out_reservation_no: fields.take("out_reservation_no"),
+                                transfer_scene_id: fields.take("transfer_scene_id"),
+                                estimated_date: fields.take("estimated_date"),
+                                estimated_max_amount: fields.take("estimated_max_amount"),
+                                exact_amount: fields.take("exact_amount"),
+                                openid: fields.take("openid"),
+                                bank_type: fields.take("bank_type"),
+                                state: fields.take("state"),
+                                accept_time: fields.take("accept_time"),
+                                reserve_time: fields.take("reserve_time"),
+                                close_info: fields.take("close_info"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                     /// The `close_info` of [`PostResponse`].
                     #[derive(
@@ -2781,7 +3858,6 @@ pub mod mch_transfer {
                         ::std::cmp::PartialEq,
                         ::std::default::Default,
                         ::serde::Serialize,
-                        ::serde::Deserialize
                     )]
                     pub struct PostResponseCloseInfo {
                         /// `close_time`
@@ -2796,6 +3872,25 @@ pub mod mch_transfer {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub close_reason: ::std::option::Option<::std::string::String>,
+                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                        /// JSON by wire name (`Debug` shows their names only).
+                        #[serde(flatten)]
+                        pub unparsed: ::sdk_runtime::Unparsed,
+                    }
+                    impl<'de> ::serde::Deserialize<'de> for PostResponseCloseInfo {
+                        fn deserialize<D: ::serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::std::result::Result<Self, D::Error> {
+                            let mut fields = ::sdk_runtime::Lenient::new(
+                                deserializer,
+                                "PostResponseCloseInfo",
+                            )?;
+                            ::std::result::Result::Ok(Self {
+                                close_time: fields.take("close_time"),
+                                close_reason: fields.take("close_reason"),
+                                unparsed: fields.finish(),
+                            })
+                        }
                     }
                 }
             }
@@ -2831,13 +3926,22 @@ pub mod mch_transfer {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
                 pub struct GetQuery {
                     /// `sub_mchid`
                     pub sub_mchid: ::std::string::String,
+                }
+                impl GetQuery {
+                    /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: sub_mchid.into(),
+                        }
+                    }
                 }
                 /// Response body of `GET /v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}`.
                 #[derive(
@@ -2846,7 +3950,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `sp_mchid`
@@ -2945,6 +4048,39 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub close_info: ::std::option::Option<GetResponseCloseInfo>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            sp_mchid: fields.take("sp_mchid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            sp_appid: fields.take("sp_appid"),
+                            sub_appid: fields.take("sub_appid"),
+                            reservation_id: fields.take("reservation_id"),
+                            out_reservation_no: fields.take("out_reservation_no"),
+                            transfer_scene_id: fields.take("transfer_scene_id"),
+                            estimated_date: fields.take("estimated_date"),
+                            estimated_max_amount: fields.take("estimated_max_amount"),
+                            exact_amount: fields.take("exact_amount"),
+                            openid: fields.take("openid"),
+                            bank_type: fields.take("bank_type"),
+                            state: fields.take("state"),
+                            accept_time: fields.take("accept_time"),
+                            reserve_time: fields.take("reserve_time"),
+                            close_info: fields.take("close_info"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `close_info` of [`GetResponse`].
                 #[derive(
@@ -2953,7 +4089,6 @@ pub mod mch_transfer {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseCloseInfo {
                     /// `close_time`
@@ -2968,6 +4103,25 @@ pub mod mch_transfer {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub close_reason: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseCloseInfo {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseCloseInfo",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            close_time: fields.take("close_time"),
+                            close_reason: fields.take("close_reason"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }

@@ -27,17 +27,82 @@ pub mod bills {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
     pub struct GetQuery {
         /// `sub_mchid`
-        pub sub_mchid: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// `bill_date`
         pub bill_date: ::std::string::String,
         /// `tar_type`
-        pub tar_type: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub tar_type: ::std::option::Option<GetQueryTarType>,
+    }
+    impl GetQuery {
+        /// A value with its required fields (`bill_date`) set and every optional field unset (not sent).
+        pub fn new(bill_date: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                sub_mchid: ::std::option::Option::None,
+                bill_date: bill_date.into(),
+                tar_type: ::std::option::Option::None,
+            }
+        }
+    }
+    /// The `tar_type` of [`GetQuery`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum GetQueryTarType {
+        /// `GZIP`
+        Gzip,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl GetQueryTarType {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Gzip => "GZIP",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for GetQueryTarType {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "GZIP" => Self::Gzip,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for GetQueryTarType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for GetQueryTarType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetQueryTarType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
     }
     /// Response body of `GET /v3/profitsharing/bills`.
     #[derive(
@@ -46,7 +111,6 @@ pub mod bills {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `download_url`
@@ -54,10 +118,81 @@ pub mod bills {
         pub download_url: ::std::option::Option<::std::string::String>,
         /// `hash_type`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub hash_type: ::std::option::Option<::std::string::String>,
+        pub hash_type: ::std::option::Option<GetResponseHashType>,
         /// `hash_value`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub hash_value: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                download_url: fields.take("download_url"),
+                hash_type: fields.take("hash_type"),
+                hash_value: fields.take("hash_value"),
+                unparsed: fields.finish(),
+            })
+        }
+    }
+    /// The `hash_type` of [`GetResponse`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum GetResponseHashType {
+        /// `SHA1`
+        Sha1,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl GetResponseHashType {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Sha1 => "SHA1",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for GetResponseHashType {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "SHA1" => Self::Sha1,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for GetResponseHashType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for GetResponseHashType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseHashType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
     }
 }
 /// Operations under `/v3/profitsharing/merchant-configs`.
@@ -91,7 +226,6 @@ pub mod merchant_configs {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `sub_mchid`
@@ -100,6 +234,25 @@ pub mod merchant_configs {
             /// `max_ratio`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub max_ratio: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    max_ratio: fields.take("max_ratio"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -113,33 +266,21 @@ pub mod orders {
     ///
     /// # Sensitive fields
     ///
-    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
-    ///
-    /// ```ignore
-    /// let response = post(&client, |encryptor| Ok(PostRequest {
-    ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
-    /// })).await?;
-    /// ```
+    /// `receivers.name` is personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
     ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-    pub async fn post<F>(
+    pub async fn post(
         client: &::sdk_runtime::wechatpay::Client,
-        body: F,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
-    where
-        F: ::std::ops::FnOnce(
-            &::sdk_runtime::wechatpay::Encryptor,
-        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
-    {
+        body: &PostRequest,
+    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
         let encryptor = client.encryptor().await?;
-        let body = body(&encryptor)?;
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/profitsharing/orders",
             )
-            .json(&body)?
+            .json_sealed(body, &encryptor)?
             .encrypted_with(&encryptor);
         client.json(op).await
     }
@@ -148,32 +289,52 @@ pub mod orders {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
     pub struct PostRequest {
         /// `sub_mchid`
-        pub sub_mchid: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// `appid`
         pub appid: ::std::string::String,
         /// `sub_appid`
-        pub sub_appid: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
         /// `transaction_id`
         pub transaction_id: ::std::string::String,
         /// `out_order_no`
         pub out_order_no: ::std::string::String,
         /// `receivers`
-        pub receivers: ::std::vec::Vec<PostRequestReceivers>,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub receivers: ::std::option::Option<::std::vec::Vec<PostRequestReceivers>>,
         /// `unfreeze_unsplit`
         pub unfreeze_unsplit: bool,
+    }
+    impl PostRequest {
+        /// A value with its required fields (`appid`, `transaction_id`, `out_order_no`, `unfreeze_unsplit`) set and every optional field unset (not sent).
+        pub fn new(
+            appid: impl ::std::convert::Into<::std::string::String>,
+            transaction_id: impl ::std::convert::Into<::std::string::String>,
+            out_order_no: impl ::std::convert::Into<::std::string::String>,
+            unfreeze_unsplit: bool,
+        ) -> Self {
+            Self {
+                sub_mchid: ::std::option::Option::None,
+                appid: appid.into(),
+                sub_appid: ::std::option::Option::None,
+                transaction_id: transaction_id.into(),
+                out_order_no: out_order_no.into(),
+                receivers: ::std::option::Option::None,
+                unfreeze_unsplit,
+            }
+        }
     }
     /// The `receivers` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -182,12 +343,30 @@ pub mod orders {
         pub r#type: ::std::string::String,
         /// `account`
         pub account: ::std::string::String,
-        /// `name`
-        pub name: ::std::string::String,
+        /// `name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::sdk_runtime::wechatpay::Sensitive>,
         /// `amount`
         pub amount: i64,
         /// `description`
         pub description: ::std::string::String,
+    }
+    impl PostRequestReceivers {
+        /// A value with its required fields (`type`, `account`, `amount`, `description`) set and every optional field unset (not sent).
+        pub fn new(
+            r#type: impl ::std::convert::Into<::std::string::String>,
+            account: impl ::std::convert::Into<::std::string::String>,
+            amount: i64,
+            description: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                r#type: r#type.into(),
+                account: account.into(),
+                name: ::std::option::Option::None,
+                amount,
+                description: description.into(),
+            }
+        }
     }
     /// Response body of `POST /v3/profitsharing/orders`.
     #[derive(
@@ -196,7 +375,6 @@ pub mod orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `sub_mchid`
@@ -213,10 +391,88 @@ pub mod orders {
         pub order_id: ::std::option::Option<::std::string::String>,
         /// `state`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<::std::string::String>,
+        pub state: ::std::option::Option<PostResponseState>,
         /// `receivers`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub receivers: ::std::option::Option<::std::vec::Vec<PostResponseReceivers>>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                sub_mchid: fields.take("sub_mchid"),
+                transaction_id: fields.take("transaction_id"),
+                out_order_no: fields.take("out_order_no"),
+                order_id: fields.take("order_id"),
+                state: fields.take("state"),
+                receivers: fields.take("receivers"),
+                unparsed: fields.finish(),
+            })
+        }
+    }
+    /// The `state` of [`PostResponse`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum PostResponseState {
+        /// `PROCESSING`
+        Processing,
+        /// `FINISHED`
+        Finished,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl PostResponseState {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Processing => "PROCESSING",
+                Self::Finished => "FINISHED",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PostResponseState {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "PROCESSING" => Self::Processing,
+                "FINISHED" => Self::Finished,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for PostResponseState {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for PostResponseState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
     }
     /// The `receivers` of [`PostResponse`].
     #[derive(
@@ -225,7 +481,6 @@ pub mod orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponseReceivers {
         /// `amount`
@@ -236,16 +491,16 @@ pub mod orders {
         pub description: ::std::option::Option<::std::string::String>,
         /// `type`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<::std::string::String>,
+        pub r#type: ::std::option::Option<PostResponseReceiversType>,
         /// `account`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<::std::string::String>,
         /// `result`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub result: ::std::option::Option<::std::string::String>,
+        pub result: ::std::option::Option<PostResponseReceiversResult>,
         /// `fail_reason`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub fail_reason: ::std::option::Option<::std::string::String>,
+        pub fail_reason: ::std::option::Option<PostResponseReceiversFailReason>,
         /// `detail_id`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub detail_id: ::std::option::Option<::std::string::String>,
@@ -255,6 +510,227 @@ pub mod orders {
         /// `finish_time`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub finish_time: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseReceivers {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponseReceivers",
+            )?;
+            ::std::result::Result::Ok(Self {
+                amount: fields.take("amount"),
+                description: fields.take("description"),
+                r#type: fields.take("type"),
+                account: fields.take("account"),
+                result: fields.take("result"),
+                fail_reason: fields.take("fail_reason"),
+                detail_id: fields.take("detail_id"),
+                create_time: fields.take("create_time"),
+                finish_time: fields.take("finish_time"),
+                unparsed: fields.finish(),
+            })
+        }
+    }
+    /// The `type` of [`PostResponseReceivers`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum PostResponseReceiversType {
+        /// `MERCHANT_ID`
+        MerchantId,
+        /// `PERSONAL_OPENID`
+        PersonalOpenid,
+        /// `PERSONAL_SUB_OPENID`
+        PersonalSubOpenid,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl PostResponseReceiversType {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::MerchantId => "MERCHANT_ID",
+                Self::PersonalOpenid => "PERSONAL_OPENID",
+                Self::PersonalSubOpenid => "PERSONAL_SUB_OPENID",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PostResponseReceiversType {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "MERCHANT_ID" => Self::MerchantId,
+                "PERSONAL_OPENID" => Self::PersonalOpenid,
+                "PERSONAL_SUB_OPENID" => Self::PersonalSubOpenid,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for PostResponseReceiversType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for PostResponseReceiversType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseReceiversType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
+    }
+    /// The `result` of [`PostResponseReceivers`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum PostResponseReceiversResult {
+        /// `PENDING`
+        Pending,
+        /// `SUCCESS`
+        Success,
+        /// `CLOSED`
+        Closed,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl PostResponseReceiversResult {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Pending => "PENDING",
+                Self::Success => "SUCCESS",
+                Self::Closed => "CLOSED",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PostResponseReceiversResult {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "PENDING" => Self::Pending,
+                "SUCCESS" => Self::Success,
+                "CLOSED" => Self::Closed,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for PostResponseReceiversResult {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for PostResponseReceiversResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseReceiversResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
+    }
+    /// The `fail_reason` of [`PostResponseReceivers`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum PostResponseReceiversFailReason {
+        /// `ACCOUNT_ABNORMAL`
+        AccountAbnormal,
+        /// `NO_RELATION`
+        NoRelation,
+        /// `RECEIVER_HIGH_RISK`
+        ReceiverHighRisk,
+        /// `RECEIVER_REAL_NAME_NOT_VERIFIED`
+        ReceiverRealNameNotVerified,
+        /// `NO_AUTH`
+        NoAuth,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl PostResponseReceiversFailReason {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AccountAbnormal => "ACCOUNT_ABNORMAL",
+                Self::NoRelation => "NO_RELATION",
+                Self::ReceiverHighRisk => "RECEIVER_HIGH_RISK",
+                Self::ReceiverRealNameNotVerified => "RECEIVER_REAL_NAME_NOT_VERIFIED",
+                Self::NoAuth => "NO_AUTH",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for PostResponseReceiversFailReason {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "ACCOUNT_ABNORMAL" => Self::AccountAbnormal,
+                "NO_RELATION" => Self::NoRelation,
+                "RECEIVER_HIGH_RISK" => Self::ReceiverHighRisk,
+                "RECEIVER_REAL_NAME_NOT_VERIFIED" => Self::ReceiverRealNameNotVerified,
+                "NO_AUTH" => Self::NoAuth,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for PostResponseReceiversFailReason {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for PostResponseReceiversFailReason {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseReceiversFailReason {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
     }
     /// Operations under `/v3/profitsharing/orders/{out_order_no}`.
     pub mod by_out_order_no {
@@ -285,15 +761,26 @@ pub mod orders {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct GetQuery {
             /// `sub_mchid`
-            pub sub_mchid: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_mchid: ::std::option::Option<::std::string::String>,
             /// `transaction_id`
             pub transaction_id: ::std::string::String,
+        }
+        impl GetQuery {
+            /// A value with its required fields (`transaction_id`) set and every optional field unset (not sent).
+            pub fn new(
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    transaction_id: transaction_id.into(),
+                }
+            }
         }
         /// Response body of `GET /v3/profitsharing/orders/{out_order_no}`.
         #[derive(
@@ -302,7 +789,6 @@ pub mod orders {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `sub_mchid`
@@ -319,10 +805,93 @@ pub mod orders {
             pub order_id: ::std::option::Option<::std::string::String>,
             /// `state`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub state: ::std::option::Option<::std::string::String>,
+            pub state: ::std::option::Option<GetResponseState>,
             /// `receivers`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub receivers: ::std::option::Option<::std::vec::Vec<GetResponseReceivers>>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    transaction_id: fields.take("transaction_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    order_id: fields.take("order_id"),
+                    state: fields.take("state"),
+                    receivers: fields.take("receivers"),
+                    unparsed: fields.finish(),
+                })
+            }
+        }
+        /// The `state` of [`GetResponse`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetResponseState {
+            /// `PROCESSING`
+            Processing,
+            /// `FINISHED`
+            Finished,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetResponseState {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Processing => "PROCESSING",
+                    Self::Finished => "FINISHED",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for GetResponseState {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "PROCESSING" => Self::Processing,
+                    "FINISHED" => Self::Finished,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for GetResponseState {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for GetResponseState {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseState {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
         /// The `receivers` of [`GetResponse`].
         #[derive(
@@ -331,7 +900,6 @@ pub mod orders {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseReceivers {
             /// `amount`
@@ -342,16 +910,16 @@ pub mod orders {
             pub description: ::std::option::Option<::std::string::String>,
             /// `type`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub r#type: ::std::option::Option<::std::string::String>,
+            pub r#type: ::std::option::Option<GetResponseReceiversType>,
             /// `account`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub account: ::std::option::Option<::std::string::String>,
             /// `result`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub result: ::std::option::Option<::std::string::String>,
+            pub result: ::std::option::Option<GetResponseReceiversResult>,
             /// `fail_reason`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub fail_reason: ::std::option::Option<::std::string::String>,
+            pub fail_reason: ::std::option::Option<GetResponseReceiversFailReason>,
             /// `detail_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub detail_id: ::std::option::Option<::std::string::String>,
@@ -361,6 +929,237 @@ pub mod orders {
             /// `finish_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseReceivers {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseReceivers",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    amount: fields.take("amount"),
+                    description: fields.take("description"),
+                    r#type: fields.take("type"),
+                    account: fields.take("account"),
+                    result: fields.take("result"),
+                    fail_reason: fields.take("fail_reason"),
+                    detail_id: fields.take("detail_id"),
+                    create_time: fields.take("create_time"),
+                    finish_time: fields.take("finish_time"),
+                    unparsed: fields.finish(),
+                })
+            }
+        }
+        /// The `type` of [`GetResponseReceivers`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetResponseReceiversType {
+            /// `MERCHANT_ID`
+            MerchantId,
+            /// `PERSONAL_OPENID`
+            PersonalOpenid,
+            /// `PERSONAL_SUB_OPENID`
+            PersonalSubOpenid,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetResponseReceiversType {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::MerchantId => "MERCHANT_ID",
+                    Self::PersonalOpenid => "PERSONAL_OPENID",
+                    Self::PersonalSubOpenid => "PERSONAL_SUB_OPENID",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for GetResponseReceiversType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "MERCHANT_ID" => Self::MerchantId,
+                    "PERSONAL_OPENID" => Self::PersonalOpenid,
+                    "PERSONAL_SUB_OPENID" => Self::PersonalSubOpenid,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for GetResponseReceiversType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for GetResponseReceiversType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseReceiversType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `result` of [`GetResponseReceivers`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetResponseReceiversResult {
+            /// `PENDING`
+            Pending,
+            /// `SUCCESS`
+            Success,
+            /// `CLOSED`
+            Closed,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetResponseReceiversResult {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Pending => "PENDING",
+                    Self::Success => "SUCCESS",
+                    Self::Closed => "CLOSED",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for GetResponseReceiversResult {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "SUCCESS" => Self::Success,
+                    "CLOSED" => Self::Closed,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for GetResponseReceiversResult {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for GetResponseReceiversResult {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseReceiversResult {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `fail_reason` of [`GetResponseReceivers`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetResponseReceiversFailReason {
+            /// `ACCOUNT_ABNORMAL`
+            AccountAbnormal,
+            /// `NO_RELATION`
+            NoRelation,
+            /// `RECEIVER_HIGH_RISK`
+            ReceiverHighRisk,
+            /// `RECEIVER_REAL_NAME_NOT_VERIFIED`
+            ReceiverRealNameNotVerified,
+            /// `NO_AUTH`
+            NoAuth,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetResponseReceiversFailReason {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::AccountAbnormal => "ACCOUNT_ABNORMAL",
+                    Self::NoRelation => "NO_RELATION",
+                    Self::ReceiverHighRisk => "RECEIVER_HIGH_RISK",
+                    Self::ReceiverRealNameNotVerified => {
+                        "RECEIVER_REAL_NAME_NOT_VERIFIED"
+                    }
+                    Self::NoAuth => "NO_AUTH",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String>
+        for GetResponseReceiversFailReason {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "ACCOUNT_ABNORMAL" => Self::AccountAbnormal,
+                    "NO_RELATION" => Self::NoRelation,
+                    "RECEIVER_HIGH_RISK" => Self::ReceiverHighRisk,
+                    "RECEIVER_REAL_NAME_NOT_VERIFIED" => {
+                        Self::ReceiverRealNameNotVerified
+                    }
+                    "NO_AUTH" => Self::NoAuth,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for GetResponseReceiversFailReason {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for GetResponseReceiversFailReason {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseReceiversFailReason {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
     }
     /// Operations under `/v3/profitsharing/orders/unfreeze`.
@@ -390,19 +1189,34 @@ pub mod orders {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct PostRequest {
             /// `sub_mchid`
-            pub sub_mchid: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_mchid: ::std::option::Option<::std::string::String>,
             /// `transaction_id`
             pub transaction_id: ::std::string::String,
             /// `out_order_no`
             pub out_order_no: ::std::string::String,
             /// `description`
             pub description: ::std::string::String,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`transaction_id`, `out_order_no`, `description`) set and every optional field unset (not sent).
+            pub fn new(
+                transaction_id: impl ::std::convert::Into<::std::string::String>,
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    transaction_id: transaction_id.into(),
+                    out_order_no: out_order_no.into(),
+                    description: description.into(),
+                }
+            }
         }
         /// Response body of `POST /v3/profitsharing/orders/unfreeze`.
         #[derive(
@@ -411,7 +1225,6 @@ pub mod orders {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -428,10 +1241,93 @@ pub mod orders {
             pub order_id: ::std::option::Option<::std::string::String>,
             /// `state`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub state: ::std::option::Option<::std::string::String>,
+            pub state: ::std::option::Option<PostResponseState>,
             /// `receivers`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub receivers: ::std::option::Option<::std::vec::Vec<PostResponseReceivers>>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    transaction_id: fields.take("transaction_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    order_id: fields.take("order_id"),
+                    state: fields.take("state"),
+                    receivers: fields.take("receivers"),
+                    unparsed: fields.finish(),
+                })
+            }
+        }
+        /// The `state` of [`PostResponse`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostResponseState {
+            /// `PROCESSING`
+            Processing,
+            /// `FINISHED`
+            Finished,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostResponseState {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Processing => "PROCESSING",
+                    Self::Finished => "FINISHED",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostResponseState {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "PROCESSING" => Self::Processing,
+                    "FINISHED" => Self::Finished,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostResponseState {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostResponseState {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseState {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
         /// The `receivers` of [`PostResponse`].
         #[derive(
@@ -440,7 +1336,6 @@ pub mod orders {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseReceivers {
             /// `amount`
@@ -451,16 +1346,16 @@ pub mod orders {
             pub description: ::std::option::Option<::std::string::String>,
             /// `type`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub r#type: ::std::option::Option<::std::string::String>,
+            pub r#type: ::std::option::Option<PostResponseReceiversType>,
             /// `account`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub account: ::std::option::Option<::std::string::String>,
             /// `result`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub result: ::std::option::Option<::std::string::String>,
+            pub result: ::std::option::Option<PostResponseReceiversResult>,
             /// `fail_reason`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub fail_reason: ::std::option::Option<::std::string::String>,
+            pub fail_reason: ::std::option::Option<PostResponseReceiversFailReason>,
             /// `detail_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub detail_id: ::std::option::Option<::std::string::String>,
@@ -470,6 +1365,238 @@ pub mod orders {
             /// `finish_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseReceivers {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseReceivers",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    amount: fields.take("amount"),
+                    description: fields.take("description"),
+                    r#type: fields.take("type"),
+                    account: fields.take("account"),
+                    result: fields.take("result"),
+                    fail_reason: fields.take("fail_reason"),
+                    detail_id: fields.take("detail_id"),
+                    create_time: fields.take("create_time"),
+                    finish_time: fields.take("finish_time"),
+                    unparsed: fields.finish(),
+                })
+            }
+        }
+        /// The `type` of [`PostResponseReceivers`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostResponseReceiversType {
+            /// `MERCHANT_ID`
+            MerchantId,
+            /// `PERSONAL_OPENID`
+            PersonalOpenid,
+            /// `PERSONAL_SUB_OPENID`
+            PersonalSubOpenid,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostResponseReceiversType {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::MerchantId => "MERCHANT_ID",
+                    Self::PersonalOpenid => "PERSONAL_OPENID",
+                    Self::PersonalSubOpenid => "PERSONAL_SUB_OPENID",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostResponseReceiversType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "MERCHANT_ID" => Self::MerchantId,
+                    "PERSONAL_OPENID" => Self::PersonalOpenid,
+                    "PERSONAL_SUB_OPENID" => Self::PersonalSubOpenid,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostResponseReceiversType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostResponseReceiversType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseReceiversType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `result` of [`PostResponseReceivers`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostResponseReceiversResult {
+            /// `PENDING`
+            Pending,
+            /// `SUCCESS`
+            Success,
+            /// `CLOSED`
+            Closed,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostResponseReceiversResult {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Pending => "PENDING",
+                    Self::Success => "SUCCESS",
+                    Self::Closed => "CLOSED",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String>
+        for PostResponseReceiversResult {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "PENDING" => Self::Pending,
+                    "SUCCESS" => Self::Success,
+                    "CLOSED" => Self::Closed,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostResponseReceiversResult {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostResponseReceiversResult {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseReceiversResult {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `fail_reason` of [`PostResponseReceivers`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostResponseReceiversFailReason {
+            /// `ACCOUNT_ABNORMAL`
+            AccountAbnormal,
+            /// `NO_RELATION`
+            NoRelation,
+            /// `RECEIVER_HIGH_RISK`
+            ReceiverHighRisk,
+            /// `RECEIVER_REAL_NAME_NOT_VERIFIED`
+            ReceiverRealNameNotVerified,
+            /// `NO_AUTH`
+            NoAuth,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostResponseReceiversFailReason {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::AccountAbnormal => "ACCOUNT_ABNORMAL",
+                    Self::NoRelation => "NO_RELATION",
+                    Self::ReceiverHighRisk => "RECEIVER_HIGH_RISK",
+                    Self::ReceiverRealNameNotVerified => {
+                        "RECEIVER_REAL_NAME_NOT_VERIFIED"
+                    }
+                    Self::NoAuth => "NO_AUTH",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String>
+        for PostResponseReceiversFailReason {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "ACCOUNT_ABNORMAL" => Self::AccountAbnormal,
+                    "NO_RELATION" => Self::NoRelation,
+                    "RECEIVER_HIGH_RISK" => Self::ReceiverHighRisk,
+                    "RECEIVER_REAL_NAME_NOT_VERIFIED" => {
+                        Self::ReceiverRealNameNotVerified
+                    }
+                    "NO_AUTH" => Self::NoAuth,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostResponseReceiversFailReason {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostResponseReceiversFailReason {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseReceiversFailReason {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
     }
 }
@@ -485,33 +1612,21 @@ pub mod receivers {
         ///
         /// # Sensitive fields
         ///
-        /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
-        ///
-        /// ```ignore
-        /// let response = post(&client, |encryptor| Ok(PostRequest {
-        ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
-        /// })).await?;
-        /// ```
+        /// `name` is personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
         ///
         /// # Errors
         ///
         /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-        pub async fn post<F>(
+        pub async fn post(
             client: &::sdk_runtime::wechatpay::Client,
-            body: F,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
-        where
-            F: ::std::ops::FnOnce(
-                &::sdk_runtime::wechatpay::Encryptor,
-            ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
-        {
+            body: &PostRequest,
+        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
             let encryptor = client.encryptor().await?;
-            let body = body(&encryptor)?;
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/profitsharing/receivers/add",
                 )
-                .json(&body)?
+                .json_sealed(body, &encryptor)?
                 .encrypted_with(&encryptor);
             client.json(op).await
         }
@@ -520,27 +1635,210 @@ pub mod receivers {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct PostRequest {
             /// `sub_mchid`
-            pub sub_mchid: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_mchid: ::std::option::Option<::std::string::String>,
             /// `appid`
             pub appid: ::std::string::String,
             /// `sub_appid`
-            pub sub_appid: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_appid: ::std::option::Option<::std::string::String>,
             /// `type`
-            pub r#type: ::std::string::String,
+            pub r#type: PostRequestType,
             /// `account`
             pub account: ::std::string::String,
-            /// `name`
-            pub name: ::std::string::String,
+            /// `name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub name: ::std::option::Option<::sdk_runtime::wechatpay::Sensitive>,
             /// `relation_type`
-            pub relation_type: ::std::string::String,
+            pub relation_type: PostRequestRelationType,
             /// `custom_relation`
-            pub custom_relation: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub custom_relation: ::std::option::Option<::std::string::String>,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`appid`, `type`, `account`, `relation_type`) set and every optional field unset (not sent).
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                r#type: impl ::std::convert::Into<PostRequestType>,
+                account: impl ::std::convert::Into<::std::string::String>,
+                relation_type: impl ::std::convert::Into<PostRequestRelationType>,
+            ) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    appid: appid.into(),
+                    sub_appid: ::std::option::Option::None,
+                    r#type: r#type.into(),
+                    account: account.into(),
+                    name: ::std::option::Option::None,
+                    relation_type: relation_type.into(),
+                    custom_relation: ::std::option::Option::None,
+                }
+            }
+        }
+        /// The `type` of [`PostRequest`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestType {
+            /// `MERCHANT_ID`
+            MerchantId,
+            /// `PERSONAL_OPENID`
+            PersonalOpenid,
+            /// `PERSONAL_SUB_OPENID`
+            PersonalSubOpenid,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestType {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::MerchantId => "MERCHANT_ID",
+                    Self::PersonalOpenid => "PERSONAL_OPENID",
+                    Self::PersonalSubOpenid => "PERSONAL_SUB_OPENID",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostRequestType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "MERCHANT_ID" => Self::MerchantId,
+                    "PERSONAL_OPENID" => Self::PersonalOpenid,
+                    "PERSONAL_SUB_OPENID" => Self::PersonalSubOpenid,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostRequestType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostRequestType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `relation_type` of [`PostRequest`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestRelationType {
+            /// `SERVICE_PROVIDER`
+            ServiceProvider,
+            /// `STORE`
+            Store,
+            /// `STAFF`
+            Staff,
+            /// `STORE_OWNER`
+            StoreOwner,
+            /// `PARTNER`
+            Partner,
+            /// `HEADQUARTER`
+            Headquarter,
+            /// `BRAND`
+            Brand,
+            /// `DISTRIBUTOR`
+            Distributor,
+            /// `USER`
+            User,
+            /// `SUPPLIER`
+            Supplier,
+            /// `CUSTOM`
+            Custom,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestRelationType {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::ServiceProvider => "SERVICE_PROVIDER",
+                    Self::Store => "STORE",
+                    Self::Staff => "STAFF",
+                    Self::StoreOwner => "STORE_OWNER",
+                    Self::Partner => "PARTNER",
+                    Self::Headquarter => "HEADQUARTER",
+                    Self::Brand => "BRAND",
+                    Self::Distributor => "DISTRIBUTOR",
+                    Self::User => "USER",
+                    Self::Supplier => "SUPPLIER",
+                    Self::Custom => "CUSTOM",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostRequestRelationType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "SERVICE_PROVIDER" => Self::ServiceProvider,
+                    "STORE" => Self::Store,
+                    "STAFF" => Self::Staff,
+                    "STORE_OWNER" => Self::StoreOwner,
+                    "PARTNER" => Self::Partner,
+                    "HEADQUARTER" => Self::Headquarter,
+                    "BRAND" => Self::Brand,
+                    "DISTRIBUTOR" => Self::Distributor,
+                    "USER" => Self::User,
+                    "SUPPLIER" => Self::Supplier,
+                    "CUSTOM" => Self::Custom,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestRelationType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostRequestRelationType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostRequestRelationType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
         /// Response body of `POST /v3/profitsharing/receivers/add`.
         #[derive(
@@ -549,7 +1847,6 @@ pub mod receivers {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -557,19 +1854,42 @@ pub mod receivers {
             pub sub_mchid: ::std::option::Option<::std::string::String>,
             /// `type`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub r#type: ::std::option::Option<::std::string::String>,
+            pub r#type: ::std::option::Option<PostRequestType>,
             /// `account`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub account: ::std::option::Option<::std::string::String>,
-            /// `name`
+            /// `name`: sensitive, encrypted with the merchant's key; decrypt with `Client::decrypt`.
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub name: ::std::option::Option<::std::string::String>,
             /// `relation_type`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub relation_type: ::std::option::Option<::std::string::String>,
+            pub relation_type: ::std::option::Option<PostRequestRelationType>,
             /// `custom_relation`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub custom_relation: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    r#type: fields.take("type"),
+                    account: fields.take("account"),
+                    name: fields.take("name"),
+                    relation_type: fields.take("relation_type"),
+                    custom_relation: fields.take("custom_relation"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/profitsharing/receivers/delete`.
@@ -599,21 +1919,102 @@ pub mod receivers {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct PostRequest {
             /// `sub_mchid`
-            pub sub_mchid: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_mchid: ::std::option::Option<::std::string::String>,
             /// `appid`
             pub appid: ::std::string::String,
             /// `sub_appid`
-            pub sub_appid: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_appid: ::std::option::Option<::std::string::String>,
             /// `type`
-            pub r#type: ::std::string::String,
+            pub r#type: PostRequestType,
             /// `account`
             pub account: ::std::string::String,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`appid`, `type`, `account`) set and every optional field unset (not sent).
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                r#type: impl ::std::convert::Into<PostRequestType>,
+                account: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    appid: appid.into(),
+                    sub_appid: ::std::option::Option::None,
+                    r#type: r#type.into(),
+                    account: account.into(),
+                }
+            }
+        }
+        /// The `type` of [`PostRequest`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestType {
+            /// `MERCHANT_ID`
+            MerchantId,
+            /// `PERSONAL_OPENID`
+            PersonalOpenid,
+            /// `PERSONAL_SUB_OPENID`
+            PersonalSubOpenid,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestType {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::MerchantId => "MERCHANT_ID",
+                    Self::PersonalOpenid => "PERSONAL_OPENID",
+                    Self::PersonalSubOpenid => "PERSONAL_SUB_OPENID",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostRequestType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "MERCHANT_ID" => Self::MerchantId,
+                    "PERSONAL_OPENID" => Self::PersonalOpenid,
+                    "PERSONAL_SUB_OPENID" => Self::PersonalSubOpenid,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostRequestType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostRequestType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
         /// Response body of `POST /v3/profitsharing/receivers/delete`.
         #[derive(
@@ -622,7 +2023,6 @@ pub mod receivers {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `sub_mchid`
@@ -630,10 +2030,30 @@ pub mod receivers {
             pub sub_mchid: ::std::option::Option<::std::string::String>,
             /// `type`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub r#type: ::std::option::Option<::std::string::String>,
+            pub r#type: ::std::option::Option<PostRequestType>,
             /// `account`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub account: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    r#type: fields.take("type"),
+                    account: fields.take("account"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -664,17 +2084,19 @@ pub mod return_orders {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
     pub struct PostRequest {
         /// `sub_mchid`
-        pub sub_mchid: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// `order_id`
-        pub order_id: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_id: ::std::option::Option<::std::string::String>,
         /// `out_order_no`
-        pub out_order_no: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_order_no: ::std::option::Option<::std::string::String>,
         /// `out_return_no`
         pub out_return_no: ::std::string::String,
         /// `return_mchid`
@@ -684,6 +2106,25 @@ pub mod return_orders {
         /// `description`
         pub description: ::std::string::String,
     }
+    impl PostRequest {
+        /// A value with its required fields (`out_return_no`, `return_mchid`, `amount`, `description`) set and every optional field unset (not sent).
+        pub fn new(
+            out_return_no: impl ::std::convert::Into<::std::string::String>,
+            return_mchid: impl ::std::convert::Into<::std::string::String>,
+            amount: i64,
+            description: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                sub_mchid: ::std::option::Option::None,
+                order_id: ::std::option::Option::None,
+                out_order_no: ::std::option::Option::None,
+                out_return_no: out_return_no.into(),
+                return_mchid: return_mchid.into(),
+                amount,
+                description: description.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/profitsharing/return-orders`.
     #[derive(
         ::std::fmt::Debug,
@@ -691,7 +2132,6 @@ pub mod return_orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `sub_mchid`
@@ -720,16 +2160,166 @@ pub mod return_orders {
         pub description: ::std::option::Option<::std::string::String>,
         /// `result`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub result: ::std::option::Option<::std::string::String>,
+        pub result: ::std::option::Option<PostResponseResult>,
         /// `fail_reason`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub fail_reason: ::std::option::Option<::std::string::String>,
+        pub fail_reason: ::std::option::Option<PostResponseFailReason>,
         /// `create_time`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// `finish_time`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub finish_time: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                sub_mchid: fields.take("sub_mchid"),
+                order_id: fields.take("order_id"),
+                out_order_no: fields.take("out_order_no"),
+                out_return_no: fields.take("out_return_no"),
+                return_id: fields.take("return_id"),
+                return_mchid: fields.take("return_mchid"),
+                amount: fields.take("amount"),
+                description: fields.take("description"),
+                result: fields.take("result"),
+                fail_reason: fields.take("fail_reason"),
+                create_time: fields.take("create_time"),
+                finish_time: fields.take("finish_time"),
+                unparsed: fields.finish(),
+            })
+        }
+    }
+    /// The `result` of [`PostResponse`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum PostResponseResult {
+        /// `PROCESSING`
+        Processing,
+        /// `SUCCESS`
+        Success,
+        /// `FAILED`
+        Failed,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl PostResponseResult {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Processing => "PROCESSING",
+                Self::Success => "SUCCESS",
+                Self::Failed => "FAILED",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PostResponseResult {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "PROCESSING" => Self::Processing,
+                "SUCCESS" => Self::Success,
+                "FAILED" => Self::Failed,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for PostResponseResult {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for PostResponseResult {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
+    }
+    /// The `fail_reason` of [`PostResponse`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum PostResponseFailReason {
+        /// `ACCOUNT_ABNORMAL`
+        AccountAbnormal,
+        /// `BALANCE_NOT_ENOUGH`
+        BalanceNotEnough,
+        /// `TIME_OUT_CLOSED`
+        TimeOutClosed,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl PostResponseFailReason {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AccountAbnormal => "ACCOUNT_ABNORMAL",
+                Self::BalanceNotEnough => "BALANCE_NOT_ENOUGH",
+                Self::TimeOutClosed => "TIME_OUT_CLOSED",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PostResponseFailReason {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "ACCOUNT_ABNORMAL" => Self::AccountAbnormal,
+                "BALANCE_NOT_ENOUGH" => Self::BalanceNotEnough,
+                "TIME_OUT_CLOSED" => Self::TimeOutClosed,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for PostResponseFailReason {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for PostResponseFailReason {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseFailReason {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
     }
     /// Operations under `/v3/profitsharing/return-orders/{out_return_no}`.
     pub mod by_out_return_no {
@@ -760,15 +2350,26 @@ pub mod return_orders {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct GetQuery {
             /// `sub_mchid`
-            pub sub_mchid: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub sub_mchid: ::std::option::Option<::std::string::String>,
             /// `out_order_no`
             pub out_order_no: ::std::string::String,
+        }
+        impl GetQuery {
+            /// A value with its required fields (`out_order_no`) set and every optional field unset (not sent).
+            pub fn new(
+                out_order_no: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    out_order_no: out_order_no.into(),
+                }
+            }
         }
         /// Response body of `GET /v3/profitsharing/return-orders/{out_return_no}`.
         #[derive(
@@ -777,7 +2378,6 @@ pub mod return_orders {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `sub_mchid`
@@ -806,16 +2406,173 @@ pub mod return_orders {
             pub description: ::std::option::Option<::std::string::String>,
             /// `result`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub result: ::std::option::Option<::std::string::String>,
+            pub result: ::std::option::Option<GetResponseResult>,
             /// `fail_reason`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub fail_reason: ::std::option::Option<::std::string::String>,
+            pub fail_reason: ::std::option::Option<GetResponseFailReason>,
             /// `create_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub create_time: ::std::option::Option<::std::string::String>,
             /// `finish_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    sub_mchid: fields.take("sub_mchid"),
+                    order_id: fields.take("order_id"),
+                    out_order_no: fields.take("out_order_no"),
+                    out_return_no: fields.take("out_return_no"),
+                    return_id: fields.take("return_id"),
+                    return_mchid: fields.take("return_mchid"),
+                    amount: fields.take("amount"),
+                    description: fields.take("description"),
+                    result: fields.take("result"),
+                    fail_reason: fields.take("fail_reason"),
+                    create_time: fields.take("create_time"),
+                    finish_time: fields.take("finish_time"),
+                    unparsed: fields.finish(),
+                })
+            }
+        }
+        /// The `result` of [`GetResponse`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetResponseResult {
+            /// `PROCESSING`
+            Processing,
+            /// `SUCCESS`
+            Success,
+            /// `FAILED`
+            Failed,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetResponseResult {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Processing => "PROCESSING",
+                    Self::Success => "SUCCESS",
+                    Self::Failed => "FAILED",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for GetResponseResult {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "PROCESSING" => Self::Processing,
+                    "SUCCESS" => Self::Success,
+                    "FAILED" => Self::Failed,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for GetResponseResult {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for GetResponseResult {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseResult {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `fail_reason` of [`GetResponse`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum GetResponseFailReason {
+            /// `ACCOUNT_ABNORMAL`
+            AccountAbnormal,
+            /// `BALANCE_NOT_ENOUGH`
+            BalanceNotEnough,
+            /// `TIME_OUT_CLOSED`
+            TimeOutClosed,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl GetResponseFailReason {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::AccountAbnormal => "ACCOUNT_ABNORMAL",
+                    Self::BalanceNotEnough => "BALANCE_NOT_ENOUGH",
+                    Self::TimeOutClosed => "TIME_OUT_CLOSED",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for GetResponseFailReason {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "ACCOUNT_ABNORMAL" => Self::AccountAbnormal,
+                    "BALANCE_NOT_ENOUGH" => Self::BalanceNotEnough,
+                    "TIME_OUT_CLOSED" => Self::TimeOutClosed,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for GetResponseFailReason {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for GetResponseFailReason {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseFailReason {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
     }
 }
@@ -852,7 +2609,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `transaction_id`
@@ -861,6 +2617,25 @@ pub mod transactions {
                 /// `unsplit_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub unsplit_amount: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        transaction_id: fields.take("transaction_id"),
+                        unsplit_amount: fields.take("unsplit_amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }

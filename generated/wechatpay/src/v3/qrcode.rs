@@ -32,19 +32,23 @@ pub mod transactions {
         /// `appid`
         pub appid: ::std::string::String,
         /// `sub_appid`
-        pub sub_appid: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
         /// `sub_mchid`
-        pub sub_mchid: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// `description`
         pub description: ::std::string::String,
         /// `attach`
-        pub attach: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
         /// `out_trade_no`
         pub out_trade_no: ::std::string::String,
         /// `trade_scene`
-        pub trade_scene: ::std::string::String,
+        pub trade_scene: PostRequestTradeScene,
         /// `goods_tag`
-        pub goods_tag: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_tag: ::std::option::Option<::std::string::String>,
         /// `contract_id`
         pub contract_id: ::std::string::String,
         /// `notify_url`
@@ -52,16 +56,103 @@ pub mod transactions {
         /// `amount`
         pub amount: PostRequestAmount,
         /// `bus_info`
-        pub bus_info: PostRequestBusInfo,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bus_info: ::std::option::Option<PostRequestBusInfo>,
         /// `metro_info`
-        pub metro_info: PostRequestMetroInfo,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub metro_info: ::std::option::Option<PostRequestMetroInfo>,
+    }
+    impl PostRequest {
+        /// A value with its required fields (`appid`, `description`, `out_trade_no`, `trade_scene`, `contract_id`, `notify_url`, `amount`) set and every optional field unset (not sent).
+        pub fn new(
+            appid: impl ::std::convert::Into<::std::string::String>,
+            description: impl ::std::convert::Into<::std::string::String>,
+            out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            trade_scene: impl ::std::convert::Into<PostRequestTradeScene>,
+            contract_id: impl ::std::convert::Into<::std::string::String>,
+            notify_url: impl ::std::convert::Into<::std::string::String>,
+            amount: PostRequestAmount,
+        ) -> Self {
+            Self {
+                appid: appid.into(),
+                sub_appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                description: description.into(),
+                attach: ::std::option::Option::None,
+                out_trade_no: out_trade_no.into(),
+                trade_scene: trade_scene.into(),
+                goods_tag: ::std::option::Option::None,
+                contract_id: contract_id.into(),
+                notify_url: notify_url.into(),
+                amount,
+                bus_info: ::std::option::Option::None,
+                metro_info: ::std::option::Option::None,
+            }
+        }
+    }
+    /// The `trade_scene` of [`PostRequest`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum PostRequestTradeScene {
+        /// `BUS`
+        Bus,
+        /// `METRO`
+        Metro,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl PostRequestTradeScene {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Bus => "BUS",
+                Self::Metro => "METRO",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PostRequestTradeScene {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "BUS" => Self::Bus,
+                "METRO" => Self::Metro,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for PostRequestTradeScene {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for PostRequestTradeScene {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostRequestTradeScene {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
     }
     /// The `amount` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -69,7 +160,17 @@ pub mod transactions {
         /// `total`
         pub total: i64,
         /// `currency`
-        pub currency: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+    }
+    impl PostRequestAmount {
+        /// A value with its required fields (`total`) set and every optional field unset (not sent).
+        pub fn new(total: i64) -> Self {
+            Self {
+                total,
+                currency: ::std::option::Option::None,
+            }
+        }
     }
     /// The `bus_info` of [`PostRequest`].
     #[derive(
@@ -83,9 +184,21 @@ pub mod transactions {
         /// `start_time`
         pub start_time: ::sdk_runtime::DateTime,
         /// `line_name`
-        pub line_name: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub line_name: ::std::option::Option<::std::string::String>,
         /// `plate_number`
-        pub plate_number: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plate_number: ::std::option::Option<::std::string::String>,
+    }
+    impl PostRequestBusInfo {
+        /// A value with its required fields (`start_time`) set and every optional field unset (not sent).
+        pub fn new(start_time: ::sdk_runtime::DateTime) -> Self {
+            Self {
+                start_time,
+                line_name: ::std::option::Option::None,
+                plate_number: ::std::option::Option::None,
+            }
+        }
     }
     /// The `metro_info` of [`PostRequest`].
     #[derive(
@@ -99,11 +212,25 @@ pub mod transactions {
         /// `start_time`
         pub start_time: ::sdk_runtime::DateTime,
         /// `end_time`
-        pub end_time: ::sdk_runtime::DateTime,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time: ::std::option::Option<::sdk_runtime::DateTime>,
         /// `start_station`
-        pub start_station: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_station: ::std::option::Option<::std::string::String>,
         /// `end_station`
-        pub end_station: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_station: ::std::option::Option<::std::string::String>,
+    }
+    impl PostRequestMetroInfo {
+        /// A value with its required fields (`start_time`) set and every optional field unset (not sent).
+        pub fn new(start_time: ::sdk_runtime::DateTime) -> Self {
+            Self {
+                start_time,
+                end_time: ::std::option::Option::None,
+                start_station: ::std::option::Option::None,
+                end_station: ::std::option::Option::None,
+            }
+        }
     }
     /// Response body of `POST /v3/qrcode/transactions`.
     #[derive(
@@ -112,7 +239,6 @@ pub mod transactions {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `appid`
@@ -141,7 +267,7 @@ pub mod transactions {
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// `trade_state`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub trade_state: ::std::option::Option<::std::string::String>,
+        pub trade_state: ::std::option::Option<PostResponseTradeState>,
         /// `trade_state_description`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_state_description: ::std::option::Option<::std::string::String>,
@@ -153,7 +279,7 @@ pub mod transactions {
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// `user_repay_state`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_repay_state: ::std::option::Option<::std::string::String>,
+        pub user_repay_state: ::std::option::Option<PostResponseUserRepayState>,
         /// `repay_transaction_id`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub repay_transaction_id: ::std::option::Option<::std::string::String>,
@@ -168,7 +294,7 @@ pub mod transactions {
         pub contract_id: ::std::option::Option<::std::string::String>,
         /// `trade_scene`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub trade_scene: ::std::option::Option<::std::string::String>,
+        pub trade_scene: ::std::option::Option<PostRequestTradeScene>,
         /// `bus_info`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub bus_info: ::std::option::Option<PostResponseBusInfo>,
@@ -183,6 +309,170 @@ pub mod transactions {
         pub promotion_detail: ::std::option::Option<
             ::std::vec::Vec<PostResponsePromotionDetail>,
         >,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                appid: fields.take("appid"),
+                sub_appid: fields.take("sub_appid"),
+                sp_mchid: fields.take("sp_mchid"),
+                sub_mchid: fields.take("sub_mchid"),
+                description: fields.take("description"),
+                create_time: fields.take("create_time"),
+                out_trade_no: fields.take("out_trade_no"),
+                transaction_id: fields.take("transaction_id"),
+                trade_state: fields.take("trade_state"),
+                trade_state_description: fields.take("trade_state_description"),
+                success_time: fields.take("success_time"),
+                bank_type: fields.take("bank_type"),
+                user_repay_state: fields.take("user_repay_state"),
+                repay_transaction_id: fields.take("repay_transaction_id"),
+                repay_time: fields.take("repay_time"),
+                attach: fields.take("attach"),
+                contract_id: fields.take("contract_id"),
+                trade_scene: fields.take("trade_scene"),
+                bus_info: fields.take("bus_info"),
+                metro_info: fields.take("metro_info"),
+                amount: fields.take("amount"),
+                promotion_detail: fields.take("promotion_detail"),
+                unparsed: fields.finish(),
+            })
+        }
+    }
+    /// The `trade_state` of [`PostResponse`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum PostResponseTradeState {
+        /// `SUCCESS`
+        Success,
+        /// `ACCEPTED`
+        Accepted,
+        /// `PAY_FAIL`
+        PayFail,
+        /// `REFUND`
+        Refund,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl PostResponseTradeState {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Success => "SUCCESS",
+                Self::Accepted => "ACCEPTED",
+                Self::PayFail => "PAY_FAIL",
+                Self::Refund => "REFUND",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PostResponseTradeState {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "SUCCESS" => Self::Success,
+                "ACCEPTED" => Self::Accepted,
+                "PAY_FAIL" => Self::PayFail,
+                "REFUND" => Self::Refund,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for PostResponseTradeState {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for PostResponseTradeState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseTradeState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
+    }
+    /// The `user_repay_state` of [`PostResponse`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum PostResponseUserRepayState {
+        /// `NOT_REPAY`
+        NotRepay,
+        /// `REPAID`
+        Repaid,
+        /// `ALL_REFUND`
+        AllRefund,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl PostResponseUserRepayState {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::NotRepay => "NOT_REPAY",
+                Self::Repaid => "REPAID",
+                Self::AllRefund => "ALL_REFUND",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PostResponseUserRepayState {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "NOT_REPAY" => Self::NotRepay,
+                "REPAID" => Self::Repaid,
+                "ALL_REFUND" => Self::AllRefund,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for PostResponseUserRepayState {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for PostResponseUserRepayState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseUserRepayState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
     }
     /// The `bus_info` of [`PostResponse`].
     #[derive(
@@ -191,7 +481,6 @@ pub mod transactions {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponseBusInfo {
         /// `start_time`
@@ -203,6 +492,26 @@ pub mod transactions {
         /// `plate_number`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub plate_number: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseBusInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponseBusInfo",
+            )?;
+            ::std::result::Result::Ok(Self {
+                start_time: fields.take("start_time"),
+                line_name: fields.take("line_name"),
+                plate_number: fields.take("plate_number"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `metro_info` of [`PostResponse`].
     #[derive(
@@ -211,7 +520,6 @@ pub mod transactions {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponseMetroInfo {
         /// `start_time`
@@ -226,6 +534,27 @@ pub mod transactions {
         /// `end_station`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub end_station: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseMetroInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponseMetroInfo",
+            )?;
+            ::std::result::Result::Ok(Self {
+                start_time: fields.take("start_time"),
+                end_time: fields.take("end_time"),
+                start_station: fields.take("start_station"),
+                end_station: fields.take("end_station"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `amount` of [`PostResponse`].
     #[derive(
@@ -234,9 +563,38 @@ pub mod transactions {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
-    pub struct PostResponseAmount {}
+    pub struct PostResponseAmount {
+        /// `total`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+        /// `payer_total`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer_total: ::std::option::Option<i64>,
+        /// `currency`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponseAmount {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponseAmount",
+            )?;
+            ::std::result::Result::Ok(Self {
+                total: fields.take("total"),
+                payer_total: fields.take("payer_total"),
+                currency: fields.take("currency"),
+                unparsed: fields.finish(),
+            })
+        }
+    }
     /// The `promotion_detail` of [`PostResponse`].
     #[derive(
         ::std::fmt::Debug,
@@ -244,7 +602,6 @@ pub mod transactions {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponsePromotionDetail {
         /// `coupon_id`
@@ -258,7 +615,7 @@ pub mod transactions {
         pub scope: ::std::option::Option<::std::string::String>,
         /// `type`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<::std::string::String>,
+        pub r#type: ::std::option::Option<PostResponsePromotionDetailType>,
         /// `stock_id`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_id: ::std::option::Option<::std::string::String>,
@@ -277,6 +634,92 @@ pub mod transactions {
         /// `currency`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub currency: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "PostResponsePromotionDetail",
+            )?;
+            ::std::result::Result::Ok(Self {
+                coupon_id: fields.take("coupon_id"),
+                name: fields.take("name"),
+                scope: fields.take("scope"),
+                r#type: fields.take("type"),
+                stock_id: fields.take("stock_id"),
+                amount: fields.take("amount"),
+                wechatpay_contribute: fields.take("wechatpay_contribute"),
+                merchant_contribute: fields.take("merchant_contribute"),
+                other_contribute: fields.take("other_contribute"),
+                currency: fields.take("currency"),
+                unparsed: fields.finish(),
+            })
+        }
+    }
+    /// The `type` of [`PostResponsePromotionDetail`].
+    ///
+    /// An open set: values this SDK does not know yet are kept in `Unknown`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    pub enum PostResponsePromotionDetailType {
+        /// `CASH`
+        Cash,
+        /// `NOCASH`
+        Nocash,
+        /// A value this version of the SDK does not know.
+        Unknown(::std::string::String),
+    }
+    impl PostResponsePromotionDetailType {
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Cash => "CASH",
+                Self::Nocash => "NOCASH",
+                Self::Unknown(value) => value,
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for PostResponsePromotionDetailType {
+        fn from(value: ::std::string::String) -> Self {
+            match value.as_str() {
+                "CASH" => Self::Cash,
+                "NOCASH" => Self::Nocash,
+                _ => Self::Unknown(value),
+            }
+        }
+    }
+    impl ::std::convert::From<&str> for PostResponsePromotionDetailType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
+    impl ::serde::Serialize for PostResponsePromotionDetailType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetailType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self::from)
+        }
     }
     /// Operations under `/v3/qrcode/transactions/out-trade-no`.
     pub mod out_trade_no {
@@ -313,7 +756,8 @@ pub mod transactions {
             )]
             pub struct GetQuery {
                 /// `sub_mchid`
-                pub sub_mchid: ::std::string::String,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub sub_mchid: ::std::option::Option<::std::string::String>,
             }
             /// Response body of `GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`.
             #[derive(
@@ -322,7 +766,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `appid`
@@ -351,7 +794,7 @@ pub mod transactions {
                 pub transaction_id: ::std::option::Option<::std::string::String>,
                 /// `trade_state`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub trade_state: ::std::option::Option<::std::string::String>,
+                pub trade_state: ::std::option::Option<GetResponseTradeState>,
                 /// `trade_state_description`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub trade_state_description: ::std::option::Option<
@@ -365,7 +808,7 @@ pub mod transactions {
                 pub bank_type: ::std::option::Option<::std::string::String>,
                 /// `user_repay_state`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub user_repay_state: ::std::option::Option<::std::string::String>,
+                pub user_repay_state: ::std::option::Option<GetResponseUserRepayState>,
                 /// `repay_transaction_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub repay_transaction_id: ::std::option::Option<::std::string::String>,
@@ -380,7 +823,7 @@ pub mod transactions {
                 pub contract_id: ::std::option::Option<::std::string::String>,
                 /// `trade_scene`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub trade_scene: ::std::option::Option<::std::string::String>,
+                pub trade_scene: ::std::option::Option<GetResponseTradeScene>,
                 /// `bus_info`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub bus_info: ::std::option::Option<GetResponseBusInfo>,
@@ -395,6 +838,238 @@ pub mod transactions {
                 pub promotion_detail: ::std::option::Option<
                     ::std::vec::Vec<GetResponsePromotionDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        appid: fields.take("appid"),
+                        sub_appid: fields.take("sub_appid"),
+                        sp_mchid: fields.take("sp_mchid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        description: fields.take("description"),
+                        create_time: fields.take("create_time"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        transaction_id: fields.take("transaction_id"),
+                        trade_state: fields.take("trade_state"),
+                        trade_state_description: fields.take("trade_state_description"),
+                        success_time: fields.take("success_time"),
+                        bank_type: fields.take("bank_type"),
+                        user_repay_state: fields.take("user_repay_state"),
+                        repay_transaction_id: fields.take("repay_transaction_id"),
+                        repay_time: fields.take("repay_time"),
+                        attach: fields.take("attach"),
+                        contract_id: fields.take("contract_id"),
+                        trade_scene: fields.take("trade_scene"),
+                        bus_info: fields.take("bus_info"),
+                        metro_info: fields.take("metro_info"),
+                        amount: fields.take("amount"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `trade_state` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseTradeState {
+                /// `SUCCESS`
+                Success,
+                /// `ACCEPTED`
+                Accepted,
+                /// `PAY_FAIL`
+                PayFail,
+                /// `REFUND`
+                Refund,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseTradeState {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Accepted => "ACCEPTED",
+                        Self::PayFail => "PAY_FAIL",
+                        Self::Refund => "REFUND",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for GetResponseTradeState {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "SUCCESS" => Self::Success,
+                        "ACCEPTED" => Self::Accepted,
+                        "PAY_FAIL" => Self::PayFail,
+                        "REFUND" => Self::Refund,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseTradeState {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseTradeState {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTradeState {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `user_repay_state` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseUserRepayState {
+                /// `NOT_REPAY`
+                NotRepay,
+                /// `REPAID`
+                Repaid,
+                /// `ALL_REFUND`
+                AllRefund,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseUserRepayState {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::NotRepay => "NOT_REPAY",
+                        Self::Repaid => "REPAID",
+                        Self::AllRefund => "ALL_REFUND",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseUserRepayState {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "NOT_REPAY" => Self::NotRepay,
+                        "REPAID" => Self::Repaid,
+                        "ALL_REFUND" => Self::AllRefund,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseUserRepayState {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseUserRepayState {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseUserRepayState {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `trade_scene` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseTradeScene {
+                /// `BUS`
+                Bus,
+                /// `METRO`
+                Metro,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseTradeScene {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Bus => "BUS",
+                        Self::Metro => "METRO",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for GetResponseTradeScene {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "BUS" => Self::Bus,
+                        "METRO" => Self::Metro,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseTradeScene {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseTradeScene {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTradeScene {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// The `bus_info` of [`GetResponse`].
             #[derive(
@@ -403,7 +1078,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseBusInfo {
                 /// `start_time`
@@ -415,6 +1089,26 @@ pub mod transactions {
                 /// `plate_number`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub plate_number: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseBusInfo {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseBusInfo",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        start_time: fields.take("start_time"),
+                        line_name: fields.take("line_name"),
+                        plate_number: fields.take("plate_number"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `metro_info` of [`GetResponse`].
             #[derive(
@@ -423,7 +1117,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseMetroInfo {
                 /// `start_time`
@@ -438,6 +1131,27 @@ pub mod transactions {
                 /// `end_station`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub end_station: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseMetroInfo {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseMetroInfo",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        start_time: fields.take("start_time"),
+                        end_time: fields.take("end_time"),
+                        start_station: fields.take("start_station"),
+                        end_station: fields.take("end_station"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`GetResponse`].
             #[derive(
@@ -446,9 +1160,38 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct GetResponseAmount {}
+            pub struct GetResponseAmount {
+                /// `total`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub total: ::std::option::Option<i64>,
+                /// `payer_total`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub payer_total: ::std::option::Option<i64>,
+                /// `currency`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total: fields.take("total"),
+                        payer_total: fields.take("payer_total"),
+                        currency: fields.take("currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
             /// The `promotion_detail` of [`GetResponse`].
             #[derive(
                 ::std::fmt::Debug,
@@ -456,7 +1199,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePromotionDetail {
                 /// `coupon_id`
@@ -470,7 +1212,7 @@ pub mod transactions {
                 pub scope: ::std::option::Option<::std::string::String>,
                 /// `type`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub r#type: ::std::option::Option<::std::string::String>,
+                pub r#type: ::std::option::Option<GetResponsePromotionDetailType>,
                 /// `stock_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub stock_id: ::std::option::Option<::std::string::String>,
@@ -489,6 +1231,94 @@ pub mod transactions {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        coupon_id: fields.take("coupon_id"),
+                        name: fields.take("name"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        stock_id: fields.take("stock_id"),
+                        amount: fields.take("amount"),
+                        wechatpay_contribute: fields.take("wechatpay_contribute"),
+                        merchant_contribute: fields.take("merchant_contribute"),
+                        other_contribute: fields.take("other_contribute"),
+                        currency: fields.take("currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `type` of [`GetResponsePromotionDetail`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponsePromotionDetailType {
+                /// `CASH`
+                Cash,
+                /// `NOCASH`
+                Nocash,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponsePromotionDetailType {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Cash => "CASH",
+                        Self::Nocash => "NOCASH",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponsePromotionDetailType {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "CASH" => Self::Cash,
+                        "NOCASH" => Self::Nocash,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponsePromotionDetailType {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponsePromotionDetailType {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetailType {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
         }
     }
@@ -524,7 +1354,6 @@ pub mod user_services {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -532,9 +1361,23 @@ pub mod user_services {
                 /// `appid`
                 pub appid: ::std::string::String,
                 /// `sub_appid`
-                pub sub_appid: ::std::string::String,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub sub_appid: ::std::option::Option<::std::string::String>,
                 /// `sub_mchid`
-                pub sub_mchid: ::std::string::String,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub sub_mchid: ::std::option::Option<::std::string::String>,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`appid`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        sub_appid: ::std::option::Option::None,
+                        sub_mchid: ::std::option::Option::None,
+                    }
+                }
             }
             /// Response body of `GET /v3/qrcode/user-services/contract-id/{contract_id}`.
             #[derive(
@@ -543,7 +1386,6 @@ pub mod user_services {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `contract_id`
@@ -551,10 +1393,157 @@ pub mod user_services {
                 pub contract_id: ::std::option::Option<::std::string::String>,
                 /// `user_service_state`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub user_service_state: ::std::option::Option<::std::string::String>,
+                pub user_service_state: ::std::option::Option<
+                    GetResponseUserServiceState,
+                >,
                 /// `block_reason`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub block_reason: ::std::option::Option<::std::string::String>,
+                pub block_reason: ::std::option::Option<GetResponseBlockReason>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        contract_id: fields.take("contract_id"),
+                        user_service_state: fields.take("user_service_state"),
+                        block_reason: fields.take("block_reason"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `user_service_state` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseUserServiceState {
+                /// `NORMAL`
+                Normal,
+                /// `BLOCKED`
+                Blocked,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseUserServiceState {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Normal => "NORMAL",
+                        Self::Blocked => "BLOCKED",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseUserServiceState {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "NORMAL" => Self::Normal,
+                        "BLOCKED" => Self::Blocked,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseUserServiceState {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseUserServiceState {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseUserServiceState {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `block_reason` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseBlockReason {
+                /// `DELETED`
+                Deleted,
+                /// `ACCOUNT_FROZEN`
+                AccountFrozen,
+                /// `OVERDUE`
+                Overdue,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseBlockReason {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Deleted => "DELETED",
+                        Self::AccountFrozen => "ACCOUNT_FROZEN",
+                        Self::Overdue => "OVERDUE",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for GetResponseBlockReason {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "DELETED" => Self::Deleted,
+                        "ACCOUNT_FROZEN" => Self::AccountFrozen,
+                        "OVERDUE" => Self::Overdue,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseBlockReason {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseBlockReason {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseBlockReason {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
         }
     }

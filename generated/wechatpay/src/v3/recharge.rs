@@ -29,7 +29,6 @@ pub mod bank_transfer_recharges {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -43,12 +42,27 @@ pub mod bank_transfer_recharges {
             /// `recharge_amount`
             pub recharge_amount: PostRequestRechargeAmount,
         }
+        impl PostRequest {
+            /// A value with its required fields (`out_recharge_no`, `recharge_scene`, `account_type`, `recharge_amount`) set and every optional field unset (not sent).
+            pub fn new(
+                out_recharge_no: impl ::std::convert::Into<::std::string::String>,
+                recharge_scene: impl ::std::convert::Into<::std::string::String>,
+                account_type: impl ::std::convert::Into<::std::string::String>,
+                recharge_amount: PostRequestRechargeAmount,
+            ) -> Self {
+                Self {
+                    out_recharge_no: out_recharge_no.into(),
+                    recharge_scene: recharge_scene.into(),
+                    account_type: account_type.into(),
+                    recharge_amount,
+                }
+            }
+        }
         /// The `recharge_amount` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -58,6 +72,18 @@ pub mod bank_transfer_recharges {
             /// `currency`
             pub currency: ::std::string::String,
         }
+        impl PostRequestRechargeAmount {
+            /// A value with its required fields (`amount`, `currency`) set and every optional field unset (not sent).
+            pub fn new(
+                amount: i64,
+                currency: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    amount,
+                    currency: currency.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/recharge/bank-transfer-recharges/apply`.
         #[derive(
             ::std::fmt::Debug,
@@ -65,7 +91,6 @@ pub mod bank_transfer_recharges {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `recharge_id`
@@ -79,6 +104,26 @@ pub mod bank_transfer_recharges {
             pub transfer_in_account: ::std::option::Option<
                 PostResponseTransferInAccount,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    recharge_id: fields.take("recharge_id"),
+                    out_recharge_no: fields.take("out_recharge_no"),
+                    transfer_in_account: fields.take("transfer_in_account"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `transfer_in_account` of [`PostResponse`].
         #[derive(
@@ -87,7 +132,6 @@ pub mod bank_transfer_recharges {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseTransferInAccount {
             /// `bank_name`
@@ -105,6 +149,28 @@ pub mod bank_transfer_recharges {
             /// `bank_account_no`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub bank_account_no: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseTransferInAccount {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseTransferInAccount",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    bank_name: fields.take("bank_name"),
+                    bank_address_code: fields.take("bank_address_code"),
+                    bank_code: fields.take("bank_code"),
+                    bank_account_name: fields.take("bank_account_name"),
+                    bank_account_no: fields.take("bank_account_no"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/recharge/bank-transfer-recharges/out-recharge-no`.
@@ -138,7 +204,6 @@ pub mod bank_transfer_recharges {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `mchid`
@@ -179,6 +244,35 @@ pub mod bank_transfer_recharges {
                 /// `close_time`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub close_time: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        mchid: fields.take("mchid"),
+                        recharge_id: fields.take("recharge_id"),
+                        out_recharge_no: fields.take("out_recharge_no"),
+                        account_type: fields.take("account_type"),
+                        recharge_state: fields.take("recharge_state"),
+                        recharge_scene: fields.take("recharge_scene"),
+                        recharge_state_desc: fields.take("recharge_state_desc"),
+                        recharge_amount: fields.take("recharge_amount"),
+                        bank_transfer_info: fields.take("bank_transfer_info"),
+                        accept_time: fields.take("accept_time"),
+                        success_time: fields.take("success_time"),
+                        close_time: fields.take("close_time"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `recharge_amount` of [`GetResponse`].
             #[derive(
@@ -187,7 +281,6 @@ pub mod bank_transfer_recharges {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseRechargeAmount {
                 /// `amount`
@@ -196,6 +289,25 @@ pub mod bank_transfer_recharges {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseRechargeAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseRechargeAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        amount: fields.take("amount"),
+                        currency: fields.take("currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `bank_transfer_info` of [`GetResponse`].
             #[derive(
@@ -204,7 +316,6 @@ pub mod bank_transfer_recharges {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseBankTransferInfo {
                 /// `memo`
@@ -222,6 +333,28 @@ pub mod bank_transfer_recharges {
                 /// `bank_card_tail`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub bank_card_tail: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseBankTransferInfo {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseBankTransferInfo",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        memo: fields.take("memo"),
+                        return_time: fields.take("return_time"),
+                        return_reason: fields.take("return_reason"),
+                        bank_name: fields.take("bank_name"),
+                        bank_card_tail: fields.take("bank_card_tail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }

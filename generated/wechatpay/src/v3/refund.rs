@@ -29,7 +29,6 @@ pub mod domestic {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -38,17 +37,22 @@ pub mod domestic {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mchid: ::std::option::Option<::std::string::String>,
             /// `transaction_id`
-            pub transaction_id: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub transaction_id: ::std::option::Option<::std::string::String>,
             /// `out_trade_no`
-            pub out_trade_no: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub out_trade_no: ::std::option::Option<::std::string::String>,
             /// `out_refund_no`
             pub out_refund_no: ::std::string::String,
             /// `reason`
-            pub reason: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub reason: ::std::option::Option<::std::string::String>,
             /// `notify_url`
-            pub notify_url: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub notify_url: ::std::option::Option<::std::string::String>,
             /// `funds_account`
-            pub funds_account: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub funds_account: ::std::option::Option<PostRequestFundsAccount>,
             /// `amount`
             pub amount: PostRequestAmount,
             /// `goods_detail`
@@ -57,12 +61,86 @@ pub mod domestic {
                 ::std::vec::Vec<PostRequestGoodsDetail>,
             >,
         }
+        impl PostRequest {
+            /// A value with its required fields (`out_refund_no`, `amount`) set and every optional field unset (not sent).
+            pub fn new(
+                out_refund_no: impl ::std::convert::Into<::std::string::String>,
+                amount: PostRequestAmount,
+            ) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    transaction_id: ::std::option::Option::None,
+                    out_trade_no: ::std::option::Option::None,
+                    out_refund_no: out_refund_no.into(),
+                    reason: ::std::option::Option::None,
+                    notify_url: ::std::option::Option::None,
+                    funds_account: ::std::option::Option::None,
+                    amount,
+                    goods_detail: ::std::option::Option::None,
+                }
+            }
+        }
+        /// The `funds_account` of [`PostRequest`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestFundsAccount {
+            /// `AVAILABLE`
+            Available,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestFundsAccount {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Available => "AVAILABLE",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostRequestFundsAccount {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "AVAILABLE" => Self::Available,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestFundsAccount {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostRequestFundsAccount {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostRequestFundsAccount {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
         /// The `amount` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -70,33 +148,120 @@ pub mod domestic {
             /// `refund`
             pub refund: i64,
             /// `from`
-            pub from: ::std::vec::Vec<PostRequestAmountFrom>,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub from: ::std::option::Option<::std::vec::Vec<PostRequestAmountFrom>>,
             /// `total`
             pub total: i64,
             /// `currency`
             pub currency: ::std::string::String,
+        }
+        impl PostRequestAmount {
+            /// A value with its required fields (`refund`, `total`, `currency`) set and every optional field unset (not sent).
+            pub fn new(
+                refund: i64,
+                total: i64,
+                currency: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    refund,
+                    from: ::std::option::Option::None,
+                    total,
+                    currency: currency.into(),
+                }
+            }
         }
         /// The `from` of [`PostRequestAmount`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct PostRequestAmountFrom {
             /// `account`
-            pub account: ::std::string::String,
+            pub account: PostRequestAmountFromAccount,
             /// `amount`
             pub amount: i64,
+        }
+        impl PostRequestAmountFrom {
+            /// A value with its required fields (`account`, `amount`) set and every optional field unset (not sent).
+            pub fn new(
+                account: impl ::std::convert::Into<PostRequestAmountFromAccount>,
+                amount: i64,
+            ) -> Self {
+                Self {
+                    account: account.into(),
+                    amount,
+                }
+            }
+        }
+        /// The `account` of [`PostRequestAmountFrom`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestAmountFromAccount {
+            /// `AVAILABLE`
+            Available,
+            /// `UNAVAILABLE`
+            Unavailable,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestAmountFromAccount {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Available => "AVAILABLE",
+                    Self::Unavailable => "UNAVAILABLE",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String>
+        for PostRequestAmountFromAccount {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "AVAILABLE" => Self::Available,
+                    "UNAVAILABLE" => Self::Unavailable,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestAmountFromAccount {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostRequestAmountFromAccount {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostRequestAmountFromAccount {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
         /// The `goods_detail` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -104,15 +269,35 @@ pub mod domestic {
             /// `merchant_goods_id`
             pub merchant_goods_id: ::std::string::String,
             /// `wechatpay_goods_id`
-            pub wechatpay_goods_id: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
             /// `goods_name`
-            pub goods_name: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub goods_name: ::std::option::Option<::std::string::String>,
             /// `unit_price`
             pub unit_price: i64,
             /// `refund_amount`
             pub refund_amount: i64,
             /// `refund_quantity`
             pub refund_quantity: i64,
+        }
+        impl PostRequestGoodsDetail {
+            /// A value with its required fields (`merchant_goods_id`, `unit_price`, `refund_amount`, `refund_quantity`) set and every optional field unset (not sent).
+            pub fn new(
+                merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                unit_price: i64,
+                refund_amount: i64,
+                refund_quantity: i64,
+            ) -> Self {
+                Self {
+                    merchant_goods_id: merchant_goods_id.into(),
+                    wechatpay_goods_id: ::std::option::Option::None,
+                    goods_name: ::std::option::Option::None,
+                    unit_price,
+                    refund_amount,
+                    refund_quantity,
+                }
+            }
         }
         /// Response body of `POST /v3/refund/domestic/refunds`.
         #[derive(
@@ -121,7 +306,6 @@ pub mod domestic {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `refund_id`
@@ -138,7 +322,7 @@ pub mod domestic {
             pub out_trade_no: ::std::option::Option<::std::string::String>,
             /// `channel`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub channel: ::std::option::Option<::std::string::String>,
+            pub channel: ::std::option::Option<PostResponseChannel>,
             /// `user_received_account`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub user_received_account: ::std::option::Option<::std::string::String>,
@@ -150,10 +334,10 @@ pub mod domestic {
             pub create_time: ::std::option::Option<::std::string::String>,
             /// `status`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub status: ::std::option::Option<::std::string::String>,
+            pub status: ::std::option::Option<PostResponseStatus>,
             /// `funds_account`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub funds_account: ::std::option::Option<::std::string::String>,
+            pub funds_account: ::std::option::Option<PostResponseFundsAccount>,
             /// `amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub amount: ::std::option::Option<PostResponseAmount>,
@@ -162,6 +346,243 @@ pub mod domestic {
             pub promotion_detail: ::std::option::Option<
                 ::std::vec::Vec<PostResponsePromotionDetail>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    refund_id: fields.take("refund_id"),
+                    out_refund_no: fields.take("out_refund_no"),
+                    transaction_id: fields.take("transaction_id"),
+                    out_trade_no: fields.take("out_trade_no"),
+                    channel: fields.take("channel"),
+                    user_received_account: fields.take("user_received_account"),
+                    success_time: fields.take("success_time"),
+                    create_time: fields.take("create_time"),
+                    status: fields.take("status"),
+                    funds_account: fields.take("funds_account"),
+                    amount: fields.take("amount"),
+                    promotion_detail: fields.take("promotion_detail"),
+                    unparsed: fields.finish(),
+                })
+            }
+        }
+        /// The `channel` of [`PostResponse`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostResponseChannel {
+            /// `ORIGINAL`
+            Original,
+            /// `BALANCE`
+            Balance,
+            /// `OTHER_BALANCE`
+            OtherBalance,
+            /// `OTHER_BANKCARD`
+            OtherBankcard,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostResponseChannel {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Original => "ORIGINAL",
+                    Self::Balance => "BALANCE",
+                    Self::OtherBalance => "OTHER_BALANCE",
+                    Self::OtherBankcard => "OTHER_BANKCARD",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostResponseChannel {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "ORIGINAL" => Self::Original,
+                    "BALANCE" => Self::Balance,
+                    "OTHER_BALANCE" => Self::OtherBalance,
+                    "OTHER_BANKCARD" => Self::OtherBankcard,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostResponseChannel {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostResponseChannel {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseChannel {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `status` of [`PostResponse`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostResponseStatus {
+            /// `SUCCESS`
+            Success,
+            /// `CLOSED`
+            Closed,
+            /// `PROCESSING`
+            Processing,
+            /// `ABNORMAL`
+            Abnormal,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostResponseStatus {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Success => "SUCCESS",
+                    Self::Closed => "CLOSED",
+                    Self::Processing => "PROCESSING",
+                    Self::Abnormal => "ABNORMAL",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostResponseStatus {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "SUCCESS" => Self::Success,
+                    "CLOSED" => Self::Closed,
+                    "PROCESSING" => Self::Processing,
+                    "ABNORMAL" => Self::Abnormal,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostResponseStatus {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostResponseStatus {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseStatus {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `funds_account` of [`PostResponse`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostResponseFundsAccount {
+            /// `UNSETTLED`
+            Unsettled,
+            /// `AVAILABLE`
+            Available,
+            /// `UNAVAILABLE`
+            Unavailable,
+            /// `OPERATION`
+            Operation,
+            /// `BASIC`
+            Basic,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostResponseFundsAccount {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Unsettled => "UNSETTLED",
+                    Self::Available => "AVAILABLE",
+                    Self::Unavailable => "UNAVAILABLE",
+                    Self::Operation => "OPERATION",
+                    Self::Basic => "BASIC",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostResponseFundsAccount {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "UNSETTLED" => Self::Unsettled,
+                    "AVAILABLE" => Self::Available,
+                    "UNAVAILABLE" => Self::Unavailable,
+                    "OPERATION" => Self::Operation,
+                    "BASIC" => Self::Basic,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostResponseFundsAccount {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostResponseFundsAccount {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseFundsAccount {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
         /// The `amount` of [`PostResponse`].
         #[derive(
@@ -170,7 +591,6 @@ pub mod domestic {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseAmount {
             /// `total`
@@ -200,6 +620,32 @@ pub mod domestic {
             /// `currency`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub currency: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseAmount {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseAmount",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    total: fields.take("total"),
+                    refund: fields.take("refund"),
+                    from: fields.take("from"),
+                    payer_total: fields.take("payer_total"),
+                    payer_refund: fields.take("payer_refund"),
+                    settlement_refund: fields.take("settlement_refund"),
+                    settlement_total: fields.take("settlement_total"),
+                    discount_refund: fields.take("discount_refund"),
+                    currency: fields.take("currency"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `from` of [`PostResponseAmount`].
         #[derive(
@@ -208,15 +654,33 @@ pub mod domestic {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseAmountFrom {
             /// `account`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub account: ::std::option::Option<::std::string::String>,
+            pub account: ::std::option::Option<PostRequestAmountFromAccount>,
             /// `amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub amount: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseAmountFrom {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseAmountFrom",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    account: fields.take("account"),
+                    amount: fields.take("amount"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `promotion_detail` of [`PostResponse`].
         #[derive(
@@ -225,7 +689,6 @@ pub mod domestic {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePromotionDetail {
             /// `promotion_id`
@@ -233,10 +696,10 @@ pub mod domestic {
             pub promotion_id: ::std::option::Option<::std::string::String>,
             /// `scope`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub scope: ::std::option::Option<::std::string::String>,
+            pub scope: ::std::option::Option<PostResponsePromotionDetailScope>,
             /// `type`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub r#type: ::std::option::Option<::std::string::String>,
+            pub r#type: ::std::option::Option<PostResponsePromotionDetailType>,
             /// `amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub amount: ::std::option::Option<i64>,
@@ -248,6 +711,151 @@ pub mod domestic {
             pub goods_detail: ::std::option::Option<
                 ::std::vec::Vec<PostResponsePromotionDetailGoodsDetail>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetail {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePromotionDetail",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    promotion_id: fields.take("promotion_id"),
+                    scope: fields.take("scope"),
+                    r#type: fields.take("type"),
+                    amount: fields.take("amount"),
+                    refund_amount: fields.take("refund_amount"),
+                    goods_detail: fields.take("goods_detail"),
+                    unparsed: fields.finish(),
+                })
+            }
+        }
+        /// The `scope` of [`PostResponsePromotionDetail`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostResponsePromotionDetailScope {
+            /// `GLOBAL`
+            Global,
+            /// `SINGLE`
+            Single,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostResponsePromotionDetailScope {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Global => "GLOBAL",
+                    Self::Single => "SINGLE",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String>
+        for PostResponsePromotionDetailScope {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "GLOBAL" => Self::Global,
+                    "SINGLE" => Self::Single,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostResponsePromotionDetailScope {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostResponsePromotionDetailScope {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetailScope {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
+        /// The `type` of [`PostResponsePromotionDetail`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostResponsePromotionDetailType {
+            /// `COUPON`
+            Coupon,
+            /// `DISCOUNT`
+            Discount,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostResponsePromotionDetailType {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Coupon => "COUPON",
+                    Self::Discount => "DISCOUNT",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String>
+        for PostResponsePromotionDetailType {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "COUPON" => Self::Coupon,
+                    "DISCOUNT" => Self::Discount,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostResponsePromotionDetailType {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostResponsePromotionDetailType {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetailType {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
         }
         /// The `goods_detail` of [`PostResponsePromotionDetail`].
         #[derive(
@@ -256,7 +864,6 @@ pub mod domestic {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePromotionDetailGoodsDetail {
             /// `merchant_goods_id`
@@ -277,6 +884,29 @@ pub mod domestic {
             /// `refund_quantity`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub refund_quantity: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetailGoodsDetail {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePromotionDetailGoodsDetail",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    merchant_goods_id: fields.take("merchant_goods_id"),
+                    wechatpay_goods_id: fields.take("wechatpay_goods_id"),
+                    goods_name: fields.take("goods_name"),
+                    unit_price: fields.take("unit_price"),
+                    refund_amount: fields.take("refund_amount"),
+                    refund_quantity: fields.take("refund_quantity"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// Operations under `/v3/refund/domestic/refunds/{out_refund_no}`.
         pub mod by_out_refund_no {
@@ -323,7 +953,6 @@ pub mod domestic {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `refund_id`
@@ -340,7 +969,7 @@ pub mod domestic {
                 pub out_trade_no: ::std::option::Option<::std::string::String>,
                 /// `channel`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub channel: ::std::option::Option<::std::string::String>,
+                pub channel: ::std::option::Option<GetResponseChannel>,
                 /// `user_received_account`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub user_received_account: ::std::option::Option<::std::string::String>,
@@ -352,10 +981,10 @@ pub mod domestic {
                 pub create_time: ::std::option::Option<::std::string::String>,
                 /// `status`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub status: ::std::option::Option<::std::string::String>,
+                pub status: ::std::option::Option<GetResponseStatus>,
                 /// `funds_account`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub funds_account: ::std::option::Option<::std::string::String>,
+                pub funds_account: ::std::option::Option<GetResponseFundsAccount>,
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<GetResponseAmount>,
@@ -364,6 +993,244 @@ pub mod domestic {
                 pub promotion_detail: ::std::option::Option<
                     ::std::vec::Vec<GetResponsePromotionDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        refund_id: fields.take("refund_id"),
+                        out_refund_no: fields.take("out_refund_no"),
+                        transaction_id: fields.take("transaction_id"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        channel: fields.take("channel"),
+                        user_received_account: fields.take("user_received_account"),
+                        success_time: fields.take("success_time"),
+                        create_time: fields.take("create_time"),
+                        status: fields.take("status"),
+                        funds_account: fields.take("funds_account"),
+                        amount: fields.take("amount"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `channel` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseChannel {
+                /// `ORIGINAL`
+                Original,
+                /// `BALANCE`
+                Balance,
+                /// `OTHER_BALANCE`
+                OtherBalance,
+                /// `OTHER_BANKCARD`
+                OtherBankcard,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseChannel {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Original => "ORIGINAL",
+                        Self::Balance => "BALANCE",
+                        Self::OtherBalance => "OTHER_BALANCE",
+                        Self::OtherBankcard => "OTHER_BANKCARD",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for GetResponseChannel {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "ORIGINAL" => Self::Original,
+                        "BALANCE" => Self::Balance,
+                        "OTHER_BALANCE" => Self::OtherBalance,
+                        "OTHER_BANKCARD" => Self::OtherBankcard,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseChannel {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseChannel {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseChannel {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `status` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseStatus {
+                /// `SUCCESS`
+                Success,
+                /// `CLOSED`
+                Closed,
+                /// `PROCESSING`
+                Processing,
+                /// `ABNORMAL`
+                Abnormal,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseStatus {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Success => "SUCCESS",
+                        Self::Closed => "CLOSED",
+                        Self::Processing => "PROCESSING",
+                        Self::Abnormal => "ABNORMAL",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for GetResponseStatus {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "SUCCESS" => Self::Success,
+                        "CLOSED" => Self::Closed,
+                        "PROCESSING" => Self::Processing,
+                        "ABNORMAL" => Self::Abnormal,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseStatus {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseStatus {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseStatus {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `funds_account` of [`GetResponse`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseFundsAccount {
+                /// `UNSETTLED`
+                Unsettled,
+                /// `AVAILABLE`
+                Available,
+                /// `UNAVAILABLE`
+                Unavailable,
+                /// `OPERATION`
+                Operation,
+                /// `BASIC`
+                Basic,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseFundsAccount {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Unsettled => "UNSETTLED",
+                        Self::Available => "AVAILABLE",
+                        Self::Unavailable => "UNAVAILABLE",
+                        Self::Operation => "OPERATION",
+                        Self::Basic => "BASIC",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseFundsAccount {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "UNSETTLED" => Self::Unsettled,
+                        "AVAILABLE" => Self::Available,
+                        "UNAVAILABLE" => Self::Unavailable,
+                        "OPERATION" => Self::Operation,
+                        "BASIC" => Self::Basic,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseFundsAccount {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseFundsAccount {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseFundsAccount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// The `amount` of [`GetResponse`].
             #[derive(
@@ -372,7 +1239,6 @@ pub mod domestic {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAmount {
                 /// `total`
@@ -405,6 +1271,33 @@ pub mod domestic {
                 /// `refund_fee`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub refund_fee: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total: fields.take("total"),
+                        refund: fields.take("refund"),
+                        from: fields.take("from"),
+                        payer_total: fields.take("payer_total"),
+                        payer_refund: fields.take("payer_refund"),
+                        settlement_refund: fields.take("settlement_refund"),
+                        settlement_total: fields.take("settlement_total"),
+                        discount_refund: fields.take("discount_refund"),
+                        currency: fields.take("currency"),
+                        refund_fee: fields.take("refund_fee"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `from` of [`GetResponseAmount`].
             #[derive(
@@ -413,15 +1306,94 @@ pub mod domestic {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAmountFrom {
                 /// `account`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub account: ::std::option::Option<::std::string::String>,
+                pub account: ::std::option::Option<GetResponseAmountFromAccount>,
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmountFrom {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmountFrom",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        account: fields.take("account"),
+                        amount: fields.take("amount"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `account` of [`GetResponseAmountFrom`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseAmountFromAccount {
+                /// `AVAILABLE`
+                Available,
+                /// `UNAVAILABLE`
+                Unavailable,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseAmountFromAccount {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Available => "AVAILABLE",
+                        Self::Unavailable => "UNAVAILABLE",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseAmountFromAccount {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "AVAILABLE" => Self::Available,
+                        "UNAVAILABLE" => Self::Unavailable,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseAmountFromAccount {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseAmountFromAccount {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmountFromAccount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// The `promotion_detail` of [`GetResponse`].
             #[derive(
@@ -430,7 +1402,6 @@ pub mod domestic {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePromotionDetail {
                 /// `promotion_id`
@@ -438,10 +1409,10 @@ pub mod domestic {
                 pub promotion_id: ::std::option::Option<::std::string::String>,
                 /// `scope`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub scope: ::std::option::Option<::std::string::String>,
+                pub scope: ::std::option::Option<GetResponsePromotionDetailScope>,
                 /// `type`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub r#type: ::std::option::Option<::std::string::String>,
+                pub r#type: ::std::option::Option<GetResponsePromotionDetailType>,
                 /// `amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub amount: ::std::option::Option<i64>,
@@ -453,6 +1424,151 @@ pub mod domestic {
                 pub goods_detail: ::std::option::Option<
                     ::std::vec::Vec<GetResponsePromotionDetailGoodsDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        promotion_id: fields.take("promotion_id"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        amount: fields.take("amount"),
+                        refund_amount: fields.take("refund_amount"),
+                        goods_detail: fields.take("goods_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `scope` of [`GetResponsePromotionDetail`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponsePromotionDetailScope {
+                /// `GLOBAL`
+                Global,
+                /// `SINGLE`
+                Single,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponsePromotionDetailScope {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Global => "GLOBAL",
+                        Self::Single => "SINGLE",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponsePromotionDetailScope {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "GLOBAL" => Self::Global,
+                        "SINGLE" => Self::Single,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponsePromotionDetailScope {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponsePromotionDetailScope {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetailScope {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
+            }
+            /// The `type` of [`GetResponsePromotionDetail`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponsePromotionDetailType {
+                /// `COUPON`
+                Coupon,
+                /// `DISCOUNT`
+                Discount,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponsePromotionDetailType {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Coupon => "COUPON",
+                        Self::Discount => "DISCOUNT",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponsePromotionDetailType {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "COUPON" => Self::Coupon,
+                        "DISCOUNT" => Self::Discount,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponsePromotionDetailType {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponsePromotionDetailType {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetailType {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// The `goods_detail` of [`GetResponsePromotionDetail`].
             #[derive(
@@ -461,7 +1577,6 @@ pub mod domestic {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePromotionDetailGoodsDetail {
                 /// `merchant_goods_id`
@@ -482,6 +1597,30 @@ pub mod domestic {
                 /// `refund_quantity`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub refund_quantity: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de>
+            for GetResponsePromotionDetailGoodsDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetailGoodsDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        merchant_goods_id: fields.take("merchant_goods_id"),
+                        wechatpay_goods_id: fields.take("wechatpay_goods_id"),
+                        goods_name: fields.take("goods_name"),
+                        unit_price: fields.take("unit_price"),
+                        refund_amount: fields.take("refund_amount"),
+                        refund_quantity: fields.take("refund_quantity"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/refund/domestic/refunds/{refund_id}`.
@@ -566,6 +1705,22 @@ pub mod domestic {
                     )]
                     pub real_name: ::std::option::Option<::std::string::String>,
                 }
+                impl PostRequest {
+                    /// A value with its required fields (`out_refund_no`, `type`) set and every optional field unset (not sent).
+                    pub fn new(
+                        out_refund_no: impl ::std::convert::Into<::std::string::String>,
+                        r#type: impl ::std::convert::Into<PostRequestType>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: ::std::option::Option::None,
+                            out_refund_no: out_refund_no.into(),
+                            r#type: r#type.into(),
+                            bank_type: ::std::option::Option::None,
+                            bank_account: ::std::option::Option::None,
+                            real_name: ::std::option::Option::None,
+                        }
+                    }
+                }
                 /// The `type` of [`PostRequest`].
                 ///
                 /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -603,6 +1758,11 @@ pub mod domestic {
                         }
                     }
                 }
+                impl ::std::convert::From<&str> for PostRequestType {
+                    fn from(value: &str) -> Self {
+                        Self::from(::std::string::String::from(value))
+                    }
+                }
                 impl ::serde::Serialize for PostRequestType {
                     fn serialize<S: ::serde::Serializer>(
                         &self,
@@ -628,7 +1788,6 @@ pub mod domestic {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponse {
                     /// `refund_id`
@@ -707,6 +1866,35 @@ pub mod domestic {
                     pub promotion_detail: ::std::option::Option<
                         ::std::vec::Vec<PostResponsePromotionDetail>,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            refund_id: fields.take("refund_id"),
+                            out_refund_no: fields.take("out_refund_no"),
+                            transaction_id: fields.take("transaction_id"),
+                            out_trade_no: fields.take("out_trade_no"),
+                            channel: fields.take("channel"),
+                            user_received_account: fields.take("user_received_account"),
+                            success_time: fields.take("success_time"),
+                            create_time: fields.take("create_time"),
+                            status: fields.take("status"),
+                            funds_account: fields.take("funds_account"),
+                            amount: fields.take("amount"),
+                            promotion_detail: fields.take("promotion_detail"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `amount` of [`PostResponse`].
                 #[derive(
@@ -715,7 +1903,6 @@ pub mod domestic {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponseAmount {
                     /// `total`
@@ -774,6 +1961,32 @@ pub mod domestic {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub currency: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponseAmount {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponseAmount",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            total: fields.take("total"),
+                            refund: fields.take("refund"),
+                            from: fields.take("from"),
+                            payer_total: fields.take("payer_total"),
+                            payer_refund: fields.take("payer_refund"),
+                            settlement_refund: fields.take("settlement_refund"),
+                            settlement_total: fields.take("settlement_total"),
+                            discount_refund: fields.take("discount_refund"),
+                            currency: fields.take("currency"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `from` of [`PostResponseAmount`].
                 #[derive(
@@ -782,7 +1995,6 @@ pub mod domestic {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponseAmountFrom {
                     /// `account`
@@ -797,6 +2009,25 @@ pub mod domestic {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub amount: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponseAmountFrom {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponseAmountFrom",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            account: fields.take("account"),
+                            amount: fields.take("amount"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `promotion_detail` of [`PostResponse`].
                 #[derive(
@@ -805,7 +2036,6 @@ pub mod domestic {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponsePromotionDetail {
                     /// `promotion_id`
@@ -846,6 +2076,29 @@ pub mod domestic {
                     pub goods_detail: ::std::option::Option<
                         ::std::vec::Vec<PostResponsePromotionDetailGoodsDetail>,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetail {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponsePromotionDetail",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            promotion_id: fields.take("promotion_id"),
+                            scope: fields.take("scope"),
+                            r#type: fields.take("type"),
+                            amount: fields.take("amount"),
+                            refund_amount: fields.take("refund_amount"),
+                            goods_detail: fields.take("goods_detail"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `goods_detail` of [`PostResponsePromotionDetail`].
                 #[derive(
@@ -854,7 +2107,6 @@ pub mod domestic {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct PostResponsePromotionDetailGoodsDetail {
                     /// `merchant_goods_id`
@@ -893,6 +2145,30 @@ pub mod domestic {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub refund_quantity: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de>
+                for PostResponsePromotionDetailGoodsDetail {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "PostResponsePromotionDetailGoodsDetail",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            merchant_goods_id: fields.take("merchant_goods_id"),
+                            wechatpay_goods_id: fields.take("wechatpay_goods_id"),
+                            goods_name: fields.take("goods_name"),
+                            unit_price: fields.take("unit_price"),
+                            refund_amount: fields.take("refund_amount"),
+                            refund_quantity: fields.take("refund_quantity"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }

@@ -83,7 +83,6 @@ pub mod guides {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -103,6 +102,28 @@ pub mod guides {
         /// `offset`
         pub offset: i64,
     }
+    impl GetQuery {
+        /// A value with its required fields (`sub_mchid`, `store_id`, `userid`, `mobile`, `work_id`, `limit`, `offset`) set and every optional field unset (not sent).
+        pub fn new(
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            store_id: i64,
+            userid: impl ::std::convert::Into<::std::string::String>,
+            mobile: impl ::std::convert::Into<::std::string::String>,
+            work_id: impl ::std::convert::Into<::std::string::String>,
+            limit: i64,
+            offset: i64,
+        ) -> Self {
+            Self {
+                sub_mchid: sub_mchid.into(),
+                store_id,
+                userid: userid.into(),
+                mobile: mobile.into(),
+                work_id: work_id.into(),
+                limit,
+                offset,
+            }
+        }
+    }
     /// Response body of `GET /v3/smartguide/guides`.
     #[derive(
         ::std::fmt::Debug,
@@ -110,7 +131,6 @@ pub mod guides {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `total_count`
@@ -125,6 +145,24 @@ pub mod guides {
         /// `data`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<GetResponseData>>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                total_count: fields.take("total_count"),
+                limit: fields.take("limit"),
+                offset: fields.take("offset"),
+                data: fields.take("data"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `data` of [`GetResponse`].
     #[derive(
@@ -133,7 +171,6 @@ pub mod guides {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseData {
         /// `guide_id`
@@ -154,13 +191,35 @@ pub mod guides {
         /// `work_id`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub work_id: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseData",
+            )?;
+            ::std::result::Result::Ok(Self {
+                guide_id: fields.take("guide_id"),
+                store_id: fields.take("store_id"),
+                name: fields.take("name"),
+                mobile: fields.take("mobile"),
+                userid: fields.take("userid"),
+                work_id: fields.take("work_id"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Request body of `POST /v3/smartguide/guides`.
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -182,6 +241,31 @@ pub mod guides {
         /// `avatar`
         pub avatar: ::std::string::String,
     }
+    impl PostRequest {
+        /// A value with its required fields (`sub_mchid`, `corpid`, `store_id`, `userid`, `name`, `mobile`, `qr_code`, `avatar`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            corpid: impl ::std::convert::Into<::std::string::String>,
+            store_id: i64,
+            userid: impl ::std::convert::Into<::std::string::String>,
+            name: impl ::std::convert::Into<::std::string::String>,
+            mobile: impl ::std::convert::Into<::std::string::String>,
+            qr_code: impl ::std::convert::Into<::std::string::String>,
+            avatar: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                sub_mchid: sub_mchid.into(),
+                corpid: corpid.into(),
+                store_id,
+                userid: userid.into(),
+                name: name.into(),
+                mobile: mobile.into(),
+                qr_code: qr_code.into(),
+                avatar: avatar.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/smartguide/guides`.
     #[derive(
         ::std::fmt::Debug,
@@ -189,12 +273,26 @@ pub mod guides {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `guide_id`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub guide_id: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                guide_id: fields.take("guide_id"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/smartguide/guides/{guide_id}`.
     pub mod by_guide_id {
@@ -243,7 +341,6 @@ pub mod guides {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -259,6 +356,24 @@ pub mod guides {
             /// `avatar`
             pub avatar: ::std::string::String,
         }
+        impl PatchRequest {
+            /// A value with its required fields (`sub_mchid`, `name`, `mobile`, `qr_code`, `avatar`) set and every optional field unset (not sent).
+            pub fn new(
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                name: impl ::std::convert::Into<::std::string::String>,
+                mobile: impl ::std::convert::Into<::std::string::String>,
+                qr_code: impl ::std::convert::Into<::std::string::String>,
+                avatar: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sub_mchid: sub_mchid.into(),
+                    name: name.into(),
+                    mobile: mobile.into(),
+                    qr_code: qr_code.into(),
+                    avatar: avatar.into(),
+                }
+            }
+        }
         /// Response body of `PATCH /v3/smartguide/guides/{guide_id}`.
         #[derive(
             ::std::fmt::Debug,
@@ -266,9 +381,21 @@ pub mod guides {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
-        pub struct PatchResponse {}
+        pub struct PatchResponse {
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PatchResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let fields = ::sdk_runtime::Lenient::new(deserializer, "PatchResponse")?;
+                ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+            }
+        }
         /// Operations under `/v3/smartguide/guides/{guide_id}/assign`.
         pub mod assign {
             /// 服务人员分配API
@@ -298,7 +425,6 @@ pub mod guides {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -308,6 +434,18 @@ pub mod guides {
                 /// `out_trade_no`
                 pub out_trade_no: ::std::string::String,
             }
+            impl PostRequest {
+                /// A value with its required fields (`sub_mchid`, `out_trade_no`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                        out_trade_no: out_trade_no.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/smartguide/guides/{guide_id}/assign`.
             #[derive(
                 ::std::fmt::Debug,
@@ -315,9 +453,24 @@ pub mod guides {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
-            pub struct PostResponse {}
+            pub struct PostResponse {
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+                }
+            }
         }
     }
 }

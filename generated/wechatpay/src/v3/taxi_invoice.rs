@@ -29,7 +29,6 @@ pub mod attendance {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -45,6 +44,24 @@ pub mod attendance {
             /// `region_id`
             pub region_id: i64,
         }
+        impl PostRequest {
+            /// A value with its required fields (`plate_number`, `driver_license`, `event_time`, `event_type`, `region_id`) set and every optional field unset (not sent).
+            pub fn new(
+                plate_number: impl ::std::convert::Into<::std::string::String>,
+                driver_license: impl ::std::convert::Into<::std::string::String>,
+                event_time: impl ::std::convert::Into<::std::string::String>,
+                event_type: impl ::std::convert::Into<::std::string::String>,
+                region_id: i64,
+            ) -> Self {
+                Self {
+                    plate_number: plate_number.into(),
+                    driver_license: driver_license.into(),
+                    event_time: event_time.into(),
+                    event_type: event_type.into(),
+                    region_id,
+                }
+            }
+        }
         /// Response body of `POST /v3/taxi-invoice/attendance/punch`.
         #[derive(
             ::std::fmt::Debug,
@@ -52,9 +69,21 @@ pub mod attendance {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
-        pub struct PostResponse {}
+        pub struct PostResponse {
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+                ::std::result::Result::Ok(Self { unparsed: fields.finish() })
+            }
+        }
     }
 }
 /// Operations under `/v3/taxi-invoice/cards`.
@@ -84,7 +113,6 @@ pub mod cards {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -106,12 +134,36 @@ pub mod cards {
         /// `fapiao_card_information`
         pub fapiao_card_information: PostRequestFapiaoCardInformation,
     }
+    impl PostRequest {
+        /// A value with its required fields (`company_mchid`, `trade_number`, `appid`, `openid`, `region_id`, `driver_license`, `plate_number`, `fapiao_card_information`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            company_mchid: impl ::std::convert::Into<::std::string::String>,
+            trade_number: impl ::std::convert::Into<::std::string::String>,
+            appid: impl ::std::convert::Into<::std::string::String>,
+            openid: impl ::std::convert::Into<::std::string::String>,
+            region_id: i64,
+            driver_license: impl ::std::convert::Into<::std::string::String>,
+            plate_number: impl ::std::convert::Into<::std::string::String>,
+            fapiao_card_information: PostRequestFapiaoCardInformation,
+        ) -> Self {
+            Self {
+                company_mchid: company_mchid.into(),
+                trade_number: trade_number.into(),
+                appid: appid.into(),
+                openid: openid.into(),
+                region_id,
+                driver_license: driver_license.into(),
+                plate_number: plate_number.into(),
+                fapiao_card_information,
+            }
+        }
+    }
     /// The `fapiao_card_information` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -145,12 +197,48 @@ pub mod cards {
         /// `remark`
         pub remark: ::std::string::String,
     }
+    impl PostRequestFapiaoCardInformation {
+        /// A value with its required fields (`fapiao_media_id`, `fapiao_number`, `fapiao_code`, `fapiao_time`, `check_code`, `password`, `total_amount`, `tax_amount`, `amount`, `buyer_information`, `seller_information`, `extra_information`, `items`, `remark`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            fapiao_media_id: impl ::std::convert::Into<::std::string::String>,
+            fapiao_number: impl ::std::convert::Into<::std::string::String>,
+            fapiao_code: impl ::std::convert::Into<::std::string::String>,
+            fapiao_time: impl ::std::convert::Into<::std::string::String>,
+            check_code: impl ::std::convert::Into<::std::string::String>,
+            password: impl ::std::convert::Into<::std::string::String>,
+            total_amount: i64,
+            tax_amount: i64,
+            amount: i64,
+            buyer_information: PostRequestFapiaoCardInformationBuyerInformation,
+            seller_information: PostRequestFapiaoCardInformationSellerInformation,
+            extra_information: PostRequestFapiaoCardInformationExtraInformation,
+            items: ::std::vec::Vec<PostRequestFapiaoCardInformationItems>,
+            remark: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                fapiao_media_id: fapiao_media_id.into(),
+                fapiao_number: fapiao_number.into(),
+                fapiao_code: fapiao_code.into(),
+                fapiao_time: fapiao_time.into(),
+                check_code: check_code.into(),
+                password: password.into(),
+                total_amount,
+                tax_amount,
+                amount,
+                buyer_information,
+                seller_information,
+                extra_information,
+                items,
+                remark: remark.into(),
+            }
+        }
+    }
     /// The `buyer_information` of [`PostRequestFapiaoCardInformation`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -170,12 +258,33 @@ pub mod cards {
         /// `bank_account`
         pub bank_account: ::std::string::String,
     }
+    impl PostRequestFapiaoCardInformationBuyerInformation {
+        /// A value with its required fields (`type`, `name`, `taxpayer_id`, `address`, `telephone`, `bank_name`, `bank_account`) set and every optional field unset (not sent).
+        pub fn new(
+            r#type: impl ::std::convert::Into<::std::string::String>,
+            name: impl ::std::convert::Into<::std::string::String>,
+            taxpayer_id: impl ::std::convert::Into<::std::string::String>,
+            address: impl ::std::convert::Into<::std::string::String>,
+            telephone: impl ::std::convert::Into<::std::string::String>,
+            bank_name: impl ::std::convert::Into<::std::string::String>,
+            bank_account: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                r#type: r#type.into(),
+                name: name.into(),
+                taxpayer_id: taxpayer_id.into(),
+                address: address.into(),
+                telephone: telephone.into(),
+                bank_name: bank_name.into(),
+                bank_account: bank_account.into(),
+            }
+        }
+    }
     /// The `seller_information` of [`PostRequestFapiaoCardInformation`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -193,12 +302,31 @@ pub mod cards {
         /// `bank_account`
         pub bank_account: ::std::string::String,
     }
+    impl PostRequestFapiaoCardInformationSellerInformation {
+        /// A value with its required fields (`name`, `taxpayer_id`, `address`, `telephone`, `bank_name`, `bank_account`) set and every optional field unset (not sent).
+        pub fn new(
+            name: impl ::std::convert::Into<::std::string::String>,
+            taxpayer_id: impl ::std::convert::Into<::std::string::String>,
+            address: impl ::std::convert::Into<::std::string::String>,
+            telephone: impl ::std::convert::Into<::std::string::String>,
+            bank_name: impl ::std::convert::Into<::std::string::String>,
+            bank_account: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                name: name.into(),
+                taxpayer_id: taxpayer_id.into(),
+                address: address.into(),
+                telephone: telephone.into(),
+                bank_name: bank_name.into(),
+                bank_account: bank_account.into(),
+            }
+        }
+    }
     /// The `extra_information` of [`PostRequestFapiaoCardInformation`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -210,12 +338,25 @@ pub mod cards {
         /// `drawer`
         pub drawer: ::std::string::String,
     }
+    impl PostRequestFapiaoCardInformationExtraInformation {
+        /// A value with its required fields (`payee`, `reviewer`, `drawer`) set and every optional field unset (not sent).
+        pub fn new(
+            payee: impl ::std::convert::Into<::std::string::String>,
+            reviewer: impl ::std::convert::Into<::std::string::String>,
+            drawer: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                payee: payee.into(),
+                reviewer: reviewer.into(),
+                drawer: drawer.into(),
+            }
+        }
+    }
     /// The `items` of [`PostRequestFapiaoCardInformation`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -245,6 +386,39 @@ pub mod cards {
         /// `discount`
         pub discount: bool,
     }
+    impl PostRequestFapiaoCardInformationItems {
+        /// A value with its required fields (`tax_code`, `goods_name`, `specification`, `unit`, `quantity`, `unit_price`, `amount`, `tax_amount`, `total_amount`, `tax_rate`, `tax_prefer_mark`, `discount`) set and every optional field unset (not sent).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            tax_code: impl ::std::convert::Into<::std::string::String>,
+            goods_name: impl ::std::convert::Into<::std::string::String>,
+            specification: impl ::std::convert::Into<::std::string::String>,
+            unit: impl ::std::convert::Into<::std::string::String>,
+            quantity: i64,
+            unit_price: i64,
+            amount: i64,
+            tax_amount: i64,
+            total_amount: i64,
+            tax_rate: i64,
+            tax_prefer_mark: impl ::std::convert::Into<::std::string::String>,
+            discount: bool,
+        ) -> Self {
+            Self {
+                tax_code: tax_code.into(),
+                goods_name: goods_name.into(),
+                specification: specification.into(),
+                unit: unit.into(),
+                quantity,
+                unit_price,
+                amount,
+                tax_amount,
+                total_amount,
+                tax_rate,
+                tax_prefer_mark: tax_prefer_mark.into(),
+                discount,
+            }
+        }
+    }
     /// Response body of `POST /v3/taxi-invoice/cards`.
     #[derive(
         ::std::fmt::Debug,
@@ -252,7 +426,6 @@ pub mod cards {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `card_appid`
@@ -267,6 +440,24 @@ pub mod cards {
         /// `card_code`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub card_code: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                card_appid: fields.take("card_appid"),
+                card_openid: fields.take("card_openid"),
+                card_id: fields.take("card_id"),
+                card_code: fields.take("card_code"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/taxi-invoice/cards/upload-file`.
     pub mod upload_file {
@@ -275,6 +466,8 @@ pub mod cards {
         /// `POST /v3/taxi-invoice/cards/upload-file`
         ///
         /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/taxi-fapiao/taxi-invoice-card/upload-taxi-invoice-card-file.html>
+        ///
+        /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012692904>
         ///
         /// # Errors
         ///
@@ -297,12 +490,29 @@ pub mod cards {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `fapiao_media_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub fapiao_media_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    fapiao_media_id: fields.take("fapiao_media_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -353,7 +563,6 @@ pub mod driver {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -377,12 +586,38 @@ pub mod driver {
             /// `region_id`
             pub region_id: i64,
         }
+        impl PostRequest {
+            /// A value with its required fields (`driver_name`, `id_card_number`, `company_name`, `mchid`, `driver_license`, `driver_category`, `driver_status`, `driver_photo`, `region_id`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                driver_name: impl ::std::convert::Into<::std::string::String>,
+                id_card_number: impl ::std::convert::Into<::std::string::String>,
+                company_name: impl ::std::convert::Into<::std::string::String>,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                driver_license: impl ::std::convert::Into<::std::string::String>,
+                driver_category: impl ::std::convert::Into<::std::string::String>,
+                driver_status: impl ::std::convert::Into<::std::string::String>,
+                driver_photo: PostRequestDriverPhoto,
+                region_id: i64,
+            ) -> Self {
+                Self {
+                    driver_name: driver_name.into(),
+                    id_card_number: id_card_number.into(),
+                    company_name: company_name.into(),
+                    mchid: mchid.into(),
+                    driver_license: driver_license.into(),
+                    driver_category: driver_category.into(),
+                    driver_status: driver_status.into(),
+                    driver_photo,
+                    region_id,
+                }
+            }
+        }
         /// The `driver_photo` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -396,12 +631,27 @@ pub mod driver {
             /// `photo_icon`
             pub photo_icon: ::std::string::String,
         }
+        impl PostRequestDriverPhoto {
+            /// A value with its required fields (`photo_type`, `photo_digest`, `photo_url`, `photo_icon`) set and every optional field unset (not sent).
+            pub fn new(
+                photo_type: impl ::std::convert::Into<::std::string::String>,
+                photo_digest: PostRequestDriverPhotoPhotoDigest,
+                photo_url: impl ::std::convert::Into<::std::string::String>,
+                photo_icon: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    photo_type: photo_type.into(),
+                    photo_digest,
+                    photo_url: photo_url.into(),
+                    photo_icon: photo_icon.into(),
+                }
+            }
+        }
         /// The `photo_digest` of [`PostRequestDriverPhoto`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -411,6 +661,18 @@ pub mod driver {
             /// `hash_value`
             pub hash_value: ::std::string::String,
         }
+        impl PostRequestDriverPhotoPhotoDigest {
+            /// A value with its required fields (`hash_type`, `hash_value`) set and every optional field unset (not sent).
+            pub fn new(
+                hash_type: impl ::std::convert::Into<::std::string::String>,
+                hash_value: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    hash_type: hash_type.into(),
+                    hash_value: hash_value.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/taxi-invoice/driver/update-driver`.
         #[derive(
             ::std::fmt::Debug,
@@ -418,7 +680,6 @@ pub mod driver {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `driver_name`
@@ -448,6 +709,32 @@ pub mod driver {
             /// `region_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub region_id: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    driver_name: fields.take("driver_name"),
+                    id_card_number: fields.take("id_card_number"),
+                    company_name: fields.take("company_name"),
+                    mchid: fields.take("mchid"),
+                    driver_license: fields.take("driver_license"),
+                    driver_category: fields.take("driver_category"),
+                    driver_status: fields.take("driver_status"),
+                    driver_photo: fields.take("driver_photo"),
+                    region_id: fields.take("region_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `driver_photo` of [`PostResponse`].
         #[derive(
@@ -456,7 +743,6 @@ pub mod driver {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseDriverPhoto {
             /// `photo_type`
@@ -471,6 +757,27 @@ pub mod driver {
             /// `photo_icon`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub photo_icon: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseDriverPhoto {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseDriverPhoto",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    photo_type: fields.take("photo_type"),
+                    photo_digest: fields.take("photo_digest"),
+                    photo_url: fields.take("photo_url"),
+                    photo_icon: fields.take("photo_icon"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `photo_digest` of [`PostResponseDriverPhoto`].
         #[derive(
@@ -479,7 +786,6 @@ pub mod driver {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseDriverPhotoPhotoDigest {
             /// `hash_type`
@@ -488,6 +794,25 @@ pub mod driver {
             /// `hash_value`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub hash_value: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseDriverPhotoPhotoDigest {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseDriverPhotoPhotoDigest",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    hash_type: fields.take("hash_type"),
+                    hash_value: fields.take("hash_value"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -522,13 +847,18 @@ pub mod drivers {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct GetQuery {
             /// `region_id`
             pub region_id: i64,
+        }
+        impl GetQuery {
+            /// A value with its required fields (`region_id`) set and every optional field unset (not sent).
+            pub fn new(region_id: i64) -> Self {
+                Self { region_id }
+            }
         }
         /// Response body of `GET /v3/taxi-invoice/drivers/{driver_license}`.
         #[derive(
@@ -537,7 +867,6 @@ pub mod drivers {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `driver_name`
@@ -564,6 +893,31 @@ pub mod drivers {
             /// `driver_state`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub driver_state: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    driver_name: fields.take("driver_name"),
+                    company_name: fields.take("company_name"),
+                    company_mchid: fields.take("company_mchid"),
+                    driver_license: fields.take("driver_license"),
+                    driver_category: fields.take("driver_category"),
+                    driver_photo: fields.take("driver_photo"),
+                    region_id: fields.take("region_id"),
+                    driver_state: fields.take("driver_state"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `driver_photo` of [`GetResponse`].
         #[derive(
@@ -572,7 +926,6 @@ pub mod drivers {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseDriverPhoto {
             /// `photo_type`
@@ -587,6 +940,27 @@ pub mod drivers {
             /// `photo_data`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub photo_data: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseDriverPhoto {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseDriverPhoto",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    photo_type: fields.take("photo_type"),
+                    photo_digest: fields.take("photo_digest"),
+                    photo_url: fields.take("photo_url"),
+                    photo_data: fields.take("photo_data"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `photo_digest` of [`GetResponseDriverPhoto`].
         #[derive(
@@ -595,7 +969,6 @@ pub mod drivers {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponseDriverPhotoPhotoDigest {
             /// `hash_type`
@@ -604,6 +977,25 @@ pub mod drivers {
             /// `hash_value`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub hash_value: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponseDriverPhotoPhotoDigest {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponseDriverPhotoPhotoDigest",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    hash_type: fields.take("hash_type"),
+                    hash_value: fields.take("hash_value"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -636,7 +1028,6 @@ pub mod taxi {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -656,6 +1047,28 @@ pub mod taxi {
             /// `invoice_flag`
             pub invoice_flag: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`plate_number`, `company_name`, `mchid`, `main_license`, `deputy_license`, `region_id`, `invoice_flag`) set and every optional field unset (not sent).
+            pub fn new(
+                plate_number: impl ::std::convert::Into<::std::string::String>,
+                company_name: impl ::std::convert::Into<::std::string::String>,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                main_license: impl ::std::convert::Into<::std::string::String>,
+                deputy_license: impl ::std::convert::Into<::std::string::String>,
+                region_id: i64,
+                invoice_flag: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    plate_number: plate_number.into(),
+                    company_name: company_name.into(),
+                    mchid: mchid.into(),
+                    main_license: main_license.into(),
+                    deputy_license: deputy_license.into(),
+                    region_id,
+                    invoice_flag: invoice_flag.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/taxi-invoice/taxi/update-taxi`.
         #[derive(
             ::std::fmt::Debug,
@@ -663,7 +1076,6 @@ pub mod taxi {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `plate_number`
@@ -684,6 +1096,29 @@ pub mod taxi {
             /// `region_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub region_id: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    plate_number: fields.take("plate_number"),
+                    company_name: fields.take("company_name"),
+                    mchid: fields.take("mchid"),
+                    main_license: fields.take("main_license"),
+                    deputy_license: fields.take("deputy_license"),
+                    region_id: fields.take("region_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -718,13 +1153,18 @@ pub mod taxi_companies {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct GetQuery {
             /// `region_id`
             pub region_id: i64,
+        }
+        impl GetQuery {
+            /// A value with its required fields (`region_id`) set and every optional field unset (not sent).
+            pub fn new(region_id: i64) -> Self {
+                Self { region_id }
+            }
         }
         /// Response body of `GET /v3/taxi-invoice/taxi-companies/{company_mchid}`.
         #[derive(
@@ -733,7 +1173,6 @@ pub mod taxi_companies {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `company_mchid`
@@ -772,6 +1211,35 @@ pub mod taxi_companies {
             /// `region_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub region_id: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    company_mchid: fields.take("company_mchid"),
+                    enterprise_type: fields.take("enterprise_type"),
+                    company_name: fields.take("company_name"),
+                    short_name: fields.take("short_name"),
+                    tax_id: fields.take("tax_id"),
+                    address: fields.take("address"),
+                    phone: fields.take("phone"),
+                    bank_name: fields.take("bank_name"),
+                    bank_account: fields.take("bank_account"),
+                    legal_person: fields.take("legal_person"),
+                    invoice_mode: fields.take("invoice_mode"),
+                    region_id: fields.take("region_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -804,7 +1272,6 @@ pub mod taxi_company {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -832,6 +1299,37 @@ pub mod taxi_company {
             /// `enterprise_type`
             pub enterprise_type: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`company_name`, `tax_id`, `address`, `phone`, `bank_name`, `bank_account`, `invoice_mode`, `legal_person`, `short_name`, `region_id`, `enterprise_type`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                company_name: impl ::std::convert::Into<::std::string::String>,
+                tax_id: impl ::std::convert::Into<::std::string::String>,
+                address: impl ::std::convert::Into<::std::string::String>,
+                phone: impl ::std::convert::Into<::std::string::String>,
+                bank_name: impl ::std::convert::Into<::std::string::String>,
+                bank_account: impl ::std::convert::Into<::std::string::String>,
+                invoice_mode: impl ::std::convert::Into<::std::string::String>,
+                legal_person: impl ::std::convert::Into<::std::string::String>,
+                short_name: impl ::std::convert::Into<::std::string::String>,
+                region_id: i64,
+                enterprise_type: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    company_name: company_name.into(),
+                    tax_id: tax_id.into(),
+                    address: address.into(),
+                    phone: phone.into(),
+                    bank_name: bank_name.into(),
+                    bank_account: bank_account.into(),
+                    invoice_mode: invoice_mode.into(),
+                    legal_person: legal_person.into(),
+                    short_name: short_name.into(),
+                    region_id,
+                    enterprise_type: enterprise_type.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/taxi-invoice/taxi-company/create-taxi-company`.
         #[derive(
             ::std::fmt::Debug,
@@ -839,7 +1337,6 @@ pub mod taxi_company {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `mchid`
@@ -848,6 +1345,25 @@ pub mod taxi_company {
             /// `company_name`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub company_name: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    mchid: fields.take("mchid"),
+                    company_name: fields.take("company_name"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -882,13 +1398,18 @@ pub mod taxies {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
         pub struct GetQuery {
             /// `region_id`
             pub region_id: i64,
+        }
+        impl GetQuery {
+            /// A value with its required fields (`region_id`) set and every optional field unset (not sent).
+            pub fn new(region_id: i64) -> Self {
+                Self { region_id }
+            }
         }
         /// Response body of `GET /v3/taxi-invoice/taxies/{plate_number}`.
         #[derive(
@@ -897,7 +1418,6 @@ pub mod taxies {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `plate_number`
@@ -924,6 +1444,31 @@ pub mod taxies {
             /// `taxi_state`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub taxi_state: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    plate_number: fields.take("plate_number"),
+                    company_name: fields.take("company_name"),
+                    company_mchid: fields.take("company_mchid"),
+                    main_license: fields.take("main_license"),
+                    deputy_license: fields.take("deputy_license"),
+                    region_id: fields.take("region_id"),
+                    support_invoice: fields.take("support_invoice"),
+                    taxi_state: fields.take("taxi_state"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -956,7 +1501,6 @@ pub mod user_taxi_order {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -972,6 +1516,24 @@ pub mod user_taxi_order {
             /// `auth_mode`
             pub auth_mode: ::std::string::String,
         }
+        impl GetQuery {
+            /// A value with its required fields (`token`, `openid`, `appid`, `region_id`, `auth_mode`) set and every optional field unset (not sent).
+            pub fn new(
+                token: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                appid: impl ::std::convert::Into<::std::string::String>,
+                region_id: i64,
+                auth_mode: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    token: token.into(),
+                    openid: openid.into(),
+                    appid: appid.into(),
+                    region_id,
+                    auth_mode: auth_mode.into(),
+                }
+            }
+        }
         /// Response body of `GET /v3/taxi-invoice/user-taxi-order/find-by-token`.
         #[derive(
             ::std::fmt::Debug,
@@ -979,7 +1541,6 @@ pub mod user_taxi_order {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `plate_number`
@@ -1003,6 +1564,30 @@ pub mod user_taxi_order {
             /// `pay_amount`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub pay_amount: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    plate_number: fields.take("plate_number"),
+                    driver_license: fields.take("driver_license"),
+                    up_time: fields.take("up_time"),
+                    region_id: fields.take("region_id"),
+                    source: fields.take("source"),
+                    pay_time: fields.take("pay_time"),
+                    pay_amount: fields.take("pay_amount"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
@@ -1033,7 +1618,6 @@ pub mod user_taxi_orders {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -1053,6 +1637,28 @@ pub mod user_taxi_orders {
         /// `region_id`
         pub region_id: i64,
     }
+    impl GetQuery {
+        /// A value with its required fields (`limit`, `offset`, `openid`, `appid`, `begin_date`, `end_date`, `region_id`) set and every optional field unset (not sent).
+        pub fn new(
+            limit: i64,
+            offset: i64,
+            openid: impl ::std::convert::Into<::std::string::String>,
+            appid: impl ::std::convert::Into<::std::string::String>,
+            begin_date: impl ::std::convert::Into<::std::string::String>,
+            end_date: impl ::std::convert::Into<::std::string::String>,
+            region_id: i64,
+        ) -> Self {
+            Self {
+                limit,
+                offset,
+                openid: openid.into(),
+                appid: appid.into(),
+                begin_date: begin_date.into(),
+                end_date: end_date.into(),
+                region_id,
+            }
+        }
+    }
     /// Response body of `GET /v3/taxi-invoice/user-taxi-orders`.
     #[derive(
         ::std::fmt::Debug,
@@ -1060,7 +1666,6 @@ pub mod user_taxi_orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `data`
@@ -1078,6 +1683,25 @@ pub mod user_taxi_orders {
         /// `links`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<GetResponseLinks>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                data: fields.take("data"),
+                offset: fields.take("offset"),
+                limit: fields.take("limit"),
+                total_count: fields.take("total_count"),
+                links: fields.take("links"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `data` of [`GetResponse`].
     #[derive(
@@ -1086,7 +1710,6 @@ pub mod user_taxi_orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseData {
         /// `plate_number`
@@ -1098,6 +1721,26 @@ pub mod user_taxi_orders {
         /// `up_time`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub up_time: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseData",
+            )?;
+            ::std::result::Result::Ok(Self {
+                plate_number: fields.take("plate_number"),
+                driver_license: fields.take("driver_license"),
+                up_time: fields.take("up_time"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `links` of [`GetResponse`].
     #[derive(
@@ -1106,7 +1749,6 @@ pub mod user_taxi_orders {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponseLinks {
         /// `next`
@@ -1119,5 +1761,25 @@ pub mod user_taxi_orders {
         #[serde(rename = "self")]
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponseLinks {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(
+                deserializer,
+                "GetResponseLinks",
+            )?;
+            ::std::result::Result::Ok(Self {
+                next: fields.take("next"),
+                prev: fields.take("prev"),
+                self_: fields.take("self"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }

@@ -10,33 +10,21 @@ pub mod batches {
     ///
     /// # Sensitive fields
     ///
-    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
-    ///
-    /// ```ignore
-    /// let response = post(&client, |encryptor| Ok(PostRequest {
-    ///     sensitive_field: encryptor.encrypt("…")?, /* the other fields */
-    /// })).await?;
-    /// ```
+    /// `transfer_detail_list.user_name` is personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
     ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
-    pub async fn post<F>(
+    pub async fn post(
         client: &::sdk_runtime::wechatpay::Client,
-        body: F,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
-    where
-        F: ::std::ops::FnOnce(
-            &::sdk_runtime::wechatpay::Encryptor,
-        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
-    {
+        body: &PostRequest,
+    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
         let encryptor = client.encryptor().await?;
-        let body = body(&encryptor)?;
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/transfer/batches",
             )
-            .json(&body)?
+            .json_sealed(body, &encryptor)?
             .encrypted_with(&encryptor);
         client.json(op).await
     }
@@ -45,7 +33,6 @@ pub mod batches {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -71,12 +58,35 @@ pub mod batches {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_url: ::std::option::Option<::std::string::String>,
     }
+    impl PostRequest {
+        /// A value with its required fields (`appid`, `out_batch_no`, `batch_name`, `batch_remark`, `total_amount`, `total_num`, `transfer_detail_list`) set and every optional field unset (not sent).
+        pub fn new(
+            appid: impl ::std::convert::Into<::std::string::String>,
+            out_batch_no: impl ::std::convert::Into<::std::string::String>,
+            batch_name: impl ::std::convert::Into<::std::string::String>,
+            batch_remark: impl ::std::convert::Into<::std::string::String>,
+            total_amount: i64,
+            total_num: i64,
+            transfer_detail_list: ::std::vec::Vec<PostRequestTransferDetailList>,
+        ) -> Self {
+            Self {
+                appid: appid.into(),
+                out_batch_no: out_batch_no.into(),
+                batch_name: batch_name.into(),
+                batch_remark: batch_remark.into(),
+                total_amount,
+                total_num,
+                transfer_detail_list,
+                transfer_scene_id: ::std::option::Option::None,
+                notify_url: ::std::option::Option::None,
+            }
+        }
+    }
     /// The `transfer_detail_list` of [`PostRequest`].
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
@@ -89,9 +99,26 @@ pub mod batches {
         pub transfer_remark: ::std::string::String,
         /// `openid`
         pub openid: ::std::string::String,
-        /// `user_name`
+        /// `user_name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_name: ::std::option::Option<::std::string::String>,
+        pub user_name: ::std::option::Option<::sdk_runtime::wechatpay::Sensitive>,
+    }
+    impl PostRequestTransferDetailList {
+        /// A value with its required fields (`out_detail_no`, `transfer_amount`, `transfer_remark`, `openid`) set and every optional field unset (not sent).
+        pub fn new(
+            out_detail_no: impl ::std::convert::Into<::std::string::String>,
+            transfer_amount: i64,
+            transfer_remark: impl ::std::convert::Into<::std::string::String>,
+            openid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                out_detail_no: out_detail_no.into(),
+                transfer_amount,
+                transfer_remark: transfer_remark.into(),
+                openid: openid.into(),
+                user_name: ::std::option::Option::None,
+            }
+        }
     }
     /// Response body of `POST /v3/transfer/batches`.
     #[derive(
@@ -100,7 +127,6 @@ pub mod batches {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `out_batch_no`
@@ -115,6 +141,24 @@ pub mod batches {
         /// `batch_status`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub batch_status: ::std::option::Option<PostResponseBatchStatus>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                out_batch_no: fields.take("out_batch_no"),
+                batch_id: fields.take("batch_id"),
+                create_time: fields.take("create_time"),
+                batch_status: fields.take("batch_status"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `batch_status` of [`PostResponse`].
     ///
@@ -159,6 +203,11 @@ pub mod batches {
                 "CLOSED" => Self::Closed,
                 _ => Self::Unknown(value),
             }
+        }
+    }
+    impl ::std::convert::From<&str> for PostResponseBatchStatus {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
         }
     }
     impl ::serde::Serialize for PostResponseBatchStatus {
@@ -208,7 +257,6 @@ pub mod batches {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -216,11 +264,25 @@ pub mod batches {
                 /// `need_query_detail`
                 pub need_query_detail: bool,
                 /// `offset`
-                pub offset: i64,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub offset: ::std::option::Option<i64>,
                 /// `limit`
-                pub limit: i64,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub limit: ::std::option::Option<i64>,
                 /// `detail_status`
-                pub detail_status: ::std::string::String,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub detail_status: ::std::option::Option<::std::string::String>,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`need_query_detail`) set and every optional field unset (not sent).
+                pub fn new(need_query_detail: bool) -> Self {
+                    Self {
+                        need_query_detail,
+                        offset: ::std::option::Option::None,
+                        limit: ::std::option::Option::None,
+                        detail_status: ::std::option::Option::None,
+                    }
+                }
             }
             /// Response body of `GET /v3/transfer/batches/batch-id/{batch_id}`.
             #[derive(
@@ -229,7 +291,6 @@ pub mod batches {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `transfer_batch`
@@ -240,6 +301,25 @@ pub mod batches {
                 pub transfer_detail_list: ::std::option::Option<
                     ::std::vec::Vec<GetResponseTransferDetailList>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        transfer_batch: fields.take("transfer_batch"),
+                        transfer_detail_list: fields.take("transfer_detail_list"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `transfer_batch` of [`GetResponse`].
             #[derive(
@@ -248,7 +328,6 @@ pub mod batches {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseTransferBatch {
                 /// `mchid`
@@ -277,7 +356,9 @@ pub mod batches {
                 pub batch_remark: ::std::option::Option<::std::string::String>,
                 /// `close_reason`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub close_reason: ::std::option::Option<::std::string::String>,
+                pub close_reason: ::std::option::Option<
+                    GetResponseTransferBatchCloseReason,
+                >,
                 /// `total_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub total_amount: ::std::option::Option<i64>,
@@ -305,6 +386,102 @@ pub mod batches {
                 /// `transfer_scene_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub transfer_scene_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTransferBatch {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseTransferBatch",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        mchid: fields.take("mchid"),
+                        out_batch_no: fields.take("out_batch_no"),
+                        batch_id: fields.take("batch_id"),
+                        appid: fields.take("appid"),
+                        batch_status: fields.take("batch_status"),
+                        batch_type: fields.take("batch_type"),
+                        batch_name: fields.take("batch_name"),
+                        batch_remark: fields.take("batch_remark"),
+                        close_reason: fields.take("close_reason"),
+                        total_amount: fields.take("total_amount"),
+                        total_num: fields.take("total_num"),
+                        create_time: fields.take("create_time"),
+                        update_time: fields.take("update_time"),
+                        success_amount: fields.take("success_amount"),
+                        success_num: fields.take("success_num"),
+                        fail_amount: fields.take("fail_amount"),
+                        fail_num: fields.take("fail_num"),
+                        transfer_scene_id: fields.take("transfer_scene_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `close_reason` of [`GetResponseTransferBatch`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseTransferBatchCloseReason {
+                /// `OVERDUE_CLOSE`
+                OverdueClose,
+                /// `TRANSFER_SCENE_INVALID`
+                TransferSceneInvalid,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseTransferBatchCloseReason {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::OverdueClose => "OVERDUE_CLOSE",
+                        Self::TransferSceneInvalid => "TRANSFER_SCENE_INVALID",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseTransferBatchCloseReason {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "OVERDUE_CLOSE" => Self::OverdueClose,
+                        "TRANSFER_SCENE_INVALID" => Self::TransferSceneInvalid,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseTransferBatchCloseReason {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseTransferBatchCloseReason {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTransferBatchCloseReason {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// The `transfer_detail_list` of [`GetResponse`].
             #[derive(
@@ -313,7 +490,6 @@ pub mod batches {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseTransferDetailList {
                 /// `detail_id`
@@ -325,6 +501,26 @@ pub mod batches {
                 /// `detail_status`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub detail_status: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTransferDetailList {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseTransferDetailList",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        detail_id: fields.take("detail_id"),
+                        out_detail_no: fields.take("out_detail_no"),
+                        detail_status: fields.take("detail_status"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// Operations under `/v3/transfer/batches/batch-id/{batch_id}/details`.
             pub mod details {
@@ -361,7 +557,6 @@ pub mod batches {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponse {
                             /// `mchid`
@@ -432,7 +627,7 @@ pub mod batches {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub fail_reason: ::std::option::Option<
-                                ::std::string::String,
+                                GetResponseFailReason,
                             >,
                             /// `openid`
                             #[serde(
@@ -440,7 +635,7 @@ pub mod batches {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub openid: ::std::option::Option<::std::string::String>,
-                            /// `user_name`
+                            /// `user_name`: sensitive, encrypted with the merchant's key; decrypt with `Client::decrypt`.
                             #[serde(
                                 default,
                                 skip_serializing_if = "::std::option::Option::is_none"
@@ -462,6 +657,222 @@ pub mod batches {
                             pub update_time: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    mchid: fields.take("mchid"),
+                                    out_batch_no: fields.take("out_batch_no"),
+                                    batch_id: fields.take("batch_id"),
+                                    appid: fields.take("appid"),
+                                    out_detail_no: fields.take("out_detail_no"),
+                                    detail_id: fields.take("detail_id"),
+                                    detail_status: fields.take("detail_status"),
+                                    transfer_amount: fields.take("transfer_amount"),
+                                    transfer_remark: fields.take("transfer_remark"),
+                                    fail_reason: fields.take("fail_reason"),
+                                    openid: fields.take("openid"),
+                                    user_name: fields.take("user_name"),
+                                    initiate_time: fields.take("initiate_time"),
+                                    update_time: fields.take("update_time"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
+                        }
+                        /// The `fail_reason` of [`GetResponse`].
+                        ///
+                        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+                        #[derive(
+                            ::std::fmt::Debug,
+                            ::std::clone::Clone,
+                            ::std::cmp::PartialEq,
+                            ::std::cmp::Eq,
+                            ::std::hash::Hash
+                        )]
+                        pub enum GetResponseFailReason {
+                            /// `ACCOUNT_FROZEN`
+                            AccountFrozen,
+                            /// `REAL_NAME_CHECK_FAIL`
+                            RealNameCheckFail,
+                            /// `NAME_NOT_CORRECT`
+                            NameNotCorrect,
+                            /// `OPENID_INVALID`
+                            OpenidInvalid,
+                            /// `TRANSFER_QUOTA_EXCEED`
+                            TransferQuotaExceed,
+                            /// `DAY_RECEIVED_QUOTA_EXCEED`
+                            DayReceivedQuotaExceed,
+                            /// `MONTH_RECEIVED_QUOTA_EXCEED`
+                            MonthReceivedQuotaExceed,
+                            /// `DAY_RECEIVED_COUNT_EXCEED`
+                            DayReceivedCountExceed,
+                            /// `PRODUCT_AUTH_CHECK_FAIL`
+                            ProductAuthCheckFail,
+                            /// `OVERDUE_CLOSE`
+                            OverdueClose,
+                            /// `ID_CARD_NOT_CORRECT`
+                            IdCardNotCorrect,
+                            /// `ACCOUNT_NOT_EXIST`
+                            AccountNotExist,
+                            /// `TRANSFER_RISK`
+                            TransferRisk,
+                            /// `OTHER_FAIL_REASON_TYPE`
+                            OtherFailReasonType,
+                            /// `REALNAME_ACCOUNT_RECEIVED_QUOTA_EXCEED`
+                            RealnameAccountReceivedQuotaExceed,
+                            /// `RECEIVE_ACCOUNT_NOT_PERMMIT`
+                            ReceiveAccountNotPermmit,
+                            /// `PAYEE_ACCOUNT_ABNORMAL`
+                            PayeeAccountAbnormal,
+                            /// `PAYER_ACCOUNT_ABNORMAL`
+                            PayerAccountAbnormal,
+                            /// `TRANSFER_SCENE_UNAVAILABLE`
+                            TransferSceneUnavailable,
+                            /// `TRANSFER_SCENE_INVALID`
+                            TransferSceneInvalid,
+                            /// `TRANSFER_REMARK_SET_FAIL`
+                            TransferRemarkSetFail,
+                            /// `RECEIVE_ACCOUNT_NOT_CONFIGURE`
+                            ReceiveAccountNotConfigure,
+                            /// `BLOCK_B2C_USERLIMITAMOUNT_BSRULE_MONTH`
+                            BlockB2cUserlimitamountBsruleMonth,
+                            /// `BLOCK_B2C_USERLIMITAMOUNT_MONTH`
+                            BlockB2cUserlimitamountMonth,
+                            /// `MERCHANT_REJECT`
+                            MerchantReject,
+                            /// `MERCHANT_NOT_CONFIRM`
+                            MerchantNotConfirm,
+                            /// A value this version of the SDK does not know.
+                            Unknown(::std::string::String),
+                        }
+                        impl GetResponseFailReason {
+                            /// The value as sent on the wire.
+                            pub fn as_str(&self) -> &str {
+                                match self {
+                                    Self::AccountFrozen => "ACCOUNT_FROZEN",
+                                    Self::RealNameCheckFail => "REAL_NAME_CHECK_FAIL",
+                                    Self::NameNotCorrect => "NAME_NOT_CORRECT",
+                                    Self::OpenidInvalid => "OPENID_INVALID",
+                                    Self::TransferQuotaExceed => "TRANSFER_QUOTA_EXCEED",
+                                    Self::DayReceivedQuotaExceed => "DAY_RECEIVED_QUOTA_EXCEED",
+                                    Self::MonthReceivedQuotaExceed => {
+                                        "MONTH_RECEIVED_QUOTA_EXCEED"
+                                    }
+                                    Self::DayReceivedCountExceed => "DAY_RECEIVED_COUNT_EXCEED",
+                                    Self::ProductAuthCheckFail => "PRODUCT_AUTH_CHECK_FAIL",
+                                    Self::OverdueClose => "OVERDUE_CLOSE",
+                                    Self::IdCardNotCorrect => "ID_CARD_NOT_CORRECT",
+                                    Self::AccountNotExist => "ACCOUNT_NOT_EXIST",
+                                    Self::TransferRisk => "TRANSFER_RISK",
+                                    Self::OtherFailReasonType => "OTHER_FAIL_REASON_TYPE",
+                                    Self::RealnameAccountReceivedQuotaExceed => {
+                                        "REALNAME_ACCOUNT_RECEIVED_QUOTA_EXCEED"
+                                    }
+                                    Self::ReceiveAccountNotPermmit => {
+                                        "RECEIVE_ACCOUNT_NOT_PERMMIT"
+                                    }
+                                    Self::PayeeAccountAbnormal => "PAYEE_ACCOUNT_ABNORMAL",
+                                    Self::PayerAccountAbnormal => "PAYER_ACCOUNT_ABNORMAL",
+                                    Self::TransferSceneUnavailable => {
+                                        "TRANSFER_SCENE_UNAVAILABLE"
+                                    }
+                                    Self::TransferSceneInvalid => "TRANSFER_SCENE_INVALID",
+                                    Self::TransferRemarkSetFail => "TRANSFER_REMARK_SET_FAIL",
+                                    Self::ReceiveAccountNotConfigure => {
+                                        "RECEIVE_ACCOUNT_NOT_CONFIGURE"
+                                    }
+                                    Self::BlockB2cUserlimitamountBsruleMonth => {
+                                        "BLOCK_B2C_USERLIMITAMOUNT_BSRULE_MONTH"
+                                    }
+                                    Self::BlockB2cUserlimitamountMonth => {
+                                        "BLOCK_B2C_USERLIMITAMOUNT_MONTH"
+                                    }
+                                    Self::MerchantReject => "MERCHANT_REJECT",
+                                    Self::MerchantNotConfirm => "MERCHANT_NOT_CONFIRM",
+                                    Self::Unknown(value) => value,
+                                }
+                            }
+                        }
+                        impl ::std::convert::From<::std::string::String>
+                        for GetResponseFailReason {
+                            fn from(value: ::std::string::String) -> Self {
+                                match value.as_str() {
+                                    "ACCOUNT_FROZEN" => Self::AccountFrozen,
+                                    "REAL_NAME_CHECK_FAIL" => Self::RealNameCheckFail,
+                                    "NAME_NOT_CORRECT" => Self::NameNotCorrect,
+                                    "OPENID_INVALID" => Self::OpenidInvalid,
+                                    "TRANSFER_QUOTA_EXCEED" => Self::TransferQuotaExceed,
+                                    "DAY_RECEIVED_QUOTA_EXCEED" => Self::DayReceivedQuotaExceed,
+                                    "MONTH_RECEIVED_QUOTA_EXCEED" => {
+                                        Self::MonthReceivedQuotaExceed
+                                    }
+                                    "DAY_RECEIVED_COUNT_EXCEED" => Self::DayReceivedCountExceed,
+                                    "PRODUCT_AUTH_CHECK_FAIL" => Self::ProductAuthCheckFail,
+                                    "OVERDUE_CLOSE" => Self::OverdueClose,
+                                    "ID_CARD_NOT_CORRECT" => Self::IdCardNotCorrect,
+                                    "ACCOUNT_NOT_EXIST" => Self::AccountNotExist,
+                                    "TRANSFER_RISK" => Self::TransferRisk,
+                                    "OTHER_FAIL_REASON_TYPE" => Self::OtherFailReasonType,
+                                    "REALNAME_ACCOUNT_RECEIVED_QUOTA_EXCEED" => {
+                                        Self::RealnameAccountReceivedQuotaExceed
+                                    }
+                                    "RECEIVE_ACCOUNT_NOT_PERMMIT" => {
+                                        Self::ReceiveAccountNotPermmit
+                                    }
+                                    "PAYEE_ACCOUNT_ABNORMAL" => Self::PayeeAccountAbnormal,
+                                    "PAYER_ACCOUNT_ABNORMAL" => Self::PayerAccountAbnormal,
+                                    "TRANSFER_SCENE_UNAVAILABLE" => {
+                                        Self::TransferSceneUnavailable
+                                    }
+                                    "TRANSFER_SCENE_INVALID" => Self::TransferSceneInvalid,
+                                    "TRANSFER_REMARK_SET_FAIL" => Self::TransferRemarkSetFail,
+                                    "RECEIVE_ACCOUNT_NOT_CONFIGURE" => {
+                                        Self::ReceiveAccountNotConfigure
+                                    }
+                                    "BLOCK_B2C_USERLIMITAMOUNT_BSRULE_MONTH" => {
+                                        Self::BlockB2cUserlimitamountBsruleMonth
+                                    }
+                                    "BLOCK_B2C_USERLIMITAMOUNT_MONTH" => {
+                                        Self::BlockB2cUserlimitamountMonth
+                                    }
+                                    "MERCHANT_REJECT" => Self::MerchantReject,
+                                    "MERCHANT_NOT_CONFIRM" => Self::MerchantNotConfirm,
+                                    _ => Self::Unknown(value),
+                                }
+                            }
+                        }
+                        impl ::std::convert::From<&str> for GetResponseFailReason {
+                            fn from(value: &str) -> Self {
+                                Self::from(::std::string::String::from(value))
+                            }
+                        }
+                        impl ::serde::Serialize for GetResponseFailReason {
+                            fn serialize<S: ::serde::Serializer>(
+                                &self,
+                                serializer: S,
+                            ) -> ::std::result::Result<S::Ok, S::Error> {
+                                serializer.serialize_str(self.as_str())
+                            }
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponseFailReason {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        deserializer,
+                                    )
+                                    .map(Self::from)
+                            }
                         }
                     }
                 }
@@ -499,7 +910,6 @@ pub mod batches {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -507,11 +917,25 @@ pub mod batches {
                 /// `need_query_detail`
                 pub need_query_detail: bool,
                 /// `offset`
-                pub offset: i64,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub offset: ::std::option::Option<i64>,
                 /// `limit`
-                pub limit: i64,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub limit: ::std::option::Option<i64>,
                 /// `detail_status`
-                pub detail_status: ::std::string::String,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub detail_status: ::std::option::Option<::std::string::String>,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`need_query_detail`) set and every optional field unset (not sent).
+                pub fn new(need_query_detail: bool) -> Self {
+                    Self {
+                        need_query_detail,
+                        offset: ::std::option::Option::None,
+                        limit: ::std::option::Option::None,
+                        detail_status: ::std::option::Option::None,
+                    }
+                }
             }
             /// Response body of `GET /v3/transfer/batches/out-batch-no/{out_batch_no}`.
             #[derive(
@@ -520,7 +944,6 @@ pub mod batches {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `transfer_batch`
@@ -537,6 +960,27 @@ pub mod batches {
                 /// `limit`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub limit: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        transfer_batch: fields.take("transfer_batch"),
+                        transfer_detail_list: fields.take("transfer_detail_list"),
+                        offset: fields.take("offset"),
+                        limit: fields.take("limit"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `transfer_batch` of [`GetResponse`].
             #[derive(
@@ -545,7 +989,6 @@ pub mod batches {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseTransferBatch {
                 /// `mchid`
@@ -574,7 +1017,9 @@ pub mod batches {
                 pub batch_remark: ::std::option::Option<::std::string::String>,
                 /// `close_reason`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub close_reason: ::std::option::Option<::std::string::String>,
+                pub close_reason: ::std::option::Option<
+                    GetResponseTransferBatchCloseReason,
+                >,
                 /// `total_amount`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub total_amount: ::std::option::Option<i64>,
@@ -602,6 +1047,102 @@ pub mod batches {
                 /// `transfer_scene_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub transfer_scene_id: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTransferBatch {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseTransferBatch",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        mchid: fields.take("mchid"),
+                        out_batch_no: fields.take("out_batch_no"),
+                        batch_id: fields.take("batch_id"),
+                        appid: fields.take("appid"),
+                        batch_status: fields.take("batch_status"),
+                        batch_type: fields.take("batch_type"),
+                        batch_name: fields.take("batch_name"),
+                        batch_remark: fields.take("batch_remark"),
+                        close_reason: fields.take("close_reason"),
+                        total_amount: fields.take("total_amount"),
+                        total_num: fields.take("total_num"),
+                        create_time: fields.take("create_time"),
+                        update_time: fields.take("update_time"),
+                        success_amount: fields.take("success_amount"),
+                        success_num: fields.take("success_num"),
+                        fail_amount: fields.take("fail_amount"),
+                        fail_num: fields.take("fail_num"),
+                        transfer_scene_id: fields.take("transfer_scene_id"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `close_reason` of [`GetResponseTransferBatch`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseTransferBatchCloseReason {
+                /// `OVERDUE_CLOSE`
+                OverdueClose,
+                /// `TRANSFER_SCENE_INVALID`
+                TransferSceneInvalid,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseTransferBatchCloseReason {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::OverdueClose => "OVERDUE_CLOSE",
+                        Self::TransferSceneInvalid => "TRANSFER_SCENE_INVALID",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseTransferBatchCloseReason {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "OVERDUE_CLOSE" => Self::OverdueClose,
+                        "TRANSFER_SCENE_INVALID" => Self::TransferSceneInvalid,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseTransferBatchCloseReason {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseTransferBatchCloseReason {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTransferBatchCloseReason {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// The `transfer_detail_list` of [`GetResponse`].
             #[derive(
@@ -610,7 +1151,6 @@ pub mod batches {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseTransferDetailList {
                 /// `detail_id`
@@ -622,6 +1162,26 @@ pub mod batches {
                 /// `detail_status`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub detail_status: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseTransferDetailList {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseTransferDetailList",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        detail_id: fields.take("detail_id"),
+                        out_detail_no: fields.take("out_detail_no"),
+                        detail_status: fields.take("detail_status"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// Operations under `/v3/transfer/batches/out-batch-no/{out_batch_no}/details`.
             pub mod details {
@@ -658,7 +1218,6 @@ pub mod batches {
                             ::std::cmp::PartialEq,
                             ::std::default::Default,
                             ::serde::Serialize,
-                            ::serde::Deserialize
                         )]
                         pub struct GetResponse {
                             /// `mchid`
@@ -729,7 +1288,7 @@ pub mod batches {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub fail_reason: ::std::option::Option<
-                                ::std::string::String,
+                                GetResponseFailReason,
                             >,
                             /// `openid`
                             #[serde(
@@ -737,7 +1296,7 @@ pub mod batches {
                                 skip_serializing_if = "::std::option::Option::is_none"
                             )]
                             pub openid: ::std::option::Option<::std::string::String>,
-                            /// `user_name`
+                            /// `user_name`: sensitive, encrypted with the merchant's key; decrypt with `Client::decrypt`.
                             #[serde(
                                 default,
                                 skip_serializing_if = "::std::option::Option::is_none"
@@ -759,6 +1318,222 @@ pub mod batches {
                             pub update_time: ::std::option::Option<
                                 ::std::string::String,
                             >,
+                            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                            /// JSON by wire name (`Debug` shows their names only).
+                            #[serde(flatten)]
+                            pub unparsed: ::sdk_runtime::Unparsed,
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                let mut fields = ::sdk_runtime::Lenient::new(
+                                    deserializer,
+                                    "GetResponse",
+                                )?;
+                                ::std::result::Result::Ok(Self {
+                                    mchid: fields.take("mchid"),
+                                    out_batch_no: fields.take("out_batch_no"),
+                                    batch_id: fields.take("batch_id"),
+                                    appid: fields.take("appid"),
+                                    out_detail_no: fields.take("out_detail_no"),
+                                    detail_id: fields.take("detail_id"),
+                                    detail_status: fields.take("detail_status"),
+                                    transfer_amount: fields.take("transfer_amount"),
+                                    transfer_remark: fields.take("transfer_remark"),
+                                    fail_reason: fields.take("fail_reason"),
+                                    openid: fields.take("openid"),
+                                    user_name: fields.take("user_name"),
+                                    initiate_time: fields.take("initiate_time"),
+                                    update_time: fields.take("update_time"),
+                                    unparsed: fields.finish(),
+                                })
+                            }
+                        }
+                        /// The `fail_reason` of [`GetResponse`].
+                        ///
+                        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+                        #[derive(
+                            ::std::fmt::Debug,
+                            ::std::clone::Clone,
+                            ::std::cmp::PartialEq,
+                            ::std::cmp::Eq,
+                            ::std::hash::Hash
+                        )]
+                        pub enum GetResponseFailReason {
+                            /// `ACCOUNT_FROZEN`
+                            AccountFrozen,
+                            /// `REAL_NAME_CHECK_FAIL`
+                            RealNameCheckFail,
+                            /// `NAME_NOT_CORRECT`
+                            NameNotCorrect,
+                            /// `OPENID_INVALID`
+                            OpenidInvalid,
+                            /// `TRANSFER_QUOTA_EXCEED`
+                            TransferQuotaExceed,
+                            /// `DAY_RECEIVED_QUOTA_EXCEED`
+                            DayReceivedQuotaExceed,
+                            /// `MONTH_RECEIVED_QUOTA_EXCEED`
+                            MonthReceivedQuotaExceed,
+                            /// `DAY_RECEIVED_COUNT_EXCEED`
+                            DayReceivedCountExceed,
+                            /// `PRODUCT_AUTH_CHECK_FAIL`
+                            ProductAuthCheckFail,
+                            /// `OVERDUE_CLOSE`
+                            OverdueClose,
+                            /// `ID_CARD_NOT_CORRECT`
+                            IdCardNotCorrect,
+                            /// `ACCOUNT_NOT_EXIST`
+                            AccountNotExist,
+                            /// `TRANSFER_RISK`
+                            TransferRisk,
+                            /// `OTHER_FAIL_REASON_TYPE`
+                            OtherFailReasonType,
+                            /// `REALNAME_ACCOUNT_RECEIVED_QUOTA_EXCEED`
+                            RealnameAccountReceivedQuotaExceed,
+                            /// `RECEIVE_ACCOUNT_NOT_PERMMIT`
+                            ReceiveAccountNotPermmit,
+                            /// `PAYEE_ACCOUNT_ABNORMAL`
+                            PayeeAccountAbnormal,
+                            /// `PAYER_ACCOUNT_ABNORMAL`
+                            PayerAccountAbnormal,
+                            /// `TRANSFER_SCENE_UNAVAILABLE`
+                            TransferSceneUnavailable,
+                            /// `TRANSFER_SCENE_INVALID`
+                            TransferSceneInvalid,
+                            /// `TRANSFER_REMARK_SET_FAIL`
+                            TransferRemarkSetFail,
+                            /// `RECEIVE_ACCOUNT_NOT_CONFIGURE`
+                            ReceiveAccountNotConfigure,
+                            /// `BLOCK_B2C_USERLIMITAMOUNT_BSRULE_MONTH`
+                            BlockB2cUserlimitamountBsruleMonth,
+                            /// `BLOCK_B2C_USERLIMITAMOUNT_MONTH`
+                            BlockB2cUserlimitamountMonth,
+                            /// `MERCHANT_REJECT`
+                            MerchantReject,
+                            /// `MERCHANT_NOT_CONFIRM`
+                            MerchantNotConfirm,
+                            /// A value this version of the SDK does not know.
+                            Unknown(::std::string::String),
+                        }
+                        impl GetResponseFailReason {
+                            /// The value as sent on the wire.
+                            pub fn as_str(&self) -> &str {
+                                match self {
+                                    Self::AccountFrozen => "ACCOUNT_FROZEN",
+                                    Self::RealNameCheckFail => "REAL_NAME_CHECK_FAIL",
+                                    Self::NameNotCorrect => "NAME_NOT_CORRECT",
+                                    Self::OpenidInvalid => "OPENID_INVALID",
+                                    Self::TransferQuotaExceed => "TRANSFER_QUOTA_EXCEED",
+                                    Self::DayReceivedQuotaExceed => "DAY_RECEIVED_QUOTA_EXCEED",
+                                    Self::MonthReceivedQuotaExceed => {
+                                        "MONTH_RECEIVED_QUOTA_EXCEED"
+                                    }
+                                    Self::DayReceivedCountExceed => "DAY_RECEIVED_COUNT_EXCEED",
+                                    Self::ProductAuthCheckFail => "PRODUCT_AUTH_CHECK_FAIL",
+                                    Self::OverdueClose => "OVERDUE_CLOSE",
+                                    Self::IdCardNotCorrect => "ID_CARD_NOT_CORRECT",
+                                    Self::AccountNotExist => "ACCOUNT_NOT_EXIST",
+                                    Self::TransferRisk => "TRANSFER_RISK",
+                                    Self::OtherFailReasonType => "OTHER_FAIL_REASON_TYPE",
+                                    Self::RealnameAccountReceivedQuotaExceed => {
+                                        "REALNAME_ACCOUNT_RECEIVED_QUOTA_EXCEED"
+                                    }
+                                    Self::ReceiveAccountNotPermmit => {
+                                        "RECEIVE_ACCOUNT_NOT_PERMMIT"
+                                    }
+                                    Self::PayeeAccountAbnormal => "PAYEE_ACCOUNT_ABNORMAL",
+                                    Self::PayerAccountAbnormal => "PAYER_ACCOUNT_ABNORMAL",
+                                    Self::TransferSceneUnavailable => {
+                                        "TRANSFER_SCENE_UNAVAILABLE"
+                                    }
+                                    Self::TransferSceneInvalid => "TRANSFER_SCENE_INVALID",
+                                    Self::TransferRemarkSetFail => "TRANSFER_REMARK_SET_FAIL",
+                                    Self::ReceiveAccountNotConfigure => {
+                                        "RECEIVE_ACCOUNT_NOT_CONFIGURE"
+                                    }
+                                    Self::BlockB2cUserlimitamountBsruleMonth => {
+                                        "BLOCK_B2C_USERLIMITAMOUNT_BSRULE_MONTH"
+                                    }
+                                    Self::BlockB2cUserlimitamountMonth => {
+                                        "BLOCK_B2C_USERLIMITAMOUNT_MONTH"
+                                    }
+                                    Self::MerchantReject => "MERCHANT_REJECT",
+                                    Self::MerchantNotConfirm => "MERCHANT_NOT_CONFIRM",
+                                    Self::Unknown(value) => value,
+                                }
+                            }
+                        }
+                        impl ::std::convert::From<::std::string::String>
+                        for GetResponseFailReason {
+                            fn from(value: ::std::string::String) -> Self {
+                                match value.as_str() {
+                                    "ACCOUNT_FROZEN" => Self::AccountFrozen,
+                                    "REAL_NAME_CHECK_FAIL" => Self::RealNameCheckFail,
+                                    "NAME_NOT_CORRECT" => Self::NameNotCorrect,
+                                    "OPENID_INVALID" => Self::OpenidInvalid,
+                                    "TRANSFER_QUOTA_EXCEED" => Self::TransferQuotaExceed,
+                                    "DAY_RECEIVED_QUOTA_EXCEED" => Self::DayReceivedQuotaExceed,
+                                    "MONTH_RECEIVED_QUOTA_EXCEED" => {
+                                        Self::MonthReceivedQuotaExceed
+                                    }
+                                    "DAY_RECEIVED_COUNT_EXCEED" => Self::DayReceivedCountExceed,
+                                    "PRODUCT_AUTH_CHECK_FAIL" => Self::ProductAuthCheckFail,
+                                    "OVERDUE_CLOSE" => Self::OverdueClose,
+                                    "ID_CARD_NOT_CORRECT" => Self::IdCardNotCorrect,
+                                    "ACCOUNT_NOT_EXIST" => Self::AccountNotExist,
+                                    "TRANSFER_RISK" => Self::TransferRisk,
+                                    "OTHER_FAIL_REASON_TYPE" => Self::OtherFailReasonType,
+                                    "REALNAME_ACCOUNT_RECEIVED_QUOTA_EXCEED" => {
+                                        Self::RealnameAccountReceivedQuotaExceed
+                                    }
+                                    "RECEIVE_ACCOUNT_NOT_PERMMIT" => {
+                                        Self::ReceiveAccountNotPermmit
+                                    }
+                                    "PAYEE_ACCOUNT_ABNORMAL" => Self::PayeeAccountAbnormal,
+                                    "PAYER_ACCOUNT_ABNORMAL" => Self::PayerAccountAbnormal,
+                                    "TRANSFER_SCENE_UNAVAILABLE" => {
+                                        Self::TransferSceneUnavailable
+                                    }
+                                    "TRANSFER_SCENE_INVALID" => Self::TransferSceneInvalid,
+                                    "TRANSFER_REMARK_SET_FAIL" => Self::TransferRemarkSetFail,
+                                    "RECEIVE_ACCOUNT_NOT_CONFIGURE" => {
+                                        Self::ReceiveAccountNotConfigure
+                                    }
+                                    "BLOCK_B2C_USERLIMITAMOUNT_BSRULE_MONTH" => {
+                                        Self::BlockB2cUserlimitamountBsruleMonth
+                                    }
+                                    "BLOCK_B2C_USERLIMITAMOUNT_MONTH" => {
+                                        Self::BlockB2cUserlimitamountMonth
+                                    }
+                                    "MERCHANT_REJECT" => Self::MerchantReject,
+                                    "MERCHANT_NOT_CONFIRM" => Self::MerchantNotConfirm,
+                                    _ => Self::Unknown(value),
+                                }
+                            }
+                        }
+                        impl ::std::convert::From<&str> for GetResponseFailReason {
+                            fn from(value: &str) -> Self {
+                                Self::from(::std::string::String::from(value))
+                            }
+                        }
+                        impl ::serde::Serialize for GetResponseFailReason {
+                            fn serialize<S: ::serde::Serializer>(
+                                &self,
+                                serializer: S,
+                            ) -> ::std::result::Result<S::Ok, S::Error> {
+                                serializer.serialize_str(self.as_str())
+                            }
+                        }
+                        impl<'de> ::serde::Deserialize<'de> for GetResponseFailReason {
+                            fn deserialize<D: ::serde::Deserializer<'de>>(
+                                deserializer: D,
+                            ) -> ::std::result::Result<Self, D::Error> {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        deserializer,
+                                    )
+                                    .map(Self::from)
+                            }
                         }
                     }
                 }
@@ -793,13 +1568,22 @@ pub mod bill_receipt {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
     pub struct PostRequest {
         /// `out_batch_no`
         pub out_batch_no: ::std::string::String,
+    }
+    impl PostRequest {
+        /// A value with its required fields (`out_batch_no`) set and every optional field unset (not sent).
+        pub fn new(
+            out_batch_no: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                out_batch_no: out_batch_no.into(),
+            }
+        }
     }
     /// Response body of `POST /v3/transfer/bill-receipt`.
     #[derive(
@@ -808,7 +1592,6 @@ pub mod bill_receipt {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `out_batch_no`
@@ -835,6 +1618,28 @@ pub mod bill_receipt {
         /// `update_time`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub update_time: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                out_batch_no: fields.take("out_batch_no"),
+                signature_no: fields.take("signature_no"),
+                signature_status: fields.take("signature_status"),
+                hash_type: fields.take("hash_type"),
+                hash_value: fields.take("hash_value"),
+                download_url: fields.take("download_url"),
+                create_time: fields.take("create_time"),
+                update_time: fields.take("update_time"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// Operations under `/v3/transfer/bill-receipt/{out_batch_no}`.
     pub mod by_out_batch_no {
@@ -865,7 +1670,6 @@ pub mod bill_receipt {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct GetResponse {
             /// `out_batch_no`
@@ -892,6 +1696,31 @@ pub mod bill_receipt {
             /// `update_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub update_time: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for GetResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "GetResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    out_batch_no: fields.take("out_batch_no"),
+                    signature_no: fields.take("signature_no"),
+                    signature_status: fields.take("signature_status"),
+                    hash_type: fields.take("hash_type"),
+                    hash_value: fields.take("hash_value"),
+                    download_url: fields.take("download_url"),
+                    create_time: fields.take("create_time"),
+                    update_time: fields.take("update_time"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }

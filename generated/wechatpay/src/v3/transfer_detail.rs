@@ -58,6 +58,20 @@ pub mod electronic_receipts {
         /// `out_detail_no`
         pub out_detail_no: ::std::string::String,
     }
+    impl GetQuery {
+        /// A value with its required fields (`accept_type`, `out_batch_no`, `out_detail_no`) set and every optional field unset (not sent).
+        pub fn new(
+            accept_type: impl ::std::convert::Into<GetQueryAcceptType>,
+            out_batch_no: impl ::std::convert::Into<::std::string::String>,
+            out_detail_no: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                accept_type: accept_type.into(),
+                out_batch_no: out_batch_no.into(),
+                out_detail_no: out_detail_no.into(),
+            }
+        }
+    }
     /// The `accept_type` of [`GetQuery`].
     ///
     /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -99,6 +113,11 @@ pub mod electronic_receipts {
             }
         }
     }
+    impl ::std::convert::From<&str> for GetQueryAcceptType {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for GetQueryAcceptType {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -122,7 +141,6 @@ pub mod electronic_receipts {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct GetResponse {
         /// `accept_type`
@@ -149,6 +167,28 @@ pub mod electronic_receipts {
         /// `download_url`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub download_url: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "GetResponse")?;
+            ::std::result::Result::Ok(Self {
+                accept_type: fields.take("accept_type"),
+                out_batch_no: fields.take("out_batch_no"),
+                out_detail_no: fields.take("out_detail_no"),
+                signature_no: fields.take("signature_no"),
+                signature_status: fields.take("signature_status"),
+                hash_type: fields.take("hash_type"),
+                hash_value: fields.take("hash_value"),
+                download_url: fields.take("download_url"),
+                unparsed: fields.finish(),
+            })
+        }
     }
     /// The `signature_status` of [`GetResponse`].
     ///
@@ -187,6 +227,11 @@ pub mod electronic_receipts {
             }
         }
     }
+    impl ::std::convert::From<&str> for GetResponseSignatureStatus {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
+        }
+    }
     impl ::serde::Serialize for GetResponseSignatureStatus {
         fn serialize<S: ::serde::Serializer>(
             &self,
@@ -219,6 +264,20 @@ pub mod electronic_receipts {
         /// `out_detail_no`
         pub out_detail_no: ::std::string::String,
     }
+    impl PostRequest {
+        /// A value with its required fields (`accept_type`, `out_batch_no`, `out_detail_no`) set and every optional field unset (not sent).
+        pub fn new(
+            accept_type: impl ::std::convert::Into<GetQueryAcceptType>,
+            out_batch_no: impl ::std::convert::Into<::std::string::String>,
+            out_detail_no: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                accept_type: accept_type.into(),
+                out_batch_no: out_batch_no.into(),
+                out_detail_no: out_detail_no.into(),
+            }
+        }
+    }
     /// Response body of `POST /v3/transfer-detail/electronic-receipts`.
     #[derive(
         ::std::fmt::Debug,
@@ -226,7 +285,6 @@ pub mod electronic_receipts {
         ::std::cmp::PartialEq,
         ::std::default::Default,
         ::serde::Serialize,
-        ::serde::Deserialize
     )]
     pub struct PostResponse {
         /// `accept_type`
@@ -253,5 +311,27 @@ pub mod electronic_receipts {
         /// `download_url`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub download_url: ::std::option::Option<::std::string::String>,
+        /// Fields this SDK does not know, or that did not decode as the model says, as raw
+        /// JSON by wire name (`Debug` shows their names only).
+        #[serde(flatten)]
+        pub unparsed: ::sdk_runtime::Unparsed,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
+            ::std::result::Result::Ok(Self {
+                accept_type: fields.take("accept_type"),
+                out_batch_no: fields.take("out_batch_no"),
+                out_detail_no: fields.take("out_detail_no"),
+                signature_no: fields.take("signature_no"),
+                signature_status: fields.take("signature_status"),
+                hash_type: fields.take("hash_type"),
+                hash_value: fields.take("hash_value"),
+                download_url: fields.take("download_url"),
+                unparsed: fields.finish(),
+            })
+        }
     }
 }

@@ -8,6 +8,10 @@ pub mod elecvoucherfile {
     ///
     /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_15.shtml>
     ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716436>
+    ///
+    /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716455>
+    ///
     /// # Errors
     ///
     /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
@@ -38,6 +42,18 @@ pub mod elecvoucherfile {
         pub token: ::std::string::String,
         /// `source`
         pub source: GetQuerySource,
+    }
+    impl GetQuery {
+        /// A value with its required fields (`token`, `source`) set and every optional field unset (not sent).
+        pub fn new(
+            token: impl ::std::convert::Into<::std::string::String>,
+            source: impl ::std::convert::Into<GetQuerySource>,
+        ) -> Self {
+            Self {
+                token: token.into(),
+                source: source.into(),
+            }
+        }
     }
     /// The `source` of [`GetQuery`].
     ///
@@ -70,6 +86,11 @@ pub mod elecvoucherfile {
                 "elecsign" => Self::Elecsign,
                 _ => Self::Unknown(value),
             }
+        }
+    }
+    impl ::std::convert::From<&str> for GetQuerySource {
+        fn from(value: &str) -> Self {
+            Self::from(::std::string::String::from(value))
         }
     }
     impl ::serde::Serialize for GetQuerySource {
@@ -119,12 +140,17 @@ pub mod signfile {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::std::default::Default,
         ::serde::Serialize,
         ::serde::Deserialize
     )]
     pub struct GetQuery {
         /// `token`
         pub token: ::std::string::String,
+    }
+    impl GetQuery {
+        /// A value with its required fields (`token`) set and every optional field unset (not sent).
+        pub fn new(token: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self { token: token.into() }
+        }
     }
 }

@@ -33,13 +33,22 @@ pub mod etc {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
             pub struct GetQuery {
                 /// `sub_mchid`
                 pub sub_mchid: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                pub fn new(
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sub_mchid: sub_mchid.into(),
+                    }
+                }
             }
             /// Response body of `GET /v3/vehicle/etc/contracts/{contract_id}`.
             #[derive(
@@ -48,7 +57,6 @@ pub mod etc {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `appid`
@@ -78,6 +86,32 @@ pub mod etc {
                 /// `sub_openid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_openid: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        appid: fields.take("appid"),
+                        sp_mchid: fields.take("sp_mchid"),
+                        sp_openid: fields.take("sp_openid"),
+                        sub_appid: fields.take("sub_appid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        contract_id: fields.take("contract_id"),
+                        bind_state: fields.take("bind_state"),
+                        plate_number: fields.take("plate_number"),
+                        sub_openid: fields.take("sub_openid"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -126,7 +160,6 @@ pub mod etc {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -150,12 +183,38 @@ pub mod etc {
             /// `bank_card_no`
             pub bank_card_no: ::std::string::String,
         }
+        impl PostRequest {
+            /// A value with its required fields (`sp_appid`, `sub_appid`, `sub_mchid`, `openid`, `plan_id`, `etc_device_id`, `plate_number`, `identify`, `bank_card_no`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                sp_appid: impl ::std::convert::Into<::std::string::String>,
+                sub_appid: impl ::std::convert::Into<::std::string::String>,
+                sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                openid: impl ::std::convert::Into<::std::string::String>,
+                plan_id: impl ::std::convert::Into<::std::string::String>,
+                etc_device_id: impl ::std::convert::Into<::std::string::String>,
+                plate_number: impl ::std::convert::Into<::std::string::String>,
+                identify: PostRequestIdentify,
+                bank_card_no: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sp_appid: sp_appid.into(),
+                    sub_appid: sub_appid.into(),
+                    sub_mchid: sub_mchid.into(),
+                    openid: openid.into(),
+                    plan_id: plan_id.into(),
+                    etc_device_id: etc_device_id.into(),
+                    plate_number: plate_number.into(),
+                    identify,
+                    bank_card_no: bank_card_no.into(),
+                }
+            }
+        }
         /// The `identify` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -167,6 +226,22 @@ pub mod etc {
             /// `credential_type`
             pub credential_type: ::std::string::String,
         }
+        impl PostRequestIdentify {
+            /// A value with its required fields (`encrypted_real_name`, `encrypted_credential_id`, `credential_type`) set and every optional field unset (not sent).
+            pub fn new(
+                encrypted_real_name: impl ::std::convert::Into<::std::string::String>,
+                encrypted_credential_id: impl ::std::convert::Into<
+                    ::std::string::String,
+                >,
+                credential_type: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    encrypted_real_name: encrypted_real_name.into(),
+                    encrypted_credential_id: encrypted_credential_id.into(),
+                    credential_type: credential_type.into(),
+                }
+            }
+        }
         /// Response body of `POST /v3/vehicle/etc/preopen`.
         #[derive(
             ::std::fmt::Debug,
@@ -174,12 +249,29 @@ pub mod etc {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `preopen_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub preopen_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    preopen_id: fields.take("preopen_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/vehicle/etc/transactions`.
@@ -211,7 +303,6 @@ pub mod etc {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -239,12 +330,42 @@ pub mod etc {
                 /// `device_info`
                 pub device_info: PostRequestDeviceInfo,
             }
+            impl PostRequest {
+                /// A value with its required fields (`out_trade_no`, `sub_mchid`, `appid`, `sub_appid`, `contract_id`, `description`, `attach`, `goods_tag`, `highway_info`, `amount`, `device_info`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    sub_appid: impl ::std::convert::Into<::std::string::String>,
+                    contract_id: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    attach: impl ::std::convert::Into<::std::string::String>,
+                    goods_tag: impl ::std::convert::Into<::std::string::String>,
+                    highway_info: PostRequestHighwayInfo,
+                    amount: PostRequestAmount,
+                    device_info: PostRequestDeviceInfo,
+                ) -> Self {
+                    Self {
+                        out_trade_no: out_trade_no.into(),
+                        sub_mchid: sub_mchid.into(),
+                        appid: appid.into(),
+                        sub_appid: sub_appid.into(),
+                        contract_id: contract_id.into(),
+                        description: description.into(),
+                        attach: attach.into(),
+                        goods_tag: goods_tag.into(),
+                        highway_info,
+                        amount,
+                        device_info,
+                    }
+                }
+            }
             /// The `highway_info` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -268,12 +389,38 @@ pub mod etc {
                 /// `carrying_range`
                 pub carrying_range: ::std::string::String,
             }
+            impl PostRequestHighwayInfo {
+                /// A value with its required fields (`plate_number`, `start_time`, `end_time`, `channel_type`, `car_type`, `entrance`, `exit`, `carrying_capacity`, `carrying_range`) set and every optional field unset (not sent).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    plate_number: impl ::std::convert::Into<::std::string::String>,
+                    start_time: impl ::std::convert::Into<::std::string::String>,
+                    end_time: impl ::std::convert::Into<::std::string::String>,
+                    channel_type: impl ::std::convert::Into<::std::string::String>,
+                    car_type: impl ::std::convert::Into<::std::string::String>,
+                    entrance: impl ::std::convert::Into<::std::string::String>,
+                    exit: impl ::std::convert::Into<::std::string::String>,
+                    carrying_capacity: i64,
+                    carrying_range: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        plate_number: plate_number.into(),
+                        start_time: start_time.into(),
+                        end_time: end_time.into(),
+                        channel_type: channel_type.into(),
+                        car_type: car_type.into(),
+                        entrance: entrance.into(),
+                        exit: exit.into(),
+                        carrying_capacity,
+                        carrying_range: carrying_range.into(),
+                    }
+                }
+            }
             /// The `amount` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -283,12 +430,23 @@ pub mod etc {
                 /// `currency`
                 pub currency: ::std::string::String,
             }
+            impl PostRequestAmount {
+                /// A value with its required fields (`total`, `currency`) set and every optional field unset (not sent).
+                pub fn new(
+                    total: i64,
+                    currency: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        total,
+                        currency: currency.into(),
+                    }
+                }
+            }
             /// The `device_info` of [`PostRequest`].
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -298,6 +456,18 @@ pub mod etc {
                 /// `device_ip`
                 pub device_ip: ::std::string::String,
             }
+            impl PostRequestDeviceInfo {
+                /// A value with its required fields (`device_id`, `device_ip`) set and every optional field unset (not sent).
+                pub fn new(
+                    device_id: impl ::std::convert::Into<::std::string::String>,
+                    device_ip: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        device_id: device_id.into(),
+                        device_ip: device_ip.into(),
+                    }
+                }
+            }
             /// Response body of `POST /v3/vehicle/etc/transactions/highway`.
             #[derive(
                 ::std::fmt::Debug,
@@ -305,7 +475,6 @@ pub mod etc {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponse {
                 /// `mchid`
@@ -358,6 +527,39 @@ pub mod etc {
                 pub promotion_detail: ::std::option::Option<
                     ::std::vec::Vec<PostResponsePromotionDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        mchid: fields.take("mchid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        appid: fields.take("appid"),
+                        sub_appid: fields.take("sub_appid"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        transaction_id: fields.take("transaction_id"),
+                        attach: fields.take("attach"),
+                        trade_type: fields.take("trade_type"),
+                        bank_type: fields.take("bank_type"),
+                        success_time: fields.take("success_time"),
+                        trade_state: fields.take("trade_state"),
+                        trade_state_desc: fields.take("trade_state_desc"),
+                        payer: fields.take("payer"),
+                        amount: fields.take("amount"),
+                        device_info: fields.take("device_info"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `payer` of [`PostResponse`].
             #[derive(
@@ -366,7 +568,6 @@ pub mod etc {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePayer {
                 /// `sp_openid`
@@ -375,6 +576,25 @@ pub mod etc {
                 /// `sub_openid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_openid: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePayer {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePayer",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        sp_openid: fields.take("sp_openid"),
+                        sub_openid: fields.take("sub_openid"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`PostResponse`].
             #[derive(
@@ -383,7 +603,6 @@ pub mod etc {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseAmount {
                 /// `total`
@@ -398,6 +617,27 @@ pub mod etc {
                 /// `discount_total`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub discount_total: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total: fields.take("total"),
+                        currency: fields.take("currency"),
+                        payer_total: fields.take("payer_total"),
+                        discount_total: fields.take("discount_total"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `device_info` of [`PostResponse`].
             #[derive(
@@ -406,7 +646,6 @@ pub mod etc {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponseDeviceInfo {
                 /// `device_id`
@@ -415,6 +654,25 @@ pub mod etc {
                 /// `device_ip`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub device_ip: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponseDeviceInfo {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponseDeviceInfo",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        device_id: fields.take("device_id"),
+                        device_ip: fields.take("device_ip"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `promotion_detail` of [`PostResponse`].
             #[derive(
@@ -423,7 +681,6 @@ pub mod etc {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct PostResponsePromotionDetail {
                 /// `promotion_id`
@@ -453,6 +710,32 @@ pub mod etc {
                 /// `other_contribute`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub other_contribute: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "PostResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        promotion_id: fields.take("promotion_id"),
+                        name: fields.take("name"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        activity_id: fields.take("activity_id"),
+                        amount: fields.take("amount"),
+                        wxpay_contribute: fields.take("wxpay_contribute"),
+                        merchant_contribute: fields.take("merchant_contribute"),
+                        other_contribute: fields.take("other_contribute"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
         /// Operations under `/v3/vehicle/etc/transactions/id`.
@@ -486,13 +769,22 @@ pub mod etc {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
                 pub struct GetQuery {
                     /// `sub_mchid`
                     pub sub_mchid: ::std::string::String,
+                }
+                impl GetQuery {
+                    /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: sub_mchid.into(),
+                        }
+                    }
                 }
                 /// Response body of `GET /v3/vehicle/etc/transactions/id/{transaction_id}`.
                 #[derive(
@@ -501,7 +793,6 @@ pub mod etc {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `mchid`
@@ -602,6 +893,39 @@ pub mod etc {
                     pub promotion_detail: ::std::option::Option<
                         ::std::vec::Vec<GetResponsePromotionDetail>,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            mchid: fields.take("mchid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            appid: fields.take("appid"),
+                            sub_appid: fields.take("sub_appid"),
+                            out_trade_no: fields.take("out_trade_no"),
+                            transaction_id: fields.take("transaction_id"),
+                            attach: fields.take("attach"),
+                            trade_type: fields.take("trade_type"),
+                            bank_type: fields.take("bank_type"),
+                            success_time: fields.take("success_time"),
+                            trade_state: fields.take("trade_state"),
+                            trade_state_desc: fields.take("trade_state_desc"),
+                            payer: fields.take("payer"),
+                            amount: fields.take("amount"),
+                            device_info: fields.take("device_info"),
+                            promotion_detail: fields.take("promotion_detail"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `payer` of [`GetResponse`].
                 #[derive(
@@ -610,7 +934,6 @@ pub mod etc {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponsePayer {
                     /// `sp_openid`
@@ -625,6 +948,25 @@ pub mod etc {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub sub_openid: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponsePayer {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponsePayer",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            sp_openid: fields.take("sp_openid"),
+                            sub_openid: fields.take("sub_openid"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `amount` of [`GetResponse`].
                 #[derive(
@@ -633,7 +975,6 @@ pub mod etc {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseAmount {
                     /// `total`
@@ -660,6 +1001,27 @@ pub mod etc {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub discount_total: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseAmount",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            total: fields.take("total"),
+                            currency: fields.take("currency"),
+                            payer_total: fields.take("payer_total"),
+                            discount_total: fields.take("discount_total"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `device_info` of [`GetResponse`].
                 #[derive(
@@ -668,7 +1030,6 @@ pub mod etc {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseDeviceInfo {
                     /// `device_id`
@@ -683,6 +1044,25 @@ pub mod etc {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub device_ip: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseDeviceInfo {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseDeviceInfo",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            device_id: fields.take("device_id"),
+                            device_ip: fields.take("device_ip"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `promotion_detail` of [`GetResponse`].
                 #[derive(
@@ -691,7 +1071,6 @@ pub mod etc {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponsePromotionDetail {
                     /// `promotion_id`
@@ -748,6 +1127,32 @@ pub mod etc {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub other_contribute: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponsePromotionDetail",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            promotion_id: fields.take("promotion_id"),
+                            name: fields.take("name"),
+                            scope: fields.take("scope"),
+                            r#type: fields.take("type"),
+                            activity_id: fields.take("activity_id"),
+                            amount: fields.take("amount"),
+                            wxpay_contribute: fields.take("wxpay_contribute"),
+                            merchant_contribute: fields.take("merchant_contribute"),
+                            other_contribute: fields.take("other_contribute"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -782,13 +1187,22 @@ pub mod etc {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
                 pub struct GetQuery {
                     /// `sub_mchid`
                     pub sub_mchid: ::std::string::String,
+                }
+                impl GetQuery {
+                    /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: sub_mchid.into(),
+                        }
+                    }
                 }
                 /// Response body of `GET /v3/vehicle/etc/transactions/out-trade-no/{out_trade_no}`.
                 #[derive(
@@ -797,7 +1211,6 @@ pub mod etc {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `mchid`
@@ -898,6 +1311,39 @@ pub mod etc {
                     pub promotion_detail: ::std::option::Option<
                         ::std::vec::Vec<GetResponsePromotionDetail>,
                     >,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            mchid: fields.take("mchid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            appid: fields.take("appid"),
+                            sub_appid: fields.take("sub_appid"),
+                            out_trade_no: fields.take("out_trade_no"),
+                            transaction_id: fields.take("transaction_id"),
+                            attach: fields.take("attach"),
+                            trade_type: fields.take("trade_type"),
+                            bank_type: fields.take("bank_type"),
+                            success_time: fields.take("success_time"),
+                            trade_state: fields.take("trade_state"),
+                            trade_state_desc: fields.take("trade_state_desc"),
+                            payer: fields.take("payer"),
+                            amount: fields.take("amount"),
+                            device_info: fields.take("device_info"),
+                            promotion_detail: fields.take("promotion_detail"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `payer` of [`GetResponse`].
                 #[derive(
@@ -906,7 +1352,6 @@ pub mod etc {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponsePayer {
                     /// `sp_openid`
@@ -921,6 +1366,25 @@ pub mod etc {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub sub_openid: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponsePayer {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponsePayer",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            sp_openid: fields.take("sp_openid"),
+                            sub_openid: fields.take("sub_openid"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `amount` of [`GetResponse`].
                 #[derive(
@@ -929,7 +1393,6 @@ pub mod etc {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseAmount {
                     /// `total`
@@ -956,6 +1419,27 @@ pub mod etc {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub discount_total: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseAmount",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            total: fields.take("total"),
+                            currency: fields.take("currency"),
+                            payer_total: fields.take("payer_total"),
+                            discount_total: fields.take("discount_total"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `device_info` of [`GetResponse`].
                 #[derive(
@@ -964,7 +1448,6 @@ pub mod etc {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponseDeviceInfo {
                     /// `device_id`
@@ -979,6 +1462,25 @@ pub mod etc {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub device_ip: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponseDeviceInfo {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponseDeviceInfo",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            device_id: fields.take("device_id"),
+                            device_ip: fields.take("device_ip"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
                 /// The `promotion_detail` of [`GetResponse`].
                 #[derive(
@@ -987,7 +1489,6 @@ pub mod etc {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponsePromotionDetail {
                     /// `promotion_id`
@@ -1044,6 +1545,32 @@ pub mod etc {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub other_contribute: ::std::option::Option<i64>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponsePromotionDetail",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            promotion_id: fields.take("promotion_id"),
+                            name: fields.take("name"),
+                            scope: fields.take("scope"),
+                            r#type: fields.take("type"),
+                            activity_id: fields.take("activity_id"),
+                            amount: fields.take("amount"),
+                            wxpay_contribute: fields.take("wxpay_contribute"),
+                            merchant_contribute: fields.take("merchant_contribute"),
+                            other_contribute: fields.take("other_contribute"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -1081,7 +1608,6 @@ pub mod etc {
                     ::std::fmt::Debug,
                     ::std::clone::Clone,
                     ::std::cmp::PartialEq,
-                    ::std::default::Default,
                     ::serde::Serialize,
                     ::serde::Deserialize
                 )]
@@ -1093,6 +1619,20 @@ pub mod etc {
                     /// `plate_number`
                     pub plate_number: ::std::string::String,
                 }
+                impl GetQuery {
+                    /// A value with its required fields (`sub_mchid`, `plan_id`, `plate_number`) set and every optional field unset (not sent).
+                    pub fn new(
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                        plan_id: impl ::std::convert::Into<::std::string::String>,
+                        plate_number: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: sub_mchid.into(),
+                            plan_id: plan_id.into(),
+                            plate_number: plate_number.into(),
+                        }
+                    }
+                }
                 /// Response body of `GET /v3/vehicle/etc/users/{openid}/contracts`.
                 #[derive(
                     ::std::fmt::Debug,
@@ -1100,7 +1640,6 @@ pub mod etc {
                     ::std::cmp::PartialEq,
                     ::std::default::Default,
                     ::serde::Serialize,
-                    ::serde::Deserialize
                 )]
                 pub struct GetResponse {
                     /// `appid`
@@ -1157,6 +1696,32 @@ pub mod etc {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub sub_openid: ::std::option::Option<::std::string::String>,
+                    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                    /// JSON by wire name (`Debug` shows their names only).
+                    #[serde(flatten)]
+                    pub unparsed: ::sdk_runtime::Unparsed,
+                }
+                impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(
+                        deserializer: D,
+                    ) -> ::std::result::Result<Self, D::Error> {
+                        let mut fields = ::sdk_runtime::Lenient::new(
+                            deserializer,
+                            "GetResponse",
+                        )?;
+                        ::std::result::Result::Ok(Self {
+                            appid: fields.take("appid"),
+                            sp_mchid: fields.take("sp_mchid"),
+                            sp_openid: fields.take("sp_openid"),
+                            sub_appid: fields.take("sub_appid"),
+                            sub_mchid: fields.take("sub_mchid"),
+                            contract_id: fields.take("contract_id"),
+                            bind_state: fields.take("bind_state"),
+                            plate_number: fields.take("plate_number"),
+                            sub_openid: fields.take("sub_openid"),
+                            unparsed: fields.finish(),
+                        })
+                    }
                 }
             }
         }
@@ -1209,7 +1774,6 @@ pub mod parking {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1222,7 +1786,7 @@ pub mod parking {
             /// `plate_number`
             pub plate_number: ::std::string::String,
             /// `plate_color`
-            pub plate_color: ::std::string::String,
+            pub plate_color: PostRequestPlateColor,
             /// `notify_url`
             pub notify_url: ::std::string::String,
             /// `start_time`
@@ -1232,6 +1796,105 @@ pub mod parking {
             /// `free_duration`
             pub free_duration: i64,
         }
+        impl PostRequest {
+            /// A value with its required fields (`out_parking_no`, `plate_number`, `plate_color`, `notify_url`, `start_time`, `parking_name`, `free_duration`) set and every optional field unset (not sent).
+            pub fn new(
+                out_parking_no: impl ::std::convert::Into<::std::string::String>,
+                plate_number: impl ::std::convert::Into<::std::string::String>,
+                plate_color: impl ::std::convert::Into<PostRequestPlateColor>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                start_time: impl ::std::convert::Into<::std::string::String>,
+                parking_name: impl ::std::convert::Into<::std::string::String>,
+                free_duration: i64,
+            ) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    out_parking_no: out_parking_no.into(),
+                    plate_number: plate_number.into(),
+                    plate_color: plate_color.into(),
+                    notify_url: notify_url.into(),
+                    start_time: start_time.into(),
+                    parking_name: parking_name.into(),
+                    free_duration,
+                }
+            }
+        }
+        /// The `plate_color` of [`PostRequest`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestPlateColor {
+            /// `BLUE`
+            Blue,
+            /// `GREEN`
+            Green,
+            /// `YELLOW`
+            Yellow,
+            /// `BLACK`
+            Black,
+            /// `WHITE`
+            White,
+            /// `LIMEGREEN`
+            Limegreen,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestPlateColor {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Blue => "BLUE",
+                    Self::Green => "GREEN",
+                    Self::Yellow => "YELLOW",
+                    Self::Black => "BLACK",
+                    Self::White => "WHITE",
+                    Self::Limegreen => "LIMEGREEN",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for PostRequestPlateColor {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "BLUE" => Self::Blue,
+                    "GREEN" => Self::Green,
+                    "YELLOW" => Self::Yellow,
+                    "BLACK" => Self::Black,
+                    "WHITE" => Self::White,
+                    "LIMEGREEN" => Self::Limegreen,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestPlateColor {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostRequestPlateColor {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostRequestPlateColor {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
         /// Response body of `POST /v3/vehicle/parking/parkings`.
         #[derive(
             ::std::fmt::Debug,
@@ -1239,7 +1902,6 @@ pub mod parking {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `id`
@@ -1266,6 +1928,35 @@ pub mod parking {
             /// `block_reason`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub block_reason: ::std::option::Option<::std::string::String>,
+            /// `plate_color`
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub plate_color: ::std::option::Option<PostRequestPlateColor>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    id: fields.take("id"),
+                    out_parking_no: fields.take("out_parking_no"),
+                    plate_number: fields.take("plate_number"),
+                    start_time: fields.take("start_time"),
+                    parking_name: fields.take("parking_name"),
+                    free_duration: fields.take("free_duration"),
+                    state: fields.take("state"),
+                    block_reason: fields.take("block_reason"),
+                    plate_color: fields.take("plate_color"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
     /// Operations under `/v3/vehicle/parking/services`.
@@ -1297,7 +1988,6 @@ pub mod parking {
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
                 ::std::cmp::PartialEq,
-                ::std::default::Default,
                 ::serde::Serialize,
                 ::serde::Deserialize
             )]
@@ -1310,9 +2000,102 @@ pub mod parking {
                 /// `plate_number`
                 pub plate_number: ::std::string::String,
                 /// `plate_color`
-                pub plate_color: ::std::string::String,
+                pub plate_color: GetQueryPlateColor,
                 /// `openid`
                 pub openid: ::std::string::String,
+            }
+            impl GetQuery {
+                /// A value with its required fields (`appid`, `plate_number`, `plate_color`, `openid`) set and every optional field unset (not sent).
+                pub fn new(
+                    appid: impl ::std::convert::Into<::std::string::String>,
+                    plate_number: impl ::std::convert::Into<::std::string::String>,
+                    plate_color: impl ::std::convert::Into<GetQueryPlateColor>,
+                    openid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        appid: appid.into(),
+                        sub_mchid: ::std::option::Option::None,
+                        plate_number: plate_number.into(),
+                        plate_color: plate_color.into(),
+                        openid: openid.into(),
+                    }
+                }
+            }
+            /// The `plate_color` of [`GetQuery`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetQueryPlateColor {
+                /// `BLUE`
+                Blue,
+                /// `GREEN`
+                Green,
+                /// `YELLOW`
+                Yellow,
+                /// `BLACK`
+                Black,
+                /// `WHITE`
+                White,
+                /// `LIMEGREEN`
+                Limegreen,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetQueryPlateColor {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Blue => "BLUE",
+                        Self::Green => "GREEN",
+                        Self::Yellow => "YELLOW",
+                        Self::Black => "BLACK",
+                        Self::White => "WHITE",
+                        Self::Limegreen => "LIMEGREEN",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String> for GetQueryPlateColor {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "BLUE" => Self::Blue,
+                        "GREEN" => Self::Green,
+                        "YELLOW" => Self::Yellow,
+                        "BLACK" => Self::Black,
+                        "WHITE" => Self::White,
+                        "LIMEGREEN" => Self::Limegreen,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetQueryPlateColor {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetQueryPlateColor {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetQueryPlateColor {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// Response body of `GET /v3/vehicle/parking/services/find`.
             #[derive(
@@ -1321,7 +2104,6 @@ pub mod parking {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `plate_number`
@@ -1336,6 +2118,31 @@ pub mod parking {
                 /// `service_state`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub service_state: ::std::option::Option<::std::string::String>,
+                /// `plate_color`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub plate_color: ::std::option::Option<GetQueryPlateColor>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        plate_number: fields.take("plate_number"),
+                        service_open_time: fields.take("service_open_time"),
+                        openid: fields.take("openid"),
+                        service_state: fields.take("service_state"),
+                        plate_color: fields.take("plate_color"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -1389,7 +2196,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponse {
                 /// `appid`
@@ -1453,6 +2259,42 @@ pub mod transactions {
                 pub promotion_detail: ::std::option::Option<
                     ::std::vec::Vec<GetResponsePromotionDetail>,
                 >,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponse {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponse",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        appid: fields.take("appid"),
+                        sub_appid: fields.take("sub_appid"),
+                        sp_mchid: fields.take("sp_mchid"),
+                        sub_mchid: fields.take("sub_mchid"),
+                        description: fields.take("description"),
+                        create_time: fields.take("create_time"),
+                        out_trade_no: fields.take("out_trade_no"),
+                        transaction_id: fields.take("transaction_id"),
+                        trade_state: fields.take("trade_state"),
+                        trade_state_description: fields.take("trade_state_description"),
+                        success_time: fields.take("success_time"),
+                        bank_type: fields.take("bank_type"),
+                        user_repaid: fields.take("user_repaid"),
+                        attach: fields.take("attach"),
+                        trade_scene: fields.take("trade_scene"),
+                        parking_info: fields.take("parking_info"),
+                        payer: fields.take("payer"),
+                        amount: fields.take("amount"),
+                        promotion_detail: fields.take("promotion_detail"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `parking_info` of [`GetResponse`].
             #[derive(
@@ -1461,7 +2303,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseParkingInfo {
                 /// `parking_id`
@@ -1485,6 +2326,111 @@ pub mod transactions {
                 /// `device_id`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub device_id: ::std::option::Option<::std::string::String>,
+                /// `plate_color`
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub plate_color: ::std::option::Option<GetResponseParkingInfoPlateColor>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseParkingInfo {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseParkingInfo",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        parking_id: fields.take("parking_id"),
+                        plate_number: fields.take("plate_number"),
+                        start_time: fields.take("start_time"),
+                        end_time: fields.take("end_time"),
+                        parking_name: fields.take("parking_name"),
+                        charging_duration: fields.take("charging_duration"),
+                        device_id: fields.take("device_id"),
+                        plate_color: fields.take("plate_color"),
+                        unparsed: fields.finish(),
+                    })
+                }
+            }
+            /// The `plate_color` of [`GetResponseParkingInfo`].
+            ///
+            /// An open set: values this SDK does not know yet are kept in `Unknown`.
+            #[derive(
+                ::std::fmt::Debug,
+                ::std::clone::Clone,
+                ::std::cmp::PartialEq,
+                ::std::cmp::Eq,
+                ::std::hash::Hash
+            )]
+            pub enum GetResponseParkingInfoPlateColor {
+                /// `BLUE`
+                Blue,
+                /// `GREEN`
+                Green,
+                /// `YELLOW`
+                Yellow,
+                /// `BLACK`
+                Black,
+                /// `WHITE`
+                White,
+                /// `LIMEGREEN`
+                Limegreen,
+                /// A value this version of the SDK does not know.
+                Unknown(::std::string::String),
+            }
+            impl GetResponseParkingInfoPlateColor {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Blue => "BLUE",
+                        Self::Green => "GREEN",
+                        Self::Yellow => "YELLOW",
+                        Self::Black => "BLACK",
+                        Self::White => "WHITE",
+                        Self::Limegreen => "LIMEGREEN",
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            impl ::std::convert::From<::std::string::String>
+            for GetResponseParkingInfoPlateColor {
+                fn from(value: ::std::string::String) -> Self {
+                    match value.as_str() {
+                        "BLUE" => Self::Blue,
+                        "GREEN" => Self::Green,
+                        "YELLOW" => Self::Yellow,
+                        "BLACK" => Self::Black,
+                        "WHITE" => Self::White,
+                        "LIMEGREEN" => Self::Limegreen,
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl ::std::convert::From<&str> for GetResponseParkingInfoPlateColor {
+                fn from(value: &str) -> Self {
+                    Self::from(::std::string::String::from(value))
+                }
+            }
+            impl ::serde::Serialize for GetResponseParkingInfoPlateColor {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseParkingInfoPlateColor {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    <::std::string::String as ::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::from)
+                }
             }
             /// The `payer` of [`GetResponse`].
             #[derive(
@@ -1493,7 +2439,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePayer {
                 /// `openid`
@@ -1502,6 +2447,25 @@ pub mod transactions {
                 /// `sub_openid`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_openid: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePayer {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePayer",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        openid: fields.take("openid"),
+                        sub_openid: fields.take("sub_openid"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `amount` of [`GetResponse`].
             #[derive(
@@ -1510,7 +2474,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponseAmount {
                 /// `total`
@@ -1525,6 +2488,27 @@ pub mod transactions {
                 /// `discount_total`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub discount_total: ::std::option::Option<i64>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponseAmount {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponseAmount",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        total: fields.take("total"),
+                        currency: fields.take("currency"),
+                        payer_total: fields.take("payer_total"),
+                        discount_total: fields.take("discount_total"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
             /// The `promotion_detail` of [`GetResponse`].
             #[derive(
@@ -1533,7 +2517,6 @@ pub mod transactions {
                 ::std::cmp::PartialEq,
                 ::std::default::Default,
                 ::serde::Serialize,
-                ::serde::Deserialize
             )]
             pub struct GetResponsePromotionDetail {
                 /// `coupon_id`
@@ -1566,6 +2549,33 @@ pub mod transactions {
                 /// `currency`
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub currency: ::std::option::Option<::std::string::String>,
+                /// Fields this SDK does not know, or that did not decode as the model says, as raw
+                /// JSON by wire name (`Debug` shows their names only).
+                #[serde(flatten)]
+                pub unparsed: ::sdk_runtime::Unparsed,
+            }
+            impl<'de> ::serde::Deserialize<'de> for GetResponsePromotionDetail {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    let mut fields = ::sdk_runtime::Lenient::new(
+                        deserializer,
+                        "GetResponsePromotionDetail",
+                    )?;
+                    ::std::result::Result::Ok(Self {
+                        coupon_id: fields.take("coupon_id"),
+                        name: fields.take("name"),
+                        scope: fields.take("scope"),
+                        r#type: fields.take("type"),
+                        stock_id: fields.take("stock_id"),
+                        amount: fields.take("amount"),
+                        wechatpay_contribute: fields.take("wechatpay_contribute"),
+                        merchant_contribute: fields.take("merchant_contribute"),
+                        other_contribute: fields.take("other_contribute"),
+                        currency: fields.take("currency"),
+                        unparsed: fields.finish(),
+                    })
+                }
             }
         }
     }
@@ -1611,7 +2621,8 @@ pub mod transactions {
             /// `description`
             pub description: ::std::string::String,
             /// `attach`
-            pub attach: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub attach: ::std::option::Option<::std::string::String>,
             /// `out_trade_no`
             pub out_trade_no: ::std::string::String,
             /// `trade_scene`
@@ -1622,11 +2633,39 @@ pub mod transactions {
             /// `notify_url`
             pub notify_url: ::std::string::String,
             /// `profit_sharing`
-            pub profit_sharing: PostRequestProfitSharing,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub profit_sharing: ::std::option::Option<PostRequestProfitSharing>,
             /// `amount`
             pub amount: PostRequestAmount,
             /// `parking_info`
-            pub parking_info: PostRequestParkingInfo,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub parking_info: ::std::option::Option<PostRequestParkingInfo>,
+        }
+        impl PostRequest {
+            /// A value with its required fields (`appid`, `description`, `out_trade_no`, `trade_scene`, `notify_url`, `amount`) set and every optional field unset (not sent).
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                trade_scene: impl ::std::convert::Into<PostRequestTradeScene>,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                amount: PostRequestAmount,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    sub_appid: ::std::option::Option::None,
+                    sub_mchid: ::std::option::Option::None,
+                    description: description.into(),
+                    attach: ::std::option::Option::None,
+                    out_trade_no: out_trade_no.into(),
+                    trade_scene: trade_scene.into(),
+                    goods_tag: ::std::option::Option::None,
+                    notify_url: notify_url.into(),
+                    profit_sharing: ::std::option::Option::None,
+                    amount,
+                    parking_info: ::std::option::Option::None,
+                }
+            }
         }
         /// The `trade_scene` of [`PostRequest`].
         ///
@@ -1659,6 +2698,11 @@ pub mod transactions {
                     "PARKING" => Self::Parking,
                     _ => Self::Unknown(value),
                 }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestTradeScene {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
             }
         }
         impl ::serde::Serialize for PostRequestTradeScene {
@@ -1716,6 +2760,11 @@ pub mod transactions {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostRequestProfitSharing {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostRequestProfitSharing {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -1739,7 +2788,6 @@ pub mod transactions {
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1747,14 +2795,23 @@ pub mod transactions {
             /// `total`
             pub total: i64,
             /// `currency`
-            pub currency: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub currency: ::std::option::Option<::std::string::String>,
+        }
+        impl PostRequestAmount {
+            /// A value with its required fields (`total`) set and every optional field unset (not sent).
+            pub fn new(total: i64) -> Self {
+                Self {
+                    total,
+                    currency: ::std::option::Option::None,
+                }
+            }
         }
         /// The `parking_info` of [`PostRequest`].
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
             ::std::cmp::PartialEq,
-            ::std::default::Default,
             ::serde::Serialize,
             ::serde::Deserialize
         )]
@@ -1764,7 +2821,7 @@ pub mod transactions {
             /// `plate_number`
             pub plate_number: ::std::string::String,
             /// `plate_color`
-            pub plate_color: ::std::string::String,
+            pub plate_color: PostRequestParkingInfoPlateColor,
             /// `start_time`
             pub start_time: ::std::string::String,
             /// `end_time`
@@ -1776,6 +2833,108 @@ pub mod transactions {
             /// `device_id`
             pub device_id: ::std::string::String,
         }
+        impl PostRequestParkingInfo {
+            /// A value with its required fields (`parking_id`, `plate_number`, `plate_color`, `start_time`, `end_time`, `parking_name`, `charging_duration`, `device_id`) set and every optional field unset (not sent).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(
+                parking_id: impl ::std::convert::Into<::std::string::String>,
+                plate_number: impl ::std::convert::Into<::std::string::String>,
+                plate_color: impl ::std::convert::Into<PostRequestParkingInfoPlateColor>,
+                start_time: impl ::std::convert::Into<::std::string::String>,
+                end_time: impl ::std::convert::Into<::std::string::String>,
+                parking_name: impl ::std::convert::Into<::std::string::String>,
+                charging_duration: i64,
+                device_id: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    parking_id: parking_id.into(),
+                    plate_number: plate_number.into(),
+                    plate_color: plate_color.into(),
+                    start_time: start_time.into(),
+                    end_time: end_time.into(),
+                    parking_name: parking_name.into(),
+                    charging_duration,
+                    device_id: device_id.into(),
+                }
+            }
+        }
+        /// The `plate_color` of [`PostRequestParkingInfo`].
+        ///
+        /// An open set: values this SDK does not know yet are kept in `Unknown`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::cmp::Eq,
+            ::std::hash::Hash
+        )]
+        pub enum PostRequestParkingInfoPlateColor {
+            /// `BLUE`
+            Blue,
+            /// `GREEN`
+            Green,
+            /// `YELLOW`
+            Yellow,
+            /// `BLACK`
+            Black,
+            /// `WHITE`
+            White,
+            /// `LIMEGREEN`
+            Limegreen,
+            /// A value this version of the SDK does not know.
+            Unknown(::std::string::String),
+        }
+        impl PostRequestParkingInfoPlateColor {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Blue => "BLUE",
+                    Self::Green => "GREEN",
+                    Self::Yellow => "YELLOW",
+                    Self::Black => "BLACK",
+                    Self::White => "WHITE",
+                    Self::Limegreen => "LIMEGREEN",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String>
+        for PostRequestParkingInfoPlateColor {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    "BLUE" => Self::Blue,
+                    "GREEN" => Self::Green,
+                    "YELLOW" => Self::Yellow,
+                    "BLACK" => Self::Black,
+                    "WHITE" => Self::White,
+                    "LIMEGREEN" => Self::Limegreen,
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for PostRequestParkingInfoPlateColor {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
+        impl ::serde::Serialize for PostRequestParkingInfoPlateColor {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostRequestParkingInfoPlateColor {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as ::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::from)
+            }
+        }
         /// Response body of `POST /v3/vehicle/transactions/parking`.
         #[derive(
             ::std::fmt::Debug,
@@ -1783,7 +2942,6 @@ pub mod transactions {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponse {
             /// `appid`
@@ -1845,6 +3003,42 @@ pub mod transactions {
             pub promotion_detail: ::std::option::Option<
                 ::std::vec::Vec<PostResponsePromotionDetail>,
             >,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponse {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponse",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    appid: fields.take("appid"),
+                    sub_appid: fields.take("sub_appid"),
+                    sp_mchid: fields.take("sp_mchid"),
+                    sub_mchid: fields.take("sub_mchid"),
+                    description: fields.take("description"),
+                    create_time: fields.take("create_time"),
+                    out_trade_no: fields.take("out_trade_no"),
+                    transaction_id: fields.take("transaction_id"),
+                    trade_state: fields.take("trade_state"),
+                    trade_state_description: fields.take("trade_state_description"),
+                    success_time: fields.take("success_time"),
+                    bank_type: fields.take("bank_type"),
+                    user_repaid: fields.take("user_repaid"),
+                    attach: fields.take("attach"),
+                    trade_scene: fields.take("trade_scene"),
+                    parking_info: fields.take("parking_info"),
+                    payer: fields.take("payer"),
+                    amount: fields.take("amount"),
+                    promotion_detail: fields.take("promotion_detail"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `trade_state` of [`PostResponse`].
         ///
@@ -1889,6 +3083,11 @@ pub mod transactions {
                     "REFUND" => Self::Refund,
                     _ => Self::Unknown(value),
                 }
+            }
+        }
+        impl ::std::convert::From<&str> for PostResponseTradeState {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
             }
         }
         impl ::serde::Serialize for PostResponseTradeState {
@@ -1946,6 +3145,11 @@ pub mod transactions {
                 }
             }
         }
+        impl ::std::convert::From<&str> for PostResponseUserRepaid {
+            fn from(value: &str) -> Self {
+                Self::from(::std::string::String::from(value))
+            }
+        }
         impl ::serde::Serialize for PostResponseUserRepaid {
             fn serialize<S: ::serde::Serializer>(
                 &self,
@@ -1971,7 +3175,6 @@ pub mod transactions {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseParkingInfo {
             /// `parking_id`
@@ -1982,7 +3185,7 @@ pub mod transactions {
             pub plate_number: ::std::option::Option<::std::string::String>,
             /// `plate_color`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub plate_color: ::std::option::Option<::std::string::String>,
+            pub plate_color: ::std::option::Option<PostRequestParkingInfoPlateColor>,
             /// `start_time`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub start_time: ::std::option::Option<::std::string::String>,
@@ -1998,6 +3201,31 @@ pub mod transactions {
             /// `device_id`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub device_id: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseParkingInfo {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseParkingInfo",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    parking_id: fields.take("parking_id"),
+                    plate_number: fields.take("plate_number"),
+                    plate_color: fields.take("plate_color"),
+                    start_time: fields.take("start_time"),
+                    end_time: fields.take("end_time"),
+                    parking_name: fields.take("parking_name"),
+                    charging_duration: fields.take("charging_duration"),
+                    device_id: fields.take("device_id"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `payer` of [`PostResponse`].
         #[derive(
@@ -2006,7 +3234,6 @@ pub mod transactions {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePayer {
             /// `openid`
@@ -2015,6 +3242,25 @@ pub mod transactions {
             /// `sub_openid`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_openid: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePayer {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePayer",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    openid: fields.take("openid"),
+                    sub_openid: fields.take("sub_openid"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `amount` of [`PostResponse`].
         #[derive(
@@ -2023,7 +3269,6 @@ pub mod transactions {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponseAmount {
             /// `total`
@@ -2038,6 +3283,27 @@ pub mod transactions {
             /// `discount_total`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub discount_total: ::std::option::Option<i64>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponseAmount {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponseAmount",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    total: fields.take("total"),
+                    currency: fields.take("currency"),
+                    payer_total: fields.take("payer_total"),
+                    discount_total: fields.take("discount_total"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
         /// The `promotion_detail` of [`PostResponse`].
         #[derive(
@@ -2046,7 +3312,6 @@ pub mod transactions {
             ::std::cmp::PartialEq,
             ::std::default::Default,
             ::serde::Serialize,
-            ::serde::Deserialize
         )]
         pub struct PostResponsePromotionDetail {
             /// `coupon_id`
@@ -2079,6 +3344,33 @@ pub mod transactions {
             /// `currency`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub currency: ::std::option::Option<::std::string::String>,
+            /// Fields this SDK does not know, or that did not decode as the model says, as raw
+            /// JSON by wire name (`Debug` shows their names only).
+            #[serde(flatten)]
+            pub unparsed: ::sdk_runtime::Unparsed,
+        }
+        impl<'de> ::serde::Deserialize<'de> for PostResponsePromotionDetail {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let mut fields = ::sdk_runtime::Lenient::new(
+                    deserializer,
+                    "PostResponsePromotionDetail",
+                )?;
+                ::std::result::Result::Ok(Self {
+                    coupon_id: fields.take("coupon_id"),
+                    name: fields.take("name"),
+                    scope: fields.take("scope"),
+                    r#type: fields.take("type"),
+                    stock_id: fields.take("stock_id"),
+                    amount: fields.take("amount"),
+                    wechatpay_contribute: fields.take("wechatpay_contribute"),
+                    merchant_contribute: fields.take("merchant_contribute"),
+                    other_contribute: fields.take("other_contribute"),
+                    currency: fields.take("currency"),
+                    unparsed: fields.finish(),
+                })
+            }
         }
     }
 }
