@@ -204,7 +204,12 @@ fn narrows(old: &Type, new: &Type) -> bool {
 fn summary(field: &Field) -> String {
     let optional = if field.optional { "optional " } else { "" };
     let sensitive = if field.sensitive { ", sensitive" } else { "" };
-    format!("{optional}{}{sensitive}", describe(&field.ty))
+    let one_of = field
+        .one_of
+        .as_ref()
+        .map(|g| format!(", one of `{g}`"))
+        .unwrap_or_default();
+    format!("{optional}{}{sensitive}{one_of}", describe(&field.ty))
 }
 
 /// How many object and enum types a model declares (each inline declaration counts once).

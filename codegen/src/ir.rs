@@ -152,6 +152,11 @@ pub struct Field {
     /// `Wechatpay-Serial` naming that key. The docs never say so; the official SDK does.
     #[serde(default, skip_serializing_if = "is_false")]
     pub sensitive: bool,
+    /// The one-of group this member belongs to (an erratum declares it): of the members of an
+    /// object that name the same group, a request sends exactly one (refunds take
+    /// `transaction_id` or `out_trade_no`). The name is the group's Rust field name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_of: Option<String>,
     /// What the official SDK's facts changed about this member, for the reviewer of `specs/`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub official_sdk: Vec<Change>,
@@ -168,6 +173,7 @@ impl Field {
             optional: false,
             ty,
             sensitive: false,
+            one_of: None,
             official_sdk: Vec::new(),
             erratum: Vec::new(),
         }
@@ -200,6 +206,8 @@ pub enum Change {
     Retyped,
     /// This source knows enum values the docs do not list; they were added.
     Values,
+    /// This source puts it in a one-of group (see [`Field::one_of`]).
+    OneOf,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -9,7 +9,7 @@
 
 use serde::Deserialize;
 
-use crate::ir::{Change, Document, Field, RequestBody, ResponseBody, Type};
+use crate::ir::{Change, Document, Field, Operation, RequestBody, ResponseBody, Type};
 
 /// One erratum.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -25,8 +25,25 @@ pub struct Erratum {
     /// optional, as dotted paths like [`Erratum::optional`].
     #[serde(default)]
     pub required: Vec<String>,
+    /// Groups of sibling fields of which a request sends exactly one (the official page says
+    /// "二选一"), as dotted paths like [`Erratum::optional`]; each field must be optional.
+    #[serde(default)]
+    pub one_of: Vec<OneOfGroup>,
     /// Why: what the official documentation says.
     pub reason: String,
+    /// The official page (or SDK source) that says so.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A one-of group declared by an erratum.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OneOfGroup {
+    /// The group's name: the Rust field that holds the chosen member (e.g. `order`).
+    pub name: String,
+    /// The members, as dotted paths from `request` or `query`, all in one object.
+    pub fields: Vec<String>,
 }
 
 /// Applies `errata` to `documents`.
@@ -83,8 +100,63 @@ pub fn apply(documents: &mut [Document], errata: &[Erratum]) -> Result<(), Vec<S
                 None => errors.push(format!("erratum for `{}`: no field `{path}`", erratum.operation)),
             }
         }
+        // After `optional`, which may make the members optional first.
+        for group in &erratum.one_of {
+            if let Err(message) = apply_one_of(op, group) {
+                errors.push(format!("erratum for `{}`: {message}", erratum.operation));
+            }
+        }
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+/// The fields a dotted path's first segment names: the JSON body's or the query's.
+fn request_fields<'o>(op: &'o mut Operation, location: &str) -> Option<&'o mut Vec<Field>> {
+    match location {
+        "request" => match &mut op.request {
+            RequestBody::Json { fields } => Some(fields),
+            _ => None,
+        },
+        "query" => Some(&mut op.query),
+        _ => None,
+    }
+}
+
+/// Marks the members of `group`, which must be optional siblings of one object, not yet in a group.
+fn apply_one_of(op: &mut Operation, group: &OneOfGroup) -> Result<(), String> {
+    let parents: Vec<&str> = group
+        .fields
+        .iter()
+        .map(|p| p.rsplit_once('.').map_or("", |(parent, _)| parent))
+        .collect();
+    if group.fields.len() < 2 || parents.iter().any(|p| *p != parents[0]) {
+        return Err(format!(
+            "one-of `{}` must name two or more fields of one object",
+            group.name
+        ));
+    }
+    // Every member is checked before any is marked, so a bad group changes nothing.
+    for mark in [false, true] {
+        for path in &group.fields {
+            let segments: Vec<&str> = path.split('.').collect();
+            let field = request_fields(op, segments[0]).and_then(|f| find(f, &segments[1..]));
+            match field {
+                None => return Err(format!("no field `{path}`")),
+                Some(field) if !field.optional => {
+                    return Err(format!("`{path}` of one-of `{}` must be optional", group.name));
+                }
+                Some(field) if field.one_of.is_some() && !mark => {
+                    return Err(format!("`{path}` is already in a one-of group"));
+                }
+                Some(field) if mark => {
+                    field.one_of = Some(group.name.clone());
+                    field.erratum.push(Change::OneOf);
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The field at a dotted path, descending through objects and lists of objects.
@@ -147,7 +219,9 @@ mod tests {
             operation: operation.to_owned(),
             optional: optional.iter().map(|s| (*s).to_owned()).collect(),
             required: Vec::new(),
+            one_of: Vec::new(),
             reason: "test".to_owned(),
+            source: None,
         }
     }
 
@@ -195,6 +269,44 @@ mod tests {
             apply(&mut docs, &[tighten]).unwrap_err(),
             ["erratum for `POST /v3/demo`: `request.openid` is already required"]
         );
+    }
+
+    #[test]
+    fn one_of_groups_mark_optional_siblings() {
+        let mut docs = [document()];
+        apply(&mut docs, &[erratum("POST /v3/demo", &["request.openid"])]).unwrap();
+        let group = |fields: &[&str]| Erratum {
+            one_of: vec![OneOfGroup {
+                name: "who".into(),
+                fields: fields.iter().map(|s| (*s).to_owned()).collect(),
+            }],
+            ..erratum("POST /v3/demo", &[])
+        };
+        // `detail` is required, `detail.tag` is not a sibling, one field is no group.
+        let errors = apply(
+            &mut docs,
+            &[
+                group(&["request.openid", "request.detail"]),
+                group(&["request.openid", "request.detail.tag"]),
+                group(&["request.openid"]),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                "erratum for `POST /v3/demo`: `request.detail` of one-of `who` must be optional",
+                "erratum for `POST /v3/demo`: one-of `who` must name two or more fields of one object",
+                "erratum for `POST /v3/demo`: one-of `who` must name two or more fields of one object",
+            ]
+        );
+        apply(&mut docs, &[erratum("POST /v3/demo", &["request.detail"])]).unwrap();
+        apply(&mut docs, &[group(&["request.openid", "request.detail"])]).unwrap();
+        let RequestBody::Json { fields } = &docs[0].operations[0].request else {
+            panic!("json body")
+        };
+        assert_eq!(fields[0].one_of.as_deref(), Some("who"));
+        assert_eq!(fields[1].erratum, [Change::Optional, Change::OneOf]);
     }
 
     #[test]

@@ -104,3 +104,27 @@ fn seed_paths_match_the_upstream_urls() {
         assert_eq!(alone.operations[0].path, path);
     }
 }
+
+/// The refund page merged with the official SDK's facts and the project's errata, as
+/// `cargo xtask import` merges it: the model (relaxed, added, enum values, one-of) and its Rust.
+#[test]
+fn merged_refund_ir_and_rust() {
+    let source = "openapi/v3/refund/domestic/refunds.md";
+    let mut docs = [import(shared().join("wechatpay-docs").join(source), source)];
+    let facts_path = shared().join("official-sdk-facts/wechatpay-go-facts.json");
+    let facts = codegen::wechat::facts::parse(&std::fs::read_to_string(facts_path).expect("facts"))
+        .expect("facts parse");
+    let report = codegen::wechat::merge::merge(&mut docs, &facts);
+    assert_eq!(report.operations_matched, 1);
+    let errata_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../specs/overrides/wechatpay.yaml");
+    let errata: Vec<codegen::overrides::Erratum> =
+        codegen::model::from_yaml(&std::fs::read_to_string(errata_path).expect("errata"))
+            .expect("errata parse");
+    let errata: Vec<_> = errata
+        .into_iter()
+        .filter(|e| e.operation == "POST /v3/refund/domestic/refunds")
+        .collect();
+    codegen::overrides::apply(&mut docs, &errata).expect("errata apply");
+    insta::assert_yaml_snapshot!("ir_merged_refund", docs[0]);
+    insta::assert_snapshot!("rust_merged_refund", emitted(&docs[0]));
+}

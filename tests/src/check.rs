@@ -196,6 +196,32 @@ fn check_object(fields: &[Field], map: &Map<String, Value>, pointer: &str) -> Re
             Some(value) => check_json(&field.ty, value, &at)?,
         }
     }
+    // A one-of group: exactly one member is given (WeChat Pay answers 400 otherwise).
+    for (i, field) in fields.iter().enumerate() {
+        let Some(group) = &field.one_of else { continue };
+        if fields[..i].iter().any(|f| f.one_of.as_ref() == Some(group)) {
+            continue;
+        }
+        let members: Vec<&str> = fields
+            .iter()
+            .filter(|f| f.one_of.as_ref() == Some(group))
+            .map(|f| f.name.as_str())
+            .collect();
+        let given = members
+            .iter()
+            .filter(|m| map.get(**m).is_some_and(|v| !v.is_null()))
+            .count();
+        if given != 1 {
+            return Err(ApiError::param(
+                &format!("{pointer}/{}", escape_pointer(members[0])),
+                "body",
+                &format!(
+                    "exactly one of `{}` must be given, not {given}",
+                    members.join("`, `")
+                ),
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -38,6 +38,46 @@
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeExamples;
 
+/// Requests that cannot be wrong, checked by the compiler: each `compile_fail` example below has
+/// a compiling twin that differs only in what is checked.
+///
+/// A refund names its order by exactly one of `transaction_id` and `out_trade_no`:
+/// ```
+/// use wechatpay::v3::refund::domestic::refunds;
+/// let amount = refunds::PostRequestAmount::new(100, 100, "CNY");
+/// let _ = refunds::PostRequest::new(refunds::PostRequestOrder::OutTradeNo("T1".into()), "R1", amount);
+/// ```
+/// Neither: `new` takes the order.
+/// ```compile_fail,E0061
+/// use wechatpay::v3::refund::domestic::refunds;
+/// let amount = refunds::PostRequestAmount::new(100, 100, "CNY");
+/// let _ = refunds::PostRequest::new("R1", amount);
+/// ```
+/// Both: there is no field for a second id.
+/// ```compile_fail,E0560
+/// use wechatpay::v3::refund::domestic::refunds;
+/// let amount = refunds::PostRequestAmount::new(100, 100, "CNY");
+/// let _ = refunds::PostRequest {
+///     transaction_id: Some("4200000000".into()),
+///     ..refunds::PostRequest::new(refunds::PostRequestOrder::OutTradeNo("T1".into()), "R1", amount)
+/// };
+/// ```
+/// Required fields have no made-up default (`..Default::default()` would send `""`):
+/// ```
+/// let _ = wechatpay::v3::refund::domestic::refunds::PostRequestGoodsDetail {
+///     goods_name: Some("a".into()),
+///     ..wechatpay::v3::refund::domestic::refunds::PostRequestGoodsDetail::new("G1", 1, 1, 1)
+/// };
+/// ```
+/// ```compile_fail,E0277
+/// let _ = wechatpay::v3::refund::domestic::refunds::PostRequestGoodsDetail {
+///     goods_name: Some("a".into()),
+///     ..Default::default()
+/// };
+/// ```
+#[cfg(doctest)]
+pub struct CompileChecks;
+
 pub mod auth;
 mod check;
 pub mod download;

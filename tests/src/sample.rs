@@ -49,12 +49,19 @@ pub fn sample_value(name: &str, ty: &Type) -> Value {
     }
 }
 
-/// An object with every field of `fields` (optional ones too) set to its [`sample_value`].
+/// An object with every field of `fields` (optional ones too) set to its [`sample_value`], but
+/// of a one-of group only its first member (a request sends exactly one).
 pub fn sample_object(fields: &[Field]) -> Value {
     Value::Object(
         fields
             .iter()
-            .map(|f| (f.name.clone(), sample_value(&f.name, &f.ty)))
+            .enumerate()
+            .filter(|(i, f)| {
+                f.one_of
+                    .as_ref()
+                    .is_none_or(|g| !fields[..*i].iter().any(|e| e.one_of.as_ref() == Some(g)))
+            })
+            .map(|(_, f)| (f.name.clone(), sample_value(&f.name, &f.ty)))
             .collect(),
     )
 }

@@ -43,6 +43,12 @@ enum Def {
         doc: String,
         values: Vec<i64>,
     },
+    /// A one-of group of request fields: one variant per member, `(wire name, type)`.
+    OneOf {
+        name: String,
+        doc: String,
+        variants: Vec<(String, TokenStream)>,
+    },
 }
 
 struct FieldDef {
@@ -54,6 +60,8 @@ struct FieldDef {
     into: bool,
     /// Its rustdoc.
     doc: String,
+    /// A one-of group's enum, flattened into the object (`#[serde(flatten)]`).
+    flatten: bool,
 }
 
 /// The named types of one module, in the order they were first needed.
@@ -181,7 +189,44 @@ impl TypeSpace {
         });
         let mut defs = Vec::with_capacity(fields.len());
         let mut idents: Vec<String> = Vec::new();
+        // One-of groups of a request type: group name → index of its enum in `self.defs`.
+        let mut groups: Vec<(String, usize)> = Vec::new();
         for field in fields {
+            let group = field.one_of.as_ref().filter(|_| mode == Mode::Request);
+            if let Some(group) = group {
+                let child = format!("{name}{}", pascal(&field.name));
+                let child_doc = format!("The `{}` of [`{name}`].", field.name);
+                let ty = self.rust_type(&field.ty, &child, &child_doc, mode);
+                if let Some((_, at)) = groups.iter().find(|(g, _)| g == group) {
+                    if let Def::OneOf { variants, .. } = &mut self.defs[*at] {
+                        variants.push((field.name.clone(), ty));
+                    }
+                    continue;
+                }
+                let enum_name = unique(&format!("{name}{}", pascal(group)), |n| self.is_taken(n));
+                self.names.push(enum_name.clone());
+                groups.push((group.clone(), self.defs.len()));
+                self.defs.push(Def::OneOf {
+                    name: enum_name.clone(),
+                    doc: format!("The `{group}` of [`{name}`]: exactly one of these fields is sent."),
+                    variants: vec![(field.name.clone(), ty)],
+                });
+                let field_ident = unique(&snake(group), |n| idents.iter().any(|i| i == n));
+                idents.push(field_ident.clone());
+                let enum_id = ident(&enum_name);
+                defs.push(FieldDef {
+                    wire: group.clone(),
+                    ident: field_ident,
+                    ty: quote!(#enum_id),
+                    optional: false,
+                    into: false,
+                    doc: format!(
+                        "Exactly one of the fields of [`{enum_name}`] (flattened into this object)."
+                    ),
+                    flatten: true,
+                });
+                continue;
+            }
             let base = snake(&field.name);
             let field_ident = unique(&base, |n| {
                 idents.iter().any(|i| i == n) || (lenient && n == UNPARSED)
@@ -215,6 +260,7 @@ impl TypeSpace {
                 optional,
                 into: sealed || matches!(field.ty, Type::String | Type::Enum { .. }),
                 doc,
+                flatten: false,
             });
         }
         // A required field never takes a made-up value (`""`, `0`, `[]`): a type with one has
@@ -266,6 +312,7 @@ fn emit_def(def: &Def) -> TokenStream {
         } => emit_struct(name, doc, fields, *default, *lenient),
         Def::StrEnum { name, doc, values } => emit_str_enum(name, doc, values),
         Def::IntEnum { name, doc, values } => emit_int_enum(name, doc, values),
+        Def::OneOf { name, doc, variants } => emit_one_of(name, doc, variants),
     }
 }
 
@@ -291,10 +338,14 @@ fn emit_struct(name: &str, doc: &str, fields: &[FieldDef], default: bool, lenien
     let fields = fields.iter().map(|f| {
         let fid = ident(&f.ident);
         let ty = &f.ty;
-        let rename = (serde_name(&f.ident) != f.wire).then(|| {
-            let wire = &f.wire;
-            quote!(#[serde(rename = #wire)])
-        });
+        let rename = if f.flatten {
+            Some(quote!(#[serde(flatten)]))
+        } else {
+            (serde_name(&f.ident) != f.wire).then(|| {
+                let wire = &f.wire;
+                quote!(#[serde(rename = #wire)])
+            })
+        };
         let field_doc = docs(&f.doc, false);
         if f.optional {
             quote! {
@@ -321,6 +372,30 @@ fn emit_struct(name: &str, doc: &str, fields: &[FieldDef], default: bool, lenien
         }
         #constructor
         #lenient_impl
+    }
+}
+
+/// A one-of group: an externally tagged enum, flattened into its object, so the chosen member
+/// is sent under its own wire name and a request can hold neither both nor none.
+fn emit_one_of(name: &str, doc: &str, variants: &[(String, TokenStream)]) -> TokenStream {
+    let id = ident(name);
+    let wires: Vec<String> = variants.iter().map(|(wire, _)| wire.clone()).collect();
+    let names = variant_names(&wires, "V");
+    let arms = variants.iter().zip(&names).map(|((wire, ty), variant)| {
+        let doc = docs(&format!("`{wire}`"), false);
+        quote! {
+            #doc
+            #[serde(rename = #wire)]
+            #variant(#ty),
+        }
+    });
+    let doc = docs(doc, false);
+    quote! {
+        #doc
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        pub enum #id {
+            #(#arms)*
+        }
     }
 }
 

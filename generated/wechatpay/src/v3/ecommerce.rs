@@ -5852,10 +5852,9 @@ pub mod refunds {
             pub sp_appid: ::std::string::String,
             /// `sub_appid`
             pub sub_appid: ::std::string::String,
-            /// `transaction_id`
-            pub transaction_id: ::std::string::String,
-            /// `out_trade_no`
-            pub out_trade_no: ::std::string::String,
+            /// Exactly one of the fields of [`PostRequestOrder`] (flattened into this object).
+            #[serde(flatten)]
+            pub order: PostRequestOrder,
             /// `out_refund_no`
             pub out_refund_no: ::std::string::String,
             /// `reason`
@@ -5870,14 +5869,13 @@ pub mod refunds {
             pub funds_account: PostRequestFundsAccount,
         }
         impl PostRequest {
-            /// A value with its required fields (`sub_mchid`, `sp_appid`, `sub_appid`, `transaction_id`, `out_trade_no`, `out_refund_no`, `reason`, `amount`, `notify_url`, `refund_account`, `funds_account`) set and every optional field unset (not sent).
+            /// A value with its required fields (`sub_mchid`, `sp_appid`, `sub_appid`, `order`, `out_refund_no`, `reason`, `amount`, `notify_url`, `refund_account`, `funds_account`) set and every optional field unset (not sent).
             #[allow(clippy::too_many_arguments)]
             pub fn new(
                 sub_mchid: impl ::std::convert::Into<::std::string::String>,
                 sp_appid: impl ::std::convert::Into<::std::string::String>,
                 sub_appid: impl ::std::convert::Into<::std::string::String>,
-                transaction_id: impl ::std::convert::Into<::std::string::String>,
-                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                order: PostRequestOrder,
                 out_refund_no: impl ::std::convert::Into<::std::string::String>,
                 reason: impl ::std::convert::Into<::std::string::String>,
                 amount: PostRequestAmount,
@@ -5889,8 +5887,7 @@ pub mod refunds {
                     sub_mchid: sub_mchid.into(),
                     sp_appid: sp_appid.into(),
                     sub_appid: sub_appid.into(),
-                    transaction_id: transaction_id.into(),
-                    out_trade_no: out_trade_no.into(),
+                    order,
                     out_refund_no: out_refund_no.into(),
                     reason: reason.into(),
                     amount,
@@ -5899,6 +5896,22 @@ pub mod refunds {
                     funds_account: funds_account.into(),
                 }
             }
+        }
+        /// The `order` of [`PostRequest`]: exactly one of these fields is sent.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub enum PostRequestOrder {
+            /// `transaction_id`
+            #[serde(rename = "transaction_id")]
+            TransactionId(::std::string::String),
+            /// `out_trade_no`
+            #[serde(rename = "out_trade_no")]
+            OutTradeNo(::std::string::String),
         }
         /// The `amount` of [`PostRequest`].
         #[derive(

@@ -36,12 +36,9 @@ pub mod domestic {
             /// `sub_mchid`
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mchid: ::std::option::Option<::std::string::String>,
-            /// `transaction_id`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub transaction_id: ::std::option::Option<::std::string::String>,
-            /// `out_trade_no`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub out_trade_no: ::std::option::Option<::std::string::String>,
+            /// Exactly one of the fields of [`PostRequestOrder`] (flattened into this object).
+            #[serde(flatten)]
+            pub order: PostRequestOrder,
             /// `out_refund_no`
             pub out_refund_no: ::std::string::String,
             /// `reason`
@@ -62,15 +59,15 @@ pub mod domestic {
             >,
         }
         impl PostRequest {
-            /// A value with its required fields (`out_refund_no`, `amount`) set and every optional field unset (not sent).
+            /// A value with its required fields (`order`, `out_refund_no`, `amount`) set and every optional field unset (not sent).
             pub fn new(
+                order: PostRequestOrder,
                 out_refund_no: impl ::std::convert::Into<::std::string::String>,
                 amount: PostRequestAmount,
             ) -> Self {
                 Self {
                     sub_mchid: ::std::option::Option::None,
-                    transaction_id: ::std::option::Option::None,
-                    out_trade_no: ::std::option::Option::None,
+                    order,
                     out_refund_no: out_refund_no.into(),
                     reason: ::std::option::Option::None,
                     notify_url: ::std::option::Option::None,
@@ -79,6 +76,22 @@ pub mod domestic {
                     goods_detail: ::std::option::Option::None,
                 }
             }
+        }
+        /// The `order` of [`PostRequest`]: exactly one of these fields is sent.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::serde::Serialize,
+            ::serde::Deserialize
+        )]
+        pub enum PostRequestOrder {
+            /// `transaction_id`
+            #[serde(rename = "transaction_id")]
+            TransactionId(::std::string::String),
+            /// `out_trade_no`
+            #[serde(rename = "out_trade_no")]
+            OutTradeNo(::std::string::String),
         }
         /// The `funds_account` of [`PostRequest`].
         ///
