@@ -9,6 +9,7 @@
 //! Each top-level product (`v3::payscore`, `v3::pay`, …) is one file behind one cargo feature.
 
 mod conformance;
+mod enums;
 pub mod names;
 mod operation;
 pub mod types;
