@@ -30,12 +30,34 @@ pub fn sample_integer(name: &str) -> i64 {
     1 + i64::from(hash % 9999)
 }
 
-/// The sample value of a member named `name` of type `ty`: string `"sample-<name>"`, integer
+/// The `download_url` every bill-apply sample holds: the bill download of WeChat Pay's own host,
+/// as WeChat Pay answers (a client sends its path and query to the host it is configured with).
+pub const SAMPLE_DOWNLOAD_URL: &str =
+    "https://api.mch.weixin.qq.com/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2";
+
+/// A realistic value for a string member whose name says what it holds: a `download_url` on
+/// the bill download path, the SHA-1 `hash_value` of the file served there (`hash_type`
+/// `SHA1`), and an RFC 3339 date-time for `…_time` members (the docs type them string).
+fn realistic_string(name: &str) -> Option<String> {
+    match name {
+        "download_url" => Some(SAMPLE_DOWNLOAD_URL.to_owned()),
+        "hash_type" => Some("SHA1".to_owned()),
+        "hash_value" => Some(crate::download::download_sha1_hex(
+            crate::download::BILL_DOWNLOAD_PATH,
+        )),
+        _ if name.ends_with("_time") => Some(SAMPLE_DATE_TIME.to_owned()),
+        _ => None,
+    }
+}
+
+/// The sample value of a member named `name` of type `ty`: string `"sample-<name>"` (or a
+/// realistic value where the name says what it holds: a URL, a hash, a date-time), integer
 /// [`sample_integer`], boolean `true`, date-time [`SAMPLE_DATE_TIME`], string-or-number a
 /// string, enum its first value, list one item, object every field, JSON `{"sample": name}`.
 pub fn sample_value(name: &str, ty: &Type) -> Value {
     match ty {
-        Type::String | Type::StringOrNumber => Value::String(format!("sample-{name}")),
+        Type::String => Value::String(realistic_string(name).unwrap_or_else(|| format!("sample-{name}"))),
+        Type::StringOrNumber => Value::String(format!("sample-{name}")),
         Type::Integer => Value::from(sample_integer(name)),
         Type::Boolean => Value::Bool(true),
         Type::DateTime => Value::String(SAMPLE_DATE_TIME.to_owned()),
@@ -77,6 +99,20 @@ pub fn sample_response(op: &Operation) -> Option<Value> {
         ResponseBody::Json { fields } => Some(sample_object(fields)),
         ResponseBody::Binary => None,
     }
+}
+
+/// The JSON body the mock answers a request to `op` whose query is `query` with: the
+/// [`sample_response`], its bill `download_url` asking for the gzip file (`&tartype=GZIP`) when
+/// the request's `tar_type` is `GZIP`, as WeChat Pay's link then serves the compressed bill.
+pub fn sample_response_to(op: &Operation, query: &[(String, String)]) -> Option<Value> {
+    let mut body = sample_response(op)?;
+    let gzip = query
+        .iter()
+        .any(|(k, v)| k == "tar_type" && v.eq_ignore_ascii_case("GZIP"));
+    if let (true, Some(Value::String(url))) = (gzip, body.get_mut("download_url")) {
+        url.push_str("&tartype=GZIP");
+    }
+    Some(body)
 }
 
 /// Whether the model declares the `Wechatpay-Serial` request header for `op` (its requests

@@ -26,7 +26,7 @@ use crate::fault::{self, Fault, FaultRule, FaultSlot, SIGNTEST_PREFIX, STALE_BY_
 use crate::model::{Model, RouteMatch, operation_id};
 use crate::platform::{self, CertificatesMode, Platform, SignWith};
 use crate::routes::{self, ApiError};
-use crate::sample::{WECHATPAY_SERIAL, sample_response};
+use crate::sample::{WECHATPAY_SERIAL, sample_response_to};
 use crate::sign::{self, SIGNATURE_TYPE};
 use crate::{MockConfig, RecordedRequest};
 
@@ -455,7 +455,7 @@ fn answer(
             Err(e) => Outcome::Error(e),
         };
     }
-    match sample_response(op) {
+    match sample_response_to(op, &checked.query) {
         None => Outcome::Download {
             content: download::download_content(path),
             gzip: op.path == BILL_DOWNLOAD_PATH

@@ -18,7 +18,6 @@ use wechatpay_mock::model::operation_id;
 use wechatpay_mock::testing::{encrypt_sensitive, upload_meta};
 use wechatpay_mock::{
     CertificatesMode, SignWith, TEST_APIV3_KEY, TEST_PLATFORM_CERT_SERIAL, TEST_PLATFORM_PUBLIC_KEY_ID,
-    sample_response,
 };
 
 const SERIAL_HEADER: (&str, &str) = ("Wechatpay-Serial", TEST_PLATFORM_PUBLIC_KEY_ID);
@@ -65,7 +64,16 @@ async fn every_operation_answers_its_sample_and_records_the_request() {
         let expected = if id == "GET /v3/certificates" {
             server.certificates_json()
         } else {
-            sample_response(op)
+            let input = wechatpay_mock::sample_input(op);
+            let query: Vec<(String, String)> = input["query"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            wechatpay_mock::sample::sample_response_to(op, &query)
         };
         match &expected {
             Some(Value::Object(map)) if map.is_empty() => {
