@@ -141,10 +141,15 @@ fn operation_lines(before: &Operation, after: &Operation) -> Vec<Line> {
     for (path, new) in &b {
         let sent = !path.starts_with("response.");
         match a.get(path) {
+            // A required field breaks a caller only inside an object the caller already builds.
             None => lines.push(Line {
                 sign: '+',
                 text: format!("{path} ({})", summary(new)),
-                breaking: sent && !new.optional,
+                breaking: sent
+                    && !new.optional
+                    && path
+                        .rsplit_once('.')
+                        .is_some_and(|(parent, _)| !parent.contains('.') || a.contains_key(parent)),
             }),
             Some(old) if summary(old) != summary(new) => lines.push(Line {
                 sign: '~',
@@ -392,6 +397,15 @@ mod tests {
         new.operations[0].response = ResponseBody::Json {
             fields: vec![field("a", Type::StringOrNumber)],
         };
+        // A new optional object with a required field: the caller need not build it.
+        new.operations[0].request = RequestBody::Json {
+            fields: vec![Field::optional(
+                "settle",
+                Type::Object {
+                    fields: vec![field("profit_sharing", Type::Boolean)],
+                },
+            )],
+        };
         let log = diff(&[old], &[new]);
         let lines: Vec<(char, &str, bool)> = log.operations[0]
             .lines
@@ -405,6 +419,8 @@ mod tests {
                 ('~', "query.limit: optional integer → integer", true),
                 ('+', "query.mchid (string)", true),
                 ('+', "query.offset (optional integer)", false),
+                ('+', "request.settle (optional object)", false),
+                ('+', "request.settle.profit_sharing (boolean)", false),
                 ('~', "response.a: integer → string | number", false),
                 ('+', "link https://new", false),
                 ('-', "link https://old", false),
