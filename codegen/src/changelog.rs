@@ -314,17 +314,8 @@ mod tests {
             source: "openapi/v3/demo.md".to_owned(),
             title: None,
             operations: vec![Operation {
-                method: HttpMethod::Get,
-                path: path.to_owned(),
-                base_url: None,
-                summary: None,
-                links: Vec::new(),
-                deprecated: None,
-                path_params: Vec::new(),
-                query: Vec::new(),
-                headers: Vec::new(),
-                request: RequestBody::None,
                 response: ResponseBody::Json { fields },
+                ..Operation::new(HttpMethod::Get, path)
             }],
         }
     }

@@ -55,6 +55,32 @@ pub struct Operation {
     pub request: RequestBody,
     /// The success response.
     pub response: ResponseBody,
+    /// A suggested name for the response type: the official SDK's, with its package
+    /// (`payments.Transaction`, `refunddomestic.Refund`). Operations whose responses share it
+    /// share one response type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_type_name: Option<String>,
+}
+
+impl Operation {
+    /// An operation with no parameters, no request body and an empty JSON response; the rest is
+    /// filled in by its front-end.
+    pub fn new(method: HttpMethod, path: impl Into<String>) -> Operation {
+        Operation {
+            method,
+            path: path.into(),
+            base_url: None,
+            summary: None,
+            links: Vec::new(),
+            deprecated: None,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            request: RequestBody::None,
+            response: ResponseBody::Json { fields: Vec::new() },
+            response_type_name: None,
+        }
+    }
 }
 
 /// An HTTP method.

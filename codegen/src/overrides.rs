@@ -187,15 +187,6 @@ mod tests {
             source: "openapi/v3/demo.md".to_owned(),
             title: None,
             operations: vec![Operation {
-                method: HttpMethod::Post,
-                path: "/v3/demo".to_owned(),
-                base_url: None,
-                summary: None,
-                links: Vec::new(),
-                deprecated: None,
-                path_params: Vec::new(),
-                query: Vec::new(),
-                headers: Vec::new(),
                 request: RequestBody::Json {
                     fields: vec![
                         field("openid", Type::String),
@@ -210,6 +201,7 @@ mod tests {
                     ],
                 },
                 response: ResponseBody::Binary,
+                ..Operation::new(HttpMethod::Post, "/v3/demo")
             }],
         }
     }

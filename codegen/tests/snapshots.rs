@@ -128,3 +128,46 @@ fn merged_refund_ir_and_rust() {
     insta::assert_yaml_snapshot!("ir_merged_refund", docs[0]);
     insta::assert_snapshot!("rust_merged_refund", emitted(&docs[0]));
 }
+
+/// Both order queries merged with the official SDK's facts: their responses are one shared
+/// named type, `types::Transaction`, which each operation module re-exports as `GetResponse`.
+#[test]
+fn shared_transaction_type() {
+    let facts_path = shared().join("official-sdk-facts/wechatpay-go-facts.json");
+    let facts = codegen::wechat::facts::parse(&std::fs::read_to_string(facts_path).expect("facts"))
+        .expect("facts parse");
+    let mut docs: Vec<Document> = [
+        "openapi/v3/pay/transactions/id/{transaction_id}.md",
+        "openapi/v3/pay/transactions/out-trade-no/{out_trade_no}.md",
+    ]
+    .iter()
+    .map(|source| import(shared().join("wechatpay-docs").join(source), source))
+    .collect();
+    let report = codegen::wechat::merge::merge(&mut docs, &facts);
+    assert_eq!(report.operations_matched, 2);
+    let files = wechatpay_crate(&docs).expect("emits");
+    let types = &files
+        .iter()
+        .find(|f| f.path == "src/types.rs")
+        .expect("types")
+        .contents;
+    let pay = &files
+        .iter()
+        .find(|f| f.path == "src/v3/pay.rs")
+        .expect("pay")
+        .contents;
+    let reexports: Vec<&str> = pay
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.ends_with("as GetResponse;"))
+        .collect();
+    assert_eq!(
+        reexports,
+        [
+            "pub use crate::types::Transaction as GetResponse;",
+            "pub use crate::types::Transaction as GetResponse;"
+        ]
+    );
+    assert_eq!(types.matches("pub struct Transaction {").count(), 1);
+    insta::assert_snapshot!("rust_shared_transaction_types", types);
+}

@@ -4,7 +4,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::names::pascal;
-use super::types::{Mode, TypeSpace, argument, docs, ident};
+use super::types::{Mode, ModuleTypes, argument, docs, ident};
 use crate::ir::{Field, Operation, RequestBody, ResponseBody, Type};
 
 /// Names the generated function body uses for its own arguments and locals.
@@ -76,7 +76,7 @@ struct Closure {
 
 /// Emits the function for `op` into its module, registering the types it needs in `space`;
 /// returns it with the [`Signature`] it has.
-pub fn emit(op: &Operation, space: &mut TypeSpace) -> (TokenStream, Signature) {
+pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>) -> (TokenStream, Signature) {
     let method = op.method.lower();
     let prefix = pascal(method);
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
@@ -156,7 +156,7 @@ pub fn emit(op: &Operation, space: &mut TypeSpace) -> (TokenStream, Signature) {
 
     if !op.query.is_empty() {
         let doc = format!("Query parameters of {signature_line}.");
-        let name = space.top_level_struct(&op.query, &format!("{prefix}Query"), &doc, Mode::Request);
+        let name = space.top_level_struct(&op.query, &format!("{prefix}Query"), &doc, Mode::Request, None);
         if encrypts == Some(Payload::Query) {
             steps.push(quote!(.query(&query)?));
             closure = Some(Closure {
@@ -198,7 +198,7 @@ pub fn emit(op: &Operation, space: &mut TypeSpace) -> (TokenStream, Signature) {
         RequestBody::None => {}
         RequestBody::Json { fields } => {
             let doc = format!("Request body of {signature_line}.");
-            let name = space.top_level_struct(fields, &format!("{prefix}Request"), &doc, Mode::Request);
+            let name = space.top_level_struct(fields, &format!("{prefix}Request"), &doc, Mode::Request, None);
             let ty = ident(&name);
             if fields.is_empty() {
                 steps.push(quote!(.json(&#ty {})?));
@@ -253,7 +253,13 @@ pub fn emit(op: &Operation, space: &mut TypeSpace) -> (TokenStream, Signature) {
     let (ret, call) = match &op.response {
         ResponseBody::Json { fields } => {
             let doc = format!("Response body of {signature_line}.");
-            let name = space.top_level_struct(fields, &format!("{prefix}Response"), &doc, Mode::Response);
+            let name = space.top_level_struct(
+                fields,
+                &format!("{prefix}Response"),
+                &doc,
+                Mode::Response,
+                op.response_type_name.as_deref(),
+            );
             let ty = ident(&name);
             (quote!(#ty), quote!(client.json(op).await))
         }
@@ -412,7 +418,8 @@ mod tests {
 
     /// The function as pretty-printed source.
     fn source(op: &Operation) -> (String, Signature) {
-        let (tokens, signature) = emit(op, &mut TypeSpace::default());
+        let mut space = crate::emit::types::TypeSpace::default();
+        let (tokens, signature) = emit(op, &mut space.module(vec!["v3".into(), "demo".into()], "demo"));
         let file: syn::File = syn::parse2(tokens).expect("valid Rust");
         (prettyplease::unparse(&file), signature)
     }
@@ -509,8 +516,8 @@ mod tests {
                 ),
             ],
         };
-        let mut space = TypeSpace::default();
-        let (tokens, signature) = emit(&op, &mut space);
+        let mut space = crate::emit::types::TypeSpace::default();
+        let (tokens, signature) = emit(&op, &mut space.module(vec!["v3".into(), "demo".into()], "demo"));
         let defs = space.emit();
         let file: syn::File = syn::parse2(quote!(#tokens #defs)).expect("valid Rust");
         let code = prettyplease::unparse(&file);

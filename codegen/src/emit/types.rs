@@ -1,18 +1,30 @@
-//! The type space of one generated module: names nested inline types once, deduplicates
-//! identical ones, and emits structs and open enums.
+//! The type space of the generated crate, in the manner of typify's `TypeSpace`: every struct and
+//! enum the operations need, defined once under a stable canonical name in `crate::types`, and
+//! re-exported by each operation module under the names a reader of that operation looks for
+//! (`PostRequest`, `PostRequestAmount`, `GetResponse`).
 //!
-//! Response policy: every field of a type reachable from a response is `Option<_>` with
-//! `#[serde(default)]`, and unknown fields are ignored, so a real response never fails to decode
-//! because WeChat Pay omitted a field or added one. Request types keep the docs'
-//! required/optional split.
+//! - **Type ids and structural dedup.** A definition is keyed by its shape (fields, types,
+//!   optionality and the facts that change the Rust type, not where a fact came from): the same
+//!   shape anywhere in the crate is one definition. Response shapes ignore optionality (every
+//!   response field is an `Option`).
+//! - **Names.** Each definition collects suggested names: the official SDK's type name
+//!   (`Transaction`, `Refund`) and the name of the field it is found in (`Amount`). A suggestion is
+//!   granted when no other definition asks for it; otherwise the definition is named after its
+//!   first use (`RefundDomesticRefundsPostRequestAmount`). Operation modules keep their own names
+//!   as re-exports, so those never change when a canonical name does.
+//! - **Features.** A definition is compiled when a product that uses it is (`#[cfg(any(…))]`).
+//!
+//! Response policy: every field of a response type is `Option<_>` and decodes leniently
+//! ([`super::structs`]); request types keep the model's required/optional split.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::enums::{emit_int_enum, emit_one_of, emit_str_enum};
 use super::names::{pascal, serde_name, snake, unique};
+use super::structs::{FieldTokens, UNPARSED, emit_struct};
 use crate::ir::{Field, Type};
 
 /// Whether a type is sent (required fields stay required) or received (every field optional).
@@ -24,53 +36,90 @@ pub enum Mode {
     Response,
 }
 
-/// A named definition to emit.
-enum Def {
-    Struct {
-        name: String,
-        doc: String,
-        fields: Vec<FieldDef>,
-        default: bool,
-        /// A response type: decoded field by field ([`emit_lenient`]).
-        lenient: bool,
-    },
-    StrEnum {
-        name: String,
-        doc: String,
-        values: Vec<String>,
-    },
-    IntEnum {
-        name: String,
-        doc: String,
-        values: Vec<i64>,
-    },
-    /// A one-of group of request fields: one variant per member, `(wire name, type)`.
-    OneOf {
-        name: String,
-        doc: String,
-        variants: Vec<(String, TokenStream)>,
-    },
+/// A field's Rust type, before names are final.
+#[derive(Debug, Clone)]
+enum Ty {
+    /// A type that needs no name (`String`, `i64`, `::sdk_runtime::DateTime`, …).
+    Plain(TokenStream),
+    /// A definition of the type space, by id.
+    Named(usize),
+    /// A list.
+    Vec(Box<Ty>),
 }
 
+/// One field of a struct definition.
 struct FieldDef {
     wire: String,
     ident: String,
-    ty: TokenStream,
+    ty: Ty,
     optional: bool,
-    /// A constructor takes it as `impl Into<Ty>` (strings and string enums, so a literal does).
     into: bool,
-    /// Its rustdoc.
     doc: String,
-    /// A one-of group's enum, flattened into the object (`#[serde(flatten)]`).
     flatten: bool,
 }
 
-/// The named types of one module, in the order they were first needed.
+/// What a definition is.
+enum Kind {
+    Struct {
+        fields: Vec<FieldDef>,
+        default: bool,
+        lenient: bool,
+    },
+    StrEnum(Vec<String>),
+    IntEnum(Vec<i64>),
+    /// A one-of group of request fields: `(wire name, type)` per member.
+    OneOf(Vec<(String, Ty)>),
+}
+
+/// The identity of a definition: its shape, and for a one-of group the struct it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Shape(Type, Option<Mode>),
+    OneOf(usize, String),
+}
+
+/// A one-of group of a request struct being defined: its name, the index of its field in the
+/// struct, and its members' types.
+struct Group {
+    name: String,
+    at: usize,
+    members: Vec<(String, Ty)>,
+}
+
+/// One definition of the type space.
+pub(super) struct Def {
+    kind: Kind,
+    /// Where it is used, first use first: "request body of `POST /v3/…`".
+    uses: Vec<String>,
+    /// The official SDK's name for it, with its package (`payments.Transaction`).
+    pub(super) sdk_name: Option<String>,
+    /// Names the fields it is found in ask for (`Amount`).
+    pub(super) suggested: Vec<String>,
+    /// The name after the first use: module path and local name, unique in the crate.
+    pub(super) qualified: String,
+    /// Products (cargo features) whose modules use it.
+    products: BTreeSet<String>,
+}
+
+/// Every definition of the crate. Filled by the [`ModuleTypes`] of each module, then emitted
+/// once as `crate::types` ([`TypeSpace::emit`]).
 #[derive(Default)]
 pub struct TypeSpace {
-    defs: Vec<Def>,
-    by_shape: BTreeMap<(Type, Option<Mode>), String>,
-    names: Vec<String>,
+    pub(super) defs: Vec<Def>,
+    by_key: BTreeMap<Key, usize>,
+}
+
+/// The view of one operation module on the [`TypeSpace`]: the local names it gives the
+/// definitions it uses, re-exported from `crate::types` ([`ModuleTypes::reexports`]).
+pub struct ModuleTypes<'s> {
+    space: &'s mut TypeSpace,
+    /// The module's path below the crate root (`["v3", "refund", "domestic", "refunds"]`).
+    module: Vec<String>,
+    product: String,
+    /// `(local name, id)`, in the order they were named.
+    locals: Vec<(String, usize)>,
+    /// The first local name of each id (nested types reuse it).
+    by_id: BTreeMap<usize, String>,
 }
 
 /// Rustdoc attributes for `text`, one `///` line per line (`//!` when `inner`).
@@ -99,150 +148,363 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
+/// The shape a definition is keyed by: where facts came from does not change the Rust type, and
+/// neither does a response field's optionality.
+fn normalized(fields: &[Field], mode: Mode) -> Vec<Field> {
+    fields
+        .iter()
+        .map(|f| Field {
+            name: f.name.clone(),
+            optional: f.optional && mode == Mode::Request,
+            ty: normalized_type(&f.ty, mode),
+            sensitive: f.sensitive,
+            one_of: f.one_of.clone().filter(|_| mode == Mode::Request),
+            official_sdk: Vec::new(),
+            erratum: Vec::new(),
+        })
+        .collect()
+}
+
+fn normalized_type(ty: &Type, mode: Mode) -> Type {
+    match ty {
+        Type::Object { fields } => Type::Object {
+            fields: normalized(fields, mode),
+        },
+        Type::Array { items } => Type::Array {
+            items: Box::new(normalized_type(items, mode)),
+        },
+        other => other.clone(),
+    }
+}
+
+/// Lower-cases the first letter of a description, to continue a sentence with it.
+fn continuing(text: &str) -> String {
+    let text = text.trim_end_matches('.');
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 impl TypeSpace {
-    /// True when `name` is already used by a type of this module.
-    pub fn is_taken(&self, name: &str) -> bool {
-        self.names.iter().any(|n| n == name)
+    /// The view of module `module` (path below the crate root) of product `product`.
+    pub fn module(&mut self, module: Vec<String>, product: &str) -> ModuleTypes<'_> {
+        ModuleTypes {
+            space: self,
+            module,
+            product: product.to_owned(),
+            locals: Vec::new(),
+            by_id: BTreeMap::new(),
+        }
     }
 
-    /// The Rust type for `ty`, naming (and later emitting) any struct or enum it needs.
-    /// `name` is the name to give the outermost named type; `doc` its rustdoc.
-    pub fn rust_type(&mut self, ty: &Type, name: &str, doc: &str, mode: Mode) -> TokenStream {
-        let named = match ty {
-            Type::String => return quote!(::std::string::String),
-            Type::Integer => return quote!(i64),
-            Type::Boolean => return quote!(bool),
-            Type::DateTime => return quote!(::sdk_runtime::DateTime),
-            Type::StringOrNumber => return quote!(::sdk_runtime::StringOrNumber),
-            Type::Json => return quote!(::sdk_runtime::JsonValue),
-            Type::Array { items } => {
-                let inner = self.rust_type(items, name, doc, mode);
-                return quote!(::std::vec::Vec<#inner>);
+    /// The definition with `key`, made by `make` on first use; records the use either way.
+    fn define(
+        &mut self,
+        key: Key,
+        make: impl FnOnce() -> Kind,
+        use_: &str,
+        qualified: String,
+        product: &str,
+    ) -> usize {
+        let use_ = use_.trim_end_matches('.');
+        let id = match self.by_key.get(&key) {
+            Some(id) => *id,
+            None => {
+                let id = self.defs.len();
+                self.defs.push(Def {
+                    kind: make(),
+                    uses: Vec::new(),
+                    sdk_name: None,
+                    suggested: Vec::new(),
+                    qualified,
+                    products: BTreeSet::new(),
+                });
+                self.by_key.insert(key, id);
+                id
             }
-            Type::Object { fields } => self.struct_def(fields, name, doc, mode),
-            Type::Enum { values } => self.str_enum(ty, values, name, doc),
-            Type::IntegerEnum { values } => self.int_enum(ty, values, name, doc),
         };
-        let id = ident(&named);
-        quote!(#id)
+        let def = &mut self.defs[id];
+        if !def.uses.iter().any(|u| u == use_) {
+            def.uses.push(use_.to_owned());
+        }
+        def.products.insert(product.to_owned());
+        id
     }
 
-    /// The name, in this module, of the type `ty` is emitted as when this module defines it (an
-    /// object or an enum), naming it on first use like [`TypeSpace::rust_type`]; `None` otherwise.
-    pub fn type_name(&mut self, ty: &Type, name: &str, doc: &str, mode: Mode) -> Option<String> {
-        match ty {
-            Type::Object { fields } => Some(self.struct_def(fields, name, doc, mode)),
-            Type::Enum { values } => Some(self.str_enum(ty, values, name, doc)),
-            Type::IntegerEnum { values } => Some(self.int_enum(ty, values, name, doc)),
+    /// Adds the name of a field `id` is found in as a suggestion.
+    fn suggest(&mut self, id: usize, name: &str) {
+        let suggested = &mut self.defs[id].suggested;
+        if !suggested.iter().any(|s| s == name) {
+            suggested.push(name.to_owned());
+        }
+    }
+
+    /// `crate::types`: every definition under its canonical name, each compiled with the
+    /// products that use it.
+    pub fn emit(&self) -> TokenStream {
+        let names = self.canonical_names();
+        let resolve = |ty: &Ty| resolved(ty, &names);
+        self.defs
+            .iter()
+            .zip(&names)
+            .map(|(def, name)| {
+                let cfg = match def.products.len() {
+                    1 => {
+                        let feature = def.products.iter().next();
+                        quote!(#[cfg(feature = #feature)])
+                    }
+                    _ => {
+                        let features = def.products.iter();
+                        quote!(#[cfg(any(#(feature = #features),*))])
+                    }
+                };
+                let mut doc = format!("{}.", capitalized(&def.uses[0]));
+                if def.uses.len() > 1 {
+                    let more: Vec<String> = def.uses[1..].iter().take(8).map(|u| continuing(u)).collect();
+                    let rest = def.uses.len() - 1 - more.len();
+                    doc.push_str(&format!("\n\nAlso the {}", more.join("; the ")));
+                    if rest > 0 {
+                        doc.push_str(&format!("; and {rest} more"));
+                    }
+                    doc.push('.');
+                }
+                let item = match &def.kind {
+                    Kind::Struct {
+                        fields,
+                        default,
+                        lenient,
+                    } => {
+                        let fields: Vec<FieldTokens<'_>> = fields
+                            .iter()
+                            .map(|f| FieldTokens {
+                                wire: &f.wire,
+                                ident: &f.ident,
+                                ty: resolve(&f.ty),
+                                optional: f.optional,
+                                into: f.into,
+                                doc: &f.doc,
+                                flatten: f.flatten,
+                            })
+                            .collect();
+                        emit_struct(name, &doc, &fields, *default, *lenient)
+                    }
+                    Kind::StrEnum(values) => emit_str_enum(name, &doc, values),
+                    Kind::IntEnum(values) => emit_int_enum(name, &doc, values),
+                    Kind::OneOf(variants) => {
+                        let variants: Vec<(String, TokenStream)> =
+                            variants.iter().map(|(w, t)| (w.clone(), resolve(t))).collect();
+                        emit_one_of(name, &doc, &variants)
+                    }
+                };
+                // Every item of the definition (struct, impls) carries the cfg.
+                match syn::parse2::<syn::File>(item) {
+                    Ok(file) => {
+                        let items = file.items.into_iter().map(|item| quote!(#cfg #item));
+                        quote!(#(#items)*)
+                    }
+                    Err(err) => {
+                        let message = format!("internal error: invalid definition of `{name}`: {err}");
+                        quote!(::core::compile_error!(#message);)
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The tokens of a type inside `crate::types`.
+fn resolved(ty: &Ty, names: &[String]) -> TokenStream {
+    match ty {
+        Ty::Plain(tokens) => tokens.clone(),
+        Ty::Named(id) => {
+            let id = ident(&names[*id]);
+            quote!(#id)
+        }
+        Ty::Vec(items) => {
+            let inner = resolved(items, names);
+            quote!(::std::vec::Vec<#inner>)
+        }
+    }
+}
+
+impl ModuleTypes<'_> {
+    /// True when `name` is already a type of this module.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.locals.iter().any(|(n, _)| n == name)
+    }
+
+    /// The local name of `id` in this module: its first one, or `name` made unique.
+    fn local(&mut self, id: usize, name: &str, always_new: bool) -> String {
+        if !always_new {
+            if let Some(existing) = self.by_id.get(&id) {
+                return existing.clone();
+            }
+        }
+        let local = unique(name, |n| self.is_taken(n));
+        self.locals.push((local.clone(), id));
+        self.by_id.entry(id).or_insert_with(|| local.clone());
+        local
+    }
+
+    /// The qualified name of a definition first used here as `local`.
+    fn qualified(&self, local: &str) -> String {
+        let versioned = self
+            .module
+            .first()
+            .is_some_and(|m| m.len() > 1 && m.starts_with('v') && m[1..].chars().all(|c| c.is_ascii_digit()));
+        let skip = usize::from(versioned);
+        let path: String = self.module.iter().skip(skip).map(|m| pascal(m)).collect();
+        format!("{path}{local}")
+    }
+
+    /// The name, in this module, of the type `ty` is emitted as when it needs a definition (an
+    /// object or an enum), naming it on first use; `None` for other types. `use_` says where it
+    /// is used (`Path parameter `kind` of `POST /v3/…`.`).
+    pub fn type_name(&mut self, ty: &Type, name: &str, use_: &str, mode: Mode) -> Option<String> {
+        match self.rust_type(ty, name, use_, mode, None) {
+            Ty::Named(id) => self.by_id.get(&id).cloned(),
             _ => None,
         }
     }
 
-    fn str_enum(&mut self, ty: &Type, values: &[String], name: &str, doc: &str) -> String {
-        self.named(ty, None, name, |name| Def::StrEnum {
-            name,
-            doc: doc.to_owned(),
-            values: values.to_vec(),
-        })
+    /// Names an operation's own top-level type (`PostRequest`, `GetQuery`, `GetResponse`): it
+    /// always gets its own local name. `suggested` is the official SDK's name for it, with its
+    /// package (`payments.Transaction`).
+    pub fn top_level_struct(
+        &mut self,
+        fields: &[Field],
+        name: &str,
+        use_: &str,
+        mode: Mode,
+        suggested: Option<&str>,
+    ) -> String {
+        let id = self.struct_id(fields, name, use_, mode, true);
+        if let Some(suggested) = suggested {
+            self.space.defs[id]
+                .sdk_name
+                .get_or_insert_with(|| suggested.to_owned());
+        }
+        self.locals
+            .iter()
+            .rev()
+            .find(|(_, i)| *i == id)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_default()
     }
 
-    fn int_enum(&mut self, ty: &Type, values: &[i64], name: &str, doc: &str) -> String {
-        self.named(ty, None, name, |name| Def::IntEnum {
-            name,
-            doc: doc.to_owned(),
-            values: values.to_vec(),
-        })
-    }
-
-    /// Names a struct for an object type with these fields (reusing an identical one).
-    pub fn struct_def(&mut self, fields: &[Field], name: &str, doc: &str, mode: Mode) -> String {
-        self.struct_named(fields, name, doc, mode, false)
-    }
-
-    /// Like [`TypeSpace::struct_def`] for an operation's own top-level type (`PostRequest`,
-    /// `GetQuery`, …): it always gets its own name, and is never reused for a nested type.
-    pub fn top_level_struct(&mut self, fields: &[Field], name: &str, doc: &str, mode: Mode) -> String {
-        self.struct_named(fields, name, doc, mode, true)
-    }
-
-    fn struct_named(&mut self, fields: &[Field], name: &str, doc: &str, mode: Mode, top: bool) -> String {
-        let shape = Type::Object {
-            fields: fields.to_vec(),
-        };
-        if !top {
-            if let Some(existing) = self.by_shape.get(&(shape.clone(), Some(mode))) {
-                return existing.clone();
+    /// The type of `ty`, defining what it needs. `name` is the local name its definition gets;
+    /// `field` the field it is found in (its name is a suggestion for the definition).
+    fn rust_type(&mut self, ty: &Type, name: &str, use_: &str, mode: Mode, field: Option<&str>) -> Ty {
+        let id = match ty {
+            Type::String => return Ty::Plain(quote!(::std::string::String)),
+            Type::Integer => return Ty::Plain(quote!(i64)),
+            Type::Boolean => return Ty::Plain(quote!(bool)),
+            Type::DateTime => return Ty::Plain(quote!(::sdk_runtime::DateTime)),
+            Type::StringOrNumber => return Ty::Plain(quote!(::sdk_runtime::StringOrNumber)),
+            Type::Json => return Ty::Plain(quote!(::sdk_runtime::JsonValue)),
+            Type::Array { items } => {
+                return Ty::Vec(Box::new(self.rust_type(items, name, use_, mode, field)));
             }
+            Type::Object { fields } => self.struct_id(fields, name, use_, mode, false),
+            Type::Enum { values } => {
+                let qualified = self.qualified(name);
+                let id = self.space.define(
+                    Key::Shape(ty.clone(), None),
+                    || Kind::StrEnum(values.clone()),
+                    use_,
+                    qualified,
+                    &self.product,
+                );
+                self.local(id, name, false);
+                id
+            }
+            Type::IntegerEnum { values } => {
+                let qualified = self.qualified(name);
+                let id = self.space.define(
+                    Key::Shape(ty.clone(), None),
+                    || Kind::IntEnum(values.clone()),
+                    use_,
+                    qualified,
+                    &self.product,
+                );
+                self.local(id, name, false);
+                id
+            }
+        };
+        if let Some(field) = field {
+            self.space.suggest(id, &pascal(field));
         }
-        let name = unique(name, |n| self.is_taken(n));
-        self.names.push(name.clone());
-        if !top {
-            self.by_shape.insert((shape, Some(mode)), name.clone());
-        }
-        let index = self.defs.len();
+        Ty::Named(id)
+    }
+
+    /// The definition of an object with `fields`, its nested types defined (or found) first, and
+    /// every one of them named in this module.
+    fn struct_id(&mut self, fields: &[Field], name: &str, use_: &str, mode: Mode, top: bool) -> usize {
+        let key = Key::Shape(
+            Type::Object {
+                fields: normalized(fields, mode),
+            },
+            Some(mode),
+        );
+        // The local name first, so nested types are named after it; the id it stands for is
+        // known once the definition is.
+        let local = unique(name, |n| self.is_taken(n));
+        let context = continuing(use_);
         let lenient = mode == Mode::Response;
-        self.defs.push(Def::Struct {
-            name: name.clone(),
-            doc: doc.to_owned(),
-            fields: Vec::new(),
-            default: true,
-            lenient,
-        });
         let mut defs = Vec::with_capacity(fields.len());
         let mut idents: Vec<String> = Vec::new();
-        // One-of groups of a request type: group name → index of its enum in `self.defs`.
-        let mut groups: Vec<(String, usize)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         for field in fields {
-            let group = field.one_of.as_ref().filter(|_| mode == Mode::Request);
-            if let Some(group) = group {
-                let child = format!("{name}{}", pascal(&field.name));
-                let child_doc = format!("The `{}` of [`{name}`].", field.name);
-                let ty = self.rust_type(&field.ty, &child, &child_doc, mode);
-                if let Some((_, at)) = groups.iter().find(|(g, _)| g == group) {
-                    if let Def::OneOf { variants, .. } = &mut self.defs[*at] {
-                        variants.push((field.name.clone(), ty));
+            let child = format!("{local}{}", pascal(&field.name));
+            let child_use = format!("`{}` in {context}", field.name);
+            if let Some(group) = field.one_of.as_ref().filter(|_| mode == Mode::Request) {
+                let ty = self.rust_type(&field.ty, &child, &child_use, mode, Some(&field.name));
+                match groups.iter_mut().find(|g| &g.name == group) {
+                    Some(g) => g.members.push((field.name.clone(), ty)),
+                    None => {
+                        let field_ident = unique(&snake(group), |n| idents.iter().any(|i| i == n));
+                        idents.push(field_ident.clone());
+                        groups.push(Group {
+                            name: group.clone(),
+                            at: defs.len(),
+                            members: vec![(field.name.clone(), ty)],
+                        });
+                        defs.push(FieldDef {
+                            wire: group.clone(),
+                            ident: field_ident,
+                            ty: Ty::Plain(TokenStream::new()),
+                            optional: false,
+                            into: false,
+                            doc:
+                                "Exactly one of the fields of this one-of group (flattened into this object)."
+                                    .to_owned(),
+                            flatten: true,
+                        });
                     }
-                    continue;
                 }
-                let enum_name = unique(&format!("{name}{}", pascal(group)), |n| self.is_taken(n));
-                self.names.push(enum_name.clone());
-                groups.push((group.clone(), self.defs.len()));
-                self.defs.push(Def::OneOf {
-                    name: enum_name.clone(),
-                    doc: format!("The `{group}` of [`{name}`]: exactly one of these fields is sent."),
-                    variants: vec![(field.name.clone(), ty)],
-                });
-                let field_ident = unique(&snake(group), |n| idents.iter().any(|i| i == n));
-                idents.push(field_ident.clone());
-                let enum_id = ident(&enum_name);
-                defs.push(FieldDef {
-                    wire: group.clone(),
-                    ident: field_ident,
-                    ty: quote!(#enum_id),
-                    optional: false,
-                    into: false,
-                    doc: format!(
-                        "Exactly one of the fields of [`{enum_name}`] (flattened into this object)."
-                    ),
-                    flatten: true,
-                });
                 continue;
             }
-            let base = snake(&field.name);
-            let field_ident = unique(&base, |n| {
+            let field_ident = unique(&snake(&field.name), |n| {
                 idents.iter().any(|i| i == n) || (lenient && n == UNPARSED)
             });
             idents.push(field_ident.clone());
-            let child = format!("{name}{}", pascal(&field.name));
-            let child_doc = format!("The `{}` of [`{name}`].", field.name);
             // A sensitive request string is its plaintext, which the generated call encrypts.
             let sealed = mode == Mode::Request && field.sensitive && field.ty == Type::String;
             let ty = if sealed {
-                quote!(::sdk_runtime::wechatpay::Sensitive)
+                Ty::Plain(quote!(::sdk_runtime::wechatpay::Sensitive))
             } else {
-                self.rust_type(&field.ty, &child, &child_doc, mode)
+                self.rust_type(&field.ty, &child, &child_use, mode, Some(&field.name))
             };
-            let optional = mode == Mode::Response || field.optional;
             let doc = match (field.sensitive, mode) {
                 (false, _) => format!("`{}`", field.name),
                 (true, Mode::Request) => format!(
@@ -258,7 +520,7 @@ impl TypeSpace {
                 wire: field.name.clone(),
                 ident: field_ident,
                 ty,
-                optional,
+                optional: mode == Mode::Response || field.optional,
                 into: sealed || matches!(field.ty, Type::String | Type::Enum { .. }),
                 doc,
                 flatten: false,
@@ -267,185 +529,68 @@ impl TypeSpace {
         // A required field never takes a made-up value (`""`, `0`, `[]`): a type with one has
         // no `Default`, only a constructor taking every required field.
         let default = defs.iter().all(|f| f.optional);
-        if let Def::Struct {
-            fields: slot,
-            default: d,
-            ..
-        } = &mut self.defs[index]
+        let qualified = self.qualified(&local);
+        let id = self.space.define(
+            key,
+            || Kind::Struct {
+                fields: defs,
+                default,
+                lenient,
+            },
+            use_,
+            qualified,
+            &self.product,
+        );
+        let local = self.local(id, &local, top);
+        // The one-of enums belong to the struct: defined once with it, named here after it.
+        for Group {
+            name: group,
+            at,
+            members,
+        } in groups
         {
-            *slot = defs;
-            *d = default;
+            let enum_local = format!("{local}{}", pascal(&group));
+            let qualified = self.qualified(&enum_local);
+            let group_use = format!("one-of `{group}` in {context}");
+            let enum_id = self.space.define(
+                Key::OneOf(id, group.clone()),
+                || Kind::OneOf(members),
+                &group_use,
+                qualified,
+                &self.product,
+            );
+            self.space.suggest(enum_id, &pascal(&group));
+            self.local(enum_id, &enum_local, false);
+            if let Kind::Struct { fields, .. } = &mut self.space.defs[id].kind {
+                if let Some(slot) = fields.get_mut(at).filter(|f| f.flatten && f.wire == group) {
+                    slot.ty = Ty::Named(enum_id);
+                }
+            }
         }
-        name
+        id
     }
 
-    fn named(
-        &mut self,
-        ty: &Type,
-        mode: Option<Mode>,
-        name: &str,
-        make: impl FnOnce(String) -> Def,
-    ) -> String {
-        if let Some(existing) = self.by_shape.get(&(ty.clone(), mode)) {
-            return existing.clone();
-        }
-        let name = unique(name, |n| self.is_taken(n));
-        self.names.push(name.clone());
-        self.by_shape.insert((ty.clone(), mode), name.clone());
-        self.defs.push(make(name.clone()));
-        name
-    }
-
-    /// Emits every definition, in the order they were named.
-    pub fn emit(&self) -> TokenStream {
-        self.defs.iter().map(emit_def).collect()
-    }
-}
-
-fn emit_def(def: &Def) -> TokenStream {
-    match def {
-        Def::Struct {
-            name,
-            doc,
-            fields,
-            default,
-            lenient,
-        } => emit_struct(name, doc, fields, *default, *lenient),
-        Def::StrEnum { name, doc, values } => emit_str_enum(name, doc, values),
-        Def::IntEnum { name, doc, values } => emit_int_enum(name, doc, values),
-        Def::OneOf { name, doc, variants } => emit_one_of(name, doc, variants),
-    }
-}
-
-fn emit_struct(name: &str, doc: &str, fields: &[FieldDef], default: bool, lenient: bool) -> TokenStream {
-    let id = ident(name);
-    let default = default.then(|| quote!(::std::default::Default,));
-    let constructor = (!fields.iter().all(|f| f.optional)).then(|| constructor(&id, fields));
-    let (deserialize, unparsed, lenient_impl) = if lenient {
-        let unparsed = ident(UNPARSED);
-        (
-            None,
-            Some(quote! {
-                /// Fields this SDK does not know, or that did not decode as the model says, as raw
-                /// JSON by wire name (`Debug` shows their names only).
-                #[serde(flatten)]
-                pub #unparsed: ::sdk_runtime::Unparsed,
-            }),
-            Some(emit_lenient(name, fields)),
-        )
-    } else {
-        (Some(quote!(::serde::Deserialize)), None, None)
-    };
-    let fields = fields.iter().map(|f| {
-        let fid = ident(&f.ident);
-        let ty = &f.ty;
-        let rename = if f.flatten {
-            Some(quote!(#[serde(flatten)]))
-        } else {
-            (serde_name(&f.ident) != f.wire).then(|| {
-                let wire = &f.wire;
-                quote!(#[serde(rename = #wire)])
+    /// `pub use crate::types::Canonical as Local;` for every definition this module names, in
+    /// the order it named them. Names are resolved against the whole type space, so this runs
+    /// after every module has registered its types ([`TypeSpace::emit`] uses the same names).
+    pub fn reexports(locals: &[(String, usize)], names: &[String]) -> TokenStream {
+        locals
+            .iter()
+            .map(|(local, id)| {
+                let canonical = ident(&names[*id]);
+                let local_id = ident(local);
+                if names[*id] == *local {
+                    quote!(pub use crate::types::#canonical;)
+                } else {
+                    quote!(pub use crate::types::#canonical as #local_id;)
+                }
             })
-        };
-        let field_doc = docs(&f.doc, false);
-        if f.optional {
-            quote! {
-                #field_doc
-                #rename
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub #fid: ::std::option::Option<#ty>,
-            }
-        } else {
-            quote! {
-                #field_doc
-                #rename
-                pub #fid: #ty,
-            }
-        }
-    });
-    let doc = docs(doc, false);
-    quote! {
-        #doc
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, #deserialize)]
-        pub struct #id {
-            #(#fields)*
-            #unparsed
-        }
-        #constructor
-        #lenient_impl
+            .collect()
     }
-}
 
-/// The name of a response type's field that keeps what did not decode.
-const UNPARSED: &str = "unparsed";
-
-/// A response type's `Deserialize`: field by field through `sdk_runtime::Lenient`, so a field of
-/// an unexpected shape is kept raw in `unparsed` and never fails the whole response.
-fn emit_lenient(name: &str, fields: &[FieldDef]) -> TokenStream {
-    let id = ident(name);
-    let unparsed = ident(UNPARSED);
-    // An empty object takes no field.
-    let binding = if fields.is_empty() {
-        quote!(fields)
-    } else {
-        quote!(mut fields)
-    };
-    let takes = fields.iter().map(|f| {
-        let fid = ident(&f.ident);
-        let wire = &f.wire;
-        quote!(#fid: fields.take(#wire),)
-    });
-    quote! {
-        impl<'de> ::serde::Deserialize<'de> for #id {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let #binding = ::sdk_runtime::Lenient::new(deserializer, #name)?;
-                ::std::result::Result::Ok(Self {
-                    #(#takes)*
-                    #unparsed: fields.finish(),
-                })
-            }
-        }
-    }
-}
-
-/// `new`, taking every required field in order (strings and string enums as `impl Into<_>`), the optional
-/// ones unset: the one way to build a type that has required fields besides naming them all.
-fn constructor(id: &Ident, fields: &[FieldDef]) -> TokenStream {
-    let required: Vec<&FieldDef> = fields.iter().filter(|f| !f.optional).collect();
-    let params = required.iter().map(|f| {
-        let fid = ident(&f.ident);
-        let ty = &f.ty;
-        if f.into {
-            quote!(#fid: impl ::std::convert::Into<#ty>)
-        } else {
-            quote!(#fid: #ty)
-        }
-    });
-    let inits = fields.iter().map(|f| {
-        let fid = ident(&f.ident);
-        match (f.optional, f.into) {
-            (true, _) => quote!(#fid: ::std::option::Option::None),
-            (false, true) => quote!(#fid: #fid.into()),
-            (false, false) => quote!(#fid),
-        }
-    });
-    let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
-    let doc = docs(
-        &format!(
-            "A value with its required fields ({}) set and every optional field unset (not sent).",
-            names.join(", ")
-        ),
-        false,
-    );
-    let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    quote! {
-        impl #id {
-            #doc
-            #allow
-            pub fn new(#(#params),*) -> Self {
-                Self { #(#inits,)* }
-            }
-        }
+    /// The `(local name, id)` pairs this module named, for [`ModuleTypes::reexports`].
+    pub fn into_locals(self) -> Vec<(String, usize)> {
+        self.locals
     }
 }
 

@@ -238,19 +238,7 @@ impl<'p> Lowering<'p> {
         }
         let path = format!("/{}", segments.join("/"));
 
-        let mut op = Operation {
-            method,
-            path,
-            base_url: None,
-            summary: None,
-            links: Vec::new(),
-            deprecated: None,
-            path_params: Vec::new(),
-            query: Vec::new(),
-            headers: Vec::new(),
-            request: RequestBody::None,
-            response: ResponseBody::Json { fields: Vec::new() },
-        };
+        let mut op = Operation::new(method, path);
 
         // The method's JSDoc: the parent namespace declares `interface <Last> { post(…): … }`.
         let doc = self

@@ -180,6 +180,25 @@ fn merge_operation(op: &mut Operation, sources: &[&FactOperation], report: &mut 
         for fact in &response {
             merge_field(fields, fact, Side::Response, report);
         }
+        // The SDK's name for what the call returns, when its calls agree on one.
+        // As `package.Type` (`payments.Transaction`), the package the SDK call belongs to
+        // (`services/payments/jsapi.JsapiApiService.QueryOrderById` → `payments`) when the
+        // name does not say it: types of one name in two packages are two types.
+        let names: std::collections::BTreeSet<String> = sources
+            .iter()
+            .filter(|s| s.response.kind == "json")
+            .filter_map(|s| {
+                let name = s.response.go_type.as_deref()?;
+                if name.contains('.') {
+                    return Some(name.to_owned());
+                }
+                let package = s.go.split('/').nth(1)?.split('.').next()?;
+                Some(format!("{package}.{name}"))
+            })
+            .collect();
+        if let [name] = names.into_iter().collect::<Vec<_>>().as_slice() {
+            op.response_type_name = Some(name.clone());
+        }
     }
 }
 
@@ -412,17 +431,10 @@ mod tests {
             source: "openapi/v3/demo.md".into(),
             title: None,
             operations: vec![Operation {
-                method: HttpMethod::Post,
-                path: "/v3/demo/{out_no}".into(),
-                base_url: None,
-                summary: None,
-                links: Vec::new(),
-                deprecated: None,
                 path_params: vec![Field::new("out_no", Type::String)],
-                query: Vec::new(),
-                headers: Vec::new(),
                 request: RequestBody::Json { fields: request },
                 response: ResponseBody::Json { fields: response },
+                ..Operation::new(HttpMethod::Post, "/v3/demo/{out_no}")
             }],
         }
     }

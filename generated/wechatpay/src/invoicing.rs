@@ -28,51 +28,6 @@ pub mod fapiao {
                 .query(query)?;
             client.download(op).await
         }
-        /// Query parameters of `GET /invoicing/fapiao/fapiao-file`.
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct GetQuery {
-            /// `token`
-            pub token: ::std::string::String,
-            /// `mchid`
-            pub mchid: ::std::string::String,
-            /// `sub_mchid`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub sub_mchid: ::std::option::Option<::std::string::String>,
-            /// `openid`
-            pub openid: ::std::string::String,
-            /// `invoice_code`
-            pub invoice_code: ::std::string::String,
-            /// `invoice_no`
-            pub invoice_no: ::std::string::String,
-            /// `fapiao_id`
-            pub fapiao_id: ::std::string::String,
-        }
-        impl GetQuery {
-            /// A value with its required fields (`token`, `mchid`, `openid`, `invoice_code`, `invoice_no`, `fapiao_id`) set and every optional field unset (not sent).
-            pub fn new(
-                token: impl ::std::convert::Into<::std::string::String>,
-                mchid: impl ::std::convert::Into<::std::string::String>,
-                openid: impl ::std::convert::Into<::std::string::String>,
-                invoice_code: impl ::std::convert::Into<::std::string::String>,
-                invoice_no: impl ::std::convert::Into<::std::string::String>,
-                fapiao_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                Self {
-                    token: token.into(),
-                    mchid: mchid.into(),
-                    sub_mchid: ::std::option::Option::None,
-                    openid: openid.into(),
-                    invoice_code: invoice_code.into(),
-                    invoice_no: invoice_no.into(),
-                    fapiao_id: fapiao_id.into(),
-                }
-            }
-        }
+        pub use crate::types::InvoicingFapiaoFapiaoFileGetQuery as GetQuery;
     }
 }

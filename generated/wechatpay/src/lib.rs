@@ -16,3 +16,5 @@ pub use ::sdk_runtime::{DateTime, Error, ErrorKind, SignatureErrorKind, StringOr
 pub mod invoicing;
 #[rustfmt::skip]
 pub mod v3;
+#[rustfmt::skip]
+pub mod types;

@@ -26,59 +26,8 @@ pub mod inactive_merchant_identity_verification {
                 .json(body)?;
             client.json(op).await
         }
-        /// Request body of `POST /v3/compliance/inactive-merchant-identity-verification/merchants`.
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Serialize,
-            ::serde::Deserialize
-        )]
-        pub struct PostRequest {
-            /// `sub_mchid`
-            pub sub_mchid: ::std::string::String,
-        }
-        impl PostRequest {
-            /// A value with its required fields (`sub_mchid`) set and every optional field unset (not sent).
-            pub fn new(
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                Self {
-                    sub_mchid: sub_mchid.into(),
-                }
-            }
-        }
-        /// Response body of `POST /v3/compliance/inactive-merchant-identity-verification/merchants`.
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-        )]
-        pub struct PostResponse {
-            /// `verification_id`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub verification_id: ::std::option::Option<::std::string::String>,
-            /// Fields this SDK does not know, or that did not decode as the model says, as raw
-            /// JSON by wire name (`Debug` shows their names only).
-            #[serde(flatten)]
-            pub unparsed: ::sdk_runtime::Unparsed,
-        }
-        impl<'de> ::serde::Deserialize<'de> for PostResponse {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                let mut fields = ::sdk_runtime::Lenient::new(
-                    deserializer,
-                    "PostResponse",
-                )?;
-                ::std::result::Result::Ok(Self {
-                    verification_id: fields.take("verification_id"),
-                    unparsed: fields.finish(),
-                })
-            }
-        }
+        pub use crate::types::ComplianceInactiveMerchantIdentityVerificationMerchantsPostRequest as PostRequest;
+        pub use crate::types::ComplianceInactiveMerchantIdentityVerificationMerchantsPostResponse as PostResponse;
         /// Operations under `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}`.
         pub mod by_sub_mchid {
             /// Operations under `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications`.
@@ -109,77 +58,7 @@ pub mod inactive_merchant_identity_verification {
                             .path_param("verification_id", verification_id);
                         client.json(op).await
                     }
-                    /// Response body of `GET /v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}`.
-                    #[derive(
-                        ::std::fmt::Debug,
-                        ::std::clone::Clone,
-                        ::std::cmp::PartialEq,
-                        ::std::default::Default,
-                        ::serde::Serialize,
-                    )]
-                    pub struct GetResponse {
-                        /// `sub_mchid`
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
-                        pub sub_mchid: ::std::option::Option<::std::string::String>,
-                        /// `verification_id`
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
-                        pub verification_id: ::std::option::Option<
-                            ::std::string::String,
-                        >,
-                        /// `state`
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
-                        pub state: ::std::option::Option<::std::string::String>,
-                        /// `fail_reason`
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
-                        pub fail_reason: ::std::option::Option<::std::string::String>,
-                        /// `create_time`
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
-                        pub create_time: ::std::option::Option<::std::string::String>,
-                        /// `finish_time`
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
-                        pub finish_time: ::std::option::Option<::std::string::String>,
-                        /// Fields this SDK does not know, or that did not decode as the model says, as raw
-                        /// JSON by wire name (`Debug` shows their names only).
-                        #[serde(flatten)]
-                        pub unparsed: ::sdk_runtime::Unparsed,
-                    }
-                    impl<'de> ::serde::Deserialize<'de> for GetResponse {
-                        fn deserialize<D: ::serde::Deserializer<'de>>(
-                            deserializer: D,
-                        ) -> ::std::result::Result<Self, D::Error> {
-                            let mut fields = ::sdk_runtime::Lenient::new(
-                                deserializer,
-                                "GetResponse",
-                            )?;
-                            ::std::result::Result::Ok(Self {
-                                sub_mchid: fields.take("sub_mchid"),
-                                verification_id: fields.take("verification_id"),
-                                state: fields.take("state"),
-                                fail_reason: fields.take("fail_reason"),
-                                create_time: fields.take("create_time"),
-                                finish_time: fields.take("finish_time"),
-                                unparsed: fields.finish(),
-                            })
-                        }
-                    }
+                    pub use crate::types::ComplianceInactiveMerchantIdentityVerificationMerchantsBySubMchidVerificationsByVerificationIdGetResponse as GetResponse;
                 }
             }
         }

@@ -28,57 +28,8 @@ pub mod users {
                     .json(body)?;
                 client.json(op).await
             }
-            /// Request body of `POST /v3/express/users/{openid}/transform`.
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostRequest {
-                /// `appid`
-                pub appid: ::std::string::String,
-            }
-            impl PostRequest {
-                /// A value with its required fields (`appid`) set and every optional field unset (not sent).
-                pub fn new(
-                    appid: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    Self { appid: appid.into() }
-                }
-            }
-            /// Response body of `POST /v3/express/users/{openid}/transform`.
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-            )]
-            pub struct PostResponse {
-                /// `openid`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub openid: ::std::option::Option<::std::string::String>,
-                /// Fields this SDK does not know, or that did not decode as the model says, as raw
-                /// JSON by wire name (`Debug` shows their names only).
-                #[serde(flatten)]
-                pub unparsed: ::sdk_runtime::Unparsed,
-            }
-            impl<'de> ::serde::Deserialize<'de> for PostResponse {
-                fn deserialize<D: ::serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    let mut fields = ::sdk_runtime::Lenient::new(
-                        deserializer,
-                        "PostResponse",
-                    )?;
-                    ::std::result::Result::Ok(Self {
-                        openid: fields.take("openid"),
-                        unparsed: fields.finish(),
-                    })
-                }
-            }
+            pub use crate::types::ExpressUsersByOpenidTransformPostRequest as PostRequest;
+            pub use crate::types::FailedRepresentativeInfoList as PostResponse;
         }
     }
 }

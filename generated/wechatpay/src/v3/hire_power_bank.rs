@@ -22,100 +22,8 @@ pub mod insurance_orders {
             .json(body)?;
         client.json(op).await
     }
-    /// Request body of `POST /v3/hire-power-bank/insurance-orders`.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
-    pub struct PostRequest {
-        /// `out_order_no`
-        pub out_order_no: ::std::string::String,
-        /// `openid`
-        pub openid: ::std::string::String,
-        /// `notify_url`
-        pub notify_url: ::std::string::String,
-        /// `service_id`
-        pub service_id: ::std::string::String,
-    }
-    impl PostRequest {
-        /// A value with its required fields (`out_order_no`, `openid`, `notify_url`, `service_id`) set and every optional field unset (not sent).
-        pub fn new(
-            out_order_no: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            service_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                out_order_no: out_order_no.into(),
-                openid: openid.into(),
-                notify_url: notify_url.into(),
-                service_id: service_id.into(),
-            }
-        }
-    }
-    /// Response body of `POST /v3/hire-power-bank/insurance-orders`.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::serde::Serialize,
-    )]
-    pub struct PostResponse {
-        /// `order_id`
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub order_id: ::std::option::Option<::std::string::String>,
-        /// `out_order_no`
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub out_order_no: ::std::option::Option<::std::string::String>,
-        /// `openid`
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// `max_claim_count`
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub max_claim_count: ::std::option::Option<i64>,
-        /// `claimed_count`
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub claimed_count: ::std::option::Option<i64>,
-        /// `order_receive_time`
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub order_receive_time: ::std::option::Option<::std::string::String>,
-        /// `order_begin_time`
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub order_begin_time: ::std::option::Option<::std::string::String>,
-        /// `order_end_time`
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub order_end_time: ::std::option::Option<::std::string::String>,
-        /// `order_receive_state`
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub order_receive_state: ::std::option::Option<::std::string::String>,
-        /// Fields this SDK does not know, or that did not decode as the model says, as raw
-        /// JSON by wire name (`Debug` shows their names only).
-        #[serde(flatten)]
-        pub unparsed: ::sdk_runtime::Unparsed,
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PostResponse")?;
-            ::std::result::Result::Ok(Self {
-                order_id: fields.take("order_id"),
-                out_order_no: fields.take("out_order_no"),
-                openid: fields.take("openid"),
-                max_claim_count: fields.take("max_claim_count"),
-                claimed_count: fields.take("claimed_count"),
-                order_receive_time: fields.take("order_receive_time"),
-                order_begin_time: fields.take("order_begin_time"),
-                order_end_time: fields.take("order_end_time"),
-                order_receive_state: fields.take("order_receive_state"),
-                unparsed: fields.finish(),
-            })
-        }
-    }
+    pub use crate::types::HirePowerBankInsuranceOrdersPostRequest as PostRequest;
+    pub use crate::types::HirePowerBankInsuranceOrdersPostResponse as PostResponse;
     /// Operations under `/v3/hire-power-bank/insurance-orders/{out_order_no}`.
     pub mod by_out_order_no {
         /// 查询保险订单详情
@@ -138,69 +46,7 @@ pub mod insurance_orders {
                 .path_param("out_order_no", out_order_no);
             client.json(op).await
         }
-        /// Response body of `GET /v3/hire-power-bank/insurance-orders/{out_order_no}`.
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-        )]
-        pub struct GetResponse {
-            /// `order_id`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_id: ::std::option::Option<::std::string::String>,
-            /// `out_order_no`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub out_order_no: ::std::option::Option<::std::string::String>,
-            /// `openid`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub openid: ::std::option::Option<::std::string::String>,
-            /// `max_claim_count`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub max_claim_count: ::std::option::Option<i64>,
-            /// `claimed_count`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub claimed_count: ::std::option::Option<i64>,
-            /// `order_receive_time`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_receive_time: ::std::option::Option<::std::string::String>,
-            /// `order_begin_time`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_begin_time: ::std::option::Option<::std::string::String>,
-            /// `order_end_time`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_end_time: ::std::option::Option<::std::string::String>,
-            /// `order_receive_state`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_receive_state: ::std::option::Option<::std::string::String>,
-            /// Fields this SDK does not know, or that did not decode as the model says, as raw
-            /// JSON by wire name (`Debug` shows their names only).
-            #[serde(flatten)]
-            pub unparsed: ::sdk_runtime::Unparsed,
-        }
-        impl<'de> ::serde::Deserialize<'de> for GetResponse {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                let mut fields = ::sdk_runtime::Lenient::new(
-                    deserializer,
-                    "GetResponse",
-                )?;
-                ::std::result::Result::Ok(Self {
-                    order_id: fields.take("order_id"),
-                    out_order_no: fields.take("out_order_no"),
-                    openid: fields.take("openid"),
-                    max_claim_count: fields.take("max_claim_count"),
-                    claimed_count: fields.take("claimed_count"),
-                    order_receive_time: fields.take("order_receive_time"),
-                    order_begin_time: fields.take("order_begin_time"),
-                    order_end_time: fields.take("order_end_time"),
-                    order_receive_state: fields.take("order_receive_state"),
-                    unparsed: fields.finish(),
-                })
-            }
-        }
+        pub use crate::types::HirePowerBankInsuranceOrdersPostResponse as GetResponse;
     }
 }
 /// Operations under `/v3/hire-power-bank/user-qualifications`.
@@ -227,36 +73,6 @@ pub mod user_qualifications {
                 .path_param("openid", openid);
             client.json(op).await
         }
-        /// Response body of `GET /v3/hire-power-bank/user-qualifications/{openid}`.
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::std::default::Default,
-            ::serde::Serialize,
-        )]
-        pub struct GetResponse {
-            /// `qualified_user`
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub qualified_user: ::std::option::Option<bool>,
-            /// Fields this SDK does not know, or that did not decode as the model says, as raw
-            /// JSON by wire name (`Debug` shows their names only).
-            #[serde(flatten)]
-            pub unparsed: ::sdk_runtime::Unparsed,
-        }
-        impl<'de> ::serde::Deserialize<'de> for GetResponse {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                let mut fields = ::sdk_runtime::Lenient::new(
-                    deserializer,
-                    "GetResponse",
-                )?;
-                ::std::result::Result::Ok(Self {
-                    qualified_user: fields.take("qualified_user"),
-                    unparsed: fields.finish(),
-                })
-            }
-        }
+        pub use crate::types::HirePowerBankUserQualificationsByOpenidGetResponse as GetResponse;
     }
 }

@@ -26,37 +26,7 @@ pub mod stocks {
                     .path_param("stock_id", stock_id);
                 client.json(op).await
             }
-            /// Response body of `GET /v3/multiuse/stocks/{stock_id}/refund-flow`.
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-            )]
-            pub struct GetResponse {
-                /// `url`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub url: ::std::option::Option<::std::string::String>,
-                /// Fields this SDK does not know, or that did not decode as the model says, as raw
-                /// JSON by wire name (`Debug` shows their names only).
-                #[serde(flatten)]
-                pub unparsed: ::sdk_runtime::Unparsed,
-            }
-            impl<'de> ::serde::Deserialize<'de> for GetResponse {
-                fn deserialize<D: ::serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    let mut fields = ::sdk_runtime::Lenient::new(
-                        deserializer,
-                        "GetResponse",
-                    )?;
-                    ::std::result::Result::Ok(Self {
-                        url: fields.take("url"),
-                        unparsed: fields.finish(),
-                    })
-                }
-            }
+            pub use crate::types::MarketingMembercardOpenCardsByCardIdQrcodePostResponse as GetResponse;
         }
         /// Operations under `/v3/multiuse/stocks/{stock_id}/send-flow`.
         pub mod send_flow {
@@ -80,37 +50,7 @@ pub mod stocks {
                     .path_param("stock_id", stock_id);
                 client.json(op).await
             }
-            /// Response body of `GET /v3/multiuse/stocks/{stock_id}/send-flow`.
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-            )]
-            pub struct GetResponse {
-                /// `url`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub url: ::std::option::Option<::std::string::String>,
-                /// Fields this SDK does not know, or that did not decode as the model says, as raw
-                /// JSON by wire name (`Debug` shows their names only).
-                #[serde(flatten)]
-                pub unparsed: ::sdk_runtime::Unparsed,
-            }
-            impl<'de> ::serde::Deserialize<'de> for GetResponse {
-                fn deserialize<D: ::serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    let mut fields = ::sdk_runtime::Lenient::new(
-                        deserializer,
-                        "GetResponse",
-                    )?;
-                    ::std::result::Result::Ok(Self {
-                        url: fields.take("url"),
-                        unparsed: fields.finish(),
-                    })
-                }
-            }
+            pub use crate::types::MarketingMembercardOpenCardsByCardIdQrcodePostResponse as GetResponse;
         }
         /// Operations under `/v3/multiuse/stocks/{stock_id}/use-flow`.
         pub mod use_flow {
@@ -134,37 +74,7 @@ pub mod stocks {
                     .path_param("stock_id", stock_id);
                 client.json(op).await
             }
-            /// Response body of `GET /v3/multiuse/stocks/{stock_id}/use-flow`.
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-            )]
-            pub struct GetResponse {
-                /// `url`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub url: ::std::option::Option<::std::string::String>,
-                /// Fields this SDK does not know, or that did not decode as the model says, as raw
-                /// JSON by wire name (`Debug` shows their names only).
-                #[serde(flatten)]
-                pub unparsed: ::sdk_runtime::Unparsed,
-            }
-            impl<'de> ::serde::Deserialize<'de> for GetResponse {
-                fn deserialize<D: ::serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    let mut fields = ::sdk_runtime::Lenient::new(
-                        deserializer,
-                        "GetResponse",
-                    )?;
-                    ::std::result::Result::Ok(Self {
-                        url: fields.take("url"),
-                        unparsed: fields.finish(),
-                    })
-                }
-            }
+            pub use crate::types::MarketingMembercardOpenCardsByCardIdQrcodePostResponse as GetResponse;
         }
     }
 }
@@ -214,83 +124,8 @@ pub mod users {
                     .encrypted_with(&encryptor);
                 client.json(op).await
             }
-            /// Request body of `POST /v3/multiuse/users/{openid}/coupons`.
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostRequest {
-                /// `stock_id`
-                pub stock_id: ::std::string::String,
-                /// `out_request_no`
-                pub out_request_no: ::std::string::String,
-                /// `user_name`
-                pub user_name: ::std::string::String,
-                /// `id_card_number`
-                pub id_card_number: ::std::string::String,
-                /// `amount`
-                pub amount: i64,
-                /// `appid`
-                pub appid: ::std::string::String,
-                /// `card_type`
-                pub card_type: ::std::string::String,
-            }
-            impl PostRequest {
-                /// A value with its required fields (`stock_id`, `out_request_no`, `user_name`, `id_card_number`, `amount`, `appid`, `card_type`) set and every optional field unset (not sent).
-                pub fn new(
-                    stock_id: impl ::std::convert::Into<::std::string::String>,
-                    out_request_no: impl ::std::convert::Into<::std::string::String>,
-                    user_name: impl ::std::convert::Into<::std::string::String>,
-                    id_card_number: impl ::std::convert::Into<::std::string::String>,
-                    amount: i64,
-                    appid: impl ::std::convert::Into<::std::string::String>,
-                    card_type: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    Self {
-                        stock_id: stock_id.into(),
-                        out_request_no: out_request_no.into(),
-                        user_name: user_name.into(),
-                        id_card_number: id_card_number.into(),
-                        amount,
-                        appid: appid.into(),
-                        card_type: card_type.into(),
-                    }
-                }
-            }
-            /// Response body of `POST /v3/multiuse/users/{openid}/coupons`.
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-            )]
-            pub struct PostResponse {
-                /// `coupon_id`
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub coupon_id: ::std::option::Option<::std::string::String>,
-                /// Fields this SDK does not know, or that did not decode as the model says, as raw
-                /// JSON by wire name (`Debug` shows their names only).
-                #[serde(flatten)]
-                pub unparsed: ::sdk_runtime::Unparsed,
-            }
-            impl<'de> ::serde::Deserialize<'de> for PostResponse {
-                fn deserialize<D: ::serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    let mut fields = ::sdk_runtime::Lenient::new(
-                        deserializer,
-                        "PostResponse",
-                    )?;
-                    ::std::result::Result::Ok(Self {
-                        coupon_id: fields.take("coupon_id"),
-                        unparsed: fields.finish(),
-                    })
-                }
-            }
+            pub use crate::types::MultiuseUsersByOpenidCouponsPostRequest as PostRequest;
+            pub use crate::types::SendCouponResponse as PostResponse;
         }
     }
 }

@@ -28,65 +28,8 @@ pub mod contracts {
                     .json(body)?;
                 client.json(op).await
             }
-            /// Request body of `POST /v3/partner-papay/contracts/{contract_id}/fail-notify`.
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostRequest {
-                /// `sp_mchid`
-                pub sp_mchid: ::std::string::String,
-                /// `sp_appid`
-                pub sp_appid: ::std::string::String,
-                /// `sub_mchid`
-                pub sub_mchid: ::std::string::String,
-                /// `sub_appid`
-                pub sub_appid: ::std::string::String,
-            }
-            impl PostRequest {
-                /// A value with its required fields (`sp_mchid`, `sp_appid`, `sub_mchid`, `sub_appid`) set and every optional field unset (not sent).
-                pub fn new(
-                    sp_mchid: impl ::std::convert::Into<::std::string::String>,
-                    sp_appid: impl ::std::convert::Into<::std::string::String>,
-                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                    sub_appid: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    Self {
-                        sp_mchid: sp_mchid.into(),
-                        sp_appid: sp_appid.into(),
-                        sub_mchid: sub_mchid.into(),
-                        sub_appid: sub_appid.into(),
-                    }
-                }
-            }
-            /// Response body of `POST /v3/partner-papay/contracts/{contract_id}/fail-notify`.
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-            )]
-            pub struct PostResponse {
-                /// Fields this SDK does not know, or that did not decode as the model says, as raw
-                /// JSON by wire name (`Debug` shows their names only).
-                #[serde(flatten)]
-                pub unparsed: ::sdk_runtime::Unparsed,
-            }
-            impl<'de> ::serde::Deserialize<'de> for PostResponse {
-                fn deserialize<D: ::serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    let fields = ::sdk_runtime::Lenient::new(
-                        deserializer,
-                        "PostResponse",
-                    )?;
-                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
-                }
-            }
+            pub use crate::types::PartnerPapayContractsByContractIdFailNotifyPostRequest as PostRequest;
+            pub use crate::types::Apply4subjectApplymentByApplymentIdCancelPostResponse as PostResponse;
         }
         /// Operations under `/v3/partner-papay/contracts/{contract_id}/notify`.
         pub mod notify {
@@ -112,122 +55,10 @@ pub mod contracts {
                     .json(body)?;
                 client.json(op).await
             }
-            /// Request body of `POST /v3/partner-papay/contracts/{contract_id}/notify`.
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostRequest {
-                /// `sp_mchid`
-                pub sp_mchid: ::std::string::String,
-                /// `sp_appid`
-                pub sp_appid: ::std::string::String,
-                /// `sub_mchid`
-                pub sub_mchid: ::std::string::String,
-                /// `sub_appid`
-                pub sub_appid: ::std::string::String,
-                /// `deduct_duration`
-                pub deduct_duration: PostRequestDeductDuration,
-                /// `estimated_amount`
-                pub estimated_amount: PostRequestEstimatedAmount,
-            }
-            impl PostRequest {
-                /// A value with its required fields (`sp_mchid`, `sp_appid`, `sub_mchid`, `sub_appid`, `deduct_duration`, `estimated_amount`) set and every optional field unset (not sent).
-                pub fn new(
-                    sp_mchid: impl ::std::convert::Into<::std::string::String>,
-                    sp_appid: impl ::std::convert::Into<::std::string::String>,
-                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                    sub_appid: impl ::std::convert::Into<::std::string::String>,
-                    deduct_duration: PostRequestDeductDuration,
-                    estimated_amount: PostRequestEstimatedAmount,
-                ) -> Self {
-                    Self {
-                        sp_mchid: sp_mchid.into(),
-                        sp_appid: sp_appid.into(),
-                        sub_mchid: sub_mchid.into(),
-                        sub_appid: sub_appid.into(),
-                        deduct_duration,
-                        estimated_amount,
-                    }
-                }
-            }
-            /// The `deduct_duration` of [`PostRequest`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostRequestDeductDuration {
-                /// `count`
-                pub count: i64,
-                /// `unit`
-                pub unit: ::std::string::String,
-            }
-            impl PostRequestDeductDuration {
-                /// A value with its required fields (`count`, `unit`) set and every optional field unset (not sent).
-                pub fn new(
-                    count: i64,
-                    unit: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    Self { count, unit: unit.into() }
-                }
-            }
-            /// The `estimated_amount` of [`PostRequest`].
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Serialize,
-                ::serde::Deserialize
-            )]
-            pub struct PostRequestEstimatedAmount {
-                /// `amount`
-                pub amount: i64,
-                /// `currency`
-                pub currency: ::std::string::String,
-            }
-            impl PostRequestEstimatedAmount {
-                /// A value with its required fields (`amount`, `currency`) set and every optional field unset (not sent).
-                pub fn new(
-                    amount: i64,
-                    currency: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    Self {
-                        amount,
-                        currency: currency.into(),
-                    }
-                }
-            }
-            /// Response body of `POST /v3/partner-papay/contracts/{contract_id}/notify`.
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::std::default::Default,
-                ::serde::Serialize,
-            )]
-            pub struct PostResponse {
-                /// Fields this SDK does not know, or that did not decode as the model says, as raw
-                /// JSON by wire name (`Debug` shows their names only).
-                #[serde(flatten)]
-                pub unparsed: ::sdk_runtime::Unparsed,
-            }
-            impl<'de> ::serde::Deserialize<'de> for PostResponse {
-                fn deserialize<D: ::serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    let fields = ::sdk_runtime::Lenient::new(
-                        deserializer,
-                        "PostResponse",
-                    )?;
-                    ::std::result::Result::Ok(Self { unparsed: fields.finish() })
-                }
-            }
+            pub use crate::types::DeductDuration as PostRequestDeductDuration;
+            pub use crate::types::EstimatedAmount as PostRequestEstimatedAmount;
+            pub use crate::types::PartnerPapayContractsByContractIdNotifyPostRequest as PostRequest;
+            pub use crate::types::Apply4subjectApplymentByApplymentIdCancelPostResponse as PostResponse;
         }
     }
 }

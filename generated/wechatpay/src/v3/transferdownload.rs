@@ -29,86 +29,8 @@ pub mod elecvoucherfile {
             .query(query)?;
         client.download(op).await
     }
-    /// Query parameters of `GET /v3/transferdownload/elecvoucherfile`.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
-    pub struct GetQuery {
-        /// `token`
-        pub token: ::std::string::String,
-        /// `source`
-        pub source: GetQuerySource,
-    }
-    impl GetQuery {
-        /// A value with its required fields (`token`, `source`) set and every optional field unset (not sent).
-        pub fn new(
-            token: impl ::std::convert::Into<::std::string::String>,
-            source: impl ::std::convert::Into<GetQuerySource>,
-        ) -> Self {
-            Self {
-                token: token.into(),
-                source: source.into(),
-            }
-        }
-    }
-    /// The `source` of [`GetQuery`].
-    ///
-    /// An open set: values this SDK does not know yet are kept in `Unknown`.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash
-    )]
-    pub enum GetQuerySource {
-        /// `elecsign`
-        Elecsign,
-        /// A value this version of the SDK does not know.
-        Unknown(::std::string::String),
-    }
-    impl GetQuerySource {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Elecsign => "elecsign",
-                Self::Unknown(value) => value,
-            }
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for GetQuerySource {
-        fn from(value: ::std::string::String) -> Self {
-            match value.as_str() {
-                "elecsign" => Self::Elecsign,
-                _ => Self::Unknown(value),
-            }
-        }
-    }
-    impl ::std::convert::From<&str> for GetQuerySource {
-        fn from(value: &str) -> Self {
-            Self::from(::std::string::String::from(value))
-        }
-    }
-    impl ::serde::Serialize for GetQuerySource {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetQuerySource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-                .map(Self::from)
-        }
-    }
+    pub use crate::types::Source as GetQuerySource;
+    pub use crate::types::TransferdownloadElecvoucherfileGetQuery as GetQuery;
 }
 /// Operations under `/v3/transferdownload/signfile`.
 pub mod signfile {
@@ -135,22 +57,5 @@ pub mod signfile {
             .query(query)?;
         client.download(op).await
     }
-    /// Query parameters of `GET /v3/transferdownload/signfile`.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize
-    )]
-    pub struct GetQuery {
-        /// `token`
-        pub token: ::std::string::String,
-    }
-    impl GetQuery {
-        /// A value with its required fields (`token`) set and every optional field unset (not sent).
-        pub fn new(token: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self { token: token.into() }
-        }
-    }
+    pub use crate::types::TransferdownloadSignfileGetQuery as GetQuery;
 }
