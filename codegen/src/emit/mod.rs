@@ -12,6 +12,7 @@ mod conformance;
 mod enums;
 pub mod names;
 mod operation;
+mod sensitive;
 mod structs;
 mod type_names;
 pub mod types;

@@ -4,8 +4,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::names::pascal;
+use super::sensitive::{has_sensitive, sealed_doc, sensitive_doc};
 use super::types::{Mode, ModuleTypes, argument, docs, ident};
-use crate::ir::{Field, Operation, RequestBody, ResponseBody, Type};
+use crate::ir::{Operation, RequestBody, ResponseBody, Type};
 
 /// Names the generated function body uses for its own arguments and locals.
 const RESERVED: &[&str] = &["client", "query", "body", "upload", "op", "encryptor"];
@@ -13,7 +14,7 @@ const RESERVED: &[&str] = &["client", "query", "body", "upload", "op", "encrypto
 /// The header that names the WeChat Pay key a request's sensitive fields are encrypted with. An
 /// operation whose docs declare it takes a closure that builds its payload from an
 /// `sdk_runtime::wechatpay::Encryptor` the function obtains itself, and the runtime sends the header.
-const SERIAL_HEADER: &str = "Wechatpay-Serial";
+pub(super) const SERIAL_HEADER: &str = "Wechatpay-Serial";
 
 /// True when the docs' header `name` is [`SERIAL_HEADER`].
 pub fn is_serial_header(name: &str) -> bool {
@@ -68,10 +69,10 @@ pub struct Signature {
 }
 
 /// The closure argument of a sensitive-field operation.
-struct Closure {
-    arg: Ident,
-    ty: String,
-    payload: Payload,
+pub(super) struct Closure {
+    pub(super) arg: Ident,
+    pub(super) ty: String,
+    pub(super) payload: Payload,
 }
 
 /// Emits the function for `op` into its module, registering the types it needs in `space`;
@@ -305,81 +306,6 @@ pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>) -> (TokenStream, Signat
         }
     };
     (tokens, signature)
-}
-
-/// True when a field of `fields`, at any depth, is sensitive.
-fn has_sensitive(fields: &[Field]) -> bool {
-    fn in_type(ty: &Type) -> bool {
-        match ty {
-            Type::Object { fields } => has_sensitive(fields),
-            Type::Array { items } => in_type(items),
-            _ => false,
-        }
-    }
-    fields.iter().any(|f| f.sensitive || in_type(&f.ty))
-}
-
-/// The dotted paths of the sensitive fields of `fields`.
-fn sensitive_paths(fields: &[Field], prefix: &str, out: &mut Vec<String>) {
-    for field in fields {
-        let path = format!("{prefix}{}", field.name);
-        if field.sensitive {
-            out.push(path.clone());
-        }
-        let mut ty = &field.ty;
-        while let Type::Array { items } = ty {
-            ty = items;
-        }
-        if let Type::Object { fields } = ty {
-            sensitive_paths(fields, &format!("{path}."), out);
-        }
-    }
-}
-
-/// The rustdoc section of an operation whose sensitive fields the call encrypts itself.
-fn sealed_doc(op: &Operation) -> String {
-    let mut paths = Vec::new();
-    sensitive_paths(&op.query, "", &mut paths);
-    if let RequestBody::Json { fields } = &op.request {
-        sensitive_paths(fields, "", &mut paths);
-    }
-    let names: Vec<String> = paths.iter().map(|p| format!("`{p}`")).collect();
-    format!(
-        "# Sensitive fields\n\n{} {} personal data: give the plaintext \
-         ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) \
-         with the WeChat Pay key in use and sends `{SERIAL_HEADER}` naming that same key, as the \
-         official SDKs do.",
-        names.join(", "),
-        if names.len() == 1 { "is" } else { "are" }
-    )
-}
-
-/// The rustdoc section of a sensitive-field operation: what the closure is for, and a sketch.
-/// `more_args` says whether the function takes arguments besides `client` and the closure.
-fn sensitive_doc(function: &str, closure: Option<&Closure>, more_args: bool) -> String {
-    let Some(Closure { arg, ty, payload }) = closure else {
-        return format!(
-            "# Sensitive fields\n\nThe request is bound to the WeChat Pay key in use: \
-             `{SERIAL_HEADER}` is sent naming it automatically."
-        );
-    };
-    let what = match payload {
-        Payload::Query => "query parameters",
-        Payload::Body => "request body",
-    };
-    let others = if more_args { "/* … */ " } else { "" };
-    format!(
-        "# Sensitive fields\n\n`{arg}` builds the {what} from the \
-         [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt \
-         every sensitive field (names, ID, phone and bank account numbers…) with it \
-         (`encryptor.encrypt(\"…\")?`). `{SERIAL_HEADER}` is sent naming that same key \
-         automatically.\n\n\
-         ```ignore\n\
-         let response = {function}(&client, {others}|encryptor| Ok({ty} {{\n    \
-         sensitive_field: encryptor.encrypt(\"…\")?, /* the other fields */\n\
-         }})).await?;\n\
-         ```"
-    )
 }
 
 fn function_doc(op: &Operation, signature_line: &str, sensitive: Option<&str>) -> String {
