@@ -29,6 +29,10 @@ pub struct Erratum {
     /// "二选一"), as dotted paths like [`Erratum::optional`]; each field must be optional.
     #[serde(default)]
     pub one_of: Vec<OneOfGroup>,
+    /// Values a string field takes that neither the docs nor the official SDK list, by dotted
+    /// path (`response.trade_state: [SUCCESS, …]`): the field becomes an open enum of them.
+    #[serde(default)]
+    pub values: std::collections::BTreeMap<String, Vec<String>>,
     /// Why: what the official documentation says.
     pub reason: String,
     /// The official page (or SDK source) that says so.
@@ -106,8 +110,55 @@ pub fn apply(documents: &mut [Document], errata: &[Erratum]) -> Result<(), Vec<S
                 errors.push(format!("erratum for `{}`: {message}", erratum.operation));
             }
         }
+        for (path, values) in &erratum.values {
+            if let Err(message) = apply_values(op, path, values) {
+                errors.push(format!("erratum for `{}`: {message}", erratum.operation));
+            }
+        }
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+/// Gives the string field at `path` the known `values` (an open enum), or adds them to its enum.
+fn apply_values(op: &mut Operation, path: &str, values: &[String]) -> Result<(), String> {
+    let segments: Vec<&str> = path.split('.').collect();
+    let fields = match segments[0] {
+        "response" => match &mut op.response {
+            ResponseBody::Json { fields } => Some(fields),
+            ResponseBody::Binary => None,
+        },
+        location => request_fields(op, location),
+    };
+    let field = fields
+        .and_then(|f| find(f, &segments[1..]))
+        .ok_or_else(|| format!("no field `{path}`"))?;
+    let mut ty = &mut field.ty;
+    while let Type::Array { items } = ty {
+        ty = items;
+    }
+    let added = match ty {
+        Type::String => {
+            *ty = Type::Enum {
+                values: values.to_vec(),
+            };
+            true
+        }
+        Type::Enum { values: known } => {
+            let before = known.len();
+            for value in values {
+                if !known.contains(value) {
+                    known.push(value.clone());
+                }
+            }
+            known.len() > before
+        }
+        _ => return Err(format!("`{path}` is not a string: it takes no values")),
+    };
+    if !added {
+        return Err(format!("`{path}` already has these values"));
+    }
+    field.erratum.push(Change::Values);
+    Ok(())
 }
 
 /// The fields a dotted path's first segment names: the JSON body's or the query's.
@@ -212,6 +263,7 @@ mod tests {
             optional: optional.iter().map(|s| (*s).to_owned()).collect(),
             required: Vec::new(),
             one_of: Vec::new(),
+            values: Default::default(),
             reason: "test".to_owned(),
             source: None,
         }
@@ -299,6 +351,43 @@ mod tests {
         };
         assert_eq!(fields[0].one_of.as_deref(), Some("who"));
         assert_eq!(fields[1].erratum, [Change::Optional, Change::OneOf]);
+    }
+
+    #[test]
+    fn values_make_a_string_an_open_enum_once() {
+        let mut docs = [document()];
+        let values = |path: &str| Erratum {
+            values: [(path.to_owned(), vec!["A".to_owned(), "B".to_owned()])].into(),
+            ..erratum("POST /v3/demo", &[])
+        };
+        apply(&mut docs, &[values("request.detail.tag")]).unwrap();
+        let RequestBody::Json { fields } = &docs[0].operations[0].request else {
+            panic!("json body")
+        };
+        let Type::Array { items } = &fields[1].ty else {
+            panic!("array")
+        };
+        let Type::Object { fields: inner } = items.as_ref() else {
+            panic!("object")
+        };
+        assert_eq!(
+            inner[0].ty,
+            Type::Enum {
+                values: vec!["A".into(), "B".into()]
+            }
+        );
+        assert_eq!(inner[0].erratum, [Change::Values]);
+        assert_eq!(
+            apply(
+                &mut docs,
+                &[values("request.detail.tag"), values("request.detail")]
+            )
+            .unwrap_err(),
+            [
+                "erratum for `POST /v3/demo`: `request.detail.tag` already has these values",
+                "erratum for `POST /v3/demo`: `request.detail` is not a string: it takes no values",
+            ]
+        );
     }
 
     #[test]

@@ -41208,6 +41208,96 @@ for PayPartnerTransactionsIdByTransactionIdGetResponseSettleInfo {
     }
 }
 #[cfg(feature = "pay")]
+/// `trade_state` in response body of `GET /v3/pay/partner/transactions/id/{transaction_id}`.
+///
+/// Also the `trade_state` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `trade_state` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `trade_state` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
+    /// `SUCCESS`
+    Success,
+    /// `REFUND`
+    Refund,
+    /// `NOTPAY`
+    Notpay,
+    /// `CLOSED`
+    Closed,
+    /// `REVOKED`
+    Revoked,
+    /// `USERPAYING`
+    Userpaying,
+    /// `PAYERROR`
+    Payerror,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "pay")]
+impl PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Refund => "REFUND",
+            Self::Notpay => "NOTPAY",
+            Self::Closed => "CLOSED",
+            Self::Revoked => "REVOKED",
+            Self::Userpaying => "USERPAYING",
+            Self::Payerror => "PAYERROR",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "pay")]
+impl ::std::convert::From<::std::string::String>
+for PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "SUCCESS" => Self::Success,
+            "REFUND" => Self::Refund,
+            "NOTPAY" => Self::Notpay,
+            "CLOSED" => Self::Closed,
+            "REVOKED" => Self::Revoked,
+            "USERPAYING" => Self::Userpaying,
+            "PAYERROR" => Self::Payerror,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "pay")]
+impl ::std::convert::From<&str>
+for PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "pay")]
+impl ::serde::Serialize
+for PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "pay")]
+impl<'de> ::serde::Deserialize<'de>
+for PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "pay")]
 /// `amount` in response body of `GET /v3/pay/partner/transactions/id/{transaction_id}`.
 ///
 /// Also the `amount` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `amount` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `amount` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
@@ -41486,7 +41576,9 @@ pub struct PartnerpaymentsTransaction {
     pub trade_type: ::std::option::Option<::std::string::String>,
     /// `trade_state`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_state: ::std::option::Option<::std::string::String>,
+    pub trade_state: ::std::option::Option<
+        PayPartnerTransactionsIdByTransactionIdGetResponseTradeState,
+    >,
     /// `trade_state_desc`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
@@ -42609,7 +42701,9 @@ pub struct Transaction {
     pub trade_type: ::std::option::Option<::std::string::String>,
     /// `trade_state`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_state: ::std::option::Option<::std::string::String>,
+    pub trade_state: ::std::option::Option<
+        PayPartnerTransactionsIdByTransactionIdGetResponseTradeState,
+    >,
     /// `trade_state_desc`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
@@ -55328,7 +55422,7 @@ impl QrcodeTransactionsPostRequest {
     ::std::cmp::Eq,
     ::std::hash::Hash
 )]
-pub enum TradeState {
+pub enum QrcodeTransactionsPostResponseTradeState {
     /// `SUCCESS`
     Success,
     /// `ACCEPTED`
@@ -55341,7 +55435,7 @@ pub enum TradeState {
     Unknown(::std::string::String),
 }
 #[cfg(feature = "qrcode")]
-impl TradeState {
+impl QrcodeTransactionsPostResponseTradeState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -55354,7 +55448,8 @@ impl TradeState {
     }
 }
 #[cfg(feature = "qrcode")]
-impl ::std::convert::From<::std::string::String> for TradeState {
+impl ::std::convert::From<::std::string::String>
+for QrcodeTransactionsPostResponseTradeState {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "SUCCESS" => Self::Success,
@@ -55366,13 +55461,13 @@ impl ::std::convert::From<::std::string::String> for TradeState {
     }
 }
 #[cfg(feature = "qrcode")]
-impl ::std::convert::From<&str> for TradeState {
+impl ::std::convert::From<&str> for QrcodeTransactionsPostResponseTradeState {
     fn from(value: &str) -> Self {
         Self::from(::std::string::String::from(value))
     }
 }
 #[cfg(feature = "qrcode")]
-impl ::serde::Serialize for TradeState {
+impl ::serde::Serialize for QrcodeTransactionsPostResponseTradeState {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -55381,7 +55476,7 @@ impl ::serde::Serialize for TradeState {
     }
 }
 #[cfg(feature = "qrcode")]
-impl<'de> ::serde::Deserialize<'de> for TradeState {
+impl<'de> ::serde::Deserialize<'de> for QrcodeTransactionsPostResponseTradeState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -55769,7 +55864,7 @@ pub struct TransactionsEntity {
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// `trade_state`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_state: ::std::option::Option<TradeState>,
+    pub trade_state: ::std::option::Option<QrcodeTransactionsPostResponseTradeState>,
     /// `trade_state_description`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_description: ::std::option::Option<::std::string::String>,

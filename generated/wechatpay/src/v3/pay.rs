@@ -134,6 +134,7 @@ pub mod partner {
                 }
                 pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetQuery as GetQuery;
                 pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseSettleInfo as GetResponseSettleInfo;
+                pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseTradeState as GetResponseTradeState;
                 pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseAmount as GetResponseAmount;
                 pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseDetailGoodsDetail as GetResponseDetailGoodsDetail;
                 pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseDetail as GetResponseDetail;
@@ -271,6 +272,7 @@ pub mod partner {
                 }
                 pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetQuery as GetQuery;
                 pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseSettleInfo as GetResponseSettleInfo;
+                pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseTradeState as GetResponseTradeState;
                 pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseAmount as GetResponseAmount;
                 pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseDetailGoodsDetail as GetResponseDetailGoodsDetail;
                 pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseDetail as GetResponseDetail;
@@ -501,6 +503,7 @@ pub mod transactions {
                 client.json(op).await
             }
             pub use crate::types::MarketingFavorCallbacksGetQuery as GetQuery;
+            pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseTradeState as GetResponseTradeState;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseAmount as GetResponseAmount;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseDetailGoodsDetail as GetResponseDetailGoodsDetail;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseDetail as GetResponseDetail;
@@ -637,6 +640,7 @@ pub mod transactions {
                 client.json(op).await
             }
             pub use crate::types::MarketingFavorCallbacksGetQuery as GetQuery;
+            pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseTradeState as GetResponseTradeState;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseAmount as GetResponseAmount;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseDetailGoodsDetail as GetResponseDetailGoodsDetail;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseDetail as GetResponseDetail;

@@ -25,7 +25,7 @@ pub mod transactions {
     pub use crate::types::QrcodeTransactionsPostRequestBusInfo as PostRequestBusInfo;
     pub use crate::types::QrcodeTransactionsPostRequestMetroInfo as PostRequestMetroInfo;
     pub use crate::types::QrcodeTransactionsPostRequest as PostRequest;
-    pub use crate::types::TradeState as PostResponseTradeState;
+    pub use crate::types::QrcodeTransactionsPostResponseTradeState as PostResponseTradeState;
     pub use crate::types::UserRepayState as PostResponseUserRepayState;
     pub use crate::types::QrcodeTransactionsPostResponseBusInfo as PostResponseBusInfo;
     pub use crate::types::QrcodeTransactionsPostResponseMetroInfo as PostResponseMetroInfo;
@@ -58,7 +58,7 @@ pub mod transactions {
                 client.json(op).await
             }
             pub use crate::types::MerchantStoreStoresByStoreIdGetQuery as GetQuery;
-            pub use crate::types::TradeState as GetResponseTradeState;
+            pub use crate::types::QrcodeTransactionsPostResponseTradeState as GetResponseTradeState;
             pub use crate::types::UserRepayState as GetResponseUserRepayState;
             pub use crate::types::QrcodeTransactionsPostRequestTradeScene as GetResponseTradeScene;
             pub use crate::types::QrcodeTransactionsPostResponseBusInfo as GetResponseBusInfo;
