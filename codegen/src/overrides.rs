@@ -72,21 +72,7 @@ pub fn apply(documents: &mut [Document], errata: &[Erratum]) -> Result<(), Vec<S
             .map(|p| (p, true))
             .chain(erratum.required.iter().map(|p| (p, false)));
         for (path, optional) in changes {
-            let segments: Vec<&str> = path.split('.').collect();
-            let fields = match segments[0] {
-                "request" => match &mut op.request {
-                    RequestBody::Json { fields } => Some(fields),
-                    _ => None,
-                },
-                "response" => match &mut op.response {
-                    ResponseBody::Json { fields } => Some(fields),
-                    ResponseBody::Binary => None,
-                },
-                "query" => Some(&mut op.query),
-                "header" => Some(&mut op.headers),
-                _ => None,
-            };
-            let field = fields.and_then(|f| find(f, &segments[1..]));
+            let field = field_at(op, path, LOCATIONS);
             let word = if optional { "optional" } else { "required" };
             match field {
                 Some(field) if field.optional == optional => errors.push(format!(
@@ -121,17 +107,8 @@ pub fn apply(documents: &mut [Document], errata: &[Erratum]) -> Result<(), Vec<S
 
 /// Gives the string field at `path` the known `values` (an open enum), or adds them to its enum.
 fn apply_values(op: &mut Operation, path: &str, values: &[String]) -> Result<(), String> {
-    let segments: Vec<&str> = path.split('.').collect();
-    let fields = match segments[0] {
-        "response" => match &mut op.response {
-            ResponseBody::Json { fields } => Some(fields),
-            ResponseBody::Binary => None,
-        },
-        location => request_fields(op, location),
-    };
-    let field = fields
-        .and_then(|f| find(f, &segments[1..]))
-        .ok_or_else(|| format!("no field `{path}`"))?;
+    let field =
+        field_at(op, path, &["request", "response", "query"]).ok_or_else(|| format!("no field `{path}`"))?;
     let mut ty = &mut field.ty;
     while let Type::Array { items } = ty {
         ty = items;
@@ -161,16 +138,30 @@ fn apply_values(op: &mut Operation, path: &str, values: &[String]) -> Result<(),
     Ok(())
 }
 
-/// The fields a dotted path's first segment names: the JSON body's or the query's.
-fn request_fields<'o>(op: &'o mut Operation, location: &str) -> Option<&'o mut Vec<Field>> {
-    match location {
-        "request" => match &mut op.request {
-            RequestBody::Json { fields } => Some(fields),
-            _ => None,
-        },
-        "query" => Some(&mut op.query),
-        _ => None,
+/// Where an erratum's dotted path may start.
+const LOCATIONS: &[&str] = &["request", "response", "query", "header"];
+
+/// The field at a dotted path whose first segment is one of `locations` (`request`: the JSON
+/// body, `response`, `query`, `header`), descending through objects and lists of objects.
+fn field_at<'o>(op: &'o mut Operation, path: &str, locations: &[&str]) -> Option<&'o mut Field> {
+    let segments: Vec<&str> = path.split('.').collect();
+    if !locations.contains(&segments[0]) {
+        return None;
     }
+    let fields = match segments[0] {
+        "request" => match &mut op.request {
+            RequestBody::Json { fields } => fields,
+            _ => return None,
+        },
+        "response" => match &mut op.response {
+            ResponseBody::Json { fields } => fields,
+            ResponseBody::Binary => return None,
+        },
+        "query" => &mut op.query,
+        "header" => &mut op.headers,
+        _ => return None,
+    };
+    find(fields, &segments[1..])
 }
 
 /// Marks the members of `group`, which must be optional siblings of one object, not yet in a group.
@@ -189,9 +180,8 @@ fn apply_one_of(op: &mut Operation, group: &OneOfGroup) -> Result<(), String> {
     // Every member is checked before any is marked, so a bad group changes nothing.
     for mark in [false, true] {
         for path in &group.fields {
-            let segments: Vec<&str> = path.split('.').collect();
-            let field = request_fields(op, segments[0]).and_then(|f| find(f, &segments[1..]));
-            match field {
+            // A request sends exactly one: only request fields form groups.
+            match field_at(op, path, &["request", "query"]) {
                 None => return Err(format!("no field `{path}`")),
                 Some(field) if !field.optional => {
                     return Err(format!("`{path}` of one-of `{}` must be optional", group.name));

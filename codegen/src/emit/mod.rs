@@ -291,7 +291,7 @@ pub fn crates(documents: &[Document]) -> Result<Crates, EmitError> {
                  `GetResponse`, …); a type is compiled with the products that use it.",
                 true,
             );
-            let defs = space.emit();
+            let defs = space.emit(&names);
             quote! {
                 #doc
                 #defs

@@ -444,7 +444,7 @@ mod tests {
         };
         let mut space = crate::emit::types::TypeSpace::default();
         let (tokens, signature) = emit(&op, &mut space.module(vec!["v3".into(), "demo".into()], "demo"));
-        let defs = space.emit();
+        let defs = space.emit(&space.names());
         let file: syn::File = syn::parse2(quote!(#tokens #defs)).expect("valid Rust");
         let code = prettyplease::unparse(&file);
         assert_eq!(

@@ -34,9 +34,11 @@ impl TypeSpace {
         out
     }
 
-    /// The canonical name of every definition: the official SDK's ([`TypeSpace::sdk_names`]),
-    /// else a field's name no other definition asks for, else the qualified name of its first use.
-    pub(super) fn canonical_names(&self) -> Vec<String> {
+    /// The canonical name of every definition, by id: the official SDK's
+    /// ([`TypeSpace::sdk_names`]), else a field's name no other definition asks for, else the
+    /// qualified name of its first use. Computed once, after every module has named its types,
+    /// for [`TypeSpace::emit`] and `ModuleTypes::reexports`.
+    pub fn names(&self) -> Vec<String> {
         let sdk = self.sdk_names();
         let mut claims: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
         for (id, def) in self.defs.iter().enumerate() {
@@ -67,10 +69,5 @@ impl TypeSpace {
             names.push(name);
         }
         names
-    }
-
-    /// The canonical name of every definition, by id (for `ModuleTypes::reexports`).
-    pub fn names(&self) -> Vec<String> {
-        self.canonical_names()
     }
 }

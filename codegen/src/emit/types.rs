@@ -241,14 +241,13 @@ impl TypeSpace {
         }
     }
 
-    /// `crate::types`: every definition under its canonical name, each compiled with the
-    /// products that use it.
-    pub fn emit(&self) -> TokenStream {
-        let names = self.canonical_names();
-        let resolve = |ty: &Ty| resolved(ty, &names);
+    /// `crate::types`: every definition under its canonical name (`names`, from
+    /// [`TypeSpace::names`]), each compiled with the products that use it.
+    pub fn emit(&self, names: &[String]) -> TokenStream {
+        let resolve = |ty: &Ty| resolved(ty, names);
         self.defs
             .iter()
-            .zip(&names)
+            .zip(names)
             .map(|(def, name)| {
                 let cfg = match def.products.len() {
                     1 => {
