@@ -115,6 +115,20 @@ pub fn sample_response_to(op: &Operation, query: &[(String, String)]) -> Option<
     Some(body)
 }
 
+/// [`sample_response_to`] for the request a [`sample_input`] describes (its `query`, values as
+/// the mock decodes them: strings as they are, other JSON as text).
+pub fn sample_response_for_input(op: &Operation, input: &Value) -> Option<Value> {
+    let query: Vec<(String, String)> = input["query"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                .collect()
+        })
+        .unwrap_or_default();
+    sample_response_to(op, &query)
+}
+
 /// Whether the model declares the `Wechatpay-Serial` request header for `op` (its requests
 /// may carry fields encrypted with the platform key).
 pub fn declares_wechatpay_serial(op: &Operation) -> bool {

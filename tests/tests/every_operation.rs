@@ -1,7 +1,7 @@
 //! End to end, every operation of the API model: called through the generated
 //! `wechatpay-conformance` crate (`call(client, "METHOD /path", input)`) with the mock's
 //! [`sample_input`], over real HTTP on 127.0.0.1, against the mock. For each operation the
-//! decoded response must equal the mock's [`sample_response_to`] (downloads: the exact bytes),
+//! decoded response must equal the mock's [`sample_response_for_input`] (downloads: the exact bytes),
 //! and the mock must have recorded exactly one verified request carrying the sample (with the
 //! encrypted fields decrypting to the sample's plaintexts). All failures are listed at once.
 
@@ -11,7 +11,7 @@ use wechatpay_mock::download::expected_download;
 use wechatpay_mock::model::operation_id;
 use wechatpay_mock::{
     MockConfig, MockServer, RecordedRequest, default_shared_dir,
-    sample::{sample_response_to, sensitive_pointers},
+    sample::{sample_response_for_input, sensitive_pointers},
     sample_input,
 };
 
@@ -73,14 +73,6 @@ fn shape(id: &str) -> String {
         }
     }
     out
-}
-
-/// The query of a sample input as the mock decodes it: name → text.
-fn query_pairs(input: &Value) -> Vec<(String, String)> {
-    input["query"]
-        .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), text(v))).collect())
-        .unwrap_or_default()
 }
 
 /// Everything wrong with the request the mock recorded for `input`.
@@ -223,7 +215,7 @@ async fn every_operation_through_the_generated_client() {
                 let want = if id == "GET /v3/certificates" {
                     server.certificates_json()
                 } else {
-                    sample_response_to(&op, &query_pairs(&input))
+                    sample_response_for_input(&op, &input)
                 };
                 let empty = want
                     .as_ref()

@@ -64,16 +64,7 @@ async fn every_operation_answers_its_sample_and_records_the_request() {
         let expected = if id == "GET /v3/certificates" {
             server.certificates_json()
         } else {
-            let input = wechatpay_mock::sample_input(op);
-            let query: Vec<(String, String)> = input["query"]
-                .as_object()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            wechatpay_mock::sample::sample_response_to(op, &query)
+            wechatpay_mock::sample::sample_response_for_input(op, &wechatpay_mock::sample_input(op))
         };
         match &expected {
             Some(Value::Object(map)) if map.is_empty() => {
