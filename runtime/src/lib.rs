@@ -21,6 +21,7 @@
 mod datetime;
 mod error;
 mod lenient;
+mod rsa;
 mod secret;
 mod string_or_number;
 pub mod wechatpay;
@@ -30,6 +31,7 @@ pub use error::{Error, ErrorKind, SignatureError, SignatureErrorKind};
 /// HTTP method of an operation (re-export of [`http::Method`]), e.g. `Method::POST`.
 pub use http::Method;
 pub use lenient::{Lenient, Unparsed};
+pub use rsa::{PrivateKey, PublicKey};
 pub use secret::Secret;
 pub use string_or_number::StringOrNumber;
 

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::apiv3_key::ApiV3Key;
-use super::keys::PublicKey;
 use crate::Error;
+use crate::rsa::PublicKey;
 
 /// Path of the certificate download endpoint.
 pub const CERTIFICATES_PATH: &str = "/v3/certificates";

@@ -22,13 +22,14 @@ mod transport;
 pub mod verify;
 mod webhook;
 
+pub use crate::rsa::{PrivateKey, PublicKey};
 pub use apiv3_key::{APIV3_KEY_LEN, ApiV3Key};
 pub use certificates::PlatformCertificate;
 pub use client::{
     BACKUP_BASE_URL, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
     DEFAULT_USER_AGENT,
 };
-pub use keys::{KeyStore, PrivateKey, PublicKey};
+pub use keys::KeyStore;
 pub use operation::{MediaUpload, Operation, encode_path_segment};
 pub use refresh::{DEFAULT_CERTIFICATE_REFRESH_INTERVAL, MIN_CERTIFICATE_REFRESH_GAP};
 pub use response::{Download, HEADER_REQUEST_ID, Response};

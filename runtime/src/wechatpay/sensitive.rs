@@ -7,8 +7,8 @@
 use std::cell::RefCell;
 use std::fmt;
 
-use super::keys::PublicKey;
 use crate::Error;
+use crate::rsa::PublicKey;
 
 /// Encrypts sensitive request fields (names, ID numbers, phone numbers, bank accounts) with one
 /// WeChat Pay key, and tells the request which key that was.

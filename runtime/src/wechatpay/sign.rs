@@ -12,8 +12,8 @@ use std::fmt;
 use aws_lc_rs::rand::{SecureRandom as _, SystemRandom};
 use url::{Position, Url};
 
-use super::keys::{PrivateKey, PublicKey};
 use crate::Error;
+use crate::rsa::{PrivateKey, PublicKey};
 
 /// The authorization scheme and signature type of APIv3: `WECHATPAY2-SHA256-RSA2048`.
 pub const SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";

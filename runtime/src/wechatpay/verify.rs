@@ -9,8 +9,9 @@
 
 use http::HeaderMap;
 
-use super::keys::{KeyStore, PublicKey};
+use super::keys::KeyStore;
 use super::sign::SCHEME;
+use crate::rsa::PublicKey;
 use crate::{SignatureError, SignatureErrorKind};
 
 /// `Wechatpay-Timestamp`: Unix seconds at which WeChat Pay signed.
