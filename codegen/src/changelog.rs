@@ -293,7 +293,9 @@ fn describe(ty: &Type) -> String {
         Type::Boolean => "boolean".to_owned(),
         Type::DateTime => "date-time".to_owned(),
         Type::StringOrNumber => "string | number".to_owned(),
+        Type::Decimal => "decimal".to_owned(),
         Type::Json => "any".to_owned(),
+        Type::Named { name } => name.clone(),
         Type::Enum { values } => format!("enum [{}]", values.join(", ")),
         Type::IntegerEnum { values } => {
             let values: Vec<String> = values.iter().map(i64::to_string).collect();
@@ -311,6 +313,7 @@ mod tests {
 
     fn doc(fields: Vec<Field>, path: &str) -> Document {
         Document {
+            types: Vec::new(),
             source: "openapi/v3/demo.md".to_owned(),
             title: None,
             operations: vec![Operation {

@@ -20,11 +20,40 @@ pub struct Document {
     pub title: Option<String>,
     /// The operations the page declares (usually one; a page may declare several methods).
     pub operations: Vec<Operation>,
+    /// Named types the operations refer to by [`Type::Named`] (OpenAPI `components.schemas`),
+    /// by name. The WeChat Pay docs declare every type inline, so their pages have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<NamedType>,
+}
+
+impl Document {
+    /// The named type `name` of this document.
+    pub fn named(&self, name: &str) -> Option<&NamedType> {
+        self.types.iter().find(|t| t.name == name)
+    }
+}
+
+/// A type with a name of its own, which [`Type::Named`] refers to: the Rust name it is emitted
+/// under is this name (PascalCase), unless two named types of a crate claim it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedType {
+    /// The name as the spec gives it (`Plan`, `CycleIn`).
+    pub name: String,
+    /// What the spec says it is, in a sentence (no prose paragraphs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The type itself: usually an object or an enum.
+    #[serde(flatten)]
+    pub ty: Type,
 }
 
 /// One HTTP operation: a method on a path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Operation {
+    /// The spec's own name for the operation (OpenAPI `operationId`, e.g. `cancel_plan`), unique in
+    /// its API. The WeChat Pay docs give none: their operations are named by path and method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
     /// The HTTP method.
     pub method: HttpMethod,
     /// The path template as sent on the wire, path parameters in braces, e.g.
@@ -67,6 +96,7 @@ impl Operation {
     /// filled in by its front-end.
     pub fn new(method: HttpMethod, path: impl Into<String>) -> Operation {
         Operation {
+            operation_id: None,
             method,
             path: path.into(),
             base_url: None,
@@ -173,6 +203,10 @@ pub struct Field {
     /// The member's type.
     #[serde(flatten)]
     pub ty: Type,
+    /// True when the member may be JSON `null` (OpenAPI `nullable`): a required nullable member is
+    /// always sent, as `null` when it has no value (Wonder's `billing_count: null` bills forever).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nullable: bool,
     /// True when the value is encrypted with the WeChat Pay key (RSA-OAEP-SHA1) on the wire: a
     /// sensitive field (names, ID and bank account numbers), which the request must send under
     /// `Wechatpay-Serial` naming that key. The docs never say so; the official SDK does.
@@ -198,6 +232,7 @@ impl Field {
             name: name.into(),
             optional: false,
             ty,
+            nullable: false,
             sensitive: false,
             one_of: None,
             official_sdk: Vec::new(),
@@ -248,6 +283,9 @@ pub enum Type {
     String,
     /// An integer (TypeScript `number`; WeChat Pay amounts are integers in fen).
     Integer,
+    /// A number that may have a fraction, kept exact (a JSON number on the wire, a decimal in
+    /// Rust, never a float): Wonder's money amounts such as `price: 10.50`.
+    Decimal,
     /// A boolean.
     Boolean,
     /// An RFC 3339 date-time such as `2024-11-21T15:40:01+08:00` (TypeScript `string | Date`).
@@ -275,5 +313,13 @@ pub enum Type {
     Object {
         /// The fields, in the docs' order.
         fields: Vec<Field>,
+    },
+    /// A reference to a [`NamedType`] of the same document, by its name (OpenAPI `$ref`). It
+    /// may refer to itself (a plan cycle's `previous_cycle`).
+    Named {
+        /// The named type's [`NamedType::name`] (`ref:` in the YAML, beside the field's own
+        /// `name:`).
+        #[serde(rename = "ref")]
+        name: String,
     },
 }

@@ -225,6 +225,7 @@ mod tests {
     fn document() -> Document {
         let field = |name: &str, ty: Type| Field::new(name, ty);
         Document {
+            types: Vec::new(),
             source: "openapi/v3/demo.md".to_owned(),
             title: None,
             operations: vec![Operation {

@@ -6,6 +6,7 @@
 //!
 //! - [`wechatpay`]: WeChat Pay APIv3 (JSON): request signing, response verification, transport.
 //! - [`Error`]: the one error type of every call, with a matchable [`ErrorKind`].
+//! - [`Decimal`]: an exact non-integer number (money) sent as a JSON number.
 //! - [`DateTime`]: RFC 3339 date-time that round-trips WeChat's `2024-11-21T15:40:01+08:00` form.
 //! - [`StringOrNumber`]: the TypeScript `string | number` union.
 //! - [`Secret`]: a wrapper that keeps key material out of `Debug` output.
@@ -19,6 +20,7 @@
 #![warn(missing_docs)]
 
 mod datetime;
+mod decimal;
 mod error;
 mod lenient;
 mod rsa;
@@ -27,11 +29,14 @@ mod string_or_number;
 pub mod wechatpay;
 
 pub use datetime::{DateTime, ParseDateTimeError};
+pub use decimal::Decimal;
 pub use error::{Error, ErrorKind, SignatureError, SignatureErrorKind};
 /// HTTP method of an operation (re-export of [`http::Method`]), e.g. `Method::POST`.
 pub use http::Method;
 pub use lenient::{Lenient, Unparsed};
 pub use rsa::{PrivateKey, PublicKey};
+/// The decimal library [`Decimal`] wraps, for its constructors and arithmetic.
+pub use rust_decimal;
 pub use secret::Secret;
 pub use string_or_number::StringOrNumber;
 

@@ -718,13 +718,14 @@ fn sample(ty: &Type) -> String {
     match ty {
         Type::String => "\"value\"".to_owned(),
         Type::Integer => "1".to_owned(),
+        Type::Decimal => "1.5".to_owned(),
         Type::Boolean => "false".to_owned(),
         Type::DateTime => "\"2024-11-21T15:40:01+08:00\"".to_owned(),
         Type::StringOrNumber => "\"1\"".to_owned(),
         Type::Enum { values } => json_string(values.first().map_or("value", String::as_str)),
         Type::IntegerEnum { values } => values.first().copied().unwrap_or(1).to_string(),
         Type::Array { .. } => "[]".to_owned(),
-        Type::Json => "{}".to_owned(),
+        Type::Json | Type::Named { .. } => "{}".to_owned(),
         Type::Object { fields } => {
             let members: Vec<String> = fields
                 .iter()
@@ -786,6 +787,7 @@ mod tests {
     /// The conformance crate for these operations: path → contents.
     fn conformance(operations: Vec<Operation>) -> std::collections::BTreeMap<String, String> {
         let doc = Document {
+            types: Vec::new(),
             source: "demo.md".into(),
             title: None,
             operations,

@@ -10,6 +10,7 @@
 
 mod conformance;
 mod enums;
+mod named;
 pub mod names;
 mod operation;
 mod sensitive;
@@ -196,7 +197,7 @@ pub fn crates(documents: &[Document]) -> Result<Crates, EmitError> {
     let mut located = Vec::new();
     // Every type of the crate, defined once in `crate::types`; the product files re-export
     // them, so they are rendered once every module has named its types.
-    let mut space = TypeSpace::default();
+    let mut space = TypeSpace::with_named(documents).map_err(|message| EmitError { message })?;
     let mut product_bodies = Vec::new();
     let unified = unify::unified_responses(ops.iter().map(|(op, _)| *op));
     // Root modules (`v3`, `invoicing`, …) and the products under them.

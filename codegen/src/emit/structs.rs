@@ -23,6 +23,8 @@ pub(super) struct FieldTokens<'a> {
     pub doc: &'a str,
     /// `#[serde(flatten)]` (a one-of group's enum).
     pub flatten: bool,
+    /// May be `null`: a required one is an `Option` sent as `null` when `None`.
+    pub nullable: bool,
 }
 
 /// A struct named `name`: `Default` when `default`, decoded leniently when `lenient` (a response).
@@ -68,6 +70,13 @@ pub(super) fn emit_struct(
                 #field_doc
                 #rename
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub #fid: ::std::option::Option<#ty>,
+            }
+        } else if f.nullable {
+            quote! {
+                #field_doc
+                #rename
+                #[serde(default)]
                 pub #fid: ::std::option::Option<#ty>,
             }
         } else {
@@ -130,7 +139,9 @@ fn constructor(id: &Ident, fields: &[FieldTokens<'_>]) -> TokenStream {
     let params = required.iter().map(|f| {
         let fid = ident(f.ident);
         let ty = &f.ty;
-        if f.into {
+        if f.nullable {
+            quote!(#fid: ::std::option::Option<#ty>)
+        } else if f.into {
             quote!(#fid: impl ::std::convert::Into<#ty>)
         } else {
             quote!(#fid: #ty)
@@ -140,8 +151,8 @@ fn constructor(id: &Ident, fields: &[FieldTokens<'_>]) -> TokenStream {
         let fid = ident(f.ident);
         match (f.optional, f.into) {
             (true, _) => quote!(#fid: ::std::option::Option::None),
-            (false, true) => quote!(#fid: #fid.into()),
-            (false, false) => quote!(#fid),
+            (false, true) if !f.nullable => quote!(#fid: #fid.into()),
+            (false, _) => quote!(#fid),
         }
     });
     let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();

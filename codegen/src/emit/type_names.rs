@@ -34,12 +34,33 @@ impl TypeSpace {
         out
     }
 
-    /// The canonical name of every definition, by id: the official SDK's
+    /// The spec's own names of named types: a name for the first definition that requires it
+    /// (by id), and for another (the same named type in the other direction) the name with
+    /// `Request` or `Response` after it.
+    fn required_names(&self) -> BTreeMap<usize, String> {
+        let mut out = BTreeMap::new();
+        let mut granted: BTreeSet<&str> = BTreeSet::new();
+        for (id, def) in self.defs.iter().enumerate() {
+            if let Some(name) = &def.required {
+                let name = if granted.insert(name.as_str()) {
+                    name.clone()
+                } else {
+                    format!("{name}{}", if def.is_response() { "Response" } else { "Request" })
+                };
+                out.insert(id, name);
+            }
+        }
+        out
+    }
+
+    /// The canonical name of every definition, by id: the spec's own name of a named type
+    /// ([`TypeSpace::required_names`]), else the official SDK's
     /// ([`TypeSpace::sdk_names`]), else a field's name no other definition asks for, else the
     /// qualified name of its first use. Computed once, after every module has named its types,
     /// for [`TypeSpace::emit`] and `ModuleTypes::reexports`.
     pub fn names(&self) -> Vec<String> {
-        let sdk = self.sdk_names();
+        let mut sdk = self.sdk_names();
+        sdk.extend(self.required_names());
         let mut claims: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
         for (id, def) in self.defs.iter().enumerate() {
             for name in &def.suggested {

@@ -38,13 +38,17 @@ pub enum Mode {
 
 /// A field's Rust type, before names are final.
 #[derive(Debug, Clone)]
-enum Ty {
+pub(super) enum Ty {
     /// A type that needs no name (`String`, `i64`, `::sdk_runtime::DateTime`, …).
     Plain(TokenStream),
     /// A definition of the type space, by id.
     Named(usize),
     /// A list.
     Vec(Box<Ty>),
+    /// `Box<_>`: a named type inside itself.
+    Boxed(Box<Ty>),
+    /// A named type by name, while it is being defined (a reference to itself).
+    Ref(String, Mode),
 }
 
 /// One field of a struct definition.
@@ -56,6 +60,7 @@ struct FieldDef {
     into: bool,
     doc: String,
     flatten: bool,
+    nullable: bool,
 }
 
 /// What a definition is.
@@ -73,9 +78,11 @@ enum Kind {
 
 /// The identity of a definition: its shape, and for a one-of group the struct it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Key {
+pub(super) enum Key {
     Shape(Type, Option<Mode>),
     OneOf(usize, String),
+    /// A named type of the spec: its own definition whatever its shape.
+    Named(String, Mode),
 }
 
 /// A one-of group of a request struct being defined: its name, the index of its field in the
@@ -99,6 +106,8 @@ pub(super) struct Def {
     pub(super) qualified: String,
     /// Products (cargo features) whose modules use it.
     products: BTreeSet<String>,
+    /// The spec's own name for it (a named type's), which it gets unless another claims it too.
+    pub(super) required: Option<String>,
 }
 
 /// Every definition of the crate. Filled by the [`ModuleTypes`] of each module, then emitted
@@ -107,12 +116,16 @@ pub(super) struct Def {
 pub struct TypeSpace {
     pub(super) defs: Vec<Def>,
     by_key: BTreeMap<Key, usize>,
+    /// The spec's named types by name ([`TypeSpace::with_named`]).
+    pub(super) named: BTreeMap<String, crate::ir::NamedType>,
+    /// The named types being defined, per mode (a reference to one of them is to itself).
+    pub(super) in_progress: BTreeSet<(String, Mode)>,
 }
 
 /// The view of one operation module on the [`TypeSpace`]: the local names it gives the
 /// definitions it uses, re-exported from `crate::types` ([`ModuleTypes::reexports`]).
 pub struct ModuleTypes<'s> {
-    space: &'s mut TypeSpace,
+    pub(super) space: &'s mut TypeSpace,
     /// The module's path below the crate root (`["v3", "refund", "domestic", "refunds"]`).
     module: Vec<String>,
     product: String,
@@ -157,6 +170,7 @@ fn normalized(fields: &[Field], mode: Mode) -> Vec<Field> {
             name: f.name.clone(),
             optional: f.optional && mode == Mode::Request,
             ty: normalized_type(&f.ty, mode),
+            nullable: f.nullable && mode == Mode::Request,
             sensitive: f.sensitive,
             one_of: f.one_of.clone().filter(|_| mode == Mode::Request),
             official_sdk: Vec::new(),
@@ -220,6 +234,7 @@ impl TypeSpace {
                     suggested: Vec::new(),
                     qualified,
                     products: BTreeSet::new(),
+                    required: None,
                 });
                 self.by_key.insert(key, id);
                 id
@@ -244,7 +259,7 @@ impl TypeSpace {
     /// `crate::types`: every definition under its canonical name (`names`, from
     /// [`TypeSpace::names`]), each compiled with the products that use it.
     pub fn emit(&self, names: &[String]) -> TokenStream {
-        let resolve = |ty: &Ty| resolved(ty, names);
+        let resolve = |ty: &Ty| self.resolved(ty, names);
         self.defs
             .iter()
             .zip(names)
@@ -285,6 +300,7 @@ impl TypeSpace {
                                 into: f.into,
                                 doc: &f.doc,
                                 flatten: f.flatten,
+                                nullable: f.nullable,
                             })
                             .collect();
                         emit_struct(name, &doc, &fields, *default, *lenient)
@@ -321,17 +337,36 @@ fn capitalized(text: &str) -> String {
     }
 }
 
-/// The tokens of a type inside `crate::types`.
-fn resolved(ty: &Ty, names: &[String]) -> TokenStream {
-    match ty {
-        Ty::Plain(tokens) => tokens.clone(),
-        Ty::Named(id) => {
-            let id = ident(&names[*id]);
-            quote!(#id)
-        }
-        Ty::Vec(items) => {
-            let inner = resolved(items, names);
-            quote!(::std::vec::Vec<#inner>)
+impl Def {
+    /// True for a response type (decoded leniently).
+    pub(super) fn is_response(&self) -> bool {
+        matches!(self.kind, Kind::Struct { lenient: true, .. })
+    }
+}
+
+impl TypeSpace {
+    /// The tokens of a type inside `crate::types`.
+    fn resolved(&self, ty: &Ty, names: &[String]) -> TokenStream {
+        match ty {
+            Ty::Plain(tokens) => tokens.clone(),
+            Ty::Named(id) => {
+                let id = ident(&names[*id]);
+                quote!(#id)
+            }
+            Ty::Vec(items) => {
+                let inner = self.resolved(items, names);
+                quote!(::std::vec::Vec<#inner>)
+            }
+            Ty::Boxed(inner) => {
+                let inner = self.resolved(inner, names);
+                quote!(::std::boxed::Box<#inner>)
+            }
+            Ty::Ref(name, mode) => match self.by_key.get(&Key::Named(name.clone(), *mode)) {
+                Some(id) => self.resolved(&Ty::Named(*id), names),
+                None => quote!(::core::compile_error!(
+                    "internal error: a named type was never defined"
+                )),
+            },
         }
     }
 }
@@ -343,7 +378,7 @@ impl ModuleTypes<'_> {
     }
 
     /// The local name of `id` in this module: its first one, or `name` made unique.
-    fn local(&mut self, id: usize, name: &str, always_new: bool) -> String {
+    pub(super) fn local(&mut self, id: usize, name: &str, always_new: bool) -> String {
         if !always_new {
             if let Some(existing) = self.by_id.get(&id) {
                 return existing.clone();
@@ -356,7 +391,7 @@ impl ModuleTypes<'_> {
     }
 
     /// The qualified name of a definition first used here as `local`.
-    fn qualified(&self, local: &str) -> String {
+    pub(super) fn qualified(&self, local: &str) -> String {
         let versioned = self
             .module
             .first()
@@ -387,7 +422,7 @@ impl ModuleTypes<'_> {
         mode: Mode,
         suggested: Option<&str>,
     ) -> String {
-        let id = self.struct_id(fields, name, use_, mode, true);
+        let id = self.struct_id(fields, name, use_, mode, true, None);
         if let Some(suggested) = suggested {
             self.space.defs[id]
                 .sdk_name
@@ -403,10 +438,19 @@ impl ModuleTypes<'_> {
 
     /// The type of `ty`, defining what it needs. `name` is the local name its definition gets;
     /// `field` the field it is found in (its name is a suggestion for the definition).
-    fn rust_type(&mut self, ty: &Type, name: &str, use_: &str, mode: Mode, field: Option<&str>) -> Ty {
+    pub(super) fn rust_type(
+        &mut self,
+        ty: &Type,
+        name: &str,
+        use_: &str,
+        mode: Mode,
+        field: Option<&str>,
+    ) -> Ty {
         let id = match ty {
             Type::String => return Ty::Plain(quote!(::std::string::String)),
             Type::Integer => return Ty::Plain(quote!(i64)),
+            Type::Decimal => return Ty::Plain(quote!(::sdk_runtime::Decimal)),
+            Type::Named { name } => return self.named_type(name, use_, mode),
             Type::Boolean => return Ty::Plain(quote!(bool)),
             Type::DateTime => return Ty::Plain(quote!(::sdk_runtime::DateTime)),
             Type::StringOrNumber => return Ty::Plain(quote!(::sdk_runtime::StringOrNumber)),
@@ -414,30 +458,9 @@ impl ModuleTypes<'_> {
             Type::Array { items } => {
                 return Ty::Vec(Box::new(self.rust_type(items, name, use_, mode, field)));
             }
-            Type::Object { fields } => self.struct_id(fields, name, use_, mode, false),
-            Type::Enum { values } => {
-                let qualified = self.qualified(name);
-                let id = self.space.define(
-                    Key::Shape(ty.clone(), None),
-                    || Kind::StrEnum(values.clone()),
-                    use_,
-                    qualified,
-                    &self.product,
-                );
-                self.local(id, name, false);
-                id
-            }
-            Type::IntegerEnum { values } => {
-                let qualified = self.qualified(name);
-                let id = self.space.define(
-                    Key::Shape(ty.clone(), None),
-                    || Kind::IntEnum(values.clone()),
-                    use_,
-                    qualified,
-                    &self.product,
-                );
-                self.local(id, name, false);
-                id
+            Type::Object { fields } => self.struct_id(fields, name, use_, mode, false, None),
+            Type::Enum { .. } | Type::IntegerEnum { .. } => {
+                self.enum_id(ty, name, use_, Key::Shape(ty.clone(), None))
             }
         };
         if let Some(field) = field {
@@ -446,15 +469,39 @@ impl ModuleTypes<'_> {
         Ty::Named(id)
     }
 
+    /// The definition of a string or integer enum `ty`, keyed by `key`, named `name` here.
+    pub(super) fn enum_id(&mut self, ty: &Type, name: &str, use_: &str, key: Key) -> usize {
+        let qualified = self.qualified(name);
+        let kind = || match ty {
+            Type::IntegerEnum { values } => Kind::IntEnum(values.clone()),
+            Type::Enum { values } => Kind::StrEnum(values.clone()),
+            _ => Kind::StrEnum(Vec::new()),
+        };
+        let id = self.space.define(key, kind, use_, qualified, &self.product);
+        self.local(id, name, false);
+        id
+    }
+
     /// The definition of an object with `fields`, its nested types defined (or found) first, and
-    /// every one of them named in this module.
-    fn struct_id(&mut self, fields: &[Field], name: &str, use_: &str, mode: Mode, top: bool) -> usize {
-        let key = Key::Shape(
-            Type::Object {
-                fields: normalized(fields, mode),
-            },
-            Some(mode),
-        );
+    /// every one of them named in this module. `key` is its identity when not its shape (a
+    /// named type's).
+    pub(super) fn struct_id(
+        &mut self,
+        fields: &[Field],
+        name: &str,
+        use_: &str,
+        mode: Mode,
+        top: bool,
+        key: Option<Key>,
+    ) -> usize {
+        let key = key.unwrap_or_else(|| {
+            Key::Shape(
+                Type::Object {
+                    fields: normalized(fields, mode),
+                },
+                Some(mode),
+            )
+        });
         // The local name first, so nested types are named after it; the id it stands for is
         // known once the definition is.
         let local = unique(name, |n| self.is_taken(n));
@@ -488,6 +535,7 @@ impl ModuleTypes<'_> {
                                 "Exactly one of the fields of this one-of group (flattened into this object)."
                                     .to_owned(),
                             flatten: true,
+                            nullable: false,
                         });
                     }
                 }
@@ -523,6 +571,7 @@ impl ModuleTypes<'_> {
                 into: sealed || matches!(field.ty, Type::String | Type::Enum { .. }),
                 doc,
                 flatten: false,
+                nullable: field.nullable && mode == Mode::Request,
             });
         }
         // A required field never takes a made-up value (`""`, `0`, `[]`): a type with one has

@@ -306,11 +306,13 @@ fn docs_shape(ty: &Type) -> Shape {
     match ty {
         Type::String | Type::DateTime | Type::Enum { .. } => Shape::String,
         Type::Integer | Type::IntegerEnum { .. } => Shape::Integer,
+        Type::Decimal => Shape::Number,
         Type::Boolean => Shape::Boolean,
         Type::Object { .. } => Shape::Object,
         Type::Array { items } => Shape::Array(Box::new(docs_shape(items))),
         Type::StringOrNumber => Shape::StringOrNumber,
-        Type::Json => Shape::Open,
+        // The docs declare no named types; a reference could be anything.
+        Type::Json | Type::Named { .. } => Shape::Open,
     }
 }
 
@@ -373,8 +375,7 @@ fn from_kind(kind: &Kind) -> Type {
     match kind {
         Kind::String | Kind::File => Type::String,
         Kind::Integer => Type::Integer,
-        // The model has no non-integer number type yet, and no fact uses one: keep any JSON value.
-        Kind::Number => Type::Json,
+        Kind::Number => Type::Decimal,
         Kind::Boolean => Type::Boolean,
         Kind::DateTime => Type::DateTime,
         Kind::Enum { values } if values.is_empty() => Type::String,
