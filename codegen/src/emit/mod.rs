@@ -10,6 +10,7 @@
 
 mod conformance;
 mod enums;
+mod module_types;
 mod named;
 pub mod names;
 mod operation;

@@ -23,9 +23,11 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::enums::{emit_int_enum, emit_one_of, emit_str_enum};
-use super::names::{pascal, serde_name, snake, unique};
-use super::structs::{FieldTokens, UNPARSED, emit_struct};
-use crate::ir::{Field, Type};
+pub use super::module_types::ModuleTypes;
+use super::module_types::continuing;
+use super::names::{serde_name, snake};
+use super::structs::{FieldTokens, emit_struct};
+use crate::ir::Type;
 
 /// Whether a type is sent (required fields stay required) or received (every field optional).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -52,19 +54,19 @@ pub(super) enum Ty {
 }
 
 /// One field of a struct definition.
-struct FieldDef {
-    wire: String,
-    ident: String,
-    ty: Ty,
-    optional: bool,
-    into: bool,
-    doc: String,
-    flatten: bool,
-    nullable: bool,
+pub(super) struct FieldDef {
+    pub(super) wire: String,
+    pub(super) ident: String,
+    pub(super) ty: Ty,
+    pub(super) optional: bool,
+    pub(super) into: bool,
+    pub(super) doc: String,
+    pub(super) flatten: bool,
+    pub(super) nullable: bool,
 }
 
 /// What a definition is.
-enum Kind {
+pub(super) enum Kind {
     Struct {
         fields: Vec<FieldDef>,
         default: bool,
@@ -85,17 +87,9 @@ pub(super) enum Key {
     Named(String, Mode),
 }
 
-/// A one-of group of a request struct being defined: its name, the index of its field in the
-/// struct, and its members' types.
-struct Group {
-    name: String,
-    at: usize,
-    members: Vec<(String, Ty)>,
-}
-
 /// One definition of the type space.
 pub(super) struct Def {
-    kind: Kind,
+    pub(super) kind: Kind,
     /// Where it is used, first use first: "request body of `POST /v3/…`".
     uses: Vec<String>,
     /// The official SDK's name for it, with its package (`payments.Transaction`).
@@ -120,19 +114,6 @@ pub struct TypeSpace {
     pub(super) named: BTreeMap<String, crate::ir::NamedType>,
     /// The named types being defined, per mode (a reference to one of them is to itself).
     pub(super) in_progress: BTreeSet<(String, Mode)>,
-}
-
-/// The view of one operation module on the [`TypeSpace`]: the local names it gives the
-/// definitions it uses, re-exported from `crate::types` ([`ModuleTypes::reexports`]).
-pub struct ModuleTypes<'s> {
-    pub(super) space: &'s mut TypeSpace,
-    /// The module's path below the crate root (`["v3", "refund", "domestic", "refunds"]`).
-    module: Vec<String>,
-    product: String,
-    /// `(local name, id)`, in the order they were named.
-    locals: Vec<(String, usize)>,
-    /// The first local name of each id (nested types reuse it).
-    by_id: BTreeMap<usize, String>,
 }
 
 /// Rustdoc attributes for `text`, one `///` line per line (`//!` when `inner`).
@@ -161,60 +142,9 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
-/// The shape a definition is keyed by: where facts came from does not change the Rust type, and
-/// neither does a response field's optionality.
-fn normalized(fields: &[Field], mode: Mode) -> Vec<Field> {
-    fields
-        .iter()
-        .map(|f| Field {
-            name: f.name.clone(),
-            optional: f.optional && mode == Mode::Request,
-            ty: normalized_type(&f.ty, mode),
-            nullable: f.nullable && mode == Mode::Request,
-            sensitive: f.sensitive,
-            one_of: f.one_of.clone().filter(|_| mode == Mode::Request),
-            official_sdk: Vec::new(),
-            erratum: Vec::new(),
-        })
-        .collect()
-}
-
-fn normalized_type(ty: &Type, mode: Mode) -> Type {
-    match ty {
-        Type::Object { fields } => Type::Object {
-            fields: normalized(fields, mode),
-        },
-        Type::Array { items } => Type::Array {
-            items: Box::new(normalized_type(items, mode)),
-        },
-        other => other.clone(),
-    }
-}
-
-/// Lower-cases the first letter of a description, to continue a sentence with it.
-fn continuing(text: &str) -> String {
-    let text = text.trim_end_matches('.');
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 impl TypeSpace {
-    /// The view of module `module` (path below the crate root) of product `product`.
-    pub fn module(&mut self, module: Vec<String>, product: &str) -> ModuleTypes<'_> {
-        ModuleTypes {
-            space: self,
-            module,
-            product: product.to_owned(),
-            locals: Vec::new(),
-            by_id: BTreeMap::new(),
-        }
-    }
-
     /// The definition with `key`, made by `make` on first use; records the use either way.
-    fn define(
+    pub(super) fn define(
         &mut self,
         key: Key,
         make: impl FnOnce() -> Kind,
@@ -249,7 +179,7 @@ impl TypeSpace {
     }
 
     /// Adds the name of a field `id` is found in as a suggestion.
-    fn suggest(&mut self, id: usize, name: &str) {
+    pub(super) fn suggest(&mut self, id: usize, name: &str) {
         let suggested = &mut self.defs[id].suggested;
         if !suggested.iter().any(|s| s == name) {
             suggested.push(name.to_owned());
@@ -368,277 +298,6 @@ impl TypeSpace {
                 )),
             },
         }
-    }
-}
-
-impl ModuleTypes<'_> {
-    /// True when `name` is already a type of this module.
-    pub fn is_taken(&self, name: &str) -> bool {
-        self.locals.iter().any(|(n, _)| n == name)
-    }
-
-    /// The local name of `id` in this module: its first one, or `name` made unique.
-    pub(super) fn local(&mut self, id: usize, name: &str, always_new: bool) -> String {
-        if !always_new {
-            if let Some(existing) = self.by_id.get(&id) {
-                return existing.clone();
-            }
-        }
-        let local = unique(name, |n| self.is_taken(n));
-        self.locals.push((local.clone(), id));
-        self.by_id.entry(id).or_insert_with(|| local.clone());
-        local
-    }
-
-    /// The qualified name of a definition first used here as `local`.
-    pub(super) fn qualified(&self, local: &str) -> String {
-        let versioned = self
-            .module
-            .first()
-            .is_some_and(|m| m.len() > 1 && m.starts_with('v') && m[1..].chars().all(|c| c.is_ascii_digit()));
-        let skip = usize::from(versioned);
-        let path: String = self.module.iter().skip(skip).map(|m| pascal(m)).collect();
-        format!("{path}{local}")
-    }
-
-    /// The name, in this module, of the type `ty` is emitted as when it needs a definition (an
-    /// object or an enum), naming it on first use; `None` for other types. `use_` says where it
-    /// is used (`Path parameter `kind` of `POST /v3/…`.`).
-    pub fn type_name(&mut self, ty: &Type, name: &str, use_: &str, mode: Mode) -> Option<String> {
-        match self.rust_type(ty, name, use_, mode, None) {
-            Ty::Named(id) => self.by_id.get(&id).cloned(),
-            _ => None,
-        }
-    }
-
-    /// Names an operation's own top-level type (`PostRequest`, `GetQuery`, `GetResponse`): it
-    /// always gets its own local name. `suggested` is the official SDK's name for it, with its
-    /// package (`payments.Transaction`).
-    pub fn top_level_struct(
-        &mut self,
-        fields: &[Field],
-        name: &str,
-        use_: &str,
-        mode: Mode,
-        suggested: Option<&str>,
-    ) -> String {
-        let id = self.struct_id(fields, name, use_, mode, true, None);
-        if let Some(suggested) = suggested {
-            self.space.defs[id]
-                .sdk_name
-                .get_or_insert_with(|| suggested.to_owned());
-        }
-        self.locals
-            .iter()
-            .rev()
-            .find(|(_, i)| *i == id)
-            .map(|(n, _)| n.clone())
-            .unwrap_or_default()
-    }
-
-    /// The type of `ty`, defining what it needs. `name` is the local name its definition gets;
-    /// `field` the field it is found in (its name is a suggestion for the definition).
-    pub(super) fn rust_type(
-        &mut self,
-        ty: &Type,
-        name: &str,
-        use_: &str,
-        mode: Mode,
-        field: Option<&str>,
-    ) -> Ty {
-        let id = match ty {
-            Type::String => return Ty::Plain(quote!(::std::string::String)),
-            Type::Integer => return Ty::Plain(quote!(i64)),
-            Type::Decimal => return Ty::Plain(quote!(::sdk_runtime::Decimal)),
-            Type::Named { name } => return self.named_type(name, use_, mode),
-            Type::Boolean => return Ty::Plain(quote!(bool)),
-            Type::DateTime => return Ty::Plain(quote!(::sdk_runtime::DateTime)),
-            Type::StringOrNumber => return Ty::Plain(quote!(::sdk_runtime::StringOrNumber)),
-            Type::Json => return Ty::Plain(quote!(::sdk_runtime::JsonValue)),
-            Type::Array { items } => {
-                return Ty::Vec(Box::new(self.rust_type(items, name, use_, mode, field)));
-            }
-            Type::Object { fields } => self.struct_id(fields, name, use_, mode, false, None),
-            Type::Enum { .. } | Type::IntegerEnum { .. } => {
-                self.enum_id(ty, name, use_, Key::Shape(ty.clone(), None))
-            }
-        };
-        if let Some(field) = field {
-            self.space.suggest(id, &pascal(field));
-        }
-        Ty::Named(id)
-    }
-
-    /// The definition of a string or integer enum `ty`, keyed by `key`, named `name` here.
-    pub(super) fn enum_id(&mut self, ty: &Type, name: &str, use_: &str, key: Key) -> usize {
-        let qualified = self.qualified(name);
-        let kind = || match ty {
-            Type::IntegerEnum { values } => Kind::IntEnum(values.clone()),
-            Type::Enum { values } => Kind::StrEnum(values.clone()),
-            _ => Kind::StrEnum(Vec::new()),
-        };
-        let id = self.space.define(key, kind, use_, qualified, &self.product);
-        self.local(id, name, false);
-        id
-    }
-
-    /// The definition of an object with `fields`, its nested types defined (or found) first, and
-    /// every one of them named in this module. `key` is its identity when not its shape (a
-    /// named type's).
-    pub(super) fn struct_id(
-        &mut self,
-        fields: &[Field],
-        name: &str,
-        use_: &str,
-        mode: Mode,
-        top: bool,
-        key: Option<Key>,
-    ) -> usize {
-        let key = key.unwrap_or_else(|| {
-            Key::Shape(
-                Type::Object {
-                    fields: normalized(fields, mode),
-                },
-                Some(mode),
-            )
-        });
-        // The local name first, so nested types are named after it; the id it stands for is
-        // known once the definition is.
-        let local = unique(name, |n| self.is_taken(n));
-        let context = continuing(use_);
-        let lenient = mode == Mode::Response;
-        let mut defs = Vec::with_capacity(fields.len());
-        let mut idents: Vec<String> = Vec::new();
-        let mut groups: Vec<Group> = Vec::new();
-        for field in fields {
-            let child = format!("{local}{}", pascal(&field.name));
-            let child_use = format!("`{}` in {context}", field.name);
-            if let Some(group) = field.one_of.as_ref().filter(|_| mode == Mode::Request) {
-                let ty = self.rust_type(&field.ty, &child, &child_use, mode, Some(&field.name));
-                match groups.iter_mut().find(|g| &g.name == group) {
-                    Some(g) => g.members.push((field.name.clone(), ty)),
-                    None => {
-                        let field_ident = unique(&snake(group), |n| idents.iter().any(|i| i == n));
-                        idents.push(field_ident.clone());
-                        groups.push(Group {
-                            name: group.clone(),
-                            at: defs.len(),
-                            members: vec![(field.name.clone(), ty)],
-                        });
-                        defs.push(FieldDef {
-                            wire: group.clone(),
-                            ident: field_ident,
-                            ty: Ty::Plain(TokenStream::new()),
-                            optional: false,
-                            into: false,
-                            doc:
-                                "Exactly one of the fields of this one-of group (flattened into this object)."
-                                    .to_owned(),
-                            flatten: true,
-                            nullable: false,
-                        });
-                    }
-                }
-                continue;
-            }
-            let field_ident = unique(&snake(&field.name), |n| {
-                idents.iter().any(|i| i == n) || (lenient && n == UNPARSED)
-            });
-            idents.push(field_ident.clone());
-            // A sensitive request string is its plaintext, which the generated call encrypts.
-            let sealed = mode == Mode::Request && field.sensitive && field.ty == Type::String;
-            let ty = if sealed {
-                Ty::Plain(quote!(::sdk_runtime::wechatpay::Sensitive))
-            } else {
-                self.rust_type(&field.ty, &child, &child_use, mode, Some(&field.name))
-            };
-            let doc = match (field.sensitive, mode) {
-                (false, _) => format!("`{}`", field.name),
-                (true, Mode::Request) => format!(
-                    "`{}`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.",
-                    field.name
-                ),
-                (true, Mode::Response) => format!(
-                    "`{}`: sensitive, encrypted with the merchant's key; decrypt with `Client::decrypt`.",
-                    field.name
-                ),
-            };
-            defs.push(FieldDef {
-                wire: field.name.clone(),
-                ident: field_ident,
-                ty,
-                optional: mode == Mode::Response || field.optional,
-                into: sealed || matches!(field.ty, Type::String | Type::Enum { .. }),
-                doc,
-                flatten: false,
-                nullable: field.nullable && mode == Mode::Request,
-            });
-        }
-        // A required field never takes a made-up value (`""`, `0`, `[]`): a type with one has
-        // no `Default`, only a constructor taking every required field.
-        let default = defs.iter().all(|f| f.optional);
-        let qualified = self.qualified(&local);
-        let id = self.space.define(
-            key,
-            || Kind::Struct {
-                fields: defs,
-                default,
-                lenient,
-            },
-            use_,
-            qualified,
-            &self.product,
-        );
-        let local = self.local(id, &local, top);
-        // The one-of enums belong to the struct: defined once with it, named here after it.
-        for Group {
-            name: group,
-            at,
-            members,
-        } in groups
-        {
-            let enum_local = format!("{local}{}", pascal(&group));
-            let qualified = self.qualified(&enum_local);
-            let group_use = format!("one-of `{group}` in {context}");
-            let enum_id = self.space.define(
-                Key::OneOf(id, group.clone()),
-                || Kind::OneOf(members),
-                &group_use,
-                qualified,
-                &self.product,
-            );
-            self.space.suggest(enum_id, &pascal(&group));
-            self.local(enum_id, &enum_local, false);
-            if let Kind::Struct { fields, .. } = &mut self.space.defs[id].kind {
-                if let Some(slot) = fields.get_mut(at).filter(|f| f.flatten && f.wire == group) {
-                    slot.ty = Ty::Named(enum_id);
-                }
-            }
-        }
-        id
-    }
-
-    /// `pub use crate::types::Canonical as Local;` for every definition this module names, in
-    /// the order it named them. Names are resolved against the whole type space, so this runs
-    /// after every module has registered its types ([`TypeSpace::emit`] uses the same names).
-    pub fn reexports(locals: &[(String, usize)], names: &[String]) -> TokenStream {
-        locals
-            .iter()
-            .map(|(local, id)| {
-                let canonical = ident(&names[*id]);
-                let local_id = ident(local);
-                if names[*id] == *local {
-                    quote!(pub use crate::types::#canonical;)
-                } else {
-                    quote!(pub use crate::types::#canonical as #local_id;)
-                }
-            })
-            .collect()
-    }
-
-    /// The `(local name, id)` pairs this module named, for [`ModuleTypes::reexports`].
-    pub fn into_locals(self) -> Vec<(String, usize)> {
-        self.locals
     }
 }
 
