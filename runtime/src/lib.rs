@@ -26,6 +26,7 @@ mod lenient;
 mod rsa;
 mod secret;
 mod string_or_number;
+pub mod transport;
 pub mod wechatpay;
 
 pub use datetime::{DateTime, ParseDateTimeError};

@@ -10,16 +10,16 @@ use time::OffsetDateTime;
 
 use super::apiv3_key::ApiV3Key;
 use super::keys::KeyStore;
-use super::operation::Operation;
 use super::refresh::{self, CertificateMode, DEFAULT_CERTIFICATE_REFRESH_INTERVAL};
-use super::response::{Download, Response};
-use super::retry::RetryPolicy;
 use super::sensitive::Encryptor;
 use super::sign::Signer;
 use super::transport::{self, Mode, Reply};
 use super::verify::{UNSIGNED_DOWNLOAD_PATHS, Verifier, is_unsigned_download};
 use crate::Error;
 use crate::rsa::{PrivateKey, PublicKey};
+use crate::transport::operation::Operation;
+use crate::transport::response::{Download, Response};
+use crate::transport::retry::RetryPolicy;
 
 /// Default API host: `https://api.mch.weixin.qq.com` (backup `https://api2.mch.weixin.qq.com`,
 /// overseas `https://apihk.mch.weixin.qq.com`).

@@ -12,10 +12,7 @@ mod apiv3_key;
 pub mod certificates;
 mod client;
 pub mod keys;
-mod operation;
 mod refresh;
-mod response;
-mod retry;
 mod sensitive;
 pub mod sign;
 mod transport;
@@ -23,6 +20,9 @@ pub mod verify;
 mod webhook;
 
 pub use crate::rsa::{PrivateKey, PublicKey};
+pub use crate::transport::{Download, HEADER_REQUEST_ID, Response};
+pub use crate::transport::{MAX_RETRY_AFTER, RetryPolicy};
+pub use crate::transport::{MediaUpload, Operation, encode_path_segment};
 pub use apiv3_key::{APIV3_KEY_LEN, ApiV3Key};
 pub use certificates::PlatformCertificate;
 pub use client::{
@@ -30,10 +30,7 @@ pub use client::{
     DEFAULT_USER_AGENT,
 };
 pub use keys::KeyStore;
-pub use operation::{MediaUpload, Operation, encode_path_segment};
 pub use refresh::{DEFAULT_CERTIFICATE_REFRESH_INTERVAL, MIN_CERTIFICATE_REFRESH_GAP};
-pub use response::{Download, HEADER_REQUEST_ID, Response};
-pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
 pub use sensitive::{Encryptor, Sensitive};
 pub use sign::{Authorization, Signer};
 pub use verify::{SignedHeaders, Verifier};

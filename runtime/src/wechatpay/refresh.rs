@@ -24,9 +24,9 @@ use http::StatusCode;
 use super::apiv3_key::ApiV3Key;
 use super::certificates::{CERTIFICATES_PATH, decrypt_certificates};
 use super::client::ClientInner;
-use super::operation::Operation;
 use super::transport::{self, Mode, Reply, now_unix_seconds};
 use super::verify::SignedHeaders;
+use crate::transport::operation::Operation;
 use crate::{Error, ErrorKind, Method};
 
 /// Default interval between scheduled certificate downloads: 6 hours.

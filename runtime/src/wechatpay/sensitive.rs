@@ -7,8 +7,11 @@
 use std::cell::RefCell;
 use std::fmt;
 
+use http::{HeaderName, HeaderValue};
+
 use crate::Error;
 use crate::rsa::PublicKey;
+use crate::transport::Operation;
 
 /// Encrypts sensitive request fields (names, ID numbers, phone numbers, bank accounts) with one
 /// WeChat Pay key, and tells the request which key that was.
@@ -173,5 +176,64 @@ impl fmt::Debug for Encryptor {
         f.debug_struct("Encryptor")
             .field("serial", &self.serial)
             .finish_non_exhaustive()
+    }
+}
+
+/// WeChat Pay's sensitive fields on an [`Operation`]: encrypt them while serializing, and name the
+/// key in `Wechatpay-Serial`.
+impl Operation {
+    /// Binds the request to the key of `encryptor`: `Wechatpay-Serial` is sent with its serial,
+    /// whatever other header was set, so the header names the key that encrypted the sensitive
+    /// fields. Generated operations whose docs declare `Wechatpay-Serial` do this themselves.
+    pub fn encrypted_with(mut self, encryptor: &Encryptor) -> Self {
+        match HeaderValue::from_str(encryptor.serial()) {
+            Ok(value) => self.pin_header(HeaderName::from_static("wechatpay-serial"), value),
+            Err(_) => {
+                self.fail("the encrypting key's serial is not a valid header value".to_owned());
+                self
+            }
+        }
+    }
+
+    /// The serial bound by [`Operation::encrypted_with`], if any.
+    pub fn encryption_serial(&self) -> Option<&str> {
+        self.pinned_header("wechatpay-serial")
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// Sets a JSON body like [`Operation::json`], with every [`Sensitive`](super::Sensitive)
+    /// value of `body` encrypted by `encryptor`; pair it with [`Operation::encrypted_with`] so the
+    /// request names that key.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Crypto`](crate::ErrorKind::Crypto) if a value cannot be encrypted (over 214
+    /// bytes); [`ErrorKind::Build`](crate::ErrorKind::Build) if serialization fails.
+    pub fn json_sealed<B: serde::Serialize + ?Sized>(
+        self,
+        body: &B,
+        encryptor: &Encryptor,
+    ) -> Result<Self, Error> {
+        let bytes = encryptor.seal(
+            || serde_json::to_vec(body),
+            |e| Error::build_with("cannot serialize the JSON body", e),
+        )?;
+        self.set_json(Ok(bytes))
+    }
+
+    /// Appends a query like [`Operation::query`], with every [`Sensitive`](super::Sensitive)
+    /// value encrypted by `encryptor`.
+    ///
+    /// # Errors
+    /// As [`Operation::json_sealed`].
+    pub fn query_sealed<Q: serde::Serialize + ?Sized>(
+        self,
+        query: &Q,
+        encryptor: &Encryptor,
+    ) -> Result<Self, Error> {
+        let encoded = encryptor.seal(
+            || serde_urlencoded::to_string(query),
+            |e| Error::build_with("cannot URL-encode the query", e),
+        )?;
+        self.push_query(Ok(encoded))
     }
 }

@@ -12,11 +12,11 @@ use tracing::Instrument as _;
 use tracing::field::Empty;
 
 use super::client::ClientInner;
-use super::operation::{Body, Operation};
 use super::refresh;
-use super::response::{Download, Response, request_id};
-use super::retry::{self, is_retryable_status, is_retryable_transport};
 use super::sign::{canonical_url, generate_nonce};
+use crate::transport::operation::{Body, Operation};
+use crate::transport::response::{Download, Response, request_id};
+use crate::transport::retry::{self, is_retryable_status, is_retryable_transport};
 use crate::{Error, SignatureErrorKind};
 
 /// How the 2xx response of an operation is checked and handed out.
@@ -217,8 +217,8 @@ fn build_request(
     for (name, value) in op.extra_headers() {
         headers.insert(name.clone(), value.clone());
     }
-    if let Some(serial) = op.encryption_header() {
-        headers.insert(HeaderName::from_static("wechatpay-serial"), serial.clone());
+    for (name, value) in op.pinned_headers() {
+        headers.insert(name.clone(), value.clone());
     }
     headers.insert(AUTHORIZATION, authorization);
 

@@ -8,7 +8,6 @@ use http::{HeaderName, HeaderValue, Method};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use url::Url;
 
-use super::sensitive::Encryptor;
 use crate::Error;
 
 /// Bytes kept as is in a path segment: RFC 3986 `pchar` = unreserved / sub-delims / `:` / `@`.
@@ -83,7 +82,7 @@ pub(crate) enum Body {
 }
 
 /// One request, described by generated code: method, path template, path parameters, query,
-/// extra headers and body. Built by value; [`Client`](super::Client) signs and sends it.
+/// extra headers and body. Built by value; a provider's client (e.g. [`wechatpay::Client`](crate::wechatpay::Client)) signs and sends it.
 ///
 /// Builder steps that cannot return an error (`path_param`) record the first problem and the
 /// client reports it as [`ErrorKind::Build`](crate::ErrorKind::Build) without sending anything.
@@ -96,7 +95,8 @@ pub struct Operation {
     query: String,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Body,
-    encryption_serial: Option<HeaderValue>,
+    /// Headers sent whatever else sets them (see [`Operation::pin_header`]).
+    pinned_headers: Vec<(HeaderName, HeaderValue)>,
     error: Option<String>,
 }
 
@@ -113,25 +113,9 @@ impl Operation {
             query: String::new(),
             headers: Vec::new(),
             body: Body::Empty,
-            encryption_serial: None,
+            pinned_headers: Vec::new(),
             error: None,
         }
-    }
-
-    /// Binds the request to the key of `encryptor`: `Wechatpay-Serial` is sent with its serial,
-    /// whatever other header was set, so the header names the key that encrypted the sensitive
-    /// fields. Generated operations whose docs declare `Wechatpay-Serial` do this themselves.
-    pub fn encrypted_with(mut self, encryptor: &Encryptor) -> Self {
-        match HeaderValue::from_str(encryptor.serial()) {
-            Ok(value) => self.encryption_serial = Some(value),
-            Err(_) => self.fail("the encrypting key's serial is not a valid header value".to_owned()),
-        }
-        self
-    }
-
-    /// The serial bound by [`Operation::encrypted_with`], if any.
-    pub fn encryption_serial(&self) -> Option<&str> {
-        self.encryption_serial.as_ref().and_then(|v| v.to_str().ok())
     }
 
     /// Overrides the client's base URL for this operation, e.g. `"https://pay.wechatpay.cn/"`
@@ -184,7 +168,10 @@ impl Operation {
         self
     }
 
-    fn push_query(mut self, encoded: Result<String, serde_urlencoded::ser::Error>) -> Result<Self, Error> {
+    pub(crate) fn push_query(
+        mut self,
+        encoded: Result<String, serde_urlencoded::ser::Error>,
+    ) -> Result<Self, Error> {
         let encoded = encoded.map_err(|e| Error::build_with("cannot URL-encode the query", e))?;
         if !encoded.is_empty() {
             if !self.query.is_empty() {
@@ -232,43 +219,7 @@ impl Operation {
         self.set_json(bytes)
     }
 
-    /// Sets a JSON body like [`Operation::json`], with every [`Sensitive`](super::Sensitive)
-    /// value of `body` encrypted by `encryptor`; pair it with [`Operation::encrypted_with`] so the
-    /// request names that key.
-    ///
-    /// # Errors
-    /// [`ErrorKind::Crypto`](crate::ErrorKind::Crypto) if a value cannot be encrypted (over 214
-    /// bytes); [`ErrorKind::Build`](crate::ErrorKind::Build) if serialization fails.
-    pub fn json_sealed<B: serde::Serialize + ?Sized>(
-        self,
-        body: &B,
-        encryptor: &Encryptor,
-    ) -> Result<Self, Error> {
-        let bytes = encryptor.seal(
-            || serde_json::to_vec(body),
-            |e| Error::build_with("cannot serialize the JSON body", e),
-        )?;
-        self.set_json(Ok(bytes))
-    }
-
-    /// Appends a query like [`Operation::query`], with every [`Sensitive`](super::Sensitive)
-    /// value encrypted by `encryptor`.
-    ///
-    /// # Errors
-    /// As [`Operation::json_sealed`].
-    pub fn query_sealed<Q: serde::Serialize + ?Sized>(
-        self,
-        query: &Q,
-        encryptor: &Encryptor,
-    ) -> Result<Self, Error> {
-        let encoded = encryptor.seal(
-            || serde_urlencoded::to_string(query),
-            |e| Error::build_with("cannot URL-encode the query", e),
-        )?;
-        self.push_query(Ok(encoded))
-    }
-
-    fn set_json(mut self, bytes: Result<Vec<u8>, serde_json::Error>) -> Result<Self, Error> {
+    pub(crate) fn set_json(mut self, bytes: Result<Vec<u8>, serde_json::Error>) -> Result<Self, Error> {
         let bytes = bytes.map_err(|e| Error::build_with("cannot serialize the JSON body", e))?;
         self.body = Body::Json(Bytes::from(bytes));
         Ok(self)
@@ -300,7 +251,7 @@ impl Operation {
         self
     }
 
-    fn fail(&mut self, message: String) {
+    pub(crate) fn fail(&mut self, message: String) {
         self.error.get_or_insert(message);
     }
 
@@ -377,8 +328,24 @@ impl Operation {
         &self.headers
     }
 
-    pub(crate) fn encryption_header(&self) -> Option<&HeaderValue> {
-        self.encryption_serial.as_ref()
+    /// Sends `name: value` whatever other header of that name the operation or the signer sets
+    /// (WeChat Pay's `Wechatpay-Serial` naming the key that encrypted the body).
+    pub(crate) fn pin_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.pinned_headers.retain(|(n, _)| *n != name);
+        self.pinned_headers.push((name, value));
+        self
+    }
+
+    /// The value pinned for `name` by [`Operation::pin_header`].
+    pub(crate) fn pinned_header(&self, name: &str) -> Option<&HeaderValue> {
+        self.pinned_headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
+    pub(crate) fn pinned_headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.pinned_headers
     }
 
     pub(crate) fn body(&self) -> &Body {
@@ -404,7 +371,7 @@ impl fmt::Debug for Operation {
                 &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
             )
             .field("body", &body)
-            .field("encryption_serial", &self.encryption_serial)
+            .field("pinned_headers", &self.pinned_headers)
             .field("error", &self.error)
             .finish()
     }
