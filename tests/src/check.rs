@@ -147,8 +147,11 @@ fn check_text(ty: &Type, text: &str) -> Result<(), &'static str> {
         Type::DateTime => OffsetDateTime::parse(text, &Rfc3339)
             .map(|_| ())
             .map_err(|_| "must be an RFC 3339 date-time such as 2024-11-21T15:40:01+08:00"),
+        Type::Decimal => text.parse::<f64>().map(|_| ()).map_err(|_| "must be a number"),
         Type::String | Type::StringOrNumber | Type::Enum { .. } | Type::Json => Ok(()),
         Type::Array { .. } | Type::Object { .. } => Err("cannot be given in the URL"),
+        // The WeChat Pay model declares every type inline.
+        Type::Named { .. } => Err("refers to a named type, which this mock does not resolve"),
     }
 }
 
@@ -161,6 +164,9 @@ fn check_json(ty: &Type, value: &Value, pointer: &str) -> Result<(), ApiError> {
         (Type::String | Type::Enum { .. }, _) => bad("must be a string"),
         (Type::Integer | Type::IntegerEnum { .. }, Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(()),
         (Type::Integer | Type::IntegerEnum { .. }, _) => bad("must be an integer"),
+        (Type::Decimal, Value::Number(_)) => Ok(()),
+        (Type::Decimal, _) => bad("must be a number"),
+        (Type::Named { .. }, _) => bad("refers to a named type, which this mock does not resolve"),
         (Type::Boolean, Value::Bool(_)) => Ok(()),
         (Type::Boolean, _) => bad("must be a boolean"),
         (Type::StringOrNumber, Value::String(_) | Value::Number(_)) => Ok(()),

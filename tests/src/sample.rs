@@ -59,6 +59,7 @@ pub fn sample_value(name: &str, ty: &Type) -> Value {
         Type::String => Value::String(realistic_string(name).unwrap_or_else(|| format!("sample-{name}"))),
         Type::StringOrNumber => Value::String(format!("sample-{name}")),
         Type::Integer => Value::from(sample_integer(name)),
+        Type::Decimal => json!(10.5),
         Type::Boolean => Value::Bool(true),
         Type::DateTime => Value::String(SAMPLE_DATE_TIME.to_owned()),
         Type::Enum { values } => {
@@ -66,7 +67,8 @@ pub fn sample_value(name: &str, ty: &Type) -> Value {
         }
         Type::IntegerEnum { values } => Value::from(values.first().copied().unwrap_or(1)),
         Type::Array { items } => Value::Array(vec![sample_value(name, items)]),
-        Type::Json => json!({ "sample": name }),
+        // The WeChat Pay model declares every type inline.
+        Type::Json | Type::Named { .. } => json!({ "sample": name }),
         Type::Object { fields } => sample_object(fields),
     }
 }
