@@ -10,16 +10,15 @@ use time::OffsetDateTime;
 
 use super::apiv3_key::ApiV3Key;
 use super::keys::KeyStore;
-use super::refresh::{self, CertificateMode, DEFAULT_CERTIFICATE_REFRESH_INTERVAL};
+use super::provider::WechatPayV3;
+use super::refresh::{CertificateMode, DEFAULT_CERTIFICATE_REFRESH_INTERVAL};
 use super::sensitive::Encryptor;
 use super::sign::Signer;
-use super::transport::{self, Mode, Reply};
 use super::verify::{UNSIGNED_DOWNLOAD_PATHS, Verifier, is_unsigned_download};
 use crate::Error;
 use crate::rsa::{PrivateKey, PublicKey};
-use crate::transport::operation::Operation;
-use crate::transport::response::{Download, Response};
-use crate::transport::retry::RetryPolicy;
+use crate::transport::provider::Expect;
+use crate::transport::{Download, Operation, Reply, Response, RetryPolicy, Transport};
 
 /// Default API host: `https://api.mch.weixin.qq.com` (backup `https://api2.mch.weixin.qq.com`,
 /// overseas `https://apihk.mch.weixin.qq.com`).
@@ -61,36 +60,11 @@ pub struct Client {
 }
 
 pub(crate) struct ClientInner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base_url: String,
-    pub(crate) backup_base_url: Option<String>,
-    /// (documented base URL, replacement), both without a trailing `/`.
-    pub(crate) alternate_base_urls: Vec<(String, String)>,
-    pub(crate) signer: Signer,
-    pub(crate) verifier: Verifier,
-    pub(crate) user_agent: HeaderValue,
-    pub(crate) timeout: Duration,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) certificates: Option<CertificateMode>,
+    /// The HTTP side, the same for every provider.
+    pub(crate) transport: Transport,
+    /// The WeChat Pay side: signer, keys, certificate schedule.
+    pub(crate) provider: WechatPayV3,
     pub(crate) apiv3_key: Option<ApiV3Key>,
-}
-
-impl ClientInner {
-    /// Where an operation documented on another host (e.g. `https://pay.wechatpay.cn/`) goes.
-    pub(crate) fn alternate_base_url(&self, documented: &str) -> Option<&str> {
-        let documented = documented.trim_end_matches('/');
-        self.alternate_base_urls
-            .iter()
-            .find(|(from, _)| from == documented)
-            .map(|(_, to)| to.as_str())
-    }
-
-    /// The `Wechatpay-Serial` every request carries: the key sensitive fields would be
-    /// encrypted with ([`KeyStore::encryption_key`]).
-    pub(crate) fn default_wechatpay_serial(&self) -> Option<HeaderValue> {
-        let (id, _) = self.verifier.keys().encryption_key(OffsetDateTime::now_utc())?;
-        HeaderValue::from_str(&id).ok()
-    }
 }
 
 impl Client {
@@ -108,7 +82,12 @@ impl Client {
     /// [`Api`](crate::ErrorKind::Api) on a non-2xx status;
     /// [`Signature`](crate::ErrorKind::Signature) if a 2xx response fails verification.
     pub async fn execute(&self, op: Operation) -> Result<Response, Error> {
-        match transport::send(&self.inner, op, Mode::Verified).await? {
+        let inner = &*self.inner;
+        match inner
+            .transport
+            .send(&inner.provider, op, Expect::Verified)
+            .await?
+        {
             Reply::Whole(response) => Ok(response),
             Reply::Stream(_) => unreachable!("verified responses are read whole"),
         }
@@ -134,11 +113,12 @@ impl Client {
     /// see [`Download::chunk`]).
     pub async fn download(&self, op: Operation) -> Result<Download, Error> {
         let mode = if is_unsigned_download(op.path_template()) {
-            Mode::UnsignedStream
+            Expect::Stream
         } else {
-            Mode::Verified
+            Expect::Verified
         };
-        Ok(match transport::send(&self.inner, op, mode).await? {
+        let inner = &*self.inner;
+        Ok(match inner.transport.send(&inner.provider, op, mode).await? {
             Reply::Whole(response) => Download::from(response),
             Reply::Stream(download) => *download,
         })
@@ -178,12 +158,16 @@ impl Client {
     /// decrypt with the APIv3 key or its serial does not match. The certificates held are kept
     /// on any error.
     pub async fn refresh_certificates(&self) -> Result<usize, Error> {
-        refresh::force(&self.inner).await
+        self.inner
+            .provider
+            .refresh_certificates(&self.inner.transport)
+            .await
     }
 
     /// How many certificate downloads this client attempted (0 outside certificate mode).
     pub fn certificate_downloads(&self) -> u64 {
         self.inner
+            .provider
             .certificates
             .as_ref()
             .map_or(0, CertificateMode::downloads)
@@ -201,9 +185,10 @@ impl Client {
     /// [`Build`](crate::ErrorKind::Build) if no WeChat Pay key is available; in certificate mode,
     /// the errors of [`Client::refresh_certificates`].
     pub async fn encryptor(&self) -> Result<Encryptor, Error> {
-        refresh::before_request(&self.inner).await?;
+        self.inner.provider.keys_ready(&self.inner.transport).await?;
         match self
             .inner
+            .provider
             .verifier
             .keys()
             .encryption_key(OffsetDateTime::now_utc())
@@ -225,6 +210,7 @@ impl Client {
     /// merchant's key, or is not UTF-8.
     pub fn decrypt(&self, ciphertext_b64: &str) -> Result<String, Error> {
         self.inner
+            .provider
             .signer
             .private_key()
             .decrypt_oaep_base64(ciphertext_b64)
@@ -233,24 +219,25 @@ impl Client {
     /// The request signer (merchant id, serial number, private key), e.g. to sign front-end
     /// pay parameters.
     pub fn signer(&self) -> &Signer {
-        &self.inner.signer
+        &self.inner.provider.signer
     }
 
     /// The response verifier and its [`KeyStore`], e.g. to verify webhooks or add platform
     /// certificate keys.
     pub fn verifier(&self) -> &Verifier {
-        &self.inner.verifier
+        &self.inner.provider.verifier
     }
 
     /// The base URL requests go to unless an operation overrides it.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        &self.inner.transport.base_url
     }
 
     /// The id sent in `Wechatpay-Serial` on requests: the WeChat Pay public key if configured,
     /// else the newest valid platform certificate; `None` before certificates are downloaded.
     pub fn wechatpay_serial(&self) -> Option<String> {
         self.inner
+            .provider
             .verifier
             .keys()
             .encryption_key(OffsetDateTime::now_utc())
@@ -267,16 +254,16 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
         f.debug_struct("Client")
-            .field("mchid", &inner.signer.mchid())
-            .field("merchant_serial_number", &inner.signer.serial_no())
+            .field("mchid", &inner.provider.signer.mchid())
+            .field("merchant_serial_number", &inner.provider.signer.serial_no())
             .field("merchant_private_key", &"[redacted]")
             .field("wechatpay_serial", &self.wechatpay_serial())
-            .field("wechatpay_key_ids", &inner.verifier.keys().ids())
-            .field("platform_certificates", &inner.certificates.is_some())
-            .field("base_url", &inner.base_url)
-            .field("backup_base_url", &inner.backup_base_url)
-            .field("timeout", &inner.timeout)
-            .field("retry", &inner.retry)
+            .field("wechatpay_key_ids", &inner.provider.verifier.keys().ids())
+            .field("platform_certificates", &inner.provider.certificates.is_some())
+            .field("base_url", &inner.transport.base_url)
+            .field("backup_base_url", &inner.transport.backup_base_url)
+            .field("timeout", &inner.transport.timeout)
+            .field("retry", &inner.transport.retry)
             .finish_non_exhaustive()
     }
 }
@@ -507,16 +494,20 @@ impl ClientBuilder {
             .map_err(|e| Error::build_with("cannot create the HTTP client", e))?;
         Ok(Client {
             inner: Arc::new(ClientInner {
-                http,
-                base_url,
-                backup_base_url,
-                alternate_base_urls: self.alternate_base_urls,
-                signer: Signer::new(mchid, serial_no, private_key),
-                verifier: Verifier::new(keys),
-                user_agent,
-                timeout: self.timeout,
-                retry: self.retry,
-                certificates,
+                transport: Transport {
+                    http,
+                    base_url,
+                    backup_base_url,
+                    alternate_base_urls: self.alternate_base_urls,
+                    user_agent,
+                    timeout: self.timeout,
+                    retry: self.retry,
+                },
+                provider: WechatPayV3 {
+                    signer: Signer::new(mchid, serial_no, private_key),
+                    verifier: Verifier::new(keys),
+                    certificates,
+                },
                 apiv3_key: self.apiv3_key,
             }),
         })

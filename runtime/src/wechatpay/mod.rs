@@ -12,10 +12,10 @@ mod apiv3_key;
 pub mod certificates;
 mod client;
 pub mod keys;
+mod provider;
 mod refresh;
 mod sensitive;
 pub mod sign;
-mod transport;
 pub mod verify;
 mod webhook;
 

@@ -21,12 +21,14 @@ use std::time::{Duration, Instant};
 
 use http::StatusCode;
 
+use std::future::Future;
+use std::pin::Pin;
+
 use super::apiv3_key::ApiV3Key;
 use super::certificates::{CERTIFICATES_PATH, decrypt_certificates};
-use super::client::ClientInner;
-use super::transport::{self, Mode, Reply, now_unix_seconds};
-use super::verify::SignedHeaders;
-use crate::transport::operation::Operation;
+use super::verify::{SignedHeaders, Verifier};
+use crate::transport::provider::{Expect, Provider};
+use crate::transport::{Operation, Reply, Transport, now_unix_seconds};
 use crate::{Error, ErrorKind, Method};
 
 /// Default interval between scheduled certificate downloads: 6 hours.
@@ -82,10 +84,12 @@ impl CertificateMode {
 /// Before a request: the first download (waited for), or a scheduled one (not waited for if
 /// another is in flight). A failed scheduled download is logged and the request goes on with
 /// the keys at hand; a failed first download is an error only if there is no key at all.
-pub(crate) async fn before_request(client: &ClientInner) -> Result<(), Error> {
-    let Some(mode) = &client.certificates else {
-        return Ok(());
-    };
+pub(crate) async fn before_request<P: Provider>(
+    mode: &CertificateMode,
+    verifier: &Verifier,
+    transport: &Transport,
+    provider: &P,
+) -> Result<(), Error> {
     let state = mode.state();
     let now = Instant::now();
     let due = match state.last_success {
@@ -108,11 +112,11 @@ pub(crate) async fn before_request(client: &ClientInner) -> Result<(), Error> {
         // Another request downloaded while this one waited.
         return Ok(());
     }
-    let result = download(client, mode).await;
+    let result = download(mode, verifier, transport, provider).await;
     drop(guard);
     match result {
         Ok(_) => Ok(()),
-        Err(e) if client.verifier.keys().ids().is_empty() => Err(e),
+        Err(e) if verifier.keys().ids().is_empty() => Err(e),
         Err(e) => {
             tracing::warn!(kind = ?e.kind(), "platform certificate download failed; using the keys at hand");
             Ok(())
@@ -122,10 +126,12 @@ pub(crate) async fn before_request(client: &ClientInner) -> Result<(), Error> {
 
 /// After a response named an unknown serial: one rate-limited download. Whether the keys may
 /// have changed (a download succeeded, here or in a request this one waited for).
-pub(crate) async fn on_unknown_serial(client: &ClientInner) -> bool {
-    let Some(mode) = &client.certificates else {
-        return false;
-    };
+pub(crate) async fn on_unknown_serial<P: Provider>(
+    mode: &CertificateMode,
+    verifier: &Verifier,
+    transport: &Transport,
+    provider: &P,
+) -> bool {
     let before = mode.state();
     let _guard = mode.flight.lock().await;
     let now_state = mode.state();
@@ -137,7 +143,7 @@ pub(crate) async fn on_unknown_serial(client: &ClientInner) -> bool {
         return false;
     }
     mode.update(|s| s.last_lazy = Some(Instant::now()));
-    match download(client, mode).await {
+    match download(mode, verifier, transport, provider).await {
         Ok(_) => true,
         Err(e) => {
             tracing::warn!(kind = ?e.kind(), "platform certificate download after an unknown serial failed");
@@ -147,32 +153,44 @@ pub(crate) async fn on_unknown_serial(client: &ClientInner) -> bool {
 }
 
 /// A forced download (waits for one in flight, then downloads again).
-pub(crate) async fn force(client: &ClientInner) -> Result<usize, Error> {
-    let Some(mode) = &client.certificates else {
+pub(crate) async fn force<P: Provider>(
+    mode: Option<&CertificateMode>,
+    verifier: &Verifier,
+    transport: &Transport,
+    provider: &P,
+) -> Result<usize, Error> {
+    let Some(mode) = mode else {
         return Err(Error::build(
             "platform certificates are not enabled (ClientBuilder::platform_certificates)",
         ));
     };
     let _guard = mode.flight.lock().await;
-    download(client, mode).await
+    download(mode, verifier, transport, provider).await
 }
 
 /// Downloads, decrypts, checks and installs the certificates; the number installed. The caller
 /// holds the flight lock.
-async fn download(client: &ClientInner, mode: &CertificateMode) -> Result<usize, Error> {
+async fn download<P: Provider>(
+    mode: &CertificateMode,
+    verifier: &Verifier,
+    transport: &Transport,
+    provider: &P,
+) -> Result<usize, Error> {
     mode.update(|s| {
         s.last_attempt = Some(Instant::now());
         s.downloads += 1;
     });
     let op = Operation::new(Method::GET, CERTIFICATES_PATH);
-    // Boxed: this is reached from inside `transport::send` (lazy refresh).
-    let reply = Box::pin(transport::send(client, op, Mode::CertificateDownload)).await;
+    // Boxed, its type erased: this is reached from inside `Transport::send` (lazy refresh).
+    let send: Pin<Box<dyn Future<Output = Result<Reply, Error>> + Send + '_>> =
+        Box::pin(transport.send(provider, op, Expect::Unverified));
+    let reply = send.await;
     let response = match reply {
         Ok(Reply::Whole(response)) => response,
         Ok(Reply::Stream(_)) => unreachable!("the certificate download is read whole"),
         Err(e) if e.kind() == ErrorKind::Api && e.status() == Some(StatusCode::NOT_FOUND) => {
             tracing::info!("no platform certificates for this merchant (404); using the public key");
-            client.verifier.keys().set_certificates(&[]);
+            verifier.keys().set_certificates(&[]);
             mode.update(|s| s.last_success = Some(Instant::now()));
             return Ok(0);
         }
@@ -182,17 +200,16 @@ async fn download(client: &ClientInner, mode: &CertificateMode) -> Result<usize,
     // The download is signed by one of the certificates it carries (or a key already held).
     let parts = SignedHeaders::from_headers(response.headers())
         .map_err(|e| Error::signature(e, Some(response.status()), response.request_id()))?;
-    client
-        .verifier
+    verifier
         .verify_parts_with(&parts, response.body(), now_unix_seconds(), |serial| {
             certificates
                 .iter()
                 .find(|c| c.serial_no() == serial)
                 .map(|c| c.public_key().clone())
-                .or_else(|| client.verifier.keys().get(serial))
+                .or_else(|| verifier.keys().get(serial))
         })
         .map_err(|e| Error::signature(e, Some(response.status()), response.request_id()))?;
-    client.verifier.keys().set_certificates(&certificates);
+    verifier.keys().set_certificates(&certificates);
     mode.update(|s| s.last_success = Some(Instant::now()));
     tracing::info!(
         count = certificates.len(),

@@ -10,8 +10,7 @@ use http::HeaderMap;
 use serde::Deserialize;
 
 use super::client::Client;
-use super::refresh;
-use super::transport::now_unix_seconds;
+use crate::transport::now_unix_seconds;
 use crate::{Error, SignatureErrorKind};
 
 /// A notification whose signature verified and whose `resource` decrypted.
@@ -141,7 +140,7 @@ impl Client {
         let mut verified = verifier.verify(headers, body, now_unix_seconds);
         if let Err(e) = &verified
             && e.kind() == SignatureErrorKind::UnknownSerial
-            && refresh::on_unknown_serial(&self.inner).await
+            && self.inner.provider.unknown_serial(&self.inner.transport).await
         {
             verified = verifier.verify(headers, body, now_unix_seconds);
         }
