@@ -28,6 +28,7 @@ mod secret;
 mod string_or_number;
 pub mod transport;
 pub mod wechatpay;
+pub mod wonder;
 
 pub use datetime::{DateTime, ParseDateTimeError};
 pub use decimal::Decimal;
