@@ -23,6 +23,7 @@ mod datetime;
 mod decimal;
 mod error;
 mod lenient;
+mod random;
 mod rsa;
 mod secret;
 mod string_or_number;

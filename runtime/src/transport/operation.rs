@@ -234,7 +234,7 @@ impl Operation {
             filename: &'a str,
             sha256: &'a str,
         }
-        let sha256 = hex(digest(&SHA256, &upload.content).as_ref());
+        let sha256 = hex::encode(digest(&SHA256, &upload.content));
         match serde_json::to_vec(&Meta {
             filename: &upload.filename,
             sha256: &sha256,
@@ -377,24 +377,9 @@ impl fmt::Debug for Operation {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hex_is_lowercase() {
-        assert_eq!(hex(&[0x00, 0xab, 0xff]), "00abff");
-    }
 
     #[test]
     fn path_segment_set() {

@@ -271,7 +271,7 @@ impl Download {
 
     fn check_hash(&mut self) -> Result<(), Error> {
         if let Some((hasher, expected)) = self.sha1.take() {
-            let actual = hex_lower(hasher.finish().as_ref());
+            let actual = hex::encode(hasher.finish().as_ref());
             if actual != expected {
                 return Err(Error::integrity(
                     format!("SHA-1 of the downloaded content is {actual}, expected {expected}"),
@@ -330,14 +330,4 @@ impl fmt::Debug for Download {
             .field("bytes_read", &self.len)
             .finish()
     }
-}
-
-fn hex_lower(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }

@@ -39,7 +39,7 @@ impl PlatformCertificate {
         let cert = pem
             .parse_x509()
             .map_err(|_| Error::crypto(format!("platform certificate {serial_no} is not valid X.509")))?;
-        let actual = hex_upper(strip_leading_zeros(cert.raw_serial()));
+        let actual = hex::encode_upper(strip_leading_zeros(cert.raw_serial()));
         if !actual.eq_ignore_ascii_case(serial_no.trim_start_matches("00")) {
             return Err(Error::crypto(format!(
                 "platform certificate serial mismatch: listed as {serial_no}, the certificate says {actual}"
@@ -154,14 +154,4 @@ fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
         .position(|&b| b != 0)
         .unwrap_or(bytes.len().saturating_sub(1));
     &bytes[start..]
-}
-
-fn hex_upper(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02X}");
-            s
-        })
 }

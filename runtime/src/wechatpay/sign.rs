@@ -9,7 +9,6 @@
 
 use std::fmt;
 
-use aws_lc_rs::rand::{SecureRandom as _, SystemRandom};
 use url::{Position, Url};
 
 use crate::Error;
@@ -20,8 +19,6 @@ pub const SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
 
 /// Length of a generated nonce, in characters.
 pub const NONCE_LEN: usize = 32;
-
-const NONCE_ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// The request string to sign: `METHOD\nCANONICAL_URL\nTIMESTAMP\nNONCE\nBODY\n`.
 ///
@@ -67,22 +64,7 @@ pub fn canonical_url(url: &Url) -> &str {
 /// # Errors
 /// [`ErrorKind::Build`](crate::ErrorKind::Build) if the system random generator fails.
 pub fn generate_nonce() -> Result<String, Error> {
-    // 248 = 4 * 62: bytes below it map uniformly onto the alphabet.
-    const LIMIT: u8 = 248;
-    let rng = SystemRandom::new();
-    let mut nonce = String::with_capacity(NONCE_LEN);
-    let mut buf = [0_u8; 48];
-    while nonce.len() < NONCE_LEN {
-        rng.fill(&mut buf)
-            .map_err(|e| Error::build_with("the system random generator failed", e))?;
-        for b in buf.iter().copied().filter(|b| *b < LIMIT) {
-            if nonce.len() == NONCE_LEN {
-                break;
-            }
-            nonce.push(char::from(NONCE_ALPHABET[usize::from(b % 62)]));
-        }
-    }
-    Ok(nonce)
+    crate::random::alphanumeric(NONCE_LEN)
 }
 
 /// Signs requests for one merchant: its `mchid`, the serial number of its API certificate, and

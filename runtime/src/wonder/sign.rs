@@ -19,7 +19,6 @@ use std::fmt;
 use std::time::Duration;
 
 use aws_lc_rs::hmac;
-use aws_lc_rs::rand::{SecureRandom as _, SystemRandom};
 use time::macros::format_description;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
@@ -42,8 +41,6 @@ pub const NONCE_LEN: usize = 16;
 /// Largest accepted distance between `REQUEST_TIME` and the verifier's clock: 30 minutes (what
 /// Wonder's server enforces on requests). Webhooks have no time window.
 pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(30 * 60);
-
-const NONCE_ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// `REQUEST_TIME` of Unix time `unix_seconds`: UTC `yyyymmddHHMMSS`, e.g. `1732175101` →
 /// `20241121074501`.
@@ -100,13 +97,7 @@ pub fn digest(nonce: &str, request_time: &str, content: &[u8]) -> String {
     let mac = |key: &[u8], msg: &[u8]| hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), msg);
     let k1 = mac(nonce.as_bytes(), request_time.as_bytes());
     let k2 = mac(k1.as_ref(), ALGORITHM.as_bytes());
-    let tag = mac(k2.as_ref(), content);
-    let mut hex = String::with_capacity(64);
-    for b in tag.as_ref() {
-        hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        hex.push(char::from(b"0123456789abcdef"[usize::from(b & 0xf)]));
-    }
-    hex
+    hex::encode(mac(k2.as_ref(), content))
 }
 
 /// Whether `nonce` is exactly 16 characters of `[0-9A-Za-z]`.
@@ -120,18 +111,7 @@ pub fn is_valid_nonce(nonce: &str) -> bool {
 /// # Errors
 /// [`ErrorKind::Build`](crate::ErrorKind::Build) if the system random generator fails.
 pub fn generate_nonce() -> Result<String, Error> {
-    // 248 = 4 * 62: bytes below it map uniformly onto the alphabet.
-    const LIMIT: u8 = 248;
-    let rng = SystemRandom::new();
-    let mut nonce = String::with_capacity(NONCE_LEN);
-    let mut buf = [0_u8; 32];
-    while nonce.len() < NONCE_LEN {
-        rng.fill(&mut buf)
-            .map_err(|e| Error::build_with("the system random generator failed", e))?;
-        let fresh = buf.iter().filter(|b| **b < LIMIT).take(NONCE_LEN - nonce.len());
-        nonce.extend(fresh.map(|b| char::from(NONCE_ALPHABET[usize::from(b % 62)])));
-    }
-    Ok(nonce)
+    crate::random::alphanumeric(NONCE_LEN)
 }
 
 /// The `Credential` header: `APPID/REQUEST_TIME/Wonder-RSA-SHA256`, e.g.
