@@ -4,12 +4,14 @@
 //! the [`RetryPolicy`]. Providers (WeChat Pay, Wonder) plug in through `Provider`: they sign,
 //! verify and read their error bodies; nothing here knows a provider.
 
+pub(crate) mod builder;
 pub(crate) mod operation;
 pub(crate) mod provider;
 pub(crate) mod response;
 pub(crate) mod retry;
 mod send;
 
+pub use builder::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use operation::{MediaUpload, Operation, encode_path_segment};
 pub use response::{Download, HEADER_REQUEST_ID, Response};
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy};

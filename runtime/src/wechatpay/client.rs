@@ -4,8 +4,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::HeaderValue;
-
 use time::OffsetDateTime;
 
 use super::apiv3_key::ApiV3Key;
@@ -17,8 +15,9 @@ use super::sign::Signer;
 use super::verify::{UNSIGNED_DOWNLOAD_PATHS, Verifier, is_unsigned_download};
 use crate::Error;
 use crate::rsa::{PrivateKey, PublicKey};
+use crate::transport::builder::{TransportSettings, header_value, required, transport_setters};
 use crate::transport::provider::Expect;
-use crate::transport::{Download, Operation, Reply, Response, RetryPolicy, Transport};
+use crate::transport::{Download, Operation, Reply, Response, Transport};
 
 /// Default API host: `https://api.mch.weixin.qq.com` (backup `https://api2.mch.weixin.qq.com`,
 /// overseas `https://apihk.mch.weixin.qq.com`).
@@ -35,15 +34,8 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
 /// `https://api2.mch.weixin.qq.com` (opt in with [`ClientBuilder::backup_base_url`]).
 pub const BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
 
-/// Default timeout of one attempt (connect, send, receive the whole body): 30 s. A streamed
-/// download is bounded per read instead (no read may wait longer).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Default connect timeout: 10 s (never more than the total timeout).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// A WeChat Pay APIv3 client: signs each [`Operation`], sends it (retrying only where safe, see
-/// [`RetryPolicy`]), maps non-2xx responses to [`ErrorKind::Api`](crate::ErrorKind::Api),
+/// [`RetryPolicy`](super::RetryPolicy)), maps non-2xx responses to [`ErrorKind::Api`](crate::ErrorKind::Api),
 /// verifies 2xx signatures, and decodes JSON.
 ///
 /// Keys: the WeChat Pay public key (`PUB_KEY_ID_…`), platform certificates downloaded from
@@ -281,13 +273,7 @@ pub struct ClientBuilder {
     public_keys: Vec<(String, PublicKey)>,
     apiv3_key: Option<ApiV3Key>,
     certificate_refresh: Option<Duration>,
-    base_url: String,
-    backup_base_url: Option<String>,
-    alternate_base_urls: Vec<(String, String)>,
-    user_agent: String,
-    timeout: Duration,
-    connect_timeout: Duration,
-    retry: RetryPolicy,
+    transport: TransportSettings,
 }
 
 impl Default for ClientBuilder {
@@ -299,13 +285,7 @@ impl Default for ClientBuilder {
             public_keys: Vec::new(),
             apiv3_key: None,
             certificate_refresh: None,
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            backup_base_url: None,
-            alternate_base_urls: Vec::new(),
-            user_agent: DEFAULT_USER_AGENT.to_owned(),
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            retry: RetryPolicy::default(),
+            transport: TransportSettings::new(DEFAULT_BASE_URL, DEFAULT_USER_AGENT),
         }
     }
 }
@@ -382,56 +362,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The base URL (scheme, host, optional port and path prefix; no query or fragment);
-    /// default [`DEFAULT_BASE_URL`]. A trailing `/` is ignored.
-    pub fn base_url(mut self, base_url: &str) -> Self {
-        self.base_url = base_url.to_owned();
-        self
-    }
-
-    /// A backup base URL, e.g. [`BACKUP_BASE_URL`]: after a connection failure to the main
-    /// host (nothing was sent), the retries go there. Off by default.
-    pub fn backup_base_url(mut self, base_url: &str) -> Self {
-        self.backup_base_url = Some(base_url.to_owned());
-        self
-    }
-
-    /// Sends the operations the docs place on another host (`documented`, e.g.
-    /// `https://pay.wechatpay.cn/`) to `replacement` instead, e.g. a test server or a proxy.
-    pub fn alternate_base_url(mut self, documented: &str, replacement: &str) -> Self {
-        self.alternate_base_urls.push((
-            documented.trim_end_matches('/').to_owned(),
-            replacement.trim_end_matches('/').to_owned(),
-        ));
-        self
-    }
-
-    /// The `User-Agent` header; default [`DEFAULT_USER_AGENT`].
-    pub fn user_agent(mut self, user_agent: &str) -> Self {
-        self.user_agent = user_agent.to_owned();
-        self
-    }
-
-    /// The timeout of one attempt (connect, send, and receive the whole body); default 30 s.
-    /// A streamed download is bounded per read by it instead. With retries, a call may take up
-    /// to `(retries + 1) × timeout` plus the backoff waits.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The TCP + TLS connect timeout; default 10 s (never more than [`ClientBuilder::timeout`]).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// When to retry; default [`RetryPolicy::default`] (2 retries, only where safe).
-    /// [`RetryPolicy::none`] turns retries off.
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
+    transport_setters!();
 
     /// Builds the client. No request is sent (in certificate mode the first call downloads).
     ///
@@ -471,38 +402,13 @@ impl ClientBuilder {
         for (id, _) in &self.public_keys {
             header_value(id, "WeChat Pay public key id")?;
         }
-        let base_url = checked_base_url(&self.base_url)?;
-        let backup_base_url = self
-            .backup_base_url
-            .as_deref()
-            .map(checked_base_url)
-            .transpose()?;
-        for (_, to) in &self.alternate_base_urls {
-            checked_base_url(to)?;
-        }
-        let user_agent = header_value(&self.user_agent, "user agent")?;
         let keys = KeyStore::new();
         for (id, key) in self.public_keys {
             keys.insert(id, key);
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout.min(self.timeout))
-            .read_timeout(self.timeout)
-            // A redirect would change the signed URL; surface 3xx as an API error instead.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::build_with("cannot create the HTTP client", e))?;
         Ok(Client {
             inner: Arc::new(ClientInner {
-                transport: Transport {
-                    http,
-                    base_url,
-                    backup_base_url,
-                    alternate_base_urls: self.alternate_base_urls,
-                    user_agent,
-                    timeout: self.timeout,
-                    retry: self.retry,
-                },
+                transport: self.transport.build()?,
                 provider: WechatPayV3 {
                     signer: Signer::new(mchid, serial_no, private_key),
                     verifier: Verifier::new(keys),
@@ -529,42 +435,7 @@ impl fmt::Debug for ClientBuilder {
             )
             .field("apiv3_key", &self.apiv3_key)
             .field("certificate_refresh", &self.certificate_refresh)
-            .field("base_url", &self.base_url)
-            .field("backup_base_url", &self.backup_base_url)
-            .field("user_agent", &self.user_agent)
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("retry", &self.retry)
+            .field("transport", &self.transport)
             .finish()
     }
-}
-
-/// `base_url` without a trailing `/`, if it is an absolute http(s) URL without query or fragment.
-fn checked_base_url(base_url: &str) -> Result<String, Error> {
-    let base_url = base_url.trim_end_matches('/').to_owned();
-    match url::Url::parse(&base_url) {
-        Ok(u)
-            if matches!(u.scheme(), "http" | "https")
-                && u.has_host()
-                && u.query().is_none()
-                && u.fragment().is_none() =>
-        {
-            Ok(base_url)
-        }
-        _ => Err(Error::build(format!(
-            "base URL `{base_url}` is not an absolute http(s) URL"
-        ))),
-    }
-}
-
-fn required(value: Option<String>, what: &str) -> Result<String, Error> {
-    match value {
-        Some(v) if !v.is_empty() => Ok(v),
-        _ => Err(Error::build(format!("missing {what}"))),
-    }
-}
-
-fn header_value(text: &str, what: &str) -> Result<HeaderValue, Error> {
-    HeaderValue::from_str(text)
-        .map_err(|e| Error::build_with(format!("the {what} is not a valid header value"), e))
 }

@@ -20,15 +20,12 @@ pub mod verify;
 mod webhook;
 
 pub use crate::rsa::{PrivateKey, PublicKey};
+pub use crate::transport::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, MAX_RETRY_AFTER, RetryPolicy};
 pub use crate::transport::{Download, HEADER_REQUEST_ID, Response};
-pub use crate::transport::{MAX_RETRY_AFTER, RetryPolicy};
 pub use crate::transport::{MediaUpload, Operation, encode_path_segment};
 pub use apiv3_key::{APIV3_KEY_LEN, ApiV3Key};
 pub use certificates::PlatformCertificate;
-pub use client::{
-    BACKUP_BASE_URL, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
-    DEFAULT_USER_AGENT,
-};
+pub use client::{BACKUP_BASE_URL, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
 pub use keys::KeyStore;
 pub use refresh::{DEFAULT_CERTIFICATE_REFRESH_INTERVAL, MIN_CERTIFICATE_REFRESH_GAP};
 pub use sensitive::{Encryptor, Sensitive};

@@ -1,0 +1,187 @@
+//! The settings every provider's `ClientBuilder` shares (hosts, user agent, timeouts, retries),
+//! their checks, and the [`Transport`] they build; `transport_setters!` writes the builder
+//! methods once for every provider.
+
+use std::fmt;
+use std::time::Duration;
+
+use http::HeaderValue;
+
+use super::retry::RetryPolicy;
+use super::send::Transport;
+use crate::Error;
+
+/// Default timeout of one attempt (connect, send, receive the whole body): 30 s. A streamed
+/// download is bounded per read instead (no read may wait longer).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default connect timeout: 10 s (never more than the total timeout).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The HTTP settings of a client under construction.
+#[derive(Clone)]
+pub(crate) struct TransportSettings {
+    pub(crate) base_url: String,
+    pub(crate) backup_base_url: Option<String>,
+    /// (documented base URL, replacement), both without a trailing `/`.
+    pub(crate) alternate_base_urls: Vec<(String, String)>,
+    pub(crate) user_agent: String,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl TransportSettings {
+    /// Settings with the defaults and this provider's host and user agent.
+    pub(crate) fn new(base_url: &str, user_agent: &str) -> Self {
+        Self {
+            base_url: base_url.to_owned(),
+            backup_base_url: None,
+            alternate_base_urls: Vec::new(),
+            user_agent: user_agent.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// The transport: checked base URLs and user agent, and a reqwest client that never follows
+    /// a redirect (it would change the signed URL; a 3xx is an API error instead).
+    ///
+    /// # Errors
+    /// [`Build`](crate::ErrorKind::Build) if a base URL is not an absolute `http(s)` URL without
+    /// query or fragment, the user agent is not a valid header value, or the HTTP client cannot
+    /// be created.
+    pub(crate) fn build(self) -> Result<Transport, Error> {
+        let base_url = checked_base_url(&self.base_url)?;
+        let backup_base_url = self
+            .backup_base_url
+            .as_deref()
+            .map(checked_base_url)
+            .transpose()?;
+        for (_, to) in &self.alternate_base_urls {
+            checked_base_url(to)?;
+        }
+        let user_agent = header_value(&self.user_agent, "user agent")?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout.min(self.timeout))
+            .read_timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::build_with("cannot create the HTTP client", e))?;
+        Ok(Transport {
+            http,
+            base_url,
+            backup_base_url,
+            alternate_base_urls: self.alternate_base_urls,
+            user_agent,
+            timeout: self.timeout,
+            retry: self.retry,
+        })
+    }
+}
+
+impl fmt::Debug for TransportSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportSettings")
+            .field("base_url", &self.base_url)
+            .field("backup_base_url", &self.backup_base_url)
+            .field("alternate_base_urls", &self.alternate_base_urls)
+            .field("user_agent", &self.user_agent)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+/// `base_url` without a trailing `/`, if it is an absolute http(s) URL without query or fragment.
+pub(crate) fn checked_base_url(base_url: &str) -> Result<String, Error> {
+    let base_url = base_url.trim_end_matches('/').to_owned();
+    match url::Url::parse(&base_url) {
+        Ok(u)
+            if matches!(u.scheme(), "http" | "https")
+                && u.has_host()
+                && u.query().is_none()
+                && u.fragment().is_none() =>
+        {
+            Ok(base_url)
+        }
+        _ => Err(Error::build(format!(
+            "base URL `{base_url}` is not an absolute http(s) URL"
+        ))),
+    }
+}
+
+/// `value`, unless it is missing or empty (a [`Build`](crate::ErrorKind::Build) error naming `what`).
+pub(crate) fn required(value: Option<String>, what: &str) -> Result<String, Error> {
+    match value {
+        Some(v) if !v.is_empty() => Ok(v),
+        _ => Err(Error::build(format!("missing {what}"))),
+    }
+}
+
+/// `text` as a header value, or a [`Build`](crate::ErrorKind::Build) error naming `what`.
+pub(crate) fn header_value(text: &str, what: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(text)
+        .map_err(|e| Error::build_with(format!("the {what} is not a valid header value"), e))
+}
+
+/// The builder methods of the HTTP settings, for a provider's `ClientBuilder` whose
+/// `transport` field holds its [`TransportSettings`]; its module defines `DEFAULT_BASE_URL`.
+macro_rules! transport_setters {
+    () => {
+        /// The base URL (scheme, host, optional port and path prefix; no query or fragment);
+        /// default [`DEFAULT_BASE_URL`]. A trailing `/` is ignored.
+        pub fn base_url(mut self, base_url: &str) -> Self {
+            self.transport.base_url = base_url.to_owned();
+            self
+        }
+
+        /// A backup base URL: after a connection failure to the main host (nothing was sent),
+        /// the retries go there. Off by default.
+        pub fn backup_base_url(mut self, base_url: &str) -> Self {
+            self.transport.backup_base_url = Some(base_url.to_owned());
+            self
+        }
+
+        /// Sends the operations the docs place on another host (`documented`, e.g.
+        /// `https://pay.wechatpay.cn/`) to `replacement` instead, e.g. a test server or a proxy.
+        pub fn alternate_base_url(mut self, documented: &str, replacement: &str) -> Self {
+            self.transport.alternate_base_urls.push((
+                documented.trim_end_matches('/').to_owned(),
+                replacement.trim_end_matches('/').to_owned(),
+            ));
+            self
+        }
+
+        /// The `User-Agent` header; default [`DEFAULT_USER_AGENT`].
+        pub fn user_agent(mut self, user_agent: &str) -> Self {
+            self.transport.user_agent = user_agent.to_owned();
+            self
+        }
+
+        /// The timeout of one attempt (connect, send, and receive the whole body); default 30 s.
+        /// A streamed download is bounded per read by it instead. With retries, a call may take
+        /// up to `(retries + 1) × timeout` plus the backoff waits.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.transport.timeout = timeout;
+            self
+        }
+
+        /// The TCP + TLS connect timeout; default 10 s (never more than the timeout).
+        pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.transport.connect_timeout = timeout;
+            self
+        }
+
+        /// When to retry; default [`RetryPolicy::default`](crate::transport::RetryPolicy::default)
+        /// (2 retries, only where safe). [`RetryPolicy::none`](crate::transport::RetryPolicy::none)
+        /// turns retries off.
+        pub fn retry_policy(mut self, retry: crate::transport::RetryPolicy) -> Self {
+            self.transport.retry = retry;
+            self
+        }
+    };
+}
+pub(crate) use transport_setters;
