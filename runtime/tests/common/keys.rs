@@ -161,3 +161,46 @@ xwYeP5a2DNxmjL5lsJML7DGr5znsevnoqGRwTm9fxCGfy8wus7hwKz6clt3Whmmd\n\
 a7UAdb1c08hEQFVRbF14AR73xbnd8N0obCWJPCbzMCtkaSef4FdEEgEXJiw0VAJT\n\
 8wIDAQAB\n\
 -----END PUBLIC KEY-----\n";
+
+/// `keys["wonder-app"].private_pkcs8_pem` (= `shared/test-vectors/keys/wonder-app.pem`). Test key.
+pub const WONDER_APP_PRIVATE_PKCS8_PEM: &str = "\
+-----BEGIN PRIVATE KEY-----\n\
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQCfgZudk4w6BBwT\n\
+tefltzcYHpwO4ZheI5+neqnAsUnS64/8lJcxYo9OhhvNrLhLIIqQ6oDzOjrnmya6\n\
+/Lvzpq2r+5tcnmPx8mnRrLRB9e99MxX+QqSVOdRgeNMYNMwmzfLk9XPolFWW/ZZ6\n\
+wzoHg76qJM3xK7EEUvnAqr3nXKGWelIn5xX60yIkEc5mtD7qeW/ubVGAgeSZmI8J\n\
+1vM89Yene9oVXeInOl06xwH8eaF7gCZJ4hVJ4edFMhDGHiZ11kgsVlNuyxODHRH8\n\
+XLO1m6q3cT2hnKvdjMOM5Qfgr3dejd8m/8N6pDZWsfDjfln7yhr8SJ2unoBNruE3\n\
+DJKvFKibAgMBAAECggEAB3OBBv/tBYrKmvsc7aS87KIFbUaJnSAx5Zt70ZYWmkVJ\n\
+0SVJ2NM/WY43P0jpxQysnG9v/azDMq2TRhnnV875/vY+gDmf9p355oMYWpp4CRO5\n\
+W8rWMGhmrOkIB3Hz9X4aciqrMvq28to+zNZQ4Cf94Kneev0tBEQyCZeQTn4LyGE0\n\
+jIZzo1SQ/wm4MYYbqM8rEj5R/zeKu6j28Oq2A9cTOuIOc9Xx+nc1pLX3e4S4s5Tt\n\
+x+elOY3z9agy9vGnNAw/ROPEoGROtEXhA175VwFvkn1Ew4ItlZ+PjIZzBijfBhsy\n\
+IXt4gAOQ7pU50THZ0nM2cimqQMNewkie5sEyyE+44QKBgQDU5zLyAH5Trp/0uY3S\n\
+q77y/zya86tkIlVCGU35GAyoD8BIj6Lymi4Hpq7QMqL2K0tbJecvOcV9uaijTlW8\n\
+RKpahxkVgGzTKvrcLQCVEq27fO+pNePdlgwozPkfK4jSLLDjlkl3n1r0JHpxcW9K\n\
+FdH1qd0Y8qoLzqtiBKuYdwOoOwKBgQC/y1gaoXgGTsC5wVxXg6/WKdD9qkTCAaLT\n\
+s6XKJHvpa+RuHmKw+DC9xkxwtowateBO0BMNw+tI7KWuQsIsQVsliI4EQynbHdgZ\n\
+hpy9WOdHvuN6BAn+ACnAabXYWdj9VMwyfPgwjmSQk56xNKBkCSuJ17MagIiAO1WD\n\
+AwrDUn1bIQKBgQCoTMeyFH/IaQ+bZp9dPVUqRGhFWYBQHO/m25gO5FsE88ad1aYL\n\
+P6RJehNRE+ZM0Ta1rAXQCEw9MenEhqUxudoszAUhQS9F0wER0iVWsrhRsNbHnYku\n\
+3nFoQ3hfkouLEbcXgfM7s+Yzfy6nxPMjzpH2MDxOf226/bnvNx/q25IxhwKBgQCk\n\
+bDdD3VmATtN6bAI2JHcCKyc30FjR2YU16LUg7tYr7osOvI3vGVbv2qh9mIHUBEgg\n\
+SNGM44E6K2Z+Vk0Qk5cIPmFB1jJz3sn8WCLXUPg10bhCSmQmlQ02H2n96EjWJXRJ\n\
+dElxlyEvsN5DHNLD7/ibW4f4GGjtRfCxOFJp0LYXAQKBgGFUWkw5Ze90EeZUpbby\n\
+FiWGk87EWMjnHHnWDZvCjpim0K5kNh6TiCBTRW9Nrbh8y/TXhOkUMjTGA1KZFZq4\n\
+w2C/yyQktgl+AsjZZfjZM7BsespQQOKDClkVjNQjNcRlCYBKcLdIlb2fSfJ22KOQ\n\
+TQjnXtRDhfYpvGppbxaMU0E3\n\
+-----END PRIVATE KEY-----\n";
+
+/// `keys["wonder-app"].public_spki_pem` (= `shared/test-vectors/keys/wonder-app.pub.pem`).
+pub const WONDER_APP_PUBLIC_SPKI_PEM: &str = "\
+-----BEGIN PUBLIC KEY-----\n\
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAn4GbnZOMOgQcE7Xn5bc3\n\
+GB6cDuGYXiOfp3qpwLFJ0uuP/JSXMWKPToYbzay4SyCKkOqA8zo655smuvy786at\n\
+q/ubXJ5j8fJp0ay0QfXvfTMV/kKklTnUYHjTGDTMJs3y5PVz6JRVlv2WesM6B4O+\n\
+qiTN8SuxBFL5wKq951yhlnpSJ+cV+tMiJBHOZrQ+6nlv7m1RgIHkmZiPCdbzPPWH\n\
+p3vaFV3iJzpdOscB/Hmhe4AmSeIVSeHnRTIQxh4mddZILFZTbssTgx0R/FyztZuq\n\
+t3E9oZyr3YzDjOUH4K93Xo3fJv/DeqQ2VrHw435Z+8oa/Eidrp6ATa7hNwySrxSo\n\
+mwIDAQAB\n\
+-----END PUBLIC KEY-----\n";
