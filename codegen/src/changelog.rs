@@ -236,10 +236,12 @@ pub fn count_types(documents: &[Document]) -> usize {
         .map(|op| {
             let request = match &op.request {
                 RequestBody::Json { fields } => 1 + in_fields(fields),
+                RequestBody::Value { .. } => 1,
                 _ => 0,
             };
             let response = match &op.response {
                 ResponseBody::Json { fields } => 1 + in_fields(fields),
+                ResponseBody::Value { .. } => 1,
                 ResponseBody::Binary => 0,
             };
             let query = usize::from(!op.query.is_empty()) + in_fields(&op.query);

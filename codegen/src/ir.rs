@@ -84,6 +84,9 @@ pub struct Operation {
     pub request: RequestBody,
     /// The success response.
     pub response: ResponseBody,
+    /// The envelope the response comes in, if any (the [`ResponseBody`] describes its `data`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<Envelope>,
     /// A suggested name for the response type: the official SDK's, with its package
     /// (`payments.Transaction`, `refunddomestic.Refund`). Operations whose responses share it
     /// share one response type.
@@ -108,6 +111,7 @@ impl Operation {
             headers: Vec::new(),
             request: RequestBody::None,
             response: ResponseBody::Json { fields: Vec::new() },
+            envelope: None,
             response_type_name: None,
         }
     }
@@ -176,6 +180,13 @@ pub enum RequestBody {
     /// A multipart media upload (`BinaryDataRequest extends Multipart`): a `meta` JSON part
     /// (`filename`, `sha256`) and a `file` part.
     Multipart,
+    /// A JSON body given as a type rather than fields: a [`Type::Named`] object (an OpenAPI
+    /// `$ref` body), emitted as that named type.
+    Value {
+        /// The body's type.
+        #[serde(flatten)]
+        ty: Type,
+    },
 }
 
 /// What an operation answers with on success.
@@ -190,6 +201,29 @@ pub enum ResponseBody {
     /// A byte stream: a file download (`WellformedResponse extends ReadStream`, or a
     /// `responseType` of `'stream'`/`'arraybuffer'`).
     Binary,
+    /// A JSON value given as a type rather than fields: a list (`[Item]`) or a
+    /// [`Type::Named`] object (an OpenAPI `$ref`).
+    Value {
+        /// The value's type.
+        #[serde(flatten)]
+        ty: Type,
+    },
+}
+
+/// A response envelope: every answer of the operation is an object whose `data` member holds the
+/// value the [`ResponseBody`] describes, and whose `code` says whether the call succeeded
+/// (Wonder's `{"code": 0, "message": "...", "data": {...}}`). The client returns `data`; any
+/// other `code` is an API error, whatever the HTTP status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The member holding the result code (`code`).
+    pub code: String,
+    /// The member holding the message (`message`).
+    pub message: String,
+    /// The member holding the value (`data`).
+    pub data: String,
+    /// The code of success (`0`).
+    pub success: i64,
 }
 
 /// A named, typed member: a body or object field, a query or path parameter, a header.

@@ -155,7 +155,7 @@ fn field_at<'o>(op: &'o mut Operation, path: &str, locations: &[&str]) -> Option
         },
         "response" => match &mut op.response {
             ResponseBody::Json { fields } => fields,
-            ResponseBody::Binary => return None,
+            ResponseBody::Binary | ResponseBody::Value { .. } => return None,
         },
         "query" => &mut op.query,
         "header" => &mut op.headers,

@@ -182,3 +182,46 @@ fn the_new_facts_survive_the_model_yaml() {
     assert!(yaml.contains("type: named\n        ref: CycleIn"), "{yaml}");
     assert_eq!(document_from_yaml(&yaml).expect("reads back"), doc);
 }
+
+#[test]
+fn bodies_given_as_types_take_and_return_the_named_types() {
+    use codegen::ir::Envelope;
+    let mut doc = document();
+    let mut list = Operation::new(HttpMethod::Get, "/v3/demo/cycles");
+    list.operation_id = Some("list_cycles".to_owned());
+    list.response = ResponseBody::Value {
+        ty: Type::Array {
+            items: Box::new(named("Cycle")),
+        },
+    };
+    list.envelope = Some(Envelope {
+        code: "code".to_owned(),
+        message: "message".to_owned(),
+        data: "data".to_owned(),
+        success: 0,
+    });
+    let mut add = Operation::new(HttpMethod::Put, "/v3/demo/cycles/add");
+    add.request = RequestBody::Value { ty: named("CycleIn") };
+    add.response = ResponseBody::Value { ty: named("Cycle") };
+    doc.operations.extend([list.clone(), add]);
+    let files = wechatpay_crate(std::slice::from_ref(&doc)).expect("emits");
+    let module = files
+        .iter()
+        .find(|f| f.path == "src/v3/demo.rs")
+        .expect("the demo module")
+        .contents
+        .clone();
+    assert!(
+        module.contains("::std::result::Result<::std::vec::Vec<Cycle>, ::sdk_runtime::Error>"),
+        "{module}"
+    );
+    assert!(module.contains("body: &CycleIn,"), "{module}");
+    assert!(
+        module.contains("::std::result::Result<Cycle, ::sdk_runtime::Error>"),
+        "{module}"
+    );
+    // The envelope is a fact of the model.
+    let yaml = to_yaml(&doc);
+    assert!(yaml.contains("envelope:\n    code: code"), "{yaml}");
+    assert_eq!(document_from_yaml(&yaml).expect("reads back").operations[1], list);
+}

@@ -60,7 +60,7 @@ fn request(doc: &Document) -> &[Field] {
 fn response(doc: &Document) -> &[Field] {
     match &doc.operations[0].response {
         ResponseBody::Json { fields } => fields,
-        ResponseBody::Binary => panic!("json response"),
+        ResponseBody::Binary | ResponseBody::Value { .. } => panic!("json response"),
     }
 }
 

@@ -439,6 +439,12 @@ impl Request<'_> {
                 check_object(fields, map, "")?;
                 Ok((Some(parsed), None))
             }
+            RequestBody::Value { ty } => {
+                let parsed: Value = serde_json::from_slice(self.body)
+                    .map_err(|e| ApiError::param("/", "body", &format!("body is not valid JSON: {e}")))?;
+                check_json(ty, &parsed, "")?;
+                Ok((Some(parsed), None))
+            }
             RequestBody::Multipart => self.check_upload().map(|u| (None, Some(u))),
         }
     }

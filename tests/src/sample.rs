@@ -99,6 +99,7 @@ pub fn sample_object(fields: &[Field]) -> Value {
 pub fn sample_response(op: &Operation) -> Option<Value> {
     match &op.response {
         ResponseBody::Json { fields } => Some(sample_object(fields)),
+        ResponseBody::Value { ty } => Some(sample_value("data", ty)),
         ResponseBody::Binary => None,
     }
 }
@@ -166,7 +167,7 @@ pub fn encrypted_pointers(op: &Operation) -> Vec<String> {
     }
     let fields: &[Field] = match &op.request {
         RequestBody::Json { fields } => fields,
-        RequestBody::None | RequestBody::Multipart => &op.query,
+        RequestBody::None | RequestBody::Multipart | RequestBody::Value { .. } => &op.query,
     };
     let strings: Vec<&Field> = fields.iter().filter(|f| f.ty == Type::String).collect();
     let mut chosen: Vec<&Field> = strings
@@ -207,7 +208,9 @@ pub fn sensitive_pointers(op: &Operation) -> Vec<String> {
     let mut out = Vec::new();
     match &op.request {
         RequestBody::Json { fields } => walk(fields, "", &mut out),
-        RequestBody::None | RequestBody::Multipart => walk(&op.query, "", &mut out),
+        RequestBody::None | RequestBody::Multipart | RequestBody::Value { .. } => {
+            walk(&op.query, "", &mut out)
+        }
     }
     out
 }
@@ -253,6 +256,7 @@ pub fn sample_input(op: &Operation) -> Value {
     let (body, upload) = match &op.request {
         RequestBody::None => (Value::Null, Value::Null),
         RequestBody::Json { fields } => (sample_object(fields), Value::Null),
+        RequestBody::Value { ty } => (sample_value("body", ty), Value::Null),
         RequestBody::Multipart => (
             Value::Null,
             json!({ "filename": SAMPLE_UPLOAD_FILENAME, "content": SAMPLE_UPLOAD_CONTENT }),

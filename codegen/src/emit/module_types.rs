@@ -125,6 +125,31 @@ impl ModuleTypes<'_> {
         }
     }
 
+    /// The Rust type, in this module, of a value of type `ty` (a request or response body given
+    /// as a type: a named type, a list of them), defining what it needs; `name` is the local
+    /// name an anonymous definition gets.
+    pub fn value_type(&mut self, ty: &Type, name: &str, use_: &str, mode: Mode) -> TokenStream {
+        let ty = self.rust_type(ty, name, use_, mode, None);
+        self.local_tokens(&ty)
+    }
+
+    fn local_tokens(&self, ty: &Ty) -> TokenStream {
+        match ty {
+            Ty::Plain(tokens) => tokens.clone(),
+            Ty::Named(id) => {
+                let local = ident(self.by_id.get(id).map_or("Unnamed", String::as_str));
+                quote!(#local)
+            }
+            Ty::Vec(items) | Ty::Boxed(items) => {
+                let inner = self.local_tokens(items);
+                quote!(::std::vec::Vec<#inner>)
+            }
+            Ty::Ref(..) => quote!(::core::compile_error!(
+                "internal error: a reference outside its type"
+            )),
+        }
+    }
+
     /// Names an operation's own top-level type (`PostRequest`, `GetQuery`, `GetResponse`): it
     /// always gets its own local name. `suggested` is the official SDK's name for it, with its
     /// package (`payments.Transaction`).

@@ -8,7 +8,7 @@ use quote::quote;
 
 use super::names::pascal;
 use super::types::{Key, Mode, ModuleTypes, Ty, TypeSpace};
-use crate::ir::{Document, NamedType, Type};
+use crate::ir::{Document, NamedType, RequestBody, ResponseBody, Type};
 
 impl TypeSpace {
     /// A type space that knows the named types of `documents`.
@@ -37,13 +37,15 @@ impl TypeSpace {
         for document in documents {
             let types = document.types.iter().map(|t| &t.ty);
             let operations = document.operations.iter().flat_map(|op| {
-                let request = match &op.request {
-                    crate::ir::RequestBody::Json { fields } => fields.as_slice(),
-                    _ => &[],
+                let (request, request_value) = match &op.request {
+                    RequestBody::Json { fields } => (fields.as_slice(), None),
+                    RequestBody::Value { ty } => (&[][..], Some(ty)),
+                    RequestBody::None | RequestBody::Multipart => (&[][..], None),
                 };
-                let response = match &op.response {
-                    crate::ir::ResponseBody::Json { fields } => fields.as_slice(),
-                    crate::ir::ResponseBody::Binary => &[],
+                let (response, response_value) = match &op.response {
+                    ResponseBody::Json { fields } => (fields.as_slice(), None),
+                    ResponseBody::Value { ty } => (&[][..], Some(ty)),
+                    ResponseBody::Binary => (&[][..], None),
                 };
                 [&op.path_params, &op.query, &op.headers]
                     .into_iter()
@@ -51,6 +53,8 @@ impl TypeSpace {
                     .chain(request)
                     .chain(response)
                     .map(|f| &f.ty)
+                    .chain(request_value)
+                    .chain(response_value)
             });
             for ty in types.chain(operations) {
                 if let Some(missing) = first_unknown(ty, &|name| named.contains_key(name)) {

@@ -220,6 +220,16 @@ pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>) -> (TokenStream, Signat
                 signature.args.push(Arg::Body { ty: name });
             }
         }
+        RequestBody::Value { ty } => {
+            let doc = format!("Request body of {signature_line}.");
+            let name = space
+                .type_name(ty, &format!("{prefix}Request"), &doc, Mode::Request)
+                .unwrap_or_default();
+            let tokens = space.value_type(ty, &format!("{prefix}Request"), &doc, Mode::Request);
+            args.push(quote!(body: &#tokens));
+            steps.push(quote!(.json(body)?));
+            signature.args.push(Arg::Body { ty: name });
+        }
         RequestBody::Multipart => {
             args.push(quote!(upload: &::sdk_runtime::wechatpay::MediaUpload));
             steps.push(quote!(.multipart(upload)));
@@ -268,6 +278,11 @@ pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>) -> (TokenStream, Signat
             quote!(::sdk_runtime::wechatpay::Download),
             quote!(client.download(op).await),
         ),
+        ResponseBody::Value { ty } => {
+            let doc = format!("Response body of {signature_line}.");
+            let ty = space.value_type(ty, &format!("{prefix}Response"), &doc, Mode::Response);
+            (ty, quote!(client.json(op).await))
+        }
     };
 
     let base_url = op.base_url.as_ref().map(|b| quote!(.base_url(#b)));
