@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use codegen::emit::crates;
+use codegen::emit::{Settings, crates};
 use codegen::ir::Document;
 use codegen::model::{document_from_yaml, to_yaml};
 use codegen::wechat::import_page;
@@ -91,8 +91,8 @@ fn the_model_round_trips_through_yaml() {
 fn emission_is_deterministic_whatever_the_input_order() {
     let (documents, _) = import_corpus();
     // Both crates: the SDK and the conformance crate that calls it.
-    let first = crates(&documents).expect("emits");
-    let again = crates(&documents).expect("emits");
+    let first = crates(&documents, &Settings::wechatpay()).expect("emits");
+    let again = crates(&documents, &Settings::wechatpay()).expect("emits");
     assert_eq!(first, again);
     // A fixed pseudo-random shuffle (xorshift), and the reversed order.
     let mut shuffled = documents.clone();
@@ -107,10 +107,10 @@ fn emission_is_deterministic_whatever_the_input_order() {
         shuffled.iter().map(|d| &d.source).collect::<Vec<_>>(),
         documents.iter().map(|d| &d.source).collect::<Vec<_>>()
     );
-    assert_eq!(crates(&shuffled).expect("emits"), first);
+    assert_eq!(crates(&shuffled, &Settings::wechatpay()).expect("emits"), first);
     let mut reversed = documents.clone();
     reversed.reverse();
-    assert_eq!(crates(&reversed).expect("emits"), first);
+    assert_eq!(crates(&reversed, &Settings::wechatpay()).expect("emits"), first);
 }
 
 /// The links of a page's prose after its last code block, found by a plain scan for `](…)`.

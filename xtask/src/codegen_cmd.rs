@@ -20,7 +20,8 @@ const OWNED: &[&str] = &[".rs", "Cargo.toml"];
 pub fn run(root: &Path, check: bool, from: &Path, facts: Option<&Path>) -> Result<(), String> {
     let start = Instant::now();
     let documents = import::read_specs(root)?;
-    let crates = codegen::emit::crates(&documents).map_err(|e| e.to_string())?;
+    let crates = codegen::emit::crates(&documents, &codegen::emit::Settings::wechatpay())
+        .map_err(|e| e.to_string())?;
     let tree = |files: Vec<codegen::emit::GeneratedFile>| -> Tree {
         files.into_iter().map(|f| (f.path, f.contents)).collect()
     };

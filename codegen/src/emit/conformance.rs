@@ -792,7 +792,7 @@ mod tests {
             title: None,
             operations,
         };
-        crates(&[doc])
+        crates(&[doc], &crate::emit::Settings::wechatpay())
             .expect("emits")
             .conformance
             .into_iter()

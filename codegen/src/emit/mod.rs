@@ -15,6 +15,7 @@ mod named;
 pub mod names;
 mod operation;
 mod sensitive;
+mod settings;
 mod structs;
 mod type_names;
 pub mod types;
@@ -49,6 +50,7 @@ use quote::quote;
 
 use crate::ir::{Document, HttpMethod, Operation};
 use names::snake;
+pub use settings::{Runtime, Settings};
 use types::{ModuleTypes, TypeSpace, docs, ident};
 
 /// The first line of every generated file.
@@ -141,7 +143,7 @@ struct Located<'d> {
 /// # Errors
 /// As [`crates`].
 pub fn wechatpay_crate(documents: &[Document]) -> Result<Vec<GeneratedFile>, EmitError> {
-    crates(documents).map(|c| c.wechatpay)
+    crates(documents, &Settings::wechatpay()).map(|c| c.wechatpay)
 }
 
 /// Emits the `wechatpay` crate and its conformance crate for these documents.
@@ -149,7 +151,7 @@ pub fn wechatpay_crate(documents: &[Document]) -> Result<Vec<GeneratedFile>, Emi
 /// # Errors
 /// Two operations that land on the same function (same module and method), or an operation
 /// whose path has no product segment, are reported with their sources.
-pub fn crates(documents: &[Document]) -> Result<Crates, EmitError> {
+pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, EmitError> {
     let mut ops: Vec<(&Operation, &str)> = documents
         .iter()
         .flat_map(|d| d.operations.iter().map(move |o| (o, d.source.as_str())))
@@ -199,6 +201,7 @@ pub fn crates(documents: &[Document]) -> Result<Crates, EmitError> {
     // Every type of the crate, defined once in `crate::types`; the product files re-export
     // them, so they are rendered once every module has named its types.
     let mut space = TypeSpace::with_named(documents).map_err(|message| EmitError { message })?;
+    space.sensitive = settings.runtime(Runtime::Sensitive);
     let mut product_bodies = Vec::new();
     let unified = unify::unified_responses(ops.iter().map(|(op, _)| *op));
     // Root modules (`v3`, `invoicing`, …) and the products under them.
@@ -212,7 +215,12 @@ pub fn crates(documents: &[Document]) -> Result<Crates, EmitError> {
             });
         }
         features.push(feature.clone());
-        let body = module_body(node, product, &[], &feature, &unified, &mut space, &mut located);
+        let context = Context {
+            feature: &feature,
+            unified: &unified,
+            settings,
+        };
+        let body = module_body(node, product, &[], &context, &mut space, &mut located);
         product_bodies.push((product.clone(), node.url.clone(), feature.clone(), body));
     }
     let names = space.names();
@@ -302,17 +310,27 @@ pub fn crates(documents: &[Document]) -> Result<Crates, EmitError> {
     });
     files.push(GeneratedFile {
         path: "src/lib.rs".to_owned(),
-        contents: render(lib_rs(&lib_items, ops.len()))?,
+        contents: render(lib_rs(&lib_items, ops.len(), settings))?,
     });
     files.push(GeneratedFile {
         path: "Cargo.toml".to_owned(),
-        contents: cargo_toml(&features),
+        contents: cargo_toml(&features, settings),
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Crates {
         wechatpay: files,
         conformance: conformance::crate_files(&located)?,
     })
+}
+
+/// What every module of a product is emitted with.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    /// The product's cargo feature.
+    feature: &'a str,
+    /// The response fields of operations whose responses the official SDK names alike.
+    unified: &'a BTreeMap<String, Vec<crate::ir::Field>>,
+    settings: &'a Settings,
 }
 
 /// A module's items before type names are final: its functions, the `(local name, id)` pairs
@@ -354,11 +372,15 @@ fn module_body<'d>(
     node: &ModuleNode<'d>,
     product: &[String],
     modules: &[String],
-    feature: &str,
-    unified: &BTreeMap<String, Vec<crate::ir::Field>>,
+    context: &Context<'_>,
     space: &mut TypeSpace,
     located: &mut Vec<Located<'d>>,
 ) -> ModuleBody {
+    let Context {
+        feature,
+        unified,
+        settings,
+    } = *context;
     let mut path = product.to_vec();
     path.extend(modules.iter().cloned());
     let mut types = space.module(path, feature);
@@ -372,9 +394,9 @@ fn module_body<'d>(
                 op.response = crate::ir::ResponseBody::Json {
                     fields: fields.clone(),
                 };
-                operation::emit(&op, &mut types)
+                operation::emit(&op, &mut types, settings)
             }
-            None => operation::emit(op, &mut types),
+            None => operation::emit(op, &mut types, settings),
         };
         functions.push(tokens);
         located.push(Located {
@@ -389,7 +411,7 @@ fn module_body<'d>(
     for (name, child) in &node.children {
         let mut path = modules.to_vec();
         path.push(name.clone());
-        let body = module_body(child, product, &path, feature, unified, space, located);
+        let body = module_body(child, product, &path, context, space, located);
         children.push((name.clone(), child.url.clone(), body));
     }
     ModuleBody {
@@ -399,51 +421,44 @@ fn module_body<'d>(
     }
 }
 
-fn lib_rs(items: &[TokenStream], operation_count: usize) -> TokenStream {
-    let doc = format!(
-        "Typed client for the WeChat Pay APIv3 ({operation_count} operations), generated from the \
-         official docs.\n\nModules mirror the URL path: `POST /v3/payscore/plan/payscore-plans/\
-         merchant-plan-no/{{merchant_plan_no}}/stop` is \
-         `v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post`. \
-         Each product (`v3::pay`, `v3::payscore`, …) sits behind the cargo feature of the same \
-         name; `full` enables all of them.\n\nOperations whose docs declare the \
-         `Wechatpay-Serial` header take a closure that builds the request from an [`Encryptor`]: \
-         encrypt sensitive fields with it, and the request names that same key.\n\nSigning, \
-         verification, certificates, retries and downloads live in [`sdk_runtime`]; this crate \
-         re-exports what a caller needs."
-    );
+fn lib_rs(items: &[TokenStream], operation_count: usize, settings: &Settings) -> TokenStream {
+    let doc = settings
+        .crate_doc
+        .replace("{operation_count}", &operation_count.to_string());
     let doc = docs(&doc, true);
+    let provider = ident(&settings.provider);
+    let reexports = settings.reexports.iter().map(|r| ident(r));
+    let runtime_reexports = settings.runtime_reexports.iter().map(|r| ident(r));
     quote! {
         #doc
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant)]
 
-        pub use ::sdk_runtime::wechatpay::{
-            Client, ClientBuilder, Download, Encryptor, MediaUpload, Notification, RetryPolicy,
-        };
-        pub use ::sdk_runtime::{DateTime, Error, ErrorKind, SignatureErrorKind, StringOrNumber};
+        pub use ::sdk_runtime::#provider::{#(#reexports),*};
+        pub use ::sdk_runtime::{#(#runtime_reexports),*};
 
         #(#items)*
     }
 }
 
-fn cargo_toml(features: &[String]) -> String {
-    let mut out = String::from(
+fn cargo_toml(features: &[String], settings: &Settings) -> String {
+    let mut out = format!(
         "# @generated by `cargo xtask codegen` from `specs/`. Do not edit by hand.\n\
          [package]\n\
-         name = \"wechatpay\"\n\
+         name = \"{}\"\n\
          version = \"0.1.0\"\n\
-         description = \"Typed WeChat Pay APIv3 client, generated from the official docs.\"\n\
+         description = \"{}\"\n\
          edition.workspace = true\n\
          rust-version.workspace = true\n\
          license.workspace = true\n\
          publish.workspace = true\n\
          \n\
          [dependencies]\n\
-         sdk-runtime = { path = \"../../runtime\" }\n\
+         sdk-runtime = {{ path = \"../../runtime\" }}\n\
          serde.workspace = true\n\
          \n\
          [features]\n\
          default = []\n",
+        settings.crate_name, settings.description
     );
     let quoted: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
     out.push_str(&format!("full = [{}]\n", quoted.join(", ")));

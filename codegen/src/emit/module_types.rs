@@ -287,7 +287,7 @@ impl ModuleTypes<'_> {
             // A sensitive request string is its plaintext, which the generated call encrypts.
             let sealed = mode == Mode::Request && field.sensitive && field.ty == Type::String;
             let ty = if sealed {
-                Ty::Plain(quote!(::sdk_runtime::wechatpay::Sensitive))
+                Ty::Plain(self.space.sensitive.clone())
             } else {
                 self.rust_type(&field.ty, &child, &child_use, mode, Some(&field.name))
             };

@@ -5,6 +5,7 @@ use quote::{format_ident, quote};
 
 use super::names::pascal;
 use super::sensitive::{has_sensitive, sealed_doc, sensitive_doc};
+use super::settings::{Runtime, Settings};
 use super::types::{Mode, ModuleTypes, argument, docs, ident};
 use crate::ir::{Operation, RequestBody, ResponseBody, Type};
 
@@ -77,7 +78,9 @@ pub(super) struct Closure {
 
 /// Emits the function for `op` into its module, registering the types it needs in `space`;
 /// returns it with the [`Signature`] it has.
-pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>) -> (TokenStream, Signature) {
+pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>, settings: &Settings) -> (TokenStream, Signature) {
+    let client_type = settings.runtime(Runtime::Client);
+    let operation_type = settings.runtime(Runtime::Operation);
     let method = op.method.lower();
     let prefix = pascal(method);
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
@@ -231,7 +234,8 @@ pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>) -> (TokenStream, Signat
             signature.args.push(Arg::Body { ty: name });
         }
         RequestBody::Multipart => {
-            args.push(quote!(upload: &::sdk_runtime::wechatpay::MediaUpload));
+            let upload = settings.runtime(Runtime::MediaUpload);
+            args.push(quote!(upload: &#upload));
             steps.push(quote!(.multipart(upload)));
             signature.args.push(Arg::Upload);
         }
@@ -250,9 +254,10 @@ pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>) -> (TokenStream, Signat
         args.push(quote!(#arg: F));
         prelude.push(quote!(let #arg = #arg(&encryptor)?;));
         generics = Some(quote!(<F>));
+        let encryptor = settings.runtime(Runtime::Encryptor);
         bound = Some(quote! {
             where
-                F: ::std::ops::FnOnce(&::sdk_runtime::wechatpay::Encryptor)
+                F: ::std::ops::FnOnce(&#encryptor)
                     -> ::std::result::Result<#ty_id, ::sdk_runtime::Error>,
         });
         signature.args.push(Arg::Encrypted {
@@ -275,7 +280,7 @@ pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>) -> (TokenStream, Signat
             (quote!(#ty), quote!(client.json(op).await))
         }
         ResponseBody::Binary => (
-            quote!(::sdk_runtime::wechatpay::Download),
+            settings.runtime(Runtime::Download),
             quote!(client.download(op).await),
         ),
         ResponseBody::Value { ty } => {
@@ -308,13 +313,13 @@ pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>) -> (TokenStream, Signat
         #doc
         #deprecated
         pub async fn #fn_name #generics(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &#client_type,
             #(#args,)*
         ) -> ::std::result::Result<#ret, ::sdk_runtime::Error>
         #bound
         {
             #(#prelude)*
-            let op = ::sdk_runtime::wechatpay::Operation::new(::sdk_runtime::Method::#http_method, #path)
+            let op = #operation_type::new(::sdk_runtime::Method::#http_method, #path)
                 #base_url
                 #(#steps)*;
             #call
@@ -360,7 +365,12 @@ mod tests {
     /// The function as pretty-printed source.
     fn source(op: &Operation) -> (String, Signature) {
         let mut space = crate::emit::types::TypeSpace::default();
-        let (tokens, signature) = emit(op, &mut space.module(vec!["v3".into(), "demo".into()], "demo"));
+        space.sensitive = Settings::wechatpay().runtime(Runtime::Sensitive);
+        let (tokens, signature) = emit(
+            op,
+            &mut space.module(vec!["v3".into(), "demo".into()], "demo"),
+            &Settings::wechatpay(),
+        );
         let file: syn::File = syn::parse2(tokens).expect("valid Rust");
         (prettyplease::unparse(&file), signature)
     }
@@ -458,7 +468,12 @@ mod tests {
             ],
         };
         let mut space = crate::emit::types::TypeSpace::default();
-        let (tokens, signature) = emit(&op, &mut space.module(vec!["v3".into(), "demo".into()], "demo"));
+        space.sensitive = Settings::wechatpay().runtime(Runtime::Sensitive);
+        let (tokens, signature) = emit(
+            &op,
+            &mut space.module(vec!["v3".into(), "demo".into()], "demo"),
+            &Settings::wechatpay(),
+        );
         let defs = space.emit(&space.names());
         let file: syn::File = syn::parse2(quote!(#tokens #defs)).expect("valid Rust");
         let code = prettyplease::unparse(&file);

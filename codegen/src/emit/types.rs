@@ -114,6 +114,8 @@ pub struct TypeSpace {
     pub(super) named: BTreeMap<String, crate::ir::NamedType>,
     /// The named types being defined, per mode (a reference to one of them is to itself).
     pub(super) in_progress: BTreeSet<(String, Mode)>,
+    /// The type of a sensitive request string (its plaintext, which the call encrypts).
+    pub(super) sensitive: TokenStream,
 }
 
 /// Rustdoc attributes for `text`, one `///` line per line (`//!` when `inner`).
