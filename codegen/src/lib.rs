@@ -7,5 +7,6 @@ pub mod diag;
 pub mod emit;
 pub mod ir;
 pub mod model;
+pub mod openapi;
 pub mod overrides;
 pub mod wechat;
