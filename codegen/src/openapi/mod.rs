@@ -68,15 +68,9 @@ pub fn lower(source: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
 
 /// Deserializes the text into the `openapiv3` model.
 fn parse(text: &str) -> Result<OpenAPI, Diagnostic> {
-    serde_norway::from_str(text).map_err(|err| {
-        let span = err
-            .location()
-            .map(|l| Span {
-                line: u32::try_from(l.line()).unwrap_or(u32::MAX),
-                column: u32::try_from(l.column()).unwrap_or(u32::MAX),
-            })
-            .unwrap_or(Span { line: 1, column: 1 });
-        Diagnostic::new(span, format!("not an OpenAPI 3.0 document: {err}"))
+    crate::model::from_yaml(text).map_err(|mut d| {
+        d.message = format!("not an OpenAPI 3.0 document: {}", d.message);
+        d
     })
 }
 

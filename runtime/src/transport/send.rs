@@ -88,6 +88,14 @@ impl Transport {
         .await
     }
 
+    /// [`Transport::send`] expecting a verified response, read whole.
+    pub(crate) async fn execute<P: Provider>(&self, provider: &P, op: Operation) -> Result<Response, Error> {
+        match self.send(provider, op, Expect::Verified).await? {
+            Reply::Whole(response) => Ok(response),
+            Reply::Stream(_) => unreachable!("verified responses are read whole"),
+        }
+    }
+
     async fn send_with_retries<P: Provider>(
         &self,
         provider: &P,

@@ -75,14 +75,7 @@ impl Client {
     /// [`Signature`](crate::ErrorKind::Signature) if a 2xx response fails verification.
     pub async fn execute(&self, op: Operation) -> Result<Response, Error> {
         let inner = &*self.inner;
-        match inner
-            .transport
-            .send(&inner.provider, op, Expect::Verified)
-            .await?
-        {
-            Reply::Whole(response) => Ok(response),
-            Reply::Stream(_) => unreachable!("verified responses are read whole"),
-        }
+        inner.transport.execute(&inner.provider, op).await
     }
 
     /// [`Client::execute`], then decodes the body as JSON `T`; an empty body (e.g. 204)

@@ -12,8 +12,7 @@ use super::webhook::{Webhook, verify_webhook};
 use crate::Error;
 use crate::rsa::{PrivateKey, PublicKey};
 use crate::transport::builder::{TransportSettings, required, transport_setters};
-use crate::transport::provider::Expect;
-use crate::transport::{Operation, Reply, Response, Transport};
+use crate::transport::{Operation, Response, Transport};
 
 /// Production host: `https://gateway.wonder.today`.
 pub const DEFAULT_BASE_URL: &str = "https://gateway.wonder.today";
@@ -70,14 +69,7 @@ impl Client {
     /// [`Api`](crate::ErrorKind::Api) on a non-2xx status (with Wonder's `code` and `message`).
     pub async fn execute(&self, op: Operation) -> Result<Response, Error> {
         let inner = &*self.inner;
-        match inner
-            .transport
-            .send(&inner.provider, op, Expect::Verified)
-            .await?
-        {
-            Reply::Whole(response) => Ok(response),
-            Reply::Stream(_) => unreachable!("verified responses are read whole"),
-        }
+        inner.transport.execute(&inner.provider, op).await
     }
 
     /// [`Client::execute`], then the envelope: `data` decoded as `T` when `code` is `0`.
