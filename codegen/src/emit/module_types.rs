@@ -140,9 +140,13 @@ impl ModuleTypes<'_> {
                 let local = ident(self.by_id.get(id).map_or("Unnamed", String::as_str));
                 quote!(#local)
             }
-            Ty::Vec(items) | Ty::Boxed(items) => {
+            Ty::Vec(items) => {
                 let inner = self.local_tokens(items);
                 quote!(::std::vec::Vec<#inner>)
+            }
+            Ty::Boxed(inner) => {
+                let inner = self.local_tokens(inner);
+                quote!(::std::boxed::Box<#inner>)
             }
             Ty::Ref(..) => quote!(::core::compile_error!(
                 "internal error: a reference outside its type"

@@ -41,6 +41,19 @@ pub(crate) struct SignableRequest<'a> {
     pub headers: &'a mut HeaderMap,
 }
 
+impl SignableRequest<'_> {
+    /// The path and, if any, `?` and query of the URL, exactly as sent (no scheme, host or
+    /// fragment): what both WeChat Pay and Wonder sign.
+    pub fn path_and_query(&self) -> &str {
+        path_and_query(self.url)
+    }
+}
+
+/// The path and, if any, `?` and query of `url`, exactly as it serializes on the wire.
+pub(crate) fn path_and_query(url: &Url) -> &str {
+    &url[url::Position::BeforePath..url::Position::AfterQuery]
+}
+
 /// A provider: WeChat Pay APIv3 or Wonder. Implemented inside this crate, one per protocol.
 pub(crate) trait Provider: Send + Sync {
     /// The provider's name in log messages (`WeChat Pay`).

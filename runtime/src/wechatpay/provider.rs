@@ -11,7 +11,7 @@ use http::{HeaderName, HeaderValue};
 use time::OffsetDateTime;
 
 use super::refresh::{self, CertificateMode};
-use super::sign::{Signer, canonical_url, generate_nonce};
+use super::sign::{Signer, generate_nonce};
 use super::verify::Verifier;
 use crate::transport::provider::{Expect, Provider, SignableRequest, request_span};
 use crate::transport::{Operation, Response, Transport, now_unix_seconds};
@@ -74,7 +74,7 @@ impl Provider for WechatPayV3 {
     fn sign(&self, request: &mut SignableRequest<'_>) -> Result<(), Error> {
         let authorization = self.signer.authorization(
             request.method.as_str(),
-            canonical_url(request.url),
+            request.path_and_query(),
             now_unix_seconds(),
             &generate_nonce()?,
             request.body,

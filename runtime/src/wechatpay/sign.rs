@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use url::{Position, Url};
+use url::Url;
 
 use crate::Error;
 use crate::rsa::{PrivateKey, PublicKey};
@@ -55,7 +55,7 @@ pub fn string_to_sign(
 /// serializes them on the wire (no scheme, host or fragment). E.g.
 /// `https://api.mch.weixin.qq.com/v3/pay/transactions/id/1?mchid=1` → `/v3/pay/transactions/id/1?mchid=1`.
 pub fn canonical_url(url: &Url) -> &str {
-    &url[Position::BeforePath..Position::AfterQuery]
+    crate::transport::provider::path_and_query(url)
 }
 
 /// A fresh nonce: 32 characters from `[0-9A-Za-z]`, drawn uniformly from the system CSPRNG

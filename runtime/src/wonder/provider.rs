@@ -71,13 +71,9 @@ impl Provider for Wonder {
     }
 
     fn sign(&self, request: &mut SignableRequest<'_>) -> Result<(), Error> {
-        let path_and_query = match request.url.query() {
-            Some(query) => format!("{}?{query}", request.url.path()),
-            None => request.url.path().to_owned(),
-        };
         let signed = self.signer.sign(
             request.method.as_str(),
-            &path_and_query,
+            request.path_and_query(),
             request.body,
             now_unix_seconds(),
             &generate_nonce()?,
