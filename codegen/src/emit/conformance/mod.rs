@@ -1,0 +1,165 @@
+//! The conformance crate, `generated/wechatpay-conformance`: a test-only crate that calls every
+//! function of the generated SDK by its operation's name (`"POST /v3/profitsharing/receivers/add"`)
+//! with arguments decoded from JSON, so one end-to-end test can drive every operation.
+//!
+//! It calls the functions through the [`Signature`]s the operation emitter returned, so the
+//! argument order and the Rust type paths (path parameter enums, `…Query`, `…Request`) are the
+//! ones the SDK has, never re-derived here. Layout: one file per product (`src/v3/pay.rs`) with
+//! one caller per operation (a function returning its boxed future), `src/support.rs` with the
+//! JSON conversions, `src/lib.rs` with `OPERATIONS`, `Outcome` and the `call` that dispatches on
+//! the operation's name, and `tests/call/` that runs `call` against the mock server.
+//!
+//! [`Signature`]: super::operation::Signature
+
+mod call_test;
+mod callers;
+mod lib_file;
+mod manifest;
+mod sample;
+mod support;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::names::{serde_name, unique};
+use super::types::{docs, ident};
+use super::{EmitError, GeneratedFile, Located, render};
+
+use self::call_test::test_rs;
+use self::callers::caller;
+use self::lib_file::lib_rs;
+use self::manifest::cargo_toml;
+use self::sample::sample;
+use self::support::support_rs;
+
+/// The crate's package name.
+const PACKAGE: &str = "wechatpay-conformance";
+
+/// The files of the conformance crate for the functions emitted into the SDK.
+pub(super) fn crate_files(located: &[Located]) -> Result<Vec<GeneratedFile>, EmitError> {
+    let mut products: BTreeMap<&[String], Vec<&Located>> = BTreeMap::new();
+    for l in located {
+        products.entry(l.product.as_slice()).or_default().push(l);
+    }
+
+    let mut files = Vec::new();
+    // `"METHOD /path"` → the function of this crate that calls it.
+    let mut arms: Vec<(String, TokenStream)> = Vec::new();
+    // Root modules (`v3`) → the product modules under them; `""` holds the products that are
+    // root modules themselves (`invoicing`).
+    let mut roots: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (product, functions) in &products {
+        let product_path: Vec<Ident> = product.iter().map(|m| ident(m)).collect();
+        let mut names: Vec<String> = Vec::new();
+        let mut items = Vec::new();
+        for l in functions {
+            let base = std::iter::once(l.signature.function.as_str())
+                .chain(l.modules.iter().map(|m| serde_name(m)))
+                .collect::<Vec<_>>()
+                .join("_");
+            let name = unique(&base, |n| names.iter().any(|x| x == n));
+            names.push(name.clone());
+            let fn_id = format_ident!("{name}");
+            items.push(caller(l, &fn_id));
+            arms.push((operation_name(l), quote!(#(#product_path::)*#fn_id)));
+        }
+        let doc = docs(
+            &format!(
+                "Callers of the operations of `wechatpay::{}`.",
+                product.join("::")
+            ),
+            true,
+        );
+        files.push(GeneratedFile {
+            path: format!(
+                "src/{}.rs",
+                product
+                    .iter()
+                    .map(|p| serde_name(p))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            ),
+            contents: render(quote! {
+                #doc
+                #(#items)*
+            })?,
+        });
+        match *product {
+            [root, module] => roots.entry(root).or_default().push(module),
+            [module] => roots.entry("").or_default().push(module),
+            _ => {}
+        }
+    }
+
+    let mut modules = Vec::new();
+    for (root, children) in &roots {
+        let decls: Vec<TokenStream> = children
+            .iter()
+            .map(|module| {
+                let id = ident(module);
+                quote! {
+                    #[rustfmt::skip]
+                    pub(crate) mod #id;
+                }
+            })
+            .collect();
+        if root.is_empty() {
+            modules.extend(decls);
+            continue;
+        }
+        let id = ident(root);
+        modules.push(quote! {
+            #[rustfmt::skip]
+            mod #id;
+        });
+        let doc = docs(
+            &format!("Callers of the operations under `/{}`.", serde_name(root)),
+            true,
+        );
+        files.push(GeneratedFile {
+            path: format!("src/{}/mod.rs", serde_name(root)),
+            contents: render(quote! {
+                #doc
+                #(#decls)*
+            })?,
+        });
+    }
+
+    arms.sort_by(|a, b| a.0.cmp(&b.0));
+    files.push(GeneratedFile {
+        path: "src/lib.rs".to_owned(),
+        contents: render(lib_rs(&modules, &arms))?,
+    });
+    files.push(GeneratedFile {
+        path: "src/support.rs".to_owned(),
+        contents: render(support_rs())?,
+    });
+    // The test target `call` is a directory, so its cases can sit in a module rustfmt skips.
+    files.push(GeneratedFile {
+        path: "tests/call/main.rs".to_owned(),
+        contents: render(quote! {
+            //! `call` against the mock WeChat Pay server (the cases are generated).
+            #[rustfmt::skip]
+            mod cases;
+        })?,
+    });
+    files.push(GeneratedFile {
+        path: "tests/call/cases.rs".to_owned(),
+        contents: render(test_rs(located))?,
+    });
+    files.push(GeneratedFile {
+        path: "Cargo.toml".to_owned(),
+        contents: cargo_toml(),
+    });
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// `"METHOD /path/template"`, exactly as the model spells the path.
+fn operation_name(l: &Located) -> String {
+    format!("{} {}", l.op.method.as_str(), l.op.path)
+}
