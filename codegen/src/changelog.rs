@@ -316,6 +316,7 @@ mod tests {
     fn doc(fields: Vec<Field>, path: &str) -> Document {
         Document {
             types: Vec::new(),
+            events: Vec::new(),
             source: "openapi/v3/demo.md".to_owned(),
             title: None,
             operations: vec![Operation {

@@ -24,6 +24,22 @@ pub struct Document {
     /// by name. The WeChat Pay docs declare every type inline, so their pages have none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub types: Vec<NamedType>,
+    /// The webhook events the API sends, by the name that tells them apart on the wire
+    /// (Wonder's `X-Action: order.paid`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+}
+
+/// A webhook event: its name on the wire and the type of its payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// The event's name (`order.paid`).
+    pub name: String,
+    /// What happened, in a sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The payload's type, usually a [`Type::Named`].
+    pub payload: Type,
 }
 
 impl Document {
@@ -92,6 +108,40 @@ pub struct Operation {
     /// share one response type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_type_name: Option<String>,
+    /// The spec's groups of the operation (OpenAPI `tags`, e.g. `recurring_payments`); a
+    /// layout may put each group in its own module.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// A `name[field][operator]=value` filter the operation's query takes (OpenAPI deepObject
+    /// with `x-filter`), kept apart from [`Operation::query`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<QueryFilter>,
+    /// What of the operation its spec marks as inferred rather than confirmed by a reference
+    /// page (OpenAPI `x-inferred`); told to callers in the rustdoc.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inferred: Option<Inferred>,
+}
+
+/// A deepObject filter query parameter: `filter[created_at][_gte]=2024-01-01`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryFilter {
+    /// The query parameter's name (`filter`).
+    pub name: String,
+    /// The operators the API accepts, as spelled on the wire (`_eq`, `_in`, …).
+    pub operators: Vec<String>,
+    /// The filterable fields; empty when the spec lists none and any field name is passed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+}
+
+/// Parts of an operation its spec marks as inferred.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inferred {
+    /// Which parts (`path`, `response`, `type`).
+    pub parts: Vec<String>,
+    /// What exactly, in the spec's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Operation {
@@ -113,6 +163,9 @@ impl Operation {
             response: ResponseBody::Json { fields: Vec::new() },
             envelope: None,
             response_type_name: None,
+            tags: Vec::new(),
+            filter: None,
+            inferred: None,
         }
     }
 }

@@ -226,6 +226,7 @@ mod tests {
         let field = |name: &str, ty: Type| Field::new(name, ty);
         Document {
             types: Vec::new(),
+            events: Vec::new(),
             source: "openapi/v3/demo.md".to_owned(),
             title: None,
             operations: vec![Operation {

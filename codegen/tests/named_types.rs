@@ -82,6 +82,7 @@ fn document() -> Document {
         title: None,
         operations: vec![create],
         types: vec![cycle, state, cycle_in, cycle_copy],
+        events: Vec::new(),
     }
 }
 

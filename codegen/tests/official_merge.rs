@@ -39,6 +39,7 @@ fn facts(path: &str, fields: Vec<FactField>, response: Vec<FactField>) -> Facts 
 fn document(request: Vec<Field>, response: Vec<Field>) -> Document {
     Document {
         types: Vec::new(),
+        events: Vec::new(),
         source: "openapi/v3/demo.md".into(),
         title: None,
         operations: vec![Operation {

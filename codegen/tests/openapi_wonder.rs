@@ -361,6 +361,7 @@ fn cancel_plan_snapshot() {
             .filter(|t| wanted.contains(&t.name))
             .cloned()
             .collect(),
+        events: Vec::new(),
     };
     insta::assert_yaml_snapshot!("cancel_plan", subset);
 }

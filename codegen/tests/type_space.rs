@@ -32,6 +32,7 @@ fn op(method: HttpMethod, path: &str, request: Vec<Field>, response: Vec<Field>)
 fn doc(operations: Vec<Operation>) -> Document {
     Document {
         types: Vec::new(),
+        events: Vec::new(),
         source: "openapi/v3/demo.md".to_owned(),
         title: None,
         operations,

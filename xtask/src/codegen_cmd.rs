@@ -1,81 +1,76 @@
-//! `cargo xtask codegen [--check]`: `specs/` → `generated/wechatpay` and
-//! `generated/wechatpay-conformance`.
+//! `cargo xtask codegen [--check]`: for each API of [`APIS`](crate::apis::APIS), its model under
+//! `specs/` → its crates under `generated/`.
 
 use std::path::Path;
 use std::time::Instant;
 
+use crate::apis::{Api, Spec};
 use crate::files::{self, Tree};
 use crate::import;
-
-/// The generated SDK crate, relative to the workspace root.
-const CRATE_DIR: &str = "generated/wechatpay";
-
-/// The generated test-only crate that calls every operation of the SDK by name.
-const CONFORMANCE_DIR: &str = "generated/wechatpay-conformance";
 
 /// Files of the generated crates that `codegen` owns (others are reported as stale).
 const OWNED: &[&str] = &[".rs", "Cargo.toml"];
 
-/// Generates (or, with `check`, verifies) the crate.
-pub fn run(root: &Path, check: bool, from: &Path, facts: Option<&Path>) -> Result<(), String> {
-    let start = Instant::now();
-    let documents = import::read_specs(root)?;
-    let crates = codegen::emit::crates(&documents, &codegen::emit::Settings::wechatpay())
-        .map_err(|e| e.to_string())?;
+/// The crates of one API, as `(directory, files)`.
+fn outputs(root: &Path, api: &Api) -> Result<Vec<(&'static str, Tree)>, String> {
+    let documents = api.documents(root)?;
+    let crates =
+        codegen::emit::crates(&documents, &(api.settings)()).map_err(|e| format!("{}: {e}", api.name))?;
     let tree = |files: Vec<codegen::emit::GeneratedFile>| -> Tree {
         files.into_iter().map(|f| (f.path, f.contents)).collect()
     };
-    let outputs = [
-        (CRATE_DIR, tree(crates.wechatpay)),
-        (CONFORMANCE_DIR, tree(crates.conformance)),
-    ];
-    if !check {
-        let operations: usize = documents.iter().map(|d| d.operations.len()).sum();
-        for (crate_dir, tree) in &outputs {
-            let dir = root.join(crate_dir);
-            let (written, removed) = files::apply(&dir, tree, OWNED)
-                .map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
-            let lines: usize = tree.values().map(|c| c.lines().count()).sum();
-            println!(
-                "generated {crate_dir}: {operations} operations, {} files, {lines} lines; {written} written, {removed} removed ({} ms)",
-                tree.len(),
-                start.elapsed().as_millis()
-            );
+    let mut out = vec![(api.crate_dir, tree(crates.sdk))];
+    match (api.conformance_dir, crates.conformance) {
+        (Some(dir), Some(files)) => out.push((dir, tree(files))),
+        (None, None) => {}
+        _ => {
+            return Err(format!(
+                "{}: the API table and its settings disagree on a conformance crate",
+                api.name
+            ));
         }
-        return Ok(());
     }
+    Ok(out)
+}
 
+/// Generates (or, with `check`, verifies) the crates of `apis`.
+pub fn run(root: &Path, apis: &[&Api], check: bool, from: &Path, facts: Option<&Path>) -> Result<(), String> {
+    let start = Instant::now();
     let mut stale = Vec::new();
-    for (crate_dir, tree) in &outputs {
-        let found = files::stale(&root.join(crate_dir), tree, OWNED).map_err(|e| e.to_string())?;
-        stale.extend(found.describe(crate_dir, "cargo xtask codegen"));
+    let mut checked = Vec::new();
+    for api in apis {
+        let outputs = outputs(root, api)?;
+        if !check {
+            for (crate_dir, tree) in &outputs {
+                let dir = root.join(crate_dir);
+                let (written, removed) = files::apply(&dir, tree, OWNED)
+                    .map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
+                let lines: usize = tree.values().map(|c| c.lines().count()).sum();
+                println!(
+                    "generated {crate_dir}: {} files, {lines} lines; {written} written, {removed} removed ({} ms)",
+                    tree.len(),
+                    start.elapsed().as_millis()
+                );
+            }
+            continue;
+        }
+        for (crate_dir, tree) in &outputs {
+            let found = files::stale(&root.join(crate_dir), tree, OWNED).map_err(|e| e.to_string())?;
+            stale.extend(found.describe(crate_dir, "cargo xtask codegen"));
+            checked.push(crate_dir.to_string());
+        }
+        if let Spec::WechatDocs = api.spec {
+            stale.extend(stale_wechat_specs(root, from, facts)?);
+            checked.push(import::SPECS.to_owned());
+        }
     }
-
-    // `join` keeps an absolute `from` as it is.
-    let docs = root.join(from);
-    if docs.is_dir() {
-        let plan = import::plan(
-            root,
-            import::Inputs {
-                from,
-                facts,
-                repository: None,
-                commit: None,
-            },
-        )?;
-        let spec_dir = root.join(import::SPECS);
-        let found = files::stale(&spec_dir, &plan.tree, &[".yaml"]).map_err(|e| e.to_string())?;
-        stale.extend(found.describe(import::SPECS, "cargo xtask import"));
-    } else {
-        eprintln!(
-            "note: {} not found; checked {CRATE_DIR} and {CONFORMANCE_DIR} against specs/ only",
-            docs.display()
-        );
+    if !check {
+        return Ok(());
     }
     if stale.is_empty() {
         println!(
-            "{CRATE_DIR}, {CONFORMANCE_DIR} and {} are up to date ({} ms)",
-            import::SPECS,
+            "{} are up to date ({} ms)",
+            checked.join(", "),
             start.elapsed().as_millis()
         );
         return Ok(());
@@ -87,4 +82,31 @@ pub fn run(root: &Path, check: bool, from: &Path, facts: Option<&Path>) -> Resul
         "{} stale files; run `cargo xtask import` and `cargo xtask codegen`",
         stale.len()
     ))
+}
+
+/// The files of `specs/wechatpay` a re-import from `from` would change (none when the docs
+/// checkout is absent: then only the crates are checked against `specs/`).
+fn stale_wechat_specs(root: &Path, from: &Path, facts: Option<&Path>) -> Result<Vec<String>, String> {
+    // `join` keeps an absolute `from` as it is.
+    let docs = root.join(from);
+    if !docs.is_dir() {
+        eprintln!(
+            "note: {} not found; checked the WeChat Pay crates against {} only",
+            docs.display(),
+            import::SPECS
+        );
+        return Ok(Vec::new());
+    }
+    let plan = import::plan(
+        root,
+        import::Inputs {
+            from,
+            facts,
+            repository: None,
+            commit: None,
+        },
+    )?;
+    let spec_dir = root.join(import::SPECS);
+    let found = files::stale(&spec_dir, &plan.tree, &[".yaml"]).map_err(|e| e.to_string())?;
+    Ok(found.describe(import::SPECS, "cargo xtask import"))
 }

@@ -10,6 +10,8 @@
 
 mod conformance;
 mod enums;
+mod events;
+mod layout;
 mod module_types;
 mod named;
 pub mod names;
@@ -48,9 +50,8 @@ use std::fmt;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Document, HttpMethod, Operation};
-use names::snake;
-pub use settings::{Runtime, Settings};
+use crate::ir::{Document, Operation};
+pub use settings::{Layout, Runtime, Settings};
 use types::{ModuleTypes, TypeSpace, docs, ident};
 
 /// The first line of every generated file.
@@ -83,48 +84,20 @@ impl std::error::Error for EmitError {}
 /// A module of the generated tree: its operations and its child modules.
 #[derive(Default)]
 struct ModuleNode<'d> {
-    /// The URL prefix this module stands for (for its rustdoc).
+    /// What the module's operations have in common, for its rustdoc (`under `/v3/pay``).
     url: String,
-    operations: Vec<&'d Operation>,
+    operations: Vec<(&'d Operation, layout::Place)>,
     children: BTreeMap<String, ModuleNode<'d>>,
-}
-
-/// The module path of an operation: one module per literal segment, `by_<name>` per parameter.
-fn module_path(path: &str) -> Vec<(String, String)> {
-    let mut url = String::new();
-    let mut out = Vec::new();
-    for segment in path.split('/').filter(|s| !s.is_empty()) {
-        url.push('/');
-        url.push_str(segment);
-        let name = match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(param) => snake(&format!("by_{param}")),
-            None => snake(segment),
-        };
-        out.push((name, url.clone()));
-    }
-    out
-}
-
-/// The number of leading module segments that name a product (`v3/payscore` or `invoicing`).
-fn product_depth(modules: &[(String, String)]) -> usize {
-    match modules.first() {
-        Some((root, _))
-            if root.len() > 1 && root.starts_with('v') && root[1..].chars().all(|c| c.is_ascii_digit()) =>
-        {
-            2
-        }
-        _ => 1,
-    }
 }
 
 /// The crates generated from one model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Crates {
-    /// `generated/wechatpay`: the SDK.
-    pub wechatpay: Vec<GeneratedFile>,
-    /// `generated/wechatpay-conformance`: a test-only crate that calls every operation of the SDK
-    /// by name, from JSON input (see [`conformance`]).
-    pub conformance: Vec<GeneratedFile>,
+    /// The SDK (`generated/wechatpay`).
+    pub sdk: Vec<GeneratedFile>,
+    /// The test-only crate that calls every operation of the SDK by name, from JSON input (see
+    /// [`conformance`]), when the settings ask for one (`generated/wechatpay-conformance`).
+    pub conformance: Option<Vec<GeneratedFile>>,
 }
 
 /// A generated function, located: its operation, the modules from the crate root to it, and
@@ -143,14 +116,16 @@ struct Located<'d> {
 /// # Errors
 /// As [`crates`].
 pub fn wechatpay_crate(documents: &[Document]) -> Result<Vec<GeneratedFile>, EmitError> {
-    crates(documents, &Settings::wechatpay()).map(|c| c.wechatpay)
+    crates(documents, &Settings::wechatpay()).map(|c| c.sdk)
 }
 
-/// Emits the `wechatpay` crate and its conformance crate for these documents.
+/// Emits the SDK crate of `settings` for these documents, and its conformance crate when the
+/// settings name one.
 ///
 /// # Errors
-/// Two operations that land on the same function (same module and method), or an operation
-/// whose path has no product segment, are reported with their sources.
+/// Two operations that land on the same function, or an operation the settings' layout cannot
+/// place (a path with no product segment, an operation with no tag or id), are reported with
+/// their sources.
 pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, EmitError> {
     let mut ops: Vec<(&Operation, &str)> = documents
         .iter()
@@ -160,23 +135,26 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
 
     // Group by product, then build each product's module tree.
     let mut products: BTreeMap<Vec<String>, ModuleNode> = BTreeMap::new();
-    let mut seen: BTreeMap<(Vec<String>, HttpMethod), &str> = BTreeMap::new();
+    let mut seen: BTreeMap<(Vec<String>, String), &str> = BTreeMap::new();
     let mut errors = Vec::new();
     for (op, source) in &ops {
-        let modules = module_path(&op.path);
-        let depth = product_depth(&modules);
-        if modules.len() < depth {
-            errors.push(format!("{source}: `{}` has no product segment", op.path));
-            continue;
-        }
+        let place = match layout::place(op, settings.layout) {
+            Ok(place) => place,
+            Err(err) => {
+                errors.push(format!("{source}: {err}"));
+                continue;
+            }
+        };
+        let modules = &place.modules;
+        let depth = place.depth;
         let names: Vec<String> = modules.iter().map(|(n, _)| n.clone()).collect();
-        if let Some(first) = seen.insert((names.clone(), op.method), source) {
+        if let Some(first) = seen.insert((names.clone(), place.function.clone()), source) {
             errors.push(format!(
                 "{source}: `{} {}` lands on the same function `{}::{}` as an operation of {first}",
                 op.method.as_str(),
                 op.path,
                 names.join("::"),
-                op.method.lower()
+                place.function
             ));
             continue;
         }
@@ -187,7 +165,7 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
             node = node.children.entry(name.clone()).or_default();
             node.url = url.clone();
         }
-        node.operations.push(op);
+        node.operations.push((op, place));
     }
     if !errors.is_empty() {
         return Err(EmitError {
@@ -223,10 +201,25 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
         let body = module_body(node, product, &[], &context, &mut space, &mut located);
         product_bodies.push((product.clone(), node.url.clone(), feature.clone(), body));
     }
+    let events: Vec<&crate::ir::Event> = documents.iter().flat_map(|d| &d.events).collect();
+    let events = if events.is_empty() {
+        None
+    } else {
+        if features.iter().any(|f| f == events::MODULE) {
+            return Err(EmitError {
+                message: format!(
+                    "a product and the webhook events share the cargo feature `{}`",
+                    events::MODULE
+                ),
+            });
+        }
+        features.push(events::MODULE.to_owned());
+        Some(events::Events::register(&events, documents, &mut space))
+    };
     let names = space.names();
     for (product, url, feature, body) in product_bodies {
         let body = body.render(&names);
-        let doc = format!("Operations under `{url}` (cargo feature `{feature}`).");
+        let doc = format!("Operations {url} (cargo feature `{feature}`).");
         let doc = docs(&doc, true);
         let tokens = quote! {
             #doc
@@ -288,6 +281,19 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
             });
         }
     }
+    if let Some(events) = events {
+        let feature = events::MODULE;
+        let id = ident(feature);
+        lib_items.push(quote! {
+            #[cfg(feature = #feature)]
+            #[rustfmt::skip]
+            pub mod #id;
+        });
+        files.push(GeneratedFile {
+            path: format!("src/{feature}.rs"),
+            contents: render(events.render(&names, settings))?,
+        });
+    }
     lib_items.push(quote! {
         #[rustfmt::skip]
         pub mod types;
@@ -317,9 +323,13 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
         contents: cargo_toml(&features, settings),
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    let conformance = match &settings.conformance {
+        Some(_) => Some(conformance::crate_files(&located)?),
+        None => None,
+    };
     Ok(Crates {
-        wechatpay: files,
-        conformance: conformance::crate_files(&located)?,
+        sdk: files,
+        conformance,
     })
 }
 
@@ -348,7 +358,7 @@ impl ModuleBody {
         let reexports = ModuleTypes::reexports(&self.locals, names);
         let children = self.children.into_iter().map(|(name, url, child)| {
             let id = ident(&name);
-            let doc = docs(&format!("Operations under `{url}`."), false);
+            let doc = docs(&format!("Operations {url}."), false);
             let body = child.render(names);
             quote! {
                 #doc
@@ -385,7 +395,11 @@ fn module_body<'d>(
     path.extend(modules.iter().cloned());
     let mut types = space.module(path, feature);
     let mut functions = Vec::new();
-    for op in &node.operations {
+    for (op, place) in &node.operations {
+        let naming = operation::Naming {
+            function: &place.function,
+            prefix: &place.prefix,
+        };
         // A response the official SDK names like others' decodes into their union.
         let shared = op.response_type_name.as_ref().and_then(|name| unified.get(name));
         let (tokens, signature) = match shared {
@@ -394,9 +408,9 @@ fn module_body<'d>(
                 op.response = crate::ir::ResponseBody::Json {
                     fields: fields.clone(),
                 };
-                operation::emit(&op, &mut types, settings)
+                operation::emit(&op, naming, &mut types, settings)
             }
-            None => operation::emit(op, &mut types, settings),
+            None => operation::emit(op, naming, &mut types, settings),
         };
         functions.push(tokens);
         located.push(Located {
@@ -474,30 +488,4 @@ fn render(tokens: TokenStream) -> Result<String, EmitError> {
         message: format!("internal error: the emitter produced invalid Rust: {err}"),
     })?;
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn module_path_mirrors_the_url() {
-        let modules: Vec<String> = module_path("/v3/pay/transactions/out-trade-no/{out_trade_no}/close")
-            .into_iter()
-            .map(|(n, _)| n)
-            .collect();
-        assert_eq!(
-            modules,
-            [
-                "v3",
-                "pay",
-                "transactions",
-                "out_trade_no",
-                "by_out_trade_no",
-                "close"
-            ]
-        );
-        assert_eq!(product_depth(&module_path("/v3/pay/x")), 2);
-        assert_eq!(product_depth(&module_path("/invoicing/fapiao")), 1);
-    }
 }

@@ -91,6 +91,13 @@ impl ModuleTypes<'_> {
         self.locals.iter().any(|(n, _)| n == name)
     }
 
+    /// True when this module already names the definition of `key`.
+    pub(super) fn names_key(&self, key: &Key) -> bool {
+        self.space
+            .id_of(key)
+            .is_some_and(|id| self.by_id.contains_key(&id))
+    }
+
     /// The local name of `id` in this module: its first one, or `name` made unique.
     pub(super) fn local(&mut self, id: usize, name: &str, always_new: bool) -> String {
         if !always_new {

@@ -88,18 +88,29 @@ impl ModuleTypes<'_> {
     /// The type of a reference to the named type `name`: its definition (made on first use, in
     /// this mode), or, inside its own definition, a box of it.
     pub(super) fn named_type(&mut self, name: &str, use_: &str, mode: Mode) -> Ty {
-        let key = Key::Named(name.to_owned(), mode);
-        let local = pascal(name);
-        if self.space.in_progress.contains(&(name.to_owned(), mode)) {
-            return Ty::Boxed(Box::new(Ty::Ref(name.to_owned(), mode)));
-        }
         let Some(named) = self.space.named.get(name).cloned() else {
             // `TypeSpace::with_named` checked every reference.
             return Ty::Plain(quote!(::core::compile_error!(
                 "internal error: unknown named type"
             )));
         };
-        self.space.in_progress.insert((name.to_owned(), mode));
+        // An enum is the same type in both directions; an object is two (a request struct and a
+        // lenient response struct), and the second one a module names is `…Request`/`…Response`.
+        let is_enum = matches!(named.ty, Type::Enum { .. } | Type::IntegerEnum { .. });
+        let key_mode = if is_enum { Mode::Response } else { mode };
+        let key = Key::Named(name.to_owned(), key_mode);
+        let mut local = pascal(name);
+        if !is_enum && self.is_taken(&local) && !self.names_key(&key) {
+            local.push_str(if mode == Mode::Request {
+                "Request"
+            } else {
+                "Response"
+            });
+        }
+        if self.space.in_progress.contains(&(name.to_owned(), key_mode)) {
+            return Ty::Boxed(Box::new(Ty::Ref(name.to_owned(), key_mode)));
+        }
+        self.space.in_progress.insert((name.to_owned(), key_mode));
         let ty = match &named.ty {
             Type::Object { fields } => {
                 Ty::Named(self.struct_id(fields, &local, use_, mode, false, Some(key)))
@@ -110,7 +121,7 @@ impl ModuleTypes<'_> {
             // A name for a list or a scalar is that type.
             other => self.rust_type(other, &local, use_, mode, None),
         };
-        self.space.in_progress.remove(&(name.to_owned(), mode));
+        self.space.in_progress.remove(&(name.to_owned(), key_mode));
         if let Ty::Named(id) = &ty {
             self.space.defs[*id].required.get_or_insert(local);
         }

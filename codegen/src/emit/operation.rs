@@ -7,7 +7,7 @@ use super::names::pascal;
 use super::sensitive::{has_sensitive, sealed_doc, sensitive_doc};
 use super::settings::{Runtime, Settings};
 use super::types::{Mode, ModuleTypes, argument, docs, ident};
-use crate::ir::{Operation, RequestBody, ResponseBody, Type};
+use crate::ir::{Operation, QueryFilter, RequestBody, ResponseBody, Type};
 
 /// Names the generated function body uses for its own arguments and locals.
 const RESERVED: &[&str] = &["client", "query", "body", "upload", "op", "encryptor"];
@@ -42,6 +42,9 @@ pub enum Arg {
     Body { ty: String },
     /// A multipart media upload, passed as `&MediaUpload`.
     Upload,
+    /// A list filter (`filter[field][operator]=value`), passed as `&Filter<Ty>`; `ty` is the
+    /// field enum, or `::std::string::String` when any field name is passed.
+    Filter { wire: String, ty: String },
     /// A closure `FnOnce(&Encryptor) -> Result<Ty, Error>` that builds the query struct or the
     /// JSON body of an operation with sensitive fields.
     Encrypted { payload: Payload, ty: String },
@@ -69,6 +72,15 @@ pub struct Signature {
     pub download: bool,
 }
 
+/// What the layout named an operation's function and types.
+#[derive(Debug, Clone, Copy)]
+pub struct Naming<'a> {
+    /// The function's name (`post`, `cancel_plan`).
+    pub function: &'a str,
+    /// The prefix of its types' names (`Post`, `CancelPlan`).
+    pub prefix: &'a str,
+}
+
 /// The closure argument of a sensitive-field operation.
 pub(super) struct Closure {
     pub(super) arg: Ident,
@@ -78,11 +90,16 @@ pub(super) struct Closure {
 
 /// Emits the function for `op` into its module, registering the types it needs in `space`;
 /// returns it with the [`Signature`] it has.
-pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>, settings: &Settings) -> (TokenStream, Signature) {
+pub fn emit(
+    op: &Operation,
+    naming: Naming<'_>,
+    space: &mut ModuleTypes<'_>,
+    settings: &Settings,
+) -> (TokenStream, Signature) {
     let client_type = settings.runtime(Runtime::Client);
     let operation_type = settings.runtime(Runtime::Operation);
-    let method = op.method.lower();
-    let prefix = pascal(method);
+    let method = naming.function;
+    let prefix = naming.prefix;
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
     let mut args = Vec::new();
     // Known sensitive fields (the official SDK's facts) are sealed by the call itself; an
@@ -180,7 +197,31 @@ pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>, settings: &Settings) ->
         }
     }
 
-    for header in op.headers.iter().filter(|h| !is_serial_header(&h.name)) {
+    let mut items = Vec::new();
+    if let Some(filter) = &op.filter {
+        let (ty, item) = filter_type(filter, prefix, &signature_line, settings);
+        let name = &filter.name;
+        let filter_type = settings.runtime(Runtime::Filter);
+        args.push(quote!(filter: &#filter_type<#ty>));
+        steps.push(quote!(.raw_query(&filter.to_query(#name))));
+        signature.args.push(Arg::Filter {
+            wire: name.clone(),
+            ty: ty.to_string(),
+        });
+        items.extend(item);
+    }
+
+    let by_client = |name: &str| {
+        settings
+            .client_headers
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(name))
+    };
+    for header in op
+        .headers
+        .iter()
+        .filter(|h| !is_serial_header(&h.name) && !by_client(&h.name))
+    {
         let arg = argument(&header.name, RESERVED);
         let wire = &header.name;
         if header.optional {
@@ -302,7 +343,7 @@ pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>, settings: &Settings) ->
         }
     });
     let doc = docs(
-        &function_doc(op, &signature_line, sensitive_doc.as_deref()),
+        &function_doc(op, &signature_line, sensitive_doc.as_deref(), settings),
         false,
     );
     let deprecated = op
@@ -310,6 +351,7 @@ pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>, settings: &Settings) ->
         .as_ref()
         .map(|note| quote!(#[deprecated(note = #note)]));
     let tokens = quote! {
+        #(#items)*
         #doc
         #deprecated
         pub async fn #fn_name #generics(
@@ -328,7 +370,12 @@ pub fn emit(op: &Operation, space: &mut ModuleTypes<'_>, settings: &Settings) ->
     (tokens, signature)
 }
 
-fn function_doc(op: &Operation, signature_line: &str, sensitive: Option<&str>) -> String {
+fn function_doc(
+    op: &Operation,
+    signature_line: &str,
+    sensitive: Option<&str>,
+    settings: &Settings,
+) -> String {
     let mut doc = String::new();
     if let Some(summary) = &op.summary {
         doc.push_str(summary);
@@ -342,17 +389,81 @@ fn function_doc(op: &Operation, signature_line: &str, sensitive: Option<&str>) -
     for link in &op.links {
         doc.push_str(&format!("\nOfficial documentation: <{link}>\n"));
     }
+    if let Some(inferred) = &op.inferred {
+        doc.push_str(&format!(
+            "\n**Inferred** ({}): not confirmed by a reference page of the API.",
+            inferred.parts.join(", ")
+        ));
+        if let Some(note) = &inferred.note {
+            doc.push(' ');
+            doc.push_str(note);
+        }
+        doc.push('\n');
+    }
     if let Some(section) = sensitive {
         doc.push('\n');
         doc.push_str(section);
         doc.push('\n');
     }
-    doc.push_str(
-        "\n# Errors\n\nFails when the request cannot be built, the transport fails, WeChat Pay \
-         answers with an error status, or the response's signature or body is invalid \
+    let envelope = if op.envelope.is_some() {
+        " or a non-zero `code` in its envelope"
+    } else {
+        ""
+    };
+    let response = if settings.signed_responses {
+        "the response's signature or body"
+    } else {
+        "the response body"
+    };
+    doc.push_str(&format!(
+        "\n# Errors\n\nFails when the request cannot be built, the transport fails, {} \
+         answers with an error status{envelope}, or {response} is invalid \
          (see [`sdk_runtime::Error`]).",
-    );
+        settings.api_name
+    ));
     doc
+}
+
+/// The field type of an operation's filter (`ListPlansFilterField`, with its definition) or
+/// `String` when the spec lists no fields.
+fn filter_type(
+    filter: &QueryFilter,
+    prefix: &str,
+    signature_line: &str,
+    settings: &Settings,
+) -> (TokenStream, Option<TokenStream>) {
+    if filter.fields.is_empty() {
+        return (quote!(::std::string::String), None);
+    }
+    let name = format_ident!("{prefix}FilterField");
+    let doc = docs(
+        &format!(
+            "A field the `{}` query parameter of {signature_line} can filter on \
+             (`{}[field][operator]=value`).",
+            filter.name, filter.name
+        ),
+        false,
+    );
+    let variants: Vec<Ident> = filter.fields.iter().map(|f| ident(&pascal(f))).collect();
+    let variant_docs = filter.fields.iter().map(|f| docs(&format!("`{f}`."), false));
+    let wires = &filter.fields;
+    let field_trait = settings.runtime(Runtime::FilterField);
+    let item = quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#variant_docs #variants,)*
+        }
+
+        impl #field_trait for #name {
+            fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variants => #wires,)*
+                }
+            }
+        }
+    };
+    (quote!(#name), Some(item))
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 
 mod allof;
 mod body;
+mod events;
 mod locate;
 mod operation;
 mod schema;
@@ -54,12 +55,14 @@ pub fn lower(source: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
     }
     let types = schema::named_types(&mut cx);
     let operations = operation::operations(&mut cx);
+    let events = events::events(&mut cx);
     if cx.diagnostics.is_empty() {
         Ok(Document {
             source: source.to_owned(),
             title: Some(api.info.title.clone()),
             operations,
             types,
+            events,
         })
     } else {
         Err(cx.diagnostics)

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::body::{request, response};
 use super::schema::{self, SRef};
 use super::{Cx, Ptr};
-use crate::ir::{Field, HttpMethod, Operation, Type};
+use crate::ir::{Field, HttpMethod, Inferred, Operation, QueryFilter, Type};
 
 /// Every operation of `paths`: paths in document order, the methods of a path in the order they
 /// are written. Duplicate `operationId`s are diagnostics.
@@ -70,6 +70,8 @@ fn operation<'a>(
     let mut out = Operation::new(method, path);
     out.operation_id = op.operation_id.clone();
     out.summary = op.summary.clone();
+    out.tags = op.tags.clone();
+    out.inferred = inferred(cx, op, at);
     out.links = op.external_docs.iter().map(|d| d.url.clone()).collect();
     if op.deprecated {
         let note = op.extensions.get("x-deprecated-note").and_then(|v| v.as_str());
@@ -128,14 +130,17 @@ fn parameters<'a>(
             }
             ParameterSchemaOrContent::Content(_) => (Type::Json, false),
         };
-        if let Some(filter) = data.extensions.get("x-filter") {
-            if let Err(err) = FilterFacts::deserialize(filter) {
+        let filter = match data.extensions.get("x-filter").map(FilterFacts::deserialize) {
+            Some(Ok(facts)) => Some(facts),
+            Some(Err(err)) => {
                 cx.error(
                     &p_at.join("x-filter"),
                     format!("`x-filter` must be {{operators: [..], fields: [..]}}: {err}"),
                 );
+                None
             }
-        }
+            None => None,
+        };
         let mut field = Field::new(&data.name, Type::Json);
         field.optional = !data.required;
         field.nullable = nullable;
@@ -154,9 +159,22 @@ fn parameters<'a>(
                 out.path_params.push(field);
             }
             Parameter::Query { style, .. } => {
-                // An object-valued query parameter (the deepObject `filter[field][op]=value`)
-                // stays any JSON value: the IR has no place for its `x-filter` facts yet.
-                if matches!(style, QueryStyle::DeepObject) || data.extensions.contains_key("x-filter") {
+                // The deepObject `filter[field][op]=value` is the operation's filter; another
+                // object-valued query parameter stays any JSON value.
+                if let Some(facts) = filter {
+                    if !matches!(style, QueryStyle::DeepObject) {
+                        cx.error(&p_at, "a parameter with `x-filter` must have `style: deepObject`");
+                    } else if out.filter.is_some() {
+                        cx.error(&p_at, "an operation takes at most one `x-filter` parameter");
+                    }
+                    out.filter = Some(QueryFilter {
+                        name: data.name.clone(),
+                        operators: facts.operators,
+                        fields: facts.fields,
+                    });
+                    continue;
+                }
+                if matches!(style, QueryStyle::DeepObject) {
                     ty = Type::Json;
                 }
                 field.ty = ty;
@@ -192,9 +210,23 @@ fn parameters<'a>(
         .sort_by_key(|p| names.iter().position(|n| *n == p.name).unwrap_or(usize::MAX));
 }
 
-/// The facts of a filter parameter's `x-filter` extension (checked, not yet kept in the IR).
+/// The operation's `x-inferred` list and `x-inferred-note`.
+fn inferred(cx: &mut Cx, op: &OOperation, at: &Ptr) -> Option<Inferred> {
+    let parts = op.extensions.get("x-inferred")?;
+    let Ok(parts) = Vec::<String>::deserialize(parts) else {
+        cx.error(&at.join("x-inferred"), "`x-inferred` must be a list of strings");
+        return None;
+    };
+    let note = op
+        .extensions
+        .get("x-inferred-note")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
+    Some(Inferred { parts, note })
+}
+
+/// The facts of a filter parameter's `x-filter` extension.
 #[derive(Deserialize)]
-#[allow(dead_code)]
 struct FilterFacts {
     /// The comparison operators (`_eq`, `_in`, …).
     operators: Vec<String>,

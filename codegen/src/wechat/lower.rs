@@ -81,6 +81,7 @@ pub fn lower(page: &Page, source: &str) -> Result<Lowered, Vec<Diagnostic>> {
     Ok(Lowered {
         document: Document {
             types: Vec::new(),
+            events: Vec::new(),
             source: source.to_owned(),
             title: page.title.clone(),
             operations,

@@ -15,6 +15,7 @@
 //! Source: `shared/design/protocols.md` ("Wonder Open API") and `shared/design/wonder-api.md`.
 
 mod client;
+pub mod filter;
 mod provider;
 pub mod sign;
 pub mod webhook;
@@ -22,6 +23,7 @@ pub mod webhook;
 pub use crate::rsa::{PrivateKey, PublicKey};
 pub use crate::transport::{Download, MediaUpload, Operation, Response, RetryPolicy};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, SANDBOX_BASE_URL};
+pub use filter::{Filter, FilterField, Operator};
 pub use provider::{HEADER_LANG, HEADER_REQUEST_ID, Lang};
 pub use sign::{ALGORITHM, Credential, MAX_CLOCK_SKEW, SignedHeaders, Signer, generate_nonce, verify};
 pub use webhook::{Action, Webhook, verify_webhook};

@@ -56,6 +56,8 @@ pub(super) fn caller(l: &Located, name: &Ident) -> TokenStream {
             quote!(&crate::support::payload::<#ty>(OPERATION, input, "body")?)
         }
         Arg::Upload => quote!(&crate::support::upload(OPERATION, input)?),
+        // Callers send no filter: the conformance input has no member for one.
+        Arg::Filter { .. } => quote!(&::std::default::Default::default()),
         Arg::Encrypted { payload, ty } => {
             let ty = sdk_type(ty);
             let part = payload_part(*payload);

@@ -7,6 +7,7 @@ use crate::emit::test_support::{field, operation};
 fn conformance(operations: Vec<Operation>) -> std::collections::BTreeMap<String, String> {
     let doc = Document {
         types: Vec::new(),
+        events: Vec::new(),
         source: "demo.md".into(),
         title: None,
         operations,
@@ -14,6 +15,7 @@ fn conformance(operations: Vec<Operation>) -> std::collections::BTreeMap<String,
     crates(&[doc], &crate::emit::Settings::wechatpay())
         .expect("emits")
         .conformance
+        .expect("the WeChat Pay settings ask for a conformance crate")
         .into_iter()
         .map(|f| (f.path, f.contents))
         .collect()

@@ -9,8 +9,13 @@ use crate::emit::test_support::{field, operation};
 fn source(op: &Operation) -> (String, Signature) {
     let mut space = crate::emit::types::TypeSpace::default();
     space.sensitive = Settings::wechatpay().runtime(Runtime::Sensitive);
+    let naming = super::Naming {
+        function: op.method.lower(),
+        prefix: &crate::emit::names::pascal(op.method.lower()),
+    };
     let (tokens, signature) = emit(
         op,
+        naming,
         &mut space.module(vec!["v3".into(), "demo".into()], "demo"),
         &Settings::wechatpay(),
     );
@@ -110,8 +115,13 @@ fn known_sensitive_fields_are_plaintext_the_call_seals_without_a_closure() {
     };
     let mut space = crate::emit::types::TypeSpace::default();
     space.sensitive = Settings::wechatpay().runtime(Runtime::Sensitive);
+    let naming = super::Naming {
+        function: "post",
+        prefix: "Post",
+    };
     let (tokens, signature) = emit(
         &op,
+        naming,
         &mut space.module(vec!["v3".into(), "demo".into()], "demo"),
         &Settings::wechatpay(),
     );
