@@ -16,9 +16,10 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::RecordedUpload;
+use crate::multipart::Part;
 use crate::platform::PlatformKey;
 use crate::routes::ApiError;
-use crate::sample::{WECHATPAY_SERIAL, escape_pointer};
+use crate::sample::{Types, WECHATPAY_SERIAL, escape_pointer};
 
 /// What the checks learnt about a request that passed them.
 #[derive(Debug, Default)]
@@ -31,89 +32,6 @@ pub(crate) struct Checked {
     pub decrypted_body: BTreeMap<String, String>,
     /// JSON pointer into the query (`/name`) → decrypted plaintext.
     pub decrypted_query: BTreeMap<String, String>,
-}
-
-/// One part of a `multipart/form-data` body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Part {
-    pub name: String,
-    pub filename: Option<String>,
-    pub data: Vec<u8>,
-}
-
-/// Splits a `multipart/form-data` body (`content_type` carries the boundary).
-pub(crate) fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Vec<Part>, String> {
-    let mut params = content_type.split(';').map(str::trim);
-    if !params
-        .next()
-        .is_some_and(|m| m.eq_ignore_ascii_case("multipart/form-data"))
-    {
-        return Err(format!(
-            "Content-Type {content_type:?} is not multipart/form-data"
-        ));
-    }
-    let boundary = params
-        .filter_map(|p| p.split_once('='))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
-        .map(|(_, v)| v.trim().trim_matches('"').to_owned())
-        .filter(|b| !b.is_empty())
-        .ok_or("multipart Content-Type has no boundary")?;
-    let delimiter = format!("--{boundary}").into_bytes();
-    let mut closing = b"\r\n".to_vec();
-    closing.extend_from_slice(&delimiter);
-    let mut pos = find(body, &delimiter, 0).ok_or("multipart body has no boundary line")? + delimiter.len();
-    let mut parts = Vec::new();
-    loop {
-        if body[pos..].starts_with(b"--") {
-            return Ok(parts);
-        }
-        if !body[pos..].starts_with(b"\r\n") {
-            return Err("malformed multipart boundary line".into());
-        }
-        pos += 2;
-        let head_end =
-            find(body, b"\r\n\r\n", pos).ok_or("multipart part without a blank line after its headers")?;
-        let head =
-            std::str::from_utf8(&body[pos..head_end]).map_err(|_| "multipart part headers are not UTF-8")?;
-        let data_start = head_end + 4;
-        let data_end = find(body, &closing, data_start).ok_or("multipart body is not closed")?;
-        let mut name = None;
-        let mut filename = None;
-        for line in head.split("\r\n") {
-            let Some((key, value)) = line.split_once(':') else {
-                continue;
-            };
-            if !key.trim().eq_ignore_ascii_case("content-disposition") {
-                continue;
-            }
-            for param in value.split(';').map(str::trim) {
-                if let Some((k, v)) = param.split_once('=') {
-                    let v = v.trim().trim_matches('"').to_owned();
-                    match k.trim() {
-                        "name" => name = Some(v),
-                        "filename" => filename = Some(v),
-                        _ => {}
-                    }
-                }
-            }
-        }
-        parts.push(Part {
-            name: name.ok_or("multipart part without a name")?,
-            filename,
-            data: body[data_start..data_end].to_vec(),
-        });
-        pos = data_end + closing.len();
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    if from > haystack.len() {
-        return None;
-    }
-    haystack[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|i| i + from)
 }
 
 /// Decodes a query string (`application/x-www-form-urlencoded`: `+` is a space).
@@ -134,57 +52,89 @@ pub(crate) fn parse_query(query: &str) -> Result<Vec<(String, String)>, ApiError
         .collect()
 }
 
-/// Checks a scalar given as text (path parameter or query value) against its type.
-fn check_text(ty: &Type, text: &str) -> Result<(), &'static str> {
+/// Checks a scalar given as text (path parameter or query value) against its type; named
+/// types resolve through `types`, whose enums may be closed.
+pub(crate) fn check_text(ty: &Type, text: &str, types: Types<'_>) -> Result<(), String> {
+    let closed = types.enums_closed();
     match ty {
-        Type::Integer | Type::IntegerEnum { .. } => {
-            text.parse::<i64>().map(|_| ()).map_err(|_| "must be an integer")
-        }
+        Type::Integer | Type::IntegerEnum { .. } => match (ty, text.parse::<i64>()) {
+            (_, Err(_)) => Err("must be an integer".into()),
+            (Type::IntegerEnum { values }, Ok(n)) if closed && !values.contains(&n) => {
+                Err(format!("must be one of {values:?}"))
+            }
+            _ => Ok(()),
+        },
         Type::Boolean => match text {
             "true" | "false" => Ok(()),
-            _ => Err("must be true or false"),
+            _ => Err("must be true or false".into()),
         },
         Type::DateTime => OffsetDateTime::parse(text, &Rfc3339)
             .map(|_| ())
-            .map_err(|_| "must be an RFC 3339 date-time such as 2024-11-21T15:40:01+08:00"),
-        Type::Decimal => text.parse::<f64>().map(|_| ()).map_err(|_| "must be a number"),
+            .map_err(|_| "must be an RFC 3339 date-time such as 2024-11-21T15:40:01+08:00".into()),
+        Type::Decimal => text
+            .parse::<f64>()
+            .map(|_| ())
+            .map_err(|_| "must be a number".into()),
+        Type::Enum { values } if closed && !values.iter().any(|v| v == text) => {
+            Err(format!("must be one of {values:?}"))
+        }
         Type::String | Type::StringOrNumber | Type::Enum { .. } | Type::Json => Ok(()),
-        Type::Array { .. } | Type::Object { .. } => Err("cannot be given in the URL"),
-        // The WeChat Pay model declares every type inline.
-        Type::Named { .. } => Err("refers to a named type, which this mock does not resolve"),
+        Type::Array { .. } | Type::Object { .. } => Err("cannot be given in the URL".into()),
+        Type::Named { .. } => {
+            let (ty, inner) = types.resolve(ty)?;
+            check_text(ty, text, inner)
+        }
     }
 }
 
-/// Checks `value` at `pointer` (in the body) against `ty`, recursively.
-fn check_json(ty: &Type, value: &Value, pointer: &str) -> Result<(), ApiError> {
+/// Checks `value` at `pointer` (in the body) against `ty`, recursively; named types resolve
+/// through `types`, whose enums may be closed.
+pub(crate) fn check_json(ty: &Type, value: &Value, pointer: &str, types: Types<'_>) -> Result<(), ApiError> {
     let bad = |issue: &str| Err(ApiError::param(pointer, "body", issue));
     match (ty, value) {
         (Type::Json, _) => Ok(()),
+        (Type::Enum { values }, Value::String(s)) if types.enums_closed() && !values.contains(s) => {
+            bad(&format!("must be one of {values:?}"))
+        }
+        (Type::IntegerEnum { values }, Value::Number(n))
+            if types.enums_closed() && !n.as_i64().is_some_and(|n| values.contains(&n)) =>
+        {
+            bad(&format!("must be one of {values:?}"))
+        }
         (Type::String | Type::Enum { .. }, Value::String(_)) => Ok(()),
         (Type::String | Type::Enum { .. }, _) => bad("must be a string"),
         (Type::Integer | Type::IntegerEnum { .. }, Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(()),
         (Type::Integer | Type::IntegerEnum { .. }, _) => bad("must be an integer"),
         (Type::Decimal, Value::Number(_)) => Ok(()),
         (Type::Decimal, _) => bad("must be a number"),
-        (Type::Named { .. }, _) => bad("refers to a named type, which this mock does not resolve"),
+        (Type::Named { .. }, _) => match types.resolve(ty) {
+            Ok((ty, inner)) => check_json(ty, value, pointer, inner),
+            Err(issue) => bad(&issue),
+        },
         (Type::Boolean, Value::Bool(_)) => Ok(()),
         (Type::Boolean, _) => bad("must be a boolean"),
         (Type::StringOrNumber, Value::String(_) | Value::Number(_)) => Ok(()),
         (Type::StringOrNumber, _) => bad("must be a string or a number"),
-        (Type::DateTime, Value::String(s)) => check_text(ty, s).or_else(bad),
+        (Type::DateTime, Value::String(s)) => check_text(ty, s, types).or_else(|issue| bad(&issue)),
         (Type::DateTime, _) => bad("must be an RFC 3339 date-time string"),
         (Type::Array { items }, Value::Array(list)) => list
             .iter()
             .enumerate()
-            .try_for_each(|(i, item)| check_json(items, item, &format!("{pointer}/{i}"))),
+            .try_for_each(|(i, item)| check_json(items, item, &format!("{pointer}/{i}"), types)),
         (Type::Array { .. }, _) => bad("must be an array"),
-        (Type::Object { fields }, Value::Object(map)) => check_object(fields, map, pointer),
+        (Type::Object { fields }, Value::Object(map)) => check_object(fields, map, pointer, types),
         (Type::Object { .. }, _) => bad("must be an object"),
     }
 }
 
-/// Checks an object: unknown members, then each declared field (required present, not null).
-fn check_object(fields: &[Field], map: &Map<String, Value>, pointer: &str) -> Result<(), ApiError> {
+/// Checks an object: unknown members, then each declared field (required present, not null
+/// unless nullable).
+pub(crate) fn check_object(
+    fields: &[Field],
+    map: &Map<String, Value>,
+    pointer: &str,
+    types: Types<'_>,
+) -> Result<(), ApiError> {
     if let Some(unknown) = map.keys().find(|k| !fields.iter().any(|f| &f.name == *k)) {
         return Err(ApiError::param(
             &format!("{pointer}/{}", escape_pointer(unknown)),
@@ -197,9 +147,9 @@ fn check_object(fields: &[Field], map: &Map<String, Value>, pointer: &str) -> Re
         match map.get(&field.name) {
             None if field.optional => {}
             None => return Err(ApiError::param(&at, "body", "required field is missing")),
-            Some(Value::Null) if field.optional => {}
+            Some(Value::Null) if field.optional || field.nullable => {}
             Some(Value::Null) => return Err(ApiError::param(&at, "body", "required field must not be null")),
-            Some(value) => check_json(&field.ty, value, &at)?,
+            Some(value) => check_json(&field.ty, value, &at, types)?,
         }
     }
     // A one-of group: exactly one member is given (WeChat Pay answers 400 otherwise).
@@ -329,7 +279,8 @@ impl Request<'_> {
             if value.is_empty() {
                 return Err(ApiError::param(name, "path", "must not be empty"));
             }
-            check_text(&field.ty, &value).map_err(|issue| ApiError::param(name, "path", issue))?;
+            check_text(&field.ty, &value, Types::NONE)
+                .map_err(|issue| ApiError::param(name, "path", &issue))?;
             checked.path_params.push((name.clone(), value));
         }
 
@@ -345,7 +296,8 @@ impl Request<'_> {
             if query[..i].iter().any(|(n, _)| n == name) {
                 return Err(ApiError::param(name, "query", "given more than once"));
             }
-            check_text(&field.ty, value).map_err(|issue| ApiError::param(name, "query", issue))?;
+            check_text(&field.ty, value, Types::NONE)
+                .map_err(|issue| ApiError::param(name, "query", &issue))?;
         }
         if let Some(missing) = op
             .query
@@ -436,13 +388,13 @@ impl Request<'_> {
                 let Value::Object(map) = &parsed else {
                     return Err(ApiError::param("/", "body", "body must be a JSON object"));
                 };
-                check_object(fields, map, "")?;
+                check_object(fields, map, "", Types::NONE)?;
                 Ok((Some(parsed), None))
             }
             RequestBody::Value { ty } => {
                 let parsed: Value = serde_json::from_slice(self.body)
                     .map_err(|e| ApiError::param("/", "body", &format!("body is not valid JSON: {e}")))?;
-                check_json(ty, &parsed, "")?;
+                check_json(ty, &parsed, "", Types::NONE)?;
                 Ok((Some(parsed), None))
             }
             RequestBody::Multipart => self.check_upload().map(|u| (None, Some(u))),
@@ -483,7 +435,7 @@ impl Request<'_> {
             Field::new("filename", Type::String),
             Field::new("sha256", Type::String),
         ];
-        check_object(&fields, map, "").map_err(|e| ApiError {
+        check_object(&fields, map, "", Types::NONE).map_err(|e| ApiError {
             message: format!("multipart meta: {}", e.message),
             ..e
         })?;
@@ -529,19 +481,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn multipart_round_trip() {
-        let body = b"--XB\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"a\":1}\r\n--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.jpg\"\r\n\r\nab\r\ncd\r\n--XB--\r\n";
-        let parts = parse_multipart("multipart/form-data; boundary=XB", body).unwrap();
-        assert_eq!(parts.len(), 2);
-        assert_eq!(parts[0].name, "meta");
-        assert_eq!(parts[0].data, b"{\"a\":1}");
-        assert_eq!(parts[1].filename.as_deref(), Some("x.jpg"));
-        assert_eq!(parts[1].data, b"ab\r\ncd");
-        assert!(parse_multipart("application/json", body).is_err());
-        assert!(parse_multipart("multipart/form-data; boundary=XB", b"--XB\r\nno end").is_err());
-    }
-
-    #[test]
     fn query_decoding_is_form_style() {
         let q = parse_query("a=1%2B2&b=x+y&c").unwrap();
         assert_eq!(
@@ -556,12 +495,25 @@ mod tests {
 
     #[test]
     fn json_types() {
-        let int = Type::Integer;
-        assert!(check_json(&int, &serde_json::json!(1), "/a").is_ok());
-        assert!(check_json(&int, &serde_json::json!(1.5), "/a").is_err());
+        let check = |ty: &Type, v: Value, at: &str| check_json(ty, &v, at, Types::NONE);
+        assert!(check(&Type::Integer, serde_json::json!(1), "/a").is_ok());
+        assert!(check(&Type::Integer, serde_json::json!(1.5), "/a").is_err());
         let dt = Type::DateTime;
-        assert!(check_json(&dt, &serde_json::json!("2024-11-21T15:40:01+08:00"), "/d").is_ok());
-        let err = check_json(&dt, &serde_json::json!("yesterday"), "/d").unwrap_err();
+        assert!(check(&dt, serde_json::json!("2024-11-21T15:40:01+08:00"), "/d").is_ok());
+        let named = [codegen::ir::NamedType {
+            name: "Kind".into(),
+            summary: None,
+            ty: Type::Enum {
+                values: vec!["a".into()],
+            },
+        }];
+        let kind = Type::Named { name: "Kind".into() };
+        let closed = Types::new(&named).closed_enums();
+        assert!(check_json(&kind, &serde_json::json!("a"), "/k", closed).is_ok());
+        assert!(check_json(&kind, &serde_json::json!("b"), "/k", closed).is_err());
+        assert!(check_json(&kind, &serde_json::json!("b"), "/k", Types::new(&named)).is_ok());
+        assert!(check_text(&kind, "b", closed).is_err());
+        let err = check(&dt, serde_json::json!("yesterday"), "/d").unwrap_err();
         assert!(err.message.contains("/d"), "{}", err.message);
     }
 }

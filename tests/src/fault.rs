@@ -1,10 +1,17 @@
-//! Faults the mock can inject into its responses.
+//! Faults the mock can inject into its responses, and the connection-level means of applying
+//! them shared by the WeChat Pay and Wonder mocks ([`ConnControl`], [`body_stream`]).
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+use crate::download::DOWNLOAD_CHUNK;
 
 use crate::model::template_matches;
+use crate::server::lock;
 
 /// A misbehaviour applied to a response on the API routes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +38,10 @@ pub enum Fault {
     /// Send the status line and headers with a `Content-Length` larger than the bytes that
     /// follow, then close the connection.
     TruncatedBody,
+    /// Answer HTTP 200 with an error envelope whose `code` is this (e.g. `E000002`):
+    /// `{"code": CODE, "message": "...", "data": null}`. Only the Wonder mock
+    /// ([`crate::wonder`]) applies it; the WeChat Pay mock answers as if there were no fault.
+    EnvelopeError(String),
 }
 
 /// The `Wechatpay-Serial` sent under [`Fault::WrongSerial`].
@@ -64,6 +75,7 @@ impl Fault {
             Fault::Delay(_) => "delay",
             Fault::Reset => "reset",
             Fault::TruncatedBody => "truncated_body",
+            Fault::EnvelopeError(_) => "envelope_error",
         }
     }
 
@@ -73,7 +85,7 @@ impl Fault {
     }
 
     /// Parses an admin request: `{"fault": NAME, "count": N?, "status": u16?, "code": "…"?,
-    /// "retry_after": seconds?, "ms": delay?}`. `"fault": "none"` (or `null`) means clear.
+    /// "retry_after": seconds?, "ms": delay?}` (`envelope_error` requires `code`). `"fault": "none"` (or `null`) means clear.
     /// Without `count` the fault applies to all responses. (The optional `"path"` is read by
     /// [`FaultRule::from_admin_json`].)
     pub fn from_admin_json(value: &Value) -> Result<Option<(Fault, FaultScope)>, String> {
@@ -122,6 +134,10 @@ impl Fault {
             }
             "reset" => Fault::Reset,
             "truncated_body" | "truncated" => Fault::TruncatedBody,
+            "envelope_error" => match obj.get("code") {
+                Some(Value::String(c)) if !c.is_empty() => Fault::EnvelopeError(c.clone()),
+                _ => return Err("\"code\" (a non-empty string) is required for envelope_error".into()),
+            },
             other => return Err(format!("unknown fault {other:?}")),
         };
         let scope = match obj.get("count") {
@@ -149,6 +165,7 @@ impl Fault {
                 v["retry_after"] = json!(seconds);
             }
             Fault::Delay(d) => v["ms"] = json!(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            Fault::EnvelopeError(code) => v["code"] = json!(code),
             _ => {}
         }
         if let FaultScope::Next(n) = scope {
@@ -230,9 +247,9 @@ impl FaultRule {
     }
 }
 
-/// The pending fault rules, first match wins.
+/// The pending fault rules of a mock server, first match wins (opaque: use [`InjectFaults`]).
 #[derive(Debug, Default)]
-pub(crate) struct FaultSlot {
+pub struct FaultSlot {
     rules: Vec<FaultRule>,
 }
 
@@ -279,6 +296,52 @@ impl FaultSlot {
     }
 }
 
+/// Fault injection, the same for every mock server (WeChat Pay's and Wonder's): bring the trait
+/// into scope and call these on the server.
+pub trait InjectFaults {
+    /// The server's pending fault rules.
+    fn fault_slot(&self) -> &Mutex<FaultSlot>;
+
+    /// Applies `fault` to every API response until [`InjectFaults::clear_fault`].
+    ///
+    /// Faults apply to every response on the API routes, whatever its status (a request that
+    /// fails verification consumes one too); admin routes are never affected. A fault a server
+    /// has no use for (a response-signing fault on the Wonder mock, whose responses are not
+    /// signed) changes nothing.
+    fn set_fault(&self, fault: Fault) {
+        lock(self.fault_slot()).set(fault, FaultScope::All);
+    }
+
+    /// Applies `fault` to the next `n` API responses only.
+    fn set_fault_for(&self, fault: Fault, n: usize) {
+        lock(self.fault_slot()).set(fault, FaultScope::Next(n));
+    }
+
+    /// Adds a fault rule after the pending ones (the first rule that applies to a request is
+    /// used and counted down), e.g. `FaultRule::new(Fault::Reset, FaultScope::Next(2)).on_path("/v3/x/{id}")`.
+    fn push_fault(&self, rule: FaultRule) {
+        lock(self.fault_slot()).push(rule);
+    }
+
+    /// Replaces the pending faults with `fault` for requests to `path` (a template of the
+    /// model or a concrete path).
+    fn set_fault_on(&self, path: &str, fault: Fault, scope: FaultScope) {
+        let mut slot = lock(self.fault_slot());
+        slot.clear();
+        slot.push(FaultRule::new(fault, scope).on_path(path));
+    }
+
+    /// The pending fault rules, in order.
+    fn fault_rules(&self) -> Vec<FaultRule> {
+        lock(self.fault_slot()).rules()
+    }
+
+    /// Removes any pending fault.
+    fn clear_fault(&self) {
+        lock(self.fault_slot()).clear();
+    }
+}
+
 /// Changes one byte of `body`, keeping JSON well-formed when it can: the last ASCII letter
 /// or digit is replaced by a different one (an empty or symbol-only body gets a trailing space).
 pub(crate) fn tamper(body: &mut Vec<u8>) {
@@ -293,4 +356,50 @@ pub(crate) fn tamper(body: &mut Vec<u8>) {
         }
         None => body.push(b' '),
     }
+}
+
+/// Lets a handler drop the connection its request came on ([`Fault::Reset`]): the accept loop
+/// (`server::serve`) gives each connection one, as a request extension.
+#[derive(Clone, Default)]
+pub(crate) struct ConnControl(Arc<Notify>);
+
+impl ConnControl {
+    /// Asks the connection task to drop the connection now.
+    pub(crate) fn reset(&self) {
+        self.0.notify_one();
+    }
+
+    /// Completes when [`ConnControl::reset`] was called.
+    pub(crate) async fn reset_requested(&self) {
+        self.0.notified().await;
+    }
+}
+
+/// The body in chunks of [`DOWNLOAD_CHUNK`]; `truncated` ([`Fault::TruncatedBody`]) sends only
+/// the first half, waits for it to be flushed, then fails the stream, so hyper closes the
+/// connection short of the declared length.
+pub(crate) fn body_stream(body: Vec<u8>, truncated: bool) -> Body {
+    use futures_util::StreamExt as _;
+    if !truncated && body.len() <= DOWNLOAD_CHUNK {
+        return Body::from(body);
+    }
+    let body = Bytes::from(body);
+    let sent = if truncated { body.len() / 2 } else { body.len() };
+    let chunks: Vec<Result<Bytes, std::io::Error>> = (0..sent)
+        .step_by(DOWNLOAD_CHUNK)
+        .map(|start| Ok(body.slice(start..(start + DOWNLOAD_CHUNK).min(sent))))
+        .collect();
+    let chunks = futures_util::stream::iter(chunks);
+    if !truncated {
+        return Body::from_stream(chunks);
+    }
+    let abort = futures_util::stream::once(async {
+        // Pending here lets hyper flush the status line, headers and the first half.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "mock fault: truncated body",
+        ))
+    });
+    Body::from_stream(chunks.chain(abort))
 }

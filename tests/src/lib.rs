@@ -7,7 +7,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! use wechatpay_mock::{Fault, MockConfig, MockServer};
+//! use wechatpay_mock::{Fault, InjectFaults, MockConfig, MockServer};
 //! let config = MockConfig::from_test_vectors(&wechatpay_mock::default_shared_dir())?;
 //! let server = MockServer::start(config)?;
 //! server.set_fault_for(Fault::Tamper, 1); // the next response's body is altered after signing
@@ -84,12 +84,14 @@ pub mod download;
 pub mod fault;
 pub mod keys;
 pub mod model;
+mod multipart;
 pub mod platform;
 pub mod routes;
 pub mod sample;
 mod server;
 pub mod sign;
 pub mod testing;
+pub mod wonder;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -103,7 +105,7 @@ use codegen::ir::Operation;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-pub use fault::{Fault, FaultRule, FaultScope};
+pub use fault::{Fault, FaultRule, FaultScope, FaultSlot, InjectFaults};
 pub use model::Model;
 pub use platform::{CertificatesMode, PlatformCertificate, SignWith};
 pub use sample::{sample_input, sample_response};
@@ -405,43 +407,6 @@ impl MockServer {
         self.shared.model.operations()
     }
 
-    /// Applies `fault` to every API response until [`MockServer::clear_fault`].
-    ///
-    /// Faults apply to every response on the API routes, whatever its status (a request that
-    /// fails verification consumes one too); admin routes are never affected.
-    pub fn set_fault(&self, fault: Fault) {
-        lock(&self.shared.fault).set(fault, FaultScope::All);
-    }
-
-    /// Applies `fault` to the next `n` API responses only.
-    pub fn set_fault_for(&self, fault: Fault, n: usize) {
-        lock(&self.shared.fault).set(fault, FaultScope::Next(n));
-    }
-
-    /// Adds a fault rule after the pending ones (the first rule that applies to a request is
-    /// used and counted down), e.g. `FaultRule::new(Fault::Reset, FaultScope::Next(2)).on_path("/v3/x/{id}")`.
-    pub fn push_fault(&self, rule: FaultRule) {
-        lock(&self.shared.fault).push(rule);
-    }
-
-    /// Replaces the pending faults with `fault` for the next `n` requests to `path` (a template
-    /// of the model or a concrete path).
-    pub fn set_fault_on(&self, path: &str, fault: Fault, scope: FaultScope) {
-        let mut slot = lock(&self.shared.fault);
-        slot.clear();
-        slot.push(FaultRule::new(fault, scope).on_path(path));
-    }
-
-    /// The pending fault rules, in order.
-    pub fn fault_rules(&self) -> Vec<FaultRule> {
-        lock(&self.shared.fault).rules()
-    }
-
-    /// Removes any pending fault.
-    pub fn clear_fault(&self) {
-        lock(&self.shared.fault).clear();
-    }
-
     /// The pending fault and how many responses it still applies to.
     pub fn fault(&self) -> Option<(Fault, FaultScope)> {
         lock(&self.shared.fault).peek()
@@ -557,5 +522,11 @@ impl fmt::Debug for MockServer {
             .field("addr", &self.addr)
             .field("config", &self.shared.config)
             .finish_non_exhaustive()
+    }
+}
+
+impl crate::fault::InjectFaults for MockServer {
+    fn fault_slot(&self) -> &Mutex<crate::fault::FaultSlot> {
+        &self.shared.fault
     }
 }

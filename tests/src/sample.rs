@@ -4,7 +4,7 @@
 //! ones too); [`sample_input`] is a request that passes the mock's checks, for the end-to-end
 //! test that calls every operation through the generated client.
 
-use codegen::ir::{Field, Operation, RequestBody, ResponseBody, Type};
+use codegen::ir::{Field, NamedType, Operation, RequestBody, ResponseBody, Type};
 use serde_json::{Map, Value, json};
 
 use crate::TEST_PLATFORM_PUBLIC_KEY_ID;
@@ -50,11 +50,99 @@ fn realistic_string(name: &str) -> Option<String> {
     }
 }
 
+/// How many named types deep a sample has every field; deeper objects have their required
+/// fields only, which keeps the sample of a self-referring type small.
+pub const SAMPLE_FULL_DEPTH: usize = 6;
+
+/// The named types a model's [`Type::Named`] refer to (a document's `types`), for the request
+/// checks and the samples, and whether its enums are closed. Resolution is bounded: a chain or
+/// nesting of more than [`Types::MAX_DEPTH`] named types is not followed.
+#[derive(Clone, Copy, Debug)]
+pub struct Types<'a> {
+    named: &'a [NamedType],
+    closed_enums: bool,
+    depth: usize,
+}
+
+impl Types<'static> {
+    /// No named types, open enums: the WeChat Pay model, which declares every type inline.
+    pub const NONE: Types<'static> = Types {
+        named: &[],
+        closed_enums: false,
+        depth: 0,
+    };
+}
+
+impl<'a> Types<'a> {
+    /// How many named types deep resolution goes (a self-referring type stops there).
+    pub const MAX_DEPTH: usize = 16;
+
+    /// The named types of a document; enums open (any string is accepted).
+    pub fn new(named: &'a [NamedType]) -> Types<'a> {
+        Types {
+            named,
+            closed_enums: false,
+            depth: 0,
+        }
+    }
+
+    /// The same types, with enums closed: a value outside [`Type::Enum`] or
+    /// [`Type::IntegerEnum`] is rejected (an OpenAPI `enum` is a closed set).
+    pub fn closed_enums(self) -> Types<'a> {
+        Types {
+            closed_enums: true,
+            ..self
+        }
+    }
+
+    /// Whether enum values outside the declared set are rejected.
+    pub fn enums_closed(&self) -> bool {
+        self.closed_enums
+    }
+
+    /// `ty` with any [`Type::Named`] followed to the type it names, and the resolver to use
+    /// inside it (one level deeper per name followed).
+    ///
+    /// # Errors
+    /// What is wrong, when a name is unknown or the nesting exceeds [`Types::MAX_DEPTH`].
+    pub fn resolve<'t>(self, mut ty: &'t Type) -> Result<(&'t Type, Types<'a>), String>
+    where
+        'a: 't,
+    {
+        let mut inner = self;
+        while let Type::Named { name } = ty {
+            if inner.depth >= Self::MAX_DEPTH {
+                return Err(format!(
+                    "named type `{name}` nests more than {} named types deep",
+                    Self::MAX_DEPTH
+                ));
+            }
+            ty = &inner
+                .named
+                .iter()
+                .find(|t| &t.name == name)
+                .ok_or_else(|| format!("refers to named type `{name}`, which the model does not declare"))?
+                .ty;
+            inner.depth += 1;
+        }
+        Ok((ty, inner))
+    }
+}
+
 /// The sample value of a member named `name` of type `ty`: string `"sample-<name>"` (or a
 /// realistic value where the name says what it holds: a URL, a hash, a date-time), integer
-/// [`sample_integer`], boolean `true`, date-time [`SAMPLE_DATE_TIME`], string-or-number a
-/// string, enum its first value, list one item, object every field, JSON `{"sample": name}`.
+/// [`sample_integer`], decimal `10.5` (a JSON number), boolean `true`, date-time
+/// [`SAMPLE_DATE_TIME`], string-or-number a string, enum its first value, list one item, object
+/// every field, JSON `{"sample": name}`. A [`Type::Named`] is `{"sample": name}` here; see
+/// [`sample_value_in`] to resolve it.
 pub fn sample_value(name: &str, ty: &Type) -> Value {
+    sample_value_in(name, ty, Types::NONE)
+}
+
+/// [`sample_value`] with named types resolved through `types`. Inside more than
+/// [`SAMPLE_FULL_DEPTH`] named types (a self-referring type), optional fields are left out; a
+/// type that does not resolve is `{"sample": name}`.
+pub fn sample_value_in(name: &str, ty: &Type, types: Types<'_>) -> Value {
     match ty {
         Type::String => Value::String(realistic_string(name).unwrap_or_else(|| format!("sample-{name}"))),
         Type::StringOrNumber => Value::String(format!("sample-{name}")),
@@ -66,16 +154,26 @@ pub fn sample_value(name: &str, ty: &Type) -> Value {
             Value::String(values.first().cloned().unwrap_or_else(|| "SAMPLE".to_owned()))
         }
         Type::IntegerEnum { values } => Value::from(values.first().copied().unwrap_or(1)),
-        Type::Array { items } => Value::Array(vec![sample_value(name, items)]),
-        // The WeChat Pay model declares every type inline.
-        Type::Json | Type::Named { .. } => json!({ "sample": name }),
-        Type::Object { fields } => sample_object(fields),
+        Type::Array { items } => Value::Array(vec![sample_value_in(name, items, types)]),
+        Type::Json => json!({ "sample": name }),
+        Type::Named { .. } => match types.resolve(ty) {
+            Ok((ty, inner)) => sample_value_in(name, ty, inner),
+            Err(_) => json!({ "sample": name }),
+        },
+        Type::Object { fields } => sample_object_in(fields, types),
     }
 }
 
 /// An object with every field of `fields` (optional ones too) set to its [`sample_value`], but
 /// of a one-of group only its first member (a request sends exactly one).
 pub fn sample_object(fields: &[Field]) -> Value {
+    sample_object_in(fields, Types::NONE)
+}
+
+/// [`sample_object`] with named types resolved through `types`; inside more than
+/// [`SAMPLE_FULL_DEPTH`] named types only the required fields.
+pub fn sample_object_in(fields: &[Field], types: Types<'_>) -> Value {
+    let deepest = types.depth > SAMPLE_FULL_DEPTH;
     Value::Object(
         fields
             .iter()
@@ -84,8 +182,9 @@ pub fn sample_object(fields: &[Field]) -> Value {
                 f.one_of
                     .as_ref()
                     .is_none_or(|g| !fields[..*i].iter().any(|e| e.one_of.as_ref() == Some(g)))
+                    && !(deepest && f.optional)
             })
-            .map(|(_, f)| (f.name.clone(), sample_value(&f.name, &f.ty)))
+            .map(|(_, f)| (f.name.clone(), sample_value_in(&f.name, &f.ty, types)))
             .collect(),
     )
 }
@@ -293,6 +392,53 @@ mod tests {
         assert_eq!(input["encrypt"], json!([]));
         let response = sample_response(op).unwrap();
         assert_eq!(response["sign_plan"]["sub_openid"], "sample-sub_openid");
+    }
+
+    #[test]
+    fn named_types_resolve_with_bounded_depth() {
+        let node = Type::Object {
+            fields: vec![
+                Field::new("value", Type::Decimal),
+                Field::optional("next", Type::Named { name: "Node".into() }),
+            ],
+        };
+        let named = [
+            NamedType {
+                name: "Node".into(),
+                summary: None,
+                ty: node,
+            },
+            NamedType {
+                name: "Loop".into(),
+                summary: None,
+                ty: Type::Named { name: "Loop".into() },
+            },
+        ];
+        let types = Types::new(&named);
+        let sample = sample_value_in("n", &Type::Named { name: "Node".into() }, types);
+        assert_eq!(sample["value"], json!(10.5));
+        // Every level up to SAMPLE_FULL_DEPTH has its optional `next`; deeper ones do not.
+        let mut depth = 0;
+        let mut at = &sample;
+        while let Some(next) = at.get("next") {
+            depth += 1;
+            at = next;
+        }
+        assert_eq!(depth, SAMPLE_FULL_DEPTH);
+        let looping = Type::Named { name: "Loop".into() };
+        assert_eq!(sample_value_in("l", &looping, types), json!({ "sample": "l" }));
+        assert!(types.resolve(&looping).unwrap_err().contains("deep"));
+        assert!(
+            Types::NONE
+                .resolve(&looping)
+                .unwrap_err()
+                .contains("does not declare")
+        );
+        // Without named types (the WeChat Pay model), a name stays unresolved, as before.
+        assert_eq!(
+            sample_value("n", &Type::Named { name: "Node".into() }),
+            json!({ "sample": "n" })
+        );
     }
 
     #[test]

@@ -17,12 +17,15 @@ use http::{HeaderValue, StatusCode, header};
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use serde_json::{Value, json};
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use crate::auth::RequestVerifier;
 use crate::check::{self, Checked};
-use crate::download::{self, BILL_DOWNLOAD_PATH, DOWNLOAD_CHUNK};
-use crate::fault::{self, Fault, FaultRule, FaultSlot, SIGNTEST_PREFIX, STALE_BY_SECS, UNKNOWN_SERIAL};
+use crate::download::{self, BILL_DOWNLOAD_PATH};
+use crate::fault::{
+    self, ConnControl, Fault, FaultRule, FaultSlot, SIGNTEST_PREFIX, STALE_BY_SECS, UNKNOWN_SERIAL,
+    body_stream,
+};
 use crate::model::{Model, RouteMatch, operation_id};
 use crate::platform::{self, CertificatesMode, Platform, SignWith};
 use crate::routes::{self, ApiError};
@@ -73,10 +76,6 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Lets a handler drop the connection its request came on.
-#[derive(Clone, Default)]
-pub(crate) struct ConnControl(Arc<Notify>);
-
 /// Accepts connections until `stop` changes (or its sender is dropped); each connection is
 /// served by hyper and dropped at once when a handler asks for a reset.
 pub(crate) async fn serve(listener: tokio::net::TcpListener, app: Router, mut stop: watch::Receiver<()>) {
@@ -100,7 +99,7 @@ pub(crate) async fn serve(listener: tokio::net::TcpListener, app: Router, mut st
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}
-                () = control.0.notified() => {}
+                () = control.reset_requested() => {}
                 _ = stop.changed() => {}
             }
         });
@@ -319,7 +318,7 @@ async fn api(
     let multipart = content_type
         .to_ascii_lowercase()
         .starts_with("multipart/")
-        .then(|| check::parse_multipart(&content_type, &body));
+        .then(|| crate::multipart::parse_multipart(&content_type, &body));
     // A media upload is signed over its `meta` part only.
     let signed_body: &[u8] = match &multipart {
         Some(Ok(parts)) => parts
@@ -497,7 +496,7 @@ async fn respond(
             outcome
         }
         Some(Fault::Reset) => {
-            conn.0.notify_one();
+            conn.reset();
             // The connection task drops the connection (and this future) now.
             std::future::pending::<()>().await;
             outcome
@@ -594,33 +593,4 @@ fn status_error(status: u16, code: &str) -> ApiError {
         code,
         format!("mock fault: status {status} {code}"),
     )
-}
-
-/// The body in chunks of [`DOWNLOAD_CHUNK`]; `truncated` sends only the first half, waits
-/// for it to be flushed, then fails the stream, so hyper closes the connection short of the
-/// declared length.
-fn body_stream(body: Vec<u8>, truncated: bool) -> Body {
-    use futures_util::StreamExt as _;
-    if !truncated && body.len() <= DOWNLOAD_CHUNK {
-        return Body::from(body);
-    }
-    let body = Bytes::from(body);
-    let sent = if truncated { body.len() / 2 } else { body.len() };
-    let chunks: Vec<Result<Bytes, std::io::Error>> = (0..sent)
-        .step_by(DOWNLOAD_CHUNK)
-        .map(|start| Ok(body.slice(start..(start + DOWNLOAD_CHUNK).min(sent))))
-        .collect();
-    let chunks = futures_util::stream::iter(chunks);
-    if !truncated {
-        return Body::from_stream(chunks);
-    }
-    let abort = futures_util::stream::once(async {
-        // Pending here lets hyper flush the status line, headers and the first half.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionAborted,
-            "mock fault: truncated body",
-        ))
-    });
-    Body::from_stream(chunks.chain(abort))
 }

@@ -3,6 +3,7 @@
 //! streamed gzip bill download checked against the mock's SHA-1.
 
 use std::time::Duration;
+use wechatpay_mock::InjectFaults;
 
 use sdk_runtime::ErrorKind;
 use sdk_runtime::wechatpay::{Client, ClientBuilder, Operation, RetryPolicy};

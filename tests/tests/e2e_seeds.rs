@@ -6,6 +6,7 @@ use sdk_runtime::{ErrorKind, SignatureErrorKind};
 use wechatpay::v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop as stop_plan;
 use wechatpay::v3::payscore::sign_plan::partner::user_sign_plans;
 use wechatpay::v3::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop as stop_sign_plan;
+use wechatpay_mock::InjectFaults;
 use wechatpay_mock::{Fault, MockConfig, MockServer, default_shared_dir};
 
 fn key(name: &str) -> String {

@@ -4,6 +4,7 @@
 //! safe, counted at the mock.
 
 use std::time::{Duration, Instant};
+use wechatpay_mock::InjectFaults;
 
 use sdk_runtime::wechatpay::{Client, RetryPolicy};
 use sdk_runtime::{ErrorKind, SignatureErrorKind};

@@ -3,6 +3,7 @@
 mod support;
 
 use std::time::{Duration, Instant};
+use wechatpay_mock::InjectFaults;
 
 use serde_json::{Value, json};
 use support::{Client, Payload, start};

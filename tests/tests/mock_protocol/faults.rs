@@ -4,6 +4,7 @@ use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
+use wechatpay_mock::InjectFaults;
 use wechatpay_mock::{Fault, FaultScope};
 
 use super::{PLATFORM_KEY_ID, STOP_PLAN, assert_error, now, pem_der, post, read_key, start, verify_response};
