@@ -280,6 +280,36 @@ impl FaultSlot {
         self.rules.clone()
     }
 
+    /// The answer of the admin route `/__mock/fault`: the first rule's fields (or
+    /// `"fault": "none"`) and every rule under `rules`.
+    pub(crate) fn admin_json(&self) -> Value {
+        let mut body = match self.rules.first() {
+            Some(rule) => rule.to_admin_json(),
+            None => json!({ "fault": "none" }),
+        };
+        body["rules"] = self.rules.iter().map(FaultRule::to_admin_json).collect();
+        body
+    }
+
+    /// Applies a `PUT /__mock/fault` body ([`FaultRule::from_admin_json`]): the rule replaces
+    /// the pending ones, or joins them with `"append": true`; `"fault": "none"` clears them.
+    ///
+    /// # Errors
+    /// The body is not JSON or not a fault rule; nothing changes.
+    pub(crate) fn apply_admin(&mut self, body: &[u8]) -> Result<(), String> {
+        let value =
+            serde_json::from_slice::<Value>(body).map_err(|e| format!("body is not valid JSON: {e}"))?;
+        let append = value.get("append").and_then(Value::as_bool).unwrap_or(false);
+        let rule = FaultRule::from_admin_json(&value)?;
+        if !append || rule.is_none() {
+            self.clear();
+        }
+        if let Some(rule) = rule {
+            self.push(rule);
+        }
+        Ok(())
+    }
+
     /// Returns the fault for a response to `path` (matched to `template`), counting its rule down.
     pub(crate) fn take(&mut self, path: &str, template: Option<&str>) -> Option<Fault> {
         let i = self.rules.iter().position(|r| r.applies_to(path, template))?;

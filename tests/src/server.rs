@@ -23,8 +23,7 @@ use crate::auth::RequestVerifier;
 use crate::check::{self, Checked};
 use crate::download::{self, BILL_DOWNLOAD_PATH};
 use crate::fault::{
-    self, ConnControl, Fault, FaultRule, FaultSlot, SIGNTEST_PREFIX, STALE_BY_SECS, UNKNOWN_SERIAL,
-    body_stream,
+    self, ConnControl, Fault, FaultSlot, SIGNTEST_PREFIX, STALE_BY_SECS, UNKNOWN_SERIAL, body_stream,
 };
 use crate::model::{Model, RouteMatch, operation_id};
 use crate::platform::{self, CertificatesMode, Platform, SignWith};
@@ -137,46 +136,22 @@ fn admin_error(message: impl Into<String>) -> Response {
     )
 }
 
-fn fault_json(slot: &FaultSlot) -> Value {
-    let rules = slot.rules();
-    let mut body = match rules.first() {
-        Some(rule) => rule.to_admin_json(),
-        None => json!({ "fault": "none" }),
-    };
-    body["rules"] = rules.iter().map(FaultRule::to_admin_json).collect();
-    body
-}
-
 async fn put_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let value = match serde_json::from_slice::<Value>(&body) {
-        Ok(v) => v,
-        Err(e) => return admin_error(format!("body is not valid JSON: {e}")),
-    };
-    let append = value.get("append").and_then(Value::as_bool).unwrap_or(false);
-    match FaultRule::from_admin_json(&value) {
-        Ok(Some(rule)) => {
-            let mut slot = lock(&shared.fault);
-            if !append {
-                slot.clear();
-            }
-            slot.push(rule);
-            plain_json(StatusCode::OK, &fault_json(&slot))
-        }
-        Ok(None) => {
-            lock(&shared.fault).clear();
-            plain_json(StatusCode::OK, &json!({ "fault": "none", "rules": [] }))
-        }
+    let mut slot = lock(&shared.fault);
+    match slot.apply_admin(&body) {
+        Ok(()) => plain_json(StatusCode::OK, &slot.admin_json()),
         Err(message) => admin_error(message),
     }
 }
 
 async fn get_fault(State(shared): State<Arc<Shared>>) -> Response {
-    plain_json(StatusCode::OK, &fault_json(&lock(&shared.fault)))
+    plain_json(StatusCode::OK, &lock(&shared.fault).admin_json())
 }
 
 async fn delete_fault(State(shared): State<Arc<Shared>>) -> Response {
-    lock(&shared.fault).clear();
-    plain_json(StatusCode::OK, &json!({ "fault": "none", "rules": [] }))
+    let mut slot = lock(&shared.fault);
+    slot.clear();
+    plain_json(StatusCode::OK, &slot.admin_json())
 }
 
 async fn get_requests(State(shared): State<Arc<Shared>>) -> Response {

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::check::{self, Checked};
 use super::verify::{RequestVerifier, WonderSigner};
 use super::{CODE_NOT_FOUND, CODE_PARAM, CODE_SIGNATURE, CODE_SYSTEM, WonderConfig, WonderRequest, webhook};
-use crate::fault::{ConnControl, Fault, FaultRule, FaultSlot, body_stream, tamper};
+use crate::fault::{ConnControl, Fault, FaultSlot, body_stream, tamper};
 use crate::model::{Model, RouteMatch, operation_id};
 use crate::routes::ApiError;
 use crate::sample::{Types, sample_object_in, sample_value_in};
@@ -84,38 +84,22 @@ fn admin_error(message: impl Into<String>) -> Response {
     )
 }
 
-fn fault_json(slot: &FaultSlot) -> Value {
-    json!({ "rules": slot.rules().iter().map(FaultRule::to_admin_json).collect::<Vec<_>>() })
-}
-
 async fn put_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let value = match serde_json::from_slice::<Value>(&body) {
-        Ok(v) => v,
-        Err(e) => return admin_error(format!("body is not valid JSON: {e}")),
-    };
-    let append = value.get("append").and_then(Value::as_bool).unwrap_or(false);
     let mut slot = lock(&shared.fault);
-    match FaultRule::from_admin_json(&value) {
-        Ok(rule) => {
-            if !append || rule.is_none() {
-                slot.clear();
-            }
-            if let Some(rule) = rule {
-                slot.push(rule);
-            }
-            plain_json(StatusCode::OK, &fault_json(&slot))
-        }
+    match slot.apply_admin(&body) {
+        Ok(()) => plain_json(StatusCode::OK, &slot.admin_json()),
         Err(message) => admin_error(message),
     }
 }
 
 async fn get_fault(State(shared): State<Arc<Shared>>) -> Response {
-    plain_json(StatusCode::OK, &fault_json(&lock(&shared.fault)))
+    plain_json(StatusCode::OK, &lock(&shared.fault).admin_json())
 }
 
 async fn delete_fault(State(shared): State<Arc<Shared>>) -> Response {
-    lock(&shared.fault).clear();
-    plain_json(StatusCode::OK, &fault_json(&lock(&shared.fault)))
+    let mut slot = lock(&shared.fault);
+    slot.clear();
+    plain_json(StatusCode::OK, &slot.admin_json())
 }
 
 async fn get_requests(State(shared): State<Arc<Shared>>) -> Response {
