@@ -1,8 +1,10 @@
-//! The project driver: `cargo xtask import`, `cargo xtask codegen [--check]`, `cargo xtask mock`.
+//! The project driver: `cargo xtask import`, `cargo xtask codegen [--check]`, `cargo xtask bench`,
+//! `cargo xtask mock`.
 //!
 //! The only part of the generator that touches the disk; `codegen` stays a pure library.
 
 mod apis;
+mod bench;
 mod codegen_cmd;
 mod features;
 mod files;
@@ -70,6 +72,13 @@ enum Command {
         /// Only these features (default: all but `full`).
         features: Vec<String>,
     },
+    /// Run the benchmarks (a Wonder call against a WeChat Pay call, side by side) and print the
+    /// ratios.
+    Bench {
+        /// Arguments passed to criterion (e.g. a benchmark filter such as `call`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Run the mock WeChat Pay server in the foreground (prints its base URL).
     Mock {
         /// Arguments passed to the mock server (e.g. `--port 8080`).
@@ -112,6 +121,7 @@ fn main() -> ExitCode {
         Command::Codegen { check, from, facts } => apis::select(&cli.apis)
             .and_then(|apis| codegen_cmd::run(&root, &apis, check, &from, facts.as_deref())),
         Command::CheckFeatures { features } => features::run(&root, &features),
+        Command::Bench { args } => bench::run(&root, &args),
         Command::Mock { args } => run_mock(&root, &args),
     };
     match result {
