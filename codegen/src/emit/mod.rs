@@ -323,9 +323,10 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
         contents: cargo_toml(&features, settings),
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let conformance = match &settings.conformance {
-        Some(_) => Some(conformance::crate_files(&located)?),
-        None => None,
+    let conformance = if settings.conformance {
+        Some(conformance::crate_files(&located)?)
+    } else {
+        None
     };
     Ok(Crates {
         sdk: files,

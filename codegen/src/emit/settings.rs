@@ -18,9 +18,10 @@ pub struct Settings {
     pub layout: Layout,
     /// Whether the API signs its responses (and the runtime verifies them).
     pub signed_responses: bool,
-    /// The package name of a test-only crate that calls every operation by name from JSON
-    /// (`wechatpay-conformance`), when the API has one.
-    pub conformance: Option<String>,
+    /// Whether to emit `wechatpay-conformance`, the test-only crate that calls every operation by
+    /// name from JSON input against the WeChat Pay mock (its callers, sensitive-field closures and
+    /// mock setup are WeChat Pay's; another API tests its crate through its own mock).
+    pub conformance: bool,
     /// The Cargo `description`.
     pub description: String,
     /// The crate-level rustdoc; `{operation_count}` is replaced by the number of operations.
@@ -104,7 +105,7 @@ impl Settings {
             api_name: "WeChat Pay".to_owned(),
             layout: Layout::UrlPath,
             signed_responses: true,
-            conformance: Some("wechatpay-conformance".to_owned()),
+            conformance: true,
             description: "Typed WeChat Pay APIv3 client, generated from the official docs.".to_owned(),
             crate_doc:
                 "Typed client for the WeChat Pay APIv3 ({operation_count} operations), generated from the \
@@ -150,7 +151,7 @@ impl Settings {
             api_name: "Wonder".to_owned(),
             layout: Layout::Tags,
             signed_responses: false,
-            conformance: None,
+            conformance: false,
             description:
                 "Typed Wonder Open API client (recurring payments), generated from its OpenAPI description."
                     .to_owned(),
