@@ -12,8 +12,12 @@ use crate::import;
 const OWNED: &[&str] = &[".rs", "Cargo.toml"];
 
 /// The crates of one API, as `(directory, files)`.
-fn outputs(root: &Path, api: &Api) -> Result<Vec<(&'static str, Tree)>, String> {
+type Outputs = Vec<(&'static str, Tree)>;
+
+/// The crates of one API and its number of operations.
+fn outputs(root: &Path, api: &Api) -> Result<(Outputs, usize), String> {
     let documents = api.documents(root)?;
+    let operations: usize = documents.iter().map(|d| d.operations.len()).sum();
     let crates =
         codegen::emit::crates(&documents, &(api.settings)()).map_err(|e| format!("{}: {e}", api.name))?;
     let tree = |files: Vec<codegen::emit::GeneratedFile>| -> Tree {
@@ -30,7 +34,7 @@ fn outputs(root: &Path, api: &Api) -> Result<Vec<(&'static str, Tree)>, String> 
             ));
         }
     }
-    Ok(out)
+    Ok((out, operations))
 }
 
 /// Generates (or, with `check`, verifies) the crates of `apis`.
@@ -39,7 +43,7 @@ pub fn run(root: &Path, apis: &[&Api], check: bool, from: &Path, facts: Option<&
     let mut stale = Vec::new();
     let mut checked = Vec::new();
     for api in apis {
-        let outputs = outputs(root, api)?;
+        let (outputs, operations) = outputs(root, api)?;
         if !check {
             for (crate_dir, tree) in &outputs {
                 let dir = root.join(crate_dir);
@@ -47,7 +51,7 @@ pub fn run(root: &Path, apis: &[&Api], check: bool, from: &Path, facts: Option<&
                     .map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
                 let lines: usize = tree.values().map(|c| c.lines().count()).sum();
                 println!(
-                    "generated {crate_dir}: {} files, {lines} lines; {written} written, {removed} removed ({} ms)",
+                    "generated {crate_dir}: {operations} operations, {} files, {lines} lines; {written} written, {removed} removed ({} ms)",
                     tree.len(),
                     start.elapsed().as_millis()
                 );

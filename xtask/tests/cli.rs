@@ -52,13 +52,14 @@ impl Scratch {
         self.dir.join("ws")
     }
 
+    /// Runs xtask on the WeChat Pay API of the scratch workspace (it holds no other spec).
     fn xtask(&self, args: &[&str]) -> Output {
         let docs = self.dir.join("docs");
         Command::new(env!("CARGO_BIN_EXE_xtask"))
             .arg("--root")
             .arg(self.ws())
             .args(args)
-            .arg("--from")
+            .args(["--api", "wechatpay", "--from"])
             .arg(&docs)
             .output()
             .expect("xtask runs")
@@ -359,4 +360,66 @@ fn check_says_missing_for_a_missing_spec_file() {
         stderr.contains("stale: specs/wechatpay/source.yaml (missing)"),
         "{stderr}"
     );
+}
+
+/// The Wonder API of the table on a scratch workspace holding only its OpenAPI document: `import`
+/// checks it and writes nothing, `codegen` writes `generated/wonder`, `--check` names a stale
+/// file, and a broken document names file, line and column and writes nothing.
+#[test]
+fn the_wonder_api_is_checked_generated_and_checked_for_staleness() {
+    let scratch = Scratch::new("wonder", &[]);
+    let spec = scratch.ws().join("specs/wonder/openapi.yaml");
+    fs::create_dir_all(spec.parent().expect("parent")).expect("mkdir");
+    let yaml = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../specs/wonder/openapi.yaml"
+    ))
+    .expect("the repository's Wonder spec");
+    fs::write(&spec, &yaml).expect("write spec");
+    let wonder = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .arg("--root")
+            .arg(scratch.ws())
+            .args(args)
+            .args(["--api", "wonder"])
+            .output()
+            .expect("xtask runs")
+    };
+
+    let import = wonder(&["import"]);
+    assert!(import.status.success(), "{}", text(&import.stderr));
+    assert!(text(&import.stdout).contains("checked specs/wonder/openapi.yaml"));
+    assert_eq!(
+        files_under(&scratch.ws().join("specs")),
+        [spec.display().to_string()]
+    );
+
+    let generated = scratch.ws().join("generated/wonder");
+    assert!(wonder(&["codegen"]).status.success());
+    let files = files_under(&generated);
+    for file in ["src/recurring_payments.rs", "src/events.rs", "Cargo.toml"] {
+        assert!(files.iter().any(|f| f.ends_with(file)), "{file} in {files:?}");
+    }
+    assert!(wonder(&["codegen", "--check"]).status.success());
+
+    fs::write(generated.join("src/lib.rs"), "// edited by hand\n").expect("edit");
+    let check = wonder(&["codegen", "--check"]);
+    assert!(!check.status.success());
+    assert!(
+        text(&check.stderr).contains("generated/wonder/src/lib.rs"),
+        "{}",
+        text(&check.stderr)
+    );
+
+    let before = files_under(&generated);
+    fs::write(
+        &spec,
+        yaml.replacen("operationId: cancel_plan", "operationId: [cancel_plan", 1),
+    )
+    .expect("break");
+    let broken = wonder(&["codegen"]);
+    assert!(!broken.status.success());
+    let stderr = text(&broken.stderr);
+    assert!(stderr.contains("openapi.yaml:"), "{stderr}");
+    assert_eq!(files_under(&generated), before, "nothing is written");
 }
