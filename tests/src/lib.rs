@@ -83,6 +83,7 @@ mod check;
 pub mod download;
 pub mod fault;
 pub mod keys;
+mod listen;
 pub mod model;
 mod multipart;
 pub mod platform;
@@ -103,7 +104,6 @@ use std::sync::{Arc, Mutex};
 
 use codegen::ir::Operation;
 use serde_json::{Value, json};
-use tokio::sync::watch;
 
 pub use fault::{Fault, FaultRule, FaultScope, FaultSlot, InjectFaults};
 pub use model::Model;
@@ -311,9 +311,8 @@ impl RecordedRequest {
 
 /// A running mock server; dropping it shuts the server down (and closes its connections).
 pub struct MockServer {
-    addr: SocketAddr,
+    listening: crate::listen::Listening,
     shared: Arc<Shared>,
-    shutdown: Option<watch::Sender<()>>,
 }
 
 impl MockServer {
@@ -350,46 +349,21 @@ impl MockServer {
             requests: Mutex::default(),
             gzip_bills: AtomicBool::new(false),
         });
-        let listener = std::net::TcpListener::bind(addr)?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
-        let (shutdown, stop) = watch::channel(());
         let app = server::app(Arc::clone(&shared));
-        let serve = async move {
-            let listener = tokio::net::TcpListener::from_std(listener)?;
-            server::serve(listener, app, stop).await;
-            Ok::<(), io::Error>(())
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(handle) => {
-                handle.spawn(serve);
-            }
-            Err(_) => {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()?;
-                std::thread::Builder::new()
-                    .name(format!("wechatpay-mock-{}", addr.port()))
-                    .spawn(move || {
-                        let _ = runtime.block_on(serve);
-                    })?;
-            }
-        }
         Ok(MockServer {
-            addr,
+            listening: crate::listen::Listening::start(addr, app, "wechatpay-mock")?,
             shared,
-            shutdown: Some(shutdown),
         })
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.listening.base_url()
     }
 
     /// The bound socket address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.listening.addr()
     }
 
     /// The configuration the server runs with.
@@ -508,18 +482,10 @@ pub(crate) fn rotate(shared: &Shared) -> io::Result<String> {
     Ok(serial)
 }
 
-impl Drop for MockServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
 impl fmt::Debug for MockServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MockServer")
-            .field("addr", &self.addr)
+            .field("addr", &self.listening.addr())
             .field("config", &self.shared.config)
             .finish_non_exhaustive()
     }

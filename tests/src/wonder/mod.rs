@@ -48,7 +48,6 @@ use std::time::Duration;
 
 use codegen::ir::{Document, Operation};
 use serde_json::{Value, json};
-use tokio::sync::watch;
 
 use crate::fault::Fault;
 use crate::model::Model;
@@ -276,9 +275,8 @@ impl WonderRequest {
 
 /// A running Wonder mock; dropping it shuts the server down (and closes its connections).
 pub struct WonderServer {
-    addr: SocketAddr,
+    listening: crate::listen::Listening,
     shared: Arc<Shared>,
-    shutdown: Option<watch::Sender<()>>,
 }
 
 impl WonderServer {
@@ -309,46 +307,21 @@ impl WonderServer {
             fault: Mutex::default(),
             requests: Mutex::default(),
         });
-        let listener = std::net::TcpListener::bind(addr)?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
-        let (shutdown, stop) = watch::channel(());
         let app = server::app(Arc::clone(&shared));
-        let serve = async move {
-            let listener = tokio::net::TcpListener::from_std(listener)?;
-            crate::server::serve(listener, app, stop).await;
-            Ok::<(), io::Error>(())
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(handle) => {
-                handle.spawn(serve);
-            }
-            Err(_) => {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()?;
-                std::thread::Builder::new()
-                    .name(format!("wonder-mock-{}", addr.port()))
-                    .spawn(move || {
-                        let _ = runtime.block_on(serve);
-                    })?;
-            }
-        }
         Ok(WonderServer {
-            addr,
+            listening: crate::listen::Listening::start(addr, app, "wonder-mock")?,
             shared,
-            shutdown: Some(shutdown),
         })
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.listening.base_url()
     }
 
     /// The bound socket address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.listening.addr()
     }
 
     /// The configuration the server runs with.
@@ -414,18 +387,10 @@ impl WonderServer {
     }
 }
 
-impl Drop for WonderServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
 impl fmt::Debug for WonderServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WonderServer")
-            .field("addr", &self.addr)
+            .field("addr", &self.listening.addr())
             .field("config", &self.shared.config)
             .finish_non_exhaustive()
     }
