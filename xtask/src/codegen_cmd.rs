@@ -12,7 +12,7 @@ use crate::import;
 const OWNED: &[&str] = &[".rs", "Cargo.toml"];
 
 /// The crates of one API, as `(directory, files)`.
-type Outputs = Vec<(&'static str, Tree)>;
+type Outputs = Vec<(String, Tree)>;
 
 /// The crates of one API and its number of operations.
 fn outputs(root: &Path, api: &Api) -> Result<(Outputs, usize), String> {
@@ -23,16 +23,9 @@ fn outputs(root: &Path, api: &Api) -> Result<(Outputs, usize), String> {
     let tree = |files: Vec<codegen::emit::GeneratedFile>| -> Tree {
         files.into_iter().map(|f| (f.path, f.contents)).collect()
     };
-    let mut out = vec![(api.crate_dir, tree(crates.sdk))];
-    match (api.conformance_dir, crates.conformance) {
-        (Some(dir), Some(files)) => out.push((dir, tree(files))),
-        (None, None) => {}
-        _ => {
-            return Err(format!(
-                "{}: the API table and its settings disagree on a conformance crate",
-                api.name
-            ));
-        }
+    let mut out = vec![(api.crate_dir.to_owned(), tree(crates.sdk))];
+    if let Some(files) = crates.conformance {
+        out.push((format!("{}-conformance", api.crate_dir), tree(files)));
     }
     Ok((out, operations))
 }
@@ -61,7 +54,7 @@ pub fn run(root: &Path, apis: &[&Api], check: bool, from: &Path, facts: Option<&
         for (crate_dir, tree) in &outputs {
             let found = files::stale(&root.join(crate_dir), tree, OWNED).map_err(|e| e.to_string())?;
             stale.extend(found.describe(crate_dir, "cargo xtask codegen"));
-            checked.push(crate_dir.to_string());
+            checked.push(crate_dir.clone());
         }
         if let Spec::WechatDocs = api.spec {
             stale.extend(stale_wechat_specs(root, from, facts)?);

@@ -97,26 +97,15 @@ fn main() -> ExitCode {
             repository,
             commit,
         } => apis::select(&cli.apis).and_then(|apis| {
-            for api in apis {
-                match api.spec {
-                    apis::Spec::WechatDocs => import::run(
-                        &root,
-                        import::Inputs {
-                            from: &from,
-                            facts: facts.as_deref(),
-                            repository: repository.clone(),
-                            commit: commit.clone(),
-                        },
-                    )?,
-                    apis::Spec::OpenApi { path } => {
-                        let documents = api.documents(&root)?;
-                        let operations: usize = documents.iter().map(|d| d.operations.len()).sum();
-                        let types: usize = documents.iter().map(|d| d.types.len()).sum();
-                        println!("checked {path}: {operations} operations, {types} named types (written by hand; nothing to write)");
-                    }
-                }
-            }
-            Ok(())
+            apis.iter().try_for_each(|api| {
+                let inputs = import::Inputs {
+                    from: &from,
+                    facts: facts.as_deref(),
+                    repository: repository.clone(),
+                    commit: commit.clone(),
+                };
+                api.import(&root, inputs)
+            })
         }),
         Command::Codegen { check, from, facts } => apis::select(&cli.apis)
             .and_then(|apis| codegen_cmd::run(&root, &apis, check, &from, facts.as_deref())),

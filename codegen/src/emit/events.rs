@@ -11,7 +11,7 @@ use super::module_types::ModuleTypes;
 use super::names::pascal;
 use super::settings::{Runtime, Settings};
 use super::types::{Mode, TypeSpace, docs, ident};
-use crate::ir::{Document, Event, Type};
+use crate::ir::{Event, Type};
 
 /// The module, file and cargo feature of the events.
 pub(super) const MODULE: &str = "events";
@@ -26,21 +26,23 @@ impl Events {
     /// Registers the payload types of `events` in `space` (under the `events` feature). A
     /// free-form payload (any JSON, directly or through a named type) is an
     /// `sdk_runtime::Unparsed` object, whose `Debug` shows member names only.
-    pub(super) fn register(events: &[&Event], documents: &[Document], space: &mut TypeSpace) -> Events {
-        let free_form = |ty: &Type| {
+    pub(super) fn register(events: &[&Event], space: &mut TypeSpace) -> Events {
+        let free_form = |space: &TypeSpace, ty: &Type| {
             let resolved = match ty {
-                Type::Named { name } => documents.iter().find_map(|d| d.named(name)).map(|n| &n.ty),
+                Type::Named { name } => space.named.get(name).map(|n| &n.ty),
                 other => Some(other),
             };
             matches!(resolved, Some(Type::Json))
         };
+        let free: Vec<bool> = events.iter().map(|e| free_form(space, &e.payload)).collect();
         let mut types = space.module(vec![MODULE.to_owned()], MODULE);
         let variants = events
             .iter()
-            .map(|event| {
+            .zip(free)
+            .map(|(event, free_form)| {
                 let variant = pascal(&event.name);
                 let doc = format!("Payload of the `{}` webhook event.", event.name);
-                let ty = if free_form(&event.payload) {
+                let ty = if free_form {
                     quote!(::sdk_runtime::Unparsed)
                 } else {
                     types.value_type(&event.payload, &format!("{variant}Event"), &doc, Mode::Response)

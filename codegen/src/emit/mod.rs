@@ -85,7 +85,7 @@ impl std::error::Error for EmitError {}
 #[derive(Default)]
 struct ModuleNode<'d> {
     /// What the module's operations have in common, for its rustdoc (`under `/v3/pay``).
-    url: String,
+    scope: String,
     operations: Vec<(&'d Operation, layout::Place)>,
     children: BTreeMap<String, ModuleNode<'d>>,
 }
@@ -160,10 +160,10 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
         }
         let product = names[..depth].to_vec();
         let mut node = products.entry(product).or_default();
-        node.url = modules[depth - 1].1.clone();
-        for (name, url) in &modules[depth..] {
+        node.scope = modules[depth - 1].1.clone();
+        for (name, scope) in &modules[depth..] {
             node = node.children.entry(name.clone()).or_default();
-            node.url = url.clone();
+            node.scope = scope.clone();
         }
         node.operations.push((op, place));
     }
@@ -199,7 +199,7 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
             settings,
         };
         let body = module_body(node, product, &[], &context, &mut space, &mut located);
-        product_bodies.push((product.clone(), node.url.clone(), feature.clone(), body));
+        product_bodies.push((product.clone(), node.scope.clone(), feature.clone(), body));
     }
     let events: Vec<&crate::ir::Event> = documents.iter().flat_map(|d| &d.events).collect();
     let events = if events.is_empty() {
@@ -214,12 +214,12 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
             });
         }
         features.push(events::MODULE.to_owned());
-        Some(events::Events::register(&events, documents, &mut space))
+        Some(events::Events::register(&events, &mut space))
     };
     let names = space.names();
-    for (product, url, feature, body) in product_bodies {
+    for (product, scope, feature, body) in product_bodies {
         let body = body.render(&names);
-        let doc = format!("Operations {url} (cargo feature `{feature}`).");
+        let doc = format!("Operations {scope} (cargo feature `{feature}`).");
         let doc = docs(&doc, true);
         let tokens = quote! {
             #doc
@@ -357,9 +357,9 @@ impl ModuleBody {
     fn render(self, names: &[String]) -> TokenStream {
         let functions = self.functions;
         let reexports = ModuleTypes::reexports(&self.locals, names);
-        let children = self.children.into_iter().map(|(name, url, child)| {
+        let children = self.children.into_iter().map(|(name, scope, child)| {
             let id = ident(&name);
-            let doc = docs(&format!("Operations {url}."), false);
+            let doc = docs(&format!("Operations {scope}."), false);
             let body = child.render(names);
             quote! {
                 #doc
@@ -427,7 +427,7 @@ fn module_body<'d>(
         let mut path = modules.to_vec();
         path.push(name.clone());
         let body = module_body(child, product, &path, context, space, located);
-        children.push((name.clone(), child.url.clone(), body));
+        children.push((name.clone(), child.scope.clone(), body));
     }
     ModuleBody {
         functions,

@@ -42,9 +42,9 @@ pub enum Arg {
     Body { ty: String },
     /// A multipart media upload, passed as `&MediaUpload`.
     Upload,
-    /// A list filter (`filter[field][operator]=value`), passed as `&Filter<Ty>`; `ty` is the
-    /// field enum, or `::std::string::String` when any field name is passed.
-    Filter { wire: String, ty: String },
+    /// A list filter (`filter[field][operator]=value`), passed as `&Filter<Ty>`; `fields` is the
+    /// field enum `Ty`, `None` when any field name is passed (`Filter<String>`).
+    Filter { wire: String, fields: Option<String> },
     /// A closure `FnOnce(&Encryptor) -> Result<Ty, Error>` that builds the query struct or the
     /// JSON body of an operation with sensitive fields.
     Encrypted { payload: Payload, ty: String },
@@ -199,16 +199,20 @@ pub fn emit(
 
     let mut items = Vec::new();
     if let Some(filter) = &op.filter {
-        let (ty, item) = filter_type(filter, prefix, &signature_line, settings);
+        let fields = filter_fields(filter, prefix, &signature_line, settings);
+        let ty = match &fields {
+            Some((name, _)) => quote!(#name),
+            None => quote!(::std::string::String),
+        };
         let name = &filter.name;
         let filter_type = settings.runtime(Runtime::Filter);
         args.push(quote!(filter: &#filter_type<#ty>));
         steps.push(quote!(.raw_query(&filter.to_query(#name))));
         signature.args.push(Arg::Filter {
             wire: name.clone(),
-            ty: ty.to_string(),
+            fields: fields.as_ref().map(|(name, _)| name.to_string()),
         });
-        items.extend(item);
+        items.extend(fields.map(|(_, item)| item));
     }
 
     let by_client = |name: &str| {
@@ -424,16 +428,16 @@ fn function_doc(
     doc
 }
 
-/// The field type of an operation's filter (`ListPlansFilterField`, with its definition) or
-/// `String` when the spec lists no fields.
-fn filter_type(
+/// The field enum of an operation's filter (`ListPlansFilterField`) with its definition; `None`
+/// when the spec lists no fields.
+fn filter_fields(
     filter: &QueryFilter,
     prefix: &str,
     signature_line: &str,
     settings: &Settings,
-) -> (TokenStream, Option<TokenStream>) {
+) -> Option<(Ident, TokenStream)> {
     if filter.fields.is_empty() {
-        return (quote!(::std::string::String), None);
+        return None;
     }
     let name = format_ident!("{prefix}FilterField");
     let doc = docs(
@@ -463,7 +467,7 @@ fn filter_type(
             }
         }
     };
-    (quote!(#name), Some(item))
+    Some((name, item))
 }
 
 #[cfg(test)]

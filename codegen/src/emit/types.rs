@@ -145,12 +145,12 @@ pub fn ident(name: &str) -> Ident {
 }
 
 impl TypeSpace {
-    /// The definition with `key`, made by `make` on first use; records the use either way.
     /// The definition of `key`, if there is one yet.
     pub(super) fn id_of(&self, key: &Key) -> Option<usize> {
         self.by_key.get(key).copied()
     }
 
+    /// The definition with `key`, made by `make` on first use; records the use either way.
     pub(super) fn define(
         &mut self,
         key: Key,
