@@ -121,7 +121,8 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-fn plain_json(status: StatusCode, body: &Value) -> Response {
+/// A JSON response with `status` (admin routes and unsigned answers).
+pub(crate) fn plain_json(status: StatusCode, body: &Value) -> Response {
     let mut res = Response::new(Body::from(body.to_string()));
     *res.status_mut() = status;
     res.headers_mut()

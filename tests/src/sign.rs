@@ -74,20 +74,22 @@ pub(crate) fn random_bytes(buf: &mut [u8]) {
 
 /// A random 32-character `[0-9A-Za-z]` nonce, as WeChat Pay sends in `Wechatpay-Nonce`.
 pub fn random_nonce() -> String {
+    random_alphanumeric(32)
+}
+
+/// `len` random characters `[0-9A-Za-z]` from the system CSPRNG, uniformly distributed.
+pub fn random_alphanumeric(len: usize) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut nonce = String::with_capacity(32);
+    let mut out = String::with_capacity(len);
     let mut buf = [0u8; 64];
-    while nonce.len() < 32 {
+    while out.len() < len {
         random_bytes(&mut buf);
         // Rejection sampling keeps the distribution uniform: 248 = 4 * 62.
-        for &b in buf.iter().filter(|&&b| b < 248) {
-            if nonce.len() == 32 {
-                break;
-            }
-            nonce.push(ALPHABET[usize::from(b % 62)] as char);
+        for &b in buf.iter().filter(|&&b| b < 248).take(len - out.len()) {
+            out.push(char::from(ALPHABET[usize::from(b % 62)]));
         }
     }
-    nonce
+    out
 }
 
 /// A fresh `Request-ID` in WeChat Pay's shape: 40 upper-case hex digits, `-0`.

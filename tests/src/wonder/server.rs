@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use axum::body::{Body, Bytes, to_bytes};
+use axum::body::{Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
 use axum::routing::{post, put};
@@ -20,7 +20,7 @@ use crate::fault::{ConnControl, Fault, FaultSlot, body_stream, tamper};
 use crate::model::{Model, RouteMatch, operation_id};
 use crate::routes::ApiError;
 use crate::sample::{Types, sample_object_in, sample_value_in};
-use crate::server::lock;
+use crate::server::{lock, plain_json};
 
 /// Largest request body the mock reads.
 const BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -62,14 +62,6 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
         .route("/__mock/webhook", post(post_webhook))
         .fallback(api)
         .with_state(shared)
-}
-
-fn plain_json(status: StatusCode, body: &Value) -> Response {
-    let mut res = Response::new(Body::from(body.to_string()));
-    *res.status_mut() = status;
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    res
 }
 
 /// An error envelope: `{"code": CODE, "message": …, "data": null}`.

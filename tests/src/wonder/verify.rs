@@ -100,17 +100,7 @@ pub fn is_valid_nonce(nonce: &str) -> bool {
 
 /// A fresh random nonce: 16 characters `[0-9A-Za-z]` from the system CSPRNG.
 pub fn random_nonce() -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut nonce = String::with_capacity(NONCE_LEN);
-    let mut buf = [0u8; 32];
-    while nonce.len() < NONCE_LEN {
-        crate::sign::random_bytes(&mut buf);
-        // 248 = 4 * 62: rejection sampling keeps the distribution uniform.
-        for &b in buf.iter().filter(|&&b| b < 248).take(NONCE_LEN - nonce.len()) {
-            nonce.push(char::from(ALPHABET[usize::from(b % 62)]));
-        }
-    }
-    nonce
+    crate::sign::random_alphanumeric(NONCE_LEN)
 }
 
 /// The three signature headers of a request or webhook.
