@@ -7,6 +7,10 @@ use std::fmt;
 use bytes::Bytes;
 use http::StatusCode;
 
+mod signature;
+
+pub use signature::{SignatureError, SignatureErrorKind};
+
 /// How many bytes of a body are kept in a decode error and shown in messages.
 const BODY_SNIPPET_LIMIT: usize = 1024;
 /// How many characters of a non-JSON API error body are shown by `Display`.
@@ -41,61 +45,6 @@ pub enum ErrorKind {
     /// Writing downloaded content to the caller's writer failed (e.g. disk full).
     Io,
 }
-
-/// Why a response signature was rejected. See [`SignatureError`].
-///
-/// Source: `shared/design/protocols.md` ("Response verification").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SignatureErrorKind {
-    /// One of `Wechatpay-Timestamp`, `Wechatpay-Nonce`, `Wechatpay-Signature`,
-    /// `Wechatpay-Serial` is absent (or not visible ASCII).
-    MissingHeader,
-    /// `Wechatpay-Timestamp` is not an integer number of seconds.
-    BadTimestamp,
-    /// `Wechatpay-Timestamp` is more than 300 s away from the local clock (either direction).
-    Expired,
-    /// `Wechatpay-Serial` names no key in the key store.
-    UnknownSerial,
-    /// `Wechatpay-Signature-Type` is present and not `WECHATPAY2-SHA256-RSA2048`.
-    UnsupportedSignatureType,
-    /// The signature is not valid base64 or does not verify over `TIMESTAMP\nNONCE\nBODY\n`.
-    InvalidSignature,
-    /// The signature starts with `WECHATPAY/SIGNTEST/`: a deliberate probe by WeChat Pay to check
-    /// that clients verify signatures. Never accepted.
-    SignTest,
-}
-
-/// A rejected response (or webhook) signature: its [`SignatureErrorKind`] and a message that
-/// names the header or value at fault. Contains no key material.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignatureError {
-    kind: SignatureErrorKind,
-    message: Cow<'static, str>,
-}
-
-impl SignatureError {
-    /// A new error of `kind` with a human-readable `message`.
-    pub fn new(kind: SignatureErrorKind, message: impl Into<Cow<'static, str>>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-        }
-    }
-
-    /// Why the signature was rejected.
-    pub fn kind(&self) -> SignatureErrorKind {
-        self.kind
-    }
-}
-
-impl fmt::Display for SignatureError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl StdError for SignatureError {}
 
 /// The error of every runtime call: building, sending, verifying and decoding a request.
 ///
