@@ -375,10 +375,12 @@ impl<'p> Lowering<'p> {
 
     fn fields(&mut self, members: &[Member], depth: usize) -> Vec<Field> {
         let mut fields: Vec<Field> = Vec::new();
+        // Names seen so far: a set, so that a huge interface is checked in linear time.
+        let mut seen = std::collections::HashSet::new();
         for member in members {
             match member {
                 Member::Property(prop) => {
-                    if fields.iter().any(|f| f.name == prop.name) {
+                    if !seen.insert(prop.name.as_str()) {
                         self.error(prop.span, format!("field `{}` is declared twice", prop.name));
                         continue;
                     }

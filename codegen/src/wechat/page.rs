@@ -1,14 +1,36 @@
 //! Parsing one WeChat Pay docs page: YAML front matter, prose, and the `js twoslash` code
 //! block(s) whose `// @filename: virtual.ts` part declares the API in TypeScript.
 
+mod front_matter;
+
 use std::cell::Cell;
+use std::collections::HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
-use serde_norway::Value;
 
 use super::ts;
 use crate::diag::{Diagnostic, Span};
+use front_matter::front_matter;
+
+/// The largest page accepted, in bytes (4 MiB). A larger page is rejected with one diagnostic
+/// at the first character past the limit, without parsing anything.
+///
+/// The largest real docs page is about 56 KB, so this leaves ample room while bounding the
+/// time and memory one page can cost (parsing is linear: under 0.1 s per MB in release mode).
+pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// The deepest nesting accepted in the YAML front matter, in levels (64). Deeper front matter is
+/// rejected before it reaches the YAML library, with a diagnostic at the node or bracket that
+/// opens level 65.
+///
+/// A level is an indentation level of block structure (`key:` lines indented under a key, and
+/// each compact `- ` / `? ` item marker on a line) or an open flow collection (`[` or `{`);
+/// a top-level `key: value` is level 1. Real front matter is one level deep (`title` and
+/// `description`). The limit exists because the YAML scanner's cost per token grows with the
+/// number of open `[` / `{`, making deep flow nesting quadratic; it also stays below the YAML
+/// deserializer's own recursion limit (128), so anything accepted here can be loaded.
+pub const MAX_FRONT_MATTER_DEPTH: usize = 64;
 
 /// One parsed docs page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,12 +81,25 @@ pub struct Block {
 ///
 /// # Errors
 ///
-/// Every problem found, in page order: missing or unclosed front matter, invalid YAML (at the
-/// position the YAML parser reports), a front matter that is not a mapping or whose `title` /
-/// `description` is not a scalar, no `js twoslash` block, a block without a
-/// `// @filename: virtual.ts` line, and the first TypeScript syntax error of each block.
-/// Never panics.
+/// Every problem found, in page order: missing or unclosed front matter, front matter nested
+/// deeper than [`MAX_FRONT_MATTER_DEPTH`] or using a YAML alias (`*name`, which would copy
+/// its anchor's content each time), invalid YAML (at the position the YAML parser reports), a
+/// front matter that is not a mapping or whose `title` / `description` is not a scalar, no
+/// `js twoslash` block, a block without a `// @filename: virtual.ts` line, and the first
+/// TypeScript syntax error of each block (including types or namespaces nested deeper than
+/// [`ts::MAX_DEPTH`]). A page longer than [`MAX_PAGE_BYTES`] gets only one diagnostic, at the
+/// first character past the limit. Never panics.
+///
+/// # Performance
+///
+/// Time and memory are linear in the length of `text`: nesting limits are checked while
+/// scanning (the front matter's by a linear pre-scan before the YAML library sees it),
+/// positions are found by binary search over precomputed line starts, and TypeScript is
+/// tokenized on demand, so a syntax error stops the work where it is found.
 pub fn parse_page(text: &str) -> Result<Page, Vec<Diagnostic>> {
+    if text.len() > MAX_PAGE_BYTES {
+        return Err(vec![page_too_large(text)]);
+    }
     let index = PageIndex::new(text);
     let mut diags = Vec::new();
 
@@ -75,6 +110,10 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<Diagnostic>> {
     let mut module = ts::Module::default();
     let mut blocks: Vec<Block> = Vec::new();
     let mut links: Vec<String> = Vec::new();
+    // Sets beside `links` and the last block's `trailing_links`, so that deduplicating stays
+    // linear (a `Vec::contains` per link made pages with many links quadratic).
+    let mut seen_links: HashSet<String> = HashSet::new();
+    let mut seen_trailing: HashSet<String> = HashSet::new();
     let mut section_links: Vec<String> = Vec::new();
     let mut heading: (Option<String>, Option<String>) = (None, None);
     let mut open_heading: Option<(String, Option<String>)> = None;
@@ -99,11 +138,11 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<Diagnostic>> {
             }
             Event::Start(Tag::Link { dest_url, .. }) => {
                 let url = dest_url.to_string();
-                if !links.contains(&url) {
+                if seen_links.insert(url.clone()) {
                     links.push(url.clone());
                 }
                 if let Some(block) = blocks.last_mut().filter(|_| after_block) {
-                    if !block.trailing_links.contains(&url) {
+                    if seen_trailing.insert(url.clone()) {
                         block.trailing_links.push(url.clone());
                     }
                 }
@@ -142,6 +181,7 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<Diagnostic>> {
                     );
                     blocks.push(block);
                     after_block = true;
+                    seen_trailing.clear();
                 }
             }
             _ => {}
@@ -269,126 +309,32 @@ fn finish_block(
     }
 }
 
-type FrontMatter = (Option<String>, Option<String>);
-
-/// Splits off and parses the front matter. Returns its `title` / `description` (when it could be
-/// parsed) and the byte offset where the Markdown body starts.
-fn front_matter(
-    text: &str,
-    index: &PageIndex<'_>,
-    diags: &mut Vec<Diagnostic>,
-) -> (Option<FrontMatter>, usize) {
-    let mut lines = text.split_inclusive('\n');
-    let first = lines.next().unwrap_or("");
-    if first.trim_start_matches('\u{feff}').trim_end() != "---" {
-        diags.push(Diagnostic::new(
-            Span::new(1, 1),
-            "missing YAML front matter: a page must start with a `---` line, then \
-             `title: …` and `description: …`, then another `---` line",
-        ));
-        return (None, 0);
+/// The diagnostic for a page longer than [`MAX_PAGE_BYTES`], at the first character past the
+/// limit. Reads only the first [`MAX_PAGE_BYTES`] bytes.
+#[cold]
+fn page_too_large(text: &str) -> Diagnostic {
+    let mut limit = MAX_PAGE_BYTES.min(text.len());
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
     }
-    let yaml_start = first.len();
-    let mut offset = yaml_start;
-    let mut close = None;
-    for line in lines {
-        let trimmed = line.trim_end();
-        if trimmed == "---" || trimmed == "..." {
-            close = Some((offset, offset + line.len()));
-            break;
-        }
-        offset += line.len();
-    }
-    let Some((yaml_end, body_start)) = close else {
-        diags.push(Diagnostic::new(
-            Span::new(1, 1),
-            "the YAML front matter opened here is never closed: add a `---` line after it",
-        ));
-        return (None, yaml_start);
-    };
-    let yaml = text.get(yaml_start..yaml_end).unwrap_or("");
-    let first_yaml_line = index.span(yaml_start).line;
-    let value: Value = match serde_norway::from_str(yaml) {
-        Ok(value) => value,
-        Err(err) => {
-            let at = err
-                .location()
-                .map_or(yaml_start, |l| yaml_start + l.index().min(yaml.len()));
-            let message = shift_line_numbers(&err.to_string(), first_yaml_line.saturating_sub(1));
-            diags.push(Diagnostic::new(
-                index.span(at),
-                format!("invalid YAML front matter: {message}"),
-            ));
-            return (None, body_start);
-        }
-    };
-    let mapping = match value {
-        Value::Null => return (Some((None, None)), body_start),
-        Value::Mapping(mapping) => mapping,
-        _ => {
-            diags.push(Diagnostic::new(
-                index.span(yaml_start),
-                "the YAML front matter must be a mapping of `key: value` lines",
-            ));
-            return (None, body_start);
-        }
-    };
-    let mut field = |key: &str| -> Option<String> {
-        match mapping.get(key)? {
-            Value::Null => None,
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            _ => {
-                let at = key_offset(yaml, key).map_or(yaml_start, |o| yaml_start + o);
-                diags.push(Diagnostic::new(
-                    index.span(at),
-                    format!("front matter `{key}` must be a single line of text"),
-                ));
-                None
-            }
-        }
-    };
-    let title = field("title");
-    let description = field("description");
-    (Some((title, description)), body_start)
-}
-
-/// Byte offset of the line of `yaml` that starts with `key:`.
-fn key_offset(yaml: &str, key: &str) -> Option<usize> {
-    let mut offset = 0;
-    for line in yaml.split_inclusive('\n') {
-        if line
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        {
-            return Some(offset);
-        }
-        offset += line.len();
-    }
-    None
-}
-
-/// Rewrites each `line N column M` in a YAML error message to `line N+shift column M`, so the
-/// message speaks of page lines.
-fn shift_line_numbers(message: &str, shift: u32) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(i) = rest.find("line ") {
-        let (before, after) = rest.split_at(i + "line ".len());
-        out.push_str(before);
-        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        let (number, tail) = after.split_at(digits);
-        match number.parse::<u32>() {
-            Ok(n) if tail.starts_with(" column ") => {
-                out.push_str(&n.saturating_add(shift).to_string());
-            }
-            _ => out.push_str(number),
-        }
-        rest = tail;
-    }
-    out.push_str(rest);
-    out
+    let head = text.get(..limit).unwrap_or("");
+    let (line, line_start) = head
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .fold((1usize, 0usize), |(n, _), (i, _)| (n + 1, i + 1));
+    let column = head.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    Diagnostic::new(
+        Span::new(
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(column).unwrap_or(u32::MAX),
+        ),
+        format!(
+            "the page is {} bytes long, more than the limit of {MAX_PAGE_BYTES} bytes (4 MiB); \
+             it is rejected unread from here on",
+            text.len()
+        ),
+    )
 }
 
 /// Converts byte offsets of a page into 1-based line / column positions.

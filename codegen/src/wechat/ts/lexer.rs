@@ -1,8 +1,9 @@
 //! Tokenizer for the TypeScript declaration subset.
 //!
 //! Comments are dropped, except that a `/** … */` comment is parsed into a [`Doc`] and attached
-//! to the token that follows it. The token list always ends with [`TokenKind::Eof`] or, when the
-//! source cannot be tokenized further, with [`TokenKind::Error`].
+//! to the token that follows it. Tokens are produced on demand ([`Lexer::next_token`]); the
+//! token stream ends with [`TokenKind::Eof`] or, when the source cannot be tokenized further,
+//! with [`TokenKind::Error`]. The whole source is tokenized in time linear in its length.
 
 use super::ast::{Doc, DocTag};
 use crate::diag::Span;
@@ -104,118 +105,135 @@ fn is_ident_continue(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '$' || c == '\u{200c}' || c == '\u{200d}'
 }
 
-/// Tokenizes `src`; `map` turns a source location into a page position.
-pub(crate) fn tokenize(src: &str, map: &dyn Fn(Loc) -> Span) -> Vec<Token> {
-    let mut cur = Cursor {
-        src,
-        offset: 0,
-        line: 0,
-        column: 0,
-    };
-    let mut out = Vec::new();
-    let mut newline = false;
-    let mut doc: Option<Doc> = None;
-    loop {
-        let Some(c) = cur.peek() else {
-            out.push(Token {
-                kind: TokenKind::Eof,
-                span: map(cur.loc()),
-                newline_before: newline,
-                doc: doc.take(),
-            });
-            return out;
-        };
-        if is_blank(c) {
-            newline |= is_line_break(c);
-            cur.bump();
-            continue;
+/// Tokenizes `src` lazily, one token per [`Lexer::next_token`] call, so the parser holds only
+/// its lookahead and a syntax error (such as nesting deeper than the parser's limit) stops the
+/// work at that point instead of after tokenizing the whole source.
+pub(crate) struct Lexer<'a> {
+    cur: Cursor<'a>,
+    /// Turns a source location into a page position.
+    map: &'a dyn Fn(Loc) -> Span,
+    /// A line break was seen since the previous token.
+    newline: bool,
+    /// The last doc comment since the previous token.
+    doc: Option<Doc>,
+    /// The final token (`Eof` or `Error`), once produced; returned again on every later call.
+    last: Option<Token>,
+}
+
+impl<'a> Lexer<'a> {
+    /// A lexer over `src`; `map` turns a source location into a page position.
+    pub(crate) fn new(src: &'a str, map: &'a dyn Fn(Loc) -> Span) -> Self {
+        Lexer {
+            cur: Cursor {
+                src,
+                offset: 0,
+                line: 0,
+                column: 0,
+            },
+            map,
+            newline: false,
+            doc: None,
+            last: None,
         }
-        let start = cur.loc();
-        let kind = if cur.starts_with("//") {
-            while cur.peek().is_some_and(|c| c != '\n') {
+    }
+
+    /// The next token. After the source's end (or a tokenizer error) every call returns the
+    /// same final [`TokenKind::Eof`] (or [`TokenKind::Error`]) token. Each call takes time
+    /// linear in the characters it consumes.
+    pub(crate) fn next_token(&mut self) -> Token {
+        if let Some(last) = &self.last {
+            return last.clone();
+        }
+        let (kind, loc) = self.scan();
+        let token = Token {
+            kind,
+            span: (self.map)(loc),
+            newline_before: std::mem::take(&mut self.newline),
+            doc: self.doc.take(),
+        };
+        if matches!(token.kind, TokenKind::Eof | TokenKind::Error(_)) {
+            self.last = Some(token.clone());
+        }
+        token
+    }
+
+    /// Skips blanks and comments, then scans one token; returns it with its start.
+    fn scan(&mut self) -> (TokenKind, Loc) {
+        let cur = &mut self.cur;
+        loop {
+            let Some(c) = cur.peek() else {
+                return (TokenKind::Eof, cur.loc());
+            };
+            if is_blank(c) {
+                self.newline |= is_line_break(c);
                 cur.bump();
+                continue;
             }
-            continue;
-        } else if cur.starts_with("/*") {
-            let is_doc = cur.starts_with("/**") && !cur.starts_with("/**/");
-            let skip = if is_doc { 3 } else { 2 };
-            for _ in 0..skip {
-                cur.bump();
-            }
-            let body_start = cur.offset;
-            loop {
-                if cur.starts_with("*/") {
-                    break;
-                }
-                if cur.bump().is_none() {
-                    break;
-                }
-            }
-            if !cur.starts_with("*/") {
-                let what = if is_doc {
-                    "unterminated doc comment: `/**` has no closing `*/`"
-                } else {
-                    "unterminated block comment: `/*` has no closing `*/`"
-                };
-                TokenKind::Error(what.to_owned())
-            } else {
-                let body = src.get(body_start..cur.offset).unwrap_or("");
-                cur.bump();
-                cur.bump();
-                newline |= body.chars().any(is_line_break);
-                if is_doc {
-                    doc = Some(parse_doc(body));
+            let start = cur.loc();
+            if cur.starts_with("//") {
+                while cur.peek().is_some_and(|c| c != '\n') {
+                    cur.bump();
                 }
                 continue;
             }
-        } else if is_ident_start(c) {
-            let mut s = String::new();
-            while let Some(c) = cur.peek().filter(|&c| is_ident_continue(c)) {
-                s.push(c);
-                cur.bump();
-            }
-            TokenKind::Ident(s)
-        } else if c.is_ascii_digit() || (c == '.' && cur.peek_nth(1).is_some_and(|d| d.is_ascii_digit())) {
-            lex_number(&mut cur)
-        } else if c == '\'' || c == '"' {
-            match lex_string(&mut cur) {
-                Ok(s) => TokenKind::Str(s),
-                Err((loc, msg)) => {
-                    out.push(Token {
-                        kind: TokenKind::Error(msg),
-                        span: map(loc),
-                        newline_before: newline,
-                        doc: doc.take(),
-                    });
-                    return out;
+            if cur.starts_with("/*") {
+                let is_doc = cur.starts_with("/**") && !cur.starts_with("/**/");
+                let skip = if is_doc { 3 } else { 2 };
+                for _ in 0..skip {
+                    cur.bump();
                 }
-            }
-        } else if c == '`' {
-            TokenKind::Error("template literals are not supported".to_owned())
-        } else if cur.starts_with("...") {
-            for _ in 0..3 {
+                let body_start = cur.offset;
+                while !cur.starts_with("*/") {
+                    if cur.bump().is_none() {
+                        let what = if is_doc {
+                            "unterminated doc comment: `/**` has no closing `*/`"
+                        } else {
+                            "unterminated block comment: `/*` has no closing `*/`"
+                        };
+                        return (TokenKind::Error(what.to_owned()), start);
+                    }
+                }
+                let body = cur.src.get(body_start..cur.offset).unwrap_or("");
                 cur.bump();
+                cur.bump();
+                self.newline |= body.chars().any(is_line_break);
+                if is_doc {
+                    self.doc = Some(parse_doc(body));
+                }
+                continue;
             }
-            TokenKind::Ellipsis
-        } else if cur.starts_with("=>") {
-            cur.bump();
-            cur.bump();
-            TokenKind::Arrow
-        } else {
-            cur.bump();
-            TokenKind::Punct(c)
-        };
-        let stop = matches!(kind, TokenKind::Error(_));
-        out.push(Token {
-            kind,
-            span: map(start),
-            newline_before: newline,
-            doc: doc.take(),
-        });
-        if stop {
-            return out;
+            let kind = if is_ident_start(c) {
+                let mut s = String::new();
+                while let Some(c) = cur.peek().filter(|&c| is_ident_continue(c)) {
+                    s.push(c);
+                    cur.bump();
+                }
+                TokenKind::Ident(s)
+            } else if c.is_ascii_digit() || (c == '.' && cur.peek_nth(1).is_some_and(|d| d.is_ascii_digit()))
+            {
+                lex_number(cur)
+            } else if c == '\'' || c == '"' {
+                match lex_string(cur) {
+                    Ok(s) => TokenKind::Str(s),
+                    Err((loc, msg)) => return (TokenKind::Error(msg), loc),
+                }
+            } else if c == '`' {
+                TokenKind::Error("template literals are not supported".to_owned())
+            } else if cur.starts_with("...") {
+                for _ in 0..3 {
+                    cur.bump();
+                }
+                TokenKind::Ellipsis
+            } else if cur.starts_with("=>") {
+                cur.bump();
+                cur.bump();
+                TokenKind::Arrow
+            } else {
+                cur.bump();
+                TokenKind::Punct(c)
+            };
+            return (kind, start);
         }
-        newline = false;
     }
 }
 
@@ -401,9 +419,9 @@ pub(crate) fn parse_doc(body: &str) -> Doc {
         }
         doc.lines.push(line);
     }
-    while doc.lines.first().is_some_and(String::is_empty) {
-        doc.lines.remove(0);
-    }
+    // One `drain`, not a `remove(0)` per line: that was quadratic in the number of blank lines.
+    let leading = doc.lines.iter().take_while(|l| l.is_empty()).count();
+    doc.lines.drain(..leading);
     while doc.lines.last().is_some_and(String::is_empty) {
         doc.lines.pop();
     }

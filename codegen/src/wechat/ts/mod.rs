@@ -16,7 +16,14 @@ pub(crate) use lexer::Loc;
 
 use crate::diag::{Diagnostic, Span};
 
-/// The deepest nesting of types (or of namespaces) accepted; deeper input is a diagnostic.
+/// The deepest nesting of types (or of namespaces) accepted, in levels (64); deeper input is a
+/// diagnostic at the token that opens level 65.
+///
+/// Each type expression inside another (`{ a: { … } }`, `Array<…>`, `( … )`, `[ … ]`, and each
+/// `[]` suffix) and each namespace inside another is one level. Real pages nest a few levels.
+/// The limit bounds the parser's recursion (no stack overflow on hostile input), and since
+/// tokens are read on demand, a too-deep input costs time proportional to the depth reached,
+/// not to the length of the rest of the source.
 pub const MAX_DEPTH: usize = parser::MAX_DEPTH;
 
 /// Parses TypeScript declarations.
@@ -46,6 +53,7 @@ pub fn parse_module(src: &str, origin: Span) -> Result<Module, Vec<Diagnostic>> 
 
 /// Like [`parse_module`], with positions computed by `map` from a location in `src`.
 pub(crate) fn parse_module_mapped(src: &str, map: &dyn Fn(Loc) -> Span) -> Result<Module, Vec<Diagnostic>> {
-    let tokens = lexer::tokenize(src, map);
-    parser::Parser::new(tokens).parse_module().map_err(|d| vec![d])
+    parser::Parser::new(lexer::Lexer::new(src, map))
+        .parse_module()
+        .map_err(|d| vec![d])
 }

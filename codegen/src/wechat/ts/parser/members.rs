@@ -5,7 +5,7 @@ use super::super::lexer::{TokenKind, truncate};
 use super::{Lazy, PResult, Parser, at};
 use crate::diag::{Diagnostic, Span};
 
-impl Parser {
+impl Parser<'_> {
     // ---- members ------------------------------------------------------------------------
 
     /// Parses members up to and including the `}` matching the `{` at `open`; `owner` names

@@ -10,7 +10,9 @@ mod statements;
 mod types;
 
 use super::ast::Doc;
-use super::lexer::{Token, TokenKind, truncate};
+use std::collections::VecDeque;
+
+use super::lexer::{Lexer, Token, TokenKind, truncate};
 use crate::diag::{Diagnostic, Span};
 
 /// The deepest nesting of types (or namespaces) accepted.
@@ -21,9 +23,12 @@ type PResult<T> = Result<T, Diagnostic>;
 /// A lazily built part of an error message.
 type Lazy<'a> = &'a dyn Fn() -> String;
 
-pub(crate) struct Parser {
-    tokens: Vec<Token>,
-    pos: usize,
+/// The parser: pulls tokens from the lexer on demand and keeps only a two-token lookahead.
+pub(crate) struct Parser<'a> {
+    lexer: Lexer<'a>,
+    /// The current token and the next one (`ahead[0]`, `ahead[1]`); once the lexer has produced
+    /// its final `Eof` / `Error` token, that token stays last and is never consumed.
+    ahead: VecDeque<Token>,
     depth: usize,
 }
 
@@ -44,19 +49,40 @@ fn at(span: Span) -> String {
     format!("line {}, column {}", span.line, span.column)
 }
 
-impl Parser {
-    pub(crate) fn new(tokens: Vec<Token>) -> Self {
-        Parser {
-            tokens,
-            pos: 0,
+fn is_final(token: &Token) -> bool {
+    matches!(token.kind, TokenKind::Eof | TokenKind::Error(_))
+}
+
+impl<'a> Parser<'a> {
+    pub(crate) fn new(lexer: Lexer<'a>) -> Self {
+        let mut parser = Parser {
+            lexer,
+            ahead: VecDeque::with_capacity(2),
             depth: 0,
-        }
+        };
+        parser.fill();
+        parser
     }
 
     // ---- token access -------------------------------------------------------------------
 
+    /// Tops the lookahead up to two tokens (fewer after the final token).
+    fn fill(&mut self) {
+        while self.ahead.len() < 2 && !self.ahead.back().is_some_and(is_final) {
+            self.ahead.push_back(self.lexer.next_token());
+        }
+    }
+
+    /// Moves to the next token, unless the current one is the final `Eof` / `Error`.
+    fn advance(&mut self) {
+        if self.ahead.front().is_some_and(|t| !is_final(t)) {
+            self.ahead.pop_front();
+            self.fill();
+        }
+    }
+
     fn peek(&self) -> Option<&Token> {
-        self.tokens.get(self.pos).or_else(|| self.tokens.last())
+        self.ahead.front()
     }
 
     fn peek_kind(&self) -> &TokenKind {
@@ -67,8 +93,8 @@ impl Parser {
     }
 
     fn peek_nth_kind(&self, n: usize) -> &TokenKind {
-        let i = self.pos.saturating_add(n);
-        match self.tokens.get(i).or_else(|| self.tokens.last()) {
+        // The lookahead holds two tokens; further ones are not needed by the grammar.
+        match self.ahead.get(n).or_else(|| self.ahead.back()) {
             Some(t) => &t.kind,
             None => &TokenKind::Eof,
         }
@@ -93,9 +119,7 @@ impl Parser {
     /// Advances past the current token (never past the final `Eof` / `Error`) and returns it.
     fn bump(&mut self) -> TokenKind {
         let kind = self.peek_kind().clone();
-        if !matches!(kind, TokenKind::Eof | TokenKind::Error(_)) {
-            self.pos += 1;
-        }
+        self.advance();
         kind
     }
 
@@ -110,7 +134,7 @@ impl Parser {
     fn eat_punct(&mut self, c: char) -> bool {
         let found = self.is_punct(c);
         if found {
-            self.pos += 1;
+            self.advance();
         }
         found
     }

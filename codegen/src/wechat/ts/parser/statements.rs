@@ -7,7 +7,7 @@ use crate::diag::{Diagnostic, Span};
 
 const DECLARATION: &str = "a declaration (`namespace`, `interface`, `var` or `import`)";
 
-impl Parser {
+impl Parser<'_> {
     // ---- statements ---------------------------------------------------------------------
 
     /// Parses the whole token list as a module.

@@ -22,7 +22,7 @@ enum TypeStart {
     Other,
 }
 
-impl Parser {
+impl Parser<'_> {
     // ---- types --------------------------------------------------------------------------
 
     /// Parses a type expression: a union of postfix types.
