@@ -310,6 +310,10 @@ pub struct Field {
     /// What an erratum of `specs/overrides/` changed about this member.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub erratum: Vec<Change>,
+    /// What the spec says the member is, in a sentence or two (OpenAPI `description`), shown in
+    /// the member's rustdoc. The WeChat Pay docs give none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 impl Field {
@@ -324,6 +328,7 @@ impl Field {
             one_of: None,
             official_sdk: Vec::new(),
             erratum: Vec::new(),
+            description: None,
         }
     }
 

@@ -127,7 +127,7 @@ fn decimals_are_exact_and_a_required_nullable_member_is_sent_as_null() {
     let types = types_rs(&[document()]);
     let cycle_in = item(&types, "pub struct CycleIn {");
     assert!(
-        cycle_in.contains("pub discount_amount: ::sdk_runtime::Decimal,"),
+        cycle_in.contains("pub discount_amount: crate::Decimal,"),
         "{cycle_in}"
     );
     // Required and nullable: an `Option` that is always serialized (no `skip_serializing_if`).
@@ -143,9 +143,9 @@ fn decimals_are_exact_and_a_required_nullable_member_is_sent_as_null() {
     );
     // … and a constructor argument: `None` is a choice the caller makes, not a default.
     assert!(
-        types.contains(
-            "billing_count: ::std::option::Option<i64>,\n        discount_amount: ::sdk_runtime::Decimal,"
-        ) || types.contains("pub fn new(\n        billing_count: ::std::option::Option<i64>,"),
+        types
+            .contains("billing_count: ::std::option::Option<i64>,\n        discount_amount: crate::Decimal,")
+            || types.contains("pub fn new(\n        billing_count: ::std::option::Option<i64>,"),
         "{types}"
     );
     assert!(!cycle_in.contains("::std::default::Default"), "{cycle_in}");
@@ -213,12 +213,12 @@ fn bodies_given_as_types_take_and_return_the_named_types() {
         .contents
         .clone();
     assert!(
-        module.contains("::std::result::Result<::std::vec::Vec<Cycle>, ::sdk_runtime::Error>"),
+        module.contains("::std::result::Result<::std::vec::Vec<Cycle>, crate::Error>"),
         "{module}"
     );
     assert!(module.contains("body: &CycleIn,"), "{module}");
     assert!(
-        module.contains("::std::result::Result<Cycle, ::sdk_runtime::Error>"),
+        module.contains("::std::result::Result<Cycle, crate::Error>"),
         "{module}"
     );
     // The envelope is a fact of the model.

@@ -24,7 +24,11 @@ fn emitted(doc: &Document) -> String {
     wechatpay_crate(std::slice::from_ref(doc))
         .expect("emits")
         .into_iter()
-        .filter(|f| f.path != "src/lib.rs" && f.path != "Cargo.toml" && !f.path.ends_with("mod.rs"))
+        // The crate-level files (the same for every page) are left out; the index's rows are kept.
+        .filter(|f| {
+            !["src/lib.rs", "Cargo.toml", "README.md"].contains(&f.path.as_str())
+                && !f.path.ends_with("mod.rs")
+        })
         .map(|f| format!("==> {}\n{}", f.path, f.contents))
         .collect()
 }

@@ -137,7 +137,7 @@ fn list_filters_are_typed_by_the_operations_fields() {
         let prefix = heck_pascal(id);
         if filter.fields.is_empty() {
             assert!(
-                all.contains("filter: &::sdk_runtime::wonder::Filter<::std::string::String>"),
+                all.contains("filter: &crate::Filter<::std::string::String>"),
                 "{id}"
             );
             continue;
@@ -146,9 +146,7 @@ fn list_filters_are_typed_by_the_operations_fields() {
         for field in &filter.fields {
             assert!(all.contains(&format!("=> \"{field}\",")), "{id}.{field}");
         }
-        assert!(all.contains(&format!(
-            "filter: &::sdk_runtime::wonder::Filter<{prefix}FilterField>"
-        )));
+        assert!(all.contains(&format!("filter: &crate::Filter<{prefix}FilterField>")));
     }
 }
 

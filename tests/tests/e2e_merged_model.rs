@@ -3,10 +3,10 @@
 //! sensitive fields, and responses that keep every field when one has an unexpected shape.
 
 use serde_json::{Value, json};
-use wechatpay::v3::pay::transactions::id::by_transaction_id as order_by_id;
-use wechatpay::v3::profitsharing::receivers::add;
-use wechatpay::v3::refund::domestic::refunds;
 use wechatpay_mock::{MockConfig, MockServer, default_shared_dir};
+use wechatpay_typed::v3::pay::transactions::id::by_transaction_id as order_by_id;
+use wechatpay_typed::v3::profitsharing::receivers::add;
+use wechatpay_typed::v3::refund::domestic::refunds;
 
 fn key(name: &str) -> String {
     let path = default_shared_dir().join("test-vectors/keys").join(name);
@@ -18,8 +18,8 @@ fn mock() -> MockServer {
     MockServer::start(config).expect("mock starts")
 }
 
-fn client_for(server: &MockServer) -> wechatpay::Client {
-    wechatpay::Client::builder()
+fn client_for(server: &MockServer) -> wechatpay_typed::Client {
+    wechatpay_typed::Client::builder()
         .mchid(wechatpay_mock::TEST_MCHID)
         .merchant_serial_number(wechatpay_mock::TEST_MERCHANT_SERIAL_NO)
         .merchant_private_key_pem(&key("merchant.pem"))

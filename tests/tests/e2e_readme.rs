@@ -5,8 +5,8 @@ use wechatpay_mock::download::{BILL_DOWNLOAD_PATH, download_content};
 use wechatpay_mock::{MockConfig, MockServer, default_shared_dir};
 
 /// The README's example, verbatim.
-const EXAMPLE: &str = r#"async fn trade_bill(client: &wechatpay::Client, out: &mut (impl tokio::io::AsyncWrite + Unpin)) -> Result<u64, sdk_runtime::Error> {
-    use wechatpay::v3::bill::tradebill;
+const EXAMPLE: &str = r#"async fn trade_bill(client: &wechatpay_typed::Client, out: &mut (impl tokio::io::AsyncWrite + Unpin)) -> Result<u64, sdk_runtime::Error> {
+    use wechatpay_typed::v3::bill::tradebill;
     let query = tradebill::GetQuery {
         tar_type: Some(tradebill::GetQueryTarType::Gzip),
         ..tradebill::GetQuery::new("2024-11-20") // bill_date is required
@@ -18,8 +18,8 @@ const EXAMPLE: &str = r#"async fn trade_bill(client: &wechatpay::Client, out: &m
 }"#;
 
 #[rustfmt::skip]
-async fn trade_bill(client: &wechatpay::Client, out: &mut (impl tokio::io::AsyncWrite + Unpin)) -> Result<u64, sdk_runtime::Error> {
-    use wechatpay::v3::bill::tradebill;
+async fn trade_bill(client: &wechatpay_typed::Client, out: &mut (impl tokio::io::AsyncWrite + Unpin)) -> Result<u64, sdk_runtime::Error> {
+    use wechatpay_typed::v3::bill::tradebill;
     let query = tradebill::GetQuery {
         tar_type: Some(tradebill::GetQueryTarType::Gzip),
         ..tradebill::GetQuery::new("2024-11-20") // bill_date is required
@@ -52,7 +52,7 @@ fn the_readme_holds_this_example() {
 async fn the_readme_bill_download_runs_against_the_mock() {
     let config = MockConfig::from_test_vectors(&default_shared_dir()).expect("test keys");
     let server = MockServer::start(config).expect("mock starts");
-    let client = wechatpay::Client::builder()
+    let client = wechatpay_typed::Client::builder()
         .mchid(wechatpay_mock::TEST_MCHID)
         .merchant_serial_number(wechatpay_mock::TEST_MERCHANT_SERIAL_NO)
         .merchant_private_key_pem(&key("merchant.pem"))

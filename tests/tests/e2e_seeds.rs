@@ -1,11 +1,11 @@
-//! End to end: the three seed operations called through the generated `wechatpay` crate, over
+//! End to end: the three seed operations called through the generated `wechatpay-typed` crate, over
 //! real HTTP on 127.0.0.1, against the mock server, which verifies each request's signature
 //! with the merchant public key and signs its responses with the WeChat Pay (platform) key.
 
 use sdk_runtime::{ErrorKind, SignatureErrorKind};
-use wechatpay::v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop as stop_plan;
-use wechatpay::v3::payscore::sign_plan::partner::user_sign_plans;
-use wechatpay::v3::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop as stop_sign_plan;
+use wechatpay_typed::v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop as stop_plan;
+use wechatpay_typed::v3::payscore::sign_plan::partner::user_sign_plans;
+use wechatpay_typed::v3::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop as stop_sign_plan;
 use wechatpay_mock::InjectFaults;
 use wechatpay_mock::{Fault, MockConfig, MockServer, default_shared_dir};
 
@@ -20,8 +20,8 @@ fn mock() -> MockServer {
 }
 
 /// A client configured as the merchant of the test vectors, pointed at `server`.
-fn client_for(server: &MockServer, merchant_key: &str) -> wechatpay::Client {
-    wechatpay::Client::builder()
+fn client_for(server: &MockServer, merchant_key: &str) -> wechatpay_typed::Client {
+    wechatpay_typed::Client::builder()
         .mchid(wechatpay_mock::TEST_MCHID)
         .merchant_serial_number(wechatpay_mock::TEST_MERCHANT_SERIAL_NO)
         .merchant_private_key_pem(&key(merchant_key))

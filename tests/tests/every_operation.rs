@@ -1,12 +1,11 @@
 //! End to end, every operation of the API model: called through the generated
-//! `wechatpay-conformance` crate (`call(client, "METHOD /path", input)`) with the mock's
+//! `wechatpay-typed-conformance` crate (`call(client, "METHOD /path", input)`) with the mock's
 //! [`sample_input`], over real HTTP on 127.0.0.1, against the mock. For each operation the
 //! decoded response must equal the mock's [`sample_response_for_input`] (downloads: the exact bytes),
 //! and the mock must have recorded exactly one verified request carrying the sample (with the
 //! encrypted fields decrypting to the sample's plaintexts). All failures are listed at once.
 
 use serde_json::{Map, Value};
-use wechatpay_conformance::{OPERATIONS, Outcome, call};
 use wechatpay_mock::download::expected_download;
 use wechatpay_mock::model::operation_id;
 use wechatpay_mock::{
@@ -14,6 +13,7 @@ use wechatpay_mock::{
     sample::{sample_response_for_input, sensitive_pointers},
     sample_input,
 };
+use wechatpay_typed_conformance::{OPERATIONS, Outcome, call};
 
 /// The documented host of the one operation that is not on the default host.
 const PAY_WECHATPAY_CN: &str = "https://pay.wechatpay.cn/";
@@ -200,7 +200,9 @@ async fn every_operation_through_the_generated_client() {
     for op in server.operations().to_vec() {
         let id = operation_id(&op);
         if !OPERATIONS.contains(&id.as_str()) {
-            failures.push(format!("{id}: missing from wechatpay_conformance::OPERATIONS"));
+            failures.push(format!(
+                "{id}: missing from wechatpay_typed_conformance::OPERATIONS"
+            ));
             continue;
         }
         exercised += 1;

@@ -8,8 +8,8 @@ use wechatpay_mock::InjectFaults;
 
 use sdk_runtime::wechatpay::{Client, RetryPolicy};
 use sdk_runtime::{ErrorKind, SignatureErrorKind};
-use wechatpay::v3::pay::transactions::{id::by_transaction_id, jsapi};
 use wechatpay_mock::{Fault, FaultScope, MockConfig, MockServer, default_shared_dir};
+use wechatpay_typed::v3::pay::transactions::{id::by_transaction_id, jsapi};
 
 const GET_PATH: &str = "/v3/pay/transactions/id/{transaction_id}";
 const POST_PATH: &str = "/v3/pay/transactions/jsapi";
@@ -223,7 +223,7 @@ async fn a_fault_that_clears_is_recovered_from_by_a_read_but_not_by_a_post() {
 
 #[tokio::test]
 async fn a_streamed_download_is_bounded_per_read_and_reports_truncation() {
-    use wechatpay::v3::billdownload::file;
+    use wechatpay_typed::v3::billdownload::file;
     let server = MockServer::start(MockConfig::from_test_vectors(&default_shared_dir()).unwrap()).unwrap();
     let client = client(&server);
     let bill = "/v3/billdownload/file";

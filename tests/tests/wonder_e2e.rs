@@ -14,20 +14,20 @@ use wechatpay_mock::wonder::{
     APP_PRIVATE_KEY_FILE, TEST_APP_ID, WEBHOOK_PUBLIC_KEY_FILE, WonderConfig, WonderServer, test_key_path,
 };
 use wechatpay_mock::{Fault, default_shared_dir};
-use wonder::events::Event;
-use wonder::openapi::{EchoIn, echo};
-use wonder::recurring_payments as rp;
-use wonder::{Decimal, Filter};
+use wonder_typed::events::Event;
+use wonder_typed::openapi::{EchoIn, echo};
+use wonder_typed::recurring_payments as rp;
+use wonder_typed::{Decimal, Filter};
 
 fn key(file: &str) -> String {
     let path = test_key_path(&default_shared_dir(), file);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn setup() -> (WonderServer, wonder::Client) {
+fn setup() -> (WonderServer, wonder_typed::Client) {
     let server = WonderServer::start(WonderConfig::from_test_vectors(&default_shared_dir()).expect("keys"))
         .expect("the mock starts");
-    let client = wonder::Client::builder()
+    let client = wonder_typed::Client::builder()
         .app_id(TEST_APP_ID)
         .private_key_pem(&key(APP_PRIVATE_KEY_FILE))
         .expect("app key")
@@ -57,7 +57,9 @@ fn cycles_in() -> rp::AddCyclesIn {
 }
 
 /// Calls every generated function once; returns the operation ids called.
-async fn call_every_operation(client: &wonder::Client) -> Result<BTreeSet<&'static str>, sdk_runtime::Error> {
+async fn call_every_operation(
+    client: &wonder_typed::Client,
+) -> Result<BTreeSet<&'static str>, sdk_runtime::Error> {
     let mut called = BTreeSet::new();
     let page = rp::ListPlansQuery {
         offset: Some(0),
@@ -229,7 +231,7 @@ async fn the_seeds_cancel_plan_returns_its_typed_data_and_a_non_zero_code_is_an_
 #[tokio::test]
 async fn a_request_signed_with_another_key_is_rejected_the_way_wonder_does() {
     let (server, _) = setup();
-    let stranger = wonder::Client::builder()
+    let stranger = wonder_typed::Client::builder()
         .app_id(TEST_APP_ID)
         .private_key_pem(&key("merchant.pem"))
         .expect("another key")

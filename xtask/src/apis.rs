@@ -30,11 +30,9 @@ pub struct Api {
     pub name: &'static str,
     /// Where the model comes from.
     pub spec: Spec,
-    /// The emitter's settings.
+    /// The emitter's settings; its crate's directory is `generated/` and the settings'
+    /// `directory` ([`Api::crate_dir`]).
     pub settings: fn() -> Settings,
-    /// The SDK crate, relative to the workspace root; its conformance crate, when the settings
-    /// ask for one, is beside it with `-conformance` after the name.
-    pub crate_dir: &'static str,
 }
 
 /// Every API, in the order the tasks handle them.
@@ -43,7 +41,6 @@ pub const APIS: &[Api] = &[
         name: "wechatpay",
         spec: Spec::WechatDocs,
         settings: Settings::wechatpay,
-        crate_dir: "generated/wechatpay",
     },
     Api {
         name: "wonder",
@@ -51,7 +48,6 @@ pub const APIS: &[Api] = &[
             path: "specs/wonder/openapi.yaml",
         },
         settings: Settings::wonder,
-        crate_dir: "generated/wonder",
     },
 ];
 
@@ -75,6 +71,13 @@ pub fn select(names: &[String]) -> Result<Vec<&'static Api>, String> {
 }
 
 impl Api {
+    /// The SDK crate's directory, relative to the workspace root (`generated/wechatpay`); its
+    /// conformance crate, when the settings ask for one, is beside it with `-conformance` after
+    /// the name.
+    pub fn crate_dir(&self) -> String {
+        format!("generated/{}", (self.settings)().directory)
+    }
+
     /// The API's model as `codegen` emits it.
     ///
     /// # Errors

@@ -9,7 +9,14 @@ use crate::files::{self, Tree};
 use crate::import;
 
 /// Files of the generated crates that `codegen` owns (others are reported as stale).
-const OWNED: &[&str] = &[".rs", "Cargo.toml"];
+const OWNED: &[&str] = &[".rs", "Cargo.toml", "README.md", "LICENSE-MIT", "LICENSE-APACHE"];
+
+/// The license texts of the workspace root, copied into each publishable generated crate (the
+/// SDK crates; the conformance crate is never published), so they are never edited there.
+const LICENSES: &[(&str, &str)] = &[
+    ("LICENSE-APACHE", include_str!("../../LICENSE-APACHE")),
+    ("LICENSE-MIT", include_str!("../../LICENSE-MIT")),
+];
 
 /// The crates of one API, as `(directory, files)`.
 type Outputs = Vec<(String, Tree)>;
@@ -23,9 +30,16 @@ fn outputs(root: &Path, api: &Api) -> Result<(Outputs, usize), String> {
     let tree = |files: Vec<codegen::emit::GeneratedFile>| -> Tree {
         files.into_iter().map(|f| (f.path, f.contents)).collect()
     };
-    let mut out = vec![(api.crate_dir.to_owned(), tree(crates.sdk))];
+    let crate_dir = api.crate_dir();
+    let mut sdk = tree(crates.sdk);
+    sdk.extend(
+        LICENSES
+            .iter()
+            .map(|(name, text)| ((*name).to_owned(), (*text).to_owned())),
+    );
+    let mut out = vec![(crate_dir.clone(), sdk)];
     if let Some(files) = crates.conformance {
-        out.push((format!("{}-conformance", api.crate_dir), tree(files)));
+        out.push((format!("{crate_dir}-conformance"), tree(files)));
     }
     Ok((out, operations))
 }
@@ -106,4 +120,25 @@ fn stale_wechat_specs(root: &Path, from: &Path, facts: Option<&Path>) -> Result<
     let spec_dir = root.join(import::SPECS);
     let found = files::stale(&spec_dir, &plan.tree, &[".yaml"]).map_err(|e| e.to_string())?;
     Ok(found.describe(import::SPECS, "cargo xtask import"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LICENSES;
+
+    /// `sdk-runtime` is published too: its copies of the licenses are the root's (the generated
+    /// crates get theirs from `codegen`).
+    #[test]
+    fn the_runtime_carries_the_root_licenses() {
+        let runtime = [
+            ("LICENSE-APACHE", include_str!("../../runtime/LICENSE-APACHE")),
+            ("LICENSE-MIT", include_str!("../../runtime/LICENSE-MIT")),
+        ];
+        assert_eq!(LICENSES, runtime, "copy LICENSE-* of the root into runtime/");
+        assert!(
+            LICENSES[1]
+                .1
+                .contains("Copyright (c) The wechatpay-typed authors")
+        );
+    }
 }

@@ -7,10 +7,15 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-/// Runs `cargo check -p wechatpay --features F` for every feature `F` of the generated crate
-/// (`full` excluded), printing the wall time of each.
+/// Runs `cargo check -p wechatpay-typed --features F` for every feature `F` of the generated
+/// WeChat Pay crate (`full` excluded), printing the wall time of each.
 pub fn run(root: &Path, only: &[String]) -> Result<(), String> {
-    let manifest = root.join("generated/wechatpay/Cargo.toml");
+    let settings = codegen::emit::Settings::wechatpay();
+    let package = settings.crate_name.as_str();
+    let manifest = root
+        .join("generated")
+        .join(&settings.directory)
+        .join("Cargo.toml");
     let text =
         std::fs::read_to_string(&manifest).map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
     let features: Vec<String> = text
@@ -32,14 +37,7 @@ pub fn run(root: &Path, only: &[String]) -> Result<(), String> {
         let start = Instant::now();
         let status = Command::new(&cargo)
             .current_dir(root)
-            .args([
-                "check",
-                "--quiet",
-                "--package",
-                "wechatpay",
-                "--features",
-                feature,
-            ])
+            .args(["check", "--quiet", "--package", package, "--features", feature])
             .status()
             .map_err(|e| format!("cannot start cargo: {e}"))?;
         println!(
@@ -59,6 +57,6 @@ pub fn run(root: &Path, only: &[String]) -> Result<(), String> {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(format!("`wechatpay` does not build with: {}", failed.join(", ")))
+        Err(format!("`{package}` does not build with: {}", failed.join(", ")))
     }
 }

@@ -25,7 +25,7 @@ pub(super) struct Events {
 impl Events {
     /// Registers the payload types of `events` in `space` (under the `events` feature). A
     /// free-form payload (any JSON, directly or through a named type) is an
-    /// `sdk_runtime::Unparsed` object, whose `Debug` shows member names only.
+    /// `Unparsed` object (the crate's re-export of `sdk_runtime::Unparsed`), whose `Debug` shows member names only.
     pub(super) fn register(events: &[&Event], space: &mut TypeSpace) -> Events {
         let free_form = |space: &TypeSpace, ty: &Type| {
             let resolved = match ty {
@@ -43,7 +43,7 @@ impl Events {
                 let variant = pascal(&event.name);
                 let doc = format!("Payload of the `{}` webhook event.", event.name);
                 let ty = if free_form {
-                    quote!(::sdk_runtime::Unparsed)
+                    quote!(crate::Unparsed)
                 } else {
                     types.value_type(&event.payload, &format!("{variant}Event"), &doc, Mode::Response)
                 };
@@ -104,9 +104,9 @@ impl Events {
                 /// Decodes a verified webhook by its event name.
                 ///
                 /// # Errors
-                /// [`Decode`](::sdk_runtime::ErrorKind::Decode) when the payload of a known event
+                /// [`Decode`](crate::ErrorKind::Decode) when the payload of a known event
                 /// is not the JSON its type says (the error keeps no body).
-                pub fn from_webhook(webhook: &#webhook) -> ::std::result::Result<Event, ::sdk_runtime::Error> {
+                pub fn from_webhook(webhook: &#webhook) -> ::std::result::Result<Event, crate::Error> {
                     match webhook.action().as_str() {
                         #(#arms)*
                         other => ::std::result::Result::Ok(Event::Unknown {

@@ -33,7 +33,7 @@ pub struct ModuleTypes<'s> {
 }
 
 /// The shape a definition is keyed by: where facts came from does not change the Rust type, and
-/// neither does a response field's optionality.
+/// neither does a response field's optionality or a field's description.
 fn normalized(fields: &[Field], mode: Mode) -> Vec<Field> {
     fields
         .iter()
@@ -46,6 +46,7 @@ fn normalized(fields: &[Field], mode: Mode) -> Vec<Field> {
             one_of: f.one_of.clone().filter(|_| mode == Mode::Request),
             official_sdk: Vec::new(),
             erratum: Vec::new(),
+            description: None,
         })
         .collect()
 }
@@ -60,6 +61,68 @@ fn normalized_type(ty: &Type, mode: Mode) -> Type {
         },
         other => other.clone(),
     }
+}
+
+/// A field's rustdoc: its wire name, its description when the model has one, the unit of an
+/// amount the description says is in fen, and what to do with a sensitive field.
+pub(super) fn field_doc(field: &Field, mode: Mode) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(description) = &field.description {
+        let mut sentence = description.clone();
+        if !sentence.ends_with(['.', '。', '!', '?', '！', '？']) {
+            sentence.push('.');
+        }
+        parts.push(sentence);
+    }
+    if matches!(field.ty, Type::Integer) && field.description.as_deref().is_some_and(in_fen) {
+        parts.push("Unit: fen (1/100 yuan).".to_owned());
+    }
+    let sensitive = match (field.sensitive, mode) {
+        (false, _) => None,
+        (true, Mode::Request) => Some(
+            "sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names \
+             in `Wechatpay-Serial`.",
+        ),
+        (true, Mode::Response) => {
+            Some("sensitive, encrypted with the merchant's key; decrypt with `Client::decrypt`.")
+        }
+    };
+    if let Some(sensitive) = sensitive {
+        parts.push(if parts.is_empty() {
+            sensitive.to_owned()
+        } else {
+            format!("S{}", &sensitive[1..])
+        });
+    }
+    if parts.is_empty() {
+        format!("`{}`", field.name)
+    } else {
+        format!("`{}`: {}", field.name, parts.join(" "))
+    }
+}
+
+/// True when a description says its amount is in fen (分), the unit of WeChat Pay's integer
+/// amounts: `单位为分`, `单位：分`, `单位(分)`, `in fen`, and the like (not `单位：分钟`, minutes).
+pub(super) fn in_fen(description: &str) -> bool {
+    let text: String = description.split_whitespace().collect();
+    let chinese = [
+        "单位为分",
+        "单位是分",
+        "单位：分",
+        "单位:分",
+        "单位(分)",
+        "单位（分）",
+        "单位分",
+        "（分）",
+        "(分)",
+    ]
+    .iter()
+    .any(|pattern| {
+        text.match_indices(pattern)
+            .any(|(at, p)| !text[at + p.len()..].starts_with('钟'))
+    });
+    let lower = description.to_lowercase();
+    chinese || lower.contains("in fen") || lower.contains("unit: fen")
 }
 
 /// Lower-cases the first letter of a description, to continue a sentence with it.
@@ -199,12 +262,12 @@ impl ModuleTypes<'_> {
         let id = match ty {
             Type::String => return Ty::Plain(quote!(::std::string::String)),
             Type::Integer => return Ty::Plain(quote!(i64)),
-            Type::Decimal => return Ty::Plain(quote!(::sdk_runtime::Decimal)),
+            Type::Decimal => return Ty::Plain(quote!(crate::Decimal)),
             Type::Named { name } => return self.named_type(name, use_, mode),
             Type::Boolean => return Ty::Plain(quote!(bool)),
-            Type::DateTime => return Ty::Plain(quote!(::sdk_runtime::DateTime)),
-            Type::StringOrNumber => return Ty::Plain(quote!(::sdk_runtime::StringOrNumber)),
-            Type::Json => return Ty::Plain(quote!(::sdk_runtime::JsonValue)),
+            Type::DateTime => return Ty::Plain(quote!(crate::DateTime)),
+            Type::StringOrNumber => return Ty::Plain(quote!(crate::StringOrNumber)),
+            Type::Json => return Ty::Plain(quote!(crate::JsonValue)),
             Type::Array { items } => {
                 return Ty::Vec(Box::new(self.rust_type(items, name, use_, mode, field)));
             }
@@ -302,17 +365,7 @@ impl ModuleTypes<'_> {
             } else {
                 self.rust_type(&field.ty, &child, &child_use, mode, Some(&field.name))
             };
-            let doc = match (field.sensitive, mode) {
-                (false, _) => format!("`{}`", field.name),
-                (true, Mode::Request) => format!(
-                    "`{}`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.",
-                    field.name
-                ),
-                (true, Mode::Response) => format!(
-                    "`{}`: sensitive, encrypted with the merchant's key; decrypt with `Client::decrypt`.",
-                    field.name
-                ),
-            };
+            let doc = field_doc(field, mode);
             defs.push(FieldDef {
                 wire: field.name.clone(),
                 ident: field_ident,
@@ -389,5 +442,80 @@ impl ModuleTypes<'_> {
     /// The `(local name, id)` pairs this module named, for [`ModuleTypes::reexports`].
     pub fn into_locals(self) -> Vec<(String, usize)> {
         self.locals
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn described(name: &str, ty: Type, description: &str) -> Field {
+        Field {
+            description: Some(description.to_owned()),
+            ..Field::new(name, ty)
+        }
+    }
+
+    #[test]
+    fn a_field_doc_shows_its_description_and_the_unit_of_an_amount_in_fen() {
+        let total = described("total", Type::Integer, "订单总金额，单位为分");
+        assert_eq!(
+            field_doc(&total, Mode::Request),
+            "`total`: 订单总金额，单位为分. Unit: fen (1/100 yuan)."
+        );
+        let refund = described("refund", Type::Integer, "退款金额，币种的最小单位（分）。");
+        assert!(field_doc(&refund, Mode::Response).ends_with("。 Unit: fen (1/100 yuan)."));
+        // A string or a description that names no unit gets none.
+        let label = described("label", Type::String, "Amount in fen, as text");
+        assert_eq!(
+            field_doc(&label, Mode::Request),
+            "`label`: Amount in fen, as text."
+        );
+        let count = described("count", Type::Integer, "Number of records to skip.");
+        assert_eq!(
+            field_doc(&count, Mode::Request),
+            "`count`: Number of records to skip."
+        );
+        assert_eq!(field_doc(&Field::new("id", Type::String), Mode::Request), "`id`");
+    }
+
+    #[test]
+    fn the_wordings_of_fen_are_recognized() {
+        for text in [
+            "单位为分",
+            "单位：分",
+            "单位: 分",
+            "金额（单位：分）",
+            "单位(分)",
+            "in fen",
+            "Unit: fen",
+        ] {
+            assert!(in_fen(text), "{text}");
+        }
+        for text in [
+            "单位为元",
+            "分账金额",
+            "超时时间，单位：分钟",
+            "单位分钟",
+            "a fence",
+        ] {
+            assert!(!in_fen(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_sensitive_field_says_what_to_do_after_its_description() {
+        let name = Field {
+            sensitive: true,
+            ..Field::new("name", Type::String)
+        };
+        assert!(field_doc(&name, Mode::Request).starts_with("`name`: sensitive, give the plaintext;"));
+        let described = Field {
+            sensitive: true,
+            ..described("name", Type::String, "收款方真实姓名")
+        };
+        assert!(
+            field_doc(&described, Mode::Response).starts_with("`name`: 收款方真实姓名. Sensitive, encrypted")
+        );
     }
 }

@@ -3,6 +3,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use super::index::alias_attributes;
 use super::names::pascal;
 use super::sensitive::{has_sensitive, sealed_doc, sensitive_doc};
 use super::settings::{Runtime, Settings};
@@ -14,7 +15,7 @@ const RESERVED: &[&str] = &["client", "query", "body", "upload", "op", "encrypto
 
 /// The header that names the WeChat Pay key a request's sensitive fields are encrypted with. An
 /// operation whose docs declare it takes a closure that builds its payload from an
-/// `sdk_runtime::wechatpay::Encryptor` the function obtains itself, and the runtime sends the header.
+/// `Encryptor` (the crate's re-export of `sdk_runtime::wechatpay::Encryptor`) the function obtains itself, and the runtime sends the header.
 pub(super) const SERIAL_HEADER: &str = "Wechatpay-Serial";
 
 /// True when the docs' header `name` is [`SERIAL_HEADER`].
@@ -79,6 +80,8 @@ pub struct Naming<'a> {
     pub function: &'a str,
     /// The prefix of its types' names (`Post`, `CancelPlan`).
     pub prefix: &'a str,
+    /// Its rustdoc search aliases (its title, its path template).
+    pub aliases: &'a [String],
 }
 
 /// The closure argument of a sensitive-field operation.
@@ -303,7 +306,7 @@ pub fn emit(
         bound = Some(quote! {
             where
                 F: ::std::ops::FnOnce(&#encryptor)
-                    -> ::std::result::Result<#ty_id, ::sdk_runtime::Error>,
+                    -> ::std::result::Result<#ty_id, crate::Error>,
         });
         signature.args.push(Arg::Encrypted {
             payload: *payload,
@@ -350,6 +353,7 @@ pub fn emit(
         &function_doc(op, &signature_line, sensitive_doc.as_deref(), settings),
         false,
     );
+    let aliases = alias_attributes(naming.aliases);
     let deprecated = op
         .deprecated
         .as_ref()
@@ -357,11 +361,12 @@ pub fn emit(
     let tokens = quote! {
         #(#items)*
         #doc
+        #aliases
         #deprecated
         pub async fn #fn_name #generics(
             client: &#client_type,
             #(#args,)*
-        ) -> ::std::result::Result<#ret, ::sdk_runtime::Error>
+        ) -> ::std::result::Result<#ret, crate::Error>
         #bound
         {
             #(#prelude)*
@@ -422,7 +427,7 @@ fn function_doc(
     doc.push_str(&format!(
         "\n# Errors\n\nFails when the request cannot be built, the transport fails, {} \
          answers with an error status{envelope}, or {response} is invalid \
-         (see [`sdk_runtime::Error`]).",
+         (see [`Error`](crate::Error)).",
         settings.api_name
     ));
     doc

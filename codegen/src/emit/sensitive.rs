@@ -42,7 +42,7 @@ pub(super) fn sealed_doc(op: &Operation) -> String {
     let names: Vec<String> = paths.iter().map(|p| format!("`{p}`")).collect();
     format!(
         "# Sensitive fields\n\n{} {} personal data: give the plaintext \
-         ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) \
+         ([`Sensitive`](crate::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) \
          with the WeChat Pay key in use and sends `{SERIAL_HEADER}` naming that same key, as the \
          official SDKs do.",
         names.join(", "),
@@ -66,7 +66,7 @@ pub(super) fn sensitive_doc(function: &str, closure: Option<&Closure>, more_args
     let others = if more_args { "/* … */ " } else { "" };
     format!(
         "# Sensitive fields\n\n`{arg}` builds the {what} from the \
-         [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt \
+         [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt \
          every sensitive field (names, ID, phone and bank account numbers…) with it \
          (`encryptor.encrypt(\"…\")?`). `{SERIAL_HEADER}` is sent naming that same key \
          automatically.\n\n\

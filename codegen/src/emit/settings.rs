@@ -10,22 +10,32 @@ use super::types::ident;
 /// What the emitter needs to know about the API it writes a crate for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
-    /// The Cargo package and library name (`wechatpay`).
+    /// The Cargo package name (`wechatpay-typed`); the library is named after it with `_` for
+    /// `-` ([`Settings::lib_name`]).
     pub crate_name: String,
+    /// The crate's directory under `generated/` (`wechatpay`); its conformance crate, when
+    /// there is one, is beside it with `-conformance` after the name.
+    pub directory: String,
     /// The API's name in generated prose (`WeChat Pay`, `Wonder`).
     pub api_name: String,
     /// Where each operation's function goes.
     pub layout: Layout,
     /// Whether the API signs its responses (and the runtime verifies them).
     pub signed_responses: bool,
-    /// Whether to emit `wechatpay-conformance`, the test-only crate that calls every operation by
+    /// Whether to emit `wechatpay-typed-conformance`, the test-only crate that calls every operation by
     /// name from JSON input against the WeChat Pay mock (its callers, sensitive-field closures and
     /// mock setup are WeChat Pay's; another API tests its crate through its own mock).
     pub conformance: bool,
     /// The Cargo `description`.
     pub description: String,
+    /// The Cargo `keywords` (at most five).
+    pub keywords: Vec<String>,
+    /// The Cargo `categories` (crates.io category slugs).
+    pub categories: Vec<String>,
     /// The crate-level rustdoc; `{operation_count}` is replaced by the number of operations.
     pub crate_doc: String,
+    /// The crate docs' and README's quick start: building a client and one call.
+    pub quick_start: QuickStart,
     /// The module of `sdk_runtime` that holds the provider's client (`wechatpay`, `wonder`).
     pub provider: String,
     /// Items of the provider module the crate re-exports for its users (`Client`, …).
@@ -35,6 +45,16 @@ pub struct Settings {
     pub client_headers: Vec<String>,
     /// Items of `sdk_runtime` itself the crate re-exports (`Error`, `DateTime`, …).
     pub runtime_reexports: Vec<String>,
+}
+
+/// The quick start of a generated crate's docs and README: a compiling example (a doctest,
+/// `no_run`) that builds a client and makes one call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuickStart {
+    /// The cargo feature the call needs; the doctest is compiled only when it is enabled.
+    pub feature: String,
+    /// The example: Rust code that names the crate by its library name.
+    pub code: String,
 }
 
 /// The rule that puts an operation's function in a module of the generated crate.
@@ -90,35 +110,81 @@ impl Runtime {
     }
 }
 
+/// Items of `sdk_runtime` itself that generated signatures and types name: every generated crate
+/// re-exports them, and generated code names them as the crate's own (`crate::Error`).
+pub(super) const SHARED_REEXPORTS: &[&str] = &[
+    "DateTime",
+    "Decimal",
+    "Error",
+    "ErrorKind",
+    "JsonValue",
+    "StringOrNumber",
+    "Unparsed",
+];
+
 impl Settings {
-    /// The path of a runtime item of this API's provider: `::sdk_runtime::wechatpay::Client`.
+    /// The library name: the package name with `_` for `-` (`wechatpay_typed`).
+    pub fn lib_name(&self) -> String {
+        self.crate_name.replace('-', "_")
+    }
+
+    /// The path of a runtime item of this API's provider: the crate's own re-export
+    /// (`crate::Client`) when the crate re-exports it, so public signatures name the crate's
+    /// items; else the provider's item itself (`::sdk_runtime::wechatpay::Operation`, used only
+    /// inside function bodies).
     pub fn runtime(&self, item: Runtime) -> TokenStream {
-        let provider = ident(&self.provider);
         let name = ident(item.name());
+        if self.reexports.iter().any(|r| r == item.name()) {
+            return quote!(crate::#name);
+        }
+        let provider = ident(&self.provider);
         quote!(::sdk_runtime::#provider::#name)
+    }
+
+    /// Every item of `sdk_runtime` itself the crate re-exports: [`SHARED_REEXPORTS`] and the
+    /// settings' own, sorted.
+    pub fn shared_reexports(&self) -> Vec<String> {
+        let mut all: Vec<String> = SHARED_REEXPORTS.iter().map(|s| (*s).to_owned()).collect();
+        all.extend(self.runtime_reexports.iter().cloned());
+        all.sort();
+        all.dedup();
+        all
     }
 
     /// WeChat Pay APIv3: modules mirror the URL path, a cargo feature per product.
     pub fn wechatpay() -> Settings {
         Settings {
-            crate_name: "wechatpay".to_owned(),
+            crate_name: "wechatpay-typed".to_owned(),
+            directory: "wechatpay".to_owned(),
             api_name: "WeChat Pay".to_owned(),
             layout: Layout::UrlPath,
             signed_responses: true,
             conformance: true,
             description: "Typed WeChat Pay APIv3 client, generated from the official docs.".to_owned(),
+            keywords: ["wechatpay", "wechat", "weixin", "payment", "sdk"]
+                .map(str::to_owned)
+                .to_vec(),
+            categories: CATEGORIES.map(str::to_owned).to_vec(),
             crate_doc:
                 "Typed client for the WeChat Pay APIv3 ({operation_count} operations), generated from the \
                  official docs.\n\nModules mirror the URL path: `POST /v3/payscore/plan/payscore-plans/\
                  merchant-plan-no/{merchant_plan_no}/stop` is \
                  `v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post`. \
                  Each product (`v3::pay`, `v3::payscore`, …) sits behind the cargo feature of the same \
-                 name; `full` enables all of them.\n\nOperations whose docs declare the \
+                 name; `full` enables all of them. The [`index`] lists every operation by its title \
+                 and its path, and the docs' search finds one by either (`申请退款`, \
+                 `/v3/refund/domestic/refunds`). Amounts are integers in fen (1/100 yuan).\n\n\
+                 Operations whose docs declare the \
                  `Wechatpay-Serial` header take a closure that builds the request from an [`Encryptor`]: \
                  encrypt sensitive fields with it, and the request names that same key.\n\nSigning, \
-                 verification, certificates, retries and downloads live in [`sdk_runtime`]; this crate \
-                 re-exports what a caller needs."
+                 verification, certificates, retries and downloads live in the [`runtime`] \
+                 (`sdk-runtime`); this crate re-exports what a caller needs, so it is the one \
+                 dependency to add."
                     .to_owned(),
+            quick_start: QuickStart {
+                feature: "pay".to_owned(),
+                code: WECHATPAY_QUICK_START.to_owned(),
+            },
             provider: "wechatpay".to_owned(),
             client_headers: Vec::new(),
             reexports: [
@@ -129,25 +195,19 @@ impl Settings {
                 "MediaUpload",
                 "Notification",
                 "RetryPolicy",
+                "Sensitive",
             ]
             .map(str::to_owned)
             .to_vec(),
-            runtime_reexports: [
-                "DateTime",
-                "Error",
-                "ErrorKind",
-                "SignatureErrorKind",
-                "StringOrNumber",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
+            runtime_reexports: ["SignatureErrorKind"].map(str::to_owned).to_vec(),
         }
     }
 
     /// Wonder Open API (recurring payments): a module per tag, a function per operation id.
     pub fn wonder() -> Settings {
         Settings {
-            crate_name: "wonder".to_owned(),
+            crate_name: "wonder-typed".to_owned(),
+            directory: "wonder".to_owned(),
             api_name: "Wonder".to_owned(),
             layout: Layout::Tags,
             signed_responses: false,
@@ -155,19 +215,30 @@ impl Settings {
             description:
                 "Typed Wonder Open API client (recurring payments), generated from its OpenAPI description."
                     .to_owned(),
+            keywords: ["wonder", "payments", "recurring", "subscription", "sdk"]
+                .map(str::to_owned)
+                .to_vec(),
+            categories: CATEGORIES.map(str::to_owned).to_vec(),
             crate_doc: "Typed client for the Wonder Open API ({operation_count} operations): recurring \
                  items, billing configs, plans, cycles and orders, plus the echo endpoint that \
                  checks request signing. Generated from `specs/wonder/openapi.yaml`.\n\nA module per \
                  tag, a function per operation id: `PUT /svc/payment/api/v1/openapi/recurring_payments/\
                  plan/{id}/cancel` is `recurring_payments::cancel_plan`. Each tag's module sits behind \
-                 the cargo feature of the same name; `full` enables all of them.\n\nEvery call is \
+                 the cargo feature of the same name; `full` enables all of them. The [`index`] lists \
+                 every operation by its summary and its path, and the docs' search finds one by \
+                 either.\n\nEvery call is \
                  signed with Wonder-RSA-SHA256 and returns the `data` of Wonder's \
                  `{code, message, data}` envelope; a non-zero `code` is an \
                  [`Error`] of kind [`ErrorKind::Api`] even under HTTP 200. List operations take a \
                  [`Filter`] over their own field enum (`filter[field][operator]=value`). Money \
                  amounts are exact [`Decimal`]s.\n\nSigning, the envelope, webhooks, retries and \
-                 timeouts live in [`sdk_runtime`]; this crate re-exports what a caller needs."
+                 timeouts live in the [`runtime`] (`sdk-runtime`); this crate re-exports what a \
+                 caller needs, so it is the one dependency to add."
                 .to_owned(),
+            quick_start: QuickStart {
+                feature: "recurring_payments".to_owned(),
+                code: WONDER_QUICK_START.to_owned(),
+            },
             provider: "wonder".to_owned(),
             // `ClientBuilder::lang`.
             client_headers: vec!["x-i18n-lang".to_owned()],
@@ -183,7 +254,39 @@ impl Settings {
             ]
             .map(str::to_owned)
             .to_vec(),
-            runtime_reexports: ["Decimal", "Error", "ErrorKind"].map(str::to_owned).to_vec(),
+            runtime_reexports: Vec::new(),
         }
     }
 }
+
+/// The crates.io categories of both generated crates.
+const CATEGORIES: [&str; 3] = ["api-bindings", "finance", "web-programming::http-client"];
+
+/// The WeChat Pay quick start: public key mode, then an order query (feature `pay`).
+const WECHATPAY_QUICK_START: &str = r#"async fn query_order(merchant_key_pem: &str, wechatpay_public_key_pem: &str) -> Result<(), wechatpay_typed::Error> {
+    let client = wechatpay_typed::Client::builder()
+        .mchid("1900000109")
+        .merchant_serial_number("3775B6A45ACD588826D15E583A95F5DD00000000")
+        .merchant_private_key_pem(merchant_key_pem)?
+        .wechatpay_public_key_pem("PUB_KEY_ID_0114232134912410000000000000", wechatpay_public_key_pem)?
+        .build()?;
+    // 商户订单号查询订单: GET /v3/pay/transactions/out-trade-no/{out_trade_no}
+    use wechatpay_typed::v3::pay::transactions::out_trade_no::by_out_trade_no as order;
+    let query = order::GetQuery { mchid: "1900000109".into() };
+    let paid = order::get(&client, "1217752501201407033233368018", &query).await?; // signed, sent, verified, decoded
+    println!("{:?} {:?}", paid.trade_state, paid.amount.and_then(|a| a.total)); // amounts in fen
+    Ok(())
+}"#;
+
+/// The Wonder quick start: the sandbox, then cancelling a plan (feature `recurring_payments`).
+const WONDER_QUICK_START: &str = r#"async fn cancel(app_private_key_pem: &str) -> Result<(), wonder_typed::Error> {
+    let client = wonder_typed::Client::builder()
+        .app_id("your-app-id")
+        .private_key_pem(app_private_key_pem)?
+        .sandbox()
+        .build()?;
+    use wonder_typed::recurring_payments::{CancelActivateType, CancelPlanIn, cancel_plan};
+    let body = CancelPlanIn::new(CancelActivateType::Immediate, true);
+    let _data = cancel_plan(&client, "plan-id", &body).await?; // signed; the envelope's `data`, typed
+    Ok(())
+}"#;

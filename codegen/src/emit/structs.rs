@@ -46,7 +46,7 @@ pub(super) fn emit_struct(
                 /// Fields this SDK does not know, or that did not decode as the model says, as raw
                 /// JSON by wire name (`Debug` shows their names only).
                 #[serde(flatten)]
-                pub #unparsed: ::sdk_runtime::Unparsed,
+                pub #unparsed: crate::Unparsed,
             }),
             Some(emit_lenient(name, fields)),
         )

@@ -41,7 +41,7 @@ pub enum Mode {
 /// A field's Rust type, before names are final.
 #[derive(Debug, Clone)]
 pub(super) enum Ty {
-    /// A type that needs no name (`String`, `i64`, `::sdk_runtime::DateTime`, …).
+    /// A type that needs no name (`String`, `i64`, `crate::DateTime`, …).
     Plain(TokenStream),
     /// A definition of the type space, by id.
     Named(usize),

@@ -144,6 +144,7 @@ fn parameters<'a>(
         let mut field = Field::new(&data.name, Type::Json);
         field.optional = !data.required;
         field.nullable = nullable;
+        field.description = data.description.as_deref().and_then(schema::collapsed);
         match param {
             Parameter::Path { .. } => {
                 if !data.required {

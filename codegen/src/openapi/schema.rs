@@ -279,9 +279,20 @@ pub(crate) fn fields<'a>(cx: &mut Cx<'a>, props: &Props<'a>, at: &Ptr) -> Vec<Fi
             let mut field = Field::new(name, ty);
             field.optional = !props.required.contains(&name);
             field.nullable = nullable(cx, schema, &at);
+            field.description = match schema {
+                SRef::Item(s) => s.schema_data.description.as_deref().and_then(collapsed),
+                // A `$ref` property's siblings are ignored (OpenAPI 3.0): the type has its own.
+                SRef::Ref(_) => None,
+            };
             field
         })
         .collect()
+}
+
+/// A description with its whitespace collapsed; `None` when it is empty.
+pub(crate) fn collapsed(description: &str) -> Option<String> {
+    let text = description.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then_some(text)
 }
 
 /// `{type: object}`: its fields, or [`Type::Json`] when it declares no properties (a free-form

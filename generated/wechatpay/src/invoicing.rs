@@ -12,14 +12,13 @@ pub mod fapiao {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "下载发票文件")]
+        #[doc(alias = "/invoicing/fapiao/fapiao-file")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<
-            ::sdk_runtime::wechatpay::Download,
-            ::sdk_runtime::Error,
-        > {
+        ) -> ::std::result::Result<crate::Download, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/invoicing/fapiao/fapiao-file",

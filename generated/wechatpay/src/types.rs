@@ -88,7 +88,7 @@ pub struct Apply4subSubMerchantsBySubMchidApplicationByApplicationNoGetResponse 
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "apply4sub")]
 impl<'de> ::serde::Deserialize<'de>
@@ -243,7 +243,7 @@ pub struct Apply4subSubMerchantsBySubMchidModifySettlementPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "apply4sub")]
 impl<'de> ::serde::Deserialize<'de>
@@ -298,7 +298,7 @@ pub struct Apply4subSubMerchantsBySubMchidSettlementGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "apply4sub")]
 impl<'de> ::serde::Deserialize<'de>
@@ -373,7 +373,7 @@ pub struct Apply4subjectApplymentGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "apply4subject")]
 impl<'de> ::serde::Deserialize<'de> for Apply4subjectApplymentGetResponse {
@@ -934,7 +934,7 @@ pub struct Apply4subjectApplymentPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "apply4subject", feature = "applyment4sub"))]
 impl<'de> ::serde::Deserialize<'de> for Apply4subjectApplymentPostResponse {
@@ -1015,7 +1015,7 @@ pub struct Apply4subjectApplymentByApplymentIdCancelPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(
     any(
@@ -1135,7 +1135,7 @@ pub struct Apply4subjectApplymentMerchantsBySubMchidStateGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "apply4subject")]
 impl<'de> ::serde::Deserialize<'de>
@@ -2020,7 +2020,7 @@ pub struct Applyment4subApplymentApplymentIdByApplymentIdGetResponseAuditDetail 
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "applyment4sub")]
 impl<'de> ::serde::Deserialize<'de>
@@ -2080,7 +2080,7 @@ pub struct Applyment4subApplymentApplymentIdByApplymentIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "applyment4sub")]
 impl<'de> ::serde::Deserialize<'de>
@@ -2343,7 +2343,7 @@ pub struct BillFundflowbillGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "bill", feature = "funds_to_oversea", feature = "merchant"))]
 impl<'de> ::serde::Deserialize<'de> for BillFundflowbillGetResponse {
@@ -2576,7 +2576,7 @@ pub struct BillSubMerchantFundflowbillGetResponseDownloadBillList {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "bill")]
 impl<'de> ::serde::Deserialize<'de>
@@ -2620,7 +2620,7 @@ pub struct BillSubMerchantFundflowbillGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "bill")]
 impl<'de> ::serde::Deserialize<'de> for BillSubMerchantFundflowbillGetResponse {
@@ -2801,7 +2801,7 @@ pub struct BrandProfitsharingBrandConfigsByBrandMchidGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "brand")]
 impl<'de> ::serde::Deserialize<'de>
@@ -2885,7 +2885,7 @@ pub struct BrandProfitsharingFinishOrderPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "brand", feature = "ecommerce"))]
 impl<'de> ::serde::Deserialize<'de> for BrandProfitsharingFinishOrderPostResponse {
@@ -2978,7 +2978,7 @@ pub struct BrandProfitsharingOrdersGetResponseReceivers {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "brand")]
 impl<'de> ::serde::Deserialize<'de> for BrandProfitsharingOrdersGetResponseReceivers {
@@ -3044,7 +3044,7 @@ pub struct BrandProfitsharingOrdersGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "brand")]
 impl<'de> ::serde::Deserialize<'de> for BrandProfitsharingOrdersGetResponse {
@@ -3265,7 +3265,7 @@ pub struct BrandProfitsharingOrdersPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "brand")]
 impl<'de> ::serde::Deserialize<'de> for BrandProfitsharingOrdersPostResponse {
@@ -3309,7 +3309,7 @@ pub struct QueryOrderAmountResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "brand", feature = "ecommerce", feature = "profitsharing"))]
 impl<'de> ::serde::Deserialize<'de> for QueryOrderAmountResponse {
@@ -3399,7 +3399,7 @@ pub struct BrandProfitsharingReceiversAddPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "brand")]
 impl<'de> ::serde::Deserialize<'de> for BrandProfitsharingReceiversAddPostResponse {
@@ -3537,7 +3537,7 @@ pub struct BrandProfitsharingReturnordersGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "brand")]
 impl<'de> ::serde::Deserialize<'de> for BrandProfitsharingReturnordersGetResponse {
@@ -3654,7 +3654,7 @@ pub struct BrandProfitsharingReturnordersPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "brand")]
 impl<'de> ::serde::Deserialize<'de> for BrandProfitsharingReturnordersPostResponse {
@@ -3817,7 +3817,7 @@ pub struct BusinesscirclePointsNotifyPostRequest {
     /// `increased_points`
     pub increased_points: i64,
     /// `points_update_time`
-    pub points_update_time: ::sdk_runtime::DateTime,
+    pub points_update_time: crate::DateTime,
     /// `no_points_remarks`
     pub no_points_remarks: ::std::string::String,
     /// `total_points`
@@ -3833,7 +3833,7 @@ impl BusinesscirclePointsNotifyPostRequest {
         openid: impl ::std::convert::Into<::std::string::String>,
         earn_points: bool,
         increased_points: i64,
-        points_update_time: ::sdk_runtime::DateTime,
+        points_update_time: crate::DateTime,
         no_points_remarks: impl ::std::convert::Into<::std::string::String>,
         total_points: i64,
     ) -> Self {
@@ -3901,7 +3901,7 @@ pub struct BusinesscircleUserAuthorizationsByOpenidGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "businesscircle")]
 impl<'de> ::serde::Deserialize<'de>
@@ -4034,7 +4034,7 @@ pub struct BusinesscircleUsersByOpenidPointsCommitStatusGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "businesscircle")]
 impl<'de> ::serde::Deserialize<'de>
@@ -4071,7 +4071,7 @@ pub struct CapitalCapitallhhAreasProvincesGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "capital")]
 impl<'de> ::serde::Deserialize<'de> for CapitalCapitallhhAreasProvincesGetResponseData {
@@ -4110,7 +4110,7 @@ pub struct CapitalCapitallhhAreasProvincesGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "capital")]
 impl<'de> ::serde::Deserialize<'de> for CapitalCapitallhhAreasProvincesGetResponse {
@@ -4147,7 +4147,7 @@ pub struct CapitalCapitallhhAreasProvincesByProvinceCodeCitiesGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "capital")]
 impl<'de> ::serde::Deserialize<'de>
@@ -4189,7 +4189,7 @@ pub struct CapitalCapitallhhAreasProvincesByProvinceCodeCitiesGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "capital")]
 impl<'de> ::serde::Deserialize<'de>
@@ -4251,7 +4251,7 @@ pub struct CapitalCapitallhhBanksByBankAliasCodeBranchesGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "capital")]
 impl<'de> ::serde::Deserialize<'de>
@@ -4303,7 +4303,7 @@ pub struct Links {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(
     any(
@@ -4369,7 +4369,7 @@ pub struct CapitalCapitallhhBanksByBankAliasCodeBranchesGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "capital")]
 impl<'de> ::serde::Deserialize<'de>
@@ -4449,7 +4449,7 @@ pub struct CapitalCapitallhhBanksCorporateBankingGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "capital")]
 impl<'de> ::serde::Deserialize<'de>
@@ -4503,7 +4503,7 @@ pub struct CapitalCapitallhhBanksCorporateBankingGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "capital")]
 impl<'de> ::serde::Deserialize<'de>
@@ -4570,7 +4570,7 @@ pub struct CapitalCapitallhhBanksSearchBanksByBankAccountGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "capital")]
 impl<'de> ::serde::Deserialize<'de>
@@ -4899,7 +4899,7 @@ pub struct EncryptCertificate {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de> for EncryptCertificate {
@@ -4944,7 +4944,7 @@ pub struct CertificatesGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de> for CertificatesGetResponseData {
@@ -4980,7 +4980,7 @@ pub struct DownloadCertificatesResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "certificates")]
 impl<'de> ::serde::Deserialize<'de> for DownloadCertificatesResponse {
@@ -5373,7 +5373,7 @@ pub struct ContractResult {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "combine_transactions")]
 impl<'de> ::serde::Deserialize<'de> for ContractResult {
@@ -5407,7 +5407,7 @@ pub struct CombineTransactionsAppPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "combine_transactions")]
 impl<'de> ::serde::Deserialize<'de> for CombineTransactionsAppPostResponse {
@@ -5635,7 +5635,7 @@ pub struct CombineTransactionsH5PostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "combine_transactions")]
 impl<'de> ::serde::Deserialize<'de> for CombineTransactionsH5PostResponse {
@@ -5792,7 +5792,7 @@ pub struct CombineTransactionsJsapiPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "combine_transactions", feature = "pay"))]
 impl<'de> ::serde::Deserialize<'de> for CombineTransactionsJsapiPostResponse {
@@ -5888,7 +5888,7 @@ pub struct CombineTransactionsNativePostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "combine_transactions")]
 impl<'de> ::serde::Deserialize<'de> for CombineTransactionsNativePostResponse {
@@ -5921,7 +5921,7 @@ pub struct CombineTransactionsOutTradeNoByCombineOutTradeNoGetResponseSceneInfo 
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "combine_transactions")]
 impl<'de> ::serde::Deserialize<'de>
@@ -5967,7 +5967,7 @@ pub struct CombineTransactionsOutTradeNoByCombineOutTradeNoGetResponseSubOrdersA
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "combine_transactions")]
 impl<'de> ::serde::Deserialize<'de>
@@ -6043,7 +6043,7 @@ pub struct CombineTransactionsOutTradeNoByCombineOutTradeNoGetResponseSubOrders 
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "combine_transactions")]
 impl<'de> ::serde::Deserialize<'de>
@@ -6100,7 +6100,7 @@ pub struct FailedRepresentativeInfoList {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(
     any(
@@ -6163,7 +6163,7 @@ pub struct CombineTransactionsOutTradeNoByCombineOutTradeNoGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "combine_transactions")]
 impl<'de> ::serde::Deserialize<'de>
@@ -6328,7 +6328,7 @@ pub struct ComplianceInactiveMerchantIdentityVerificationMerchantsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "compliance")]
 impl<'de> ::serde::Deserialize<'de>
@@ -6377,7 +6377,7 @@ pub struct ComplianceInactiveMerchantIdentityVerificationMerchantsBySubMchidVeri
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "compliance")]
 impl<'de> ::serde::Deserialize<'de>
@@ -6452,7 +6452,7 @@ pub struct DiscountCardCardsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "discount_card")]
 impl<'de> ::serde::Deserialize<'de> for DiscountCardCardsPostResponse {
@@ -6490,7 +6490,7 @@ pub struct DiscountCardCardsByOutCardCodeGetResponseTimeRange {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "discount_card", feature = "marketing"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -6534,7 +6534,7 @@ pub struct PayInformation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "discount_card")]
 impl<'de> ::serde::Deserialize<'de> for PayInformation {
@@ -6585,7 +6585,7 @@ pub struct DiscountCardCardsByOutCardCodeGetResponseObjectivesObjectiveCompletio
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "discount_card")]
 impl<'de> ::serde::Deserialize<'de>
@@ -6645,7 +6645,7 @@ pub struct DiscountCardCardsByOutCardCodeGetResponseObjectives {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "discount_card")]
 impl<'de> ::serde::Deserialize<'de>
@@ -6705,7 +6705,7 @@ pub struct DiscountCardCardsByOutCardCodeGetResponseRewardsRewardUsageRecords {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "discount_card")]
 impl<'de> ::serde::Deserialize<'de>
@@ -6771,7 +6771,7 @@ pub struct DiscountCardCardsByOutCardCodeGetResponseRewards {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "discount_card")]
 impl<'de> ::serde::Deserialize<'de>
@@ -6857,7 +6857,7 @@ pub struct DiscountCardCardsByOutCardCodeGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "discount_card")]
 impl<'de> ::serde::Deserialize<'de> for DiscountCardCardsByOutCardCodeGetResponse {
@@ -7070,7 +7070,7 @@ pub struct DiscountCardOrdersByOutOrderNoGetResponseObjectives {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "discount_card")]
 impl<'de> ::serde::Deserialize<'de>
@@ -7141,7 +7141,7 @@ pub struct DiscountCardOrdersByOutOrderNoGetResponseRewards {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "discount_card")]
 impl<'de> ::serde::Deserialize<'de>
@@ -7259,7 +7259,7 @@ pub struct DiscountCardOrdersByOutOrderNoGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "discount_card")]
 impl<'de> ::serde::Deserialize<'de> for DiscountCardOrdersByOutOrderNoGetResponse {
@@ -7448,7 +7448,7 @@ pub struct DiscountCardOrdersByOutOrderNoPatchResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "discount_card")]
 impl<'de> ::serde::Deserialize<'de> for DiscountCardOrdersByOutOrderNoPatchResponse {
@@ -7616,11 +7616,11 @@ pub struct EcommerceAccountCancelApplicationsPostResponse {
     pub cancel_state: ::std::option::Option<::std::string::String>,
     /// `update_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub update_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceAccountCancelApplicationsPostResponse {
@@ -7659,7 +7659,7 @@ pub struct ImageUploadResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "ecommerce", feature = "merchant", feature = "merchant_service"))]
 impl<'de> ::serde::Deserialize<'de> for ImageUploadResponse {
@@ -8154,7 +8154,7 @@ pub struct EcommerceApplymentsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceApplymentsPostResponse {
@@ -8214,7 +8214,7 @@ pub struct AccountValidation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for AccountValidation {
@@ -8257,7 +8257,7 @@ pub struct AuditRejectDetail {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "ecommerce", feature = "mchalterapply"))]
 impl<'de> ::serde::Deserialize<'de> for AuditRejectDetail {
@@ -8387,7 +8387,7 @@ pub struct EcommerceApplymentsByApplymentIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceApplymentsByApplymentIdGetResponse {
@@ -8545,7 +8545,7 @@ pub struct EcommerceBillFundflowbillGetResponseDownloadBillList {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "ecommerce", feature = "payscore"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -8591,7 +8591,7 @@ pub struct EcommerceBillFundflowbillGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "ecommerce", feature = "payscore"))]
 impl<'de> ::serde::Deserialize<'de> for EcommerceBillFundflowbillGetResponse {
@@ -8631,7 +8631,7 @@ pub struct EcommerceCombinePapayContractsPlanIdByPlanIdOutContractCodeByOutContr
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -8699,7 +8699,7 @@ pub struct EcommerceCombinePapayContractsPlanIdByPlanIdOutContractCodeByOutContr
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -8779,7 +8779,7 @@ pub struct EcommerceCombinePapayContractsPlanIdByPlanIdOutContractCodeByOutContr
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -8870,7 +8870,7 @@ pub struct EcommerceCombinePapayContractsPreEntrustSignPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -9055,7 +9055,7 @@ pub struct EcommerceCombinePapayTransactionsPostResponseSubOrdersAmount {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -9126,7 +9126,7 @@ pub struct EcommerceCombinePapayTransactionsPostResponseSubOrders {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -9186,7 +9186,7 @@ pub struct EcommerceCombinePapayTransactionsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceCombinePapayTransactionsPostResponse {
@@ -9251,7 +9251,7 @@ pub struct EcommerceFundBalanceBySubMchidGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceFundBalanceBySubMchidGetResponse {
@@ -9395,7 +9395,7 @@ pub struct EcommerceFundEnddaybalanceBySubMchidGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceFundEnddaybalanceBySubMchidGetResponse {
@@ -9484,7 +9484,7 @@ pub struct EcommerceFundWithdrawPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceFundWithdrawPostResponse {
@@ -9564,7 +9564,7 @@ pub struct EcommerceFundWithdrawByWithdrawIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceFundWithdrawByWithdrawIdGetResponse {
@@ -9686,7 +9686,7 @@ pub struct EcommerceMchTransferAuthorizationsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceMchTransferAuthorizationsPostResponse {
@@ -9728,7 +9728,7 @@ pub struct EcommerceMchTransferAuthorizationsBySubMchidGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -9839,7 +9839,7 @@ pub struct EcommerceMchTransferTransferBillsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceMchTransferTransferBillsPostResponse {
@@ -9919,7 +9919,7 @@ pub struct EcommerceMchTransferTransferBillsOutBillNoByOutBillNoGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -9978,7 +9978,7 @@ pub struct EcommerceMchTransferTransferBillsOutBillNoByOutBillNoCancelPostRespon
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -10057,11 +10057,11 @@ pub struct EcommerceProfitsharingAfterSalesOrdersGetResponse {
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// `finish_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finish_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub finish_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -10150,7 +10150,7 @@ pub struct EcommerceProfitsharingAfterSalesOrdersPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -10194,7 +10194,7 @@ pub struct EcommerceProfitsharingOrdersGetResponseReceivers {
     pub result: ::std::option::Option<::std::string::String>,
     /// `finish_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finish_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub finish_time: ::std::option::Option<crate::DateTime>,
     /// `fail_reason`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
@@ -10207,7 +10207,7 @@ pub struct EcommerceProfitsharingOrdersGetResponseReceivers {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -10274,7 +10274,7 @@ pub struct EcommerceProfitsharingOrdersGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceProfitsharingOrdersGetResponse {
@@ -10448,7 +10448,7 @@ pub struct EcommerceProfitsharingReceiversAddPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceProfitsharingReceiversAddPostResponse {
@@ -10575,11 +10575,11 @@ pub struct EcommerceProfitsharingReturnordersGetResponse {
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// `finish_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finish_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub finish_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceProfitsharingReturnordersGetResponse {
@@ -11077,7 +11077,7 @@ pub struct EcommerceRefundsApplyPostResponseAmountFrom {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "ecommerce", feature = "refund"))]
 impl<'de> ::serde::Deserialize<'de> for EcommerceRefundsApplyPostResponseAmountFrom {
@@ -11130,7 +11130,7 @@ pub struct EcommerceRefundsApplyPostResponseAmount {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceRefundsApplyPostResponseAmount {
@@ -11182,7 +11182,7 @@ pub struct EcommerceRefundsApplyPostResponsePromotionDetail {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -11237,7 +11237,7 @@ pub struct EcommerceRefundsApplyPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceRefundsApplyPostResponse {
@@ -11328,7 +11328,7 @@ pub struct EcommerceRefundsByRefundIdApplyAbnormalRefundPostResponseAmountFrom {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "ecommerce", feature = "refund"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -11382,7 +11382,7 @@ pub struct EcommerceRefundsByRefundIdApplyAbnormalRefundPostResponseAmount {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -11438,7 +11438,7 @@ pub struct EcommerceRefundsByRefundIdApplyAbnormalRefundPostResponsePromotionDet
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "ecommerce", feature = "refund"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -11498,7 +11498,7 @@ pub struct EcommerceRefundsByRefundIdApplyAbnormalRefundPostResponsePromotionDet
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "ecommerce", feature = "refund"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -11579,7 +11579,7 @@ pub struct EcommerceRefundsByRefundIdApplyAbnormalRefundPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -11651,7 +11651,7 @@ pub struct EcommerceRefundsByRefundIdReturnAdvanceGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de>
@@ -11709,10 +11709,10 @@ pub struct EcommerceRefundsIdByRefundIdGetResponse {
     pub user_received_account: ::std::option::Option<::std::string::String>,
     /// `success_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub success_time: ::std::option::Option<crate::DateTime>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `status`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
@@ -11735,7 +11735,7 @@ pub struct EcommerceRefundsIdByRefundIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceRefundsIdByRefundIdGetResponse {
@@ -11821,7 +11821,7 @@ pub struct EcommerceSubsidiesCancelPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceSubsidiesCancelPostResponse {
@@ -11911,11 +11911,11 @@ pub struct EcommerceSubsidiesCreatePostResponse {
     pub result: ::std::option::Option<::std::string::String>,
     /// `success_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub success_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceSubsidiesCreatePostResponse {
@@ -12018,11 +12018,11 @@ pub struct EcommerceSubsidiesRReturnPostResponse {
     pub result: ::std::option::Option<::std::string::String>,
     /// `success_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub success_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "ecommerce")]
 impl<'de> ::serde::Deserialize<'de> for EcommerceSubsidiesRReturnPostResponse {
@@ -12105,7 +12105,7 @@ pub struct ContractInformation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "edu_papay")]
 impl<'de> ::serde::Deserialize<'de> for ContractInformation {
@@ -12163,7 +12163,7 @@ pub struct EduPapayContractsIdByContractIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "edu_papay")]
 impl<'de> ::serde::Deserialize<'de> for EduPapayContractsIdByContractIdGetResponse {
@@ -12262,7 +12262,7 @@ pub struct EduPapayContractsPresignPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "edu_papay", feature = "eduschoolpay"))]
 impl<'de> ::serde::Deserialize<'de> for EduPapayContractsPresignPostResponse {
@@ -12445,7 +12445,7 @@ pub struct EduPapayTransactionsIdByTransactionIdGetResponsePayer {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "edu_papay", feature = "eduschoolpay", feature = "vehicle"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -12491,7 +12491,7 @@ pub struct EduPapayTransactionsIdByTransactionIdGetResponseAmount {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "edu_papay", feature = "eduschoolpay"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -12533,7 +12533,7 @@ pub struct EduPapayTransactionsIdByTransactionIdGetResponseDeviceInformation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "edu_papay", feature = "eduschoolpay", feature = "vehicle"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -12594,7 +12594,7 @@ pub struct EduPapayTransactionsIdByTransactionIdGetResponsePromotionDetail {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "edu_papay", feature = "eduschoolpay"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -12688,7 +12688,7 @@ pub struct EduPapayTransactionsIdByTransactionIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "edu_papay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -12800,7 +12800,7 @@ pub struct EduPapayUserByOpenidContractsGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "edu_papay")]
 impl<'de> ::serde::Deserialize<'de> for EduPapayUserByOpenidContractsGetResponse {
@@ -12859,7 +12859,7 @@ pub struct EduschoolpayContractsByContractIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "eduschoolpay")]
 impl<'de> ::serde::Deserialize<'de> for EduschoolpayContractsByContractIdGetResponse {
@@ -13285,7 +13285,7 @@ pub struct EduschoolpayTransactionsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "eduschoolpay")]
 impl<'de> ::serde::Deserialize<'de> for EduschoolpayTransactionsPostResponse {
@@ -13383,7 +13383,7 @@ pub struct EduschoolpayUsersByOpenidContractsGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "eduschoolpay")]
 impl<'de> ::serde::Deserialize<'de> for EduschoolpayUsersByOpenidContractsGetResponse {
@@ -13432,7 +13432,7 @@ pub struct EduschoolpayUsersByOpenidDebtStateGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "eduschoolpay")]
 impl<'de> ::serde::Deserialize<'de> for EduschoolpayUsersByOpenidDebtStateGetResponse {
@@ -13518,7 +13518,7 @@ pub struct FundAppMchTransferElecsignOutBillNoPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "fund_app")]
 impl<'de> ::serde::Deserialize<'de> for FundAppMchTransferElecsignOutBillNoPostResponse {
@@ -13572,7 +13572,7 @@ pub struct FundAppMchTransferElecsignOutBillNoByOutBillNoGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "fund_app")]
 impl<'de> ::serde::Deserialize<'de>
@@ -13740,7 +13740,7 @@ pub struct FundAppMchTransferTransferBillsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "fund_app")]
 impl<'de> ::serde::Deserialize<'de> for FundAppMchTransferTransferBillsPostResponse {
@@ -13813,7 +13813,7 @@ pub struct FundAppMchTransferTransferBillsOutBillNoByOutBillNoGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "fund_app")]
 impl<'de> ::serde::Deserialize<'de>
@@ -13867,7 +13867,7 @@ pub struct FundAppMchTransferTransferBillsOutBillNoByOutBillNoCancelPostResponse
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "fund_app")]
 impl<'de> ::serde::Deserialize<'de>
@@ -14149,7 +14149,7 @@ pub struct FundsToOverseaOrdersPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "funds_to_oversea")]
 impl<'de> ::serde::Deserialize<'de> for FundsToOverseaOrdersPostResponse {
@@ -14199,7 +14199,7 @@ pub struct FundsToOverseaTransactionsByTransactionIdAvailableAbroadAmountsGetRes
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "funds_to_oversea")]
 impl<'de> ::serde::Deserialize<'de>
@@ -14330,7 +14330,7 @@ pub struct ChangeCustomPageStatusResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "goldplan")]
 impl<'de> ::serde::Deserialize<'de> for ChangeCustomPageStatusResponse {
@@ -14783,7 +14783,7 @@ pub struct HirePowerBankInsuranceOrdersPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "hire_power_bank")]
 impl<'de> ::serde::Deserialize<'de> for HirePowerBankInsuranceOrdersPostResponse {
@@ -14824,7 +14824,7 @@ pub struct HirePowerBankUserQualificationsByOpenidGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "hire_power_bank")]
 impl<'de> ::serde::Deserialize<'de>
@@ -14917,7 +14917,7 @@ pub struct IndustryCouponTokensPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "industry_coupon")]
 impl<'de> ::serde::Deserialize<'de> for IndustryCouponTokensPostResponse {
@@ -14954,7 +14954,7 @@ pub struct BrandEntity {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "lovefeast")]
 impl<'de> ::serde::Deserialize<'de> for BrandEntity {
@@ -15022,7 +15022,7 @@ pub struct MerchantOrder {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "lovefeast")]
 impl<'de> ::serde::Deserialize<'de> for MerchantOrder {
@@ -15066,7 +15066,7 @@ pub struct LovefeastUsersByOpenidOrdersBrandIdByBrandIdGetResponseDataPayer {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "lovefeast")]
 impl<'de> ::serde::Deserialize<'de>
@@ -15114,7 +15114,7 @@ pub struct LovefeastUsersByOpenidOrdersBrandIdByBrandIdGetResponseDataAmount {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "lovefeast", feature = "pay"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -15193,7 +15193,7 @@ pub struct OrdersEntity {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "lovefeast")]
 impl<'de> ::serde::Deserialize<'de> for OrdersEntity {
@@ -15247,7 +15247,7 @@ pub struct OrdersListByUserResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "lovefeast")]
 impl<'de> ::serde::Deserialize<'de> for OrdersListByUserResponse {
@@ -15304,7 +15304,7 @@ pub struct GetCouponNotifyResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for GetCouponNotifyResponse {
@@ -15370,7 +15370,7 @@ pub struct SetCouponNotifyResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for SetCouponNotifyResponse {
@@ -15439,11 +15439,11 @@ impl MarketingBusifavorCouponsAssociatePostRequest {
 pub struct AssociateTradeInfoResponse {
     /// `wechatpay_associate_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub wechatpay_associate_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub wechatpay_associate_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for AssociateTradeInfoResponse {
@@ -15477,7 +15477,7 @@ pub struct MarketingBusifavorCouponsByCardIdSendPostRequest {
     /// `out_request_no`
     pub out_request_no: ::std::string::String,
     /// `send_time`
-    pub send_time: ::sdk_runtime::DateTime,
+    pub send_time: crate::DateTime,
 }
 #[cfg(feature = "marketing")]
 impl MarketingBusifavorCouponsByCardIdSendPostRequest {
@@ -15486,7 +15486,7 @@ impl MarketingBusifavorCouponsByCardIdSendPostRequest {
         appid: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        send_time: ::sdk_runtime::DateTime,
+        send_time: crate::DateTime,
     ) -> Self {
         Self {
             appid: appid.into(),
@@ -15512,7 +15512,7 @@ pub struct CouponSendGovCardResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for CouponSendGovCardResponse {
@@ -15581,7 +15581,7 @@ pub struct DeactivateCouponResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for DeactivateCouponResponse {
@@ -15610,14 +15610,14 @@ impl<'de> ::serde::Deserialize<'de> for DeactivateCouponResponse {
 pub struct DisassociateTradeInfoResponse {
     /// `wechatpay_associate_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub wechatpay_associate_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub wechatpay_associate_time: ::std::option::Option<crate::DateTime>,
     /// `wechatpay_disassociate_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub wechatpay_disassociate_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub wechatpay_disassociate_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for DisassociateTradeInfoResponse {
@@ -15683,7 +15683,7 @@ pub struct ReturnCouponResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for ReturnCouponResponse {
@@ -15766,7 +15766,7 @@ pub struct UseCouponResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for UseCouponResponse {
@@ -15844,7 +15844,7 @@ pub struct SendCouponResult {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for SendCouponResult {
@@ -15885,7 +15885,7 @@ pub struct MerchantexclusivecouponSendCouponResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MerchantexclusivecouponSendCouponResponse {
@@ -16694,7 +16694,7 @@ pub struct CreateBusiFavorStockResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for CreateBusiFavorStockResponse {
@@ -16733,7 +16733,7 @@ pub struct MarketingBusifavorStocksByStockIdGetResponseCouponUseRuleCouponAvaila
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -16777,7 +16777,7 @@ pub struct MarketingBusifavorStocksByStockIdGetResponseCouponUseRuleCouponAvaila
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -16833,7 +16833,7 @@ pub struct MarketingBusifavorStocksByStockIdGetResponseCouponUseRuleCouponAvaila
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -16877,7 +16877,7 @@ pub struct MarketingBusifavorStocksByStockIdGetResponseCouponUseRuleFixedNormalC
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -16917,7 +16917,7 @@ pub struct MarketingBusifavorStocksByStockIdGetResponseCouponUseRuleDiscountCoup
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -16957,7 +16957,7 @@ pub struct MarketingBusifavorStocksByStockIdGetResponseCouponUseRuleExchangeCoup
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -17020,7 +17020,7 @@ pub struct MarketingBusifavorStocksByStockIdGetResponseCouponUseRule {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -17084,7 +17084,7 @@ pub struct MarketingBusifavorStocksByStockIdGetResponseStockSendRule {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -17137,7 +17137,7 @@ pub struct MarketingBusifavorStocksByStockIdGetResponseCustomEntranceMiniProgram
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -17190,7 +17190,7 @@ pub struct MarketingBusifavorStocksByStockIdGetResponseCustomEntrance {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -17236,7 +17236,7 @@ pub struct MarketingBusifavorStocksByStockIdGetResponseDisplayPatternInfoFinderI
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -17291,7 +17291,7 @@ pub struct MarketingBusifavorStocksByStockIdGetResponseDisplayPatternInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -17405,7 +17405,7 @@ pub struct CouponCodeCount {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for CouponCodeCount {
@@ -17436,7 +17436,7 @@ pub struct MarketingBusifavorStocksByStockIdGetResponseNotifyConfig {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -17479,7 +17479,7 @@ pub struct SendCountInformation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for SendCountInformation {
@@ -17570,7 +17570,7 @@ pub struct StockGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for StockGetResponse {
@@ -17849,7 +17849,7 @@ pub struct ModifyBudgetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for ModifyBudgetResponse {
@@ -17977,10 +17977,10 @@ pub struct CodeInformation {
     pub code_status: ::std::option::Option<CodeStatus>,
     /// `upload_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub upload_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub upload_time: ::std::option::Option<crate::DateTime>,
     /// `dispatched_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub dispatched_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub dispatched_time: ::std::option::Option<crate::DateTime>,
     /// `openid`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -17993,7 +17993,7 @@ pub struct CodeInformation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for CodeInformation {
@@ -18041,7 +18041,7 @@ pub struct CouponCodeListResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for CouponCodeListResponse {
@@ -18112,7 +18112,7 @@ pub struct FailCodes {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for FailCodes {
@@ -18168,7 +18168,7 @@ pub struct UploadCouponCodeResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for UploadCouponCodeResponse {
@@ -18343,13 +18343,13 @@ pub struct CouponInformation {
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// `available_start_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_start_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub available_start_time: ::std::option::Option<crate::DateTime>,
     /// `expire_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expire_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub expire_time: ::std::option::Option<crate::DateTime>,
     /// `receive_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receive_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub receive_time: ::std::option::Option<crate::DateTime>,
     /// `send_request_no`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub send_request_no: ::std::option::Option<::std::string::String>,
@@ -18358,7 +18358,7 @@ pub struct CouponInformation {
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// `use_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub use_time: ::std::option::Option<crate::DateTime>,
     /// `associate_out_trade_no`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associate_out_trade_no: ::std::option::Option<::std::string::String>,
@@ -18367,20 +18367,20 @@ pub struct CouponInformation {
     pub return_request_no: ::std::option::Option<::std::string::String>,
     /// `return_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub return_time: ::std::option::Option<crate::DateTime>,
     /// `deactivate_request_no`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// `deactivate_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub deactivate_time: ::std::option::Option<crate::DateTime>,
     /// `deactivate_reason`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for CouponInformation {
@@ -18437,7 +18437,7 @@ pub struct CouponCodeInfoResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for CouponCodeInfoResponse {
@@ -18494,11 +18494,11 @@ pub struct DeleteCouponCodeResponse {
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// `delete_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delete_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub delete_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for DeleteCouponCodeResponse {
@@ -18786,7 +18786,7 @@ pub struct SubsidyPayReceipt {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for SubsidyPayReceipt {
@@ -18828,7 +18828,7 @@ pub struct SubsidyPayReceiptListResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for SubsidyPayReceiptListResponse {
@@ -19170,7 +19170,7 @@ pub struct SubsidyReturnReceipt {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for SubsidyReturnReceipt {
@@ -19265,14 +19265,14 @@ impl MarketingBusifavorUsersByOpenidCouponsGetQuery {
 pub struct MarketingBusifavorUsersByOpenidCouponsGetResponseDataCouponUseRuleCouponAvailableTimeIrregularyAvaliableTime {
     /// `begin_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub begin_time: ::std::option::Option<crate::DateTime>,
     /// `end_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub end_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -19305,10 +19305,10 @@ for MarketingBusifavorUsersByOpenidCouponsGetResponseDataCouponUseRuleCouponAvai
 pub struct MarketingBusifavorUsersByOpenidCouponsGetResponseDataCouponUseRuleCouponAvailableTime {
     /// `available_begin_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub available_begin_time: ::std::option::Option<crate::DateTime>,
     /// `available_end_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub available_end_time: ::std::option::Option<crate::DateTime>,
     /// `available_day_after_receive`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
@@ -19330,7 +19330,7 @@ pub struct MarketingBusifavorUsersByOpenidCouponsGetResponseDataCouponUseRuleCou
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -19395,7 +19395,7 @@ pub struct MarketingBusifavorUsersByOpenidCouponsGetResponseDataCouponUseRule {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -19476,13 +19476,13 @@ pub struct MarketingBusifavorUsersByOpenidCouponsGetResponseData {
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// `available_start_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_start_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub available_start_time: ::std::option::Option<crate::DateTime>,
     /// `expire_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expire_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub expire_time: ::std::option::Option<crate::DateTime>,
     /// `receive_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receive_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub receive_time: ::std::option::Option<crate::DateTime>,
     /// `send_request_no`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub send_request_no: ::std::option::Option<::std::string::String>,
@@ -19491,7 +19491,7 @@ pub struct MarketingBusifavorUsersByOpenidCouponsGetResponseData {
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// `use_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub use_time: ::std::option::Option<crate::DateTime>,
     /// `associate_out_trade_no`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associate_out_trade_no: ::std::option::Option<::std::string::String>,
@@ -19500,20 +19500,20 @@ pub struct MarketingBusifavorUsersByOpenidCouponsGetResponseData {
     pub return_request_no: ::std::option::Option<::std::string::String>,
     /// `return_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub return_time: ::std::option::Option<crate::DateTime>,
     /// `deactivate_request_no`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// `deactivate_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub deactivate_time: ::std::option::Option<crate::DateTime>,
     /// `deactivate_reason`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -19582,7 +19582,7 @@ pub struct CouponListResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for CouponListResponse {
@@ -19656,7 +19656,7 @@ pub struct MarketingBusifavorUsersByOpenidCouponsByCouponCodeAppidsByAppidGetRes
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -19745,16 +19745,16 @@ pub struct CouponEntity {
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// `available_start_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_start_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub available_start_time: ::std::option::Option<crate::DateTime>,
     /// `expire_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expire_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub expire_time: ::std::option::Option<crate::DateTime>,
     /// `receive_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receive_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub receive_time: ::std::option::Option<crate::DateTime>,
     /// `use_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub use_time: ::std::option::Option<crate::DateTime>,
     /// `associate_out_trade_no`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associate_out_trade_no: ::std::option::Option<::std::string::String>,
@@ -19763,20 +19763,20 @@ pub struct CouponEntity {
     pub return_request_no: ::std::option::Option<::std::string::String>,
     /// `return_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub return_time: ::std::option::Option<crate::DateTime>,
     /// `deactivate_request_no`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// `deactivate_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub deactivate_time: ::std::option::Option<crate::DateTime>,
     /// `deactivate_reason`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for CouponEntity {
@@ -19855,7 +19855,7 @@ pub struct Callback {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for Callback {
@@ -19921,7 +19921,7 @@ pub struct SetCallbackResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for SetCallbackResponse {
@@ -20254,9 +20254,9 @@ impl FixAvailableTime {
 )]
 pub struct MarketingFavorCouponStocksPostRequestCouponUseRuleCouponAvailableTime {
     /// `available_begin_time`
-    pub available_begin_time: ::sdk_runtime::DateTime,
+    pub available_begin_time: crate::DateTime,
     /// `available_end_time`
-    pub available_end_time: ::sdk_runtime::DateTime,
+    pub available_end_time: crate::DateTime,
     /// `fix_available_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fix_available_time: ::std::option::Option<FixAvailableTime>,
@@ -20271,8 +20271,8 @@ pub struct MarketingFavorCouponStocksPostRequestCouponUseRuleCouponAvailableTime
 impl MarketingFavorCouponStocksPostRequestCouponUseRuleCouponAvailableTime {
     /// A value with its required fields (`available_begin_time`, `available_end_time`) set and every optional field unset (not sent).
     pub fn new(
-        available_begin_time: ::sdk_runtime::DateTime,
-        available_end_time: ::sdk_runtime::DateTime,
+        available_begin_time: crate::DateTime,
+        available_end_time: crate::DateTime,
     ) -> Self {
         Self {
             available_begin_time,
@@ -20559,9 +20559,9 @@ pub struct MarketingFavorCouponStocksPostRequest {
     /// `stock_name`
     pub stock_name: ::std::string::String,
     /// `available_begin_time`
-    pub available_begin_time: ::sdk_runtime::DateTime,
+    pub available_begin_time: crate::DateTime,
     /// `available_end_time`
-    pub available_end_time: ::sdk_runtime::DateTime,
+    pub available_end_time: crate::DateTime,
     /// `stock_use_rule`
     pub stock_use_rule: MarketingFavorCouponStocksPostRequestStockUseRule,
     /// `no_cash`
@@ -20590,8 +20590,8 @@ impl MarketingFavorCouponStocksPostRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         stock_name: impl ::std::convert::Into<::std::string::String>,
-        available_begin_time: ::sdk_runtime::DateTime,
-        available_end_time: ::sdk_runtime::DateTime,
+        available_begin_time: crate::DateTime,
+        available_end_time: crate::DateTime,
         stock_use_rule: MarketingFavorCouponStocksPostRequestStockUseRule,
         no_cash: bool,
         stock_type: impl ::std::convert::Into<::std::string::String>,
@@ -20630,11 +20630,11 @@ pub struct CreateCouponStockResponse {
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for CreateCouponStockResponse {
@@ -20668,7 +20668,7 @@ pub struct MarketingImageUploadResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MarketingImageUploadResponse {
@@ -20750,7 +20750,7 @@ pub struct NormalCouponInformation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for NormalCouponInformation {
@@ -20808,7 +20808,7 @@ pub struct MarketingFavorStocksGetResponseDataStockUseRule {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MarketingFavorStocksGetResponseDataStockUseRule {
@@ -20854,7 +20854,7 @@ pub struct CutToMessage {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for CutToMessage {
@@ -20962,7 +20962,7 @@ pub struct AvailableRegionList {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for AvailableRegionList {
@@ -21064,7 +21064,7 @@ pub struct MarketingFavorStocksGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MarketingFavorStocksGetResponseData {
@@ -21127,7 +21127,7 @@ pub struct StockCollection {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for StockCollection {
@@ -21216,7 +21216,7 @@ pub struct MarketingFavorStocksByStockIdGetResponseStockUseRule {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -21259,10 +21259,10 @@ pub struct Stock {
     pub stock_name: ::std::option::Option<::std::string::String>,
     /// `available_begin_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub available_begin_time: ::std::option::Option<crate::DateTime>,
     /// `available_end_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub available_end_time: ::std::option::Option<crate::DateTime>,
     /// `stock_use_rule`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_use_rule: ::std::option::Option<
@@ -21288,13 +21288,13 @@ pub struct Stock {
     pub description: ::std::option::Option<::std::string::String>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `start_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub start_time: ::std::option::Option<crate::DateTime>,
     /// `stop_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stop_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub stop_time: ::std::option::Option<crate::DateTime>,
     /// `singleitem`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub singleitem: ::std::option::Option<bool>,
@@ -21325,7 +21325,7 @@ pub struct Stock {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for Stock {
@@ -21420,7 +21420,7 @@ pub struct AvailableSingleitemCollection {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for AvailableSingleitemCollection {
@@ -21485,14 +21485,14 @@ impl MarketingFavorStocksByStockIdMerchantsGetQuery {
 pub struct PauseStockResponse {
     /// `pause_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pause_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub pause_time: ::std::option::Option<crate::DateTime>,
     /// `stock_id`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for PauseStockResponse {
@@ -21534,7 +21534,7 @@ pub struct RefundFlowResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for RefundFlowResponse {
@@ -21565,14 +21565,14 @@ impl<'de> ::serde::Deserialize<'de> for RefundFlowResponse {
 pub struct RestartStockResponse {
     /// `restart_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub restart_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub restart_time: ::std::option::Option<crate::DateTime>,
     /// `stock_id`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for RestartStockResponse {
@@ -21602,14 +21602,14 @@ impl<'de> ::serde::Deserialize<'de> for RestartStockResponse {
 pub struct StartStockResponse {
     /// `start_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub start_time: ::std::option::Option<crate::DateTime>,
     /// `stock_id`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for StartStockResponse {
@@ -21710,7 +21710,7 @@ pub struct MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformationGo
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -21745,7 +21745,7 @@ for MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformationGoodsDeta
 pub struct ConsumeInformation {
     /// `consume_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub consume_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub consume_time: ::std::option::Option<crate::DateTime>,
     /// `consume_mchid`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub consume_mchid: ::std::option::Option<::std::string::String>,
@@ -21762,7 +21762,7 @@ pub struct ConsumeInformation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for ConsumeInformation {
@@ -21814,16 +21814,16 @@ pub struct Coupon {
     pub description: ::std::option::Option<::std::string::String>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `coupon_type`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_type: ::std::option::Option<::std::string::String>,
     /// `start_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub start_time: ::std::option::Option<crate::DateTime>,
     /// `stop_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stop_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub stop_time: ::std::option::Option<crate::DateTime>,
     /// `singleitem`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub singleitem: ::std::option::Option<bool>,
@@ -21832,10 +21832,10 @@ pub struct Coupon {
     pub cut_to_message: ::std::option::Option<CutToMessage>,
     /// `available_begin_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub available_begin_time: ::std::option::Option<crate::DateTime>,
     /// `available_end_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub available_end_time: ::std::option::Option<crate::DateTime>,
     /// `normal_coupon_information`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_information: ::std::option::Option<NormalCouponInformation>,
@@ -21856,7 +21856,7 @@ pub struct Coupon {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for Coupon {
@@ -21913,7 +21913,7 @@ pub struct CouponCollection {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for CouponCollection {
@@ -21992,7 +21992,7 @@ pub struct SendCouponResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "marketing", feature = "multiuse"))]
 impl<'de> ::serde::Deserialize<'de> for SendCouponResponse {
@@ -22056,23 +22056,23 @@ pub struct ActivityInfo {
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// `apply_start_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub apply_start_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub apply_start_time: ::std::option::Option<crate::DateTime>,
     /// `apply_end_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub apply_end_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub apply_end_time: ::std::option::Option<crate::DateTime>,
     /// `activity_start_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_start_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub activity_start_time: ::std::option::Option<crate::DateTime>,
     /// `activity_end_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_end_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub activity_end_time: ::std::option::Option<crate::DateTime>,
     /// `activity_description`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_description: ::std::option::Option<::std::string::String>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for ActivityInfo {
@@ -22113,7 +22113,7 @@ pub struct GoodsInformation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for GoodsInformation {
@@ -22151,7 +22151,7 @@ pub struct Areas {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for Areas {
@@ -22195,7 +22195,7 @@ pub struct RuleInformation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for RuleInformation {
@@ -22244,7 +22244,7 @@ pub struct MarketingGoodsSubsidyActivityActivitiesGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -22294,7 +22294,7 @@ pub struct ListActsByAreaResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for ListActsByAreaResponse {
@@ -22426,7 +22426,7 @@ pub struct MarketingGoodsSubsidyActivityActivityByActivityIdApplyPostResponseFai
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -22469,7 +22469,7 @@ pub struct FailedApplyInfos {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for FailedApplyInfos {
@@ -22506,7 +22506,7 @@ pub struct ApplyActivityResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for ApplyActivityResponse {
@@ -22623,7 +22623,7 @@ pub struct LockQualificationResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for LockQualificationResponse {
@@ -22716,11 +22716,11 @@ pub struct AddRepresentativesResponse {
     >,
     /// `add_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub add_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub add_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for AddRepresentativesResponse {
@@ -22795,11 +22795,11 @@ pub struct DeleteRepresentativeResponse {
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// `delete_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delete_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub delete_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for DeleteRepresentativeResponse {
@@ -22845,7 +22845,7 @@ pub struct ListRepresentativeResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for ListRepresentativeResponse {
@@ -22912,7 +22912,7 @@ pub struct MaterialList {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MaterialList {
@@ -22943,7 +22943,7 @@ pub struct Materials {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for Materials {
@@ -22978,7 +22978,7 @@ pub struct RetailStoreInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for RetailStoreInfo {
@@ -23018,7 +23018,7 @@ pub struct ListStoreResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for ListStoreResponse {
@@ -23068,7 +23068,7 @@ pub struct MarketingGoodsSubsidyActivityRetailStoreActByBrandIdStoresPostRequest
     /// `out_request_no`
     pub out_request_no: ::std::string::String,
     /// `add_time`
-    pub add_time: ::sdk_runtime::DateTime,
+    pub add_time: crate::DateTime,
     /// `stores`
     pub stores: ::std::vec::Vec<Stores>,
 }
@@ -23077,7 +23077,7 @@ impl MarketingGoodsSubsidyActivityRetailStoreActByBrandIdStoresPostRequest {
     /// A value with its required fields (`out_request_no`, `add_time`, `stores`) set and every optional field unset (not sent).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        add_time: ::sdk_runtime::DateTime,
+        add_time: crate::DateTime,
         stores: ::std::vec::Vec<Stores>,
     ) -> Self {
         Self {
@@ -23099,14 +23099,14 @@ impl MarketingGoodsSubsidyActivityRetailStoreActByBrandIdStoresPostRequest {
 pub struct AddStoresResponse {
     /// `add_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub add_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub add_time: ::std::option::Option<crate::DateTime>,
     /// `failed_stores`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_stores: ::std::option::Option<::std::vec::Vec<RetailStoreInfo>>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for AddStoresResponse {
@@ -23165,14 +23165,14 @@ impl MarketingGoodsSubsidyActivityRetailStoreActByBrandIdStoresDeleteRequest {
 pub struct DeleteStoresResponse {
     /// `delete_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delete_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub delete_time: ::std::option::Option<crate::DateTime>,
     /// `failed_stores`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_stores: ::std::option::Option<::std::vec::Vec<RetailStoreInfo>>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for DeleteStoresResponse {
@@ -23412,7 +23412,7 @@ pub struct MarketingMembercardActivityActivitiesGetResponseDataAwardSendPeriodAw
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -23457,7 +23457,7 @@ pub struct MarketingMembercardActivityActivitiesGetResponseDataAwardSendPeriodAw
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -23503,7 +23503,7 @@ pub struct MarketingMembercardActivityActivitiesGetResponseDataAwardSendPeriod {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -23543,7 +23543,7 @@ pub struct MarketingMembercardActivityActivitiesGetResponseDataStockList {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -23583,7 +23583,7 @@ pub struct MarketingMembercardActivityActivitiesGetResponseDataPayActivitySettin
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -23628,7 +23628,7 @@ pub struct MarketingMembercardActivityActivitiesGetResponseDataPayActivitySettin
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -23662,13 +23662,11 @@ for MarketingMembercardActivityActivitiesGetResponseDataPayActivitySettingActiva
 pub struct MarketingMembercardActivityActivitiesGetResponseDataPayActivitySettingPaymentSettingPaymentMode {
     /// `payment_scene_list`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_scene_list: ::std::option::Option<
-        ::std::vec::Vec<::sdk_runtime::JsonValue>,
-    >,
+    pub payment_scene_list: ::std::option::Option<::std::vec::Vec<crate::JsonValue>>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -23708,11 +23706,11 @@ pub struct MarketingMembercardActivityActivitiesGetResponseDataPayActivitySettin
     pub limit_bank: ::std::option::Option<::std::string::String>,
     /// `goods_tags`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_tags: ::std::option::Option<::std::vec::Vec<::sdk_runtime::JsonValue>>,
+    pub goods_tags: ::std::option::Option<::std::vec::Vec<crate::JsonValue>>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -23766,7 +23764,7 @@ pub struct MarketingMembercardActivityActivitiesGetResponseDataPayActivitySettin
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -23812,7 +23810,7 @@ pub struct MarketingMembercardActivityActivitiesGetResponseDataMiniprogramActivi
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -23855,7 +23853,7 @@ pub struct MarketingMembercardActivityActivitiesGetResponseDataMiniprogramActivi
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -23941,7 +23939,7 @@ pub struct MarketingMembercardActivityActivitiesGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -23999,7 +23997,7 @@ pub struct MarketingMembercardActivityActivitiesGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -24512,7 +24510,7 @@ pub struct MarketingMembercardActivityActivitiesPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -24561,7 +24559,7 @@ pub struct MarketingMembercardActivityActivitiesByActivityIdGetResponsePayActivi
     pub activity_second_title: ::std::option::Option<::std::string::String>,
     /// `mchid_list`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mchid_list: ::std::option::Option<::std::vec::Vec<::sdk_runtime::JsonValue>>,
+    pub mchid_list: ::std::option::Option<::std::vec::Vec<crate::JsonValue>>,
     /// `activate_setting`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activate_setting: ::std::option::Option<
@@ -24575,7 +24573,7 @@ pub struct MarketingMembercardActivityActivitiesByActivityIdGetResponsePayActivi
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -24664,7 +24662,7 @@ pub struct MarketingMembercardActivityActivitiesByActivityIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -24714,7 +24712,7 @@ pub struct MarketingMembercardActivityActivitiesByActivityIdTerminatePostRespons
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -24749,7 +24747,7 @@ pub struct MarketingMembercardOpenActivateInformationsByActivateTicketGetRespons
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -24791,7 +24789,7 @@ pub struct MarketingMembercardOpenActivateInformationsByActivateTicketGetRespons
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -24838,7 +24836,7 @@ pub struct MarketingMembercardOpenActivateInformationsByActivateTicketGetRespons
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -24881,7 +24879,7 @@ pub struct MarketingMembercardOpenActivateInformationsByActivateTicketGetRespons
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -24982,7 +24980,7 @@ pub struct MarketingMembercardOpenCardsGetResponseDataBrand {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -25018,17 +25016,17 @@ pub struct MarketingMembercardOpenCardsGetResponseDataDateInformation {
     pub r#type: ::std::option::Option<::std::string::String>,
     /// `available_begin_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub available_begin_time: ::std::option::Option<crate::DateTime>,
     /// `available_end_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub available_end_time: ::std::option::Option<crate::DateTime>,
     /// `available_day_after_receive`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -25076,7 +25074,7 @@ pub struct MarketingMembercardOpenCardsGetResponseDataBalanceInformation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -25121,7 +25119,7 @@ pub struct MarketingMembercardOpenCardsGetResponseDataUserInformationFormCustomF
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -25166,7 +25164,7 @@ pub struct MarketingMembercardOpenCardsGetResponseDataUserInformationForm {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -25212,7 +25210,7 @@ pub struct MarketingMembercardOpenCardsGetResponseDataAdditionalStatement {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -25250,10 +25248,10 @@ pub struct MarketingMembercardOpenCardsGetResponseData {
     pub card_id: ::std::option::Option<::std::string::String>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `update_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub update_time: ::std::option::Option<crate::DateTime>,
     /// `remain_quantity`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remain_quantity: ::std::option::Option<i64>,
@@ -25322,7 +25320,7 @@ pub struct MarketingMembercardOpenCardsGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MarketingMembercardOpenCardsGetResponseData {
@@ -25387,7 +25385,7 @@ pub struct MarketingMembercardOpenCardsGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MarketingMembercardOpenCardsGetResponse {
@@ -25448,9 +25446,9 @@ pub struct MarketingMembercardOpenCardsPostRequestDateInformation {
     /// `type`
     pub r#type: ::std::string::String,
     /// `available_begin_time`
-    pub available_begin_time: ::sdk_runtime::DateTime,
+    pub available_begin_time: crate::DateTime,
     /// `available_end_time`
-    pub available_end_time: ::sdk_runtime::DateTime,
+    pub available_end_time: crate::DateTime,
     /// `available_day_after_receive`
     pub available_day_after_receive: i64,
 }
@@ -25459,8 +25457,8 @@ impl MarketingMembercardOpenCardsPostRequestDateInformation {
     /// A value with its required fields (`type`, `available_begin_time`, `available_end_time`, `available_day_after_receive`) set and every optional field unset (not sent).
     pub fn new(
         r#type: impl ::std::convert::Into<::std::string::String>,
-        available_begin_time: ::sdk_runtime::DateTime,
-        available_end_time: ::sdk_runtime::DateTime,
+        available_begin_time: crate::DateTime,
+        available_end_time: crate::DateTime,
         available_day_after_receive: i64,
     ) -> Self {
         Self {
@@ -25866,7 +25864,7 @@ pub struct MarketingMembercardOpenCardsByCardIdCodesByCodeGetResponseUserInforma
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -25912,7 +25910,7 @@ pub struct MarketingMembercardOpenCardsByCardIdCodesByCodeGetResponseUserInforma
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -25982,7 +25980,7 @@ pub struct MarketingMembercardOpenCardsByCardIdCodesByCodeGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -26318,7 +26316,7 @@ pub struct MarketingMembercardOpenCardsByCardIdCodesDepositPostResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -26355,7 +26353,7 @@ pub struct MarketingMembercardOpenCardsByCardIdCodesDepositPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -26413,7 +26411,7 @@ pub struct MarketingMembercardOpenCardsByCardIdDecryptCodeGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -26491,7 +26489,7 @@ pub struct MarketingMembercardOpenCardsByCardIdPermissionTokensPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -26599,7 +26597,7 @@ pub struct MarketingMembercardOpenCardsByCardIdQrcodePostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "marketing", feature = "multiuse"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -26818,7 +26816,7 @@ pub struct MemberInformation {
     /// `membership_number`
     pub membership_number: ::std::string::String,
     /// `registration_time`
-    pub registration_time: ::sdk_runtime::DateTime,
+    pub registration_time: crate::DateTime,
 }
 #[cfg(feature = "marketing")]
 impl MemberInformation {
@@ -26827,7 +26825,7 @@ impl MemberInformation {
         card_id: impl ::std::convert::Into<::std::string::String>,
         code: impl ::std::convert::Into<::std::string::String>,
         membership_number: impl ::std::convert::Into<::std::string::String>,
-        registration_time: ::sdk_runtime::DateTime,
+        registration_time: crate::DateTime,
     ) -> Self {
         Self {
             card_id: card_id.into(),
@@ -26918,7 +26916,7 @@ pub struct UserCardInformation {
     pub unionid: ::std::option::Option<::std::string::String>,
     /// `receive_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receive_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub receive_time: ::std::option::Option<crate::DateTime>,
     /// `card_appid`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_appid: ::std::option::Option<::std::string::String>,
@@ -26928,7 +26926,7 @@ pub struct UserCardInformation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for UserCardInformation {
@@ -26966,7 +26964,7 @@ pub struct MarketingMembercardOpenPhonenumberMemberSearchGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -27039,7 +27037,7 @@ pub struct MarketingMembercardOpenUserCardsGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MarketingMembercardOpenUserCardsGetResponseData {
@@ -27084,7 +27082,7 @@ pub struct MarketingMembercardOpenUserCardsGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MarketingMembercardOpenUserCardsGetResponse {
@@ -27164,7 +27162,7 @@ pub struct MarketingPartnershipsGetResponseDataPartner {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MarketingPartnershipsGetResponseDataPartner {
@@ -27204,7 +27202,7 @@ pub struct MarketingPartnershipsGetResponseDataAuthorizedData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -27256,7 +27254,7 @@ pub struct MarketingPartnershipsGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MarketingPartnershipsGetResponseData {
@@ -27305,7 +27303,7 @@ pub struct MarketingPartnershipsGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MarketingPartnershipsGetResponse {
@@ -27436,17 +27434,17 @@ pub struct MarketingPartnershipsBuildPostResponse {
     >,
     /// `build_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub build_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub build_time: ::std::option::Option<crate::DateTime>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `update_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub update_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MarketingPartnershipsBuildPostResponse {
@@ -27479,11 +27477,11 @@ impl<'de> ::serde::Deserialize<'de> for MarketingPartnershipsBuildPostResponse {
 pub struct MarketingPartnershipsTerminatePostResponse {
     /// `terminate_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub terminate_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub terminate_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MarketingPartnershipsTerminatePostResponse {
@@ -27785,7 +27783,7 @@ pub struct MarketingPaygiftactivityActivitiesGetResponseDataActivityBaseInfoAvai
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -27829,7 +27827,7 @@ pub struct MarketingPaygiftactivityActivitiesGetResponseDataActivityBaseInfoAvai
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -27962,7 +27960,7 @@ pub struct MarketingPaygiftactivityActivitiesGetResponseDataActivityBaseInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -28080,7 +28078,7 @@ pub struct MarketingPaygiftactivityActivitiesGetResponseDataAwardSendRuleFullSen
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -28201,7 +28199,7 @@ pub struct MarketingPaygiftactivityActivitiesGetResponseDataAwardSendRuleFullSen
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -28242,7 +28240,7 @@ pub struct MarketingPaygiftactivityActivitiesGetResponseDataAwardSendRule {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -28424,7 +28422,7 @@ pub struct MarketingPaygiftactivityActivitiesGetResponseDataAdvancedSettingPayme
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -28529,7 +28527,7 @@ pub struct MarketingPaygiftactivityActivitiesGetResponseDataAdvancedSettingPayme
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -28580,7 +28578,7 @@ pub struct MarketingPaygiftactivityActivitiesGetResponseDataAdvancedSetting {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -28655,7 +28653,7 @@ pub struct MarketingPaygiftactivityActivitiesGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -28712,7 +28710,7 @@ pub struct ListActivitiesResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for ListActivitiesResponse {
@@ -28760,7 +28758,7 @@ pub struct MarketingPaygiftactivityActivitiesByActivityIdGetResponseActivityBase
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -28803,10 +28801,10 @@ pub struct MarketingPaygiftactivityActivitiesByActivityIdGetResponseActivityBase
     pub background_color: ::std::option::Option<::std::string::String>,
     /// `begin_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub begin_time: ::std::option::Option<crate::DateTime>,
     /// `end_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub end_time: ::std::option::Option<crate::DateTime>,
     /// `available_periods`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_periods: ::std::option::Option<
@@ -28827,7 +28825,7 @@ pub struct MarketingPaygiftactivityActivitiesByActivityIdGetResponseActivityBase
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -28874,7 +28872,7 @@ pub struct MarketingPaygiftactivityActivitiesByActivityIdGetResponseAdvancedSett
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -28914,7 +28912,7 @@ pub struct MarketingPaygiftactivityActivitiesByActivityIdGetResponseAdvancedSett
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -28965,7 +28963,7 @@ pub struct MarketingPaygiftactivityActivitiesByActivityIdGetResponseAdvancedSett
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -29022,7 +29020,7 @@ pub struct MarketingPaygiftactivityActivitiesByActivityIdGetResponseAwardSendRul
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -29064,7 +29062,7 @@ pub struct StepSendRule {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for StepSendRule {
@@ -29100,7 +29098,7 @@ pub struct MarketingPaygiftactivityActivitiesByActivityIdGetResponseAwardSendRul
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -29150,16 +29148,16 @@ pub struct GetActDetailResponse {
     pub belong_merchant_id: ::std::option::Option<::std::string::String>,
     /// `pause_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pause_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub pause_time: ::std::option::Option<crate::DateTime>,
     /// `recovery_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recovery_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub recovery_time: ::std::option::Option<crate::DateTime>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `update_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub update_time: ::std::option::Option<crate::DateTime>,
     /// `activity_base_info`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_base_info: ::std::option::Option<
@@ -29178,7 +29176,7 @@ pub struct GetActDetailResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for GetActDetailResponse {
@@ -29241,14 +29239,14 @@ pub struct MarketingPaygiftactivityActivitiesByActivityIdGoodsGetResponseData {
     pub goods_id: ::std::option::Option<::std::string::String>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `update_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub update_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -29300,7 +29298,7 @@ pub struct ListActSkuResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for ListActSkuResponse {
@@ -29339,14 +29337,14 @@ pub struct MarketingPaygiftactivityActivitiesByActivityIdMerchantsGetResponseDat
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `update_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub update_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -29399,7 +29397,7 @@ pub struct ListActMchResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for ListActMchResponse {
@@ -29467,7 +29465,7 @@ pub struct InvalidMerchantIdList {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for InvalidMerchantIdList {
@@ -29500,7 +29498,7 @@ pub struct AddActivityMerchantResponse {
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// `add_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub add_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub add_time: ::std::option::Option<crate::DateTime>,
     /// `invalid_merchant_id_list`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_merchant_id_list: ::std::option::Option<
@@ -29509,7 +29507,7 @@ pub struct AddActivityMerchantResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for AddActivityMerchantResponse {
@@ -29571,11 +29569,11 @@ pub struct DeleteActivityMerchantResponse {
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// `delete_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delete_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub delete_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for DeleteActivityMerchantResponse {
@@ -29608,11 +29606,11 @@ pub struct TerminateActResponse {
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// `terminate_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub terminate_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub terminate_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for TerminateActResponse {
@@ -29641,17 +29639,14 @@ impl<'de> ::serde::Deserialize<'de> for TerminateActResponse {
 )]
 pub struct MarketingPaygiftactivityUniqueThresholdActivityPostRequestActivityBaseInfoAvailablePeriodsAvailableTime {
     /// `begin_time`
-    pub begin_time: ::sdk_runtime::DateTime,
+    pub begin_time: crate::DateTime,
     /// `end_time`
-    pub end_time: ::sdk_runtime::DateTime,
+    pub end_time: crate::DateTime,
 }
 #[cfg(feature = "marketing")]
 impl MarketingPaygiftactivityUniqueThresholdActivityPostRequestActivityBaseInfoAvailablePeriodsAvailableTime {
     /// A value with its required fields (`begin_time`, `end_time`) set and every optional field unset (not sent).
-    pub fn new(
-        begin_time: ::sdk_runtime::DateTime,
-        end_time: ::sdk_runtime::DateTime,
-    ) -> Self {
+    pub fn new(begin_time: crate::DateTime, end_time: crate::DateTime) -> Self {
         Self { begin_time, end_time }
     }
 }
@@ -29729,9 +29724,9 @@ pub struct MarketingPaygiftactivityUniqueThresholdActivityPostRequestActivityBas
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<::std::string::String>,
     /// `begin_time`
-    pub begin_time: ::sdk_runtime::DateTime,
+    pub begin_time: crate::DateTime,
     /// `end_time`
-    pub end_time: ::sdk_runtime::DateTime,
+    pub end_time: crate::DateTime,
     /// `available_periods`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_periods: ::std::option::Option<
@@ -29755,8 +29750,8 @@ impl MarketingPaygiftactivityUniqueThresholdActivityPostRequestActivityBaseInfo 
         activity_name: impl ::std::convert::Into<::std::string::String>,
         activity_second_title: impl ::std::convert::Into<::std::string::String>,
         merchant_logo_url: impl ::std::convert::Into<::std::string::String>,
-        begin_time: ::sdk_runtime::DateTime,
-        end_time: ::sdk_runtime::DateTime,
+        begin_time: crate::DateTime,
+        end_time: crate::DateTime,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         delivery_purpose: impl ::std::convert::Into<DeliveryPurpose>,
     ) -> Self {
@@ -30017,11 +30012,11 @@ pub struct CreateFullSendActResponse {
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for CreateFullSendActResponse {
@@ -30147,7 +30142,7 @@ pub struct MarketingShoppingReceiptCustomentrancesPostResponseJumpLink {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -30192,19 +30187,19 @@ pub struct MarketingShoppingReceiptCustomentrancesPostResponse {
     pub custom_entrance_state: ::std::option::Option<::std::string::String>,
     /// `start_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub start_time: ::std::option::Option<crate::DateTime>,
     /// `end_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub end_time: ::std::option::Option<crate::DateTime>,
     /// `brand_id`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `modify_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub modify_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub modify_time: ::std::option::Option<crate::DateTime>,
     /// `out_request_no`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
@@ -30216,7 +30211,7 @@ pub struct MarketingShoppingReceiptCustomentrancesPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -30263,9 +30258,9 @@ pub struct MarketingShoppingReceiptCustomentrancesByBrandIdPatchRequest {
     /// `custom_entrance_state`
     pub custom_entrance_state: ::std::string::String,
     /// `start_time`
-    pub start_time: ::sdk_runtime::DateTime,
+    pub start_time: crate::DateTime,
     /// `end_time`
-    pub end_time: ::sdk_runtime::DateTime,
+    pub end_time: crate::DateTime,
     /// `out_request_no`
     pub out_request_no: ::std::string::String,
     /// `jump_link`
@@ -30280,8 +30275,8 @@ impl MarketingShoppingReceiptCustomentrancesByBrandIdPatchRequest {
         subtitle: impl ::std::convert::Into<::std::string::String>,
         goods_thumbnail_url: impl ::std::convert::Into<::std::string::String>,
         custom_entrance_state: impl ::std::convert::Into<::std::string::String>,
-        start_time: ::sdk_runtime::DateTime,
-        end_time: ::sdk_runtime::DateTime,
+        start_time: crate::DateTime,
+        end_time: crate::DateTime,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         jump_link: MarketingShoppingReceiptCustomentrancesPostRequestJumpLink,
     ) -> Self {
@@ -30388,7 +30383,7 @@ pub struct MarketingShoppingReceiptMerchantshoppingreceiptjumpinfosPostResponseM
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -30449,7 +30444,7 @@ pub struct MerchantJumpInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MerchantJumpInfo {
@@ -30487,7 +30482,7 @@ pub struct MarketingShoppingReceiptMerchantshoppingreceiptjumpinfosPostResponse 
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -30521,7 +30516,7 @@ pub struct MerchantContactInformation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for MerchantContactInformation {
@@ -30577,20 +30572,20 @@ pub struct Receipt {
     pub image_type: ::std::option::Option<::std::string::String>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `modify_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub modify_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub modify_time: ::std::option::Option<crate::DateTime>,
     /// `merchant_contact_information`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_contact_information: ::std::option::Option<MerchantContactInformation>,
     /// `upload_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub upload_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub upload_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de> for Receipt {
@@ -30632,7 +30627,7 @@ pub struct MarketingShoppingReceiptShoppingreceiptsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
 impl<'de> ::serde::Deserialize<'de>
@@ -31038,7 +31033,7 @@ pub struct MchOperateRiskWithdrawlApplyPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "mch_operate")]
 impl<'de> ::serde::Deserialize<'de> for MchOperateRiskWithdrawlApplyPostResponse {
@@ -31086,7 +31081,7 @@ pub struct WithdrawlApply {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "mch_operate")]
 impl<'de> ::serde::Deserialize<'de> for WithdrawlApply {
@@ -31122,7 +31117,7 @@ pub struct MchOperateRiskWithdrawlApplyApplymentIdByApplymentIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "mch_operate")]
 impl<'de> ::serde::Deserialize<'de>
@@ -31173,7 +31168,7 @@ pub struct RecoverySpecifications {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "mch_operation_manage")]
 impl<'de> ::serde::Deserialize<'de> for RecoverySpecifications {
@@ -31222,7 +31217,7 @@ pub struct MchOperationManageMerchantLimitationsSubMchidBySubMchidGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "mch_operation_manage")]
 impl<'de> ::serde::Deserialize<'de>
@@ -31579,7 +31574,7 @@ pub struct MchalterapplyMchsubjectalterapplymentPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "mchalterapply")]
 impl<'de> ::serde::Deserialize<'de>
@@ -31630,7 +31625,7 @@ pub struct MchalterapplyMchsubjectalterapplymentByApplyIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "mchalterapply")]
 impl<'de> ::serde::Deserialize<'de>
@@ -31669,7 +31664,7 @@ pub struct MchalterapplyMchsubjectalterapplymentByApplyIdRevokePostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "mchalterapply")]
 impl<'de> ::serde::Deserialize<'de>
@@ -31708,7 +31703,7 @@ pub struct MerchantFundBalanceByAccountTypeGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant")]
 impl<'de> ::serde::Deserialize<'de> for MerchantFundBalanceByAccountTypeGetResponse {
@@ -31807,7 +31802,7 @@ pub struct MerchantFundWithdrawPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant")]
 impl<'de> ::serde::Deserialize<'de> for MerchantFundWithdrawPostResponse {
@@ -31963,7 +31958,7 @@ pub struct MerchantFundWithdrawOutRequestNoByOutRequestNoGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant")]
 impl<'de> ::serde::Deserialize<'de>
@@ -32212,7 +32207,7 @@ pub struct MerchantRiskManageReportTradeUnionInformationPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_risk_manage")]
 impl<'de> ::serde::Deserialize<'de>
@@ -32303,7 +32298,7 @@ pub struct MerchantRiskManageTradeRiskInformationGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_risk_manage")]
 impl<'de> ::serde::Deserialize<'de>
@@ -32421,7 +32416,7 @@ pub struct MerchantRiskManageTradeRiskResultPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_risk_manage")]
 impl<'de> ::serde::Deserialize<'de> for MerchantRiskManageTradeRiskResultPostResponse {
@@ -32464,7 +32459,7 @@ pub struct MerchantRiskManageViolationNotificationsGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_risk_manage")]
 impl<'de> ::serde::Deserialize<'de>
@@ -32503,7 +32498,7 @@ pub struct MerchantServiceComplaintNotificationsGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de>
@@ -32599,7 +32594,7 @@ pub struct MerchantServiceComplaintsGetResponseData {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// `complaint_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub complaint_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub complaint_time: ::std::option::Option<crate::DateTime>,
     /// `amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -32621,7 +32616,7 @@ pub struct MerchantServiceComplaintsGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de> for MerchantServiceComplaintsGetResponseData {
@@ -32672,7 +32667,7 @@ pub struct MerchantServiceComplaintsGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de> for MerchantServiceComplaintsGetResponse {
@@ -32735,7 +32730,7 @@ pub struct MerchantServiceComplaintsByTransactionIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de>
@@ -32786,11 +32781,11 @@ pub struct ComplaintNegotiationHistory {
     pub operate_details: ::std::option::Option<::std::string::String>,
     /// `image_list`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub image_list: ::std::option::Option<::std::vec::Vec<::sdk_runtime::JsonValue>>,
+    pub image_list: ::std::option::Option<::std::vec::Vec<crate::JsonValue>>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de> for ComplaintNegotiationHistory {
@@ -32829,7 +32824,7 @@ pub struct MerchantServiceComplaintsByTransactionIdNegotiationHistorysGetRespons
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de>
@@ -32911,7 +32906,7 @@ pub struct ComplaintOrderInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de> for ComplaintOrderInfo {
@@ -32954,7 +32949,7 @@ pub struct ServiceOrderInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de> for ServiceOrderInfo {
@@ -32988,7 +32983,7 @@ pub struct MerchantServiceComplaintsV2GetResponseDataComplaintMediaList {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de>
@@ -33030,7 +33025,7 @@ pub struct ReturnAddressInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de> for ReturnAddressInfo {
@@ -33067,7 +33062,7 @@ pub struct SharePowerInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de> for SharePowerInfo {
@@ -33106,7 +33101,7 @@ pub struct AdditionalInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de> for AdditionalInfo {
@@ -33181,7 +33176,7 @@ pub struct MerchantServiceComplaintsV2GetResponseData {
     pub apply_refund_amount: ::std::option::Option<i64>,
     /// `user_tag_list`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_tag_list: ::std::option::Option<::std::vec::Vec<::sdk_runtime::JsonValue>>,
+    pub user_tag_list: ::std::option::Option<::std::vec::Vec<crate::JsonValue>>,
     /// `additional_info`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_info: ::std::option::Option<AdditionalInfo>,
@@ -33194,7 +33189,7 @@ pub struct MerchantServiceComplaintsV2GetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de> for MerchantServiceComplaintsV2GetResponseData {
@@ -33256,7 +33251,7 @@ pub struct MerchantServiceComplaintsV2GetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de> for MerchantServiceComplaintsV2GetResponse {
@@ -33338,7 +33333,7 @@ pub struct MerchantServiceComplaintsV2ByComplaintIdGetResponse {
     pub apply_refund_amount: ::std::option::Option<i64>,
     /// `user_tag_list`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_tag_list: ::std::option::Option<::std::vec::Vec<::sdk_runtime::JsonValue>>,
+    pub user_tag_list: ::std::option::Option<::std::vec::Vec<crate::JsonValue>>,
     /// `additional_info`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_info: ::std::option::Option<AdditionalInfo>,
@@ -33351,7 +33346,7 @@ pub struct MerchantServiceComplaintsV2ByComplaintIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de>
@@ -33519,7 +33514,7 @@ pub struct MerchantServiceComplaintsV2ByComplaintIdNegotiationHistorysGetRespons
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de>
@@ -33561,7 +33556,7 @@ pub struct MerchantServiceComplaintsV2ByComplaintIdNegotiationHistorysGetRespons
     pub operator: ::std::option::Option<::std::string::String>,
     /// `operate_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operate_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub operate_time: ::std::option::Option<crate::DateTime>,
     /// `operate_type`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_type: ::std::option::Option<::std::string::String>,
@@ -33582,7 +33577,7 @@ pub struct MerchantServiceComplaintsV2ByComplaintIdNegotiationHistorysGetRespons
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de>
@@ -33639,7 +33634,7 @@ pub struct MerchantServiceComplaintsV2ByComplaintIdNegotiationHistorysGetRespons
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_service")]
 impl<'de> ::serde::Deserialize<'de>
@@ -34078,7 +34073,7 @@ pub struct MerchantStoreStoresPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_store")]
 impl<'de> ::serde::Deserialize<'de> for MerchantStoreStoresPostResponse {
@@ -34144,7 +34139,7 @@ pub struct MerchantStoreStoresByStoreIdGetResponseStoreBasics {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_store")]
 impl<'de> ::serde::Deserialize<'de>
@@ -34193,7 +34188,7 @@ pub struct MerchantStoreStoresByStoreIdGetResponseStoreAddress {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_store")]
 impl<'de> ::serde::Deserialize<'de>
@@ -34234,7 +34229,7 @@ pub struct MerchantStoreStoresByStoreIdGetResponseStoreBusiness {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_store")]
 impl<'de> ::serde::Deserialize<'de>
@@ -34274,7 +34269,7 @@ pub struct MerchantStoreStoresByStoreIdGetResponseStoreRecipient {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "merchant_store", feature = "taxi_invoice"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -34326,7 +34321,7 @@ pub struct MerchantStoreStoresByStoreIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_store")]
 impl<'de> ::serde::Deserialize<'de> for MerchantStoreStoresByStoreIdGetResponse {
@@ -34469,7 +34464,7 @@ pub struct FailedStoreRecipient {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_store")]
 impl<'de> ::serde::Deserialize<'de> for FailedStoreRecipient {
@@ -34507,7 +34502,7 @@ pub struct MerchantStoreStoresByStoreIdRecipientsBindPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchant_store")]
 impl<'de> ::serde::Deserialize<'de>
@@ -34604,7 +34599,7 @@ pub struct MerchantfundMerchantIncomeRecordsGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchantfund")]
 impl<'de> ::serde::Deserialize<'de>
@@ -34661,7 +34656,7 @@ pub struct MerchantfundMerchantIncomeRecordsGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchantfund")]
 impl<'de> ::serde::Deserialize<'de> for MerchantfundMerchantIncomeRecordsGetResponse {
@@ -34761,7 +34756,7 @@ pub struct MerchantfundPartnerIncomeRecordsGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchantfund")]
 impl<'de> ::serde::Deserialize<'de> for MerchantfundPartnerIncomeRecordsGetResponseData {
@@ -34817,7 +34812,7 @@ pub struct MerchantfundPartnerIncomeRecordsGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "merchantfund")]
 impl<'de> ::serde::Deserialize<'de> for MerchantfundPartnerIncomeRecordsGetResponse {
@@ -35009,7 +35004,7 @@ pub struct NewTaxControlFapiaoCardTemplatePostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de> for NewTaxControlFapiaoCardTemplatePostResponse {
@@ -35366,7 +35361,7 @@ pub struct BlueFapiao {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de> for BlueFapiao {
@@ -35412,7 +35407,7 @@ pub struct CardInformation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de> for CardInformation {
@@ -35463,7 +35458,7 @@ pub struct NewTaxControlFapiaoFapiaoApplicationsByFapiaoApplyIdGetResponseFapiao
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de>
@@ -35528,7 +35523,7 @@ pub struct NewTaxControlFapiaoFapiaoApplicationsByFapiaoApplyIdGetResponseFapiao
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de>
@@ -35578,7 +35573,7 @@ pub struct NewTaxControlFapiaoFapiaoApplicationsByFapiaoApplyIdGetResponseFapiao
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de>
@@ -35647,7 +35642,7 @@ pub struct NewTaxControlFapiaoFapiaoApplicationsByFapiaoApplyIdGetResponseFapiao
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de>
@@ -35738,7 +35733,7 @@ pub struct NewTaxControlFapiaoFapiaoApplicationsByFapiaoApplyIdGetResponseFapiao
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de>
@@ -35791,7 +35786,7 @@ pub struct NewTaxControlFapiaoFapiaoApplicationsByFapiaoApplyIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de>
@@ -35938,7 +35933,7 @@ pub struct FapiaoDownloadInfoList {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de> for FapiaoDownloadInfoList {
@@ -35975,7 +35970,7 @@ pub struct NewTaxControlFapiaoFapiaoApplicationsByFapiaoApplyIdFapiaoFilesGetRes
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de>
@@ -36347,7 +36342,7 @@ pub struct NewTaxControlFapiaoFapiaoApplicationsUploadFapiaoFilePostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "new_tax_control_fapiao", feature = "taxi_invoice"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -36388,7 +36383,7 @@ pub struct NewTaxControlFapiaoMerchantBaseInformationGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de>
@@ -36441,7 +36436,7 @@ pub struct NewTaxControlFapiaoMerchantDevelopmentConfigGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de>
@@ -36506,7 +36501,7 @@ pub struct NewTaxControlFapiaoMerchantDevelopmentConfigPatchResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de>
@@ -36584,7 +36579,7 @@ pub struct NewTaxControlFapiaoMerchantTaxCodesGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de>
@@ -36637,7 +36632,7 @@ pub struct NewTaxControlFapiaoMerchantTaxCodesGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de> for NewTaxControlFapiaoMerchantTaxCodesGetResponse {
@@ -36782,7 +36777,7 @@ pub struct NewTaxControlFapiaoUserTitleTitleUrlGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "new_tax_control_fapiao")]
 impl<'de> ::serde::Deserialize<'de> for NewTaxControlFapiaoUserTitleTitleUrlGetResponse {
@@ -36958,7 +36953,7 @@ pub struct DeductAmount {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
 impl<'de> ::serde::Deserialize<'de> for DeductAmount {
@@ -37009,7 +37004,7 @@ pub struct PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByP
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -37139,7 +37134,7 @@ pub struct PapayInsurancePayTransactionsApplyPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
 impl<'de> ::serde::Deserialize<'de> for PapayInsurancePayTransactionsApplyPostResponse {
@@ -37236,14 +37231,14 @@ pub struct PapayInsuranceSignContractsPlanIdByPlanIdOutContractCodeByOutContract
     pub contract_termination_mode: ::std::option::Option<::std::string::String>,
     /// `contract_terminated_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminated_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub contract_terminated_time: ::std::option::Option<crate::DateTime>,
     /// `contract_termination_remark`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "papay", feature = "password_exempt_contract"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -37298,10 +37293,10 @@ pub struct PapayInsuranceSignContractsPlanIdByPlanIdOutContractCodeByOutContract
     pub contract_state: ::std::option::Option<::std::string::String>,
     /// `contract_signed_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_signed_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub contract_signed_time: ::std::option::Option<crate::DateTime>,
     /// `contract_expired_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_expired_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub contract_expired_time: ::std::option::Option<crate::DateTime>,
     /// `contract_terminate_info`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_terminate_info: ::std::option::Option<
@@ -37316,7 +37311,7 @@ pub struct PapayInsuranceSignContractsPlanIdByPlanIdOutContractCodeByOutContract
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -37496,7 +37491,7 @@ pub struct PapayInsuranceSignContractsPreEntrustSignAppPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -37657,7 +37652,7 @@ pub struct PapayInsuranceSignContractsPreEntrustSignH5PostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -37699,7 +37694,7 @@ pub struct PapayInsuranceSignContractsPreEntrustSignMiniProgramPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -37753,7 +37748,7 @@ pub struct PapayInsuranceSignPolicyPeriodsPlanIdByPlanIdOutContractCodeByOutCont
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -37806,7 +37801,7 @@ pub struct PapayInsuranceSignPolicyPeriodsPlanIdByPlanIdOutContractCodeByOutCont
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -37860,7 +37855,7 @@ pub struct PapayPayPartnerSchedulesContractIdByContractIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -38376,7 +38371,7 @@ pub struct PapaySignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetRe
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -38434,10 +38429,10 @@ pub struct PapaySignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetRe
     pub contract_state: ::std::option::Option<::std::string::String>,
     /// `contract_signed_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_signed_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub contract_signed_time: ::std::option::Option<crate::DateTime>,
     /// `contract_expired_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_expired_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub contract_expired_time: ::std::option::Option<crate::DateTime>,
     /// `openid`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -38457,7 +38452,7 @@ pub struct PapaySignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetRe
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -38528,10 +38523,10 @@ pub struct PapaySignPartnerContractsPlanIdByPlanIdOutContractCodeByOutContractCo
     pub contract_state: ::std::option::Option<::std::string::String>,
     /// `contract_signed_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_signed_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub contract_signed_time: ::std::option::Option<crate::DateTime>,
     /// `contract_expired_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_expired_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub contract_expired_time: ::std::option::Option<crate::DateTime>,
     /// `sp_openid`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -38554,7 +38549,7 @@ pub struct PapaySignPartnerContractsPlanIdByPlanIdOutContractCodeByOutContractCo
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -38788,10 +38783,10 @@ pub struct PartnerTransferBatchesPostRequestTransferDetailList {
     /// `openid`
     pub openid: ::std::string::String,
     /// `user_name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
-    pub user_name: ::sdk_runtime::wechatpay::Sensitive,
+    pub user_name: crate::Sensitive,
     /// `user_id_card`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_id_card: ::std::option::Option<::sdk_runtime::wechatpay::Sensitive>,
+    pub user_id_card: ::std::option::Option<crate::Sensitive>,
 }
 #[cfg(feature = "partner_transfer")]
 impl PartnerTransferBatchesPostRequestTransferDetailList {
@@ -38801,7 +38796,7 @@ impl PartnerTransferBatchesPostRequestTransferDetailList {
         transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
-        user_name: impl ::std::convert::Into<::sdk_runtime::wechatpay::Sensitive>,
+        user_name: impl ::std::convert::Into<crate::Sensitive>,
     ) -> Self {
         Self {
             out_detail_no: out_detail_no.into(),
@@ -39055,7 +39050,7 @@ pub struct InitiateTransferBatchResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "partner_transfer", feature = "payroll_card"))]
 impl<'de> ::serde::Deserialize<'de> for InitiateTransferBatchResponse {
@@ -39204,7 +39199,7 @@ pub struct PartnerTransferBatchesBatchIdByBatchIdGetResponseTransferDetailList {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "partner_transfer", feature = "transfer"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -39314,7 +39309,7 @@ pub struct PartnertransferbatchTransferBatchEntity {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "partner_transfer")]
 impl<'de> ::serde::Deserialize<'de> for PartnertransferbatchTransferBatchEntity {
@@ -39551,7 +39546,7 @@ pub struct PartnertransferbatchTransferDetailEntity {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "partner_transfer")]
 impl<'de> ::serde::Deserialize<'de> for PartnertransferbatchTransferDetailEntity {
@@ -39663,7 +39658,7 @@ pub struct PasswordExemptContractContractsEcommercePreEntrustSignMiniProgramPost
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "password_exempt_contract")]
 impl<'de> ::serde::Deserialize<'de>
@@ -39760,7 +39755,7 @@ pub struct PasswordExemptContractContractsEcommercePreEntrustSignPayRedirectSign
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "password_exempt_contract")]
 impl<'de> ::serde::Deserialize<'de>
@@ -39822,7 +39817,7 @@ pub struct PasswordExemptContractContractsServiceIdByServiceIdOutContractCodeByO
     pub contract_state: ::std::option::Option<::std::string::String>,
     /// `contract_signed_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_signed_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub contract_signed_time: ::std::option::Option<crate::DateTime>,
     /// `contract_terminate_info`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_terminate_info: ::std::option::Option<
@@ -39831,7 +39826,7 @@ pub struct PasswordExemptContractContractsServiceIdByServiceIdOutContractCodeByO
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "password_exempt_contract")]
 impl<'de> ::serde::Deserialize<'de>
@@ -39951,7 +39946,7 @@ pub struct PasswordExemptContractContractsServiceProviderPreEntrustSignMiniProgr
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "password_exempt_contract")]
 impl<'de> ::serde::Deserialize<'de>
@@ -40061,7 +40056,7 @@ pub struct PasswordExemptContractContractsServiceProviderPreEntrustSignPayRedire
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "password_exempt_contract")]
 impl<'de> ::serde::Deserialize<'de>
@@ -40291,7 +40286,7 @@ pub struct PayPartnerTransactionsAppPostRequest {
     pub out_trade_no: ::std::string::String,
     /// `time_expire`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub time_expire: ::std::option::Option<crate::DateTime>,
     /// `attach`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -40376,7 +40371,7 @@ pub struct PrepayResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay")]
 impl<'de> ::serde::Deserialize<'de> for PrepayResponse {
@@ -40658,7 +40653,7 @@ pub struct PayPartnerTransactionsCodepayPostResponsePayer {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "pay", feature = "vehicle"))]
 impl<'de> ::serde::Deserialize<'de> for PayPartnerTransactionsCodepayPostResponsePayer {
@@ -40706,7 +40701,7 @@ pub struct PayPartnerTransactionsCodepayPostResponsePromotionDetailGoodsDetail {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "pay", feature = "payscore"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -40780,7 +40775,7 @@ pub struct PayPartnerTransactionsCodepayPostResponsePromotionDetail {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "pay", feature = "payscore"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -40870,7 +40865,7 @@ pub struct PayPartnerTransactionsCodepayPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay")]
 impl<'de> ::serde::Deserialize<'de> for PayPartnerTransactionsCodepayPostResponse {
@@ -41075,7 +41070,7 @@ pub struct PayPartnerTransactionsH5PostRequest {
     pub out_trade_no: ::std::string::String,
     /// `time_expire`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub time_expire: ::std::option::Option<crate::DateTime>,
     /// `attach`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -41188,7 +41183,7 @@ pub struct PayPartnerTransactionsIdByTransactionIdGetResponseSettleInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -41324,7 +41319,7 @@ pub struct PayPartnerTransactionsIdByTransactionIdGetResponseAmount {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -41375,7 +41370,7 @@ pub struct PayPartnerTransactionsIdByTransactionIdGetResponseDetailGoodsDetail {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -41425,7 +41420,7 @@ pub struct PayPartnerTransactionsIdByTransactionIdGetResponseDetail {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -41472,7 +41467,7 @@ pub struct PayPartnerTransactionsIdByTransactionIdGetResponseSceneInfoStoreInfo 
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -41519,7 +41514,7 @@ pub struct PayPartnerTransactionsIdByTransactionIdGetResponseSceneInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -41587,7 +41582,7 @@ pub struct PartnerpaymentsTransaction {
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// `success_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub success_time: ::std::option::Option<crate::DateTime>,
     /// `description`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -41604,7 +41599,7 @@ pub struct PartnerpaymentsTransaction {
     >,
     /// `time_expire`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub time_expire: ::std::option::Option<crate::DateTime>,
     /// `notify_url`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -41638,7 +41633,7 @@ pub struct PartnerpaymentsTransaction {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay")]
 impl<'de> ::serde::Deserialize<'de> for PartnerpaymentsTransaction {
@@ -41721,7 +41716,7 @@ pub struct PayPartnerTransactionsJsapiPostRequest {
     pub out_trade_no: ::std::string::String,
     /// `time_expire`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub time_expire: ::std::option::Option<crate::DateTime>,
     /// `attach`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -42016,7 +42011,7 @@ pub struct PayPartnerTransactionsJsapiWithContractPostRequest {
     /// `out_trade_no`
     pub out_trade_no: ::std::string::String,
     /// `time_expire`
-    pub time_expire: ::sdk_runtime::DateTime,
+    pub time_expire: crate::DateTime,
     /// `attach`
     pub attach: ::std::string::String,
     /// `notify_url`
@@ -42049,7 +42044,7 @@ impl PayPartnerTransactionsJsapiWithContractPostRequest {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        time_expire: ::sdk_runtime::DateTime,
+        time_expire: crate::DateTime,
         attach: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
         goods_tag: impl ::std::convert::Into<::std::string::String>,
@@ -42107,7 +42102,7 @@ pub struct PayPartnerTransactionsNativePostRequest {
     pub out_trade_no: ::std::string::String,
     /// `time_expire`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub time_expire: ::std::option::Option<crate::DateTime>,
     /// `attach`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -42232,7 +42227,7 @@ pub struct PayPartnerTransactionsOutTradeNoByOutTradeNoReversePostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -42309,7 +42304,7 @@ pub struct PayPartnerTransactionsScannedposPostRequest {
     /// `out_trade_no`
     pub out_trade_no: ::std::string::String,
     /// `time_expire`
-    pub time_expire: ::sdk_runtime::DateTime,
+    pub time_expire: crate::DateTime,
     /// `attach`
     pub attach: ::std::string::String,
     /// `notify_url`
@@ -42340,7 +42335,7 @@ impl PayPartnerTransactionsScannedposPostRequest {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        time_expire: ::sdk_runtime::DateTime,
+        time_expire: crate::DateTime,
         attach: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
         goods_tag: impl ::std::convert::Into<::std::string::String>,
@@ -42391,7 +42386,7 @@ pub struct PayTransactionsAppPostRequest {
     pub out_trade_no: ::std::string::String,
     /// `time_expire`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub time_expire: ::std::option::Option<crate::DateTime>,
     /// `attach`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -42574,7 +42569,7 @@ pub struct PayTransactionsCodepayPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay")]
 impl<'de> ::serde::Deserialize<'de> for PayTransactionsCodepayPostResponse {
@@ -42623,7 +42618,7 @@ pub struct PayTransactionsH5PostRequest {
     pub out_trade_no: ::std::string::String,
     /// `time_expire`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub time_expire: ::std::option::Option<crate::DateTime>,
     /// `attach`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -42712,7 +42707,7 @@ pub struct Transaction {
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// `success_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub success_time: ::std::option::Option<crate::DateTime>,
     /// `appid`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -42735,7 +42730,7 @@ pub struct Transaction {
     >,
     /// `time_expire`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub time_expire: ::std::option::Option<crate::DateTime>,
     /// `notify_url`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -42769,7 +42764,7 @@ pub struct Transaction {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay")]
 impl<'de> ::serde::Deserialize<'de> for Transaction {
@@ -42838,7 +42833,7 @@ pub struct PayTransactionsJsapiPostRequest {
     pub out_trade_no: ::std::string::String,
     /// `time_expire`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub time_expire: ::std::option::Option<crate::DateTime>,
     /// `attach`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -43029,7 +43024,7 @@ pub struct PayTransactionsNativePostRequest {
     pub out_trade_no: ::std::string::String,
     /// `time_expire`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub time_expire: ::std::option::Option<crate::DateTime>,
     /// `attach`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -43137,7 +43132,7 @@ pub struct PayTransactionsOutTradeNoByOutTradeNoReversePostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay")]
 impl<'de> ::serde::Deserialize<'de>
@@ -43301,7 +43296,7 @@ pub struct PayDevicesPrintersByDeviceIdPrintOrdersByPrintOrderNoGetResponseVaria
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay_devices")]
 impl<'de> ::serde::Deserialize<'de>
@@ -43336,7 +43331,7 @@ pub struct PayDevicesPrintersByDeviceIdPrintOrdersByPrintOrderNoGetResponseTable
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay_devices")]
 impl<'de> ::serde::Deserialize<'de>
@@ -43377,7 +43372,7 @@ pub struct PayDevicesPrintersByDeviceIdPrintOrdersByPrintOrderNoGetResponseTable
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay_devices")]
 impl<'de> ::serde::Deserialize<'de>
@@ -43438,7 +43433,7 @@ pub struct PayDevicesPrintersByDeviceIdPrintOrdersByPrintOrderNoGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "pay_devices")]
 impl<'de> ::serde::Deserialize<'de>
@@ -43780,7 +43775,7 @@ pub struct AuthenticationEntity {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payroll_card")]
 impl<'de> ::serde::Deserialize<'de> for AuthenticationEntity {
@@ -43833,7 +43828,7 @@ pub struct ListAuthenticationsResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payroll_card")]
 impl<'de> ::serde::Deserialize<'de> for ListAuthenticationsResponse {
@@ -44018,7 +44013,7 @@ pub struct PreOrderAuthenticationResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payroll_card")]
 impl<'de> ::serde::Deserialize<'de> for PreOrderAuthenticationResponse {
@@ -44137,9 +44132,9 @@ pub struct PayrollCardAuthenticationsPreOrderWithAuthPostRequest {
     /// `employer_name`
     pub employer_name: ::std::string::String,
     /// `user_name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
-    pub user_name: ::sdk_runtime::wechatpay::Sensitive,
+    pub user_name: crate::Sensitive,
     /// `id_card_number`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
-    pub id_card_number: ::sdk_runtime::wechatpay::Sensitive,
+    pub id_card_number: crate::Sensitive,
     /// `employment_type`
     pub employment_type: EmploymentType,
     /// `authenticate_type`
@@ -44158,8 +44153,8 @@ impl PayrollCardAuthenticationsPreOrderWithAuthPostRequest {
         authenticate_number: impl ::std::convert::Into<::std::string::String>,
         project_name: impl ::std::convert::Into<::std::string::String>,
         employer_name: impl ::std::convert::Into<::std::string::String>,
-        user_name: impl ::std::convert::Into<::sdk_runtime::wechatpay::Sensitive>,
-        id_card_number: impl ::std::convert::Into<::sdk_runtime::wechatpay::Sensitive>,
+        user_name: impl ::std::convert::Into<crate::Sensitive>,
+        id_card_number: impl ::std::convert::Into<crate::Sensitive>,
         employment_type: impl ::std::convert::Into<EmploymentType>,
     ) -> Self {
         Self {
@@ -44319,7 +44314,7 @@ pub struct RelationEntity {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payroll_card")]
 impl<'de> ::serde::Deserialize<'de> for RelationEntity {
@@ -44362,9 +44357,9 @@ pub struct PayrollCardTokensPostRequest {
     /// `sub_mchid`
     pub sub_mchid: ::std::string::String,
     /// `user_name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
-    pub user_name: ::sdk_runtime::wechatpay::Sensitive,
+    pub user_name: crate::Sensitive,
     /// `id_card_number`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
-    pub id_card_number: ::sdk_runtime::wechatpay::Sensitive,
+    pub id_card_number: crate::Sensitive,
     /// `employment_type`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub employment_type: ::std::option::Option<EmploymentType>,
@@ -44375,8 +44370,8 @@ impl PayrollCardTokensPostRequest {
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        user_name: impl ::std::convert::Into<::sdk_runtime::wechatpay::Sensitive>,
-        id_card_number: impl ::std::convert::Into<::sdk_runtime::wechatpay::Sensitive>,
+        user_name: impl ::std::convert::Into<crate::Sensitive>,
+        id_card_number: impl ::std::convert::Into<crate::Sensitive>,
     ) -> Self {
         Self {
             openid: openid.into(),
@@ -44417,7 +44412,7 @@ pub struct TokenEntity {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payroll_card")]
 impl<'de> ::serde::Deserialize<'de> for TokenEntity {
@@ -44454,7 +44449,7 @@ pub struct PayrollCardTransferBatchesPostRequestTransferDetailList {
     /// `openid`
     pub openid: ::std::string::String,
     /// `user_name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
-    pub user_name: ::sdk_runtime::wechatpay::Sensitive,
+    pub user_name: crate::Sensitive,
 }
 #[cfg(feature = "payroll_card")]
 impl PayrollCardTransferBatchesPostRequestTransferDetailList {
@@ -44464,7 +44459,7 @@ impl PayrollCardTransferBatchesPostRequestTransferDetailList {
         transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
-        user_name: impl ::std::convert::Into<::sdk_runtime::wechatpay::Sensitive>,
+        user_name: impl ::std::convert::Into<crate::Sensitive>,
     ) -> Self {
         Self {
             out_detail_no: out_detail_no.into(),
@@ -44989,7 +44984,7 @@ pub struct PayrollCardWesureTokenValidationsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payroll_card")]
 impl<'de> ::serde::Deserialize<'de> for PayrollCardWesureTokenValidationsPostResponse {
@@ -45167,7 +45162,7 @@ pub struct PayscorePartnerPermissionsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscorePartnerPermissionsPostResponse {
@@ -45353,7 +45348,7 @@ pub struct PayscorePartnerPermissionsApplyForScenePostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -45525,10 +45520,10 @@ pub struct PayscorePartnerPermissionsAssessUserRiskLevelPostResponse {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// `cancel_authorization_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_authorization_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub cancel_authorization_time: ::std::option::Option<crate::DateTime>,
     /// `authorization_success_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_success_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub authorization_success_time: ::std::option::Option<crate::DateTime>,
     /// `sub_mchid`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -45553,7 +45548,7 @@ pub struct PayscorePartnerPermissionsAssessUserRiskLevelPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -45651,10 +45646,10 @@ pub struct PayscorePartnerPermissionsAuthorizationCodeByAuthorizationCodeGetResp
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// `cancel_authorization_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_authorization_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub cancel_authorization_time: ::std::option::Option<crate::DateTime>,
     /// `authorization_success_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_success_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub authorization_success_time: ::std::option::Option<crate::DateTime>,
     /// `sub_mchid`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -45673,7 +45668,7 @@ pub struct PayscorePartnerPermissionsAuthorizationCodeByAuthorizationCodeGetResp
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -45916,7 +45911,7 @@ pub struct PayscorePartnerServiceAccountApplicationsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -46005,7 +46000,7 @@ pub struct PayscorePartnerServiceorderGetResponsePostPayments {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -46050,7 +46045,7 @@ pub struct PayscorePartnerServiceorderGetResponseRiskFund {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscorePartnerServiceorderGetResponseRiskFund {
@@ -46104,7 +46099,7 @@ pub struct PayscorePartnerServiceorderGetResponseCollectionDetails {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -46160,7 +46155,7 @@ pub struct PayscorePartnerServiceorderGetResponseCollection {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -46210,7 +46205,7 @@ pub struct PayscorePartnerServiceorderGetResponseTimeRange {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscorePartnerServiceorderGetResponseTimeRange {
@@ -46251,7 +46246,7 @@ pub struct PayscorePartnerServiceorderGetResponseLocation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscorePartnerServiceorderGetResponseLocation {
@@ -46359,7 +46354,7 @@ pub struct PayscorePartnerServiceorderGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscorePartnerServiceorderGetResponse {
@@ -46704,7 +46699,7 @@ pub struct PayscorePartnerServiceorderPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscorePartnerServiceorderPostResponse {
@@ -47312,7 +47307,7 @@ pub struct PayscorePartnerServicepayondeliveryorderPostResponsePostPayments {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -47360,7 +47355,7 @@ pub struct PayscorePartnerServicepayondeliveryorderPostResponseTimeRange {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -47405,7 +47400,7 @@ pub struct PayscorePartnerServicepayondeliveryorderPostResponseShoppingInfoJumpL
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -47455,7 +47450,7 @@ pub struct PayscorePartnerServicepayondeliveryorderPostResponseShoppingInfoGoods
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -47507,7 +47502,7 @@ pub struct PayscorePartnerServicepayondeliveryorderPostResponseShoppingInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -47605,7 +47600,7 @@ pub struct PayscorePartnerServicepayondeliveryorderPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -47696,7 +47691,7 @@ pub struct Quotas {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for Quotas {
@@ -47745,7 +47740,7 @@ pub struct PayscorePartnerServicequotasServiceIdByServiceIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -47834,7 +47829,7 @@ pub struct PayscorePayafterOrdersGetResponseFees {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscorePayafterOrdersGetResponseFees {
@@ -47878,7 +47873,7 @@ pub struct PayscorePayafterOrdersGetResponseDiscounts {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscorePayafterOrdersGetResponseDiscounts {
@@ -47988,7 +47983,7 @@ pub struct PayscorePayafterOrdersGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscorePayafterOrdersGetResponse {
@@ -48234,7 +48229,7 @@ pub struct PayscorePayafterOrdersPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscorePayafterOrdersPostResponse {
@@ -48324,7 +48319,7 @@ pub struct PayscorePayafterOrdersByOutOrderNoCancelPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -48540,7 +48535,7 @@ pub struct PayscorePayafterOrdersByOutOrderNoSyncPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -48689,10 +48684,10 @@ pub struct PayscorePermissionsAuthorizationCodeByAuthorizationCodeGetResponse {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// `cancel_authorization_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_authorization_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub cancel_authorization_time: ::std::option::Option<crate::DateTime>,
     /// `authorization_success_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_success_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub authorization_success_time: ::std::option::Option<crate::DateTime>,
     /// `user_risk_level`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_risk_level: ::std::option::Option<i64>,
@@ -48702,7 +48697,7 @@ pub struct PayscorePermissionsAuthorizationCodeByAuthorizationCodeGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -48812,10 +48807,10 @@ pub struct PayscorePermissionsOpenidByOpenidGetResponse {
     pub authorization_code: ::std::option::Option<::std::string::String>,
     /// `cancel_authorization_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_authorization_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub cancel_authorization_time: ::std::option::Option<crate::DateTime>,
     /// `authorization_success_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_success_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub authorization_success_time: ::std::option::Option<crate::DateTime>,
     /// `user_risk_level`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_risk_level: ::std::option::Option<i64>,
@@ -48825,7 +48820,7 @@ pub struct PayscorePermissionsOpenidByOpenidGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscorePermissionsOpenidByOpenidGetResponse {
@@ -49019,7 +49014,7 @@ pub struct PayscorePlanPartnerPayscorePlansPostResponsePlanDetailList {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -49102,11 +49097,11 @@ pub struct PayscorePlanPartnerPayscorePlansPostResponse {
     pub stop_mchid: ::std::option::Option<::std::string::String>,
     /// `stop_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stop_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub stop_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscorePlanPartnerPayscorePlansPostResponse {
@@ -49254,11 +49249,11 @@ pub struct PayscorePlanPayscorePlansPostResponse {
     pub stop_mchid: ::std::option::Option<::std::string::String>,
     /// `stop_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stop_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub stop_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscorePlanPayscorePlansPostResponse {
@@ -49354,7 +49349,7 @@ pub struct PayscoreServiceorderGetResponseCollection {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscoreServiceorderGetResponseCollection {
@@ -49451,7 +49446,7 @@ pub struct PayscoreServiceorderGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscoreServiceorderGetResponse {
@@ -49634,7 +49629,7 @@ pub struct PayscoreServiceorderPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscoreServiceorderPostResponse {
@@ -49807,7 +49802,7 @@ pub struct PayscoreServiceorderByOutOrderNoCompletePostResponseLocation {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -49891,7 +49886,7 @@ pub struct PayscoreServiceorderByOutOrderNoCompletePostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -50003,7 +49998,7 @@ pub struct PayscoreServiceorderByOutOrderNoModifyPostResponseCollectionDetails {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -50060,7 +50055,7 @@ pub struct PayscoreServiceorderByOutOrderNoModifyPostResponseCollection {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -50158,7 +50153,7 @@ pub struct PayscoreServiceorderByOutOrderNoModifyPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -50293,7 +50288,7 @@ pub struct PayscoreServiceorderByOutOrderNoSyncPostResponsePostDiscounts {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -50338,7 +50333,7 @@ pub struct PayscoreServiceorderByOutOrderNoSyncPostResponseCollectionDetails {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -50394,7 +50389,7 @@ pub struct PayscoreServiceorderByOutOrderNoSyncPostResponseCollection {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -50495,7 +50490,7 @@ pub struct PayscoreServiceorderByOutOrderNoSyncPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -50680,7 +50675,7 @@ pub struct PayscoreServiceorderDirectCompletePostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscoreServiceorderDirectCompletePostResponse {
@@ -50872,7 +50867,7 @@ pub struct PayscoreServicepayondeliveryorderPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscoreServicepayondeliveryorderPostResponse {
@@ -51003,7 +50998,7 @@ pub struct PayscoreSignPlanPartnerServiceorderPostResponsePostDiscounts {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -51040,7 +51035,7 @@ pub struct PayscoreSignPlanPartnerServiceorderPostResponseRiskFund {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -51130,7 +51125,7 @@ pub struct PayscoreSignPlanPartnerServiceorderPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscoreSignPlanPartnerServiceorderPostResponse {
@@ -51305,7 +51300,7 @@ pub struct SignedDetailList {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for SignedDetailList {
@@ -51383,7 +51378,7 @@ pub struct PayscoreSignPlanPartnerUserSignPlansPostResponseSignPlan {
     pub sign_state: ::std::option::Option<::std::string::String>,
     /// `cancel_sign_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_sign_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub cancel_sign_time: ::std::option::Option<crate::DateTime>,
     /// `cancel_sign_type`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_sign_type: ::std::option::Option<::std::string::String>,
@@ -51395,7 +51390,7 @@ pub struct PayscoreSignPlanPartnerUserSignPlansPostResponseSignPlan {
     pub plan_name: ::std::option::Option<::std::string::String>,
     /// `plan_over_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_over_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub plan_over_time: ::std::option::Option<crate::DateTime>,
     /// `total_origin_price`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_origin_price: ::std::option::Option<i64>,
@@ -51410,11 +51405,11 @@ pub struct PayscoreSignPlanPartnerUserSignPlansPostResponseSignPlan {
     pub signed_detail_list: ::std::option::Option<::std::vec::Vec<SignedDetailList>>,
     /// `sign_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sign_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub sign_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -51475,7 +51470,7 @@ pub struct PayscoreSignPlanPartnerUserSignPlansPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -51653,7 +51648,7 @@ pub struct PayscoreSignPlanServiceorderPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscoreSignPlanServiceorderPostResponse {
@@ -51776,7 +51771,7 @@ pub struct PayscoreSignPlanUserSignPlansPostResponseSignPlan {
     pub sign_state: ::std::option::Option<::std::string::String>,
     /// `cancel_sign_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_sign_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub cancel_sign_time: ::std::option::Option<crate::DateTime>,
     /// `cancel_sign_type`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_sign_type: ::std::option::Option<::std::string::String>,
@@ -51788,7 +51783,7 @@ pub struct PayscoreSignPlanUserSignPlansPostResponseSignPlan {
     pub plan_name: ::std::option::Option<::std::string::String>,
     /// `plan_over_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_over_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub plan_over_time: ::std::option::Option<crate::DateTime>,
     /// `total_origin_price`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_origin_price: ::std::option::Option<i64>,
@@ -51803,11 +51798,11 @@ pub struct PayscoreSignPlanUserSignPlansPostResponseSignPlan {
     pub signed_detail_list: ::std::option::Option<::std::vec::Vec<SignedDetailList>>,
     /// `sign_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sign_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub sign_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de>
@@ -51865,7 +51860,7 @@ pub struct PayscoreSignPlanUserSignPlansPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscoreSignPlanUserSignPlansPostResponse {
@@ -52170,7 +52165,7 @@ pub struct PayscoreUserServiceStateGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "payscore")]
 impl<'de> ::serde::Deserialize<'de> for PayscoreUserServiceStateGetResponse {
@@ -52314,7 +52309,7 @@ pub struct TransferInAccount {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "platsolution", feature = "recharge"))]
 impl<'de> ::serde::Deserialize<'de> for TransferInAccount {
@@ -52356,7 +52351,7 @@ pub struct PlatsolutionEcommerceBankTransferRechargesApplyPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "platsolution", feature = "recharge"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -52397,7 +52392,7 @@ pub struct PlatsolutionEcommerceBankTransferRechargesOutRechargeNoByOutRechargeN
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "platsolution", feature = "recharge"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -52446,7 +52441,7 @@ pub struct PlatsolutionEcommerceBankTransferRechargesOutRechargeNoByOutRechargeN
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "platsolution", feature = "recharge"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -52523,7 +52518,7 @@ pub struct PlatsolutionEcommerceBankTransferRechargesOutRechargeNoByOutRechargeN
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "platsolution", feature = "recharge"))]
 impl<'de> ::serde::Deserialize<'de>
@@ -52608,7 +52603,7 @@ pub struct PlatsolutionEcommerceInsuranceCompensationContractsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de>
@@ -52694,7 +52689,7 @@ pub struct PlatsolutionEcommerceRechargesApplyPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de> for PlatsolutionEcommerceRechargesApplyPostResponse {
@@ -52746,7 +52741,7 @@ pub struct PlatsolutionEcommerceRechargesOutRechargeNoByOutRechargeNoGetResponse
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de>
@@ -52833,7 +52828,7 @@ pub struct PlatsolutionEcommerceRechargesOutRechargeNoByOutRechargeNoGetResponse
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de>
@@ -52992,14 +52987,14 @@ pub struct PlatsolutionMchTransferBatchesApplyPostResponse {
     pub batch_id: ::std::option::Option<::std::string::String>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `batch_state`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_state: ::std::option::Option<::std::string::String>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de> for PlatsolutionMchTransferBatchesApplyPostResponse {
@@ -53106,7 +53101,7 @@ pub struct PlatsolutionMchTransferBatchesBatchIdByBatchIdGetResponseTransferBatc
     pub total_num: ::std::option::Option<i64>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `success_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_amount: ::std::option::Option<i64>,
@@ -53125,7 +53120,7 @@ pub struct PlatsolutionMchTransferBatchesBatchIdByBatchIdGetResponseTransferBatc
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de>
@@ -53183,7 +53178,7 @@ pub struct PlatsolutionMchTransferBatchesBatchIdByBatchIdGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de>
@@ -53234,7 +53229,7 @@ pub struct PlatsolutionMchTransferBatchesBatchIdByBatchIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de>
@@ -53290,7 +53285,7 @@ pub struct PlatsolutionMchTransferBatchesBatchIdByBatchIdDetailsDetailIdByDetail
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `detail_state`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_state: ::std::option::Option<::std::string::String>,
@@ -53314,14 +53309,14 @@ pub struct PlatsolutionMchTransferBatchesBatchIdByBatchIdDetailsDetailIdByDetail
     pub user_name: ::std::option::Option<::std::string::String>,
     /// `transfer_finish_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_finish_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub transfer_finish_time: ::std::option::Option<crate::DateTime>,
     /// `bank_refund_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_refund_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub bank_refund_time: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de>
@@ -53395,7 +53390,7 @@ pub struct PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoByOutBatchNoOut
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de>
@@ -53446,7 +53441,7 @@ pub struct PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoByOutBatchNoOut
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de>
@@ -53541,7 +53536,7 @@ pub struct PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoByOutBatchNoGe
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de>
@@ -53587,7 +53582,7 @@ pub struct PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoByOutBatchNoAp
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de>
@@ -53761,7 +53756,7 @@ pub struct PlatsolutionMchTransferReservationApplyPostResponse {
     pub reservation_id: ::std::option::Option<::std::string::String>,
     /// `accept_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub accept_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub accept_time: ::std::option::Option<crate::DateTime>,
     /// `state`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
@@ -53771,7 +53766,7 @@ pub struct PlatsolutionMchTransferReservationApplyPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de>
@@ -53815,7 +53810,7 @@ pub struct CloseInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de> for CloseInfo {
@@ -53893,7 +53888,7 @@ pub struct PlatsolutionMchTransferReservationOutReservationNoByOutReservationNoG
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "platsolution")]
 impl<'de> ::serde::Deserialize<'de>
@@ -54038,7 +54033,7 @@ pub struct SplitBillResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "profitsharing")]
 impl<'de> ::serde::Deserialize<'de> for SplitBillResponse {
@@ -54073,7 +54068,7 @@ pub struct QueryMerchantRatioResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "profitsharing")]
 impl<'de> ::serde::Deserialize<'de> for QueryMerchantRatioResponse {
@@ -54107,7 +54102,7 @@ pub struct ProfitsharingOrdersPostRequestReceivers {
     pub account: ::std::string::String,
     /// `name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::sdk_runtime::wechatpay::Sensitive>,
+    pub name: ::std::option::Option<crate::Sensitive>,
     /// `amount`
     pub amount: i64,
     /// `description`
@@ -54447,7 +54442,7 @@ pub struct ProfitsharingOrdersPostResponseReceivers {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "profitsharing")]
 impl<'de> ::serde::Deserialize<'de> for ProfitsharingOrdersPostResponseReceivers {
@@ -54507,7 +54502,7 @@ pub struct ProfitsharingOrdersEntity {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "profitsharing")]
 impl<'de> ::serde::Deserialize<'de> for ProfitsharingOrdersEntity {
@@ -54719,7 +54714,7 @@ pub struct ProfitsharingReceiversAddPostRequest {
     pub account: ::std::string::String,
     /// `name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::sdk_runtime::wechatpay::Sensitive>,
+    pub name: ::std::option::Option<crate::Sensitive>,
     /// `relation_type`
     pub relation_type: RelationType,
     /// `custom_relation`
@@ -54778,7 +54773,7 @@ pub struct AddReceiverResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "profitsharing")]
 impl<'de> ::serde::Deserialize<'de> for AddReceiverResponse {
@@ -54862,7 +54857,7 @@ pub struct DeleteReceiverResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "profitsharing")]
 impl<'de> ::serde::Deserialize<'de> for DeleteReceiverResponse {
@@ -55124,7 +55119,7 @@ pub struct ReturnOrdersEntity {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "profitsharing")]
 impl<'de> ::serde::Deserialize<'de> for ReturnOrdersEntity {
@@ -55284,7 +55279,7 @@ impl QrcodeTransactionsPostRequestAmount {
 )]
 pub struct QrcodeTransactionsPostRequestBusInfo {
     /// `start_time`
-    pub start_time: ::sdk_runtime::DateTime,
+    pub start_time: crate::DateTime,
     /// `line_name`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub line_name: ::std::option::Option<::std::string::String>,
@@ -55295,7 +55290,7 @@ pub struct QrcodeTransactionsPostRequestBusInfo {
 #[cfg(feature = "qrcode")]
 impl QrcodeTransactionsPostRequestBusInfo {
     /// A value with its required fields (`start_time`) set and every optional field unset (not sent).
-    pub fn new(start_time: ::sdk_runtime::DateTime) -> Self {
+    pub fn new(start_time: crate::DateTime) -> Self {
         Self {
             start_time,
             line_name: ::std::option::Option::None,
@@ -55314,10 +55309,10 @@ impl QrcodeTransactionsPostRequestBusInfo {
 )]
 pub struct QrcodeTransactionsPostRequestMetroInfo {
     /// `start_time`
-    pub start_time: ::sdk_runtime::DateTime,
+    pub start_time: crate::DateTime,
     /// `end_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub end_time: ::std::option::Option<crate::DateTime>,
     /// `start_station`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_station: ::std::option::Option<::std::string::String>,
@@ -55328,7 +55323,7 @@ pub struct QrcodeTransactionsPostRequestMetroInfo {
 #[cfg(feature = "qrcode")]
 impl QrcodeTransactionsPostRequestMetroInfo {
     /// A value with its required fields (`start_time`) set and every optional field unset (not sent).
-    pub fn new(start_time: ::sdk_runtime::DateTime) -> Self {
+    pub fn new(start_time: crate::DateTime) -> Self {
         Self {
             start_time,
             end_time: ::std::option::Option::None,
@@ -55568,7 +55563,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRepayState {
 pub struct QrcodeTransactionsPostResponseBusInfo {
     /// `start_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub start_time: ::std::option::Option<crate::DateTime>,
     /// `line_name`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub line_name: ::std::option::Option<::std::string::String>,
@@ -55578,7 +55573,7 @@ pub struct QrcodeTransactionsPostResponseBusInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "qrcode")]
 impl<'de> ::serde::Deserialize<'de> for QrcodeTransactionsPostResponseBusInfo {
@@ -55611,10 +55606,10 @@ impl<'de> ::serde::Deserialize<'de> for QrcodeTransactionsPostResponseBusInfo {
 pub struct QrcodeTransactionsPostResponseMetroInfo {
     /// `start_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub start_time: ::std::option::Option<crate::DateTime>,
     /// `end_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub end_time: ::std::option::Option<crate::DateTime>,
     /// `start_station`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_station: ::std::option::Option<::std::string::String>,
@@ -55624,7 +55619,7 @@ pub struct QrcodeTransactionsPostResponseMetroInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "qrcode")]
 impl<'de> ::serde::Deserialize<'de> for QrcodeTransactionsPostResponseMetroInfo {
@@ -55668,7 +55663,7 @@ pub struct QrcodeTransactionsPostResponseAmount {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "qrcode")]
 impl<'de> ::serde::Deserialize<'de> for QrcodeTransactionsPostResponseAmount {
@@ -55800,7 +55795,7 @@ pub struct QrcodeTransactionsPostResponsePromotionDetail {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "qrcode")]
 impl<'de> ::serde::Deserialize<'de> for QrcodeTransactionsPostResponsePromotionDetail {
@@ -55855,7 +55850,7 @@ pub struct TransactionsEntity {
     pub description: ::std::option::Option<::std::string::String>,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub create_time: ::std::option::Option<crate::DateTime>,
     /// `out_trade_no`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
@@ -55870,7 +55865,7 @@ pub struct TransactionsEntity {
     pub trade_state_description: ::std::option::Option<::std::string::String>,
     /// `success_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub success_time: ::std::option::Option<crate::DateTime>,
     /// `bank_type`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
@@ -55882,7 +55877,7 @@ pub struct TransactionsEntity {
     pub repay_transaction_id: ::std::option::Option<::std::string::String>,
     /// `repay_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub repay_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub repay_time: ::std::option::Option<crate::DateTime>,
     /// `attach`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -55909,7 +55904,7 @@ pub struct TransactionsEntity {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "qrcode")]
 impl<'de> ::serde::Deserialize<'de> for TransactionsEntity {
@@ -56131,7 +56126,7 @@ pub struct UserServiceEntity {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "qrcode")]
 impl<'de> ::serde::Deserialize<'de> for UserServiceEntity {
@@ -56578,7 +56573,7 @@ pub struct RefundDomesticRefundsPostResponseAmount {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "refund")]
 impl<'de> ::serde::Deserialize<'de> for RefundDomesticRefundsPostResponseAmount {
@@ -56778,7 +56773,7 @@ pub struct RefundDomesticRefundsPostResponsePromotionDetail {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "refund")]
 impl<'de> ::serde::Deserialize<'de>
@@ -56856,7 +56851,7 @@ pub struct Refund {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "refund")]
 impl<'de> ::serde::Deserialize<'de> for Refund {
@@ -57039,7 +57034,7 @@ pub struct RefundDomesticRefundsByRefundIdApplyAbnormalRefundPostResponseAmount 
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "refund")]
 impl<'de> ::serde::Deserialize<'de>
@@ -57120,7 +57115,7 @@ pub struct RefundDomesticRefundsByRefundIdApplyAbnormalRefundPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "refund")]
 impl<'de> ::serde::Deserialize<'de>
@@ -57228,7 +57223,7 @@ pub struct SmartguideGuidesGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "smartguide")]
 impl<'de> ::serde::Deserialize<'de> for SmartguideGuidesGetResponseData {
@@ -57275,7 +57270,7 @@ pub struct SmartguideGuidesGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "smartguide")]
 impl<'de> ::serde::Deserialize<'de> for SmartguideGuidesGetResponse {
@@ -57364,7 +57359,7 @@ pub struct SmartguideGuidesPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "smartguide")]
 impl<'de> ::serde::Deserialize<'de> for SmartguideGuidesPostResponse {
@@ -57696,7 +57691,7 @@ pub struct TaxiInvoiceCardsPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "taxi_invoice")]
 impl<'de> ::serde::Deserialize<'de> for TaxiInvoiceCardsPostResponse {
@@ -57858,7 +57853,7 @@ pub struct TaxiInvoiceDriverUpdateDriverPostResponseDriverPhotoPhotoDigest {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "taxi_invoice")]
 impl<'de> ::serde::Deserialize<'de>
@@ -57904,7 +57899,7 @@ pub struct TaxiInvoiceDriverUpdateDriverPostResponseDriverPhoto {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "taxi_invoice")]
 impl<'de> ::serde::Deserialize<'de>
@@ -57967,7 +57962,7 @@ pub struct TaxiInvoiceDriverUpdateDriverPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "taxi_invoice")]
 impl<'de> ::serde::Deserialize<'de> for TaxiInvoiceDriverUpdateDriverPostResponse {
@@ -58041,7 +58036,7 @@ pub struct TaxiInvoiceDriversByDriverLicenseGetResponseDriverPhoto {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "taxi_invoice")]
 impl<'de> ::serde::Deserialize<'de>
@@ -58101,7 +58096,7 @@ pub struct TaxiInvoiceDriversByDriverLicenseGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "taxi_invoice")]
 impl<'de> ::serde::Deserialize<'de> for TaxiInvoiceDriversByDriverLicenseGetResponse {
@@ -58204,7 +58199,7 @@ pub struct TaxiInvoiceTaxiUpdateTaxiPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "taxi_invoice")]
 impl<'de> ::serde::Deserialize<'de> for TaxiInvoiceTaxiUpdateTaxiPostResponse {
@@ -58275,7 +58270,7 @@ pub struct TaxiInvoiceTaxiCompaniesByCompanyMchidGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "taxi_invoice")]
 impl<'de> ::serde::Deserialize<'de>
@@ -58406,7 +58401,7 @@ pub struct TaxiInvoiceTaxiesByPlateNumberGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "taxi_invoice")]
 impl<'de> ::serde::Deserialize<'de> for TaxiInvoiceTaxiesByPlateNumberGetResponse {
@@ -58504,7 +58499,7 @@ pub struct TaxiInvoiceUserTaxiOrderFindByTokenGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "taxi_invoice")]
 impl<'de> ::serde::Deserialize<'de> for TaxiInvoiceUserTaxiOrderFindByTokenGetResponse {
@@ -58597,7 +58592,7 @@ pub struct TaxiInvoiceUserTaxiOrdersGetResponseData {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "taxi_invoice")]
 impl<'de> ::serde::Deserialize<'de> for TaxiInvoiceUserTaxiOrdersGetResponseData {
@@ -58646,7 +58641,7 @@ pub struct TaxiInvoiceUserTaxiOrdersGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "taxi_invoice")]
 impl<'de> ::serde::Deserialize<'de> for TaxiInvoiceUserTaxiOrdersGetResponse {
@@ -58687,7 +58682,7 @@ pub struct TransferBatchesPostRequestTransferDetailList {
     pub openid: ::std::string::String,
     /// `user_name`: sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_name: ::std::option::Option<::sdk_runtime::wechatpay::Sensitive>,
+    pub user_name: ::std::option::Option<crate::Sensitive>,
 }
 #[cfg(feature = "transfer")]
 impl TransferBatchesPostRequestTransferDetailList {
@@ -58864,7 +58859,7 @@ pub struct InitiateBatchTransferResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "transfer")]
 impl<'de> ::serde::Deserialize<'de> for InitiateBatchTransferResponse {
@@ -59025,7 +59020,7 @@ pub struct TransferBatchesBatchIdByBatchIdGetResponseTransferBatch {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "transfer")]
 impl<'de> ::serde::Deserialize<'de>
@@ -59093,7 +59088,7 @@ pub struct TransferBatchEntity {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "transfer")]
 impl<'de> ::serde::Deserialize<'de> for TransferBatchEntity {
@@ -59346,7 +59341,7 @@ pub struct TransferDetailEntity {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "transfer")]
 impl<'de> ::serde::Deserialize<'de> for TransferDetailEntity {
@@ -59437,7 +59432,7 @@ pub struct TransferBillReceiptPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "transfer")]
 impl<'de> ::serde::Deserialize<'de> for TransferBillReceiptPostResponse {
@@ -59670,7 +59665,7 @@ pub struct TransferDetailElectronicReceiptsGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "transfer_detail")]
 impl<'de> ::serde::Deserialize<'de> for TransferDetailElectronicReceiptsGetResponse {
@@ -59844,7 +59839,7 @@ pub struct VehicleEtcContractsByContractIdGetResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "vehicle")]
 impl<'de> ::serde::Deserialize<'de> for VehicleEtcContractsByContractIdGetResponse {
@@ -59974,7 +59969,7 @@ pub struct VehicleEtcPreopenPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "vehicle")]
 impl<'de> ::serde::Deserialize<'de> for VehicleEtcPreopenPostResponse {
@@ -60140,7 +60135,7 @@ pub struct VehicleEtcTransactionsHighwayPostResponseAmount {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "vehicle")]
 impl<'de> ::serde::Deserialize<'de> for VehicleEtcTransactionsHighwayPostResponseAmount {
@@ -60202,7 +60197,7 @@ pub struct VehicleEtcTransactionsHighwayPostResponsePromotionDetail {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "vehicle")]
 impl<'de> ::serde::Deserialize<'de>
@@ -60295,7 +60290,7 @@ pub struct VehicleEtcTransactionsHighwayPostResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "vehicle")]
 impl<'de> ::serde::Deserialize<'de> for VehicleEtcTransactionsHighwayPostResponse {
@@ -60533,7 +60528,7 @@ pub struct Parking {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "vehicle")]
 impl<'de> ::serde::Deserialize<'de> for Parking {
@@ -60623,7 +60618,7 @@ pub struct PlateService {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "vehicle")]
 impl<'de> ::serde::Deserialize<'de> for PlateService {
@@ -60680,7 +60675,7 @@ pub struct VehicleTransactionsOutTradeNoByOutTradeNoGetResponseParkingInfo {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "vehicle")]
 impl<'de> ::serde::Deserialize<'de>
@@ -60750,7 +60745,7 @@ pub struct VehicleTransactionsOutTradeNoByOutTradeNoGetResponsePromotionDetail {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "vehicle")]
 impl<'de> ::serde::Deserialize<'de>
@@ -60857,7 +60852,7 @@ pub struct WexinpayscoreparkingTransaction {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "vehicle")]
 impl<'de> ::serde::Deserialize<'de> for WexinpayscoreparkingTransaction {

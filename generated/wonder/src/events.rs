@@ -5,17 +5,17 @@
 #[non_exhaustive]
 pub enum Event {
     /// `order.created`: An order was created.
-    OrderCreated(::sdk_runtime::Unparsed),
+    OrderCreated(crate::Unparsed),
     /// `order.paid`: An order was paid.
-    OrderPaid(::sdk_runtime::Unparsed),
+    OrderPaid(crate::Unparsed),
     /// `order.payment_failure`: A payment of an order failed.
-    OrderPaymentFailure(::sdk_runtime::Unparsed),
+    OrderPaymentFailure(crate::Unparsed),
     /// `order.voided`: An order was voided.
-    OrderVoided(::sdk_runtime::Unparsed),
+    OrderVoided(crate::Unparsed),
     /// `order.refunded`: An order was refunded.
-    OrderRefunded(::sdk_runtime::Unparsed),
+    OrderRefunded(crate::Unparsed),
     /// `transaction.voided`: A transaction was voided.
-    TransactionVoided(::sdk_runtime::Unparsed),
+    TransactionVoided(crate::Unparsed),
     /// An event this SDK does not know yet; its payload is in the webhook's body.
     Unknown {
         /// The event's name as sent.
@@ -26,11 +26,11 @@ impl Event {
     /// Decodes a verified webhook by its event name.
     ///
     /// # Errors
-    /// [`Decode`](::sdk_runtime::ErrorKind::Decode) when the payload of a known event
+    /// [`Decode`](crate::ErrorKind::Decode) when the payload of a known event
     /// is not the JSON its type says (the error keeps no body).
     pub fn from_webhook(
-        webhook: &::sdk_runtime::wonder::Webhook,
-    ) -> ::std::result::Result<Event, ::sdk_runtime::Error> {
+        webhook: &crate::Webhook,
+    ) -> ::std::result::Result<Event, crate::Error> {
         match webhook.action().as_str() {
             "order.created" => webhook.json().map(Event::OrderCreated),
             "order.paid" => webhook.json().map(Event::OrderPaid),

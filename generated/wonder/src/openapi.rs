@@ -8,11 +8,13 @@
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Echo a message (signature check)")]
+#[doc(alias = "/svc/payment/api/v1/openapi/echo")]
 pub async fn echo(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     body: &EchoIn,
-) -> ::std::result::Result<EchoResponse, ::sdk_runtime::Error> {
+) -> ::std::result::Result<EchoResponse, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::POST,
             "/svc/payment/api/v1/openapi/echo",

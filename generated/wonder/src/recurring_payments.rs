@@ -26,7 +26,7 @@ pub enum ListBillingConfigsFilterField {
     /// `deleted_at`.
     DeletedAt,
 }
-impl ::sdk_runtime::wonder::FilterField for ListBillingConfigsFilterField {
+impl crate::FilterField for ListBillingConfigsFilterField {
     fn as_str(&self) -> &str {
         match self {
             Self::Id => "id",
@@ -51,12 +51,14 @@ impl ::sdk_runtime::wonder::FilterField for ListBillingConfigsFilterField {
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "List billing configs")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/billing_configs")]
 pub async fn list_billing_configs(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     query: &ListBillingConfigsQuery,
-    filter: &::sdk_runtime::wonder::Filter<ListBillingConfigsFilterField>,
-) -> ::std::result::Result<::std::vec::Vec<BillingConfig>, ::sdk_runtime::Error> {
+    filter: &crate::Filter<ListBillingConfigsFilterField>,
+) -> ::std::result::Result<::std::vec::Vec<BillingConfig>, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::GET,
             "/svc/payment/api/v1/openapi/recurring_payments/billing_configs",
@@ -73,11 +75,13 @@ pub async fn list_billing_configs(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Create a billing config")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/billing_configs")]
 pub async fn create_billing_config(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     body: &BillingConfigIn,
-) -> ::std::result::Result<BillingConfig, ::sdk_runtime::Error> {
+) -> ::std::result::Result<BillingConfig, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::POST,
             "/svc/payment/api/v1/openapi/recurring_payments/billing_configs",
@@ -93,11 +97,13 @@ pub async fn create_billing_config(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Delete a billing config")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/billing_configs/{id}")]
 pub async fn delete_billing_config(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     id: &str,
-) -> ::std::result::Result<DeleteBillingConfigResponse, ::sdk_runtime::Error> {
+) -> ::std::result::Result<DeleteBillingConfigResponse, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::DELETE,
             "/svc/payment/api/v1/openapi/recurring_payments/billing_configs/{id}",
@@ -127,7 +133,7 @@ pub enum ListItemsFilterField {
     /// `deleted_at`.
     DeletedAt,
 }
-impl ::sdk_runtime::wonder::FilterField for ListItemsFilterField {
+impl crate::FilterField for ListItemsFilterField {
     fn as_str(&self) -> &str {
         match self {
             Self::Id => "id",
@@ -150,12 +156,14 @@ impl ::sdk_runtime::wonder::FilterField for ListItemsFilterField {
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "List recurring items")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/items")]
 pub async fn list_items(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     query: &ListItemsQuery,
-    filter: &::sdk_runtime::wonder::Filter<ListItemsFilterField>,
-) -> ::std::result::Result<::std::vec::Vec<Item>, ::sdk_runtime::Error> {
+    filter: &crate::Filter<ListItemsFilterField>,
+) -> ::std::result::Result<::std::vec::Vec<Item>, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::GET,
             "/svc/payment/api/v1/openapi/recurring_payments/items",
@@ -172,11 +180,13 @@ pub async fn list_items(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Create a recurring item")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/items")]
 pub async fn create_item(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     body: &ItemIn,
-) -> ::std::result::Result<Item, ::sdk_runtime::Error> {
+) -> ::std::result::Result<Item, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::POST,
             "/svc/payment/api/v1/openapi/recurring_payments/items",
@@ -192,11 +202,13 @@ pub async fn create_item(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Delete a recurring item")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/items/{id}")]
 pub async fn delete_item(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     id: &str,
-) -> ::std::result::Result<DeleteItemResponse, ::sdk_runtime::Error> {
+) -> ::std::result::Result<DeleteItemResponse, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::DELETE,
             "/svc/payment/api/v1/openapi/recurring_payments/items/{id}",
@@ -212,11 +224,13 @@ pub async fn delete_item(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Get an order of a recurring plan by its number")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/orders")]
 pub async fn get_recurring_order(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     body: &GetOrderIn,
-) -> ::std::result::Result<::sdk_runtime::JsonValue, ::sdk_runtime::Error> {
+) -> ::std::result::Result<crate::JsonValue, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::POST,
             "/svc/payment/api/v1/openapi/recurring_payments/orders",
@@ -232,15 +246,14 @@ pub async fn get_recurring_order(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "List the orders of recurring plans")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/orders/list")]
 pub async fn list_plan_orders(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     query: &ListPlanOrdersQuery,
-    filter: &::sdk_runtime::wonder::Filter<::std::string::String>,
-) -> ::std::result::Result<
-    ::std::vec::Vec<::sdk_runtime::JsonValue>,
-    ::sdk_runtime::Error,
-> {
+    filter: &crate::Filter<::std::string::String>,
+) -> ::std::result::Result<::std::vec::Vec<crate::JsonValue>, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::GET,
             "/svc/payment/api/v1/openapi/recurring_payments/orders/list",
@@ -283,7 +296,7 @@ pub enum ListPlansFilterField {
     /// `deleted_at`.
     DeletedAt,
 }
-impl ::sdk_runtime::wonder::FilterField for ListPlansFilterField {
+impl crate::FilterField for ListPlansFilterField {
     fn as_str(&self) -> &str {
         match self {
             Self::Id => "id",
@@ -312,12 +325,14 @@ impl ::sdk_runtime::wonder::FilterField for ListPlansFilterField {
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "List recurring plans")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/plan")]
 pub async fn list_plans(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     query: &ListPlansQuery,
-    filter: &::sdk_runtime::wonder::Filter<ListPlansFilterField>,
-) -> ::std::result::Result<::std::vec::Vec<Plan>, ::sdk_runtime::Error> {
+    filter: &crate::Filter<ListPlansFilterField>,
+) -> ::std::result::Result<::std::vec::Vec<Plan>, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::GET,
             "/svc/payment/api/v1/openapi/recurring_payments/plan",
@@ -334,11 +349,13 @@ pub async fn list_plans(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Create a recurring plan")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/plan")]
 pub async fn create_plan(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     body: &PlanIn,
-) -> ::std::result::Result<Plan, ::sdk_runtime::Error> {
+) -> ::std::result::Result<Plan, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::POST,
             "/svc/payment/api/v1/openapi/recurring_payments/plan",
@@ -354,11 +371,13 @@ pub async fn create_plan(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Preview the amounts of a plan before creating it")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/plan/calculate")]
 pub async fn calculate_plan(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     body: &PlanIn,
-) -> ::std::result::Result<CalculatePlanResponse, ::sdk_runtime::Error> {
+) -> ::std::result::Result<CalculatePlanResponse, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::POST,
             "/svc/payment/api/v1/openapi/recurring_payments/plan/calculate",
@@ -374,12 +393,14 @@ pub async fn calculate_plan(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Get a recurring plan")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/plan/{id}")]
 pub async fn get_plan(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     id: &str,
     query: &GetPlanQuery,
-) -> ::std::result::Result<Plan, ::sdk_runtime::Error> {
+) -> ::std::result::Result<Plan, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::GET,
             "/svc/payment/api/v1/openapi/recurring_payments/plan/{id}",
@@ -396,12 +417,14 @@ pub async fn get_plan(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Edit a recurring plan")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/plan/{id}")]
 pub async fn edit_plan(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     id: &str,
     body: &EditPlanIn,
-) -> ::std::result::Result<Plan, ::sdk_runtime::Error> {
+) -> ::std::result::Result<Plan, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::PUT,
             "/svc/payment/api/v1/openapi/recurring_payments/plan/{id}",
@@ -416,12 +439,14 @@ pub async fn edit_plan(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Cancel all cycles of a recurring plan")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/plan/{id}/cancel")]
 pub async fn cancel_plan(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     id: &str,
     body: &CancelPlanIn,
-) -> ::std::result::Result<CancelPlanResponse, ::sdk_runtime::Error> {
+) -> ::std::result::Result<CancelPlanResponse, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::PUT,
             "/svc/payment/api/v1/openapi/recurring_payments/plan/{id}/cancel",
@@ -438,12 +463,14 @@ pub async fn cancel_plan(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Add cycles to a recurring plan")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/plan/{id}/cycles")]
 pub async fn add_plan_cycles(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     id: &str,
     body: &AddCyclesIn,
-) -> ::std::result::Result<Plan, ::sdk_runtime::Error> {
+) -> ::std::result::Result<Plan, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::PUT,
             "/svc/payment/api/v1/openapi/recurring_payments/plan/{id}/cycles",
@@ -460,12 +487,16 @@ pub async fn add_plan_cycles(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Preview the effect of adding cycles to a plan")]
+#[doc(
+    alias = "/svc/payment/api/v1/openapi/recurring_payments/plan/{id}/cycles/calculate"
+)]
 pub async fn calculate_add_plan_cycles(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     id: &str,
     body: &AddCyclesIn,
-) -> ::std::result::Result<CalculateAddPlanCyclesResponse, ::sdk_runtime::Error> {
+) -> ::std::result::Result<CalculateAddPlanCyclesResponse, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::PUT,
             "/svc/payment/api/v1/openapi/recurring_payments/plan/{id}/cycles/calculate",
@@ -482,11 +513,13 @@ pub async fn calculate_add_plan_cycles(
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, Wonder answers with an error status or a non-zero `code` in its envelope, or the response body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "Recover the current cycle of a recurring plan")]
+#[doc(alias = "/svc/payment/api/v1/openapi/recurring_payments/plan/{id}/recover")]
 pub async fn recover_plan(
-    client: &::sdk_runtime::wonder::Client,
+    client: &crate::Client,
     id: &str,
-) -> ::std::result::Result<RecoverPlanResponse, ::sdk_runtime::Error> {
+) -> ::std::result::Result<RecoverPlanResponse, crate::Error> {
     let op = ::sdk_runtime::wonder::Operation::new(
             ::sdk_runtime::Method::PUT,
             "/svc/payment/api/v1/openapi/recurring_payments/plan/{id}/recover",

@@ -10,7 +10,7 @@
     ::serde::Deserialize
 )]
 pub struct EchoIn {
-    /// `message`
+    /// `message`: Text to echo back.
     pub message: ::std::string::String,
 }
 #[cfg(feature = "openapi")]
@@ -35,7 +35,7 @@ pub struct OpenapiEchoResponse {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(any(feature = "openapi", feature = "recurring_payments"))]
 impl<'de> ::serde::Deserialize<'de> for OpenapiEchoResponse {
@@ -59,10 +59,10 @@ impl<'de> ::serde::Deserialize<'de> for OpenapiEchoResponse {
     ::serde::Deserialize
 )]
 pub struct RecurringPaymentsListBillingConfigsQuery {
-    /// `offset`
+    /// `offset`: Number of records to skip.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
-    /// `limit`
+    /// `limit`: Maximum number of records to return.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
 }
@@ -244,17 +244,17 @@ pub struct BillingConfig {
     pub description: ::std::option::Option<::std::string::String>,
     /// `created_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub created_at: ::std::option::Option<crate::DateTime>,
     /// `updated_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub updated_at: ::std::option::Option<crate::DateTime>,
     /// `deleted_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deleted_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub deleted_at: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "recurring_payments")]
 impl<'de> ::serde::Deserialize<'de> for BillingConfig {
@@ -288,7 +288,7 @@ impl<'de> ::serde::Deserialize<'de> for BillingConfig {
     ::serde::Deserialize
 )]
 pub struct BillingConfigIn {
-    /// `interval_count`
+    /// `interval_count`: Number of billing_interval units between two billings.
     pub interval_count: i64,
     /// `billing_interval`
     pub billing_interval: BillingInterval,
@@ -342,7 +342,7 @@ pub struct Item {
     pub label: ::std::option::Option<::std::string::String>,
     /// `price`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub price: ::std::option::Option<::sdk_runtime::Decimal>,
+    pub price: ::std::option::Option<crate::Decimal>,
     /// `currency`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -354,17 +354,17 @@ pub struct Item {
     pub description: ::std::option::Option<::std::string::String>,
     /// `created_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub created_at: ::std::option::Option<crate::DateTime>,
     /// `updated_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub updated_at: ::std::option::Option<crate::DateTime>,
     /// `deleted_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deleted_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub deleted_at: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "recurring_payments")]
 impl<'de> ::serde::Deserialize<'de> for Item {
@@ -396,13 +396,13 @@ impl<'de> ::serde::Deserialize<'de> for Item {
     ::serde::Deserialize
 )]
 pub struct ItemIn {
-    /// `reference_id`
+    /// `reference_id`: Merchant's own reference.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reference_id: ::std::option::Option<::std::string::String>,
     /// `label`
     pub label: ::std::string::String,
     /// `price`
-    pub price: ::sdk_runtime::Decimal,
+    pub price: crate::Decimal,
     /// `currency`
     pub currency: ::std::string::String,
     /// `description`
@@ -414,7 +414,7 @@ impl ItemIn {
     /// A value with its required fields (`label`, `price`, `currency`) set and every optional field unset (not sent).
     pub fn new(
         label: impl ::std::convert::Into<::std::string::String>,
-        price: ::sdk_runtime::Decimal,
+        price: crate::Decimal,
         currency: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -436,7 +436,7 @@ impl ItemIn {
     ::serde::Deserialize
 )]
 pub struct OrderRef {
-    /// `number`
+    /// `number`: Order number.
     pub number: ::std::string::String,
 }
 #[cfg(feature = "recurring_payments")]
@@ -555,7 +555,7 @@ pub struct Timeout {
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "recurring_payments")]
 impl<'de> ::serde::Deserialize<'de> for Timeout {
@@ -660,7 +660,7 @@ pub struct CycleItem {
     pub label: ::std::option::Option<::std::string::String>,
     /// `price`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub price: ::std::option::Option<::sdk_runtime::Decimal>,
+    pub price: ::std::option::Option<crate::Decimal>,
     /// `currency`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -672,20 +672,20 @@ pub struct CycleItem {
     pub description: ::std::option::Option<::std::string::String>,
     /// `created_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub created_at: ::std::option::Option<crate::DateTime>,
     /// `updated_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub updated_at: ::std::option::Option<crate::DateTime>,
     /// `deleted_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deleted_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub deleted_at: ::std::option::Option<crate::DateTime>,
     /// `quantity`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub quantity: ::std::option::Option<i64>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "recurring_payments")]
 impl<'de> ::serde::Deserialize<'de> for CycleItem {
@@ -723,16 +723,16 @@ pub struct Cycle {
     /// `id`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `state`
+    /// `state`: State of the cycle (open set).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<State>,
     /// `recurring_plan_id`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recurring_plan_id: ::std::option::Option<::std::string::String>,
-    /// `billing_count`
+    /// `billing_count`: Number of billings in this cycle; null repeats forever.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub billing_count: ::std::option::Option<i64>,
-    /// `billing_count_created`
+    /// `billing_count_created`: Number of billings created so far.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub billing_count_created: ::std::option::Option<i64>,
     /// `recurring_billing_config`
@@ -743,50 +743,50 @@ pub struct Cycle {
     pub recurring_items: ::std::option::Option<::std::vec::Vec<CycleItem>>,
     /// `billing_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub billing_amount: ::std::option::Option<::sdk_runtime::Decimal>,
+    pub billing_amount: ::std::option::Option<crate::Decimal>,
     /// `discount_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_amount: ::std::option::Option<::sdk_runtime::Decimal>,
+    pub discount_amount: ::std::option::Option<crate::Decimal>,
     /// `discount_type`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_type: ::std::option::Option<::std::string::String>,
-    /// `previous_cycle`
+    /// `previous_cycle`: The preceding cycle (type not documented).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub previous_cycle: ::std::option::Option<::sdk_runtime::JsonValue>,
-    /// `next_cycle`
+    pub previous_cycle: ::std::option::Option<crate::JsonValue>,
+    /// `next_cycle`: The following cycle (type not documented).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cycle: ::std::option::Option<::sdk_runtime::JsonValue>,
+    pub next_cycle: ::std::option::Option<crate::JsonValue>,
     /// `estimated_start_date`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub estimated_start_date: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub estimated_start_date: ::std::option::Option<crate::DateTime>,
     /// `start_date`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_date: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub start_date: ::std::option::Option<crate::DateTime>,
     /// `estimated_end_date`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub estimated_end_date: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub estimated_end_date: ::std::option::Option<crate::DateTime>,
     /// `end_date`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_date: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub end_date: ::std::option::Option<crate::DateTime>,
     /// `next_execute_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_execute_time: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub next_execute_time: ::std::option::Option<crate::DateTime>,
     /// `description`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// `created_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub created_at: ::std::option::Option<crate::DateTime>,
     /// `updated_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub updated_at: ::std::option::Option<crate::DateTime>,
     /// `deleted_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deleted_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub deleted_at: ::std::option::Option<crate::DateTime>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "recurring_payments")]
 impl<'de> ::serde::Deserialize<'de> for Cycle {
@@ -858,7 +858,7 @@ pub struct Plan {
     pub grace_period: ::std::option::Option<i64>,
     /// `credit`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub credit: ::std::option::Option<::sdk_runtime::Decimal>,
+    pub credit: ::std::option::Option<crate::Decimal>,
     /// `redirect_url`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_url: ::std::option::Option<::std::string::String>,
@@ -873,20 +873,20 @@ pub struct Plan {
     pub description: ::std::option::Option<::std::string::String>,
     /// `created_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub created_at: ::std::option::Option<crate::DateTime>,
     /// `updated_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub updated_at: ::std::option::Option<crate::DateTime>,
     /// `deleted_at`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deleted_at: ::std::option::Option<::sdk_runtime::DateTime>,
+    pub deleted_at: ::std::option::Option<crate::DateTime>,
     /// `recurring_cycles`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recurring_cycles: ::std::option::Option<::std::vec::Vec<Cycle>>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
-    pub unparsed: ::sdk_runtime::Unparsed,
+    pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "recurring_payments")]
 impl<'de> ::serde::Deserialize<'de> for Plan {
@@ -986,16 +986,16 @@ impl CycleItemIn {
     ::serde::Deserialize
 )]
 pub struct CycleIn {
-    /// `billing_count`
+    /// `billing_count`: Number of billings in this cycle; null repeats forever.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub billing_count: ::std::option::Option<i64>,
-    /// `recurring_billing_config`
+    /// `recurring_billing_config`: Id of the billing config.
     pub recurring_billing_config: ::std::string::String,
     /// `recurring_items`
     pub recurring_items: ::std::vec::Vec<CycleItemIn>,
     /// `discount_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_amount: ::std::option::Option<::sdk_runtime::Decimal>,
+    pub discount_amount: ::std::option::Option<crate::Decimal>,
     /// `discount_type`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_type: ::std::option::Option<::std::string::String>,
@@ -1034,7 +1034,7 @@ impl CycleIn {
 pub struct PlanIn {
     /// `name`
     pub name: ::std::string::String,
-    /// `reference_number`
+    /// `reference_number`: Merchant's own reference.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reference_number: ::std::option::Option<::std::string::String>,
     /// `customer_uuid`
@@ -1105,7 +1105,7 @@ impl PlanIn {
     ::serde::Deserialize
 )]
 pub struct RecurringPaymentsGetPlanQuery {
-    /// `with_previous_order`
+    /// `with_previous_order`: Also return the plan's previous order.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub with_previous_order: ::std::option::Option<bool>,
 }
@@ -1227,7 +1227,7 @@ impl<'de> ::serde::Deserialize<'de> for CancelActivateType {
 pub struct CancelPlanIn {
     /// `activate_type`
     pub activate_type: CancelActivateType,
-    /// `refund_credit`
+    /// `refund_credit`: Refund the remaining credit of the current billing (immediate only).
     pub refund_credit: bool,
 }
 #[cfg(feature = "recurring_payments")]

@@ -15,7 +15,9 @@ const PLAINTEXT: &str = "张三";
 /// is dispatched to its own route or names the input it misses, `encrypt` is refused where there
 /// is nothing to encrypt, and, for one operation with a sensitive JSON body, the string at the
 /// pointer arrives encrypted for the key `Wechatpay-Serial` names.
-pub(super) fn test_rs(located: &[Located]) -> TokenStream {
+/// `package` is the conformance crate's library name.
+pub(super) fn test_rs(located: &[Located], package: &str) -> TokenStream {
+    let package = crate::emit::types::ident(package);
     let mut sorted: Vec<&Located> = located.iter().collect();
     sorted.sort_by_key(|l| operation_name(l));
     let count = proc_macro2::Literal::usize_unsuffixed(sorted.len());
@@ -47,7 +49,7 @@ pub(super) fn test_rs(located: &[Located]) -> TokenStream {
 
         use ::sdk_runtime::ErrorKind;
         use ::serde_json::json;
-        use ::wechatpay_conformance::{OPERATIONS, call};
+        use ::#package::{OPERATIONS, call};
         use ::wechatpay_mock::{MockConfig, MockServer, default_shared_dir};
 
         /// Operations whose closure builds an encrypted payload.

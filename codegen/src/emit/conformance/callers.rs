@@ -9,7 +9,8 @@ use crate::emit::operation::{Arg, Payload, Signature};
 use crate::emit::types::{docs, ident};
 
 /// The function of this crate that calls one generated function with arguments read from `input`.
-pub(super) fn caller(l: &Located, name: &Ident) -> TokenStream {
+/// `sdk` is the SDK crate's library name.
+pub(super) fn caller(l: &Located, name: &Ident, sdk: &Ident) -> TokenStream {
     let operation = operation_name(l);
     let Signature {
         function,
@@ -20,7 +21,7 @@ pub(super) fn caller(l: &Located, name: &Ident) -> TokenStream {
     let module: Vec<Ident> = l.product.iter().chain(&l.modules).map(|m| ident(m)).collect();
     let sdk_type = |ty: &str| {
         let id = ident(ty);
-        quote!(::wechatpay::#(#module::)*#id)
+        quote!(::#sdk::#(#module::)*#id)
     };
     let values = args.iter().map(|arg| match arg {
         Arg::PathStr {
@@ -90,7 +91,7 @@ pub(super) fn caller(l: &Located, name: &Ident) -> TokenStream {
             ::std::boxed::Box::pin(async move {
                 const OPERATION: &str = #operation;
                 #plain
-                let response = ::wechatpay::#(#module::)*#function(client, #(#values,)*).await?;
+                let response = ::#sdk::#(#module::)*#function(client, #(#values,)*).await?;
                 #finish
             })
         }

@@ -1,4 +1,5 @@
-//! The conformance crate, `generated/wechatpay-conformance`: a test-only crate that calls every
+//! The conformance crate, `generated/wechatpay-conformance` (package `wechatpay-typed-conformance`):
+//! a test-only crate that calls every
 //! function of the generated SDK by its operation's name (`"POST /v3/profitsharing/receivers/add"`)
 //! with arguments decoded from JSON, so one end-to-end test can drive every operation.
 //!
@@ -27,7 +28,7 @@ use quote::{format_ident, quote};
 
 use super::names::{serde_name, unique};
 use super::types::{docs, ident};
-use super::{EmitError, GeneratedFile, Located, render};
+use super::{EmitError, GeneratedFile, Located, Settings, render};
 
 use self::call_test::test_rs;
 use self::callers::caller;
@@ -36,11 +37,14 @@ use self::manifest::cargo_toml;
 use self::sample::sample;
 use self::support::support_rs;
 
-/// The crate's package name.
-const PACKAGE: &str = "wechatpay-conformance";
+/// The conformance crate's package name: the SDK's with `-conformance` after it.
+fn package(settings: &Settings) -> String {
+    format!("{}-conformance", settings.crate_name)
+}
 
-/// The files of the conformance crate for the functions emitted into the SDK.
-pub(super) fn crate_files(located: &[Located]) -> Result<Vec<GeneratedFile>, EmitError> {
+/// The files of the conformance crate for the functions emitted into the SDK of `settings`.
+pub(super) fn crate_files(located: &[Located], settings: &Settings) -> Result<Vec<GeneratedFile>, EmitError> {
+    let sdk = ident(&settings.lib_name());
     let mut products: BTreeMap<&[String], Vec<&Located>> = BTreeMap::new();
     for l in located {
         products.entry(l.product.as_slice()).or_default().push(l);
@@ -64,12 +68,13 @@ pub(super) fn crate_files(located: &[Located]) -> Result<Vec<GeneratedFile>, Emi
             let name = unique(&base, |n| names.iter().any(|x| x == n));
             names.push(name.clone());
             let fn_id = format_ident!("{name}");
-            items.push(caller(l, &fn_id));
+            items.push(caller(l, &fn_id, &sdk));
             arms.push((operation_name(l), quote!(#(#product_path::)*#fn_id)));
         }
         let doc = docs(
             &format!(
-                "Callers of the operations of `wechatpay::{}`.",
+                "Callers of the operations of `{}::{}`.",
+                settings.lib_name(),
                 product.join("::")
             ),
             true,
@@ -132,7 +137,7 @@ pub(super) fn crate_files(located: &[Located]) -> Result<Vec<GeneratedFile>, Emi
     arms.sort_by(|a, b| a.0.cmp(&b.0));
     files.push(GeneratedFile {
         path: "src/lib.rs".to_owned(),
-        contents: render(lib_rs(&modules, &arms))?,
+        contents: render(lib_rs(&modules, &arms, &settings.lib_name()))?,
     });
     files.push(GeneratedFile {
         path: "src/support.rs".to_owned(),
@@ -149,11 +154,11 @@ pub(super) fn crate_files(located: &[Located]) -> Result<Vec<GeneratedFile>, Emi
     });
     files.push(GeneratedFile {
         path: "tests/call/cases.rs".to_owned(),
-        contents: render(test_rs(located))?,
+        contents: render(test_rs(located, &package(settings).replace('-', "_")))?,
     });
     files.push(GeneratedFile {
         path: "Cargo.toml".to_owned(),
-        contents: cargo_toml(),
+        contents: cargo_toml(&package(settings), settings),
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)

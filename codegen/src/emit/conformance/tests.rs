@@ -115,10 +115,10 @@ fn callers_pass_arguments_of_the_exact_types_the_sdk_declares() {
     let by_query = flat(item(demo, "pub(crate) fn get_by_query<'a>("));
     assert!(
         by_query.contains(&flat(
-            r#"::wechatpay::v3::demo::by_query::get(
+            r#"::wechatpay_typed::v3::demo::by_query::get(
                 client,
-                &crate::support::path_value::<::wechatpay::v3::demo::by_query::GetQuery>(OPERATION, input, "query")?,
-                &crate::support::payload::<::wechatpay::v3::demo::by_query::GetQuery2>(OPERATION, input, "query")?,
+                &crate::support::path_value::<::wechatpay_typed::v3::demo::by_query::GetQuery>(OPERATION, input, "query")?,
+                &crate::support::payload::<::wechatpay_typed::v3::demo::by_query::GetQuery2>(OPERATION, input, "query")?,
             ).await?;"#
         )),
         "{by_query}"
@@ -127,9 +127,9 @@ fn callers_pass_arguments_of_the_exact_types_the_sdk_declares() {
     let sensitive = flat(item(demo, "pub(crate) fn post_a_b2<'a>("));
     assert!(
         sensitive.contains(&flat(
-            r#"::wechatpay::v3::demo::a_b::post(
+            r#"::wechatpay_typed::v3::demo::a_b::post(
                 client,
-                |encryptor| crate::support::encrypted::<::wechatpay::v3::demo::a_b::PostRequest>(
+                |encryptor| crate::support::encrypted::<::wechatpay_typed::v3::demo::a_b::PostRequest>(
                     OPERATION, input, "body", encryptor),
             ).await?;"#
         )),
@@ -142,7 +142,7 @@ fn callers_pass_arguments_of_the_exact_types_the_sdk_declares() {
         nested.contains(&flat(
             r#"const OPERATION: &str = "POST /v3/demo/a/b";
             crate::support::plain(OPERATION, input)?;
-            let response = ::wechatpay::v3::demo::a::b::post(
+            let response = ::wechatpay_typed::v3::demo::a::b::post(
                 client,
                 crate::support::header_opt(OPERATION, input, "Idempotency-Key")?,
                 &crate::support::upload(OPERATION, input)?,
@@ -154,7 +154,7 @@ fn callers_pass_arguments_of_the_exact_types_the_sdk_declares() {
     let fapiao = flat(&files["src/invoicing.rs"]);
     assert!(
         fapiao.contains(&flat(
-            r#"::wechatpay::invoicing::fapiao::by_id::get(
+            r#"::wechatpay_typed::invoicing::fapiao::by_id::get(
                 client, &crate::support::path_text(OPERATION, input, "id")?).await?;
             crate::support::json(OPERATION, &response)"#
         )),
@@ -266,12 +266,12 @@ fn the_manifest_depends_on_the_sdk_with_every_product() {
         "{manifest}"
     );
     assert!(
-        manifest.contains("name = \"wechatpay-conformance\"\n"),
+        manifest.contains("name = \"wechatpay-typed-conformance\"\n"),
         "{manifest}"
     );
     assert!(manifest.contains("publish = false\n"), "{manifest}");
     assert!(
-        manifest.contains("wechatpay = { path = \"../wechatpay\", features = [\"full\"] }\n"),
+        manifest.contains("wechatpay-typed = { path = \"../wechatpay\", features = [\"full\"] }\n"),
         "{manifest}"
     );
 }

@@ -12,6 +12,7 @@ fn source(op: &Operation) -> (String, Signature) {
     let naming = super::Naming {
         function: op.method.lower(),
         prefix: &crate::emit::names::pascal(op.method.lower()),
+        aliases: &[],
     };
     let (tokens, signature) = emit(
         op,
@@ -69,7 +70,7 @@ fn a_sensitive_json_body_is_built_last_by_a_closure_given_the_encryptor() {
         "{code}"
     );
     assert!(
-        code.contains("F: ::std::ops::FnOnce(\n        &::sdk_runtime::wechatpay::Encryptor,\n    ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,"),
+        code.contains("F: ::std::ops::FnOnce(\n        &crate::Encryptor,\n    ) -> ::std::result::Result<PostRequest, crate::Error>,"),
         "{code}"
     );
     // The encryptor is obtained once, builds the body, and names its key in the header.
@@ -118,6 +119,7 @@ fn known_sensitive_fields_are_plaintext_the_call_seals_without_a_closure() {
     let naming = super::Naming {
         function: "post",
         prefix: "Post",
+        aliases: &[],
     };
     let (tokens, signature) = emit(
         &op,
@@ -140,10 +142,7 @@ fn known_sensitive_fields_are_plaintext_the_call_seals_without_a_closure() {
         code.contains(".json_sealed(body, &encryptor)?\n        .encrypted_with(&encryptor);"),
         "{code}"
     );
-    assert!(
-        code.contains("pub user_name: ::sdk_runtime::wechatpay::Sensitive,"),
-        "{code}"
-    );
+    assert!(code.contains("pub user_name: crate::Sensitive,"), "{code}");
     assert!(
         code.contains("/// `details.user_name` is personal data"),
         "{code}"

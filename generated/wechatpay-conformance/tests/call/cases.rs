@@ -4,7 +4,7 @@
 //! and sensitive fields arrive encrypted for the key `Wechatpay-Serial` names.
 use ::sdk_runtime::ErrorKind;
 use ::serde_json::json;
-use ::wechatpay_conformance::{OPERATIONS, call};
+use ::wechatpay_typed_conformance::{OPERATIONS, call};
 use ::wechatpay_mock::{MockConfig, MockServer, default_shared_dir};
 /// Operations whose closure builds an encrypted payload.
 const ENCRYPTED: &[&str] = &[

@@ -12,11 +12,14 @@ pub mod applyment {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "查询商户开户意愿申请单审核结果API")]
+    #[doc(alias = "查询商户开户意愿申请单审核结果")]
+    #[doc(alias = "/v3/apply4subject/applyment")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<GetResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/apply4subject/applyment",
@@ -32,7 +35,7 @@ pub mod applyment {
     ///
     /// # Sensitive fields
     ///
-    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+    /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
     ///
     /// ```ignore
     /// let response = post(&client, /* … */ |encryptor| Ok(PostRequest {
@@ -42,16 +45,19 @@ pub mod applyment {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "提交商户开户意愿申请单API")]
+    #[doc(alias = "提交商户开户意愿申请单")]
+    #[doc(alias = "/v3/apply4subject/applyment")]
     pub async fn post<F>(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &PostQuery,
         body: F,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+    ) -> ::std::result::Result<PostResponse, crate::Error>
     where
         F: ::std::ops::FnOnce(
-            &::sdk_runtime::wechatpay::Encryptor,
-        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+            &crate::Encryptor,
+        ) -> ::std::result::Result<PostRequest, crate::Error>,
     {
         let encryptor = client.encryptor().await?;
         let body = body(&encryptor)?;
@@ -93,11 +99,14 @@ pub mod applyment {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "撤销商户开户意愿申请单API")]
+            #[doc(alias = "撤销商户开户意愿申请单")]
+            #[doc(alias = "/v3/apply4subject/applyment/{applyment_id}/cancel")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 applyment_id: &str,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/apply4subject/applyment/{applyment_id}/cancel",
@@ -124,11 +133,14 @@ pub mod applyment {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "撤销商户开户意愿申请单API")]
+            #[doc(alias = "撤销商户开户意愿申请单")]
+            #[doc(alias = "/v3/apply4subject/applyment/{business_code}/cancel")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 business_code: &str,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/apply4subject/applyment/{business_code}/cancel",
@@ -157,11 +169,14 @@ pub mod applyment {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "获取商户开户意愿确认状态API")]
+                #[doc(alias = "获取商户开户意愿确认状态")]
+                #[doc(alias = "/v3/apply4subject/applyment/merchants/{sub_mchid}/state")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     sub_mchid: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/apply4subject/applyment/merchants/{sub_mchid}/state",

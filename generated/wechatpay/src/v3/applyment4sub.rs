@@ -16,7 +16,7 @@ pub mod applyment {
     ///
     /// # Sensitive fields
     ///
-    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+    /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
     ///
     /// ```ignore
     /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -26,15 +26,18 @@ pub mod applyment {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "提交申请单API")]
+    #[doc(alias = "提交申请单")]
+    #[doc(alias = "/v3/applyment4sub/applyment/")]
     pub async fn post<F>(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: F,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+    ) -> ::std::result::Result<PostResponse, crate::Error>
     where
         F: ::std::ops::FnOnce(
-            &::sdk_runtime::wechatpay::Encryptor,
-        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+            &crate::Encryptor,
+        ) -> ::std::result::Result<PostRequest, crate::Error>,
     {
         let encryptor = client.encryptor().await?;
         let body = body(&encryptor)?;
@@ -85,11 +88,13 @@ pub mod applyment {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "通过申请单号查询申请状态")]
+            #[doc(alias = "/v3/applyment4sub/applyment/applyment_id/{applyment_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 applyment_id: i64,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/applyment4sub/applyment/applyment_id/{applyment_id}",
@@ -117,11 +122,13 @@ pub mod applyment {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "通过业务申请编号查询申请状态")]
+            #[doc(alias = "/v3/applyment4sub/applyment/business_code/{business_code}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 business_code: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/applyment4sub/applyment/business_code/{business_code}",

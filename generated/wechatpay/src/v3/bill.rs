@@ -64,11 +64,14 @@ pub mod fundflowbill {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "申请资金账单API")]
+    #[doc(alias = "申请资金账单")]
+    #[doc(alias = "/v3/bill/fundflowbill")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<GetResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/bill/fundflowbill",
@@ -103,11 +106,14 @@ pub mod sub_merchant_fundflowbill {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "申请单个子商户资金账单API")]
+    #[doc(alias = "申请单个子商户资金账单")]
+    #[doc(alias = "/v3/bill/sub-merchant-fundflowbill")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<GetResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/bill/sub-merchant-fundflowbill",
@@ -190,11 +196,14 @@ pub mod tradebill {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "申请交易账单API")]
+    #[doc(alias = "申请交易账单")]
+    #[doc(alias = "/v3/bill/tradebill")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<GetResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/bill/tradebill",

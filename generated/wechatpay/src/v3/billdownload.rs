@@ -108,14 +108,14 @@ pub mod file {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "下载账单API")]
+    #[doc(alias = "下载账单")]
+    #[doc(alias = "/v3/billdownload/file")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<
-        ::sdk_runtime::wechatpay::Download,
-        ::sdk_runtime::Error,
-    > {
+    ) -> ::std::result::Result<crate::Download, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/billdownload/file",

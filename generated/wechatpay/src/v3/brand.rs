@@ -16,11 +16,14 @@ pub mod profitsharing {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询最大分账比例API")]
+            #[doc(alias = "查询最大分账比例")]
+            #[doc(alias = "/v3/brand/profitsharing/brand-configs/{brand_mchid}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 brand_mchid: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/brand/profitsharing/brand-configs/{brand_mchid}",
@@ -43,11 +46,14 @@ pub mod profitsharing {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "完结分账API")]
+        #[doc(alias = "完结分账")]
+        #[doc(alias = "/v3/brand/profitsharing/finish-order")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/brand/profitsharing/finish-order",
@@ -70,11 +76,14 @@ pub mod profitsharing {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询分账结果API")]
+        #[doc(alias = "查询分账结果")]
+        #[doc(alias = "/v3/brand/profitsharing/orders")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/brand/profitsharing/orders",
@@ -92,7 +101,7 @@ pub mod profitsharing {
         ///
         /// # Sensitive fields
         ///
-        /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+        /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
         ///
         /// ```ignore
         /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -102,15 +111,18 @@ pub mod profitsharing {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "请求分账API")]
+        #[doc(alias = "请求分账")]
+        #[doc(alias = "/v3/brand/profitsharing/orders")]
         pub async fn post<F>(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: F,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+        ) -> ::std::result::Result<PostResponse, crate::Error>
         where
             F: ::std::ops::FnOnce(
-                &::sdk_runtime::wechatpay::Encryptor,
-            ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                &crate::Encryptor,
+            ) -> ::std::result::Result<PostRequest, crate::Error>,
         {
             let encryptor = client.encryptor().await?;
             let body = body(&encryptor)?;
@@ -143,11 +155,14 @@ pub mod profitsharing {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询订单剩余待分金额API")]
+                #[doc(alias = "查询订单剩余待分金额")]
+                #[doc(alias = "/v3/brand/profitsharing/orders/{transaction_id}/amounts")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     transaction_id: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/brand/profitsharing/orders/{transaction_id}/amounts",
@@ -173,11 +188,14 @@ pub mod profitsharing {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "添加分账接收方API")]
+            #[doc(alias = "添加分账接收方")]
+            #[doc(alias = "/v3/brand/profitsharing/receivers/add")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/brand/profitsharing/receivers/add",
@@ -200,11 +218,14 @@ pub mod profitsharing {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "删除分账接收方API")]
+            #[doc(alias = "删除分账接收方")]
+            #[doc(alias = "/v3/brand/profitsharing/receivers/delete")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/brand/profitsharing/receivers/delete",
@@ -228,11 +249,14 @@ pub mod profitsharing {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询分账回退结果API")]
+        #[doc(alias = "查询分账回退结果")]
+        #[doc(alias = "/v3/brand/profitsharing/returnorders")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/brand/profitsharing/returnorders",
@@ -250,11 +274,14 @@ pub mod profitsharing {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "请求分账回退API")]
+        #[doc(alias = "请求分账回退")]
+        #[doc(alias = "/v3/brand/profitsharing/returnorders")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/brand/profitsharing/returnorders",

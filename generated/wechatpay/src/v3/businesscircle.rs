@@ -14,11 +14,13 @@ pub mod parkings {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "商圈会员停车状态同步")]
+    #[doc(alias = "/v3/businesscircle/parkings")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/businesscircle/parkings",
@@ -46,11 +48,13 @@ pub mod points {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "商圈会员积分同步")]
+        #[doc(alias = "/v3/businesscircle/points/notify")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/businesscircle/points/notify",
@@ -78,12 +82,14 @@ pub mod user_authorizations {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "商圈会员积分服务授权状态查询")]
+        #[doc(alias = "/v3/businesscircle/user-authorizations/{openid}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             openid: &str,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/businesscircle/user-authorizations/{openid}",
@@ -116,12 +122,14 @@ pub mod users {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "商圈会员待积分状态查询")]
+                #[doc(alias = "/v3/businesscircle/users/{openid}/points/commit_status")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     openid: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/businesscircle/users/{openid}/points/commit_status",

@@ -16,10 +16,13 @@ pub mod capitallhh {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询省份列表API")]
+            #[doc(alias = "查询省份列表")]
+            #[doc(alias = "/v3/capital/capitallhh/areas/provinces")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                client: &crate::Client,
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/capital/capitallhh/areas/provinces",
@@ -42,11 +45,16 @@ pub mod capitallhh {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "查询城市列表API")]
+                    #[doc(alias = "查询城市列表")]
+                    #[doc(
+                        alias = "/v3/capital/capitallhh/areas/provinces/{province_code}/cities"
+                    )]
                     pub async fn get(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         province_code: i64,
-                    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<GetResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::GET,
                                 "/v3/capital/capitallhh/areas/provinces/{province_code}/cities",
@@ -76,12 +84,15 @@ pub mod capitallhh {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询支行列表API")]
+                #[doc(alias = "查询支行列表")]
+                #[doc(alias = "/v3/capital/capitallhh/banks/{bank_alias_code}/branches")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     bank_alias_code: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/capital/capitallhh/banks/{bank_alias_code}/branches",
@@ -108,11 +119,14 @@ pub mod capitallhh {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询支持对公业务的银行列表API")]
+            #[doc(alias = "查询支持对公业务的银行列表")]
+            #[doc(alias = "/v3/capital/capitallhh/banks/corporate-banking")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/capital/capitallhh/banks/corporate-banking",
@@ -137,11 +151,14 @@ pub mod capitallhh {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询支持个人业务的银行列表API")]
+            #[doc(alias = "查询支持个人业务的银行列表")]
+            #[doc(alias = "/v3/capital/capitallhh/banks/personal-banking")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/capital/capitallhh/banks/personal-banking",
@@ -166,7 +183,7 @@ pub mod capitallhh {
             ///
             /// # Sensitive fields
             ///
-            /// `query` builds the query parameters from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+            /// `query` builds the query parameters from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
             ///
             /// ```ignore
             /// let response = get(&client, |encryptor| Ok(GetQuery {
@@ -176,15 +193,18 @@ pub mod capitallhh {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "获取对私银行卡号开户银行API")]
+            #[doc(alias = "获取对私银行卡号开户银行")]
+            #[doc(alias = "/v3/capital/capitallhh/banks/search-banks-by-bank-account")]
             pub async fn get<F>(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 query: F,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error>
+            ) -> ::std::result::Result<GetResponse, crate::Error>
             where
                 F: ::std::ops::FnOnce(
-                    &::sdk_runtime::wechatpay::Encryptor,
-                ) -> ::std::result::Result<GetQuery, ::sdk_runtime::Error>,
+                    &crate::Encryptor,
+                ) -> ::std::result::Result<GetQuery, crate::Error>,
             {
                 let encryptor = client.encryptor().await?;
                 let query = query(&encryptor)?;

@@ -8,11 +8,13 @@
 ///
 /// # Errors
 ///
-/// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+/// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+#[doc(alias = "获取平台证书列表")]
+#[doc(alias = "/v3/certificates")]
 pub async fn get(
-    client: &::sdk_runtime::wechatpay::Client,
+    client: &crate::Client,
     query: &GetQuery,
-) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+) -> ::std::result::Result<GetResponse, crate::Error> {
     let op = ::sdk_runtime::wechatpay::Operation::new(
             ::sdk_runtime::Method::GET,
             "/v3/certificates",

@@ -14,11 +14,15 @@ pub mod inactive_merchant_identity_verification {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "发起不活跃商户身份核实")]
+        #[doc(
+            alias = "/v3/compliance/inactive-merchant-identity-verification/merchants"
+        )]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/compliance/inactive-merchant-identity-verification/merchants",
@@ -44,12 +48,16 @@ pub mod inactive_merchant_identity_verification {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "查询不活跃商户身份核实结果")]
+                    #[doc(
+                        alias = "/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}"
+                    )]
                     pub async fn get(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         sub_mchid: &str,
                         verification_id: &str,
-                    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<GetResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::GET,
                                 "/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}",

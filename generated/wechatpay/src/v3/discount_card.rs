@@ -10,11 +10,14 @@ pub mod cards {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "预受理领卡请求API")]
+    #[doc(alias = "预受理领卡请求")]
+    #[doc(alias = "/v3/discount-card/cards")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/discount-card/cards",
@@ -34,11 +37,14 @@ pub mod cards {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询先享卡订单API")]
+        #[doc(alias = "查询先享卡订单")]
+        #[doc(alias = "/v3/discount-card/cards/{out_card_code}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             out_card_code: &str,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/discount-card/cards/{out_card_code}",
@@ -63,12 +69,15 @@ pub mod cards {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "增加用户记录API")]
+            #[doc(alias = "增加用户记录")]
+            #[doc(alias = "/v3/discount-card/cards/{out_card_code}/add-user-records")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 out_card_code: &str,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/discount-card/cards/{out_card_code}/add-user-records",
@@ -96,12 +105,15 @@ pub mod orders {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "通过先享卡订单号查询订单API")]
+        #[doc(alias = "通过先享卡订单号查询订单")]
+        #[doc(alias = "/v3/discount-card/orders/{out_order_no}")]
         #[deprecated(note = "since 2020.03.26")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             out_order_no: &str,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/discount-card/orders/{out_order_no}",
@@ -117,13 +129,16 @@ pub mod orders {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "更新先享卡订单API")]
+        #[doc(alias = "更新先享卡订单")]
+        #[doc(alias = "/v3/discount-card/orders/{out_order_no}")]
         #[deprecated(note = "since 2020.03.26")]
         pub async fn patch(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             out_order_no: &str,
             body: &PatchRequest,
-        ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PatchResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::PATCH,
                     "/v3/discount-card/orders/{out_order_no}",
@@ -152,12 +167,16 @@ pub mod orders {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "通过先享卡订单号查询订单API")]
+            #[doc(alias = "通过先享卡订单号查询订单")]
+            #[doc(alias = "通过商户订单号查询订单")]
+            #[doc(alias = "/v3/discount-card/orders/out-trade-no/{out_trade_no}")]
             #[deprecated(note = "since 2020.03.26")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 out_trade_no: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/discount-card/orders/out-trade-no/{out_trade_no}",

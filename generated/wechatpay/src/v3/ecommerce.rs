@@ -14,11 +14,14 @@ pub mod account {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "提交注销申请单")]
+        #[doc(alias = "提交注销申请单(平台收付通)")]
+        #[doc(alias = "/v3/ecommerce/account/cancel-applications")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/ecommerce/account/cancel-applications",
@@ -42,11 +45,15 @@ pub mod account {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "图片上传API")]
+            #[doc(alias = "图片上传")]
+            #[doc(alias = "注销申请图片上传(平台收付通)")]
+            #[doc(alias = "/v3/ecommerce/account/cancel-applications/media")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
-                upload: &::sdk_runtime::wechatpay::MediaUpload,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                client: &crate::Client,
+                upload: &crate::MediaUpload,
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/ecommerce/account/cancel-applications/media",
@@ -70,11 +77,16 @@ pub mod account {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询注销单状态")]
+                #[doc(alias = "查询注销单状态(平台收付通)")]
+                #[doc(
+                    alias = "/v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_apply_no: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}",
@@ -99,7 +111,7 @@ pub mod applyments {
     ///
     /// # Sensitive fields
     ///
-    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+    /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
     ///
     /// ```ignore
     /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -109,15 +121,19 @@ pub mod applyments {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "二级商户进件API")]
+    #[doc(alias = "二级商户进件")]
+    #[doc(alias = "商户进件(平台收付通)")]
+    #[doc(alias = "/v3/ecommerce/applyments/")]
     pub async fn post<F>(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: F,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+    ) -> ::std::result::Result<PostResponse, crate::Error>
     where
         F: ::std::ops::FnOnce(
-            &::sdk_runtime::wechatpay::Encryptor,
-        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+            &crate::Encryptor,
+        ) -> ::std::result::Result<PostRequest, crate::Error>,
     {
         let encryptor = client.encryptor().await?;
         let body = body(&encryptor)?;
@@ -153,11 +169,14 @@ pub mod applyments {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "通过申请单ID查询申请状态")]
+        #[doc(alias = "通过申请单ID查询申请状态(平台收付通)")]
+        #[doc(alias = "/v3/ecommerce/applyments/{applyment_id}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             applyment_id: &str,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/ecommerce/applyments/{applyment_id}",
@@ -184,11 +203,14 @@ pub mod applyments {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "通过业务申请编号查询申请状态")]
+            #[doc(alias = "通过业务申请编号查询申请状态(平台收付通)")]
+            #[doc(alias = "/v3/ecommerce/applyments/out-request-no/{out_request_no}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 out_request_no: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/ecommerce/applyments/out-request-no/{out_request_no}",
@@ -217,11 +239,15 @@ pub mod bill {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "申请二级商户资金账单API")]
+        #[doc(alias = "申请二级商户资金账单")]
+        #[doc(alias = "申请二级商户资金账单(平台收付通)")]
+        #[doc(alias = "/v3/ecommerce/bill/fundflowbill")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/ecommerce/bill/fundflowbill",
@@ -259,12 +285,20 @@ pub mod combine_papay {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "通过商户协议号查询协议API")]
+                        #[doc(alias = "通过商户协议号查询协议")]
+                        #[doc(
+                            alias = "通过商户协议号查询协议(平台收付通)"
+                        )]
+                        #[doc(
+                            alias = "/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}"
+                        )]
                         pub async fn get(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             plan_id: i64,
                             out_contract_code: &str,
-                        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<GetResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::GET,
                                     "/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
@@ -287,16 +321,21 @@ pub mod combine_papay {
                             ///
                             /// # Errors
                             ///
-                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                            #[doc(alias = "商户协议号解约协议API")]
+                            #[doc(alias = "商户协议号解约协议")]
+                            #[doc(
+                                alias = "商户协议号解约协议(平台收付通)"
+                            )]
+                            #[doc(
+                                alias = "/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"
+                            )]
                             pub async fn post(
-                                client: &::sdk_runtime::wechatpay::Client,
+                                client: &crate::Client,
                                 plan_id: i64,
                                 out_contract_code: &str,
                                 body: &PostRequest,
-                            ) -> ::std::result::Result<
-                                PostResponse,
-                                ::sdk_runtime::Error,
-                            > {
+                            ) -> ::std::result::Result<PostResponse, crate::Error> {
                                 let op = ::sdk_runtime::wechatpay::Operation::new(
                                         ::sdk_runtime::Method::POST,
                                         "/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate",
@@ -325,11 +364,15 @@ pub mod combine_papay {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "APP方式预签约API")]
+            #[doc(alias = "APP方式预签约")]
+            #[doc(alias = "APP方式预签约(平台收付通)")]
+            #[doc(alias = "/v3/ecommerce/combine-papay/contracts/pre-entrust-sign")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/ecommerce/combine-papay/contracts/pre-entrust-sign",
@@ -349,11 +392,17 @@ pub mod combine_papay {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "小程序方式预签约API")]
+                #[doc(alias = "小程序方式预签约")]
+                #[doc(alias = "小程序方式预签约(平台收付通)")]
+                #[doc(
+                    alias = "/v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program",
@@ -378,11 +427,14 @@ pub mod combine_papay {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "电商合单委托代扣支付API")]
+        #[doc(alias = "电商合单委托代扣支付")]
+        #[doc(alias = "/v3/ecommerce/combine-papay/transactions")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/ecommerce/combine-papay/transactions",
@@ -410,11 +462,16 @@ pub mod combine_papay {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "电商合单委托代扣查询订单API")]
+            #[doc(alias = "电商合单委托代扣查询订单")]
+            #[doc(
+                alias = "/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}"
+            )]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 combine_out_trade_no: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}",
@@ -438,12 +495,17 @@ pub mod combine_papay {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "电商合单委托代扣撤销订单API")]
+                #[doc(alias = "电商合单委托代扣撤销订单")]
+                #[doc(
+                    alias = "/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     combine_out_trade_no: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse",
@@ -481,12 +543,16 @@ pub mod fund {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询二级商户账户实时余额API")]
+            #[doc(alias = "查询二级商户账户实时余额")]
+            #[doc(alias = "查询二级商户账户实时余额(平台收付通)")]
+            #[doc(alias = "/v3/ecommerce/fund/balance/{sub_mchid}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 sub_mchid: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/ecommerce/fund/balance/{sub_mchid}",
@@ -514,12 +580,16 @@ pub mod fund {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询二级商户账户日终余额API")]
+            #[doc(alias = "查询二级商户账户日终余额")]
+            #[doc(alias = "查询二级商户账户日终余额(平台收付通)")]
+            #[doc(alias = "/v3/ecommerce/fund/enddaybalance/{sub_mchid}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 sub_mchid: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/ecommerce/fund/enddaybalance/{sub_mchid}",
@@ -551,11 +621,15 @@ pub mod fund {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "账户余额提现API")]
+        #[doc(alias = "账户余额提现")]
+        #[doc(alias = "账户余额提现(平台收付通)")]
+        #[doc(alias = "/v3/ecommerce/fund/withdraw")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/ecommerce/fund/withdraw",
@@ -583,12 +657,15 @@ pub mod fund {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "微信支付提现单号查询")]
+            #[doc(alias = "微信支付提现单号查询提现结果(平台收付通)")]
+            #[doc(alias = "/v3/ecommerce/fund/withdraw/{withdraw_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 withdraw_id: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/ecommerce/fund/withdraw/{withdraw_id}",
@@ -620,12 +697,17 @@ pub mod fund {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "商户提现单号查询")]
+                #[doc(alias = "商户提现单号查询提现结果(平台收付通)")]
+                #[doc(
+                    alias = "/v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_request_no: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}",
@@ -654,11 +736,13 @@ pub mod mch_transfer {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "申请二级商户商家转账授权")]
+        #[doc(alias = "/v3/ecommerce/mch-transfer/authorizations")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/ecommerce/mch-transfer/authorizations",
@@ -681,11 +765,13 @@ pub mod mch_transfer {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询二级商户商家转账授权状态")]
+            #[doc(alias = "/v3/ecommerce/mch-transfer/authorizations/{sub_mchid}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 sub_mchid: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/ecommerce/mch-transfer/authorizations/{sub_mchid}",
@@ -708,7 +794,7 @@ pub mod mch_transfer {
         ///
         /// # Sensitive fields
         ///
-        /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+        /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
         ///
         /// ```ignore
         /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -718,15 +804,17 @@ pub mod mch_transfer {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "发起转账")]
+        #[doc(alias = "/v3/ecommerce/mch-transfer/transfer-bills")]
         pub async fn post<F>(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: F,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+        ) -> ::std::result::Result<PostResponse, crate::Error>
         where
             F: ::std::ops::FnOnce(
-                &::sdk_runtime::wechatpay::Encryptor,
-            ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                &crate::Encryptor,
+            ) -> ::std::result::Result<PostRequest, crate::Error>,
         {
             let encryptor = client.encryptor().await?;
             let body = body(&encryptor)?;
@@ -754,12 +842,16 @@ pub mod mch_transfer {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "商户单号查询转账单")]
+                #[doc(
+                    alias = "/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_bill_no: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}",
@@ -782,12 +874,16 @@ pub mod mch_transfer {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "撤销转账")]
+                    #[doc(
+                        alias = "/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         out_bill_no: &str,
                         body: &PostRequest,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel",
@@ -815,12 +911,16 @@ pub mod mch_transfer {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "微信转账单号查询转账单")]
+                #[doc(
+                    alias = "/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     transfer_bill_no: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}",
@@ -847,11 +947,13 @@ pub mod profitsharing {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询售后服务分账结果")]
+        #[doc(alias = "/v3/ecommerce/profitsharing/after-sales-orders")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/ecommerce/profitsharing/after-sales-orders",
@@ -867,11 +969,13 @@ pub mod profitsharing {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "请求售后服务分账")]
+        #[doc(alias = "/v3/ecommerce/profitsharing/after-sales-orders")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/ecommerce/profitsharing/after-sales-orders",
@@ -896,11 +1000,15 @@ pub mod profitsharing {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "完结分账API")]
+        #[doc(alias = "完结分账")]
+        #[doc(alias = "完结分账(平台收付通)")]
+        #[doc(alias = "/v3/ecommerce/profitsharing/finish-order")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/ecommerce/profitsharing/finish-order",
@@ -923,11 +1031,14 @@ pub mod profitsharing {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询分账结果API")]
+        #[doc(alias = "查询分账结果")]
+        #[doc(alias = "/v3/ecommerce/profitsharing/orders")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/ecommerce/profitsharing/orders",
@@ -945,7 +1056,7 @@ pub mod profitsharing {
         ///
         /// # Sensitive fields
         ///
-        /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+        /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
         ///
         /// ```ignore
         /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -955,15 +1066,18 @@ pub mod profitsharing {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "请求分账API")]
+        #[doc(alias = "请求分账")]
+        #[doc(alias = "/v3/ecommerce/profitsharing/orders")]
         pub async fn post<F>(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: F,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+        ) -> ::std::result::Result<PostResponse, crate::Error>
         where
             F: ::std::ops::FnOnce(
-                &::sdk_runtime::wechatpay::Encryptor,
-            ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                &crate::Encryptor,
+            ) -> ::std::result::Result<PostRequest, crate::Error>,
         {
             let encryptor = client.encryptor().await?;
             let body = body(&encryptor)?;
@@ -995,11 +1109,17 @@ pub mod profitsharing {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询订单剩余待分金额API")]
+                #[doc(alias = "查询订单剩余待分金额")]
+                #[doc(alias = "查询订单剩余待分金额(平台收付通)")]
+                #[doc(
+                    alias = "/v3/ecommerce/profitsharing/orders/{transaction_id}/amounts"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     transaction_id: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/ecommerce/profitsharing/orders/{transaction_id}/amounts",
@@ -1025,7 +1145,7 @@ pub mod profitsharing {
             ///
             /// # Sensitive fields
             ///
-            /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+            /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
             ///
             /// ```ignore
             /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -1035,15 +1155,19 @@ pub mod profitsharing {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "添加分账接收方API")]
+            #[doc(alias = "添加分账接收方")]
+            #[doc(alias = "添加分账接收方(平台收付通)")]
+            #[doc(alias = "/v3/ecommerce/profitsharing/receivers/add")]
             pub async fn post<F>(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: F,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+            ) -> ::std::result::Result<PostResponse, crate::Error>
             where
                 F: ::std::ops::FnOnce(
-                    &::sdk_runtime::wechatpay::Encryptor,
-                ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                    &crate::Encryptor,
+                ) -> ::std::result::Result<PostRequest, crate::Error>,
             {
                 let encryptor = client.encryptor().await?;
                 let body = body(&encryptor)?;
@@ -1070,11 +1194,15 @@ pub mod profitsharing {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "删除分账接收方API")]
+            #[doc(alias = "删除分账接收方")]
+            #[doc(alias = "删除分账接收方(平台收付通)")]
+            #[doc(alias = "/v3/ecommerce/profitsharing/receivers/delete")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/ecommerce/profitsharing/receivers/delete",
@@ -1098,11 +1226,14 @@ pub mod profitsharing {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询分账回退结果API")]
+        #[doc(alias = "查询分账回退结果")]
+        #[doc(alias = "/v3/ecommerce/profitsharing/returnorders")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/ecommerce/profitsharing/returnorders",
@@ -1120,11 +1251,14 @@ pub mod profitsharing {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "请求分账回退API")]
+        #[doc(alias = "请求分账回退")]
+        #[doc(alias = "/v3/ecommerce/profitsharing/returnorders")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/ecommerce/profitsharing/returnorders",
@@ -1154,11 +1288,15 @@ pub mod refunds {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "退款申请API")]
+        #[doc(alias = "退款申请")]
+        #[doc(alias = "退款申请(平台收付通)")]
+        #[doc(alias = "/v3/ecommerce/refunds/apply")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/ecommerce/refunds/apply",
@@ -1193,7 +1331,7 @@ pub mod refunds {
             ///
             /// # Sensitive fields
             ///
-            /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+            /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
             ///
             /// ```ignore
             /// let response = post(&client, /* … */ |encryptor| Ok(PostRequest {
@@ -1203,16 +1341,19 @@ pub mod refunds {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "发起异常退款")]
+            #[doc(alias = "发起异常退款(平台收付通)")]
+            #[doc(alias = "/v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund")]
             pub async fn post<F>(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 refund_id: &str,
                 body: F,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+            ) -> ::std::result::Result<PostResponse, crate::Error>
             where
                 F: ::std::ops::FnOnce(
-                    &::sdk_runtime::wechatpay::Encryptor,
-                ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                    &crate::Encryptor,
+                ) -> ::std::result::Result<PostRequest, crate::Error>,
             {
                 let encryptor = client.encryptor().await?;
                 let body = body(&encryptor)?;
@@ -1244,12 +1385,15 @@ pub mod refunds {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询垫付回补结果API")]
+            #[doc(alias = "查询垫付回补结果")]
+            #[doc(alias = "/v3/ecommerce/refunds/{refund_id}/return-advance")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 refund_id: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/ecommerce/refunds/{refund_id}/return-advance",
@@ -1268,12 +1412,15 @@ pub mod refunds {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "垫付退款回补API")]
+            #[doc(alias = "垫付退款回补")]
+            #[doc(alias = "/v3/ecommerce/refunds/{refund_id}/return-advance")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 refund_id: &str,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/ecommerce/refunds/{refund_id}/return-advance",
@@ -1304,12 +1451,15 @@ pub mod refunds {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "通过微信支付退款单号查询退款")]
+            #[doc(alias = "通过微信支付退款单号查询退款(平台收付通)")]
+            #[doc(alias = "/v3/ecommerce/refunds/id/{refund_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 refund_id: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/ecommerce/refunds/id/{refund_id}",
@@ -1344,12 +1494,15 @@ pub mod refunds {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "通过商户退款单号查询退款")]
+            #[doc(alias = "通过商户退款单号查询退款(平台收付通)")]
+            #[doc(alias = "/v3/ecommerce/refunds/out-refund-no/{out_refund_no}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 out_refund_no: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/ecommerce/refunds/out-refund-no/{out_refund_no}",
@@ -1383,11 +1536,15 @@ pub mod subsidies {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "取消补差API")]
+        #[doc(alias = "取消补差")]
+        #[doc(alias = "取消补差(平台收付通)")]
+        #[doc(alias = "/v3/ecommerce/subsidies/cancel")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/ecommerce/subsidies/cancel",
@@ -1410,11 +1567,15 @@ pub mod subsidies {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "请求补差API")]
+        #[doc(alias = "请求补差")]
+        #[doc(alias = "请求补差(平台收付通)")]
+        #[doc(alias = "/v3/ecommerce/subsidies/create")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/ecommerce/subsidies/create",
@@ -1437,11 +1598,15 @@ pub mod subsidies {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "请求补差回退API")]
+        #[doc(alias = "请求补差回退")]
+        #[doc(alias = "请求补差回退(平台收付通)")]
+        #[doc(alias = "/v3/ecommerce/subsidies/return")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/ecommerce/subsidies/return",

@@ -16,11 +16,14 @@ pub mod mch_transfer {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "商户单号申请电子回单")]
+            #[doc(alias = "商户单号申请电子回单(用户确认模式)")]
+            #[doc(alias = "/v3/fund-app/mch-transfer/elecsign/out-bill-no")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/fund-app/mch-transfer/elecsign/out-bill-no",
@@ -42,11 +45,16 @@ pub mod mch_transfer {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "商户单号查询电子回单")]
+                #[doc(alias = "商户单号查询电子回单(用户确认模式)")]
+                #[doc(
+                    alias = "/v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_bill_no: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}",
@@ -69,11 +77,14 @@ pub mod mch_transfer {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "微信单号申请电子回单")]
+            #[doc(alias = "微信单号申请电子回单(用户确认模式)")]
+            #[doc(alias = "/v3/fund-app/mch-transfer/elecsign/transfer-bill-no")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/fund-app/mch-transfer/elecsign/transfer-bill-no",
@@ -95,11 +106,16 @@ pub mod mch_transfer {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "微信单号查询电子回单")]
+                #[doc(alias = "微信单号查询电子回单(用户确认模式)")]
+                #[doc(
+                    alias = "/v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     transfer_bill_no: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}",
@@ -123,7 +139,7 @@ pub mod mch_transfer {
         ///
         /// # Sensitive fields
         ///
-        /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+        /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
         ///
         /// ```ignore
         /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -133,15 +149,18 @@ pub mod mch_transfer {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "发起转账")]
+        #[doc(alias = "发起转账(用户确认模式)")]
+        #[doc(alias = "/v3/fund-app/mch-transfer/transfer-bills")]
         pub async fn post<F>(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: F,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+        ) -> ::std::result::Result<PostResponse, crate::Error>
         where
             F: ::std::ops::FnOnce(
-                &::sdk_runtime::wechatpay::Encryptor,
-            ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                &crate::Encryptor,
+            ) -> ::std::result::Result<PostRequest, crate::Error>,
         {
             let encryptor = client.encryptor().await?;
             let body = body(&encryptor)?;
@@ -170,11 +189,16 @@ pub mod mch_transfer {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "商户单号查询转账单")]
+                #[doc(alias = "商户单号查询转账单(用户确认模式)")]
+                #[doc(
+                    alias = "/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_bill_no: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}",
@@ -195,11 +219,16 @@ pub mod mch_transfer {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "撤销转账")]
+                    #[doc(alias = "撤销转账(用户确认模式)")]
+                    #[doc(
+                        alias = "/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         out_bill_no: &str,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel",
@@ -227,11 +256,16 @@ pub mod mch_transfer {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "微信转账单号查询转账单")]
+                #[doc(alias = "微信转账单号查询转账单(用户确认模式)")]
+                #[doc(
+                    alias = "/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     transfer_bill_no: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}",

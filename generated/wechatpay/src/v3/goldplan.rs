@@ -14,11 +14,14 @@ pub mod merchants {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "商家小票管理API")]
+        #[doc(alias = "商家小票管理")]
+        #[doc(alias = "/v3/goldplan/merchants/changecustompagestatus")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/goldplan/merchants/changecustompagestatus",
@@ -42,11 +45,14 @@ pub mod merchants {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "点金计划管理API")]
+        #[doc(alias = "点金计划管理")]
+        #[doc(alias = "/v3/goldplan/merchants/changegoldplanstatus")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/goldplan/merchants/changegoldplanstatus",
@@ -71,11 +77,14 @@ pub mod merchants {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "关闭广告展示API")]
+        #[doc(alias = "关闭广告展示")]
+        #[doc(alias = "/v3/goldplan/merchants/close-advertising-show")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/goldplan/merchants/close-advertising-show",
@@ -98,11 +107,14 @@ pub mod merchants {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "开通广告展示API")]
+        #[doc(alias = "开通广告展示")]
+        #[doc(alias = "/v3/goldplan/merchants/open-advertising-show")]
         pub async fn patch(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PatchRequest,
-        ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PatchResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::PATCH,
                     "/v3/goldplan/merchants/open-advertising-show",
@@ -126,11 +138,14 @@ pub mod merchants {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "同业过滤标签管理API")]
+        #[doc(alias = "同业过滤标签管理")]
+        #[doc(alias = "/v3/goldplan/merchants/set-advertising-industry-filter")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/goldplan/merchants/set-advertising-industry-filter",

@@ -10,11 +10,13 @@ pub mod insurance_orders {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "创建保险订单")]
+    #[doc(alias = "/v3/hire-power-bank/insurance-orders")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/hire-power-bank/insurance-orders",
@@ -34,11 +36,13 @@ pub mod insurance_orders {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询保险订单详情")]
+        #[doc(alias = "/v3/hire-power-bank/insurance-orders/{out_order_no}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             out_order_no: &str,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/hire-power-bank/insurance-orders/{out_order_no}",
@@ -61,11 +65,13 @@ pub mod user_qualifications {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询用户保险订单领取资格")]
+        #[doc(alias = "/v3/hire-power-bank/user-qualifications/{openid}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             openid: &str,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/hire-power-bank/user-qualifications/{openid}",

@@ -16,11 +16,14 @@ pub mod busifavor {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询商家券事件通知地址API")]
+        #[doc(alias = "查询商家券事件通知地址")]
+        #[doc(alias = "/v3/marketing/busifavor/callbacks")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/marketing/busifavor/callbacks",
@@ -40,11 +43,14 @@ pub mod busifavor {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "设置商家券事件通知地址API")]
+        #[doc(alias = "设置商家券事件通知地址")]
+        #[doc(alias = "/v3/marketing/busifavor/callbacks")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/marketing/busifavor/callbacks",
@@ -73,11 +79,14 @@ pub mod busifavor {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "关联订单信息API")]
+            #[doc(alias = "关联订单信息")]
+            #[doc(alias = "/v3/marketing/busifavor/coupons/associate")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/marketing/busifavor/coupons/associate",
@@ -100,12 +109,15 @@ pub mod busifavor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "发放消费卡API")]
+                #[doc(alias = "发放消费卡")]
+                #[doc(alias = "/v3/marketing/busifavor/coupons/{card_id}/send")]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     card_id: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/busifavor/coupons/{card_id}/send",
@@ -132,11 +144,14 @@ pub mod busifavor {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "使券失效API")]
+            #[doc(alias = "使券失效")]
+            #[doc(alias = "/v3/marketing/busifavor/coupons/deactivate")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/marketing/busifavor/coupons/deactivate",
@@ -161,11 +176,14 @@ pub mod busifavor {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "取消关联订单信息API")]
+            #[doc(alias = "取消关联订单信息")]
+            #[doc(alias = "/v3/marketing/busifavor/coupons/disassociate")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/marketing/busifavor/coupons/disassociate",
@@ -190,11 +208,14 @@ pub mod busifavor {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "申请退券API")]
+            #[doc(alias = "申请退券")]
+            #[doc(alias = "/v3/marketing/busifavor/coupons/return")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/marketing/busifavor/coupons/return",
@@ -219,11 +240,14 @@ pub mod busifavor {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "核销用户券API")]
+            #[doc(alias = "核销用户券")]
+            #[doc(alias = "/v3/marketing/busifavor/coupons/use")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/marketing/busifavor/coupons/use",
@@ -244,11 +268,13 @@ pub mod busifavor {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "向用户发券")]
+            #[doc(alias = "/v3/marketing/busifavor/coupons/send")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/marketing/busifavor/coupons/send",
@@ -275,11 +301,14 @@ pub mod busifavor {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "创建商家券API")]
+        #[doc(alias = "创建商家券")]
+        #[doc(alias = "/v3/marketing/busifavor/stocks")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/marketing/busifavor/stocks",
@@ -321,11 +350,14 @@ pub mod busifavor {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询商家券详情API")]
+            #[doc(alias = "查询商家券详情")]
+            #[doc(alias = "/v3/marketing/busifavor/stocks/{stock_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 stock_id: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/marketing/busifavor/stocks/{stock_id}",
@@ -345,12 +377,15 @@ pub mod busifavor {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "修改商家券基本信息API")]
+            #[doc(alias = "修改商家券基本信息")]
+            #[doc(alias = "/v3/marketing/busifavor/stocks/{stock_id}")]
             pub async fn patch(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 stock_id: &str,
                 body: &PatchRequest,
-            ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PatchResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::PATCH,
                         "/v3/marketing/busifavor/stocks/{stock_id}",
@@ -404,12 +439,15 @@ pub mod busifavor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "修改批次预算API")]
+                #[doc(alias = "修改批次预算")]
+                #[doc(alias = "/v3/marketing/busifavor/stocks/{stock_id}/budget")]
                 pub async fn patch(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     stock_id: &str,
                     body: &PatchRequest,
-                ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PatchResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::PATCH,
                             "/v3/marketing/busifavor/stocks/{stock_id}/budget",
@@ -431,12 +469,14 @@ pub mod busifavor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询预存code列表")]
+                #[doc(alias = "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     stock_id: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
@@ -457,12 +497,15 @@ pub mod busifavor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "上传预存code API")]
+                #[doc(alias = "上传预存code")]
+                #[doc(alias = "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes")]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     stock_id: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
@@ -488,13 +531,17 @@ pub mod busifavor {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "查询预存code详情")]
+                    #[doc(
+                        alias = "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}"
+                    )]
                     pub async fn get(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         stock_id: &str,
                         coupon_code: &str,
                         query: &GetQuery,
-                    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<GetResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::GET,
                                 "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}",
@@ -512,13 +559,17 @@ pub mod busifavor {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "删除预存code")]
+                    #[doc(
+                        alias = "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}"
+                    )]
                     pub async fn delete(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         stock_id: &str,
                         coupon_code: &str,
                         query: &DeleteQuery,
-                    ) -> ::std::result::Result<DeleteResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<DeleteResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::DELETE,
                                 "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}",
@@ -567,11 +618,14 @@ pub mod busifavor {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询营销补差付款单列表API")]
+            #[doc(alias = "查询营销补差付款单列表")]
+            #[doc(alias = "/v3/marketing/busifavor/subsidy/pay-receipts")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/marketing/busifavor/subsidy/pay-receipts",
@@ -587,11 +641,14 @@ pub mod busifavor {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "营销补差付款API")]
+            #[doc(alias = "营销补差付款")]
+            #[doc(alias = "/v3/marketing/busifavor/subsidy/pay-receipts")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/marketing/busifavor/subsidy/pay-receipts",
@@ -616,11 +673,16 @@ pub mod busifavor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询营销补差付款单详情API")]
+                #[doc(alias = "查询营销补差付款单详情")]
+                #[doc(
+                    alias = "/v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     subsidy_receipt_id: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}",
@@ -643,11 +705,14 @@ pub mod busifavor {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "营销补差回退API")]
+            #[doc(alias = "营销补差回退")]
+            #[doc(alias = "/v3/marketing/busifavor/subsidy/return-receipts")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/marketing/busifavor/subsidy/return-receipts",
@@ -669,11 +734,15 @@ pub mod busifavor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询商家券营销补差回退单详情")]
+                #[doc(
+                    alias = "/v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     subsidy_return_receipt_id: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}",
@@ -708,12 +777,15 @@ pub mod busifavor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "根据过滤条件查询用户券API")]
+                #[doc(alias = "根据过滤条件查询用户券")]
+                #[doc(alias = "/v3/marketing/busifavor/users/{openid}/coupons")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     openid: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/busifavor/users/{openid}/coupons",
@@ -759,16 +831,18 @@ pub mod busifavor {
                             ///
                             /// # Errors
                             ///
-                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                            #[doc(alias = "查询用户单张券详情API")]
+                            #[doc(alias = "查询用户单张券详情")]
+                            #[doc(
+                                alias = "/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}"
+                            )]
                             pub async fn get(
-                                client: &::sdk_runtime::wechatpay::Client,
+                                client: &crate::Client,
                                 openid: &str,
                                 coupon_code: &str,
                                 appid: &str,
-                            ) -> ::std::result::Result<
-                                GetResponse,
-                                ::sdk_runtime::Error,
-                            > {
+                            ) -> ::std::result::Result<GetResponse, crate::Error> {
                                 let op = ::sdk_runtime::wechatpay::Operation::new(
                                         ::sdk_runtime::Method::GET,
                                         "/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}",
@@ -818,11 +892,14 @@ pub mod favor {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "获取已设置的消息通知地址API")]
+        #[doc(alias = "获取已设置的消息通知地址")]
+        #[doc(alias = "/v3/marketing/favor/callbacks")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/marketing/favor/callbacks",
@@ -842,11 +919,14 @@ pub mod favor {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "设置消息通知地址API")]
+        #[doc(alias = "设置消息通知地址")]
+        #[doc(alias = "/v3/marketing/favor/callbacks")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/marketing/favor/callbacks",
@@ -873,11 +953,14 @@ pub mod favor {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "创建代金券批次API")]
+        #[doc(alias = "创建代金券批次")]
+        #[doc(alias = "/v3/marketing/favor/coupon-stocks")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/marketing/favor/coupon-stocks",
@@ -924,11 +1007,14 @@ pub mod favor {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "（营销）图片上传API")]
+            #[doc(alias = "（营销）图片上传")]
+            #[doc(alias = "/v3/marketing/favor/media/image-upload")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
-                upload: &::sdk_runtime::wechatpay::MediaUpload,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                client: &crate::Client,
+                upload: &crate::MediaUpload,
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/marketing/favor/media/image-upload",
@@ -953,11 +1039,14 @@ pub mod favor {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "条件查询批次列表API")]
+        #[doc(alias = "条件查询批次列表")]
+        #[doc(alias = "/v3/marketing/favor/stocks")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/marketing/favor/stocks",
@@ -988,12 +1077,15 @@ pub mod favor {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询批次详情API")]
+            #[doc(alias = "查询批次详情")]
+            #[doc(alias = "/v3/marketing/favor/stocks/{stock_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 stock_id: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/marketing/favor/stocks/{stock_id}",
@@ -1024,12 +1116,15 @@ pub mod favor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询代金券可用单品API")]
+                #[doc(alias = "查询代金券可用单品")]
+                #[doc(alias = "/v3/marketing/favor/stocks/{stock_id}/items")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     stock_id: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/favor/stocks/{stock_id}/items",
@@ -1055,12 +1150,15 @@ pub mod favor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询代金券可用商户API")]
+                #[doc(alias = "查询代金券可用商户")]
+                #[doc(alias = "/v3/marketing/favor/stocks/{stock_id}/merchants")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     stock_id: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/favor/stocks/{stock_id}/merchants",
@@ -1086,12 +1184,15 @@ pub mod favor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "暂停代金券批次API")]
+                #[doc(alias = "暂停代金券批次")]
+                #[doc(alias = "/v3/marketing/favor/stocks/{stock_id}/pause")]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     stock_id: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/favor/stocks/{stock_id}/pause",
@@ -1117,11 +1218,14 @@ pub mod favor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "下载批次退款明细API")]
+                #[doc(alias = "下载批次退款明细")]
+                #[doc(alias = "/v3/marketing/favor/stocks/{stock_id}/refund-flow")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     stock_id: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/favor/stocks/{stock_id}/refund-flow",
@@ -1145,12 +1249,15 @@ pub mod favor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "重启代金券批次API")]
+                #[doc(alias = "重启代金券批次")]
+                #[doc(alias = "/v3/marketing/favor/stocks/{stock_id}/restart")]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     stock_id: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/favor/stocks/{stock_id}/restart",
@@ -1176,12 +1283,15 @@ pub mod favor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "激活代金券批次API")]
+                #[doc(alias = "激活代金券批次")]
+                #[doc(alias = "/v3/marketing/favor/stocks/{stock_id}/start")]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     stock_id: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/favor/stocks/{stock_id}/start",
@@ -1207,11 +1317,14 @@ pub mod favor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "下载批次核销明细API")]
+                #[doc(alias = "下载批次核销明细")]
+                #[doc(alias = "/v3/marketing/favor/stocks/{stock_id}/use-flow")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     stock_id: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/favor/stocks/{stock_id}/use-flow",
@@ -1241,12 +1354,14 @@ pub mod favor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "根据商户号查用户的券")]
+                #[doc(alias = "/v3/marketing/favor/users/{openid}/coupons")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     openid: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/favor/users/{openid}/coupons",
@@ -1267,12 +1382,15 @@ pub mod favor {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "发放代金券API")]
+                #[doc(alias = "发放代金券")]
+                #[doc(alias = "/v3/marketing/favor/users/{openid}/coupons")]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     openid: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/favor/users/{openid}/coupons",
@@ -1305,13 +1423,18 @@ pub mod favor {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "查询代金券详情API")]
+                    #[doc(alias = "查询代金券详情")]
+                    #[doc(
+                        alias = "/v3/marketing/favor/users/{openid}/coupons/{coupon_id}"
+                    )]
                     pub async fn get(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         openid: &str,
                         coupon_id: &str,
                         query: &GetQuery,
-                    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<GetResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::GET,
                                 "/v3/marketing/favor/users/{openid}/coupons/{coupon_id}",
@@ -1345,11 +1468,13 @@ pub mod goods_subsidy_activity {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "按区域查询品牌加价购活动")]
+        #[doc(alias = "/v3/marketing/goods-subsidy-activity/activities")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/marketing/goods-subsidy-activity/activities",
@@ -1379,12 +1504,16 @@ pub mod goods_subsidy_activity {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "门店报名品牌加价购活动")]
+                #[doc(
+                    alias = "/v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     activity_id: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply",
@@ -1414,11 +1543,13 @@ pub mod goods_subsidy_activity {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "锁定品牌加价购活动资格")]
+            #[doc(alias = "/v3/marketing/goods-subsidy-activity/qualification/lock")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/marketing/goods-subsidy-activity/qualification/lock",
@@ -1440,11 +1571,13 @@ pub mod goods_subsidy_activity {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "解锁品牌加价购活动资格")]
+            #[doc(alias = "/v3/marketing/goods-subsidy-activity/qualification/unlock")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/marketing/goods-subsidy-activity/qualification/unlock",
@@ -1475,12 +1608,16 @@ pub mod goods_subsidy_activity {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "添加零售小店活动业务代理")]
+                #[doc(
+                    alias = "/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative"
+                )]
                 pub async fn put(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     activity_id: &str,
                     body: &PutRequest,
-                ) -> ::std::result::Result<PutResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PutResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::PUT,
                             "/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative",
@@ -1501,12 +1638,16 @@ pub mod goods_subsidy_activity {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "删除零售小店活动业务代理")]
+                #[doc(
+                    alias = "/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative"
+                )]
                 pub async fn delete(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     activity_id: &str,
                     body: &DeleteRequest,
-                ) -> ::std::result::Result<DeleteResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<DeleteResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::DELETE,
                             "/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative",
@@ -1536,12 +1677,16 @@ pub mod goods_subsidy_activity {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询零售小店活动业务代理")]
+                #[doc(
+                    alias = "/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     activity_id: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives",
@@ -1571,12 +1716,16 @@ pub mod goods_subsidy_activity {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "生成小店活动物料码")]
+                #[doc(
+                    alias = "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     brand_id: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials",
@@ -1603,12 +1752,16 @@ pub mod goods_subsidy_activity {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询小店活动门店列表")]
+                #[doc(
+                    alias = "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     brand_id: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores",
@@ -1629,12 +1782,16 @@ pub mod goods_subsidy_activity {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "添加小店活动门店")]
+                #[doc(
+                    alias = "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     brand_id: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores",
@@ -1655,12 +1812,16 @@ pub mod goods_subsidy_activity {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "删除小店活动门店")]
+                #[doc(
+                    alias = "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores"
+                )]
                 pub async fn delete(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     brand_id: &str,
                     body: &DeleteRequest,
-                ) -> ::std::result::Result<DeleteResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<DeleteResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::DELETE,
                             "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores",
@@ -1691,12 +1852,16 @@ pub mod goods_subsidy_activity {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "查询小店活动门店详情")]
+                    #[doc(
+                        alias = "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}"
+                    )]
                     pub async fn get(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         brand_id: &str,
                         store_code: &str,
-                    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<GetResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::GET,
                                 "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}",
@@ -1729,11 +1894,14 @@ pub mod membercard_activity {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询活动列表API")]
+        #[doc(alias = "查询活动列表")]
+        #[doc(alias = "/v3/marketing/membercard-activity/activities")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/marketing/membercard-activity/activities",
@@ -1755,11 +1923,14 @@ pub mod membercard_activity {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "创建活动API")]
+        #[doc(alias = "创建活动")]
+        #[doc(alias = "/v3/marketing/membercard-activity/activities")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/marketing/membercard-activity/activities",
@@ -1814,11 +1985,14 @@ pub mod membercard_activity {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询活动详情API")]
+            #[doc(alias = "查询活动详情")]
+            #[doc(alias = "/v3/marketing/membercard-activity/activities/{activity_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 activity_id: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/marketing/membercard-activity/activities/{activity_id}",
@@ -1857,11 +2031,16 @@ pub mod membercard_activity {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "终止活动API")]
+                #[doc(alias = "终止活动")]
+                #[doc(
+                    alias = "/v3/marketing/membercard-activity/activities/{activity_id}/terminate"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     activity_id: &str,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/membercard-activity/activities/{activity_id}/terminate",
@@ -1894,11 +2073,16 @@ pub mod membercard_open {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "获取用户信息（跳转型激活）API")]
+            #[doc(alias = "获取用户信息（跳转型激活）")]
+            #[doc(
+                alias = "/v3/marketing/membercard-open/activate-informations/{activate_ticket}"
+            )]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 activate_ticket: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/marketing/membercard-open/activate-informations/{activate_ticket}",
@@ -1926,10 +2110,13 @@ pub mod membercard_open {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询回调地址API")]
+        #[doc(alias = "查询回调地址")]
+        #[doc(alias = "/v3/marketing/membercard-open/callback")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            client: &crate::Client,
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/marketing/membercard-open/callback",
@@ -1948,11 +2135,14 @@ pub mod membercard_open {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "设置回调地址API")]
+        #[doc(alias = "设置回调地址")]
+        #[doc(alias = "/v3/marketing/membercard-open/callback")]
         pub async fn patch(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PatchRequest,
-        ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PatchResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::PATCH,
                     "/v3/marketing/membercard-open/callback",
@@ -1978,11 +2168,14 @@ pub mod membercard_open {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询会员卡模板列表API")]
+        #[doc(alias = "查询会员卡模板列表")]
+        #[doc(alias = "/v3/marketing/membercard-open/cards")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/marketing/membercard-open/cards",
@@ -2002,11 +2195,14 @@ pub mod membercard_open {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "创建会员卡模板API")]
+        #[doc(alias = "创建会员卡模板")]
+        #[doc(alias = "/v3/marketing/membercard-open/cards")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/marketing/membercard-open/cards",
@@ -2045,11 +2241,14 @@ pub mod membercard_open {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询会员卡模板信息API")]
+            #[doc(alias = "查询会员卡模板信息")]
+            #[doc(alias = "/v3/marketing/membercard-open/cards/{card_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 card_id: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/marketing/membercard-open/cards/{card_id}",
@@ -2069,12 +2268,15 @@ pub mod membercard_open {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "修改会员卡模板信息API")]
+            #[doc(alias = "修改会员卡模板信息")]
+            #[doc(alias = "/v3/marketing/membercard-open/cards/{card_id}")]
             pub async fn patch(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 card_id: &str,
                 body: &PatchRequest,
-            ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PatchResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::PATCH,
                         "/v3/marketing/membercard-open/cards/{card_id}",
@@ -2095,11 +2297,14 @@ pub mod membercard_open {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "删除会员卡模板API")]
+            #[doc(alias = "删除会员卡模板")]
+            #[doc(alias = "/v3/marketing/membercard-open/cards/{card_id}")]
             pub async fn delete(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 card_id: &str,
-            ) -> ::std::result::Result<DeleteResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<DeleteResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::DELETE,
                         "/v3/marketing/membercard-open/cards/{card_id}",
@@ -2134,12 +2339,17 @@ pub mod membercard_open {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "查询用户会员卡信息API")]
+                    #[doc(alias = "查询用户会员卡信息")]
+                    #[doc(
+                        alias = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}"
+                    )]
                     pub async fn get(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         card_id: &str,
                         code: &str,
-                    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<GetResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::GET,
                                 "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}",
@@ -2160,13 +2370,18 @@ pub mod membercard_open {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "修改用户会员卡信息API")]
+                    #[doc(alias = "修改用户会员卡信息")]
+                    #[doc(
+                        alias = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}"
+                    )]
                     pub async fn patch(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         card_id: &str,
                         code: &str,
                         body: &PatchRequest,
-                    ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PatchResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::PATCH,
                                 "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}",
@@ -2197,13 +2412,18 @@ pub mod membercard_open {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "激活会员卡（跳转型激活）API")]
+                        #[doc(alias = "激活会员卡（跳转型激活）")]
+                        #[doc(
+                            alias = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate"
+                        )]
                         pub async fn post(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             card_id: &str,
                             code: &str,
                             body: &PostRequest,
-                        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<PostResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::POST,
                                     "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate",
@@ -2232,16 +2452,18 @@ pub mod membercard_open {
                             ///
                             /// # Errors
                             ///
-                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                            #[doc(alias = "设置支付后展示的积分到账API")]
+                            #[doc(alias = "设置支付后展示的积分到账")]
+                            #[doc(
+                                alias = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit"
+                            )]
                             pub async fn post(
-                                client: &::sdk_runtime::wechatpay::Client,
+                                client: &crate::Client,
                                 card_id: &str,
                                 code: &str,
                                 body: &PostRequest,
-                            ) -> ::std::result::Result<
-                                PostResponse,
-                                ::sdk_runtime::Error,
-                            > {
+                            ) -> ::std::result::Result<PostResponse, crate::Error> {
                                 let op = ::sdk_runtime::wechatpay::Operation::new(
                                         ::sdk_runtime::Method::POST,
                                         "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit",
@@ -2268,16 +2490,18 @@ pub mod membercard_open {
                             ///
                             /// # Errors
                             ///
-                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                            #[doc(alias = "支付结果页展示会员积分API")]
+                            #[doc(alias = "支付结果页展示会员积分")]
+                            #[doc(
+                                alias = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare"
+                            )]
                             pub async fn post(
-                                client: &::sdk_runtime::wechatpay::Client,
+                                client: &crate::Client,
                                 card_id: &str,
                                 code: &str,
                                 body: &PostRequest,
-                            ) -> ::std::result::Result<
-                                PostResponse,
-                                ::sdk_runtime::Error,
-                            > {
+                            ) -> ::std::result::Result<PostResponse, crate::Error> {
                                 let op = ::sdk_runtime::wechatpay::Operation::new(
                                         ::sdk_runtime::Method::POST,
                                         "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare",
@@ -2305,13 +2529,18 @@ pub mod membercard_open {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "设置会员权益API")]
+                        #[doc(alias = "设置会员权益")]
+                        #[doc(
+                            alias = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights"
+                        )]
                         pub async fn patch(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             card_id: &str,
                             code: &str,
                             body: &PatchRequest,
-                        ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<PatchResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::PATCH,
                                     "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights",
@@ -2338,13 +2567,18 @@ pub mod membercard_open {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "作废用户会员卡API")]
+                        #[doc(alias = "作废用户会员卡")]
+                        #[doc(
+                            alias = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable"
+                        )]
                         pub async fn post(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             card_id: &str,
                             code: &str,
                             body: &PostRequest,
-                        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<PostResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::POST,
                                     "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable",
@@ -2372,12 +2606,17 @@ pub mod membercard_open {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "导入会员Code API")]
+                    #[doc(alias = "导入会员Code")]
+                    #[doc(
+                        alias = "/v3/marketing/membercard-open/cards/{card_id}/codes/deposit"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         card_id: &str,
                         body: &PostRequest,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/marketing/membercard-open/cards/{card_id}/codes/deposit",
@@ -2406,12 +2645,17 @@ pub mod membercard_open {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "加密code解码（跳转型激活）API")]
+                #[doc(alias = "加密code解码（跳转型激活）")]
+                #[doc(
+                    alias = "/v3/marketing/membercard-open/cards/{card_id}/decrypt-code"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     card_id: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/membercard-open/cards/{card_id}/decrypt-code",
@@ -2437,12 +2681,16 @@ pub mod membercard_open {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "商户预授权")]
+                #[doc(
+                    alias = "/v3/marketing/membercard-open/cards/{card_id}/permission-tokens"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     card_id: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/membercard-open/cards/{card_id}/permission-tokens",
@@ -2470,7 +2718,7 @@ pub mod membercard_open {
                     ///
                     /// # Sensitive fields
                     ///
-                    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+                    /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
                     ///
                     /// ```ignore
                     /// let response = post(&client, /* … */ |encryptor| Ok(PostRequest {
@@ -2480,16 +2728,21 @@ pub mod membercard_open {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "根据手机号导入用户会员卡API")]
+                    #[doc(alias = "根据手机号导入用户会员卡")]
+                    #[doc(
+                        alias = "/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import"
+                    )]
                     pub async fn post<F>(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         card_id: &str,
                         body: F,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+                    ) -> ::std::result::Result<PostResponse, crate::Error>
                     where
                         F: ::std::ops::FnOnce(
-                            &::sdk_runtime::wechatpay::Encryptor,
-                        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                            &crate::Encryptor,
+                        ) -> ::std::result::Result<PostRequest, crate::Error>,
                     {
                         let encryptor = client.encryptor().await?;
                         let body = body(&encryptor)?;
@@ -2520,12 +2773,15 @@ pub mod membercard_open {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "创建会员卡二维码API")]
+                #[doc(alias = "创建会员卡二维码")]
+                #[doc(alias = "/v3/marketing/membercard-open/cards/{card_id}/qrcode")]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     card_id: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/membercard-open/cards/{card_id}/qrcode",
@@ -2551,12 +2807,15 @@ pub mod membercard_open {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "设置会员卡模板权益项API")]
+                #[doc(alias = "设置会员卡模板权益项")]
+                #[doc(alias = "/v3/marketing/membercard-open/cards/{card_id}/rights")]
                 pub async fn patch(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     card_id: &str,
                     body: &PatchRequest,
-                ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PatchResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::PATCH,
                             "/v3/marketing/membercard-open/cards/{card_id}/rights",
@@ -2584,12 +2843,15 @@ pub mod membercard_open {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "老会员卡模板升级API")]
+                #[doc(alias = "老会员卡模板升级")]
+                #[doc(alias = "/v3/marketing/membercard-open/cards/{card_id}/upgrade")]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     card_id: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/membercard-open/cards/{card_id}/upgrade",
@@ -2617,12 +2879,17 @@ pub mod membercard_open {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "根据openid导入用户会员卡API")]
+                    #[doc(alias = "根据openid导入用户会员卡")]
+                    #[doc(
+                        alias = "/v3/marketing/membercard-open/cards/{card_id}/users/import"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         card_id: &str,
                         body: &PostRequest,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/marketing/membercard-open/cards/{card_id}/users/import",
@@ -2649,7 +2916,7 @@ pub mod membercard_open {
             ///
             /// # Sensitive fields
             ///
-            /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+            /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
             ///
             /// ```ignore
             /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -2659,15 +2926,18 @@ pub mod membercard_open {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "导入加密手机号提醒会员领卡API")]
+            #[doc(alias = "导入加密手机号提醒会员领卡")]
+            #[doc(alias = "/v3/marketing/membercard-open/phonenumber-member/import")]
             pub async fn post<F>(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: F,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+            ) -> ::std::result::Result<PostResponse, crate::Error>
             where
                 F: ::std::ops::FnOnce(
-                    &::sdk_runtime::wechatpay::Encryptor,
-                ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                    &crate::Encryptor,
+                ) -> ::std::result::Result<PostRequest, crate::Error>,
             {
                 let encryptor = client.encryptor().await?;
                 let body = body(&encryptor)?;
@@ -2693,7 +2963,7 @@ pub mod membercard_open {
             ///
             /// # Sensitive fields
             ///
-            /// `query` builds the query parameters from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+            /// `query` builds the query parameters from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
             ///
             /// ```ignore
             /// let response = get(&client, |encryptor| Ok(GetQuery {
@@ -2703,15 +2973,18 @@ pub mod membercard_open {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "通过加密手机号查询会员领卡状态API")]
+            #[doc(alias = "通过加密手机号查询会员领卡状态")]
+            #[doc(alias = "/v3/marketing/membercard-open/phonenumber-member/search")]
             pub async fn get<F>(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 query: F,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error>
+            ) -> ::std::result::Result<GetResponse, crate::Error>
             where
                 F: ::std::ops::FnOnce(
-                    &::sdk_runtime::wechatpay::Encryptor,
-                ) -> ::std::result::Result<GetQuery, ::sdk_runtime::Error>,
+                    &crate::Encryptor,
+                ) -> ::std::result::Result<GetQuery, crate::Error>,
             {
                 let encryptor = client.encryptor().await?;
                 let query = query(&encryptor)?;
@@ -2744,11 +3017,14 @@ pub mod membercard_open {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询用户在品牌下所有会员卡API")]
+            #[doc(alias = "查询用户在品牌下所有会员卡")]
+            #[doc(alias = "/v3/marketing/membercard-open/user/cards")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/marketing/membercard-open/user/cards",
@@ -2776,11 +3052,14 @@ pub mod partnerships {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "查询合作关系列表API")]
+    #[doc(alias = "查询合作关系列表")]
+    #[doc(alias = "/v3/marketing/partnerships")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<GetResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/marketing/partnerships",
@@ -2807,12 +3086,15 @@ pub mod partnerships {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "建立合作关系API")]
+        #[doc(alias = "建立合作关系")]
+        #[doc(alias = "/v3/marketing/partnerships/build")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             idempotency_key: &str,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/marketing/partnerships/build",
@@ -2838,12 +3120,15 @@ pub mod partnerships {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "终止合作关系API")]
+        #[doc(alias = "终止合作关系")]
+        #[doc(alias = "/v3/marketing/partnerships/terminate")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             idempotency_key: &str,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/marketing/partnerships/terminate",
@@ -2874,11 +3159,14 @@ pub mod paygiftactivity {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "获取支付有礼活动列表API")]
+        #[doc(alias = "获取支付有礼活动列表")]
+        #[doc(alias = "/v3/marketing/paygiftactivity/activities")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/marketing/paygiftactivity/activities",
@@ -2922,11 +3210,15 @@ pub mod paygiftactivity {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询活动详情接口API")]
+            #[doc(alias = "查询活动详情接口")]
+            #[doc(alias = "查询支付有礼活动详情")]
+            #[doc(alias = "/v3/marketing/paygiftactivity/activities/{activity_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 activity_id: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/marketing/paygiftactivity/activities/{activity_id}",
@@ -2970,12 +3262,17 @@ pub mod paygiftactivity {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询活动指定商品列表API")]
+                #[doc(alias = "查询活动指定商品列表")]
+                #[doc(
+                    alias = "/v3/marketing/paygiftactivity/activities/{activity_id}/goods"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     activity_id: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/paygiftactivity/activities/{activity_id}/goods",
@@ -3002,12 +3299,17 @@ pub mod paygiftactivity {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询活动发券商户号API")]
+                #[doc(alias = "查询活动发券商户号")]
+                #[doc(
+                    alias = "/v3/marketing/paygiftactivity/activities/{activity_id}/merchants"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     activity_id: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/marketing/paygiftactivity/activities/{activity_id}/merchants",
@@ -3033,12 +3335,17 @@ pub mod paygiftactivity {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "新增活动发券商户号API")]
+                    #[doc(alias = "新增活动发券商户号")]
+                    #[doc(
+                        alias = "/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         activity_id: &str,
                         body: &PostRequest,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add",
@@ -3065,12 +3372,17 @@ pub mod paygiftactivity {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "删除活动发券商户号API")]
+                    #[doc(alias = "删除活动发券商户号")]
+                    #[doc(
+                        alias = "/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         activity_id: &str,
                         body: &PostRequest,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete",
@@ -3097,11 +3409,16 @@ pub mod paygiftactivity {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "终止活动API")]
+                #[doc(alias = "终止活动")]
+                #[doc(
+                    alias = "/v3/marketing/paygiftactivity/activities/{activity_id}/terminate"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     activity_id: &str,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/marketing/paygiftactivity/activities/{activity_id}/terminate",
@@ -3129,11 +3446,14 @@ pub mod paygiftactivity {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "创建全场满额送活动API")]
+        #[doc(alias = "创建全场满额送活动")]
+        #[doc(alias = "/v3/marketing/paygiftactivity/unique-threshold-activity")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/marketing/paygiftactivity/unique-threshold-activity",
@@ -3178,11 +3498,13 @@ pub mod shopping_receipt {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "创建自定义入口")]
+        #[doc(alias = "/v3/marketing/shopping-receipt/customentrances")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/marketing/shopping-receipt/customentrances",
@@ -3208,11 +3530,13 @@ pub mod shopping_receipt {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询自定义入口")]
+            #[doc(alias = "/v3/marketing/shopping-receipt/customentrances/{brand_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 brand_id: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/marketing/shopping-receipt/customentrances/{brand_id}",
@@ -3232,12 +3556,14 @@ pub mod shopping_receipt {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "更新自定义入口")]
+            #[doc(alias = "/v3/marketing/shopping-receipt/customentrances/{brand_id}")]
             pub async fn patch(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 brand_id: &str,
                 body: &PatchRequest,
-            ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PatchResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::PATCH,
                         "/v3/marketing/shopping-receipt/customentrances/{brand_id}",
@@ -3267,11 +3593,13 @@ pub mod shopping_receipt {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "上传商家电子小票跳转信息")]
+        #[doc(alias = "/v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos",
@@ -3303,11 +3631,13 @@ pub mod shopping_receipt {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "上传电子小票")]
+        #[doc(alias = "/v3/marketing/shopping-receipt/shoppingreceipts")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
-            upload: &::sdk_runtime::wechatpay::MediaUpload,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            client: &crate::Client,
+            upload: &crate::MediaUpload,
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let encryptor = client.encryptor().await?;
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,

@@ -12,7 +12,7 @@ pub mod risk {
         ///
         /// # Sensitive fields
         ///
-        /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+        /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
         ///
         /// ```ignore
         /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -22,15 +22,18 @@ pub mod risk {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "提交已注销商户号可用余额提现申请单API")]
+        #[doc(alias = "提交已注销商户号可用余额提现申请单")]
+        #[doc(alias = "/v3/mch_operate/risk/withdrawl-apply")]
         pub async fn post<F>(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: F,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+        ) -> ::std::result::Result<PostResponse, crate::Error>
         where
             F: ::std::ops::FnOnce(
-                &::sdk_runtime::wechatpay::Encryptor,
-            ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                &crate::Encryptor,
+            ) -> ::std::result::Result<PostRequest, crate::Error>,
         {
             let encryptor = client.encryptor().await?;
             let body = body(&encryptor)?;
@@ -64,11 +67,20 @@ pub mod risk {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(
+                    alias = "微信支付提现申请单号查询提现申请单状态API"
+                )]
+                #[doc(
+                    alias = "微信支付提现申请单号查询提现申请单状态"
+                )]
+                #[doc(
+                    alias = "/v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     applyment_id: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}",
@@ -92,11 +104,15 @@ pub mod risk {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "商户提现申请单号查询提现申请单状态")]
+                #[doc(
+                    alias = "/v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_request_no: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}",

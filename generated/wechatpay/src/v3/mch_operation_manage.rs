@@ -14,11 +14,15 @@ pub mod merchant_limitations {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询子商户管控情况")]
+            #[doc(
+                alias = "/v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}"
+            )]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 sub_mchid: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}",

@@ -14,11 +14,14 @@ pub mod fund {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询账户实时余额API")]
+            #[doc(alias = "查询账户实时余额")]
+            #[doc(alias = "/v3/merchant/fund/balance/{account_type}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 account_type: &GetAccountType,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/merchant/fund/balance/{account_type}",
@@ -42,12 +45,15 @@ pub mod fund {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询账户日终余额API")]
+            #[doc(alias = "查询账户日终余额")]
+            #[doc(alias = "/v3/merchant/fund/dayendbalance/{account_type}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 account_type: &GetAccountType,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/merchant/fund/dayendbalance/{account_type}",
@@ -71,11 +77,14 @@ pub mod fund {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "电商平台预约提现API")]
+        #[doc(alias = "电商平台预约提现")]
+        #[doc(alias = "/v3/merchant/fund/withdraw")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/merchant/fund/withdraw",
@@ -98,12 +107,15 @@ pub mod fund {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "按日下载提现异常文件API")]
+                #[doc(alias = "按日下载提现异常文件")]
+                #[doc(alias = "/v3/merchant/fund/withdraw/bill-type/{bill_type}")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     bill_type: &GetBillType,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/merchant/fund/withdraw/bill-type/{bill_type}",
@@ -129,11 +141,16 @@ pub mod fund {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "电商平台(商户提现单号查询)提现状态API")]
+                #[doc(alias = "电商平台(商户提现单号查询)提现状态")]
+                #[doc(
+                    alias = "/v3/merchant/fund/withdraw/out-request-no/{out_request_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_request_no: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/merchant/fund/withdraw/out-request-no/{out_request_no}",
@@ -157,11 +174,18 @@ pub mod fund {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(
+                    alias = "电商平台(微信支付提现单号)查询提现状态API"
+                )]
+                #[doc(
+                    alias = "电商平台(微信支付提现单号)查询提现状态"
+                )]
+                #[doc(alias = "/v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     withdraw_id: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}",
@@ -195,11 +219,15 @@ pub mod media {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "图片上传API")]
+        #[doc(alias = "图片上传")]
+        #[doc(alias = "商户图片上传")]
+        #[doc(alias = "/v3/merchant/media/upload")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
-            upload: &::sdk_runtime::wechatpay::MediaUpload,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            client: &crate::Client,
+            upload: &crate::MediaUpload,
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/merchant/media/upload",
@@ -221,11 +249,14 @@ pub mod media {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "视频上传API")]
+        #[doc(alias = "视频上传")]
+        #[doc(alias = "/v3/merchant/media/video_upload")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
-            upload: &::sdk_runtime::wechatpay::MediaUpload,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            client: &crate::Client,
+            upload: &crate::MediaUpload,
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/merchant/media/video_upload",

@@ -10,7 +10,7 @@ pub mod report_trade_union_information {
     ///
     /// # Sensitive fields
     ///
-    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+    /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
     ///
     /// ```ignore
     /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -20,15 +20,17 @@ pub mod report_trade_union_information {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "上报订单关联信息")]
+    #[doc(alias = "/v3/merchant-risk-manage/report-trade-union-information")]
     pub async fn post<F>(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: F,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+    ) -> ::std::result::Result<PostResponse, crate::Error>
     where
         F: ::std::ops::FnOnce(
-            &::sdk_runtime::wechatpay::Encryptor,
-        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+            &crate::Encryptor,
+        ) -> ::std::result::Result<PostRequest, crate::Error>,
     {
         let encryptor = client.encryptor().await?;
         let body = body(&encryptor)?;
@@ -55,11 +57,13 @@ pub mod trade_risk_information {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "查询风险信息")]
+    #[doc(alias = "/v3/merchant-risk-manage/trade-risk-information")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<GetResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/merchant-risk-manage/trade-risk-information",
@@ -80,11 +84,13 @@ pub mod trade_risk_result {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "处置结果回传")]
+    #[doc(alias = "/v3/merchant-risk-manage/trade-risk-result")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/merchant-risk-manage/trade-risk-result",
@@ -105,10 +111,13 @@ pub mod violation_notifications {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "查询商户违规通知回调地址API")]
+    #[doc(alias = "查询商户违规通知回调地址")]
+    #[doc(alias = "/v3/merchant-risk-manage/violation-notifications")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        client: &crate::Client,
+    ) -> ::std::result::Result<GetResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
             ::sdk_runtime::Method::GET,
             "/v3/merchant-risk-manage/violation-notifications",
@@ -123,11 +132,14 @@ pub mod violation_notifications {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "创建商户违规通知回调地址API")]
+    #[doc(alias = "创建商户违规通知回调地址")]
+    #[doc(alias = "/v3/merchant-risk-manage/violation-notifications")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/merchant-risk-manage/violation-notifications",
@@ -143,11 +155,14 @@ pub mod violation_notifications {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "修改商户违规通知回调地址API")]
+    #[doc(alias = "修改商户违规通知回调地址")]
+    #[doc(alias = "/v3/merchant-risk-manage/violation-notifications")]
     pub async fn put(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PutRequest,
-    ) -> ::std::result::Result<PutResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PutResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::PUT,
                 "/v3/merchant-risk-manage/violation-notifications",
@@ -163,10 +178,13 @@ pub mod violation_notifications {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "删除商户违规通知回调地址API")]
+    #[doc(alias = "删除商户违规通知回调地址")]
+    #[doc(alias = "/v3/merchant-risk-manage/violation-notifications")]
     pub async fn delete(
-        client: &::sdk_runtime::wechatpay::Client,
-    ) -> ::std::result::Result<DeleteResponse, ::sdk_runtime::Error> {
+        client: &crate::Client,
+    ) -> ::std::result::Result<DeleteResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
             ::sdk_runtime::Method::DELETE,
             "/v3/merchant-risk-manage/violation-notifications",

@@ -10,10 +10,13 @@ pub mod complaint_notifications {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "查询投诉通知回调API")]
+    #[doc(alias = "查询投诉通知回调")]
+    #[doc(alias = "/v3/merchant-service/complaint-notifications")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        client: &crate::Client,
+    ) -> ::std::result::Result<GetResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
             ::sdk_runtime::Method::GET,
             "/v3/merchant-service/complaint-notifications",
@@ -28,11 +31,14 @@ pub mod complaint_notifications {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "创建投诉通知回调API")]
+    #[doc(alias = "创建投诉通知回调")]
+    #[doc(alias = "/v3/merchant-service/complaint-notifications")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/merchant-service/complaint-notifications",
@@ -48,11 +54,14 @@ pub mod complaint_notifications {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "更新投诉通知回调API")]
+    #[doc(alias = "更新投诉通知回调")]
+    #[doc(alias = "/v3/merchant-service/complaint-notifications")]
     pub async fn put(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PutRequest,
-    ) -> ::std::result::Result<PutResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PutResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::PUT,
                 "/v3/merchant-service/complaint-notifications",
@@ -68,10 +77,13 @@ pub mod complaint_notifications {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "删除投诉通知回调API")]
+    #[doc(alias = "删除投诉通知回调")]
+    #[doc(alias = "/v3/merchant-service/complaint-notifications")]
     pub async fn delete(
-        client: &::sdk_runtime::wechatpay::Client,
-    ) -> ::std::result::Result<DeleteResponse, ::sdk_runtime::Error> {
+        client: &crate::Client,
+    ) -> ::std::result::Result<DeleteResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
             ::sdk_runtime::Method::DELETE,
             "/v3/merchant-service/complaint-notifications",
@@ -95,12 +107,15 @@ pub mod complaints {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "查询投诉信息API")]
+    #[doc(alias = "查询投诉信息")]
+    #[doc(alias = "/v3/merchant-service/complaints")]
     #[deprecated(note = "since 2020.11.27")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<GetResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/merchant-service/complaints",
@@ -121,12 +136,15 @@ pub mod complaints {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询投诉详情API")]
+        #[doc(alias = "查询投诉详情")]
+        #[doc(alias = "/v3/merchant-service/complaints/{transaction_id}")]
         #[deprecated(note = "since 2020.11.27")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             transaction_id: &str,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/merchant-service/complaints/{transaction_id}",
@@ -145,12 +163,17 @@ pub mod complaints {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询投诉协商历史API")]
+            #[doc(alias = "查询投诉协商历史")]
+            #[doc(
+                alias = "/v3/merchant-service/complaints/{transaction_id}/negotiation-historys"
+            )]
             #[deprecated(note = "since 2021.01.08")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 transaction_id: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/merchant-service/complaints/{transaction_id}/negotiation-historys",
@@ -173,11 +196,14 @@ pub mod complaints_v2 {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "查询投诉单列表API")]
+    #[doc(alias = "查询投诉单列表")]
+    #[doc(alias = "/v3/merchant-service/complaints-v2")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<GetResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/merchant-service/complaints-v2",
@@ -204,11 +230,14 @@ pub mod complaints_v2 {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询投诉单详情API")]
+        #[doc(alias = "查询投诉单详情")]
+        #[doc(alias = "/v3/merchant-service/complaints-v2/{complaint_id}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             complaint_id: &str,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/merchant-service/complaints-v2/{complaint_id}",
@@ -233,12 +262,15 @@ pub mod complaints_v2 {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "反馈处理完成API")]
+            #[doc(alias = "反馈处理完成")]
+            #[doc(alias = "/v3/merchant-service/complaints-v2/{complaint_id}/complete")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 complaint_id: &str,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/merchant-service/complaints-v2/{complaint_id}/complete",
@@ -260,12 +292,17 @@ pub mod complaints_v2 {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询投诉协商历史API")]
+            #[doc(alias = "查询投诉协商历史")]
+            #[doc(
+                alias = "/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys"
+            )]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 complaint_id: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys",
@@ -290,12 +327,15 @@ pub mod complaints_v2 {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "提交回复API")]
+            #[doc(alias = "提交回复")]
+            #[doc(alias = "/v3/merchant-service/complaints-v2/{complaint_id}/response")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 complaint_id: &str,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/merchant-service/complaints-v2/{complaint_id}/response",
@@ -318,12 +358,17 @@ pub mod complaints_v2 {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "更新退款审批结果API")]
+            #[doc(alias = "更新退款审批结果")]
+            #[doc(
+                alias = "/v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress"
+            )]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 complaint_id: &str,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress",
@@ -348,12 +393,15 @@ pub mod feedbacks {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "商户反馈API")]
+    #[doc(alias = "商户反馈")]
+    #[doc(alias = "/v3/merchant-service/feedbacks")]
     #[deprecated(note = "since 2021.01.08")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/merchant-service/feedbacks",
@@ -376,14 +424,15 @@ pub mod images {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "图片下载API")]
+        #[doc(alias = "图片下载")]
+        #[doc(alias = "消费者投诉相关图片下载")]
+        #[doc(alias = "/v3/merchant-service/images/{media_id}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             media_id: &str,
-        ) -> ::std::result::Result<
-            ::sdk_runtime::wechatpay::Download,
-            ::sdk_runtime::Error,
-        > {
+        ) -> ::std::result::Result<crate::Download, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/merchant-service/images/{media_id}",
@@ -406,11 +455,14 @@ pub mod images {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "商户上传反馈图片API")]
+        #[doc(alias = "商户上传反馈图片")]
+        #[doc(alias = "/v3/merchant-service/images/upload")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
-            upload: &::sdk_runtime::wechatpay::MediaUpload,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            client: &crate::Client,
+            upload: &crate::MediaUpload,
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/merchant-service/images/upload",

@@ -8,11 +8,14 @@ pub mod stores {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "创建门店API")]
+    #[doc(alias = "创建门店")]
+    #[doc(alias = "/v3/merchant-store/stores")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/merchant-store/stores",
@@ -34,12 +37,15 @@ pub mod stores {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询门店API")]
+        #[doc(alias = "查询门店")]
+        #[doc(alias = "/v3/merchant-store/stores/{store_id}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             store_id: i64,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/merchant-store/stores/{store_id}",
@@ -54,12 +60,15 @@ pub mod stores {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "修改门店API")]
+        #[doc(alias = "修改门店")]
+        #[doc(alias = "/v3/merchant-store/stores/{store_id}")]
         pub async fn patch(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             store_id: i64,
             body: &PatchRequest,
-        ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PatchResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::PATCH,
                     "/v3/merchant-store/stores/{store_id}",
@@ -89,12 +98,14 @@ pub mod stores {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "绑定门店收款信息")]
+                #[doc(alias = "/v3/merchant-store/stores/{store_id}/recipients/bind")]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     store_id: i64,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/merchant-store/stores/{store_id}/recipients/bind",
@@ -116,12 +127,14 @@ pub mod stores {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "解除门店收款信息绑定")]
+                #[doc(alias = "/v3/merchant-store/stores/{store_id}/recipients/unbind")]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     store_id: i64,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/merchant-store/stores/{store_id}/recipients/unbind",

@@ -14,11 +14,14 @@ pub mod stocks {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "下载批次退款明细")]
+            #[doc(alias = "下载批次退款明细(消费金)")]
+            #[doc(alias = "/v3/multiuse/stocks/{stock_id}/refund-flow")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 stock_id: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/multiuse/stocks/{stock_id}/refund-flow",
@@ -38,11 +41,14 @@ pub mod stocks {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "下载批次发放明细")]
+            #[doc(alias = "下载批次发放明细(消费金)")]
+            #[doc(alias = "/v3/multiuse/stocks/{stock_id}/send-flow")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 stock_id: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/multiuse/stocks/{stock_id}/send-flow",
@@ -62,11 +68,14 @@ pub mod stocks {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "下载核销明细")]
+            #[doc(alias = "下载批次核销明细(消费金)")]
+            #[doc(alias = "/v3/multiuse/stocks/{stock_id}/use-flow")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 stock_id: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/multiuse/stocks/{stock_id}/use-flow",
@@ -92,7 +101,7 @@ pub mod users {
             ///
             /// # Sensitive fields
             ///
-            /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+            /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
             ///
             /// ```ignore
             /// let response = post(&client, /* … */ |encryptor| Ok(PostRequest {
@@ -102,16 +111,18 @@ pub mod users {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "发放指定批次的消费金")]
+            #[doc(alias = "/v3/multiuse/users/{openid}/coupons")]
             pub async fn post<F>(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 openid: &str,
                 body: F,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+            ) -> ::std::result::Result<PostResponse, crate::Error>
             where
                 F: ::std::ops::FnOnce(
-                    &::sdk_runtime::wechatpay::Encryptor,
-                ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                    &crate::Encryptor,
+                ) -> ::std::result::Result<PostRequest, crate::Error>,
             {
                 let encryptor = client.encryptor().await?;
                 let body = body(&encryptor)?;

@@ -10,11 +10,13 @@ pub mod card_template {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "创建电子发票卡券模板")]
+    #[doc(alias = "/v3/new-tax-control-fapiao/card-template")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/new-tax-control-fapiao/card-template",
@@ -37,7 +39,7 @@ pub mod fapiao_applications {
     ///
     /// # Sensitive fields
     ///
-    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+    /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
     ///
     /// ```ignore
     /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -47,15 +49,17 @@ pub mod fapiao_applications {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "开具电子发票")]
+    #[doc(alias = "/v3/new-tax-control-fapiao/fapiao-applications")]
     pub async fn post<F>(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: F,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+    ) -> ::std::result::Result<PostResponse, crate::Error>
     where
         F: ::std::ops::FnOnce(
-            &::sdk_runtime::wechatpay::Encryptor,
-        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+            &crate::Encryptor,
+        ) -> ::std::result::Result<PostRequest, crate::Error>,
     {
         let encryptor = client.encryptor().await?;
         let body = body(&encryptor)?;
@@ -83,12 +87,16 @@ pub mod fapiao_applications {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询电子发票")]
+        #[doc(
+            alias = "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}"
+        )]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             fapiao_apply_id: &str,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}",
@@ -116,12 +124,16 @@ pub mod fapiao_applications {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "获取发票下载信息")]
+            #[doc(
+                alias = "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files"
+            )]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 fapiao_apply_id: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files",
@@ -145,7 +157,7 @@ pub mod fapiao_applications {
             ///
             /// # Sensitive fields
             ///
-            /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+            /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
             ///
             /// ```ignore
             /// let response = post(&client, /* … */ |encryptor| Ok(PostRequest {
@@ -155,16 +167,20 @@ pub mod fapiao_applications {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "将电子发票插入微信用户卡包")]
+            #[doc(
+                alias = "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards"
+            )]
             pub async fn post<F>(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 fapiao_apply_id: &str,
                 body: F,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+            ) -> ::std::result::Result<PostResponse, crate::Error>
             where
                 F: ::std::ops::FnOnce(
-                    &::sdk_runtime::wechatpay::Encryptor,
-                ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                    &crate::Encryptor,
+                ) -> ::std::result::Result<PostRequest, crate::Error>,
             {
                 let encryptor = client.encryptor().await?;
                 let body = body(&encryptor)?;
@@ -195,12 +211,16 @@ pub mod fapiao_applications {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "冲红电子发票")]
+            #[doc(
+                alias = "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse"
+            )]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 fapiao_apply_id: &str,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse",
@@ -228,11 +248,15 @@ pub mod fapiao_applications {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "上传电子发票文件")]
+        #[doc(
+            alias = "/v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file"
+        )]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
-            upload: &::sdk_runtime::wechatpay::MediaUpload,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            client: &crate::Client,
+            upload: &crate::MediaUpload,
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file",
@@ -255,11 +279,13 @@ pub mod merchant {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "获取商户开票基础信息")]
+        #[doc(alias = "/v3/new-tax-control-fapiao/merchant/base-information")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/new-tax-control-fapiao/merchant/base-information",
@@ -284,11 +310,13 @@ pub mod merchant {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "检查子商户开票功能状态")]
+            #[doc(alias = "/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 sub_mchid: &str,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check",
@@ -311,11 +339,13 @@ pub mod merchant {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询商户配置的开发选项")]
+        #[doc(alias = "/v3/new-tax-control-fapiao/merchant/development-config")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/new-tax-control-fapiao/merchant/development-config",
@@ -331,11 +361,13 @@ pub mod merchant {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "配置开发选项")]
+        #[doc(alias = "/v3/new-tax-control-fapiao/merchant/development-config")]
         pub async fn patch(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PatchRequest,
-        ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PatchResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::PATCH,
                     "/v3/new-tax-control-fapiao/merchant/development-config",
@@ -358,11 +390,13 @@ pub mod merchant {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "获取商品和服务税收分类对照表")]
+        #[doc(alias = "/v3/new-tax-control-fapiao/merchant/tax-codes")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/new-tax-control-fapiao/merchant/tax-codes",
@@ -386,11 +420,13 @@ pub mod user_title {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "获取用户填写的抬头")]
+    #[doc(alias = "/v3/new-tax-control-fapiao/user-title")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<GetResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/new-tax-control-fapiao/user-title",
@@ -411,11 +447,13 @@ pub mod user_title {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "获取抬头填写链接")]
+        #[doc(alias = "/v3/new-tax-control-fapiao/user-title/title-url")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/new-tax-control-fapiao/user-title/title-url",

@@ -14,12 +14,15 @@ pub mod contracts {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "重试扣费通知API")]
+            #[doc(alias = "重试扣费通知")]
+            #[doc(alias = "/v3/papay/contracts/{contract_id}/fail-notify")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 contract_id: &str,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/papay/contracts/{contract_id}/fail-notify",
@@ -41,12 +44,15 @@ pub mod contracts {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "直连商户预扣费通知API")]
+            #[doc(alias = "直连商户预扣费通知")]
+            #[doc(alias = "/v3/papay/contracts/{contract_id}/notify")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 contract_id: &str,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/papay/contracts/{contract_id}/notify",
@@ -82,12 +88,17 @@ pub mod insurance_pay {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "保险商户查询保险自动续费预约API")]
+                        #[doc(alias = "保险商户查询保险自动续费预约")]
+                        #[doc(
+                            alias = "/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}"
+                        )]
                         pub async fn get(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             contract_id: &str,
                             policy_period_id: i64,
-                        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<GetResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::GET,
                                     "/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}",
@@ -111,16 +122,18 @@ pub mod insurance_pay {
                             ///
                             /// # Errors
                             ///
-                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                            #[doc(alias = "保险商户预约保险自动续费API")]
+                            #[doc(alias = "保险商户预约保险自动续费")]
+                            #[doc(
+                                alias = "/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule"
+                            )]
                             pub async fn post(
-                                client: &::sdk_runtime::wechatpay::Client,
+                                client: &crate::Client,
                                 contract_id: &str,
                                 policy_period_id: i64,
                                 body: &PostRequest,
-                            ) -> ::std::result::Result<
-                                PostResponse,
-                                ::sdk_runtime::Error,
-                            > {
+                            ) -> ::std::result::Result<PostResponse, crate::Error> {
                                 let op = ::sdk_runtime::wechatpay::Operation::new(
                                         ::sdk_runtime::Method::POST,
                                         "/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule",
@@ -155,11 +168,14 @@ pub mod insurance_pay {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "保险商户受理保险自动续费扣款API")]
+            #[doc(alias = "保险商户受理保险自动续费扣款")]
+            #[doc(alias = "/v3/papay/insurance-pay/transactions/apply")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/papay/insurance-pay/transactions/apply",
@@ -196,16 +212,17 @@ pub mod insurance_sign {
                             ///
                             /// # Errors
                             ///
-                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                            #[doc(alias = "保险商户受理续期自动续费协议")]
+                            #[doc(
+                                alias = "/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew"
+                            )]
                             pub async fn post(
-                                client: &::sdk_runtime::wechatpay::Client,
+                                client: &crate::Client,
                                 plan_id: i64,
                                 contract_id: &str,
                                 body: &PostRequest,
-                            ) -> ::std::result::Result<
-                                PostResponse,
-                                ::sdk_runtime::Error,
-                            > {
+                            ) -> ::std::result::Result<PostResponse, crate::Error> {
                                 let op = ::sdk_runtime::wechatpay::Operation::new(
                                         ::sdk_runtime::Method::POST,
                                         "/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew",
@@ -234,12 +251,17 @@ pub mod insurance_sign {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "保险商户查询保险自动续费协议API")]
+                        #[doc(alias = "保险商户查询保险自动续费协议")]
+                        #[doc(
+                            alias = "/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}"
+                        )]
                         pub async fn get(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             plan_id: i64,
                             out_contract_code: &str,
-                        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<GetResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::GET,
                                     "/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
@@ -260,16 +282,22 @@ pub mod insurance_sign {
                             ///
                             /// # Errors
                             ///
-                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                            #[doc(
+                                alias = "保险商户通过商户协议号解除保险自动续费协议API"
+                            )]
+                            #[doc(
+                                alias = "保险商户通过商户协议号解除保险自动续费协议"
+                            )]
+                            #[doc(
+                                alias = "/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"
+                            )]
                             pub async fn post(
-                                client: &::sdk_runtime::wechatpay::Client,
+                                client: &crate::Client,
                                 plan_id: i64,
                                 out_contract_code: &str,
                                 body: &PostRequest,
-                            ) -> ::std::result::Result<
-                                PostResponse,
-                                ::sdk_runtime::Error,
-                            > {
+                            ) -> ::std::result::Result<PostResponse, crate::Error> {
                                 let op = ::sdk_runtime::wechatpay::Operation::new(
                                         ::sdk_runtime::Method::POST,
                                         "/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate",
@@ -299,7 +327,7 @@ pub mod insurance_sign {
                 ///
                 /// # Sensitive fields
                 ///
-                /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+                /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
                 ///
                 /// ```ignore
                 /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -309,15 +337,18 @@ pub mod insurance_sign {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "保险商户App预签约API")]
+                #[doc(alias = "保险商户App预签约")]
+                #[doc(alias = "/v3/papay/insurance-sign/contracts/pre-entrust-sign/app")]
                 pub async fn post<F>(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: F,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+                ) -> ::std::result::Result<PostResponse, crate::Error>
                 where
                     F: ::std::ops::FnOnce(
-                        &::sdk_runtime::wechatpay::Encryptor,
-                    ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                        &crate::Encryptor,
+                    ) -> ::std::result::Result<PostRequest, crate::Error>,
                 {
                     let encryptor = client.encryptor().await?;
                     let body = body(&encryptor)?;
@@ -345,7 +376,7 @@ pub mod insurance_sign {
                 ///
                 /// # Sensitive fields
                 ///
-                /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+                /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
                 ///
                 /// ```ignore
                 /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -355,15 +386,18 @@ pub mod insurance_sign {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "保险商户H5预签约API")]
+                #[doc(alias = "保险商户H5预签约")]
+                #[doc(alias = "/v3/papay/insurance-sign/contracts/pre-entrust-sign/h5")]
                 pub async fn post<F>(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: F,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+                ) -> ::std::result::Result<PostResponse, crate::Error>
                 where
                     F: ::std::ops::FnOnce(
-                        &::sdk_runtime::wechatpay::Encryptor,
-                    ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                        &crate::Encryptor,
+                    ) -> ::std::result::Result<PostRequest, crate::Error>,
                 {
                     let encryptor = client.encryptor().await?;
                     let body = body(&encryptor)?;
@@ -392,7 +426,7 @@ pub mod insurance_sign {
                 ///
                 /// # Sensitive fields
                 ///
-                /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+                /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
                 ///
                 /// ```ignore
                 /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -402,15 +436,20 @@ pub mod insurance_sign {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "保险商户JSAPI预签约API")]
+                #[doc(alias = "保险商户JSAPI预签约")]
+                #[doc(
+                    alias = "/v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi"
+                )]
                 pub async fn post<F>(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: F,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+                ) -> ::std::result::Result<PostResponse, crate::Error>
                 where
                     F: ::std::ops::FnOnce(
-                        &::sdk_runtime::wechatpay::Encryptor,
-                    ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                        &crate::Encryptor,
+                    ) -> ::std::result::Result<PostRequest, crate::Error>,
                 {
                     let encryptor = client.encryptor().await?;
                     let body = body(&encryptor)?;
@@ -438,7 +477,7 @@ pub mod insurance_sign {
                 ///
                 /// # Sensitive fields
                 ///
-                /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+                /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
                 ///
                 /// ```ignore
                 /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -448,15 +487,20 @@ pub mod insurance_sign {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "保险商户小程序预签约API")]
+                #[doc(alias = "保险商户小程序预签约")]
+                #[doc(
+                    alias = "/v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program"
+                )]
                 pub async fn post<F>(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: F,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+                ) -> ::std::result::Result<PostResponse, crate::Error>
                 where
                     F: ::std::ops::FnOnce(
-                        &::sdk_runtime::wechatpay::Encryptor,
-                    ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                        &crate::Encryptor,
+                    ) -> ::std::result::Result<PostRequest, crate::Error>,
                 {
                     let encryptor = client.encryptor().await?;
                     let body = body(&encryptor)?;
@@ -494,13 +538,18 @@ pub mod insurance_sign {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "保险商户查询保险扣费周期列表API")]
+                        #[doc(alias = "保险商户查询保险扣费周期列表")]
+                        #[doc(
+                            alias = "/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}"
+                        )]
                         pub async fn get(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             plan_id: i64,
                             out_contract_code: &str,
                             query: &GetQuery,
-                        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<GetResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::GET,
                                     "/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
@@ -538,12 +587,17 @@ pub mod pay {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "查询扣费预约API")]
+                    #[doc(alias = "查询扣费预约")]
+                    #[doc(
+                        alias = "/v3/papay/pay/partner/schedules/contract-id/{contract_id}"
+                    )]
                     pub async fn get(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         contract_id: &str,
                         query: &GetQuery,
-                    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<GetResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::GET,
                                 "/v3/papay/pay/partner/schedules/contract-id/{contract_id}",
@@ -565,12 +619,17 @@ pub mod pay {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "预约扣费API")]
+                        #[doc(alias = "预约扣费")]
+                        #[doc(
+                            alias = "/v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule"
+                        )]
                         pub async fn post(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             contract_id: &str,
                             body: &PostRequest,
-                        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<PostResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::POST,
                                     "/v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule",
@@ -599,11 +658,14 @@ pub mod pay {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "受理扣款API")]
+                #[doc(alias = "受理扣款")]
+                #[doc(alias = "/v3/papay/pay/partner/transactions/apply")]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/papay/pay/partner/transactions/apply",
@@ -632,11 +694,14 @@ pub mod pay {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询扣费预约API")]
+                #[doc(alias = "查询扣费预约")]
+                #[doc(alias = "/v3/papay/pay/schedules/contract-id/{contract_id}")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     contract_id: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/papay/pay/schedules/contract-id/{contract_id}",
@@ -656,12 +721,17 @@ pub mod pay {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "预约扣费API")]
+                    #[doc(alias = "预约扣费")]
+                    #[doc(
+                        alias = "/v3/papay/pay/schedules/contract-id/{contract_id}/schedule"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         contract_id: &str,
                         body: &PostRequest,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/papay/pay/schedules/contract-id/{contract_id}/schedule",
@@ -690,11 +760,14 @@ pub mod pay {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "受理扣款API")]
+            #[doc(alias = "受理扣款")]
+            #[doc(alias = "/v3/papay/pay/transactions/apply")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/papay/pay/transactions/apply",
@@ -725,11 +798,16 @@ pub mod scheduled_deduct_sign {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "App场景预约扣费类型签约的预签约API")]
+                #[doc(alias = "App场景预约扣费类型签约的预签约")]
+                #[doc(
+                    alias = "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app",
@@ -752,11 +830,16 @@ pub mod scheduled_deduct_sign {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "H5场景预约扣费类型签约的预签约API")]
+                #[doc(alias = "H5场景预约扣费类型签约的预签约")]
+                #[doc(
+                    alias = "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5",
@@ -780,11 +863,16 @@ pub mod scheduled_deduct_sign {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "JSAPI场景预约扣费类型签约的预签约API")]
+                #[doc(alias = "JSAPI场景预约扣费类型签约的预签约")]
+                #[doc(
+                    alias = "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi",
@@ -807,11 +895,16 @@ pub mod scheduled_deduct_sign {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "小程序场景预约扣费类型签约的预签约API")]
+                #[doc(alias = "小程序场景预约扣费类型签约的预签约")]
+                #[doc(
+                    alias = "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program",
@@ -842,11 +935,16 @@ pub mod scheduled_deduct_sign {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "App场景预约扣费类型签约的预签约API")]
+                    #[doc(alias = "App场景预约扣费类型签约的预签约")]
+                    #[doc(
+                        alias = "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         body: &PostRequest,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app",
@@ -869,11 +967,16 @@ pub mod scheduled_deduct_sign {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "H5场景预约扣费类型签约的预签约API")]
+                    #[doc(alias = "H5场景预约扣费类型签约的预签约")]
+                    #[doc(
+                        alias = "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         body: &PostRequest,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5",
@@ -897,11 +1000,16 @@ pub mod scheduled_deduct_sign {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "JSAPI场景预约扣费类型签约的预签约API")]
+                    #[doc(alias = "JSAPI场景预约扣费类型签约的预签约")]
+                    #[doc(
+                        alias = "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         body: &PostRequest,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi",
@@ -924,11 +1032,18 @@ pub mod scheduled_deduct_sign {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(
+                        alias = "小程序场景预约扣费类型签约的预签约API"
+                    )]
+                    #[doc(alias = "小程序场景预约扣费类型签约的预签约")]
+                    #[doc(
+                        alias = "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         body: &PostRequest,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program",
@@ -965,12 +1080,21 @@ pub mod sign {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(
+                            alias = "通过商户协议号查询委托代扣签约协议API"
+                        )]
+                        #[doc(
+                            alias = "通过商户协议号查询委托代扣签约协议"
+                        )]
+                        #[doc(
+                            alias = "/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}"
+                        )]
                         pub async fn get(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             plan_id: i64,
                             out_contract_code: &str,
-                        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<GetResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::GET,
                                     "/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
@@ -993,16 +1117,22 @@ pub mod sign {
                             ///
                             /// # Errors
                             ///
-                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                            #[doc(
+                                alias = "通过商户协议号解除委托代扣签约协议API"
+                            )]
+                            #[doc(
+                                alias = "通过商户协议号解除委托代扣签约协议"
+                            )]
+                            #[doc(
+                                alias = "/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"
+                            )]
                             pub async fn post(
-                                client: &::sdk_runtime::wechatpay::Client,
+                                client: &crate::Client,
                                 plan_id: i64,
                                 out_contract_code: &str,
                                 body: &PostRequest,
-                            ) -> ::std::result::Result<
-                                PostResponse,
-                                ::sdk_runtime::Error,
-                            > {
+                            ) -> ::std::result::Result<PostResponse, crate::Error> {
                                 let op = ::sdk_runtime::wechatpay::Operation::new(
                                         ::sdk_runtime::Method::POST,
                                         "/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate",
@@ -1043,16 +1173,22 @@ pub mod sign {
                             ///
                             /// # Errors
                             ///
-                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                            #[doc(
+                                alias = "通过商户协议号查询委托代扣签约协议API"
+                            )]
+                            #[doc(
+                                alias = "通过商户协议号查询委托代扣签约协议"
+                            )]
+                            #[doc(
+                                alias = "/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}"
+                            )]
                             pub async fn get(
-                                client: &::sdk_runtime::wechatpay::Client,
+                                client: &crate::Client,
                                 plan_id: i64,
                                 out_contract_code: &str,
                                 query: &GetQuery,
-                            ) -> ::std::result::Result<
-                                GetResponse,
-                                ::sdk_runtime::Error,
-                            > {
+                            ) -> ::std::result::Result<GetResponse, crate::Error> {
                                 let op = ::sdk_runtime::wechatpay::Operation::new(
                                         ::sdk_runtime::Method::GET,
                                         "/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
@@ -1077,16 +1213,22 @@ pub mod sign {
                                 ///
                                 /// # Errors
                                 ///
-                                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                                #[doc(
+                                    alias = "通过商户协议号解除委托代扣签约协议API"
+                                )]
+                                #[doc(
+                                    alias = "通过商户协议号解除委托代扣签约协议"
+                                )]
+                                #[doc(
+                                    alias = "/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate"
+                                )]
                                 pub async fn post(
-                                    client: &::sdk_runtime::wechatpay::Client,
+                                    client: &crate::Client,
                                     plan_id: i64,
                                     out_contract_code: &str,
                                     body: &PostRequest,
-                                ) -> ::std::result::Result<
-                                    PostResponse,
-                                    ::sdk_runtime::Error,
-                                > {
+                                ) -> ::std::result::Result<PostResponse, crate::Error> {
                                     let op = ::sdk_runtime::wechatpay::Operation::new(
                                             ::sdk_runtime::Method::POST,
                                             "/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate",

@@ -10,15 +10,19 @@ pub mod batches {
     ///
     /// # Sensitive fields
     ///
-    /// `transfer_detail_list.user_name`, `transfer_detail_list.user_id_card` are personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
+    /// `transfer_detail_list.user_name`, `transfer_detail_list.user_id_card` are personal data: give the plaintext ([`Sensitive`](crate::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "发起批量转账API")]
+    #[doc(alias = "发起批量转账")]
+    #[doc(alias = "发起批量转账(合作伙伴模式)")]
+    #[doc(alias = "/v3/partner-transfer/batches")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let encryptor = client.encryptor().await?;
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
@@ -46,12 +50,16 @@ pub mod batches {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "微信支付批次单号查询批次单API")]
+            #[doc(alias = "微信支付批次单号查询批次单")]
+            #[doc(alias = "微信支付批次单号查询批次单(合作伙伴模式)")]
+            #[doc(alias = "/v3/partner-transfer/batches/batch-id/{batch_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 batch_id: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/partner-transfer/batches/batch-id/{batch_id}",
@@ -81,12 +89,20 @@ pub mod batches {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "微信支付明细单号查询明细单API")]
+                        #[doc(alias = "微信支付明细单号查询明细单")]
+                        #[doc(
+                            alias = "微信支付明细单号查询明细单(合作伙伴模式)"
+                        )]
+                        #[doc(
+                            alias = "/v3/partner-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}"
+                        )]
                         pub async fn get(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             batch_id: &str,
                             detail_id: &str,
-                        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<GetResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::GET,
                                     "/v3/partner-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}",
@@ -114,12 +130,16 @@ pub mod batches {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "商家批次单号查询批次单API")]
+            #[doc(alias = "商家批次单号查询批次单")]
+            #[doc(alias = "商家批次单号查询批次单(合作伙伴模式)")]
+            #[doc(alias = "/v3/partner-transfer/batches/out-batch-no/{out_batch_no}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 out_batch_no: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/partner-transfer/batches/out-batch-no/{out_batch_no}",
@@ -149,12 +169,20 @@ pub mod batches {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "商家明细单号查询明细单API")]
+                        #[doc(alias = "商家明细单号查询明细单")]
+                        #[doc(
+                            alias = "商家明细单号查询明细单(合作伙伴模式)"
+                        )]
+                        #[doc(
+                            alias = "/v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}"
+                        )]
                         pub async fn get(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             out_batch_no: &str,
                             out_detail_no: &str,
-                        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<GetResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::GET,
                                     "/v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}",

@@ -16,11 +16,16 @@ pub mod contracts {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "电商收付通模式小程序场景预签约API")]
+                #[doc(alias = "电商收付通模式小程序场景预签约")]
+                #[doc(
+                    alias = "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program",
@@ -41,11 +46,16 @@ pub mod contracts {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "电商收付通模式支付后场景预签约API")]
+                #[doc(alias = "电商收付通模式支付后场景预签约")]
+                #[doc(
+                    alias = "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign",
@@ -72,11 +82,16 @@ pub mod contracts {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "直连商户模式小程序场景预签约API")]
+                #[doc(alias = "直连商户模式小程序场景预签约")]
+                #[doc(
+                    alias = "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program",
@@ -97,11 +112,16 @@ pub mod contracts {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "直连商户模式支付后场景预签约API")]
+                #[doc(alias = "直连商户模式支付后场景预签约")]
+                #[doc(
+                    alias = "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign",
@@ -130,12 +150,17 @@ pub mod contracts {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "商户通过商户协议号查询协议API")]
+                    #[doc(alias = "商户通过商户协议号查询协议")]
+                    #[doc(
+                        alias = "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}"
+                    )]
                     pub async fn get(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         service_id: i64,
                         out_contract_code: &str,
-                    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<GetResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::GET,
                                 "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}",
@@ -156,13 +181,18 @@ pub mod contracts {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "商户通过商户协议号解约协议API")]
+                        #[doc(alias = "商户通过商户协议号解约协议")]
+                        #[doc(
+                            alias = "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate"
+                        )]
                         pub async fn post(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             service_id: i64,
                             out_contract_code: &str,
                             body: &PostRequest,
-                        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<PostResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::POST,
                                     "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate",
@@ -193,11 +223,16 @@ pub mod contracts {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "服务商模式小程序场景预签约API")]
+                #[doc(alias = "服务商模式小程序场景预签约")]
+                #[doc(
+                    alias = "/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program",
@@ -218,11 +253,16 @@ pub mod contracts {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "服务商模式支付后场景预签约API")]
+                #[doc(alias = "服务商模式支付后场景预签约")]
+                #[doc(
+                    alias = "/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign",

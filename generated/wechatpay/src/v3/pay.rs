@@ -14,11 +14,15 @@ pub mod partner {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "APP下单API")]
+            #[doc(alias = "APP下单")]
+            #[doc(alias = "APP下单(合作伙伴模式)")]
+            #[doc(alias = "/v3/pay/partner/transactions/app")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/pay/partner/transactions/app",
@@ -46,11 +50,13 @@ pub mod partner {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "付款码支付")]
+            #[doc(alias = "/v3/pay/partner/transactions/codepay")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/pay/partner/transactions/codepay",
@@ -82,11 +88,15 @@ pub mod partner {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "H5下单API")]
+            #[doc(alias = "H5下单")]
+            #[doc(alias = "H5下单(合作伙伴模式)")]
+            #[doc(alias = "/v3/pay/partner/transactions/h5")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/pay/partner/transactions/h5",
@@ -118,12 +128,15 @@ pub mod partner {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "微信支付订单号查询")]
+                #[doc(alias = "按微信支付订单号查单(合作伙伴模式)")]
+                #[doc(alias = "/v3/pay/partner/transactions/id/{transaction_id}")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     transaction_id: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/pay/partner/transactions/id/{transaction_id}",
@@ -156,11 +169,15 @@ pub mod partner {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "APP下单API")]
+            #[doc(alias = "APP下单")]
+            #[doc(alias = "JSAPI下单(合作伙伴模式)")]
+            #[doc(alias = "/v3/pay/partner/transactions/jsapi")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/pay/partner/transactions/jsapi",
@@ -189,11 +206,13 @@ pub mod partner {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "JSAPI下单并授权")]
+            #[doc(alias = "/v3/pay/partner/transactions/jsapi-with-contract")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/pay/partner/transactions/jsapi-with-contract",
@@ -222,11 +241,15 @@ pub mod partner {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "Native下单API")]
+            #[doc(alias = "Native下单")]
+            #[doc(alias = "Native下单(合作伙伴模式)")]
+            #[doc(alias = "/v3/pay/partner/transactions/native")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/pay/partner/transactions/native",
@@ -256,12 +279,17 @@ pub mod partner {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "商户订单号查询")]
+                #[doc(alias = "按商户订单号查单(合作伙伴模式)")]
+                #[doc(
+                    alias = "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_trade_no: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}",
@@ -292,12 +320,18 @@ pub mod partner {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "关单API")]
+                    #[doc(alias = "关单")]
+                    #[doc(alias = "关闭订单(合作伙伴模式)")]
+                    #[doc(
+                        alias = "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         out_trade_no: &str,
                         body: &PostRequest,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close",
@@ -319,12 +353,17 @@ pub mod partner {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "撤销")]
+                    #[doc(alias = "撤销订单")]
+                    #[doc(
+                        alias = "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         out_trade_no: &str,
                         body: &PostRequest,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse",
@@ -348,11 +387,13 @@ pub mod partner {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "扫码支付下单")]
+            #[doc(alias = "/v3/pay/partner/transactions/scannedpos")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/pay/partner/transactions/scannedpos",
@@ -384,11 +425,14 @@ pub mod transactions {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "APP下单API")]
+        #[doc(alias = "APP下单")]
+        #[doc(alias = "/v3/pay/transactions/app")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/pay/transactions/app",
@@ -416,11 +460,13 @@ pub mod transactions {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "付款码支付")]
+        #[doc(alias = "/v3/pay/transactions/codepay")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/pay/transactions/codepay",
@@ -452,11 +498,14 @@ pub mod transactions {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "H5下单API")]
+        #[doc(alias = "H5下单")]
+        #[doc(alias = "/v3/pay/transactions/h5")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/pay/transactions/h5",
@@ -488,12 +537,15 @@ pub mod transactions {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "微信支付订单号查询")]
+            #[doc(alias = "按微信支付订单号查单")]
+            #[doc(alias = "/v3/pay/transactions/id/{transaction_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 transaction_id: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/pay/transactions/id/{transaction_id}",
@@ -525,11 +577,15 @@ pub mod transactions {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "APP下单API")]
+        #[doc(alias = "APP下单")]
+        #[doc(alias = "JSAPI下单")]
+        #[doc(alias = "/v3/pay/transactions/jsapi")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/pay/transactions/jsapi",
@@ -558,11 +614,13 @@ pub mod transactions {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "JSAPI下单并授权")]
+        #[doc(alias = "/v3/pay/transactions/jsapi-with-contract")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/pay/transactions/jsapi-with-contract",
@@ -591,11 +649,14 @@ pub mod transactions {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "Native下单API")]
+        #[doc(alias = "Native下单")]
+        #[doc(alias = "/v3/pay/transactions/native")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/pay/transactions/native",
@@ -625,12 +686,15 @@ pub mod transactions {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "商户订单号查询")]
+            #[doc(alias = "按商户订单号查单")]
+            #[doc(alias = "/v3/pay/transactions/out-trade-no/{out_trade_no}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 out_trade_no: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/pay/transactions/out-trade-no/{out_trade_no}",
@@ -660,12 +724,16 @@ pub mod transactions {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "关单API")]
+                #[doc(alias = "关单")]
+                #[doc(alias = "关闭订单")]
+                #[doc(alias = "/v3/pay/transactions/out-trade-no/{out_trade_no}/close")]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_trade_no: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
@@ -687,12 +755,17 @@ pub mod transactions {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "撤销")]
+                #[doc(alias = "撤销订单")]
+                #[doc(
+                    alias = "/v3/pay/transactions/out-trade-no/{out_trade_no}/reverse"
+                )]
                 pub async fn post(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_trade_no: &str,
                     body: &PostRequest,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<PostResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::POST,
                             "/v3/pay/transactions/out-trade-no/{out_trade_no}/reverse",

@@ -10,11 +10,14 @@ pub mod authentications {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "查询核身记录API")]
+    #[doc(alias = "查询核身记录")]
+    #[doc(alias = "/v3/payroll-card/authentications")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<GetResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/payroll-card/authentications",
@@ -38,12 +41,15 @@ pub mod authentications {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "获取核身结果API")]
+        #[doc(alias = "获取核身结果")]
+        #[doc(alias = "/v3/payroll-card/authentications/{authenticate_number}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             authenticate_number: &str,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/payroll-card/authentications/{authenticate_number}",
@@ -68,11 +74,14 @@ pub mod authentications {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "微工卡核身预下单API")]
+        #[doc(alias = "微工卡核身预下单")]
+        #[doc(alias = "/v3/payroll-card/authentications/pre-order")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/payroll-card/authentications/pre-order",
@@ -94,15 +103,17 @@ pub mod authentications {
         ///
         /// # Sensitive fields
         ///
-        /// `user_name`, `id_card_number` are personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
+        /// `user_name`, `id_card_number` are personal data: give the plaintext ([`Sensitive`](crate::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "微工卡核身预下单（流程中完成授权）")]
+        #[doc(alias = "/v3/payroll-card/authentications/pre-order-with-auth")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let encryptor = client.encryptor().await?;
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
@@ -130,12 +141,15 @@ pub mod relations {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询微工卡授权关系API")]
+        #[doc(alias = "查询微工卡授权关系")]
+        #[doc(alias = "/v3/payroll-card/relations/{openid}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             openid: &str,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/payroll-card/relations/{openid}",
@@ -159,15 +173,18 @@ pub mod tokens {
     ///
     /// # Sensitive fields
     ///
-    /// `user_name`, `id_card_number` are personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
+    /// `user_name`, `id_card_number` are personal data: give the plaintext ([`Sensitive`](crate::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "生成授权token API")]
+    #[doc(alias = "生成授权token")]
+    #[doc(alias = "/v3/payroll-card/tokens")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let encryptor = client.encryptor().await?;
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
@@ -191,15 +208,19 @@ pub mod transfer_batches {
     ///
     /// # Sensitive fields
     ///
-    /// `transfer_detail_list.user_name` is personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
+    /// `transfer_detail_list.user_name` is personal data: give the plaintext ([`Sensitive`](crate::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "发起批量转账API")]
+    #[doc(alias = "发起批量转账")]
+    #[doc(alias = "发起批量转账(微工卡)")]
+    #[doc(alias = "/v3/payroll-card/transfer-batches")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let encryptor = client.encryptor().await?;
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
@@ -229,11 +250,14 @@ pub mod wesure {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "生成投保结果API")]
+        #[doc(alias = "生成投保结果")]
+        #[doc(alias = "/v3/payroll-card/wesure/insurance")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/payroll-card/wesure/insurance",
@@ -255,7 +279,7 @@ pub mod wesure {
         ///
         /// # Sensitive fields
         ///
-        /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+        /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
         ///
         /// ```ignore
         /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -265,15 +289,18 @@ pub mod wesure {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "校验核身结果API")]
+        #[doc(alias = "校验核身结果")]
+        #[doc(alias = "/v3/payroll-card/wesure/token-validations")]
         pub async fn post<F>(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: F,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+        ) -> ::std::result::Result<PostResponse, crate::Error>
         where
             F: ::std::ops::FnOnce(
-                &::sdk_runtime::wechatpay::Encryptor,
-            ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                &crate::Encryptor,
+            ) -> ::std::result::Result<PostRequest, crate::Error>,
         {
             let encryptor = client.encryptor().await?;
             let body = body(&encryptor)?;

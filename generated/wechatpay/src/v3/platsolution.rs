@@ -14,11 +14,14 @@ pub mod ecommerce {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "申请银行转账充值")]
+            #[doc(alias = "申请银行转账充值(平台收付通)")]
+            #[doc(alias = "/v3/platsolution/ecommerce/bank-transfer-recharges/apply")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/platsolution/ecommerce/bank-transfer-recharges/apply",
@@ -43,11 +46,16 @@ pub mod ecommerce {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询银行转账充值结果")]
+                #[doc(alias = "查询银行转账充值结果(平台收付通)")]
+                #[doc(
+                    alias = "/v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_recharge_no: &str,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}",
@@ -71,11 +79,14 @@ pub mod ecommerce {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "开通保险理赔功能")]
+        #[doc(alias = "开通保险理赔功能(平台收付通)")]
+        #[doc(alias = "/v3/platsolution/ecommerce/insurance-compensation-contracts")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/platsolution/ecommerce/insurance-compensation-contracts",
@@ -100,11 +111,18 @@ pub mod ecommerce {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "查询保险理赔功能开通状态")]
+                    #[doc(
+                        alias = "查询保险理赔功能开通状态(平台收付通)"
+                    )]
+                    #[doc(
+                        alias = "/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         sub_mchid: &str,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened",
@@ -131,11 +149,14 @@ pub mod ecommerce {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "申请充值")]
+            #[doc(alias = "申请二级商户充值")]
+            #[doc(alias = "/v3/platsolution/ecommerce/recharges/apply")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/platsolution/ecommerce/recharges/apply",
@@ -159,12 +180,17 @@ pub mod ecommerce {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询充值结果")]
+                #[doc(alias = "查询二级商户充值结果")]
+                #[doc(
+                    alias = "/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_recharge_no: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}",
@@ -188,12 +214,17 @@ pub mod ecommerce {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "关闭充值")]
+                    #[doc(alias = "关闭二级商户充值")]
+                    #[doc(
+                        alias = "/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         out_recharge_no: &str,
                         query: &PostQuery,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close",
@@ -228,11 +259,13 @@ pub mod mch_transfer {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "受理商家转账")]
+            #[doc(alias = "/v3/platsolution/mch-transfer/batches/apply")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/platsolution/mch-transfer/batches/apply",
@@ -256,12 +289,16 @@ pub mod mch_transfer {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "微信支付转账批次单号查询批次单")]
+                #[doc(
+                    alias = "/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     batch_id: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}",
@@ -288,16 +325,19 @@ pub mod mch_transfer {
                             ///
                             /// # Errors
                             ///
-                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                            #[doc(
+                                alias = "微信支付转账明细单号查询明细单"
+                            )]
+                            #[doc(
+                                alias = "/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}"
+                            )]
                             pub async fn get(
-                                client: &::sdk_runtime::wechatpay::Client,
+                                client: &crate::Client,
                                 batch_id: &str,
                                 detail_id: &str,
                                 query: &GetQuery,
-                            ) -> ::std::result::Result<
-                                GetResponse,
-                                ::sdk_runtime::Error,
-                            > {
+                            ) -> ::std::result::Result<GetResponse, crate::Error> {
                                 let op = ::sdk_runtime::wechatpay::Operation::new(
                                         ::sdk_runtime::Method::GET,
                                         "/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}",
@@ -332,16 +372,17 @@ pub mod mch_transfer {
                             ///
                             /// # Errors
                             ///
-                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                            #[doc(alias = "查询商家转账明细电子回单")]
+                            #[doc(
+                                alias = "/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}"
+                            )]
                             pub async fn get(
-                                client: &::sdk_runtime::wechatpay::Client,
+                                client: &crate::Client,
                                 out_batch_no: &str,
                                 out_detail_no: &str,
                                 query: &GetQuery,
-                            ) -> ::std::result::Result<
-                                GetResponse,
-                                ::sdk_runtime::Error,
-                            > {
+                            ) -> ::std::result::Result<GetResponse, crate::Error> {
                                 let op = ::sdk_runtime::wechatpay::Operation::new(
                                         ::sdk_runtime::Method::GET,
                                         "/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}",
@@ -363,16 +404,17 @@ pub mod mch_transfer {
                                 ///
                                 /// # Errors
                                 ///
-                                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                                #[doc(alias = "申请商家转账明细电子回单")]
+                                #[doc(
+                                    alias = "/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply"
+                                )]
                                 pub async fn post(
-                                    client: &::sdk_runtime::wechatpay::Client,
+                                    client: &crate::Client,
                                     out_batch_no: &str,
                                     out_detail_no: &str,
                                     body: &PostRequest,
-                                ) -> ::std::result::Result<
-                                    PostResponse,
-                                    ::sdk_runtime::Error,
-                                > {
+                                ) -> ::std::result::Result<PostResponse, crate::Error> {
                                     let op = ::sdk_runtime::wechatpay::Operation::new(
                                             ::sdk_runtime::Method::POST,
                                             "/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply",
@@ -402,12 +444,16 @@ pub mod mch_transfer {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "商户转账批次单号查询批次单")]
+                #[doc(
+                    alias = "/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_batch_no: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}",
@@ -434,16 +480,17 @@ pub mod mch_transfer {
                             ///
                             /// # Errors
                             ///
-                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                            #[doc(alias = "商户明细单号查询明细单")]
+                            #[doc(
+                                alias = "/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}"
+                            )]
                             pub async fn get(
-                                client: &::sdk_runtime::wechatpay::Client,
+                                client: &crate::Client,
                                 out_batch_no: &str,
                                 out_detail_no: &str,
                                 query: &GetQuery,
-                            ) -> ::std::result::Result<
-                                GetResponse,
-                                ::sdk_runtime::Error,
-                            > {
+                            ) -> ::std::result::Result<GetResponse, crate::Error> {
                                 let op = ::sdk_runtime::wechatpay::Operation::new(
                                         ::sdk_runtime::Method::GET,
                                         "/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}",
@@ -474,12 +521,16 @@ pub mod mch_transfer {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "查询商家转账批次电子回单")]
+                    #[doc(
+                        alias = "/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}"
+                    )]
                     pub async fn get(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         out_batch_no: &str,
                         query: &GetQuery,
-                    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<GetResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::GET,
                                 "/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}",
@@ -500,12 +551,16 @@ pub mod mch_transfer {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "申请商家转账批次电子回单")]
+                        #[doc(
+                            alias = "/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply"
+                        )]
                         pub async fn post(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             out_batch_no: &str,
                             body: &PostRequest,
-                        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<PostResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::POST,
                                     "/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply",
@@ -533,7 +588,7 @@ pub mod mch_transfer {
             ///
             /// # Sensitive fields
             ///
-            /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+            /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
             ///
             /// ```ignore
             /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -543,15 +598,17 @@ pub mod mch_transfer {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "受理单次预约商家转账")]
+            #[doc(alias = "/v3/platsolution/mch-transfer/reservation/apply")]
             pub async fn post<F>(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: F,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+            ) -> ::std::result::Result<PostResponse, crate::Error>
             where
                 F: ::std::ops::FnOnce(
-                    &::sdk_runtime::wechatpay::Encryptor,
-                ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                    &crate::Encryptor,
+                ) -> ::std::result::Result<PostRequest, crate::Error>,
             {
                 let encryptor = client.encryptor().await?;
                 let body = body(&encryptor)?;
@@ -580,12 +637,16 @@ pub mod mch_transfer {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "商户预约单号查询预约商家转账记录")]
+                #[doc(
+                    alias = "/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_reservation_no: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}",
@@ -607,12 +668,16 @@ pub mod mch_transfer {
                     ///
                     /// # Errors
                     ///
-                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                    #[doc(alias = "关闭预约商家转账记录")]
+                    #[doc(
+                        alias = "/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close"
+                    )]
                     pub async fn post(
-                        client: &::sdk_runtime::wechatpay::Client,
+                        client: &crate::Client,
                         out_reservation_no: &str,
                         query: &PostQuery,
-                    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+                    ) -> ::std::result::Result<PostResponse, crate::Error> {
                         let op = ::sdk_runtime::wechatpay::Operation::new(
                                 ::sdk_runtime::Method::POST,
                                 "/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close",
@@ -641,12 +706,16 @@ pub mod mch_transfer {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "微信支付预约单号查询预约商家转账记录")]
+                #[doc(
+                    alias = "/v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     reservation_id: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}",

@@ -10,11 +10,14 @@ pub mod bills {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "申请分账账单API")]
+    #[doc(alias = "申请分账账单")]
+    #[doc(alias = "/v3/profitsharing/bills")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<GetResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/profitsharing/bills",
@@ -39,11 +42,14 @@ pub mod merchant_configs {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询最大分账比例API")]
+        #[doc(alias = "查询最大分账比例")]
+        #[doc(alias = "/v3/profitsharing/merchant-configs/{sub_mchid}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             sub_mchid: &str,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/profitsharing/merchant-configs/{sub_mchid}",
@@ -64,15 +70,18 @@ pub mod orders {
     ///
     /// # Sensitive fields
     ///
-    /// `receivers.name` is personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
+    /// `receivers.name` is personal data: give the plaintext ([`Sensitive`](crate::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "请求分账API")]
+    #[doc(alias = "请求分账")]
+    #[doc(alias = "/v3/profitsharing/orders")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let encryptor = client.encryptor().await?;
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
@@ -100,12 +109,15 @@ pub mod orders {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询分账结果API")]
+        #[doc(alias = "查询分账结果")]
+        #[doc(alias = "/v3/profitsharing/orders/{out_order_no}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             out_order_no: &str,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/profitsharing/orders/{out_order_no}",
@@ -132,11 +144,14 @@ pub mod orders {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "解冻剩余资金API")]
+        #[doc(alias = "解冻剩余资金")]
+        #[doc(alias = "/v3/profitsharing/orders/unfreeze")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/profitsharing/orders/unfreeze",
@@ -165,15 +180,18 @@ pub mod receivers {
         ///
         /// # Sensitive fields
         ///
-        /// `name` is personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
+        /// `name` is personal data: give the plaintext ([`Sensitive`](crate::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "添加分账接收方API")]
+        #[doc(alias = "添加分账接收方")]
+        #[doc(alias = "/v3/profitsharing/receivers/add")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let encryptor = client.encryptor().await?;
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
@@ -198,11 +216,14 @@ pub mod receivers {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "删除分账接收方API")]
+        #[doc(alias = "删除分账接收方")]
+        #[doc(alias = "/v3/profitsharing/receivers/delete")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/profitsharing/receivers/delete",
@@ -225,11 +246,14 @@ pub mod return_orders {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "请求分账回退API")]
+    #[doc(alias = "请求分账回退")]
+    #[doc(alias = "/v3/profitsharing/return-orders")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/profitsharing/return-orders",
@@ -251,12 +275,15 @@ pub mod return_orders {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询分账回退结果API")]
+        #[doc(alias = "查询分账回退结果")]
+        #[doc(alias = "/v3/profitsharing/return-orders/{out_return_no}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             out_return_no: &str,
             query: &GetQuery,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/profitsharing/return-orders/{out_return_no}",
@@ -285,11 +312,14 @@ pub mod transactions {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询剩余待分金额API")]
+            #[doc(alias = "查询剩余待分金额")]
+            #[doc(alias = "/v3/profitsharing/transactions/{transaction_id}/amounts")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 transaction_id: &str,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/profitsharing/transactions/{transaction_id}/amounts",

@@ -8,11 +8,13 @@ pub mod transactions {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "扣费受理")]
+    #[doc(alias = "/v3/qrcode/transactions")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/qrcode/transactions",
@@ -43,12 +45,14 @@ pub mod transactions {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询订单")]
+            #[doc(alias = "/v3/qrcode/transactions/out-trade-no/{out_trade_no}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 out_trade_no: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/qrcode/transactions/out-trade-no/{out_trade_no}",
@@ -82,12 +86,14 @@ pub mod user_services {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询用户服务可用信息")]
+            #[doc(alias = "/v3/qrcode/user-services/contract-id/{contract_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 contract_id: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/qrcode/user-services/contract-id/{contract_id}",

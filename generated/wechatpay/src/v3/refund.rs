@@ -12,11 +12,14 @@ pub mod domestic {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "申请退款API")]
+        #[doc(alias = "申请退款")]
+        #[doc(alias = "/v3/refund/domestic/refunds")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/refund/domestic/refunds",
@@ -51,12 +54,15 @@ pub mod domestic {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询单笔退款API")]
+            #[doc(alias = "查询单笔退款")]
+            #[doc(alias = "/v3/refund/domestic/refunds/{out_refund_no}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 out_refund_no: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/refund/domestic/refunds/{out_refund_no}",
@@ -90,7 +96,7 @@ pub mod domestic {
                 ///
                 /// # Sensitive fields
                 ///
-                /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+                /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
                 ///
                 /// ```ignore
                 /// let response = post(&client, /* … */ |encryptor| Ok(PostRequest {
@@ -100,16 +106,20 @@ pub mod domestic {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "发起异常退款")]
+                #[doc(
+                    alias = "/v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund"
+                )]
                 pub async fn post<F>(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     refund_id: &str,
                     body: F,
-                ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+                ) -> ::std::result::Result<PostResponse, crate::Error>
                 where
                     F: ::std::ops::FnOnce(
-                        &::sdk_runtime::wechatpay::Encryptor,
-                    ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                        &crate::Encryptor,
+                    ) -> ::std::result::Result<PostRequest, crate::Error>,
                 {
                     let encryptor = client.encryptor().await?;
                     let body = body(&encryptor)?;

@@ -10,7 +10,7 @@ pub mod guides {
     ///
     /// # Sensitive fields
     ///
-    /// `query` builds the query parameters from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+    /// `query` builds the query parameters from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
     ///
     /// ```ignore
     /// let response = get(&client, |encryptor| Ok(GetQuery {
@@ -20,15 +20,18 @@ pub mod guides {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "服务人员查询API")]
+    #[doc(alias = "服务人员查询")]
+    #[doc(alias = "/v3/smartguide/guides")]
     pub async fn get<F>(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: F,
-    ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error>
+    ) -> ::std::result::Result<GetResponse, crate::Error>
     where
         F: ::std::ops::FnOnce(
-            &::sdk_runtime::wechatpay::Encryptor,
-        ) -> ::std::result::Result<GetQuery, ::sdk_runtime::Error>,
+            &crate::Encryptor,
+        ) -> ::std::result::Result<GetQuery, crate::Error>,
     {
         let encryptor = client.encryptor().await?;
         let query = query(&encryptor)?;
@@ -48,7 +51,7 @@ pub mod guides {
     ///
     /// # Sensitive fields
     ///
-    /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+    /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
     ///
     /// ```ignore
     /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -58,15 +61,18 @@ pub mod guides {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "服务人员注册API")]
+    #[doc(alias = "服务人员注册")]
+    #[doc(alias = "/v3/smartguide/guides")]
     pub async fn post<F>(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: F,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+    ) -> ::std::result::Result<PostResponse, crate::Error>
     where
         F: ::std::ops::FnOnce(
-            &::sdk_runtime::wechatpay::Encryptor,
-        ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+            &crate::Encryptor,
+        ) -> ::std::result::Result<PostRequest, crate::Error>,
     {
         let encryptor = client.encryptor().await?;
         let body = body(&encryptor)?;
@@ -93,7 +99,7 @@ pub mod guides {
         ///
         /// # Sensitive fields
         ///
-        /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+        /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
         ///
         /// ```ignore
         /// let response = patch(&client, /* … */ |encryptor| Ok(PatchRequest {
@@ -103,16 +109,19 @@ pub mod guides {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "服务人员信息更新API")]
+        #[doc(alias = "服务人员信息更新")]
+        #[doc(alias = "/v3/smartguide/guides/{guide_id}")]
         pub async fn patch<F>(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             guide_id: &str,
             body: F,
-        ) -> ::std::result::Result<PatchResponse, ::sdk_runtime::Error>
+        ) -> ::std::result::Result<PatchResponse, crate::Error>
         where
             F: ::std::ops::FnOnce(
-                &::sdk_runtime::wechatpay::Encryptor,
-            ) -> ::std::result::Result<PatchRequest, ::sdk_runtime::Error>,
+                &crate::Encryptor,
+            ) -> ::std::result::Result<PatchRequest, crate::Error>,
         {
             let encryptor = client.encryptor().await?;
             let body = body(&encryptor)?;
@@ -137,12 +146,15 @@ pub mod guides {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "服务人员分配API")]
+            #[doc(alias = "服务人员分配")]
+            #[doc(alias = "/v3/smartguide/guides/{guide_id}/assign")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 guide_id: &str,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/smartguide/guides/{guide_id}/assign",

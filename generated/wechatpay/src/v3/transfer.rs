@@ -10,15 +10,18 @@ pub mod batches {
     ///
     /// # Sensitive fields
     ///
-    /// `transfer_detail_list.user_name` is personal data: give the plaintext ([`Sensitive`](sdk_runtime::wechatpay::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
+    /// `transfer_detail_list.user_name` is personal data: give the plaintext ([`Sensitive`](crate::Sensitive)); this call encrypts it (RSA-OAEP-SHA1) with the WeChat Pay key in use and sends `Wechatpay-Serial` naming that same key, as the official SDKs do.
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "发起批量转账API")]
+    #[doc(alias = "发起批量转账")]
+    #[doc(alias = "/v3/transfer/batches")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let encryptor = client.encryptor().await?;
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
@@ -44,12 +47,15 @@ pub mod batches {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "微信批次单号查询批次单API")]
+            #[doc(alias = "微信批次单号查询批次单")]
+            #[doc(alias = "/v3/transfer/batches/batch-id/{batch_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 batch_id: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/transfer/batches/batch-id/{batch_id}",
@@ -77,12 +83,17 @@ pub mod batches {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "微信明细单号查询明细单API")]
+                        #[doc(alias = "微信明细单号查询明细单")]
+                        #[doc(
+                            alias = "/v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}"
+                        )]
                         pub async fn get(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             batch_id: &str,
                             detail_id: &str,
-                        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<GetResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::GET,
                                     "/v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}",
@@ -110,12 +121,15 @@ pub mod batches {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "商家批次单号查询批次单API")]
+            #[doc(alias = "商家批次单号查询批次单")]
+            #[doc(alias = "/v3/transfer/batches/out-batch-no/{out_batch_no}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 out_batch_no: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/transfer/batches/out-batch-no/{out_batch_no}",
@@ -143,12 +157,17 @@ pub mod batches {
                         ///
                         /// # Errors
                         ///
-                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                        #[doc(alias = "商家明细单号查询明细单API")]
+                        #[doc(alias = "商家明细单号查询明细单")]
+                        #[doc(
+                            alias = "/v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}"
+                        )]
                         pub async fn get(
-                            client: &::sdk_runtime::wechatpay::Client,
+                            client: &crate::Client,
                             out_batch_no: &str,
                             out_detail_no: &str,
-                        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                        ) -> ::std::result::Result<GetResponse, crate::Error> {
                             let op = ::sdk_runtime::wechatpay::Operation::new(
                                     ::sdk_runtime::Method::GET,
                                     "/v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}",
@@ -175,11 +194,14 @@ pub mod bill_receipt {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "转账电子回单申请受理API")]
+    #[doc(alias = "转账电子回单申请受理")]
+    #[doc(alias = "/v3/transfer/bill-receipt")]
     pub async fn post(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         body: &PostRequest,
-    ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+    ) -> ::std::result::Result<PostResponse, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::POST,
                 "/v3/transfer/bill-receipt",
@@ -199,11 +221,14 @@ pub mod bill_receipt {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "查询转账电子回单API")]
+        #[doc(alias = "查询转账电子回单")]
+        #[doc(alias = "/v3/transfer/bill-receipt/{out_batch_no}")]
         pub async fn get(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             out_batch_no: &str,
-        ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<GetResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::GET,
                     "/v3/transfer/bill-receipt/{out_batch_no}",

@@ -14,14 +14,15 @@ pub mod elecvoucherfile {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "下载电子回单API")]
+    #[doc(alias = "下载电子回单")]
+    #[doc(alias = "下载电子回单PDF文件")]
+    #[doc(alias = "/v3/transferdownload/elecvoucherfile")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<
-        ::sdk_runtime::wechatpay::Download,
-        ::sdk_runtime::Error,
-    > {
+    ) -> ::std::result::Result<crate::Download, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/transferdownload/elecvoucherfile",
@@ -42,14 +43,14 @@ pub mod signfile {
     ///
     /// # Errors
     ///
-    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+    /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+    #[doc(alias = "下载电子回单API")]
+    #[doc(alias = "下载电子回单")]
+    #[doc(alias = "/v3/transferdownload/signfile")]
     pub async fn get(
-        client: &::sdk_runtime::wechatpay::Client,
+        client: &crate::Client,
         query: &GetQuery,
-    ) -> ::std::result::Result<
-        ::sdk_runtime::wechatpay::Download,
-        ::sdk_runtime::Error,
-    > {
+    ) -> ::std::result::Result<crate::Download, crate::Error> {
         let op = ::sdk_runtime::wechatpay::Operation::new(
                 ::sdk_runtime::Method::GET,
                 "/v3/transferdownload/signfile",

@@ -14,12 +14,14 @@ pub mod etc {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "通过商户ETC绑定号查询签约状态")]
+            #[doc(alias = "/v3/vehicle/etc/contracts/{contract_id}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 contract_id: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/vehicle/etc/contracts/{contract_id}",
@@ -42,7 +44,7 @@ pub mod etc {
         ///
         /// # Sensitive fields
         ///
-        /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+        /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
         ///
         /// ```ignore
         /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -52,15 +54,18 @@ pub mod etc {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "预开通用户ETC指定卡扣费API")]
+        #[doc(alias = "预开通用户ETC指定卡扣费")]
+        #[doc(alias = "/v3/vehicle/etc/preopen")]
         pub async fn post<F>(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: F,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+        ) -> ::std::result::Result<PostResponse, crate::Error>
         where
             F: ::std::ops::FnOnce(
-                &::sdk_runtime::wechatpay::Encryptor,
-            ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                &crate::Encryptor,
+            ) -> ::std::result::Result<PostRequest, crate::Error>,
         {
             let encryptor = client.encryptor().await?;
             let body = body(&encryptor)?;
@@ -88,11 +93,14 @@ pub mod etc {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "高速场景商户扣款API")]
+            #[doc(alias = "高速场景商户扣款")]
+            #[doc(alias = "/v3/vehicle/etc/transactions/highway")]
             pub async fn post(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 body: &PostRequest,
-            ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<PostResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::POST,
                         "/v3/vehicle/etc/transactions/highway",
@@ -122,12 +130,16 @@ pub mod etc {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询订单API")]
+                #[doc(alias = "查询订单")]
+                #[doc(alias = "通过微信订单号查询订单")]
+                #[doc(alias = "/v3/vehicle/etc/transactions/id/{transaction_id}")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     transaction_id: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/vehicle/etc/transactions/id/{transaction_id}",
@@ -156,12 +168,18 @@ pub mod etc {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询订单API")]
+                #[doc(alias = "查询订单")]
+                #[doc(alias = "通过商户订单号查询订单")]
+                #[doc(
+                    alias = "/v3/vehicle/etc/transactions/out-trade-no/{out_trade_no}"
+                )]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     out_trade_no: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/vehicle/etc/transactions/out-trade-no/{out_trade_no}",
@@ -193,12 +211,15 @@ pub mod etc {
                 ///
                 /// # Errors
                 ///
-                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+                /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+                #[doc(alias = "查询ETC签约状态API")]
+                #[doc(alias = "查询ETC签约状态")]
+                #[doc(alias = "/v3/vehicle/etc/users/{openid}/contracts")]
                 pub async fn get(
-                    client: &::sdk_runtime::wechatpay::Client,
+                    client: &crate::Client,
                     openid: &str,
                     query: &GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+                ) -> ::std::result::Result<GetResponse, crate::Error> {
                     let op = ::sdk_runtime::wechatpay::Operation::new(
                             ::sdk_runtime::Method::GET,
                             "/v3/vehicle/etc/users/{openid}/contracts",
@@ -225,7 +246,7 @@ pub mod parking {
         ///
         /// # Sensitive fields
         ///
-        /// `body` builds the request body from the [`Encryptor`](sdk_runtime::wechatpay::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
+        /// `body` builds the request body from the [`Encryptor`](crate::Encryptor) of the WeChat Pay key in use: encrypt every sensitive field (names, ID, phone and bank account numbers…) with it (`encryptor.encrypt("…")?`). `Wechatpay-Serial` is sent naming that same key automatically.
         ///
         /// ```ignore
         /// let response = post(&client, |encryptor| Ok(PostRequest {
@@ -235,15 +256,18 @@ pub mod parking {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "创建停车入场API")]
+        #[doc(alias = "创建停车入场")]
+        #[doc(alias = "/v3/vehicle/parking/parkings")]
         pub async fn post<F>(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: F,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error>
+        ) -> ::std::result::Result<PostResponse, crate::Error>
         where
             F: ::std::ops::FnOnce(
-                &::sdk_runtime::wechatpay::Encryptor,
-            ) -> ::std::result::Result<PostRequest, ::sdk_runtime::Error>,
+                &crate::Encryptor,
+            ) -> ::std::result::Result<PostRequest, crate::Error>,
         {
             let encryptor = client.encryptor().await?;
             let body = body(&encryptor)?;
@@ -271,11 +295,14 @@ pub mod parking {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询车牌服务开通信息API")]
+            #[doc(alias = "查询车牌服务开通信息")]
+            #[doc(alias = "/v3/vehicle/parking/services/find")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/vehicle/parking/services/find",
@@ -303,12 +330,15 @@ pub mod transactions {
             ///
             /// # Errors
             ///
-            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+            /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+            #[doc(alias = "查询订单API")]
+            #[doc(alias = "查询订单")]
+            #[doc(alias = "/v3/vehicle/transactions/out-trade-no/{out_trade_no}")]
             pub async fn get(
-                client: &::sdk_runtime::wechatpay::Client,
+                client: &crate::Client,
                 out_trade_no: &str,
                 query: &GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::sdk_runtime::Error> {
+            ) -> ::std::result::Result<GetResponse, crate::Error> {
                 let op = ::sdk_runtime::wechatpay::Operation::new(
                         ::sdk_runtime::Method::GET,
                         "/v3/vehicle/transactions/out-trade-no/{out_trade_no}",
@@ -336,11 +366,14 @@ pub mod transactions {
         ///
         /// # Errors
         ///
-        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`sdk_runtime::Error`]).
+        /// Fails when the request cannot be built, the transport fails, WeChat Pay answers with an error status, or the response's signature or body is invalid (see [`Error`](crate::Error)).
+        #[doc(alias = "扣费受理API")]
+        #[doc(alias = "扣费受理")]
+        #[doc(alias = "/v3/vehicle/transactions/parking")]
         pub async fn post(
-            client: &::sdk_runtime::wechatpay::Client,
+            client: &crate::Client,
             body: &PostRequest,
-        ) -> ::std::result::Result<PostResponse, ::sdk_runtime::Error> {
+        ) -> ::std::result::Result<PostResponse, crate::Error> {
             let op = ::sdk_runtime::wechatpay::Operation::new(
                     ::sdk_runtime::Method::POST,
                     "/v3/vehicle/transactions/parking",
