@@ -33,7 +33,7 @@ pub mod wonder;
 
 pub use datetime::{DateTime, ParseDateTimeError};
 pub use decimal::Decimal;
-pub use error::{Error, ErrorKind, SignatureError, SignatureErrorKind};
+pub use error::{DecodeError, Error, ErrorKind, SignatureError, SignatureErrorKind};
 /// HTTP method of an operation (re-export of [`http::Method`]), e.g. `Method::POST`.
 pub use http::Method;
 pub use lenient::{Lenient, Unparsed};

@@ -226,6 +226,19 @@ impl PublicKey {
         self.key.verify_sig(message, signature).is_ok()
     }
 
+    /// Like [`PublicKey::verify_base64`] over the concatenation of `parts`, hashed piece by
+    /// piece: a large signed body is never copied into one message buffer.
+    pub(crate) fn verify_parts_base64(&self, parts: &[&[u8]], signature_b64: &str) -> bool {
+        let Ok(signature) = BASE64.decode(signature_b64) else {
+            return false;
+        };
+        let mut hasher = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        for part in parts {
+            hasher.update(part);
+        }
+        self.key.verify_digest_sig(&hasher.finish(), &signature).is_ok()
+    }
+
     /// Like [`PublicKey::verify`] with a standard-base64 signature; invalid base64 → `false`.
     pub fn verify_base64(&self, message: &[u8], signature_b64: &str) -> bool {
         BASE64

@@ -1,20 +1,29 @@
 //! [`Error`]: the one error type of the runtime, with a matchable [`ErrorKind`].
+//!
+//! Errors follow the Rust API guidelines (C-GOOD-ERR): `Display` says what this error adds
+//! (what was being done, what went wrong, the HTTP status and `Request-ID`), `source()` gives the
+//! cause; print the chain (e.g. `std::error::Report`, anyhow's `{:#}`) to see it all. No error,
+//! in `Display` or `Debug`, holds a key, a signature, a response body beyond the API's `code` and
+//! `message`, a decrypted value, or a path or query value: an operation is named by its path
+//! template (`/v3/refund/domestic/refunds/{out_refund_no}`), never by its filled URL.
 
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
+use std::time::Duration;
 
 use bytes::Bytes;
-use http::StatusCode;
+use http::{Method, StatusCode};
 
+mod api;
+mod decode;
 mod signature;
+#[cfg(test)]
+mod tests;
 
+use api::ApiBody;
+pub use decode::DecodeError;
 pub use signature::{SignatureError, SignatureErrorKind};
-
-/// How many bytes of a body are kept in a decode error and shown in messages.
-const BODY_SNIPPET_LIMIT: usize = 1024;
-/// How many characters of a non-JSON API error body are shown by `Display`.
-const DISPLAY_SNIPPET_CHARS: usize = 200;
 
 /// What went wrong, for matching. See [`Error::kind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,13 +36,14 @@ pub enum ErrorKind {
     /// The HTTP exchange failed: connection, TLS, timeout ([`Error::is_timeout`]), or reading the
     /// body. The request may or may not have reached WeChat Pay.
     Transport,
-    /// The server answered with a non-2xx status. See [`Error::status`], [`Error::code`],
-    /// [`Error::message`], [`Error::detail`], [`Error::request_id`], [`Error::body`].
+    /// The server answered with a non-2xx status (or Wonder with a non-zero envelope `code`).
+    /// See [`Error::status`], [`Error::code`], [`Error::message`], [`Error::detail_field`],
+    /// [`Error::request_id`].
     Api,
     /// A 2xx response failed signature verification; its body must not be trusted.
     Signature(SignatureErrorKind),
-    /// A verified 2xx body is not the expected JSON (or a download is not valid gzip).
-    /// [`Error::body`] holds the start of it.
+    /// A verified 2xx body (or a decrypted notification resource) is not the expected JSON, or a
+    /// download is not valid gzip. The source is a [`DecodeError`]: where and what, no values.
     Decode,
     /// Encryption or decryption failed: a sensitive field too long for RSA-OAEP, a ciphertext
     /// that does not decrypt under the key (wrong key, tampered), a platform certificate that does
@@ -44,14 +54,23 @@ pub enum ErrorKind {
     Integrity,
     /// Writing downloaded content to the caller's writer failed (e.g. disk full).
     Io,
+    /// A response body, a download or its decompressed content went past its configured limit:
+    /// `ClientBuilder::max_response_bytes` (bodies read whole, default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::transport::DEFAULT_MAX_RESPONSE_BYTES)),
+    /// `max_download_bytes` / `Download::max_bytes` (streamed content), or
+    /// `Download::max_gzip_ratio` (gunzip output per compressed byte). Nothing past the limit
+    /// was read into memory or handed to the caller.
+    TooLarge,
 }
 
-/// The error of every runtime call: building, sending, verifying and decoding a request.
+/// The error of every runtime call: building a client, building, sending, verifying and decoding
+/// a request, verifying and decrypting a notification, downloading a file.
 ///
-/// Match on [`Error::kind`]. API errors (non-2xx) carry the HTTP status, WeChat Pay's `code`,
-/// `message` and raw `detail` JSON, the `Request-ID` response header, and the raw body (which may
-/// not be JSON, e.g. a gateway's HTML page). Never contains private keys or `Authorization`
-/// header values. `Send + Sync + 'static`.
+/// Match on [`Error::kind`]. API errors (non-2xx) carry the HTTP status, the API's `code` and
+/// `message`, the field the API named ([`Error::detail_field`]) and the `Request-ID` response
+/// header; nothing else of the body is kept. [`Error::operation`] names the call (method and path
+/// template). Never contains private keys, the APIv3 key, signatures, `Authorization` header
+/// values, path or query values, or decrypted plaintext. `Send + Sync + 'static`.
 pub struct Error {
     inner: Box<Inner>,
 }
@@ -59,8 +78,35 @@ pub struct Error {
 #[derive(Debug)]
 struct Inner {
     repr: Repr,
+    context: Option<Context>,
     status: Option<StatusCode>,
     request_id: Option<String>,
+}
+
+/// What the runtime was doing: the start of `Display`.
+#[derive(Debug, Clone)]
+enum Context {
+    BuildingClient,
+    Calling {
+        method: Method,
+        path_template: Cow<'static, str>,
+    },
+    VerifyingNotification,
+    DecodingNotification,
+}
+
+impl fmt::Display for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BuildingClient => f.write_str("building the client"),
+            Self::Calling {
+                method,
+                path_template,
+            } => write!(f, "{method} {path_template}"),
+            Self::VerifyingNotification => f.write_str("verifying a notification"),
+            Self::DecodingNotification => f.write_str("decoding a notification"),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -70,54 +116,18 @@ enum Repr {
         source: Option<Box<dyn StdError + Send + Sync>>,
     },
     Transport(reqwest::Error),
+    Deadline(Duration),
     Api(ApiBody),
     Signature(SignatureError),
-    Decode {
-        source: Box<dyn StdError + Send + Sync>,
-        body: String,
-    },
+    Decode(DecodeError),
     Crypto(Cow<'static, str>),
     Integrity(Cow<'static, str>),
     Io(std::io::Error),
-}
-
-/// The parsed parts of a non-2xx body `{"code": "...", "message": "...", "detail": {...}}`.
-#[derive(Debug)]
-struct ApiBody {
-    code: Option<String>,
-    message: Option<String>,
-    detail: Option<serde_json::Value>,
-    raw: Bytes,
-}
-
-impl ApiBody {
-    fn parse(raw: Bytes) -> Self {
-        #[derive(serde::Deserialize)]
-        struct Wire {
-            code: Option<serde_json::Value>,
-            message: Option<serde_json::Value>,
-            detail: Option<serde_json::Value>,
-        }
-        let text = |v: Option<serde_json::Value>| match v {
-            Some(serde_json::Value::String(s)) => Some(s),
-            Some(serde_json::Value::Null) | None => None,
-            Some(other) => Some(other.to_string()),
-        };
-        match serde_json::from_slice::<Wire>(&raw) {
-            Ok(w) => Self {
-                code: text(w.code),
-                message: text(w.message),
-                detail: w.detail,
-                raw,
-            },
-            Err(_) => Self {
-                code: None,
-                message: None,
-                detail: None,
-                raw,
-            },
-        }
-    }
+    TooLarge {
+        what: &'static str,
+        limit: u64,
+        unit: &'static str,
+    },
 }
 
 impl Error {
@@ -125,13 +135,42 @@ impl Error {
         Self {
             inner: Box::new(Inner {
                 repr,
+                context: None,
                 status,
                 request_id,
             }),
         }
     }
 
-    /// A [`ErrorKind::Build`] error with a message (no secrets in it, please).
+    fn with_context(mut self, context: Context) -> Self {
+        self.inner.context.get_or_insert(context);
+        self
+    }
+
+    /// This error, marked as happening while building a client (unless already marked).
+    pub(crate) fn building_client(self) -> Self {
+        self.with_context(Context::BuildingClient)
+    }
+
+    /// This error, marked as happening in the call `method path_template` (unless already marked).
+    pub(crate) fn calling(self, method: &Method, path_template: impl Into<Cow<'static, str>>) -> Self {
+        self.with_context(Context::Calling {
+            method: method.clone(),
+            path_template: path_template.into(),
+        })
+    }
+
+    /// This error, marked as happening while verifying a notification (unless already marked).
+    pub(crate) fn verifying_notification(self) -> Self {
+        self.with_context(Context::VerifyingNotification)
+    }
+
+    /// This error, marked as happening while decoding a verified notification's content.
+    pub(crate) fn decoding_notification(self) -> Self {
+        self.with_context(Context::DecodingNotification)
+    }
+
+    /// A [`ErrorKind::Build`] error with a message (no secrets or personal data in it, please).
     pub fn build(message: impl Into<Cow<'static, str>>) -> Self {
         Self::from_repr(
             Repr::Build {
@@ -143,7 +182,7 @@ impl Error {
         )
     }
 
-    /// A [`ErrorKind::Build`] error with a message and an underlying cause.
+    /// A [`ErrorKind::Build`] error with a message and an underlying cause (its `source()`).
     pub fn build_with(
         message: impl Into<Cow<'static, str>>,
         source: impl Into<Box<dyn StdError + Send + Sync>>,
@@ -158,15 +197,23 @@ impl Error {
         )
     }
 
-    /// A [`ErrorKind::Transport`] error from reqwest.
+    /// A [`ErrorKind::Transport`] error from reqwest, without the request URL (it holds path
+    /// and query values).
     pub(crate) fn transport(source: reqwest::Error) -> Self {
         let status = source.status();
-        Self::from_repr(Repr::Transport(source), status, None)
+        Self::from_repr(Repr::Transport(source.without_url()), status, None)
     }
 
-    /// A [`ErrorKind::Api`] error from a non-2xx response.
+    /// A [`ErrorKind::Transport`] timeout ([`Error::is_timeout`]): a download did not end
+    /// within its total deadline `limit`.
+    pub(crate) fn deadline(limit: Duration, status: Option<StatusCode>, request_id: Option<String>) -> Self {
+        Self::from_repr(Repr::Deadline(limit), status, request_id)
+    }
+
+    /// A [`ErrorKind::Api`] error from a non-2xx response (or a Wonder envelope with a non-zero
+    /// `code`): keeps the API's `code`, `message` and `detail.field`, and the body's length.
     pub(crate) fn api(status: StatusCode, request_id: Option<String>, body: Bytes) -> Self {
-        Self::from_repr(Repr::Api(ApiBody::parse(body)), Some(status), request_id)
+        Self::from_repr(Repr::Api(ApiBody::parse(&body)), Some(status), request_id)
     }
 
     /// A [`ErrorKind::Signature`] error for a response.
@@ -178,16 +225,16 @@ impl Error {
         Self::from_repr(Repr::Signature(source), status, request_id)
     }
 
-    /// A [`ErrorKind::Decode`] error; keeps at most 1 KiB of `body` (lossy UTF-8).
+    /// A [`ErrorKind::Decode`] error: `source`'s message with every quoted value redacted
+    /// ([`DecodeError`]). The body itself is never kept.
     pub(crate) fn decode(
         source: impl Into<Box<dyn StdError + Send + Sync>>,
         status: Option<StatusCode>,
         request_id: Option<String>,
-        body: &[u8],
     ) -> Self {
-        let body = snippet(body, BODY_SNIPPET_LIMIT);
-        let source = source.into();
-        Self::from_repr(Repr::Decode { source, body }, status, request_id)
+        let source: Box<dyn StdError + Send + Sync> = source.into();
+        let cause = DecodeError::other(&*source);
+        Self::from_repr(Repr::Decode(cause), status, request_id)
     }
 
     /// A [`ErrorKind::Crypto`] error with a message (never plaintext or key material).
@@ -205,17 +252,42 @@ impl Error {
         Self::from_repr(Repr::Integrity(message.into()), None, request_id)
     }
 
+    /// A [`ErrorKind::TooLarge`] error: `what` (e.g. "the response body") went past `limit`
+    /// `unit`s (e.g. `"bytes"`).
+    pub(crate) fn too_large(
+        what: &'static str,
+        limit: u64,
+        unit: &'static str,
+        status: Option<StatusCode>,
+        request_id: Option<String>,
+    ) -> Self {
+        Self::from_repr(Repr::TooLarge { what, limit, unit }, status, request_id)
+    }
+
     /// What went wrong.
     pub fn kind(&self) -> ErrorKind {
         match &self.inner.repr {
             Repr::Build { .. } => ErrorKind::Build,
-            Repr::Transport(_) => ErrorKind::Transport,
+            Repr::Transport(_) | Repr::Deadline(_) => ErrorKind::Transport,
             Repr::Api(_) => ErrorKind::Api,
             Repr::Signature(e) => ErrorKind::Signature(e.kind()),
-            Repr::Decode { .. } => ErrorKind::Decode,
+            Repr::Decode(_) => ErrorKind::Decode,
             Repr::Crypto(_) => ErrorKind::Crypto,
             Repr::Integrity(_) => ErrorKind::Integrity,
             Repr::Io(_) => ErrorKind::Io,
+            Repr::TooLarge { .. } => ErrorKind::TooLarge,
+        }
+    }
+
+    /// The call this error happened in: its HTTP method and path template (e.g. `POST`,
+    /// `/v3/refund/domestic/refunds`), never the filled path. `None` outside a call.
+    pub fn operation(&self) -> Option<(&Method, &str)> {
+        match &self.inner.context {
+            Some(Context::Calling {
+                method,
+                path_template,
+            }) => Some((method, path_template)),
+            _ => None,
         }
     }
 
@@ -224,7 +296,8 @@ impl Error {
         self.inner.status
     }
 
-    /// WeChat Pay's error `code` (e.g. `PARAM_ERROR`, `SIGN_ERROR`) of an API error.
+    /// The API's error `code` of an API error (WeChat Pay's `PARAM_ERROR`, `SIGN_ERROR`, …;
+    /// Wonder's `E000002`, …).
     pub fn code(&self) -> Option<&str> {
         match &self.inner.repr {
             Repr::Api(a) => a.code.as_deref(),
@@ -232,7 +305,7 @@ impl Error {
         }
     }
 
-    /// WeChat Pay's error `message` of an API error.
+    /// The API's error `message` of an API error.
     pub fn message(&self) -> Option<&str> {
         match &self.inner.repr {
             Repr::Api(a) => a.message.as_deref(),
@@ -240,10 +313,12 @@ impl Error {
         }
     }
 
-    /// WeChat Pay's error `detail` of an API error, as raw JSON (its shape varies by endpoint).
-    pub fn detail(&self) -> Option<&serde_json::Value> {
+    /// The request field an API error names in its `detail.field` (a JSON pointer such as
+    /// `/sub_mchid`), when it names one. The rest of `detail` (which may echo the value sent)
+    /// is not kept.
+    pub fn detail_field(&self) -> Option<&str> {
         match &self.inner.repr {
-            Repr::Api(a) => a.detail.as_ref(),
+            Repr::Api(a) => a.field.as_deref(),
             _ => None,
         }
     }
@@ -251,16 +326,6 @@ impl Error {
     /// The `Request-ID` response header: quote it to WeChat Pay support.
     pub fn request_id(&self) -> Option<&str> {
         self.inner.request_id.as_deref()
-    }
-
-    /// The response body: the full raw body of an API error (JSON or not), or the first 1 KiB
-    /// of a body that failed to decode. `None` for other kinds.
-    pub fn body(&self) -> Option<&[u8]> {
-        match &self.inner.repr {
-            Repr::Api(a) => Some(&a.raw),
-            Repr::Decode { body, .. } => Some(body.as_bytes()),
-            _ => None,
-        }
     }
 
     /// The signature error, for [`ErrorKind::Signature`].
@@ -271,10 +336,12 @@ impl Error {
         }
     }
 
-    /// Whether this is a transport error caused by the client's timeout.
+    /// Whether this is a transport error caused by a timeout: the client's per-attempt timeout,
+    /// or a download's total deadline.
     pub fn is_timeout(&self) -> bool {
         match &self.inner.repr {
             Repr::Transport(e) => e.is_timeout(),
+            Repr::Deadline(_) => true,
             _ => false,
         }
     }
@@ -289,74 +356,39 @@ impl Error {
     }
 }
 
-/// Lossy UTF-8 of at most `limit` bytes of `body`, cut at a character boundary, `…` if cut.
-fn snippet(body: &[u8], limit: usize) -> String {
-    let mut text = String::from_utf8_lossy(&body[..body.len().min(limit)]).into_owned();
-    if body.len() > limit {
-        // The cut may have split a character into U+FFFD; that is fine for a diagnostic.
-        text.push('…');
-    }
-    text
-}
-
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(context) = &self.inner.context {
+            write!(f, "{context}: ")?;
+        }
         match &self.inner.repr {
-            Repr::Build { message, source } => {
-                write!(f, "cannot build the request: {message}")?;
-                if let Some(source) = source {
-                    write!(f, ": {source}")?;
-                }
-                Ok(())
-            }
-            Repr::Transport(e) => {
-                let what = if e.is_timeout() { "timed out" } else { "failed" };
-                write!(f, "HTTP transport {what}: {e}")
-            }
+            Repr::Build { message, .. } => f.write_str(message)?,
+            Repr::Transport(e) if e.is_timeout() => f.write_str("the HTTP request timed out")?,
+            Repr::Transport(_) => f.write_str("the HTTP request failed")?,
+            Repr::Deadline(limit) => write!(f, "the download did not end within its deadline of {limit:?}")?,
             Repr::Api(a) => {
                 f.write_str("API error")?;
                 self.write_response_context(f)?;
-                match (&a.code, &a.message) {
-                    (None, None) if !a.raw.is_empty() => {
-                        let shown: String = String::from_utf8_lossy(&a.raw)
-                            .chars()
-                            .take(DISPLAY_SNIPPET_CHARS)
-                            .collect();
-                        write!(f, ": {shown}")
-                    }
-                    (None, None) => Ok(()),
-                    (code, message) => {
-                        write!(f, ": {}", code.as_deref().unwrap_or("(no code)"))?;
-                        if let Some(m) = message {
-                            write!(f, ": {m}")?;
-                        }
-                        Ok(())
-                    }
-                }
+                return a.write_summary(f);
             }
-            Repr::Signature(e) => {
-                write!(f, "response signature rejected: {e}")?;
-                self.write_response_context(f)
-            }
-            Repr::Decode { source, .. } => {
-                write!(f, "cannot decode the response body: {source}")?;
-                self.write_response_context(f)
-            }
-            Repr::Crypto(message) => write!(f, "encryption or decryption failed: {message}"),
-            Repr::Io(e) => write!(f, "cannot write the downloaded content: {e}"),
-            Repr::Integrity(message) => {
-                write!(f, "integrity check failed: {message}")?;
-                self.write_response_context(f)
-            }
+            Repr::Signature(_) => f.write_str("signature rejected")?,
+            Repr::Decode(_) => f.write_str("the body is not the expected JSON")?,
+            Repr::Crypto(message) | Repr::Integrity(message) => f.write_str(message)?,
+            Repr::Io(_) => f.write_str("cannot write the downloaded content")?,
+            Repr::TooLarge { what, limit, unit } => write!(f, "{what} exceeds its limit of {limit} {unit}")?,
         }
+        self.write_response_context(f)
     }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Error")
-            .field("kind", &self.kind())
-            .field("status", &self.inner.status)
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind());
+        if let Some(context) = &self.inner.context {
+            d.field("context", &format_args!("{context}"));
+        }
+        d.field("status", &self.inner.status)
             .field("request_id", &self.inner.request_id)
             .field("repr", &self.inner.repr)
             .finish()
@@ -368,101 +400,14 @@ impl StdError for Error {
         match &self.inner.repr {
             Repr::Build { source, .. } => source.as_deref().map(|s| s as &(dyn StdError + 'static)),
             Repr::Transport(e) => Some(e),
-            Repr::Api(_) => None,
             Repr::Signature(e) => Some(e),
-            Repr::Decode { source, .. } => Some(&**source),
+            Repr::Decode(e) => Some(e),
             Repr::Io(e) => Some(e),
-            Repr::Crypto(_) | Repr::Integrity(_) => None,
+            Repr::Api(_)
+            | Repr::Crypto(_)
+            | Repr::Integrity(_)
+            | Repr::TooLarge { .. }
+            | Repr::Deadline(_) => None,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn assert_send_sync<T: Send + Sync + 'static>() {}
-
-    #[test]
-    fn error_is_send_sync_static() {
-        assert_send_sync::<Error>();
-    }
-
-    #[test]
-    fn api_error_json_body() {
-        let body = Bytes::from_static(
-            br#"{"code":"PARAM_ERROR","message":"bad openid","detail":{"field":"openid","location":"body"}}"#,
-        );
-        let e = Error::api(StatusCode::BAD_REQUEST, Some("REQ-1".into()), body.clone());
-        assert_eq!(e.kind(), ErrorKind::Api);
-        assert_eq!(e.status(), Some(StatusCode::BAD_REQUEST));
-        assert_eq!(e.code(), Some("PARAM_ERROR"));
-        assert_eq!(e.message(), Some("bad openid"));
-        assert_eq!(e.detail().unwrap()["field"], "openid");
-        assert_eq!(e.request_id(), Some("REQ-1"));
-        assert_eq!(e.body(), Some(&body[..]));
-        assert_eq!(
-            e.to_string(),
-            "API error (HTTP 400 Bad Request, Request-ID REQ-1): PARAM_ERROR: bad openid"
-        );
-    }
-
-    #[test]
-    fn api_error_non_json_body_is_kept_raw() {
-        let e = Error::api(
-            StatusCode::BAD_GATEWAY,
-            None,
-            Bytes::from_static(b"<html>bad gateway</html>"),
-        );
-        assert_eq!(e.code(), None);
-        assert_eq!(e.detail(), None);
-        assert_eq!(e.body(), Some(&b"<html>bad gateway</html>"[..]));
-        assert_eq!(
-            e.to_string(),
-            "API error (HTTP 502 Bad Gateway): <html>bad gateway</html>"
-        );
-    }
-
-    #[test]
-    fn decode_error_truncates_body() {
-        let body = vec![b'x'; 5000];
-        let source = serde_json::from_slice::<u8>(&body).unwrap_err();
-        let e = Error::decode(source, Some(StatusCode::OK), None, &body);
-        assert_eq!(e.kind(), ErrorKind::Decode);
-        let kept = std::str::from_utf8(e.body().unwrap()).unwrap();
-        assert!(kept.starts_with("xxx") && kept.ends_with('…'));
-        assert!(kept.len() <= BODY_SNIPPET_LIMIT + '…'.len_utf8());
-        assert!(e.source().is_some());
-        assert!(!e.to_string().contains("xxxx"), "body is not in Display");
-    }
-
-    #[test]
-    fn signature_error_kind_and_message() {
-        let e = Error::signature(
-            SignatureError::new(SignatureErrorKind::SignTest, "probe"),
-            Some(StatusCode::OK),
-            Some("R".into()),
-        );
-        assert_eq!(e.kind(), ErrorKind::Signature(SignatureErrorKind::SignTest));
-        assert_eq!(
-            e.to_string(),
-            "response signature rejected: probe (HTTP 200 OK, Request-ID R)"
-        );
-        assert_eq!(
-            e.signature_error().map(SignatureError::kind),
-            Some(SignatureErrorKind::SignTest)
-        );
-    }
-
-    #[test]
-    fn build_error_display_and_source() {
-        let e = Error::build("missing mchid");
-        assert_eq!(e.kind(), ErrorKind::Build);
-        assert_eq!(e.to_string(), "cannot build the request: missing mchid");
-        assert!(e.source().is_none());
-        let cause = serde_json::from_str::<u8>("x").unwrap_err();
-        let e = Error::build_with("cannot serialize the body", cause);
-        assert!(e.source().is_some());
-        assert!(format!("{e:?}").contains("Build"));
     }
 }

@@ -13,6 +13,10 @@ pub enum SignatureErrorKind {
     /// One of `Wechatpay-Timestamp`, `Wechatpay-Nonce`, `Wechatpay-Signature`,
     /// `Wechatpay-Serial` is absent (or not visible ASCII).
     MissingHeader,
+    /// A signature-related header (`Wechatpay-Timestamp`, `Wechatpay-Nonce`,
+    /// `Wechatpay-Signature`, `Wechatpay-Serial`, `Wechatpay-Signature-Type`, or a provider's
+    /// equivalent) appears more than once: which one was signed is ambiguous, so none is trusted.
+    DuplicateHeader,
     /// `Wechatpay-Timestamp` is not an integer number of seconds.
     BadTimestamp,
     /// `Wechatpay-Timestamp` is more than 300 s away from the local clock (either direction).

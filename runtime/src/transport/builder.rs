@@ -1,12 +1,14 @@
-//! The settings every provider's `ClientBuilder` shares (hosts, user agent, timeouts, retries),
-//! their checks, and the [`Transport`] they build; `transport_setters!` writes the builder
-//! methods once for every provider.
+//! The settings every provider's `ClientBuilder` shares (hosts, user agent, timeouts, retries,
+//! body size limits), their checks, and the [`Transport`] they build; `transport_setters!` writes
+//! the builder methods once for every provider, `download_setters!` those of providers with
+//! downloads.
 
 use std::fmt;
 use std::time::Duration;
 
 use http::HeaderValue;
 
+use super::body::Limits;
 use super::retry::RetryPolicy;
 use super::send::Transport;
 use crate::Error;
@@ -29,6 +31,7 @@ pub(crate) struct TransportSettings {
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    pub(crate) limits: Limits,
 }
 
 impl TransportSettings {
@@ -42,6 +45,7 @@ impl TransportSettings {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry: RetryPolicy::default(),
+            limits: Limits::default(),
         }
     }
 
@@ -77,6 +81,7 @@ impl TransportSettings {
             user_agent,
             timeout: self.timeout,
             retry: self.retry,
+            limits: self.limits,
         })
     }
 }
@@ -91,6 +96,7 @@ impl fmt::Debug for TransportSettings {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -162,7 +168,8 @@ macro_rules! transport_setters {
         }
 
         /// The timeout of one attempt (connect, send, and receive the whole body); default 30 s.
-        /// A streamed download is bounded per read by it instead. With retries, a call may take
+        /// A streamed download is bounded per read by it instead (and in total by the
+        /// download deadline, if set). With retries, a call may take
         /// up to `(retries + 1) × timeout` plus the backoff waits.
         pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
             self.transport.timeout = timeout;
@@ -182,6 +189,46 @@ macro_rules! transport_setters {
             self.transport.retry = retry;
             self
         }
+
+        /// The largest response body read into memory, in bytes; default
+        /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::transport::DEFAULT_MAX_RESPONSE_BYTES) (16 MiB).
+        /// Applies to every API response (read whole to be verified and decoded), and to
+        /// downloads held in memory. A larger body fails with
+        /// [`TooLarge`](crate::ErrorKind::TooLarge) as soon as its `Content-Length`, or the
+        /// count of bytes read, passes the limit: no more than the limit is ever held. A non-2xx
+        /// body is read only up to
+        /// [`MAX_ERROR_BODY_BYTES`](crate::transport::MAX_ERROR_BODY_BYTES) (64 KiB).
+        pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+            self.transport.limits.max_response_bytes = bytes;
+            self
+        }
     };
 }
 pub(crate) use transport_setters;
+
+/// The builder methods of streamed downloads' limits, for a provider's `ClientBuilder` whose
+/// client has downloads (see `transport_setters!`).
+macro_rules! download_setters {
+    () => {
+        /// The default [`Download::max_bytes`](crate::transport::Download::max_bytes) of every
+        /// streamed download: the most content handed out (decompressed bytes after
+        /// `gunzip`), and body bytes read, in bytes; default
+        /// [`DEFAULT_MAX_DOWNLOAD_BYTES`](crate::transport::DEFAULT_MAX_DOWNLOAD_BYTES) (8 GiB).
+        /// Memory use does not depend on it (downloads stream); raise it for bills larger than
+        /// 8 GiB.
+        pub fn max_download_bytes(mut self, bytes: u64) -> Self {
+            self.transport.limits.max_download_bytes = bytes;
+            self
+        }
+
+        /// The default [`Download::deadline`](crate::transport::Download::deadline) of every
+        /// streamed download: the most time reading it may take, from when its response headers
+        /// arrived; off by default (each read is still bounded by the timeout). With a
+        /// deadline, a server sending one byte per second cannot hold a download past it.
+        pub fn download_deadline(mut self, deadline: ::std::time::Duration) -> Self {
+            self.transport.limits.download_deadline = Some(deadline);
+            self
+        }
+    };
+}
+pub(crate) use download_setters;

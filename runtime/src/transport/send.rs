@@ -9,14 +9,16 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use tracing::Instrument as _;
 
+use super::body::{self, Limits, ReadError};
+use super::download::Download;
 use super::operation::{Body, Operation};
 use super::provider::{Expect, Provider, SignableRequest};
-use super::response::{Download, Response};
+use super::response::Response;
 use super::retry::{self, RetryPolicy, is_retryable_status, is_retryable_transport};
 use crate::Error;
 
 /// The HTTP side of a client, the same for every provider: the reqwest client, hosts, user
-/// agent, the per-attempt timeout and the retry policy.
+/// agent, the per-attempt timeout, the retry policy and the body size limits.
 pub(crate) struct Transport {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
@@ -26,6 +28,7 @@ pub(crate) struct Transport {
     pub(crate) user_agent: HeaderValue,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    pub(crate) limits: Limits,
 }
 
 /// What a successful exchange produced.
@@ -75,7 +78,8 @@ impl Transport {
         let span = provider.span(&op);
         async move {
             let started = Instant::now();
-            let result = self.send_with_retries(provider, &op, expect).await;
+            let result = (self.send_with_retries(provider, &op, expect).await)
+                .map_err(|e| e.calling(op.method(), op.path_template()));
             let span = tracing::Span::current();
             span.record("latency_ms", started.elapsed().as_millis() as u64);
             match &result {
@@ -170,14 +174,32 @@ impl Transport {
             return Ok(Raw::Stream(Box::new(response)));
         }
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(transport_failure)?;
         if status.is_success() {
+            let limit = self.limits.max_response_bytes;
+            let body = match body::read_whole(response, limit).await {
+                Ok(body) => body,
+                Err(ReadError::Transport(e)) => return Err(transport_failure(e)),
+                Err(ReadError::TooLarge) => {
+                    tracing::warn!(limit, "{} response body exceeds max_response_bytes", P::LABEL);
+                    return Err(Failure::Final(Error::too_large(
+                        "the response body",
+                        limit,
+                        "bytes",
+                        Some(status),
+                        request_id,
+                    )));
+                }
+            };
             return Ok(Raw::Whole {
                 status,
                 headers,
                 body,
             });
         }
+        // Enough of an error body for the API's code and message; the rest is never read.
+        let body = body::read_prefix(response, self.limits.error_body_bytes())
+            .await
+            .map_err(transport_failure)?;
         let error = provider.api_error(status, request_id, body);
         if retry::is_idempotent_read(&method) && is_retryable_status(status) {
             Err(Failure::Retryable {
@@ -234,7 +256,8 @@ impl Transport {
 
         let mut request = self.http.request(method, url).headers(headers);
         if expect != Expect::Stream {
-            // A streamed download is bounded per read (the client's read timeout), not in total.
+            // A streamed download is bounded per read (the client's read timeout) and, if set, by
+            // its own total deadline (`Download::deadline`).
             request = request.timeout(self.timeout);
         }
         Ok(match op.body() {
@@ -257,12 +280,17 @@ impl Transport {
         raw: Raw,
     ) -> Result<Reply, Error> {
         let response = match raw {
-            Raw::Stream(response) => return Ok(Reply::Stream(Box::new(Download::streaming(*response)))),
+            Raw::Stream(response) => {
+                return Ok(Reply::Stream(Box::new(Download::streaming(
+                    *response,
+                    self.limits,
+                ))));
+            }
             Raw::Whole {
                 status,
                 headers,
                 body,
-            } => Response::new(status, headers, body),
+            } => Response::new(status, headers, body, self.limits),
         };
         if expect == Expect::Verified {
             provider.verify(self, op, &response).await?;

@@ -70,6 +70,13 @@ impl PlatformCertificate {
         &self.serial_no
     }
 
+    /// Whether `serial` (e.g. a `Wechatpay-Serial` header) names this certificate: hex compared
+    /// case-insensitively, leading `00` bytes ignored.
+    pub fn has_serial(&self, serial: &str) -> bool {
+        self.serial_no
+            .eq_ignore_ascii_case(serial.trim_start_matches("00"))
+    }
+
     /// Start of validity (the certificate's `notBefore`).
     pub fn not_before(&self) -> OffsetDateTime {
         self.not_before
@@ -130,7 +137,7 @@ struct Encrypted {
 /// a certificate does not decrypt with `apiv3_key`, or its serial differs from `serial_no`.
 /// One bad certificate fails the whole download: nothing is half-installed.
 pub fn decrypt_certificates(apiv3_key: &ApiV3Key, body: &[u8]) -> Result<Vec<PlatformCertificate>, Error> {
-    let download: Download = serde_json::from_slice(body).map_err(|e| Error::decode(e, None, None, body))?;
+    let download: Download = serde_json::from_slice(body).map_err(|e| Error::decode(e, None, None))?;
     download
         .data
         .iter()

@@ -15,7 +15,9 @@ use super::sign::Signer;
 use super::verify::{UNSIGNED_DOWNLOAD_PATHS, Verifier, is_unsigned_download};
 use crate::Error;
 use crate::rsa::{PrivateKey, PublicKey};
-use crate::transport::builder::{TransportSettings, header_value, required, transport_setters};
+use crate::transport::builder::{
+    TransportSettings, download_setters, header_value, required, transport_setters,
+};
 use crate::transport::provider::Expect;
 use crate::transport::{Download, Operation, Reply, Response, Transport};
 
@@ -84,8 +86,10 @@ impl Client {
     /// # Errors
     /// As [`Client::execute`], plus [`Decode`](crate::ErrorKind::Decode).
     pub async fn json<T: serde::de::DeserializeOwned>(&self, op: Operation) -> Result<T, Error> {
+        let (method, path_template) = (op.method().clone(), op.path_template());
         let response = self.execute(op).await?;
-        serde_json::from_slice(response.json_bytes()).map_err(|e| response.decode_error(e))
+        let decode_error = |e| response.decode_error(e).calling(&method, path_template);
+        serde_json::from_slice(response.json_bytes()).map_err(decode_error)
     }
 
     /// Downloads a file. A response of one of the unsigned download endpoints
@@ -303,7 +307,14 @@ impl ClientBuilder {
     /// # Errors
     /// [`Build`](crate::ErrorKind::Build) if it is not a valid RSA private key PEM.
     pub fn merchant_private_key_pem(self, pem: &str) -> Result<Self, Error> {
-        Ok(self.merchant_private_key(PrivateKey::from_pem(pem)?))
+        let key = PrivateKey::from_pem(pem).map_err(|e| {
+            Error::build_with(
+                "invalid merchant private key (ClientBuilder::merchant_private_key_pem)",
+                e,
+            )
+            .building_client()
+        })?;
+        Ok(self.merchant_private_key(key))
     }
 
     /// The merchant API private key, already parsed.
@@ -319,7 +330,14 @@ impl ClientBuilder {
     /// # Errors
     /// [`Build`](crate::ErrorKind::Build) if it is not a valid RSA public key PEM.
     pub fn wechatpay_public_key_pem(self, key_id: &str, pem: &str) -> Result<Self, Error> {
-        Ok(self.wechatpay_public_key(key_id, PublicKey::from_pem(pem)?))
+        let key = PublicKey::from_pem(pem).map_err(|e| {
+            Error::build_with(
+                "invalid WeChat Pay public key (ClientBuilder::wechatpay_public_key_pem)",
+                e,
+            )
+            .building_client()
+        })?;
+        Ok(self.wechatpay_public_key(key_id, key))
     }
 
     /// A WeChat Pay public key, already parsed, and its id.
@@ -334,7 +352,7 @@ impl ClientBuilder {
     /// # Errors
     /// [`Build`](crate::ErrorKind::Build) unless it is exactly 32 bytes.
     pub fn apiv3_key(mut self, key: &str) -> Result<Self, Error> {
-        self.apiv3_key = Some(ApiV3Key::new(key)?);
+        self.apiv3_key = Some(ApiV3Key::new(key).map_err(Error::building_client)?);
         Ok(self)
     }
 
@@ -356,6 +374,7 @@ impl ClientBuilder {
     }
 
     transport_setters!();
+    download_setters!();
 
     /// Builds the client. No request is sent (in certificate mode the first call downloads).
     ///
@@ -366,6 +385,10 @@ impl ClientBuilder {
     /// query or fragment; if the user agent, mchid, serial number or a key id is not a valid
     /// header value; or if the HTTP client cannot be created.
     pub fn build(self) -> Result<Client, Error> {
+        self.build_client().map_err(Error::building_client)
+    }
+
+    fn build_client(self) -> Result<Client, Error> {
         let mchid = required(self.mchid, "mchid (ClientBuilder::mchid)")?;
         let serial_no = required(
             self.serial_no,
@@ -395,6 +418,8 @@ impl ClientBuilder {
         for (id, _) in &self.public_keys {
             header_value(id, "WeChat Pay public key id")?;
         }
+        // The first call must not pay one-time set-up: seed the RNG and set up the key now.
+        crate::random::warm_up(&private_key)?;
         let keys = KeyStore::new();
         for (id, key) in self.public_keys {
             keys.insert(id, key);

@@ -204,7 +204,7 @@ async fn download<P: Provider>(
         .verify_parts_with(&parts, response.body(), now_unix_seconds(), |serial| {
             certificates
                 .iter()
-                .find(|c| c.serial_no() == serial)
+                .find(|c| c.has_serial(serial))
                 .map(|c| c.public_key().clone())
                 .or_else(|| verifier.keys().get(serial))
         })

@@ -25,6 +25,15 @@ pub const HEADER_SERIAL: &str = "Wechatpay-Serial";
 /// `Wechatpay-Signature-Type`: optional; if present must be `WECHATPAY2-SHA256-RSA2048`.
 pub const HEADER_SIGNATURE_TYPE: &str = "Wechatpay-Signature-Type";
 
+/// The headers a signature depends on; each may appear at most once on a response or webhook.
+pub const SIGNATURE_HEADERS: [&str; 5] = [
+    HEADER_TIMESTAMP,
+    HEADER_NONCE,
+    HEADER_SIGNATURE,
+    HEADER_SERIAL,
+    HEADER_SIGNATURE_TYPE,
+];
+
 /// Largest accepted distance between `Wechatpay-Timestamp` and the local clock, in seconds.
 pub const MAX_CLOCK_SKEW_SECONDS: u64 = 300;
 
@@ -93,9 +102,20 @@ impl<'a> SignedHeaders<'a> {
     /// Reads the signature headers from `headers` (names are case-insensitive).
     ///
     /// # Errors
+    /// [`SignatureErrorKind::DuplicateHeader`] naming the first of [`SIGNATURE_HEADERS`] sent
+    /// more than once (which value was signed would be ambiguous: none is trusted), then
     /// [`SignatureErrorKind::MissingHeader`] naming the first required header that is absent or
     /// not visible ASCII.
     pub fn from_headers(headers: &'a HeaderMap) -> Result<Self, SignatureError> {
+        if let Some(name) = SIGNATURE_HEADERS
+            .iter()
+            .find(|name| headers.get_all(**name).iter().nth(1).is_some())
+        {
+            return Err(SignatureError::new(
+                SignatureErrorKind::DuplicateHeader,
+                format!("header `{name}` is sent more than once"),
+            ));
+        }
         let get = |name: &'static str| headers.get(name).and_then(|v| v.to_str().ok());
         let require = |name: &'static str| {
             get(name).ok_or_else(|| {
@@ -136,7 +156,8 @@ impl Verifier {
     /// `now_unix_seconds` is the local clock in Unix seconds.
     ///
     /// # Errors
-    /// A [`SignatureError`] whose kind is, in the order checked: `MissingHeader`, `SignTest`
+    /// A [`SignatureError`] whose kind is, in the order checked: `DuplicateHeader` (one of
+    /// [`SIGNATURE_HEADERS`] sent twice), `MissingHeader`, `SignTest`
     /// (signature starts `WECHATPAY/SIGNTEST/`), `UnsupportedSignatureType`, `BadTimestamp`,
     /// `Expired` (|now − timestamp| > 300 s), `UnknownSerial`, `InvalidSignature`.
     pub fn verify(
@@ -151,7 +172,7 @@ impl Verifier {
     /// [`Verifier::verify`] over already extracted header values.
     ///
     /// # Errors
-    /// As [`Verifier::verify`], minus `MissingHeader`.
+    /// As [`Verifier::verify`], minus `DuplicateHeader` and `MissingHeader`.
     pub fn verify_parts(
         &self,
         parts: &SignedHeaders<'_>,
@@ -209,8 +230,16 @@ impl Verifier {
                 ),
             )
         })?;
-        let message = string_to_verify(parts.timestamp, parts.nonce, body);
-        if key.verify_base64(&message, parts.signature) {
+        // The string to verify, `TIMESTAMP\nNONCE\nBODY\n`, hashed in pieces (no copy of the body).
+        let message = [
+            parts.timestamp.as_bytes(),
+            b"\n",
+            parts.nonce.as_bytes(),
+            b"\n",
+            body,
+            b"\n",
+        ];
+        if key.verify_parts_base64(&message, parts.signature) {
             Ok(())
         } else {
             Err(SignatureError::new(
@@ -260,6 +289,27 @@ mod tests {
         let e = SignedHeaders::from_headers(&h).unwrap_err();
         assert_eq!(e.kind(), SignatureErrorKind::MissingHeader);
         assert!(e.to_string().contains("Wechatpay-Nonce"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_signature_headers_are_rejected() {
+        let mut h = HeaderMap::new();
+        for name in SIGNATURE_HEADERS {
+            h.insert(name, "1".parse().unwrap());
+        }
+        assert!(SignedHeaders::from_headers(&h).is_ok());
+        for name in SIGNATURE_HEADERS {
+            let mut twice = h.clone();
+            twice.append(name, "2".parse().unwrap());
+            let e = SignedHeaders::from_headers(&twice).unwrap_err();
+            assert_eq!(e.kind(), SignatureErrorKind::DuplicateHeader, "{name}");
+            assert!(e.to_string().contains(name), "{e}");
+        }
+        // Case does not make a header name different.
+        let mut mixed = h.clone();
+        mixed.append("WECHATPAY-SIGNATURE", "2".parse().unwrap());
+        let e = SignedHeaders::from_headers(&mixed).unwrap_err();
+        assert_eq!(e.kind(), SignatureErrorKind::DuplicateHeader);
     }
 
     #[test]

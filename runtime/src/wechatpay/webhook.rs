@@ -89,7 +89,8 @@ impl Notification {
     /// # Errors
     /// [`Decode`](crate::ErrorKind::Decode) if it is not that JSON.
     pub fn resource<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_str(&self.plaintext).map_err(|e| Error::decode(e, None, None, b""))
+        serde_json::from_str(&self.plaintext)
+            .map_err(|e| Error::decode(e, None, None).decoding_notification())
     }
 }
 
@@ -133,6 +134,17 @@ impl Client {
         body: &[u8],
         now_unix_seconds: i64,
     ) -> Result<Notification, Error> {
+        self.verify_and_decrypt(headers, body, now_unix_seconds)
+            .await
+            .map_err(Error::verifying_notification)
+    }
+
+    async fn verify_and_decrypt(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now_unix_seconds: i64,
+    ) -> Result<Notification, Error> {
         let apiv3_key = self
             .apiv3_key()
             .ok_or_else(|| Error::build("notifications need the APIv3 key (ClientBuilder::apiv3_key)"))?;
@@ -145,8 +157,7 @@ impl Client {
             verified = verifier.verify(headers, body, now_unix_seconds);
         }
         verified.map_err(|e| Error::signature(e, None, None))?;
-        let envelope: Envelope =
-            serde_json::from_slice(body).map_err(|e| Error::decode(e, None, None, body))?;
+        let envelope: Envelope = serde_json::from_slice(body).map_err(|e| Error::decode(e, None, None))?;
         let resource = &envelope.resource;
         if resource.algorithm != "AEAD_AES_256_GCM" {
             return Err(Error::crypto(format!(

@@ -79,17 +79,15 @@ impl Client {
     /// `0`, even under HTTP 200 ([`Error::code`](crate::Error::code) gives it, e.g. `E000002`);
     /// [`Decode`](crate::ErrorKind::Decode) when the body is not an envelope or `data` is not a `T`.
     pub async fn json<T: DeserializeOwned>(&self, op: Operation) -> Result<T, Error> {
+        let (method, path_template) = (op.method().clone(), op.path_template());
         let response = self.execute(op).await?;
-        let envelope: Envelope =
-            serde_json::from_slice(response.json_bytes()).map_err(|e| response.decode_error(e))?;
+        let decode_error = |e| response.decode_error(e).calling(&method, path_template);
+        let envelope: Envelope = serde_json::from_slice(response.json_bytes()).map_err(decode_error)?;
         if envelope.code != 0 {
-            return Err(Error::api(
-                response.status(),
-                response.request_id(),
-                response.body().clone(),
-            ));
+            let error = Error::api(response.status(), response.request_id(), response.body().clone());
+            return Err(error.calling(&method, path_template));
         }
-        serde_json::from_value(envelope.data).map_err(|e| response.decode_error(e))
+        serde_json::from_value(envelope.data).map_err(decode_error)
     }
 
     /// Verifies a webhook Wonder sent (`Wonder-RSA-SHA256` by Wonder's key over `path_and_query`
@@ -106,11 +104,11 @@ impl Client {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<Webhook, Error> {
-        let key =
-            self.inner.webhook_key.as_ref().ok_or_else(|| {
-                Error::build("no webhook public key (ClientBuilder::webhook_public_key_pem)")
-            })?;
-        verify_webhook(key, method, path_and_query, headers, body)
+        let key = self.inner.webhook_key.as_ref().ok_or_else(|| {
+            Error::build("no webhook public key (ClientBuilder::webhook_public_key_pem)")
+                .verifying_notification()
+        })?;
+        verify_webhook(key, method, path_and_query, headers, body).map_err(Error::verifying_notification)
     }
 
     /// The base URL requests go to.
@@ -173,7 +171,10 @@ impl ClientBuilder {
     /// # Errors
     /// [`Build`](crate::ErrorKind::Build) if the PEM holds no RSA private key aws-lc-rs accepts.
     pub fn private_key_pem(mut self, pem: &str) -> Result<Self, Error> {
-        self.private_key = Some(PrivateKey::from_pem(pem)?);
+        let key = PrivateKey::from_pem(pem).map_err(|e| {
+            Error::build_with("invalid private key (ClientBuilder::private_key_pem)", e).building_client()
+        })?;
+        self.private_key = Some(key);
         Ok(self)
     }
 
@@ -183,7 +184,14 @@ impl ClientBuilder {
     /// # Errors
     /// [`Build`](crate::ErrorKind::Build) if the PEM holds no RSA public key.
     pub fn webhook_public_key_pem(mut self, pem: &str) -> Result<Self, Error> {
-        self.webhook_key = Some(PublicKey::from_pem(pem)?);
+        let key = PublicKey::from_pem(pem).map_err(|e| {
+            Error::build_with(
+                "invalid webhook public key (ClientBuilder::webhook_public_key_pem)",
+                e,
+            )
+            .building_client()
+        })?;
+        self.webhook_key = Some(key);
         Ok(self)
     }
 
@@ -207,11 +215,17 @@ impl ClientBuilder {
     /// not a valid header value, a base URL is not an absolute `http(s)` URL, or the HTTP client
     /// cannot be created.
     pub fn build(self) -> Result<Client, Error> {
+        self.build_client().map_err(Error::building_client)
+    }
+
+    fn build_client(self) -> Result<Client, Error> {
         let app_id = required(self.app_id, "app id (ClientBuilder::app_id)")?;
         crate::transport::builder::header_value(&app_id, "app id")?;
         let key = self
             .private_key
             .ok_or_else(|| Error::build("missing private key (ClientBuilder::private_key_pem)"))?;
+        // The first call must not pay one-time set-up: seed the RNG and set up the key now.
+        crate::random::warm_up(&key)?;
         Ok(Client {
             inner: Arc::new(ClientInner {
                 transport: self.transport.build()?,

@@ -115,7 +115,7 @@ impl Webhook {
     /// # Errors
     /// [`Decode`](crate::ErrorKind::Decode) if it is not that JSON (the error keeps no body).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|e| Error::decode(e, None, None, b""))
+        serde_json::from_slice(&self.body).map_err(|e| Error::decode(e, None, None).decoding_notification())
     }
 }
 
@@ -137,8 +137,9 @@ impl fmt::Debug for Webhook {
 /// # Errors
 /// [`Signature`](crate::ErrorKind::Signature) (answer 403 and do not act on it), of kind:
 /// `InvalidSignature` if the method is not `POST` or the signature does not verify;
-/// `MissingHeader` if one of the four headers is absent, repeated or not visible ASCII, the
-/// credential is malformed or the nonce is not 16 chars `[0-9A-Za-z]`; `BadTimestamp` or
+/// `DuplicateHeader` if one of the four headers is sent more than once; `MissingHeader` if one
+/// is absent or not visible ASCII, the credential is malformed or the nonce is not 16 chars
+/// `[0-9A-Za-z]`; `BadTimestamp` or
 /// `UnsupportedSignatureType` for a credential with a bad `REQUEST_TIME` or algorithm.
 pub fn verify_webhook(
     key: &PublicKey,
@@ -181,14 +182,15 @@ pub fn verify_webhook(
 /// The value of header `name`, which must be present exactly once and visible ASCII.
 fn header_once<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<&'a str, SignatureError> {
     let mut values = headers.get_all(name).iter();
-    let problem = match (values.next(), values.next()) {
+    let (kind, problem) = match (values.next(), values.next()) {
         (Some(value), None) => match value.to_str() {
             Ok(text) => return Ok(text),
-            Err(_) => "is not visible ASCII",
+            Err(_) => (SignatureErrorKind::MissingHeader, "is not visible ASCII"),
         },
-        (None, _) => "is missing",
-        (Some(_), Some(_)) => "is sent more than once",
+        (None, _) => (SignatureErrorKind::MissingHeader, "is missing"),
+        // Which value was signed would be ambiguous: none is trusted.
+        (Some(_), Some(_)) => (SignatureErrorKind::DuplicateHeader, "is sent more than once"),
     };
     let message = format!("webhook header `{name}` {problem}");
-    Err(SignatureError::new(SignatureErrorKind::MissingHeader, message))
+    Err(SignatureError::new(kind, message))
 }
