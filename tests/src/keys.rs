@@ -2,7 +2,8 @@
 
 use std::io;
 
-use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RsaKeyPair};
+use aws_lc_rs::encoding::AsDer as _;
+use aws_lc_rs::signature::{KeyPair as _, ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RsaKeyPair};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -52,6 +53,29 @@ pub fn load_public_key(pem: &str) -> io::Result<ParsedPublicKey> {
     }
     ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der)
         .map_err(|e| invalid(&format!("RSA public key rejected: {e}")))
+}
+
+/// Encodes `der` as a PEM block labelled `label` (e.g. `PUBLIC KEY`), 64 base64 characters a
+/// line, with a final newline.
+pub fn der_to_pem(label: &str, der: &[u8]) -> String {
+    let b64 = STANDARD.encode(der);
+    let mut pem = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(line));
+        pem.push('\n');
+    }
+    pem.push_str(&format!("-----END {label}-----\n"));
+    pem
+}
+
+/// The public half (SubjectPublicKeyInfo `PUBLIC KEY` PEM) of an RSA private key PEM.
+pub fn public_key_pem(private_key_pem: &str) -> io::Result<String> {
+    let pair = load_private_key(private_key_pem)?;
+    let spki = pair
+        .public_key()
+        .as_der()
+        .map_err(|_| invalid("cannot encode the RSA public key"))?;
+    Ok(der_to_pem("PUBLIC KEY", spki.as_ref()))
 }
 
 fn invalid(message: &str) -> io::Error {

@@ -1,19 +1,51 @@
-//! A mock WeChat Pay APIv3 server for end-to-end tests.
+//! A mock WeChat Pay APIv3 server (and a mock Wonder Open API server, [`wonder`]) for
+//! end-to-end tests.
 //!
 //! It speaks the real protocol over real HTTP on 127.0.0.1: it verifies each request's
 //! `Authorization: WECHATPAY2-SHA256-RSA2048 …` signature with the merchant public key and signs
 //! each response with the platform private key (`Wechatpay-Timestamp/Nonce/Serial/Signature`).
 //! It depends on no other crate of the workspace, so it checks the client independently.
 //!
-//! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
-//! use wechatpay_mock::{Fault, InjectFaults, MockConfig, MockServer};
-//! let config = MockConfig::from_test_vectors(&wechatpay_mock::default_shared_dir())?;
-//! let server = MockServer::start(config)?;
-//! server.set_fault_for(Fault::Tamper, 1); // the next response's body is altered after signing
-//! let _base = server.base_url(); // point the client here
-//! let _seen = server.requests(); // what arrived, and whether its signature verified
+//! # In your tests
+//!
+//! Add it as a dev-dependency (`wechatpay-mock = { path = "…/tests" }`), start a mock with
+//! [`MockServer::start_default`] (the test-vector merchant, a free port on 127.0.0.1; inside a
+//! Tokio runtime it is a task of that runtime, outside one it has its own thread), and build the
+//! client from [`MockServer::credentials`]: the base URL, merchant id and serial, keys and APIv3
+//! key as values. Dropping the server stops it and closes its connections.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mock = wechatpay_mock::MockServer::start_default()?;
+//! let creds = mock.credentials();
+//! let client = wechatpay_typed::Client::builder()
+//!     .mchid(&creds.mchid)
+//!     .merchant_serial_number(&creds.merchant_serial_number)
+//!     .merchant_private_key_pem(&creds.merchant_private_key_pem)?
+//!     .wechatpay_public_key_pem(&creds.wechatpay_public_key_id, &creds.wechatpay_public_key_pem)?
+//!     .apiv3_key(&creds.apiv3_key)?
+//!     .base_url(&creds.base_url)
+//!     .build()?;
+//!
+//! use wechatpay_typed::v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop;
+//! let plan = stop::post(&client, "PLAN20241121").await?; // the mock verified it and signed its answer
+//! assert_eq!(plan.merchant_plan_no.as_deref(), Some("PLAN20241121"));
+//! let seen = mock.requests(); // what arrived, newest last
+//! assert!(seen[0].signature_verified);
 //! # Ok(()) }
+//! ```
+//!
+//! The same for Wonder: [`wonder::WonderServer::start_default`] and
+//! [`wonder::WonderServer::credentials`]. To test failure handling, inject a [`Fault`] into the
+//! next answers ([`InjectFaults::set_fault_for`]); to test a webhook handler, have the mock sign
+//! one ([`MockServer::notification`], [`wonder::WonderServer::sign_webhook`]).
+//!
+//! ```no_run
+//! # fn demo(server: &wechatpay_mock::MockServer) {
+//! use wechatpay_mock::{Fault, InjectFaults};
+//! server.set_fault_for(Fault::Tamper, 1); // the next response's body is altered after signing
+//! # }
 //! ```
 //!
 //! Every operation of the API model (`specs/wechatpay`, errata applied) is served: requests are
@@ -21,6 +53,11 @@
 //! [`sample::sample_response`] (or a streamed file for downloads, see [`download`]). Encrypted
 //! request fields are decrypted with the platform key named by `Wechatpay-Serial` and recorded.
 //! `GET /v3/certificates` serves real X.509 platform certificates sealed with the APIv3 key.
+//!
+//! Limits, so a long-running mock stays healthy: it keeps the newest [`MAX_RECORDED_REQUESTS`]
+//! requests ([`MockConfig::request_log_capacity`]; older ones are dropped), and a connection whose
+//! request headers or body do not arrive within [`DEFAULT_READ_TIMEOUT`]
+//! ([`MockConfig::read_timeout`]) is closed (a body answered 408 first).
 //!
 //! Admin routes (not signature-checked, not recorded):
 //! - `PUT|GET|DELETE /__mock/fault` — `{"fault": NAME, "count"?, "path"?, "append"?, …}`
@@ -43,19 +80,19 @@ pub struct ReadmeExamples;
 ///
 /// A refund names its order by exactly one of `transaction_id` and `out_trade_no`:
 /// ```
-/// use wechatpay::v3::refund::domestic::refunds;
+/// use wechatpay_typed::v3::refund::domestic::refunds;
 /// let amount = refunds::PostRequestAmount::new(100, 100, "CNY");
 /// let _ = refunds::PostRequest::new(refunds::PostRequestOrder::OutTradeNo("T1".into()), "R1", amount);
 /// ```
 /// Neither: `new` takes the order.
 /// ```compile_fail,E0061
-/// use wechatpay::v3::refund::domestic::refunds;
+/// use wechatpay_typed::v3::refund::domestic::refunds;
 /// let amount = refunds::PostRequestAmount::new(100, 100, "CNY");
 /// let _ = refunds::PostRequest::new("R1", amount);
 /// ```
 /// Both: there is no field for a second id.
 /// ```compile_fail,E0560
-/// use wechatpay::v3::refund::domestic::refunds;
+/// use wechatpay_typed::v3::refund::domestic::refunds;
 /// let amount = refunds::PostRequestAmount::new(100, 100, "CNY");
 /// let _ = refunds::PostRequest {
 ///     transaction_id: Some("4200000000".into()),
@@ -64,13 +101,13 @@ pub struct ReadmeExamples;
 /// ```
 /// Required fields have no made-up default (`..Default::default()` would send `""`):
 /// ```
-/// let _ = wechatpay::v3::refund::domestic::refunds::PostRequestGoodsDetail {
+/// let _ = wechatpay_typed::v3::refund::domestic::refunds::PostRequestGoodsDetail {
 ///     goods_name: Some("a".into()),
-///     ..wechatpay::v3::refund::domestic::refunds::PostRequestGoodsDetail::new("G1", 1, 1, 1)
+///     ..wechatpay_typed::v3::refund::domestic::refunds::PostRequestGoodsDetail::new("G1", 1, 1, 1)
 /// };
 /// ```
 /// ```compile_fail,E0277
-/// let _ = wechatpay::v3::refund::domestic::refunds::PostRequestGoodsDetail {
+/// let _ = wechatpay_typed::v3::refund::domestic::refunds::PostRequestGoodsDetail {
 ///     goods_name: Some("a".into()),
 ///     ..Default::default()
 /// };
@@ -80,12 +117,15 @@ pub struct CompileChecks;
 
 pub mod auth;
 mod check;
+pub mod credentials;
 pub mod download;
 pub mod fault;
 pub mod keys;
 mod listen;
+pub mod log;
 pub mod model;
 mod multipart;
+mod notify;
 pub mod platform;
 pub mod routes;
 pub mod sample;
@@ -94,7 +134,6 @@ pub mod sign;
 pub mod testing;
 pub mod wonder;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -103,10 +142,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use codegen::ir::Operation;
-use serde_json::{Value, json};
+use serde_json::Value;
 
+pub use credentials::{CredentialFiles, Credentials, WonderCredentialFiles, WonderCredentials};
 pub use fault::{Fault, FaultRule, FaultScope, FaultSlot, InjectFaults};
+pub use listen::DEFAULT_READ_TIMEOUT;
+pub use log::{MAX_RECORDED_REQUESTS, RecordedRequest, RecordedUpload, RequestLog};
 pub use model::Model;
+pub use notify::SignedNotification;
 pub use platform::{CertificatesMode, PlatformCertificate, SignWith};
 pub use sample::{sample_input, sample_response};
 
@@ -139,6 +182,9 @@ pub struct MockConfig {
     pub merchant_serial_no: String,
     /// Merchant public key (SPKI PEM) that verifies request signatures.
     pub merchant_public_key_pem: String,
+    /// Merchant private key (PEM), the client's half of `merchant_public_key_pem`: the server
+    /// never uses it; [`MockServer::credentials`] hands it to the test that builds a client.
+    pub merchant_private_key_pem: String,
     /// Platform private key (PKCS#8 or PKCS#1 PEM) that signs responses.
     pub platform_private_key_pem: String,
     /// Id of the platform key, sent in `Wechatpay-Serial` and expected in requests' `Wechatpay-Serial`.
@@ -153,12 +199,23 @@ pub struct MockConfig {
     /// create) with plausible bodies that echo the request, as before the model-driven routes;
     /// `false` answers them with [`sample_response`] like every other operation. Default `true`.
     pub plausible_seeds: bool,
+    /// How many requests [`MockServer::requests`] keeps (the newest; at least 1). Default
+    /// [`MAX_RECORDED_REQUESTS`].
+    pub request_log_capacity: usize,
+    /// How long a connection may take to send a request's headers (from when it opens, or from
+    /// the previous answer) and, separately, its body, before the mock closes it (a late body is
+    /// answered 408 first). Default [`DEFAULT_READ_TIMEOUT`].
+    pub read_timeout: std::time::Duration,
 }
 
 impl MockConfig {
     /// The test-vector merchant and platform: keys from
-    /// `<shared>/test-vectors/keys/{merchant.pub.pem, platform.pem}`, mchid [`TEST_MCHID`],
-    /// serial [`TEST_MERCHANT_SERIAL_NO`], key id [`TEST_PLATFORM_PUBLIC_KEY_ID`].
+    /// `<shared>/test-vectors/keys/{merchant.pem, merchant.pub.pem, platform.pem}`, mchid
+    /// [`TEST_MCHID`], serial [`TEST_MERCHANT_SERIAL_NO`], key id
+    /// [`TEST_PLATFORM_PUBLIC_KEY_ID`], APIv3 key [`TEST_APIV3_KEY`].
+    ///
+    /// # Errors
+    /// A key file cannot be read.
     pub fn from_test_vectors(shared_dir: &Path) -> io::Result<MockConfig> {
         let keys = shared_dir.join("test-vectors").join("keys");
         let read = |name: &str| {
@@ -170,12 +227,15 @@ impl MockConfig {
             mchid: TEST_MCHID.to_owned(),
             merchant_serial_no: TEST_MERCHANT_SERIAL_NO.to_owned(),
             merchant_public_key_pem: read("merchant.pub.pem")?,
+            merchant_private_key_pem: read("merchant.pem")?,
             platform_private_key_pem: read("platform.pem")?,
             platform_public_key_id: TEST_PLATFORM_PUBLIC_KEY_ID.to_owned(),
             platform_cert_serial: TEST_PLATFORM_CERT_SERIAL.to_owned(),
             apiv3_key: TEST_APIV3_KEY.to_owned(),
             model: None,
             plausible_seeds: true,
+            request_log_capacity: MAX_RECORDED_REQUESTS,
+            read_timeout: DEFAULT_READ_TIMEOUT,
         })
     }
 }
@@ -186,126 +246,16 @@ impl fmt::Debug for MockConfig {
             .field("mchid", &self.mchid)
             .field("merchant_serial_no", &self.merchant_serial_no)
             .field("merchant_public_key_pem", &"<public key>")
+            .field("merchant_private_key_pem", &"<redacted>")
             .field("platform_private_key_pem", &"<redacted>")
             .field("platform_public_key_id", &self.platform_public_key_id)
             .field("platform_cert_serial", &self.platform_cert_serial)
             .field("apiv3_key", &"<redacted>")
             .field("model", &self.model.as_ref().map(|m| m.operations().len()))
             .field("plausible_seeds", &self.plausible_seeds)
+            .field("request_log_capacity", &self.request_log_capacity)
+            .field("read_timeout", &self.read_timeout)
             .finish()
-    }
-}
-
-/// The media of a multipart upload the mock received.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordedUpload {
-    /// The `meta` part, as received (the signed bytes).
-    pub meta: Vec<u8>,
-    /// `filename` from the `meta` JSON.
-    pub filename: String,
-    /// The `filename` of the `file` part's `Content-Disposition`, if any.
-    pub part_filename: Option<String>,
-    /// The `file` part.
-    pub content: Vec<u8>,
-}
-
-/// One request the mock received on an API route (admin routes are not recorded). Every API
-/// request is recorded, including those answered with an error or a fault.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordedRequest {
-    /// HTTP method, e.g. `POST`.
-    pub method: String,
-    /// Path and `?query` exactly as received (not decoded).
-    pub target: String,
-    /// Headers in arrival order, names lower-case.
-    pub headers: Vec<(String, String)>,
-    /// Raw body bytes.
-    pub body: Vec<u8>,
-    /// Whether the `Authorization` signature (and mchid, serial, timestamp) verified.
-    pub signature_verified: bool,
-    /// The `Request-ID` the mock answered with.
-    pub request_id: String,
-    /// The operation it matched (`METHOD /path/template`), if any.
-    pub operation: Option<String>,
-    /// Path parameters, percent-decoded (empty unless the request passed the checks).
-    pub path_params: Vec<(String, String)>,
-    /// Query pairs, decoded.
-    pub query: Vec<(String, String)>,
-    /// Decrypted sensitive fields of the JSON body: JSON pointer → plaintext.
-    pub decrypted_body: BTreeMap<String, String>,
-    /// Decrypted sensitive query values: `/name` → plaintext.
-    pub decrypted_query: BTreeMap<String, String>,
-    /// The media of a multipart upload that passed the checks.
-    pub upload: Option<RecordedUpload>,
-    /// The name of the fault applied to the answer, if any ([`Fault::name`]).
-    pub fault: Option<String>,
-}
-
-impl RecordedRequest {
-    /// The first value of header `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body parsed as JSON, if it is JSON.
-    pub fn body_json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
-    }
-
-    /// The path part of [`RecordedRequest::target`] (no query).
-    pub fn path(&self) -> &str {
-        self.target
-            .split_once('?')
-            .map_or(self.target.as_str(), |(p, _)| p)
-    }
-
-    /// Whether this request went to `path`: the operation's template (`/v3/x/{id}`), the
-    /// operation id (`GET /v3/x/{id}`) or the concrete path.
-    pub fn is_to(&self, path: &str) -> bool {
-        self.path() == path
-            || self
-                .operation
-                .as_deref()
-                .is_some_and(|op| op == path || op.split_once(' ').is_some_and(|(_, t)| t == path))
-    }
-
-    /// The decoded query as a JSON object of strings.
-    pub fn query_json(&self) -> Value {
-        Value::Object(
-            self.query
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect(),
-        )
-    }
-
-    /// A JSON view (body as lossy UTF-8), as served by `GET /__mock/requests`.
-    pub fn to_json(&self) -> Value {
-        let headers: serde_json::Map<String, Value> = self
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        json!({
-            "method": self.method,
-            "target": self.target,
-            "headers": headers,
-            "body": String::from_utf8_lossy(&self.body),
-            "signature_verified": self.signature_verified,
-            "request_id": self.request_id,
-            "operation": self.operation,
-            "query": self.query_json(),
-            "decrypted_body": self.decrypted_body,
-            "decrypted_query": self.decrypted_query,
-            "upload": self.upload.as_ref().map(|u| json!({
-                "filename": u.filename,
-                "content": String::from_utf8_lossy(&u.content),
-            })),
-            "fault": self.fault,
-        })
     }
 }
 
@@ -316,13 +266,29 @@ pub struct MockServer {
 }
 
 impl MockServer {
+    /// Starts a mock of the test-vector merchant ([`MockConfig::from_test_vectors`] of
+    /// [`default_shared_dir`]) on a free port of 127.0.0.1: the entry point for tests. Build the
+    /// client from [`MockServer::credentials`]; drop the server to stop it.
+    ///
+    /// # Errors
+    /// The test-vector keys or the API model cannot be read, or no port can be bound.
+    pub fn start_default() -> io::Result<MockServer> {
+        Self::start(MockConfig::from_test_vectors(&default_shared_dir())?)
+    }
+
     /// Starts the server on `127.0.0.1:0` (a free port). Inside a Tokio runtime it runs as a
     /// task of that runtime; outside one it runs on its own thread.
+    ///
+    /// # Errors
+    /// The API model cannot be loaded, a key does not parse, or no port can be bound.
     pub fn start(config: MockConfig) -> io::Result<MockServer> {
         Self::start_on(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
     }
 
     /// Starts the server on `addr` (see [`MockServer::start`]).
+    ///
+    /// # Errors
+    /// As [`MockServer::start`].
     pub fn start_on(config: MockConfig, addr: SocketAddr) -> io::Result<MockServer> {
         let model = match &config.model {
             Some(model) => Arc::clone(model),
@@ -344,16 +310,36 @@ impl MockServer {
                 sign_with: SignWith::default(),
                 certificates_mode: CertificatesMode::default(),
             }),
-            config,
             fault: Mutex::default(),
-            requests: Mutex::default(),
+            requests: Mutex::new(RequestLog::with_capacity(config.request_log_capacity)),
             gzip_bills: AtomicBool::new(false),
+            config,
         });
         let app = server::app(Arc::clone(&shared));
+        let read_timeout = shared.config.read_timeout;
         Ok(MockServer {
-            listening: crate::listen::Listening::start(addr, app, "wechatpay-mock")?,
+            listening: crate::listen::Listening::start(addr, app, "wechatpay-mock", read_timeout)?,
             shared,
         })
+    }
+
+    /// Everything a client needs to call this mock, as values: base URL, merchant id and
+    /// serial, merchant private key, WeChat Pay public key and id, the platform certificate,
+    /// the APIv3 key ([`Credentials::write_files`] writes the keys as files).
+    pub fn credentials(&self) -> Credentials {
+        let config = &self.shared.config;
+        let key = Arc::clone(&lock(&self.shared.platform).keys[0]);
+        Credentials {
+            base_url: self.base_url(),
+            mchid: config.mchid.clone(),
+            merchant_serial_number: config.merchant_serial_no.clone(),
+            merchant_private_key_pem: config.merchant_private_key_pem.clone(),
+            wechatpay_public_key_id: config.platform_public_key_id.clone(),
+            wechatpay_public_key_pem: keys::der_to_pem("PUBLIC KEY", key.public_key_der()),
+            platform_certificate_serial: key.certificate.serial_no.clone(),
+            platform_certificate_pem: key.certificate.pem.clone(),
+            apiv3_key: config.apiv3_key.clone(),
+        }
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
@@ -386,9 +372,16 @@ impl MockServer {
         lock(&self.shared.fault).peek()
     }
 
-    /// Every API request received so far, oldest first.
+    /// The API requests received, oldest first: the newest
+    /// [`MockConfig::request_log_capacity`] ([`MAX_RECORDED_REQUESTS`] by default).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.shared.requests).clone()
+        lock(&self.shared.requests).to_vec()
+    }
+
+    /// How many recorded requests were dropped to keep the log within its capacity (since the
+    /// start or the last [`MockServer::clear_requests`]).
+    pub fn evicted_requests(&self) -> u64 {
+        lock(&self.shared.requests).evicted()
     }
 
     /// Forgets the recorded requests.
@@ -406,7 +399,8 @@ impl MockServer {
     }
 
     /// How many requests to `path` were recorded (template, operation id or concrete path),
-    /// faulted ones included: e.g. a client's attempts including its retries.
+    /// faulted ones included: e.g. a client's attempts including its retries. Only the requests
+    /// still in the log count (see [`MockServer::requests`]).
     pub fn request_count(&self, path: &str) -> usize {
         lock(&self.shared.requests)
             .iter()

@@ -364,7 +364,7 @@ pub(crate) fn default_validity() -> (OffsetDateTime, OffsetDateTime) {
 }
 
 /// `2024-11-21T15:40:01+08:00`.
-fn cst(t: OffsetDateTime) -> String {
+pub(crate) fn cst(t: OffsetDateTime) -> String {
     t.to_offset(offset!(+8))
         .format(format_description!(
             "[year]-[month]-[day]T[hour]:[minute]:[second]+08:00"

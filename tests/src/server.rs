@@ -1,10 +1,10 @@
-//! The HTTP side: a hyper accept loop (so a fault can really drop a connection), the admin
-//! routes, and the verify → route → check → answer → sign → fault pipeline of the API routes.
+//! The HTTP side: the admin routes, and the verify → route → check → answer → sign → fault
+//! pipeline of the API routes (served by the hyper accept loop of `listen.rs`, so a fault can
+//! really drop a connection).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Query, Request, State};
@@ -14,23 +14,21 @@ use axum::{Extension, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::{HeaderValue, StatusCode, header};
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use serde_json::{Value, json};
-use tokio::sync::watch;
 
+use crate::MockConfig;
 use crate::auth::RequestVerifier;
 use crate::check::{self, Checked};
 use crate::download::{self, BILL_DOWNLOAD_PATH};
 use crate::fault::{
     self, ConnControl, Fault, FaultSlot, SIGNTEST_PREFIX, STALE_BY_SECS, UNKNOWN_SERIAL, body_stream,
 };
+use crate::log::{RecordedRequest, RequestLog};
 use crate::model::{Model, RouteMatch, operation_id};
 use crate::platform::{self, CertificatesMode, Platform, SignWith};
 use crate::routes::{self, ApiError};
 use crate::sample::{WECHATPAY_SERIAL, sample_response_to};
 use crate::sign::{self, SIGNATURE_TYPE};
-use crate::{MockConfig, RecordedRequest};
 
 /// Largest request body the mock reads.
 const BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -53,7 +51,8 @@ pub(crate) struct Shared {
     pub verifier: RequestVerifier,
     pub platform: Mutex<Platform>,
     pub fault: Mutex<FaultSlot>,
-    pub requests: Mutex<Vec<RecordedRequest>>,
+    /// The newest requests ([`MockConfig::request_log_capacity`]).
+    pub requests: Mutex<RequestLog<RecordedRequest>>,
     /// Serve bill downloads gzip-compressed even without `tartype=GZIP`.
     pub gzip_bills: AtomicBool,
 }
@@ -73,36 +72,6 @@ impl Shared {
 /// Locks a mutex, recovering the data if a previous holder panicked.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// Accepts connections until `stop` changes (or its sender is dropped); each connection is
-/// served by hyper and dropped at once when a handler asks for a reset.
-pub(crate) async fn serve(listener: tokio::net::TcpListener, app: Router, mut stop: watch::Receiver<()>) {
-    loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                    continue;
-                }
-            },
-            _ = stop.changed() => break,
-        };
-        let control = ConnControl::default();
-        let service = TowerToHyperService::new(app.clone().layer(Extension(control.clone())));
-        let mut stop = stop.clone();
-        tokio::spawn(async move {
-            let conn =
-                hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-            tokio::pin!(conn);
-            tokio::select! {
-                _ = conn.as_mut() => {}
-                () = control.reset_requested() => {}
-                _ = stop.changed() => {}
-            }
-        });
-    }
 }
 
 pub(crate) fn app(shared: Arc<Shared>) -> Router {
@@ -275,13 +244,22 @@ async fn api(
         .path_and_query()
         .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
     let (path, query) = target.split_once('?').unwrap_or((target.as_str(), ""));
-    let body = match to_bytes(body, BODY_LIMIT).await {
-        Ok(b) => b,
-        Err(e) => {
+    let read_timeout = shared.config.read_timeout;
+    let body = match tokio::time::timeout(read_timeout, to_bytes(body, BODY_LIMIT)).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => {
             let err = ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "PARAM_ERROR",
                 format!("cannot read body: {e}"),
+            );
+            return respond(&shared, &conn, &request_id, Outcome::Error(err), None).await;
+        }
+        Err(_) => {
+            let err = ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "PARAM_ERROR",
+                format!("the request body did not arrive within {read_timeout:?}"),
             );
             return respond(&shared, &conn, &request_id, Outcome::Error(err), None).await;
         }

@@ -72,16 +72,18 @@ enum Command {
         /// Only these features (default: all but `full`).
         features: Vec<String>,
     },
-    /// Run the benchmarks (a Wonder call against a WeChat Pay call, side by side) and print the
+    /// Run the benchmarks (signing, verification, webhooks, calls at concurrency 1 and 8, first
+    /// calls, import + codegen; WeChat Pay and Wonder side by side) and print the figures and
     /// ratios.
     Bench {
         /// Arguments passed to criterion (e.g. a benchmark filter such as `call`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Run the mock WeChat Pay server in the foreground (prints its base URL).
+    /// Run the mock WeChat Pay server (or with `--wonder` the Wonder one) in the foreground;
+    /// prints its base URL, every credential a client needs and a `ClientBuilder` snippet.
     Mock {
-        /// Arguments passed to the mock server (e.g. `--port 8080`).
+        /// Arguments passed to the mock server (`--wonder`, `--port N`, `--keys-dir DIR`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -124,10 +126,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// `cargo xtask mock [ARGS…]`: builds the mock (cargo's progress shown: the first build takes
+/// about a minute) and runs it in the foreground; it prints its credentials and a client snippet.
 fn run_mock(root: &std::path::Path, args: &[String]) -> Result<(), String> {
+    eprintln!(
+        "building the mock server (cargo run --package wechatpay-mock; a first build takes about a \
+         minute), then starting it…"
+    );
     let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
-        .args(["run", "--quiet", "--package", "wechatpay-mock", "--"])
+        .args([
+            "run",
+            "--package",
+            "wechatpay-mock",
+            "--bin",
+            "wechatpay-mock",
+            "--",
+        ])
         .args(args)
         .status()
         .map_err(|e| format!("cannot start cargo: {e}"))?;

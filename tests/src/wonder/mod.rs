@@ -9,15 +9,35 @@
 //! envelope `{"code": 0, "message": "success", "data": …}` with a sample of the response type.
 //! It also sends signed webhooks ([`WonderServer::send_webhook`]).
 //!
-//! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
-//! use wechatpay_mock::wonder::{WonderConfig, WonderServer};
-//! use wechatpay_mock::{Fault, InjectFaults, default_shared_dir};
-//! let server = WonderServer::start(WonderConfig::from_test_vectors(&default_shared_dir())?)?;
-//! server.set_fault_for(Fault::EnvelopeError("E000002".into()), 1); // next answer: error under 200
-//! let _base = server.base_url(); // point the client here
-//! let _seen = server.requests(); // what arrived, and whether its signature verified
+//! In a test: [`WonderServer::start_default`] (the test-vector app, a free port; dropped, it
+//! stops), then a client from [`WonderServer::credentials`]:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use wechatpay_mock::wonder::WonderServer;
+//! let mock = WonderServer::start_default()?;
+//! let creds = mock.credentials();
+//! let client = wonder_typed::Client::builder()
+//!     .app_id(&creds.app_id)
+//!     .private_key_pem(&creds.app_private_key_pem)?
+//!     .webhook_public_key_pem(&creds.webhook_public_key_pem)?
+//!     .base_url(&creds.base_url)
+//!     .build()?;
+//! use wonder_typed::recurring_payments::{CancelActivateType, CancelPlanIn, cancel_plan};
+//! let body = CancelPlanIn::new(CancelActivateType::Immediate, true);
+//! cancel_plan(&client, "plan-1", &body).await?;
+//! assert!(mock.requests()[0].signature_verified);
 //! # Ok(()) }
+//! ```
+//!
+//! Faults work as for the WeChat Pay mock:
+//!
+//! ```no_run
+//! # fn demo(server: &wechatpay_mock::wonder::WonderServer) {
+//! use wechatpay_mock::{Fault, InjectFaults};
+//! server.set_fault_for(Fault::EnvelopeError("E000002".into()), 1); // next answer: error under 200
+//! # }
 //! ```
 //!
 //! Errors are envelopes with a string code and `data: null` (HTTP status in brackets):
@@ -49,7 +69,10 @@ use std::time::Duration;
 use codegen::ir::{Document, Operation};
 use serde_json::{Value, json};
 
+use crate::credentials::WonderCredentials;
 use crate::fault::Fault;
+use crate::listen::DEFAULT_READ_TIMEOUT;
+use crate::log::{MAX_RECORDED_REQUESTS, RequestLog};
 use crate::model::Model;
 use crate::server::lock;
 use server::Shared;
@@ -137,6 +160,9 @@ pub struct WonderConfig {
     pub app_id: String,
     /// The app's public key (SPKI PEM) that verifies request signatures.
     pub app_public_key_pem: String,
+    /// The app's private key (PEM), the client's half of `app_public_key_pem`: the server never
+    /// uses it; [`WonderServer::credentials`] hands it to the test that builds a client.
+    pub app_private_key_pem: String,
     /// The Wonder gateway's private key (PKCS#8 or PKCS#1 PEM) that signs webhooks. Secret:
     /// never in `Debug`.
     pub webhook_private_key_pem: String,
@@ -147,11 +173,19 @@ pub struct WonderConfig {
     pub fixed_now: Option<i64>,
     /// The model to serve; `None` loads [`load_default_document`].
     pub document: Option<Arc<Document>>,
+    /// How many requests [`WonderServer::requests`] keeps (the newest; at least 1). Default
+    /// [`MAX_RECORDED_REQUESTS`].
+    pub request_log_capacity: usize,
+    /// How long a connection may take to send a request's headers and, separately, its body,
+    /// before the mock closes it (a late body is answered 408 first). Default
+    /// [`DEFAULT_READ_TIMEOUT`].
+    pub read_timeout: Duration,
 }
 
 impl WonderConfig {
     /// The test-vector app [`TEST_APP_ID`] with the keys of `<shared>/test-vectors/keys`:
-    /// [`APP_PUBLIC_KEY_FILE`] verifies requests, [`WEBHOOK_PRIVATE_KEY_FILE`] signs webhooks.
+    /// [`APP_PUBLIC_KEY_FILE`] verifies requests ([`APP_PRIVATE_KEY_FILE`] is the client's),
+    /// [`WEBHOOK_PRIVATE_KEY_FILE`] signs webhooks.
     ///
     /// # Errors
     /// A key file cannot be read.
@@ -164,10 +198,13 @@ impl WonderConfig {
         Ok(WonderConfig {
             app_id: TEST_APP_ID.to_owned(),
             app_public_key_pem: read(APP_PUBLIC_KEY_FILE)?,
+            app_private_key_pem: read(APP_PRIVATE_KEY_FILE)?,
             webhook_private_key_pem: read(WEBHOOK_PRIVATE_KEY_FILE)?,
             max_skew: MAX_CLOCK_SKEW,
             fixed_now: None,
             document: None,
+            request_log_capacity: MAX_RECORDED_REQUESTS,
+            read_timeout: DEFAULT_READ_TIMEOUT,
         })
     }
 }
@@ -177,10 +214,13 @@ impl fmt::Debug for WonderConfig {
         f.debug_struct("WonderConfig")
             .field("app_id", &self.app_id)
             .field("app_public_key_pem", &"<public key>")
+            .field("app_private_key_pem", &"<redacted>")
             .field("webhook_private_key_pem", &"<redacted>")
             .field("max_skew", &self.max_skew)
             .field("fixed_now", &self.fixed_now)
             .field("document", &self.document.as_ref().map(|d| d.operations.len()))
+            .field("request_log_capacity", &self.request_log_capacity)
+            .field("read_timeout", &self.read_timeout)
             .finish()
     }
 }
@@ -280,6 +320,16 @@ pub struct WonderServer {
 }
 
 impl WonderServer {
+    /// Starts a mock of the test-vector app ([`WonderConfig::from_test_vectors`] of
+    /// [`crate::default_shared_dir`]) on a free port of 127.0.0.1: the entry point for tests.
+    /// Build the client from [`WonderServer::credentials`]; drop the server to stop it.
+    ///
+    /// # Errors
+    /// As [`WonderServer::start`], or the test-vector keys cannot be read.
+    pub fn start_default() -> io::Result<WonderServer> {
+        Self::start(WonderConfig::from_test_vectors(&crate::default_shared_dir())?)
+    }
+
     /// Starts the server on `127.0.0.1:0` (a free port). Inside a Tokio runtime it runs as a
     /// task of that runtime; outside one it runs on its own thread.
     ///
@@ -301,17 +351,32 @@ impl WonderServer {
         let shared = Arc::new(Shared {
             verifier: RequestVerifier::new(&config.app_id, &config.app_public_key_pem, config.max_skew)?,
             webhook_signer: WonderSigner::new(&config.app_id, &config.webhook_private_key_pem)?,
+            webhook_public_key_pem: crate::keys::public_key_pem(&config.webhook_private_key_pem)?,
             model: Model::from_documents(vec![Document::clone(&document)]),
             document,
-            config,
             fault: Mutex::default(),
-            requests: Mutex::default(),
+            requests: Mutex::new(RequestLog::with_capacity(config.request_log_capacity)),
+            config,
         });
         let app = server::app(Arc::clone(&shared));
+        let read_timeout = shared.config.read_timeout;
         Ok(WonderServer {
-            listening: crate::listen::Listening::start(addr, app, "wonder-mock")?,
+            listening: crate::listen::Listening::start(addr, app, "wonder-mock", read_timeout)?,
             shared,
         })
+    }
+
+    /// Everything a client needs to call this mock, as values: base URL, app id, the app's
+    /// private key, and the public key its webhooks verify with
+    /// ([`WonderCredentials::write_files`] writes the keys as files).
+    pub fn credentials(&self) -> WonderCredentials {
+        let config = &self.shared.config;
+        WonderCredentials {
+            base_url: self.base_url(),
+            app_id: config.app_id.clone(),
+            app_private_key_pem: config.app_private_key_pem.clone(),
+            webhook_public_key_pem: self.shared.webhook_public_key_pem.clone(),
+        }
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
@@ -339,9 +404,16 @@ impl WonderServer {
         self.shared.model.operations()
     }
 
-    /// Every API request received so far, oldest first.
+    /// The API requests received, oldest first: the newest
+    /// [`WonderConfig::request_log_capacity`] ([`MAX_RECORDED_REQUESTS`] by default).
     pub fn requests(&self) -> Vec<WonderRequest> {
-        lock(&self.shared.requests).clone()
+        lock(&self.shared.requests).to_vec()
+    }
+
+    /// How many recorded requests were dropped to keep the log within its capacity (since the
+    /// start or the last [`WonderServer::clear_requests`]).
+    pub fn evicted_requests(&self) -> u64 {
+        lock(&self.shared.requests).evicted()
     }
 
     /// Forgets the recorded requests.

@@ -1,6 +1,6 @@
 //! The HTTP side of the Wonder mock: admin routes, and the verify → route → check → answer →
-//! fault pipeline of the API routes (served by the WeChat Pay mock's accept loop, so a fault
-//! can really drop a connection).
+//! fault pipeline of the API routes (served by the mocks' hyper accept loop of `listen.rs`,
+//! so a fault can really drop a connection).
 
 use std::sync::{Arc, Mutex};
 
@@ -17,6 +17,7 @@ use super::check::{self, Checked};
 use super::verify::{RequestVerifier, WonderSigner};
 use super::{CODE_NOT_FOUND, CODE_PARAM, CODE_SIGNATURE, CODE_SYSTEM, WonderConfig, WonderRequest, webhook};
 use crate::fault::{ConnControl, Fault, FaultSlot, body_stream, tamper};
+use crate::log::RequestLog;
 use crate::model::{Model, RouteMatch, operation_id};
 use crate::routes::ApiError;
 use crate::sample::{Types, sample_object_in, sample_value_in};
@@ -33,8 +34,11 @@ pub(crate) struct Shared {
     pub model: Model,
     pub verifier: RequestVerifier,
     pub webhook_signer: WonderSigner,
+    /// The public half of the webhook key (SPKI PEM), for the credentials.
+    pub webhook_public_key_pem: String,
     pub fault: Mutex<FaultSlot>,
-    pub requests: Mutex<Vec<WonderRequest>>,
+    /// The newest requests ([`WonderConfig::request_log_capacity`]).
+    pub requests: Mutex<RequestLog<WonderRequest>>,
 }
 
 impl Shared {
@@ -147,7 +151,20 @@ async fn api(
         .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
     let (path, query) = target.split_once('?').unwrap_or((target.as_str(), ""));
     let method = parts.method.as_str();
-    let body = to_bytes(body, BODY_LIMIT).await.map_err(|e| e.to_string());
+    let read_timeout = shared.config.read_timeout;
+    let body = match tokio::time::timeout(read_timeout, to_bytes(body, BODY_LIMIT)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => Err(param_error(ApiError::param(
+            "/",
+            "body",
+            &format!("cannot read body: {e}"),
+        ))),
+        Err(_) => Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            CODE_PARAM,
+            format!("the request body did not arrive within {read_timeout:?}"),
+        )),
+    };
     let raw: &[u8] = body.as_deref().unwrap_or_default();
     let verified = shared
         .verifier
@@ -160,11 +177,7 @@ async fn api(
     let mut checked = Checked::default();
     let outcome = (|| {
         if let Err(e) = &body {
-            return Err(param_error(ApiError::param(
-                "/",
-                "body",
-                &format!("cannot read body: {e}"),
-            )));
+            return Err(e.clone());
         }
         if let Err(rejection) = &verified {
             let message = format!("signature verification failed: {rejection}");
