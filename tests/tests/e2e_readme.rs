@@ -5,7 +5,7 @@ use wechatpay_mock::download::{BILL_DOWNLOAD_PATH, download_content};
 use wechatpay_mock::{MockConfig, MockServer, default_shared_dir};
 
 /// The README's example, verbatim.
-const EXAMPLE: &str = r#"async fn trade_bill(client: &wechatpay_typed::Client, out: &mut (impl tokio::io::AsyncWrite + Unpin)) -> Result<u64, sdk_runtime::Error> {
+const EXAMPLE: &str = r#"async fn trade_bill(client: &wechatpay_typed::Client, out: &mut (impl tokio::io::AsyncWrite + Unpin)) -> Result<u64, wechatpay_typed::Error> {
     use wechatpay_typed::v3::bill::tradebill;
     let query = tradebill::GetQuery {
         tar_type: Some(tradebill::GetQueryTarType::Gzip),
@@ -18,7 +18,7 @@ const EXAMPLE: &str = r#"async fn trade_bill(client: &wechatpay_typed::Client, o
 }"#;
 
 #[rustfmt::skip]
-async fn trade_bill(client: &wechatpay_typed::Client, out: &mut (impl tokio::io::AsyncWrite + Unpin)) -> Result<u64, sdk_runtime::Error> {
+async fn trade_bill(client: &wechatpay_typed::Client, out: &mut (impl tokio::io::AsyncWrite + Unpin)) -> Result<u64, wechatpay_typed::Error> {
     use wechatpay_typed::v3::bill::tradebill;
     let query = tradebill::GetQuery {
         tar_type: Some(tradebill::GetQueryTarType::Gzip),

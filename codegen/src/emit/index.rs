@@ -140,6 +140,33 @@ fn cell(text: &str) -> String {
     out
 }
 
+/// The README's product table, markdown: one row per cargo feature with its module, how many
+/// operations it holds and the first one (title and `METHOD /path`), so a user finds the feature
+/// to enable for what they call.
+pub(super) fn feature_table(located: &[Located]) -> String {
+    let mut products: BTreeMap<&str, (String, Vec<&Located>)> = BTreeMap::new();
+    for l in located {
+        products
+            .entry(l.feature.as_str())
+            .or_insert_with(|| (l.product.join("::"), Vec::new()))
+            .1
+            .push(l);
+    }
+    let mut out = String::from("| feature | module | operations | for example |\n|---|---|---|---|\n");
+    for (feature, (module, ops)) in &products {
+        let first = ops[0].op;
+        let title = first.summary.as_deref().or(ops[0].title).unwrap_or("");
+        out.push_str(&format!(
+            "| `{feature}` | `{module}` | {} | {} `{} {}` |\n",
+            ops.len(),
+            title.replace('|', "\\|"),
+            first.method.as_str(),
+            first.path
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -357,7 +357,7 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
     });
     files.push(GeneratedFile {
         path: "README.md".to_owned(),
-        contents: package::readme(ops.len(), settings),
+        contents: package::readme(ops.len(), &index::feature_table(&located), settings),
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let conformance = if settings.conformance {

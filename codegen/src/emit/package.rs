@@ -153,13 +153,14 @@ pub(super) fn cargo_toml(features: &[String], settings: &Settings) -> String {
 
 /// `README.md`: what crates.io shows. The crate docs as plain markdown (intra-doc links become
 /// code), the quick start, and where the docs and the license are.
-pub(super) fn readme(operation_count: usize, settings: &Settings) -> String {
+pub(super) fn readme(operation_count: usize, features: &str, settings: &Settings) -> String {
     let (text, code) = crate_docs(settings, operation_count);
     // The crate's name is the README's one first-level heading.
     let text = plain_links(&text).replace("\n# ", "\n## ");
     let name = &settings.crate_name;
     format!(
         "{}\n# {name}\n\n{text}\n\n```rust\n{code}\n```\n\n\
+         ## Products and features\n\nEach product is a cargo feature (`full` enables them all):\n\n{features}\n\
          ## Documentation\n\n<https://docs.rs/{name}>: every operation with its title, `METHOD \
          /path` and official links; the `index` module lists them all, and the search finds one \
          by its title or its path.\n\n\
@@ -240,7 +241,9 @@ mod tests {
                 assert!(toml.contains(&line), "{name}: no {line:?} in\n{toml}");
             }
             assert!(settings.keywords.len() <= 5, "crates.io takes five keywords");
-            let readme = readme(1, &settings);
+            let table = "| feature | module | operations | for example |\n";
+            let readme = readme(1, table, &settings);
+            assert!(readme.contains("## Products and features") && readme.contains(table));
             assert!(readme.contains(&format!("{name} = {{ version = \"0.1\", features = [")));
             assert!(readme.contains(&settings.quick_start.code));
             assert!(!readme.contains("[`"), "no intra-doc link left in the README");
