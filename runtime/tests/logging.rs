@@ -4,10 +4,10 @@
 
 mod common;
 
-use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::capture::Captured;
 use common::keys::*;
 use common::server::{MockServer, public_key_builder, signed_reply, with_header};
 use sdk_runtime::Method;
@@ -15,26 +15,6 @@ use sdk_runtime::wechatpay::{Operation, RetryPolicy};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::layer::SubscriberExt as _;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 #[tokio::test]
 async fn spans_carry_the_call_and_no_secret_or_personal_data() {
@@ -85,7 +65,7 @@ async fn spans_carry_the_call_and_no_secret_or_personal_data() {
     client.execute(op).await.unwrap();
     tracing::debug!(client = ?client, "client state");
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     for expected in [
         "wechatpay.request",
         "method=GET",

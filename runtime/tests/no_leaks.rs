@@ -11,13 +11,13 @@ use std::collections::BTreeSet;
 use std::error::Error as _;
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use common::capture::Captured;
 use common::keys::*;
 use common::server::{MockServer, Recorded, Reply, now, public_key_builder, signed_reply};
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -31,26 +31,6 @@ const OUT_TRADE_NO: &str = "ORDER-LEAK-20261130-0001";
 const OUT_REFUND_NO: &str = "REFUND-LEAK-20261130-0002";
 const APIV3_KEY: &str = "0123456789abcdefghijABCDEFGHIJ01";
 const PLAINTEXT_MARKER: &str = "PLAINTEXT-PERSONAL-张三-13800138000";
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 /// A writer that always fails, for [`ErrorKind::Io`].
 struct FailingWriter;
@@ -361,7 +341,7 @@ async fn no_error_or_log_holds_a_secret_or_personal_data() {
         (Some("PARAM_ERROR"), Some("/openid"))
     );
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("wechatpay.request"),
         "the calls were logged:\n{logs}"
