@@ -33,13 +33,27 @@ pub struct Document {
 /// A webhook event: its name on the wire and the type of its payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
-    /// The event's name (`order.paid`).
+    /// The event's name as sent: Wonder's `X-Action` (`order.paid`), WeChat Pay's `event_type`
+    /// (`TRANSACTION.SUCCESS`).
     pub name: String,
-    /// What happened, in a sentence.
+    /// What happened, in a sentence (WeChat Pay: the page title, `支付成功通知`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
-    /// The payload's type, usually a [`Type::Named`].
+    /// Links to the official documentation of the event.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
+    /// The values the docs give for the encrypted resource's `original_type` (WeChat Pay:
+    /// `transaction`, `mch_payment`); empty when they give none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub original_types: Vec<String>,
+    /// The payload's type: a [`Type::Named`] (OpenAPI) or an inline [`Type::Object`] (WeChat
+    /// Pay's decrypted resource).
     pub payload: Type,
+    /// The name of the operation response type the payload shares (like
+    /// [`Operation::response_type_name`], e.g. `payments.Transaction`): the payload and those
+    /// responses decode into one type, the union of their fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload_type_name: Option<String>,
 }
 
 impl Document {

@@ -50,7 +50,10 @@ pub(crate) fn events(cx: &mut Cx) -> Vec<Event> {
         out.push(Event {
             name: name.to_owned(),
             summary: text("summary").map(str::to_owned),
+            links: Vec::new(),
+            original_types: Vec::new(),
             payload,
+            payload_type_name: None,
         });
     }
     out
