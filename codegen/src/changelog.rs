@@ -1,6 +1,6 @@
 //! What changed between two imports of the model: the changelog a maintainer reviews.
 //!
-//! One entry per operation added, removed or changed, each changed operation with its field and
+//! One entry per operation or webhook event added, removed or changed, each changed operation with its field and
 //! link changes beneath it; changes that break a caller are marked: an operation or a field
 //! removed, a required request field added (or an optional one made required), a type narrowed.
 
@@ -100,8 +100,8 @@ impl fmt::Display for Changelog {
 
 /// Compares two models.
 pub fn diff(old: &[Document], new: &[Document]) -> Changelog {
-    let old_ops = operations(old);
-    let new_ops = operations(new);
+    let old_ops = entries(old);
+    let new_ops = entries(new);
     let mut log = Changelog::default();
     let keys: std::collections::BTreeSet<&String> = old_ops.keys().chain(new_ops.keys()).collect();
     for key in keys {
@@ -117,7 +117,7 @@ pub fn diff(old: &[Document], new: &[Document]) -> Changelog {
                 lines: Vec::new(),
             },
             (Some(before), Some(after)) => {
-                let lines = operation_lines(before, after);
+                let lines = entry_lines(before, after);
                 if lines.is_empty() {
                     continue;
                 }
@@ -134,12 +134,18 @@ pub fn diff(old: &[Document], new: &[Document]) -> Changelog {
     log
 }
 
-/// The field and link changes of an operation in both models.
-fn operation_lines(before: &Operation, after: &Operation) -> Vec<Line> {
-    let (a, b) = (field_paths(before), field_paths(after));
+/// An operation or a webhook event as compared: its fields by dotted path, and its links.
+struct Entry<'d> {
+    fields: BTreeMap<String, &'d Field>,
+    links: &'d [String],
+}
+
+/// The field and link changes of an operation (or event) in both models.
+fn entry_lines(before: &Entry<'_>, after: &Entry<'_>) -> Vec<Line> {
+    let (a, b) = (&before.fields, &after.fields);
     let mut lines = Vec::new();
-    for (path, new) in &b {
-        let sent = !path.starts_with("response.");
+    for (path, new) in b {
+        let sent = !path.starts_with("response.") && !path.starts_with("resource.");
         match a.get(path) {
             // A required field breaks a caller only inside an object the caller already builds.
             None => lines.push(Line {
@@ -250,12 +256,34 @@ pub fn count_types(documents: &[Document]) -> usize {
         .sum()
 }
 
-fn operations(documents: &[Document]) -> BTreeMap<String, &Operation> {
-    documents
+/// Every operation (`METHOD /path`) and webhook event (`event NAME`, its resource's fields under
+/// `resource.`) of a model.
+fn entries(documents: &[Document]) -> BTreeMap<String, Entry<'_>> {
+    let mut out: BTreeMap<String, Entry<'_>> = documents
         .iter()
         .flat_map(|d| &d.operations)
-        .map(|op| (format!("{} {}", op.method.as_str(), op.path), op))
-        .collect()
+        .map(|op| {
+            let entry = Entry {
+                fields: field_paths(op),
+                links: &op.links,
+            };
+            (format!("{} {}", op.method.as_str(), op.path), entry)
+        })
+        .collect();
+    for event in documents.iter().flat_map(|d| &d.events) {
+        let mut fields = BTreeMap::new();
+        if let Type::Object { fields: resource } = &event.payload {
+            collect(resource, "resource", &mut fields);
+        }
+        out.insert(
+            format!("event {}", event.name),
+            Entry {
+                fields,
+                links: &event.links,
+            },
+        );
+    }
+    out
 }
 
 /// Every field of an operation by dotted path.
@@ -424,5 +452,42 @@ mod tests {
             ]
         );
         assert_eq!(log.breaking(), 2);
+    }
+
+    #[test]
+    fn webhook_events_and_their_resource_fields_are_entries() {
+        let event = |fields: Vec<Field>| Document {
+            types: Vec::new(),
+            events: vec![crate::ir::Event {
+                name: "REFUND.SUCCESS".into(),
+                summary: None,
+                links: Vec::new(),
+                original_types: Vec::new(),
+                payload: Type::Object { fields },
+                payload_type_name: None,
+            }],
+            source: "webhook/v3/REFUND.SUCCESS.md".into(),
+            title: None,
+            operations: Vec::new(),
+        };
+        let added = diff(&[], &[event(vec![field("refund_id", Type::String)])]);
+        assert_eq!(added.operations[0].operation, "event REFUND.SUCCESS");
+        assert_eq!(added.operations[0].kind, ChangeKind::Added);
+        let changed = diff(
+            &[event(vec![
+                field("refund_id", Type::String),
+                field("gone", Type::String),
+            ])],
+            &[event(vec![field("refund_id", Type::Integer)])],
+        );
+        let lines: Vec<String> = changed.operations[0]
+            .lines
+            .iter()
+            .map(|l| format!("{} {}", l.sign, l.text))
+            .collect();
+        assert_eq!(
+            lines,
+            ["~ resource.refund_id: string → integer", "- resource.gone"]
+        );
     }
 }

@@ -21,6 +21,17 @@ pub struct SourceRecord {
     pub pages: usize,
     /// How many operations they declare.
     pub operations: usize,
+    /// The folder of the docs repository whose webhook (notification) pages were imported
+    /// (`webhook/v3`), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_root: Option<String>,
+    /// How many webhook events were imported (one per webhook page).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub events: usize,
+    /// How many of them share a named type with an operation's response
+    /// (`TRANSACTION.SUCCESS` decodes into `payments.Transaction`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub events_sharing_response_types: usize,
     /// SHA-256 (hex) of the imported pages (each page's path and bytes, in path order): an
     /// import keeps the recorded `commit` only while the pages are the ones it names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,6 +39,10 @@ pub struct SourceRecord {
     /// The official SDK facts merged into the model, when they were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub official_sdk: Option<OfficialSdkRecord>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Where the official SDK facts merged into a model came from (see [`crate::wechat::merge`]).

@@ -28,6 +28,9 @@ const FACTS_BESIDE_DOCS: &str = "../official-sdk-facts/wechatpay-go-facts.json";
 /// The folder of the docs repository that holds the APIv3 pages.
 const ROOT: &str = "openapi/v3";
 
+/// The folder of the docs repository that holds the APIv3 webhook (notification) pages.
+const WEBHOOK_ROOT: &str = "webhook/v3";
+
 /// Where the model lives, relative to the workspace root.
 pub const SPECS: &str = "specs/wechatpay";
 
@@ -78,36 +81,42 @@ pub fn plan(root: &Path, inputs: Inputs<'_>) -> Result<Plan, String> {
     }
     let pages = files::list(&dir, ".md").map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
     let mut documents = Vec::with_capacity(pages.len());
-    let mut failed = 0;
     let mut digest = Sha256::new();
-    for rel in &pages {
-        let path = dir.join(rel);
-        let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        digest.update(rel.as_bytes());
-        digest.update([0]);
-        digest.update(text.as_bytes());
-        digest.update([0]);
-        match codegen::wechat::import_page(&format!("{ROOT}/{rel}"), &text) {
-            Ok(lowered) => {
-                for w in &lowered.warnings {
-                    report::print_warning(&path.display().to_string(), &text, w);
-                }
-                documents.push(lowered.document);
-            }
-            Err(diagnostics) => {
-                failed += 1;
-                for d in &diagnostics {
-                    report::print(&path.display().to_string(), &text, d);
-                }
-            }
-        }
-    }
+    let mut failed = import_pages(
+        &dir,
+        ROOT,
+        &pages,
+        codegen::wechat::import_page,
+        &mut Folder {
+            documents: &mut documents,
+            digest: &mut digest,
+            page_key: |rel: &str| rel.to_owned(),
+        },
+    )?;
+    let webhook_dir = from.join(WEBHOOK_ROOT);
+    let webhook_pages = if webhook_dir.is_dir() {
+        files::list(&webhook_dir, ".md").map_err(|e| format!("cannot list {}: {e}", webhook_dir.display()))?
+    } else {
+        Vec::new()
+    };
+    failed += import_pages(
+        &webhook_dir,
+        WEBHOOK_ROOT,
+        &webhook_pages,
+        codegen::wechat::import_webhook_page,
+        &mut Folder {
+            documents: &mut documents,
+            digest: &mut digest,
+            page_key: |rel: &str| format!("{WEBHOOK_ROOT}/{rel}"),
+        },
+    )?;
     if failed > 0 {
         return Err(format!(
             "{failed} of {} pages failed to import; {SPECS} is left untouched",
-            pages.len()
+            pages.len() + webhook_pages.len()
         ));
     }
+    check_event_names(&documents)?;
     let digest = hex::encode(digest.finalize());
 
     let mut notes = Vec::new();
@@ -139,6 +148,7 @@ pub fn plan(root: &Path, inputs: Inputs<'_>) -> Result<Plan, String> {
             (None, None)
         }
     };
+    let sharing = codegen::wechat::share::share_response_types(&mut documents);
     apply_errata(root, &mut documents)?;
 
     let previous = read_source(root);
@@ -165,8 +175,11 @@ pub fn plan(root: &Path, inputs: Inputs<'_>) -> Result<Plan, String> {
             .or_else(|| previous.as_ref().and_then(|p| p.repository.clone())),
         commit,
         root: ROOT.to_owned(),
-        pages: documents.len(),
+        pages: pages.len(),
         operations: documents.iter().map(|d| d.operations.len()).sum(),
+        webhook_root: (!webhook_pages.is_empty()).then(|| WEBHOOK_ROOT.to_owned()),
+        events: documents.iter().map(|d| d.events.len()).sum(),
+        events_sharing_response_types: sharing,
         digest: Some(digest),
         official_sdk,
     };
@@ -183,6 +196,65 @@ pub fn plan(root: &Path, inputs: Inputs<'_>) -> Result<Plan, String> {
         merge: merge_report,
         notes,
     })
+}
+
+/// Where imported pages go: the documents, and the digest of the pages (each keyed by
+/// `page_key` of its relative path).
+struct Folder<'a, K> {
+    documents: &'a mut Vec<Document>,
+    digest: &'a mut Sha256,
+    page_key: K,
+}
+
+/// Imports each page `rel` of `dir` (named `{root}/{rel}` in the model) with `import`, printing
+/// its warnings and diagnostics; returns how many failed.
+fn import_pages<K: Fn(&str) -> String>(
+    dir: &Path,
+    root: &str,
+    pages: &[String],
+    import: fn(&str, &str) -> Result<codegen::wechat::Lowered, Vec<codegen::diag::Diagnostic>>,
+    into: &mut Folder<'_, K>,
+) -> Result<usize, String> {
+    let mut failed = 0;
+    for rel in pages {
+        let path = dir.join(rel);
+        let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        into.digest.update((into.page_key)(rel).as_bytes());
+        into.digest.update([0]);
+        into.digest.update(text.as_bytes());
+        into.digest.update([0]);
+        match import(&format!("{root}/{rel}"), &text) {
+            Ok(lowered) => {
+                for w in &lowered.warnings {
+                    report::print_warning(&path.display().to_string(), &text, w);
+                }
+                into.documents.push(lowered.document);
+            }
+            Err(diagnostics) => {
+                failed += 1;
+                for d in &diagnostics {
+                    report::print(&path.display().to_string(), &text, d);
+                }
+            }
+        }
+    }
+    Ok(failed)
+}
+
+/// Refuses a model in which two webhook pages declare one event.
+fn check_event_names(documents: &[Document]) -> Result<(), String> {
+    let mut seen = std::collections::BTreeMap::new();
+    for doc in documents {
+        for event in &doc.events {
+            if let Some(first) = seen.insert(event.name.as_str(), doc.source.as_str()) {
+                return Err(format!(
+                    "{} and {first} both declare the event `{}`; {SPECS} is left untouched",
+                    doc.source, event.name
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Applies the errata file (when present) to the merged model.
@@ -249,8 +321,9 @@ pub fn run(root: &Path, inputs: Inputs<'_>) -> Result<(), String> {
     let (written, removed) = files::apply(&dir, &plan.tree, &[".yaml"])
         .map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
     let operations: usize = plan.documents.iter().map(|d| d.operations.len()).sum();
+    let events: usize = plan.documents.iter().map(|d| d.events.len()).sum();
     println!(
-        "imported {} pages: {operations} operations, {} types; {written} files written, {removed} removed under {SPECS} ({} ms)",
+        "imported {} pages: {operations} operations, {events} webhook events, {} types; {written} files written, {removed} removed under {SPECS} ({} ms)",
         plan.documents.len(),
         changelog::count_types(&plan.documents),
         start.elapsed().as_millis()

@@ -1,12 +1,17 @@
 //! Front-end for the WeChat Pay docs format (one markdown page per endpoint).
 
+pub mod event;
+pub mod example;
 pub mod facts;
+pub mod jsdoc;
 pub mod lower;
 pub mod merge;
 pub mod page;
+pub mod share;
 pub mod ts;
 
 use crate::diag::Diagnostic;
+pub use event::import_webhook_page;
 pub use lower::Lowered;
 
 /// Parses one docs page and lowers it to the IR (with the warnings of [`Lowered`]).

@@ -2,6 +2,7 @@
 //! block(s) whose `// @filename: virtual.ts` part declares the API in TypeScript.
 
 mod front_matter;
+pub mod webhook;
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -158,13 +159,7 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<Diagnostic>> {
             }
             Event::Text(t) | Event::Code(t) => {
                 if let Some(block) = open_block.as_mut() {
-                    let real = text.get(start..end) == Some(&*t);
-                    block.chunks.push(Chunk {
-                        content_start: block.content.len(),
-                        page_start: start,
-                        real,
-                    });
-                    block.content.push_str(&t);
+                    block.push(&t, text, start..end);
                 } else if let Some((heading_text, _)) = open_heading.as_mut() {
                     heading_text.push_str(&t);
                 }
@@ -248,6 +243,17 @@ struct CodeBlock {
 }
 
 impl CodeBlock {
+    /// Appends `piece`, which the Markdown parser reported at `range` of the page `text`.
+    fn push(&mut self, piece: &str, text: &str, range: Range<usize>) {
+        let real = text.get(range.clone()) == Some(piece);
+        self.chunks.push(Chunk {
+            content_start: self.content.len(),
+            page_start: range.start,
+            real,
+        });
+        self.content.push_str(piece);
+    }
+
     /// The page byte offset of byte `offset` of the content.
     fn page_offset(&self, offset: usize) -> usize {
         let i = self.chunks.partition_point(|c| c.content_start <= offset);
