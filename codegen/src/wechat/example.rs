@@ -22,6 +22,7 @@ pub fn infer(value: &Value) -> Type {
         Value::Object(members) => Type::Object {
             fields: members
                 .iter()
+                .filter(|(name, _)| is_member_name(name))
                 .map(|(name, v)| Field::optional(name.clone(), infer(v)))
                 .collect(),
         },
@@ -44,7 +45,7 @@ pub fn complete(declared: &Type, example: &Value) -> Type {
                     field.ty = complete(&field.ty, v);
                 }
             }
-            for (name, v) in members {
+            for (name, v) in members.iter().filter(|(name, _)| is_member_name(name)) {
                 if !fields.iter().any(|f| &f.name == name) {
                     fields.push(Field::optional(name.clone(), infer(v)));
                 }
@@ -59,6 +60,13 @@ pub fn complete(declared: &Type, example: &Value) -> Type {
         (Type::String, Value::Number(n)) if n.is_i64() || n.is_u64() => Type::Integer,
         (declared, _) => declared.clone(),
     }
+}
+
+/// Whether an example's member name can be a member WeChat Pay sends: not empty, and without
+/// whitespace or control characters (an example's `"risk_description\t"` is a typo of its
+/// neighbour, not a member).
+fn is_member_name(name: &str) -> bool {
+    !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Parses a page's JSON example. The examples are hand-written and sometimes carry trailing
@@ -96,8 +104,7 @@ mod tests {
                 ),
             ],
         };
-        let example =
-            json!({"amount": {"total": 1}, "detail": [{"a": 1, "b": "x"}], "state": "DONE", "extra": true});
+        let example = json!({"amount": {"total": 1}, "detail": [{"a": 1, "b": "x"}], "state": "DONE", "extra": true, "extra\t": 1});
         let Type::Object { fields } = complete(&declared, &example) else {
             panic!("object")
         };
@@ -123,6 +130,7 @@ mod tests {
             }
         );
         assert_eq!(fields[3], Field::optional("extra", Type::Boolean));
+        assert_eq!(fields.len(), 4, "the tab-suffixed typo is no member");
     }
 
     #[test]
