@@ -5,6 +5,9 @@
 //! and decodes. This crate is the only place that knows about keys, clocks and sockets.
 //!
 //! - [`wechatpay`]: WeChat Pay APIv3 (JSON): request signing, response verification, transport.
+//! - [`EventSet`]: typed webhook events (a generated crate's `events::Event`), decoded from a
+//!   verified WeChat Pay notification or Wonder webhook; [`decode_event_payload`] decodes one
+//!   event's payload.
 //! - [`Error`]: the one error type of every call, with a matchable [`ErrorKind`].
 //! - [`Decimal`]: an exact non-integer number (money) sent as a JSON number.
 //! - [`DateTime`]: RFC 3339 date-time that round-trips WeChat's `2024-11-21T15:40:01+08:00` form.
@@ -18,10 +21,12 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod datetime;
 mod decimal;
 mod error;
+mod event;
 mod lenient;
 mod random;
 mod rsa;
@@ -34,6 +39,7 @@ pub mod wonder;
 pub use datetime::{DateTime, ParseDateTimeError};
 pub use decimal::Decimal;
 pub use error::{DecodeError, Error, ErrorKind, SignatureError, SignatureErrorKind};
+pub use event::{EventSet, decode_event_payload};
 /// HTTP method of an operation (re-export of [`http::Method`]), e.g. `Method::POST`.
 pub use http::Method;
 pub use lenient::{Lenient, Unparsed};

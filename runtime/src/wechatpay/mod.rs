@@ -34,4 +34,4 @@ pub use request_payment::{AppPayment, JsapiPayment};
 pub use sensitive::{Encryptor, Sensitive};
 pub use sign::{Authorization, Signer};
 pub use verify::{SignedHeaders, Verifier};
-pub use webhook::Notification;
+pub use webhook::{MAX_NOTIFICATION_BYTES, Notification, NotificationReply, Resource};

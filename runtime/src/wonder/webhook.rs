@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 
 use super::sign::{self, Credential, SignedHeaders};
 use crate::rsa::PublicKey;
-use crate::{Error, SignatureError, SignatureErrorKind};
+use crate::{Error, EventSet, SignatureError, SignatureErrorKind};
 
 /// Header `X-Action`: the webhook event, e.g. `order.paid` (see [`Action`]).
 pub const HEADER_ACTION: &str = "X-Action";
@@ -116,6 +116,19 @@ impl Webhook {
     /// [`Decode`](crate::ErrorKind::Decode) if it is not that JSON (the error keeps no body).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|e| Error::decode(e, None, None).decoding_notification())
+    }
+
+    /// The webhook decoded as the typed event `E` (e.g. the generated crate's `events::Event`),
+    /// by [`Action::as_str`] (`order.paid`, …; an unknown action as sent) and the body text. An
+    /// action `E` does not know gives its `Unknown` variant.
+    ///
+    /// # Errors
+    /// [`Decode`](crate::ErrorKind::Decode), in the "decoding a notification" context, if the
+    /// body is not UTF-8 or a known event's body is not its JSON (the error keeps no body).
+    pub fn event<E: EventSet>(&self) -> Result<E, Error> {
+        let text = std::str::from_utf8(&self.body)
+            .map_err(|e| Error::decode(e, None, None).decoding_notification())?;
+        E::decode_event(self.action.as_str(), text).map_err(Error::decoding_notification)
     }
 }
 

@@ -5,4 +5,5 @@ pub mod capture;
 pub mod certs;
 pub mod hostile;
 pub mod keys;
+pub mod notify;
 pub mod server;
