@@ -169,7 +169,10 @@ fn every_event_is_a_variant_decoded_by_its_name() {
     let events = &files["src/events.rs"];
     for event in &doc.events {
         assert!(
-            events.contains(&format!("{:?} => webhook.json().map(Event::", event.name)),
+            events.contains(&format!(
+                "{:?} => ::sdk_runtime::decode_event_payload(payload).map(Event::",
+                event.name
+            )),
             "{}",
             event.name
         );

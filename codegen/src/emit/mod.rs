@@ -198,7 +198,8 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
     let mut space = TypeSpace::with_named(documents).map_err(|message| EmitError { message })?;
     space.sensitive = settings.runtime(Runtime::Sensitive);
     let mut product_bodies = Vec::new();
-    let unified = unify::unified_responses(ops.iter().map(|(op, ..)| *op));
+    let events: Vec<&crate::ir::Event> = documents.iter().flat_map(|d| &d.events).collect();
+    let unified = unify::unified(ops.iter().map(|(op, ..)| *op), &events);
     // Root modules (`v3`, `invoicing`, …) and the products under them.
     let mut roots: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for (product, node) in &products {
@@ -224,7 +225,6 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
         let body = module_body(node, product, &[], &context, &mut space, &mut located);
         product_bodies.push((product.clone(), node.scope.clone(), feature.clone(), body));
     }
-    let events: Vec<&crate::ir::Event> = documents.iter().flat_map(|d| &d.events).collect();
     let events = if events.is_empty() {
         None
     } else {
@@ -237,7 +237,7 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
             });
         }
         features.push(events::MODULE.to_owned());
-        Some(events::Events::register(&events, &mut space))
+        Some(events::Events::register(&events, &unified, &mut space))
     };
     let names = space.names();
     for (product, scope, feature, body) in product_bodies {

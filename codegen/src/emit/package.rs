@@ -148,6 +148,9 @@ pub(super) fn cargo_toml(features: &[String], settings: &Settings) -> String {
     for feature in features {
         out.push_str(&format!("{feature} = []\n"));
     }
+    for feature in &settings.runtime_features {
+        out.push_str(&format!("{feature} = [\"sdk-runtime/{feature}\"]\n"));
+    }
     out
 }
 

@@ -45,6 +45,9 @@ pub struct Settings {
     pub client_headers: Vec<String>,
     /// Items of `sdk_runtime` itself the crate re-exports (`Error`, `DateTime`, …).
     pub runtime_reexports: Vec<String>,
+    /// Cargo features of `sdk-runtime` the crate offers under the same name, outside `full`
+    /// (`axum`: the webhook extractor; a framework is the user's choice, not a product).
+    pub runtime_features: Vec<String>,
 }
 
 /// The quick start of a generated crate's docs and README: a compiling example (a doctest,
@@ -194,12 +197,14 @@ impl Settings {
                 "Encryptor",
                 "MediaUpload",
                 "Notification",
+                "NotificationReply",
                 "RetryPolicy",
                 "Sensitive",
             ]
             .map(str::to_owned)
             .to_vec(),
             runtime_reexports: ["SignatureErrorKind"].map(str::to_owned).to_vec(),
+            runtime_features: vec!["axum".to_owned()],
         }
     }
 
@@ -255,6 +260,7 @@ impl Settings {
             .map(str::to_owned)
             .to_vec(),
             runtime_reexports: Vec::new(),
+            runtime_features: Vec::new(),
         }
     }
 }

@@ -5,7 +5,25 @@
 
 use std::collections::BTreeMap;
 
-use crate::ir::{Field, Operation, ResponseBody, Type};
+use crate::ir::{Event, Field, Operation, ResponseBody, Type};
+
+/// The union of the response fields of the operations that share each response type name, and
+/// of the resources of the webhook events that share it ([`Event::payload_type_name`]). The
+/// operations come first: where the two disagree on a field's shape, the operation's is kept.
+pub fn unified<'o>(
+    ops: impl IntoIterator<Item = &'o Operation>,
+    events: &[&Event],
+) -> BTreeMap<String, Vec<Field>> {
+    let mut out = unified_responses(ops);
+    for event in events {
+        if let (Some(name), Type::Object { fields }) = (&event.payload_type_name, &event.payload) {
+            if let Some(union) = out.get_mut(name) {
+                join_fields(union, fields, false);
+            }
+        }
+    }
+    out
+}
 
 /// The union of the response fields of the operations that share each response type name.
 pub fn unified_responses<'o>(ops: impl IntoIterator<Item = &'o Operation>) -> BTreeMap<String, Vec<Field>> {
@@ -15,7 +33,7 @@ pub fn unified_responses<'o>(ops: impl IntoIterator<Item = &'o Operation>) -> BT
             continue;
         };
         match out.get_mut(name) {
-            Some(union) => union_fields(union, fields),
+            Some(union) => join_fields(union, fields, true),
             None => {
                 out.insert(name.clone(), fields.clone());
             }
@@ -24,13 +42,16 @@ pub fn unified_responses<'o>(ops: impl IntoIterator<Item = &'o Operation>) -> BT
     out
 }
 
-/// Adds to `into` the fields of `other` it lacks, and unites those both have.
-fn union_fields(into: &mut Vec<Field>, other: &[Field]) {
+/// Adds to `into` the fields of `other` it lacks, and unites those both have. With `widen`, an
+/// enum met by a string becomes a string (two operations' responses); without, `into`'s shapes
+/// are kept and only members are added (an event's loosely typed resource joining a response:
+/// the docs' JSDoc says `string` where the response knows the enum).
+fn join_fields(into: &mut Vec<Field>, other: &[Field], widen: bool) {
     for field in other {
         match into.iter_mut().find(|f| f.name == field.name) {
             Some(existing) => {
                 existing.sensitive |= field.sensitive;
-                union_type(&mut existing.ty, &field.ty);
+                join_type(&mut existing.ty, &field.ty, widen);
             }
             None => into.push(field.clone()),
         }
@@ -38,11 +59,12 @@ fn union_fields(into: &mut Vec<Field>, other: &[Field]) {
 }
 
 /// Unites two shapes of one field: objects field by field, enum values joined, an enum and a
-/// string as a string. Other disagreements keep the first shape (the other decodes leniently).
-fn union_type(into: &mut Type, other: &Type) {
+/// string as a string (with `widen`). Other disagreements keep the first shape (the other
+/// decodes leniently).
+fn join_type(into: &mut Type, other: &Type, widen: bool) {
     match (into, other) {
-        (Type::Object { fields }, Type::Object { fields: more }) => union_fields(fields, more),
-        (Type::Array { items }, Type::Array { items: more }) => union_type(items, more),
+        (Type::Object { fields }, Type::Object { fields: more }) => join_fields(fields, more, widen),
+        (Type::Array { items }, Type::Array { items: more }) => join_type(items, more, widen),
         (Type::Enum { values }, Type::Enum { values: more }) => {
             for v in more {
                 if !values.contains(v) {
@@ -50,7 +72,7 @@ fn union_type(into: &mut Type, other: &Type) {
                 }
             }
         }
-        (into @ Type::Enum { .. }, Type::String) => *into = Type::String,
+        (into @ Type::Enum { .. }, Type::String) if widen => *into = Type::String,
         _ => {}
     }
 }

@@ -43,8 +43,8 @@
 pub use ::sdk_runtime as runtime;
 #[rustfmt::skip]
 pub use ::sdk_runtime::wechatpay::{
-    Client, ClientBuilder, Download, Encryptor, MediaUpload, Notification, RetryPolicy,
-    Sensitive,
+    Client, ClientBuilder, Download, Encryptor, MediaUpload, Notification,
+    NotificationReply, RetryPolicy, Sensitive,
 };
 #[rustfmt::skip]
 pub use ::sdk_runtime::{
@@ -57,6 +57,10 @@ pub use ::sdk_runtime::{
 pub mod invoicing;
 #[rustfmt::skip]
 pub mod v3;
+#[cfg(feature = "events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
+#[rustfmt::skip]
+pub mod events;
 #[rustfmt::skip]
 pub mod types;
 #[rustfmt::skip]

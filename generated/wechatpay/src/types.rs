@@ -5939,8 +5939,10 @@ for CombineTransactionsOutTradeNoByCombineOutTradeNoGetResponseSceneInfo {
         })
     }
 }
-#[cfg(feature = "combine_transactions")]
+#[cfg(any(feature = "combine_transactions", feature = "events", feature = "pay"))]
 /// `amount` in `sub_orders` in response body of `GET /v3/combine-transactions/out-trade-no/{combine_out_trade_no}`.
+///
+/// Also the `amount` in `sub_orders` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `amount` in `sub_orders` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `amount` in `sub_orders` in payload of the `TRANSACTION.INDUSTRY_SUCCESS` webhook event; the `amount` in `sub_orders` in payload of the `TRANSACTION.SUCCESS` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -5969,7 +5971,7 @@ pub struct CombineTransactionsOutTradeNoByCombineOutTradeNoGetResponseSubOrdersA
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(feature = "combine_transactions")]
+#[cfg(any(feature = "combine_transactions", feature = "events", feature = "pay"))]
 impl<'de> ::serde::Deserialize<'de>
 for CombineTransactionsOutTradeNoByCombineOutTradeNoGetResponseSubOrdersAmount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6077,6 +6079,7 @@ for CombineTransactionsOutTradeNoByCombineOutTradeNoGetResponseSubOrders {
     any(
         feature = "combine_transactions",
         feature = "ecommerce",
+        feature = "events",
         feature = "express",
         feature = "marketing",
         feature = "pay",
@@ -6085,7 +6088,7 @@ for CombineTransactionsOutTradeNoByCombineOutTradeNoGetResponseSubOrders {
 )]
 /// `combine_payer_info` in response body of `GET /v3/combine-transactions/out-trade-no/{combine_out_trade_no}`.
 ///
-/// Also the `combine_payer_info` in response body of `POST /v3/ecommerce/combine-papay/transactions`; the `combine_payer_info` in response body of `GET /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`; the response body of `POST /v3/express/users/{openid}/transform`; the `failed_representative_info_list` in response body of `PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`; the `failed_representative_info_list` in response body of `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`; the `data` in response body of `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`; the `payer` in response body of `POST /v3/pay/transactions/codepay`; the `payer` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; and 3 more.
+/// Also the `combine_payer_info` in response body of `POST /v3/ecommerce/combine-papay/transactions`; the `combine_payer_info` in response body of `GET /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`; the response body of `POST /v3/express/users/{openid}/transform`; the `failed_representative_info_list` in response body of `PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`; the `failed_representative_info_list` in response body of `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`; the `data` in response body of `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`; the `payer` in response body of `POST /v3/pay/transactions/codepay`; the `combine_payer_info` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; and 8 more.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -6106,6 +6109,7 @@ pub struct FailedRepresentativeInfoList {
     any(
         feature = "combine_transactions",
         feature = "ecommerce",
+        feature = "events",
         feature = "express",
         feature = "marketing",
         feature = "pay",
@@ -6469,10 +6473,10 @@ impl<'de> ::serde::Deserialize<'de> for DiscountCardCardsPostResponse {
         })
     }
 }
-#[cfg(any(feature = "discount_card", feature = "marketing"))]
+#[cfg(any(feature = "discount_card", feature = "events", feature = "marketing"))]
 /// `time_range` in response body of `GET /v3/discount-card/cards/{out_card_code}`.
 ///
-/// Also the `irregulary_avaliable_time` in `coupon_available_time` in `coupon_use_rule` in response body of `GET /v3/marketing/busifavor/stocks/{stock_id}`; the `irregulary_avaliable_time` in `coupon_available_time` in `coupon_use_rule` in `coupon_information` in response body of `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`; the `award_send_time` in `award_send_period` in `data` in response body of `GET /v3/marketing/membercard-activity/activities`; the `award_send_time` in `award_send_period` in response body of `POST /v3/marketing/membercard-activity/activities`; the `award_send_time` in `award_send_period` in response body of `GET /v3/marketing/membercard-activity/activities/{activity_id}`; the `available_time` in `available_periods` in `activity_base_info` in `data` in response body of `GET /v3/marketing/paygiftactivity/activities`.
+/// Also the `irregulary_avaliable_time` in `coupon_available_time` in `coupon_use_rule` in response body of `GET /v3/marketing/busifavor/stocks/{stock_id}`; the `irregulary_avaliable_time` in `coupon_available_time` in `coupon_use_rule` in `coupon_information` in response body of `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`; the `award_send_time` in `award_send_period` in `data` in response body of `GET /v3/marketing/membercard-activity/activities`; the `award_send_time` in `award_send_period` in response body of `POST /v3/marketing/membercard-activity/activities`; the `award_send_time` in `award_send_period` in response body of `GET /v3/marketing/membercard-activity/activities/{activity_id}`; the `available_time` in `available_periods` in `activity_base_info` in `data` in response body of `GET /v3/marketing/paygiftactivity/activities`; the `time_range` in payload of the `DISCOUNT_CARD.AGREEMENT_ENDED` webhook event; the `time_range` in payload of the `DISCOUNT_CARD.USER_ACCEPTED` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -6492,7 +6496,7 @@ pub struct DiscountCardCardsByOutCardCodeGetResponseTimeRange {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(any(feature = "discount_card", feature = "marketing"))]
+#[cfg(any(feature = "discount_card", feature = "events", feature = "marketing"))]
 impl<'de> ::serde::Deserialize<'de>
 for DiscountCardCardsByOutCardCodeGetResponseTimeRange {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6518,7 +6522,7 @@ for DiscountCardCardsByOutCardCodeGetResponseTimeRange {
     ::std::default::Default,
     ::serde::Serialize,
 )]
-pub struct PayInformation {
+pub struct DiscountCardCardsByOutCardCodeGetResponsePayInformation {
     /// `pay_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_amount: ::std::option::Option<i64>,
@@ -6537,11 +6541,15 @@ pub struct PayInformation {
     pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "discount_card")]
-impl<'de> ::serde::Deserialize<'de> for PayInformation {
+impl<'de> ::serde::Deserialize<'de>
+for DiscountCardCardsByOutCardCodeGetResponsePayInformation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "PayInformation")?;
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "DiscountCardCardsByOutCardCodeGetResponsePayInformation",
+        )?;
         ::std::result::Result::Ok(Self {
             pay_amount: fields.take("pay_amount"),
             pay_state: fields.take("pay_state"),
@@ -6837,7 +6845,9 @@ pub struct DiscountCardCardsByOutCardCodeGetResponse {
     pub total_amount: ::std::option::Option<i64>,
     /// `pay_information`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_information: ::std::option::Option<PayInformation>,
+    pub pay_information: ::std::option::Option<
+        DiscountCardCardsByOutCardCodeGetResponsePayInformation,
+    >,
     /// `create_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
@@ -10746,10 +10756,10 @@ impl EcommerceRefundsApplyPostRequestAmountFrom {
         }
     }
 }
-#[cfg(any(feature = "ecommerce", feature = "pay"))]
+#[cfg(any(feature = "ecommerce", feature = "events", feature = "pay"))]
 /// `currency` in `amount` in request body of `POST /v3/ecommerce/refunds/apply`.
 ///
-/// Also the `currency` in `amount` in request body of `POST /v3/pay/partner/transactions/app`; the `currency` in `amount` in request body of `POST /v3/pay/partner/transactions/h5`; the `currency` in `amount` in request body of `POST /v3/pay/partner/transactions/jsapi`; the `currency` in `amount` in request body of `POST /v3/pay/partner/transactions/native`; the `currency` in `amount` in request body of `POST /v3/pay/transactions/app`; the `currency` in `amount` in request body of `POST /v3/pay/transactions/h5`; the `currency` in `amount` in request body of `POST /v3/pay/transactions/jsapi`; the `currency` in `amount` in request body of `POST /v3/pay/transactions/native`.
+/// Also the `currency` in `amount` in request body of `POST /v3/pay/partner/transactions/app`; the `currency` in `amount` in request body of `POST /v3/pay/partner/transactions/h5`; the `currency` in `amount` in request body of `POST /v3/pay/partner/transactions/jsapi`; the `currency` in `amount` in request body of `POST /v3/pay/partner/transactions/native`; the `currency` in `amount` in request body of `POST /v3/pay/transactions/app`; the `currency` in `amount` in request body of `POST /v3/pay/transactions/h5`; the `currency` in `amount` in request body of `POST /v3/pay/transactions/jsapi`; the `currency` in `amount` in request body of `POST /v3/pay/transactions/native`; and 8 more.
 ///
 /// An open set: values this SDK does not know yet are kept in `Unknown`.
 #[derive(
@@ -10765,7 +10775,7 @@ pub enum Currency {
     /// A value this version of the SDK does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "ecommerce", feature = "pay"))]
+#[cfg(any(feature = "ecommerce", feature = "events", feature = "pay"))]
 impl Currency {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10775,7 +10785,7 @@ impl Currency {
         }
     }
 }
-#[cfg(any(feature = "ecommerce", feature = "pay"))]
+#[cfg(any(feature = "ecommerce", feature = "events", feature = "pay"))]
 impl ::std::convert::From<::std::string::String> for Currency {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -10784,13 +10794,13 @@ impl ::std::convert::From<::std::string::String> for Currency {
         }
     }
 }
-#[cfg(any(feature = "ecommerce", feature = "pay"))]
+#[cfg(any(feature = "ecommerce", feature = "events", feature = "pay"))]
 impl ::std::convert::From<&str> for Currency {
     fn from(value: &str) -> Self {
         Self::from(::std::string::String::from(value))
     }
 }
-#[cfg(any(feature = "ecommerce", feature = "pay"))]
+#[cfg(any(feature = "ecommerce", feature = "events", feature = "pay"))]
 impl ::serde::Serialize for Currency {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10799,7 +10809,7 @@ impl ::serde::Serialize for Currency {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "ecommerce", feature = "pay"))]
+#[cfg(any(feature = "ecommerce", feature = "events", feature = "pay"))]
 impl<'de> ::serde::Deserialize<'de> for Currency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12081,10 +12091,10 @@ impl EduPapayContractsIdByContractIdGetQuery {
         }
     }
 }
-#[cfg(feature = "edu_papay")]
+#[cfg(any(feature = "edu_papay", feature = "events"))]
 /// `contract_information` in response body of `GET /v3/edu-papay/contracts/id/{contract_id}`.
 ///
-/// Also the `contract_information` in `data` in response body of `GET /v3/edu-papay/user/{openid}/contracts`.
+/// Also the `contract_information` in `data` in response body of `GET /v3/edu-papay/user/{openid}/contracts`; the `contract_information` in payload of the `ENTRUST.RELEASE` webhook event; the `contract_information` in payload of the `ENTRUST.SIGNING` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -12107,7 +12117,7 @@ pub struct ContractInformation {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(feature = "edu_papay")]
+#[cfg(any(feature = "edu_papay", feature = "events"))]
 impl<'de> ::serde::Deserialize<'de> for ContractInformation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12124,10 +12134,10 @@ impl<'de> ::serde::Deserialize<'de> for ContractInformation {
         })
     }
 }
-#[cfg(feature = "edu_papay")]
+#[cfg(any(feature = "edu_papay", feature = "events"))]
 /// Response body of `GET /v3/edu-papay/contracts/id/{contract_id}`.
 ///
-/// Also the `data` in response body of `GET /v3/edu-papay/user/{openid}/contracts`.
+/// Also the `data` in response body of `GET /v3/edu-papay/user/{openid}/contracts`; the payload of the `ENTRUST.RELEASE` webhook event; the payload of the `ENTRUST.SIGNING` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -12165,7 +12175,7 @@ pub struct EduPapayContractsIdByContractIdGetResponse {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(feature = "edu_papay")]
+#[cfg(any(feature = "edu_papay", feature = "events"))]
 impl<'de> ::serde::Deserialize<'de> for EduPapayContractsIdByContractIdGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12424,10 +12434,18 @@ impl EduPapayTransactionsPostRequest {
         }
     }
 }
-#[cfg(any(feature = "edu_papay", feature = "eduschoolpay", feature = "vehicle"))]
+#[cfg(
+    any(
+        feature = "edu_papay",
+        feature = "eduschoolpay",
+        feature = "events",
+        feature = "pay",
+        feature = "vehicle"
+    )
+)]
 /// `payer` in response body of `GET /v3/edu-papay/transactions/id/{transaction_id}`.
 ///
-/// Also the `payer` in response body of `GET /v3/edu-papay/transactions/out-trade-no/{out_trade_no}`; the `payer` in response body of `POST /v3/eduschoolpay/transactions`; the `payer` in response body of `GET /v3/eduschoolpay/transactions/id/{transaction_id}`; the `payer` in response body of `GET /v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`; the `payer` in response body of `GET /v3/vehicle/transactions/out-trade-no/{out_trade_no}`; the `payer` in response body of `POST /v3/vehicle/transactions/parking`.
+/// Also the `payer` in response body of `GET /v3/edu-papay/transactions/out-trade-no/{out_trade_no}`; the `payer` in response body of `POST /v3/eduschoolpay/transactions`; the `payer` in response body of `GET /v3/eduschoolpay/transactions/id/{transaction_id}`; the `payer` in response body of `GET /v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`; the `payer` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `payer` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `payer` in response body of `GET /v3/vehicle/transactions/out-trade-no/{out_trade_no}`; the `payer` in response body of `POST /v3/vehicle/transactions/parking`; and 3 more.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -12447,7 +12465,15 @@ pub struct EduPapayTransactionsIdByTransactionIdGetResponsePayer {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(any(feature = "edu_papay", feature = "eduschoolpay", feature = "vehicle"))]
+#[cfg(
+    any(
+        feature = "edu_papay",
+        feature = "eduschoolpay",
+        feature = "events",
+        feature = "pay",
+        feature = "vehicle"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de>
 for EduPapayTransactionsIdByTransactionIdGetResponsePayer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12512,10 +12538,18 @@ for EduPapayTransactionsIdByTransactionIdGetResponseAmount {
         })
     }
 }
-#[cfg(any(feature = "edu_papay", feature = "eduschoolpay", feature = "vehicle"))]
+#[cfg(
+    any(
+        feature = "edu_papay",
+        feature = "eduschoolpay",
+        feature = "events",
+        feature = "pay",
+        feature = "vehicle"
+    )
+)]
 /// `device_information` in response body of `GET /v3/edu-papay/transactions/id/{transaction_id}`.
 ///
-/// Also the `device_information` in response body of `GET /v3/edu-papay/transactions/out-trade-no/{out_trade_no}`; the `device_info` in response body of `POST /v3/eduschoolpay/transactions`; the `device_info` in response body of `GET /v3/eduschoolpay/transactions/id/{transaction_id}`; the `device_info` in response body of `GET /v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`; the `device_info` in response body of `POST /v3/vehicle/etc/transactions/highway`; the `device_info` in response body of `GET /v3/vehicle/etc/transactions/id/{transaction_id}`; the `device_info` in response body of `GET /v3/vehicle/etc/transactions/out-trade-no/{out_trade_no}`.
+/// Also the `device_information` in response body of `GET /v3/edu-papay/transactions/out-trade-no/{out_trade_no}`; the `device_info` in response body of `POST /v3/eduschoolpay/transactions`; the `device_info` in response body of `GET /v3/eduschoolpay/transactions/id/{transaction_id}`; the `device_info` in response body of `GET /v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`; the `device_info` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `device_info` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `device_info` in response body of `POST /v3/vehicle/etc/transactions/highway`; the `device_info` in response body of `GET /v3/vehicle/etc/transactions/id/{transaction_id}`; and 4 more.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -12535,7 +12569,15 @@ pub struct EduPapayTransactionsIdByTransactionIdGetResponseDeviceInformation {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(any(feature = "edu_papay", feature = "eduschoolpay", feature = "vehicle"))]
+#[cfg(
+    any(
+        feature = "edu_papay",
+        feature = "eduschoolpay",
+        feature = "events",
+        feature = "pay",
+        feature = "vehicle"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de>
 for EduPapayTransactionsIdByTransactionIdGetResponseDeviceInformation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -20403,7 +20445,7 @@ impl LimitCard {
     ::std::cmp::Eq,
     ::std::hash::Hash
 )]
-pub enum TradeType {
+pub enum MarketingFavorCouponStocksPostRequestCouponUseRuleTradeType {
     /// `MICROAPP`
     Microapp,
     /// `APPPAY`
@@ -20420,7 +20462,7 @@ pub enum TradeType {
     Unknown(::std::string::String),
 }
 #[cfg(feature = "marketing")]
-impl TradeType {
+impl MarketingFavorCouponStocksPostRequestCouponUseRuleTradeType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -20435,7 +20477,8 @@ impl TradeType {
     }
 }
 #[cfg(feature = "marketing")]
-impl ::std::convert::From<::std::string::String> for TradeType {
+impl ::std::convert::From<::std::string::String>
+for MarketingFavorCouponStocksPostRequestCouponUseRuleTradeType {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "MICROAPP" => Self::Microapp,
@@ -20449,13 +20492,14 @@ impl ::std::convert::From<::std::string::String> for TradeType {
     }
 }
 #[cfg(feature = "marketing")]
-impl ::std::convert::From<&str> for TradeType {
+impl ::std::convert::From<&str>
+for MarketingFavorCouponStocksPostRequestCouponUseRuleTradeType {
     fn from(value: &str) -> Self {
         Self::from(::std::string::String::from(value))
     }
 }
 #[cfg(feature = "marketing")]
-impl ::serde::Serialize for TradeType {
+impl ::serde::Serialize for MarketingFavorCouponStocksPostRequestCouponUseRuleTradeType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -20464,7 +20508,8 @@ impl ::serde::Serialize for TradeType {
     }
 }
 #[cfg(feature = "marketing")]
-impl<'de> ::serde::Deserialize<'de> for TradeType {
+impl<'de> ::serde::Deserialize<'de>
+for MarketingFavorCouponStocksPostRequestCouponUseRuleTradeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -20507,7 +20552,9 @@ pub struct MarketingFavorCouponStocksPostRequestCouponUseRule {
     pub limit_card: ::std::option::Option<LimitCard>,
     /// `trade_type`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<::std::vec::Vec<TradeType>>,
+    pub trade_type: ::std::option::Option<
+        ::std::vec::Vec<MarketingFavorCouponStocksPostRequestCouponUseRuleTradeType>,
+    >,
     /// `available_items`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -20729,10 +20776,10 @@ impl MarketingFavorStocksGetQuery {
         }
     }
 }
-#[cfg(feature = "marketing")]
+#[cfg(any(feature = "events", feature = "marketing"))]
 /// `fixed_normal_coupon` in `stock_use_rule` in `data` in response body of `GET /v3/marketing/favor/stocks`.
 ///
-/// Also the `fixed_normal_coupon` in `stock_use_rule` in response body of `GET /v3/marketing/favor/stocks/{stock_id}`; the `normal_coupon_information` in `data` in response body of `GET /v3/marketing/favor/users/{openid}/coupons`; the `normal_coupon_information` in response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
+/// Also the `fixed_normal_coupon` in `stock_use_rule` in response body of `GET /v3/marketing/favor/stocks/{stock_id}`; the `normal_coupon_information` in `data` in response body of `GET /v3/marketing/favor/users/{openid}/coupons`; the `normal_coupon_information` in response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`; the `normal_coupon_information` in payload of the `COUPON.USE` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -20752,7 +20799,7 @@ pub struct NormalCouponInformation {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(feature = "marketing")]
+#[cfg(any(feature = "events", feature = "marketing"))]
 impl<'de> ::serde::Deserialize<'de> for NormalCouponInformation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20801,7 +20848,9 @@ pub struct MarketingFavorStocksGetResponseDataStockUseRule {
     pub goods_tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `trade_type`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<::std::vec::Vec<TradeType>>,
+    pub trade_type: ::std::option::Option<
+        ::std::vec::Vec<MarketingFavorCouponStocksPostRequestCouponUseRuleTradeType>,
+    >,
     /// `combine_use`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_use: ::std::option::Option<bool>,
@@ -20833,10 +20882,10 @@ impl<'de> ::serde::Deserialize<'de> for MarketingFavorStocksGetResponseDataStock
         })
     }
 }
-#[cfg(feature = "marketing")]
+#[cfg(any(feature = "events", feature = "marketing"))]
 /// `cut_to_message` in `data` in response body of `GET /v3/marketing/favor/stocks`.
 ///
-/// Also the `cut_to_message` in response body of `GET /v3/marketing/favor/stocks/{stock_id}`; the `cut_to_message` in `data` in response body of `GET /v3/marketing/favor/users/{openid}/coupons`; the `cut_to_message` in response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
+/// Also the `cut_to_message` in response body of `GET /v3/marketing/favor/stocks/{stock_id}`; the `cut_to_message` in `data` in response body of `GET /v3/marketing/favor/users/{openid}/coupons`; the `cut_to_message` in response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`; the `cut_to_message` in payload of the `COUPON.USE` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -20856,7 +20905,7 @@ pub struct CutToMessage {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(feature = "marketing")]
+#[cfg(any(feature = "events", feature = "marketing"))]
 impl<'de> ::serde::Deserialize<'de> for CutToMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20869,10 +20918,10 @@ impl<'de> ::serde::Deserialize<'de> for CutToMessage {
         })
     }
 }
-#[cfg(feature = "marketing")]
+#[cfg(any(feature = "events", feature = "marketing"))]
 /// `business_type` in `data` in response body of `GET /v3/marketing/favor/stocks`.
 ///
-/// Also the `business_type` in response body of `GET /v3/marketing/favor/stocks/{stock_id}`; the `business_type` in query parameters of `GET /v3/marketing/favor/users/{openid}/coupons`; the `business_type` in `data` in response body of `GET /v3/marketing/favor/users/{openid}/coupons`; the `business_type` in response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
+/// Also the `business_type` in response body of `GET /v3/marketing/favor/stocks/{stock_id}`; the `business_type` in query parameters of `GET /v3/marketing/favor/users/{openid}/coupons`; the `business_type` in `data` in response body of `GET /v3/marketing/favor/users/{openid}/coupons`; the `business_type` in response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`; the `business_type` in payload of the `COUPON.USE` webhook event.
 ///
 /// An open set: values this SDK does not know yet are kept in `Unknown`.
 #[derive(
@@ -20888,7 +20937,7 @@ pub enum MarketingFavorStocksGetResponseDataBusinessType {
     /// A value this version of the SDK does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "marketing")]
+#[cfg(any(feature = "events", feature = "marketing"))]
 impl MarketingFavorStocksGetResponseDataBusinessType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -20898,7 +20947,7 @@ impl MarketingFavorStocksGetResponseDataBusinessType {
         }
     }
 }
-#[cfg(feature = "marketing")]
+#[cfg(any(feature = "events", feature = "marketing"))]
 impl ::std::convert::From<::std::string::String>
 for MarketingFavorStocksGetResponseDataBusinessType {
     fn from(value: ::std::string::String) -> Self {
@@ -20908,13 +20957,13 @@ for MarketingFavorStocksGetResponseDataBusinessType {
         }
     }
 }
-#[cfg(feature = "marketing")]
+#[cfg(any(feature = "events", feature = "marketing"))]
 impl ::std::convert::From<&str> for MarketingFavorStocksGetResponseDataBusinessType {
     fn from(value: &str) -> Self {
         Self::from(::std::string::String::from(value))
     }
 }
-#[cfg(feature = "marketing")]
+#[cfg(any(feature = "events", feature = "marketing"))]
 impl ::serde::Serialize for MarketingFavorStocksGetResponseDataBusinessType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20923,7 +20972,7 @@ impl ::serde::Serialize for MarketingFavorStocksGetResponseDataBusinessType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "marketing")]
+#[cfg(any(feature = "events", feature = "marketing"))]
 impl<'de> ::serde::Deserialize<'de> for MarketingFavorStocksGetResponseDataBusinessType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21209,7 +21258,9 @@ pub struct MarketingFavorStocksByStockIdGetResponseStockUseRule {
     pub goods_tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `trade_type`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<::std::vec::Vec<TradeType>>,
+    pub trade_type: ::std::option::Option<
+        ::std::vec::Vec<MarketingFavorCouponStocksPostRequestCouponUseRuleTradeType>,
+    >,
     /// `combine_use`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_use: ::std::option::Option<bool>,
@@ -21683,10 +21734,10 @@ impl MarketingFavorUsersByOpenidCouponsGetQuery {
         }
     }
 }
-#[cfg(feature = "marketing")]
+#[cfg(any(feature = "events", feature = "marketing"))]
 /// `goods_detail` in `consume_information` in `data` in response body of `GET /v3/marketing/favor/users/{openid}/coupons`.
 ///
-/// Also the `goods_detail` in `consume_information` in response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
+/// Also the `goods_detail` in `consume_information` in response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`; the `goods_detail` in `consume_information` in payload of the `COUPON.USE` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -21712,7 +21763,7 @@ pub struct MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformationGo
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(feature = "marketing")]
+#[cfg(any(feature = "events", feature = "marketing"))]
 impl<'de> ::serde::Deserialize<'de>
 for MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformationGoodsDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -21733,8 +21784,6 @@ for MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformationGoodsDeta
 }
 #[cfg(feature = "marketing")]
 /// `consume_information` in `data` in response body of `GET /v3/marketing/favor/users/{openid}/coupons`.
-///
-/// Also the `consume_information` in response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -21742,7 +21791,7 @@ for MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformationGoodsDeta
     ::std::default::Default,
     ::serde::Serialize,
 )]
-pub struct ConsumeInformation {
+pub struct MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformation {
     /// `consume_time`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub consume_time: ::std::option::Option<crate::DateTime>,
@@ -21765,13 +21814,14 @@ pub struct ConsumeInformation {
     pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
-impl<'de> ::serde::Deserialize<'de> for ConsumeInformation {
+impl<'de> ::serde::Deserialize<'de>
+for MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         let mut fields = ::sdk_runtime::Lenient::new(
             deserializer,
-            "ConsumeInformation",
+            "MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformation",
         )?;
         ::std::result::Result::Ok(Self {
             consume_time: fields.take("consume_time"),
@@ -21784,8 +21834,6 @@ impl<'de> ::serde::Deserialize<'de> for ConsumeInformation {
 }
 #[cfg(feature = "marketing")]
 /// `data` in response body of `GET /v3/marketing/favor/users/{openid}/coupons`.
-///
-/// Also the response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -21793,7 +21841,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsumeInformation {
     ::std::default::Default,
     ::serde::Serialize,
 )]
-pub struct Coupon {
+pub struct MarketingFavorUsersByOpenidCouponsGetResponseData {
     /// `stock_creator_mchid`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
@@ -21841,7 +21889,9 @@ pub struct Coupon {
     pub normal_coupon_information: ::std::option::Option<NormalCouponInformation>,
     /// `consume_information`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub consume_information: ::std::option::Option<ConsumeInformation>,
+    pub consume_information: ::std::option::Option<
+        MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformation,
+    >,
     /// `available_balance`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_balance: ::std::option::Option<i64>,
@@ -21859,11 +21909,15 @@ pub struct Coupon {
     pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "marketing")]
-impl<'de> ::serde::Deserialize<'de> for Coupon {
+impl<'de> ::serde::Deserialize<'de>
+for MarketingFavorUsersByOpenidCouponsGetResponseData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "Coupon")?;
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "MarketingFavorUsersByOpenidCouponsGetResponseData",
+        )?;
         ::std::result::Result::Ok(Self {
             stock_creator_mchid: fields.take("stock_creator_mchid"),
             stock_id: fields.take("stock_id"),
@@ -21900,7 +21954,9 @@ impl<'de> ::serde::Deserialize<'de> for Coupon {
 pub struct CouponCollection {
     /// `data`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<Coupon>>,
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<MarketingFavorUsersByOpenidCouponsGetResponseData>,
+    >,
     /// `total_count`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
@@ -22005,6 +22061,249 @@ impl<'de> ::serde::Deserialize<'de> for SendCouponResponse {
         )?;
         ::std::result::Result::Ok(Self {
             coupon_id: fields.take("coupon_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(any(feature = "events", feature = "marketing"))]
+/// `consume_information` in response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
+///
+/// Also the `consume_information` in payload of the `COUPON.USE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct MarketingFavorUsersByOpenidCouponsByCouponIdGetResponseConsumeInformation {
+    /// `consume_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub consume_time: ::std::option::Option<crate::DateTime>,
+    /// `consume_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub consume_mchid: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `goods_detail`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<
+            MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformationGoodsDetail,
+        >,
+    >,
+    /// `consume_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub consume_amount: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(any(feature = "events", feature = "marketing"))]
+impl<'de> ::serde::Deserialize<'de>
+for MarketingFavorUsersByOpenidCouponsByCouponIdGetResponseConsumeInformation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "MarketingFavorUsersByOpenidCouponsByCouponIdGetResponseConsumeInformation",
+        )?;
+        ::std::result::Result::Ok(Self {
+            consume_time: fields.take("consume_time"),
+            consume_mchid: fields.take("consume_mchid"),
+            transaction_id: fields.take("transaction_id"),
+            goods_detail: fields.take("goods_detail"),
+            consume_amount: fields.take("consume_amount"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(any(feature = "events", feature = "marketing"))]
+/// `singleitem_discount_off` in response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
+///
+/// Also the `singleitem_discount_off` in payload of the `COUPON.USE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct SingleitemDiscountOff {
+    /// `single_price_max`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub single_price_max: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(any(feature = "events", feature = "marketing"))]
+impl<'de> ::serde::Deserialize<'de> for SingleitemDiscountOff {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "SingleitemDiscountOff",
+        )?;
+        ::std::result::Result::Ok(Self {
+            single_price_max: fields.take("single_price_max"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(any(feature = "events", feature = "marketing"))]
+/// `discount_to` in response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
+///
+/// Also the `discount_to` in payload of the `COUPON.USE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct DiscountTo {
+    /// `cut_to_price`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cut_to_price: ::std::option::Option<i64>,
+    /// `max_price`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_price: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(any(feature = "events", feature = "marketing"))]
+impl<'de> ::serde::Deserialize<'de> for DiscountTo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "DiscountTo")?;
+        ::std::result::Result::Ok(Self {
+            cut_to_price: fields.take("cut_to_price"),
+            max_price: fields.take("max_price"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(any(feature = "events", feature = "marketing"))]
+/// Response body of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
+///
+/// Also the payload of the `COUPON.USE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct Coupon {
+    /// `stock_creator_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
+    /// `stock_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
+    /// `coupon_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
+    /// `coupon_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_name: ::std::option::Option<::std::string::String>,
+    /// `status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `create_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<crate::DateTime>,
+    /// `coupon_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_type: ::std::option::Option<::std::string::String>,
+    /// `start_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<crate::DateTime>,
+    /// `stop_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stop_time: ::std::option::Option<crate::DateTime>,
+    /// `singleitem`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub singleitem: ::std::option::Option<bool>,
+    /// `cut_to_message`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cut_to_message: ::std::option::Option<CutToMessage>,
+    /// `available_begin_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_begin_time: ::std::option::Option<crate::DateTime>,
+    /// `available_end_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_end_time: ::std::option::Option<crate::DateTime>,
+    /// `normal_coupon_information`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub normal_coupon_information: ::std::option::Option<NormalCouponInformation>,
+    /// `consume_information`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub consume_information: ::std::option::Option<
+        MarketingFavorUsersByOpenidCouponsByCouponIdGetResponseConsumeInformation,
+    >,
+    /// `available_balance`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_balance: ::std::option::Option<i64>,
+    /// `business_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_type: ::std::option::Option<
+        MarketingFavorStocksGetResponseDataBusinessType,
+    >,
+    /// `no_cash`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub no_cash: ::std::option::Option<bool>,
+    /// `singleitem_discount_off`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub singleitem_discount_off: ::std::option::Option<SingleitemDiscountOff>,
+    /// `discount_to`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_to: ::std::option::Option<DiscountTo>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(any(feature = "events", feature = "marketing"))]
+impl<'de> ::serde::Deserialize<'de> for Coupon {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "Coupon")?;
+        ::std::result::Result::Ok(Self {
+            stock_creator_mchid: fields.take("stock_creator_mchid"),
+            stock_id: fields.take("stock_id"),
+            coupon_id: fields.take("coupon_id"),
+            coupon_name: fields.take("coupon_name"),
+            status: fields.take("status"),
+            description: fields.take("description"),
+            create_time: fields.take("create_time"),
+            coupon_type: fields.take("coupon_type"),
+            start_time: fields.take("start_time"),
+            stop_time: fields.take("stop_time"),
+            singleitem: fields.take("singleitem"),
+            cut_to_message: fields.take("cut_to_message"),
+            available_begin_time: fields.take("available_begin_time"),
+            available_end_time: fields.take("available_end_time"),
+            normal_coupon_information: fields.take("normal_coupon_information"),
+            consume_information: fields.take("consume_information"),
+            available_balance: fields.take("available_balance"),
+            business_type: fields.take("business_type"),
+            no_cash: fields.take("no_cash"),
+            singleitem_discount_off: fields.take("singleitem_discount_off"),
+            discount_to: fields.take("discount_to"),
             unparsed: fields.finish(),
         })
     }
@@ -36943,7 +37242,7 @@ impl PapayContractsByContractIdNotifyPostRequest {
     ::std::default::Default,
     ::serde::Serialize,
 )]
-pub struct DeductAmount {
+pub struct PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount {
     /// `total`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<i64>,
@@ -36956,11 +37255,15 @@ pub struct DeductAmount {
     pub unparsed: crate::Unparsed,
 }
 #[cfg(feature = "papay")]
-impl<'de> ::serde::Deserialize<'de> for DeductAmount {
+impl<'de> ::serde::Deserialize<'de>
+for PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "DeductAmount")?;
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount",
+        )?;
         ::std::result::Result::Ok(Self {
             total: fields.take("total"),
             currency: fields.take("currency"),
@@ -36994,10 +37297,14 @@ pub struct PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByP
     pub deduct_end_date: ::std::option::Option<::std::string::String>,
     /// `scheduled_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<DeductAmount>,
+    pub scheduled_amount: ::std::option::Option<
+        PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount,
+    >,
     /// `deduct_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<DeductAmount>,
+    pub deduct_amount: ::std::option::Option<
+        PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount,
+    >,
     /// `deduct_date`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -37130,7 +37437,9 @@ pub struct PapayInsurancePayTransactionsApplyPostResponse {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// `amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<DeductAmount>,
+    pub amount: ::std::option::Option<
+        PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount,
+    >,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
@@ -37732,16 +38041,22 @@ pub struct PapayInsuranceSignPolicyPeriodsPlanIdByPlanIdOutContractCodeByOutCont
     pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
     /// `estimated_deduct_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub estimated_deduct_amount: ::std::option::Option<DeductAmount>,
+    pub estimated_deduct_amount: ::std::option::Option<
+        PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount,
+    >,
     /// `policy_period_state`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_period_state: ::std::option::Option<::std::string::String>,
     /// `scheduled_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<DeductAmount>,
+    pub scheduled_amount: ::std::option::Option<
+        PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount,
+    >,
     /// `deduct_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<DeductAmount>,
+    pub deduct_amount: ::std::option::Option<
+        PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount,
+    >,
     /// `deduct_date`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -37845,10 +38160,14 @@ pub struct PapayPayPartnerSchedulesContractIdByContractIdGetResponse {
     pub deduct_end_date: ::std::option::Option<::std::string::String>,
     /// `scheduled_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<DeductAmount>,
+    pub scheduled_amount: ::std::option::Option<
+        PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount,
+    >,
     /// `deduct_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<DeductAmount>,
+    pub deduct_amount: ::std::option::Option<
+        PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount,
+    >,
     /// `deduct_date`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -38355,16 +38674,22 @@ pub struct PapaySignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetRe
     pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
     /// `estimated_deduct_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub estimated_deduct_amount: ::std::option::Option<DeductAmount>,
+    pub estimated_deduct_amount: ::std::option::Option<
+        PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount,
+    >,
     /// `schedule_state`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub schedule_state: ::std::option::Option<::std::string::String>,
     /// `scheduled_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<DeductAmount>,
+    pub scheduled_amount: ::std::option::Option<
+        PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount,
+    >,
     /// `deduct_amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<DeductAmount>,
+    pub deduct_amount: ::std::option::Option<
+        PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount,
+    >,
     /// `deduct_date`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -38690,10 +39015,10 @@ impl PartnerPapayContractsByContractIdNotifyPostRequest {
         }
     }
 }
-#[cfg(any(feature = "partner_transfer", feature = "payroll_card"))]
+#[cfg(any(feature = "events", feature = "partner_transfer", feature = "payroll_card"))]
 /// `authorization_type` in request body of `POST /v3/partner-transfer/batches`.
 ///
-/// Also the `authorization_type` in response body of `GET /v3/partner-transfer/batches/batch-id/{batch_id}`; the `authorization_type` in response body of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`; the `authorization_type` in request body of `POST /v3/payroll-card/transfer-batches`.
+/// Also the `authorization_type` in response body of `GET /v3/partner-transfer/batches/batch-id/{batch_id}`; the `authorization_type` in response body of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`; the `authorization_type` in request body of `POST /v3/payroll-card/transfer-batches`; the `authorization_type` in payload of the `MCHTRANSFER.BATCH.FINISHED` webhook event.
 ///
 /// An open set: values this SDK does not know yet are kept in `Unknown`.
 #[derive(
@@ -38713,7 +39038,7 @@ pub enum AuthorizationType {
     /// A value this version of the SDK does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "partner_transfer", feature = "payroll_card"))]
+#[cfg(any(feature = "events", feature = "partner_transfer", feature = "payroll_card"))]
 impl AuthorizationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -38727,7 +39052,7 @@ impl AuthorizationType {
         }
     }
 }
-#[cfg(any(feature = "partner_transfer", feature = "payroll_card"))]
+#[cfg(any(feature = "events", feature = "partner_transfer", feature = "payroll_card"))]
 impl ::std::convert::From<::std::string::String> for AuthorizationType {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -38740,13 +39065,13 @@ impl ::std::convert::From<::std::string::String> for AuthorizationType {
         }
     }
 }
-#[cfg(any(feature = "partner_transfer", feature = "payroll_card"))]
+#[cfg(any(feature = "events", feature = "partner_transfer", feature = "payroll_card"))]
 impl ::std::convert::From<&str> for AuthorizationType {
     fn from(value: &str) -> Self {
         Self::from(::std::string::String::from(value))
     }
 }
-#[cfg(any(feature = "partner_transfer", feature = "payroll_card"))]
+#[cfg(any(feature = "events", feature = "partner_transfer", feature = "payroll_card"))]
 impl ::serde::Serialize for AuthorizationType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38755,7 +39080,7 @@ impl ::serde::Serialize for AuthorizationType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "partner_transfer", feature = "payroll_card"))]
+#[cfg(any(feature = "events", feature = "partner_transfer", feature = "payroll_card"))]
 impl<'de> ::serde::Deserialize<'de> for AuthorizationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38808,10 +39133,10 @@ impl PartnerTransferBatchesPostRequestTransferDetailList {
         }
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 /// `transfer_purpose` in request body of `POST /v3/partner-transfer/batches`.
 ///
-/// Also the `transfer_purpose` in response body of `GET /v3/partner-transfer/batches/batch-id/{batch_id}`; the `transfer_purpose` in response body of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`.
+/// Also the `transfer_purpose` in response body of `GET /v3/partner-transfer/batches/batch-id/{batch_id}`; the `transfer_purpose` in response body of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`; the `transfer_purpose` in payload of the `MCHTRANSFER.BATCH.FINISHED` webhook event.
 ///
 /// An open set: values this SDK does not know yet are kept in `Unknown`.
 #[derive(
@@ -38837,7 +39162,7 @@ pub enum TransferPurpose {
     /// A value this version of the SDK does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl TransferPurpose {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -38852,7 +39177,7 @@ impl TransferPurpose {
         }
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl ::std::convert::From<::std::string::String> for TransferPurpose {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -38866,13 +39191,13 @@ impl ::std::convert::From<::std::string::String> for TransferPurpose {
         }
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl ::std::convert::From<&str> for TransferPurpose {
     fn from(value: &str) -> Self {
         Self::from(::std::string::String::from(value))
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl ::serde::Serialize for TransferPurpose {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38881,7 +39206,7 @@ impl ::serde::Serialize for TransferPurpose {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl<'de> ::serde::Deserialize<'de> for TransferPurpose {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38890,10 +39215,10 @@ impl<'de> ::serde::Deserialize<'de> for TransferPurpose {
             .map(Self::from)
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 /// `transfer_scene` in request body of `POST /v3/partner-transfer/batches`.
 ///
-/// Also the `transfer_scene` in response body of `GET /v3/partner-transfer/batches/batch-id/{batch_id}`; the `transfer_scene` in response body of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`.
+/// Also the `transfer_scene` in response body of `GET /v3/partner-transfer/batches/batch-id/{batch_id}`; the `transfer_scene` in response body of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`; the `transfer_scene` in payload of the `MCHTRANSFER.BATCH.FINISHED` webhook event.
 ///
 /// An open set: values this SDK does not know yet are kept in `Unknown`.
 #[derive(
@@ -38911,7 +39236,7 @@ pub enum TransferScene {
     /// A value this version of the SDK does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl TransferScene {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -38922,7 +39247,7 @@ impl TransferScene {
         }
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl ::std::convert::From<::std::string::String> for TransferScene {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -38932,13 +39257,13 @@ impl ::std::convert::From<::std::string::String> for TransferScene {
         }
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl ::std::convert::From<&str> for TransferScene {
     fn from(value: &str) -> Self {
         Self::from(::std::string::String::from(value))
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl ::serde::Serialize for TransferScene {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38947,7 +39272,7 @@ impl ::serde::Serialize for TransferScene {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl<'de> ::serde::Deserialize<'de> for TransferScene {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39105,10 +39430,10 @@ impl PartnerTransferBatchesBatchIdByBatchIdGetQuery {
         }
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 /// `close_reason` in response body of `GET /v3/partner-transfer/batches/batch-id/{batch_id}`.
 ///
-/// Also the `close_reason` in response body of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`.
+/// Also the `close_reason` in response body of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`; the `close_reason` in payload of the `MCHTRANSFER.BATCH.FINISHED` webhook event.
 ///
 /// An open set: values this SDK does not know yet are kept in `Unknown`.
 #[derive(
@@ -39126,7 +39451,7 @@ pub enum PartnerTransferBatchesBatchIdByBatchIdGetResponseCloseReason {
     /// A value this version of the SDK does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl PartnerTransferBatchesBatchIdByBatchIdGetResponseCloseReason {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -39137,7 +39462,7 @@ impl PartnerTransferBatchesBatchIdByBatchIdGetResponseCloseReason {
         }
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl ::std::convert::From<::std::string::String>
 for PartnerTransferBatchesBatchIdByBatchIdGetResponseCloseReason {
     fn from(value: ::std::string::String) -> Self {
@@ -39148,14 +39473,14 @@ for PartnerTransferBatchesBatchIdByBatchIdGetResponseCloseReason {
         }
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl ::std::convert::From<&str>
 for PartnerTransferBatchesBatchIdByBatchIdGetResponseCloseReason {
     fn from(value: &str) -> Self {
         Self::from(::std::string::String::from(value))
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl ::serde::Serialize
 for PartnerTransferBatchesBatchIdByBatchIdGetResponseCloseReason {
     fn serialize<S: ::serde::Serializer>(
@@ -39165,7 +39490,7 @@ for PartnerTransferBatchesBatchIdByBatchIdGetResponseCloseReason {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl<'de> ::serde::Deserialize<'de>
 for PartnerTransferBatchesBatchIdByBatchIdGetResponseCloseReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -39175,10 +39500,10 @@ for PartnerTransferBatchesBatchIdByBatchIdGetResponseCloseReason {
             .map(Self::from)
     }
 }
-#[cfg(any(feature = "partner_transfer", feature = "transfer"))]
+#[cfg(any(feature = "events", feature = "partner_transfer", feature = "transfer"))]
 /// `transfer_detail_list` in response body of `GET /v3/partner-transfer/batches/batch-id/{batch_id}`.
 ///
-/// Also the `transfer_detail_list` in response body of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`; the `transfer_detail_list` in response body of `GET /v3/transfer/batches/batch-id/{batch_id}`; the `transfer_detail_list` in response body of `GET /v3/transfer/batches/out-batch-no/{out_batch_no}`.
+/// Also the `transfer_detail_list` in response body of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`; the `transfer_detail_list` in response body of `GET /v3/transfer/batches/batch-id/{batch_id}`; the `transfer_detail_list` in response body of `GET /v3/transfer/batches/out-batch-no/{out_batch_no}`; the `transfer_detail_list` in payload of the `MCHTRANSFER.BATCH.FINISHED` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -39201,7 +39526,7 @@ pub struct PartnerTransferBatchesBatchIdByBatchIdGetResponseTransferDetailList {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(any(feature = "partner_transfer", feature = "transfer"))]
+#[cfg(any(feature = "events", feature = "partner_transfer", feature = "transfer"))]
 impl<'de> ::serde::Deserialize<'de>
 for PartnerTransferBatchesBatchIdByBatchIdGetResponseTransferDetailList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -39219,10 +39544,10 @@ for PartnerTransferBatchesBatchIdByBatchIdGetResponseTransferDetailList {
         })
     }
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 /// Response body of `GET /v3/partner-transfer/batches/batch-id/{batch_id}`.
 ///
-/// Also the response body of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`.
+/// Also the response body of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`; the payload of the `MCHTRANSFER.BATCH.FINISHED` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -39306,12 +39631,15 @@ pub struct PartnertransferbatchTransferBatchEntity {
     /// `transfer_scene`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_scene: ::std::option::Option<TransferScene>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(feature = "partner_transfer")]
+#[cfg(any(feature = "events", feature = "partner_transfer"))]
 impl<'de> ::serde::Deserialize<'de> for PartnertransferbatchTransferBatchEntity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39344,6 +39672,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnertransferbatchTransferBatchEntity 
             sp_appid: fields.take("sp_appid"),
             transfer_purpose: fields.take("transfer_purpose"),
             transfer_scene: fields.take("transfer_scene"),
+            mchid: fields.take("mchid"),
             unparsed: fields.finish(),
         })
     }
@@ -40671,10 +41000,10 @@ impl<'de> ::serde::Deserialize<'de> for PayPartnerTransactionsCodepayPostRespons
         })
     }
 }
-#[cfg(any(feature = "pay", feature = "payscore"))]
+#[cfg(any(feature = "events", feature = "pay", feature = "payscore"))]
 /// `goods_detail` in `promotion_detail` in response body of `POST /v3/pay/partner/transactions/codepay`.
 ///
-/// Also the `goods_detail` in `promotion_detail` in response body of `GET /v3/pay/partner/transactions/id/{transaction_id}`; the `goods_detail` in `promotion_detail` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `goods_detail` in `promotion_detail` in response body of `POST /v3/pay/transactions/codepay`; the `goods_detail` in `promotion_detail` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `goods_detail` in `promotion_detail` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `goods_detail` in `promotion_detail` in `details` in `collection` in response body of `GET /v3/payscore/partner/serviceorder`; the `goods_detail` in `promotion_detail` in `details` in `collection` in response body of `GET /v3/payscore/serviceorder`.
+/// Also the `goods_detail` in `promotion_detail` in response body of `GET /v3/pay/partner/transactions/id/{transaction_id}`; the `goods_detail` in `promotion_detail` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `goods_detail` in `promotion_detail` in response body of `POST /v3/pay/transactions/codepay`; the `goods_detail` in `promotion_detail` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `goods_detail` in `promotion_detail` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `goods_detail` in `promotion_detail` in `details` in `collection` in response body of `GET /v3/payscore/partner/serviceorder`; the `goods_detail` in `promotion_detail` in `details` in `collection` in response body of `GET /v3/payscore/serviceorder`; the `goods_detail` in `promotion_detail` in payload of the `TRANSACTION.INDUSTRY_SUCCESS` webhook event; and 1 more.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -40703,7 +41032,7 @@ pub struct PayPartnerTransactionsCodepayPostResponsePromotionDetailGoodsDetail {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(any(feature = "pay", feature = "payscore"))]
+#[cfg(any(feature = "events", feature = "pay", feature = "payscore"))]
 impl<'de> ::serde::Deserialize<'de>
 for PayPartnerTransactionsCodepayPostResponsePromotionDetailGoodsDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -40723,10 +41052,10 @@ for PayPartnerTransactionsCodepayPostResponsePromotionDetailGoodsDetail {
         })
     }
 }
-#[cfg(any(feature = "pay", feature = "payscore"))]
+#[cfg(any(feature = "events", feature = "pay", feature = "payscore"))]
 /// `promotion_detail` in response body of `POST /v3/pay/partner/transactions/codepay`.
 ///
-/// Also the `promotion_detail` in response body of `GET /v3/pay/partner/transactions/id/{transaction_id}`; the `promotion_detail` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `promotion_detail` in response body of `POST /v3/pay/transactions/codepay`; the `promotion_detail` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `promotion_detail` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `promotion_detail` in `details` in `collection` in response body of `GET /v3/payscore/partner/serviceorder`; the `promotion_detail` in `details` in `collection` in response body of `GET /v3/payscore/serviceorder`.
+/// Also the `promotion_detail` in response body of `GET /v3/pay/partner/transactions/id/{transaction_id}`; the `promotion_detail` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `promotion_detail` in response body of `POST /v3/pay/transactions/codepay`; the `promotion_detail` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `promotion_detail` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `promotion_detail` in `details` in `collection` in response body of `GET /v3/payscore/partner/serviceorder`; the `promotion_detail` in `details` in `collection` in response body of `GET /v3/payscore/serviceorder`; the `promotion_detail` in payload of the `TRANSACTION.INDUSTRY_SUCCESS` webhook event; and 1 more.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -40777,7 +41106,7 @@ pub struct PayPartnerTransactionsCodepayPostResponsePromotionDetail {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(any(feature = "pay", feature = "payscore"))]
+#[cfg(any(feature = "events", feature = "pay", feature = "payscore"))]
 impl<'de> ::serde::Deserialize<'de>
 for PayPartnerTransactionsCodepayPostResponsePromotionDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41202,10 +41531,10 @@ for PayPartnerTransactionsIdByTransactionIdGetResponseSettleInfo {
         })
     }
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 /// `trade_state` in response body of `GET /v3/pay/partner/transactions/id/{transaction_id}`.
 ///
-/// Also the `trade_state` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `trade_state` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `trade_state` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
+/// Also the `trade_state` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `trade_state` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `trade_state` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `trade_state` in payload of the `TRANSACTION.INDUSTRY_SUCCESS` webhook event; the `trade_state` in payload of the `TRANSACTION.SUCCESS` webhook event.
 ///
 /// An open set: values this SDK does not know yet are kept in `Unknown`.
 #[derive(
@@ -41233,7 +41562,7 @@ pub enum PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
     /// A value this version of the SDK does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 impl PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -41249,7 +41578,7 @@ impl PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
         }
     }
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 impl ::std::convert::From<::std::string::String>
 for PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
     fn from(value: ::std::string::String) -> Self {
@@ -41265,14 +41594,14 @@ for PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
         }
     }
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 impl ::std::convert::From<&str>
 for PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
     fn from(value: &str) -> Self {
         Self::from(::std::string::String::from(value))
     }
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 impl ::serde::Serialize
 for PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
     fn serialize<S: ::serde::Serializer>(
@@ -41282,7 +41611,7 @@ for PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 impl<'de> ::serde::Deserialize<'de>
 for PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41295,7 +41624,7 @@ for PayPartnerTransactionsIdByTransactionIdGetResponseTradeState {
 #[cfg(feature = "pay")]
 /// `amount` in response body of `GET /v3/pay/partner/transactions/id/{transaction_id}`.
 ///
-/// Also the `amount` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `amount` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `amount` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
+/// Also the `amount` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -41340,10 +41669,10 @@ for PayPartnerTransactionsIdByTransactionIdGetResponseAmount {
         })
     }
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 /// `goods_detail` in `detail` in response body of `GET /v3/pay/partner/transactions/id/{transaction_id}`.
 ///
-/// Also the `goods_detail` in `detail` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `goods_detail` in `detail` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `goods_detail` in `detail` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
+/// Also the `goods_detail` in `detail` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `goods_detail` in `detail` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `goods_detail` in `detail` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `goods_detail` in `detail` in payload of the `TRANSACTION.INDUSTRY_SUCCESS` webhook event; the `goods_detail` in `detail` in payload of the `TRANSACTION.SUCCESS` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -41372,7 +41701,7 @@ pub struct PayPartnerTransactionsIdByTransactionIdGetResponseDetailGoodsDetail {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 impl<'de> ::serde::Deserialize<'de>
 for PayPartnerTransactionsIdByTransactionIdGetResponseDetailGoodsDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41392,10 +41721,10 @@ for PayPartnerTransactionsIdByTransactionIdGetResponseDetailGoodsDetail {
         })
     }
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 /// `detail` in response body of `GET /v3/pay/partner/transactions/id/{transaction_id}`.
 ///
-/// Also the `detail` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `detail` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `detail` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
+/// Also the `detail` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `detail` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `detail` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `detail` in payload of the `TRANSACTION.INDUSTRY_SUCCESS` webhook event; the `detail` in payload of the `TRANSACTION.SUCCESS` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -41422,7 +41751,7 @@ pub struct PayPartnerTransactionsIdByTransactionIdGetResponseDetail {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 impl<'de> ::serde::Deserialize<'de>
 for PayPartnerTransactionsIdByTransactionIdGetResponseDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41440,10 +41769,10 @@ for PayPartnerTransactionsIdByTransactionIdGetResponseDetail {
         })
     }
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 /// `store_info` in `scene_info` in response body of `GET /v3/pay/partner/transactions/id/{transaction_id}`.
 ///
-/// Also the `store_info` in `scene_info` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `store_info` in `scene_info` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `store_info` in `scene_info` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
+/// Also the `store_info` in `scene_info` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `store_info` in `scene_info` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `store_info` in `scene_info` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `store_info` in `scene_info` in payload of the `TRANSACTION.INDUSTRY_SUCCESS` webhook event; the `store_info` in `scene_info` in payload of the `TRANSACTION.SUCCESS` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -41469,7 +41798,7 @@ pub struct PayPartnerTransactionsIdByTransactionIdGetResponseSceneInfoStoreInfo 
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 impl<'de> ::serde::Deserialize<'de>
 for PayPartnerTransactionsIdByTransactionIdGetResponseSceneInfoStoreInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -41488,10 +41817,10 @@ for PayPartnerTransactionsIdByTransactionIdGetResponseSceneInfoStoreInfo {
         })
     }
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 /// `scene_info` in response body of `GET /v3/pay/partner/transactions/id/{transaction_id}`.
 ///
-/// Also the `scene_info` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `scene_info` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `scene_info` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
+/// Also the `scene_info` in response body of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`; the `scene_info` in response body of `GET /v3/pay/transactions/id/{transaction_id}`; the `scene_info` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `scene_info` in payload of the `TRANSACTION.INDUSTRY_SUCCESS` webhook event; the `scene_info` in payload of the `TRANSACTION.SUCCESS` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -41516,7 +41845,7 @@ pub struct PayPartnerTransactionsIdByTransactionIdGetResponseSceneInfo {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 impl<'de> ::serde::Deserialize<'de>
 for PayPartnerTransactionsIdByTransactionIdGetResponseSceneInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -42676,10 +43005,261 @@ impl PayTransactionsH5PostRequest {
         }
     }
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
+/// `amount` in response body of `GET /v3/pay/transactions/id/{transaction_id}`.
+///
+/// Also the `amount` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `amount` in payload of the `TRANSACTION.INDUSTRY_SUCCESS` webhook event; the `amount` in payload of the `TRANSACTION.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayTransactionsIdByTransactionIdGetResponseAmount {
+    /// `total`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
+    /// `currency`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// `payer_currency`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_currency: ::std::option::Option<::std::string::String>,
+    /// `payer_total`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_total: ::std::option::Option<i64>,
+    /// `discount_total`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_total: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(any(feature = "events", feature = "pay"))]
+impl<'de> ::serde::Deserialize<'de>
+for PayTransactionsIdByTransactionIdGetResponseAmount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayTransactionsIdByTransactionIdGetResponseAmount",
+        )?;
+        ::std::result::Result::Ok(Self {
+            total: fields.take("total"),
+            currency: fields.take("currency"),
+            payer_currency: fields.take("payer_currency"),
+            payer_total: fields.take("payer_total"),
+            discount_total: fields.take("discount_total"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(any(feature = "events", feature = "pay", feature = "vehicle"))]
+/// `trade_scene` in response body of `GET /v3/pay/transactions/id/{transaction_id}`.
+///
+/// Also the `trade_scene` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `trade_scene` in request body of `POST /v3/vehicle/transactions/parking`; the `trade_scene` in payload of the `TRANSACTION.INDUSTRY_SUCCESS` webhook event; the `trade_scene` in payload of the `TRANSACTION.PAY_BACK` webhook event; the `trade_scene` in payload of the `TRANSACTION.SUCCESS` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum PayTransactionsIdByTransactionIdGetResponseTradeScene {
+    /// `PARKING`
+    Parking,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(any(feature = "events", feature = "pay", feature = "vehicle"))]
+impl PayTransactionsIdByTransactionIdGetResponseTradeScene {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Parking => "PARKING",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(any(feature = "events", feature = "pay", feature = "vehicle"))]
+impl ::std::convert::From<::std::string::String>
+for PayTransactionsIdByTransactionIdGetResponseTradeScene {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "PARKING" => Self::Parking,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(any(feature = "events", feature = "pay", feature = "vehicle"))]
+impl ::std::convert::From<&str>
+for PayTransactionsIdByTransactionIdGetResponseTradeScene {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(any(feature = "events", feature = "pay", feature = "vehicle"))]
+impl ::serde::Serialize for PayTransactionsIdByTransactionIdGetResponseTradeScene {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "events", feature = "pay", feature = "vehicle"))]
+impl<'de> ::serde::Deserialize<'de>
+for PayTransactionsIdByTransactionIdGetResponseTradeScene {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(any(feature = "events", feature = "pay"))]
+/// `parking_info` in response body of `GET /v3/pay/transactions/id/{transaction_id}`.
+///
+/// Also the `parking_info` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `parking_info` in payload of the `TRANSACTION.INDUSTRY_SUCCESS` webhook event; the `parking_info` in payload of the `TRANSACTION.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayTransactionsIdByTransactionIdGetResponseParkingInfo {
+    /// `parking_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parking_id: ::std::option::Option<::std::string::String>,
+    /// `charging_duration`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub charging_duration: ::std::option::Option<i64>,
+    /// `device_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_id: ::std::option::Option<::std::string::String>,
+    /// `end_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// `parking_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parking_name: ::std::option::Option<::std::string::String>,
+    /// `plate_color`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_color: ::std::option::Option<::std::string::String>,
+    /// `plate_number`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
+    /// `start_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(any(feature = "events", feature = "pay"))]
+impl<'de> ::serde::Deserialize<'de>
+for PayTransactionsIdByTransactionIdGetResponseParkingInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayTransactionsIdByTransactionIdGetResponseParkingInfo",
+        )?;
+        ::std::result::Result::Ok(Self {
+            parking_id: fields.take("parking_id"),
+            charging_duration: fields.take("charging_duration"),
+            device_id: fields.take("device_id"),
+            end_time: fields.take("end_time"),
+            parking_name: fields.take("parking_name"),
+            plate_color: fields.take("plate_color"),
+            plate_number: fields.take("plate_number"),
+            start_time: fields.take("start_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(any(feature = "events", feature = "pay"))]
+/// `sub_orders` in response body of `GET /v3/pay/transactions/id/{transaction_id}`.
+///
+/// Also the `sub_orders` in response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the `sub_orders` in payload of the `TRANSACTION.INDUSTRY_SUCCESS` webhook event; the `sub_orders` in payload of the `TRANSACTION.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayTransactionsIdByTransactionIdGetResponseSubOrders {
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<::std::string::String>,
+    /// `trade_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
+    /// `bank_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_type: ::std::option::Option<::std::string::String>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<
+        CombineTransactionsOutTradeNoByCombineOutTradeNoGetResponseSubOrdersAmount,
+    >,
+    /// `success_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(any(feature = "events", feature = "pay"))]
+impl<'de> ::serde::Deserialize<'de>
+for PayTransactionsIdByTransactionIdGetResponseSubOrders {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayTransactionsIdByTransactionIdGetResponseSubOrders",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mchid: fields.take("mchid"),
+            trade_type: fields.take("trade_type"),
+            trade_state: fields.take("trade_state"),
+            bank_type: fields.take("bank_type"),
+            attach: fields.take("attach"),
+            amount: fields.take("amount"),
+            success_time: fields.take("success_time"),
+            transaction_id: fields.take("transaction_id"),
+            out_trade_no: fields.take("out_trade_no"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(any(feature = "events", feature = "pay"))]
 /// Response body of `GET /v3/pay/transactions/id/{transaction_id}`.
 ///
-/// Also the response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
+/// Also the response body of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`; the payload of the `TRANSACTION.INDUSTRY_SUCCESS` webhook event; the payload of the `TRANSACTION.SUCCESS` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -42725,9 +43305,7 @@ pub struct Transaction {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// `amount`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<
-        PayPartnerTransactionsIdByTransactionIdGetResponseAmount,
-    >,
+    pub amount: ::std::option::Option<PayTransactionsIdByTransactionIdGetResponseAmount>,
     /// `time_expire`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<crate::DateTime>,
@@ -42755,18 +43333,58 @@ pub struct Transaction {
     >,
     /// `payer`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<FailedRepresentativeInfoList>,
+    pub payer: ::std::option::Option<
+        EduPapayTransactionsIdByTransactionIdGetResponsePayer,
+    >,
     /// `promotion_detail`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<PayPartnerTransactionsCodepayPostResponsePromotionDetail>,
     >,
+    /// `sp_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `combine_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_mchid: ::std::option::Option<::std::string::String>,
+    /// `user_repaid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_repaid: ::std::option::Option<::std::string::String>,
+    /// `trade_scene`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_scene: ::std::option::Option<
+        PayTransactionsIdByTransactionIdGetResponseTradeScene,
+    >,
+    /// `parking_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parking_info: ::std::option::Option<
+        PayTransactionsIdByTransactionIdGetResponseParkingInfo,
+    >,
+    /// `device_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<
+        EduPapayTransactionsIdByTransactionIdGetResponseDeviceInformation,
+    >,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_orders`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_orders: ::std::option::Option<
+        ::std::vec::Vec<PayTransactionsIdByTransactionIdGetResponseSubOrders>,
+    >,
+    /// `combine_payer_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_payer_info: ::std::option::Option<FailedRepresentativeInfoList>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(feature = "pay")]
+#[cfg(any(feature = "events", feature = "pay"))]
 impl<'de> ::serde::Deserialize<'de> for Transaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42794,6 +43412,16 @@ impl<'de> ::serde::Deserialize<'de> for Transaction {
             scene_info: fields.take("scene_info"),
             payer: fields.take("payer"),
             promotion_detail: fields.take("promotion_detail"),
+            sp_mchid: fields.take("sp_mchid"),
+            sub_mchid: fields.take("sub_mchid"),
+            combine_mchid: fields.take("combine_mchid"),
+            user_repaid: fields.take("user_repaid"),
+            trade_scene: fields.take("trade_scene"),
+            parking_info: fields.take("parking_info"),
+            device_info: fields.take("device_info"),
+            sub_appid: fields.take("sub_appid"),
+            sub_orders: fields.take("sub_orders"),
+            combine_payer_info: fields.take("combine_payer_info"),
             unparsed: fields.finish(),
         })
     }
@@ -51249,10 +51877,10 @@ impl PayscoreSignPlanPartnerUserSignPlansPostRequest {
         }
     }
 }
-#[cfg(feature = "payscore")]
+#[cfg(any(feature = "events", feature = "payscore"))]
 /// `signed_detail_list` in `sign_plan` in response body of `POST /v3/payscore/sign-plan/partner/user-sign-plans`.
 ///
-/// Also the `signed_detail_list` in response body of `GET /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`; the `signed_detail_list` in response body of `POST /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`; the `signed_detail_list` in `sign_plan` in response body of `POST /v3/payscore/sign-plan/user-sign-plans`; the `signed_detail_list` in response body of `GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`; the `signed_detail_list` in response body of `POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.
+/// Also the `signed_detail_list` in response body of `GET /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`; the `signed_detail_list` in response body of `POST /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`; the `signed_detail_list` in `sign_plan` in response body of `POST /v3/payscore/sign-plan/user-sign-plans`; the `signed_detail_list` in response body of `GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`; the `signed_detail_list` in response body of `POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`; the `signed_detail_list` in payload of the `PAYSCORE.USER_CANCEL_SIGN_PLAN` webhook event; the `signed_detail_list` in payload of the `PAYSCORE.USER_SIGN_PLAN` webhook event.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -51302,7 +51930,7 @@ pub struct SignedDetailList {
     #[serde(flatten)]
     pub unparsed: crate::Unparsed,
 }
-#[cfg(feature = "payscore")]
+#[cfg(any(feature = "events", feature = "payscore"))]
 impl<'de> ::serde::Deserialize<'de> for SignedDetailList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -58773,7 +59401,7 @@ impl TransferBatchesPostRequest {
     ::std::cmp::Eq,
     ::std::hash::Hash
 )]
-pub enum BatchStatus {
+pub enum TransferBatchesPostResponseBatchStatus {
     /// `ACCEPTED`
     Accepted,
     /// `PROCESSING`
@@ -58786,7 +59414,7 @@ pub enum BatchStatus {
     Unknown(::std::string::String),
 }
 #[cfg(feature = "transfer")]
-impl BatchStatus {
+impl TransferBatchesPostResponseBatchStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -58799,7 +59427,8 @@ impl BatchStatus {
     }
 }
 #[cfg(feature = "transfer")]
-impl ::std::convert::From<::std::string::String> for BatchStatus {
+impl ::std::convert::From<::std::string::String>
+for TransferBatchesPostResponseBatchStatus {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "ACCEPTED" => Self::Accepted,
@@ -58811,13 +59440,13 @@ impl ::std::convert::From<::std::string::String> for BatchStatus {
     }
 }
 #[cfg(feature = "transfer")]
-impl ::std::convert::From<&str> for BatchStatus {
+impl ::std::convert::From<&str> for TransferBatchesPostResponseBatchStatus {
     fn from(value: &str) -> Self {
         Self::from(::std::string::String::from(value))
     }
 }
 #[cfg(feature = "transfer")]
-impl ::serde::Serialize for BatchStatus {
+impl ::serde::Serialize for TransferBatchesPostResponseBatchStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -58826,7 +59455,7 @@ impl ::serde::Serialize for BatchStatus {
     }
 }
 #[cfg(feature = "transfer")]
-impl<'de> ::serde::Deserialize<'de> for BatchStatus {
+impl<'de> ::serde::Deserialize<'de> for TransferBatchesPostResponseBatchStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
@@ -58855,7 +59484,7 @@ pub struct InitiateBatchTransferResponse {
     pub create_time: ::std::option::Option<::std::string::String>,
     /// `batch_status`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub batch_status: ::std::option::Option<BatchStatus>,
+    pub batch_status: ::std::option::Option<TransferBatchesPostResponseBatchStatus>,
     /// Fields this SDK does not know, or that did not decode as the model says, as raw
     /// JSON by wire name (`Debug` shows their names only).
     #[serde(flatten)]
@@ -58879,10 +59508,10 @@ impl<'de> ::serde::Deserialize<'de> for InitiateBatchTransferResponse {
         })
     }
 }
-#[cfg(feature = "transfer")]
+#[cfg(any(feature = "events", feature = "transfer"))]
 /// `close_reason` in `transfer_batch` in response body of `GET /v3/transfer/batches/batch-id/{batch_id}`.
 ///
-/// Also the `close_reason` in `transfer_batch` in response body of `GET /v3/transfer/batches/out-batch-no/{out_batch_no}`.
+/// Also the `close_reason` in `transfer_batch` in response body of `GET /v3/transfer/batches/out-batch-no/{out_batch_no}`; the `close_reason` in payload of the `MCHTRANSFER.BATCH.CLOSED` webhook event.
 ///
 /// An open set: values this SDK does not know yet are kept in `Unknown`.
 #[derive(
@@ -58900,7 +59529,7 @@ pub enum TransferBatchesBatchIdByBatchIdGetResponseTransferBatchCloseReason {
     /// A value this version of the SDK does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "transfer")]
+#[cfg(any(feature = "events", feature = "transfer"))]
 impl TransferBatchesBatchIdByBatchIdGetResponseTransferBatchCloseReason {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -58911,7 +59540,7 @@ impl TransferBatchesBatchIdByBatchIdGetResponseTransferBatchCloseReason {
         }
     }
 }
-#[cfg(feature = "transfer")]
+#[cfg(any(feature = "events", feature = "transfer"))]
 impl ::std::convert::From<::std::string::String>
 for TransferBatchesBatchIdByBatchIdGetResponseTransferBatchCloseReason {
     fn from(value: ::std::string::String) -> Self {
@@ -58922,14 +59551,14 @@ for TransferBatchesBatchIdByBatchIdGetResponseTransferBatchCloseReason {
         }
     }
 }
-#[cfg(feature = "transfer")]
+#[cfg(any(feature = "events", feature = "transfer"))]
 impl ::std::convert::From<&str>
 for TransferBatchesBatchIdByBatchIdGetResponseTransferBatchCloseReason {
     fn from(value: &str) -> Self {
         Self::from(::std::string::String::from(value))
     }
 }
-#[cfg(feature = "transfer")]
+#[cfg(any(feature = "events", feature = "transfer"))]
 impl ::serde::Serialize
 for TransferBatchesBatchIdByBatchIdGetResponseTransferBatchCloseReason {
     fn serialize<S: ::serde::Serializer>(
@@ -58939,7 +59568,7 @@ for TransferBatchesBatchIdByBatchIdGetResponseTransferBatchCloseReason {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "transfer")]
+#[cfg(any(feature = "events", feature = "transfer"))]
 impl<'de> ::serde::Deserialize<'de>
 for TransferBatchesBatchIdByBatchIdGetResponseTransferBatchCloseReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -60888,67 +61517,6 @@ impl<'de> ::serde::Deserialize<'de> for WexinpayscoreparkingTransaction {
     }
 }
 #[cfg(feature = "vehicle")]
-/// `trade_scene` in request body of `POST /v3/vehicle/transactions/parking`.
-///
-/// An open set: values this SDK does not know yet are kept in `Unknown`.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub enum VehicleTransactionsParkingPostRequestTradeScene {
-    /// `PARKING`
-    Parking,
-    /// A value this version of the SDK does not know.
-    Unknown(::std::string::String),
-}
-#[cfg(feature = "vehicle")]
-impl VehicleTransactionsParkingPostRequestTradeScene {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Parking => "PARKING",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-#[cfg(feature = "vehicle")]
-impl ::std::convert::From<::std::string::String>
-for VehicleTransactionsParkingPostRequestTradeScene {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "PARKING" => Self::Parking,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-#[cfg(feature = "vehicle")]
-impl ::std::convert::From<&str> for VehicleTransactionsParkingPostRequestTradeScene {
-    fn from(value: &str) -> Self {
-        Self::from(::std::string::String::from(value))
-    }
-}
-#[cfg(feature = "vehicle")]
-impl ::serde::Serialize for VehicleTransactionsParkingPostRequestTradeScene {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "vehicle")]
-impl<'de> ::serde::Deserialize<'de> for VehicleTransactionsParkingPostRequestTradeScene {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
-    }
-}
-#[cfg(feature = "vehicle")]
 /// `profit_sharing` in request body of `POST /v3/vehicle/transactions/parking`.
 ///
 /// An open set: values this SDK does not know yet are kept in `Unknown`.
@@ -61091,7 +61659,7 @@ pub struct VehicleTransactionsParkingPostRequest {
     /// `out_trade_no`
     pub out_trade_no: ::std::string::String,
     /// `trade_scene`
-    pub trade_scene: VehicleTransactionsParkingPostRequestTradeScene,
+    pub trade_scene: PayTransactionsIdByTransactionIdGetResponseTradeScene,
     /// `goods_tag`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
@@ -61116,7 +61684,7 @@ impl VehicleTransactionsParkingPostRequest {
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         trade_scene: impl ::std::convert::Into<
-            VehicleTransactionsParkingPostRequestTradeScene,
+            PayTransactionsIdByTransactionIdGetResponseTradeScene,
         >,
         notify_url: impl ::std::convert::Into<::std::string::String>,
         amount: QrcodeTransactionsPostRequestAmount,
@@ -61135,5 +61703,7549 @@ impl VehicleTransactionsParkingPostRequest {
             amount,
             parking_info: ::std::option::Option::None,
         }
+    }
+}
+#[cfg(feature = "events")]
+/// `action_type` in payload of the `COMPLAINT.CREATE` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsComplaintCreateResourceActionType {
+    /// `CREATE_COMPLAINT`
+    CreateComplaint,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsComplaintCreateResourceActionType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CreateComplaint => "CREATE_COMPLAINT",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsComplaintCreateResourceActionType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "CREATE_COMPLAINT" => Self::CreateComplaint,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsComplaintCreateResourceActionType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsComplaintCreateResourceActionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsComplaintCreateResourceActionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `COMPLAINT.CREATE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsComplaintCreateResource {
+    /// `complaint_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_id: ::std::option::Option<::std::string::String>,
+    /// `action_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub action_type: ::std::option::Option<EventsComplaintCreateResourceActionType>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsComplaintCreateResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsComplaintCreateResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            complaint_id: fields.take("complaint_id"),
+            action_type: fields.take("action_type"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `action_type` in payload of the `COMPLAINT.STATE_CHANGE` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsComplaintStateChangeResourceActionType {
+    /// `CREATE_COMPLAINT`
+    CreateComplaint,
+    /// `CONTINUE_COMPLAINT`
+    ContinueComplaint,
+    /// `USER_RESPONSE`
+    UserResponse,
+    /// `RESPONSE_BY_PLATFORM`
+    ResponseByPlatform,
+    /// `SELLER_REFUND`
+    SellerRefund,
+    /// `MERCHANT_RESPONSE`
+    MerchantResponse,
+    /// `MERCHANT_CONFIRM_COMPLETE`
+    MerchantConfirmComplete,
+    /// `MERCHANT_APPROVE_REFUND`
+    MerchantApproveRefund,
+    /// `MERCHANT_REJECT_REFUND`
+    MerchantRejectRefund,
+    /// `REFUND_SUCCESS`
+    RefundSuccess,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsComplaintStateChangeResourceActionType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CreateComplaint => "CREATE_COMPLAINT",
+            Self::ContinueComplaint => "CONTINUE_COMPLAINT",
+            Self::UserResponse => "USER_RESPONSE",
+            Self::ResponseByPlatform => "RESPONSE_BY_PLATFORM",
+            Self::SellerRefund => "SELLER_REFUND",
+            Self::MerchantResponse => "MERCHANT_RESPONSE",
+            Self::MerchantConfirmComplete => "MERCHANT_CONFIRM_COMPLETE",
+            Self::MerchantApproveRefund => "MERCHANT_APPROVE_REFUND",
+            Self::MerchantRejectRefund => "MERCHANT_REJECT_REFUND",
+            Self::RefundSuccess => "REFUND_SUCCESS",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsComplaintStateChangeResourceActionType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "CREATE_COMPLAINT" => Self::CreateComplaint,
+            "CONTINUE_COMPLAINT" => Self::ContinueComplaint,
+            "USER_RESPONSE" => Self::UserResponse,
+            "RESPONSE_BY_PLATFORM" => Self::ResponseByPlatform,
+            "SELLER_REFUND" => Self::SellerRefund,
+            "MERCHANT_RESPONSE" => Self::MerchantResponse,
+            "MERCHANT_CONFIRM_COMPLETE" => Self::MerchantConfirmComplete,
+            "MERCHANT_APPROVE_REFUND" => Self::MerchantApproveRefund,
+            "MERCHANT_REJECT_REFUND" => Self::MerchantRejectRefund,
+            "REFUND_SUCCESS" => Self::RefundSuccess,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsComplaintStateChangeResourceActionType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsComplaintStateChangeResourceActionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsComplaintStateChangeResourceActionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `COMPLAINT.STATE_CHANGE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsComplaintStateChangeResource {
+    /// `complaint_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_id: ::std::option::Option<::std::string::String>,
+    /// `action_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub action_type: ::std::option::Option<EventsComplaintStateChangeResourceActionType>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsComplaintStateChangeResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsComplaintStateChangeResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            complaint_id: fields.take("complaint_id"),
+            action_type: fields.take("action_type"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `event_type` in payload of the `COUPON.SEND` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsCouponSendResourceEventType {
+    /// `EVENT_TYPE_BUSICOUPON_SEND`
+    EventTypeBusicouponSend,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsCouponSendResourceEventType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EventTypeBusicouponSend => "EVENT_TYPE_BUSICOUPON_SEND",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String> for EventsCouponSendResourceEventType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "EVENT_TYPE_BUSICOUPON_SEND" => Self::EventTypeBusicouponSend,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsCouponSendResourceEventType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsCouponSendResourceEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsCouponSendResourceEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// `send_channel` in payload of the `COUPON.SEND` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum SendChannel {
+    /// `BUSICOUPON_SEND_CHANNEL_MINIAPP`
+    BusicouponSendChannelMiniapp,
+    /// `BUSICOUPON_SEND_CHANNEL_API`
+    BusicouponSendChannelApi,
+    /// `BUSICOUPON_SEND_CHANNEL_PAYGIFT`
+    BusicouponSendChannelPaygift,
+    /// `BUSICOUPON_SEND_CHANNEL_H5`
+    BusicouponSendChannelH5,
+    /// `BUSICOUPON_SEND_CHANNEL_FTOF`
+    BusicouponSendChannelFtof,
+    /// `BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT`
+    BusicouponSendChannelMembercardAct,
+    /// `BUSICOUPON_SEND_CHANNEL_HALL`
+    BusicouponSendChannelHall,
+    /// `BUSICOUPON_SEND_CHANNEL_JSAPI`
+    BusicouponSendChannelJsapi,
+    /// `BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE`
+    BusicouponSendChannelMiniAppLive,
+    /// `BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH`
+    BusicouponSendChannelWechatSearch,
+    /// `BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT`
+    BusicouponSendChannelPayHasDiscount,
+    /// `BUSICOUPON_SEND_CHANNEL_WECHAT_AD`
+    BusicouponSendChannelWechatAd,
+    /// `BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM`
+    BusicouponSendChannelRightsPlatform,
+    /// `BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT`
+    BusicouponSendChannelReceiveMoneyGift,
+    /// `BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT`
+    BusicouponSendChannelMemberPayRight,
+    /// `BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL`
+    BusicouponSendChannelBusiSmartRetail,
+    /// `BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM`
+    BusicouponSendChannelFinderLiveroom,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl SendChannel {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BusicouponSendChannelMiniapp => "BUSICOUPON_SEND_CHANNEL_MINIAPP",
+            Self::BusicouponSendChannelApi => "BUSICOUPON_SEND_CHANNEL_API",
+            Self::BusicouponSendChannelPaygift => "BUSICOUPON_SEND_CHANNEL_PAYGIFT",
+            Self::BusicouponSendChannelH5 => "BUSICOUPON_SEND_CHANNEL_H5",
+            Self::BusicouponSendChannelFtof => "BUSICOUPON_SEND_CHANNEL_FTOF",
+            Self::BusicouponSendChannelMembercardAct => {
+                "BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT"
+            }
+            Self::BusicouponSendChannelHall => "BUSICOUPON_SEND_CHANNEL_HALL",
+            Self::BusicouponSendChannelJsapi => "BUSICOUPON_SEND_CHANNEL_JSAPI",
+            Self::BusicouponSendChannelMiniAppLive => {
+                "BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE"
+            }
+            Self::BusicouponSendChannelWechatSearch => {
+                "BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH"
+            }
+            Self::BusicouponSendChannelPayHasDiscount => {
+                "BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT"
+            }
+            Self::BusicouponSendChannelWechatAd => "BUSICOUPON_SEND_CHANNEL_WECHAT_AD",
+            Self::BusicouponSendChannelRightsPlatform => {
+                "BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM"
+            }
+            Self::BusicouponSendChannelReceiveMoneyGift => {
+                "BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT"
+            }
+            Self::BusicouponSendChannelMemberPayRight => {
+                "BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT"
+            }
+            Self::BusicouponSendChannelBusiSmartRetail => {
+                "BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL"
+            }
+            Self::BusicouponSendChannelFinderLiveroom => {
+                "BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM"
+            }
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String> for SendChannel {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "BUSICOUPON_SEND_CHANNEL_MINIAPP" => Self::BusicouponSendChannelMiniapp,
+            "BUSICOUPON_SEND_CHANNEL_API" => Self::BusicouponSendChannelApi,
+            "BUSICOUPON_SEND_CHANNEL_PAYGIFT" => Self::BusicouponSendChannelPaygift,
+            "BUSICOUPON_SEND_CHANNEL_H5" => Self::BusicouponSendChannelH5,
+            "BUSICOUPON_SEND_CHANNEL_FTOF" => Self::BusicouponSendChannelFtof,
+            "BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT" => {
+                Self::BusicouponSendChannelMembercardAct
+            }
+            "BUSICOUPON_SEND_CHANNEL_HALL" => Self::BusicouponSendChannelHall,
+            "BUSICOUPON_SEND_CHANNEL_JSAPI" => Self::BusicouponSendChannelJsapi,
+            "BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE" => {
+                Self::BusicouponSendChannelMiniAppLive
+            }
+            "BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH" => {
+                Self::BusicouponSendChannelWechatSearch
+            }
+            "BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT" => {
+                Self::BusicouponSendChannelPayHasDiscount
+            }
+            "BUSICOUPON_SEND_CHANNEL_WECHAT_AD" => Self::BusicouponSendChannelWechatAd,
+            "BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM" => {
+                Self::BusicouponSendChannelRightsPlatform
+            }
+            "BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT" => {
+                Self::BusicouponSendChannelReceiveMoneyGift
+            }
+            "BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT" => {
+                Self::BusicouponSendChannelMemberPayRight
+            }
+            "BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL" => {
+                Self::BusicouponSendChannelBusiSmartRetail
+            }
+            "BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM" => {
+                Self::BusicouponSendChannelFinderLiveroom
+            }
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for SendChannel {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for SendChannel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for SendChannel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// `attach_info` in payload of the `COUPON.SEND` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct AttachInfo {
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `act_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub act_code: ::std::option::Option<::std::string::String>,
+    /// `hall_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hall_code: ::std::option::Option<::std::string::String>,
+    /// `hall_belong_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hall_belong_mch_id: ::std::option::Option<i64>,
+    /// `card_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
+    /// `activity_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_id: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for AttachInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "AttachInfo")?;
+        ::std::result::Result::Ok(Self {
+            transaction_id: fields.take("transaction_id"),
+            act_code: fields.take("act_code"),
+            hall_code: fields.take("hall_code"),
+            hall_belong_mch_id: fields.take("hall_belong_mch_id"),
+            card_id: fields.take("card_id"),
+            activity_id: fields.take("activity_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `COUPON.SEND` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsCouponSendResource {
+    /// `event_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_type: ::std::option::Option<EventsCouponSendResourceEventType>,
+    /// `coupon_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code: ::std::option::Option<::std::string::String>,
+    /// `stock_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
+    /// `send_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_time: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `unionid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unionid: ::std::option::Option<::std::string::String>,
+    /// `send_channel`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_channel: ::std::option::Option<SendChannel>,
+    /// `send_merchant`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_merchant: ::std::option::Option<::std::string::String>,
+    /// `attach_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach_info: ::std::option::Option<AttachInfo>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsCouponSendResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsCouponSendResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            event_type: fields.take("event_type"),
+            coupon_code: fields.take("coupon_code"),
+            stock_id: fields.take("stock_id"),
+            send_time: fields.take("send_time"),
+            openid: fields.take("openid"),
+            unionid: fields.take("unionid"),
+            send_channel: fields.take("send_channel"),
+            send_merchant: fields.take("send_merchant"),
+            attach_info: fields.take("attach_info"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `objective_completion_records` in `objectives` in payload of the `DISCOUNT_CARD.AGREEMENT_ENDED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardAgreementEndedResourceObjectivesObjectiveCompletionRecords {
+    /// `completion_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub completion_count: ::std::option::Option<i64>,
+    /// `completion_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub completion_time: ::std::option::Option<::std::string::String>,
+    /// `completion_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub completion_type: ::std::option::Option<::std::string::String>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `objective_completion_serial_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_completion_serial_no: ::std::option::Option<::std::string::String>,
+    /// `objective_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_id: ::std::option::Option<::std::string::String>,
+    /// `remark`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remark: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsDiscountCardAgreementEndedResourceObjectivesObjectiveCompletionRecords {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardAgreementEndedResourceObjectivesObjectiveCompletionRecords",
+        )?;
+        ::std::result::Result::Ok(Self {
+            completion_count: fields.take("completion_count"),
+            completion_time: fields.take("completion_time"),
+            completion_type: fields.take("completion_type"),
+            description: fields.take("description"),
+            objective_completion_serial_no: fields
+                .take("objective_completion_serial_no"),
+            objective_id: fields.take("objective_id"),
+            remark: fields.take("remark"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `objectives` in payload of the `DISCOUNT_CARD.AGREEMENT_ENDED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardAgreementEndedResourceObjectives {
+    /// `count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `objective_completion_records`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_completion_records: ::std::option::Option<
+        ::std::vec::Vec<
+            EventsDiscountCardAgreementEndedResourceObjectivesObjectiveCompletionRecords,
+        >,
+    >,
+    /// `objective_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_id: ::std::option::Option<::std::string::String>,
+    /// `unit`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsDiscountCardAgreementEndedResourceObjectives {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardAgreementEndedResourceObjectives",
+        )?;
+        ::std::result::Result::Ok(Self {
+            count: fields.take("count"),
+            description: fields.take("description"),
+            name: fields.take("name"),
+            objective_completion_records: fields.take("objective_completion_records"),
+            objective_id: fields.take("objective_id"),
+            unit: fields.take("unit"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `reward_usage_records` in `rewards` in payload of the `DISCOUNT_CARD.AGREEMENT_ENDED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardAgreementEndedResourceRewardsRewardUsageRecords {
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `remark`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remark: ::std::option::Option<::std::string::String>,
+    /// `reward_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_id: ::std::option::Option<::std::string::String>,
+    /// `reward_usage_serial_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_usage_serial_no: ::std::option::Option<::std::string::String>,
+    /// `usage_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_count: ::std::option::Option<i64>,
+    /// `usage_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_time: ::std::option::Option<::std::string::String>,
+    /// `usage_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_type: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsDiscountCardAgreementEndedResourceRewardsRewardUsageRecords {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardAgreementEndedResourceRewardsRewardUsageRecords",
+        )?;
+        ::std::result::Result::Ok(Self {
+            amount: fields.take("amount"),
+            description: fields.take("description"),
+            remark: fields.take("remark"),
+            reward_id: fields.take("reward_id"),
+            reward_usage_serial_no: fields.take("reward_usage_serial_no"),
+            usage_count: fields.take("usage_count"),
+            usage_time: fields.take("usage_time"),
+            usage_type: fields.take("usage_type"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `rewards` in payload of the `DISCOUNT_CARD.AGREEMENT_ENDED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardAgreementEndedResourceRewards {
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
+    /// `count_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count_type: ::std::option::Option<::std::string::String>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `reward_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_id: ::std::option::Option<::std::string::String>,
+    /// `reward_usage_records`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_usage_records: ::std::option::Option<
+        ::std::vec::Vec<
+            EventsDiscountCardAgreementEndedResourceRewardsRewardUsageRecords,
+        >,
+    >,
+    /// `unit`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsDiscountCardAgreementEndedResourceRewards {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardAgreementEndedResourceRewards",
+        )?;
+        ::std::result::Result::Ok(Self {
+            amount: fields.take("amount"),
+            count: fields.take("count"),
+            count_type: fields.take("count_type"),
+            description: fields.take("description"),
+            name: fields.take("name"),
+            reward_id: fields.take("reward_id"),
+            reward_usage_records: fields.take("reward_usage_records"),
+            unit: fields.take("unit"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `DISCOUNT_CARD.AGREEMENT_ENDED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardAgreementEndedResource {
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `card_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
+    /// `card_template_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_template_id: ::std::option::Option<::std::string::String>,
+    /// `create_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `objectives`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objectives: ::std::option::Option<
+        ::std::vec::Vec<EventsDiscountCardAgreementEndedResourceObjectives>,
+    >,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `out_card_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_card_code: ::std::option::Option<::std::string::String>,
+    /// `rewards`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub rewards: ::std::option::Option<
+        ::std::vec::Vec<EventsDiscountCardAgreementEndedResourceRewards>,
+    >,
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
+    /// `time_range`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_range: ::std::option::Option<
+        DiscountCardCardsByOutCardCodeGetResponseTimeRange,
+    >,
+    /// `total_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
+    /// `unfinished_reason`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unfinished_reason: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsDiscountCardAgreementEndedResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardAgreementEndedResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            appid: fields.take("appid"),
+            card_id: fields.take("card_id"),
+            card_template_id: fields.take("card_template_id"),
+            create_time: fields.take("create_time"),
+            mchid: fields.take("mchid"),
+            objectives: fields.take("objectives"),
+            openid: fields.take("openid"),
+            out_card_code: fields.take("out_card_code"),
+            rewards: fields.take("rewards"),
+            state: fields.take("state"),
+            time_range: fields.take("time_range"),
+            total_amount: fields.take("total_amount"),
+            unfinished_reason: fields.take("unfinished_reason"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `card_objectives` in payload of the `DISCOUNT_CARD.GET_CARD` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct CardObjectives {
+    /// `unit`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<::std::string::String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `objective_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_id: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for CardObjectives {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "CardObjectives")?;
+        ::std::result::Result::Ok(Self {
+            unit: fields.take("unit"),
+            name: fields.take("name"),
+            count: fields.take("count"),
+            description: fields.take("description"),
+            objective_id: fields.take("objective_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `card_rewards` in payload of the `DISCOUNT_CARD.GET_CARD` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct CardRewards {
+    /// `unit`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
+    /// `count_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count_type: ::std::option::Option<::std::string::String>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `reward_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_id: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for CardRewards {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "CardRewards")?;
+        ::std::result::Result::Ok(Self {
+            unit: fields.take("unit"),
+            amount: fields.take("amount"),
+            name: fields.take("name"),
+            count: fields.take("count"),
+            count_type: fields.take("count_type"),
+            description: fields.take("description"),
+            reward_id: fields.take("reward_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `state` in payload of the `DISCOUNT_CARD.GET_CARD` webhook event.
+///
+/// Also the `state` in payload of the `DISCOUNT_CARD.SETTLEMENT` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsDiscountCardGetCardResourceState {
+    /// `CREATED`
+    Created,
+    /// `SETTLING`
+    Settling,
+    /// `CHARGING`
+    Charging,
+    /// `CHARGED`
+    Charged,
+    /// `NO_CHARGE`
+    NoCharge,
+    /// `REVOKED`
+    Revoked,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsDiscountCardGetCardResourceState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Created => "CREATED",
+            Self::Settling => "SETTLING",
+            Self::Charging => "CHARGING",
+            Self::Charged => "CHARGED",
+            Self::NoCharge => "NO_CHARGE",
+            Self::Revoked => "REVOKED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsDiscountCardGetCardResourceState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "CREATED" => Self::Created,
+            "SETTLING" => Self::Settling,
+            "CHARGING" => Self::Charging,
+            "CHARGED" => Self::Charged,
+            "NO_CHARGE" => Self::NoCharge,
+            "REVOKED" => Self::Revoked,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsDiscountCardGetCardResourceState {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsDiscountCardGetCardResourceState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsDiscountCardGetCardResourceState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `DISCOUNT_CARD.GET_CARD` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardGetCardResource {
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `card_begin_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_begin_time: ::std::option::Option<::std::string::String>,
+    /// `card_end_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_end_time: ::std::option::Option<::std::string::String>,
+    /// `card_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_name: ::std::option::Option<::std::string::String>,
+    /// `card_objectives`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_objectives: ::std::option::Option<::std::vec::Vec<CardObjectives>>,
+    /// `card_rewards`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_rewards: ::std::option::Option<::std::vec::Vec<CardRewards>>,
+    /// `create_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `discount_card_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_card_id: ::std::option::Option<::std::string::String>,
+    /// `estimated_reward_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub estimated_reward_amount: ::std::option::Option<i64>,
+    /// `objective_description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_description: ::std::option::Option<::std::string::String>,
+    /// `offline_instructions`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offline_instructions: ::std::option::Option<::std::string::String>,
+    /// `online_instructions`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub online_instructions: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `reward_description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_description: ::std::option::Option<::std::string::String>,
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<EventsDiscountCardGetCardResourceState>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsDiscountCardGetCardResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardGetCardResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            appid: fields.take("appid"),
+            card_begin_time: fields.take("card_begin_time"),
+            card_end_time: fields.take("card_end_time"),
+            card_name: fields.take("card_name"),
+            card_objectives: fields.take("card_objectives"),
+            card_rewards: fields.take("card_rewards"),
+            create_time: fields.take("create_time"),
+            discount_card_id: fields.take("discount_card_id"),
+            estimated_reward_amount: fields.take("estimated_reward_amount"),
+            objective_description: fields.take("objective_description"),
+            offline_instructions: fields.take("offline_instructions"),
+            online_instructions: fields.take("online_instructions"),
+            openid: fields.take("openid"),
+            order_id: fields.take("order_id"),
+            out_order_no: fields.take("out_order_no"),
+            out_trade_no: fields.take("out_trade_no"),
+            reward_description: fields.take("reward_description"),
+            service_id: fields.take("service_id"),
+            state: fields.take("state"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `performance_type` in `objectives` in payload of the `DISCOUNT_CARD.SETTLEMENT` webhook event.
+///
+/// Also the `reward_type` in `rewards` in payload of the `DISCOUNT_CARD.SETTLEMENT` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum PerformanceType {
+    /// `INCREASE`
+    Increase,
+    /// `DECREASE`
+    Decrease,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl PerformanceType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Increase => "INCREASE",
+            Self::Decrease => "DECREASE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String> for PerformanceType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "INCREASE" => Self::Increase,
+            "DECREASE" => Self::Decrease,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for PerformanceType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for PerformanceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for PerformanceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// `objectives` in payload of the `DISCOUNT_CARD.SETTLEMENT` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardSettlementResourceObjectives {
+    /// `count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `objective_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_id: ::std::option::Option<i64>,
+    /// `objective_serial_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_serial_no: ::std::option::Option<::std::string::String>,
+    /// `performance_description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub performance_description: ::std::option::Option<::std::string::String>,
+    /// `performance_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub performance_time: ::std::option::Option<::std::string::String>,
+    /// `performance_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub performance_type: ::std::option::Option<PerformanceType>,
+    /// `remark`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remark: ::std::option::Option<::std::string::String>,
+    /// `unit`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsDiscountCardSettlementResourceObjectives {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardSettlementResourceObjectives",
+        )?;
+        ::std::result::Result::Ok(Self {
+            count: fields.take("count"),
+            name: fields.take("name"),
+            objective_id: fields.take("objective_id"),
+            objective_serial_no: fields.take("objective_serial_no"),
+            performance_description: fields.take("performance_description"),
+            performance_time: fields.take("performance_time"),
+            performance_type: fields.take("performance_type"),
+            remark: fields.take("remark"),
+            unit: fields.take("unit"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `rewards` in payload of the `DISCOUNT_CARD.SETTLEMENT` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardSettlementResourceRewards {
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `remark`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remark: ::std::option::Option<::std::string::String>,
+    /// `reward_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_id: ::std::option::Option<i64>,
+    /// `reward_serial_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_serial_no: ::std::option::Option<::std::string::String>,
+    /// `reward_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_time: ::std::option::Option<::std::string::String>,
+    /// `reward_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_type: ::std::option::Option<PerformanceType>,
+    /// `unit`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsDiscountCardSettlementResourceRewards {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardSettlementResourceRewards",
+        )?;
+        ::std::result::Result::Ok(Self {
+            amount: fields.take("amount"),
+            count: fields.take("count"),
+            description: fields.take("description"),
+            name: fields.take("name"),
+            remark: fields.take("remark"),
+            reward_id: fields.take("reward_id"),
+            reward_serial_no: fields.take("reward_serial_no"),
+            reward_time: fields.take("reward_time"),
+            reward_type: fields.take("reward_type"),
+            unit: fields.take("unit"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `DISCOUNT_CARD.SETTLEMENT` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardSettlementResource {
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `card_begin_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_begin_time: ::std::option::Option<::std::string::String>,
+    /// `card_end_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_end_time: ::std::option::Option<::std::string::String>,
+    /// `card_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_name: ::std::option::Option<::std::string::String>,
+    /// `create_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `deduction_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduction_amount: ::std::option::Option<i64>,
+    /// `discount_card_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_card_id: ::std::option::Option<::std::string::String>,
+    /// `estimated_reward_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub estimated_reward_amount: ::std::option::Option<i64>,
+    /// `objective_description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_description: ::std::option::Option<::std::string::String>,
+    /// `objectives`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objectives: ::std::option::Option<
+        ::std::vec::Vec<EventsDiscountCardSettlementResourceObjectives>,
+    >,
+    /// `offline_instructions`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offline_instructions: ::std::option::Option<::std::string::String>,
+    /// `online_instructions`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub online_instructions: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `pay_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay_time: ::std::option::Option<::std::string::String>,
+    /// `reward_description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_description: ::std::option::Option<::std::string::String>,
+    /// `rewards`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub rewards: ::std::option::Option<
+        ::std::vec::Vec<EventsDiscountCardSettlementResourceRewards>,
+    >,
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `settlement_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_amount: ::std::option::Option<i64>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<EventsDiscountCardGetCardResourceState>,
+    /// `total_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsDiscountCardSettlementResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardSettlementResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            appid: fields.take("appid"),
+            card_begin_time: fields.take("card_begin_time"),
+            card_end_time: fields.take("card_end_time"),
+            card_name: fields.take("card_name"),
+            create_time: fields.take("create_time"),
+            deduction_amount: fields.take("deduction_amount"),
+            discount_card_id: fields.take("discount_card_id"),
+            estimated_reward_amount: fields.take("estimated_reward_amount"),
+            objective_description: fields.take("objective_description"),
+            objectives: fields.take("objectives"),
+            offline_instructions: fields.take("offline_instructions"),
+            online_instructions: fields.take("online_instructions"),
+            openid: fields.take("openid"),
+            order_id: fields.take("order_id"),
+            out_order_no: fields.take("out_order_no"),
+            out_trade_no: fields.take("out_trade_no"),
+            pay_time: fields.take("pay_time"),
+            reward_description: fields.take("reward_description"),
+            rewards: fields.take("rewards"),
+            service_id: fields.take("service_id"),
+            settlement_amount: fields.take("settlement_amount"),
+            state: fields.take("state"),
+            total_amount: fields.take("total_amount"),
+            transaction_id: fields.take("transaction_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `objectives` in payload of the `DISCOUNT_CARD.USER_ACCEPTED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardUserAcceptedResourceObjectives {
+    /// `unit`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<::std::string::String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `objective_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_id: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsDiscountCardUserAcceptedResourceObjectives {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardUserAcceptedResourceObjectives",
+        )?;
+        ::std::result::Result::Ok(Self {
+            unit: fields.take("unit"),
+            name: fields.take("name"),
+            count: fields.take("count"),
+            description: fields.take("description"),
+            objective_id: fields.take("objective_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `rewards` in payload of the `DISCOUNT_CARD.USER_ACCEPTED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardUserAcceptedResourceRewards {
+    /// `unit`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
+    /// `count_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count_type: ::std::option::Option<::std::string::String>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `reward_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_id: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsDiscountCardUserAcceptedResourceRewards {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardUserAcceptedResourceRewards",
+        )?;
+        ::std::result::Result::Ok(Self {
+            unit: fields.take("unit"),
+            amount: fields.take("amount"),
+            name: fields.take("name"),
+            count: fields.take("count"),
+            count_type: fields.take("count_type"),
+            description: fields.take("description"),
+            reward_id: fields.take("reward_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `DISCOUNT_CARD.USER_ACCEPTED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardUserAcceptedResource {
+    /// `card_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
+    /// `card_template_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_template_id: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `out_card_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_card_code: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `time_range`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_range: ::std::option::Option<
+        DiscountCardCardsByOutCardCodeGetResponseTimeRange,
+    >,
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
+    /// `create_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `objectives`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objectives: ::std::option::Option<
+        ::std::vec::Vec<EventsDiscountCardUserAcceptedResourceObjectives>,
+    >,
+    /// `rewards`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub rewards: ::std::option::Option<
+        ::std::vec::Vec<EventsDiscountCardUserAcceptedResourceRewards>,
+    >,
+    /// `sharer_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sharer_openid: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsDiscountCardUserAcceptedResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardUserAcceptedResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            card_id: fields.take("card_id"),
+            card_template_id: fields.take("card_template_id"),
+            openid: fields.take("openid"),
+            out_card_code: fields.take("out_card_code"),
+            appid: fields.take("appid"),
+            mchid: fields.take("mchid"),
+            time_range: fields.take("time_range"),
+            state: fields.take("state"),
+            create_time: fields.take("create_time"),
+            objectives: fields.take("objectives"),
+            rewards: fields.take("rewards"),
+            sharer_openid: fields.take("sharer_openid"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `pay_information` in payload of the `DISCOUNT_CARD.USER_PAID` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardUserPaidResourcePayInformation {
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `pay_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay_state: ::std::option::Option<::std::string::String>,
+    /// `pay_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay_amount: ::std::option::Option<i64>,
+    /// `pay_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsDiscountCardUserPaidResourcePayInformation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardUserPaidResourcePayInformation",
+        )?;
+        ::std::result::Result::Ok(Self {
+            transaction_id: fields.take("transaction_id"),
+            pay_state: fields.take("pay_state"),
+            pay_amount: fields.take("pay_amount"),
+            pay_time: fields.take("pay_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `DISCOUNT_CARD.USER_PAID` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsDiscountCardUserPaidResource {
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `card_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
+    /// `card_template_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_template_id: ::std::option::Option<::std::string::String>,
+    /// `out_card_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_card_code: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
+    /// `unfinished_reason`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unfinished_reason: ::std::option::Option<::std::string::String>,
+    /// `total_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
+    /// `pay_information`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay_information: ::std::option::Option<
+        EventsDiscountCardUserPaidResourcePayInformation,
+    >,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsDiscountCardUserPaidResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsDiscountCardUserPaidResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            openid: fields.take("openid"),
+            card_id: fields.take("card_id"),
+            card_template_id: fields.take("card_template_id"),
+            out_card_code: fields.take("out_card_code"),
+            appid: fields.take("appid"),
+            mchid: fields.take("mchid"),
+            state: fields.take("state"),
+            unfinished_reason: fields.take("unfinished_reason"),
+            total_amount: fields.take("total_amount"),
+            pay_information: fields.take("pay_information"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `ECOMMERCE_ENTRUST.SIGN` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsEcommerceEntrustSignResource {
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `out_contract_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
+    /// `plan_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<i64>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `contract_expired_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_expired_time: ::std::option::Option<::std::string::String>,
+    /// `operate_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operate_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsEcommerceEntrustSignResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsEcommerceEntrustSignResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mchid: fields.take("mchid"),
+            out_contract_code: fields.take("out_contract_code"),
+            plan_id: fields.take("plan_id"),
+            appid: fields.take("appid"),
+            openid: fields.take("openid"),
+            contract_expired_time: fields.take("contract_expired_time"),
+            operate_time: fields.take("operate_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `contract_termination_mode` in payload of the `ECOMMERCE_ENTRUST.TERMINATE` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsEcommerceEntrustTerminateResourceContractTerminationMode {
+    /// `USER_TERMINATE`
+    UserTerminate,
+    /// `MCH_API_TERMINATE`
+    MchApiTerminate,
+    /// `WEPAY_WEB_TERMINATE`
+    WepayWebTerminate,
+    /// `CUSTOM_SERVICE_TERMINATE`
+    CustomServiceTerminate,
+    /// `SYSTEM_TERMINATE`
+    SystemTerminate,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsEcommerceEntrustTerminateResourceContractTerminationMode {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserTerminate => "USER_TERMINATE",
+            Self::MchApiTerminate => "MCH_API_TERMINATE",
+            Self::WepayWebTerminate => "WEPAY_WEB_TERMINATE",
+            Self::CustomServiceTerminate => "CUSTOM_SERVICE_TERMINATE",
+            Self::SystemTerminate => "SYSTEM_TERMINATE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsEcommerceEntrustTerminateResourceContractTerminationMode {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "USER_TERMINATE" => Self::UserTerminate,
+            "MCH_API_TERMINATE" => Self::MchApiTerminate,
+            "WEPAY_WEB_TERMINATE" => Self::WepayWebTerminate,
+            "CUSTOM_SERVICE_TERMINATE" => Self::CustomServiceTerminate,
+            "SYSTEM_TERMINATE" => Self::SystemTerminate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str>
+for EventsEcommerceEntrustTerminateResourceContractTerminationMode {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize
+for EventsEcommerceEntrustTerminateResourceContractTerminationMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsEcommerceEntrustTerminateResourceContractTerminationMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `ECOMMERCE_ENTRUST.TERMINATE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsEcommerceEntrustTerminateResource {
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `out_contract_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
+    /// `plan_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<i64>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `contract_termination_mode`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_termination_mode: ::std::option::Option<
+        EventsEcommerceEntrustTerminateResourceContractTerminationMode,
+    >,
+    /// `operate_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operate_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsEcommerceEntrustTerminateResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsEcommerceEntrustTerminateResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mchid: fields.take("mchid"),
+            out_contract_code: fields.take("out_contract_code"),
+            plan_id: fields.take("plan_id"),
+            appid: fields.take("appid"),
+            openid: fields.take("openid"),
+            contract_termination_mode: fields.take("contract_termination_mode"),
+            operate_time: fields.take("operate_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `state` in payload of the `EDU_SCHOOL_PAY.USER_DEBT_STATE_UPDATE` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsEduSchoolPayUserDebtStateUpdateResourceState {
+    /// `NORMAL`
+    Normal,
+    /// `FORBIDDEN`
+    Forbidden,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsEduSchoolPayUserDebtStateUpdateResourceState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Normal => "NORMAL",
+            Self::Forbidden => "FORBIDDEN",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsEduSchoolPayUserDebtStateUpdateResourceState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "NORMAL" => Self::Normal,
+            "FORBIDDEN" => Self::Forbidden,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsEduSchoolPayUserDebtStateUpdateResourceState {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsEduSchoolPayUserDebtStateUpdateResourceState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsEduSchoolPayUserDebtStateUpdateResourceState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `EDU_SCHOOL_PAY.USER_DEBT_STATE_UPDATE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsEduSchoolPayUserDebtStateUpdateResource {
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<EventsEduSchoolPayUserDebtStateUpdateResourceState>,
+    /// `debt_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub debt_count: ::std::option::Option<i64>,
+    /// `update_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsEduSchoolPayUserDebtStateUpdateResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsEduSchoolPayUserDebtStateUpdateResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            appid: fields.take("appid"),
+            openid: fields.take("openid"),
+            state: fields.take("state"),
+            debt_count: fields.take("debt_count"),
+            update_time: fields.take("update_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `contract_state` in payload of the `ENTRUST.SIGN` webhook event.
+///
+/// Also the `contract_state` in payload of the `ENTRUST.TERMINATE` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsEntrustSignResourceContractState {
+    /// `SIGNED`
+    Signed,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsEntrustSignResourceContractState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Signed => "SIGNED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsEntrustSignResourceContractState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "SIGNED" => Self::Signed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsEntrustSignResourceContractState {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsEntrustSignResourceContractState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsEntrustSignResourceContractState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// `deduct_amount` in `deduct_schedule` in payload of the `ENTRUST.SIGN` webhook event.
+///
+/// Also the `estimated_deduct_amount` in `deduct_schedule` in payload of the `ENTRUST.SIGN` webhook event; the `scheduled_amount` in `deduct_schedule` in payload of the `ENTRUST.SIGN` webhook event; the `deduct_amount` in `deduct_schedule` in payload of the `ENTRUST.TERMINATE` webhook event; the `estimated_deduct_amount` in `deduct_schedule` in payload of the `ENTRUST.TERMINATE` webhook event; the `scheduled_amount` in `deduct_schedule` in payload of the `ENTRUST.TERMINATE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsEntrustSignResourceDeductScheduleDeductAmount {
+    /// `currency`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<Currency>,
+    /// `total`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsEntrustSignResourceDeductScheduleDeductAmount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsEntrustSignResourceDeductScheduleDeductAmount",
+        )?;
+        ::std::result::Result::Ok(Self {
+            currency: fields.take("currency"),
+            total: fields.take("total"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `deduct_schedule` in payload of the `ENTRUST.SIGN` webhook event.
+///
+/// Also the `deduct_schedule` in payload of the `ENTRUST.TERMINATE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsEntrustSignResourceDeductSchedule {
+    /// `deduct_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduct_amount: ::std::option::Option<
+        EventsEntrustSignResourceDeductScheduleDeductAmount,
+    >,
+    /// `deduct_date`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduct_date: ::std::option::Option<::std::string::String>,
+    /// `estimated_deduct_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub estimated_deduct_amount: ::std::option::Option<
+        EventsEntrustSignResourceDeductScheduleDeductAmount,
+    >,
+    /// `estimated_deduct_date`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
+    /// `schedule_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub schedule_state: ::std::option::Option<::std::string::String>,
+    /// `scheduled_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scheduled_amount: ::std::option::Option<
+        EventsEntrustSignResourceDeductScheduleDeductAmount,
+    >,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsEntrustSignResourceDeductSchedule {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsEntrustSignResourceDeductSchedule",
+        )?;
+        ::std::result::Result::Ok(Self {
+            deduct_amount: fields.take("deduct_amount"),
+            deduct_date: fields.take("deduct_date"),
+            estimated_deduct_amount: fields.take("estimated_deduct_amount"),
+            estimated_deduct_date: fields.take("estimated_deduct_date"),
+            schedule_state: fields.take("schedule_state"),
+            scheduled_amount: fields.take("scheduled_amount"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `ENTRUST.SIGN` webhook event.
+///
+/// Also the payload of the `ENTRUST.TERMINATE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsEntrustSignResource {
+    /// `contract_display_account`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_display_account: ::std::option::Option<::std::string::String>,
+    /// `contract_expired_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_expired_time: ::std::option::Option<::std::string::String>,
+    /// `contract_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
+    /// `contract_signed_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_signed_time: ::std::option::Option<::std::string::String>,
+    /// `contract_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_state: ::std::option::Option<EventsEntrustSignResourceContractState>,
+    /// `deduct_schedule`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduct_schedule: ::std::option::Option<EventsEntrustSignResourceDeductSchedule>,
+    /// `out_contract_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
+    /// `out_user_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_user_code: ::std::option::Option<::std::string::String>,
+    /// `plan_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<i64>,
+    /// `sp_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_appid: ::std::option::Option<::std::string::String>,
+    /// `sp_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
+    /// `sp_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_openid: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsEntrustSignResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsEntrustSignResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            contract_display_account: fields.take("contract_display_account"),
+            contract_expired_time: fields.take("contract_expired_time"),
+            contract_id: fields.take("contract_id"),
+            contract_signed_time: fields.take("contract_signed_time"),
+            contract_state: fields.take("contract_state"),
+            deduct_schedule: fields.take("deduct_schedule"),
+            out_contract_code: fields.take("out_contract_code"),
+            out_user_code: fields.take("out_user_code"),
+            plan_id: fields.take("plan_id"),
+            sp_appid: fields.take("sp_appid"),
+            sp_mchid: fields.take("sp_mchid"),
+            sp_openid: fields.take("sp_openid"),
+            sub_appid: fields.take("sub_appid"),
+            sub_mchid: fields.take("sub_mchid"),
+            sub_openid: fields.take("sub_openid"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `ENTRUST.TERMINATE_RETENTION` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsEntrustTerminateRetentionResource {
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `contract_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `out_contract_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
+    /// `plan_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsEntrustTerminateRetentionResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsEntrustTerminateRetentionResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            appid: fields.take("appid"),
+            contract_id: fields.take("contract_id"),
+            mchid: fields.take("mchid"),
+            openid: fields.take("openid"),
+            out_contract_code: fields.take("out_contract_code"),
+            plan_id: fields.take("plan_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `fapiao_information` in payload of the `FAPIAO.CARD_DISCARDED` webhook event.
+///
+/// Also the `fapiao_information` in payload of the `FAPIAO.CARD_INSERTED` webhook event; the `fapiao_information` in payload of the `FAPIAO.ISSUED` webhook event; the `fapiao_information` in payload of the `FAPIAO.REVERSED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsFapiaoCardDiscardedResourceFapiaoInformation {
+    /// `fapiao_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fapiao_id: ::std::option::Option<::std::string::String>,
+    /// `fapiao_status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fapiao_status: ::std::option::Option<::std::string::String>,
+    /// `card_status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_status: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsFapiaoCardDiscardedResourceFapiaoInformation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsFapiaoCardDiscardedResourceFapiaoInformation",
+        )?;
+        ::std::result::Result::Ok(Self {
+            fapiao_id: fields.take("fapiao_id"),
+            fapiao_status: fields.take("fapiao_status"),
+            card_status: fields.take("card_status"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `FAPIAO.CARD_DISCARDED` webhook event.
+///
+/// Also the payload of the `FAPIAO.CARD_INSERTED` webhook event; the payload of the `FAPIAO.ISSUED` webhook event; the payload of the `FAPIAO.REVERSED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsFapiaoCardDiscardedResource {
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `fapiao_apply_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fapiao_apply_id: ::std::option::Option<::std::string::String>,
+    /// `fapiao_information`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fapiao_information: ::std::option::Option<
+        EventsFapiaoCardDiscardedResourceFapiaoInformation,
+    >,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsFapiaoCardDiscardedResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsFapiaoCardDiscardedResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mchid: fields.take("mchid"),
+            sub_mchid: fields.take("sub_mchid"),
+            fapiao_apply_id: fields.take("fapiao_apply_id"),
+            fapiao_information: fields.take("fapiao_information"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `FAPIAO.USER_APPLIED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsFapiaoUserAppliedResource {
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `fapiao_apply_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fapiao_apply_id: ::std::option::Option<::std::string::String>,
+    /// `apply_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub apply_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsFapiaoUserAppliedResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsFapiaoUserAppliedResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mchid: fields.take("mchid"),
+            sub_mchid: fields.take("sub_mchid"),
+            fapiao_apply_id: fields.take("fapiao_apply_id"),
+            apply_time: fields.take("apply_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `order_receive_state` in payload of the `HIRE_POWER_BANK.RECEIVE_INSURANCE` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum OrderReceiveState {
+    /// `RECEIVING`
+    Receiving,
+    /// `RECEIVED`
+    Received,
+    /// `FAILED`
+    Failed,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl OrderReceiveState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Receiving => "RECEIVING",
+            Self::Received => "RECEIVED",
+            Self::Failed => "FAILED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String> for OrderReceiveState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "RECEIVING" => Self::Receiving,
+            "RECEIVED" => Self::Received,
+            "FAILED" => Self::Failed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for OrderReceiveState {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for OrderReceiveState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for OrderReceiveState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `HIRE_POWER_BANK.RECEIVE_INSURANCE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsHirePowerBankReceiveInsuranceResource {
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `max_claim_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_claim_count: ::std::option::Option<i64>,
+    /// `claimed_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub claimed_count: ::std::option::Option<i64>,
+    /// `order_receive_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_receive_time: ::std::option::Option<::std::string::String>,
+    /// `order_receive_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_receive_state: ::std::option::Option<OrderReceiveState>,
+    /// `order_begin_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_begin_time: ::std::option::Option<::std::string::String>,
+    /// `order_end_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_end_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsHirePowerBankReceiveInsuranceResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsHirePowerBankReceiveInsuranceResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            order_id: fields.take("order_id"),
+            out_order_no: fields.take("out_order_no"),
+            openid: fields.take("openid"),
+            max_claim_count: fields.take("max_claim_count"),
+            claimed_count: fields.take("claimed_count"),
+            order_receive_time: fields.take("order_receive_time"),
+            order_receive_state: fields.take("order_receive_state"),
+            order_begin_time: fields.take("order_begin_time"),
+            order_end_time: fields.take("order_end_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `contract_state` in payload of the `INSURANCE_ENTRUST.RENEW` webhook event.
+///
+/// Also the `contract_state` in payload of the `INSURANCE_ENTRUST.SIGN` webhook event; the `contract_state` in payload of the `INSURANCE_ENTRUST.TERMINATE` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsInsuranceEntrustRenewResourceContractState {
+    /// `SIGNED`
+    Signed,
+    /// `TERMINATED`
+    Terminated,
+    /// `TO_BE_RENEWED`
+    ToBeRenewed,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsInsuranceEntrustRenewResourceContractState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Signed => "SIGNED",
+            Self::Terminated => "TERMINATED",
+            Self::ToBeRenewed => "TO_BE_RENEWED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsInsuranceEntrustRenewResourceContractState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "SIGNED" => Self::Signed,
+            "TERMINATED" => Self::Terminated,
+            "TO_BE_RENEWED" => Self::ToBeRenewed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsInsuranceEntrustRenewResourceContractState {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsInsuranceEntrustRenewResourceContractState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsInsuranceEntrustRenewResourceContractState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `INSURANCE_ENTRUST.RENEW` webhook event.
+///
+/// Also the payload of the `INSURANCE_ENTRUST.SIGN` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsInsuranceEntrustRenewResource {
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `contract_expired_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_expired_time: ::std::option::Option<::std::string::String>,
+    /// `contract_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
+    /// `contract_signed_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_signed_time: ::std::option::Option<::std::string::String>,
+    /// `contract_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_state: ::std::option::Option<
+        EventsInsuranceEntrustRenewResourceContractState,
+    >,
+    /// `insured_display_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub insured_display_name: ::std::option::Option<::std::string::String>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `out_contract_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
+    /// `out_user_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_user_code: ::std::option::Option<::std::string::String>,
+    /// `plan_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsInsuranceEntrustRenewResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsInsuranceEntrustRenewResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            appid: fields.take("appid"),
+            contract_expired_time: fields.take("contract_expired_time"),
+            contract_id: fields.take("contract_id"),
+            contract_signed_time: fields.take("contract_signed_time"),
+            contract_state: fields.take("contract_state"),
+            insured_display_name: fields.take("insured_display_name"),
+            mchid: fields.take("mchid"),
+            openid: fields.take("openid"),
+            out_contract_code: fields.take("out_contract_code"),
+            out_user_code: fields.take("out_user_code"),
+            plan_id: fields.take("plan_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `contract_termination_mode` in `contract_terminate_info` in payload of the `INSURANCE_ENTRUST.TERMINATE` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsInsuranceEntrustTerminateResourceContractTerminateInfoContractTerminationMode {
+    /// `USER_TERMINATE`
+    UserTerminate,
+    /// `MCH_API_TERMINATE`
+    MchApiTerminate,
+    /// `WEPAY_WEB_TERMINATE`
+    WepayWebTerminate,
+    /// `CUSTOMER_SERVICE_TERMINATE`
+    CustomerServiceTerminate,
+    /// `SYSTEM_TERMINATE`
+    SystemTerminate,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsInsuranceEntrustTerminateResourceContractTerminateInfoContractTerminationMode {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserTerminate => "USER_TERMINATE",
+            Self::MchApiTerminate => "MCH_API_TERMINATE",
+            Self::WepayWebTerminate => "WEPAY_WEB_TERMINATE",
+            Self::CustomerServiceTerminate => "CUSTOMER_SERVICE_TERMINATE",
+            Self::SystemTerminate => "SYSTEM_TERMINATE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsInsuranceEntrustTerminateResourceContractTerminateInfoContractTerminationMode {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "USER_TERMINATE" => Self::UserTerminate,
+            "MCH_API_TERMINATE" => Self::MchApiTerminate,
+            "WEPAY_WEB_TERMINATE" => Self::WepayWebTerminate,
+            "CUSTOMER_SERVICE_TERMINATE" => Self::CustomerServiceTerminate,
+            "SYSTEM_TERMINATE" => Self::SystemTerminate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str>
+for EventsInsuranceEntrustTerminateResourceContractTerminateInfoContractTerminationMode {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize
+for EventsInsuranceEntrustTerminateResourceContractTerminateInfoContractTerminationMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsInsuranceEntrustTerminateResourceContractTerminateInfoContractTerminationMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// `contract_terminate_info` in payload of the `INSURANCE_ENTRUST.TERMINATE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsInsuranceEntrustTerminateResourceContractTerminateInfo {
+    /// `contract_termination_mode`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_termination_mode: ::std::option::Option<
+        EventsInsuranceEntrustTerminateResourceContractTerminateInfoContractTerminationMode,
+    >,
+    /// `contract_terminated_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_terminated_time: ::std::option::Option<::std::string::String>,
+    /// `contract_termination_remark`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_termination_remark: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsInsuranceEntrustTerminateResourceContractTerminateInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsInsuranceEntrustTerminateResourceContractTerminateInfo",
+        )?;
+        ::std::result::Result::Ok(Self {
+            contract_termination_mode: fields.take("contract_termination_mode"),
+            contract_terminated_time: fields.take("contract_terminated_time"),
+            contract_termination_remark: fields.take("contract_termination_remark"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `INSURANCE_ENTRUST.TERMINATE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsInsuranceEntrustTerminateResource {
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `contract_expired_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_expired_time: ::std::option::Option<::std::string::String>,
+    /// `contract_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
+    /// `contract_signed_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_signed_time: ::std::option::Option<::std::string::String>,
+    /// `contract_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_state: ::std::option::Option<
+        EventsInsuranceEntrustRenewResourceContractState,
+    >,
+    /// `insured_display_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub insured_display_name: ::std::option::Option<::std::string::String>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `contract_terminate_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_terminate_info: ::std::option::Option<
+        EventsInsuranceEntrustTerminateResourceContractTerminateInfo,
+    >,
+    /// `out_contract_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
+    /// `out_user_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_user_code: ::std::option::Option<::std::string::String>,
+    /// `plan_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsInsuranceEntrustTerminateResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsInsuranceEntrustTerminateResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            appid: fields.take("appid"),
+            contract_expired_time: fields.take("contract_expired_time"),
+            contract_id: fields.take("contract_id"),
+            contract_signed_time: fields.take("contract_signed_time"),
+            contract_state: fields.take("contract_state"),
+            insured_display_name: fields.take("insured_display_name"),
+            mchid: fields.take("mchid"),
+            openid: fields.take("openid"),
+            contract_terminate_info: fields.take("contract_terminate_info"),
+            out_contract_code: fields.take("out_contract_code"),
+            out_user_code: fields.take("out_user_code"),
+            plan_id: fields.take("plan_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `auth_type` in payload of the `MALL_AUTH.ACTIVATE_CARD` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum AuthType {
+    /// `REGISTERED_MODE`
+    RegisteredMode,
+    /// `REGISTERED_AND_AUTHORIZATION_MODE`
+    RegisteredAndAuthorizationMode,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl AuthType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::RegisteredMode => "REGISTERED_MODE",
+            Self::RegisteredAndAuthorizationMode => "REGISTERED_AND_AUTHORIZATION_MODE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String> for AuthType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "REGISTERED_MODE" => Self::RegisteredMode,
+            "REGISTERED_AND_AUTHORIZATION_MODE" => Self::RegisteredAndAuthorizationMode,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for AuthType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for AuthType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for AuthType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `MALL_AUTH.ACTIVATE_CARD` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsMallAuthActivateCardResource {
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `auth_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub auth_type: ::std::option::Option<AuthType>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsMallAuthActivateCardResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsMallAuthActivateCardResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            openid: fields.take("openid"),
+            code: fields.take("code"),
+            mchid: fields.take("mchid"),
+            auth_type: fields.take("auth_type"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `MALL_REFUND.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsMallRefundSuccessResource {
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `merchant_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_name: ::std::option::Option<::std::string::String>,
+    /// `shop_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub shop_name: ::std::option::Option<::std::string::String>,
+    /// `shop_number`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub shop_number: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `pay_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay_amount: ::std::option::Option<i64>,
+    /// `refund_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_amount: ::std::option::Option<i64>,
+    /// `refund_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_time: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `refund_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsMallRefundSuccessResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsMallRefundSuccessResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mchid: fields.take("mchid"),
+            merchant_name: fields.take("merchant_name"),
+            shop_name: fields.take("shop_name"),
+            shop_number: fields.take("shop_number"),
+            appid: fields.take("appid"),
+            openid: fields.take("openid"),
+            pay_amount: fields.take("pay_amount"),
+            refund_amount: fields.take("refund_amount"),
+            refund_time: fields.take("refund_time"),
+            transaction_id: fields.take("transaction_id"),
+            refund_id: fields.take("refund_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `MALL_TRANSACTION.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsMallTransactionSuccessResource {
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `merchant_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_name: ::std::option::Option<::std::string::String>,
+    /// `shop_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub shop_name: ::std::option::Option<::std::string::String>,
+    /// `shop_number`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub shop_number: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `time_end`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_end: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsMallTransactionSuccessResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsMallTransactionSuccessResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mchid: fields.take("mchid"),
+            merchant_name: fields.take("merchant_name"),
+            shop_name: fields.take("shop_name"),
+            shop_number: fields.take("shop_number"),
+            appid: fields.take("appid"),
+            openid: fields.take("openid"),
+            amount: fields.take("amount"),
+            time_end: fields.take("time_end"),
+            transaction_id: fields.take("transaction_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `batch_status` in payload of the `MCHTRANSFER.BATCH.CLOSED` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsMchtransferBatchClosedResourceBatchStatus {
+    /// `FINISHED`
+    Finished,
+    /// `WAIT_PAY`
+    WaitPay,
+    /// `ACCEPTED`
+    Accepted,
+    /// `PROCESSING`
+    Processing,
+    /// `CLOSED`
+    Closed,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsMchtransferBatchClosedResourceBatchStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Finished => "FINISHED",
+            Self::WaitPay => "WAIT_PAY",
+            Self::Accepted => "ACCEPTED",
+            Self::Processing => "PROCESSING",
+            Self::Closed => "CLOSED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsMchtransferBatchClosedResourceBatchStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "FINISHED" => Self::Finished,
+            "WAIT_PAY" => Self::WaitPay,
+            "ACCEPTED" => Self::Accepted,
+            "PROCESSING" => Self::Processing,
+            "CLOSED" => Self::Closed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsMchtransferBatchClosedResourceBatchStatus {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsMchtransferBatchClosedResourceBatchStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsMchtransferBatchClosedResourceBatchStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `MCHTRANSFER.BATCH.CLOSED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsMchtransferBatchClosedResource {
+    /// `out_batch_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
+    /// `batch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
+    /// `batch_status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_status: ::std::option::Option<
+        EventsMchtransferBatchClosedResourceBatchStatus,
+    >,
+    /// `total_num`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_num: ::std::option::Option<i64>,
+    /// `total_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
+    /// `success_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_amount: ::std::option::Option<i64>,
+    /// `success_num`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_num: ::std::option::Option<i64>,
+    /// `fail_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fail_amount: ::std::option::Option<i64>,
+    /// `fail_num`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fail_num: ::std::option::Option<i64>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `close_reason`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub close_reason: ::std::option::Option<
+        TransferBatchesBatchIdByBatchIdGetResponseTransferBatchCloseReason,
+    >,
+    /// `update_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsMchtransferBatchClosedResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsMchtransferBatchClosedResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            out_batch_no: fields.take("out_batch_no"),
+            batch_id: fields.take("batch_id"),
+            batch_status: fields.take("batch_status"),
+            total_num: fields.take("total_num"),
+            total_amount: fields.take("total_amount"),
+            success_amount: fields.take("success_amount"),
+            success_num: fields.take("success_num"),
+            fail_amount: fields.take("fail_amount"),
+            fail_num: fields.take("fail_num"),
+            mchid: fields.take("mchid"),
+            close_reason: fields.take("close_reason"),
+            update_time: fields.take("update_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `state` in payload of the `MCHTRANSFER.BILL.FINISHED` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsMchtransferBillFinishedResourceState {
+    /// `ACCEPTED`
+    Accepted,
+    /// `PROCESSING`
+    Processing,
+    /// `WAIT_USER_CONFIRM`
+    WaitUserConfirm,
+    /// `TRANSFERING`
+    Transfering,
+    /// `SUCCESS`
+    Success,
+    /// `FAIL`
+    Fail,
+    /// `CANCELING`
+    Canceling,
+    /// `CANCELLED`
+    Cancelled,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsMchtransferBillFinishedResourceState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Accepted => "ACCEPTED",
+            Self::Processing => "PROCESSING",
+            Self::WaitUserConfirm => "WAIT_USER_CONFIRM",
+            Self::Transfering => "TRANSFERING",
+            Self::Success => "SUCCESS",
+            Self::Fail => "FAIL",
+            Self::Canceling => "CANCELING",
+            Self::Cancelled => "CANCELLED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsMchtransferBillFinishedResourceState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ACCEPTED" => Self::Accepted,
+            "PROCESSING" => Self::Processing,
+            "WAIT_USER_CONFIRM" => Self::WaitUserConfirm,
+            "TRANSFERING" => Self::Transfering,
+            "SUCCESS" => Self::Success,
+            "FAIL" => Self::Fail,
+            "CANCELING" => Self::Canceling,
+            "CANCELLED" => Self::Cancelled,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsMchtransferBillFinishedResourceState {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsMchtransferBillFinishedResourceState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsMchtransferBillFinishedResourceState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `MCHTRANSFER.BILL.FINISHED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsMchtransferBillFinishedResource {
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `out_bill_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
+    /// `transfer_bill_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_bill_no: ::std::option::Option<::std::string::String>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<EventsMchtransferBillFinishedResourceState>,
+    /// `transfer_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_amount: ::std::option::Option<i64>,
+    /// `fail_reason`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fail_reason: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `create_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `update_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsMchtransferBillFinishedResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsMchtransferBillFinishedResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mchid: fields.take("mchid"),
+            out_bill_no: fields.take("out_bill_no"),
+            transfer_bill_no: fields.take("transfer_bill_no"),
+            state: fields.take("state"),
+            transfer_amount: fields.take("transfer_amount"),
+            fail_reason: fields.take("fail_reason"),
+            openid: fields.take("openid"),
+            create_time: fields.take("create_time"),
+            update_time: fields.take("update_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `event_type` in payload of the `MEMBERCARD.ACCEPT_CARD` webhook event.
+///
+/// Also the `event_type` in payload of the `MEMBERCARD.ACTIVATE_CARD` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsMembercardAcceptCardResourceEventType {
+    /// `MEMBER_CARD_ACTIVATE`
+    MemberCardActivate,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsMembercardAcceptCardResourceEventType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MemberCardActivate => "MEMBER_CARD_ACTIVATE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsMembercardAcceptCardResourceEventType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "MEMBER_CARD_ACTIVATE" => Self::MemberCardActivate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsMembercardAcceptCardResourceEventType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsMembercardAcceptCardResourceEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsMembercardAcceptCardResourceEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// `activate_scene` in payload of the `MEMBERCARD.ACCEPT_CARD` webhook event.
+///
+/// Also the `activate_scene` in payload of the `MEMBERCARD.ACTIVATE_CARD` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum ActivateScene {
+    /// `NEW_ACTIVATE`
+    NewActivate,
+    /// `RECOVER`
+    Recover,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl ActivateScene {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NewActivate => "NEW_ACTIVATE",
+            Self::Recover => "RECOVER",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String> for ActivateScene {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "NEW_ACTIVATE" => Self::NewActivate,
+            "RECOVER" => Self::Recover,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for ActivateScene {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for ActivateScene {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for ActivateScene {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `MEMBERCARD.ACCEPT_CARD` webhook event.
+///
+/// Also the payload of the `MEMBERCARD.ACTIVATE_CARD` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsMembercardAcceptCardResource {
+    /// `event_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_type: ::std::option::Option<EventsMembercardAcceptCardResourceEventType>,
+    /// `event_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_time: ::std::option::Option<::std::string::String>,
+    /// `activate_scene`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activate_scene: ::std::option::Option<ActivateScene>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `unionid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unionid: ::std::option::Option<::std::string::String>,
+    /// `card_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
+    /// `code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `outer_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub outer_str: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsMembercardAcceptCardResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsMembercardAcceptCardResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            event_type: fields.take("event_type"),
+            event_time: fields.take("event_time"),
+            activate_scene: fields.take("activate_scene"),
+            openid: fields.take("openid"),
+            unionid: fields.take("unionid"),
+            card_id: fields.take("card_id"),
+            code: fields.take("code"),
+            outer_str: fields.take("outer_str"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `event_type` in payload of the `MEMBERCARD.USERCARD_MANAGE` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsMembercardUsercardManageResourceEventType {
+    /// `USER_VIEW_MEMBERCARD`
+    UserViewMembercard,
+    /// `USER_DELETE_MEMBERCARD`
+    UserDeleteMembercard,
+    /// `USER_MODIFY_INFORMATION`
+    UserModifyInformation,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsMembercardUsercardManageResourceEventType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserViewMembercard => "USER_VIEW_MEMBERCARD",
+            Self::UserDeleteMembercard => "USER_DELETE_MEMBERCARD",
+            Self::UserModifyInformation => "USER_MODIFY_INFORMATION",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsMembercardUsercardManageResourceEventType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "USER_VIEW_MEMBERCARD" => Self::UserViewMembercard,
+            "USER_DELETE_MEMBERCARD" => Self::UserDeleteMembercard,
+            "USER_MODIFY_INFORMATION" => Self::UserModifyInformation,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsMembercardUsercardManageResourceEventType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsMembercardUsercardManageResourceEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsMembercardUsercardManageResourceEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `MEMBERCARD.USERCARD_MANAGE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsMembercardUsercardManageResource {
+    /// `event_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_type: ::std::option::Option<
+        EventsMembercardUsercardManageResourceEventType,
+    >,
+    /// `card_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
+    /// `code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `event_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_time: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `unionid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unionid: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsMembercardUsercardManageResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsMembercardUsercardManageResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            event_type: fields.take("event_type"),
+            card_id: fields.take("card_id"),
+            code: fields.take("code"),
+            event_time: fields.take("event_time"),
+            openid: fields.take("openid"),
+            unionid: fields.take("unionid"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `apply_state` in payload of the `PAYSCORE.BIND_SERVICE_ACCOUNT` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum ApplyState {
+    /// `PROCESSING`
+    Processing,
+    /// `APPROVED`
+    Approved,
+    /// `REJECTED`
+    Rejected,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl ApplyState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Processing => "PROCESSING",
+            Self::Approved => "APPROVED",
+            Self::Rejected => "REJECTED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String> for ApplyState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "PROCESSING" => Self::Processing,
+            "APPROVED" => Self::Approved,
+            "REJECTED" => Self::Rejected,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for ApplyState {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for ApplyState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for ApplyState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `PAYSCORE.BIND_SERVICE_ACCOUNT` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreBindServiceAccountResource {
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `out_apply_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_apply_no: ::std::option::Option<::std::string::String>,
+    /// `apply_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub apply_state: ::std::option::Option<ApplyState>,
+    /// `reject_reason`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reject_reason: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsPayscoreBindServiceAccountResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreBindServiceAccountResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            service_id: fields.take("service_id"),
+            appid: fields.take("appid"),
+            mchid: fields.take("mchid"),
+            sub_appid: fields.take("sub_appid"),
+            sub_mchid: fields.take("sub_mchid"),
+            out_apply_no: fields.take("out_apply_no"),
+            apply_state: fields.take("apply_state"),
+            reject_reason: fields.take("reject_reason"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `state` in payload of the `PAYSCORE.USER_ACCEPTED` webhook event.
+///
+/// Also the `state` in payload of the `PAYSCORE.USER_CONFIRM` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsPayscoreUserAcceptedResourceState {
+    /// `DOING`
+    Doing,
+    /// `DONE`
+    Done,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsPayscoreUserAcceptedResourceState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Doing => "DOING",
+            Self::Done => "DONE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsPayscoreUserAcceptedResourceState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "DOING" => Self::Doing,
+            "DONE" => Self::Done,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsPayscoreUserAcceptedResourceState {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsPayscoreUserAcceptedResourceState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsPayscoreUserAcceptedResourceState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// `post_payments` in payload of the `PAYSCORE.USER_ACCEPTED` webhook event.
+///
+/// Also the `post_discounts` in payload of the `PAYSCORE.USER_ACCEPTED` webhook event; the `risk_fund` in payload of the `PAYSCORE.USER_ACCEPTED` webhook event; the `post_payments` in payload of the `PAYSCORE.USER_CONFIRM` webhook event; the `post_discounts` in payload of the `PAYSCORE.USER_CONFIRM` webhook event; the `risk_fund` in payload of the `PAYSCORE.USER_CONFIRM` webhook event; the `post_payments` in payload of the `PAYSCORE.USER_PAID` webhook event; the `post_discounts` in payload of the `PAYSCORE.USER_PAID` webhook event; the `risk_fund` in payload of the `PAYSCORE.USER_PAID` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreUserAcceptedResourcePostPayments {
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsPayscoreUserAcceptedResourcePostPayments {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreUserAcceptedResourcePostPayments",
+        )?;
+        ::std::result::Result::Ok(Self {
+            amount: fields.take("amount"),
+            description: fields.take("description"),
+            name: fields.take("name"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `time_range` in payload of the `PAYSCORE.USER_ACCEPTED` webhook event.
+///
+/// Also the `time_range` in payload of the `PAYSCORE.USER_CONFIRM` webhook event; the `time_range` in payload of the `PAYSCORE.USER_PAID` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreUserAcceptedResourceTimeRange {
+    /// `end_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// `end_time_remark`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time_remark: ::std::option::Option<::std::string::String>,
+    /// `start_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
+    /// `start_time_remark`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time_remark: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsPayscoreUserAcceptedResourceTimeRange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreUserAcceptedResourceTimeRange",
+        )?;
+        ::std::result::Result::Ok(Self {
+            end_time: fields.take("end_time"),
+            end_time_remark: fields.take("end_time_remark"),
+            start_time: fields.take("start_time"),
+            start_time_remark: fields.take("start_time_remark"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `location` in payload of the `PAYSCORE.USER_ACCEPTED` webhook event.
+///
+/// Also the `location` in payload of the `PAYSCORE.USER_CONFIRM` webhook event; the `location` in payload of the `PAYSCORE.USER_PAID` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreUserAcceptedResourceLocation {
+    /// `end_location`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_location: ::std::option::Option<::std::string::String>,
+    /// `start_location`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_location: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsPayscoreUserAcceptedResourceLocation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreUserAcceptedResourceLocation",
+        )?;
+        ::std::result::Result::Ok(Self {
+            end_location: fields.take("end_location"),
+            start_location: fields.take("start_location"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `goods_detail` in `promotion_detail` in `details` in `collection` in payload of the `PAYSCORE.USER_ACCEPTED` webhook event.
+///
+/// Also the `goods_detail` in `promotion_detail` in `details` in `collection` in payload of the `PAYSCORE.USER_CONFIRM` webhook event; the `goods_detail` in `promotion_detail` in `details` in `collection` in payload of the `PAYSCORE.USER_PAID` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreUserAcceptedResourceCollectionDetailsPromotionDetailGoodsDetail {
+    /// `discount_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_amount: ::std::option::Option<i64>,
+    /// `goods_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_id: ::std::option::Option<::std::string::String>,
+    /// `goods_remark`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_remark: ::std::option::Option<::std::string::String>,
+    /// `quantity`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub quantity: ::std::option::Option<i64>,
+    /// `unit_price`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit_price: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsPayscoreUserAcceptedResourceCollectionDetailsPromotionDetailGoodsDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreUserAcceptedResourceCollectionDetailsPromotionDetailGoodsDetail",
+        )?;
+        ::std::result::Result::Ok(Self {
+            discount_amount: fields.take("discount_amount"),
+            goods_id: fields.take("goods_id"),
+            goods_remark: fields.take("goods_remark"),
+            quantity: fields.take("quantity"),
+            unit_price: fields.take("unit_price"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `promotion_detail` in `details` in `collection` in payload of the `PAYSCORE.USER_ACCEPTED` webhook event.
+///
+/// Also the `promotion_detail` in `details` in `collection` in payload of the `PAYSCORE.USER_CONFIRM` webhook event; the `promotion_detail` in `details` in `collection` in payload of the `PAYSCORE.USER_PAID` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreUserAcceptedResourceCollectionDetailsPromotionDetail {
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `coupon_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
+    /// `currency`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// `goods_detail`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<
+            EventsPayscoreUserAcceptedResourceCollectionDetailsPromotionDetailGoodsDetail,
+        >,
+    >,
+    /// `merchant_contribute`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_contribute: ::std::option::Option<i64>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `other_contribute`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub other_contribute: ::std::option::Option<i64>,
+    /// `scope`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `stock_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
+    /// `type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `wechatpay_contribute`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wechatpay_contribute: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsPayscoreUserAcceptedResourceCollectionDetailsPromotionDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreUserAcceptedResourceCollectionDetailsPromotionDetail",
+        )?;
+        ::std::result::Result::Ok(Self {
+            amount: fields.take("amount"),
+            coupon_id: fields.take("coupon_id"),
+            currency: fields.take("currency"),
+            goods_detail: fields.take("goods_detail"),
+            merchant_contribute: fields.take("merchant_contribute"),
+            name: fields.take("name"),
+            other_contribute: fields.take("other_contribute"),
+            scope: fields.take("scope"),
+            stock_id: fields.take("stock_id"),
+            r#type: fields.take("type"),
+            wechatpay_contribute: fields.take("wechatpay_contribute"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `details` in `collection` in payload of the `PAYSCORE.USER_ACCEPTED` webhook event.
+///
+/// Also the `details` in `collection` in payload of the `PAYSCORE.USER_CONFIRM` webhook event; the `details` in `collection` in payload of the `PAYSCORE.USER_PAID` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreUserAcceptedResourceCollectionDetails {
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `paid_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub paid_time: ::std::option::Option<::std::string::String>,
+    /// `paid_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub paid_type: ::std::option::Option<::std::string::String>,
+    /// `promotion_detail`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<
+            EventsPayscoreUserAcceptedResourceCollectionDetailsPromotionDetail,
+        >,
+    >,
+    /// `seq`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub seq: ::std::option::Option<i64>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsPayscoreUserAcceptedResourceCollectionDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreUserAcceptedResourceCollectionDetails",
+        )?;
+        ::std::result::Result::Ok(Self {
+            amount: fields.take("amount"),
+            paid_time: fields.take("paid_time"),
+            paid_type: fields.take("paid_type"),
+            promotion_detail: fields.take("promotion_detail"),
+            seq: fields.take("seq"),
+            transaction_id: fields.take("transaction_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `collection` in payload of the `PAYSCORE.USER_ACCEPTED` webhook event.
+///
+/// Also the `collection` in payload of the `PAYSCORE.USER_CONFIRM` webhook event; the `collection` in payload of the `PAYSCORE.USER_PAID` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreUserAcceptedResourceCollection {
+    /// `details`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub details: ::std::option::Option<
+        ::std::vec::Vec<EventsPayscoreUserAcceptedResourceCollectionDetails>,
+    >,
+    /// `paid_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub paid_amount: ::std::option::Option<i64>,
+    /// `paying_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub paying_amount: ::std::option::Option<i64>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
+    /// `total_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsPayscoreUserAcceptedResourceCollection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreUserAcceptedResourceCollection",
+        )?;
+        ::std::result::Result::Ok(Self {
+            details: fields.take("details"),
+            paid_amount: fields.take("paid_amount"),
+            paying_amount: fields.take("paying_amount"),
+            state: fields.take("state"),
+            total_amount: fields.take("total_amount"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `PAYSCORE.USER_ACCEPTED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreUserAcceptedResource {
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<EventsPayscoreUserAcceptedResourceState>,
+    /// `service_introduction`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_introduction: ::std::option::Option<::std::string::String>,
+    /// `total_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
+    /// `post_payments`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<EventsPayscoreUserAcceptedResourcePostPayments>,
+    >,
+    /// `post_discounts`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<EventsPayscoreUserAcceptedResourcePostPayments>,
+    >,
+    /// `risk_fund`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_fund: ::std::option::Option<EventsPayscoreUserAcceptedResourcePostPayments>,
+    /// `time_range`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_range: ::std::option::Option<EventsPayscoreUserAcceptedResourceTimeRange>,
+    /// `location`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub location: ::std::option::Option<EventsPayscoreUserAcceptedResourceLocation>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `need_collection`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub need_collection: ::std::option::Option<bool>,
+    /// `collection`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub collection: ::std::option::Option<EventsPayscoreUserAcceptedResourceCollection>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsPayscoreUserAcceptedResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreUserAcceptedResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            service_id: fields.take("service_id"),
+            appid: fields.take("appid"),
+            mchid: fields.take("mchid"),
+            out_order_no: fields.take("out_order_no"),
+            state: fields.take("state"),
+            service_introduction: fields.take("service_introduction"),
+            total_amount: fields.take("total_amount"),
+            post_payments: fields.take("post_payments"),
+            post_discounts: fields.take("post_discounts"),
+            risk_fund: fields.take("risk_fund"),
+            time_range: fields.take("time_range"),
+            location: fields.take("location"),
+            attach: fields.take("attach"),
+            order_id: fields.take("order_id"),
+            need_collection: fields.take("need_collection"),
+            collection: fields.take("collection"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `PAYSCORE.USER_CANCEL_SIGN_PLAN` webhook event.
+///
+/// Also the payload of the `PAYSCORE.USER_SIGN_PLAN` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreUserCancelSignPlanResource {
+    /// `sign_plan_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_plan_id: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `sub_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `merchant_sign_plan_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_sign_plan_no: ::std::option::Option<::std::string::String>,
+    /// `merchant_callback_url`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_callback_url: ::std::option::Option<::std::string::String>,
+    /// `plan_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<::std::string::String>,
+    /// `going_detail_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub going_detail_no: ::std::option::Option<i64>,
+    /// `sign_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_state: ::std::option::Option<::std::string::String>,
+    /// `cancel_sign_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cancel_sign_time: ::std::option::Option<::std::string::String>,
+    /// `cancel_sign_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cancel_sign_type: ::std::option::Option<::std::string::String>,
+    /// `cancel_reason`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cancel_reason: ::std::option::Option<::std::string::String>,
+    /// `plan_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_name: ::std::option::Option<::std::string::String>,
+    /// `plan_over_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_over_time: ::std::option::Option<::std::string::String>,
+    /// `total_origin_price`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_origin_price: ::std::option::Option<i64>,
+    /// `deduction_quantity`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduction_quantity: ::std::option::Option<i64>,
+    /// `total_actual_price`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_actual_price: ::std::option::Option<i64>,
+    /// `signed_detail_list`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub signed_detail_list: ::std::option::Option<::std::vec::Vec<SignedDetailList>>,
+    /// `sign_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsPayscoreUserCancelSignPlanResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreUserCancelSignPlanResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            sign_plan_id: fields.take("sign_plan_id"),
+            openid: fields.take("openid"),
+            sub_openid: fields.take("sub_openid"),
+            service_id: fields.take("service_id"),
+            mchid: fields.take("mchid"),
+            sub_mchid: fields.take("sub_mchid"),
+            appid: fields.take("appid"),
+            sub_appid: fields.take("sub_appid"),
+            merchant_sign_plan_no: fields.take("merchant_sign_plan_no"),
+            merchant_callback_url: fields.take("merchant_callback_url"),
+            plan_id: fields.take("plan_id"),
+            going_detail_no: fields.take("going_detail_no"),
+            sign_state: fields.take("sign_state"),
+            cancel_sign_time: fields.take("cancel_sign_time"),
+            cancel_sign_type: fields.take("cancel_sign_type"),
+            cancel_reason: fields.take("cancel_reason"),
+            plan_name: fields.take("plan_name"),
+            plan_over_time: fields.take("plan_over_time"),
+            total_origin_price: fields.take("total_origin_price"),
+            deduction_quantity: fields.take("deduction_quantity"),
+            total_actual_price: fields.take("total_actual_price"),
+            signed_detail_list: fields.take("signed_detail_list"),
+            sign_time: fields.take("sign_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `user_service_status` in payload of the `PAYSCORE.USER_CLOSE_SERVICE` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsPayscoreUserCloseServiceResourceUserServiceStatus {
+    /// `USER_CLOSE_SERVICE`
+    UserCloseService,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsPayscoreUserCloseServiceResourceUserServiceStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserCloseService => "USER_CLOSE_SERVICE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsPayscoreUserCloseServiceResourceUserServiceStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "USER_CLOSE_SERVICE" => Self::UserCloseService,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str>
+for EventsPayscoreUserCloseServiceResourceUserServiceStatus {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsPayscoreUserCloseServiceResourceUserServiceStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsPayscoreUserCloseServiceResourceUserServiceStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `PAYSCORE.USER_CLOSE_SERVICE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreUserCloseServiceResource {
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `sub_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// `user_service_status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_service_status: ::std::option::Option<
+        EventsPayscoreUserCloseServiceResourceUserServiceStatus,
+    >,
+    /// `openorclose_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openorclose_time: ::std::option::Option<::std::string::String>,
+    /// `authorization_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_code: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsPayscoreUserCloseServiceResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreUserCloseServiceResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            appid: fields.take("appid"),
+            mch_id: fields.take("mch_id"),
+            sub_appid: fields.take("sub_appid"),
+            sub_mch_id: fields.take("sub_mch_id"),
+            service_id: fields.take("service_id"),
+            sub_openid: fields.take("sub_openid"),
+            user_service_status: fields.take("user_service_status"),
+            openorclose_time: fields.take("openorclose_time"),
+            authorization_code: fields.take("authorization_code"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `PAYSCORE.USER_CONFIRM` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreUserConfirmResource {
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `sub_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<EventsPayscoreUserAcceptedResourceState>,
+    /// `service_introduction`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_introduction: ::std::option::Option<::std::string::String>,
+    /// `total_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
+    /// `post_payments`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<EventsPayscoreUserAcceptedResourcePostPayments>,
+    >,
+    /// `post_discounts`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<EventsPayscoreUserAcceptedResourcePostPayments>,
+    >,
+    /// `risk_fund`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_fund: ::std::option::Option<EventsPayscoreUserAcceptedResourcePostPayments>,
+    /// `time_range`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_range: ::std::option::Option<EventsPayscoreUserAcceptedResourceTimeRange>,
+    /// `location`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub location: ::std::option::Option<EventsPayscoreUserAcceptedResourceLocation>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `need_collection`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub need_collection: ::std::option::Option<bool>,
+    /// `collection`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub collection: ::std::option::Option<EventsPayscoreUserAcceptedResourceCollection>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsPayscoreUserConfirmResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreUserConfirmResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            service_id: fields.take("service_id"),
+            appid: fields.take("appid"),
+            mchid: fields.take("mchid"),
+            sub_appid: fields.take("sub_appid"),
+            sub_mchid: fields.take("sub_mchid"),
+            out_order_no: fields.take("out_order_no"),
+            sub_openid: fields.take("sub_openid"),
+            state: fields.take("state"),
+            service_introduction: fields.take("service_introduction"),
+            total_amount: fields.take("total_amount"),
+            post_payments: fields.take("post_payments"),
+            post_discounts: fields.take("post_discounts"),
+            risk_fund: fields.take("risk_fund"),
+            time_range: fields.take("time_range"),
+            location: fields.take("location"),
+            attach: fields.take("attach"),
+            order_id: fields.take("order_id"),
+            need_collection: fields.take("need_collection"),
+            collection: fields.take("collection"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `user_service_status` in payload of the `PAYSCORE.USER_OPEN_SERVICE` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsPayscoreUserOpenServiceResourceUserServiceStatus {
+    /// `USER_OPEN_SERVICE`
+    UserOpenService,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsPayscoreUserOpenServiceResourceUserServiceStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserOpenService => "USER_OPEN_SERVICE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsPayscoreUserOpenServiceResourceUserServiceStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "USER_OPEN_SERVICE" => Self::UserOpenService,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str>
+for EventsPayscoreUserOpenServiceResourceUserServiceStatus {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsPayscoreUserOpenServiceResourceUserServiceStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsPayscoreUserOpenServiceResourceUserServiceStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `PAYSCORE.USER_OPEN_SERVICE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreUserOpenServiceResource {
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `sub_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// `user_service_status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_service_status: ::std::option::Option<
+        EventsPayscoreUserOpenServiceResourceUserServiceStatus,
+    >,
+    /// `openorclose_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openorclose_time: ::std::option::Option<::std::string::String>,
+    /// `authorization_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_code: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsPayscoreUserOpenServiceResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreUserOpenServiceResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            appid: fields.take("appid"),
+            mch_id: fields.take("mch_id"),
+            sub_appid: fields.take("sub_appid"),
+            sub_mch_id: fields.take("sub_mch_id"),
+            service_id: fields.take("service_id"),
+            sub_openid: fields.take("sub_openid"),
+            user_service_status: fields.take("user_service_status"),
+            openorclose_time: fields.take("openorclose_time"),
+            authorization_code: fields.take("authorization_code"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `state` in payload of the `PAYSCORE.USER_PAID` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsPayscoreUserPaidResourceState {
+    /// `DONE`
+    Done,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsPayscoreUserPaidResourceState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Done => "DONE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsPayscoreUserPaidResourceState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "DONE" => Self::Done,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsPayscoreUserPaidResourceState {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsPayscoreUserPaidResourceState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsPayscoreUserPaidResourceState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `PAYSCORE.USER_PAID` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsPayscoreUserPaidResource {
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `sub_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<EventsPayscoreUserPaidResourceState>,
+    /// `service_introduction`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_introduction: ::std::option::Option<::std::string::String>,
+    /// `total_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
+    /// `post_payments`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<EventsPayscoreUserAcceptedResourcePostPayments>,
+    >,
+    /// `post_discounts`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<EventsPayscoreUserAcceptedResourcePostPayments>,
+    >,
+    /// `risk_fund`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_fund: ::std::option::Option<EventsPayscoreUserAcceptedResourcePostPayments>,
+    /// `time_range`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_range: ::std::option::Option<EventsPayscoreUserAcceptedResourceTimeRange>,
+    /// `location`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub location: ::std::option::Option<EventsPayscoreUserAcceptedResourceLocation>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `need_collection`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub need_collection: ::std::option::Option<bool>,
+    /// `collection`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub collection: ::std::option::Option<EventsPayscoreUserAcceptedResourceCollection>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsPayscoreUserPaidResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsPayscoreUserPaidResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            service_id: fields.take("service_id"),
+            appid: fields.take("appid"),
+            mchid: fields.take("mchid"),
+            sub_appid: fields.take("sub_appid"),
+            sub_mchid: fields.take("sub_mchid"),
+            out_order_no: fields.take("out_order_no"),
+            sub_openid: fields.take("sub_openid"),
+            state: fields.take("state"),
+            service_introduction: fields.take("service_introduction"),
+            total_amount: fields.take("total_amount"),
+            post_payments: fields.take("post_payments"),
+            post_discounts: fields.take("post_discounts"),
+            risk_fund: fields.take("risk_fund"),
+            time_range: fields.take("time_range"),
+            location: fields.take("location"),
+            attach: fields.take("attach"),
+            order_id: fields.take("order_id"),
+            need_collection: fields.take("need_collection"),
+            collection: fields.take("collection"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `type` in `receiver` in payload of the `PROFITSHARING.RETURN` webhook event.
+///
+/// Also the `type` in `receiver` in payload of the `PROFITSHARING.SUCCESS` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsProfitsharingReturnResourceReceiverType {
+    /// `MERCHANT_ID`
+    MerchantId,
+    /// `PERSONAL_OPENID`
+    PersonalOpenid,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsProfitsharingReturnResourceReceiverType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MerchantId => "MERCHANT_ID",
+            Self::PersonalOpenid => "PERSONAL_OPENID",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsProfitsharingReturnResourceReceiverType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "MERCHANT_ID" => Self::MerchantId,
+            "PERSONAL_OPENID" => Self::PersonalOpenid,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsProfitsharingReturnResourceReceiverType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsProfitsharingReturnResourceReceiverType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsProfitsharingReturnResourceReceiverType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// `receiver` in payload of the `PROFITSHARING.RETURN` webhook event.
+///
+/// Also the `receiver` in payload of the `PROFITSHARING.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct Receiver {
+    /// `type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub r#type: ::std::option::Option<EventsProfitsharingReturnResourceReceiverType>,
+    /// `account`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for Receiver {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "Receiver")?;
+        ::std::result::Result::Ok(Self {
+            r#type: fields.take("type"),
+            account: fields.take("account"),
+            amount: fields.take("amount"),
+            description: fields.take("description"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `PROFITSHARING.RETURN` webhook event.
+///
+/// Also the payload of the `PROFITSHARING.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsProfitsharingReturnResource {
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `sp_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `receiver`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receiver: ::std::option::Option<Receiver>,
+    /// `success_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsProfitsharingReturnResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsProfitsharingReturnResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mchid: fields.take("mchid"),
+            sp_mchid: fields.take("sp_mchid"),
+            sub_mchid: fields.take("sub_mchid"),
+            transaction_id: fields.take("transaction_id"),
+            order_id: fields.take("order_id"),
+            out_order_no: fields.take("out_order_no"),
+            receiver: fields.take("receiver"),
+            success_time: fields.take("success_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `recharge_scene` in payload of the `RECHARGE.CLOSED` webhook event.
+///
+/// Also the `recharge_scene` in payload of the `RECHARGE.SUCCESS` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum RechargeScene {
+    /// `ECOMMERCE_DEPOSIT`
+    EcommerceDeposit,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl RechargeScene {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EcommerceDeposit => "ECOMMERCE_DEPOSIT",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String> for RechargeScene {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ECOMMERCE_DEPOSIT" => Self::EcommerceDeposit,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for RechargeScene {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for RechargeScene {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for RechargeScene {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// `account_type` in payload of the `RECHARGE.CLOSED` webhook event.
+///
+/// Also the `account_type` in payload of the `RECHARGE.SUCCESS` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsRechargeClosedResourceAccountType {
+    /// `DEPOSIT`
+    Deposit,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsRechargeClosedResourceAccountType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Deposit => "DEPOSIT",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsRechargeClosedResourceAccountType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "DEPOSIT" => Self::Deposit,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsRechargeClosedResourceAccountType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsRechargeClosedResourceAccountType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsRechargeClosedResourceAccountType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// `recharge_channel` in payload of the `RECHARGE.CLOSED` webhook event.
+///
+/// Also the `recharge_channel` in payload of the `RECHARGE.SUCCESS` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum RechargeChannel {
+    /// `QR_RECHARGE`
+    QrRecharge,
+    /// `BANK_TRANSFER`
+    BankTransfer,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl RechargeChannel {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::QrRecharge => "QR_RECHARGE",
+            Self::BankTransfer => "BANK_TRANSFER",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String> for RechargeChannel {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "QR_RECHARGE" => Self::QrRecharge,
+            "BANK_TRANSFER" => Self::BankTransfer,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for RechargeChannel {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for RechargeChannel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for RechargeChannel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// `recharge_amount` in payload of the `RECHARGE.CLOSED` webhook event.
+///
+/// Also the `recharge_amount` in payload of the `RECHARGE.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsRechargeClosedResourceRechargeAmount {
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `currency`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<Currency>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsRechargeClosedResourceRechargeAmount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsRechargeClosedResourceRechargeAmount",
+        )?;
+        ::std::result::Result::Ok(Self {
+            amount: fields.take("amount"),
+            currency: fields.take("currency"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `recharge_state` in payload of the `RECHARGE.CLOSED` webhook event.
+///
+/// Also the `recharge_state` in payload of the `RECHARGE.SUCCESS` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum RechargeState {
+    /// `SUCCESS`
+    Success,
+    /// `RECHARGING`
+    Recharging,
+    /// `CLOSED`
+    Closed,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl RechargeState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Recharging => "RECHARGING",
+            Self::Closed => "CLOSED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String> for RechargeState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "SUCCESS" => Self::Success,
+            "RECHARGING" => Self::Recharging,
+            "CLOSED" => Self::Closed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for RechargeState {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for RechargeState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for RechargeState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `RECHARGE.CLOSED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsRechargeClosedResource {
+    /// `sp_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `out_recharge_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_recharge_no: ::std::option::Option<::std::string::String>,
+    /// `recharge_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_id: ::std::option::Option<::std::string::String>,
+    /// `recharge_scene`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_scene: ::std::option::Option<RechargeScene>,
+    /// `account_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_type: ::std::option::Option<EventsRechargeClosedResourceAccountType>,
+    /// `recharge_channel`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_channel: ::std::option::Option<RechargeChannel>,
+    /// `recharge_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_amount: ::std::option::Option<
+        EventsRechargeClosedResourceRechargeAmount,
+    >,
+    /// `recharge_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_state: ::std::option::Option<RechargeState>,
+    /// `recharge_state_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_state_desc: ::std::option::Option<::std::string::String>,
+    /// `accept_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_time: ::std::option::Option<::std::string::String>,
+    /// `close_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub close_time: ::std::option::Option<::std::string::String>,
+    /// `remark`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remark: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsRechargeClosedResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsRechargeClosedResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            sp_mchid: fields.take("sp_mchid"),
+            sub_mchid: fields.take("sub_mchid"),
+            out_recharge_no: fields.take("out_recharge_no"),
+            recharge_id: fields.take("recharge_id"),
+            recharge_scene: fields.take("recharge_scene"),
+            account_type: fields.take("account_type"),
+            recharge_channel: fields.take("recharge_channel"),
+            recharge_amount: fields.take("recharge_amount"),
+            recharge_state: fields.take("recharge_state"),
+            recharge_state_desc: fields.take("recharge_state_desc"),
+            accept_time: fields.take("accept_time"),
+            close_time: fields.take("close_time"),
+            remark: fields.take("remark"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `bank_transfer_info` in payload of the `RECHARGE.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsRechargeSuccessResourceBankTransferInfo {
+    /// `bill_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bill_no: ::std::option::Option<::std::string::String>,
+    /// `memo`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub memo: ::std::option::Option<::std::string::String>,
+    /// `bank_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_name: ::std::option::Option<::std::string::String>,
+    /// `bank_card_tail`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_card_tail: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsRechargeSuccessResourceBankTransferInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsRechargeSuccessResourceBankTransferInfo",
+        )?;
+        ::std::result::Result::Ok(Self {
+            bill_no: fields.take("bill_no"),
+            memo: fields.take("memo"),
+            bank_name: fields.take("bank_name"),
+            bank_card_tail: fields.take("bank_card_tail"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `RECHARGE.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsRechargeSuccessResource {
+    /// `sp_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `out_recharge_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_recharge_no: ::std::option::Option<::std::string::String>,
+    /// `recharge_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_id: ::std::option::Option<::std::string::String>,
+    /// `recharge_scene`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_scene: ::std::option::Option<RechargeScene>,
+    /// `account_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_type: ::std::option::Option<EventsRechargeClosedResourceAccountType>,
+    /// `recharge_channel`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_channel: ::std::option::Option<RechargeChannel>,
+    /// `recharge_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_amount: ::std::option::Option<
+        EventsRechargeClosedResourceRechargeAmount,
+    >,
+    /// `recharge_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_state: ::std::option::Option<RechargeState>,
+    /// `recharge_state_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_state_desc: ::std::option::Option<::std::string::String>,
+    /// `accept_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_time: ::std::option::Option<::std::string::String>,
+    /// `success_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
+    /// `remark`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remark: ::std::option::Option<::std::string::String>,
+    /// `qr_recharge_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub qr_recharge_info: ::std::option::Option<FailedRepresentativeInfoList>,
+    /// `bank_transfer_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_transfer_info: ::std::option::Option<
+        EventsRechargeSuccessResourceBankTransferInfo,
+    >,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsRechargeSuccessResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsRechargeSuccessResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            sp_mchid: fields.take("sp_mchid"),
+            sub_mchid: fields.take("sub_mchid"),
+            out_recharge_no: fields.take("out_recharge_no"),
+            recharge_id: fields.take("recharge_id"),
+            recharge_scene: fields.take("recharge_scene"),
+            account_type: fields.take("account_type"),
+            recharge_channel: fields.take("recharge_channel"),
+            recharge_amount: fields.take("recharge_amount"),
+            recharge_state: fields.take("recharge_state"),
+            recharge_state_desc: fields.take("recharge_state_desc"),
+            accept_time: fields.take("accept_time"),
+            success_time: fields.take("success_time"),
+            remark: fields.take("remark"),
+            qr_recharge_info: fields.take("qr_recharge_info"),
+            bank_transfer_info: fields.take("bank_transfer_info"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `refund_status` in payload of the `REFUND.ABNORMAL` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsRefundAbnormalResourceRefundStatus {
+    /// `ABNORMAL`
+    Abnormal,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsRefundAbnormalResourceRefundStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Abnormal => "ABNORMAL",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsRefundAbnormalResourceRefundStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ABNORMAL" => Self::Abnormal,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsRefundAbnormalResourceRefundStatus {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsRefundAbnormalResourceRefundStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsRefundAbnormalResourceRefundStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// `amount` in payload of the `REFUND.ABNORMAL` webhook event.
+///
+/// Also the `amount` in payload of the `REFUND.CLOSED` webhook event; the `amount` in payload of the `REFUND.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsRefundAbnormalResourceAmount {
+    /// `total`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
+    /// `refund`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund: ::std::option::Option<i64>,
+    /// `payer_total`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_total: ::std::option::Option<i64>,
+    /// `payer_refund`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_refund: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsRefundAbnormalResourceAmount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsRefundAbnormalResourceAmount",
+        )?;
+        ::std::result::Result::Ok(Self {
+            total: fields.take("total"),
+            refund: fields.take("refund"),
+            payer_total: fields.take("payer_total"),
+            payer_refund: fields.take("payer_refund"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `REFUND.ABNORMAL` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsRefundAbnormalResource {
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `trade_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
+    /// `refund_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
+    /// `out_refund_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
+    /// `refund_status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_status: ::std::option::Option<EventsRefundAbnormalResourceRefundStatus>,
+    /// `success_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
+    /// `user_received_account`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_received_account: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<EventsRefundAbnormalResourceAmount>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsRefundAbnormalResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsRefundAbnormalResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mchid: fields.take("mchid"),
+            transaction_id: fields.take("transaction_id"),
+            out_trade_no: fields.take("out_trade_no"),
+            trade_state: fields.take("trade_state"),
+            refund_id: fields.take("refund_id"),
+            out_refund_no: fields.take("out_refund_no"),
+            refund_status: fields.take("refund_status"),
+            success_time: fields.take("success_time"),
+            user_received_account: fields.take("user_received_account"),
+            amount: fields.take("amount"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `refund_status` in payload of the `REFUND.CLOSED` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsRefundClosedResourceRefundStatus {
+    /// `CLOSED`
+    Closed,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsRefundClosedResourceRefundStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Closed => "CLOSED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsRefundClosedResourceRefundStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "CLOSED" => Self::Closed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsRefundClosedResourceRefundStatus {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsRefundClosedResourceRefundStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsRefundClosedResourceRefundStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `REFUND.CLOSED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsRefundClosedResource {
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `trade_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
+    /// `refund_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
+    /// `out_refund_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
+    /// `refund_status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_status: ::std::option::Option<EventsRefundClosedResourceRefundStatus>,
+    /// `success_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
+    /// `user_received_account`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_received_account: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<EventsRefundAbnormalResourceAmount>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsRefundClosedResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsRefundClosedResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mchid: fields.take("mchid"),
+            transaction_id: fields.take("transaction_id"),
+            out_trade_no: fields.take("out_trade_no"),
+            trade_state: fields.take("trade_state"),
+            refund_id: fields.take("refund_id"),
+            out_refund_no: fields.take("out_refund_no"),
+            refund_status: fields.take("refund_status"),
+            success_time: fields.take("success_time"),
+            user_received_account: fields.take("user_received_account"),
+            amount: fields.take("amount"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `refund_status` in payload of the `REFUND.SUCCESS` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsRefundSuccessResourceRefundStatus {
+    /// `SUCCESS`
+    Success,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsRefundSuccessResourceRefundStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsRefundSuccessResourceRefundStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "SUCCESS" => Self::Success,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsRefundSuccessResourceRefundStatus {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsRefundSuccessResourceRefundStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsRefundSuccessResourceRefundStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `REFUND.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsRefundSuccessResource {
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `trade_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
+    /// `refund_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
+    /// `out_refund_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
+    /// `refund_status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_status: ::std::option::Option<EventsRefundSuccessResourceRefundStatus>,
+    /// `success_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
+    /// `user_received_account`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_received_account: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<EventsRefundAbnormalResourceAmount>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsRefundSuccessResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsRefundSuccessResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mchid: fields.take("mchid"),
+            transaction_id: fields.take("transaction_id"),
+            out_trade_no: fields.take("out_trade_no"),
+            trade_state: fields.take("trade_state"),
+            refund_id: fields.take("refund_id"),
+            out_refund_no: fields.take("out_refund_no"),
+            refund_status: fields.take("refund_status"),
+            success_time: fields.take("success_time"),
+            user_received_account: fields.take("user_received_account"),
+            amount: fields.take("amount"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `amount` in payload of the `TRANSACTION.FAIL` webhook event.
+///
+/// Also the `amount` in payload of the `TRANSACTION.INDUSTRY_FAILED` webhook event; the `amount` in payload of the `TRANSACTION.PAY_BACK` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsTransactionFailResourceAmount {
+    /// `currency`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// `discount_total`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_total: ::std::option::Option<i64>,
+    /// `payer_total`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_total: ::std::option::Option<i64>,
+    /// `total`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsTransactionFailResourceAmount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsTransactionFailResourceAmount",
+        )?;
+        ::std::result::Result::Ok(Self {
+            currency: fields.take("currency"),
+            discount_total: fields.take("discount_total"),
+            payer_total: fields.take("payer_total"),
+            total: fields.take("total"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `promotion_detail` in payload of the `TRANSACTION.FAIL` webhook event.
+///
+/// Also the `promotion_detail` in payload of the `TRANSACTION.PAY_BACK` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsTransactionFailResourcePromotionDetail {
+    /// `activity_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_id: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `merchant_contribute`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_contribute: ::std::option::Option<i64>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `other_contribute`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub other_contribute: ::std::option::Option<i64>,
+    /// `promotion_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_id: ::std::option::Option<::std::string::String>,
+    /// `scope`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `wechatpay_contribute`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wechatpay_contribute: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsTransactionFailResourcePromotionDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsTransactionFailResourcePromotionDetail",
+        )?;
+        ::std::result::Result::Ok(Self {
+            activity_id: fields.take("activity_id"),
+            amount: fields.take("amount"),
+            merchant_contribute: fields.take("merchant_contribute"),
+            name: fields.take("name"),
+            other_contribute: fields.take("other_contribute"),
+            promotion_id: fields.take("promotion_id"),
+            scope: fields.take("scope"),
+            r#type: fields.take("type"),
+            wechatpay_contribute: fields.take("wechatpay_contribute"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `parking_info` in payload of the `TRANSACTION.FAIL` webhook event.
+///
+/// Also the `parking_info` in payload of the `TRANSACTION.PAY_BACK` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsTransactionFailResourceParkingInfo {
+    /// `charging_duration`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub charging_duration: ::std::option::Option<i64>,
+    /// `device_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_id: ::std::option::Option<::std::string::String>,
+    /// `end_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// `parking_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parking_id: ::std::option::Option<::std::string::String>,
+    /// `parking_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parking_name: ::std::option::Option<::std::string::String>,
+    /// `plate_color`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_color: ::std::option::Option<::std::string::String>,
+    /// `plate_number`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
+    /// `start_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsTransactionFailResourceParkingInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsTransactionFailResourceParkingInfo",
+        )?;
+        ::std::result::Result::Ok(Self {
+            charging_duration: fields.take("charging_duration"),
+            device_id: fields.take("device_id"),
+            end_time: fields.take("end_time"),
+            parking_id: fields.take("parking_id"),
+            parking_name: fields.take("parking_name"),
+            plate_color: fields.take("plate_color"),
+            plate_number: fields.take("plate_number"),
+            start_time: fields.take("start_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `TRANSACTION.FAIL` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsTransactionFailResource {
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<EventsTransactionFailResourceAmount>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `trade_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
+    /// `bank_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_type: ::std::option::Option<::std::string::String>,
+    /// `promotion_detail`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<EventsTransactionFailResourcePromotionDetail>,
+    >,
+    /// `success_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
+    /// `payer`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer: ::std::option::Option<FailedRepresentativeInfoList>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `trade_state_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state_desc: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<::std::string::String>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `scene_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scene_info: ::std::option::Option<::std::string::String>,
+    /// `create_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `parking_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parking_info: ::std::option::Option<EventsTransactionFailResourceParkingInfo>,
+    /// `sp_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `trade_scene`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_scene: ::std::option::Option<::std::string::String>,
+    /// `trade_state_description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state_description: ::std::option::Option<::std::string::String>,
+    /// `user_repaid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_repaid: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsTransactionFailResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsTransactionFailResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            transaction_id: fields.take("transaction_id"),
+            amount: fields.take("amount"),
+            mchid: fields.take("mchid"),
+            trade_state: fields.take("trade_state"),
+            bank_type: fields.take("bank_type"),
+            promotion_detail: fields.take("promotion_detail"),
+            success_time: fields.take("success_time"),
+            payer: fields.take("payer"),
+            out_trade_no: fields.take("out_trade_no"),
+            appid: fields.take("appid"),
+            trade_state_desc: fields.take("trade_state_desc"),
+            trade_type: fields.take("trade_type"),
+            attach: fields.take("attach"),
+            scene_info: fields.take("scene_info"),
+            create_time: fields.take("create_time"),
+            description: fields.take("description"),
+            parking_info: fields.take("parking_info"),
+            sp_mchid: fields.take("sp_mchid"),
+            sub_appid: fields.take("sub_appid"),
+            sub_mchid: fields.take("sub_mchid"),
+            trade_scene: fields.take("trade_scene"),
+            trade_state_description: fields.take("trade_state_description"),
+            user_repaid: fields.take("user_repaid"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `promotion_detail` in payload of the `TRANSACTION.INDUSTRY_FAILED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsTransactionIndustryFailedResourcePromotionDetail {
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `coupon_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
+    /// `merchant_contribute`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_contribute: ::std::option::Option<i64>,
+    /// `name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `other_contribute`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub other_contribute: ::std::option::Option<i64>,
+    /// `scope`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `stock_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
+    /// `type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// `wechatpay_contribute`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wechatpay_contribute: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de>
+for EventsTransactionIndustryFailedResourcePromotionDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsTransactionIndustryFailedResourcePromotionDetail",
+        )?;
+        ::std::result::Result::Ok(Self {
+            amount: fields.take("amount"),
+            coupon_id: fields.take("coupon_id"),
+            merchant_contribute: fields.take("merchant_contribute"),
+            name: fields.take("name"),
+            other_contribute: fields.take("other_contribute"),
+            scope: fields.take("scope"),
+            stock_id: fields.take("stock_id"),
+            r#type: fields.take("type"),
+            wechatpay_contribute: fields.take("wechatpay_contribute"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `TRANSACTION.INDUSTRY_FAILED` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsTransactionIndustryFailedResource {
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<EventsTransactionFailResourceAmount>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `trade_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
+    /// `bank_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_type: ::std::option::Option<::std::string::String>,
+    /// `promotion_detail`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<EventsTransactionIndustryFailedResourcePromotionDetail>,
+    >,
+    /// `success_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
+    /// `payer`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer: ::std::option::Option<
+        EduPapayTransactionsIdByTransactionIdGetResponsePayer,
+    >,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `trade_state_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state_desc: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<::std::string::String>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `scene_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scene_info: ::std::option::Option<::std::string::String>,
+    /// `device_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<
+        EduPapayTransactionsIdByTransactionIdGetResponseDeviceInformation,
+    >,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsTransactionIndustryFailedResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsTransactionIndustryFailedResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            transaction_id: fields.take("transaction_id"),
+            amount: fields.take("amount"),
+            mchid: fields.take("mchid"),
+            trade_state: fields.take("trade_state"),
+            bank_type: fields.take("bank_type"),
+            promotion_detail: fields.take("promotion_detail"),
+            success_time: fields.take("success_time"),
+            payer: fields.take("payer"),
+            out_trade_no: fields.take("out_trade_no"),
+            appid: fields.take("appid"),
+            trade_state_desc: fields.take("trade_state_desc"),
+            trade_type: fields.take("trade_type"),
+            attach: fields.take("attach"),
+            scene_info: fields.take("scene_info"),
+            device_info: fields.take("device_info"),
+            sub_appid: fields.take("sub_appid"),
+            sub_mchid: fields.take("sub_mchid"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `trade_type` in payload of the `TRANSACTION.PAY_BACK` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsTransactionPayBackResourceTradeType {
+    /// `AUTH`
+    Auth,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl EventsTransactionPayBackResourceTradeType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Auth => "AUTH",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String>
+for EventsTransactionPayBackResourceTradeType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "AUTH" => Self::Auth,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for EventsTransactionPayBackResourceTradeType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for EventsTransactionPayBackResourceTradeType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsTransactionPayBackResourceTradeType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `TRANSACTION.PAY_BACK` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsTransactionPayBackResource {
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<EventsTransactionFailResourceAmount>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `trade_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
+    /// `bank_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_type: ::std::option::Option<::std::string::String>,
+    /// `promotion_detail`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<EventsTransactionFailResourcePromotionDetail>,
+    >,
+    /// `success_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
+    /// `trade_scene`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_scene: ::std::option::Option<
+        PayTransactionsIdByTransactionIdGetResponseTradeScene,
+    >,
+    /// `payer`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer: ::std::option::Option<FailedRepresentativeInfoList>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `trade_state_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state_desc: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<EventsTransactionPayBackResourceTradeType>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `scene_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scene_info: ::std::option::Option<::std::string::String>,
+    /// `create_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `parking_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parking_info: ::std::option::Option<EventsTransactionFailResourceParkingInfo>,
+    /// `sp_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `trade_state_description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state_description: ::std::option::Option<::std::string::String>,
+    /// `user_repaid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_repaid: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsTransactionPayBackResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsTransactionPayBackResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            transaction_id: fields.take("transaction_id"),
+            amount: fields.take("amount"),
+            mchid: fields.take("mchid"),
+            trade_state: fields.take("trade_state"),
+            bank_type: fields.take("bank_type"),
+            promotion_detail: fields.take("promotion_detail"),
+            success_time: fields.take("success_time"),
+            trade_scene: fields.take("trade_scene"),
+            payer: fields.take("payer"),
+            out_trade_no: fields.take("out_trade_no"),
+            appid: fields.take("appid"),
+            trade_state_desc: fields.take("trade_state_desc"),
+            trade_type: fields.take("trade_type"),
+            attach: fields.take("attach"),
+            scene_info: fields.take("scene_info"),
+            create_time: fields.take("create_time"),
+            description: fields.take("description"),
+            parking_info: fields.take("parking_info"),
+            sp_mchid: fields.take("sp_mchid"),
+            sub_appid: fields.take("sub_appid"),
+            sub_mchid: fields.take("sub_mchid"),
+            trade_state_description: fields.take("trade_state_description"),
+            user_repaid: fields.take("user_repaid"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `VEHICLE.ENTRANCE_STATE_CHANGE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsVehicleEntranceStateChangeResource {
+    /// `sp_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `parking_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parking_id: ::std::option::Option<::std::string::String>,
+    /// `out_parking_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_parking_no: ::std::option::Option<::std::string::String>,
+    /// `plate_number`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
+    /// `plate_color`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_color: ::std::option::Option<::std::string::String>,
+    /// `start_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
+    /// `parking_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parking_name: ::std::option::Option<::std::string::String>,
+    /// `free_duration`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub free_duration: ::std::option::Option<i64>,
+    /// `parking_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parking_state: ::std::option::Option<::std::string::String>,
+    /// `state_update_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state_update_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsVehicleEntranceStateChangeResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsVehicleEntranceStateChangeResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            sp_mchid: fields.take("sp_mchid"),
+            sub_mchid: fields.take("sub_mchid"),
+            parking_id: fields.take("parking_id"),
+            out_parking_no: fields.take("out_parking_no"),
+            plate_number: fields.take("plate_number"),
+            plate_color: fields.take("plate_color"),
+            start_time: fields.take("start_time"),
+            parking_name: fields.take("parking_name"),
+            free_duration: fields.take("free_duration"),
+            parking_state: fields.take("parking_state"),
+            state_update_time: fields.take("state_update_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `bind_state` in payload of the `VEHICLE.USER_STATE_CHANGE` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum BindState {
+    /// `OPENED`
+    Opened,
+    /// `PAUSE`
+    Pause,
+    /// `DELETED`
+    Deleted,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl BindState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Opened => "OPENED",
+            Self::Pause => "PAUSE",
+            Self::Deleted => "DELETED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String> for BindState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "OPENED" => Self::Opened,
+            "PAUSE" => Self::Pause,
+            "DELETED" => Self::Deleted,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for BindState {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for BindState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for BindState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `VEHICLE.USER_STATE_CHANGE` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsVehicleUserStateChangeResource {
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `sp_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
+    /// `sp_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_openid: ::std::option::Option<::std::string::String>,
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `contract_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
+    /// `bind_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bind_state: ::std::option::Option<BindState>,
+    /// `plate_number`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsVehicleUserStateChangeResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsVehicleUserStateChangeResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            appid: fields.take("appid"),
+            sp_mchid: fields.take("sp_mchid"),
+            sp_openid: fields.take("sp_openid"),
+            sub_mchid: fields.take("sub_mchid"),
+            contract_id: fields.take("contract_id"),
+            bind_state: fields.take("bind_state"),
+            plate_number: fields.take("plate_number"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "events")]
+/// `risk_type` in payload of the `VIOLATION.APPEAL` webhook event.
+///
+/// Also the `risk_type` in payload of the `VIOLATION.INTERCEPT` webhook event; the `risk_type` in payload of the `VIOLATION.PUNISH` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum RiskType {
+    /// `ONE_YUAN_PURCHASES`
+    OneYuanPurchases,
+    /// `MULTI_LEVEL_DISTRIBUTION_REBATE`
+    MultiLevelDistributionRebate,
+    /// `PROHIBITED_BUSINESS_CATEGORIES`
+    ProhibitedBusinessCategories,
+    /// `CASH_ADVANCE_VIA_CREDIT_CARD`
+    CashAdvanceViaCreditCard,
+    /// `INDUCING_USERS_TO_MAKE_PAYMENTS`
+    InducingUsersToMakePayments,
+    /// `FRAUD`
+    Fraud,
+    /// `MALICIOUS_FAN_COUNT_BOOSTING`
+    MaliciousFanCountBoosting,
+    /// `CROSS_CATEGORY_ACTIVITIES`
+    CrossCategoryActivities,
+    /// `CROSS_CATEGORY_BUSINESS`
+    CrossCategoryBusiness,
+    /// `GAMBLING`
+    Gambling,
+    /// `LEWD_CONTENT`
+    LewdContent,
+    /// `UNLICENSED_PAYMENT_AND_SETTLEMENT_BUSINESS`
+    UnlicensedPaymentAndSettlementBusiness,
+    /// `INVESTMENT`
+    Investment,
+    /// `TRANSACTION_DISPUTE`
+    TransactionDispute,
+    /// `CROSS_BORDER_USE_OF_DOMESTIC_PAYMENT_API`
+    CrossBorderUseOfDomesticPaymentApi,
+    /// `OVERSEAS_ACTIVITIES_OUTSIDE_THE_BUSINESS_SCOPE_APPROVED_BY_REGULATORY_AUTHORITIES`
+    OverseasActivitiesOutsideTheBusinessScopeApprovedByRegulatoryAuthorities,
+    /// `UNUSUAL_TRANSACTION`
+    UnusualTransaction,
+    /// `UNLICENSED_BUSINESS`
+    UnlicensedBusiness,
+    /// `WEALTH_INVESTMENT`
+    WealthInvestment,
+    /// `AFFILIATED_TO_A_VIOLATING_ENTITY`
+    AffiliatedToAViolatingEntity,
+    /// `INVOLVED_IN_A_JUDICIAL_CASE`
+    InvolvedInAJudicialCase,
+    /// `INCORRECT_INFORMATION_SUBMITTED`
+    IncorrectInformationSubmitted,
+    /// `APPEAL_SUCCESSFUL`
+    AppealSuccessful,
+    /// `REPORTED_BY_OTHERS`
+    ReportedByOthers,
+    /// `VIOLATING_SMART_CATERING_ACTIVITIES`
+    ViolatingSmartCateringActivities,
+    /// `MORE_THAN_ONE_MERCHANT_UNDER_A_SINGLE_MERCHANT_ID`
+    MoreThanOneMerchantUnderASingleMerchantId,
+    /// `CROSS_REGION_USE_OF_INTERNATIONAL_PAYMENT_API`
+    CrossRegionUseOfInternationalPaymentApi,
+    /// `UNUSUAL_REAL_TIME_TRANSACTION`
+    UnusualRealTimeTransaction,
+    /// `UNACCEPTABLE_DOCUMENTS`
+    UnacceptableDocuments,
+    /// `LARGE_AMOUNT_TRANSACTION`
+    LargeAmountTransaction,
+    /// `ALL_MERCHANTS_HAVE_CONFIRMED_THE_WILLINGNESS_TO_OPEN_AN_ACCOUNT`
+    AllMerchantsHaveConfirmedTheWillingnessToOpenAnAccount,
+    /// `UNCONFIRMED_WILLINGNESS_TO_OPEN_AN_ACCOUNT`
+    UnconfirmedWillingnessToOpenAnAccount,
+    /// `INACTIVE_TRANSACTION`
+    InactiveTransaction,
+    /// `OTHER_UNUSUAL_ACTIVITIES`
+    OtherUnusualActivities,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "events")]
+impl RiskType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OneYuanPurchases => "ONE_YUAN_PURCHASES",
+            Self::MultiLevelDistributionRebate => "MULTI_LEVEL_DISTRIBUTION_REBATE",
+            Self::ProhibitedBusinessCategories => "PROHIBITED_BUSINESS_CATEGORIES",
+            Self::CashAdvanceViaCreditCard => "CASH_ADVANCE_VIA_CREDIT_CARD",
+            Self::InducingUsersToMakePayments => "INDUCING_USERS_TO_MAKE_PAYMENTS",
+            Self::Fraud => "FRAUD",
+            Self::MaliciousFanCountBoosting => "MALICIOUS_FAN_COUNT_BOOSTING",
+            Self::CrossCategoryActivities => "CROSS_CATEGORY_ACTIVITIES",
+            Self::CrossCategoryBusiness => "CROSS_CATEGORY_BUSINESS",
+            Self::Gambling => "GAMBLING",
+            Self::LewdContent => "LEWD_CONTENT",
+            Self::UnlicensedPaymentAndSettlementBusiness => {
+                "UNLICENSED_PAYMENT_AND_SETTLEMENT_BUSINESS"
+            }
+            Self::Investment => "INVESTMENT",
+            Self::TransactionDispute => "TRANSACTION_DISPUTE",
+            Self::CrossBorderUseOfDomesticPaymentApi => {
+                "CROSS_BORDER_USE_OF_DOMESTIC_PAYMENT_API"
+            }
+            Self::OverseasActivitiesOutsideTheBusinessScopeApprovedByRegulatoryAuthorities => {
+                "OVERSEAS_ACTIVITIES_OUTSIDE_THE_BUSINESS_SCOPE_APPROVED_BY_REGULATORY_AUTHORITIES"
+            }
+            Self::UnusualTransaction => "UNUSUAL_TRANSACTION",
+            Self::UnlicensedBusiness => "UNLICENSED_BUSINESS",
+            Self::WealthInvestment => "WEALTH_INVESTMENT",
+            Self::AffiliatedToAViolatingEntity => "AFFILIATED_TO_A_VIOLATING_ENTITY",
+            Self::InvolvedInAJudicialCase => "INVOLVED_IN_A_JUDICIAL_CASE",
+            Self::IncorrectInformationSubmitted => "INCORRECT_INFORMATION_SUBMITTED",
+            Self::AppealSuccessful => "APPEAL_SUCCESSFUL",
+            Self::ReportedByOthers => "REPORTED_BY_OTHERS",
+            Self::ViolatingSmartCateringActivities => {
+                "VIOLATING_SMART_CATERING_ACTIVITIES"
+            }
+            Self::MoreThanOneMerchantUnderASingleMerchantId => {
+                "MORE_THAN_ONE_MERCHANT_UNDER_A_SINGLE_MERCHANT_ID"
+            }
+            Self::CrossRegionUseOfInternationalPaymentApi => {
+                "CROSS_REGION_USE_OF_INTERNATIONAL_PAYMENT_API"
+            }
+            Self::UnusualRealTimeTransaction => "UNUSUAL_REAL_TIME_TRANSACTION",
+            Self::UnacceptableDocuments => "UNACCEPTABLE_DOCUMENTS",
+            Self::LargeAmountTransaction => "LARGE_AMOUNT_TRANSACTION",
+            Self::AllMerchantsHaveConfirmedTheWillingnessToOpenAnAccount => {
+                "ALL_MERCHANTS_HAVE_CONFIRMED_THE_WILLINGNESS_TO_OPEN_AN_ACCOUNT"
+            }
+            Self::UnconfirmedWillingnessToOpenAnAccount => {
+                "UNCONFIRMED_WILLINGNESS_TO_OPEN_AN_ACCOUNT"
+            }
+            Self::InactiveTransaction => "INACTIVE_TRANSACTION",
+            Self::OtherUnusualActivities => "OTHER_UNUSUAL_ACTIVITIES",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<::std::string::String> for RiskType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ONE_YUAN_PURCHASES" => Self::OneYuanPurchases,
+            "MULTI_LEVEL_DISTRIBUTION_REBATE" => Self::MultiLevelDistributionRebate,
+            "PROHIBITED_BUSINESS_CATEGORIES" => Self::ProhibitedBusinessCategories,
+            "CASH_ADVANCE_VIA_CREDIT_CARD" => Self::CashAdvanceViaCreditCard,
+            "INDUCING_USERS_TO_MAKE_PAYMENTS" => Self::InducingUsersToMakePayments,
+            "FRAUD" => Self::Fraud,
+            "MALICIOUS_FAN_COUNT_BOOSTING" => Self::MaliciousFanCountBoosting,
+            "CROSS_CATEGORY_ACTIVITIES" => Self::CrossCategoryActivities,
+            "CROSS_CATEGORY_BUSINESS" => Self::CrossCategoryBusiness,
+            "GAMBLING" => Self::Gambling,
+            "LEWD_CONTENT" => Self::LewdContent,
+            "UNLICENSED_PAYMENT_AND_SETTLEMENT_BUSINESS" => {
+                Self::UnlicensedPaymentAndSettlementBusiness
+            }
+            "INVESTMENT" => Self::Investment,
+            "TRANSACTION_DISPUTE" => Self::TransactionDispute,
+            "CROSS_BORDER_USE_OF_DOMESTIC_PAYMENT_API" => {
+                Self::CrossBorderUseOfDomesticPaymentApi
+            }
+            "OVERSEAS_ACTIVITIES_OUTSIDE_THE_BUSINESS_SCOPE_APPROVED_BY_REGULATORY_AUTHORITIES" => {
+                Self::OverseasActivitiesOutsideTheBusinessScopeApprovedByRegulatoryAuthorities
+            }
+            "UNUSUAL_TRANSACTION" => Self::UnusualTransaction,
+            "UNLICENSED_BUSINESS" => Self::UnlicensedBusiness,
+            "WEALTH_INVESTMENT" => Self::WealthInvestment,
+            "AFFILIATED_TO_A_VIOLATING_ENTITY" => Self::AffiliatedToAViolatingEntity,
+            "INVOLVED_IN_A_JUDICIAL_CASE" => Self::InvolvedInAJudicialCase,
+            "INCORRECT_INFORMATION_SUBMITTED" => Self::IncorrectInformationSubmitted,
+            "APPEAL_SUCCESSFUL" => Self::AppealSuccessful,
+            "REPORTED_BY_OTHERS" => Self::ReportedByOthers,
+            "VIOLATING_SMART_CATERING_ACTIVITIES" => {
+                Self::ViolatingSmartCateringActivities
+            }
+            "MORE_THAN_ONE_MERCHANT_UNDER_A_SINGLE_MERCHANT_ID" => {
+                Self::MoreThanOneMerchantUnderASingleMerchantId
+            }
+            "CROSS_REGION_USE_OF_INTERNATIONAL_PAYMENT_API" => {
+                Self::CrossRegionUseOfInternationalPaymentApi
+            }
+            "UNUSUAL_REAL_TIME_TRANSACTION" => Self::UnusualRealTimeTransaction,
+            "UNACCEPTABLE_DOCUMENTS" => Self::UnacceptableDocuments,
+            "LARGE_AMOUNT_TRANSACTION" => Self::LargeAmountTransaction,
+            "ALL_MERCHANTS_HAVE_CONFIRMED_THE_WILLINGNESS_TO_OPEN_AN_ACCOUNT" => {
+                Self::AllMerchantsHaveConfirmedTheWillingnessToOpenAnAccount
+            }
+            "UNCONFIRMED_WILLINGNESS_TO_OPEN_AN_ACCOUNT" => {
+                Self::UnconfirmedWillingnessToOpenAnAccount
+            }
+            "INACTIVE_TRANSACTION" => Self::InactiveTransaction,
+            "OTHER_UNUSUAL_ACTIVITIES" => Self::OtherUnusualActivities,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "events")]
+impl ::std::convert::From<&str> for RiskType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "events")]
+impl ::serde::Serialize for RiskType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for RiskType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "events")]
+/// Payload of the `VIOLATION.APPEAL` webhook event.
+///
+/// Also the payload of the `VIOLATION.INTERCEPT` webhook event; the payload of the `VIOLATION.PUNISH` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsViolationAppealResource {
+    /// `sub_mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// `company_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub company_name: ::std::option::Option<::std::string::String>,
+    /// `record_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub record_id: ::std::option::Option<::std::string::String>,
+    /// `punish_plan`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub punish_plan: ::std::option::Option<::std::string::String>,
+    /// `punish_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub punish_time: ::std::option::Option<::std::string::String>,
+    /// `punish_description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub punish_description: ::std::option::Option<::std::string::String>,
+    /// `risk_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_type: ::std::option::Option<RiskType>,
+    /// `risk_description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_description: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "events")]
+impl<'de> ::serde::Deserialize<'de> for EventsViolationAppealResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsViolationAppealResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            sub_mchid: fields.take("sub_mchid"),
+            company_name: fields.take("company_name"),
+            record_id: fields.take("record_id"),
+            punish_plan: fields.take("punish_plan"),
+            punish_time: fields.take("punish_time"),
+            punish_description: fields.take("punish_description"),
+            risk_type: fields.take("risk_type"),
+            risk_description: fields.take("risk_description"),
+            unparsed: fields.finish(),
+        })
     }
 }

@@ -53,7 +53,7 @@ pub mod cards {
             client.json(op).await
         }
         pub use crate::types::DiscountCardCardsByOutCardCodeGetResponseTimeRange as GetResponseTimeRange;
-        pub use crate::types::PayInformation as GetResponsePayInformation;
+        pub use crate::types::DiscountCardCardsByOutCardCodeGetResponsePayInformation as GetResponsePayInformation;
         pub use crate::types::DiscountCardCardsByOutCardCodeGetResponseObjectivesObjectiveCompletionRecords as GetResponseObjectivesObjectiveCompletionRecords;
         pub use crate::types::DiscountCardCardsByOutCardCodeGetResponseObjectives as GetResponseObjectives;
         pub use crate::types::DiscountCardCardsByOutCardCodeGetResponseRewardsRewardUsageRecords as GetResponseRewardsRewardUsageRecords;

@@ -978,7 +978,7 @@ pub mod favor {
         pub use crate::types::MarketingFavorCouponStocksPostRequestCouponUseRuleDiscountCoupon as PostRequestCouponUseRuleDiscountCoupon;
         pub use crate::types::MarketingFavorCouponStocksPostRequestCouponUseRuleExchangeCoupon as PostRequestCouponUseRuleExchangeCoupon;
         pub use crate::types::LimitCard as PostRequestCouponUseRuleLimitCard;
-        pub use crate::types::TradeType as PostRequestCouponUseRuleTradeType;
+        pub use crate::types::MarketingFavorCouponStocksPostRequestCouponUseRuleTradeType as PostRequestCouponUseRuleTradeType;
         pub use crate::types::MarketingFavorCouponStocksPostRequestCouponUseRule as PostRequestCouponUseRule;
         pub use crate::types::MarketingFavorCouponStocksPostRequest as PostRequest;
         pub use crate::types::CreateCouponStockResponse as PostResponse;
@@ -1056,7 +1056,7 @@ pub mod favor {
         }
         pub use crate::types::MarketingFavorStocksGetQuery as GetQuery;
         pub use crate::types::NormalCouponInformation as GetResponseDataStockUseRuleFixedNormalCoupon;
-        pub use crate::types::TradeType as GetResponseDataStockUseRuleTradeType;
+        pub use crate::types::MarketingFavorCouponStocksPostRequestCouponUseRuleTradeType as GetResponseDataStockUseRuleTradeType;
         pub use crate::types::MarketingFavorStocksGetResponseDataStockUseRule as GetResponseDataStockUseRule;
         pub use crate::types::CutToMessage as GetResponseDataCutToMessage;
         pub use crate::types::MarketingFavorStocksGetResponseDataBusinessType as GetResponseDataBusinessType;
@@ -1096,7 +1096,7 @@ pub mod favor {
             }
             pub use crate::types::MarketingFavorStocksByStockIdGetQuery as GetQuery;
             pub use crate::types::NormalCouponInformation as GetResponseStockUseRuleFixedNormalCoupon;
-            pub use crate::types::TradeType as GetResponseStockUseRuleTradeType;
+            pub use crate::types::MarketingFavorCouponStocksPostRequestCouponUseRuleTradeType as GetResponseStockUseRuleTradeType;
             pub use crate::types::MarketingFavorStocksByStockIdGetResponseStockUseRule as GetResponseStockUseRule;
             pub use crate::types::CutToMessage as GetResponseCutToMessage;
             pub use crate::types::MarketingFavorStocksGetResponseDataBusinessType as GetResponseBusinessType;
@@ -1404,8 +1404,8 @@ pub mod favor {
                 pub use crate::types::CutToMessage as GetResponseDataCutToMessage;
                 pub use crate::types::NormalCouponInformation as GetResponseDataNormalCouponInformation;
                 pub use crate::types::MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformationGoodsDetail as GetResponseDataConsumeInformationGoodsDetail;
-                pub use crate::types::ConsumeInformation as GetResponseDataConsumeInformation;
-                pub use crate::types::Coupon as GetResponseData;
+                pub use crate::types::MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformation as GetResponseDataConsumeInformation;
+                pub use crate::types::MarketingFavorUsersByOpenidCouponsGetResponseData as GetResponseData;
                 pub use crate::types::CouponCollection as GetResponse;
                 pub use crate::types::MarketingFavorUsersByOpenidCouponsPostRequest as PostRequest;
                 pub use crate::types::SendCouponResponse as PostResponse;
@@ -1448,8 +1448,10 @@ pub mod favor {
                     pub use crate::types::CutToMessage as GetResponseCutToMessage;
                     pub use crate::types::NormalCouponInformation as GetResponseNormalCouponInformation;
                     pub use crate::types::MarketingFavorUsersByOpenidCouponsGetResponseDataConsumeInformationGoodsDetail as GetResponseConsumeInformationGoodsDetail;
-                    pub use crate::types::ConsumeInformation as GetResponseConsumeInformation;
+                    pub use crate::types::MarketingFavorUsersByOpenidCouponsByCouponIdGetResponseConsumeInformation as GetResponseConsumeInformation;
                     pub use crate::types::MarketingFavorStocksGetResponseDataBusinessType as GetResponseBusinessType;
+                    pub use crate::types::SingleitemDiscountOff as GetResponseSingleitemDiscountOff;
+                    pub use crate::types::DiscountTo as GetResponseDiscountTo;
                     pub use crate::types::Coupon as GetResponse;
                 }
             }

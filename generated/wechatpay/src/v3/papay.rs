@@ -110,7 +110,7 @@ pub mod insurance_pay {
                                 );
                             client.json(op).await
                         }
-                        pub use crate::types::DeductAmount as GetResponseScheduledAmount;
+                        pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as GetResponseScheduledAmount;
                         pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponse as GetResponse;
                         /// Operations under `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`.
                         pub mod schedule {
@@ -148,7 +148,7 @@ pub mod insurance_pay {
                             }
                             pub use crate::types::ScheduleAmount as PostRequestScheduledAmount;
                             pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdSchedulePostRequest as PostRequest;
-                            pub use crate::types::DeductAmount as PostResponseScheduledAmount;
+                            pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as PostResponseScheduledAmount;
                             pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponse as PostResponse;
                         }
                     }
@@ -185,7 +185,7 @@ pub mod insurance_pay {
             }
             pub use crate::types::ScheduleAmount as PostRequestAmount;
             pub use crate::types::PapayInsurancePayTransactionsApplyPostRequest as PostRequest;
-            pub use crate::types::DeductAmount as PostResponseAmount;
+            pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as PostResponseAmount;
             pub use crate::types::PapayInsurancePayTransactionsApplyPostResponse as PostResponse;
         }
     }
@@ -560,7 +560,7 @@ pub mod insurance_sign {
                             client.json(op).await
                         }
                         pub use crate::types::MerchantServiceComplaintsV2ByComplaintIdNegotiationHistorysGetQuery as GetQuery;
-                        pub use crate::types::DeductAmount as GetResponseDataEstimatedDeductAmount;
+                        pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as GetResponseDataEstimatedDeductAmount;
                         pub use crate::types::PapayInsuranceSignPolicyPeriodsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponseData as GetResponseData;
                         pub use crate::types::PapayInsuranceSignPolicyPeriodsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponse as GetResponse;
                     }
@@ -607,7 +607,7 @@ pub mod pay {
                         client.json(op).await
                     }
                     pub use crate::types::ComplianceInactiveMerchantIdentityVerificationMerchantsPostRequest as GetQuery;
-                    pub use crate::types::DeductAmount as GetResponseScheduledAmount;
+                    pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as GetResponseScheduledAmount;
                     pub use crate::types::PapayPayPartnerSchedulesContractIdByContractIdGetResponse as GetResponse;
                     /// Operations under `/v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`.
                     pub mod schedule {
@@ -640,7 +640,7 @@ pub mod pay {
                         }
                         pub use crate::types::ScheduleAmount as PostRequestScheduleAmount;
                         pub use crate::types::PapayPayPartnerSchedulesContractIdByContractIdSchedulePostRequest as PostRequest;
-                        pub use crate::types::DeductAmount as PostResponseScheduledAmount;
+                        pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as PostResponseScheduledAmount;
                         pub use crate::types::PapayPayPartnerSchedulesContractIdByContractIdGetResponse as PostResponse;
                     }
                 }
@@ -675,7 +675,7 @@ pub mod pay {
                 }
                 pub use crate::types::ScheduleAmount as PostRequestAmount;
                 pub use crate::types::PapayPayPartnerTransactionsApplyPostRequest as PostRequest;
-                pub use crate::types::DeductAmount as PostResponseAmount;
+                pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as PostResponseAmount;
                 pub use crate::types::PapayInsurancePayTransactionsApplyPostResponse as PostResponse;
             }
         }
@@ -709,7 +709,7 @@ pub mod pay {
                         .path_param("contract_id", contract_id);
                     client.json(op).await
                 }
-                pub use crate::types::DeductAmount as GetResponseScheduledAmount;
+                pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as GetResponseScheduledAmount;
                 pub use crate::types::PapayPayPartnerSchedulesContractIdByContractIdGetResponse as GetResponse;
                 /// Operations under `/v3/papay/pay/schedules/contract-id/{contract_id}/schedule`.
                 pub mod schedule {
@@ -742,7 +742,7 @@ pub mod pay {
                     }
                     pub use crate::types::ScheduleAmount as PostRequestScheduleAmount;
                     pub use crate::types::PapayPaySchedulesContractIdByContractIdSchedulePostRequest as PostRequest;
-                    pub use crate::types::DeductAmount as PostResponseScheduledAmount;
+                    pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as PostResponseScheduledAmount;
                     pub use crate::types::PapayPayPartnerSchedulesContractIdByContractIdGetResponse as PostResponse;
                 }
             }
@@ -777,7 +777,7 @@ pub mod pay {
             }
             pub use crate::types::ScheduleAmount as PostRequestAmount;
             pub use crate::types::PapayPayTransactionsApplyPostRequest as PostRequest;
-            pub use crate::types::DeductAmount as PostResponseAmount;
+            pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as PostResponseAmount;
             pub use crate::types::PapayInsurancePayTransactionsApplyPostResponse as PostResponse;
         }
     }
@@ -1104,7 +1104,7 @@ pub mod sign {
                             client.json(op).await
                         }
                         pub use crate::types::PapayInsuranceSignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponseContractTerminateInfo as GetResponseContractTerminateInfo;
-                        pub use crate::types::DeductAmount as GetResponseDeductScheduleEstimatedDeductAmount;
+                        pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as GetResponseDeductScheduleEstimatedDeductAmount;
                         pub use crate::types::PapaySignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponseDeductSchedule as GetResponseDeductSchedule;
                         pub use crate::types::PapaySignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponse as GetResponse;
                         /// Operations under `/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
@@ -1144,7 +1144,7 @@ pub mod sign {
                             }
                             pub use crate::types::EcommerceCombinePapayContractsPlanIdByPlanIdOutContractCodeByOutContractCodeTerminatePostRequest as PostRequest;
                             pub use crate::types::PapayInsuranceSignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponseContractTerminateInfo as PostResponseContractTerminateInfo;
-                            pub use crate::types::DeductAmount as PostResponseDeductScheduleEstimatedDeductAmount;
+                            pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as PostResponseDeductScheduleEstimatedDeductAmount;
                             pub use crate::types::PapaySignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponseDeductSchedule as PostResponseDeductSchedule;
                             pub use crate::types::PapaySignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponse as PostResponse;
                         }
@@ -1200,7 +1200,7 @@ pub mod sign {
                             }
                             pub use crate::types::ComplianceInactiveMerchantIdentityVerificationMerchantsPostRequest as GetQuery;
                             pub use crate::types::PapayInsuranceSignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponseContractTerminateInfo as GetResponseContractTerminateInfo;
-                            pub use crate::types::DeductAmount as GetResponseDeductScheduleEstimatedDeductAmount;
+                            pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as GetResponseDeductScheduleEstimatedDeductAmount;
                             pub use crate::types::PapaySignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponseDeductSchedule as GetResponseDeductSchedule;
                             pub use crate::types::PapaySignPartnerContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponse as GetResponse;
                             /// Operations under `/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
@@ -1240,7 +1240,7 @@ pub mod sign {
                                 }
                                 pub use crate::types::PapaySignPartnerContractsPlanIdByPlanIdOutContractCodeByOutContractCodeTerminatePostRequest as PostRequest;
                                 pub use crate::types::PapayInsuranceSignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponseContractTerminateInfo as PostResponseContractTerminateInfo;
-                                pub use crate::types::DeductAmount as PostResponseDeductScheduleEstimatedDeductAmount;
+                                pub use crate::types::PapayInsurancePayPolicyPeriodsContractIdByContractIdPolicyPeriodIdByPolicyPeriodIdGetResponseScheduledAmount as PostResponseDeductScheduleEstimatedDeductAmount;
                                 pub use crate::types::PapaySignContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponseDeductSchedule as PostResponseDeductSchedule;
                                 pub use crate::types::PapaySignPartnerContractsPlanIdByPlanIdOutContractCodeByOutContractCodeGetResponse as PostResponse;
                             }

@@ -556,14 +556,20 @@ pub mod transactions {
             }
             pub use crate::types::MarketingFavorCallbacksGetQuery as GetQuery;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseTradeState as GetResponseTradeState;
-            pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseAmount as GetResponseAmount;
+            pub use crate::types::PayTransactionsIdByTransactionIdGetResponseAmount as GetResponseAmount;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseDetailGoodsDetail as GetResponseDetailGoodsDetail;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseDetail as GetResponseDetail;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseSceneInfoStoreInfo as GetResponseSceneInfoStoreInfo;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseSceneInfo as GetResponseSceneInfo;
-            pub use crate::types::FailedRepresentativeInfoList as GetResponsePayer;
+            pub use crate::types::EduPapayTransactionsIdByTransactionIdGetResponsePayer as GetResponsePayer;
             pub use crate::types::PayPartnerTransactionsCodepayPostResponsePromotionDetailGoodsDetail as GetResponsePromotionDetailGoodsDetail;
             pub use crate::types::PayPartnerTransactionsCodepayPostResponsePromotionDetail as GetResponsePromotionDetail;
+            pub use crate::types::PayTransactionsIdByTransactionIdGetResponseTradeScene as GetResponseTradeScene;
+            pub use crate::types::PayTransactionsIdByTransactionIdGetResponseParkingInfo as GetResponseParkingInfo;
+            pub use crate::types::EduPapayTransactionsIdByTransactionIdGetResponseDeviceInformation as GetResponseDeviceInfo;
+            pub use crate::types::CombineTransactionsOutTradeNoByCombineOutTradeNoGetResponseSubOrdersAmount as GetResponseSubOrdersAmount;
+            pub use crate::types::PayTransactionsIdByTransactionIdGetResponseSubOrders as GetResponseSubOrders;
+            pub use crate::types::FailedRepresentativeInfoList as GetResponseCombinePayerInfo;
             pub use crate::types::Transaction as GetResponse;
         }
     }
@@ -705,14 +711,20 @@ pub mod transactions {
             }
             pub use crate::types::MarketingFavorCallbacksGetQuery as GetQuery;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseTradeState as GetResponseTradeState;
-            pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseAmount as GetResponseAmount;
+            pub use crate::types::PayTransactionsIdByTransactionIdGetResponseAmount as GetResponseAmount;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseDetailGoodsDetail as GetResponseDetailGoodsDetail;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseDetail as GetResponseDetail;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseSceneInfoStoreInfo as GetResponseSceneInfoStoreInfo;
             pub use crate::types::PayPartnerTransactionsIdByTransactionIdGetResponseSceneInfo as GetResponseSceneInfo;
-            pub use crate::types::FailedRepresentativeInfoList as GetResponsePayer;
+            pub use crate::types::EduPapayTransactionsIdByTransactionIdGetResponsePayer as GetResponsePayer;
             pub use crate::types::PayPartnerTransactionsCodepayPostResponsePromotionDetailGoodsDetail as GetResponsePromotionDetailGoodsDetail;
             pub use crate::types::PayPartnerTransactionsCodepayPostResponsePromotionDetail as GetResponsePromotionDetail;
+            pub use crate::types::PayTransactionsIdByTransactionIdGetResponseTradeScene as GetResponseTradeScene;
+            pub use crate::types::PayTransactionsIdByTransactionIdGetResponseParkingInfo as GetResponseParkingInfo;
+            pub use crate::types::EduPapayTransactionsIdByTransactionIdGetResponseDeviceInformation as GetResponseDeviceInfo;
+            pub use crate::types::CombineTransactionsOutTradeNoByCombineOutTradeNoGetResponseSubOrdersAmount as GetResponseSubOrdersAmount;
+            pub use crate::types::PayTransactionsIdByTransactionIdGetResponseSubOrders as GetResponseSubOrders;
+            pub use crate::types::FailedRepresentativeInfoList as GetResponseCombinePayerInfo;
             pub use crate::types::Transaction as GetResponse;
             /// Operations under `/v3/pay/transactions/out-trade-no/{out_trade_no}/close`.
             pub mod close {

@@ -33,7 +33,7 @@ pub mod batches {
     }
     pub use crate::types::TransferBatchesPostRequestTransferDetailList as PostRequestTransferDetailList;
     pub use crate::types::TransferBatchesPostRequest as PostRequest;
-    pub use crate::types::BatchStatus as PostResponseBatchStatus;
+    pub use crate::types::TransferBatchesPostResponseBatchStatus as PostResponseBatchStatus;
     pub use crate::types::InitiateBatchTransferResponse as PostResponse;
     /// Operations under `/v3/transfer/batches/batch-id`.
     pub mod batch_id {

@@ -381,7 +381,7 @@ pub mod transactions {
                 .json(body)?;
             client.json(op).await
         }
-        pub use crate::types::VehicleTransactionsParkingPostRequestTradeScene as PostRequestTradeScene;
+        pub use crate::types::PayTransactionsIdByTransactionIdGetResponseTradeScene as PostRequestTradeScene;
         pub use crate::types::ProfitSharing as PostRequestProfitSharing;
         pub use crate::types::QrcodeTransactionsPostRequestAmount as PostRequestAmount;
         pub use crate::types::PlateColor as PostRequestParkingInfoPlateColor;
