@@ -125,7 +125,7 @@ mod listen;
 pub mod log;
 pub mod model;
 mod multipart;
-mod notify;
+pub mod notify;
 pub mod platform;
 pub mod routes;
 pub mod sample;
@@ -149,7 +149,10 @@ pub use fault::{Fault, FaultRule, FaultScope, FaultSlot, InjectFaults};
 pub use listen::DEFAULT_READ_TIMEOUT;
 pub use log::{MAX_RECORDED_REQUESTS, RecordedRequest, RecordedUpload, RequestLog};
 pub use model::Model;
-pub use notify::SignedNotification;
+pub use notify::{
+    Attempt, Delivery, EventInfo, RetryPolicy, SignedNotification, WECHATPAY_RETRY_SCHEDULE,
+    original_type_for, original_type_of, send_notification, send_notification_with,
+};
 pub use platform::{CertificatesMode, PlatformCertificate, SignWith};
 pub use sample::{sample_input, sample_response};
 

@@ -1,11 +1,11 @@
 //! The API model the mock serves: every operation of `specs/wechatpay/**/*.yaml` (the merged
 //! model `cargo xtask import` writes, errata applied, exactly what the generated client is made
-//! from), and the router that matches a request to one.
+//! from), the webhook events it documents, and the router that matches a request to one.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use codegen::ir::{Document, Operation};
+use codegen::ir::{Document, Event, Operation};
 
 /// `<workspace>/specs`, where the model lives.
 pub fn default_specs_dir() -> PathBuf {
@@ -45,10 +45,11 @@ pub fn template_matches(template: &str, path: &str) -> bool {
             .all(|(t, p)| if is_param(t) { !p.is_empty() } else { t == p })
 }
 
-/// All operations of the model, sorted by path then method.
+/// All operations of the model, sorted by path then method, and its webhook events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Model {
     operations: Vec<Operation>,
+    events: Vec<Event>,
 }
 
 /// The result of matching a request against the model.
@@ -73,11 +74,19 @@ pub enum RouteMatch<'m> {
 }
 
 impl Model {
-    /// A model of the given documents' operations.
+    /// A model of the given documents' operations and events.
     pub fn from_documents(documents: Vec<Document>) -> Model {
-        let mut operations: Vec<Operation> = documents.into_iter().flat_map(|d| d.operations).collect();
+        let mut operations = Vec::new();
+        let mut events = Vec::new();
+        for document in documents {
+            operations.extend(document.operations);
+            events.extend(document.events);
+        }
         operations.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
-        Model { operations }
+        // Stable: events of one name (several pages document `TRANSACTION.SUCCESS`) keep the
+        // order of their documents.
+        events.sort_by(|a: &Event, b: &Event| a.name.cmp(&b.name));
+        Model { operations, events }
     }
 
     /// Reads every `wechatpay/**/*.yaml` under `specs_dir` (except `source.yaml`) with
@@ -121,6 +130,17 @@ impl Model {
     /// Every operation, sorted by path then method.
     pub fn operations(&self) -> &[Operation] {
         &self.operations
+    }
+
+    /// Every webhook event the documents declare, sorted by name (an event several documents
+    /// declare appears once per document, in document order).
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The first event named `name` (e.g. `TRANSACTION.SUCCESS`), if the model documents it.
+    pub fn event(&self, name: &str) -> Option<&Event> {
+        self.events.iter().find(|e| e.name == name)
     }
 
     /// The operation with this id (`METHOD /path/template`).

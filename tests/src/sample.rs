@@ -4,7 +4,7 @@
 //! ones too); [`sample_input`] is a request that passes the mock's checks, for the end-to-end
 //! test that calls every operation through the generated client.
 
-use codegen::ir::{Field, NamedType, Operation, RequestBody, ResponseBody, Type};
+use codegen::ir::{Event, Field, NamedType, Operation, RequestBody, ResponseBody, Type};
 use serde_json::{Map, Value, json};
 
 use crate::TEST_PLATFORM_PUBLIC_KEY_ID;
@@ -187,6 +187,12 @@ pub fn sample_object_in(fields: &[Field], types: Types<'_>) -> Value {
             .map(|(_, f)| (f.name.clone(), sample_value_in(&f.name, &f.ty, types)))
             .collect(),
     )
+}
+
+/// The decrypted resource of a sample `event` notification: its payload type's
+/// [`sample_value`], every field (optional ones too), enums their first value.
+pub fn sample_event(event: &Event) -> Value {
+    sample_value(&event.name, &event.payload)
 }
 
 /// The JSON body the mock answers `op` with: every response field, recursively (an empty
