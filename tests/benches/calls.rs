@@ -25,35 +25,12 @@ use wechatpay_mock::{Credentials, MockServer, WonderCredentials};
 use wechatpay_typed::v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop;
 use wonder_typed::recurring_payments::{CancelActivateType, CancelPlanIn, cancel_plan};
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::{wechat_client, wonder_client};
+
 /// Calls in flight at once in `call_c8`.
 const IN_FLIGHT: usize = 8;
-
-fn wechat_client(creds: &Credentials) -> wechatpay_typed::Client {
-    wechatpay_typed::Client::builder()
-        .mchid(&creds.mchid)
-        .merchant_serial_number(&creds.merchant_serial_number)
-        .merchant_private_key_pem(&creds.merchant_private_key_pem)
-        .expect("merchant key")
-        .wechatpay_public_key_pem(&creds.wechatpay_public_key_id, &creds.wechatpay_public_key_pem)
-        .expect("WeChat Pay key")
-        .apiv3_key(&creds.apiv3_key)
-        .expect("APIv3 key")
-        .base_url(&creds.base_url)
-        .build()
-        .expect("client")
-}
-
-fn wonder_client(creds: &WonderCredentials) -> wonder_typed::Client {
-    wonder_typed::Client::builder()
-        .app_id(&creds.app_id)
-        .private_key_pem(&creds.app_private_key_pem)
-        .expect("app key")
-        .webhook_public_key_pem(&creds.webhook_public_key_pem)
-        .expect("webhook key")
-        .base_url(&creds.base_url)
-        .build()
-        .expect("client")
-}
 
 async fn wechat_call(client: &wechatpay_typed::Client) {
     stop::post(client, "PLAN20241121").await.expect("stop");

@@ -10,41 +10,16 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use wechatpay_mock::wonder::{WonderConfig, WonderServer};
 use wechatpay_mock::{
-    Credentials, MAX_RECORDED_REQUESTS, MockConfig, MockServer, TEST_MCHID, WonderCredentials,
-    default_shared_dir,
+    Credentials, MAX_RECORDED_REQUESTS, MockConfig, MockServer, TEST_MCHID, default_shared_dir,
 };
 use wechatpay_typed::v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop;
+
+mod common;
+use common::{wechat_client, wonder_client};
 
 /// How long a test waits for the mock to close a slow connection before failing (a guard
 /// against hanging, far above the configured read timeout; not a timing assertion).
 const GUARD: Duration = Duration::from_secs(60);
-
-fn wechat_client(creds: &Credentials) -> wechatpay_typed::Client {
-    wechatpay_typed::Client::builder()
-        .mchid(&creds.mchid)
-        .merchant_serial_number(&creds.merchant_serial_number)
-        .merchant_private_key_pem(&creds.merchant_private_key_pem)
-        .expect("merchant key")
-        .wechatpay_public_key_pem(&creds.wechatpay_public_key_id, &creds.wechatpay_public_key_pem)
-        .expect("WeChat Pay key")
-        .apiv3_key(&creds.apiv3_key)
-        .expect("APIv3 key")
-        .base_url(&creds.base_url)
-        .build()
-        .expect("client")
-}
-
-fn wonder_client(creds: &WonderCredentials) -> wonder_typed::Client {
-    wonder_typed::Client::builder()
-        .app_id(&creds.app_id)
-        .private_key_pem(&creds.app_private_key_pem)
-        .expect("app key")
-        .webhook_public_key_pem(&creds.webhook_public_key_pem)
-        .expect("webhook key")
-        .base_url(&creds.base_url)
-        .build()
-        .expect("client")
-}
 
 #[tokio::test]
 async fn a_client_built_from_the_credentials_calls_the_mock_and_verifies_its_webhooks() {

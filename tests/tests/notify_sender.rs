@@ -15,9 +15,13 @@ use serde_json::{Value, json};
 use wechatpay_mock::model::Model;
 use wechatpay_mock::sample::sample_event;
 use wechatpay_mock::{
-    Credentials, MockConfig, MockServer, RetryPolicy, SignedNotification, default_shared_dir,
-    original_type_of, send_notification,
+    MockConfig, MockServer, RetryPolicy, SignedNotification, default_shared_dir, original_type_of,
+    send_notification,
 };
+
+#[allow(dead_code)] // the Wonder client is not used here
+mod common;
+use common::wechat_client as client;
 
 /// What a receiver got, oldest first.
 type Received = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
@@ -57,21 +61,6 @@ async fn receiver(script: &[u16]) -> (String, Received) {
     let url = format!("http://{}/notify", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (url, received)
-}
-
-fn client(creds: &Credentials) -> wechatpay_typed::Client {
-    wechatpay_typed::Client::builder()
-        .mchid(&creds.mchid)
-        .merchant_serial_number(&creds.merchant_serial_number)
-        .merchant_private_key_pem(&creds.merchant_private_key_pem)
-        .expect("merchant key")
-        .wechatpay_public_key_pem(&creds.wechatpay_public_key_id, &creds.wechatpay_public_key_pem)
-        .expect("WeChat Pay key")
-        .apiv3_key(&creds.apiv3_key)
-        .expect("APIv3 key")
-        .base_url(&creds.base_url)
-        .build()
-        .expect("client")
 }
 
 /// Two documents declaring events as the importer writes them (YAML of the IR).

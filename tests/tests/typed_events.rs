@@ -8,24 +8,13 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::routing::post;
 use serde_json::Value;
-use wechatpay_mock::{Credentials, MockServer, RetryPolicy, send_notification};
+use wechatpay_mock::{MockServer, RetryPolicy, send_notification};
 use wechatpay_typed::NotificationReply;
 use wechatpay_typed::events::{Event, Notification};
 
-fn client(creds: &Credentials) -> wechatpay_typed::Client {
-    wechatpay_typed::Client::builder()
-        .mchid(&creds.mchid)
-        .merchant_serial_number(&creds.merchant_serial_number)
-        .merchant_private_key_pem(&creds.merchant_private_key_pem)
-        .expect("merchant key")
-        .wechatpay_public_key_pem(&creds.wechatpay_public_key_id, &creds.wechatpay_public_key_pem)
-        .expect("WeChat Pay key")
-        .apiv3_key(&creds.apiv3_key)
-        .expect("APIv3 key")
-        .base_url(&creds.base_url)
-        .build()
-        .expect("client")
-}
+#[allow(dead_code)] // the Wonder client is not used here
+mod common;
+use common::wechat_client as client;
 
 /// The members of `sample` missing from `decoded`, or with another value, by JSON pointer.
 fn lost(sample: &Value, decoded: &Value, at: &str, out: &mut Vec<String>) {
