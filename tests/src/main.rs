@@ -12,6 +12,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::{Parser, Subcommand};
+
 use wechatpay_mock::credentials::default_keys_dir;
 use wechatpay_mock::sample::sample_event;
 use wechatpay_mock::wonder::{WonderConfig, WonderServer};
@@ -20,144 +22,80 @@ use wechatpay_mock::{
     send_notification_with,
 };
 
-const USAGE: &str = "usage: wechatpay-mock [--wonder] [--port N] [--shared DIR] [--keys-dir DIR]\n\
-  \x20      wechatpay-mock notify EVENT --to URL [OPTIONS]   (see wechatpay-mock notify --help)\n\
-  --wonder        serve the Wonder Open API (Recurring Payments) instead of WeChat Pay\n\
-  --port N        port on 127.0.0.1 (default: any free port)\n\
-  --shared DIR    directory holding test-vectors/keys (default: <workspace>/../shared)\n\
-  --keys-dir DIR  where to write the client's key files (default: <temp>/wechatpay-mock or\n\
-  \x20               <temp>/wonder-mock)";
+/// The mock servers, for manual use.
+#[derive(Parser)]
+#[command(name = "wechatpay-mock", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: Args,
+}
 
-/// The command line: port, shared directory, key directory, and whether to serve Wonder.
+#[derive(Subcommand)]
+enum Command {
+    /// Send one WeChat Pay notification to a webhook handler.
+    ///
+    /// Sends a notification of EVENT (e.g. TRANSACTION.SUCCESS) to the webhook handler at URL, its resource sealed with the mock's APIv3 key and the envelope signed
+    /// with its platform key (the credentials `wechatpay-mock` prints), as WeChat Pay POSTs it
+    /// to a notify_url. Exit status: 0 delivered (a 2xx reply), 1 not delivered, 2 usage error.
+    Notify(NotifyArgs),
+}
+
+/// Serve the mock WeChat Pay APIv3 (or, with --wonder, the Wonder Open API) on 127.0.0.1.
+#[derive(clap::Args)]
 struct Args {
+    /// Port on 127.0.0.1 (default: any free port).
+    #[arg(long, short = 'p', default_value_t = 0)]
     port: u16,
+    /// Directory holding test-vectors/keys.
+    #[arg(long, default_value_os_t = default_shared_dir())]
     shared: PathBuf,
+    /// Where to write the client's key files (default: <temp>/wechatpay-mock or
+    /// <temp>/wonder-mock).
+    #[arg(long)]
     keys_dir: Option<PathBuf>,
+    /// Serve the Wonder Open API (Recurring Payments) instead of WeChat Pay.
+    #[arg(long)]
     wonder: bool,
 }
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut parsed = Args {
-        port: 0,
-        shared: default_shared_dir(),
-        keys_dir: None,
-        wonder: false,
-    };
-    let mut args = args;
-    while let Some(arg) = args.next() {
-        let (flag, inline) = split_flag(&arg);
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "--port" | "-p" => {
-                let v = value()?;
-                parsed.port = v.parse().map_err(|_| format!("bad port {v:?}"))?;
-            }
-            "--shared" => parsed.shared = PathBuf::from(value()?),
-            "--keys-dir" => parsed.keys_dir = Some(PathBuf::from(value()?)),
-            "--wonder" => parsed.wonder = true,
-            "--help" | "-h" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other:?}")),
-        }
-    }
-    Ok(parsed)
-}
-
-/// `--flag=value` as `("--flag", Some("value"))`, anything else as `(arg, None)`.
-fn split_flag(arg: &str) -> (String, Option<String>) {
-    match arg.split_once('=') {
-        Some((f, v)) if f.starts_with('-') => (f.to_owned(), Some(v.to_owned())),
-        _ => (arg.to_owned(), None),
-    }
-}
-
-/// `wechatpay-mock notify --help`.
-const NOTIFY_USAGE: &str = r#"usage: wechatpay-mock notify EVENT --to URL [--resource JSON | --resource @FILE]
-                             [--retry] [--time-scale F] [--shared DIR]
-       wechatpay-mock notify --list
-
-Sends one WeChat Pay notification of EVENT (e.g. TRANSACTION.SUCCESS) to the webhook handler at
-URL, its resource sealed with the mock's APIv3 key and the envelope signed with its platform key
-(the credentials `wechatpay-mock` prints), as WeChat Pay POSTs it to a notify_url.
-
-  --to URL          where to POST it (http:// or https://)
-  --resource JSON   the decrypted resource: JSON text, or @FILE to read it from a file.
-                    Default: a sample of the event's documented payload, every field set.
-                    With it, EVENT need not be documented (original_type: its first
-                    segment, lower case)
-  --retry           while the reply is not 2xx, send it again on WeChat Pay's schedule
-                    (15s 15s 30s 3m 10m 20m 30m 30m 30m 60m 3h 3h 3h 6h 6h: 24h4m in all),
-                    the same body and signature (the same notification id) every time
-  --time-scale F    multiply every wait by F (default 1: real time; 0.001 turns 15s into 15ms)
-  --list            list the events the model documents (name, original_type, summary)
-  --shared DIR      directory holding test-vectors/keys (default: <workspace>/../shared)
-
-Exit status: 0 delivered (a 2xx reply), 1 not delivered, 2 usage error."#;
-
 /// The `notify` command line.
+#[derive(clap::Args)]
 struct NotifyArgs {
+    /// The event type, e.g. TRANSACTION.SUCCESS (--list lists the documented ones).
+    #[arg(required_unless_present = "list")]
     event: Option<String>,
+    /// Where to POST it (http:// or https://).
+    #[arg(long, value_name = "URL", required_unless_present = "list")]
     to: Option<String>,
+    /// The decrypted resource: JSON text, or @FILE to read it from a file. Default: a sample of
+    /// the event's documented payload, every field set. With it, EVENT need not be documented
+    /// (original_type: its first segment, lower case).
+    #[arg(long, value_name = "JSON|@FILE")]
     resource: Option<String>,
+    /// While the reply is not 2xx, send it again on WeChat Pay's schedule (15s 15s 30s 3m 10m
+    /// 20m 30m 30m 30m 60m 3h 3h 3h 6h 6h: 24h4m in all), the same body and signature (the
+    /// same notification id) every time.
+    #[arg(long)]
     retry: bool,
+    /// Multiply every wait by F (1: real time; 0.001 turns 15s into 15ms).
+    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = time_scale)]
     time_scale: f64,
+    /// List the events the model documents (name, original_type, summary).
+    #[arg(long)]
     list: bool,
+    /// Directory holding test-vectors/keys.
+    #[arg(long, default_value_os_t = default_shared_dir())]
     shared: PathBuf,
 }
 
-/// Parses the arguments after `notify`; `Err("")` asks for the help text.
-fn parse_notify_args(args: impl Iterator<Item = String>) -> Result<NotifyArgs, String> {
-    let mut parsed = NotifyArgs {
-        event: None,
-        to: None,
-        resource: None,
-        retry: false,
-        time_scale: 1.0,
-        list: false,
-        shared: default_shared_dir(),
-    };
-    let mut args = args;
-    while let Some(arg) = args.next() {
-        let (flag, inline) = split_flag(&arg);
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "--to" => parsed.to = Some(value()?),
-            "--resource" => parsed.resource = Some(value()?),
-            "--time-scale" => {
-                let v = value()?;
-                parsed.time_scale = v
-                    .parse()
-                    .ok()
-                    .filter(|f: &f64| f.is_finite() && *f >= 0.0)
-                    .ok_or_else(|| format!("bad time scale {v:?} (a number, 0 or more)"))?;
-            }
-            "--retry" => parsed.retry = true,
-            "--list" => parsed.list = true,
-            "--shared" => parsed.shared = PathBuf::from(value()?),
-            "--help" | "-h" => return Err(String::new()),
-            other if other.starts_with('-') => return Err(format!("unknown argument {other:?}")),
-            event if parsed.event.is_none() => parsed.event = Some(event.to_owned()),
-            extra => return Err(format!("unexpected argument {extra:?} (one EVENT only)")),
-        }
-    }
-    if !parsed.list {
-        if parsed.event.is_none() {
-            return Err("which EVENT? (wechatpay-mock notify --list lists them)".to_owned());
-        }
-        if parsed.to.is_none() {
-            return Err("--to URL is required".to_owned());
-        }
-    }
-    Ok(parsed)
+/// A `--time-scale`: a finite number, 0 or more.
+fn time_scale(v: &str) -> Result<f64, String> {
+    v.parse()
+        .ok()
+        .filter(|f: &f64| f.is_finite() && *f >= 0.0)
+        .ok_or_else(|| format!("bad time scale {v:?} (a number, 0 or more)"))
 }
 
 /// The `--resource` value as JSON: the text itself, or the content of `@FILE`.
@@ -208,20 +146,10 @@ fn describe_attempt(n: usize, attempt: &Attempt) -> String {
 
 /// `wechatpay-mock notify …`: exit 0 delivered, 1 not delivered (or the mock cannot start),
 /// 2 usage error.
-async fn run_notify(args: impl Iterator<Item = String>) -> ExitCode {
+async fn run_notify(args: NotifyArgs) -> ExitCode {
     let usage_error = |message: String| {
-        eprintln!("error: {message}");
-        let synopsis = NOTIFY_USAGE.split("\n\n").next().unwrap_or(NOTIFY_USAGE);
-        eprintln!("{synopsis}\n(wechatpay-mock notify --help for more)");
+        eprintln!("error: {message}\n(wechatpay-mock notify --help for more)");
         ExitCode::from(2)
-    };
-    let args = match parse_notify_args(args) {
-        Ok(args) => args,
-        Err(message) if message.is_empty() => {
-            println!("{NOTIFY_USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => return usage_error(message),
     };
     let resource = match args.resource.as_deref().map(read_resource).transpose() {
         Ok(resource) => resource,
@@ -400,20 +328,10 @@ async fn serve_forever<T>(_server: T) {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let mut argv = std::env::args().skip(1).peekable();
-    if argv.peek().is_some_and(|a| a == "notify") {
-        argv.next();
-        return run_notify(argv).await;
-    }
-    let args = match parse_args(argv) {
-        Ok(v) => v,
-        Err(message) => {
-            if !message.is_empty() {
-                eprintln!("error: {message}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+    let cli = Cli::parse();
+    let args = match cli.command {
+        Some(Command::Notify(notify)) => return run_notify(notify).await,
+        None => cli.serve,
     };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let started = if args.wonder {
