@@ -23,14 +23,12 @@
 //!
 //! Source: <https://pay.weixin.qq.com/docs/merchant/development/interface-rules/notification.html>.
 
-use std::future::poll_fn;
-use std::pin::Pin;
-
-use ::axum::body::{Body, HttpBody as _};
+use ::axum::body::Body;
 use ::axum::extract::{FromRef, FromRequest, Request};
 use ::axum::response::{IntoResponse, Response};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http::{StatusCode, header};
+use http_body_util::LengthLimitError;
 
 use super::{MAX_NOTIFICATION_BYTES, Notification, NotificationReply};
 use crate::EventSet;
@@ -80,11 +78,7 @@ impl IntoResponse for NotificationReply {
 
 /// The whole body, or a 413 reply as soon as it (or its declared `Content-Length`) goes past
 /// `limit` bytes; a 400 reply if reading it fails.
-async fn read_body(
-    headers: &http::HeaderMap,
-    mut body: Body,
-    limit: usize,
-) -> Result<Bytes, NotificationReply> {
+async fn read_body(headers: &http::HeaderMap, body: Body, limit: usize) -> Result<Bytes, NotificationReply> {
     let too_large = || {
         tracing::warn!(limit, "rejected a WeChat Pay notification: body too large");
         NotificationReply::fail(StatusCode::PAYLOAD_TOO_LARGE, "notification too large")
@@ -96,18 +90,12 @@ async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    let mut buffer = BytesMut::new();
-    while let Some(frame) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
-        let frame = frame.map_err(|_| {
+    ::axum::body::to_bytes(body, limit).await.map_err(|error| {
+        if error.into_inner().is::<LengthLimitError>() {
+            too_large()
+        } else {
             tracing::warn!("rejected a WeChat Pay notification: cannot read its body");
             NotificationReply::fail(StatusCode::BAD_REQUEST, "cannot read the notification body")
-        })?;
-        if let Ok(data) = frame.into_data() {
-            if buffer.len() + data.len() > limit {
-                return Err(too_large());
-            }
-            buffer.extend_from_slice(&data);
         }
-    }
-    Ok(buffer.freeze())
+    })
 }
