@@ -89,10 +89,7 @@ impl Events {
     /// The contents of `src/events.rs`, its re-exports resolved against the final `names`.
     pub(super) fn render(self, names: &[String], settings: &Settings) -> TokenStream {
         let api = &settings.api_name;
-        let decode_with = match settings.provider.as_str() {
-            "wechatpay" => "`Client::notification::<Event>` verifies, decrypts and decodes a notification",
-            _ => "`Webhook::event::<Event>` decodes a verified webhook",
-        };
+        let decode_with = &settings.events_entry;
         let module_doc = docs(
             &format!(
                 "The webhook events {api} sends, typed (cargo feature `{MODULE}`): {decode_with}, \

@@ -45,6 +45,9 @@ pub struct Settings {
     pub client_headers: Vec<String>,
     /// Items of `sdk_runtime` itself the crate re-exports (`Error`, `DateTime`, …).
     pub runtime_reexports: Vec<String>,
+    /// How a webhook becomes an `events::Event`, for the events module's docs (the provider's
+    /// runtime call).
+    pub events_entry: String,
     /// Cargo features of `sdk-runtime` the crate offers under the same name, outside `full`
     /// (`axum`: the webhook extractor; a framework is the user's choice, not a product).
     pub runtime_features: Vec<String>,
@@ -204,6 +207,8 @@ impl Settings {
             .map(str::to_owned)
             .to_vec(),
             runtime_reexports: ["SignatureErrorKind"].map(str::to_owned).to_vec(),
+            events_entry: "`Client::notification::<Event>` verifies, decrypts and decodes a notification"
+                .to_owned(),
             runtime_features: vec!["axum".to_owned()],
         }
     }
@@ -260,6 +265,7 @@ impl Settings {
             .map(str::to_owned)
             .to_vec(),
             runtime_reexports: Vec::new(),
+            events_entry: "`Webhook::event::<Event>` decodes a verified webhook".to_owned(),
             runtime_features: Vec::new(),
         }
     }
