@@ -241,12 +241,12 @@ pub fn count_types(documents: &[Document]) -> usize {
         .flat_map(|d| &d.operations)
         .map(|op| {
             let request = match &op.request {
-                RequestBody::Json { fields } => 1 + in_fields(fields),
+                RequestBody::Json { fields } | RequestBody::Xml { fields } => 1 + in_fields(fields),
                 RequestBody::Value { .. } => 1,
-                _ => 0,
+                RequestBody::None | RequestBody::Multipart => 0,
             };
             let response = match &op.response {
-                ResponseBody::Json { fields } => 1 + in_fields(fields),
+                ResponseBody::Json { fields } | ResponseBody::Xml { fields } => 1 + in_fields(fields),
                 ResponseBody::Value { .. } => 1,
                 ResponseBody::Binary => 0,
             };
@@ -292,10 +292,10 @@ fn field_paths(op: &Operation) -> BTreeMap<String, &Field> {
     collect(&op.path_params, "path", &mut out);
     collect(&op.query, "query", &mut out);
     collect(&op.headers, "header", &mut out);
-    if let RequestBody::Json { fields } = &op.request {
+    if let Some(fields) = op.request.fields() {
         collect(fields, "request", &mut out);
     }
-    if let ResponseBody::Json { fields } = &op.response {
+    if let Some(fields) = op.response.fields() {
         collect(fields, "response", &mut out);
     }
     out
@@ -343,6 +343,7 @@ mod tests {
 
     fn doc(fields: Vec<Field>, path: &str) -> Document {
         Document {
+            moved_to: None,
             types: Vec::new(),
             events: Vec::new(),
             source: "openapi/v3/demo.md".to_owned(),
@@ -457,6 +458,7 @@ mod tests {
     #[test]
     fn webhook_events_and_their_resource_fields_are_entries() {
         let event = |fields: Vec<Field>| Document {
+            moved_to: None,
             types: Vec::new(),
             events: vec![crate::ir::Event {
                 name: "REFUND.SUCCESS".into(),

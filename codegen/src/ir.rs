@@ -18,6 +18,10 @@ pub struct Document {
     /// The page title from its front matter (e.g. `停止支付分计划`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Where a redirect page sends its readers (the docs page that now documents its endpoint,
+    /// e.g. `openapi/v2/mmpaysptrans/query_bank.md`); such a page declares nothing itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
     /// The operations the page declares (usually one; a page may declare several methods).
     pub operations: Vec<Operation>,
     /// Named types the operations refer to by [`Type::Named`] (OpenAPI `components.schemas`),
@@ -92,6 +96,10 @@ pub struct Operation {
     /// A host that overrides the client's base URL for this operation (e.g. `https://pay.wechatpay.cn/`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
+    /// True when the operation must be called over mutual TLS, with the merchant's API
+    /// certificate as the client certificate (the APIv2 docs' `security: true`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub mutual_tls: bool,
     /// The operation's short title from the docs (e.g. `停止支付分计划`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
@@ -167,6 +175,7 @@ impl Operation {
             method,
             path: path.into(),
             base_url: None,
+            mutual_tls: false,
             summary: None,
             links: Vec::new(),
             deprecated: None,
@@ -254,6 +263,15 @@ pub enum RequestBody {
         #[serde(flatten)]
         ty: Type,
     },
+    /// A WeChat Pay APIv2 XML body (`XmlDataRequest`): `<xml><field>text</field>…</xml>`, flat,
+    /// every value sent as text, signed with `nonce_str` and `sign` inside the body. A list
+    /// member ([`Type::Array`] of objects) is an *indexed* list: it has no element of its own,
+    /// each item `i` sends its members as `{member}_{i}` (the docs' `coupon_id_$n`), and a list
+    /// inside an item `{member}_{i}_{j}` (`coupon_refund_id_$n_$m`).
+    Xml {
+        /// The body's fields.
+        fields: Vec<Field>,
+    },
 }
 
 /// What an operation answers with on success.
@@ -275,6 +293,13 @@ pub enum ResponseBody {
         #[serde(flatten)]
         ty: Type,
     },
+    /// A WeChat Pay APIv2 XML answer (`WellformedResponse` of an XML operation): flat, every
+    /// value text, lists indexed as in [`RequestBody::Xml`]; checked by `return_code`,
+    /// `result_code` and `sign` before it is data.
+    Xml {
+        /// The answer's fields.
+        fields: Vec<Field>,
+    },
 }
 
 /// A response envelope: every answer of the operation is an object whose `data` member holds the
@@ -291,6 +316,42 @@ pub struct Envelope {
     pub data: String,
     /// The code of success (`0`).
     pub success: i64,
+}
+
+impl RequestBody {
+    /// The body's fields: those of a JSON or an XML object body.
+    pub fn fields(&self) -> Option<&[Field]> {
+        match self {
+            RequestBody::Json { fields } | RequestBody::Xml { fields } => Some(fields),
+            RequestBody::None | RequestBody::Multipart | RequestBody::Value { .. } => None,
+        }
+    }
+
+    /// The body's fields, to change them (see [`RequestBody::fields`]).
+    pub fn fields_mut(&mut self) -> Option<&mut Vec<Field>> {
+        match self {
+            RequestBody::Json { fields } | RequestBody::Xml { fields } => Some(fields),
+            RequestBody::None | RequestBody::Multipart | RequestBody::Value { .. } => None,
+        }
+    }
+}
+
+impl ResponseBody {
+    /// The answer's fields: those of a JSON or an XML object answer.
+    pub fn fields(&self) -> Option<&[Field]> {
+        match self {
+            ResponseBody::Json { fields } | ResponseBody::Xml { fields } => Some(fields),
+            ResponseBody::Binary | ResponseBody::Value { .. } => None,
+        }
+    }
+
+    /// The answer's fields, to change them (see [`ResponseBody::fields`]).
+    pub fn fields_mut(&mut self) -> Option<&mut Vec<Field>> {
+        match self {
+            ResponseBody::Json { fields } | ResponseBody::Xml { fields } => Some(fields),
+            ResponseBody::Binary | ResponseBody::Value { .. } => None,
+        }
+    }
 }
 
 /// A named, typed member: a body or object field, a query or path parameter, a header.

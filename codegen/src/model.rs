@@ -39,6 +39,25 @@ pub struct SourceRecord {
     /// The official SDK facts merged into the model, when they were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub official_sdk: Option<OfficialSdkRecord>,
+    /// The APIv2 (XML) pages, when the docs have them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apiv2: Option<Apiv2Record>,
+}
+
+/// What an import read of the APIv2 (XML) pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Apiv2Record {
+    /// The folder of the docs repository that was imported (`openapi/v2`).
+    pub root: String,
+    /// How many pages were imported.
+    pub pages: usize,
+    /// How many of them only redirect to another page (their documents say where, `moved_to`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub moved: usize,
+    /// How many operations they declare.
+    pub operations: usize,
+    /// How many of those the docs mark `security: true`: called over mutual TLS.
+    pub mutual_tls_operations: usize,
 }
 
 fn is_zero(n: &usize) -> bool {

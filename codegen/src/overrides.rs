@@ -9,7 +9,9 @@
 
 use serde::Deserialize;
 
-use crate::ir::{Change, Document, Field, Operation, RequestBody, ResponseBody, Type};
+use crate::ir::{Change, Document, Field, Operation, Type};
+#[cfg(test)]
+use crate::ir::{RequestBody, ResponseBody};
 
 /// One erratum.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -149,14 +151,8 @@ fn field_at<'o>(op: &'o mut Operation, path: &str, locations: &[&str]) -> Option
         return None;
     }
     let fields = match segments[0] {
-        "request" => match &mut op.request {
-            RequestBody::Json { fields } => fields,
-            _ => return None,
-        },
-        "response" => match &mut op.response {
-            ResponseBody::Json { fields } => fields,
-            ResponseBody::Binary | ResponseBody::Value { .. } => return None,
-        },
+        "request" => op.request.fields_mut()?,
+        "response" => op.response.fields_mut()?,
         "query" => &mut op.query,
         "header" => &mut op.headers,
         _ => return None,
@@ -225,6 +221,7 @@ mod tests {
     fn document() -> Document {
         let field = |name: &str, ty: Type| Field::new(name, ty);
         Document {
+            moved_to: None,
             types: Vec::new(),
             events: Vec::new(),
             source: "openapi/v3/demo.md".to_owned(),

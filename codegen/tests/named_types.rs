@@ -78,6 +78,7 @@ fn document() -> Document {
         )],
     };
     Document {
+        moved_to: None,
         source: "demo/openapi.yaml".to_owned(),
         title: None,
         operations: vec![create],

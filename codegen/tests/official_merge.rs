@@ -40,6 +40,7 @@ fn document(request: Vec<Field>, response: Vec<Field>) -> Document {
     Document {
         types: Vec::new(),
         events: Vec::new(),
+        moved_to: None,
         source: "openapi/v3/demo.md".into(),
         title: None,
         operations: vec![Operation {
@@ -61,7 +62,9 @@ fn request(doc: &Document) -> &[Field] {
 fn response(doc: &Document) -> &[Field] {
     match &doc.operations[0].response {
         ResponseBody::Json { fields } => fields,
-        ResponseBody::Binary | ResponseBody::Value { .. } => panic!("json response"),
+        ResponseBody::Binary | ResponseBody::Value { .. } | ResponseBody::Xml { .. } => {
+            panic!("json response")
+        }
     }
 }
 

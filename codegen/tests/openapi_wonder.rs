@@ -84,12 +84,16 @@ fn all_types(doc: &Document) -> Vec<&Type> {
         let fields = op.path_params.iter().chain(&op.query).chain(&op.headers);
         fields.for_each(|f| walk(&f.ty, &mut out));
         match &op.request {
-            RequestBody::Json { fields } => fields.iter().for_each(|f| walk(&f.ty, &mut out)),
+            RequestBody::Json { fields } | RequestBody::Xml { fields } => {
+                fields.iter().for_each(|f| walk(&f.ty, &mut out))
+            }
             RequestBody::Value { ty } => walk(ty, &mut out),
             RequestBody::None | RequestBody::Multipart => {}
         }
         match &op.response {
-            ResponseBody::Json { fields } => fields.iter().for_each(|f| walk(&f.ty, &mut out)),
+            ResponseBody::Json { fields } | ResponseBody::Xml { fields } => {
+                fields.iter().for_each(|f| walk(&f.ty, &mut out))
+            }
             ResponseBody::Value { ty } => walk(ty, &mut out),
             ResponseBody::Binary => {}
         }
@@ -352,6 +356,7 @@ fn cancel_plan_snapshot() {
         }
     }
     let subset = Document {
+        moved_to: None,
         source: doc.source.clone(),
         title: doc.title.clone(),
         operations: vec![op.clone()],

@@ -31,6 +31,7 @@ fn op(method: HttpMethod, path: &str, request: Vec<Field>, response: Vec<Field>)
 
 fn doc(operations: Vec<Operation>) -> Document {
     Document {
+        moved_to: None,
         types: Vec::new(),
         events: Vec::new(),
         source: "openapi/v3/demo.md".to_owned(),

@@ -398,6 +398,11 @@ impl Request<'_> {
                 Ok((Some(parsed), None))
             }
             RequestBody::Multipart => self.check_upload().map(|u| (None, Some(u))),
+            RequestBody::Xml { .. } => Err(ApiError::param(
+                "/",
+                "body",
+                "an APIv2 (XML) operation is not served by the APIv3 mock",
+            )),
         }
     }
 

@@ -79,7 +79,13 @@ impl Model {
         let mut operations = Vec::new();
         let mut events = Vec::new();
         for document in documents {
-            operations.extend(document.operations);
+            // APIv2 (XML) operations are not served by this (APIv3) model.
+            operations.extend(
+                document
+                    .operations
+                    .into_iter()
+                    .filter(|op| !matches!(op.request, codegen::ir::RequestBody::Xml { .. })),
+            );
             events.extend(document.events);
         }
         operations.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));

@@ -203,7 +203,7 @@ pub fn sample_event(event: &Event) -> Value {
 /// certificates there ([`crate::MockServer::certificates_json`]).
 pub fn sample_response(op: &Operation) -> Option<Value> {
     match &op.response {
-        ResponseBody::Json { fields } => Some(sample_object(fields)),
+        ResponseBody::Json { fields } | ResponseBody::Xml { fields } => Some(sample_object(fields)),
         ResponseBody::Value { ty } => Some(sample_value("data", ty)),
         ResponseBody::Binary => None,
     }
@@ -271,7 +271,7 @@ pub fn encrypted_pointers(op: &Operation) -> Vec<String> {
         return Vec::new();
     }
     let fields: &[Field] = match &op.request {
-        RequestBody::Json { fields } => fields,
+        RequestBody::Json { fields } | RequestBody::Xml { fields } => fields,
         RequestBody::None | RequestBody::Multipart | RequestBody::Value { .. } => &op.query,
     };
     let strings: Vec<&Field> = fields.iter().filter(|f| f.ty == Type::String).collect();
@@ -312,7 +312,7 @@ pub fn sensitive_pointers(op: &Operation) -> Vec<String> {
     }
     let mut out = Vec::new();
     match &op.request {
-        RequestBody::Json { fields } => walk(fields, "", &mut out),
+        RequestBody::Json { fields } | RequestBody::Xml { fields } => walk(fields, "", &mut out),
         RequestBody::None | RequestBody::Multipart | RequestBody::Value { .. } => {
             walk(&op.query, "", &mut out)
         }
@@ -360,7 +360,7 @@ pub fn sample_input(op: &Operation) -> Value {
         .collect();
     let (body, upload) = match &op.request {
         RequestBody::None => (Value::Null, Value::Null),
-        RequestBody::Json { fields } => (sample_object(fields), Value::Null),
+        RequestBody::Json { fields } | RequestBody::Xml { fields } => (sample_object(fields), Value::Null),
         RequestBody::Value { ty } => (sample_value("body", ty), Value::Null),
         RequestBody::Multipart => (
             Value::Null,

@@ -412,7 +412,9 @@ fn sample_request(op: &codegen::ir::Operation, types: Types<'_>) -> (String, Str
         RequestBody::None => String::new(),
         RequestBody::Value { ty } => sample_value_in("body", ty, types).to_string(),
         RequestBody::Json { fields } => sample_object_in(fields, types).to_string(),
-        RequestBody::Multipart => panic!("no Wonder operation uploads"),
+        RequestBody::Multipart | RequestBody::Xml { .. } => {
+            panic!("no Wonder operation uploads or sends XML")
+        }
     };
     (target, body)
 }
@@ -435,7 +437,9 @@ async fn every_operation_of_the_model_is_routed_and_answered() {
             ResponseBody::Json { fields } => Type::Object {
                 fields: fields.clone(),
             },
-            ResponseBody::Binary => panic!("{id}: no Wonder operation downloads"),
+            ResponseBody::Binary | ResponseBody::Xml { .. } => {
+                panic!("{id}: no Wonder operation downloads or answers XML")
+            }
         };
         let data = &answer["data"];
         conforms(&doc, &ty, data, "/data").unwrap_or_else(|e| panic!("{id}: {e}\n{answer}"));

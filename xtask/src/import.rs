@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use codegen::changelog;
 use codegen::ir::Document;
-use codegen::model::{self, OfficialSdkRecord, SourceRecord};
+use codegen::model::{self, Apiv2Record, OfficialSdkRecord, SourceRecord};
 use codegen::overrides::Erratum;
 use codegen::wechat::merge::{self, MergeReport};
 use sha2::{Digest, Sha256};
@@ -30,6 +30,9 @@ const ROOT: &str = "openapi/v3";
 
 /// The folder of the docs repository that holds the APIv3 webhook (notification) pages.
 const WEBHOOK_ROOT: &str = "webhook/v3";
+
+/// The folder of the docs repository that holds the APIv2 (XML) pages.
+const V2_ROOT: &str = "openapi/v2";
 
 /// Where the model lives, relative to the workspace root.
 pub const SPECS: &str = "specs/wechatpay";
@@ -93,6 +96,23 @@ pub fn plan(root: &Path, inputs: Inputs<'_>) -> Result<Plan, String> {
             page_key: |rel: &str| rel.to_owned(),
         },
     )?;
+    let v2_dir = from.join(V2_ROOT);
+    let v2_pages = if v2_dir.is_dir() {
+        files::list(&v2_dir, ".md").map_err(|e| format!("cannot list {}: {e}", v2_dir.display()))?
+    } else {
+        Vec::new()
+    };
+    failed += import_pages(
+        &v2_dir,
+        V2_ROOT,
+        &v2_pages,
+        codegen::wechat::import_page,
+        &mut Folder {
+            documents: &mut documents,
+            digest: &mut digest,
+            page_key: |rel: &str| format!("{V2_ROOT}/{rel}"),
+        },
+    )?;
     let webhook_dir = from.join(WEBHOOK_ROOT);
     let webhook_pages = if webhook_dir.is_dir() {
         files::list(&webhook_dir, ".md").map_err(|e| format!("cannot list {}: {e}", webhook_dir.display()))?
@@ -113,10 +133,11 @@ pub fn plan(root: &Path, inputs: Inputs<'_>) -> Result<Plan, String> {
     if failed > 0 {
         return Err(format!(
             "{failed} of {} pages failed to import; {SPECS} is left untouched",
-            pages.len() + webhook_pages.len()
+            pages.len() + v2_pages.len() + webhook_pages.len()
         ));
     }
     check_event_names(&documents)?;
+    check_moved(&documents)?;
     let digest = hex::encode(digest.finalize());
 
     let mut notes = Vec::new();
@@ -176,12 +197,24 @@ pub fn plan(root: &Path, inputs: Inputs<'_>) -> Result<Plan, String> {
         commit,
         root: ROOT.to_owned(),
         pages: pages.len(),
-        operations: documents.iter().map(|d| d.operations.len()).sum(),
+        operations: operations_under(&documents, ROOT).count(),
         webhook_root: (!webhook_pages.is_empty()).then(|| WEBHOOK_ROOT.to_owned()),
         events: documents.iter().map(|d| d.events.len()).sum(),
         events_sharing_response_types: sharing,
         digest: Some(digest),
         official_sdk,
+        apiv2: (!v2_pages.is_empty()).then(|| Apiv2Record {
+            root: V2_ROOT.to_owned(),
+            pages: v2_pages.len(),
+            moved: documents
+                .iter()
+                .filter(|d| d.moved_to.is_some() && d.source.starts_with(V2_ROOT))
+                .count(),
+            operations: operations_under(&documents, V2_ROOT).count(),
+            mutual_tls_operations: operations_under(&documents, V2_ROOT)
+                .filter(|op| op.mutual_tls)
+                .count(),
+        }),
     };
     let mut tree = Tree::new();
     for doc in &documents {
@@ -239,6 +272,36 @@ fn import_pages<K: Fn(&str) -> String>(
         }
     }
     Ok(failed)
+}
+
+/// The operations of the pages under the docs folder `root` (`openapi/v3`).
+fn operations_under<'d>(
+    documents: &'d [Document],
+    root: &'d str,
+) -> impl Iterator<Item = &'d codegen::ir::Operation> + 'd {
+    documents
+        .iter()
+        .filter(move |d| {
+            d.source
+                .strip_prefix(root)
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+        .flat_map(|d| &d.operations)
+}
+
+/// Refuses a redirect page whose target is not an imported page.
+fn check_moved(documents: &[Document]) -> Result<(), String> {
+    for doc in documents {
+        if let Some(target) = &doc.moved_to {
+            if !documents.iter().any(|d| &d.source == target) {
+                return Err(format!(
+                    "{} redirects to {target}, which is not an imported page; {SPECS} is left untouched",
+                    doc.source
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a model in which two webhook pages declare one event.

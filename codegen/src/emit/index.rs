@@ -210,6 +210,7 @@ mod tests {
     fn a_product_named_like_a_root_item_of_the_crate_is_refused() {
         for root in ["index", "runtime", "types"] {
             let document = crate::ir::Document {
+                moved_to: None,
                 source: "page.md".into(),
                 title: None,
                 operations: vec![operation(HttpMethod::Get, &format!("/{root}/things"))],

@@ -147,6 +147,8 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
             let title = d.title.as_deref().filter(|_| d.operations.len() == 1);
             d.operations.iter().map(move |o| (o, d.source.as_str(), title))
         })
+        // APIv2 (XML) operations are in the model; the runtime does not speak APIv2 yet.
+        .filter(|(o, _, _)| !matches!(o.request, crate::ir::RequestBody::Xml { .. }))
         .collect();
     ops.sort_by(|a, b| (&a.0.path, a.0.method, a.1).cmp(&(&b.0.path, b.0.method, b.1)));
 

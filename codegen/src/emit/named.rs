@@ -37,15 +37,15 @@ impl TypeSpace {
         for document in documents {
             let types = document.types.iter().map(|t| &t.ty);
             let operations = document.operations.iter().flat_map(|op| {
-                let (request, request_value) = match &op.request {
-                    RequestBody::Json { fields } => (fields.as_slice(), None),
-                    RequestBody::Value { ty } => (&[][..], Some(ty)),
-                    RequestBody::None | RequestBody::Multipart => (&[][..], None),
+                let request = op.request.fields().unwrap_or_default();
+                let request_value = match &op.request {
+                    RequestBody::Value { ty } => Some(ty),
+                    _ => None,
                 };
-                let (response, response_value) = match &op.response {
-                    ResponseBody::Json { fields } => (fields.as_slice(), None),
-                    ResponseBody::Value { ty } => (&[][..], Some(ty)),
-                    ResponseBody::Binary => (&[][..], None),
+                let response = op.response.fields().unwrap_or_default();
+                let response_value = match &op.response {
+                    ResponseBody::Value { ty } => Some(ty),
+                    _ => None,
                 };
                 [&op.path_params, &op.query, &op.headers]
                     .into_iter()

@@ -281,6 +281,7 @@ pub fn emit(
             steps.push(quote!(.json(body)?));
             signature.args.push(Arg::Body { ty: name });
         }
+        RequestBody::Xml { .. } => unreachable!("APIv2 operations are not emitted yet"),
         RequestBody::Multipart => {
             let upload = settings.runtime(Runtime::MediaUpload);
             args.push(quote!(upload: &#upload));
@@ -327,6 +328,7 @@ pub fn emit(
             let ty = ident(&name);
             (quote!(#ty), quote!(client.json(op).await))
         }
+        ResponseBody::Xml { .. } => unreachable!("APIv2 operations are not emitted yet"),
         ResponseBody::Binary => (
             settings.runtime(Runtime::Download),
             quote!(client.download(op).await),

@@ -58,6 +58,7 @@ pub fn lower(source: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
     let events = events::events(&mut cx);
     if cx.diagnostics.is_empty() {
         Ok(Document {
+            moved_to: None,
             source: source.to_owned(),
             title: Some(api.info.title.clone()),
             operations,

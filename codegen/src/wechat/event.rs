@@ -105,6 +105,7 @@ pub fn import_webhook_page(source: &str, text: &str) -> Result<Lowered, Vec<Diag
     };
     Ok(Lowered {
         document: Document {
+            moved_to: None,
             source: source.to_owned(),
             title: page.title.clone(),
             operations: Vec::new(),

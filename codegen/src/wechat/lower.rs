@@ -24,8 +24,22 @@ use crate::ir::{Document, Field, HttpMethod, Operation, RequestBody, ResponseBod
 /// union, an unresolvable type reference, …) is reported as a [`Diagnostic`] at its position in
 /// the page; all of them are returned together.
 pub fn lower(page: &Page, source: &str) -> Result<Lowered, Vec<Diagnostic>> {
+    if let (Some(target), true) = (&page.moved_to, page.blocks.is_empty()) {
+        return Ok(Lowered {
+            document: Document {
+                source: source.to_owned(),
+                title: page.title.clone(),
+                moved_to: Some(target.clone()),
+                operations: Vec::new(),
+                types: Vec::new(),
+                events: Vec::new(),
+            },
+            warnings: Vec::new(),
+        });
+    }
     let mut cx = Lowering {
         interfaces: Vec::new(),
+        namespace: Vec::new(),
         diagnostics: Vec::new(),
         warnings: Vec::new(),
     };
@@ -82,6 +96,7 @@ pub fn lower(page: &Page, source: &str) -> Result<Lowered, Vec<Diagnostic>> {
         document: Document {
             types: Vec::new(),
             events: Vec::new(),
+            moved_to: None,
             source: source.to_owned(),
             title: page.title.clone(),
             operations,
@@ -154,6 +169,8 @@ fn param_segment(segment: &str) -> Option<&str> {
 struct Lowering<'p> {
     /// Every interface with its full namespace path and the span of its namespace.
     interfaces: Vec<(Vec<String>, &'p Interface, Span)>,
+    /// The namespace of the operation being lowered: where `XmlDataRequest['trade_type']` looks.
+    namespace: Vec<String>,
     diagnostics: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
 }
@@ -196,6 +213,7 @@ impl<'p> Lowering<'p> {
     }
 
     fn operation(&mut self, ns: &[String], span: Span, file: &[String]) -> Option<Operation> {
+        self.namespace = ns.to_vec();
         let last = ns.last()?;
         let method_name = last.strip_suffix("HttpMethod").unwrap_or(last);
         let Some(method) = HttpMethod::ALL
@@ -238,6 +256,10 @@ impl<'p> Lowering<'p> {
                 segments.push(kebab(seg));
             }
         }
+        // APIv2's namespaces start with `V2`, which is not on the wire (`/pay/micropay`).
+        if chain.first().is_some_and(|s| s == "V2") {
+            segments.remove(0);
+        }
         let path = format!("/{}", segments.join("/"));
 
         let mut op = Operation::new(method, path);
@@ -272,7 +294,12 @@ impl<'p> Lowering<'p> {
                     continue;
                 };
                 match prop.name.as_str() {
-                    "data" | "transformResponse" => {}
+                    "data" | "transformResponse" | "timeout" => {}
+                    // APIv2: the call needs the merchant's certificate as a TLS client certificate.
+                    "security" => match &prop.ty {
+                        TsType::BoolLit(true) => op.mutual_tls = true,
+                        _ => self.error(prop.span, "`security` must be the literal `true`"),
+                    },
                     "params" => op.query = self.object_fields(prop),
                     "headers" => op.headers = self.object_fields(prop),
                     "responseType" => match &prop.ty {
@@ -339,15 +366,21 @@ impl<'p> Lowering<'p> {
             };
         } else if self.interface(ns, "BinaryDataRequest").is_some() {
             op.request = RequestBody::Multipart;
-        } else if let Some(xml) = self.interface(ns, "XmlDataRequest") {
-            self.error(
-                xml.span,
-                "XML request bodies belong to APIv2, which this front-end does not import",
-            );
+        } else if let Some(body) = self.interface(ns, "XmlDataRequest") {
+            let fields = self.fields(&body.members, 0);
+            op.request = RequestBody::Xml {
+                fields: self.indexed(fields, body.span),
+            };
         }
 
         match self.interface(ns, "WellformedResponse") {
             Some(resp) if download || extends(resp, "ReadStream") => op.response = ResponseBody::Binary,
+            Some(resp) if matches!(op.request, RequestBody::Xml { .. }) => {
+                let fields = self.fields(&resp.members, 0);
+                op.response = ResponseBody::Xml {
+                    fields: self.indexed(fields, resp.span),
+                };
+            }
             Some(resp) => {
                 op.response = ResponseBody::Json {
                     fields: self.fields(&resp.members, 0),
@@ -357,6 +390,11 @@ impl<'p> Lowering<'p> {
             None => {}
         }
         Some(op)
+    }
+
+    /// APIv2 `fields` with their indexed members (`coupon_id_$n`) grouped into lists.
+    fn indexed(&mut self, fields: Vec<Field>, span: Span) -> Vec<Field> {
+        super::indexed::group(fields, span, &mut self.diagnostics)
     }
 
     /// The fields of a property whose type is an inline object (`params`, `headers`).
@@ -436,11 +474,39 @@ impl<'p> Lowering<'p> {
             TsType::Tuple(items) if items.is_empty() => Type::Array {
                 items: Box::new(Type::Json),
             },
-            TsType::Tuple(_) | TsType::Generic { .. } | TsType::Indexed { .. } => {
+            TsType::Indexed { object, index } => match self.member_type(object, index) {
+                Some(member) => self.ty(member, span, depth + 1),
+                None => {
+                    self.error(
+                        span,
+                        "an indexed type must name a member of an interface of its namespace \
+                         (`XmlDataRequest['trade_type']`)",
+                    );
+                    Type::String
+                }
+            },
+            TsType::Tuple(_) | TsType::Generic { .. } => {
                 self.error(span, "tuple, generic and indexed types are not data types");
                 Type::String
             }
         }
+    }
+
+    /// The type of member `index` (a string literal) of the interface `object` names in the
+    /// operation's namespace.
+    fn member_type(&self, object: &TsType, index: &TsType) -> Option<&'p TsType> {
+        let (TsType::Ref { path, .. }, TsType::StrLit(key)) = (object, index) else {
+            return None;
+        };
+        let [name] = path.as_slice() else {
+            return None;
+        };
+        self.interfaces_named(&self.namespace, name)
+            .flat_map(|iface| &iface.members)
+            .find_map(|m| match m {
+                Member::Property(prop) if &prop.name == key => Some(&prop.ty),
+                _ => None,
+            })
     }
 
     fn union(&mut self, alternatives: &[TsType], span: Span) -> Type {

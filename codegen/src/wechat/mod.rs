@@ -3,6 +3,7 @@
 pub mod event;
 pub mod example;
 pub mod facts;
+pub mod indexed;
 pub mod jsdoc;
 pub mod lower;
 pub mod merge;

@@ -40,6 +40,10 @@ pub struct Page {
     pub title: Option<String>,
     /// `description` from the front matter.
     pub description: Option<String>,
+    /// Where a redirect page (front matter `head: [[meta, {http-equiv: refresh, content:
+    /// "0;url=…"}]]`, no code block) sends its readers, as a docs source
+    /// (`openapi/v2/mmpaysptrans/query_bank.md`).
+    pub moved_to: Option<String>,
     /// The declarations of every `virtual.ts` part on the page, concatenated in page order.
     ///
     /// Most pages have one `js twoslash` block; pages documenting several HTTP methods of one
@@ -105,7 +109,7 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<Diagnostic>> {
     let mut diags = Vec::new();
 
     let (front, body_start) = front_matter(text, &index, &mut diags);
-    let (title, description) = front.unwrap_or_default();
+    let (title, description, moved_to) = front.unwrap_or_default();
 
     let body = text.get(body_start..).unwrap_or("");
     let mut module = ts::Module::default();
@@ -186,7 +190,7 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<Diagnostic>> {
         let block = finish_block(block, &index, &heading, section_links, &mut module, &mut diags);
         blocks.push(block);
     }
-    if blocks.is_empty() {
+    if blocks.is_empty() && moved_to.is_none() {
         diags.push(Diagnostic::new(
             index.span(body_start),
             "no ```js twoslash code block found: the page must declare its API in one",
@@ -197,6 +201,7 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<Diagnostic>> {
         Ok(Page {
             title,
             description,
+            moved_to,
             module,
             blocks,
             links,

@@ -87,6 +87,7 @@ mod tests {
 
     fn doc(operations: Vec<Operation>, events: Vec<Event>) -> Document {
         Document {
+            moved_to: None,
             source: "x.md".into(),
             title: None,
             operations,

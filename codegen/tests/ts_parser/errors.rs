@@ -111,10 +111,10 @@ fn error_unsupported_constructs() {
         "unsupported declaration `enum`: only `namespace`, `interface` and `var` declarations are understood",
     );
     assert_error(
-        "interface A<T> {}",
+        "interface A<T {}",
         1,
-        12,
-        "generic interfaces are not supported (interface `A`)",
+        15,
+        "expected `>` to close the type parameters of interface `A`, found `{`",
     );
     assert_error(
         "interface A { a: B & C }",

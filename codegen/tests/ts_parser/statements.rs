@@ -47,6 +47,7 @@ fn namespaces_with_dotted_paths_and_nesting() {
                     path: path(&["Inner"]),
                     items: vec![Item::Interface(Interface {
                         name: "A".into(),
+                        type_params: vec![],
                         extends: vec![],
                         members: vec![],
                         doc: None,
@@ -108,4 +109,20 @@ fn var_declarations() {
             ("c", Type::Boolean, Span::new(4, 5)),
         ]
     );
+}
+
+#[test]
+fn interface_type_parameters_keep_their_names_and_defaults() {
+    let m = parse("interface RequestConfig<D = XmlDataRequest, E> extends AxiosRequestConfig { data?: D }");
+    let [Item::Interface(iface)] = m.items.as_slice() else {
+        panic!("{:?}", m.items)
+    };
+    let names: Vec<&str> = iface.type_params.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["D", "E"]);
+    assert!(matches!(
+        &iface.type_params[0].default,
+        Some(Type::Ref { path, .. }) if path == &["XmlDataRequest"]
+    ));
+    assert_eq!(iface.type_params[1].default, None);
+    assert_eq!(iface.extends, [vec!["AxiosRequestConfig".to_owned()]]);
 }

@@ -171,5 +171,6 @@ fn check_body(op: &Operation, body: &[u8], types: Types<'_>) -> Result<Option<Va
             "body",
             "Wonder operations take no multipart upload",
         )),
+        RequestBody::Xml { .. } => Err(ApiError::param("/", "body", "Wonder operations take no XML body")),
     }
 }

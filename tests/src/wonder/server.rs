@@ -299,7 +299,7 @@ fn answer(shared: &Shared, op: &Operation, checked: &Checked) -> Value {
         ResponseBody::Json { fields } if fields.is_empty() => {
             checked.body.clone().unwrap_or_else(|| json!({}))
         }
-        ResponseBody::Json { fields } => sample_object_in(fields, types),
+        ResponseBody::Json { fields } | ResponseBody::Xml { fields } => sample_object_in(fields, types),
         ResponseBody::Value { ty } => sample_value_in("data", ty, types),
         ResponseBody::Binary => Value::Null,
     };

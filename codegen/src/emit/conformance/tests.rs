@@ -6,6 +6,7 @@ use crate::emit::test_support::{field, operation};
 /// The conformance crate for these operations: path → contents.
 fn conformance(operations: Vec<Operation>) -> std::collections::BTreeMap<String, String> {
     let doc = Document {
+        moved_to: None,
         types: Vec::new(),
         events: Vec::new(),
         source: "demo.md".into(),

@@ -16,8 +16,9 @@ use serde_norway::Value;
 use super::{MAX_FRONT_MATTER_DEPTH, PageIndex};
 use crate::diag::{Diagnostic, Span};
 
-/// `title` and `description` of the front matter.
-pub(super) type FrontMatter = (Option<String>, Option<String>);
+/// `title` and `description` of the front matter, and the page a redirect page sends readers
+/// to (see [`redirect`]).
+pub(super) type FrontMatter = (Option<String>, Option<String>, Option<String>);
 
 /// Splits off and parses the front matter. Returns its `title` / `description` (when it could be
 /// parsed) and the byte offset where the Markdown body starts.
@@ -86,7 +87,7 @@ pub(super) fn front_matter(
         }
     };
     let mapping = match value {
-        Value::Null => return (Some((None, None)), body_start),
+        Value::Null => return (Some((None, None, None)), body_start),
         Value::Mapping(mapping) => mapping,
         _ => {
             diags.push(Diagnostic::new(
@@ -114,7 +115,47 @@ pub(super) fn front_matter(
     };
     let title = field("title");
     let description = field("description");
-    (Some((title, description)), body_start)
+    let moved_to = redirect(&mapping);
+    (Some((title, description, moved_to)), body_start)
+}
+
+/// The target of a redirect page, as a docs source (`openapi/v2/mmpaysptrans/query_bank.md`):
+/// the `url=` of a `head` entry `[meta, {http-equiv: refresh, content:
+/// "0;url=/openapi/v2/mmpaysptrans/query_bank"}]`.
+fn redirect(mapping: &serde_norway::Mapping) -> Option<String> {
+    let Some(Value::Sequence(head)) = mapping.get("head") else {
+        return None;
+    };
+    head.iter().find_map(|entry| {
+        let Value::Sequence(parts) = entry else {
+            return None;
+        };
+        parts.iter().find_map(|part| {
+            let attributes = part.as_mapping()?;
+            let refresh = attributes
+                .get("http-equiv")
+                .and_then(Value::as_str)
+                .is_some_and(|v| v.eq_ignore_ascii_case("refresh"));
+            let content = attributes.get("content").and_then(Value::as_str)?;
+            let (_, url) = content.split_once("url=")?;
+            (refresh && !url.trim().is_empty()).then(|| redirect_source(url.trim()))
+        })
+    })
+}
+
+/// The docs source of a redirect's URL: `/openapi/v2/mmpaysptrans/query_bank` →
+/// `openapi/v2/mmpaysptrans/query_bank.md` (`/x/` → `x/index.md`).
+fn redirect_source(url: &str) -> String {
+    let path = url
+        .split(['#', '?'])
+        .next()
+        .unwrap_or(url)
+        .trim_start_matches('/');
+    match path.strip_suffix('/') {
+        Some(dir) => format!("{dir}/index.md"),
+        None if path.ends_with(".md") => path.to_owned(),
+        None => format!("{}.md", path.strip_suffix(".html").unwrap_or(path)),
+    }
 }
 
 /// Byte offset of the line of `yaml` that starts with `key:`.

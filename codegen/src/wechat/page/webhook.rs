@@ -66,7 +66,7 @@ pub fn scan_webhook_page(text: &str) -> Result<WebhookPage<'_>, Vec<Diagnostic>>
     if !diags.is_empty() {
         return Err(diags);
     }
-    let (title, description) = front.unwrap_or_default();
+    let (title, description, _) = front.unwrap_or_default();
     let body = text.get(body_start..).unwrap_or("");
     let mut links = Vec::new();
     let mut seen = HashSet::new();

@@ -42,6 +42,8 @@ pub struct Namespace {
 pub struct Interface {
     /// The interface name.
     pub name: String,
+    /// Its type parameters (`RequestConfig<D = XmlDataRequest>`), in order.
+    pub type_params: Vec<TypeParam>,
     /// The `extends` clause, one dotted path per parent: `[["AxiosRequestConfig"]]`.
     pub extends: Vec<Vec<String>>,
     /// The members, in source order.
@@ -50,6 +52,15 @@ pub struct Interface {
     pub doc: Option<Doc>,
     /// Position of the interface name.
     pub span: Span,
+}
+
+/// A type parameter of an interface: `D = XmlDataRequest`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeParam {
+    /// The parameter's name (`D`).
+    pub name: String,
+    /// Its default type, if it has one.
+    pub default: Option<Type>,
 }
 
 /// `var name: Type` (from `export var wxpay: Wechatpay`).

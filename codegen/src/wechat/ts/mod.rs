@@ -10,7 +10,8 @@ mod lexer;
 mod parser;
 
 pub use ast::{
-    Doc, DocTag, Interface, Item, Member, MethodSig, Module, Namespace, Param, Property, Type, VarDecl,
+    Doc, DocTag, Interface, Item, Member, MethodSig, Module, Namespace, Param, Property, Type, TypeParam,
+    VarDecl,
 };
 pub(crate) use lexer::Loc;
 

@@ -1,6 +1,6 @@
 //! Statements: declarations, `import` / `export`, namespaces, interfaces and variables.
 
-use super::super::ast::{Doc, Interface, Item, Module, Namespace, VarDecl};
+use super::super::ast::{Doc, Interface, Item, Module, Namespace, TypeParam, VarDecl};
 use super::super::lexer::{TokenKind, truncate};
 use super::{PResult, Parser, at, describe};
 use crate::diag::{Diagnostic, Span};
@@ -256,9 +256,25 @@ impl Parser<'_> {
     fn parse_interface(&mut self, doc: Option<Doc>) -> PResult<Interface> {
         let (name, span) = self.ident("an interface name after `interface`")?;
         let shown = || truncate(&name);
-        if self.is_punct('<') {
-            return Err(self
-                .error_with(&|| format!("generic interfaces are not supported (interface `{}`)", shown())));
+        let mut type_params = Vec::new();
+        if self.eat_punct('<') {
+            // `<D = XmlDataRequest, …>`: each parameter's name and default.
+            loop {
+                let (param, _) =
+                    self.ident_with(&|| format!("a type parameter of interface `{}`", shown()))?;
+                let default = if self.eat_punct('=') {
+                    Some(self.parse_type()?)
+                } else {
+                    None
+                };
+                type_params.push(TypeParam { name: param, default });
+                if !self.eat_punct(',') {
+                    break;
+                }
+            }
+            self.expect_punct_with('>', &|| {
+                format!("`>` to close the type parameters of interface `{}`", shown())
+            })?;
         }
         let mut extends = Vec::new();
         if self.is_ident("extends") {
@@ -287,6 +303,7 @@ impl Parser<'_> {
         let members = self.parse_members(open, &|| format!("interface `{}`", shown()))?;
         Ok(Interface {
             name,
+            type_params,
             extends,
             members,
             doc,
