@@ -112,16 +112,114 @@ impl Lenient {
         match T::deserialize(&value) {
             Ok(decoded) => Some(decoded),
             Err(_) => {
-                // The error text may quote the value: only names are logged.
-                tracing::warn!(
-                    r#type = self.type_name,
-                    field = name,
-                    "response field does not decode as the model says; its raw value is kept in `unparsed`"
-                );
-                self.unparsed.insert(name.to_owned(), value);
+                self.keep_raw(name, value);
                 None
             }
         }
+    }
+
+    /// Like [`Lenient::take`], for objects whose values are all text (WeChat Pay APIv2, decoded
+    /// with [`from_params`](crate::wechatpay::v2::from_params)): when the value is a JSON string
+    /// that does not decode as `T`, `T` is decoded from the string's text read as a JSON number
+    /// or boolean, so `"100"` gives `100_i64` and `"true"` gives `true` (a `String` field keeps
+    /// the text as is). Otherwise as [`Lenient::take`]: `None` when absent, `null` or not
+    /// decodable (the raw value kept for [`Lenient::finish`]).
+    pub fn take_text<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<T> {
+        let value = self.fields.remove(name)?;
+        if value.is_null() {
+            return None;
+        }
+        if let Ok(decoded) = T::deserialize(&value) {
+            return Some(decoded);
+        }
+        let scalar = value
+            .as_str()
+            .and_then(|text| serde_json::from_str::<JsonValue>(text.trim()).ok())
+            .filter(|v| v.is_number() || v.is_boolean());
+        if let Some(decoded) = scalar.and_then(|v| T::deserialize(&v).ok()) {
+            return Some(decoded);
+        }
+        self.keep_raw(name, value);
+        None
+    }
+
+    /// An APIv2 *indexed list* regrouped and decoded as `T` (e.g. `Vec<Coupon>`): removes every
+    /// field `{m}_{i}` or `{m}_{i}_{rest}` whose `m` is one of `members` and `i` a decimal index
+    /// (`0` or without leading zeros), gives item `i` the key `m` or `m_{rest}` respectively, and
+    /// decodes `T` from the array of items in index order (missing indexes skipped). `name` is
+    /// the field's name in the type, for the `warn` event only.
+    ///
+    /// What follows `m_` must start with the index: with members `coupon_refund` and
+    /// `coupon_refund_fee`, `coupon_refund_fee_0` belongs to the latter only. A nested list keeps
+    /// its second index: `coupon_refund_id_0_1` becomes item 0's `coupon_refund_id_1`, which the
+    /// item type's own `Deserialize` regroups with `take_indexed` again.
+    ///
+    /// `None` when no field matched; also `None` when the items do not decode as `T`, in which
+    /// case the fields are kept raw under their wire names for [`Lenient::finish`] and a `warn`
+    /// event names the type and the field.
+    ///
+    /// ```
+    /// # use sdk_runtime::Lenient;
+    /// #[derive(Debug, serde::Deserialize)]
+    /// struct Coupon { coupon_id: String, coupon_fee: String }
+    /// struct Order { coupons: Option<Vec<Coupon>> }
+    /// impl<'de> serde::Deserialize<'de> for Order {
+    ///     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    ///         let mut fields = Lenient::new(d, "Order")?;
+    ///         Ok(Order { coupons: fields.take_indexed("coupons", &["coupon_id", "coupon_fee"]) })
+    ///     }
+    /// }
+    /// let order: Order = serde_json::from_str(
+    ///     r#"{"coupon_id_1": "B", "coupon_fee_1": "20", "coupon_id_0": "A", "coupon_fee_0": "10"}"#,
+    /// ).unwrap();
+    /// let coupons = order.coupons.unwrap();
+    /// assert_eq!((coupons[0].coupon_id.as_str(), coupons[1].coupon_fee.as_str()), ("A", "20"));
+    /// ```
+    pub fn take_indexed<T: DeserializeOwned>(
+        &mut self,
+        name: &'static str,
+        members: &'static [&'static str],
+    ) -> Option<T> {
+        let matched: Vec<(String, u64, String)> = self
+            .fields
+            .keys()
+            .filter_map(|key| indexed_key(key, members).map(|(i, item_key)| (key.clone(), i, item_key)))
+            .collect();
+        if matched.is_empty() {
+            return None;
+        }
+        let mut items: BTreeMap<u64, serde_json::Map<String, JsonValue>> = BTreeMap::new();
+        let mut raw = Vec::with_capacity(matched.len());
+        for (key, index, item_key) in matched {
+            if let Some(value) = self.fields.remove(&key) {
+                items.entry(index).or_default().insert(item_key, value.clone());
+                raw.push((key, value));
+            }
+        }
+        let array = JsonValue::Array(items.into_values().map(JsonValue::Object).collect());
+        match T::deserialize(&array) {
+            Ok(decoded) => Some(decoded),
+            Err(_) => {
+                tracing::warn!(
+                    r#type = self.type_name,
+                    field = name,
+                    "response list does not decode as the model says; its raw fields are kept in `unparsed`"
+                );
+                self.unparsed.extend(raw);
+                None
+            }
+        }
+    }
+
+    /// Keeps `value` raw under `name` and says so (names only, never the value).
+    fn keep_raw(&mut self, name: &str, value: JsonValue) {
+        // The error text may quote the value: only names are logged.
+        tracing::warn!(
+            r#type = self.type_name,
+            field = name,
+            "response field does not decode as the model says; its raw value is kept in `unparsed`"
+        );
+        self.unparsed.insert(name.to_owned(), value);
     }
 
     /// The fields that did not decode, and those the type does not know.
@@ -129,6 +227,33 @@ impl Lenient {
         self.unparsed.extend(self.fields);
         Unparsed(self.unparsed)
     }
+}
+
+/// The index and the item's key of an indexed-list field `key` (`{m}_{i}` → `(i, m)`,
+/// `{m}_{i}_{rest}` → `(i, m_{rest})`) for the longest of `members` it starts with; `None` when
+/// it is not one. The index is `0` or decimal digits without a leading zero.
+fn indexed_key(key: &str, members: &[&str]) -> Option<(u64, String)> {
+    members
+        .iter()
+        .filter_map(|member| {
+            let rest = key.strip_prefix(member)?.strip_prefix('_')?;
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            let (index, tail) = rest.split_at(digits);
+            if digits == 0 || (digits > 1 && index.starts_with('0')) {
+                return None;
+            }
+            let index: u64 = index.parse().ok()?;
+            let item_key = match tail {
+                "" => (*member).to_owned(),
+                _ => {
+                    let tail = tail.strip_prefix('_').filter(|t| !t.is_empty())?;
+                    format!("{member}_{tail}")
+                }
+            };
+            Some((member.len(), index, item_key))
+        })
+        .max_by_key(|(len, _, _)| *len)
+        .map(|(_, index, item_key)| (index, item_key))
 }
 
 #[cfg(test)]
@@ -200,6 +325,129 @@ mod tests {
         let outer: Outer = serde_json::from_str(r#"{"amount": null}"#).expect("decodes");
         assert!(outer.amount.is_none() && outer.unparsed.is_empty());
         assert!(serde_json::from_str::<Outer>("[1]").is_err());
+    }
+
+    /// An APIv2-style object: every value text, lists spelled with indexed keys.
+    #[derive(Debug)]
+    struct Refunds {
+        refund_fee: Option<i64>,
+        settled: Option<bool>,
+        refunds: Option<Vec<Refund>>,
+        coupon_refund: Option<String>,
+        unparsed: Unparsed,
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Refund {
+        refund_fee: Option<i64>,
+        coupon_refund_fee: Option<i64>,
+        coupons: Option<Vec<Coupon>>,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Coupon {
+        coupon_refund_fee: String,
+    }
+
+    impl<'de> serde::Deserialize<'de> for Refunds {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let mut fields = Lenient::new(d, "Refunds")?;
+            Ok(Refunds {
+                refund_fee: fields.take_text("refund_fee"),
+                settled: fields.take_text("settled"),
+                refunds: fields.take_indexed("refunds", &["refund_fee", "coupon_refund_fee"]),
+                coupon_refund: fields.take_text("coupon_refund"),
+                unparsed: fields.finish(),
+            })
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Refund {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let mut fields = Lenient::new(d, "Refund")?;
+            Ok(Refund {
+                refund_fee: fields.take_text("refund_fee"),
+                coupon_refund_fee: fields.take_text("coupon_refund_fee"),
+                coupons: fields.take_indexed("coupons", &["coupon_refund_fee"]),
+            })
+        }
+    }
+
+    #[test]
+    fn text_scalars_and_indexed_lists() {
+        let refunds: Refunds = serde_json::from_value(serde_json::json!({
+            "refund_fee": "300", "settled": "true", "coupon_refund": "keep me",
+            "refund_fee_1": "200", "refund_fee_0": "100",
+            "coupon_refund_fee_0": "7", "coupon_refund_fee_0_1": "4", "coupon_refund_fee_0_0": "3",
+            "refund_fee_01": "leading zero", "refund_fee_2x": "not an index", "refund_fee_3_": "empty rest",
+        }))
+        .expect("decodes");
+        assert_eq!((refunds.refund_fee, refunds.settled), (Some(300), Some(true)));
+        assert_eq!(refunds.coupon_refund.as_deref(), Some("keep me"));
+        let coupon = |fee: &str| Coupon {
+            coupon_refund_fee: fee.to_owned(),
+        };
+        assert_eq!(
+            refunds.refunds.expect("a list"),
+            [
+                Refund {
+                    refund_fee: Some(100),
+                    coupon_refund_fee: Some(7),
+                    coupons: Some(vec![coupon("3"), coupon("4")]),
+                },
+                Refund {
+                    refund_fee: Some(200),
+                    coupon_refund_fee: None,
+                    coupons: None,
+                },
+            ]
+        );
+        assert_eq!(
+            refunds.unparsed.names().collect::<Vec<_>>(),
+            ["refund_fee_01", "refund_fee_2x", "refund_fee_3_"]
+        );
+    }
+
+    #[test]
+    fn text_that_is_no_number_and_lists_that_do_not_decode_are_kept_raw() {
+        let refunds: Refunds = serde_json::from_value(serde_json::json!({
+            "refund_fee": "3 fen", "settled": "1",
+        }))
+        .expect("decodes");
+        assert_eq!((refunds.refund_fee, refunds.settled), (None, None));
+        assert_eq!(
+            refunds.unparsed.names().collect::<Vec<_>>(),
+            ["refund_fee", "settled"]
+        );
+
+        struct Strict {
+            coupons: Option<Vec<Coupon>>,
+            unparsed: Unparsed,
+        }
+        impl<'de> serde::Deserialize<'de> for Strict {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let mut fields = Lenient::new(d, "Strict")?;
+                Ok(Strict {
+                    coupons: fields.take_indexed("coupons", &["coupon_refund_fee", "coupon_id"]),
+                    unparsed: fields.finish(),
+                })
+            }
+        }
+        // Item 1 has no `coupon_refund_fee`: the list does not decode and is kept raw.
+        let strict: Strict = serde_json::from_value(serde_json::json!({
+            "coupon_refund_fee_0": "1", "coupon_id_1": "B",
+        }))
+        .expect("decodes");
+        assert!(strict.coupons.is_none());
+        assert_eq!(
+            strict.unparsed.names().collect::<Vec<_>>(),
+            ["coupon_id_1", "coupon_refund_fee_0"]
+        );
+        assert_eq!(
+            indexed_key("a_7_b_1", &["a", "a_7_b"]),
+            Some((1, "a_7_b".to_owned()))
+        );
+        assert_eq!(indexed_key("a_18446744073709551616", &["a"]), None);
     }
 
     #[test]

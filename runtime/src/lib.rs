@@ -4,7 +4,8 @@
 //! [`wechatpay::Operation`] and hands them to a [`wechatpay::Client`], which signs, sends, verifies
 //! and decodes. This crate is the only place that knows about keys, clocks and sockets.
 //!
-//! - [`wechatpay`]: WeChat Pay APIv3 (JSON): request signing, response verification, transport.
+//! - [`wechatpay`]: WeChat Pay APIv3 (JSON): request signing, response verification, transport;
+//!   [`wechatpay::v2`]: WeChat Pay APIv2 (XML), its signatures, mutual TLS and notifications.
 //! - [`EventSet`]: typed webhook events (a generated crate's `events::Event`), decoded from a
 //!   verified WeChat Pay notification or Wonder webhook; [`decode_event_payload`] decodes one
 //!   event's payload.

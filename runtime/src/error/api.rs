@@ -15,6 +15,16 @@ pub(super) struct ApiBody {
 }
 
 impl ApiBody {
+    /// An APIv2 answer's code and message (from its XML fields).
+    pub(super) fn fields(code: Option<String>, message: Option<String>) -> Self {
+        Self {
+            code,
+            message,
+            field: None,
+            body_len: 0,
+        }
+    }
+
     pub(super) fn parse(body: &[u8]) -> Self {
         #[derive(serde::Deserialize)]
         struct Wire {

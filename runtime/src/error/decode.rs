@@ -15,6 +15,8 @@ use std::fmt;
 pub struct DecodeError {
     message: String,
     position: Option<(usize, usize)>,
+    /// What the body should have been: `JSON` or `XML`.
+    format: &'static str,
 }
 
 impl DecodeError {
@@ -28,7 +30,33 @@ impl DecodeError {
         Self {
             message: redact_values(message),
             position,
+            format: "JSON",
         }
+    }
+
+    /// Why an APIv2 body is not the flat XML document expected: `message` must name no value
+    /// from the body (it is redacted all the same), `byte` is where the problem was found.
+    pub(crate) fn xml(message: &str, byte: Option<usize>) -> Self {
+        let message = redact_values(message);
+        Self {
+            message: match byte {
+                Some(at) => format!("{message} (at byte {at})"),
+                None => message,
+            },
+            position: None,
+            format: "XML",
+        }
+    }
+
+    /// The same cause, about fields that came from an APIv2 XML body.
+    pub(crate) fn about_xml_fields(mut self) -> Self {
+        self.format = "XML";
+        self
+    }
+
+    /// The format the body should have been in: `"JSON"` or `"XML"`.
+    pub fn format(&self) -> &'static str {
+        self.format
     }
 
     /// From any other cause (e.g. a gzip stream that is not valid), its message redacted.
@@ -39,6 +67,7 @@ impl DecodeError {
         Self {
             message: redact_values(&cause.to_string()),
             position: None,
+            format: "JSON",
         }
     }
 

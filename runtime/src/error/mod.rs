@@ -39,11 +39,23 @@ pub enum ErrorKind {
     /// The server answered with a non-2xx status (or Wonder with a non-zero envelope `code`).
     /// See [`Error::status`], [`Error::code`], [`Error::message`], [`Error::detail_field`],
     /// [`Error::request_id`].
+    ///
+    /// WeChat Pay APIv2 (XML): a response whose `return_code` is not `SUCCESS` (a communication or
+    /// signature failure on WeChat Pay's side, usually with HTTP 200): [`Error::code`] is the
+    /// `return_code` (`FAIL`), [`Error::message`] the `return_msg`.
     Api,
+    /// A WeChat Pay APIv2 (XML) call reached WeChat Pay and its signed answer says the business
+    /// operation failed: `return_code` is `SUCCESS` but `result_code` is not (e.g. `ORDERPAID`,
+    /// `NOTENOUGH`). [`Error::code`] is the `err_code`, [`Error::message`] the `err_code_des`.
+    /// The response's signature was verified before this was reported.
+    ///
+    /// Source: <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=4_2>.
+    Business,
     /// A 2xx response failed signature verification; its body must not be trusted.
     Signature(SignatureErrorKind),
     /// A verified 2xx body (or a decrypted notification resource) is not the expected JSON, or a
-    /// download is not valid gzip. The source is a [`DecodeError`]: where and what, no values.
+    /// download is not valid gzip, or an APIv2 body is not the flat XML document expected (or
+    /// holds a DTD, an entity other than the predefined ones, or nested elements). The source is a [`DecodeError`]: where and what, no values.
     Decode,
     /// Encryption or decryption failed: a sensitive field too long for RSA-OAEP, a ciphertext
     /// that does not decrypt under the key (wrong key, tampered), a platform certificate that does
@@ -118,6 +130,7 @@ enum Repr {
     Transport(reqwest::Error),
     Deadline(Duration),
     Api(ApiBody),
+    Business(ApiBody),
     Signature(SignatureError),
     Decode(DecodeError),
     Crypto(Cow<'static, str>),
@@ -216,6 +229,40 @@ impl Error {
         Self::from_repr(Repr::Api(ApiBody::parse(&body)), Some(status), request_id)
     }
 
+    /// A [`ErrorKind::Api`] error from an APIv2 answer whose `return_code` is not `SUCCESS`:
+    /// `code` is the `return_code`, `message` the `return_msg`.
+    pub(crate) fn api_fields(
+        status: Option<StatusCode>,
+        request_id: Option<String>,
+        code: Option<String>,
+        message: Option<String>,
+    ) -> Self {
+        Self::from_repr(Repr::Api(ApiBody::fields(code, message)), status, request_id)
+    }
+
+    /// A [`ErrorKind::Business`] error from a signed APIv2 answer whose `result_code` is not
+    /// `SUCCESS`: `code` is the `err_code`, `message` the `err_code_des`.
+    pub(crate) fn business(
+        status: Option<StatusCode>,
+        request_id: Option<String>,
+        code: Option<String>,
+        message: Option<String>,
+    ) -> Self {
+        Self::from_repr(Repr::Business(ApiBody::fields(code, message)), status, request_id)
+    }
+
+    /// This error with the HTTP status and `Request-ID` of the response it is about, unless it
+    /// already has them.
+    pub(crate) fn at_response(mut self, status: Option<StatusCode>, request_id: Option<String>) -> Self {
+        if self.inner.status.is_none() {
+            self.inner.status = status;
+        }
+        if self.inner.request_id.is_none() {
+            self.inner.request_id = request_id;
+        }
+        self
+    }
+
     /// A [`ErrorKind::Signature`] error for a response.
     pub(crate) fn signature(
         source: SignatureError,
@@ -235,6 +282,11 @@ impl Error {
         let source: Box<dyn StdError + Send + Sync> = source.into();
         let cause = DecodeError::other(&*source);
         Self::from_repr(Repr::Decode(cause), status, request_id)
+    }
+
+    /// A [`ErrorKind::Decode`] error about an APIv2 XML body ([`DecodeError::xml`]).
+    pub(crate) fn decode_xml(cause: DecodeError) -> Self {
+        Self::from_repr(Repr::Decode(cause), None, None)
     }
 
     /// A [`ErrorKind::Crypto`] error with a message (never plaintext or key material).
@@ -270,6 +322,7 @@ impl Error {
             Repr::Build { .. } => ErrorKind::Build,
             Repr::Transport(_) | Repr::Deadline(_) => ErrorKind::Transport,
             Repr::Api(_) => ErrorKind::Api,
+            Repr::Business(_) => ErrorKind::Business,
             Repr::Signature(e) => ErrorKind::Signature(e.kind()),
             Repr::Decode(_) => ErrorKind::Decode,
             Repr::Crypto(_) => ErrorKind::Crypto,
@@ -297,18 +350,20 @@ impl Error {
     }
 
     /// The API's error `code` of an API error (WeChat Pay's `PARAM_ERROR`, `SIGN_ERROR`, …;
-    /// Wonder's `E000002`, …).
+    /// Wonder's `E000002`, …; an APIv2 `return_code`), or the `err_code` of an APIv2
+    /// [`Business`](ErrorKind::Business) error (`ORDERPAID`, …).
     pub fn code(&self) -> Option<&str> {
         match &self.inner.repr {
-            Repr::Api(a) => a.code.as_deref(),
+            Repr::Api(a) | Repr::Business(a) => a.code.as_deref(),
             _ => None,
         }
     }
 
-    /// The API's error `message` of an API error.
+    /// The API's error `message` of an API error (an APIv2 `return_msg`), or the `err_code_des`
+    /// of an APIv2 [`Business`](ErrorKind::Business) error.
     pub fn message(&self) -> Option<&str> {
         match &self.inner.repr {
-            Repr::Api(a) => a.message.as_deref(),
+            Repr::Api(a) | Repr::Business(a) => a.message.as_deref(),
             _ => None,
         }
     }
@@ -371,8 +426,13 @@ impl fmt::Display for Error {
                 self.write_response_context(f)?;
                 return a.write_summary(f);
             }
+            Repr::Business(a) => {
+                f.write_str("business error")?;
+                self.write_response_context(f)?;
+                return a.write_summary(f);
+            }
             Repr::Signature(_) => f.write_str("signature rejected")?,
-            Repr::Decode(_) => f.write_str("the body is not the expected JSON")?,
+            Repr::Decode(e) => write!(f, "the body is not the expected {}", e.format())?,
             Repr::Crypto(message) | Repr::Integrity(message) => f.write_str(message)?,
             Repr::Io(_) => f.write_str("cannot write the downloaded content")?,
             Repr::TooLarge { what, limit, unit } => write!(f, "{what} exceeds its limit of {limit} {unit}")?,
@@ -404,6 +464,7 @@ impl StdError for Error {
             Repr::Decode(e) => Some(e),
             Repr::Io(e) => Some(e),
             Repr::Api(_)
+            | Repr::Business(_)
             | Repr::Crypto(_)
             | Repr::Integrity(_)
             | Repr::TooLarge { .. }

@@ -25,11 +25,16 @@ pub enum SignatureErrorKind {
     UnknownSerial,
     /// `Wechatpay-Signature-Type` is present and not `WECHATPAY2-SHA256-RSA2048`.
     UnsupportedSignatureType,
-    /// The signature is not valid base64 or does not verify over `TIMESTAMP\nNONCE\nBODY\n`.
+    /// The signature is not valid base64 or does not verify over `TIMESTAMP\nNONCE\nBODY\n`;
+    /// for WeChat Pay APIv2, the `sign` field does not match the MD5 or HMAC-SHA256 of the other
+    /// fields under the APIv2 key.
     InvalidSignature,
     /// The signature starts with `WECHATPAY/SIGNTEST/`: a deliberate probe by WeChat Pay to check
     /// that clients verify signatures. Never accepted.
     SignTest,
+    /// A WeChat Pay APIv2 (XML) response or notification has no `sign` field, or an empty one,
+    /// where one is required.
+    MissingSignature,
 }
 
 /// A rejected response (or webhook) signature: its [`SignatureErrorKind`] and a message that

@@ -11,7 +11,7 @@ use http::HeaderValue;
 use super::body::Limits;
 use super::retry::RetryPolicy;
 use super::send::Transport;
-use crate::Error;
+use crate::{Error, Secret};
 
 /// Default timeout of one attempt (connect, send, receive the whole body): 30 s. A streamed
 /// download is bounded per read instead (no read may wait longer).
@@ -32,6 +32,10 @@ pub(crate) struct TransportSettings {
     pub(crate) connect_timeout: Duration,
     pub(crate) retry: RetryPolicy,
     pub(crate) limits: Limits,
+    /// Extra trusted root certificates (PEM), for every client of the transport.
+    pub(crate) root_certificates: Vec<reqwest::Certificate>,
+    /// The TLS client identity (certificate chain and private key, PEM) of mutual-TLS calls.
+    pub(crate) client_identity_pem: Option<Secret<Vec<u8>>>,
 }
 
 impl TransportSettings {
@@ -46,7 +50,80 @@ impl TransportSettings {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry: RetryPolicy::default(),
             limits: Limits::default(),
+            root_certificates: Vec::new(),
+            client_identity_pem: None,
         }
+    }
+
+    /// Trusts `pem` (one or more `CERTIFICATE` blocks) as root certificates too, besides the
+    /// platform's.
+    ///
+    /// # Errors
+    /// [`Build`](crate::ErrorKind::Build) if it holds no valid PEM certificate.
+    pub(crate) fn add_root_certificate_pem(&mut self, pem: &str) -> Result<(), Error> {
+        let certificates = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+            .map_err(|e| Error::build_with("invalid root certificate PEM", e))?;
+        if certificates.is_empty() {
+            return Err(Error::build("the root certificate PEM holds no certificate"));
+        }
+        self.root_certificates.extend(certificates);
+        Ok(())
+    }
+
+    /// The TLS client identity of mutual-TLS calls: the certificate (chain) PEM and its private
+    /// key PEM (PKCS#8 `PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY` or SEC1 `EC PRIVATE KEY`).
+    ///
+    /// # Errors
+    /// [`Build`](crate::ErrorKind::Build) if either is not valid PEM of its kind. The error
+    /// never holds the key.
+    pub(crate) fn client_identity_pem(&mut self, certificate_pem: &str, key_pem: &str) -> Result<(), Error> {
+        use rustls_pki_types::pem::{PemObject as _, SectionKind};
+        let mut certificates = 0;
+        let mut keys = 0;
+        for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(certificate_pem.as_bytes()) {
+            match section {
+                Ok((SectionKind::Certificate, _)) => certificates += 1,
+                Ok(_) => {}
+                Err(_) => return Err(Error::build("the merchant certificate is not valid PEM")),
+            }
+        }
+        for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(key_pem.as_bytes()) {
+            match section {
+                Ok((SectionKind::PrivateKey | SectionKind::RsaPrivateKey | SectionKind::EcPrivateKey, _)) => {
+                    keys += 1
+                }
+                Ok(_) => {}
+                Err(_) => return Err(Error::build("the merchant private key is not valid PEM")),
+            }
+        }
+        if certificates == 0 {
+            return Err(Error::build("the merchant certificate PEM holds no CERTIFICATE"));
+        }
+        if keys != 1 {
+            return Err(Error::build(
+                "the merchant key PEM must hold exactly one private key",
+            ));
+        }
+        // Only the certificates and the key go in: reqwest refuses any other PEM section.
+        let mut pem = Vec::with_capacity(certificate_pem.len() + key_pem.len() + 1);
+        for (kind, der) in <(SectionKind, Vec<u8>)>::pem_slice_iter(certificate_pem.as_bytes()).flatten() {
+            if kind == SectionKind::Certificate {
+                pem.extend_from_slice(&pem_block("CERTIFICATE", &der));
+            }
+        }
+        for (kind, der) in <(SectionKind, Vec<u8>)>::pem_slice_iter(key_pem.as_bytes()).flatten() {
+            let label = match kind {
+                SectionKind::PrivateKey => "PRIVATE KEY",
+                SectionKind::RsaPrivateKey => "RSA PRIVATE KEY",
+                SectionKind::EcPrivateKey => "EC PRIVATE KEY",
+                _ => continue,
+            };
+            pem.extend_from_slice(&pem_block(label, &der));
+        }
+        reqwest::Identity::from_pem(&pem)
+            .map_err(|_| Error::build("the merchant certificate and key are not a usable TLS identity"))?;
+        self.client_identity_pem = Some(Secret::new(pem));
+        Ok(())
     }
 
     /// The transport: checked base URLs and user agent, and a reqwest client that never follows
@@ -67,14 +144,34 @@ impl TransportSettings {
             checked_base_url(to)?;
         }
         let user_agent = header_value(&self.user_agent, "user agent")?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout.min(self.timeout))
-            .read_timeout(self.timeout)
-            .redirect(reqwest::redirect::Policy::none())
+        let client = || {
+            reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.min(self.timeout))
+                .read_timeout(self.timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .tls_certs_merge(self.root_certificates.iter().cloned())
+        };
+        let http = client()
             .build()
             .map_err(|e| Error::build_with("cannot create the HTTP client", e))?;
+        let mutual_tls_http = match &self.client_identity_pem {
+            None => None,
+            Some(pem) => {
+                let identity = reqwest::Identity::from_pem(pem.expose_secret()).map_err(|_| {
+                    Error::build("the merchant certificate and key are not a usable TLS identity")
+                })?;
+                // reqwest's error would not hold the key, but says little more than this.
+                let http = client().identity(identity).build().map_err(|_| {
+                    Error::build(
+                        "cannot create the mutual-TLS HTTP client (check the merchant certificate and key)",
+                    )
+                })?;
+                Some(http)
+            }
+        };
         Ok(Transport {
             http,
+            mutual_tls_http,
             base_url,
             backup_base_url,
             alternate_base_urls: self.alternate_base_urls,
@@ -97,8 +194,26 @@ impl fmt::Debug for TransportSettings {
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
             .field("limits", &self.limits)
+            .field("root_certificates", &self.root_certificates.len())
+            .field(
+                "client_identity",
+                &self.client_identity_pem.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
+}
+
+/// One PEM block `label` of `der` (base64 in 64-character lines).
+fn pem_block(label: &str, der: &[u8]) -> Vec<u8> {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in encoded.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out.into_bytes()
 }
 
 /// `base_url` without a trailing `/`, if it is an absolute http(s) URL without query or fragment.

@@ -73,6 +73,8 @@ pub(crate) enum Body {
     Empty,
     /// `application/json`; these exact bytes are signed and sent.
     Json(Bytes),
+    /// `text/xml; charset=utf-8`: a WeChat Pay APIv2 document, already signed (its `sign` field).
+    Xml(Bytes),
     /// `multipart/form-data` with part `meta` (these bytes, signed) and part `file`.
     Multipart {
         meta: Bytes,
@@ -97,6 +99,8 @@ pub struct Operation {
     body: Body,
     /// Headers sent whatever else sets them (see [`Operation::pin_header`]).
     pinned_headers: Vec<(HeaderName, HeaderValue)>,
+    /// Sent with the client's TLS client certificate (WeChat Pay APIv2 mutual TLS).
+    mutual_tls: bool,
     error: Option<String>,
 }
 
@@ -114,6 +118,7 @@ impl Operation {
             headers: Vec::new(),
             body: Body::Empty,
             pinned_headers: Vec::new(),
+            mutual_tls: false,
             error: None,
         }
     }
@@ -276,11 +281,12 @@ impl Operation {
         &self.query
     }
 
-    /// The bytes that are signed as BODY: the JSON body, the `meta` JSON of an upload, or empty.
+    /// The bytes that are signed as BODY: the JSON body, the `meta` JSON of an upload, or empty
+    /// (an APIv2 XML body, signed inside, is given as is).
     pub fn signed_body(&self) -> &[u8] {
         match &self.body {
             Body::Empty => b"",
-            Body::Json(bytes) | Body::Multipart { meta: bytes, .. } => bytes,
+            Body::Json(bytes) | Body::Xml(bytes) | Body::Multipart { meta: bytes, .. } => bytes,
         }
     }
 
@@ -351,6 +357,29 @@ impl Operation {
     pub(crate) fn body(&self) -> &Body {
         &self.body
     }
+
+    /// Sets an XML body (an APIv2 document, signed in its `sign` field), sent as is.
+    pub(crate) fn xml_body(mut self, bytes: Bytes) -> Self {
+        self.body = Body::Xml(bytes);
+        self
+    }
+
+    /// Adds a header already checked by its caller (an APIv2 operation's).
+    pub(crate) fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Sends this operation with the client's TLS client certificate (mutual TLS).
+    pub(crate) fn with_mutual_tls(mut self, mutual_tls: bool) -> Self {
+        self.mutual_tls = mutual_tls;
+        self
+    }
+
+    /// Whether this operation needs the client's TLS client certificate.
+    pub(crate) fn needs_mutual_tls(&self) -> bool {
+        self.mutual_tls
+    }
 }
 
 impl fmt::Debug for Operation {
@@ -358,6 +387,7 @@ impl fmt::Debug for Operation {
         let body = match &self.body {
             Body::Empty => "empty".to_owned(),
             Body::Json(b) => format!("json, {} bytes", b.len()),
+            Body::Xml(b) => format!("xml, {} bytes", b.len()),
             Body::Multipart { content, .. } => format!("multipart, {} bytes", content.len()),
         };
         f.debug_struct("Operation")
@@ -372,6 +402,7 @@ impl fmt::Debug for Operation {
             )
             .field("body", &body)
             .field("pinned_headers", &self.pinned_headers)
+            .field("mutual_tls", &self.mutual_tls)
             .field("error", &self.error)
             .finish()
     }

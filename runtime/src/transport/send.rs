@@ -21,6 +21,9 @@ use crate::Error;
 /// agent, the per-attempt timeout, the retry policy and the body size limits.
 pub(crate) struct Transport {
     pub(crate) http: reqwest::Client,
+    /// The same client with the merchant's TLS client certificate (APIv2 mutual TLS), when one
+    /// was configured; operations marked for mutual TLS go through it.
+    pub(crate) mutual_tls_http: Option<reqwest::Client>,
     pub(crate) base_url: String,
     pub(crate) backup_base_url: Option<String>,
     /// (documented base URL, replacement), both without a trailing `/`.
@@ -231,8 +234,14 @@ impl Transport {
         let mut headers = HeaderMap::with_capacity(6 + op.extra_headers().len());
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, self.user_agent.clone());
-        if matches!(op.body(), Body::Json(_)) {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        match op.body() {
+            Body::Json(_) => {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            Body::Xml(_) => {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));
+            }
+            Body::Empty | Body::Multipart { .. } => {}
         }
         for (name, value) in op.extra_headers() {
             headers.insert(name.clone(), value.clone());
@@ -254,7 +263,18 @@ impl Transport {
             value.set_sensitive(true);
         }
 
-        let mut request = self.http.request(method, url).headers(headers);
+        let http = match (op.needs_mutual_tls(), &self.mutual_tls_http) {
+            (false, _) => &self.http,
+            (true, Some(http)) => http,
+            (true, None) => {
+                return Err(Error::build(format!(
+                    "`{}` needs mutual TLS: configure the merchant certificate and key \
+                     (ClientBuilder::merchant_certificate_pem)",
+                    op.path_template()
+                )));
+            }
+        };
+        let mut request = http.request(method, url).headers(headers);
         if expect != Expect::Stream {
             // A streamed download is bounded per read (the client's read timeout) and, if set, by
             // its own total deadline (`Download::deadline`).
@@ -262,7 +282,7 @@ impl Transport {
         }
         Ok(match op.body() {
             Body::Empty => request,
-            Body::Json(bytes) => request.body(bytes.clone()),
+            Body::Json(bytes) | Body::Xml(bytes) => request.body(bytes.clone()),
             Body::Multipart {
                 meta,
                 filename,

@@ -1,4 +1,5 @@
-//! WeChat Pay APIv3 (JSON): request signing, response verification, transport.
+//! WeChat Pay APIv3 (JSON): request signing, response verification, transport. APIv2 (XML)
+//! lives in [`v2`].
 //!
 //! Generated code builds an [`Operation`] and calls [`Client::json`], [`Client::execute`] or
 //! [`Client::download`]. The signer ([`sign`]) and verifier ([`verify`]) are transport-agnostic
@@ -17,6 +18,7 @@ mod refresh;
 mod request_payment;
 mod sensitive;
 pub mod sign;
+pub mod v2;
 pub mod verify;
 mod webhook;
 

@@ -65,11 +65,12 @@ where
 
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 impl IntoResponse for NotificationReply {
-    /// The status, `Content-Type: application/json` and the JSON body.
+    /// The status, the [`content_type`](NotificationReply::content_type) (`application/json`,
+    /// or `text/xml` for the APIv2 replies) and the body.
     fn into_response(self) -> Response {
         (
             self.status(),
-            [(header::CONTENT_TYPE, "application/json")],
+            [(header::CONTENT_TYPE, self.content_type())],
             self.body(),
         )
             .into_response()

@@ -1,6 +1,7 @@
-//! [`NotificationReply`]: the HTTP answer WeChat Pay expects from a notification handler.
+//! [`NotificationReply`]: the HTTP answer WeChat Pay expects from a notification handler, APIv3
+//! (JSON) or APIv2 (XML).
 //!
-//! Source: `shared/design/protocols.md` ("Webhooks (APIv3)") and
+//! Source: `shared/design/protocols.md` ("Webhooks (APIv3)", "WeChat Pay APIv2 (XML)") and
 //! <https://pay.weixin.qq.com/docs/merchant/development/interface-rules/notification.html>.
 
 use bytes::Bytes;
@@ -9,7 +10,8 @@ use serde::Serialize;
 
 use crate::{Error, ErrorKind};
 
-/// The answer to a notification: a status and a JSON body.
+/// The answer to a notification: a status and a body (JSON for APIv3, XML for APIv2) with its
+/// [`content_type`](NotificationReply::content_type).
 ///
 /// - [`NotificationReply::success`]: 200 with `{"code":"SUCCESS"}`; WeChat Pay stops retrying.
 /// - [`NotificationReply::failure`]: 500 with `{"code":"FAIL","message":"…"}`; WeChat Pay
@@ -19,6 +21,11 @@ use crate::{Error, ErrorKind};
 ///   [`Client::verify_notification`] error, with a fixed message per kind (never the error's
 ///   text).
 ///
+/// APIv2 notifications ([`v2::Client::verify_notification`]) expect XML instead:
+/// [`NotificationReply::v2_success`] (200 with `return_code` `SUCCESS`),
+/// [`NotificationReply::v2_failure`] (500 with `return_code` `FAIL`; WeChat Pay sends the
+/// notification again) and [`NotificationReply::v2_from_error`].
+///
 /// Turn it into an [`http::Response`] with [`NotificationReply::into_response`], or (cargo
 /// feature `axum`) return it from an axum handler.
 ///
@@ -26,11 +33,18 @@ use crate::{Error, ErrorKind};
 ///
 /// [`Client::notification`]: crate::wechatpay::Client::notification
 /// [`Client::verify_notification`]: crate::wechatpay::Client::verify_notification
+/// [`v2::Client::verify_notification`]: crate::wechatpay::v2::Client::verify_notification
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotificationReply {
     status: StatusCode,
     body: Bytes,
+    content_type: &'static str,
 }
+
+/// `Content-Type` of APIv3 replies.
+const JSON: &str = "application/json";
+/// `Content-Type` of APIv2 replies.
+const XML: &str = "text/xml; charset=utf-8";
 
 #[derive(Serialize)]
 struct Body<'a> {
@@ -63,14 +77,47 @@ impl NotificationReply {
     /// | [`TooLarge`](ErrorKind::TooLarge) | 413 | `notification too large` |
     /// | anything else | 500 | `internal error` |
     pub fn from_error(error: &Error) -> Self {
-        let (status, message) = match error.kind() {
-            ErrorKind::Signature(_) => (StatusCode::UNAUTHORIZED, "signature verification failed"),
-            ErrorKind::Decode => (StatusCode::BAD_REQUEST, "malformed notification"),
-            ErrorKind::Crypto => (StatusCode::BAD_REQUEST, "cannot decrypt the notification"),
-            ErrorKind::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "notification too large"),
-            _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
-        };
+        let (status, message) = error_reply(error);
         Self::fail(status, message)
+    }
+
+    /// APIv2: 200 OK with
+    /// `<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>`
+    /// (`text/xml`): the notification was handled; WeChat Pay stops sending it.
+    ///
+    /// Source: <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7>.
+    pub fn v2_success() -> Self {
+        Self::xml(StatusCode::OK, "SUCCESS", "OK")
+    }
+
+    /// APIv2: 500 Internal Server Error with `return_code` `FAIL` and `return_msg` `message`
+    /// (in CDATA, `text/xml`): the notification could not be handled now; WeChat Pay sends it
+    /// again. Keep `message` short and free of personal data.
+    pub fn v2_failure(message: impl AsRef<str>) -> Self {
+        Self::xml(StatusCode::INTERNAL_SERVER_ERROR, "FAIL", message.as_ref())
+    }
+
+    /// APIv2: the answer to an error of [`v2::Client::verify_notification`],
+    /// [`v2::Client::refund_notification`] and the like: the status and fixed message of
+    /// [`NotificationReply::from_error`], as a `FAIL` XML document.
+    ///
+    /// [`v2::Client::verify_notification`]: crate::wechatpay::v2::Client::verify_notification
+    /// [`v2::Client::refund_notification`]: crate::wechatpay::v2::Client::refund_notification
+    pub fn v2_from_error(error: &Error) -> Self {
+        let (status, message) = error_reply(error);
+        Self::xml(status, "FAIL", message)
+    }
+
+    fn xml(status: StatusCode, code: &str, message: &str) -> Self {
+        let fields = [("return_code", code), ("return_msg", message)]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Self {
+            status,
+            body: Bytes::from(crate::wechatpay::v2::xml::write(&fields)),
+            content_type: XML,
+        }
     }
 
     /// A FAIL reply with any status (4xx/5xx) and message.
@@ -84,7 +131,14 @@ impl NotificationReply {
         Self {
             status,
             body: Bytes::from(body),
+            content_type: JSON,
         }
+    }
+
+    /// The `Content-Type` of the body: `application/json`, or `text/xml; charset=utf-8` for the
+    /// APIv2 replies.
+    pub fn content_type(&self) -> &'static str {
+        self.content_type
     }
 
     /// The HTTP status: 200 for [`NotificationReply::success`], 4xx/5xx otherwise.
@@ -92,7 +146,8 @@ impl NotificationReply {
         self.status
     }
 
-    /// The JSON body, e.g. `{"code":"SUCCESS"}` or `{"code":"FAIL","message":"internal error"}`.
+    /// The body, e.g. `{"code":"SUCCESS"}`, `{"code":"FAIL","message":"internal error"}`, or an
+    /// APIv2 `<xml>…</xml>` document.
     pub fn body(&self) -> Bytes {
         self.body.clone()
     }
@@ -102,14 +157,25 @@ impl NotificationReply {
         self.status.is_success()
     }
 
-    /// The HTTP response: the status, `Content-Type: application/json` and the JSON body.
+    /// The HTTP response: the status, the [`content_type`](NotificationReply::content_type)
+    /// and the body.
     pub fn into_response(self) -> http::Response<Bytes> {
+        let content_type = HeaderValue::from_static(self.content_type);
         let mut response = http::Response::new(self.body);
         *response.status_mut() = self.status;
+        response.headers_mut().insert(header::CONTENT_TYPE, content_type);
         response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        response
+    }
+}
+
+/// The status and fixed message of the reply to `error` (never the error's text).
+fn error_reply(error: &Error) -> (StatusCode, &'static str) {
+    match error.kind() {
+        ErrorKind::Signature(_) => (StatusCode::UNAUTHORIZED, "signature verification failed"),
+        ErrorKind::Decode => (StatusCode::BAD_REQUEST, "malformed notification"),
+        ErrorKind::Crypto => (StatusCode::BAD_REQUEST, "cannot decrypt the notification"),
+        ErrorKind::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "notification too large"),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
     }
 }
 
@@ -139,6 +205,35 @@ mod tests {
         assert_eq!(reply.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(&reply.body()[..], br#"{"code":"FAIL","message":"db \"down\""}"#);
         assert!(!reply.is_success());
+    }
+
+    #[test]
+    fn v2_replies_are_xml() {
+        let reply = NotificationReply::v2_success();
+        assert_eq!(reply.status(), StatusCode::OK);
+        assert_eq!(
+            &reply.body()[..],
+            &b"<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"[..]
+        );
+        assert_eq!(reply.content_type(), "text/xml; charset=utf-8");
+        let reply = NotificationReply::v2_failure("db ]]> down");
+        assert_eq!(reply.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let fields = crate::wechatpay::v2::xml::parse(&reply.body()).expect("XML");
+        assert_eq!(
+            (fields["return_code"].as_str(), fields["return_msg"].as_str()),
+            ("FAIL", "db ]]> down")
+        );
+        let response = NotificationReply::v2_from_error(&Error::crypto("secret")).into_response();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "text/xml; charset=utf-8"
+        );
+        assert!(!String::from_utf8_lossy(response.body()).contains("secret"));
+        assert_eq!(
+            NotificationReply::success().into_response().headers()[header::CONTENT_TYPE],
+            "application/json"
+        );
     }
 
     #[test]
