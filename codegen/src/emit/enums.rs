@@ -43,6 +43,11 @@ fn variant_names<T: ToString>(values: &[T], prefix: &str) -> Vec<Ident> {
             } else {
                 pascal(&text)
             };
+            // A value such as `V3.0` or `1.0` (APIv2 versions) keeps its words: `V3_0`.
+            let base: String = base
+                .chars()
+                .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' })
+                .collect();
             let name = unique(&base, |n| names.iter().any(|x| x == n));
             names.push(name.clone());
             ident(&name)

@@ -3,7 +3,7 @@
 
 use super::names::{pascal, snake};
 use super::settings::Layout;
-use crate::ir::Operation;
+use crate::ir::{Operation, RequestBody};
 
 /// Where one operation's function goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,12 +24,20 @@ pub(super) struct Place {
 /// # Errors
 /// A URL path with no product segment; under [`Layout::Tags`], an operation with no tag or no
 /// operation id.
-pub(super) fn place(op: &Operation, layout: Layout) -> Result<Place, String> {
+pub(super) fn place(op: &Operation, layout: Layout, xml_module: Option<&str>) -> Result<Place, String> {
     match layout {
         Layout::UrlPath => {
-            let modules: Vec<(String, String)> = module_path(&op.path)
+            // APIv2 paths carry no version: their modules go under the XML protocol's own.
+            let root = xml_module
+                .filter(|_| matches!(op.request, RequestBody::Xml { .. }))
+                .map(|module| (module.to_owned(), "of APIv2 (XML)".to_owned()));
+            let modules: Vec<(String, String)> = root
                 .into_iter()
-                .map(|(name, url)| (name, format!("under `{url}`")))
+                .chain(
+                    module_path(&op.path)
+                        .into_iter()
+                        .map(|(name, url)| (name, format!("under `{url}`"))),
+                )
                 .collect();
             let depth = product_depth(&modules);
             if modules.len() < depth {
@@ -118,17 +126,17 @@ mod tests {
         use crate::ir::HttpMethod;
         let mut op = Operation::new(HttpMethod::Put, "/svc/plan/{id}/cancel");
         assert_eq!(
-            place(&op, Layout::Tags).unwrap_err(),
+            place(&op, Layout::Tags, None).unwrap_err(),
             "`PUT /svc/plan/{id}/cancel` has no tag"
         );
         op.tags = vec!["recurring_payments".into()];
         assert!(
-            place(&op, Layout::Tags)
+            place(&op, Layout::Tags, None)
                 .unwrap_err()
                 .ends_with("has no operation id")
         );
         op.operation_id = Some("cancel_plan".into());
-        let placed = place(&op, Layout::Tags).unwrap();
+        let placed = place(&op, Layout::Tags, None).unwrap();
         assert_eq!(
             placed.modules,
             [(
@@ -140,7 +148,7 @@ mod tests {
             (placed.function.as_str(), placed.prefix.as_str(), placed.depth),
             ("cancel_plan", "CancelPlan", 1)
         );
-        let by_path = place(&op, Layout::UrlPath).unwrap();
+        let by_path = place(&op, Layout::UrlPath, None).unwrap();
         assert_eq!(
             (by_path.function.as_str(), by_path.prefix.as_str(), by_path.depth),
             ("put", "Put", 1)

@@ -110,6 +110,7 @@ pub struct Crates {
 
 /// A generated function, located: its operation, the modules from the crate root to it, and
 /// the arguments it takes.
+#[derive(Clone)]
 struct Located<'d> {
     op: &'d Operation,
     /// The product's modules (`["v3", "pay"]`), also the product file's path.
@@ -147,17 +148,22 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
             let title = d.title.as_deref().filter(|_| d.operations.len() == 1);
             d.operations.iter().map(move |o| (o, d.source.as_str(), title))
         })
-        // APIv2 (XML) operations are in the model; the runtime does not speak APIv2 yet.
-        .filter(|(o, _, _)| !matches!(o.request, crate::ir::RequestBody::Xml { .. }))
+        // An API without an XML protocol has no XML operations to emit.
+        .filter(|(o, _, _)| {
+            settings.xml.is_some() || !matches!(o.request, crate::ir::RequestBody::Xml { .. })
+        })
         .collect();
-    ops.sort_by(|a, b| (&a.0.path, a.0.method, a.1).cmp(&(&b.0.path, b.0.method, b.1)));
+    // XML operations after the others: the types they share with APIv3 keep APIv3's names.
+    let xml = |op: &Operation| matches!(op.request, crate::ir::RequestBody::Xml { .. });
+    ops.sort_by(|a, b| (xml(a.0), &a.0.path, a.0.method, a.1).cmp(&(xml(b.0), &b.0.path, b.0.method, b.1)));
 
     // Group by product, then build each product's module tree.
     let mut products: BTreeMap<Vec<String>, ModuleNode> = BTreeMap::new();
     let mut seen: BTreeMap<(Vec<String>, String), &str> = BTreeMap::new();
     let mut errors = Vec::new();
     for (op, source, title) in &ops {
-        let place = match layout::place(op, settings.layout) {
+        let xml_module = settings.xml.as_ref().map(|x| x.module.as_str());
+        let place = match layout::place(op, settings.layout, xml_module) {
             Ok(place) => place,
             Err(err) => {
                 errors.push(format!("{source}: {err}"));
@@ -207,6 +213,13 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
     for (product, node) in &products {
         let feature = product.last().cloned().unwrap_or_default();
         let feature = names::serde_name(&feature).to_owned();
+        // The XML protocol's products: `v2-pay` beside APIv3's `pay`.
+        let feature = match &settings.xml {
+            Some(xml) if product.len() == 2 && product[0] == xml.module => {
+                format!("{}-{feature}", xml.module)
+            }
+            _ => feature,
+        };
         if features.contains(&feature) {
             return Err(EmitError {
                 message: format!("two products share the cargo feature `{feature}`"),
@@ -290,7 +303,27 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
             lib_items.extend(decls);
         } else {
             let id = ident(root);
-            let doc = format!("Operations under `/{root}`, one module per product.");
+            let xml = settings.xml.as_ref().filter(|x| &x.module == root);
+            let (doc, client) = match xml {
+                Some(_) => (
+                    format!(
+                        "APIv2 (XML) operations, one module per product. Their paths carry no \
+                         version (`/pay/micropay` is `{root}::pay::micropay`); each takes this \
+                         module's [`Client`], which signs with the APIv2 key (MD5 or HMAC-SHA256), \
+                         checks `return_code`, the answer's `sign` and `result_code`, and calls \
+                         over mutual TLS the operations the docs mark `security: true`."
+                    ),
+                    Some(settings.xml_runtime("Client")),
+                ),
+                None => (
+                    format!("Operations under `/{root}`, one module per product."),
+                    None,
+                ),
+            };
+            let reexport = client.map(|_| {
+                let items = ["Client", "ClientBuilder", "SignType"].map(|item| settings.xml_runtime(item));
+                quote!(#(pub use #items;)*)
+            });
             lib_items.push(quote! {
                 #[rustfmt::skip]
                 pub mod #id;
@@ -301,6 +334,7 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
                     let doc = docs(&doc, true);
                     quote! {
                         #doc
+                        #reexport
                         #(#decls)*
                     }
                 })?,

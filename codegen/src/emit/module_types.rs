@@ -39,16 +39,37 @@ fn normalized(fields: &[Field], mode: Mode) -> Vec<Field> {
         .iter()
         .map(|f| Field {
             name: f.name.clone(),
-            optional: f.optional && mode == Mode::Request,
+            optional: f.optional && mode.is_request(),
             ty: normalized_type(&f.ty, mode),
-            nullable: f.nullable && mode == Mode::Request,
+            nullable: f.nullable && mode.is_request(),
             sensitive: f.sensitive,
-            one_of: f.one_of.clone().filter(|_| mode == Mode::Request),
+            one_of: f.one_of.clone().filter(|_| mode.is_request()),
             official_sdk: Vec::new(),
             erratum: Vec::new(),
             description: None,
         })
         .collect()
+}
+
+/// The members an APIv2 indexed list of `ty` (a list of objects) groups: its items' wire names,
+/// and those of the lists inside them; `None` for any other type.
+fn indexed_members(ty: &Type) -> Option<Vec<String>> {
+    let Type::Array { items } = ty else {
+        return None;
+    };
+    let Type::Object { fields } = items.as_ref() else {
+        return None;
+    };
+    let mut members = Vec::new();
+    for field in fields {
+        match indexed_members(&field.ty) {
+            Some(inner) => members.extend(inner),
+            None => members.push(field.name.clone()),
+        }
+    }
+    members.sort();
+    members.dedup();
+    Some(members)
 }
 
 fn normalized_type(ty: &Type, mode: Mode) -> Type {
@@ -79,11 +100,11 @@ pub(super) fn field_doc(field: &Field, mode: Mode) -> String {
     }
     let sensitive = match (field.sensitive, mode) {
         (false, _) => None,
-        (true, Mode::Request) => Some(
+        (true, Mode::Request | Mode::XmlRequest) => Some(
             "sensitive, give the plaintext; the call encrypts it with the WeChat Pay key it names \
              in `Wechatpay-Serial`.",
         ),
-        (true, Mode::Response) => {
+        (true, Mode::Response | Mode::XmlResponse) => {
             Some("sensitive, encrypted with the merchant's key; decrypt with `Client::decrypt`.")
         }
     };
@@ -273,7 +294,9 @@ impl ModuleTypes<'_> {
             }
             Type::Object { fields } => self.struct_id(fields, name, use_, mode, false, None),
             Type::Enum { .. } | Type::IntegerEnum { .. } => {
-                self.enum_id(ty, name, use_, Key::Shape(ty.clone(), None))
+                // APIv2 enums are their own: sharing one with APIv3 would rename APIv3's.
+                let key_mode = mode.is_xml().then_some(Mode::XmlResponse);
+                self.enum_id(ty, name, use_, Key::Shape(ty.clone(), key_mode))
             }
         };
         if let Some(field) = field {
@@ -319,14 +342,14 @@ impl ModuleTypes<'_> {
         // known once the definition is.
         let local = unique(name, |n| self.is_taken(n));
         let context = continuing(use_);
-        let lenient = mode == Mode::Response;
+        let lenient = mode.is_response();
         let mut defs = Vec::with_capacity(fields.len());
         let mut idents: Vec<String> = Vec::new();
         let mut groups: Vec<Group> = Vec::new();
         for field in fields {
             let child = format!("{local}{}", pascal(&field.name));
             let child_use = format!("`{}` in {context}", field.name);
-            if let Some(group) = field.one_of.as_ref().filter(|_| mode == Mode::Request) {
+            if let Some(group) = field.one_of.as_ref().filter(|_| mode.is_request()) {
                 let ty = self.rust_type(&field.ty, &child, &child_use, mode, Some(&field.name));
                 match groups.iter_mut().find(|g| &g.name == group) {
                     Some(g) => g.members.push((field.name.clone(), ty)),
@@ -349,6 +372,7 @@ impl ModuleTypes<'_> {
                                     .to_owned(),
                             flatten: true,
                             nullable: false,
+                            indexed: None,
                         });
                     }
                 }
@@ -359,7 +383,7 @@ impl ModuleTypes<'_> {
             });
             idents.push(field_ident.clone());
             // A sensitive request string is its plaintext, which the generated call encrypts.
-            let sealed = mode == Mode::Request && field.sensitive && field.ty == Type::String;
+            let sealed = mode.is_request() && field.sensitive && field.ty == Type::String;
             let ty = if sealed {
                 Ty::Plain(self.space.sensitive.clone())
             } else {
@@ -370,11 +394,14 @@ impl ModuleTypes<'_> {
                 wire: field.name.clone(),
                 ident: field_ident,
                 ty,
-                optional: mode == Mode::Response || field.optional,
+                optional: mode.is_response() || field.optional,
                 into: sealed || matches!(field.ty, Type::String | Type::Enum { .. }),
                 doc,
                 flatten: false,
-                nullable: field.nullable && mode == Mode::Request,
+                nullable: field.nullable && mode.is_request(),
+                indexed: (mode == Mode::XmlResponse)
+                    .then(|| indexed_members(&field.ty))
+                    .flatten(),
             });
         }
         // A required field never takes a made-up value (`""`, `0`, `[]`): a type with one has
@@ -387,6 +414,7 @@ impl ModuleTypes<'_> {
                 fields: defs,
                 default,
                 lenient,
+                xml: mode.is_xml(),
             },
             use_,
             qualified,

@@ -101,11 +101,7 @@ impl ModuleTypes<'_> {
         let key = Key::Named(name.to_owned(), key_mode);
         let mut local = pascal(name);
         if !is_enum && self.is_taken(&local) && !self.names_key(&key) {
-            local.push_str(if mode == Mode::Request {
-                "Request"
-            } else {
-                "Response"
-            });
+            local.push_str(if mode.is_request() { "Request" } else { "Response" });
         }
         if self.space.in_progress.contains(&(name.to_owned(), key_mode)) {
             return Ty::Boxed(Box::new(Ty::Ref(name.to_owned(), key_mode)));

@@ -8,7 +8,7 @@ use super::names::pascal;
 use super::sensitive::{has_sensitive, sealed_doc, sensitive_doc};
 use super::settings::{Runtime, Settings};
 use super::types::{Mode, ModuleTypes, argument, docs, ident};
-use crate::ir::{Operation, QueryFilter, RequestBody, ResponseBody, Type};
+use crate::ir::{Field, Operation, QueryFilter, RequestBody, ResponseBody, Type};
 
 /// Names the generated function body uses for its own arguments and locals.
 const RESERVED: &[&str] = &["client", "query", "body", "upload", "op", "encryptor"];
@@ -71,6 +71,8 @@ pub struct Signature {
     pub sensitive: bool,
     /// True when it answers with a `Download` rather than a JSON struct.
     pub download: bool,
+    /// True when it is an APIv2 (XML) operation, taking the XML protocol's client.
+    pub xml: bool,
 }
 
 /// What the layout named an operation's function and types.
@@ -99,8 +101,17 @@ pub fn emit(
     space: &mut ModuleTypes<'_>,
     settings: &Settings,
 ) -> (TokenStream, Signature) {
-    let client_type = settings.runtime(Runtime::Client);
-    let operation_type = settings.runtime(Runtime::Operation);
+    let xml = settings
+        .xml
+        .as_ref()
+        .filter(|_| matches!(op.request, RequestBody::Xml { .. }));
+    let (client_type, operation_type) = match xml {
+        Some(_) => (settings.xml_runtime("Client"), settings.xml_runtime("Operation")),
+        None => (
+            settings.runtime(Runtime::Client),
+            settings.runtime(Runtime::Operation),
+        ),
+    };
     let method = naming.function;
     let prefix = naming.prefix;
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
@@ -114,6 +125,7 @@ pub fn emit(
         args: Vec::new(),
         sensitive: sealed_body || sealed_query || op.headers.iter().any(|h| is_serial_header(&h.name)),
         download: matches!(op.response, ResponseBody::Binary),
+        xml: xml.is_some(),
     };
     let mut steps = Vec::new();
 
@@ -281,7 +293,25 @@ pub fn emit(
             steps.push(quote!(.json(body)?));
             signature.args.push(Arg::Body { ty: name });
         }
-        RequestBody::Xml { .. } => unreachable!("APIv2 operations are not emitted yet"),
+        RequestBody::Xml { fields } => {
+            // The client adds `nonce_str` and `sign` itself.
+            let client_fields = xml.map(|x| x.client_fields.as_slice()).unwrap_or_default();
+            let fields: Vec<Field> = fields
+                .iter()
+                .filter(|f| !client_fields.contains(&f.name))
+                .cloned()
+                .collect();
+            let doc = format!(
+                "Request body of {signature_line}, sent as `<xml>` text (lists as indexed members, \
+                 `coupon_id_0`); the client adds `nonce_str` and `sign`."
+            );
+            let name =
+                space.top_level_struct(&fields, &format!("{prefix}Request"), &doc, Mode::XmlRequest, None);
+            let ty = ident(&name);
+            args.push(quote!(body: &#ty));
+            steps.push(quote!(.xml(body)?));
+            signature.args.push(Arg::Body { ty: name });
+        }
         RequestBody::Multipart => {
             let upload = settings.runtime(Runtime::MediaUpload);
             args.push(quote!(upload: &#upload));
@@ -328,7 +358,21 @@ pub fn emit(
             let ty = ident(&name);
             (quote!(#ty), quote!(client.json(op).await))
         }
-        ResponseBody::Xml { .. } => unreachable!("APIv2 operations are not emitted yet"),
+        ResponseBody::Xml { fields } => {
+            let doc = format!("Answer of {signature_line}, read from its `<xml>` text.");
+            let name = space.top_level_struct(
+                fields,
+                &format!("{prefix}Response"),
+                &doc,
+                Mode::XmlResponse,
+                op.response_type_name.as_deref(),
+            );
+            let ty = ident(&name);
+            (quote!(#ty), quote!(client.xml(op).await))
+        }
+        ResponseBody::Binary if xml.is_some() => {
+            (settings.xml_runtime("Bytes"), quote!(client.download(op).await))
+        }
         ResponseBody::Binary => (
             settings.runtime(Runtime::Download),
             quote!(client.download(op).await),
@@ -341,6 +385,11 @@ pub fn emit(
     };
 
     let base_url = op.base_url.as_ref().map(|b| quote!(.base_url(#b)));
+    let mutual_tls = op.mutual_tls.then(|| quote!(.mutual_tls()));
+    let unsigned = xml
+        .filter(|x| x.unsigned_responses.contains(&op.path))
+        .filter(|_| !matches!(op.response, ResponseBody::Binary))
+        .map(|_| quote!(.unsigned_response()));
     let http_method = format_ident!("{}", op.method.as_str());
     let path = &op.path;
     let fn_name = format_ident!("{}", method);
@@ -374,6 +423,8 @@ pub fn emit(
             #(#prelude)*
             let op = #operation_type::new(::sdk_runtime::Method::#http_method, #path)
                 #base_url
+                #mutual_tls
+                #unsigned
                 #(#steps)*;
             #call
         }
@@ -426,6 +477,33 @@ fn function_doc(
     } else {
         "the response body"
     };
+    if matches!(op.request, RequestBody::Xml { .. }) {
+        let mutual_tls = if op.mutual_tls {
+            "\n\nCalled over mutual TLS (the docs' `security: true`): the client needs the \
+             merchant's API certificate (`ClientBuilder::merchant_certificate_pem`), else the call \
+             fails with `Build` and nothing is sent."
+        } else {
+            ""
+        };
+        let unsigned = settings
+            .xml
+            .as_ref()
+            .is_some_and(|x| x.unsigned_responses.contains(&op.path));
+        let sign = if matches!(op.response, ResponseBody::Binary) {
+            "an error document comes instead of the file"
+        } else if unsigned {
+            "the answer is malformed (WeChat Pay does not sign this endpoint's answers)"
+        } else {
+            "the answer's `sign` does not verify (`Signature`)"
+        };
+        doc.push_str(&format!(
+            "{mutual_tls}\n\n# Errors\n\nFails when the request cannot be built (`Build`), the \
+             transport fails (`Transport`), `return_code` is not `SUCCESS` (`Api`, with \
+             `return_msg`), {sign}, or `result_code` is `FAIL` (`Business`, with `err_code` and \
+             `err_code_des`); see [`Error`](crate::Error)."
+        ));
+        return doc;
+    }
     doc.push_str(&format!(
         "\n# Errors\n\nFails when the request cannot be built, the transport fails, {} \
          answers with an error status{envelope}, or {response} is invalid \

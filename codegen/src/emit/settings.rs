@@ -51,6 +51,26 @@ pub struct Settings {
     /// Cargo features of `sdk-runtime` the crate offers under the same name, outside `full`
     /// (`axum`: the webhook extractor; a framework is the user's choice, not a product).
     pub runtime_features: Vec<String>,
+    /// The API's XML protocol (WeChat Pay APIv2), when it has one: where its operations go and
+    /// what its client does itself.
+    pub xml: Option<XmlProtocol>,
+}
+
+/// How the emitter treats an API's XML operations ([`crate::ir::RequestBody::Xml`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlProtocol {
+    /// The crate module the XML operations go under (`v2`), their paths having no version
+    /// segment (`/pay/micropay` is `v2::pay::micropay`); its products' cargo features are named
+    /// `{module}-{product}` (`v2-pay`).
+    pub module: String,
+    /// The runtime module of the protocol below the provider's (`v2`:
+    /// `sdk_runtime::wechatpay::v2`), holding its `Client` and `Operation`.
+    pub runtime: String,
+    /// Request members the client fills itself (`nonce_str`, `sign`): no request type has them.
+    pub client_fields: Vec<String>,
+    /// The paths whose answers carry no sign (the runtime then checks `return_code` and
+    /// `result_code` only).
+    pub unsigned_responses: Vec<String>,
 }
 
 /// The quick start of a generated crate's docs and README: a compiling example (a doctest,
@@ -147,6 +167,20 @@ impl Settings {
         quote!(::sdk_runtime::#provider::#name)
     }
 
+    /// The path of `item` (`Client`, `Operation`) in the runtime module of the API's XML
+    /// protocol: `::sdk_runtime::wechatpay::v2::Client`.
+    pub fn xml_runtime(&self, item: &str) -> TokenStream {
+        let provider = ident(&self.provider);
+        let item = ident(item);
+        match &self.xml {
+            Some(xml) => {
+                let module = ident(&xml.runtime);
+                quote!(::sdk_runtime::#provider::#module::#item)
+            }
+            None => quote!(::sdk_runtime::#provider::#item),
+        }
+    }
+
     /// Every item of `sdk_runtime` itself the crate re-exports: [`SHARED_REEXPORTS`] and the
     /// settings' own, sorted.
     pub fn shared_reexports(&self) -> Vec<String> {
@@ -172,8 +206,8 @@ impl Settings {
                 .to_vec(),
             categories: CATEGORIES.map(str::to_owned).to_vec(),
             crate_doc:
-                "Typed client for the WeChat Pay APIv3 ({operation_count} operations), generated from the \
-                 official docs.\n\nModules mirror the URL path: `POST /v3/payscore/plan/payscore-plans/\
+                "Typed client for WeChat Pay APIv3 and APIv2 ({operation_count} operations), generated \
+                 from the official docs.\n\nModules mirror the URL path: `POST /v3/payscore/plan/payscore-plans/\
                  merchant-plan-no/{merchant_plan_no}/stop` is \
                  `v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post`. \
                  Each product (`v3::pay`, `v3::payscore`, …) sits behind the cargo feature of the same \
@@ -182,7 +216,10 @@ impl Settings {
                  `/v3/refund/domestic/refunds`). Amounts are integers in fen (1/100 yuan).\n\n\
                  Operations whose docs declare the \
                  `Wechatpay-Serial` header take a closure that builds the request from an [`Encryptor`]: \
-                 encrypt sensitive fields with it, and the request names that same key.\n\nSigning, \
+                 encrypt sensitive fields with it, and the request names that same key.\n\nAPIv2 \
+                 (XML) operations are under [`v2`] (`/pay/micropay` is `v2::pay::micropay::post`, \
+                 feature `v2-pay`), called with [`v2::Client`]: signed with the APIv2 key, over \
+                 mutual TLS where the docs say `security: true`.\n\nSigning, \
                  verification, certificates, retries and downloads live in the [`runtime`] \
                  (`sdk-runtime`); this crate re-exports what a caller needs, so it is the one \
                  dependency to add."
@@ -210,6 +247,12 @@ impl Settings {
             events_entry: "`Client::notification::<Event>` verifies, decrypts and decodes a notification"
                 .to_owned(),
             runtime_features: vec!["axum".to_owned()],
+            xml: Some(XmlProtocol {
+                module: "v2".to_owned(),
+                runtime: "v2".to_owned(),
+                client_fields: ["nonce_str", "sign"].map(str::to_owned).to_vec(),
+                unsigned_responses: APIV2_UNSIGNED.map(str::to_owned).to_vec(),
+            }),
         }
     }
 
@@ -267,9 +310,30 @@ impl Settings {
             runtime_reexports: Vec::new(),
             events_entry: "`Webhook::event::<Event>` decodes a verified webhook".to_owned(),
             runtime_features: Vec::new(),
+            xml: None,
         }
     }
 }
+
+/// The APIv2 paths whose answers carry no `sign`, after the official SDKs' lists
+/// (`shared/design/protocols.md`, "WeChat Pay APIv2"): transfers, red packets, bank-card
+/// payouts (the lists name `/mmpaymkttransfers/query_bank`, whose page moved to
+/// `/mmpaysptrans/query_bank`), the RSA key download, reporting and the sandbox key. The bill
+/// downloads answer files and are never sign-checked.
+const APIV2_UNSIGNED: [&str; 12] = [
+    "/mmpaymkttransfers/gethbinfo",
+    "/mmpaymkttransfers/gettransferinfo",
+    "/mmpaymkttransfers/promotion/transfers",
+    "/mmpaymkttransfers/query_bank",
+    "/mmpaymkttransfers/sendgroupredpack",
+    "/mmpaymkttransfers/sendminiprogramhb",
+    "/mmpaymkttransfers/sendredpack",
+    "/mmpaysptrans/pay_bank",
+    "/mmpaysptrans/query_bank",
+    "/payitil/report",
+    "/risk/getpublickey",
+    "/xdc/apiv2getsignkey/sign/getsignkey",
+];
 
 /// The crates.io categories of both generated crates.
 const CATEGORIES: [&str; 3] = ["api-bindings", "finance", "web-programming::http-client"];

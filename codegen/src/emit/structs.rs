@@ -25,15 +25,19 @@ pub(super) struct FieldTokens<'a> {
     pub flatten: bool,
     /// May be `null`: a required one is an `Option` sent as `null` when `None`.
     pub nullable: bool,
+    /// An APIv2 indexed list received: the members `Lenient::take_indexed` groups.
+    pub indexed: Option<&'a [String]>,
 }
 
-/// A struct named `name`: `Default` when `default`, decoded leniently when `lenient` (a response).
+/// A struct named `name`: `Default` when `default`, decoded leniently when `lenient` (a response),
+/// from APIv2 text when `xml`.
 pub(super) fn emit_struct(
     name: &str,
     doc: &str,
     fields: &[FieldTokens<'_>],
     default: bool,
     lenient: bool,
+    xml: bool,
 ) -> TokenStream {
     let id = ident(name);
     let default = default.then(|| quote!(::std::default::Default,));
@@ -48,7 +52,7 @@ pub(super) fn emit_struct(
                 #[serde(flatten)]
                 pub #unparsed: crate::Unparsed,
             }),
-            Some(emit_lenient(name, fields)),
+            Some(emit_lenient(name, fields, xml)),
         )
     } else {
         (Some(quote!(::serde::Deserialize)), None, None)
@@ -104,8 +108,9 @@ pub(super) fn emit_struct(
 pub(super) const UNPARSED: &str = "unparsed";
 
 /// A response type's `Deserialize`: field by field through `sdk_runtime::Lenient`, so a field of
-/// an unexpected shape is kept raw in `unparsed` and never fails the whole response.
-fn emit_lenient(name: &str, fields: &[FieldTokens<'_>]) -> TokenStream {
+/// an unexpected shape is kept raw in `unparsed` and never fails the whole response. An APIv2
+/// type (`xml`) reads numbers and booleans from text and groups its indexed lists.
+fn emit_lenient(name: &str, fields: &[FieldTokens<'_>], xml: bool) -> TokenStream {
     let id = ident(name);
     let unparsed = ident(UNPARSED);
     // An empty object takes no field.
@@ -117,7 +122,11 @@ fn emit_lenient(name: &str, fields: &[FieldTokens<'_>]) -> TokenStream {
     let takes = fields.iter().map(|f| {
         let fid = ident(f.ident);
         let wire = &f.wire;
-        quote!(#fid: fields.take(#wire),)
+        match (xml, f.indexed) {
+            (true, Some(members)) => quote!(#fid: fields.take_indexed(#wire, &[#(#members),*]),),
+            (true, None) => quote!(#fid: fields.take_text(#wire),),
+            (false, _) => quote!(#fid: fields.take(#wire),),
+        }
     });
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #id {

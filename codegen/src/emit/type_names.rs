@@ -67,6 +67,18 @@ impl TypeSpace {
                 claims.entry(name.as_str()).or_default().insert(id);
             }
         }
+        // A name an APIv3 type asks for is never granted to an APIv2 one, nor lost to it.
+        let primary: BTreeSet<&str> = self
+            .defs
+            .iter()
+            .filter(|d| !d.xml)
+            .flat_map(|d| d.suggested.iter().map(String::as_str))
+            .collect();
+        for (name, ids) in claims.iter_mut() {
+            if primary.contains(name) {
+                ids.retain(|id| !self.defs[*id].xml);
+            }
+        }
         let qualified: BTreeSet<&str> = self.defs.iter().map(|d| d.qualified.as_str()).collect();
         let mut taken: BTreeSet<String> = sdk.values().cloned().collect();
         let mut names = Vec::with_capacity(self.defs.len());
@@ -76,9 +88,10 @@ impl TypeSpace {
                 continue;
             }
             let granted = def.suggested.iter().find(|name| {
-                claims
-                    .get(name.as_str())
-                    .is_some_and(|ids| ids.len() == 1 && ids.contains(&id))
+                (!def.xml || !primary.contains(name.as_str()))
+                    && claims
+                        .get(name.as_str())
+                        .is_some_and(|ids| ids.len() == 1 && ids.contains(&id))
                     && !qualified.contains(name.as_str())
                     && !taken.contains(name.as_str())
             });

@@ -36,6 +36,27 @@ pub enum Mode {
     Request,
     /// Response bodies.
     Response,
+    /// APIv2 XML request bodies: sent as text, lists indexed (`coupon_id_0`).
+    XmlRequest,
+    /// APIv2 XML answers: every value arrives as text, lists indexed.
+    XmlResponse,
+}
+
+impl Mode {
+    /// A type that is sent (JSON or XML).
+    pub fn is_request(self) -> bool {
+        matches!(self, Mode::Request | Mode::XmlRequest)
+    }
+
+    /// A type that is received (JSON or XML).
+    pub fn is_response(self) -> bool {
+        matches!(self, Mode::Response | Mode::XmlResponse)
+    }
+
+    /// An APIv2 XML type.
+    pub fn is_xml(self) -> bool {
+        matches!(self, Mode::XmlRequest | Mode::XmlResponse)
+    }
 }
 
 /// A field's Rust type, before names are final.
@@ -63,6 +84,9 @@ pub(super) struct FieldDef {
     pub(super) doc: String,
     pub(super) flatten: bool,
     pub(super) nullable: bool,
+    /// An APIv2 indexed list received: the wire names (without index) of its items' members,
+    /// those of lists inside them included (`coupon_id`, …), which `Lenient::take_indexed` groups.
+    pub(super) indexed: Option<Vec<String>>,
 }
 
 /// What a definition is.
@@ -71,6 +95,8 @@ pub(super) enum Kind {
         fields: Vec<FieldDef>,
         default: bool,
         lenient: bool,
+        /// Decoded from APIv2 text (`Lenient::take_text`, `take_indexed`).
+        xml: bool,
     },
     StrEnum(Vec<String>),
     IntEnum(Vec<i64>),
@@ -102,6 +128,9 @@ pub(super) struct Def {
     products: BTreeSet<String>,
     /// The spec's own name for it (a named type's), which it gets unless another claims it too.
     pub(super) required: Option<String>,
+    /// An APIv2 (XML) type: a field name it suggests goes to it only when no other type asks
+    /// for that name, so adding APIv2 never renames an APIv3 type.
+    pub(super) xml: bool,
 }
 
 /// Every definition of the crate. Filled by the [`ModuleTypes`] of each module, then emitted
@@ -164,7 +193,13 @@ impl TypeSpace {
             Some(id) => *id,
             None => {
                 let id = self.defs.len();
+                let xml = match &key {
+                    Key::Shape(_, mode) => mode.is_some_and(Mode::is_xml),
+                    Key::Named(_, mode) => mode.is_xml(),
+                    Key::OneOf(..) => false,
+                };
                 self.defs.push(Def {
+                    xml,
                     kind: make(),
                     uses: Vec::new(),
                     sdk_name: None,
@@ -226,6 +261,7 @@ impl TypeSpace {
                         fields,
                         default,
                         lenient,
+                        xml,
                     } => {
                         let fields: Vec<FieldTokens<'_>> = fields
                             .iter()
@@ -238,9 +274,10 @@ impl TypeSpace {
                                 doc: &f.doc,
                                 flatten: f.flatten,
                                 nullable: f.nullable,
+                                indexed: f.indexed.as_deref(),
                             })
                             .collect();
-                        emit_struct(name, &doc, &fields, *default, *lenient)
+                        emit_struct(name, &doc, &fields, *default, *lenient, *xml)
                     }
                     Kind::StrEnum(values) => emit_str_enum(name, &doc, values),
                     Kind::IntEnum(values) => emit_int_enum(name, &doc, values),

@@ -48,6 +48,9123 @@ impl InvoicingFapiaoFapiaoFileGetQuery {
         }
     }
 }
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// `bill_type` in request body of `POST /mmpaymkttransfers/gethbinfo`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum MmpaymkttransfersGethbinfoPostRequestBillType {
+    /// `MCHT`
+    Mcht,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl MmpaymkttransfersGethbinfoPostRequestBillType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Mcht => "MCHT",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::std::convert::From<::std::string::String>
+for MmpaymkttransfersGethbinfoPostRequestBillType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "MCHT" => Self::Mcht,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::std::convert::From<&str> for MmpaymkttransfersGethbinfoPostRequestBillType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::serde::Serialize for MmpaymkttransfersGethbinfoPostRequestBillType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl<'de> ::serde::Deserialize<'de> for MmpaymkttransfersGethbinfoPostRequestBillType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// Request body of `POST /mmpaymkttransfers/gethbinfo`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct MmpaymkttransfersGethbinfoPostRequest {
+    /// `mch_billno`
+    pub mch_billno: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `bill_type`
+    pub bill_type: MmpaymkttransfersGethbinfoPostRequestBillType,
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl MmpaymkttransfersGethbinfoPostRequest {
+    /// A value with its required fields (`mch_billno`, `mch_id`, `appid`, `bill_type`) set and every optional field unset (not sent).
+    pub fn new(
+        mch_billno: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        bill_type: impl ::std::convert::Into<
+            MmpaymkttransfersGethbinfoPostRequestBillType,
+        >,
+    ) -> Self {
+        Self {
+            mch_billno: mch_billno.into(),
+            mch_id: mch_id.into(),
+            appid: appid.into(),
+            bill_type: bill_type.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// `hblist` in answer of `POST /mmpaymkttransfers/gethbinfo`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct Hblist {
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<crate::StringOrNumber>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl<'de> ::serde::Deserialize<'de> for Hblist {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "Hblist")?;
+        ::std::result::Result::Ok(Self {
+            openid: fields.take_text("openid"),
+            amount: fields.take_text("amount"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// Answer of `POST /mmpaymkttransfers/gethbinfo`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct MmpaymkttransfersGethbinfoPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `mch_billno`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_billno: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `detail_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
+    /// `status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `send_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_type: ::std::option::Option<::std::string::String>,
+    /// `hb_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hb_type: ::std::option::Option<::std::string::String>,
+    /// `total_num`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_num: ::std::option::Option<crate::StringOrNumber>,
+    /// `total_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<crate::StringOrNumber>,
+    /// `reason`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reason: ::std::option::Option<::std::string::String>,
+    /// `send_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_time: ::std::option::Option<::std::string::String>,
+    /// `refund_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_time: ::std::option::Option<::std::string::String>,
+    /// `refund_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_amount: ::std::option::Option<crate::StringOrNumber>,
+    /// `wishing`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wishing: ::std::option::Option<::std::string::String>,
+    /// `remark`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remark: ::std::option::Option<::std::string::String>,
+    /// `act_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub act_name: ::std::option::Option<::std::string::String>,
+    /// `hblist`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hblist: ::std::option::Option<::std::vec::Vec<Hblist>>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<crate::StringOrNumber>,
+    /// `rcv_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub rcv_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl<'de> ::serde::Deserialize<'de> for MmpaymkttransfersGethbinfoPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "MmpaymkttransfersGethbinfoPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            mch_billno: fields.take_text("mch_billno"),
+            mch_id: fields.take_text("mch_id"),
+            detail_id: fields.take_text("detail_id"),
+            status: fields.take_text("status"),
+            send_type: fields.take_text("send_type"),
+            hb_type: fields.take_text("hb_type"),
+            total_num: fields.take_text("total_num"),
+            total_amount: fields.take_text("total_amount"),
+            reason: fields.take_text("reason"),
+            send_time: fields.take_text("send_time"),
+            refund_time: fields.take_text("refund_time"),
+            refund_amount: fields.take_text("refund_amount"),
+            wishing: fields.take_text("wishing"),
+            remark: fields.take_text("remark"),
+            act_name: fields.take_text("act_name"),
+            hblist: fields.take_indexed("hblist", &["amount", "openid"]),
+            openid: fields.take_text("openid"),
+            amount: fields.take_text("amount"),
+            rcv_time: fields.take_text("rcv_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// Request body of `POST /mmpaymkttransfers/gettransferinfo`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct MmpaymkttransfersGettransferinfoPostRequest {
+    /// `partner_trade_no`
+    pub partner_trade_no: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl MmpaymkttransfersGettransferinfoPostRequest {
+    /// A value with its required fields (`partner_trade_no`, `mch_id`, `appid`) set and every optional field unset (not sent).
+    pub fn new(
+        partner_trade_no: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            partner_trade_no: partner_trade_no.into(),
+            mch_id: mch_id.into(),
+            appid: appid.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// Answer of `POST /mmpaymkttransfers/gettransferinfo`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct MmpaymkttransfersGettransferinfoPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `partner_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub partner_trade_no: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `detail_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
+    /// `status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `reason`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reason: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `transfer_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_name: ::std::option::Option<::std::string::String>,
+    /// `payment_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payment_amount: ::std::option::Option<crate::StringOrNumber>,
+    /// `transfer_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_time: ::std::option::Option<::std::string::String>,
+    /// `payment_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payment_time: ::std::option::Option<::std::string::String>,
+    /// `desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub desc: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl<'de> ::serde::Deserialize<'de> for MmpaymkttransfersGettransferinfoPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "MmpaymkttransfersGettransferinfoPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            partner_trade_no: fields.take_text("partner_trade_no"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            detail_id: fields.take_text("detail_id"),
+            status: fields.take_text("status"),
+            reason: fields.take_text("reason"),
+            openid: fields.take_text("openid"),
+            transfer_name: fields.take_text("transfer_name"),
+            payment_amount: fields.take_text("payment_amount"),
+            transfer_time: fields.take_text("transfer_time"),
+            payment_time: fields.take_text("payment_time"),
+            desc: fields.take_text("desc"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// `check_name` in request body of `POST /mmpaymkttransfers/promotion/transfers`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum CheckName {
+    /// `NO_CHECK`
+    NoCheck,
+    /// `FORCE_CHECK`
+    ForceCheck,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl CheckName {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NoCheck => "NO_CHECK",
+            Self::ForceCheck => "FORCE_CHECK",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::std::convert::From<::std::string::String> for CheckName {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "NO_CHECK" => Self::NoCheck,
+            "FORCE_CHECK" => Self::ForceCheck,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::std::convert::From<&str> for CheckName {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::serde::Serialize for CheckName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl<'de> ::serde::Deserialize<'de> for CheckName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// `scene` in request body of `POST /mmpaymkttransfers/promotion/transfers`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum MmpaymkttransfersPromotionTransfersPostRequestScene {
+    /// `BRAND_REDPACKET`
+    BrandRedpacket,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl MmpaymkttransfersPromotionTransfersPostRequestScene {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BrandRedpacket => "BRAND_REDPACKET",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::std::convert::From<::std::string::String>
+for MmpaymkttransfersPromotionTransfersPostRequestScene {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "BRAND_REDPACKET" => Self::BrandRedpacket,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::std::convert::From<&str> for MmpaymkttransfersPromotionTransfersPostRequestScene {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::serde::Serialize for MmpaymkttransfersPromotionTransfersPostRequestScene {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl<'de> ::serde::Deserialize<'de>
+for MmpaymkttransfersPromotionTransfersPostRequestScene {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// Request body of `POST /mmpaymkttransfers/promotion/transfers`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct MmpaymkttransfersPromotionTransfersPostRequest {
+    /// `mch_appid`
+    pub mch_appid: ::std::string::String,
+    /// `mchid`
+    pub mchid: ::std::string::String,
+    /// `device_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<::std::string::String>,
+    /// `partner_trade_no`
+    pub partner_trade_no: ::std::string::String,
+    /// `openid`
+    pub openid: ::std::string::String,
+    /// `check_name`
+    pub check_name: CheckName,
+    /// `re_user_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub re_user_name: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    pub amount: crate::StringOrNumber,
+    /// `desc`
+    pub desc: ::std::string::String,
+    /// `spbill_create_ip`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub spbill_create_ip: ::std::option::Option<::std::string::String>,
+    /// `scene`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scene: ::std::option::Option<
+        MmpaymkttransfersPromotionTransfersPostRequestScene,
+    >,
+    /// `brand_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<crate::StringOrNumber>,
+    /// `finder_template_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_template_id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl MmpaymkttransfersPromotionTransfersPostRequest {
+    /// A value with its required fields (`mch_appid`, `mchid`, `partner_trade_no`, `openid`, `check_name`, `amount`, `desc`) set and every optional field unset (not sent).
+    pub fn new(
+        mch_appid: impl ::std::convert::Into<::std::string::String>,
+        mchid: impl ::std::convert::Into<::std::string::String>,
+        partner_trade_no: impl ::std::convert::Into<::std::string::String>,
+        openid: impl ::std::convert::Into<::std::string::String>,
+        check_name: impl ::std::convert::Into<CheckName>,
+        amount: crate::StringOrNumber,
+        desc: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_appid: mch_appid.into(),
+            mchid: mchid.into(),
+            device_info: ::std::option::Option::None,
+            partner_trade_no: partner_trade_no.into(),
+            openid: openid.into(),
+            check_name: check_name.into(),
+            re_user_name: ::std::option::Option::None,
+            amount,
+            desc: desc.into(),
+            spbill_create_ip: ::std::option::Option::None,
+            scene: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            finder_template_id: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// Answer of `POST /mmpaymkttransfers/promotion/transfers`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct MmpaymkttransfersPromotionTransfersPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `mch_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_appid: ::std::option::Option<::std::string::String>,
+    /// `mchid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// `device_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `partner_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub partner_trade_no: ::std::option::Option<::std::string::String>,
+    /// `payment_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payment_no: ::std::option::Option<::std::string::String>,
+    /// `payment_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payment_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl<'de> ::serde::Deserialize<'de> for MmpaymkttransfersPromotionTransfersPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "MmpaymkttransfersPromotionTransfersPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            mch_appid: fields.take_text("mch_appid"),
+            mchid: fields.take_text("mchid"),
+            device_info: fields.take_text("device_info"),
+            nonce_str: fields.take_text("nonce_str"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            partner_trade_no: fields.take_text("partner_trade_no"),
+            payment_no: fields.take_text("payment_no"),
+            payment_time: fields.take_text("payment_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// `scene_id` in request body of `POST /mmpaymkttransfers/sendgroupredpack`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// Also the `scene_id` in request body of `POST /mmpaymkttransfers/sendminiprogramhb`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `scene_id` in request body of `POST /mmpaymkttransfers/sendredpack`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum SceneId {
+    /// `PRODUCT_1`
+    Product1,
+    /// `PRODUCT_2`
+    Product2,
+    /// `PRODUCT_3`
+    Product3,
+    /// `PRODUCT_4`
+    Product4,
+    /// `PRODUCT_5`
+    Product5,
+    /// `PRODUCT_6`
+    Product6,
+    /// `PRODUCT_7`
+    Product7,
+    /// `PRODUCT_8`
+    Product8,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl SceneId {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Product1 => "PRODUCT_1",
+            Self::Product2 => "PRODUCT_2",
+            Self::Product3 => "PRODUCT_3",
+            Self::Product4 => "PRODUCT_4",
+            Self::Product5 => "PRODUCT_5",
+            Self::Product6 => "PRODUCT_6",
+            Self::Product7 => "PRODUCT_7",
+            Self::Product8 => "PRODUCT_8",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::std::convert::From<::std::string::String> for SceneId {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "PRODUCT_1" => Self::Product1,
+            "PRODUCT_2" => Self::Product2,
+            "PRODUCT_3" => Self::Product3,
+            "PRODUCT_4" => Self::Product4,
+            "PRODUCT_5" => Self::Product5,
+            "PRODUCT_6" => Self::Product6,
+            "PRODUCT_7" => Self::Product7,
+            "PRODUCT_8" => Self::Product8,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::std::convert::From<&str> for SceneId {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::serde::Serialize for SceneId {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl<'de> ::serde::Deserialize<'de> for SceneId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// Request body of `POST /mmpaymkttransfers/sendgroupredpack`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct MmpaymkttransfersSendgroupredpackPostRequest {
+    /// `mch_billno`
+    pub mch_billno: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `wxappid`
+    pub wxappid: ::std::string::String,
+    /// `msgappid`
+    pub msgappid: ::std::string::String,
+    /// `send_name`
+    pub send_name: ::std::string::String,
+    /// `re_openid`
+    pub re_openid: ::std::string::String,
+    /// `total_amount`
+    pub total_amount: crate::StringOrNumber,
+    /// `total_num`
+    pub total_num: crate::StringOrNumber,
+    /// `amt_type`
+    pub amt_type: ::std::string::String,
+    /// `wishing`
+    pub wishing: ::std::string::String,
+    /// `act_name`
+    pub act_name: ::std::string::String,
+    /// `remark`
+    pub remark: ::std::string::String,
+    /// `scene_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scene_id: ::std::option::Option<SceneId>,
+    /// `risk_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_info: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl MmpaymkttransfersSendgroupredpackPostRequest {
+    /// A value with its required fields (`mch_billno`, `mch_id`, `wxappid`, `msgappid`, `send_name`, `re_openid`, `total_amount`, `total_num`, `amt_type`, `wishing`, `act_name`, `remark`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        mch_billno: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        wxappid: impl ::std::convert::Into<::std::string::String>,
+        msgappid: impl ::std::convert::Into<::std::string::String>,
+        send_name: impl ::std::convert::Into<::std::string::String>,
+        re_openid: impl ::std::convert::Into<::std::string::String>,
+        total_amount: crate::StringOrNumber,
+        total_num: crate::StringOrNumber,
+        amt_type: impl ::std::convert::Into<::std::string::String>,
+        wishing: impl ::std::convert::Into<::std::string::String>,
+        act_name: impl ::std::convert::Into<::std::string::String>,
+        remark: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_billno: mch_billno.into(),
+            mch_id: mch_id.into(),
+            sub_mch_id: ::std::option::Option::None,
+            wxappid: wxappid.into(),
+            msgappid: msgappid.into(),
+            send_name: send_name.into(),
+            re_openid: re_openid.into(),
+            total_amount,
+            total_num,
+            amt_type: amt_type.into(),
+            wishing: wishing.into(),
+            act_name: act_name.into(),
+            remark: remark.into(),
+            scene_id: ::std::option::Option::None,
+            risk_info: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// Answer of `POST /mmpaymkttransfers/sendgroupredpack`, read from its `<xml>` text.
+///
+/// Also the answer of `POST /mmpaymkttransfers/sendredpack`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct MmpaymkttransfersSendgroupredpackPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `mch_billno`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_billno: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `wxappid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wxappid: ::std::option::Option<::std::string::String>,
+    /// `re_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub re_openid: ::std::option::Option<::std::string::String>,
+    /// `total_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<crate::StringOrNumber>,
+    /// `send_listid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_listid: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl<'de> ::serde::Deserialize<'de> for MmpaymkttransfersSendgroupredpackPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "MmpaymkttransfersSendgroupredpackPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            mch_billno: fields.take_text("mch_billno"),
+            mch_id: fields.take_text("mch_id"),
+            wxappid: fields.take_text("wxappid"),
+            re_openid: fields.take_text("re_openid"),
+            total_amount: fields.take_text("total_amount"),
+            send_listid: fields.take_text("send_listid"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// `notify_way` in request body of `POST /mmpaymkttransfers/sendminiprogramhb`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum NotifyWay {
+    /// `MINI_PROGRAM_JSAPI`
+    MiniProgramJsapi,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl NotifyWay {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MiniProgramJsapi => "MINI_PROGRAM_JSAPI",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::std::convert::From<::std::string::String> for NotifyWay {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "MINI_PROGRAM_JSAPI" => Self::MiniProgramJsapi,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::std::convert::From<&str> for NotifyWay {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl ::serde::Serialize for NotifyWay {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl<'de> ::serde::Deserialize<'de> for NotifyWay {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// Request body of `POST /mmpaymkttransfers/sendminiprogramhb`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct MmpaymkttransfersSendminiprogramhbPostRequest {
+    /// `mch_billno`
+    pub mch_billno: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `wxappid`
+    pub wxappid: ::std::string::String,
+    /// `send_name`
+    pub send_name: ::std::string::String,
+    /// `re_openid`
+    pub re_openid: ::std::string::String,
+    /// `total_amount`
+    pub total_amount: crate::StringOrNumber,
+    /// `total_num`
+    pub total_num: crate::StringOrNumber,
+    /// `wishing`
+    pub wishing: ::std::string::String,
+    /// `act_name`
+    pub act_name: ::std::string::String,
+    /// `remark`
+    pub remark: ::std::string::String,
+    /// `notify_way`
+    pub notify_way: NotifyWay,
+    /// `scene_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scene_id: ::std::option::Option<SceneId>,
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl MmpaymkttransfersSendminiprogramhbPostRequest {
+    /// A value with its required fields (`mch_billno`, `mch_id`, `wxappid`, `send_name`, `re_openid`, `total_amount`, `total_num`, `wishing`, `act_name`, `remark`, `notify_way`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        mch_billno: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        wxappid: impl ::std::convert::Into<::std::string::String>,
+        send_name: impl ::std::convert::Into<::std::string::String>,
+        re_openid: impl ::std::convert::Into<::std::string::String>,
+        total_amount: crate::StringOrNumber,
+        total_num: crate::StringOrNumber,
+        wishing: impl ::std::convert::Into<::std::string::String>,
+        act_name: impl ::std::convert::Into<::std::string::String>,
+        remark: impl ::std::convert::Into<::std::string::String>,
+        notify_way: impl ::std::convert::Into<NotifyWay>,
+    ) -> Self {
+        Self {
+            mch_billno: mch_billno.into(),
+            mch_id: mch_id.into(),
+            wxappid: wxappid.into(),
+            send_name: send_name.into(),
+            re_openid: re_openid.into(),
+            total_amount,
+            total_num,
+            wishing: wishing.into(),
+            act_name: act_name.into(),
+            remark: remark.into(),
+            notify_way: notify_way.into(),
+            scene_id: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// Answer of `POST /mmpaymkttransfers/sendminiprogramhb`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct MmpaymkttransfersSendminiprogramhbPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `mch_billno`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_billno: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `wxappid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wxappid: ::std::option::Option<::std::string::String>,
+    /// `re_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub re_openid: ::std::option::Option<::std::string::String>,
+    /// `total_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<crate::StringOrNumber>,
+    /// `send_listid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_listid: ::std::option::Option<::std::string::String>,
+    /// `package`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub package: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl<'de> ::serde::Deserialize<'de> for MmpaymkttransfersSendminiprogramhbPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "MmpaymkttransfersSendminiprogramhbPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            mch_billno: fields.take_text("mch_billno"),
+            mch_id: fields.take_text("mch_id"),
+            wxappid: fields.take_text("wxappid"),
+            re_openid: fields.take_text("re_openid"),
+            total_amount: fields.take_text("total_amount"),
+            send_listid: fields.take_text("send_listid"),
+            package: fields.take_text("package"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+/// Request body of `POST /mmpaymkttransfers/sendredpack`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct MmpaymkttransfersSendredpackPostRequest {
+    /// `mch_billno`
+    pub mch_billno: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `wxappid`
+    pub wxappid: ::std::string::String,
+    /// `msgappid`
+    pub msgappid: ::std::string::String,
+    /// `send_name`
+    pub send_name: ::std::string::String,
+    /// `re_openid`
+    pub re_openid: ::std::string::String,
+    /// `total_amount`
+    pub total_amount: crate::StringOrNumber,
+    /// `total_num`
+    pub total_num: crate::StringOrNumber,
+    /// `wishing`
+    pub wishing: ::std::string::String,
+    /// `client_ip`
+    pub client_ip: ::std::string::String,
+    /// `act_name`
+    pub act_name: ::std::string::String,
+    /// `remark`
+    pub remark: ::std::string::String,
+    /// `scene_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scene_id: ::std::option::Option<SceneId>,
+    /// `risk_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_info: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "v2-mmpaymkttransfers")]
+impl MmpaymkttransfersSendredpackPostRequest {
+    /// A value with its required fields (`mch_billno`, `mch_id`, `wxappid`, `msgappid`, `send_name`, `re_openid`, `total_amount`, `total_num`, `wishing`, `client_ip`, `act_name`, `remark`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        mch_billno: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        wxappid: impl ::std::convert::Into<::std::string::String>,
+        msgappid: impl ::std::convert::Into<::std::string::String>,
+        send_name: impl ::std::convert::Into<::std::string::String>,
+        re_openid: impl ::std::convert::Into<::std::string::String>,
+        total_amount: crate::StringOrNumber,
+        total_num: crate::StringOrNumber,
+        wishing: impl ::std::convert::Into<::std::string::String>,
+        client_ip: impl ::std::convert::Into<::std::string::String>,
+        act_name: impl ::std::convert::Into<::std::string::String>,
+        remark: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_billno: mch_billno.into(),
+            mch_id: mch_id.into(),
+            sub_mch_id: ::std::option::Option::None,
+            wxappid: wxappid.into(),
+            msgappid: msgappid.into(),
+            send_name: send_name.into(),
+            re_openid: re_openid.into(),
+            total_amount,
+            total_num,
+            wishing: wishing.into(),
+            client_ip: client_ip.into(),
+            act_name: act_name.into(),
+            remark: remark.into(),
+            scene_id: ::std::option::Option::None,
+            risk_info: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaysptrans")]
+/// Request body of `POST /mmpaysptrans/pay_bank`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct MmpaysptransPayBankPostRequest {
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `partner_trade_no`
+    pub partner_trade_no: ::std::string::String,
+    /// `enc_bank_no`
+    pub enc_bank_no: ::std::string::String,
+    /// `enc_true_name`
+    pub enc_true_name: ::std::string::String,
+    /// `bank_code`
+    pub bank_code: ::std::string::String,
+    /// `amount`
+    pub amount: crate::StringOrNumber,
+    /// `desc`
+    pub desc: ::std::string::String,
+}
+#[cfg(feature = "v2-mmpaysptrans")]
+impl MmpaysptransPayBankPostRequest {
+    /// A value with its required fields (`mch_id`, `partner_trade_no`, `enc_bank_no`, `enc_true_name`, `bank_code`, `amount`, `desc`) set and every optional field unset (not sent).
+    pub fn new(
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        partner_trade_no: impl ::std::convert::Into<::std::string::String>,
+        enc_bank_no: impl ::std::convert::Into<::std::string::String>,
+        enc_true_name: impl ::std::convert::Into<::std::string::String>,
+        bank_code: impl ::std::convert::Into<::std::string::String>,
+        amount: crate::StringOrNumber,
+        desc: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_id: mch_id.into(),
+            partner_trade_no: partner_trade_no.into(),
+            enc_bank_no: enc_bank_no.into(),
+            enc_true_name: enc_true_name.into(),
+            bank_code: bank_code.into(),
+            amount,
+            desc: desc.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaysptrans")]
+/// Answer of `POST /mmpaysptrans/pay_bank`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct MmpaysptransPayBankPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `partner_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub partner_trade_no: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<crate::StringOrNumber>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `payment_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payment_no: ::std::option::Option<::std::string::String>,
+    /// `cmms_amt`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cmms_amt: ::std::option::Option<crate::StringOrNumber>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-mmpaysptrans")]
+impl<'de> ::serde::Deserialize<'de> for MmpaysptransPayBankPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "MmpaysptransPayBankPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            mch_id: fields.take_text("mch_id"),
+            partner_trade_no: fields.take_text("partner_trade_no"),
+            amount: fields.take_text("amount"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            payment_no: fields.take_text("payment_no"),
+            cmms_amt: fields.take_text("cmms_amt"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-mmpaysptrans")]
+/// Request body of `POST /mmpaysptrans/query_bank`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct MmpaysptransQueryBankPostRequest {
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `partner_trade_no`
+    pub partner_trade_no: ::std::string::String,
+}
+#[cfg(feature = "v2-mmpaysptrans")]
+impl MmpaysptransQueryBankPostRequest {
+    /// A value with its required fields (`mch_id`, `partner_trade_no`) set and every optional field unset (not sent).
+    pub fn new(
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        partner_trade_no: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_id: mch_id.into(),
+            partner_trade_no: partner_trade_no.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-mmpaysptrans")]
+/// Answer of `POST /mmpaysptrans/query_bank`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct MmpaysptransQueryBankPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `partner_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub partner_trade_no: ::std::option::Option<::std::string::String>,
+    /// `payment_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payment_no: ::std::option::Option<::std::string::String>,
+    /// `bank_no_md5`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_no_md5: ::std::option::Option<::std::string::String>,
+    /// `true_name_md5`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub true_name_md5: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<crate::StringOrNumber>,
+    /// `status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `cmms_amt`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cmms_amt: ::std::option::Option<crate::StringOrNumber>,
+    /// `create_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `pay_succ_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay_succ_time: ::std::option::Option<::std::string::String>,
+    /// `reason`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reason: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-mmpaysptrans")]
+impl<'de> ::serde::Deserialize<'de> for MmpaysptransQueryBankPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "MmpaysptransQueryBankPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            mch_id: fields.take_text("mch_id"),
+            partner_trade_no: fields.take_text("partner_trade_no"),
+            payment_no: fields.take_text("payment_no"),
+            bank_no_md5: fields.take_text("bank_no_md5"),
+            true_name_md5: fields.take_text("true_name_md5"),
+            amount: fields.take_text("amount"),
+            status: fields.take_text("status"),
+            cmms_amt: fields.take_text("cmms_amt"),
+            create_time: fields.take_text("create_time"),
+            pay_succ_time: fields.take_text("pay_succ_time"),
+            reason: fields.take_text("reason"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/closecombinedorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayClosecombinedorderPostRequest {
+    /// `combine_appid`
+    pub combine_appid: ::std::string::String,
+    /// `combine_mch_id`
+    pub combine_mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `combine_out_trade_no`
+    pub combine_out_trade_no: ::std::string::String,
+    /// `sub_order_list`
+    pub sub_order_list: ::std::string::String,
+}
+#[cfg(feature = "v2-pay")]
+impl PayClosecombinedorderPostRequest {
+    /// A value with its required fields (`combine_appid`, `combine_mch_id`, `sign_type`, `combine_out_trade_no`, `sub_order_list`) set and every optional field unset (not sent).
+    pub fn new(
+        combine_appid: impl ::std::convert::Into<::std::string::String>,
+        combine_mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
+        sub_order_list: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            combine_appid: combine_appid.into(),
+            combine_mch_id: combine_mch_id.into(),
+            sign_type: sign_type.into(),
+            combine_out_trade_no: combine_out_trade_no.into(),
+            sub_order_list: sub_order_list.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Answer of `POST /pay/closecombinedorder`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayClosecombinedorderPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `combine_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_appid: ::std::option::Option<::std::string::String>,
+    /// `combine_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayClosecombinedorderPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayClosecombinedorderPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            combine_appid: fields.take_text("combine_appid"),
+            combine_mch_id: fields.take_text("combine_mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/closeorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayCloseorderPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `out_trade_no`
+    pub out_trade_no: ::std::string::String,
+}
+#[cfg(feature = "v2-pay")]
+impl PayCloseorderPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `out_trade_no`) set and every optional field unset (not sent).
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            out_trade_no: out_trade_no.into(),
+        }
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi", feature = "v2-xdc"))]
+/// `return_code` in answer of `POST /pay/closeorder`, read from its `<xml>` text.
+///
+/// Also the `result_code` in answer of `POST /pay/closeorder`, read from its `<xml>` text; the `return_code` in answer of `POST /pay/micropay`, read from its `<xml>` text; the `result_code` in answer of `POST /pay/micropay`, read from its `<xml>` text; the `return_code` in answer of `POST /pay/unifiedorder`, read from its `<xml>` text; the `result_code` in answer of `POST /pay/unifiedorder`, read from its `<xml>` text; the `return_code` in answer of `POST /secapi/pay/reverse`, read from its `<xml>` text; the `result_code` in answer of `POST /secapi/pay/reverse`, read from its `<xml>` text; the `return_code` in answer of `POST /xdc/apiv2getsignkey/sign/getsignkey`, read from its `<xml>` text; and 5 more.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum ReturnCode {
+    /// `SUCCESS`
+    Success,
+    /// `FAIL`
+    Fail,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi", feature = "v2-xdc"))]
+impl ReturnCode {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Fail => "FAIL",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi", feature = "v2-xdc"))]
+impl ::std::convert::From<::std::string::String> for ReturnCode {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "SUCCESS" => Self::Success,
+            "FAIL" => Self::Fail,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi", feature = "v2-xdc"))]
+impl ::std::convert::From<&str> for ReturnCode {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi", feature = "v2-xdc"))]
+impl ::serde::Serialize for ReturnCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi", feature = "v2-xdc"))]
+impl<'de> ::serde::Deserialize<'de> for ReturnCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Answer of `POST /pay/closeorder`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayCloseorderPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<ReturnCode>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<ReturnCode>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_msg: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayCloseorderPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayCloseorderPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            result_code: fields.take_text("result_code"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_msg: fields.take_text("result_msg"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(
+    any(
+        feature = "v2-pay",
+        feature = "v2-transit",
+        feature = "v2-vehicle",
+        feature = "v2-wxv"
+    )
+)]
+/// `sign_type` in request body of `POST /pay/combinedorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// Also the `sign_type` in request body of `POST /pay/downloadfundflow`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /transit/partnerpay/queryorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /transit/queryorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/partnerpay/notification`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/partnerpay/payapply`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/partnerpay/querystate`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/pay/notification`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/pay/payapply`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; and 4 more.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum PayCombinedorderPostRequestSignType {
+    /// `HMAC-SHA256`
+    HmacSha256,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(
+    any(
+        feature = "v2-pay",
+        feature = "v2-transit",
+        feature = "v2-vehicle",
+        feature = "v2-wxv"
+    )
+)]
+impl PayCombinedorderPostRequestSignType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::HmacSha256 => "HMAC-SHA256",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "v2-pay",
+        feature = "v2-transit",
+        feature = "v2-vehicle",
+        feature = "v2-wxv"
+    )
+)]
+impl ::std::convert::From<::std::string::String>
+for PayCombinedorderPostRequestSignType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "HMAC-SHA256" => Self::HmacSha256,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "v2-pay",
+        feature = "v2-transit",
+        feature = "v2-vehicle",
+        feature = "v2-wxv"
+    )
+)]
+impl ::std::convert::From<&str> for PayCombinedorderPostRequestSignType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(
+    any(
+        feature = "v2-pay",
+        feature = "v2-transit",
+        feature = "v2-vehicle",
+        feature = "v2-wxv"
+    )
+)]
+impl ::serde::Serialize for PayCombinedorderPostRequestSignType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(
+    any(
+        feature = "v2-pay",
+        feature = "v2-transit",
+        feature = "v2-vehicle",
+        feature = "v2-wxv"
+    )
+)]
+impl<'de> ::serde::Deserialize<'de> for PayCombinedorderPostRequestSignType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// `trade_type` in request body of `POST /pay/combinedorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// Also the `trade_type` in request body of `POST /pay/unifiedorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `trade_type` in answer of `POST /pay/unifiedorder`, read from its `<xml>` text.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum PayCombinedorderPostRequestTradeType {
+    /// `JSAPI`
+    Jsapi,
+    /// `NATIVE`
+    Native,
+    /// `APP`
+    App,
+    /// `MWEB`
+    Mweb,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-pay")]
+impl PayCombinedorderPostRequestTradeType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Jsapi => "JSAPI",
+            Self::Native => "NATIVE",
+            Self::App => "APP",
+            Self::Mweb => "MWEB",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::std::convert::From<::std::string::String>
+for PayCombinedorderPostRequestTradeType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "JSAPI" => Self::Jsapi,
+            "NATIVE" => Self::Native,
+            "APP" => Self::App,
+            "MWEB" => Self::Mweb,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::std::convert::From<&str> for PayCombinedorderPostRequestTradeType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::serde::Serialize for PayCombinedorderPostRequestTradeType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayCombinedorderPostRequestTradeType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/combinedorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayCombinedorderPostRequest {
+    /// `combine_appid`
+    pub combine_appid: ::std::string::String,
+    /// `combine_mch_id`
+    pub combine_mch_id: ::std::string::String,
+    /// `device_info`
+    pub device_info: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: PayCombinedorderPostRequestSignType,
+    /// `combine_out_trade_no`
+    pub combine_out_trade_no: ::std::string::String,
+    /// `spbill_create_ip`
+    pub spbill_create_ip: ::std::string::String,
+    /// `time_start`
+    pub time_start: ::std::string::String,
+    /// `time_expire`
+    pub time_expire: ::std::string::String,
+    /// `notify_url`
+    pub notify_url: ::std::string::String,
+    /// `trade_type`
+    pub trade_type: PayCombinedorderPostRequestTradeType,
+    /// `product_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_id: ::std::option::Option<::std::string::String>,
+    /// `combine_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_openid: ::std::option::Option<::std::string::String>,
+    /// `scene_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scene_info: ::std::option::Option<::std::string::String>,
+    /// `sub_order_list`
+    pub sub_order_list: ::std::string::String,
+}
+#[cfg(feature = "v2-pay")]
+impl PayCombinedorderPostRequest {
+    /// A value with its required fields (`combine_appid`, `combine_mch_id`, `device_info`, `sign_type`, `combine_out_trade_no`, `spbill_create_ip`, `time_start`, `time_expire`, `notify_url`, `trade_type`, `sub_order_list`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        combine_appid: impl ::std::convert::Into<::std::string::String>,
+        combine_mch_id: impl ::std::convert::Into<::std::string::String>,
+        device_info: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<PayCombinedorderPostRequestSignType>,
+        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
+        spbill_create_ip: impl ::std::convert::Into<::std::string::String>,
+        time_start: impl ::std::convert::Into<::std::string::String>,
+        time_expire: impl ::std::convert::Into<::std::string::String>,
+        notify_url: impl ::std::convert::Into<::std::string::String>,
+        trade_type: impl ::std::convert::Into<PayCombinedorderPostRequestTradeType>,
+        sub_order_list: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            combine_appid: combine_appid.into(),
+            combine_mch_id: combine_mch_id.into(),
+            device_info: device_info.into(),
+            sign_type: sign_type.into(),
+            combine_out_trade_no: combine_out_trade_no.into(),
+            spbill_create_ip: spbill_create_ip.into(),
+            time_start: time_start.into(),
+            time_expire: time_expire.into(),
+            notify_url: notify_url.into(),
+            trade_type: trade_type.into(),
+            product_id: ::std::option::Option::None,
+            combine_openid: ::std::option::Option::None,
+            scene_info: ::std::option::Option::None,
+            sub_order_list: sub_order_list.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Answer of `POST /pay/combinedorder`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayCombinedorderPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `combine_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_appid: ::std::option::Option<::std::string::String>,
+    /// `combine_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_mch_id: ::std::option::Option<::std::string::String>,
+    /// `device_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<::std::string::String>,
+    /// `code_url`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_url: ::std::option::Option<::std::string::String>,
+    /// `prepay_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub prepay_id: ::std::option::Option<::std::string::String>,
+    /// `mweb_url`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mweb_url: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayCombinedorderPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayCombinedorderPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            combine_appid: fields.take_text("combine_appid"),
+            combine_mch_id: fields.take_text("combine_mch_id"),
+            device_info: fields.take_text("device_info"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            trade_type: fields.take_text("trade_type"),
+            code_url: fields.take_text("code_url"),
+            prepay_id: fields.take_text("prepay_id"),
+            mweb_url: fields.take_text("mweb_url"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// `bill_type` in request body of `POST /pay/downloadbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum PayDownloadbillPostRequestBillType {
+    /// `ALL`
+    All,
+    /// `SUCCESS`
+    Success,
+    /// `REFUND`
+    Refund,
+    /// `RECHARGE_REFUND`
+    RechargeRefund,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-pay")]
+impl PayDownloadbillPostRequestBillType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "ALL",
+            Self::Success => "SUCCESS",
+            Self::Refund => "REFUND",
+            Self::RechargeRefund => "RECHARGE_REFUND",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::std::convert::From<::std::string::String> for PayDownloadbillPostRequestBillType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ALL" => Self::All,
+            "SUCCESS" => Self::Success,
+            "REFUND" => Self::Refund,
+            "RECHARGE_REFUND" => Self::RechargeRefund,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::std::convert::From<&str> for PayDownloadbillPostRequestBillType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::serde::Serialize for PayDownloadbillPostRequestBillType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayDownloadbillPostRequestBillType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// `tar_type` in request body of `POST /pay/downloadbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// Also the `tar_type` in request body of `POST /pay/downloadfundflow`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum PayDownloadbillPostRequestTarType {
+    /// `GZIP`
+    Gzip,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-pay")]
+impl PayDownloadbillPostRequestTarType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Gzip => "GZIP",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::std::convert::From<::std::string::String> for PayDownloadbillPostRequestTarType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "GZIP" => Self::Gzip,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::std::convert::From<&str> for PayDownloadbillPostRequestTarType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::serde::Serialize for PayDownloadbillPostRequestTarType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayDownloadbillPostRequestTarType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi"))]
+/// `sign_type` in request body of `POST /pay/downloadbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// Also the `sign_type` in request body of `POST /pay/micropay`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /pay/orderquery`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /pay/refundquery`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /pay/refundqueryv2`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /pay/unifiedorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /secapi/pay/refund`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /secapi/pay/reverse`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum PayDownloadbillPostRequestSignType {
+    /// `MD5`
+    Md5,
+    /// `HMAC-SHA256`
+    HmacSha256,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi"))]
+impl PayDownloadbillPostRequestSignType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Md5 => "MD5",
+            Self::HmacSha256 => "HMAC-SHA256",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi"))]
+impl ::std::convert::From<::std::string::String> for PayDownloadbillPostRequestSignType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "MD5" => Self::Md5,
+            "HMAC-SHA256" => Self::HmacSha256,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi"))]
+impl ::std::convert::From<&str> for PayDownloadbillPostRequestSignType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi"))]
+impl ::serde::Serialize for PayDownloadbillPostRequestSignType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi"))]
+impl<'de> ::serde::Deserialize<'de> for PayDownloadbillPostRequestSignType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/downloadbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayDownloadbillPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `bill_date`
+    pub bill_date: ::std::string::String,
+    /// `bill_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bill_type: ::std::option::Option<PayDownloadbillPostRequestBillType>,
+    /// `tar_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tar_type: ::std::option::Option<PayDownloadbillPostRequestTarType>,
+    /// `sign_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_type: ::std::option::Option<PayDownloadbillPostRequestSignType>,
+}
+#[cfg(feature = "v2-pay")]
+impl PayDownloadbillPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `bill_date`) set and every optional field unset (not sent).
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        bill_date: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sub_appid: ::std::option::Option::None,
+            sub_mch_id: ::std::option::Option::None,
+            bill_date: bill_date.into(),
+            bill_type: ::std::option::Option::None,
+            tar_type: ::std::option::Option::None,
+            sign_type: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// `account_type` in request body of `POST /pay/downloadfundflow`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum PayDownloadfundflowPostRequestAccountType {
+    /// `Basic`
+    Basic,
+    /// `Operation`
+    Operation,
+    /// `Fees`
+    Fees,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-pay")]
+impl PayDownloadfundflowPostRequestAccountType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Basic => "Basic",
+            Self::Operation => "Operation",
+            Self::Fees => "Fees",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::std::convert::From<::std::string::String>
+for PayDownloadfundflowPostRequestAccountType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "Basic" => Self::Basic,
+            "Operation" => Self::Operation,
+            "Fees" => Self::Fees,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::std::convert::From<&str> for PayDownloadfundflowPostRequestAccountType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::serde::Serialize for PayDownloadfundflowPostRequestAccountType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayDownloadfundflowPostRequestAccountType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/downloadfundflow`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayDownloadfundflowPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `bill_date`
+    pub bill_date: ::std::string::String,
+    /// `account_type`
+    pub account_type: PayDownloadfundflowPostRequestAccountType,
+    /// `tar_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tar_type: ::std::option::Option<PayDownloadbillPostRequestTarType>,
+    /// `sign_type`
+    pub sign_type: PayCombinedorderPostRequestSignType,
+}
+#[cfg(feature = "v2-pay")]
+impl PayDownloadfundflowPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `bill_date`, `account_type`, `sign_type`) set and every optional field unset (not sent).
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        bill_date: impl ::std::convert::Into<::std::string::String>,
+        account_type: impl ::std::convert::Into<
+            PayDownloadfundflowPostRequestAccountType,
+        >,
+        sign_type: impl ::std::convert::Into<PayCombinedorderPostRequestSignType>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sub_appid: ::std::option::Option::None,
+            sub_mch_id: ::std::option::Option::None,
+            bill_date: bill_date.into(),
+            account_type: account_type.into(),
+            tar_type: ::std::option::Option::None,
+            sign_type: sign_type.into(),
+        }
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+/// `fee_type` in request body of `POST /pay/micropay`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// Also the `fee_type` in request body of `POST /pay/unifiedorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `fee_type` in request body of `POST /xdc/apiv2sandbox/pay/micropay`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum FeeType {
+    /// `CNY`
+    Cny,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl FeeType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Cny => "CNY",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl ::std::convert::From<::std::string::String> for FeeType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "CNY" => Self::Cny,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl ::std::convert::From<&str> for FeeType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl ::serde::Serialize for FeeType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl<'de> ::serde::Deserialize<'de> for FeeType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/micropay`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayMicropayPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `body`
+    pub body: ::std::string::String,
+    /// `out_trade_no`
+    pub out_trade_no: ::std::string::String,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `notify_url`
+    pub notify_url: ::std::string::String,
+    /// `auth_code`
+    pub auth_code: ::std::string::String,
+    /// `spbill_create_ip`
+    pub spbill_create_ip: ::std::string::String,
+    /// `total_fee`
+    pub total_fee: ::std::string::String,
+    /// `fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fee_type: ::std::option::Option<FeeType>,
+    /// `sign_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_type: ::std::option::Option<PayDownloadbillPostRequestSignType>,
+}
+#[cfg(feature = "v2-pay")]
+impl PayMicropayPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `body`, `out_trade_no`, `notify_url`, `auth_code`, `spbill_create_ip`, `total_fee`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<::std::string::String>,
+        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+        notify_url: impl ::std::convert::Into<::std::string::String>,
+        auth_code: impl ::std::convert::Into<::std::string::String>,
+        spbill_create_ip: impl ::std::convert::Into<::std::string::String>,
+        total_fee: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            body: body.into(),
+            out_trade_no: out_trade_no.into(),
+            attach: ::std::option::Option::None,
+            notify_url: notify_url.into(),
+            auth_code: auth_code.into(),
+            spbill_create_ip: spbill_create_ip.into(),
+            total_fee: total_fee.into(),
+            fee_type: ::std::option::Option::None,
+            sign_type: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+/// `return_msg` in answer of `POST /pay/micropay`, read from its `<xml>` text.
+///
+/// Also the `return_msg` in answer of `POST /pay/unifiedorder`, read from its `<xml>` text; the `return_msg` in answer of `POST /xdc/apiv2getsignkey/sign/getsignkey`, read from its `<xml>` text; the `return_msg` in answer of `POST /xdc/apiv2sandbox/pay/micropay`, read from its `<xml>` text; the `return_msg` in answer of `POST /xdc/apiv2sandbox/pay/orderquery`, read from its `<xml>` text.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum ReturnMsg {
+    /// `OK`
+    Ok,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl ReturnMsg {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ok => "OK",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl ::std::convert::From<::std::string::String> for ReturnMsg {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "OK" => Self::Ok,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl ::std::convert::From<&str> for ReturnMsg {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl ::serde::Serialize for ReturnMsg {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl<'de> ::serde::Deserialize<'de> for ReturnMsg {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+/// `trade_type` in answer of `POST /pay/micropay`, read from its `<xml>` text.
+///
+/// Also the `trade_type` in answer of `POST /xdc/apiv2sandbox/pay/micropay`, read from its `<xml>` text; the `trade_type` in answer of `POST /xdc/apiv2sandbox/pay/orderquery`, read from its `<xml>` text.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum PayMicropayPostResponseTradeType {
+    /// `MICROPAY`
+    Micropay,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl PayMicropayPostResponseTradeType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Micropay => "MICROPAY",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl ::std::convert::From<::std::string::String> for PayMicropayPostResponseTradeType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "MICROPAY" => Self::Micropay,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl ::std::convert::From<&str> for PayMicropayPostResponseTradeType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl ::serde::Serialize for PayMicropayPostResponseTradeType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl<'de> ::serde::Deserialize<'de> for PayMicropayPostResponseTradeType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+/// Answer of `POST /pay/micropay`, read from its `<xml>` text.
+///
+/// Also the answer of `POST /xdc/apiv2sandbox/pay/micropay`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayMicropayPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<ReturnCode>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<ReturnMsg>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<ReturnCode>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<PayMicropayPostResponseTradeType>,
+    /// `code_url`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_url: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_fee: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-xdc"))]
+impl<'de> ::serde::Deserialize<'de> for PayMicropayPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayMicropayPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            trade_type: fields.take_text("trade_type"),
+            code_url: fields.take_text("code_url"),
+            transaction_id: fields.take_text("transaction_id"),
+            total_fee: fields.take_text("total_fee"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi"))]
+/// Request body of `POST /pay/orderquery`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// Also the request body of `POST /secapi/pay/reverse`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayOrderqueryPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `sign_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_type: ::std::option::Option<PayDownloadbillPostRequestSignType>,
+}
+#[cfg(any(feature = "v2-pay", feature = "v2-secapi"))]
+impl PayOrderqueryPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`) set and every optional field unset (not sent).
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            sub_appid: ::std::option::Option::None,
+            mch_id: mch_id.into(),
+            sub_mch_id: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            sign_type: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// `coupons` in answer of `POST /pay/orderquery`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayOrderqueryPostResponseCoupons {
+    /// `coupon_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_type: ::std::option::Option<::std::string::String>,
+    /// `coupon_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
+    /// `coupon_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_fee: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayOrderqueryPostResponseCoupons {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayOrderqueryPostResponseCoupons",
+        )?;
+        ::std::result::Result::Ok(Self {
+            coupon_type: fields.take_text("coupon_type"),
+            coupon_id: fields.take_text("coupon_id"),
+            coupon_fee: fields.take_text("coupon_fee"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Answer of `POST /pay/orderquery`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayOrderqueryPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `device_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `is_subscribe`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_subscribe: ::std::option::Option<::std::string::String>,
+    /// `sub_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// `sub_is_subscribe`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_is_subscribe: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<::std::string::String>,
+    /// `trade_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
+    /// `bank_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_type: ::std::option::Option<::std::string::String>,
+    /// `total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_fee: ::std::option::Option<::std::string::String>,
+    /// `settlement_total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_total_fee: ::std::option::Option<::std::string::String>,
+    /// `fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fee_type: ::std::option::Option<::std::string::String>,
+    /// `cash_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_fee: ::std::option::Option<::std::string::String>,
+    /// `cash_fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_fee_type: ::std::option::Option<::std::string::String>,
+    /// `coupon_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_fee: ::std::option::Option<::std::string::String>,
+    /// `coupon_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_count: ::std::option::Option<::std::string::String>,
+    /// `coupons`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupons: ::std::option::Option<
+        ::std::vec::Vec<PayOrderqueryPostResponseCoupons>,
+    >,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `time_end`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_end: ::std::option::Option<::std::string::String>,
+    /// `trade_state_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state_desc: ::std::option::Option<::std::string::String>,
+    /// `promotion_detail`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_detail: ::std::option::Option<::std::string::String>,
+    /// `consume_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub consume_fee: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayOrderqueryPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayOrderqueryPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            sub_appid: fields.take_text("sub_appid"),
+            mch_id: fields.take_text("mch_id"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            device_info: fields.take_text("device_info"),
+            openid: fields.take_text("openid"),
+            is_subscribe: fields.take_text("is_subscribe"),
+            sub_openid: fields.take_text("sub_openid"),
+            sub_is_subscribe: fields.take_text("sub_is_subscribe"),
+            trade_type: fields.take_text("trade_type"),
+            trade_state: fields.take_text("trade_state"),
+            bank_type: fields.take_text("bank_type"),
+            total_fee: fields.take_text("total_fee"),
+            settlement_total_fee: fields.take_text("settlement_total_fee"),
+            fee_type: fields.take_text("fee_type"),
+            cash_fee: fields.take_text("cash_fee"),
+            cash_fee_type: fields.take_text("cash_fee_type"),
+            coupon_fee: fields.take_text("coupon_fee"),
+            coupon_count: fields.take_text("coupon_count"),
+            coupons: fields
+                .take_indexed("coupons", &["coupon_fee", "coupon_id", "coupon_type"]),
+            transaction_id: fields.take_text("transaction_id"),
+            out_trade_no: fields.take_text("out_trade_no"),
+            attach: fields.take_text("attach"),
+            time_end: fields.take_text("time_end"),
+            trade_state_desc: fields.take_text("trade_state_desc"),
+            promotion_detail: fields.take_text("promotion_detail"),
+            consume_fee: fields.take_text("consume_fee"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/profitsharingaddreceiver`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// Also the request body of `POST /pay/profitsharingremovereceiver`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayProfitsharingaddreceiverPostRequest {
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    pub sub_mch_id: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `sub_appid`
+    pub sub_appid: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `receiver`
+    pub receiver: ::std::string::String,
+}
+#[cfg(feature = "v2-pay")]
+impl PayProfitsharingaddreceiverPostRequest {
+    /// A value with its required fields (`mch_id`, `sub_mch_id`, `appid`, `sub_appid`, `sign_type`, `receiver`) set and every optional field unset (not sent).
+    pub fn new(
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sub_mch_id: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        sub_appid: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        receiver: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_id: mch_id.into(),
+            sub_mch_id: sub_mch_id.into(),
+            appid: appid.into(),
+            sub_appid: sub_appid.into(),
+            sign_type: sign_type.into(),
+            receiver: receiver.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Answer of `POST /pay/profitsharingaddreceiver`, read from its `<xml>` text.
+///
+/// Also the answer of `POST /pay/profitsharingremovereceiver`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayProfitsharingaddreceiverPostResponse {
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `receiver`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receiver: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayProfitsharingaddreceiverPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayProfitsharingaddreceiverPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            sub_appid: fields.take_text("sub_appid"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            receiver: fields.take_text("receiver"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/profitsharingmerchantratioquery`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayProfitsharingmerchantratioqueryPostRequest {
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    pub sub_mch_id: ::std::string::String,
+    /// `brand_mch_id`
+    pub brand_mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+}
+#[cfg(feature = "v2-pay")]
+impl PayProfitsharingmerchantratioqueryPostRequest {
+    /// A value with its required fields (`mch_id`, `sub_mch_id`, `brand_mch_id`, `sign_type`) set and every optional field unset (not sent).
+    pub fn new(
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sub_mch_id: impl ::std::convert::Into<::std::string::String>,
+        brand_mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_id: mch_id.into(),
+            sub_mch_id: sub_mch_id.into(),
+            brand_mch_id: brand_mch_id.into(),
+            sign_type: sign_type.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Answer of `POST /pay/profitsharingmerchantratioquery`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayProfitsharingmerchantratioqueryPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `brand_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_mch_id: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `max_ratio`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_ratio: ::std::option::Option<i64>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayProfitsharingmerchantratioqueryPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayProfitsharingmerchantratioqueryPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            mch_id: fields.take_text("mch_id"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            brand_mch_id: fields.take_text("brand_mch_id"),
+            transaction_id: fields.take_text("transaction_id"),
+            max_ratio: fields.take_text("max_ratio"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/profitsharingorderamountquery`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayProfitsharingorderamountqueryPostRequest {
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `transaction_id`
+    pub transaction_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+}
+#[cfg(feature = "v2-pay")]
+impl PayProfitsharingorderamountqueryPostRequest {
+    /// A value with its required fields (`mch_id`, `transaction_id`, `sign_type`) set and every optional field unset (not sent).
+    pub fn new(
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        transaction_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_id: mch_id.into(),
+            transaction_id: transaction_id.into(),
+            sign_type: sign_type.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Answer of `POST /pay/profitsharingorderamountquery`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayProfitsharingorderamountqueryPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `unsplit_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unsplit_amount: ::std::option::Option<i64>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayProfitsharingorderamountqueryPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayProfitsharingorderamountqueryPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            mch_id: fields.take_text("mch_id"),
+            transaction_id: fields.take_text("transaction_id"),
+            unsplit_amount: fields.take_text("unsplit_amount"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/profitsharingquery`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayProfitsharingqueryPostRequest {
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    pub sub_mch_id: ::std::string::String,
+    /// `transaction_id`
+    pub transaction_id: ::std::string::String,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+}
+#[cfg(feature = "v2-pay")]
+impl PayProfitsharingqueryPostRequest {
+    /// A value with its required fields (`mch_id`, `sub_mch_id`, `transaction_id`, `out_order_no`, `sign_type`) set and every optional field unset (not sent).
+    pub fn new(
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sub_mch_id: impl ::std::convert::Into<::std::string::String>,
+        transaction_id: impl ::std::convert::Into<::std::string::String>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_id: mch_id.into(),
+            sub_mch_id: sub_mch_id.into(),
+            transaction_id: transaction_id.into(),
+            out_order_no: out_order_no.into(),
+            sign_type: sign_type.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Answer of `POST /pay/profitsharingquery`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayProfitsharingqueryPostResponse {
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `close_reason`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub close_reason: ::std::option::Option<::std::string::String>,
+    /// `receivers`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receivers: ::std::option::Option<::std::string::String>,
+    /// `amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayProfitsharingqueryPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayProfitsharingqueryPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            sub_appid: fields.take_text("sub_appid"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            transaction_id: fields.take_text("transaction_id"),
+            out_order_no: fields.take_text("out_order_no"),
+            order_id: fields.take_text("order_id"),
+            status: fields.take_text("status"),
+            close_reason: fields.take_text("close_reason"),
+            receivers: fields.take_text("receivers"),
+            amount: fields.take_text("amount"),
+            description: fields.take_text("description"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/profitsharingreturnquery`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayProfitsharingreturnqueryPostRequest {
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    pub sub_mch_id: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `sub_appid`
+    pub sub_appid: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `order_id`
+    pub order_id: ::std::string::String,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `out_return_no`
+    pub out_return_no: ::std::string::String,
+}
+#[cfg(feature = "v2-pay")]
+impl PayProfitsharingreturnqueryPostRequest {
+    /// A value with its required fields (`mch_id`, `sub_mch_id`, `appid`, `sub_appid`, `sign_type`, `order_id`, `out_order_no`, `out_return_no`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sub_mch_id: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        sub_appid: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        order_id: impl ::std::convert::Into<::std::string::String>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        out_return_no: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_id: mch_id.into(),
+            sub_mch_id: sub_mch_id.into(),
+            appid: appid.into(),
+            sub_appid: sub_appid.into(),
+            sign_type: sign_type.into(),
+            order_id: order_id.into(),
+            out_order_no: out_order_no.into(),
+            out_return_no: out_return_no.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Answer of `POST /pay/profitsharingreturnquery`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayProfitsharingreturnqueryPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `out_return_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_return_no: ::std::option::Option<::std::string::String>,
+    /// `return_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_no: ::std::option::Option<::std::string::String>,
+    /// `return_account_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_account_type: ::std::option::Option<::std::string::String>,
+    /// `return_account`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_account: ::std::option::Option<::std::string::String>,
+    /// `return_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_amount: ::std::option::Option<i64>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `result`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<::std::string::String>,
+    /// `fail_reason`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fail_reason: ::std::option::Option<::std::string::String>,
+    /// `finish_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayProfitsharingreturnqueryPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayProfitsharingreturnqueryPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            sub_appid: fields.take_text("sub_appid"),
+            order_id: fields.take_text("order_id"),
+            out_order_no: fields.take_text("out_order_no"),
+            out_return_no: fields.take_text("out_return_no"),
+            return_no: fields.take_text("return_no"),
+            return_account_type: fields.take_text("return_account_type"),
+            return_account: fields.take_text("return_account"),
+            return_amount: fields.take_text("return_amount"),
+            description: fields.take_text("description"),
+            result: fields.take_text("result"),
+            fail_reason: fields.take_text("fail_reason"),
+            finish_time: fields.take_text("finish_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/querycombinedorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayQuerycombinedorderPostRequest {
+    /// `combine_appid`
+    pub combine_appid: ::std::string::String,
+    /// `combine_mch_id`
+    pub combine_mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `combine_out_trade_no`
+    pub combine_out_trade_no: ::std::string::String,
+}
+#[cfg(feature = "v2-pay")]
+impl PayQuerycombinedorderPostRequest {
+    /// A value with its required fields (`combine_appid`, `combine_mch_id`, `sign_type`, `combine_out_trade_no`) set and every optional field unset (not sent).
+    pub fn new(
+        combine_appid: impl ::std::convert::Into<::std::string::String>,
+        combine_mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            combine_appid: combine_appid.into(),
+            combine_mch_id: combine_mch_id.into(),
+            sign_type: sign_type.into(),
+            combine_out_trade_no: combine_out_trade_no.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Answer of `POST /pay/querycombinedorder`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayQuerycombinedorderPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `combine_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_appid: ::std::option::Option<::std::string::String>,
+    /// `combine_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `device_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<::std::string::String>,
+    /// `combine_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_openid: ::std::option::Option<::std::string::String>,
+    /// `combine_out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `result_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_msg: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `sub_order_list`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_order_list: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayQuerycombinedorderPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayQuerycombinedorderPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            combine_appid: fields.take_text("combine_appid"),
+            combine_mch_id: fields.take_text("combine_mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            device_info: fields.take_text("device_info"),
+            combine_openid: fields.take_text("combine_openid"),
+            combine_out_trade_no: fields.take_text("combine_out_trade_no"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            result_msg: fields.take_text("result_msg"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            sub_order_list: fields.take_text("sub_order_list"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/refundquery`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// Also the request body of `POST /pay/refundqueryv2`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayRefundqueryPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `sign_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_type: ::std::option::Option<PayDownloadbillPostRequestSignType>,
+    /// `transaction_id`
+    pub transaction_id: ::std::string::String,
+    /// `out_trade_no`
+    pub out_trade_no: ::std::string::String,
+    /// `out_refund_no`
+    pub out_refund_no: ::std::string::String,
+    /// `refund_id`
+    pub refund_id: ::std::string::String,
+    /// `offset`
+    pub offset: i64,
+}
+#[cfg(feature = "v2-pay")]
+impl PayRefundqueryPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `transaction_id`, `out_trade_no`, `out_refund_no`, `refund_id`, `offset`) set and every optional field unset (not sent).
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        transaction_id: impl ::std::convert::Into<::std::string::String>,
+        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+        out_refund_no: impl ::std::convert::Into<::std::string::String>,
+        refund_id: impl ::std::convert::Into<::std::string::String>,
+        offset: i64,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sub_appid: ::std::option::Option::None,
+            sub_mch_id: ::std::option::Option::None,
+            sign_type: ::std::option::Option::None,
+            transaction_id: transaction_id.into(),
+            out_trade_no: out_trade_no.into(),
+            out_refund_no: out_refund_no.into(),
+            refund_id: refund_id.into(),
+            offset,
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// `coupon_refunds` in `refunds` in answer of `POST /pay/refundquery`, read from its `<xml>` text.
+///
+/// Also the `coupon_refunds` in `refunds` in answer of `POST /pay/refundqueryv2`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayRefundqueryPostResponseRefundsCouponRefunds {
+    /// `coupon_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_type: ::std::option::Option<::std::string::String>,
+    /// `coupon_refund_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_refund_id: ::std::option::Option<::std::string::String>,
+    /// `coupon_refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_refund_fee: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayRefundqueryPostResponseRefundsCouponRefunds {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayRefundqueryPostResponseRefundsCouponRefunds",
+        )?;
+        ::std::result::Result::Ok(Self {
+            coupon_type: fields.take_text("coupon_type"),
+            coupon_refund_id: fields.take_text("coupon_refund_id"),
+            coupon_refund_fee: fields.take_text("coupon_refund_fee"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// `refunds` in answer of `POST /pay/refundquery`, read from its `<xml>` text.
+///
+/// Also the `refunds` in answer of `POST /pay/refundqueryv2`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct Refunds {
+    /// `out_refund_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
+    /// `refund_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
+    /// `refund_channel`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_channel: ::std::option::Option<::std::string::String>,
+    /// `refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_fee: ::std::option::Option<i64>,
+    /// `settlement_refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_refund_fee: ::std::option::Option<i64>,
+    /// `coupon_refunds`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_refunds: ::std::option::Option<
+        ::std::vec::Vec<PayRefundqueryPostResponseRefundsCouponRefunds>,
+    >,
+    /// `coupon_refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_refund_fee: ::std::option::Option<i64>,
+    /// `coupon_refund_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_refund_count: ::std::option::Option<i64>,
+    /// `refund_status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_status: ::std::option::Option<::std::string::String>,
+    /// `refund_account`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_account: ::std::option::Option<::std::string::String>,
+    /// `refund_recv_accout`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_recv_accout: ::std::option::Option<::std::string::String>,
+    /// `refund_success_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_success_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for Refunds {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "Refunds")?;
+        ::std::result::Result::Ok(Self {
+            out_refund_no: fields.take_text("out_refund_no"),
+            refund_id: fields.take_text("refund_id"),
+            refund_channel: fields.take_text("refund_channel"),
+            refund_fee: fields.take_text("refund_fee"),
+            settlement_refund_fee: fields.take_text("settlement_refund_fee"),
+            coupon_refunds: fields
+                .take_indexed(
+                    "coupon_refunds",
+                    &["coupon_refund_fee", "coupon_refund_id", "coupon_type"],
+                ),
+            coupon_refund_fee: fields.take_text("coupon_refund_fee"),
+            coupon_refund_count: fields.take_text("coupon_refund_count"),
+            refund_status: fields.take_text("refund_status"),
+            refund_account: fields.take_text("refund_account"),
+            refund_recv_accout: fields.take_text("refund_recv_accout"),
+            refund_success_time: fields.take_text("refund_success_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Answer of `POST /pay/refundquery`, read from its `<xml>` text.
+///
+/// Also the answer of `POST /pay/refundqueryv2`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayRefundqueryPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `total_refund_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_refund_count: ::std::option::Option<i64>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_fee: ::std::option::Option<i64>,
+    /// `settlement_total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_total_fee: ::std::option::Option<i64>,
+    /// `fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fee_type: ::std::option::Option<::std::string::String>,
+    /// `cash_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_fee: ::std::option::Option<i64>,
+    /// `refund_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_count: ::std::option::Option<i64>,
+    /// `refunds`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refunds: ::std::option::Option<::std::vec::Vec<Refunds>>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayRefundqueryPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayRefundqueryPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            sub_appid: fields.take_text("sub_appid"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            total_refund_count: fields.take_text("total_refund_count"),
+            transaction_id: fields.take_text("transaction_id"),
+            out_trade_no: fields.take_text("out_trade_no"),
+            total_fee: fields.take_text("total_fee"),
+            settlement_total_fee: fields.take_text("settlement_total_fee"),
+            fee_type: fields.take_text("fee_type"),
+            cash_fee: fields.take_text("cash_fee"),
+            refund_count: fields.take_text("refund_count"),
+            refunds: fields
+                .take_indexed(
+                    "refunds",
+                    &[
+                        "coupon_refund_count",
+                        "coupon_refund_fee",
+                        "coupon_refund_id",
+                        "coupon_type",
+                        "out_refund_no",
+                        "refund_account",
+                        "refund_channel",
+                        "refund_fee",
+                        "refund_id",
+                        "refund_recv_accout",
+                        "refund_status",
+                        "refund_success_time",
+                        "settlement_refund_fee",
+                    ],
+                ),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// `limit_pay` in request body of `POST /pay/unifiedorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum PayUnifiedorderPostRequestLimitPay {
+    /// `no_credit`
+    NoCredit,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-pay")]
+impl PayUnifiedorderPostRequestLimitPay {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NoCredit => "no_credit",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::std::convert::From<::std::string::String> for PayUnifiedorderPostRequestLimitPay {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "no_credit" => Self::NoCredit,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::std::convert::From<&str> for PayUnifiedorderPostRequestLimitPay {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl ::serde::Serialize for PayUnifiedorderPostRequestLimitPay {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayUnifiedorderPostRequestLimitPay {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/unifiedorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayUnifiedorderPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `body`
+    pub body: ::std::string::String,
+    /// `out_trade_no`
+    pub out_trade_no: ::std::string::String,
+    /// `notify_url`
+    pub notify_url: ::std::string::String,
+    /// `spbill_create_ip`
+    pub spbill_create_ip: ::std::string::String,
+    /// `total_fee`
+    pub total_fee: crate::StringOrNumber,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `scene_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scene_info: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    pub trade_type: PayCombinedorderPostRequestTradeType,
+    /// `fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fee_type: ::std::option::Option<FeeType>,
+    /// `limit_pay`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit_pay: ::std::option::Option<PayUnifiedorderPostRequestLimitPay>,
+    /// `sign_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_type: ::std::option::Option<PayDownloadbillPostRequestSignType>,
+}
+#[cfg(feature = "v2-pay")]
+impl PayUnifiedorderPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `body`, `out_trade_no`, `notify_url`, `spbill_create_ip`, `total_fee`, `trade_type`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<::std::string::String>,
+        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+        notify_url: impl ::std::convert::Into<::std::string::String>,
+        spbill_create_ip: impl ::std::convert::Into<::std::string::String>,
+        total_fee: crate::StringOrNumber,
+        trade_type: impl ::std::convert::Into<PayCombinedorderPostRequestTradeType>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            body: body.into(),
+            out_trade_no: out_trade_no.into(),
+            notify_url: notify_url.into(),
+            spbill_create_ip: spbill_create_ip.into(),
+            total_fee,
+            attach: ::std::option::Option::None,
+            scene_info: ::std::option::Option::None,
+            trade_type: trade_type.into(),
+            fee_type: ::std::option::Option::None,
+            limit_pay: ::std::option::Option::None,
+            sign_type: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Answer of `POST /pay/unifiedorder`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayUnifiedorderPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<ReturnCode>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<ReturnMsg>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<ReturnCode>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<PayCombinedorderPostRequestTradeType>,
+    /// `prepay_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub prepay_id: ::std::option::Option<::std::string::String>,
+    /// `code_url`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_url: ::std::option::Option<::std::string::String>,
+    /// `mweb_url`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mweb_url: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-pay")]
+impl<'de> ::serde::Deserialize<'de> for PayUnifiedorderPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayUnifiedorderPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            trade_type: fields.take_text("trade_type"),
+            prepay_id: fields.take_text("prepay_id"),
+            code_url: fields.take_text("code_url"),
+            mweb_url: fields.take_text("mweb_url"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-payitil")]
+/// `interface_url` in request body of `POST /payitil/report`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum InterfaceUrl {
+    /// `https://api.mch.weixin.qq.com/pay/micropay/total`
+    HttpsApiMchWeixinQqComPayMicropayTotal,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-payitil")]
+impl InterfaceUrl {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::HttpsApiMchWeixinQqComPayMicropayTotal => {
+                "https://api.mch.weixin.qq.com/pay/micropay/total"
+            }
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-payitil")]
+impl ::std::convert::From<::std::string::String> for InterfaceUrl {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "https://api.mch.weixin.qq.com/pay/micropay/total" => {
+                Self::HttpsApiMchWeixinQqComPayMicropayTotal
+            }
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-payitil")]
+impl ::std::convert::From<&str> for InterfaceUrl {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-payitil")]
+impl ::serde::Serialize for InterfaceUrl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-payitil")]
+impl<'de> ::serde::Deserialize<'de> for InterfaceUrl {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-payitil")]
+/// Request body of `POST /payitil/report`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayitilReportPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `device_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<::std::string::String>,
+    /// `interface_url`
+    pub interface_url: InterfaceUrl,
+    /// `user_ip`
+    pub user_ip: ::std::string::String,
+    /// `trades`
+    pub trades: ::std::string::String,
+}
+#[cfg(feature = "v2-payitil")]
+impl PayitilReportPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `interface_url`, `user_ip`, `trades`) set and every optional field unset (not sent).
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        interface_url: impl ::std::convert::Into<InterfaceUrl>,
+        user_ip: impl ::std::convert::Into<::std::string::String>,
+        trades: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sub_appid: ::std::option::Option::None,
+            sub_mch_id: ::std::option::Option::None,
+            device_info: ::std::option::Option::None,
+            interface_url: interface_url.into(),
+            user_ip: user_ip.into(),
+            trades: trades.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-payitil")]
+/// Answer of `POST /payitil/report`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct PayitilReportPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-payitil")]
+impl<'de> ::serde::Deserialize<'de> for PayitilReportPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "PayitilReportPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-risk")]
+/// `sign_type` in request body of `POST /risk/getpublickey`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum RiskGetpublickeyPostRequestSignType {
+    /// `HMAC-SHA256`
+    HmacSha256,
+    /// `MD5`
+    Md5,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-risk")]
+impl RiskGetpublickeyPostRequestSignType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::HmacSha256 => "HMAC-SHA256",
+            Self::Md5 => "MD5",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-risk")]
+impl ::std::convert::From<::std::string::String>
+for RiskGetpublickeyPostRequestSignType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "HMAC-SHA256" => Self::HmacSha256,
+            "MD5" => Self::Md5,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-risk")]
+impl ::std::convert::From<&str> for RiskGetpublickeyPostRequestSignType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-risk")]
+impl ::serde::Serialize for RiskGetpublickeyPostRequestSignType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-risk")]
+impl<'de> ::serde::Deserialize<'de> for RiskGetpublickeyPostRequestSignType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-risk")]
+/// Request body of `POST /risk/getpublickey`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct RiskGetpublickeyPostRequest {
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sign_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_type: ::std::option::Option<RiskGetpublickeyPostRequestSignType>,
+}
+#[cfg(feature = "v2-risk")]
+impl RiskGetpublickeyPostRequest {
+    /// A value with its required fields (`mch_id`) set and every optional field unset (not sent).
+    pub fn new(mch_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            mch_id: mch_id.into(),
+            sign_type: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(feature = "v2-risk")]
+/// Answer of `POST /risk/getpublickey`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct RiskGetpublickeyPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `error_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub error_code: ::std::option::Option<::std::string::String>,
+    /// `error_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub error_code_des: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `pub_key`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pub_key: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-risk")]
+impl<'de> ::serde::Deserialize<'de> for RiskGetpublickeyPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "RiskGetpublickeyPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            error_code: fields.take_text("error_code"),
+            error_code_des: fields.take_text("error_code_des"),
+            result_code: fields.take_text("result_code"),
+            mch_id: fields.take_text("mch_id"),
+            pub_key: fields.take_text("pub_key"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// Request body of `POST /secapi/pay/multiprofitsharing`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct SecapiPayMultiprofitsharingPostRequest {
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    pub sub_mch_id: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `sub_appid`
+    pub sub_appid: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `transaction_id`
+    pub transaction_id: ::std::string::String,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `receivers`
+    pub receivers: ::std::string::String,
+}
+#[cfg(feature = "v2-secapi")]
+impl SecapiPayMultiprofitsharingPostRequest {
+    /// A value with its required fields (`mch_id`, `sub_mch_id`, `appid`, `sub_appid`, `sign_type`, `transaction_id`, `out_order_no`, `receivers`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sub_mch_id: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        sub_appid: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        transaction_id: impl ::std::convert::Into<::std::string::String>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        receivers: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_id: mch_id.into(),
+            sub_mch_id: sub_mch_id.into(),
+            appid: appid.into(),
+            sub_appid: sub_appid.into(),
+            sign_type: sign_type.into(),
+            transaction_id: transaction_id.into(),
+            out_order_no: out_order_no.into(),
+            receivers: receivers.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// Answer of `POST /secapi/pay/multiprofitsharing`, read from its `<xml>` text.
+///
+/// Also the answer of `POST /secapi/pay/profitsharingfinish`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct SecapiPayMultiprofitsharingPostResponse {
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-secapi")]
+impl<'de> ::serde::Deserialize<'de> for SecapiPayMultiprofitsharingPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "SecapiPayMultiprofitsharingPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            sub_appid: fields.take_text("sub_appid"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            transaction_id: fields.take_text("transaction_id"),
+            out_order_no: fields.take_text("out_order_no"),
+            order_id: fields.take_text("order_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// Request body of `POST /secapi/pay/profitsharing`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct SecapiPayProfitsharingPostRequest {
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    pub sub_mch_id: ::std::string::String,
+    /// `brand_mch_id`
+    pub brand_mch_id: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `sub_appid`
+    pub sub_appid: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `transaction_id`
+    pub transaction_id: ::std::string::String,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `receivers`
+    pub receivers: ::std::string::String,
+}
+#[cfg(feature = "v2-secapi")]
+impl SecapiPayProfitsharingPostRequest {
+    /// A value with its required fields (`mch_id`, `sub_mch_id`, `brand_mch_id`, `appid`, `sub_appid`, `sign_type`, `transaction_id`, `out_order_no`, `receivers`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sub_mch_id: impl ::std::convert::Into<::std::string::String>,
+        brand_mch_id: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        sub_appid: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        transaction_id: impl ::std::convert::Into<::std::string::String>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        receivers: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_id: mch_id.into(),
+            sub_mch_id: sub_mch_id.into(),
+            brand_mch_id: brand_mch_id.into(),
+            appid: appid.into(),
+            sub_appid: sub_appid.into(),
+            sign_type: sign_type.into(),
+            transaction_id: transaction_id.into(),
+            out_order_no: out_order_no.into(),
+            receivers: receivers.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// Answer of `POST /secapi/pay/profitsharing`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct SecapiPayProfitsharingPostResponse {
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `brand_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_mch_id: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `receivers`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receivers: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-secapi")]
+impl<'de> ::serde::Deserialize<'de> for SecapiPayProfitsharingPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "SecapiPayProfitsharingPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            sub_appid: fields.take_text("sub_appid"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            brand_mch_id: fields.take_text("brand_mch_id"),
+            transaction_id: fields.take_text("transaction_id"),
+            out_order_no: fields.take_text("out_order_no"),
+            order_id: fields.take_text("order_id"),
+            status: fields.take_text("status"),
+            receivers: fields.take_text("receivers"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// Request body of `POST /secapi/pay/profitsharingfinish`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct SecapiPayProfitsharingfinishPostRequest {
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    pub sub_mch_id: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `transaction_id`
+    pub transaction_id: ::std::string::String,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `description`
+    pub description: ::std::string::String,
+}
+#[cfg(feature = "v2-secapi")]
+impl SecapiPayProfitsharingfinishPostRequest {
+    /// A value with its required fields (`mch_id`, `sub_mch_id`, `appid`, `sign_type`, `transaction_id`, `out_order_no`, `description`) set and every optional field unset (not sent).
+    pub fn new(
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sub_mch_id: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        transaction_id: impl ::std::convert::Into<::std::string::String>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_id: mch_id.into(),
+            sub_mch_id: sub_mch_id.into(),
+            appid: appid.into(),
+            sign_type: sign_type.into(),
+            transaction_id: transaction_id.into(),
+            out_order_no: out_order_no.into(),
+            description: description.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// Request body of `POST /secapi/pay/profitsharingreturn`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct SecapiPayProfitsharingreturnPostRequest {
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    pub sub_mch_id: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `sub_appid`
+    pub sub_appid: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `order_id`
+    pub order_id: ::std::string::String,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `out_return_no`
+    pub out_return_no: ::std::string::String,
+    /// `return_account_type`
+    pub return_account_type: ::std::string::String,
+    /// `return_account`
+    pub return_account: ::std::string::String,
+    /// `return_amount`
+    pub return_amount: i64,
+    /// `description`
+    pub description: ::std::string::String,
+}
+#[cfg(feature = "v2-secapi")]
+impl SecapiPayProfitsharingreturnPostRequest {
+    /// A value with its required fields (`mch_id`, `sub_mch_id`, `appid`, `sub_appid`, `sign_type`, `order_id`, `out_order_no`, `out_return_no`, `return_account_type`, `return_account`, `return_amount`, `description`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sub_mch_id: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        sub_appid: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        order_id: impl ::std::convert::Into<::std::string::String>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        out_return_no: impl ::std::convert::Into<::std::string::String>,
+        return_account_type: impl ::std::convert::Into<::std::string::String>,
+        return_account: impl ::std::convert::Into<::std::string::String>,
+        return_amount: i64,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mch_id: mch_id.into(),
+            sub_mch_id: sub_mch_id.into(),
+            appid: appid.into(),
+            sub_appid: sub_appid.into(),
+            sign_type: sign_type.into(),
+            order_id: order_id.into(),
+            out_order_no: out_order_no.into(),
+            out_return_no: out_return_no.into(),
+            return_account_type: return_account_type.into(),
+            return_account: return_account.into(),
+            return_amount,
+            description: description.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// Answer of `POST /secapi/pay/profitsharingreturn`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct SecapiPayProfitsharingreturnPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sign_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_type: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `out_return_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_return_no: ::std::option::Option<::std::string::String>,
+    /// `return_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_no: ::std::option::Option<::std::string::String>,
+    /// `return_account_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_account_type: ::std::option::Option<::std::string::String>,
+    /// `return_account`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_account: ::std::option::Option<::std::string::String>,
+    /// `return_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_amount: ::std::option::Option<i64>,
+    /// `description`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `result`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<::std::string::String>,
+    /// `fail_reason`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fail_reason: ::std::option::Option<::std::string::String>,
+    /// `finish_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_time: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-secapi")]
+impl<'de> ::serde::Deserialize<'de> for SecapiPayProfitsharingreturnPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "SecapiPayProfitsharingreturnPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            sub_appid: fields.take_text("sub_appid"),
+            sign_type: fields.take_text("sign_type"),
+            order_id: fields.take_text("order_id"),
+            out_order_no: fields.take_text("out_order_no"),
+            out_return_no: fields.take_text("out_return_no"),
+            return_no: fields.take_text("return_no"),
+            return_account_type: fields.take_text("return_account_type"),
+            return_account: fields.take_text("return_account"),
+            return_amount: fields.take_text("return_amount"),
+            description: fields.take_text("description"),
+            result: fields.take_text("result"),
+            fail_reason: fields.take_text("fail_reason"),
+            finish_time: fields.take_text("finish_time"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// Request body of `POST /secapi/pay/refund`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct SecapiPayRefundPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `sign_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_type: ::std::option::Option<PayDownloadbillPostRequestSignType>,
+    /// `transaction_id`
+    pub transaction_id: ::std::string::String,
+    /// `out_trade_no`
+    pub out_trade_no: ::std::string::String,
+    /// `out_refund_no`
+    pub out_refund_no: ::std::string::String,
+    /// `total_fee`
+    pub total_fee: i64,
+    /// `refund_fee`
+    pub refund_fee: i64,
+    /// `refund_fee_type`
+    pub refund_fee_type: ::std::string::String,
+    /// `refund_desc`
+    pub refund_desc: ::std::string::String,
+    /// `refund_account`
+    pub refund_account: ::std::string::String,
+    /// `notify_url`
+    pub notify_url: ::std::string::String,
+}
+#[cfg(feature = "v2-secapi")]
+impl SecapiPayRefundPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `transaction_id`, `out_trade_no`, `out_refund_no`, `total_fee`, `refund_fee`, `refund_fee_type`, `refund_desc`, `refund_account`, `notify_url`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        transaction_id: impl ::std::convert::Into<::std::string::String>,
+        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+        out_refund_no: impl ::std::convert::Into<::std::string::String>,
+        total_fee: i64,
+        refund_fee: i64,
+        refund_fee_type: impl ::std::convert::Into<::std::string::String>,
+        refund_desc: impl ::std::convert::Into<::std::string::String>,
+        refund_account: impl ::std::convert::Into<::std::string::String>,
+        notify_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            sub_appid: ::std::option::Option::None,
+            mch_id: mch_id.into(),
+            sub_mch_id: ::std::option::Option::None,
+            sign_type: ::std::option::Option::None,
+            transaction_id: transaction_id.into(),
+            out_trade_no: out_trade_no.into(),
+            out_refund_no: out_refund_no.into(),
+            total_fee,
+            refund_fee,
+            refund_fee_type: refund_fee_type.into(),
+            refund_desc: refund_desc.into(),
+            refund_account: refund_account.into(),
+            notify_url: notify_url.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// `coupon_refunds` in answer of `POST /secapi/pay/refund`, read from its `<xml>` text.
+///
+/// Also the `coupon_refunds` in answer of `POST /secapi/pay/refundv2`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct SecapiPayRefundPostResponseCouponRefunds {
+    /// `coupon_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_type: ::std::option::Option<::std::string::String>,
+    /// `coupon_refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_refund_fee: ::std::option::Option<i64>,
+    /// `coupon_refund_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_refund_id: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-secapi")]
+impl<'de> ::serde::Deserialize<'de> for SecapiPayRefundPostResponseCouponRefunds {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "SecapiPayRefundPostResponseCouponRefunds",
+        )?;
+        ::std::result::Result::Ok(Self {
+            coupon_type: fields.take_text("coupon_type"),
+            coupon_refund_fee: fields.take_text("coupon_refund_fee"),
+            coupon_refund_id: fields.take_text("coupon_refund_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// Answer of `POST /secapi/pay/refund`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct SecapiPayRefundPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `out_refund_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
+    /// `refund_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
+    /// `refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_fee: ::std::option::Option<i64>,
+    /// `settlement_refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_refund_fee: ::std::option::Option<i64>,
+    /// `total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_fee: ::std::option::Option<i64>,
+    /// `settlement_total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_total_fee: ::std::option::Option<i64>,
+    /// `fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fee_type: ::std::option::Option<::std::string::String>,
+    /// `cash_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_fee: ::std::option::Option<i64>,
+    /// `cash_fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_fee_type: ::std::option::Option<::std::string::String>,
+    /// `cash_refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_refund_fee: ::std::option::Option<i64>,
+    /// `coupon_refunds`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_refunds: ::std::option::Option<
+        ::std::vec::Vec<SecapiPayRefundPostResponseCouponRefunds>,
+    >,
+    /// `coupon_refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_refund_fee: ::std::option::Option<i64>,
+    /// `coupon_refund_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_refund_count: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-secapi")]
+impl<'de> ::serde::Deserialize<'de> for SecapiPayRefundPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "SecapiPayRefundPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            sub_appid: fields.take_text("sub_appid"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            transaction_id: fields.take_text("transaction_id"),
+            out_trade_no: fields.take_text("out_trade_no"),
+            out_refund_no: fields.take_text("out_refund_no"),
+            refund_id: fields.take_text("refund_id"),
+            refund_fee: fields.take_text("refund_fee"),
+            settlement_refund_fee: fields.take_text("settlement_refund_fee"),
+            total_fee: fields.take_text("total_fee"),
+            settlement_total_fee: fields.take_text("settlement_total_fee"),
+            fee_type: fields.take_text("fee_type"),
+            cash_fee: fields.take_text("cash_fee"),
+            cash_fee_type: fields.take_text("cash_fee_type"),
+            cash_refund_fee: fields.take_text("cash_refund_fee"),
+            coupon_refunds: fields
+                .take_indexed(
+                    "coupon_refunds",
+                    &["coupon_refund_fee", "coupon_refund_id", "coupon_type"],
+                ),
+            coupon_refund_fee: fields.take_text("coupon_refund_fee"),
+            coupon_refund_count: fields.take_text("coupon_refund_count"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// Request body of `POST /secapi/pay/refundv2`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct SecapiPayRefundv2PostRequest {
+    /// `detail`
+    pub detail: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `transaction_id`
+    pub transaction_id: ::std::string::String,
+    /// `out_trade_no`
+    pub out_trade_no: ::std::string::String,
+    /// `out_refund_no`
+    pub out_refund_no: ::std::string::String,
+    /// `total_fee`
+    pub total_fee: i64,
+    /// `refund_fee`
+    pub refund_fee: i64,
+    /// `refund_fee_type`
+    pub refund_fee_type: ::std::string::String,
+    /// `refund_desc`
+    pub refund_desc: ::std::string::String,
+    /// `refund_account`
+    pub refund_account: ::std::string::String,
+    /// `notify_url`
+    pub notify_url: ::std::string::String,
+}
+#[cfg(feature = "v2-secapi")]
+impl SecapiPayRefundv2PostRequest {
+    /// A value with its required fields (`detail`, `appid`, `mch_id`, `sign_type`, `transaction_id`, `out_trade_no`, `out_refund_no`, `total_fee`, `refund_fee`, `refund_fee_type`, `refund_desc`, `refund_account`, `notify_url`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        detail: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        transaction_id: impl ::std::convert::Into<::std::string::String>,
+        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+        out_refund_no: impl ::std::convert::Into<::std::string::String>,
+        total_fee: i64,
+        refund_fee: i64,
+        refund_fee_type: impl ::std::convert::Into<::std::string::String>,
+        refund_desc: impl ::std::convert::Into<::std::string::String>,
+        refund_account: impl ::std::convert::Into<::std::string::String>,
+        notify_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            detail: detail.into(),
+            appid: appid.into(),
+            sub_appid: ::std::option::Option::None,
+            mch_id: mch_id.into(),
+            sub_mch_id: ::std::option::Option::None,
+            sign_type: sign_type.into(),
+            transaction_id: transaction_id.into(),
+            out_trade_no: out_trade_no.into(),
+            out_refund_no: out_refund_no.into(),
+            total_fee,
+            refund_fee,
+            refund_fee_type: refund_fee_type.into(),
+            refund_desc: refund_desc.into(),
+            refund_account: refund_account.into(),
+            notify_url: notify_url.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// Answer of `POST /secapi/pay/refundv2`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct SecapiPayRefundv2PostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `out_refund_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
+    /// `refund_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
+    /// `refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_fee: ::std::option::Option<i64>,
+    /// `settlement_refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_refund_fee: ::std::option::Option<i64>,
+    /// `total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_fee: ::std::option::Option<i64>,
+    /// `settlement_total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_total_fee: ::std::option::Option<i64>,
+    /// `fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fee_type: ::std::option::Option<::std::string::String>,
+    /// `cash_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_fee: ::std::option::Option<i64>,
+    /// `cash_fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_fee_type: ::std::option::Option<::std::string::String>,
+    /// `cash_refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_refund_fee: ::std::option::Option<i64>,
+    /// `coupon_refunds`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_refunds: ::std::option::Option<
+        ::std::vec::Vec<SecapiPayRefundPostResponseCouponRefunds>,
+    >,
+    /// `coupon_refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_refund_fee: ::std::option::Option<i64>,
+    /// `coupon_refund_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_refund_count: ::std::option::Option<i64>,
+    /// `promotion_detail`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_detail: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-secapi")]
+impl<'de> ::serde::Deserialize<'de> for SecapiPayRefundv2PostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "SecapiPayRefundv2PostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            sub_appid: fields.take_text("sub_appid"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            transaction_id: fields.take_text("transaction_id"),
+            out_trade_no: fields.take_text("out_trade_no"),
+            out_refund_no: fields.take_text("out_refund_no"),
+            refund_id: fields.take_text("refund_id"),
+            refund_fee: fields.take_text("refund_fee"),
+            settlement_refund_fee: fields.take_text("settlement_refund_fee"),
+            total_fee: fields.take_text("total_fee"),
+            settlement_total_fee: fields.take_text("settlement_total_fee"),
+            fee_type: fields.take_text("fee_type"),
+            cash_fee: fields.take_text("cash_fee"),
+            cash_fee_type: fields.take_text("cash_fee_type"),
+            cash_refund_fee: fields.take_text("cash_refund_fee"),
+            coupon_refunds: fields
+                .take_indexed(
+                    "coupon_refunds",
+                    &["coupon_refund_fee", "coupon_refund_id", "coupon_type"],
+                ),
+            coupon_refund_fee: fields.take_text("coupon_refund_fee"),
+            coupon_refund_count: fields.take_text("coupon_refund_count"),
+            promotion_detail: fields.take_text("promotion_detail"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// `recall` in answer of `POST /secapi/pay/reverse`, read from its `<xml>` text.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum Recall {
+    /// `Y`
+    Y,
+    /// `N`
+    N,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-secapi")]
+impl Recall {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Y => "Y",
+            Self::N => "N",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-secapi")]
+impl ::std::convert::From<::std::string::String> for Recall {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "Y" => Self::Y,
+            "N" => Self::N,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-secapi")]
+impl ::std::convert::From<&str> for Recall {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-secapi")]
+impl ::serde::Serialize for Recall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-secapi")]
+impl<'de> ::serde::Deserialize<'de> for Recall {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-secapi")]
+/// Answer of `POST /secapi/pay/reverse`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct SecapiPayReversePostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<ReturnCode>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<ReturnCode>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `recall`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recall: ::std::option::Option<Recall>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-secapi")]
+impl<'de> ::serde::Deserialize<'de> for SecapiPayReversePostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "SecapiPayReversePostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            result_code: fields.take_text("result_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            sub_appid: fields.take_text("sub_appid"),
+            mch_id: fields.take_text("mch_id"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            recall: fields.take_text("recall"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-tools")]
+/// Request body of `POST /tools/authcodetoopenid`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct ToolsAuthcodetoopenidPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `auth_code`
+    pub auth_code: ::std::string::String,
+}
+#[cfg(feature = "v2-tools")]
+impl ToolsAuthcodetoopenidPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `auth_code`) set and every optional field unset (not sent).
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        auth_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sub_appid: ::std::option::Option::None,
+            sub_mch_id: ::std::option::Option::None,
+            auth_code: auth_code.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-tools")]
+/// Answer of `POST /tools/authcodetoopenid`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct ToolsAuthcodetoopenidPostResponse {
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-tools")]
+impl<'de> ::serde::Deserialize<'de> for ToolsAuthcodetoopenidPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "ToolsAuthcodetoopenidPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            sub_appid: fields.take_text("sub_appid"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            sub_openid: fields.take_text("sub_openid"),
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            openid: fields.take_text("openid"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-tools")]
+/// Request body of `POST /tools/shorturl`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct ToolsShorturlPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `long_url`
+    pub long_url: ::std::string::String,
+    /// `sign_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_type: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "v2-tools")]
+impl ToolsShorturlPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `long_url`) set and every optional field unset (not sent).
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        long_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sub_appid: ::std::option::Option::None,
+            sub_mch_id: ::std::option::Option::None,
+            long_url: long_url.into(),
+            sign_type: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(feature = "v2-tools")]
+/// Answer of `POST /tools/shorturl`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct ToolsShorturlPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `short_url`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub short_url: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-tools")]
+impl<'de> ::serde::Deserialize<'de> for ToolsShorturlPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "ToolsShorturlPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            sub_appid: fields.take_text("sub_appid"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            short_url: fields.take_text("short_url"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-transit")]
+/// Request body of `POST /transit/partnerpay/queryorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct TransitPartnerpayQueryorderPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `sub_appid`
+    pub sub_appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    pub sub_mch_id: ::std::string::String,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `sign_type`
+    pub sign_type: PayCombinedorderPostRequestSignType,
+}
+#[cfg(feature = "v2-transit")]
+impl TransitPartnerpayQueryorderPostRequest {
+    /// A value with its required fields (`appid`, `sub_appid`, `mch_id`, `sub_mch_id`, `sign_type`) set and every optional field unset (not sent).
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        sub_appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sub_mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<PayCombinedorderPostRequestSignType>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            sub_appid: sub_appid.into(),
+            mch_id: mch_id.into(),
+            sub_mch_id: sub_mch_id.into(),
+            transaction_id: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            sign_type: sign_type.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-transit")]
+/// `coupons` in answer of `POST /transit/partnerpay/queryorder`, read from its `<xml>` text.
+///
+/// Also the `coupons` in answer of `POST /transit/queryorder`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct TransitPartnerpayQueryorderPostResponseCoupons {
+    /// `coupon_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_type: ::std::option::Option<::std::string::String>,
+    /// `coupon_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
+    /// `coupon_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_fee: ::std::option::Option<i64>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-transit")]
+impl<'de> ::serde::Deserialize<'de> for TransitPartnerpayQueryorderPostResponseCoupons {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "TransitPartnerpayQueryorderPostResponseCoupons",
+        )?;
+        ::std::result::Result::Ok(Self {
+            coupon_type: fields.take_text("coupon_type"),
+            coupon_id: fields.take_text("coupon_id"),
+            coupon_fee: fields.take_text("coupon_fee"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-transit")]
+/// Answer of `POST /transit/partnerpay/queryorder`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct TransitPartnerpayQueryorderPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `device_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `sub_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// `is_subscribe`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_subscribe: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<::std::string::String>,
+    /// `trade_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
+    /// `bank_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_type: ::std::option::Option<::std::string::String>,
+    /// `total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_fee: ::std::option::Option<i64>,
+    /// `fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fee_type: ::std::option::Option<::std::string::String>,
+    /// `cash_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_fee: ::std::option::Option<i64>,
+    /// `cash_fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_fee_type: ::std::option::Option<::std::string::String>,
+    /// `settlement_total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_total_fee: ::std::option::Option<i64>,
+    /// `coupon_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_fee: ::std::option::Option<i64>,
+    /// `coupon_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_count: ::std::option::Option<i64>,
+    /// `coupons`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupons: ::std::option::Option<
+        ::std::vec::Vec<TransitPartnerpayQueryorderPostResponseCoupons>,
+    >,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `time_end`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_end: ::std::option::Option<::std::string::String>,
+    /// `trade_state_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state_desc: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-transit")]
+impl<'de> ::serde::Deserialize<'de> for TransitPartnerpayQueryorderPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "TransitPartnerpayQueryorderPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            sub_appid: fields.take_text("sub_appid"),
+            mch_id: fields.take_text("mch_id"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            device_info: fields.take_text("device_info"),
+            openid: fields.take_text("openid"),
+            sub_openid: fields.take_text("sub_openid"),
+            is_subscribe: fields.take_text("is_subscribe"),
+            trade_type: fields.take_text("trade_type"),
+            trade_state: fields.take_text("trade_state"),
+            bank_type: fields.take_text("bank_type"),
+            total_fee: fields.take_text("total_fee"),
+            fee_type: fields.take_text("fee_type"),
+            cash_fee: fields.take_text("cash_fee"),
+            cash_fee_type: fields.take_text("cash_fee_type"),
+            settlement_total_fee: fields.take_text("settlement_total_fee"),
+            coupon_fee: fields.take_text("coupon_fee"),
+            coupon_count: fields.take_text("coupon_count"),
+            coupons: fields
+                .take_indexed("coupons", &["coupon_fee", "coupon_id", "coupon_type"]),
+            transaction_id: fields.take_text("transaction_id"),
+            out_trade_no: fields.take_text("out_trade_no"),
+            attach: fields.take_text("attach"),
+            time_end: fields.take_text("time_end"),
+            trade_state_desc: fields.take_text("trade_state_desc"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-transit")]
+/// Request body of `POST /transit/queryorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct TransitQueryorderPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `sign_type`
+    pub sign_type: PayCombinedorderPostRequestSignType,
+}
+#[cfg(feature = "v2-transit")]
+impl TransitQueryorderPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `sign_type`) set and every optional field unset (not sent).
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<PayCombinedorderPostRequestSignType>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            transaction_id: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            sign_type: sign_type.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-transit")]
+/// Answer of `POST /transit/queryorder`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct TransitQueryorderPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `device_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `is_subscribe`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_subscribe: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<::std::string::String>,
+    /// `trade_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
+    /// `bank_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_type: ::std::option::Option<::std::string::String>,
+    /// `total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_fee: ::std::option::Option<i64>,
+    /// `fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fee_type: ::std::option::Option<::std::string::String>,
+    /// `cash_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_fee: ::std::option::Option<i64>,
+    /// `cash_fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_fee_type: ::std::option::Option<::std::string::String>,
+    /// `settlement_total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_total_fee: ::std::option::Option<i64>,
+    /// `coupon_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_fee: ::std::option::Option<i64>,
+    /// `coupon_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_count: ::std::option::Option<i64>,
+    /// `coupons`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupons: ::std::option::Option<
+        ::std::vec::Vec<TransitPartnerpayQueryorderPostResponseCoupons>,
+    >,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `time_end`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_end: ::std::option::Option<::std::string::String>,
+    /// `trade_state_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state_desc: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-transit")]
+impl<'de> ::serde::Deserialize<'de> for TransitQueryorderPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "TransitQueryorderPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            device_info: fields.take_text("device_info"),
+            openid: fields.take_text("openid"),
+            is_subscribe: fields.take_text("is_subscribe"),
+            trade_type: fields.take_text("trade_type"),
+            trade_state: fields.take_text("trade_state"),
+            bank_type: fields.take_text("bank_type"),
+            total_fee: fields.take_text("total_fee"),
+            fee_type: fields.take_text("fee_type"),
+            cash_fee: fields.take_text("cash_fee"),
+            cash_fee_type: fields.take_text("cash_fee_type"),
+            settlement_total_fee: fields.take_text("settlement_total_fee"),
+            coupon_fee: fields.take_text("coupon_fee"),
+            coupon_count: fields.take_text("coupon_count"),
+            coupons: fields
+                .take_indexed("coupons", &["coupon_fee", "coupon_id", "coupon_type"]),
+            transaction_id: fields.take_text("transaction_id"),
+            out_trade_no: fields.take_text("out_trade_no"),
+            attach: fields.take_text("attach"),
+            time_end: fields.take_text("time_end"),
+            trade_state_desc: fields.take_text("trade_state_desc"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// `version` in request body of `POST /vehicle/partnerpay/notification`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// Also the `version` in request body of `POST /vehicle/partnerpay/querystate`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `version` in request body of `POST /vehicle/pay/notification`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `version` in request body of `POST /vehicle/pay/querystate`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum VehiclePartnerpayNotificationPostRequestVersion {
+    /// `3.0`
+    V3_0,
+    /// `2.0`
+    V2_0,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-vehicle")]
+impl VehiclePartnerpayNotificationPostRequestVersion {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V3_0 => "3.0",
+            Self::V2_0 => "2.0",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+impl ::std::convert::From<::std::string::String>
+for VehiclePartnerpayNotificationPostRequestVersion {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "3.0" => Self::V3_0,
+            "2.0" => Self::V2_0,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+impl ::std::convert::From<&str> for VehiclePartnerpayNotificationPostRequestVersion {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+impl ::serde::Serialize for VehiclePartnerpayNotificationPostRequestVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+impl<'de> ::serde::Deserialize<'de> for VehiclePartnerpayNotificationPostRequestVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// `trade_scene` in request body of `POST /vehicle/partnerpay/notification`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// Also the `trade_scene` in request body of `POST /vehicle/pay/notification`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum VehiclePartnerpayNotificationPostRequestTradeScene {
+    /// `PARKING`
+    Parking,
+    /// `PARKING SPACE`
+    ParkingSpace,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-vehicle")]
+impl VehiclePartnerpayNotificationPostRequestTradeScene {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Parking => "PARKING",
+            Self::ParkingSpace => "PARKING SPACE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+impl ::std::convert::From<::std::string::String>
+for VehiclePartnerpayNotificationPostRequestTradeScene {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "PARKING" => Self::Parking,
+            "PARKING SPACE" => Self::ParkingSpace,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+impl ::std::convert::From<&str> for VehiclePartnerpayNotificationPostRequestTradeScene {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+impl ::serde::Serialize for VehiclePartnerpayNotificationPostRequestTradeScene {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+impl<'de> ::serde::Deserialize<'de>
+for VehiclePartnerpayNotificationPostRequestTradeScene {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// Request body of `POST /vehicle/partnerpay/notification`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct VehiclePartnerpayNotificationPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_appid`
+    pub sub_appid: ::std::string::String,
+    /// `sub_mch_id`
+    pub sub_mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: PayCombinedorderPostRequestSignType,
+    /// `version`
+    pub version: VehiclePartnerpayNotificationPostRequestVersion,
+    /// `trade_scene`
+    pub trade_scene: VehiclePartnerpayNotificationPostRequestTradeScene,
+    /// `scene_info`
+    pub scene_info: ::std::string::String,
+    /// `start_time`
+    pub start_time: ::std::string::String,
+    /// `plate_number`
+    pub plate_number: ::std::string::String,
+    /// `notify_url`
+    pub notify_url: ::std::string::String,
+    /// `car_type`
+    pub car_type: ::std::string::String,
+    /// `parking_name`
+    pub parking_name: ::std::string::String,
+    /// `free_time`
+    pub free_time: ::std::string::String,
+    /// `openid`
+    pub openid: ::std::string::String,
+    /// `sub_openid`
+    pub sub_openid: ::std::string::String,
+    /// `space_number`
+    pub space_number: ::std::string::String,
+}
+#[cfg(feature = "v2-vehicle")]
+impl VehiclePartnerpayNotificationPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `sub_appid`, `sub_mch_id`, `sign_type`, `version`, `trade_scene`, `scene_info`, `start_time`, `plate_number`, `notify_url`, `car_type`, `parking_name`, `free_time`, `openid`, `sub_openid`, `space_number`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sub_appid: impl ::std::convert::Into<::std::string::String>,
+        sub_mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<PayCombinedorderPostRequestSignType>,
+        version: impl ::std::convert::Into<
+            VehiclePartnerpayNotificationPostRequestVersion,
+        >,
+        trade_scene: impl ::std::convert::Into<
+            VehiclePartnerpayNotificationPostRequestTradeScene,
+        >,
+        scene_info: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::std::string::String>,
+        plate_number: impl ::std::convert::Into<::std::string::String>,
+        notify_url: impl ::std::convert::Into<::std::string::String>,
+        car_type: impl ::std::convert::Into<::std::string::String>,
+        parking_name: impl ::std::convert::Into<::std::string::String>,
+        free_time: impl ::std::convert::Into<::std::string::String>,
+        openid: impl ::std::convert::Into<::std::string::String>,
+        sub_openid: impl ::std::convert::Into<::std::string::String>,
+        space_number: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sub_appid: sub_appid.into(),
+            sub_mch_id: sub_mch_id.into(),
+            sign_type: sign_type.into(),
+            version: version.into(),
+            trade_scene: trade_scene.into(),
+            scene_info: scene_info.into(),
+            start_time: start_time.into(),
+            plate_number: plate_number.into(),
+            notify_url: notify_url.into(),
+            car_type: car_type.into(),
+            parking_name: parking_name.into(),
+            free_time: free_time.into(),
+            openid: openid.into(),
+            sub_openid: sub_openid.into(),
+            space_number: space_number.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// Answer of `POST /vehicle/partnerpay/notification`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct VehiclePartnerpayNotificationPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `user_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_state: ::std::option::Option<::std::string::String>,
+    /// `deduct_mode`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduct_mode: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-vehicle")]
+impl<'de> ::serde::Deserialize<'de> for VehiclePartnerpayNotificationPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "VehiclePartnerpayNotificationPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            sub_appid: fields.take_text("sub_appid"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            user_state: fields.take_text("user_state"),
+            deduct_mode: fields.take_text("deduct_mode"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// Request body of `POST /vehicle/partnerpay/payapply`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct VehiclePartnerpayPayapplyPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `sub_appid`
+    pub sub_appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    pub sub_mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: PayCombinedorderPostRequestSignType,
+    /// `body`
+    pub body: ::std::string::String,
+    /// `detail`
+    pub detail: ::std::string::String,
+    /// `attach`
+    pub attach: ::std::string::String,
+    /// `out_trade_no`
+    pub out_trade_no: ::std::string::String,
+    /// `total_fee`
+    pub total_fee: i64,
+    /// `fee_type`
+    pub fee_type: ::std::string::String,
+    /// `spbill_create_ip`
+    pub spbill_create_ip: ::std::string::String,
+    /// `goods_tag`
+    pub goods_tag: ::std::string::String,
+    /// `notify_url`
+    pub notify_url: ::std::string::String,
+    /// `trade_type`
+    pub trade_type: ::std::string::String,
+    /// `version`
+    pub version: ::std::string::String,
+    /// `trade_scene`
+    pub trade_scene: ::std::string::String,
+    /// `openid`
+    pub openid: ::std::string::String,
+    /// `profit_sharing`
+    pub profit_sharing: ::std::string::String,
+    /// `scene_info`
+    pub scene_info: ::std::string::String,
+    /// `start_time`
+    pub start_time: ::std::string::String,
+    /// `end_time`
+    pub end_time: ::std::string::String,
+    /// `charging_time`
+    pub charging_time: ::std::string::String,
+    /// `plate_number`
+    pub plate_number: ::std::string::String,
+    /// `car_type`
+    pub car_type: ::std::string::String,
+    /// `parking_name`
+    pub parking_name: ::std::string::String,
+    /// `deduct_mode`
+    pub deduct_mode: ::std::string::String,
+    /// `support_deduct_mode`
+    pub support_deduct_mode: ::std::string::String,
+    /// `space_number`
+    pub space_number: ::std::string::String,
+    /// `gas_station`
+    pub gas_station: ::std::string::String,
+    /// `gas_label_name`
+    pub gas_label_name: ::std::string::String,
+    /// `gas_type`
+    pub gas_type: ::std::string::String,
+    /// `gas_standard`
+    pub gas_standard: ::std::string::String,
+    /// `gas_amount`
+    pub gas_amount: ::std::string::String,
+    /// `gas_gun_no`
+    pub gas_gun_no: ::std::string::String,
+    /// `entrance_name`
+    pub entrance_name: ::std::string::String,
+    /// `exit_name`
+    pub exit_name: ::std::string::String,
+    /// `carrying_capacity`
+    pub carrying_capacity: ::std::string::String,
+    /// `carrying_range`
+    pub carrying_range: ::std::string::String,
+    /// `channel_type`
+    pub channel_type: ::std::string::String,
+}
+#[cfg(feature = "v2-vehicle")]
+impl VehiclePartnerpayPayapplyPostRequest {
+    /// A value with its required fields (`appid`, `sub_appid`, `mch_id`, `sub_mch_id`, `sign_type`, `body`, `detail`, `attach`, `out_trade_no`, `total_fee`, `fee_type`, `spbill_create_ip`, `goods_tag`, `notify_url`, `trade_type`, `version`, `trade_scene`, `openid`, `profit_sharing`, `scene_info`, `start_time`, `end_time`, `charging_time`, `plate_number`, `car_type`, `parking_name`, `deduct_mode`, `support_deduct_mode`, `space_number`, `gas_station`, `gas_label_name`, `gas_type`, `gas_standard`, `gas_amount`, `gas_gun_no`, `entrance_name`, `exit_name`, `carrying_capacity`, `carrying_range`, `channel_type`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        sub_appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sub_mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<PayCombinedorderPostRequestSignType>,
+        body: impl ::std::convert::Into<::std::string::String>,
+        detail: impl ::std::convert::Into<::std::string::String>,
+        attach: impl ::std::convert::Into<::std::string::String>,
+        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+        total_fee: i64,
+        fee_type: impl ::std::convert::Into<::std::string::String>,
+        spbill_create_ip: impl ::std::convert::Into<::std::string::String>,
+        goods_tag: impl ::std::convert::Into<::std::string::String>,
+        notify_url: impl ::std::convert::Into<::std::string::String>,
+        trade_type: impl ::std::convert::Into<::std::string::String>,
+        version: impl ::std::convert::Into<::std::string::String>,
+        trade_scene: impl ::std::convert::Into<::std::string::String>,
+        openid: impl ::std::convert::Into<::std::string::String>,
+        profit_sharing: impl ::std::convert::Into<::std::string::String>,
+        scene_info: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::std::string::String>,
+        charging_time: impl ::std::convert::Into<::std::string::String>,
+        plate_number: impl ::std::convert::Into<::std::string::String>,
+        car_type: impl ::std::convert::Into<::std::string::String>,
+        parking_name: impl ::std::convert::Into<::std::string::String>,
+        deduct_mode: impl ::std::convert::Into<::std::string::String>,
+        support_deduct_mode: impl ::std::convert::Into<::std::string::String>,
+        space_number: impl ::std::convert::Into<::std::string::String>,
+        gas_station: impl ::std::convert::Into<::std::string::String>,
+        gas_label_name: impl ::std::convert::Into<::std::string::String>,
+        gas_type: impl ::std::convert::Into<::std::string::String>,
+        gas_standard: impl ::std::convert::Into<::std::string::String>,
+        gas_amount: impl ::std::convert::Into<::std::string::String>,
+        gas_gun_no: impl ::std::convert::Into<::std::string::String>,
+        entrance_name: impl ::std::convert::Into<::std::string::String>,
+        exit_name: impl ::std::convert::Into<::std::string::String>,
+        carrying_capacity: impl ::std::convert::Into<::std::string::String>,
+        carrying_range: impl ::std::convert::Into<::std::string::String>,
+        channel_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            sub_appid: sub_appid.into(),
+            mch_id: mch_id.into(),
+            sub_mch_id: sub_mch_id.into(),
+            sign_type: sign_type.into(),
+            body: body.into(),
+            detail: detail.into(),
+            attach: attach.into(),
+            out_trade_no: out_trade_no.into(),
+            total_fee,
+            fee_type: fee_type.into(),
+            spbill_create_ip: spbill_create_ip.into(),
+            goods_tag: goods_tag.into(),
+            notify_url: notify_url.into(),
+            trade_type: trade_type.into(),
+            version: version.into(),
+            trade_scene: trade_scene.into(),
+            openid: openid.into(),
+            profit_sharing: profit_sharing.into(),
+            scene_info: scene_info.into(),
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            charging_time: charging_time.into(),
+            plate_number: plate_number.into(),
+            car_type: car_type.into(),
+            parking_name: parking_name.into(),
+            deduct_mode: deduct_mode.into(),
+            support_deduct_mode: support_deduct_mode.into(),
+            space_number: space_number.into(),
+            gas_station: gas_station.into(),
+            gas_label_name: gas_label_name.into(),
+            gas_type: gas_type.into(),
+            gas_standard: gas_standard.into(),
+            gas_amount: gas_amount.into(),
+            gas_gun_no: gas_gun_no.into(),
+            entrance_name: entrance_name.into(),
+            exit_name: exit_name.into(),
+            carrying_capacity: carrying_capacity.into(),
+            carrying_range: carrying_range.into(),
+            channel_type: channel_type.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// Answer of `POST /vehicle/partnerpay/payapply`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct VehiclePartnerpayPayapplyPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `device_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-vehicle")]
+impl<'de> ::serde::Deserialize<'de> for VehiclePartnerpayPayapplyPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "VehiclePartnerpayPayapplyPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            sub_appid: fields.take_text("sub_appid"),
+            mch_id: fields.take_text("mch_id"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            device_info: fields.take_text("device_info"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// Request body of `POST /vehicle/partnerpay/querystate`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct VehiclePartnerpayQuerystatePostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `sub_appid`
+    pub sub_appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_mch_id`
+    pub sub_mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: PayCombinedorderPostRequestSignType,
+    /// `trade_scene`
+    pub trade_scene: ::std::string::String,
+    /// `jump_scene`
+    pub jump_scene: ::std::string::String,
+    /// `openid`
+    pub openid: ::std::string::String,
+    /// `version`
+    pub version: VehiclePartnerpayNotificationPostRequestVersion,
+}
+#[cfg(feature = "v2-vehicle")]
+impl VehiclePartnerpayQuerystatePostRequest {
+    /// A value with its required fields (`appid`, `sub_appid`, `mch_id`, `sub_mch_id`, `sign_type`, `trade_scene`, `jump_scene`, `openid`, `version`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        sub_appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sub_mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<PayCombinedorderPostRequestSignType>,
+        trade_scene: impl ::std::convert::Into<::std::string::String>,
+        jump_scene: impl ::std::convert::Into<::std::string::String>,
+        openid: impl ::std::convert::Into<::std::string::String>,
+        version: impl ::std::convert::Into<
+            VehiclePartnerpayNotificationPostRequestVersion,
+        >,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            sub_appid: sub_appid.into(),
+            mch_id: mch_id.into(),
+            sub_mch_id: sub_mch_id.into(),
+            sign_type: sign_type.into(),
+            trade_scene: trade_scene.into(),
+            jump_scene: jump_scene.into(),
+            openid: openid.into(),
+            version: version.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// Answer of `POST /vehicle/partnerpay/querystate`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct VehiclePartnerpayQuerystatePostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `user_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_state: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `deduct_mode`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduct_mode: ::std::option::Option<::std::string::String>,
+    /// `sub_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// `path`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::string::String>,
+    /// `plate_number_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number_info: ::std::option::Option<::std::string::String>,
+    /// `plate_number`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
+    /// `channel_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub channel_type: ::std::option::Option<::std::string::String>,
+    /// `common_use_flag`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub common_use_flag: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-vehicle")]
+impl<'de> ::serde::Deserialize<'de> for VehiclePartnerpayQuerystatePostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "VehiclePartnerpayQuerystatePostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            sub_appid: fields.take_text("sub_appid"),
+            mch_id: fields.take_text("mch_id"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            user_state: fields.take_text("user_state"),
+            openid: fields.take_text("openid"),
+            deduct_mode: fields.take_text("deduct_mode"),
+            sub_openid: fields.take_text("sub_openid"),
+            path: fields.take_text("path"),
+            plate_number_info: fields.take_text("plate_number_info"),
+            plate_number: fields.take_text("plate_number"),
+            channel_type: fields.take_text("channel_type"),
+            common_use_flag: fields.take_text("common_use_flag"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// Request body of `POST /vehicle/pay/notification`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct VehiclePayNotificationPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: PayCombinedorderPostRequestSignType,
+    /// `version`
+    pub version: VehiclePartnerpayNotificationPostRequestVersion,
+    /// `trade_scene`
+    pub trade_scene: VehiclePartnerpayNotificationPostRequestTradeScene,
+    /// `scene_info`
+    pub scene_info: ::std::string::String,
+    /// `start_time`
+    pub start_time: ::std::string::String,
+    /// `notify_url`
+    pub notify_url: ::std::string::String,
+    /// `plate_number`
+    pub plate_number: ::std::string::String,
+    /// `car_type`
+    pub car_type: ::std::string::String,
+    /// `parking_name`
+    pub parking_name: ::std::string::String,
+    /// `free_time`
+    pub free_time: ::std::string::String,
+    /// `openid`
+    pub openid: ::std::string::String,
+    /// `space_number`
+    pub space_number: ::std::string::String,
+}
+#[cfg(feature = "v2-vehicle")]
+impl VehiclePayNotificationPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `sign_type`, `version`, `trade_scene`, `scene_info`, `start_time`, `notify_url`, `plate_number`, `car_type`, `parking_name`, `free_time`, `openid`, `space_number`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<PayCombinedorderPostRequestSignType>,
+        version: impl ::std::convert::Into<
+            VehiclePartnerpayNotificationPostRequestVersion,
+        >,
+        trade_scene: impl ::std::convert::Into<
+            VehiclePartnerpayNotificationPostRequestTradeScene,
+        >,
+        scene_info: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::std::string::String>,
+        notify_url: impl ::std::convert::Into<::std::string::String>,
+        plate_number: impl ::std::convert::Into<::std::string::String>,
+        car_type: impl ::std::convert::Into<::std::string::String>,
+        parking_name: impl ::std::convert::Into<::std::string::String>,
+        free_time: impl ::std::convert::Into<::std::string::String>,
+        openid: impl ::std::convert::Into<::std::string::String>,
+        space_number: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sign_type: sign_type.into(),
+            version: version.into(),
+            trade_scene: trade_scene.into(),
+            scene_info: scene_info.into(),
+            start_time: start_time.into(),
+            notify_url: notify_url.into(),
+            plate_number: plate_number.into(),
+            car_type: car_type.into(),
+            parking_name: parking_name.into(),
+            free_time: free_time.into(),
+            openid: openid.into(),
+            space_number: space_number.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// Answer of `POST /vehicle/pay/notification`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct VehiclePayNotificationPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `user_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_state: ::std::option::Option<::std::string::String>,
+    /// `deduct_mode`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduct_mode: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-vehicle")]
+impl<'de> ::serde::Deserialize<'de> for VehiclePayNotificationPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "VehiclePayNotificationPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            user_state: fields.take_text("user_state"),
+            deduct_mode: fields.take_text("deduct_mode"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// Request body of `POST /vehicle/pay/payapply`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct VehiclePayPayapplyPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: PayCombinedorderPostRequestSignType,
+    /// `body`
+    pub body: ::std::string::String,
+    /// `detail`
+    pub detail: ::std::string::String,
+    /// `attach`
+    pub attach: ::std::string::String,
+    /// `out_trade_no`
+    pub out_trade_no: ::std::string::String,
+    /// `total_fee`
+    pub total_fee: i64,
+    /// `fee_type`
+    pub fee_type: ::std::string::String,
+    /// `spbill_create_ip`
+    pub spbill_create_ip: ::std::string::String,
+    /// `goods_tag`
+    pub goods_tag: ::std::string::String,
+    /// `notify_url`
+    pub notify_url: ::std::string::String,
+    /// `trade_type`
+    pub trade_type: ::std::string::String,
+    /// `version`
+    pub version: ::std::string::String,
+    /// `trade_scene`
+    pub trade_scene: ::std::string::String,
+    /// `openid`
+    pub openid: ::std::string::String,
+    /// `profit_sharing`
+    pub profit_sharing: ::std::string::String,
+    /// `scene_info`
+    pub scene_info: ::std::string::String,
+    /// `start_time`
+    pub start_time: ::std::string::String,
+    /// `end_time`
+    pub end_time: ::std::string::String,
+    /// `charging_time`
+    pub charging_time: ::std::string::String,
+    /// `plate_number`
+    pub plate_number: ::std::string::String,
+    /// `car_type`
+    pub car_type: ::std::string::String,
+    /// `parking_name`
+    pub parking_name: ::std::string::String,
+    /// `deduct_mode`
+    pub deduct_mode: ::std::string::String,
+    /// `support_deduct_mode`
+    pub support_deduct_mode: ::std::string::String,
+    /// `space_number`
+    pub space_number: ::std::string::String,
+    /// `gas_station`
+    pub gas_station: ::std::string::String,
+    /// `gas_label_name`
+    pub gas_label_name: ::std::string::String,
+    /// `gas_type`
+    pub gas_type: ::std::string::String,
+    /// `gas_standard`
+    pub gas_standard: ::std::string::String,
+    /// `gas_amount`
+    pub gas_amount: ::std::string::String,
+    /// `gas_gun_no`
+    pub gas_gun_no: ::std::string::String,
+    /// `entrance_name`
+    pub entrance_name: ::std::string::String,
+    /// `exit_name`
+    pub exit_name: ::std::string::String,
+    /// `carrying_capacity`
+    pub carrying_capacity: ::std::string::String,
+    /// `carrying_range`
+    pub carrying_range: ::std::string::String,
+    /// `channel_type`
+    pub channel_type: ::std::string::String,
+}
+#[cfg(feature = "v2-vehicle")]
+impl VehiclePayPayapplyPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `sign_type`, `body`, `detail`, `attach`, `out_trade_no`, `total_fee`, `fee_type`, `spbill_create_ip`, `goods_tag`, `notify_url`, `trade_type`, `version`, `trade_scene`, `openid`, `profit_sharing`, `scene_info`, `start_time`, `end_time`, `charging_time`, `plate_number`, `car_type`, `parking_name`, `deduct_mode`, `support_deduct_mode`, `space_number`, `gas_station`, `gas_label_name`, `gas_type`, `gas_standard`, `gas_amount`, `gas_gun_no`, `entrance_name`, `exit_name`, `carrying_capacity`, `carrying_range`, `channel_type`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<PayCombinedorderPostRequestSignType>,
+        body: impl ::std::convert::Into<::std::string::String>,
+        detail: impl ::std::convert::Into<::std::string::String>,
+        attach: impl ::std::convert::Into<::std::string::String>,
+        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+        total_fee: i64,
+        fee_type: impl ::std::convert::Into<::std::string::String>,
+        spbill_create_ip: impl ::std::convert::Into<::std::string::String>,
+        goods_tag: impl ::std::convert::Into<::std::string::String>,
+        notify_url: impl ::std::convert::Into<::std::string::String>,
+        trade_type: impl ::std::convert::Into<::std::string::String>,
+        version: impl ::std::convert::Into<::std::string::String>,
+        trade_scene: impl ::std::convert::Into<::std::string::String>,
+        openid: impl ::std::convert::Into<::std::string::String>,
+        profit_sharing: impl ::std::convert::Into<::std::string::String>,
+        scene_info: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::std::string::String>,
+        charging_time: impl ::std::convert::Into<::std::string::String>,
+        plate_number: impl ::std::convert::Into<::std::string::String>,
+        car_type: impl ::std::convert::Into<::std::string::String>,
+        parking_name: impl ::std::convert::Into<::std::string::String>,
+        deduct_mode: impl ::std::convert::Into<::std::string::String>,
+        support_deduct_mode: impl ::std::convert::Into<::std::string::String>,
+        space_number: impl ::std::convert::Into<::std::string::String>,
+        gas_station: impl ::std::convert::Into<::std::string::String>,
+        gas_label_name: impl ::std::convert::Into<::std::string::String>,
+        gas_type: impl ::std::convert::Into<::std::string::String>,
+        gas_standard: impl ::std::convert::Into<::std::string::String>,
+        gas_amount: impl ::std::convert::Into<::std::string::String>,
+        gas_gun_no: impl ::std::convert::Into<::std::string::String>,
+        entrance_name: impl ::std::convert::Into<::std::string::String>,
+        exit_name: impl ::std::convert::Into<::std::string::String>,
+        carrying_capacity: impl ::std::convert::Into<::std::string::String>,
+        carrying_range: impl ::std::convert::Into<::std::string::String>,
+        channel_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sign_type: sign_type.into(),
+            body: body.into(),
+            detail: detail.into(),
+            attach: attach.into(),
+            out_trade_no: out_trade_no.into(),
+            total_fee,
+            fee_type: fee_type.into(),
+            spbill_create_ip: spbill_create_ip.into(),
+            goods_tag: goods_tag.into(),
+            notify_url: notify_url.into(),
+            trade_type: trade_type.into(),
+            version: version.into(),
+            trade_scene: trade_scene.into(),
+            openid: openid.into(),
+            profit_sharing: profit_sharing.into(),
+            scene_info: scene_info.into(),
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            charging_time: charging_time.into(),
+            plate_number: plate_number.into(),
+            car_type: car_type.into(),
+            parking_name: parking_name.into(),
+            deduct_mode: deduct_mode.into(),
+            support_deduct_mode: support_deduct_mode.into(),
+            space_number: space_number.into(),
+            gas_station: gas_station.into(),
+            gas_label_name: gas_label_name.into(),
+            gas_type: gas_type.into(),
+            gas_standard: gas_standard.into(),
+            gas_amount: gas_amount.into(),
+            gas_gun_no: gas_gun_no.into(),
+            entrance_name: entrance_name.into(),
+            exit_name: exit_name.into(),
+            carrying_capacity: carrying_capacity.into(),
+            carrying_range: carrying_range.into(),
+            channel_type: channel_type.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// Answer of `POST /vehicle/pay/payapply`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct VehiclePayPayapplyPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `device_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-vehicle")]
+impl<'de> ::serde::Deserialize<'de> for VehiclePayPayapplyPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "VehiclePayPayapplyPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            device_info: fields.take_text("device_info"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// Request body of `POST /vehicle/pay/querystate`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct VehiclePayQuerystatePostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: PayCombinedorderPostRequestSignType,
+    /// `trade_scene`
+    pub trade_scene: ::std::string::String,
+    /// `jump_scene`
+    pub jump_scene: ::std::string::String,
+    /// `openid`
+    pub openid: ::std::string::String,
+    /// `version`
+    pub version: VehiclePartnerpayNotificationPostRequestVersion,
+}
+#[cfg(feature = "v2-vehicle")]
+impl VehiclePayQuerystatePostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `sign_type`, `trade_scene`, `jump_scene`, `openid`, `version`) set and every optional field unset (not sent).
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<PayCombinedorderPostRequestSignType>,
+        trade_scene: impl ::std::convert::Into<::std::string::String>,
+        jump_scene: impl ::std::convert::Into<::std::string::String>,
+        openid: impl ::std::convert::Into<::std::string::String>,
+        version: impl ::std::convert::Into<
+            VehiclePartnerpayNotificationPostRequestVersion,
+        >,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sign_type: sign_type.into(),
+            trade_scene: trade_scene.into(),
+            jump_scene: jump_scene.into(),
+            openid: openid.into(),
+            version: version.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-vehicle")]
+/// Answer of `POST /vehicle/pay/querystate`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct VehiclePayQuerystatePostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `user_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_state: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `deduct_mode`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduct_mode: ::std::option::Option<::std::string::String>,
+    /// `path`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::string::String>,
+    /// `plate_number_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number_info: ::std::option::Option<::std::string::String>,
+    /// `plate_number`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
+    /// `channel_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub channel_type: ::std::option::Option<::std::string::String>,
+    /// `common_use_flag`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub common_use_flag: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-vehicle")]
+impl<'de> ::serde::Deserialize<'de> for VehiclePayQuerystatePostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "VehiclePayQuerystatePostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            user_state: fields.take_text("user_state"),
+            openid: fields.take_text("openid"),
+            deduct_mode: fields.take_text("deduct_mode"),
+            path: fields.take_text("path"),
+            plate_number_info: fields.take_text("plate_number_info"),
+            plate_number: fields.take_text("plate_number"),
+            channel_type: fields.take_text("channel_type"),
+            common_use_flag: fields.take_text("common_use_flag"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// `version` in request body of `POST /wxv/cancelbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// Also the `version` in request body of `POST /wxv/createrentbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `version` in request body of `POST /wxv/queryrentbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum WxvCancelbillPostRequestVersion {
+    /// `1.0`
+    V1_0,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-wxv")]
+impl WxvCancelbillPostRequestVersion {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V1_0 => "1.0",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-wxv")]
+impl ::std::convert::From<::std::string::String> for WxvCancelbillPostRequestVersion {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "1.0" => Self::V1_0,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-wxv")]
+impl ::std::convert::From<&str> for WxvCancelbillPostRequestVersion {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-wxv")]
+impl ::serde::Serialize for WxvCancelbillPostRequestVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-wxv")]
+impl<'de> ::serde::Deserialize<'de> for WxvCancelbillPostRequestVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// Request body of `POST /wxv/cancelbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct WxvCancelbillPostRequest {
+    /// `version`
+    pub version: WxvCancelbillPostRequestVersion,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: PayCombinedorderPostRequestSignType,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `reason`
+    pub reason: ::std::string::String,
+    /// `service_id`
+    pub service_id: ::std::string::String,
+}
+#[cfg(feature = "v2-wxv")]
+impl WxvCancelbillPostRequest {
+    /// A value with its required fields (`version`, `appid`, `mch_id`, `sign_type`, `out_order_no`, `reason`, `service_id`) set and every optional field unset (not sent).
+    pub fn new(
+        version: impl ::std::convert::Into<WxvCancelbillPostRequestVersion>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<PayCombinedorderPostRequestSignType>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        reason: impl ::std::convert::Into<::std::string::String>,
+        service_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            version: version.into(),
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sign_type: sign_type.into(),
+            out_order_no: out_order_no.into(),
+            reason: reason.into(),
+            service_id: service_id.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// Answer of `POST /wxv/cancelbill`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct WxvCancelbillPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-wxv")]
+impl<'de> ::serde::Deserialize<'de> for WxvCancelbillPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "WxvCancelbillPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            order_id: fields.take_text("order_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// Request body of `POST /wxv/changerentmoney`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct WxvChangerentmoneyPostRequest {
+    /// `version`
+    pub version: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `reason`
+    pub reason: ::std::string::String,
+    /// `service_id`
+    pub service_id: ::std::string::String,
+    /// `total_amount`
+    pub total_amount: i64,
+    /// `rent_fee`
+    pub rent_fee: i64,
+    /// `compensation_fee`
+    pub compensation_fee: ::std::string::String,
+    /// `compensation_fee_desc`
+    pub compensation_fee_desc: ::std::string::String,
+}
+#[cfg(feature = "v2-wxv")]
+impl WxvChangerentmoneyPostRequest {
+    /// A value with its required fields (`version`, `appid`, `mch_id`, `sign_type`, `out_order_no`, `reason`, `service_id`, `total_amount`, `rent_fee`, `compensation_fee`, `compensation_fee_desc`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        version: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        reason: impl ::std::convert::Into<::std::string::String>,
+        service_id: impl ::std::convert::Into<::std::string::String>,
+        total_amount: i64,
+        rent_fee: i64,
+        compensation_fee: impl ::std::convert::Into<::std::string::String>,
+        compensation_fee_desc: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            version: version.into(),
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sign_type: sign_type.into(),
+            out_order_no: out_order_no.into(),
+            reason: reason.into(),
+            service_id: service_id.into(),
+            total_amount,
+            rent_fee,
+            compensation_fee: compensation_fee.into(),
+            compensation_fee_desc: compensation_fee_desc.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// Answer of `POST /wxv/changerentmoney`, read from its `<xml>` text.
+///
+/// Also the answer of `POST /wxv/finishhotelbill`, read from its `<xml>` text; the answer of `POST /wxv/finishrentbill`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct WxvChangerentmoneyPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-wxv")]
+impl<'de> ::serde::Deserialize<'de> for WxvChangerentmoneyPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "WxvChangerentmoneyPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            sign: fields.take_text("sign"),
+            nonce_str: fields.take_text("nonce_str"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            out_order_no: fields.take_text("out_order_no"),
+            service_id: fields.take_text("service_id"),
+            order_id: fields.take_text("order_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// Request body of `POST /wxv/createhotelbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct WxvCreatehotelbillPostRequest {
+    /// `version`
+    pub version: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `service_id`
+    pub service_id: ::std::string::String,
+    /// `room`
+    pub room: ::std::string::String,
+    /// `start_time`
+    pub start_time: ::std::string::String,
+    /// `end_time`
+    pub end_time: ::std::string::String,
+    /// `service_location`
+    pub service_location: ::std::string::String,
+    /// `deposit_amount`
+    pub deposit_amount: i64,
+    /// `room_rate`
+    pub room_rate: i64,
+    /// `room_rate_desc`
+    pub room_rate_desc: ::std::string::String,
+    /// `attach`
+    pub attach: ::std::string::String,
+    /// `cancel_rule`
+    pub cancel_rule: ::std::string::String,
+    /// `cancel_rule_desc`
+    pub cancel_rule_desc: ::std::string::String,
+    /// `cert_serial_no`
+    pub cert_serial_no: ::std::string::String,
+    /// `openid`
+    pub openid: ::std::string::String,
+    /// `name`
+    pub name: ::std::string::String,
+    /// `phone`
+    pub phone: ::std::string::String,
+    /// `userid`
+    pub userid: ::std::string::String,
+    /// `address`
+    pub address: ::std::string::String,
+}
+#[cfg(feature = "v2-wxv")]
+impl WxvCreatehotelbillPostRequest {
+    /// A value with its required fields (`version`, `appid`, `mch_id`, `sign_type`, `out_order_no`, `service_id`, `room`, `start_time`, `end_time`, `service_location`, `deposit_amount`, `room_rate`, `room_rate_desc`, `attach`, `cancel_rule`, `cancel_rule_desc`, `cert_serial_no`, `openid`, `name`, `phone`, `userid`, `address`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        version: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        service_id: impl ::std::convert::Into<::std::string::String>,
+        room: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::std::string::String>,
+        service_location: impl ::std::convert::Into<::std::string::String>,
+        deposit_amount: i64,
+        room_rate: i64,
+        room_rate_desc: impl ::std::convert::Into<::std::string::String>,
+        attach: impl ::std::convert::Into<::std::string::String>,
+        cancel_rule: impl ::std::convert::Into<::std::string::String>,
+        cancel_rule_desc: impl ::std::convert::Into<::std::string::String>,
+        cert_serial_no: impl ::std::convert::Into<::std::string::String>,
+        openid: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::std::string::String>,
+        phone: impl ::std::convert::Into<::std::string::String>,
+        userid: impl ::std::convert::Into<::std::string::String>,
+        address: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            version: version.into(),
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sign_type: sign_type.into(),
+            out_order_no: out_order_no.into(),
+            service_id: service_id.into(),
+            room: room.into(),
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            service_location: service_location.into(),
+            deposit_amount,
+            room_rate,
+            room_rate_desc: room_rate_desc.into(),
+            attach: attach.into(),
+            cancel_rule: cancel_rule.into(),
+            cancel_rule_desc: cancel_rule_desc.into(),
+            cert_serial_no: cert_serial_no.into(),
+            openid: openid.into(),
+            name: name.into(),
+            phone: phone.into(),
+            userid: userid.into(),
+            address: address.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// Answer of `POST /wxv/createhotelbill`, read from its `<xml>` text.
+///
+/// Also the answer of `POST /wxv/createrentbill`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct WxvCreatehotelbillPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `miniprogram_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub miniprogram_appid: ::std::option::Option<::std::string::String>,
+    /// `miniprogram_path`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub miniprogram_path: ::std::option::Option<::std::string::String>,
+    /// `miniprogram_username`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub miniprogram_username: ::std::option::Option<::std::string::String>,
+    /// `package`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub package: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-wxv")]
+impl<'de> ::serde::Deserialize<'de> for WxvCreatehotelbillPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "WxvCreatehotelbillPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            sign: fields.take_text("sign"),
+            nonce_str: fields.take_text("nonce_str"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            out_order_no: fields.take_text("out_order_no"),
+            service_id: fields.take_text("service_id"),
+            order_id: fields.take_text("order_id"),
+            miniprogram_appid: fields.take_text("miniprogram_appid"),
+            miniprogram_path: fields.take_text("miniprogram_path"),
+            miniprogram_username: fields.take_text("miniprogram_username"),
+            package: fields.take_text("package"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// Request body of `POST /wxv/createrentbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct WxvCreaterentbillPostRequest {
+    /// `version`
+    pub version: WxvCancelbillPostRequestVersion,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: PayCombinedorderPostRequestSignType,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `service_id`
+    pub service_id: ::std::string::String,
+    /// `goods_name`
+    pub goods_name: ::std::string::String,
+    /// `start_time`
+    pub start_time: ::std::string::String,
+    /// `end_time`
+    pub end_time: ::std::string::String,
+    /// `service_location`
+    pub service_location: ::std::string::String,
+    /// `deposit_amount`
+    pub deposit_amount: i64,
+    /// `rent_unit`
+    pub rent_unit: ::std::string::String,
+    /// `rent_unit_fee`
+    pub rent_unit_fee: i64,
+    /// `rent_fee_desc`
+    pub rent_fee_desc: ::std::string::String,
+    /// `attach`
+    pub attach: ::std::string::String,
+    /// `cert_serial_no`
+    pub cert_serial_no: ::std::string::String,
+    /// `openid`
+    pub openid: ::std::string::String,
+    /// `name`
+    pub name: ::std::string::String,
+    /// `phone`
+    pub phone: ::std::string::String,
+    /// `userid`
+    pub userid: ::std::string::String,
+    /// `address`
+    pub address: ::std::string::String,
+}
+#[cfg(feature = "v2-wxv")]
+impl WxvCreaterentbillPostRequest {
+    /// A value with its required fields (`version`, `appid`, `mch_id`, `sign_type`, `out_order_no`, `service_id`, `goods_name`, `start_time`, `end_time`, `service_location`, `deposit_amount`, `rent_unit`, `rent_unit_fee`, `rent_fee_desc`, `attach`, `cert_serial_no`, `openid`, `name`, `phone`, `userid`, `address`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        version: impl ::std::convert::Into<WxvCancelbillPostRequestVersion>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<PayCombinedorderPostRequestSignType>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        service_id: impl ::std::convert::Into<::std::string::String>,
+        goods_name: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::std::string::String>,
+        service_location: impl ::std::convert::Into<::std::string::String>,
+        deposit_amount: i64,
+        rent_unit: impl ::std::convert::Into<::std::string::String>,
+        rent_unit_fee: i64,
+        rent_fee_desc: impl ::std::convert::Into<::std::string::String>,
+        attach: impl ::std::convert::Into<::std::string::String>,
+        cert_serial_no: impl ::std::convert::Into<::std::string::String>,
+        openid: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::std::string::String>,
+        phone: impl ::std::convert::Into<::std::string::String>,
+        userid: impl ::std::convert::Into<::std::string::String>,
+        address: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            version: version.into(),
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sign_type: sign_type.into(),
+            out_order_no: out_order_no.into(),
+            service_id: service_id.into(),
+            goods_name: goods_name.into(),
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            service_location: service_location.into(),
+            deposit_amount,
+            rent_unit: rent_unit.into(),
+            rent_unit_fee,
+            rent_fee_desc: rent_fee_desc.into(),
+            attach: attach.into(),
+            cert_serial_no: cert_serial_no.into(),
+            openid: openid.into(),
+            name: name.into(),
+            phone: phone.into(),
+            userid: userid.into(),
+            address: address.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// Request body of `POST /wxv/finishhotelbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct WxvFinishhotelbillPostRequest {
+    /// `version`
+    pub version: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `service_id`
+    pub service_id: ::std::string::String,
+    /// `checked_in`
+    pub checked_in: bool,
+    /// `real_end_time`
+    pub real_end_time: ::std::string::String,
+    /// `other_fee`
+    pub other_fee: i64,
+    /// `cancel_fee`
+    pub cancel_fee: i64,
+    /// `compensation_fee`
+    pub compensation_fee: i64,
+    /// `compensation_fee_desc`
+    pub compensation_fee_desc: ::std::string::String,
+    /// `room_rate`
+    pub room_rate: i64,
+    /// `overdue_fine`
+    pub overdue_fine: i64,
+    /// `overdue_fine_desc`
+    pub overdue_fine_desc: ::std::string::String,
+    /// `total_amount`
+    pub total_amount: i64,
+    /// `finish_ticket`
+    pub finish_ticket: ::std::string::String,
+    /// `profit_sharing`
+    pub profit_sharing: ::std::string::String,
+}
+#[cfg(feature = "v2-wxv")]
+impl WxvFinishhotelbillPostRequest {
+    /// A value with its required fields (`version`, `appid`, `mch_id`, `sign_type`, `out_order_no`, `service_id`, `checked_in`, `real_end_time`, `other_fee`, `cancel_fee`, `compensation_fee`, `compensation_fee_desc`, `room_rate`, `overdue_fine`, `overdue_fine_desc`, `total_amount`, `finish_ticket`, `profit_sharing`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        version: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        service_id: impl ::std::convert::Into<::std::string::String>,
+        checked_in: bool,
+        real_end_time: impl ::std::convert::Into<::std::string::String>,
+        other_fee: i64,
+        cancel_fee: i64,
+        compensation_fee: i64,
+        compensation_fee_desc: impl ::std::convert::Into<::std::string::String>,
+        room_rate: i64,
+        overdue_fine: i64,
+        overdue_fine_desc: impl ::std::convert::Into<::std::string::String>,
+        total_amount: i64,
+        finish_ticket: impl ::std::convert::Into<::std::string::String>,
+        profit_sharing: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            version: version.into(),
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sign_type: sign_type.into(),
+            out_order_no: out_order_no.into(),
+            service_id: service_id.into(),
+            checked_in,
+            real_end_time: real_end_time.into(),
+            other_fee,
+            cancel_fee,
+            compensation_fee,
+            compensation_fee_desc: compensation_fee_desc.into(),
+            room_rate,
+            overdue_fine,
+            overdue_fine_desc: overdue_fine_desc.into(),
+            total_amount,
+            finish_ticket: finish_ticket.into(),
+            profit_sharing: profit_sharing.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// Request body of `POST /wxv/finishrentbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct WxvFinishrentbillPostRequest {
+    /// `version`
+    pub version: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `service_id`
+    pub service_id: ::std::string::String,
+    /// `returned`
+    pub returned: ::std::string::String,
+    /// `real_end_time`
+    pub real_end_time: ::std::string::String,
+    /// `service_end_location`
+    pub service_end_location: ::std::string::String,
+    /// `total_amount`
+    pub total_amount: i64,
+    /// `rent_fee`
+    pub rent_fee: i64,
+    /// `compensation_fee`
+    pub compensation_fee: ::std::string::String,
+    /// `compensation_fee_desc`
+    pub compensation_fee_desc: ::std::string::String,
+    /// `finish_ticket`
+    pub finish_ticket: ::std::string::String,
+    /// `profit_sharing`
+    pub profit_sharing: ::std::string::String,
+}
+#[cfg(feature = "v2-wxv")]
+impl WxvFinishrentbillPostRequest {
+    /// A value with its required fields (`version`, `appid`, `mch_id`, `sign_type`, `out_order_no`, `service_id`, `returned`, `real_end_time`, `service_end_location`, `total_amount`, `rent_fee`, `compensation_fee`, `compensation_fee_desc`, `finish_ticket`, `profit_sharing`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        version: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        service_id: impl ::std::convert::Into<::std::string::String>,
+        returned: impl ::std::convert::Into<::std::string::String>,
+        real_end_time: impl ::std::convert::Into<::std::string::String>,
+        service_end_location: impl ::std::convert::Into<::std::string::String>,
+        total_amount: i64,
+        rent_fee: i64,
+        compensation_fee: impl ::std::convert::Into<::std::string::String>,
+        compensation_fee_desc: impl ::std::convert::Into<::std::string::String>,
+        finish_ticket: impl ::std::convert::Into<::std::string::String>,
+        profit_sharing: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            version: version.into(),
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sign_type: sign_type.into(),
+            out_order_no: out_order_no.into(),
+            service_id: service_id.into(),
+            returned: returned.into(),
+            real_end_time: real_end_time.into(),
+            service_end_location: service_end_location.into(),
+            total_amount,
+            rent_fee,
+            compensation_fee: compensation_fee.into(),
+            compensation_fee_desc: compensation_fee_desc.into(),
+            finish_ticket: finish_ticket.into(),
+            profit_sharing: profit_sharing.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// Request body of `POST /wxv/queryhotelbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct WxvQueryhotelbillPostRequest {
+    /// `version`
+    pub version: ::std::string::String,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: ::std::string::String,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `return_query_id`
+    pub return_query_id: ::std::string::String,
+    /// `service_id`
+    pub service_id: ::std::string::String,
+}
+#[cfg(feature = "v2-wxv")]
+impl WxvQueryhotelbillPostRequest {
+    /// A value with its required fields (`version`, `appid`, `mch_id`, `sign_type`, `out_order_no`, `return_query_id`, `service_id`) set and every optional field unset (not sent).
+    pub fn new(
+        version: impl ::std::convert::Into<::std::string::String>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<::std::string::String>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        return_query_id: impl ::std::convert::Into<::std::string::String>,
+        service_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            version: version.into(),
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sign_type: sign_type.into(),
+            out_order_no: out_order_no.into(),
+            return_query_id: return_query_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// Answer of `POST /wxv/queryhotelbill`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct WxvQueryhotelbillPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
+    /// `room`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub room: ::std::option::Option<::std::string::String>,
+    /// `start_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
+    /// `end_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// `service_location`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_location: ::std::option::Option<::std::string::String>,
+    /// `deposit_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deposit_amount: ::std::option::Option<i64>,
+    /// `room_rate`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub room_rate: ::std::option::Option<i64>,
+    /// `room_rate_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub room_rate_desc: ::std::option::Option<::std::string::String>,
+    /// `real_end_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub real_end_time: ::std::option::Option<::std::string::String>,
+    /// `checked_in`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub checked_in: ::std::option::Option<bool>,
+    /// `other_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub other_fee: ::std::option::Option<i64>,
+    /// `other_fee_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub other_fee_desc: ::std::option::Option<::std::string::String>,
+    /// `compensation_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub compensation_fee: ::std::option::Option<i64>,
+    /// `compensation_fee_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub compensation_fee_desc: ::std::option::Option<::std::string::String>,
+    /// `overdue_fine`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub overdue_fine: ::std::option::Option<i64>,
+    /// `overdue_fine_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub overdue_fine_desc: ::std::option::Option<::std::string::String>,
+    /// `cancel_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cancel_fee: ::std::option::Option<i64>,
+    /// `cancel_fee_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cancel_fee_desc: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `finish_ticket`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_ticket: ::std::option::Option<::std::string::String>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `finish_transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_transaction_id: ::std::option::Option<::std::string::String>,
+    /// `pay_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay_type: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-wxv")]
+impl<'de> ::serde::Deserialize<'de> for WxvQueryhotelbillPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "WxvQueryhotelbillPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            sign: fields.take_text("sign"),
+            nonce_str: fields.take_text("nonce_str"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            out_order_no: fields.take_text("out_order_no"),
+            service_id: fields.take_text("service_id"),
+            state: fields.take_text("state"),
+            room: fields.take_text("room"),
+            start_time: fields.take_text("start_time"),
+            end_time: fields.take_text("end_time"),
+            service_location: fields.take_text("service_location"),
+            deposit_amount: fields.take_text("deposit_amount"),
+            room_rate: fields.take_text("room_rate"),
+            room_rate_desc: fields.take_text("room_rate_desc"),
+            real_end_time: fields.take_text("real_end_time"),
+            checked_in: fields.take_text("checked_in"),
+            other_fee: fields.take_text("other_fee"),
+            other_fee_desc: fields.take_text("other_fee_desc"),
+            compensation_fee: fields.take_text("compensation_fee"),
+            compensation_fee_desc: fields.take_text("compensation_fee_desc"),
+            overdue_fine: fields.take_text("overdue_fine"),
+            overdue_fine_desc: fields.take_text("overdue_fine_desc"),
+            cancel_fee: fields.take_text("cancel_fee"),
+            cancel_fee_desc: fields.take_text("cancel_fee_desc"),
+            order_id: fields.take_text("order_id"),
+            finish_ticket: fields.take_text("finish_ticket"),
+            attach: fields.take_text("attach"),
+            finish_transaction_id: fields.take_text("finish_transaction_id"),
+            pay_type: fields.take_text("pay_type"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// Request body of `POST /wxv/queryrentbill`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct WxvQueryrentbillPostRequest {
+    /// `version`
+    pub version: WxvCancelbillPostRequestVersion,
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sign_type`
+    pub sign_type: PayCombinedorderPostRequestSignType,
+    /// `out_order_no`
+    pub out_order_no: ::std::string::String,
+    /// `return_query_id`
+    pub return_query_id: ::std::string::String,
+    /// `service_id`
+    pub service_id: ::std::string::String,
+}
+#[cfg(feature = "v2-wxv")]
+impl WxvQueryrentbillPostRequest {
+    /// A value with its required fields (`version`, `appid`, `mch_id`, `sign_type`, `out_order_no`, `return_query_id`, `service_id`) set and every optional field unset (not sent).
+    pub fn new(
+        version: impl ::std::convert::Into<WxvCancelbillPostRequestVersion>,
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        sign_type: impl ::std::convert::Into<PayCombinedorderPostRequestSignType>,
+        out_order_no: impl ::std::convert::Into<::std::string::String>,
+        return_query_id: impl ::std::convert::Into<::std::string::String>,
+        service_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            version: version.into(),
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sign_type: sign_type.into(),
+            out_order_no: out_order_no.into(),
+            return_query_id: return_query_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+}
+#[cfg(feature = "v2-wxv")]
+/// Answer of `POST /wxv/queryrentbill`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct WxvQueryrentbillPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
+    /// `goods_name`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_name: ::std::option::Option<::std::string::String>,
+    /// `returned`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub returned: ::std::option::Option<::std::string::String>,
+    /// `start_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
+    /// `service_location`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_location: ::std::option::Option<::std::string::String>,
+    /// `deposit_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deposit_amount: ::std::option::Option<i64>,
+    /// `rent_unit`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub rent_unit: ::std::option::Option<::std::string::String>,
+    /// `rent_unit_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub rent_unit_fee: ::std::option::Option<i64>,
+    /// `rent_fee_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub rent_fee_desc: ::std::option::Option<::std::string::String>,
+    /// `real_end_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub real_end_time: ::std::option::Option<::std::string::String>,
+    /// `rent_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub rent_fee: ::std::option::Option<i64>,
+    /// `compensation_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub compensation_fee: ::std::option::Option<i64>,
+    /// `compensation_fee_desc`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub compensation_fee_desc: ::std::option::Option<::std::string::String>,
+    /// `service_end_location`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_end_location: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `finish_ticket`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_ticket: ::std::option::Option<::std::string::String>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `finish_transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_transaction_id: ::std::option::Option<::std::string::String>,
+    /// `pay_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay_type: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-wxv")]
+impl<'de> ::serde::Deserialize<'de> for WxvQueryrentbillPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "WxvQueryrentbillPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            sign: fields.take_text("sign"),
+            nonce_str: fields.take_text("nonce_str"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            out_order_no: fields.take_text("out_order_no"),
+            service_id: fields.take_text("service_id"),
+            state: fields.take_text("state"),
+            goods_name: fields.take_text("goods_name"),
+            returned: fields.take_text("returned"),
+            start_time: fields.take_text("start_time"),
+            service_location: fields.take_text("service_location"),
+            deposit_amount: fields.take_text("deposit_amount"),
+            rent_unit: fields.take_text("rent_unit"),
+            rent_unit_fee: fields.take_text("rent_unit_fee"),
+            rent_fee_desc: fields.take_text("rent_fee_desc"),
+            real_end_time: fields.take_text("real_end_time"),
+            rent_fee: fields.take_text("rent_fee"),
+            compensation_fee: fields.take_text("compensation_fee"),
+            compensation_fee_desc: fields.take_text("compensation_fee_desc"),
+            service_end_location: fields.take_text("service_end_location"),
+            order_id: fields.take_text("order_id"),
+            finish_ticket: fields.take_text("finish_ticket"),
+            attach: fields.take_text("attach"),
+            finish_transaction_id: fields.take_text("finish_transaction_id"),
+            pay_type: fields.take_text("pay_type"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-xdc")]
+/// Request body of `POST /xdc/apiv2getsignkey/sign/getsignkey`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct XdcApiv2getsignkeySignGetsignkeyPostRequest {
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+}
+#[cfg(feature = "v2-xdc")]
+impl XdcApiv2getsignkeySignGetsignkeyPostRequest {
+    /// A value with its required fields (`mch_id`) set and every optional field unset (not sent).
+    pub fn new(mch_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { mch_id: mch_id.into() }
+    }
+}
+#[cfg(feature = "v2-xdc")]
+/// Answer of `POST /xdc/apiv2getsignkey/sign/getsignkey`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct XdcApiv2getsignkeySignGetsignkeyPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<ReturnCode>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<ReturnMsg>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<ReturnCode>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sandbox_signkey`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sandbox_signkey: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-xdc")]
+impl<'de> ::serde::Deserialize<'de> for XdcApiv2getsignkeySignGetsignkeyPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "XdcApiv2getsignkeySignGetsignkeyPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            mch_id: fields.take_text("mch_id"),
+            sandbox_signkey: fields.take_text("sandbox_signkey"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-xdc")]
+/// Request body of `POST /xdc/apiv2sandbox/pay/micropay`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct XdcApiv2sandboxPayMicropayPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `body`
+    pub body: ::std::string::String,
+    /// `out_trade_no`
+    pub out_trade_no: ::std::string::String,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `notify_url`
+    pub notify_url: ::std::string::String,
+    /// `auth_code`
+    pub auth_code: ::std::string::String,
+    /// `spbill_create_ip`
+    pub spbill_create_ip: ::std::string::String,
+    /// `total_fee`
+    pub total_fee: ::std::string::String,
+    /// `fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fee_type: ::std::option::Option<FeeType>,
+}
+#[cfg(feature = "v2-xdc")]
+impl XdcApiv2sandboxPayMicropayPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `body`, `out_trade_no`, `notify_url`, `auth_code`, `spbill_create_ip`, `total_fee`) set and every optional field unset (not sent).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<::std::string::String>,
+        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+        notify_url: impl ::std::convert::Into<::std::string::String>,
+        auth_code: impl ::std::convert::Into<::std::string::String>,
+        spbill_create_ip: impl ::std::convert::Into<::std::string::String>,
+        total_fee: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            body: body.into(),
+            out_trade_no: out_trade_no.into(),
+            attach: ::std::option::Option::None,
+            notify_url: notify_url.into(),
+            auth_code: auth_code.into(),
+            spbill_create_ip: spbill_create_ip.into(),
+            total_fee: total_fee.into(),
+            fee_type: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(feature = "v2-xdc")]
+/// Request body of `POST /xdc/apiv2sandbox/pay/orderquery`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct XdcApiv2sandboxPayOrderqueryPostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `body`
+    pub body: ::std::string::String,
+    /// `out_trade_no`
+    pub out_trade_no: ::std::string::String,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "v2-xdc")]
+impl XdcApiv2sandboxPayOrderqueryPostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `body`, `out_trade_no`) set and every optional field unset (not sent).
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<::std::string::String>,
+        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            body: body.into(),
+            out_trade_no: out_trade_no.into(),
+            transaction_id: ::std::option::Option::None,
+        }
+    }
+}
+#[cfg(feature = "v2-xdc")]
+/// Answer of `POST /xdc/apiv2sandbox/pay/orderquery`, read from its `<xml>` text.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct XdcApiv2sandboxPayOrderqueryPostResponse {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<ReturnCode>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<ReturnMsg>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<ReturnCode>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<PayMicropayPostResponseTradeType>,
+    /// `trade_state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_fee: ::std::option::Option<::std::string::String>,
+    /// `cash_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_fee: ::std::option::Option<::std::string::String>,
+    /// `coupon_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_fee: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-xdc")]
+impl<'de> ::serde::Deserialize<'de> for XdcApiv2sandboxPayOrderqueryPostResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "XdcApiv2sandboxPayOrderqueryPostResponse",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            result_code: fields.take_text("result_code"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            trade_type: fields.take_text("trade_type"),
+            trade_state: fields.take_text("trade_state"),
+            out_trade_no: fields.take_text("out_trade_no"),
+            transaction_id: fields.take_text("transaction_id"),
+            total_fee: fields.take_text("total_fee"),
+            cash_fee: fields.take_text("cash_fee"),
+            coupon_fee: fields.take_text("coupon_fee"),
+            unparsed: fields.finish(),
+        })
+    }
+}
 #[cfg(feature = "apply4sub")]
 /// Response body of `GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`.
 #[derive(

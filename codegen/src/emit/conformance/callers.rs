@@ -71,7 +71,9 @@ pub(super) fn caller(l: &Located, name: &Ident, sdk: &Ident) -> TokenStream {
     let plain = (!args.iter().any(|a| matches!(a, Arg::Encrypted { .. })))
         .then(|| quote!(crate::support::plain(OPERATION, input)?;));
     let function = format_ident!("{function}");
-    let finish = if *download {
+    let finish = if *download && l.signature.xml {
+        quote!(::std::result::Result::Ok(crate::Outcome::Bytes(response)))
+    } else if *download {
         quote!(::std::result::Result::Ok(crate::Outcome::Download(
             ::std::boxed::Box::new(response)
         )))
@@ -82,10 +84,15 @@ pub(super) fn caller(l: &Located, name: &Ident, sdk: &Ident) -> TokenStream {
         &format!("Calls `{operation}` with the arguments in `input` (boxed: see `crate::Call`)."),
         false,
     );
+    let client = if l.signature.xml {
+        quote!(::sdk_runtime::wechatpay::v2::Client)
+    } else {
+        quote!(::sdk_runtime::wechatpay::Client)
+    };
     quote! {
         #doc
         pub(crate) fn #name<'a>(
-            client: &'a ::sdk_runtime::wechatpay::Client,
+            client: &'a #client,
             input: &'a ::serde_json::Value,
         ) -> crate::Call<'a> {
             ::std::boxed::Box::pin(async move {

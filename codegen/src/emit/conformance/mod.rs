@@ -53,6 +53,8 @@ pub(super) fn crate_files(located: &[Located], settings: &Settings) -> Result<Ve
     let mut files = Vec::new();
     // `"METHOD /path"` → the function of this crate that calls it.
     let mut arms: Vec<(String, TokenStream)> = Vec::new();
+    // The same for the XML protocol's operations, which take its own client.
+    let mut xml_arms: Vec<(String, TokenStream)> = Vec::new();
     // Root modules (`v3`) → the product modules under them; `""` holds the products that are
     // root modules themselves (`invoicing`).
     let mut roots: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -69,7 +71,12 @@ pub(super) fn crate_files(located: &[Located], settings: &Settings) -> Result<Ve
             names.push(name.clone());
             let fn_id = format_ident!("{name}");
             items.push(caller(l, &fn_id, &sdk));
-            arms.push((operation_name(l), quote!(#(#product_path::)*#fn_id)));
+            let arm = (operation_name(l), quote!(#(#product_path::)*#fn_id));
+            if l.signature.xml {
+                xml_arms.push(arm);
+            } else {
+                arms.push(arm);
+            }
         }
         let doc = docs(
             &format!(
@@ -135,9 +142,10 @@ pub(super) fn crate_files(located: &[Located], settings: &Settings) -> Result<Ve
     }
 
     arms.sort_by(|a, b| a.0.cmp(&b.0));
+    xml_arms.sort_by(|a, b| a.0.cmp(&b.0));
     files.push(GeneratedFile {
         path: "src/lib.rs".to_owned(),
-        contents: render(lib_rs(&modules, &arms, &settings.lib_name()))?,
+        contents: render(lib_rs(&modules, &arms, &xml_arms, &settings.lib_name()))?,
     });
     files.push(GeneratedFile {
         path: "src/support.rs".to_owned(),
@@ -154,7 +162,14 @@ pub(super) fn crate_files(located: &[Located], settings: &Settings) -> Result<Ve
     });
     files.push(GeneratedFile {
         path: "tests/call/cases.rs".to_owned(),
-        contents: render(test_rs(located, &package(settings).replace('-', "_")))?,
+        contents: render(test_rs(
+            &located
+                .iter()
+                .filter(|l| !l.signature.xml)
+                .cloned()
+                .collect::<Vec<_>>(),
+            &package(settings).replace('-', "_"),
+        ))?,
     });
     files.push(GeneratedFile {
         path: "Cargo.toml".to_owned(),

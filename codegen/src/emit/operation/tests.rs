@@ -230,6 +230,7 @@ fn other_operations_take_their_payload_by_reference_and_never_encrypt() {
             ],
             sensitive: false,
             download: true,
+            xml: false,
         }
     );
     assert!(code.contains("body: &PostRequest,"), "{code}");
