@@ -2560,7 +2560,8 @@ pub struct PayMicropayPostRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// `notify_url`
-    pub notify_url: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// `auth_code`
     pub auth_code: ::std::string::String,
     /// `spbill_create_ip`
@@ -2576,14 +2577,12 @@ pub struct PayMicropayPostRequest {
 }
 #[cfg(feature = "v2-pay")]
 impl PayMicropayPostRequest {
-    /// A value with its required fields (`appid`, `mch_id`, `body`, `out_trade_no`, `notify_url`, `auth_code`, `spbill_create_ip`, `total_fee`) set and every optional field unset (not sent).
-    #[allow(clippy::too_many_arguments)]
+    /// A value with its required fields (`appid`, `mch_id`, `body`, `out_trade_no`, `auth_code`, `spbill_create_ip`, `total_fee`) set and every optional field unset (not sent).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mch_id: impl ::std::convert::Into<::std::string::String>,
         body: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
         auth_code: impl ::std::convert::Into<::std::string::String>,
         spbill_create_ip: impl ::std::convert::Into<::std::string::String>,
         total_fee: impl ::std::convert::Into<::std::string::String>,
@@ -2594,7 +2593,7 @@ impl PayMicropayPostRequest {
             body: body.into(),
             out_trade_no: out_trade_no.into(),
             attach: ::std::option::Option::None,
-            notify_url: notify_url.into(),
+            notify_url: ::std::option::Option::None,
             auth_code: auth_code.into(),
             spbill_create_ip: spbill_create_ip.into(),
             total_fee: total_fee.into(),
@@ -3806,8 +3805,6 @@ impl<'de> ::serde::Deserialize<'de> for PayQuerycombinedorderPostResponse {
 }
 #[cfg(feature = "v2-pay")]
 /// Request body of `POST /pay/refundquery`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
-///
-/// Also the request body of `POST /pay/refundqueryv2`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3829,27 +3826,19 @@ pub struct PayRefundqueryPostRequest {
     /// `sign_type`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_type: ::std::option::Option<PayDownloadbillPostRequestSignType>,
-    /// `transaction_id`
-    pub transaction_id: ::std::string::String,
-    /// `out_trade_no`
-    pub out_trade_no: ::std::string::String,
-    /// `out_refund_no`
-    pub out_refund_no: ::std::string::String,
-    /// `refund_id`
-    pub refund_id: ::std::string::String,
+    /// Exactly one of the fields of this one-of group (flattened into this object).
+    #[serde(flatten)]
+    pub reference: Reference,
     /// `offset`
     pub offset: i64,
 }
 #[cfg(feature = "v2-pay")]
 impl PayRefundqueryPostRequest {
-    /// A value with its required fields (`appid`, `mch_id`, `transaction_id`, `out_trade_no`, `out_refund_no`, `refund_id`, `offset`) set and every optional field unset (not sent).
+    /// A value with its required fields (`appid`, `mch_id`, `reference`, `offset`) set and every optional field unset (not sent).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mch_id: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        refund_id: impl ::std::convert::Into<::std::string::String>,
+        reference: Reference,
         offset: i64,
     ) -> Self {
         Self {
@@ -3858,13 +3847,33 @@ impl PayRefundqueryPostRequest {
             sub_appid: ::std::option::Option::None,
             sub_mch_id: ::std::option::Option::None,
             sign_type: ::std::option::Option::None,
-            transaction_id: transaction_id.into(),
-            out_trade_no: out_trade_no.into(),
-            out_refund_no: out_refund_no.into(),
-            refund_id: refund_id.into(),
+            reference,
             offset,
         }
     }
+}
+#[cfg(feature = "v2-pay")]
+/// One-of `reference` in request body of `POST /pay/refundquery`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum Reference {
+    /// `transaction_id`
+    #[serde(rename = "transaction_id")]
+    TransactionId(::std::string::String),
+    /// `out_trade_no`
+    #[serde(rename = "out_trade_no")]
+    OutTradeNo(::std::string::String),
+    /// `out_refund_no`
+    #[serde(rename = "out_refund_no")]
+    OutRefundNo(::std::string::String),
+    /// `refund_id`
+    #[serde(rename = "refund_id")]
+    RefundId(::std::string::String),
 }
 #[cfg(feature = "v2-pay")]
 /// `coupon_refunds` in `refunds` in answer of `POST /pay/refundquery`, read from its `<xml>` text.
@@ -4118,6 +4127,66 @@ impl<'de> ::serde::Deserialize<'de> for PayRefundqueryPostResponse {
                 ),
             unparsed: fields.finish(),
         })
+    }
+}
+#[cfg(feature = "v2-pay")]
+/// Request body of `POST /pay/refundqueryv2`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub struct PayRefundqueryv2PostRequest {
+    /// `appid`
+    pub appid: ::std::string::String,
+    /// `mch_id`
+    pub mch_id: ::std::string::String,
+    /// `sub_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_appid: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `sign_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_type: ::std::option::Option<PayDownloadbillPostRequestSignType>,
+    /// `transaction_id`
+    pub transaction_id: ::std::string::String,
+    /// `out_trade_no`
+    pub out_trade_no: ::std::string::String,
+    /// `out_refund_no`
+    pub out_refund_no: ::std::string::String,
+    /// `refund_id`
+    pub refund_id: ::std::string::String,
+    /// `offset`
+    pub offset: i64,
+}
+#[cfg(feature = "v2-pay")]
+impl PayRefundqueryv2PostRequest {
+    /// A value with its required fields (`appid`, `mch_id`, `transaction_id`, `out_trade_no`, `out_refund_no`, `refund_id`, `offset`) set and every optional field unset (not sent).
+    pub fn new(
+        appid: impl ::std::convert::Into<::std::string::String>,
+        mch_id: impl ::std::convert::Into<::std::string::String>,
+        transaction_id: impl ::std::convert::Into<::std::string::String>,
+        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+        out_refund_no: impl ::std::convert::Into<::std::string::String>,
+        refund_id: impl ::std::convert::Into<::std::string::String>,
+        offset: i64,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            mch_id: mch_id.into(),
+            sub_appid: ::std::option::Option::None,
+            sub_mch_id: ::std::option::Option::None,
+            sign_type: ::std::option::Option::None,
+            transaction_id: transaction_id.into(),
+            out_trade_no: out_trade_no.into(),
+            out_refund_no: out_refund_no.into(),
+            refund_id: refund_id.into(),
+            offset,
+        }
     }
 }
 #[cfg(feature = "v2-pay")]
@@ -5178,10 +5247,9 @@ pub struct SecapiPayRefundPostRequest {
     /// `sign_type`
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_type: ::std::option::Option<PayDownloadbillPostRequestSignType>,
-    /// `transaction_id`
-    pub transaction_id: ::std::string::String,
-    /// `out_trade_no`
-    pub out_trade_no: ::std::string::String,
+    /// Exactly one of the fields of this one-of group (flattened into this object).
+    #[serde(flatten)]
+    pub order: SecapiPayRefundPostRequestOrder,
     /// `out_refund_no`
     pub out_refund_no: ::std::string::String,
     /// `total_fee`
@@ -5189,30 +5257,28 @@ pub struct SecapiPayRefundPostRequest {
     /// `refund_fee`
     pub refund_fee: i64,
     /// `refund_fee_type`
-    pub refund_fee_type: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_fee_type: ::std::option::Option<::std::string::String>,
     /// `refund_desc`
-    pub refund_desc: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_desc: ::std::option::Option<::std::string::String>,
     /// `refund_account`
-    pub refund_account: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_account: ::std::option::Option<::std::string::String>,
     /// `notify_url`
-    pub notify_url: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "v2-secapi")]
 impl SecapiPayRefundPostRequest {
-    /// A value with its required fields (`appid`, `mch_id`, `transaction_id`, `out_trade_no`, `out_refund_no`, `total_fee`, `refund_fee`, `refund_fee_type`, `refund_desc`, `refund_account`, `notify_url`) set and every optional field unset (not sent).
-    #[allow(clippy::too_many_arguments)]
+    /// A value with its required fields (`appid`, `mch_id`, `order`, `out_refund_no`, `total_fee`, `refund_fee`) set and every optional field unset (not sent).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mch_id: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
+        order: SecapiPayRefundPostRequestOrder,
         out_refund_no: impl ::std::convert::Into<::std::string::String>,
         total_fee: i64,
         refund_fee: i64,
-        refund_fee_type: impl ::std::convert::Into<::std::string::String>,
-        refund_desc: impl ::std::convert::Into<::std::string::String>,
-        refund_account: impl ::std::convert::Into<::std::string::String>,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             appid: appid.into(),
@@ -5220,17 +5286,33 @@ impl SecapiPayRefundPostRequest {
             mch_id: mch_id.into(),
             sub_mch_id: ::std::option::Option::None,
             sign_type: ::std::option::Option::None,
-            transaction_id: transaction_id.into(),
-            out_trade_no: out_trade_no.into(),
+            order,
             out_refund_no: out_refund_no.into(),
             total_fee,
             refund_fee,
-            refund_fee_type: refund_fee_type.into(),
-            refund_desc: refund_desc.into(),
-            refund_account: refund_account.into(),
-            notify_url: notify_url.into(),
+            refund_fee_type: ::std::option::Option::None,
+            refund_desc: ::std::option::Option::None,
+            refund_account: ::std::option::Option::None,
+            notify_url: ::std::option::Option::None,
         }
     }
+}
+#[cfg(feature = "v2-secapi")]
+/// One-of `order` in request body of `POST /secapi/pay/refund`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum SecapiPayRefundPostRequestOrder {
+    /// `transaction_id`
+    #[serde(rename = "transaction_id")]
+    TransactionId(::std::string::String),
+    /// `out_trade_no`
+    #[serde(rename = "out_trade_no")]
+    OutTradeNo(::std::string::String),
 }
 #[cfg(feature = "v2-secapi")]
 /// `coupon_refunds` in answer of `POST /secapi/pay/refund`, read from its `<xml>` text.

@@ -455,6 +455,7 @@ pub mod refundquery {
     }
     pub use crate::types::PayDownloadbillPostRequestSignType as PostRequestSignType;
     pub use crate::types::PayRefundqueryPostRequest as PostRequest;
+    pub use crate::types::Reference as PostRequestReference;
     pub use crate::types::PayRefundqueryPostResponseRefundsCouponRefunds as PostResponseRefundsCouponRefunds;
     pub use crate::types::Refunds as PostResponseRefunds;
     pub use crate::types::PayRefundqueryPostResponse as PostResponse;
@@ -486,7 +487,7 @@ pub mod refundqueryv2 {
         client.xml(op).await
     }
     pub use crate::types::PayDownloadbillPostRequestSignType as PostRequestSignType;
-    pub use crate::types::PayRefundqueryPostRequest as PostRequest;
+    pub use crate::types::PayRefundqueryv2PostRequest as PostRequest;
     pub use crate::types::PayRefundqueryPostResponseRefundsCouponRefunds as PostResponseRefundsCouponRefunds;
     pub use crate::types::Refunds as PostResponseRefunds;
     pub use crate::types::PayRefundqueryPostResponse as PostResponse;

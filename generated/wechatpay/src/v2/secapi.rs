@@ -156,6 +156,7 @@ pub mod pay {
         }
         pub use crate::types::PayDownloadbillPostRequestSignType as PostRequestSignType;
         pub use crate::types::SecapiPayRefundPostRequest as PostRequest;
+        pub use crate::types::SecapiPayRefundPostRequestOrder as PostRequestOrder;
         pub use crate::types::SecapiPayRefundPostResponseCouponRefunds as PostResponseCouponRefunds;
         pub use crate::types::SecapiPayRefundPostResponse as PostResponse;
     }
