@@ -39,13 +39,30 @@ impl Listening {
         name: &str,
         read_timeout: Duration,
     ) -> io::Result<Listening> {
+        Listening::spawn(addr, name, move |listener, stop| {
+            serve(listener, app, stop, read_timeout)
+        })
+    }
+
+    /// Binds `addr` and runs `accept` on it until the handle is dropped (`accept` gets the
+    /// listener and a receiver that changes then): as a task of the current Tokio runtime, or
+    /// outside one on its own thread named `{name}-{port}`. The HTTP mocks serve through
+    /// [`Listening::start`]; the APIv2 mock accepts TLS itself.
+    ///
+    /// # Errors
+    /// The address cannot be bound, or the thread or its runtime cannot be started.
+    pub(crate) fn spawn<F, Fut>(addr: SocketAddr, name: &str, accept: F) -> io::Result<Listening>
+    where
+        F: FnOnce(tokio::net::TcpListener, watch::Receiver<()>) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let (shutdown, stop) = watch::channel(());
         let serve = async move {
             let listener = tokio::net::TcpListener::from_std(listener)?;
-            serve(listener, app, stop, read_timeout).await;
+            accept(listener, stop).await;
             Ok::<(), io::Error>(())
         };
         match tokio::runtime::Handle::try_current() {
