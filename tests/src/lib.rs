@@ -36,6 +36,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! For WeChat Pay APIv2 (XML, MD5/HMAC-SHA256 signs, mutual TLS over HTTPS):
+//! [`apiv2::ApiV2Server::start_default`] and [`apiv2::ApiV2Server::credentials`].
+//!
 //! The same for Wonder: [`wonder::WonderServer::start_default`] and
 //! [`wonder::WonderServer::credentials`]. To test failure handling, inject a [`Fault`] into the
 //! next answers ([`InjectFaults::set_fault_for`]); to test a webhook handler, have the mock sign
@@ -115,6 +118,7 @@ pub struct ReadmeExamples;
 #[cfg(doctest)]
 pub struct CompileChecks;
 
+pub mod apiv2;
 pub mod auth;
 mod check;
 pub mod credentials;

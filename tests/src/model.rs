@@ -49,6 +49,7 @@ pub fn template_matches(template: &str, path: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Model {
     operations: Vec<Operation>,
+    xml_operations: Vec<Operation>,
     events: Vec<Event>,
 }
 
@@ -78,21 +79,27 @@ impl Model {
     pub fn from_documents(documents: Vec<Document>) -> Model {
         let mut operations = Vec::new();
         let mut events = Vec::new();
+        let mut xml_operations = Vec::new();
         for document in documents {
-            // APIv2 (XML) operations are not served by this (APIv3) model.
-            operations.extend(
-                document
-                    .operations
-                    .into_iter()
-                    .filter(|op| !matches!(op.request, codegen::ir::RequestBody::Xml { .. })),
-            );
+            // APIv2 (XML) operations apart: the APIv3 mock routes the others.
+            let (xml, json): (Vec<Operation>, Vec<Operation>) = document
+                .operations
+                .into_iter()
+                .partition(|op| matches!(op.request, codegen::ir::RequestBody::Xml { .. }));
+            operations.extend(json);
+            xml_operations.extend(xml);
             events.extend(document.events);
         }
+        xml_operations.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
         operations.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
         // Stable: events of one name (several pages document `TRANSACTION.SUCCESS`) keep the
         // order of their documents.
         events.sort_by(|a: &Event, b: &Event| a.name.cmp(&b.name));
-        Model { operations, events }
+        Model {
+            operations,
+            xml_operations,
+            events,
+        }
     }
 
     /// Reads every `wechatpay/**/*.yaml` under `specs_dir` (except `source.yaml`) with
@@ -133,9 +140,14 @@ impl Model {
             .clone()
     }
 
-    /// Every operation, sorted by path then method.
+    /// Every APIv3 (JSON) operation, sorted by path then method.
     pub fn operations(&self) -> &[Operation] {
         &self.operations
+    }
+
+    /// Every APIv2 (XML) operation, sorted by path then method.
+    pub fn xml_operations(&self) -> &[Operation] {
+        &self.xml_operations
     }
 
     /// Every webhook event the documents declare, sorted by name (an event several documents

@@ -1,0 +1,262 @@
+//! What the APIv2 mock answers: sample requests and answers built from the model's fields, the
+//! operations answered without `sign`, and the bill files of the downloads.
+
+use std::io::Write;
+
+use codegen::ir::{Field, Operation, RequestBody, ResponseBody, Type};
+
+use super::xml::Params;
+
+/// The operations WeChat Pay answers without `sign` (protocols.md, "WeChat Pay APIv2 (XML)"):
+/// transfers, red packets, bank payments, the RSA public key, the report, the sandbox key.
+/// The downloads ([`ResponseBody::Binary`]) answer a file, never signed, too.
+pub const UNSIGNED_ANSWER_PATHS: &[&str] = &[
+    "/mmpaymkttransfers/promotion/transfers",
+    "/mmpaymkttransfers/sendredpack",
+    "/mmpaymkttransfers/sendgroupredpack",
+    "/mmpaymkttransfers/sendminiprogramhb",
+    "/mmpaymkttransfers/gethbinfo",
+    "/mmpaymkttransfers/gettransferinfo",
+    "/mmpaysptrans/pay_bank",
+    "/mmpaysptrans/query_bank",
+    "/mmpaymkttransfers/query_bank",
+    "/risk/getpublickey",
+    "/payitil/report",
+    "/xdc/apiv2getsignkey/sign/getsignkey",
+];
+
+/// How many items each indexed list of an answer has (`_0` and `_1`; a nested list has as many
+/// per item).
+pub const LIST_ITEMS: usize = 2;
+
+/// Whether the success answer of the operation at `path` carries a `sign`.
+pub fn answer_is_signed(path: &str) -> bool {
+    !UNSIGNED_ANSWER_PATHS.contains(&path)
+}
+
+/// Fields the mock sets itself, never from the model's samples: the envelope, and `sign`
+/// and `nonce_str` (fresh for each answer).
+const ENVELOPE: &[&str] = &[
+    "return_code",
+    "return_msg",
+    "result_code",
+    "err_code",
+    "err_code_des",
+    "sign",
+    "nonce_str",
+];
+
+/// The answer fields the mock leaves out: `hblist` of `/mmpaymkttransfers/gethbinfo` is, in
+/// reality, a nested element (`<hblist><hbinfo><openid>…</openid>…</hbinfo></hblist>`), not an
+/// indexed list as the model (flat bodies only) would send it; rather than answer a shape that
+/// WeChat Pay never sends, the mock answers without it (the model marks it optional).
+fn left_out(op: &Operation, field: &Field) -> bool {
+    op.path == "/mmpaymkttransfers/gethbinfo" && field.name == "hblist"
+}
+
+/// The value of a scalar field whose name on the wire is `wire`: a string `sample-<wire>`, an
+/// integer (or a string-or-number) `100`, a decimal `10.5`, a boolean `true`, an enum its first
+/// value.
+pub fn sample_scalar(wire: &str, ty: &Type) -> String {
+    match ty {
+        Type::Integer | Type::StringOrNumber => "100".to_owned(),
+        Type::Decimal => "10.5".to_owned(),
+        Type::Boolean => "true".to_owned(),
+        Type::Enum { values } => values.first().cloned().unwrap_or_else(|| "SAMPLE".to_owned()),
+        Type::IntegerEnum { values } => values.first().copied().unwrap_or(1).to_string(),
+        _ => format!("sample-{wire}"),
+    }
+}
+
+/// Whether `value` is acceptable text for a field of type `ty` (integers must parse; other
+/// types take any text).
+pub fn fits(ty: &Type, value: &str) -> bool {
+    match ty {
+        Type::Integer => value.parse::<i64>().is_ok(),
+        _ => true,
+    }
+}
+
+/// The fields of an operation's XML request (empty for another kind of body).
+pub fn request_fields(op: &Operation) -> &[Field] {
+    match &op.request {
+        RequestBody::Xml { fields } => fields,
+        _ => &[],
+    }
+}
+
+/// A request that passes the mock's model checks, before the client adds `nonce_str` and
+/// `sign`: every required field of the model (but `sign` and `nonce_str`) with its
+/// [`sample_scalar`], but a required `sign_type` typed string `MD5` (sign the request with the
+/// sign type it names, [`super::SignType::from_param`]).
+pub fn sample_request(op: &Operation) -> Params {
+    request_fields(op)
+        .iter()
+        .filter(|f| !f.optional && f.name != "sign" && f.name != "nonce_str")
+        .map(|f| {
+            let value = match &f.ty {
+                Type::String if f.name == "sign_type" => "MD5".to_owned(),
+                ty => sample_scalar(&f.name, ty),
+            };
+            (f.name.clone(), value)
+        })
+        .collect()
+}
+
+/// The success answer of `op` to `request`, without `nonce_str` and `sign` (the server adds
+/// them): `return_code` SUCCESS, `return_msg` OK, `result_code` SUCCESS, then every other
+/// response field of the model in its order. A scalar echoes the request's value of the same
+/// name (so `out_trade_no`, `appid`, `mch_id` come back), else `appid` and `mch_id` are the
+/// mock's, else it is its [`sample_scalar`]. An indexed list has [`LIST_ITEMS`] items
+/// (`coupon_id_0`, `coupon_id_1`; nested `coupon_refund_id_0_1`), and the `<stem>_count` field
+/// next to a list `<stem>s` says so. `err_code` and `err_code_des` are left out (a success has
+/// none), and so is `hblist` of `gethbinfo` (see the module source).
+pub fn sample_answer(op: &Operation, request: &Params, mch_id: &str, appid: &str) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("return_code".to_owned(), "SUCCESS".to_owned()),
+        ("return_msg".to_owned(), "OK".to_owned()),
+        ("result_code".to_owned(), "SUCCESS".to_owned()),
+    ];
+    let ResponseBody::Xml { fields } = &op.response else {
+        return out;
+    };
+    let fields: Vec<Field> = fields
+        .iter()
+        .filter(|f| !ENVELOPE.contains(&f.name.as_str()) && !left_out(op, f))
+        .cloned()
+        .collect();
+    let top = |name: &str, ty: &Type| -> Option<String> {
+        let echoed = request
+            .get(name)
+            .filter(|v| !v.is_empty() && fits(ty, v))
+            .cloned();
+        echoed.or_else(|| match name {
+            "mch_id" => Some(mch_id.to_owned()),
+            "appid" => Some(appid.to_owned()),
+            _ => None,
+        })
+    };
+    fill(&fields, "", &top, &mut out);
+    out
+}
+
+/// Appends the wire fields of `fields` at one level (`suffix` is `""` at the top, `_i` in item
+/// `i`, `_i_j` in a nested item).
+fn fill(
+    fields: &[Field],
+    suffix: &str,
+    top: &dyn Fn(&str, &Type) -> Option<String>,
+    out: &mut Vec<(String, String)>,
+) {
+    let counts: Vec<String> = fields
+        .iter()
+        .filter(|f| matches!(f.ty, Type::Array { .. }))
+        .map(|f| format!("{}_count", f.name.strip_suffix('s').unwrap_or(&f.name)))
+        .collect();
+    for field in fields {
+        match &field.ty {
+            Type::Array { items } => match items.as_ref() {
+                Type::Object { fields: members } => {
+                    for i in 0..LIST_ITEMS {
+                        fill(members, &format!("{suffix}_{i}"), top, out);
+                    }
+                }
+                item => {
+                    for i in 0..LIST_ITEMS {
+                        let wire = format!("{}{suffix}_{i}", field.name);
+                        out.push((wire.clone(), sample_scalar(&wire, item)));
+                    }
+                }
+            },
+            // Not in the APIv2 model; its members would be flat siblings.
+            Type::Object { fields: members } => fill(members, suffix, top, out),
+            ty => {
+                let wire = format!("{}{suffix}", field.name);
+                let value = if counts.contains(&field.name) {
+                    LIST_ITEMS.to_string()
+                } else if suffix.is_empty() {
+                    top(&field.name, ty).unwrap_or_else(|| sample_scalar(&wire, ty))
+                } else {
+                    sample_scalar(&wire, ty)
+                };
+                out.push((wire, value));
+            }
+        }
+    }
+}
+
+/// The file a download answers (`/pay/downloadbill`, `/pay/downloadfundflow`): a small bill in
+/// WeChat Pay's CSV layout (values prefixed with a backquote), its `appid` and `mch_id` those of
+/// the request, gzip-compressed when the request says `tar_type=GZIP`. Returns the content type
+/// and the bytes.
+pub fn sample_file(op: &Operation, request: &Params) -> (&'static str, Vec<u8>) {
+    let get = |name: &str| request.get(name).map_or("", String::as_str);
+    let csv = if op.path.contains("fundflow") {
+        "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额（元）,账户结余（元）\r\n\
+         `2024-11-21 15:40:01,`4200000000202411210000000001,`1000000000202411210000000001,`退款,`退款,`支出,`0.01,`100.00\r\n\
+         资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额\r\n\
+         `1,`0,`0.00,`1,`0.01\r\n"
+            .to_owned()
+    } else {
+        format!(
+            "交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易类型,交易状态,应结订单金额\r\n\
+             `2024-11-21 15:40:01,`{},`{},`4200000000202411210000000001,`T20241121000001,`JSAPI,`SUCCESS,`0.01\r\n\
+             总交易单数,应结订单总金额,退款总金额\r\n\
+             `1,`0.01,`0.00\r\n",
+            get("appid"),
+            get("mch_id"),
+        )
+    };
+    if get("tar_type") == "GZIP" {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        // Writing to a Vec cannot fail.
+        let _ = gz.write_all(csv.as_bytes());
+        return ("application/x-gzip", gz.finish().unwrap_or_default());
+    }
+    ("text/plain; charset=utf-8", csv.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Model;
+
+    fn op(path: &str) -> Operation {
+        let model = Model::load_default().unwrap();
+        model
+            .xml_operations()
+            .iter()
+            .find(|o| o.path == path)
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn nested_lists_are_indexed_outer_first_with_their_counts() {
+        let request: Params = [("out_trade_no".to_owned(), "T1".to_owned())].into();
+        let answer: Params = sample_answer(&op("/pay/refundquery"), &request, "10000100", "wx1")
+            .into_iter()
+            .collect();
+        assert_eq!(answer["out_trade_no"], "T1");
+        assert_eq!(answer["mch_id"], "10000100");
+        assert_eq!(answer["refund_count"], "2");
+        assert_eq!(answer["coupon_refund_count_1"], "2");
+        assert_eq!(answer["out_refund_no_1"], "sample-out_refund_no_1");
+        assert_eq!(answer["coupon_refund_id_0_1"], "sample-coupon_refund_id_0_1");
+        assert_eq!(answer["coupon_refund_fee_1_0"], "100");
+        assert!(!answer.contains_key("refunds") && !answer.contains_key("sign"));
+        assert!(!answer.contains_key("err_code") && !answer.contains_key("nonce_str"));
+    }
+
+    #[test]
+    fn gethbinfo_leaves_out_hblist() {
+        let answer = sample_answer(&op("/mmpaymkttransfers/gethbinfo"), &Params::new(), "1", "wx");
+        assert!(
+            answer
+                .iter()
+                .all(|(k, _)| !k.starts_with("hblist") && !k.starts_with("openid_"))
+        );
+        assert!(!answer_is_signed("/mmpaymkttransfers/gethbinfo"));
+        assert!(answer_is_signed("/pay/orderquery"));
+    }
+}
