@@ -14,7 +14,12 @@
 //!   batch of 8;
 //! - `first_call/*`: the first call of a client just built (the build is not timed), and
 //!   `first_call/http` / `call/http`: a plain reqwest GET of the mock's admin route on a fresh
-//!   and on a warm client, the cost of opening a connection, to tell it apart from the SDK's.
+//!   and on a warm client, the cost of opening a connection, to tell it apart from the SDK's;
+//! - `apiv2/*`: WeChat Pay APIv2 beside APIv3, measured in one run: signing the vector's
+//!   parameters with MD5 and HMAC-SHA256 (`sign_md5`, `sign_hmac`) beside APIv3's RSA
+//!   (`sign/wechatpay`), and a call through the generated crate against the APIv2 mock:
+//!   `call_v2` (an order query, HTTPS with a kept-alive connection), `call_v2_mtls` (a refund,
+//!   over mutual TLS), beside `call_v3` (stop a plan against the APIv3 mock, plain HTTP).
 
 use std::time::{Duration, Instant};
 
@@ -304,11 +309,68 @@ fn calls(c: &mut Criterion, setup: &Setup, runtime: &Runtime) {
     setup.wonder_mock.clear_requests();
 }
 
+/// APIv2 beside APIv3 (see the file's docs).
+fn apiv2(c: &mut Criterion, setup: &Setup, runtime: &Runtime) {
+    use std::collections::BTreeMap;
+    use wechatpay_mock::apiv2::ApiV2Server;
+    use wechatpay_typed::runtime::wechatpay::v2::sign::sign;
+    use wechatpay_typed::runtime::wechatpay::v2::{ApiV2Key, SignType};
+    use wechatpay_typed::v2::{Client, pay::orderquery, secapi::pay::refund};
+
+    let _guard = runtime.enter();
+    let mock = ApiV2Server::start_default().expect("APIv2 mock");
+    let creds = mock.credentials();
+    let client = Client::builder()
+        .apiv2_key(&creds.key)
+        .expect("key")
+        .base_url(&creds.base_url)
+        .add_root_certificate_pem(&creds.ca_certificate_pem)
+        .expect("CA")
+        .merchant_certificate_pem(&creds.merchant_certificate_pem, &creds.merchant_key_pem)
+        .expect("certificate")
+        .build()
+        .expect("client");
+    // The parameters of the vector `v2_sign_official`.
+    let params: BTreeMap<String, String> = [
+        ("appid", "wxd930ea5d5a258f4f"),
+        ("mch_id", "10000100"),
+        ("device_info", "1000"),
+        ("body", "test"),
+        ("nonce_str", "ibuaiVcKdpRxkhJA"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let key = ApiV2Key::new(&creds.key).expect("key");
+    let order = orderquery::PostRequest::new(&creds.appid, &creds.mch_id);
+    let by = refund::PostRequestOrder::OutTradeNo("ORDER-1".into());
+    let refund_request = refund::PostRequest::new(&creds.appid, &creds.mch_id, by, "REFUND-1", 100, 100);
+
+    let mut group = c.benchmark_group("apiv2");
+    group.bench_function("sign_md5", |b| b.iter(|| sign(&params, &key, SignType::Md5)));
+    group.bench_function("sign_hmac", |b| {
+        b.iter(|| sign(&params, &key, SignType::HmacSha256))
+    });
+    group.bench_function("call_v3", |b| {
+        b.to_async(runtime).iter(|| wechat_call(&setup.wechat))
+    });
+    group.bench_function("call_v2", |b| {
+        b.to_async(runtime)
+            .iter(|| async { orderquery::post(&client, &order).await.expect("order query") })
+    });
+    group.bench_function("call_v2_mtls", |b| {
+        b.to_async(runtime)
+            .iter(|| async { refund::post(&client, &refund_request).await.expect("refund") })
+    });
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let runtime = Runtime::new().expect("tokio");
     let setup = Setup::new(&runtime);
     crypto(c, &setup, &runtime);
     calls(c, &setup, &runtime);
+    apiv2(c, &setup, &runtime);
 }
 
 criterion_group!(calls_group, benches);
