@@ -8,6 +8,7 @@ pub mod jsdoc;
 pub mod lower;
 pub mod merge;
 pub mod page;
+mod segments;
 pub mod share;
 pub mod ts;
 
