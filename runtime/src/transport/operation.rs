@@ -36,6 +36,19 @@ pub fn encode_path_segment(value: &str) -> String {
     utf8_percent_encode(value, PATH_SEGMENT).to_string()
 }
 
+/// The checked header `name: value` of a request a generated function describes.
+///
+/// # Errors
+/// [`ErrorKind::Build`](crate::ErrorKind::Build) if `name` is not a valid header name or
+/// `value` not a valid header value. The value is not echoed.
+pub(crate) fn header_pair(name: &'static str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
+    let header_name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|e| Error::build_with(format!("invalid header name `{name}`"), e))?;
+    let header_value = HeaderValue::from_str(value)
+        .map_err(|e| Error::build_with(format!("invalid value for header `{name}`"), e))?;
+    Ok((header_name, header_value))
+}
+
 /// A file for a multipart media upload endpoint (e.g. `/v3/merchant/media/upload`).
 ///
 /// `Debug` shows the file name and the content length, never the content.
@@ -194,11 +207,7 @@ impl Operation {
     /// [`ErrorKind::Build`](crate::ErrorKind::Build) if `name` is not a valid header name or
     /// `value` not a valid header value (e.g. contains a newline). The value is not echoed.
     pub fn header(mut self, name: &'static str, value: &str) -> Result<Self, Error> {
-        let header_name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|e| Error::build_with(format!("invalid header name `{name}`"), e))?;
-        let header_value = HeaderValue::from_str(value)
-            .map_err(|e| Error::build_with(format!("invalid value for header `{name}`"), e))?;
-        self.headers.push((header_name, header_value));
+        self.headers.push(header_pair(name, value)?);
         Ok(self)
     }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::indexed::to_params;
 use crate::Error;
+use crate::transport::operation::header_pair;
 
 /// One APIv2 request: method (always `POST` in the docs), path (e.g. `/pay/unifiedorder`), the
 /// request's parameters, and how the endpoint differs from the default: another host, mutual
@@ -49,11 +50,7 @@ impl Operation {
     /// # Errors
     /// [`Build`](crate::ErrorKind::Build) when the name or the value is not a valid header.
     pub fn header(mut self, name: &'static str, value: &str) -> Result<Self, Error> {
-        let header_name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|e| Error::build_with(format!("invalid header name `{name}`"), e))?;
-        let header_value = HeaderValue::from_str(value)
-            .map_err(|e| Error::build_with(format!("invalid value for header `{name}`"), e))?;
-        self.headers.push((header_name, header_value));
+        self.headers.push(header_pair(name, value)?);
         Ok(self)
     }
 
