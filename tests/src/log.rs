@@ -133,10 +133,7 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        crate::log::header_value(&self.headers, name)
     }
 
     /// The body parsed as JSON, if it is JSON.
@@ -196,6 +193,15 @@ impl RecordedRequest {
             "fault": self.fault,
         })
     }
+}
+
+/// The first value of header `name` (case-insensitive) among a logged request's `headers`:
+/// what each mock's request log answers `header(name)` with.
+pub(crate) fn header_value<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]

@@ -87,10 +87,7 @@ pub struct ApiV2Request {
 impl ApiV2Request {
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        crate::log::header_value(&self.headers, name)
     }
 
     /// The value of body parameter `name`, if sent.
