@@ -33,6 +33,9 @@ use wonder_typed::recurring_payments::{CancelActivateType, CancelPlanIn, cancel_
 #[path = "../tests/common/mod.rs"]
 mod common;
 use common::{wechat_client, wonder_client};
+#[path = "../tests/common/apiv2.rs"]
+mod common_apiv2;
+use common_apiv2::apiv2_client;
 
 /// Calls in flight at once in `call_c8`.
 const IN_FLIGHT: usize = 8;
@@ -315,21 +318,12 @@ fn apiv2(c: &mut Criterion, setup: &Setup, runtime: &Runtime) {
     use wechatpay_mock::apiv2::ApiV2Server;
     use wechatpay_typed::runtime::wechatpay::v2::sign::sign;
     use wechatpay_typed::runtime::wechatpay::v2::{ApiV2Key, SignType};
-    use wechatpay_typed::v2::{Client, pay::orderquery, secapi::pay::refund};
+    use wechatpay_typed::v2::{pay::orderquery, secapi::pay::refund};
 
     let _guard = runtime.enter();
     let mock = ApiV2Server::start_default().expect("APIv2 mock");
     let creds = mock.credentials();
-    let client = Client::builder()
-        .apiv2_key(&creds.key)
-        .expect("key")
-        .base_url(&creds.base_url)
-        .add_root_certificate_pem(&creds.ca_certificate_pem)
-        .expect("CA")
-        .merchant_certificate_pem(&creds.merchant_certificate_pem, &creds.merchant_key_pem)
-        .expect("certificate")
-        .build()
-        .expect("client");
+    let client = apiv2_client(&creds, [], true);
     // The parameters of the vector `v2_sign_official`.
     let params: BTreeMap<String, String> = [
         ("appid", "wxd930ea5d5a258f4f"),

@@ -12,24 +12,13 @@ use wechatpay_typed::v2::Client;
 use wechatpay_typed::{ErrorKind, SignatureErrorKind};
 use wechatpay_typed_conformance::{Outcome, XML_OPERATIONS, call_xml};
 
-/// A client of the mock: its CA trusted, every documented host sent to it, with or without the
-/// merchant certificate.
+#[path = "common/apiv2.rs"]
+mod common_apiv2;
+
+/// A client of the mock, every documented host of `operations` sent to it.
 fn client(creds: &ApiV2Credentials, operations: &[Operation], certificate: bool) -> Client {
-    let mut builder = Client::builder()
-        .apiv2_key(&creds.key)
-        .expect("key")
-        .base_url(&creds.base_url)
-        .add_root_certificate_pem(&creds.ca_certificate_pem)
-        .expect("CA");
-    for base in operations.iter().filter_map(|op| op.base_url.as_deref()) {
-        builder = builder.alternate_base_url(base, &creds.base_url);
-    }
-    if certificate {
-        builder = builder
-            .merchant_certificate_pem(&creds.merchant_certificate_pem, &creds.merchant_key_pem)
-            .expect("merchant certificate");
-    }
-    builder.build().expect("client")
+    let hosts = operations.iter().filter_map(|op| op.base_url.as_deref());
+    common_apiv2::apiv2_client(creds, hosts, certificate)
 }
 
 fn request_fields(op: &Operation) -> &[Field] {
