@@ -256,8 +256,8 @@ pub fn count_types(documents: &[Document]) -> usize {
         .sum()
 }
 
-/// Every operation (`METHOD /path`) and webhook event (`event NAME`, its resource's fields under
-/// `resource.`) of a model.
+/// Every operation (`METHOD /path`) and webhook event (`event NAME`, or `xml event NAME` for an
+/// APIv2 notification; its resource's fields under `resource.`) of a model.
 fn entries(documents: &[Document]) -> BTreeMap<String, Entry<'_>> {
     let mut out: BTreeMap<String, Entry<'_>> = documents
         .iter()
@@ -275,8 +275,10 @@ fn entries(documents: &[Document]) -> BTreeMap<String, Entry<'_>> {
         if let Type::Object { fields: resource } = &event.payload {
             collect(resource, "resource", &mut fields);
         }
+        // APIv2's `TRANSACTION.SUCCESS` (XML) is another event than APIv3's.
+        let kind = if event.xml.is_some() { "xml event" } else { "event" };
         out.insert(
-            format!("event {}", event.name),
+            format!("{kind} {}", event.name),
             Entry {
                 fields,
                 links: &event.links,
@@ -467,6 +469,7 @@ mod tests {
                 original_types: Vec::new(),
                 payload: Type::Object { fields },
                 payload_type_name: None,
+                xml: None,
             }],
             source: "webhook/v3/REFUND.SUCCESS.md".into(),
             title: None,

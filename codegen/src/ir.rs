@@ -58,6 +58,61 @@ pub struct Event {
     /// responses decode into one type, the union of their fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload_type_name: Option<String>,
+    /// How an APIv2 (XML) notification carries the event (WeChat Pay's `webhook/v2` pages);
+    /// `None` for a JSON event. The payload is then the notification's own members, the one
+    /// holding a document of its own ([`XmlEvent::inner`]) typed as that document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xml: Option<XmlEvent>,
+}
+
+/// What sets an APIv2 (XML) notification apart from a JSON one: a member that holds a document
+/// of its own, and the reply its sender expects.
+///
+/// Source: the `js twoslash` handlers of WeChat Pay's `webhook/v2` pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct XmlEvent {
+    /// The member whose text is a document of its own, and how it is carried (`req_info`,
+    /// AES-256-ECB); `None` when every member is plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner: Option<InnerDocument>,
+    /// The members of the reply: `return_code`/`return_msg`, or `code`/`message`.
+    pub reply: XmlReply,
+}
+
+/// A member of an XML notification whose text is a document of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InnerDocument {
+    /// The member's name (`req_info`, `event_ciphertext`, `sub_order_list`).
+    pub member: String,
+    /// How the document is carried in it.
+    pub carriage: Carriage,
+}
+
+/// How a member carries a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Carriage {
+    /// Base64 of AES-256-ECB (PKCS#7), keyed by the lowercase hex MD5 of the APIv2 key; the
+    /// plaintext is flat XML (the refund notification's `req_info`).
+    #[serde(rename = "aes-256-ecb")]
+    AesEcb,
+    /// AEAD_AES_256_GCM with the APIv3 key, the nonce and associated data in sibling members
+    /// (`event_nonce`, `event_associated_data`); the plaintext is flat XML (payscore's
+    /// `event_ciphertext`).
+    #[serde(rename = "aead-aes-256-gcm")]
+    AeadAesGcm,
+    /// JSON text (combined payments' `sub_order_list`).
+    Json,
+}
+
+/// The members of the reply an XML notification's sender expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum XmlReply {
+    /// `<xml><return_code>SUCCESS</return_code><return_msg>OK</return_msg></xml>`.
+    ReturnCode,
+    /// `<xml><code>SUCCESS</code><message>OK</message></xml>` (payscore).
+    Code,
 }
 
 impl Document {

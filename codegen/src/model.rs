@@ -58,6 +58,12 @@ pub struct Apiv2Record {
     pub operations: usize,
     /// How many of those the docs mark `security: true`: called over mutual TLS.
     pub mutual_tls_operations: usize,
+    /// The folder of the APIv2 notification pages that was imported (`webhook/v2`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_root: Option<String>,
+    /// How many APIv2 notifications (XML events) they declare.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub events: usize,
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -34,6 +34,9 @@ const WEBHOOK_ROOT: &str = "webhook/v3";
 /// The folder of the docs repository that holds the APIv2 (XML) pages.
 const V2_ROOT: &str = "openapi/v2";
 
+/// The folder of the docs repository that holds the APIv2 notification pages.
+const WEBHOOK_V2_ROOT: &str = "webhook/v2";
+
 /// Where the model lives, relative to the workspace root.
 pub const SPECS: &str = "specs/wechatpay";
 
@@ -130,10 +133,28 @@ pub fn plan(root: &Path, inputs: Inputs<'_>) -> Result<Plan, String> {
             page_key: |rel: &str| format!("{WEBHOOK_ROOT}/{rel}"),
         },
     )?;
+    let webhook_v2_dir = from.join(WEBHOOK_V2_ROOT);
+    let webhook_v2_pages = if webhook_v2_dir.is_dir() {
+        files::list(&webhook_v2_dir, ".md")
+            .map_err(|e| format!("cannot list {}: {e}", webhook_v2_dir.display()))?
+    } else {
+        Vec::new()
+    };
+    failed += import_pages(
+        &webhook_v2_dir,
+        WEBHOOK_V2_ROOT,
+        &webhook_v2_pages,
+        codegen::wechat::import_webhook_v2_page,
+        &mut Folder {
+            documents: &mut documents,
+            digest: &mut digest,
+            page_key: |rel: &str| format!("{WEBHOOK_V2_ROOT}/{rel}"),
+        },
+    )?;
     if failed > 0 {
         return Err(format!(
             "{failed} of {} pages failed to import; {SPECS} is left untouched",
-            pages.len() + v2_pages.len() + webhook_pages.len()
+            pages.len() + v2_pages.len() + webhook_pages.len() + webhook_v2_pages.len()
         ));
     }
     check_event_names(&documents)?;
@@ -199,7 +220,11 @@ pub fn plan(root: &Path, inputs: Inputs<'_>) -> Result<Plan, String> {
         pages: pages.len(),
         operations: operations_under(&documents, ROOT).count(),
         webhook_root: (!webhook_pages.is_empty()).then(|| WEBHOOK_ROOT.to_owned()),
-        events: documents.iter().map(|d| d.events.len()).sum(),
+        events: documents
+            .iter()
+            .flat_map(|d| &d.events)
+            .filter(|e| e.xml.is_none())
+            .count(),
         events_sharing_response_types: sharing,
         digest: Some(digest),
         official_sdk,
@@ -213,6 +238,12 @@ pub fn plan(root: &Path, inputs: Inputs<'_>) -> Result<Plan, String> {
             operations: operations_under(&documents, V2_ROOT).count(),
             mutual_tls_operations: operations_under(&documents, V2_ROOT)
                 .filter(|op| op.mutual_tls)
+                .count(),
+            webhook_root: (!webhook_v2_pages.is_empty()).then(|| WEBHOOK_V2_ROOT.to_owned()),
+            events: documents
+                .iter()
+                .flat_map(|d| &d.events)
+                .filter(|e| e.xml.is_some())
                 .count(),
         }),
     };
@@ -304,12 +335,14 @@ fn check_moved(documents: &[Document]) -> Result<(), String> {
     Ok(())
 }
 
-/// Refuses a model in which two webhook pages declare one event.
+/// Refuses a model in which two webhook pages declare one event (of one protocol: APIv2's
+/// `TRANSACTION.SUCCESS` is not APIv3's).
 fn check_event_names(documents: &[Document]) -> Result<(), String> {
     let mut seen = std::collections::BTreeMap::new();
     for doc in documents {
         for event in &doc.events {
-            if let Some(first) = seen.insert(event.name.as_str(), doc.source.as_str()) {
+            let key = (event.xml.is_some(), event.name.as_str());
+            if let Some(first) = seen.insert(key, doc.source.as_str()) {
                 return Err(format!(
                     "{} and {first} both declare the event `{}`; {SPECS} is left untouched",
                     doc.source, event.name

@@ -54,6 +54,7 @@ pub(crate) fn events(cx: &mut Cx) -> Vec<Event> {
             original_types: Vec::new(),
             payload,
             payload_type_name: None,
+            xml: None,
         });
     }
     out

@@ -102,6 +102,7 @@ pub fn import_webhook_page(source: &str, text: &str) -> Result<Lowered, Vec<Diag
         original_types,
         payload,
         payload_type_name: None,
+        xml: None,
     };
     Ok(Lowered {
         document: Document {
@@ -116,18 +117,17 @@ pub fn import_webhook_page(source: &str, text: &str) -> Result<Lowered, Vec<Diag
     })
 }
 
-/// The title without its `(JSON)` suffix: `支付成功通知`.
-fn summary(title: &str) -> String {
-    title
-        .trim()
-        .trim_end_matches("(JSON)")
-        .trim_end_matches("（JSON）")
+/// The title without its `(JSON)` or `(XML)` suffix: `支付成功通知`.
+pub(super) fn summary(title: &str) -> String {
+    ["(JSON)", "（JSON）", "(XML)", "（XML）"]
+        .iter()
+        .fold(title.trim(), |t, suffix| t.trim_end_matches(suffix))
         .trim()
         .to_owned()
 }
 
 /// The object a typedef declares, its members' types parsed.
-fn object(def: &Typedef, at: &dyn Fn(usize) -> Span, diags: &mut Vec<Diagnostic>) -> Type {
+pub(super) fn object(def: &Typedef, at: &dyn Fn(usize) -> Span, diags: &mut Vec<Diagnostic>) -> Type {
     let mut fields: Vec<Field> = Vec::new();
     for Prop {
         name,

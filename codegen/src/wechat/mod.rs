@@ -11,10 +11,12 @@ pub mod page;
 mod segments;
 pub mod share;
 pub mod ts;
+pub mod xml_event;
 
 use crate::diag::Diagnostic;
 pub use event::import_webhook_page;
 pub use lower::Lowered;
+pub use xml_event::import_webhook_v2_page;
 
 /// Parses one docs page and lowers it to the IR (with the warnings of [`Lowered`]).
 ///

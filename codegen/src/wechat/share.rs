@@ -32,7 +32,8 @@ pub fn share_response_types(documents: &mut [Document]) -> usize {
     let mut chosen = Vec::new();
     for (d, doc) in documents.iter().enumerate() {
         for (e, event) in doc.events.iter().enumerate() {
-            let Type::Object { fields } = &event.payload else {
+            // An APIv2 notification's members are XML text, never an APIv3 response's.
+            let (Type::Object { fields }, None) = (&event.payload, &event.xml) else {
                 continue;
             };
             let best = named
@@ -104,6 +105,7 @@ mod tests {
             original_types: Vec::new(),
             payload: Type::Object { fields },
             payload_type_name: None,
+            xml: None,
         }
     }
 
