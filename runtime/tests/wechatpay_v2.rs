@@ -455,7 +455,8 @@ fn notifications_verify_decode_and_reply_in_xml() {
         client.verify_notification(body.as_bytes()).expect("verifies"),
         map
     );
-    let typed: UnifiedOrderResponse = client.notification(body.as_bytes()).expect("decodes");
+    let typed: UnifiedOrderResponse =
+        from_params(client.verify_notification(body.as_bytes()).expect("verifies")).expect("decodes");
     assert_eq!(typed.total_fee, Some(101));
 
     let tampered = body.replace("101", "1");

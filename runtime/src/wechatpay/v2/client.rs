@@ -16,6 +16,7 @@ use super::xml;
 use crate::Error;
 use crate::transport::builder::{TransportSettings, transport_setters};
 use crate::transport::{Response, Transport};
+use crate::wechatpay::ApiV3Key;
 
 /// Default APIv2 host: `https://api.mch.weixin.qq.com` (backup `https://api2.mch.weixin.qq.com`,
 /// overseas `https://apihk.mch.weixin.qq.com`).
@@ -46,6 +47,8 @@ pub struct Client {
 pub(crate) struct ClientInner {
     pub(crate) transport: Transport,
     pub(crate) provider: WechatPayV2,
+    /// Decrypts the `event_ciphertext` of payscore notifications ([`ClientBuilder::apiv3_key`]).
+    pub(crate) apiv3_key: Option<ApiV3Key>,
 }
 
 impl Client {
@@ -155,6 +158,12 @@ impl Client {
     pub fn has_merchant_certificate(&self) -> bool {
         self.inner.transport.mutual_tls_http.is_some()
     }
+
+    /// Whether an APIv3 key is configured ([`ClientBuilder::apiv3_key`]), to decrypt the
+    /// `event_ciphertext` of payscore notifications.
+    pub fn has_apiv3_key(&self) -> bool {
+        self.inner.apiv3_key.is_some()
+    }
 }
 
 impl fmt::Debug for Client {
@@ -163,6 +172,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("apiv2_key", &inner.provider.key)
             .field("sign_type", &inner.provider.sign_type)
+            .field("apiv3_key", &inner.apiv3_key)
             .field("merchant_certificate", &self.has_merchant_certificate())
             .field("base_url", &inner.transport.base_url)
             .field("backup_base_url", &inner.transport.backup_base_url)
@@ -176,6 +186,7 @@ impl fmt::Debug for Client {
 /// return `Result`. Required: [`ClientBuilder::apiv2_key`].
 pub struct ClientBuilder {
     key: Option<ApiV2Key>,
+    apiv3_key: Option<ApiV3Key>,
     sign_type: SignType,
     transport: TransportSettings,
 }
@@ -184,6 +195,7 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         Self {
             key: None,
+            apiv3_key: None,
             sign_type: SignType::Md5,
             transport: TransportSettings::new(DEFAULT_BASE_URL, DEFAULT_USER_AGENT),
         }
@@ -197,6 +209,19 @@ impl ClientBuilder {
     /// [`Build`](crate::ErrorKind::Build) as [`ApiV2Key::new`].
     pub fn apiv2_key(mut self, key: &str) -> Result<Self, Error> {
         self.key = Some(ApiV2Key::new(key).map_err(Error::building_client)?);
+        Ok(self)
+    }
+
+    /// The merchant's APIv3 key (32 ASCII characters; optional): it decrypts the
+    /// `event_ciphertext` (AEAD_AES_256_GCM) of the payscore notifications sent as APIv2 XML
+    /// (`CHECK.SUCCESS`, `CHECK.FAIL`, `TRANSACTION.SUCCESS`, `TRANSACTION.FAIL`) in
+    /// [`Client::notification`]. Without it, those notifications fail with
+    /// [`Build`](crate::ErrorKind::Build).
+    ///
+    /// # Errors
+    /// [`Build`](crate::ErrorKind::Build) as [`ApiV3Key::new`] (never echoing the key).
+    pub fn apiv3_key(mut self, key: &str) -> Result<Self, Error> {
+        self.apiv3_key = Some(ApiV3Key::new(key).map_err(Error::building_client)?);
         Ok(self)
     }
 
@@ -256,6 +281,7 @@ impl ClientBuilder {
                     key,
                     sign_type: self.sign_type,
                 },
+                apiv3_key: self.apiv3_key,
             }),
         })
     }
@@ -265,6 +291,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("apiv2_key", &self.key)
+            .field("apiv3_key", &self.apiv3_key)
             .field("sign_type", &self.sign_type)
             .field("transport", &self.transport)
             .finish()

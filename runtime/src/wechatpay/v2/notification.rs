@@ -1,13 +1,16 @@
-//! APIv2 notifications (支付结果通知, 退款结果通知): an XML document POSTed to the merchant's
-//! `notify_url`, checked like an answer (`return_code`, then `sign`), and the refund
-//! notification's encrypted `req_info`.
+//! APIv2 notifications (支付结果通知, 退款结果通知, payscore events sent as XML): an XML document
+//! POSTed to the merchant's `notify_url`, checked like an answer (`return_code`, then `sign`),
+//! the refund notification's encrypted `req_info`, the payscore `event_ciphertext`, and the
+//! typed [`Client::notification`] (see [`super::event`]).
 //!
 //! Answer with [`NotificationReply::v2_success`](crate::wechatpay::NotificationReply::v2_success)
-//! or [`NotificationReply::v2_failure`](crate::wechatpay::NotificationReply::v2_failure).
+//! or [`NotificationReply::v2_failure`](crate::wechatpay::NotificationReply::v2_failure) (or, for
+//! a typed notification, its [`Notification::success_reply`]).
 //!
 //! Source: `shared/design/protocols.md` ("WeChat Pay APIv2 (XML)"),
 //! <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7> (payment) and
-//! <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_16> (refund).
+//! <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_16> (refund),
+//! <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_7&index=7> (payscore).
 
 use std::collections::BTreeMap;
 
@@ -15,16 +18,32 @@ use aws_lc_rs::cipher::{AES_256, DecryptionContext, PaddedBlockDecryptingKey, Un
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use md5::{Digest as _, Md5};
-use serde::de::DeserializeOwned;
 
 use super::client::Client;
-use super::indexed::from_params;
+use super::event::{Carriage, Notification, ReplyStyle, XmlEventSet, classify, object_of_strings, payload};
 use super::key::ApiV2Key;
+use super::sign::SIGN_FIELD;
 use super::xml;
-use crate::{Error, Secret};
+use crate::{Error, JsonValue, Secret};
 
 /// AES block length in bytes.
 const BLOCK: usize = 16;
+
+/// `SUCCESS`, the value of a successful `return_code`.
+const SUCCESS: &str = "SUCCESS";
+
+/// The only `event_algorithm` of payscore notifications.
+const AEAD_AES_256_GCM: &str = "AEAD_AES_256_GCM";
+
+/// A [`Decode`](crate::ErrorKind::Decode) error for a missing member, in the "verifying a
+/// notification" context.
+fn missing(member: &str) -> Error {
+    Error::decode_xml(crate::DecodeError::xml(
+        &format!("missing field `{member}`"),
+        None,
+    ))
+    .verifying_notification()
+}
 
 impl Client {
     /// Parses and checks a notification body (at most [`xml::MAX_XML_BYTES`]): `return_code`
@@ -47,14 +66,152 @@ impl Client {
         Ok(map)
     }
 
-    /// [`Client::verify_notification`], then the fields decoded as `T` (with
-    /// [`from_params`](super::from_params), as [`Client::xml`] does).
+    /// Checks an APIv2 notification body (at most [`xml::MAX_XML_BYTES`]), decrypts or parses
+    /// the document one of its members carries, and decodes it as the typed event `E` (e.g. a
+    /// generated crate's `events::Event`), telling the event apart with [`classify`] over
+    /// [`XmlEventSet::SHAPES`]:
+    ///
+    /// 1. the body is parsed ([`xml::parse`]);
+    /// 2. a `return_code` other than `SUCCESS` is an error (no `return_code` is fine: the
+    ///    payscore notifications have none); `result_code` `FAIL` is content (a failed payment),
+    ///    not an error;
+    /// 3. a non-empty `sign` is verified with the APIv2 key (MD5, or HMAC-SHA256 for 64
+    ///    characters); a missing one is accepted only for an event whose document travels
+    ///    AES-256-ECB encrypted ([`Carriage::AesEcb`]: the refund notification, whose `req_info`
+    ///    only the APIv2 key holder can make; its other members are not authenticated);
+    /// 4. the shape's inner member is opened ([`Carriage`]): `req_info` decrypted
+    ///    ([`Client::decrypt_req_info`]), `event_ciphertext` decrypted with the APIv3 key
+    ///    ([`ClientBuilder::apiv3_key`](super::ClientBuilder::apiv3_key)) and parsed, or JSON
+    ///    text parsed;
+    /// 5. `E` is decoded ([`EventSet::decode_event`](crate::EventSet::decode_event)) from a JSON
+    ///    object of every member as a string, the inner member replaced by its document (an
+    ///    object of strings, or the parsed JSON), under the shape's name; a document no shape
+    ///    matches is decoded under its `event_type` member, or `""`: `E`'s `Unknown` variant.
+    ///
+    /// ```no_run
+    /// # fn handle<E: sdk_runtime::wechatpay::v2::XmlEventSet>(
+    /// #     client: &sdk_runtime::wechatpay::v2::Client, body: &[u8],
+    /// # ) -> http::Response<bytes::Bytes> {
+    /// use sdk_runtime::wechatpay::NotificationReply;
+    /// match client.notification::<E>(body) {
+    ///     // act on notification.event(), idempotently
+    ///     Ok(notification) => notification.success_reply().into_response(),
+    ///     Err(e) => NotificationReply::v2_from_error(&e).into_response(),
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// Source: <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7>,
+    /// <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_16>,
+    /// <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_7&index=7>.
     ///
     /// # Errors
-    /// As [`Client::verify_notification`], plus [`Decode`](crate::ErrorKind::Decode).
-    pub fn notification<T: DeserializeOwned>(&self, body: &[u8]) -> Result<T, Error> {
-        let map = self.verify_notification(body)?;
-        from_params(map).map_err(Error::decoding_notification)
+    /// In the "verifying a notification" context:
+    /// [`TooLarge`](crate::ErrorKind::TooLarge) or [`Decode`](crate::ErrorKind::Decode) as
+    /// [`xml::parse`]; [`Api`](crate::ErrorKind::Api) if `return_code` is not `SUCCESS`
+    /// ([`Error::code`] the `return_code`, [`Error::message`] the `return_msg`);
+    /// [`Signature`](crate::ErrorKind::Signature) if `sign` is wrong, or missing where it is
+    /// required ([`MissingSignature`](crate::SignatureErrorKind::MissingSignature));
+    /// [`Build`](crate::ErrorKind::Build) if an `event_ciphertext` must be decrypted and no
+    /// APIv3 key is configured; [`Decode`](crate::ErrorKind::Decode) if the inner member (or
+    /// `event_nonce`) is missing; [`Crypto`](crate::ErrorKind::Crypto) if `event_algorithm` is
+    /// not `AEAD_AES_256_GCM` or the inner document does not decrypt (wrong key, tampered).
+    /// In the "decoding a notification" context: [`Decode`](crate::ErrorKind::Decode) if the
+    /// decrypted document is not a flat APIv2 document, JSON text is not an object or array, or
+    /// a known event does not decode. No error or log holds a member's value.
+    /// [`NotificationReply::v2_from_error`](crate::wechatpay::NotificationReply::v2_from_error)
+    /// gives the answer for each.
+    pub fn notification<E: XmlEventSet>(&self, body: &[u8]) -> Result<Notification<E>, Error> {
+        let map = xml::parse(body).map_err(Error::verifying_notification)?;
+        if let Some(code) = map.get("return_code").filter(|code| *code != SUCCESS) {
+            return Err(
+                Error::api_fields(None, None, Some(code.clone()), map.get("return_msg").cloned())
+                    .verifying_notification(),
+            );
+        }
+        let shape = classify(E::SHAPES, &map);
+        let inner = shape.and_then(|shape| shape.inner);
+        let signed = map.get(SIGN_FIELD).is_some_and(|s| !s.is_empty());
+        if signed || !matches!(inner, Some((_, Carriage::AesEcb))) {
+            super::sign::verify(&map, self.apiv2_key()).map_err(|e| {
+                tracing::warn!(reason = ?e.kind(), "WeChat Pay APIv2 notification signature rejected");
+                e.verifying_notification()
+            })?;
+        }
+        let opened = match inner {
+            Some((member, carriage)) => Some((member, self.open_inner(&map, member, carriage)?)),
+            None => None,
+        };
+        let (name, reply) = match shape {
+            Some(shape) => (shape.name.to_owned(), shape.reply),
+            None => match map.get("event_type") {
+                Some(event_type) => (event_type.clone(), ReplyStyle::Code),
+                None => (String::new(), ReplyStyle::ReturnCode),
+            },
+        };
+        let payload = payload(map, opened);
+        let event = E::decode_event(&name, &payload).map_err(Error::decoding_notification);
+        payload.into_bytes().fill(0);
+        Ok(Notification::new(name, reply, event?))
+    }
+
+    /// The document `member` carries, decoded per `carriage` (see [`Client::notification`]).
+    fn open_inner(
+        &self,
+        map: &BTreeMap<String, String>,
+        member: &str,
+        carriage: Carriage,
+    ) -> Result<JsonValue, Error> {
+        let text = map.get(member).ok_or_else(|| missing(member))?;
+        match carriage {
+            Carriage::AesEcb => self.decrypt_req_info(text).map(object_of_strings),
+            Carriage::AeadAesGcm => self.decrypt_event(map, text).map(object_of_strings),
+            Carriage::Json => {
+                let value = serde_json::from_str::<JsonValue>(text)
+                    .map_err(|e| Error::decode(e, None, None).decoding_notification())?;
+                if value.is_object() || value.is_array() {
+                    Ok(value)
+                } else {
+                    Err(Error::decode(
+                        format!("the member {member} is not a JSON object or array"),
+                        None,
+                        None,
+                    )
+                    .decoding_notification())
+                }
+            }
+        }
+    }
+
+    /// Decrypts a payscore notification's `event_ciphertext` (AEAD_AES_256_GCM with the APIv3
+    /// key, nonce `event_nonce`, associated data `event_associated_data`) and parses the flat
+    /// document it holds. Its fields are personal data: do not log them.
+    fn decrypt_event(
+        &self,
+        map: &BTreeMap<String, String>,
+        ciphertext: &str,
+    ) -> Result<BTreeMap<String, String>, Error> {
+        let key = self.inner.apiv3_key.as_ref().ok_or_else(|| {
+            Error::build(
+                "no APIv3 key configured: it decrypts the event_ciphertext of payscore \
+                 notifications (v2::ClientBuilder::apiv3_key)",
+            )
+            .verifying_notification()
+        })?;
+        if map.get("event_algorithm").map(String::as_str) != Some(AEAD_AES_256_GCM) {
+            return Err(
+                Error::crypto("the notification's event_algorithm is not AEAD_AES_256_GCM")
+                    .verifying_notification(),
+            );
+        }
+        let nonce = map.get("event_nonce").ok_or_else(|| missing("event_nonce"))?;
+        let associated_data = map.get("event_associated_data").map_or("", String::as_str);
+        let mut plaintext = key
+            .decrypt(nonce, associated_data, ciphertext)
+            .map_err(Error::verifying_notification)?;
+        let fields = xml::parse(&plaintext).map_err(Error::decoding_notification);
+        plaintext.fill(0);
+        fields
     }
 
     /// A refund notification (退款结果通知): checks `return_code`, verifies `sign` if there is
@@ -70,10 +227,7 @@ impl Client {
         let signed = map.get(super::sign::SIGN_FIELD).is_some_and(|s| !s.is_empty());
         self.check_notification(&map, signed)
             .map_err(Error::verifying_notification)?;
-        let req_info = map.get("req_info").ok_or_else(|| {
-            Error::decode_xml(crate::DecodeError::xml("missing field `req_info`", None))
-                .verifying_notification()
-        })?;
+        let req_info = map.get("req_info").ok_or_else(|| missing("req_info"))?;
         self.decrypt_req_info(req_info)
     }
 

@@ -52,7 +52,9 @@ where
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let client = Client::from_ref(state);
         let (parts, body) = request.into_parts();
-        let body = read_body(&parts.headers, body, MAX_NOTIFICATION_BYTES).await?;
+        let body = read_body(&parts.headers, body, MAX_NOTIFICATION_BYTES)
+            .await
+            .map_err(|(status, message)| NotificationReply::fail(status, message))?;
         client
             .notification::<E>(&parts.headers, &body)
             .await
@@ -77,12 +79,18 @@ impl IntoResponse for NotificationReply {
     }
 }
 
-/// The whole body, or a 413 reply as soon as it (or its declared `Content-Length`) goes past
-/// `limit` bytes; a 400 reply if reading it fails.
-async fn read_body(headers: &http::HeaderMap, body: Body, limit: usize) -> Result<Bytes, NotificationReply> {
+/// The whole body, or the status and fixed message of a FAIL reply: 413 as soon as the body (or
+/// its declared `Content-Length`) goes past `limit` bytes, 400 if reading it fails. The caller
+/// writes the reply in its protocol's format (JSON for APIv3, XML for APIv2); the rejection is
+/// logged here (at `warn`).
+pub(crate) async fn read_body(
+    headers: &http::HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, (StatusCode, &'static str)> {
     let too_large = || {
         tracing::warn!(limit, "rejected a WeChat Pay notification: body too large");
-        NotificationReply::fail(StatusCode::PAYLOAD_TOO_LARGE, "notification too large")
+        (StatusCode::PAYLOAD_TOO_LARGE, "notification too large")
     };
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -96,7 +104,7 @@ async fn read_body(headers: &http::HeaderMap, body: Body, limit: usize) -> Resul
             too_large()
         } else {
             tracing::warn!("rejected a WeChat Pay notification: cannot read its body");
-            NotificationReply::fail(StatusCode::BAD_REQUEST, "cannot read the notification body")
+            (StatusCode::BAD_REQUEST, "cannot read the notification body")
         }
     })
 }

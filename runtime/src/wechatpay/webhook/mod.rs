@@ -24,7 +24,7 @@ use crate::transport::now_unix_seconds;
 use crate::{Error, EventSet, SignatureErrorKind};
 
 #[cfg(feature = "axum")]
-mod axum;
+pub(crate) mod axum;
 mod reply;
 
 pub use reply::NotificationReply;

@@ -24,7 +24,9 @@ use crate::{Error, ErrorKind};
 /// APIv2 notifications ([`v2::Client::verify_notification`]) expect XML instead:
 /// [`NotificationReply::v2_success`] (200 with `return_code` `SUCCESS`),
 /// [`NotificationReply::v2_failure`] (500 with `return_code` `FAIL`; WeChat Pay sends the
-/// notification again) and [`NotificationReply::v2_from_error`].
+/// notification again) and [`NotificationReply::v2_from_error`]; the payscore notifications
+/// sent as XML expect `code`/`message` instead: [`NotificationReply::v2_code_success`] and
+/// [`NotificationReply::v2_code_failure`] (or let [`v2::Notification::success_reply`] choose).
 ///
 /// Turn it into an [`http::Response`] with [`NotificationReply::into_response`], or (cargo
 /// feature `axum`) return it from an axum handler.
@@ -34,6 +36,7 @@ use crate::{Error, ErrorKind};
 /// [`Client::notification`]: crate::wechatpay::Client::notification
 /// [`Client::verify_notification`]: crate::wechatpay::Client::verify_notification
 /// [`v2::Client::verify_notification`]: crate::wechatpay::v2::Client::verify_notification
+/// [`v2::Notification::success_reply`]: crate::wechatpay::v2::Notification::success_reply
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotificationReply {
     status: StatusCode,
@@ -45,6 +48,10 @@ pub struct NotificationReply {
 const JSON: &str = "application/json";
 /// `Content-Type` of APIv2 replies.
 const XML: &str = "text/xml; charset=utf-8";
+/// The members of most APIv2 replies.
+const RETURN_CODE: [&str; 2] = ["return_code", "return_msg"];
+/// The members of the replies to payscore notifications sent as APIv2 XML.
+const CODE: [&str; 2] = ["code", "message"];
 
 #[derive(Serialize)]
 struct Body<'a> {
@@ -87,29 +94,56 @@ impl NotificationReply {
     ///
     /// Source: <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7>.
     pub fn v2_success() -> Self {
-        Self::xml(StatusCode::OK, "SUCCESS", "OK")
+        Self::xml(StatusCode::OK, RETURN_CODE, "SUCCESS", "OK")
     }
 
     /// APIv2: 500 Internal Server Error with `return_code` `FAIL` and `return_msg` `message`
     /// (in CDATA, `text/xml`): the notification could not be handled now; WeChat Pay sends it
     /// again. Keep `message` short and free of personal data.
     pub fn v2_failure(message: impl AsRef<str>) -> Self {
-        Self::xml(StatusCode::INTERNAL_SERVER_ERROR, "FAIL", message.as_ref())
+        Self::v2_fail(StatusCode::INTERNAL_SERVER_ERROR, message.as_ref())
     }
 
-    /// APIv2: the answer to an error of [`v2::Client::verify_notification`],
-    /// [`v2::Client::refund_notification`] and the like: the status and fixed message of
-    /// [`NotificationReply::from_error`], as a `FAIL` XML document.
+    /// APIv2, payscore notifications sent as XML (`CHECK.SUCCESS`, `CHECK.FAIL`,
+    /// `TRANSACTION.SUCCESS`, `TRANSACTION.FAIL`), which expect `code`/`message` instead of
+    /// `return_code`/`return_msg`: 200 OK with
+    /// `<xml><code><![CDATA[SUCCESS]]></code><message><![CDATA[OK]]></message></xml>`
+    /// (`text/xml`): the notification was handled; WeChat Pay stops sending it.
     ///
+    /// Source: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=18_7&index=7>.
+    pub fn v2_code_success() -> Self {
+        Self::xml(StatusCode::OK, CODE, "SUCCESS", "OK")
+    }
+
+    /// APIv2, payscore notifications (see [`NotificationReply::v2_code_success`]): 500 Internal
+    /// Server Error with `code` `FAIL` and `message` `message` (in CDATA, `text/xml`): the
+    /// notification could not be handled now; WeChat Pay sends it again. Keep `message` short
+    /// and free of personal data.
+    pub fn v2_code_failure(message: impl AsRef<str>) -> Self {
+        Self::xml(StatusCode::INTERNAL_SERVER_ERROR, CODE, "FAIL", message.as_ref())
+    }
+
+    /// APIv2: the answer to an error of [`v2::Client::notification`],
+    /// [`v2::Client::verify_notification`], [`v2::Client::refund_notification`] and the like:
+    /// the status and fixed message of [`NotificationReply::from_error`], as a `FAIL` XML
+    /// document (`return_code`/`return_msg`).
+    ///
+    /// [`v2::Client::notification`]: crate::wechatpay::v2::Client::notification
     /// [`v2::Client::verify_notification`]: crate::wechatpay::v2::Client::verify_notification
     /// [`v2::Client::refund_notification`]: crate::wechatpay::v2::Client::refund_notification
     pub fn v2_from_error(error: &Error) -> Self {
         let (status, message) = error_reply(error);
-        Self::xml(status, "FAIL", message)
+        Self::v2_fail(status, message)
     }
 
-    fn xml(status: StatusCode, code: &str, message: &str) -> Self {
-        let fields = [("return_code", code), ("return_msg", message)]
+    /// An APIv2 FAIL reply (`return_code`/`return_msg`) with any status (4xx/5xx) and message.
+    pub(crate) fn v2_fail(status: StatusCode, message: &str) -> Self {
+        Self::xml(status, RETURN_CODE, "FAIL", message)
+    }
+
+    /// An APIv2 document of two members, `[code member, message member]`, as `text/xml`.
+    fn xml(status: StatusCode, members: [&str; 2], code: &str, message: &str) -> Self {
+        let fields = [(members[0], code), (members[1], message)]
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
@@ -222,6 +256,19 @@ mod tests {
         assert_eq!(
             (fields["return_code"].as_str(), fields["return_msg"].as_str()),
             ("FAIL", "db ]]> down")
+        );
+        let reply = NotificationReply::v2_code_success();
+        assert_eq!(reply.status(), StatusCode::OK);
+        assert_eq!(
+            &reply.body()[..],
+            &b"<xml><code><![CDATA[SUCCESS]]></code><message><![CDATA[OK]]></message></xml>"[..]
+        );
+        let reply = NotificationReply::v2_code_failure("busy");
+        assert_eq!(reply.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let fields = crate::wechatpay::v2::xml::parse(&reply.body()).expect("XML");
+        assert_eq!(
+            (fields["code"].as_str(), fields["message"].as_str()),
+            ("FAIL", "busy")
         );
         let response = NotificationReply::v2_from_error(&Error::crypto("secret")).into_response();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
