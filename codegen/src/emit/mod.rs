@@ -206,7 +206,10 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
     let mut space = TypeSpace::with_named(documents).map_err(|message| EmitError { message })?;
     space.sensitive = settings.runtime(Runtime::Sensitive);
     let mut product_bodies = Vec::new();
-    let events: Vec<&crate::ir::Event> = documents.iter().flat_map(|d| &d.events).collect();
+    let (xml_events, events): (Vec<&crate::ir::Event>, Vec<&crate::ir::Event>) = documents
+        .iter()
+        .flat_map(|d| &d.events)
+        .partition(|e| e.xml.is_some());
     let unified = unify::unified(ops.iter().map(|(op, ..)| *op), &events);
     // Root modules (`v3`, `invoicing`, …) and the products under them.
     let mut roots: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
@@ -240,20 +243,35 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
         let body = module_body(node, product, &[], &context, &mut space, &mut located);
         product_bodies.push((product.clone(), node.scope.clone(), feature.clone(), body));
     }
-    let events = if events.is_empty() {
-        None
-    } else {
-        if features.iter().any(|f| f == events::MODULE) {
+    let mut event_modules = Vec::new();
+    for (events, target) in [
+        (events, Some(events::Target::json())),
+        (
+            xml_events,
+            settings.xml.as_ref().map(|x| events::Target::xml(&x.module)),
+        ),
+    ] {
+        let (false, Some(target)) = (events.is_empty(), target) else {
+            continue;
+        };
+        if features.contains(&target.feature) {
             return Err(EmitError {
                 message: format!(
                     "a product and the webhook events share the cargo feature `{}`",
-                    events::MODULE
+                    target.feature
                 ),
             });
         }
-        features.push(events::MODULE.to_owned());
-        Some(events::Events::register(&events, &unified, &mut space))
-    };
+        features.push(target.feature.clone());
+        let registered = events::Events::register(&events, &unified, &mut space, &target, settings);
+        if let [root, _] = target.module.as_slice() {
+            roots
+                .entry(root.clone())
+                .or_default()
+                .push((events::MODULE.to_owned(), target.feature.clone()));
+        }
+        event_modules.push((registered, target));
+    }
     let names = space.names();
     for (product, scope, feature, body) in product_bodies {
         let body = body.render(&names);
@@ -341,18 +359,20 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
             });
         }
     }
-    if let Some(events) = events {
-        let feature = events::MODULE;
-        let id = ident(feature);
-        lib_items.push(quote! {
-            #[cfg(feature = #feature)]
-            #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
-            #[rustfmt::skip]
-            pub mod #id;
-        });
+    for (events, target) in event_modules {
+        if let [module] = target.module.as_slice() {
+            let feature = &target.feature;
+            let id = ident(module);
+            lib_items.push(quote! {
+                #[cfg(feature = #feature)]
+                #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
+                #[rustfmt::skip]
+                pub mod #id;
+            });
+        }
         files.push(GeneratedFile {
-            path: format!("src/{feature}.rs"),
-            contents: render(events.render(&names, settings))?,
+            path: target.file(),
+            contents: render(events.render(&names, settings, &target))?,
         });
     }
     lib_items.push(quote! {

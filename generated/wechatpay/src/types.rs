@@ -1628,10 +1628,17 @@ impl PayCloseorderPostRequest {
         }
     }
 }
-#[cfg(any(feature = "v2-pay", feature = "v2-secapi", feature = "v2-xdc"))]
+#[cfg(
+    any(
+        feature = "v2-events",
+        feature = "v2-pay",
+        feature = "v2-secapi",
+        feature = "v2-xdc"
+    )
+)]
 /// `return_code` in answer of `POST /pay/closeorder`, read from its `<xml>` text.
 ///
-/// Also the `result_code` in answer of `POST /pay/closeorder`, read from its `<xml>` text; the `return_code` in answer of `POST /pay/micropay`, read from its `<xml>` text; the `result_code` in answer of `POST /pay/micropay`, read from its `<xml>` text; the `return_code` in answer of `POST /pay/unifiedorder`, read from its `<xml>` text; the `result_code` in answer of `POST /pay/unifiedorder`, read from its `<xml>` text; the `return_code` in answer of `POST /secapi/pay/reverse`, read from its `<xml>` text; the `result_code` in answer of `POST /secapi/pay/reverse`, read from its `<xml>` text; the `return_code` in answer of `POST /xdc/apiv2getsignkey/sign/getsignkey`, read from its `<xml>` text; and 5 more.
+/// Also the `result_code` in answer of `POST /pay/closeorder`, read from its `<xml>` text; the `return_code` in answer of `POST /pay/micropay`, read from its `<xml>` text; the `result_code` in answer of `POST /pay/micropay`, read from its `<xml>` text; the `return_code` in answer of `POST /pay/unifiedorder`, read from its `<xml>` text; the `result_code` in answer of `POST /pay/unifiedorder`, read from its `<xml>` text; the `return_code` in answer of `POST /secapi/pay/reverse`, read from its `<xml>` text; the `result_code` in answer of `POST /secapi/pay/reverse`, read from its `<xml>` text; the `return_code` in answer of `POST /xdc/apiv2getsignkey/sign/getsignkey`, read from its `<xml>` text; and 6 more.
 ///
 /// An open set: values this SDK does not know yet are kept in `Unknown`.
 #[derive(
@@ -1649,7 +1656,14 @@ pub enum ReturnCode {
     /// A value this version of the SDK does not know.
     Unknown(::std::string::String),
 }
-#[cfg(any(feature = "v2-pay", feature = "v2-secapi", feature = "v2-xdc"))]
+#[cfg(
+    any(
+        feature = "v2-events",
+        feature = "v2-pay",
+        feature = "v2-secapi",
+        feature = "v2-xdc"
+    )
+)]
 impl ReturnCode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1660,7 +1674,14 @@ impl ReturnCode {
         }
     }
 }
-#[cfg(any(feature = "v2-pay", feature = "v2-secapi", feature = "v2-xdc"))]
+#[cfg(
+    any(
+        feature = "v2-events",
+        feature = "v2-pay",
+        feature = "v2-secapi",
+        feature = "v2-xdc"
+    )
+)]
 impl ::std::convert::From<::std::string::String> for ReturnCode {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -1670,13 +1691,27 @@ impl ::std::convert::From<::std::string::String> for ReturnCode {
         }
     }
 }
-#[cfg(any(feature = "v2-pay", feature = "v2-secapi", feature = "v2-xdc"))]
+#[cfg(
+    any(
+        feature = "v2-events",
+        feature = "v2-pay",
+        feature = "v2-secapi",
+        feature = "v2-xdc"
+    )
+)]
 impl ::std::convert::From<&str> for ReturnCode {
     fn from(value: &str) -> Self {
         Self::from(::std::string::String::from(value))
     }
 }
-#[cfg(any(feature = "v2-pay", feature = "v2-secapi", feature = "v2-xdc"))]
+#[cfg(
+    any(
+        feature = "v2-events",
+        feature = "v2-pay",
+        feature = "v2-secapi",
+        feature = "v2-xdc"
+    )
+)]
 impl ::serde::Serialize for ReturnCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1685,7 +1720,14 @@ impl ::serde::Serialize for ReturnCode {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(any(feature = "v2-pay", feature = "v2-secapi", feature = "v2-xdc"))]
+#[cfg(
+    any(
+        feature = "v2-events",
+        feature = "v2-pay",
+        feature = "v2-secapi",
+        feature = "v2-xdc"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for ReturnCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1761,6 +1803,7 @@ impl<'de> ::serde::Deserialize<'de> for PayCloseorderPostResponse {
 }
 #[cfg(
     any(
+        feature = "v2-events",
         feature = "v2-pay",
         feature = "v2-transit",
         feature = "v2-vehicle",
@@ -1769,7 +1812,7 @@ impl<'de> ::serde::Deserialize<'de> for PayCloseorderPostResponse {
 )]
 /// `sign_type` in request body of `POST /pay/combinedorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`.
 ///
-/// Also the `sign_type` in request body of `POST /pay/downloadfundflow`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /transit/partnerpay/queryorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /transit/queryorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/partnerpay/notification`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/partnerpay/payapply`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/partnerpay/querystate`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/pay/notification`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/pay/payapply`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; and 4 more.
+/// Also the `sign_type` in request body of `POST /pay/downloadfundflow`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /transit/partnerpay/queryorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /transit/queryorder`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/partnerpay/notification`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/partnerpay/payapply`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/partnerpay/querystate`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/pay/notification`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; the `sign_type` in request body of `POST /vehicle/pay/payapply`, sent as `<xml>` text (lists as indexed members, `coupon_id_0`); the client adds `nonce_str` and `sign`; and 8 more.
 ///
 /// An open set: values this SDK does not know yet are kept in `Unknown`.
 #[derive(
@@ -1787,6 +1830,7 @@ pub enum PayCombinedorderPostRequestSignType {
 }
 #[cfg(
     any(
+        feature = "v2-events",
         feature = "v2-pay",
         feature = "v2-transit",
         feature = "v2-vehicle",
@@ -1804,6 +1848,7 @@ impl PayCombinedorderPostRequestSignType {
 }
 #[cfg(
     any(
+        feature = "v2-events",
         feature = "v2-pay",
         feature = "v2-transit",
         feature = "v2-vehicle",
@@ -1821,6 +1866,7 @@ for PayCombinedorderPostRequestSignType {
 }
 #[cfg(
     any(
+        feature = "v2-events",
         feature = "v2-pay",
         feature = "v2-transit",
         feature = "v2-vehicle",
@@ -1834,6 +1880,7 @@ impl ::std::convert::From<&str> for PayCombinedorderPostRequestSignType {
 }
 #[cfg(
     any(
+        feature = "v2-events",
         feature = "v2-pay",
         feature = "v2-transit",
         feature = "v2-vehicle",
@@ -1850,6 +1897,7 @@ impl ::serde::Serialize for PayCombinedorderPostRequestSignType {
 }
 #[cfg(
     any(
+        feature = "v2-events",
         feature = "v2-pay",
         feature = "v2-transit",
         feature = "v2-vehicle",
@@ -78444,6 +78492,1481 @@ impl<'de> ::serde::Deserialize<'de> for EventsViolationAppealResource {
             punish_description: fields.take("punish_description"),
             risk_type: fields.take("risk_type"),
             risk_description: fields.take("risk_description"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-events")]
+/// `event_type` in payload of the `CHECK.FAIL` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsCheckFailResourceEventType {
+    /// `CHECK.FAIL`
+    CheckFail,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-events")]
+impl EventsCheckFailResourceEventType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CheckFail => "CHECK.FAIL",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<::std::string::String> for EventsCheckFailResourceEventType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "CHECK.FAIL" => Self::CheckFail,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<&str> for EventsCheckFailResourceEventType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::serde::Serialize for EventsCheckFailResourceEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsCheckFailResourceEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-events")]
+/// `event_algorithm` in payload of the `CHECK.FAIL` webhook event.
+///
+/// Also the `event_algorithm` in payload of the `CHECK.SUCCESS` webhook event; the `event_algorithm` in payload of the `TRANSACTION.FAIL` webhook event; the `event_algorithm` in payload of the `TRANSACTION.SUCCESS` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventAlgorithm {
+    /// `AEAD_AES_256_GCM`
+    AeadAes256Gcm,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-events")]
+impl EventAlgorithm {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AeadAes256Gcm => "AEAD_AES_256_GCM",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<::std::string::String> for EventAlgorithm {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "AEAD_AES_256_GCM" => Self::AeadAes256Gcm,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<&str> for EventAlgorithm {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::serde::Serialize for EventAlgorithm {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventAlgorithm {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-events")]
+/// `event_ciphertext` in payload of the `CHECK.FAIL` webhook event.
+///
+/// Also the `event_ciphertext` in payload of the `CHECK.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsCheckFailResourceEventCiphertext {
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `room`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub room: ::std::option::Option<::std::string::String>,
+    /// `start_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
+    /// `deposit_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deposit_amount: ::std::option::Option<::std::string::String>,
+    /// `finish_ticket`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_ticket: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsCheckFailResourceEventCiphertext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsCheckFailResourceEventCiphertext",
+        )?;
+        ::std::result::Result::Ok(Self {
+            state: fields.take_text("state"),
+            service_id: fields.take_text("service_id"),
+            out_order_no: fields.take_text("out_order_no"),
+            order_id: fields.take_text("order_id"),
+            room: fields.take_text("room"),
+            start_time: fields.take_text("start_time"),
+            deposit_amount: fields.take_text("deposit_amount"),
+            finish_ticket: fields.take_text("finish_ticket"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-events")]
+/// Payload of the `CHECK.FAIL` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsCheckFailResource {
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `app_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `event_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_id: ::std::option::Option<::std::string::String>,
+    /// `event_create_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_create_time: ::std::option::Option<::std::string::String>,
+    /// `event_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_type: ::std::option::Option<EventsCheckFailResourceEventType>,
+    /// `event_algorithm`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_algorithm: ::std::option::Option<EventAlgorithm>,
+    /// `event_nonce`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_nonce: ::std::option::Option<::std::string::String>,
+    /// `event_associated_data`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_associated_data: ::std::option::Option<::std::string::String>,
+    /// `event_ciphertext`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_ciphertext: ::std::option::Option<EventsCheckFailResourceEventCiphertext>,
+    /// `algorithm`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub algorithm: ::std::option::Option<PayCombinedorderPostRequestSignType>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsCheckFailResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsCheckFailResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mch_id: fields.take_text("mch_id"),
+            app_id: fields.take_text("app_id"),
+            event_id: fields.take_text("event_id"),
+            event_create_time: fields.take_text("event_create_time"),
+            event_type: fields.take_text("event_type"),
+            event_algorithm: fields.take_text("event_algorithm"),
+            event_nonce: fields.take_text("event_nonce"),
+            event_associated_data: fields.take_text("event_associated_data"),
+            event_ciphertext: fields.take_text("event_ciphertext"),
+            algorithm: fields.take_text("algorithm"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-events")]
+/// `event_type` in payload of the `CHECK.SUCCESS` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsCheckSuccessResourceEventType {
+    /// `CHECK.SUCCESS`
+    CheckSuccess,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-events")]
+impl EventsCheckSuccessResourceEventType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CheckSuccess => "CHECK.SUCCESS",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<::std::string::String>
+for EventsCheckSuccessResourceEventType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "CHECK.SUCCESS" => Self::CheckSuccess,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<&str> for EventsCheckSuccessResourceEventType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::serde::Serialize for EventsCheckSuccessResourceEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsCheckSuccessResourceEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-events")]
+/// Payload of the `CHECK.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsCheckSuccessResource {
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `app_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `event_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_id: ::std::option::Option<::std::string::String>,
+    /// `event_create_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_create_time: ::std::option::Option<::std::string::String>,
+    /// `event_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_type: ::std::option::Option<EventsCheckSuccessResourceEventType>,
+    /// `event_algorithm`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_algorithm: ::std::option::Option<EventAlgorithm>,
+    /// `event_nonce`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_nonce: ::std::option::Option<::std::string::String>,
+    /// `event_associated_data`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_associated_data: ::std::option::Option<::std::string::String>,
+    /// `event_ciphertext`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_ciphertext: ::std::option::Option<EventsCheckFailResourceEventCiphertext>,
+    /// `algorithm`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub algorithm: ::std::option::Option<PayCombinedorderPostRequestSignType>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsCheckSuccessResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsCheckSuccessResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mch_id: fields.take_text("mch_id"),
+            app_id: fields.take_text("app_id"),
+            event_id: fields.take_text("event_id"),
+            event_create_time: fields.take_text("event_create_time"),
+            event_type: fields.take_text("event_type"),
+            event_algorithm: fields.take_text("event_algorithm"),
+            event_nonce: fields.take_text("event_nonce"),
+            event_associated_data: fields.take_text("event_associated_data"),
+            event_ciphertext: fields.take_text("event_ciphertext"),
+            algorithm: fields.take_text("algorithm"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-events")]
+/// `event_type` in payload of the `TRANSACTION.FAIL` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsTransactionFailResourceEventType {
+    /// `TRANSACTION.FAIL`
+    TransactionFail,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-events")]
+impl EventsTransactionFailResourceEventType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TransactionFail => "TRANSACTION.FAIL",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<::std::string::String>
+for EventsTransactionFailResourceEventType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "TRANSACTION.FAIL" => Self::TransactionFail,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<&str> for EventsTransactionFailResourceEventType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::serde::Serialize for EventsTransactionFailResourceEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsTransactionFailResourceEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-events")]
+/// `event_ciphertext` in payload of the `TRANSACTION.FAIL` webhook event.
+///
+/// Also the `event_ciphertext` in payload of the `TRANSACTION.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsTransactionFailResourceEventCiphertext {
+    /// `state`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
+    /// `service_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
+    /// `out_order_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
+    /// `order_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// `room`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub room: ::std::option::Option<::std::string::String>,
+    /// `checked_in`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub checked_in: ::std::option::Option<::std::string::String>,
+    /// `start_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
+    /// `deposit_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deposit_amount: ::std::option::Option<::std::string::String>,
+    /// `total_amount`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<::std::string::String>,
+    /// `end_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// `finish_transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_transaction_id: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsTransactionFailResourceEventCiphertext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsTransactionFailResourceEventCiphertext",
+        )?;
+        ::std::result::Result::Ok(Self {
+            state: fields.take_text("state"),
+            service_id: fields.take_text("service_id"),
+            out_order_no: fields.take_text("out_order_no"),
+            order_id: fields.take_text("order_id"),
+            room: fields.take_text("room"),
+            checked_in: fields.take_text("checked_in"),
+            start_time: fields.take_text("start_time"),
+            deposit_amount: fields.take_text("deposit_amount"),
+            total_amount: fields.take_text("total_amount"),
+            end_time: fields.take_text("end_time"),
+            finish_transaction_id: fields.take_text("finish_transaction_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-events")]
+/// Payload of the `TRANSACTION.FAIL` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsTransactionFailResource2 {
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `app_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `event_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_id: ::std::option::Option<::std::string::String>,
+    /// `event_create_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_create_time: ::std::option::Option<::std::string::String>,
+    /// `event_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_type: ::std::option::Option<EventsTransactionFailResourceEventType>,
+    /// `event_algorithm`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_algorithm: ::std::option::Option<EventAlgorithm>,
+    /// `event_nonce`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_nonce: ::std::option::Option<::std::string::String>,
+    /// `event_associated_data`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_associated_data: ::std::option::Option<::std::string::String>,
+    /// `event_ciphertext`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_ciphertext: ::std::option::Option<
+        EventsTransactionFailResourceEventCiphertext,
+    >,
+    /// `algorithm`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub algorithm: ::std::option::Option<PayCombinedorderPostRequestSignType>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsTransactionFailResource2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsTransactionFailResource2",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mch_id: fields.take_text("mch_id"),
+            app_id: fields.take_text("app_id"),
+            event_id: fields.take_text("event_id"),
+            event_create_time: fields.take_text("event_create_time"),
+            event_type: fields.take_text("event_type"),
+            event_algorithm: fields.take_text("event_algorithm"),
+            event_nonce: fields.take_text("event_nonce"),
+            event_associated_data: fields.take_text("event_associated_data"),
+            event_ciphertext: fields.take_text("event_ciphertext"),
+            algorithm: fields.take_text("algorithm"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-events")]
+/// `event_type` in payload of the `TRANSACTION.SUCCESS` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum EventsTransactionSuccessResourceEventType {
+    /// `TRANSACTION.SUCCESS`
+    TransactionSuccess,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-events")]
+impl EventsTransactionSuccessResourceEventType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TransactionSuccess => "TRANSACTION.SUCCESS",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<::std::string::String>
+for EventsTransactionSuccessResourceEventType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "TRANSACTION.SUCCESS" => Self::TransactionSuccess,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<&str> for EventsTransactionSuccessResourceEventType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::serde::Serialize for EventsTransactionSuccessResourceEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsTransactionSuccessResourceEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-events")]
+/// Payload of the `TRANSACTION.SUCCESS` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsTransactionSuccessResource {
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `app_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub app_id: ::std::option::Option<::std::string::String>,
+    /// `event_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_id: ::std::option::Option<::std::string::String>,
+    /// `event_create_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_create_time: ::std::option::Option<::std::string::String>,
+    /// `event_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_type: ::std::option::Option<EventsTransactionSuccessResourceEventType>,
+    /// `event_algorithm`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_algorithm: ::std::option::Option<EventAlgorithm>,
+    /// `event_nonce`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_nonce: ::std::option::Option<::std::string::String>,
+    /// `event_associated_data`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_associated_data: ::std::option::Option<::std::string::String>,
+    /// `event_ciphertext`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_ciphertext: ::std::option::Option<
+        EventsTransactionFailResourceEventCiphertext,
+    >,
+    /// `algorithm`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub algorithm: ::std::option::Option<PayCombinedorderPostRequestSignType>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsTransactionSuccessResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsTransactionSuccessResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mch_id: fields.take_text("mch_id"),
+            app_id: fields.take_text("app_id"),
+            event_id: fields.take_text("event_id"),
+            event_create_time: fields.take_text("event_create_time"),
+            event_type: fields.take_text("event_type"),
+            event_algorithm: fields.take_text("event_algorithm"),
+            event_nonce: fields.take_text("event_nonce"),
+            event_associated_data: fields.take_text("event_associated_data"),
+            event_ciphertext: fields.take_text("event_ciphertext"),
+            algorithm: fields.take_text("algorithm"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign: fields.take_text("sign"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-events")]
+/// `order_list` in `sub_order_list` in payload of the `combined-transactions-success` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct OrderList {
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_fee: ::std::option::Option<i64>,
+    /// `cash_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_fee: ::std::option::Option<i64>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `time_end`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_end: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for OrderList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "OrderList")?;
+        ::std::result::Result::Ok(Self {
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            openid: fields.take_text("openid"),
+            total_fee: fields.take_text("total_fee"),
+            cash_fee: fields.take_text("cash_fee"),
+            transaction_id: fields.take_text("transaction_id"),
+            out_trade_no: fields.take_text("out_trade_no"),
+            attach: fields.take_text("attach"),
+            time_end: fields.take_text("time_end"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-events")]
+/// `sub_order_list` in payload of the `combined-transactions-success` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct SubOrderList {
+    /// `order_num`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_num: ::std::option::Option<i64>,
+    /// `order_list`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_list: ::std::option::Option<::std::vec::Vec<OrderList>>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for SubOrderList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "SubOrderList")?;
+        ::std::result::Result::Ok(Self {
+            order_num: fields.take_text("order_num"),
+            order_list: fields
+                .take_indexed(
+                    "order_list",
+                    &[
+                        "appid",
+                        "attach",
+                        "cash_fee",
+                        "mch_id",
+                        "openid",
+                        "out_trade_no",
+                        "time_end",
+                        "total_fee",
+                        "transaction_id",
+                    ],
+                ),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-events")]
+/// Payload of the `combined-transactions-success` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsCombinedTransactionsSuccessResource {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `combine_appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_appid: ::std::option::Option<::std::string::String>,
+    /// `combine_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `device_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<::std::string::String>,
+    /// `combine_openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_openid: ::std::option::Option<::std::string::String>,
+    /// `combine_out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<::std::string::String>,
+    /// `bank_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_type: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `sign_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_type: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `result_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_msg: ::std::option::Option<::std::string::String>,
+    /// `err_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code: ::std::option::Option<::std::string::String>,
+    /// `err_code_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub err_code_des: ::std::option::Option<::std::string::String>,
+    /// `sub_order_list`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_order_list: ::std::option::Option<SubOrderList>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsCombinedTransactionsSuccessResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsCombinedTransactionsSuccessResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            combine_appid: fields.take_text("combine_appid"),
+            combine_mch_id: fields.take_text("combine_mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            device_info: fields.take_text("device_info"),
+            combine_openid: fields.take_text("combine_openid"),
+            combine_out_trade_no: fields.take_text("combine_out_trade_no"),
+            trade_type: fields.take_text("trade_type"),
+            bank_type: fields.take_text("bank_type"),
+            sign: fields.take_text("sign"),
+            sign_type: fields.take_text("sign_type"),
+            result_code: fields.take_text("result_code"),
+            result_msg: fields.take_text("result_msg"),
+            err_code: fields.take_text("err_code"),
+            err_code_des: fields.take_text("err_code_des"),
+            sub_order_list: fields.take_text("sub_order_list"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-events")]
+/// `req_info` in payload of the `refund-processed` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct ReqInfo {
+    /// `out_refund_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `refund_account`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_account: ::std::option::Option<::std::string::String>,
+    /// `refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_fee: ::std::option::Option<::std::string::String>,
+    /// `refund_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
+    /// `refund_recv_accout`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_recv_accout: ::std::option::Option<::std::string::String>,
+    /// `refund_request_source`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_request_source: ::std::option::Option<::std::string::String>,
+    /// `refund_status`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_status: ::std::option::Option<::std::string::String>,
+    /// `settlement_refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_refund_fee: ::std::option::Option<::std::string::String>,
+    /// `settlement_total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_total_fee: ::std::option::Option<::std::string::String>,
+    /// `success_time`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
+    /// `total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_fee: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// `cash_refund_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_refund_fee: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for ReqInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(deserializer, "ReqInfo")?;
+        ::std::result::Result::Ok(Self {
+            out_refund_no: fields.take_text("out_refund_no"),
+            out_trade_no: fields.take_text("out_trade_no"),
+            refund_account: fields.take_text("refund_account"),
+            refund_fee: fields.take_text("refund_fee"),
+            refund_id: fields.take_text("refund_id"),
+            refund_recv_accout: fields.take_text("refund_recv_accout"),
+            refund_request_source: fields.take_text("refund_request_source"),
+            refund_status: fields.take_text("refund_status"),
+            settlement_refund_fee: fields.take_text("settlement_refund_fee"),
+            settlement_total_fee: fields.take_text("settlement_total_fee"),
+            success_time: fields.take_text("success_time"),
+            total_fee: fields.take_text("total_fee"),
+            transaction_id: fields.take_text("transaction_id"),
+            cash_refund_fee: fields.take_text("cash_refund_fee"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-events")]
+/// Payload of the `refund-processed` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsRefundProcessedResource {
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<ReturnCode>,
+    /// `return_msg`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_msg: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `req_info`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub req_info: ::std::option::Option<ReqInfo>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsRefundProcessedResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsRefundProcessedResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            return_code: fields.take_text("return_code"),
+            return_msg: fields.take_text("return_msg"),
+            appid: fields.take_text("appid"),
+            mch_id: fields.take_text("mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            req_info: fields.take_text("req_info"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-events")]
+/// Payload of the `transaction-success` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsTransactionSuccessNotificationResource {
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `attach`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// `bank_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_type: ::std::option::Option<::std::string::String>,
+    /// `fee_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fee_type: ::std::option::Option<::std::string::String>,
+    /// `is_subscribe`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_subscribe: ::std::option::Option<::std::string::String>,
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `openid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// `out_trade_no`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// `result_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result_code: ::std::option::Option<::std::string::String>,
+    /// `return_code`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_code: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `time_end`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_end: ::std::option::Option<::std::string::String>,
+    /// `total_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_fee: ::std::option::Option<::std::string::String>,
+    /// `coupon_fee`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_fee: ::std::option::Option<::std::string::String>,
+    /// `coupon_count`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_count: ::std::option::Option<::std::string::String>,
+    /// `coupon_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_type: ::std::option::Option<::std::string::String>,
+    /// `coupon_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
+    /// `trade_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<::std::string::String>,
+    /// `transaction_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsTransactionSuccessNotificationResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsTransactionSuccessNotificationResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            appid: fields.take_text("appid"),
+            attach: fields.take_text("attach"),
+            bank_type: fields.take_text("bank_type"),
+            fee_type: fields.take_text("fee_type"),
+            is_subscribe: fields.take_text("is_subscribe"),
+            mch_id: fields.take_text("mch_id"),
+            nonce_str: fields.take_text("nonce_str"),
+            openid: fields.take_text("openid"),
+            out_trade_no: fields.take_text("out_trade_no"),
+            result_code: fields.take_text("result_code"),
+            return_code: fields.take_text("return_code"),
+            sign: fields.take_text("sign"),
+            time_end: fields.take_text("time_end"),
+            total_fee: fields.take_text("total_fee"),
+            coupon_fee: fields.take_text("coupon_fee"),
+            coupon_count: fields.take_text("coupon_count"),
+            coupon_type: fields.take_text("coupon_type"),
+            coupon_id: fields.take_text("coupon_id"),
+            trade_type: fields.take_text("trade_type"),
+            transaction_id: fields.take_text("transaction_id"),
+            unparsed: fields.finish(),
+        })
+    }
+}
+#[cfg(feature = "v2-events")]
+/// `vehicle_event_type` in payload of the `vehicle-state-changed-for-parking` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum VehicleEventType {
+    /// `NORMAL`
+    Normal,
+    /// `BLOCKED`
+    Blocked,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-events")]
+impl VehicleEventType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Normal => "NORMAL",
+            Self::Blocked => "BLOCKED",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<::std::string::String> for VehicleEventType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "NORMAL" => Self::Normal,
+            "BLOCKED" => Self::Blocked,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<&str> for VehicleEventType {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::serde::Serialize for VehicleEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for VehicleEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-events")]
+/// `vehicle_event_des` in payload of the `vehicle-state-changed-for-parking` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum VehicleEventDes {
+    /// `OVERDUE`
+    Overdue,
+    /// `REMOVE`
+    Remove,
+    /// `PAUSE`
+    Pause,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-events")]
+impl VehicleEventDes {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Overdue => "OVERDUE",
+            Self::Remove => "REMOVE",
+            Self::Pause => "PAUSE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<::std::string::String> for VehicleEventDes {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "OVERDUE" => Self::Overdue,
+            "REMOVE" => Self::Remove,
+            "PAUSE" => Self::Pause,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<&str> for VehicleEventDes {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::serde::Serialize for VehicleEventDes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for VehicleEventDes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-events")]
+/// `deduct_mode` in payload of the `vehicle-state-changed-for-parking` webhook event.
+///
+/// An open set: values this SDK does not know yet are kept in `Unknown`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum DeductMode {
+    /// `PROACTIVE`
+    Proactive,
+    /// `AUTOPAY`
+    Autopay,
+    /// A value this version of the SDK does not know.
+    Unknown(::std::string::String),
+}
+#[cfg(feature = "v2-events")]
+impl DeductMode {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Proactive => "PROACTIVE",
+            Self::Autopay => "AUTOPAY",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<::std::string::String> for DeductMode {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "PROACTIVE" => Self::Proactive,
+            "AUTOPAY" => Self::Autopay,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::std::convert::From<&str> for DeductMode {
+    fn from(value: &str) -> Self {
+        Self::from(::std::string::String::from(value))
+    }
+}
+#[cfg(feature = "v2-events")]
+impl ::serde::Serialize for DeductMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for DeductMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "v2-events")]
+/// Payload of the `vehicle-state-changed-for-parking` webhook event.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+    ::serde::Serialize,
+)]
+pub struct EventsVehicleStateChangedForParkingResource {
+    /// `mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
+    /// `sub_mch_id`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mch_id: ::std::option::Option<::std::string::String>,
+    /// `appid`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// `nonce_str`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce_str: ::std::option::Option<::std::string::String>,
+    /// `sign_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_type: ::std::option::Option<::std::string::String>,
+    /// `sign`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign: ::std::option::Option<::std::string::String>,
+    /// `plate_number`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
+    /// `vehicle_event_type`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub vehicle_event_type: ::std::option::Option<VehicleEventType>,
+    /// `vehicle_event_des`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub vehicle_event_des: ::std::option::Option<VehicleEventDes>,
+    /// `deduct_mode`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduct_mode: ::std::option::Option<DeductMode>,
+    /// `vehicle_event_createtime`
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub vehicle_event_createtime: ::std::option::Option<::std::string::String>,
+    /// Fields this SDK does not know, or that did not decode as the model says, as raw
+    /// JSON by wire name (`Debug` shows their names only).
+    #[serde(flatten)]
+    pub unparsed: crate::Unparsed,
+}
+#[cfg(feature = "v2-events")]
+impl<'de> ::serde::Deserialize<'de> for EventsVehicleStateChangedForParkingResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let mut fields = ::sdk_runtime::Lenient::new(
+            deserializer,
+            "EventsVehicleStateChangedForParkingResource",
+        )?;
+        ::std::result::Result::Ok(Self {
+            mch_id: fields.take_text("mch_id"),
+            sub_mch_id: fields.take_text("sub_mch_id"),
+            appid: fields.take_text("appid"),
+            nonce_str: fields.take_text("nonce_str"),
+            sign_type: fields.take_text("sign_type"),
+            sign: fields.take_text("sign"),
+            plate_number: fields.take_text("plate_number"),
+            vehicle_event_type: fields.take_text("vehicle_event_type"),
+            vehicle_event_des: fields.take_text("vehicle_event_des"),
+            deduct_mode: fields.take_text("deduct_mode"),
+            vehicle_event_createtime: fields.take_text("vehicle_event_createtime"),
             unparsed: fields.finish(),
         })
     }

@@ -3,6 +3,10 @@
 pub use ::sdk_runtime::wechatpay::v2::Client;
 pub use ::sdk_runtime::wechatpay::v2::ClientBuilder;
 pub use ::sdk_runtime::wechatpay::v2::SignType;
+#[cfg(feature = "v2-events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v2-events")))]
+#[rustfmt::skip]
+pub mod events;
 #[cfg(feature = "v2-mmpaymkttransfers")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v2-mmpaymkttransfers")))]
 #[rustfmt::skip]
