@@ -5,7 +5,8 @@
 //!
 //! `wechatpay-mock notify EVENT --to URL [--resource JSON|@FILE] [--retry] [--time-scale F]`
 //! (or `notify --list`): send one WeChat Pay notification, signed with the mock's credentials,
-//! to a webhook handler, retried on WeChat Pay's schedule with `--retry`.
+//! to a webhook handler, retried on WeChat Pay's schedule with `--retry`; with `--apiv2`, an
+//! APIv2 (XML) notification of the model (`notify --apiv2 refund-processed --to URL`).
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -14,12 +15,14 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use wechatpay_mock::apiv2::{ApiV2Config, NotificationKeys, xml_notification};
 use wechatpay_mock::credentials::default_keys_dir;
+use wechatpay_mock::model::Model;
 use wechatpay_mock::sample::sample_event;
 use wechatpay_mock::wonder::{WonderConfig, WonderServer};
 use wechatpay_mock::{
-    Attempt, MockConfig, MockServer, RetryPolicy, WECHATPAY_RETRY_SCHEDULE, default_shared_dir,
-    send_notification_with,
+    Attempt, MockConfig, MockServer, RetryPolicy, SignedNotification, WECHATPAY_RETRY_SCHEDULE,
+    default_shared_dir, send_notification_with,
 };
 
 /// The mock servers, for manual use.
@@ -85,6 +88,12 @@ struct NotifyArgs {
     /// List the events the model documents (name, original_type, summary).
     #[arg(long)]
     list: bool,
+    /// Send an APIv2 (XML) notification instead: EVENT is one of the model's APIv2 events
+    /// (refund-processed, CHECK.SUCCESS, …; --list --apiv2 lists them), signed with the
+    /// test-vector merchant's APIv2 key, its req_info / event_ciphertext sealed as WeChat Pay
+    /// does; --resource gives its members as a JSON object.
+    #[arg(long)]
+    apiv2: bool,
     /// Directory holding test-vectors/keys.
     #[arg(long, default_value_os_t = default_shared_dir())]
     shared: PathBuf,
@@ -155,6 +164,9 @@ async fn run_notify(args: NotifyArgs) -> ExitCode {
         Ok(resource) => resource,
         Err(message) => return usage_error(message),
     };
+    if args.apiv2 {
+        return run_notify_apiv2(args, resource).await;
+    }
     let mock = match MockConfig::from_test_vectors(&args.shared).and_then(MockServer::start) {
         Ok(mock) => mock,
         Err(e) => {
@@ -173,7 +185,7 @@ async fn run_notify(args: NotifyArgs) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let (Some(event), Some(to)) = (args.event, args.to) else {
+    let (Some(event), Some(to)) = (args.event.clone(), args.to.clone()) else {
         return usage_error("EVENT and --to URL are required".to_owned());
     };
     // The sample is made here (as `event_notification` would) to show what is sent.
@@ -191,13 +203,72 @@ async fn run_notify(args: NotifyArgs) -> ExitCode {
         let pretty = serde_json::to_string_pretty(resource).unwrap_or_default();
         println!("resource (decrypted):\n{pretty}");
     }
+    deliver(&to, &id, &event, &notification, &args).await
+}
+
+/// `wechatpay-mock notify --apiv2 …`: an APIv2 notification of the model's event, with the
+/// test-vector merchant ([`ApiV2Config::default`]).
+async fn run_notify_apiv2(args: NotifyArgs, members: Option<serde_json::Value>) -> ExitCode {
+    let model = match Model::load_default() {
+        Ok(model) => model,
+        Err(e) => {
+            eprintln!("error: cannot load the model: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if args.list {
+        for event in model.xml_events() {
+            println!(
+                "{:<40} {}",
+                event.name,
+                event.summary.as_deref().unwrap_or_default()
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
+    let (Some(name), Some(to)) = (args.event.clone(), args.to.clone()) else {
+        eprintln!("error: EVENT and --to URL are required\n(wechatpay-mock notify --help for more)");
+        return ExitCode::from(2);
+    };
+    let config = ApiV2Config::default();
+    let keys = NotificationKeys {
+        apiv2_key: &config.key,
+        apiv3_key: &config.apiv3_key,
+        mch_id: &config.mch_id,
+        appid: &config.appid,
+    };
+    let notification = match model.xml_event(&name) {
+        Some(event) => xml_notification(event, members.as_ref(), &keys),
+        None => Err(format!("unknown APIv2 event `{name}`")),
+    };
+    let notification = match notification {
+        Ok(notification) => notification,
+        Err(message) => {
+            eprintln!("error: {message}\n(wechatpay-mock notify --list --apiv2 lists them)");
+            return ExitCode::from(2);
+        }
+    };
+    println!("APIv2 notification ({name}) to {to}");
+    println!("{}", String::from_utf8_lossy(&notification.body));
+    deliver(&to, "", &name, &notification, &args).await
+}
+
+/// Sends `notification` to `to` as `args` say (once, or on WeChat Pay's schedule), printing
+/// each attempt: exit 0 delivered, 1 not.
+async fn deliver(
+    to: &str,
+    id: &str,
+    event: &str,
+    notification: &SignedNotification,
+    args: &NotifyArgs,
+) -> ExitCode {
     let policy = RetryPolicy {
         schedule: WECHATPAY_RETRY_SCHEDULE.to_vec(),
         time_scale: args.time_scale,
         retries: args.retry,
     };
     let mut n = 0;
-    let sent = send_notification_with(&to, &notification, &policy, |attempt, next_wait| {
+    let sent = send_notification_with(to, notification, &policy, |attempt, next_wait| {
         n += 1;
         println!("{}", describe_attempt(n, attempt));
         if let Some(wait) = next_wait {
@@ -208,7 +279,7 @@ async fn run_notify(args: NotifyArgs) -> ExitCode {
     match sent {
         Ok(delivery) if delivery.delivered => {
             println!(
-                "notification {id} delivered ({})",
+                "notification {id} ({event}) delivered ({})",
                 attempts(delivery.attempts.len())
             );
             ExitCode::SUCCESS
@@ -216,12 +287,15 @@ async fn run_notify(args: NotifyArgs) -> ExitCode {
         Ok(delivery) => {
             let hint = if args.retry { "" } else { "; --retry retries it" };
             println!(
-                "notification {id} NOT delivered ({}{hint})",
+                "notification {id} ({event}) NOT delivered ({}{hint})",
                 attempts(delivery.attempts.len())
             );
             ExitCode::FAILURE
         }
-        Err(message) => usage_error(message),
+        Err(message) => {
+            eprintln!("error: {message}\n(wechatpay-mock notify --help for more)");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -51,6 +51,7 @@ pub struct Model {
     operations: Vec<Operation>,
     xml_operations: Vec<Operation>,
     events: Vec<Event>,
+    xml_events: Vec<Event>,
 }
 
 /// The result of matching a request against the model.
@@ -90,6 +91,10 @@ impl Model {
             xml_operations.extend(xml);
             events.extend(document.events);
         }
+        // APIv2 notifications apart: their names (`TRANSACTION.SUCCESS`) are not APIv3's events.
+        let (mut xml_events, mut events): (Vec<Event>, Vec<Event>) =
+            events.into_iter().partition(|e| e.xml.is_some());
+        xml_events.sort_by(|a: &Event, b: &Event| a.name.cmp(&b.name));
         xml_operations.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
         operations.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
         // Stable: events of one name (several pages document `TRANSACTION.SUCCESS`) keep the
@@ -99,6 +104,7 @@ impl Model {
             operations,
             xml_operations,
             events,
+            xml_events,
         }
     }
 
@@ -150,10 +156,21 @@ impl Model {
         &self.xml_operations
     }
 
-    /// Every webhook event the documents declare, sorted by name (an event several documents
-    /// declare appears once per document, in document order).
+    /// Every APIv3 webhook event the documents declare, sorted by name (an event several
+    /// documents declare appears once per document, in document order).
     pub fn events(&self) -> &[Event] {
         &self.events
+    }
+
+    /// Every APIv2 (XML) notification the documents declare, sorted by name.
+    pub fn xml_events(&self) -> &[Event] {
+        &self.xml_events
+    }
+
+    /// The APIv2 notification named `name` (`refund-processed`, `CHECK.SUCCESS`), if the model
+    /// documents it.
+    pub fn xml_event(&self, name: &str) -> Option<&Event> {
+        self.xml_events.iter().find(|e| e.name == name)
     }
 
     /// The first event named `name` (e.g. `TRANSACTION.SUCCESS`), if the model documents it.

@@ -41,6 +41,7 @@
 //! ```
 
 mod check;
+mod notify;
 mod record;
 pub mod sample;
 mod server;
@@ -64,6 +65,7 @@ use crate::server::lock;
 use server::{Listening, Shared};
 
 pub use check::{MAX_NONCE_LEN, SIGN_MISMATCH};
+pub use notify::{NotificationKeys, ecb_seal, xml_notification};
 pub use record::{ApiV2Request, FAIL_HEADER, Failure, MOCK_ERR_CODE};
 pub use sample::sample_request;
 pub use sign::{SignType, nonce_str, sign, string_to_sign, verify};
@@ -89,6 +91,9 @@ pub struct ApiV2Config {
     pub appid: String,
     /// The APIv2 key that signs requests and answers. Secret: never in `Debug`.
     pub key: String,
+    /// The APIv3 key (32 bytes) that seals payscore notifications' `event_ciphertext`
+    /// ([`ApiV2Server::xml_notification`]). Secret: never in `Debug`.
+    pub apiv3_key: String,
     /// The API model to serve; `None` loads [`Model::load_default`].
     pub model: Option<Arc<Model>>,
     /// How many requests [`ApiV2Server::requests`] keeps (the newest; at least 1).
@@ -104,6 +109,7 @@ impl Default for ApiV2Config {
             mch_id: TEST_MCH_ID.to_owned(),
             appid: TEST_APPID.to_owned(),
             key: TEST_APIV2_KEY.to_owned(),
+            apiv3_key: crate::TEST_APIV3_KEY.to_owned(),
             model: None,
             request_log_capacity: MAX_RECORDED_REQUESTS,
             read_timeout: DEFAULT_READ_TIMEOUT,
@@ -117,6 +123,7 @@ impl fmt::Debug for ApiV2Config {
             .field("mch_id", &self.mch_id)
             .field("appid", &self.appid)
             .field("key", &"<redacted>")
+            .field("apiv3_key", &"<redacted>")
             .field("model", &self.model.as_ref().map(|m| m.xml_operations().len()))
             .field("request_log_capacity", &self.request_log_capacity)
             .field("read_timeout", &self.read_timeout)
