@@ -143,20 +143,35 @@ impl Lenient {
         None
     }
 
-    /// An APIv2 *indexed list* regrouped and decoded as `T` (e.g. `Vec<Coupon>`): removes every
-    /// field `{m}_{i}` or `{m}_{i}_{rest}` whose `m` is one of `members` and `i` a decimal index
-    /// (`0` or without leading zeros), gives item `i` the key `m` or `m_{rest}` respectively, and
-    /// decodes `T` from the array of items in index order (missing indexes skipped). `name` is
-    /// the field's name in the type, for the `warn` event only.
+    /// An APIv2 list decoded as `T` (e.g. `Vec<Coupon>`), from either of its two wire shapes.
     ///
-    /// What follows `m_` must start with the index: with members `coupon_refund` and
-    /// `coupon_refund_fee`, `coupon_refund_fee_0` belongs to the latter only. A nested list keeps
-    /// its second index: `coupon_refund_id_0_1` becomes item 0's `coupon_refund_id_1`, which the
-    /// item type's own `Deserialize` regroups with `take_indexed` again.
+    /// `name` is the list's wire name (also the field the `warn` event names).
     ///
-    /// `None` when no field matched; also `None` when the items do not decode as `T`, in which
-    /// case the fields are kept raw under their wire names for [`Lenient::finish`] and a `warn`
-    /// event names the type and the field.
+    /// - A *nested list*: when the object has a field named exactly `name` whose value is a
+    ///   JSON string that starts with `<` once trimmed (the raw inner XML that
+    ///   [`xml::parse`](crate::wechatpay::v2::xml::parse) keeps for an element holding
+    ///   elements, e.g. `hblist` of `POST /mmpaymkttransfers/gethbinfo`:
+    ///   `<hbinfo><openid>…</openid><amount>100</amount></hbinfo><hbinfo>…</hbinfo>`), that text
+    ///   is read with [`xml::parse_list`](crate::wechatpay::v2::xml::parse_list) and `T` is
+    ///   decoded from the array of its items, each a JSON object of string members. Fields
+    ///   `{m}_{i}` are then left alone.
+    /// - Otherwise an *indexed list*, regrouped: removes every field `{m}_{i}` or
+    ///   `{m}_{i}_{rest}` whose `m` is one of `members` and `i` a decimal index (`0` or without
+    ///   leading zeros), gives item `i` the key `m` or `m_{rest}` respectively, and decodes `T`
+    ///   from the array of items in index order (missing indexes skipped).
+    ///
+    /// In an indexed list, what follows `m_` must start with the index: with members
+    /// `coupon_refund` and `coupon_refund_fee`, `coupon_refund_fee_0` belongs to the latter
+    /// only. An indexed list inside an item keeps its second index: `coupon_refund_id_0_1`
+    /// becomes item 0's `coupon_refund_id_1`, which the item type's own `Deserialize` regroups
+    /// with `take_indexed` again.
+    ///
+    /// `None` when neither shape is there; also `None` when the list does not decode as `T`
+    /// (for a nested list, also when its text is not a list [`parse_list`] reads), in which
+    /// case the raw fields are kept under their wire names for [`Lenient::finish`] and a `warn`
+    /// event names the type and the field (never a value).
+    ///
+    /// [`parse_list`]: crate::wechatpay::v2::xml::parse_list
     ///
     /// ```
     /// # use sdk_runtime::Lenient;
@@ -174,12 +189,26 @@ impl Lenient {
     /// ).unwrap();
     /// let coupons = order.coupons.unwrap();
     /// assert_eq!((coupons[0].coupon_id.as_str(), coupons[1].coupon_fee.as_str()), ("A", "20"));
+    ///
+    /// let nested: Order = serde_json::from_str(
+    ///     r#"{"coupons": "<c><coupon_id>A</coupon_id><coupon_fee>10</coupon_fee></c>"}"#,
+    /// ).unwrap();
+    /// assert_eq!(nested.coupons.unwrap()[0].coupon_id, "A");
     /// ```
     pub fn take_indexed<T: DeserializeOwned>(
         &mut self,
         name: &'static str,
         members: &'static [&'static str],
     ) -> Option<T> {
+        if matches!(self.fields.get(name), Some(JsonValue::String(t)) if t.trim_start().starts_with('<')) {
+            let raw = self.fields.remove(name)?;
+            let decoded = raw.as_str().and_then(|text| nested_list(text));
+            if decoded.is_none() {
+                self.warn_list(name);
+                self.unparsed.insert(name.to_owned(), raw);
+            }
+            return decoded;
+        }
         let matched: Vec<(String, u64, String)> = self
             .fields
             .keys()
@@ -200,15 +229,20 @@ impl Lenient {
         match T::deserialize(&array) {
             Ok(decoded) => Some(decoded),
             Err(_) => {
-                tracing::warn!(
-                    r#type = self.type_name,
-                    field = name,
-                    "response list does not decode as the model says; its raw fields are kept in `unparsed`"
-                );
+                self.warn_list(name);
                 self.unparsed.extend(raw);
                 None
             }
         }
+    }
+
+    /// Says that list `name` did not decode (names only, never the value).
+    fn warn_list(&self, name: &str) {
+        tracing::warn!(
+            r#type = self.type_name,
+            field = name,
+            "response list does not decode as the model says; its raw fields are kept in `unparsed`"
+        );
     }
 
     /// Keeps `value` raw under `name` and says so (names only, never the value).
@@ -227,6 +261,17 @@ impl Lenient {
         self.unparsed.extend(self.fields);
         Unparsed(self.unparsed)
     }
+}
+
+/// `T` decoded from the items of a nested list's raw inner XML (each item a JSON object of
+/// string members); `None` when the text is not such a list or the items do not decode.
+fn nested_list<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let items = crate::wechatpay::v2::xml::parse_list(text).ok()?;
+    let items = items
+        .into_iter()
+        .map(|item| JsonValue::Object(item.into_iter().map(|(k, v)| (k, JsonValue::String(v))).collect()))
+        .collect();
+    T::deserialize(&JsonValue::Array(items)).ok()
 }
 
 /// The index and the item's key of an indexed-list field `key` (`{m}_{i}` → `(i, m)`,
@@ -448,6 +493,110 @@ mod tests {
             Some((1, "a_7_b".to_owned()))
         );
         assert_eq!(indexed_key("a_18446744073709551616", &["a"]), None);
+    }
+
+    /// `gethbinfo`'s answer: `hblist` a nested list, `openid` also at the top.
+    #[derive(Debug)]
+    struct HbInfo {
+        hblist: Option<Vec<Hb>>,
+        openid: Option<String>,
+        unparsed: Unparsed,
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Hb {
+        openid: Option<String>,
+        amount: Option<i64>,
+        unparsed: Vec<String>,
+    }
+
+    impl<'de> serde::Deserialize<'de> for HbInfo {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let mut fields = Lenient::new(d, "HbInfo")?;
+            Ok(HbInfo {
+                hblist: fields.take_indexed("hblist", &["amount", "openid"]),
+                openid: fields.take_text("openid"),
+                unparsed: fields.finish(),
+            })
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Hb {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let mut fields = Lenient::new(d, "Hb")?;
+            Ok(Hb {
+                openid: fields.take_text("openid"),
+                amount: fields.take_text("amount"),
+                unparsed: fields.finish().names().map(str::to_owned).collect(),
+            })
+        }
+    }
+
+    /// A writer for the `warn` events of a test.
+    #[derive(Clone, Default)]
+    struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Log {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_nested_list_decodes_from_its_raw_xml_or_is_kept_raw() {
+        let inner = "\n <hbinfo><openid><![CDATA[oTkwm1]]></openid><amount>100</amount>\
+                     <rcv_time>2015-04-21 20:00:00</rcv_time></hbinfo>\n \
+                     <hbinfo><openid>oTkwm2</openid><amount>200</amount></hbinfo>\n";
+        let info: HbInfo = serde_json::from_value(serde_json::json!({
+            "hblist": inner, "openid": "top", "openid_0": "an indexed member",
+        }))
+        .expect("decodes");
+        let hb = |openid: &str, amount, unparsed: &[&str]| Hb {
+            openid: Some(openid.to_owned()),
+            amount: Some(amount),
+            unparsed: unparsed.iter().map(|n| (*n).to_owned()).collect(),
+        };
+        assert_eq!(
+            info.hblist.expect("a list"),
+            [hb("oTkwm1", 100, &["rcv_time"]), hb("oTkwm2", 200, &[])]
+        );
+        assert_eq!(info.openid.as_deref(), Some("top"));
+        // The nested list wins: indexed members are left alone (here: unknown).
+        assert_eq!(info.unparsed.names().collect::<Vec<_>>(), ["openid_0"]);
+
+        // Not a list text: as before (no indexed member, so no list; the text is unknown).
+        let info: HbInfo = serde_json::from_value(serde_json::json!({"hblist": "none"})).expect("decodes");
+        assert!(info.hblist.is_none());
+        assert_eq!(info.unparsed.get("hblist"), Some(&serde_json::json!("none")));
+
+        let log = Log::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            for bad in [
+                "<hbinfo>SECRET<openid>SECRET</openid></hbinfo>",
+                "<hbinfo><openid><x>SECRET</x></openid></hbinfo>",
+                "<!DOCTYPE x [<!ENTITY e \"SECRET\">]><hbinfo><openid>&e;</openid></hbinfo>",
+            ] {
+                let info: HbInfo =
+                    serde_json::from_value(serde_json::json!({"hblist": bad, "openid": "top"}))
+                        .expect("decodes");
+                assert!(info.hblist.is_none(), "{bad}");
+                assert_eq!(info.openid.as_deref(), Some("top"));
+                assert_eq!(info.unparsed.get("hblist"), Some(&serde_json::json!(bad)));
+            }
+        });
+        let text = String::from_utf8(log.0.lock().expect("log").clone()).expect("UTF-8");
+        assert_eq!(text.matches("response list does not decode").count(), 3, "{text}");
+        assert!(text.contains("HbInfo") && text.contains("hblist"), "{text}");
+        assert!(!text.contains("SECRET"), "{text}");
     }
 
     #[test]

@@ -147,6 +147,39 @@ async fn indexed_lists_arrive_as_lists() {
     );
 }
 
+/// `hblist` of the red packet query is, on the wire, a nested element
+/// (`<hblist><hbinfo><openid>…</openid><amount>…</amount></hbinfo>…</hblist>`), as the mock
+/// answers it: the generated function decodes it as a list.
+#[tokio::test]
+async fn a_nested_list_arrives_as_a_list() {
+    use wechatpay_typed::v2::mmpaymkttransfers::gethbinfo;
+    let (server, creds, operations) = setup();
+    let client = client(&creds, &operations, true);
+    let request =
+        gethbinfo::PostRequest::new("10000098201411111234567890", &creds.mch_id, &creds.appid, "MCHT");
+    let answer = gethbinfo::post(&client, &request)
+        .await
+        .expect("red packet query");
+    let body = &server.requests()[0];
+    assert_eq!(body.param("bill_type"), Some("MCHT"));
+    let hblist = answer.hblist.expect("hblist decoded");
+    let got: Vec<(Option<&str>, Option<String>)> = hblist
+        .iter()
+        .map(|hb| (hb.openid.as_deref(), hb.amount.as_ref().map(ToString::to_string)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("sample-openid_0"), Some("100".to_owned())),
+            (Some("sample-openid_1"), Some("100".to_owned())),
+        ]
+    );
+    assert!(hblist.iter().all(|hb| hb.unparsed.is_empty()));
+    // Only the answer's `nonce_str` is not in the model.
+    assert_eq!(answer.unparsed.names().collect::<Vec<_>>(), ["nonce_str"]);
+    assert_eq!(answer.mch_id.as_deref(), Some(creds.mch_id.as_str()));
+}
+
 #[tokio::test]
 async fn return_code_result_code_and_sign_failures_are_three_error_kinds() {
     let (server, creds, operations) = setup();

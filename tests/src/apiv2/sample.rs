@@ -5,7 +5,7 @@ use std::io::Write;
 
 use codegen::ir::{Field, Operation, RequestBody, ResponseBody, Type};
 
-use super::xml::Params;
+use super::xml::{Params, nested_list};
 
 /// The operations WeChat Pay answers without `sign` (protocols.md, "WeChat Pay APIv2 (XML)"):
 /// transfers, red packets, bank payments, the RSA public key, the report, the sandbox key.
@@ -25,8 +25,8 @@ pub const UNSIGNED_ANSWER_PATHS: &[&str] = &[
     "/xdc/apiv2getsignkey/sign/getsignkey",
 ];
 
-/// How many items each indexed list of an answer has (`_0` and `_1`; a nested list has as many
-/// per item).
+/// How many items each list of an answer has (indexed: `_0` and `_1`, an indexed list inside
+/// an item as many per item; nested: two item elements).
 pub const LIST_ITEMS: usize = 2;
 
 /// Whether the success answer of the operation at `path` carries a `sign`.
@@ -46,12 +46,24 @@ const ENVELOPE: &[&str] = &[
     "nonce_str",
 ];
 
-/// The answer fields the mock leaves out: `hblist` of `/mmpaymkttransfers/gethbinfo` is, in
-/// reality, a nested element (`<hblist><hbinfo><openid>…</openid>…</hbinfo></hblist>`), not an
-/// indexed list as the model (flat bodies only) would send it; rather than answer a shape that
-/// WeChat Pay never sends, the mock answers without it (the model marks it optional).
-fn left_out(op: &Operation, field: &Field) -> bool {
-    op.path == "/mmpaymkttransfers/gethbinfo" && field.name == "hblist"
+/// Whether the answer list `field` (in the fields `siblings` of the answer's top level) is a
+/// *nested* list element rather than an indexed one. The rule: a top-level list of objects
+/// without a `<stem>_count` sibling (`coupons` has `coupon_count`, `refunds` `refund_count`;
+/// `hblist` of `/mmpaymkttransfers/gethbinfo` has none, and is, in reality,
+/// `<hblist><hbinfo><openid>…</openid><amount>…</amount></hbinfo>…</hblist>`). WeChat Pay
+/// counts the items of the indexed lists it sends (a reader needs the count to find them); a
+/// nested element needs no count.
+fn is_nested_list(field: &Field, siblings: &[Field]) -> bool {
+    let count = format!("{}_count", field.name.strip_suffix('s').unwrap_or(&field.name));
+    matches!(&field.ty, Type::Array { items } if matches!(items.as_ref(), Type::Object { .. }))
+        && !siblings.iter().any(|f| f.name == count)
+}
+
+/// The element name of an item of the nested list `list`: as in the docs' one example
+/// (`hblist` → `hbinfo`), `<stem>list` → `<stem>info`; otherwise `item`.
+fn item_element(list: &str) -> String {
+    list.strip_suffix("list")
+        .map_or_else(|| "item".to_owned(), |stem| format!("{stem}info"))
 }
 
 /// The value of a scalar field whose name on the wire is `wire`: a string `sample-<wire>`, an
@@ -109,8 +121,11 @@ pub fn sample_request(op: &Operation) -> Params {
 /// name (so `out_trade_no`, `appid`, `mch_id` come back), else `appid` and `mch_id` are the
 /// mock's, else it is its [`sample_scalar`]. An indexed list has [`LIST_ITEMS`] items
 /// (`coupon_id_0`, `coupon_id_1`; nested `coupon_refund_id_0_1`), and the `<stem>_count` field
-/// next to a list `<stem>s` says so. `err_code` and `err_code_des` are left out (a success has
-/// none), and so is `hblist` of `gethbinfo` (see the module source).
+/// next to a list `<stem>s` says so. A nested list element (see `is_nested_list` in the module
+/// source: `hblist` of `gethbinfo`) has [`LIST_ITEMS`] item elements, each holding its scalar
+/// members (`sample-openid_0`, `100`), as a [`nested_list`] value that
+/// [`to_xml`](super::xml::to_xml) writes as elements. `err_code` and `err_code_des` are left
+/// out (a success has none).
 pub fn sample_answer(op: &Operation, request: &Params, mch_id: &str, appid: &str) -> Vec<(String, String)> {
     let mut out = vec![
         ("return_code".to_owned(), "SUCCESS".to_owned()),
@@ -122,7 +137,7 @@ pub fn sample_answer(op: &Operation, request: &Params, mch_id: &str, appid: &str
     };
     let fields: Vec<Field> = fields
         .iter()
-        .filter(|f| !ENVELOPE.contains(&f.name.as_str()) && !left_out(op, f))
+        .filter(|f| !ENVELOPE.contains(&f.name.as_str()))
         .cloned()
         .collect();
     let top = |name: &str, ty: &Type| -> Option<String> {
@@ -155,6 +170,25 @@ fn fill(
         .collect();
     for field in fields {
         match &field.ty {
+            Type::Array { items } if suffix.is_empty() && is_nested_list(field, fields) => {
+                let Type::Object { fields: members } = items.as_ref() else {
+                    continue;
+                };
+                let items: Vec<Vec<(String, String)>> = (0..LIST_ITEMS)
+                    .map(|i| {
+                        // Scalar members only: a list in an item would nest deeper than APIv2 does.
+                        members
+                            .iter()
+                            .filter(|m| !matches!(m.ty, Type::Array { .. } | Type::Object { .. }))
+                            .map(|m| (m.name.clone(), sample_scalar(&format!("{}_{i}", m.name), &m.ty)))
+                            .collect()
+                    })
+                    .collect();
+                out.push((
+                    field.name.clone(),
+                    nested_list(&item_element(&field.name), &items),
+                ));
+            }
             Type::Array { items } => match items.as_ref() {
                 Type::Object { fields: members } => {
                     for i in 0..LIST_ITEMS {
@@ -249,12 +283,41 @@ mod tests {
     }
 
     #[test]
-    fn gethbinfo_leaves_out_hblist() {
+    fn gethbinfo_answers_hblist_as_a_nested_element() {
         let answer = sample_answer(&op("/mmpaymkttransfers/gethbinfo"), &Params::new(), "1", "wx");
         assert!(
             answer
                 .iter()
-                .all(|(k, _)| !k.starts_with("hblist") && !k.starts_with("openid_"))
+                .all(|(k, _)| !k.starts_with("openid_") && !k.starts_with("amount_"))
+        );
+        let xml = super::super::xml::to_xml(answer.iter().map(|(k, v)| (k, v)));
+        assert!(
+            xml.contains(
+                "<hblist><hbinfo><openid><![CDATA[sample-openid_0]]></openid><amount><![CDATA[100]]></amount>\
+                 </hbinfo><hbinfo><openid><![CDATA[sample-openid_1]]></openid>"
+            ),
+            "{xml}"
+        );
+        let read = super::super::xml::parse_xml(&xml).unwrap();
+        assert_eq!(read.len(), answer.len());
+        // Every other list of the model is indexed, with its count.
+        let model = Model::load_default().unwrap();
+        let nested: Vec<String> = model
+            .xml_operations()
+            .iter()
+            .filter_map(|o| match &o.response {
+                ResponseBody::Xml { fields } => Some((o, fields)),
+                _ => None,
+            })
+            .flat_map(|(o, fields)| {
+                let nested = fields.iter().filter(|f| is_nested_list(f, fields));
+                nested.map(move |f| format!("{} {}", o.path, f.name))
+            })
+            .collect();
+        assert_eq!(nested, ["/mmpaymkttransfers/gethbinfo hblist"]);
+        assert_eq!(
+            (item_element("hblist"), item_element("coupons")),
+            ("hbinfo".to_owned(), "item".to_owned())
         );
         assert!(!answer_is_signed("/mmpaymkttransfers/gethbinfo"));
         assert!(answer_is_signed("/pay/orderquery"));

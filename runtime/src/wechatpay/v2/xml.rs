@@ -1,14 +1,18 @@
-//! The APIv2 document: a flat `<xml><key>value</key>…</xml>` (UTF-8), read into and written from
-//! a map of element name → text.
+//! The APIv2 document: `<xml><key>value</key>…</xml>` (UTF-8), read into and written from a
+//! map of element name → text; a child holding a nested *list* (`<hblist><hbinfo>…</hbinfo>…
+//! </hblist>`) is kept as its raw inner XML, read with [`parse_list`].
 //!
 //! Reading is defensive (the body comes from the network, or from anyone who can reach a
 //! notification URL): no DTD is accepted, so no entity is ever declared or expanded (no XXE, no
 //! billion laughs); only the five predefined entities and numeric character references are
-//! resolved; elements nested below the root's children, duplicate keys and bodies over a size
-//! limit are refused. Errors name what is wrong and where, never a value.
+//! resolved; elements nested more than three levels below the root (list > item > member),
+//! mixed text and elements, duplicate keys and bodies over a size limit are refused. Errors
+//! name what is wrong and where, never a value.
 //!
-//! Source: `shared/design/protocols.md` ("WeChat Pay APIv2 (XML)") and
-//! <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=4_2>.
+//! Source: `shared/design/protocols.md` ("WeChat Pay APIv2 (XML)"),
+//! <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=4_2> and, for the one documented
+//! nested list (`hblist` of `POST /mmpaymkttransfers/gethbinfo`),
+//! <https://pay.weixin.qq.com/wiki/doc/api/tools/cash_coupon.php?chapter=13_6&index=5>.
 
 use std::collections::BTreeMap;
 
@@ -17,9 +21,9 @@ use quick_xml::events::{BytesRef, Event};
 
 use crate::{DecodeError, Error};
 
-/// The largest APIv2 document [`parse`] reads: 1 MiB (1 048 576 bytes). Real answers and
-/// notifications are a few KiB; a longer body is refused with
-/// [`TooLarge`](crate::ErrorKind::TooLarge) before it is parsed.
+/// The largest APIv2 document [`parse`] reads (and the largest list [`parse_list`] reads):
+/// 1 MiB (1 048 576 bytes). Real answers and notifications are a few KiB; a longer body is
+/// refused with [`TooLarge`](crate::ErrorKind::TooLarge) before it is parsed.
 pub const MAX_XML_BYTES: usize = 1024 * 1024;
 
 /// Parses an APIv2 document (at most [`MAX_XML_BYTES`]) into a map of child element name →
@@ -31,7 +35,7 @@ pub fn parse(body: &[u8]) -> Result<BTreeMap<String, String>, Error> {
     parse_with_limit(body, MAX_XML_BYTES)
 }
 
-/// Parses a flat APIv2 document of at most `limit` bytes into a map of child element name →
+/// Parses an APIv2 document of at most `limit` bytes into a map of child element name →
 /// text, e.g. `<xml><return_code><![CDATA[SUCCESS]]></return_code><total_fee>1</total_fee></xml>`
 /// → `{"return_code": "SUCCESS", "total_fee": "1"}`.
 ///
@@ -40,6 +44,12 @@ pub fn parse(body: &[u8]) -> Result<BTreeMap<String, String>, Error> {
 /// - A value is the child's text exactly as written: CDATA sections and escaped text (the five
 ///   predefined entities and numeric character references resolved, line ends normalized to
 ///   `\n` as every XML parser does), concatenated, never trimmed. `<a/>` is `""`.
+/// - A child whose content is elements (a nested list: items, each holding members of text,
+///   e.g. `<hblist><hbinfo><openid>…</openid></hbinfo>…</hblist>`) is kept as its raw inner
+///   XML, exactly as written (`<hbinfo><openid>…</openid></hbinfo>…`), for [`parse_list`]:
+///   whitespace between its elements is allowed, other text beside them is not. A text value
+///   may start with `<` too (written escaped, `&lt;…`): [`parse_list`] reads either with the
+///   same protections.
 /// - Whitespace between the elements, comments, processing instructions and the `<?xml …?>`
 ///   declaration are ignored; a UTF-8 byte order mark is skipped.
 ///
@@ -48,65 +58,49 @@ pub fn parse(body: &[u8]) -> Result<BTreeMap<String, String>, Error> {
 /// - [`Decode`](crate::ErrorKind::Decode) (its source a [`DecodeError`] naming the problem and
 ///   the byte offset, never a value) if the body is not UTF-8 or not well-formed XML; holds a
 ///   `<!DOCTYPE` (any DTD, hence any `<!ENTITY`); references an entity other than `lt`, `gt`,
-///   `amp`, `apos`, `quot`; has an element nested below the root's children, text directly in
-///   the root, a root other than `<xml>`/`<root>` or more than one root; or repeats a key.
+///   `amp`, `apos`, `quot`; has an element nested more than three levels below the root, text
+///   beside the elements of a nested list or of one of its items, text directly in the root, a
+///   root other than `<xml>`/`<root>` or more than one root; or repeats a key.
 pub fn parse_with_limit(body: &[u8], limit: usize) -> Result<BTreeMap<String, String>, Error> {
     if body.len() > limit {
-        return Err(Error::too_large(
-            "the XML body",
-            limit as u64,
-            "bytes",
-            None,
-            None,
-        ));
+        return Err(too_large(limit));
     }
     let text =
         std::str::from_utf8(body).map_err(|e| malformed("the body is not UTF-8", Some(e.valid_up_to())))?;
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut reader = Reader::from_str(&text[bom..]);
-    let mut doc = Document::default();
-    loop {
-        let at = bom + reader.buffer_position() as usize;
-        let event = reader
-            .read_event()
-            .map_err(|e| malformed(describe(&e), Some(bom + reader.error_position() as usize)))?;
-        match event {
-            Event::Eof => break,
-            Event::DocType(_) => {
-                return Err(malformed(
-                    "a DOCTYPE (DTD) is not allowed: entities are never declared or expanded",
-                    Some(at),
-                ));
-            }
-            Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
-            Event::Start(start) => doc.open(name(start.name().as_ref()), false, at)?,
-            Event::Empty(start) => doc.open(name(start.name().as_ref()), true, at)?,
-            Event::End(_) => doc.close(at)?,
-            Event::Text(t) => {
-                let text = t
-                    .xml10_content()
-                    .map_err(|_| malformed("the body is not UTF-8", Some(at)))?;
-                doc.text(&text, at)?;
-            }
-            Event::CData(c) => {
-                let text = c
-                    .xml10_content()
-                    .map_err(|_| malformed("the body is not UTF-8", Some(at)))?;
-                doc.cdata(&text, at)?;
-            }
-            Event::GeneralRef(r) => {
-                let c = resolve(&r).ok_or_else(|| {
-                    malformed(
-                        "an entity reference other than the predefined ones (lt, gt, amp, apos, quot) \
-                         or a valid character reference",
-                        Some(at),
-                    )
-                })?;
-                doc.cdata(c.encode_utf8(&mut [0; 4]), at)?;
-            }
-        }
+    let mut doc = Document {
+        source: text,
+        ..Document::default()
+    };
+    let end = read(&text[bom..], bom, &mut doc)?;
+    doc.finish(end)
+}
+
+/// Parses the raw inner XML of a nested list ([`parse`] keeps it as the list's value), at most
+/// [`MAX_XML_BYTES`], into its items: each child element is an item (its name is not kept),
+/// each child of an item a member, whose text is read as [`parse_with_limit`] reads a value
+/// (CDATA, escaped text, never trimmed). E.g. `<hbinfo><openid><![CDATA[o1]]></openid><amount>100
+/// </amount></hbinfo><hbinfo><openid>o2</openid></hbinfo>` → `[{"amount": "100", "openid":
+/// "o1"}, {"openid": "o2"}]`; `""` (or whitespace) → `[]`.
+///
+/// Whitespace, comments and processing instructions between the elements are ignored.
+///
+/// # Errors
+/// - [`TooLarge`](crate::ErrorKind::TooLarge) if `inner` is longer than [`MAX_XML_BYTES`];
+/// - [`Decode`](crate::ErrorKind::Decode) (a [`DecodeError`] naming the problem and the byte
+///   offset in `inner`, never a value) if it is not well-formed XML; holds a `<!DOCTYPE`;
+///   references an entity other than the predefined ones; has text outside the items or beside
+///   an item's members, an element inside a member, or a member twice in one item.
+pub fn parse_list(inner: &str) -> Result<Vec<BTreeMap<String, String>>, Error> {
+    if inner.len() > MAX_XML_BYTES {
+        return Err(too_large(MAX_XML_BYTES));
     }
-    doc.finish(bom + reader.buffer_position() as usize)
+    let mut list = List::default();
+    let end = read(inner, 0, &mut list)?;
+    match list.depth {
+        0 => Ok(list.items),
+        _ => Err(malformed("the list ends inside an element", Some(end))),
+    }
 }
 
 /// Writes `map` as an APIv2 document: `<xml><k1><![CDATA[v1]]></k1>…</xml>`, keys in the map's
@@ -147,88 +141,168 @@ pub fn write(map: &BTreeMap<String, String>) -> String {
     out
 }
 
+/// What the event loop [`read`] tells: a document ([`Document`]) or a list ([`List`]).
+trait Sink {
+    /// A start tag (`empty` for `<a/>`) at byte `at`, its content starting at byte `after`.
+    fn open(&mut self, name: String, empty: bool, at: usize, after: usize) -> Result<(), Error>;
+    /// An end tag at byte `at`.
+    fn close(&mut self, at: usize) -> Result<(), Error>;
+    /// Text at byte `at`: escaped text (already unescaped), or `literal` (a CDATA section, a
+    /// resolved reference) that is part of a value whatever it is.
+    fn content(&mut self, text: &str, literal: bool, at: usize) -> Result<(), Error>;
+}
+
+/// Reads `text` (found at byte `base` of the input, for error offsets) into `sink`, refusing
+/// DTDs and references other than the predefined entities and valid character references.
+/// Returns the offset of the end.
+fn read(text: &str, base: usize, sink: &mut impl Sink) -> Result<usize, Error> {
+    let mut reader = Reader::from_str(text);
+    loop {
+        let at = base + reader.buffer_position() as usize;
+        let event = reader
+            .read_event()
+            .map_err(|e| malformed(describe(&e), Some(base + reader.error_position() as usize)))?;
+        let after = base + reader.buffer_position() as usize;
+        match event {
+            Event::Eof => return Ok(at),
+            Event::DocType(_) => {
+                return Err(malformed(
+                    "a DOCTYPE (DTD) is not allowed: entities are never declared or expanded",
+                    Some(at),
+                ));
+            }
+            Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+            Event::Start(start) => sink.open(name(start.name().as_ref()), false, at, after)?,
+            Event::Empty(start) => sink.open(name(start.name().as_ref()), true, at, after)?,
+            Event::End(_) => sink.close(at)?,
+            Event::Text(t) => {
+                let text = t
+                    .xml10_content()
+                    .map_err(|_| malformed("the body is not UTF-8", Some(at)))?;
+                sink.content(&text, false, at)?;
+            }
+            Event::CData(c) => {
+                let text = c
+                    .xml10_content()
+                    .map_err(|_| malformed("the body is not UTF-8", Some(at)))?;
+                sink.content(&text, true, at)?;
+            }
+            Event::GeneralRef(r) => {
+                let c = resolve(&r).ok_or_else(|| {
+                    malformed(
+                        "an entity reference other than the predefined ones (lt, gt, amp, apos, quot) \
+                         or a valid character reference",
+                        Some(at),
+                    )
+                })?;
+                sink.content(c.encode_utf8(&mut [0; 4]), true, at)?;
+            }
+        }
+    }
+}
+
 /// Where the reader is in the document, and what it has read.
 #[derive(Default)]
-struct Document {
-    /// 0: before or after the root; 1: in the root; 2: in a child.
+struct Document<'a> {
+    /// The whole input (byte order mark included), for the raw text of nested lists.
+    source: &'a str,
+    /// 0: before or after the root; 1: in the root; 2: in a child; 3: in an item of a nested
+    /// list; 4: in a member of such an item.
     depth: u8,
     root_seen: bool,
-    /// The child being read: its name and text so far.
-    current: Option<(String, String)>,
+    /// The child being read.
+    current: Option<Child>,
     map: BTreeMap<String, String>,
 }
 
-impl Document {
-    fn open(&mut self, name: String, empty: bool, at: usize) -> Result<(), Error> {
-        match self.depth {
-            0 if self.root_seen => Err(malformed("more than one root element", Some(at))),
-            0 if name == "xml" || name == "root" => {
-                self.root_seen = true;
-                if !empty {
-                    self.depth = 1;
-                }
-                Ok(())
+/// A child of the root being read.
+#[derive(Default)]
+struct Child {
+    name: String,
+    /// Its text so far (until it turns out to be a list).
+    value: String,
+    /// Whether a CDATA section or a reference is part of `value` (then it is text, not a list).
+    literal: bool,
+    /// Whether its content is elements: its value is then `source[start..end]`.
+    list: bool,
+    start: usize,
+}
+
+/// A nested list's shape error.
+const MIXED: &str = "mixed content: a nested list or list item holds text beside its elements";
+/// An element below a member.
+const TOO_DEEP: &str =
+    "an element nested too deep: APIv2 documents have at most list > item > member below the root";
+
+/// Whether `text` is XML whitespace only.
+fn blank(text: &str) -> bool {
+    text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+impl Sink for Document<'_> {
+    fn open(&mut self, name: String, empty: bool, at: usize, after: usize) -> Result<(), Error> {
+        match (self.depth, &mut self.current) {
+            (0, _) if self.root_seen => return Err(malformed("more than one root element", Some(at))),
+            (0, _) if name == "xml" || name == "root" => self.root_seen = true,
+            (0, _) => {
+                return Err(malformed(
+                    "the root element is neither <xml> nor <root>",
+                    Some(at),
+                ));
             }
-            0 => Err(malformed(
-                "the root element is neither <xml> nor <root>",
-                Some(at),
-            )),
-            1 if empty => self.insert(name, String::new(), at),
-            1 => {
-                self.current = Some((name, String::new()));
-                self.depth = 2;
-                Ok(())
+            (1, _) if empty => insert(&mut self.map, "", name, String::new(), at)?,
+            (1, _) => {
+                self.current = Some(Child {
+                    name,
+                    start: after,
+                    ..Child::default()
+                });
             }
-            _ => Err(malformed(
-                "a nested element: APIv2 documents are flat (root and children only)",
-                Some(at),
-            )),
+            (2, Some(child)) if child.literal || !blank(&child.value) => {
+                return Err(malformed(MIXED, Some(at)));
+            }
+            (2, Some(child)) => child.list = true,
+            (3, _) => {}
+            _ => return Err(malformed(TOO_DEEP, Some(at))),
         }
+        self.depth += u8::from(!empty);
+        Ok(())
     }
 
     fn close(&mut self, at: usize) -> Result<(), Error> {
         match self.depth {
             2 => {
-                self.depth = 1;
-                let (name, value) = self.current.take().unwrap_or_default();
-                self.insert(name, value, at)
+                let child = self.current.take().unwrap_or_default();
+                let value = match child.list {
+                    true => self.source.get(child.start..at).unwrap_or_default().to_owned(),
+                    false => child.value,
+                };
+                insert(&mut self.map, "", child.name, value, at)?;
             }
-            1 => {
-                self.depth = 0;
-                Ok(())
-            }
-            _ => Err(malformed("an end tag without a start tag", Some(at))),
+            1 | 3 | 4 => {}
+            _ => return Err(malformed("an end tag without a start tag", Some(at))),
         }
-    }
-
-    /// Escaped text (already unescaped by the reader): whitespace outside a child is ignored.
-    fn text(&mut self, text: &str, at: usize) -> Result<(), Error> {
-        if self.depth < 2 && text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
-            return Ok(());
-        }
-        self.cdata(text, at)
-    }
-
-    /// Text that is part of a value whatever it is (CDATA, a resolved reference).
-    fn cdata(&mut self, text: &str, at: usize) -> Result<(), Error> {
-        match (&mut self.current, self.depth) {
-            (Some((_, value)), 2) => {
-                value.push_str(text);
-                Ok(())
-            }
-            _ => Err(malformed("text outside the root's child elements", Some(at))),
-        }
-    }
-
-    fn insert(&mut self, name: String, value: String, at: usize) -> Result<(), Error> {
-        if self.map.contains_key(&name) {
-            // The element name is the docs' field name, not a value: it may be shown.
-            return Err(malformed(&format!("duplicate field `{name}`"), Some(at)));
-        }
-        self.map.insert(name, value);
+        self.depth -= 1;
         Ok(())
     }
 
+    fn content(&mut self, text: &str, literal: bool, at: usize) -> Result<(), Error> {
+        match (self.depth, &mut self.current) {
+            // A member's text is in the list's raw value.
+            (4, _) => Ok(()),
+            (2, Some(child)) if !child.list => {
+                child.value.push_str(text);
+                child.literal |= literal;
+                Ok(())
+            }
+            _ if !literal && blank(text) => Ok(()),
+            (2 | 3, _) => Err(malformed(MIXED, Some(at))),
+            _ => Err(malformed("text outside the root's child elements", Some(at))),
+        }
+    }
+}
+
+impl Document<'_> {
     fn finish(self, at: usize) -> Result<BTreeMap<String, String>, Error> {
         match (self.root_seen, self.depth) {
             (true, 0) => Ok(self.map),
@@ -238,11 +312,77 @@ impl Document {
     }
 }
 
+/// Where the reader is in a nested list's inner text, and what it has read.
+#[derive(Default)]
+struct List {
+    /// 0: between items; 1: in an item; 2: in a member.
+    depth: u8,
+    items: Vec<BTreeMap<String, String>>,
+    /// The item being read, and its member being read: its name and text so far.
+    item: BTreeMap<String, String>,
+    member: (String, String),
+}
+
+impl Sink for List {
+    fn open(&mut self, name: String, empty: bool, at: usize, _after: usize) -> Result<(), Error> {
+        match self.depth {
+            0 if empty => self.items.push(BTreeMap::new()),
+            1 if empty => insert(&mut self.item, IN_ITEM, name, String::new(), at)?,
+            1 => self.member = (name, String::new()),
+            0 => {}
+            _ => return Err(malformed(TOO_DEEP, Some(at))),
+        }
+        self.depth += u8::from(!empty);
+        Ok(())
+    }
+
+    fn close(&mut self, at: usize) -> Result<(), Error> {
+        match self.depth {
+            2 => {
+                let (name, value) = std::mem::take(&mut self.member);
+                insert(&mut self.item, IN_ITEM, name, value, at)?;
+            }
+            1 => self.items.push(std::mem::take(&mut self.item)),
+            _ => return Err(malformed("an end tag without a start tag", Some(at))),
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    fn content(&mut self, text: &str, literal: bool, at: usize) -> Result<(), Error> {
+        match self.depth {
+            2 => self.member.1.push_str(text),
+            _ if !literal && blank(text) => {}
+            1 => return Err(malformed(MIXED, Some(at))),
+            _ => return Err(malformed("text outside the nested list's items", Some(at))),
+        }
+        Ok(())
+    }
+}
+
+/// Where a duplicate member is (after its name in the error).
+const IN_ITEM: &str = " in a nested list item";
+
+/// Adds `name` to `map`, refusing a duplicate (`place` says where, after the name).
+fn insert(
+    map: &mut BTreeMap<String, String>,
+    place: &str,
+    name: String,
+    value: String,
+    at: usize,
+) -> Result<(), Error> {
+    if map.contains_key(&name) {
+        // The element name is the docs' field name, not a value: it may be shown.
+        return Err(malformed(&format!("duplicate field `{name}`{place}"), Some(at)));
+    }
+    map.insert(name, value);
+    Ok(())
+}
+
 /// An element name as text (the input is UTF-8, so its names are).
 fn name(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
-
 /// The character a reference stands for: one of the five predefined entities, or a numeric
 /// character reference to a character XML allows.
 fn resolve(reference: &BytesRef<'_>) -> Option<char> {
@@ -279,6 +419,11 @@ fn malformed(message: &str, at: Option<usize>) -> Error {
     Error::decode_xml(DecodeError::xml(message, at))
 }
 
+/// A [`TooLarge`](crate::ErrorKind::TooLarge) error about a body over `limit` bytes.
+fn too_large(limit: usize) -> Error {
+    Error::too_large("the XML body", limit as u64, "bytes", None, None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,8 +437,17 @@ mod tests {
     }
 
     fn decode_error(body: &str) -> String {
-        let e = parse(body.as_bytes()).expect_err(body);
-        assert_eq!(e.kind(), ErrorKind::Decode, "{body}: {e}");
+        error_of(parse(body.as_bytes()).map(drop), body)
+    }
+
+    fn list_error(inner: &str) -> String {
+        error_of(parse_list(inner).map(drop), inner)
+    }
+
+    /// The `DecodeError` of a refused `input`, which never quotes a value.
+    fn error_of(result: Result<(), Error>, input: &str) -> String {
+        let e = result.expect_err(input);
+        assert_eq!(e.kind(), ErrorKind::Decode, "{input}: {e}");
         let source = std::error::Error::source(&e).expect("a DecodeError").to_string();
         assert!(!source.contains("SECRET"), "{source}");
         source
@@ -378,5 +532,106 @@ mod tests {
         assert!(parse_with_limit(body.as_bytes(), body.len()).is_ok());
         let huge = vec![b' '; MAX_XML_BYTES + 1];
         assert_eq!(parse(&huge).expect_err("too large").kind(), ErrorKind::TooLarge);
+    }
+
+    #[test]
+    fn a_nested_list_is_kept_raw_and_read_with_parse_list() {
+        let items = "\n  <hbinfo>\n    <openid><![CDATA[oTkwm1]]></openid>\n    <amount>100</amount>\n    \
+                     <rcv_time><![CDATA[2015-04-21 20:00:00]]></rcv_time>\n  </hbinfo>\n  \
+                     <hbinfo><openid>o&amp;2</openid><amount>200</amount><!-- c --><empty/></hbinfo>\n  <hbinfo/>\n";
+        let body =
+            format!("<xml><mch_id>10000098</mch_id><hblist>{items}</hblist><status>RECEIVED</status></xml>");
+        let fields = parse(body.as_bytes()).expect("parses");
+        assert_eq!(fields["hblist"], items);
+        assert_eq!(
+            (fields["mch_id"].as_str(), fields["status"].as_str()),
+            ("10000098", "RECEIVED")
+        );
+        assert_eq!(
+            parse_list(&fields["hblist"]).expect("a list"),
+            [
+                map(&[
+                    ("amount", "100"),
+                    ("openid", "oTkwm1"),
+                    ("rcv_time", "2015-04-21 20:00:00")
+                ]),
+                map(&[("amount", "200"), ("empty", ""), ("openid", "o&2")]),
+                map(&[]),
+            ]
+        );
+        assert_eq!(
+            parse_list(" \n").expect("empty"),
+            Vec::<BTreeMap<String, String>>::new()
+        );
+        // Whitespace only is a (blank) text value, not a list.
+        assert_eq!(parse(b"<xml><a> </a></xml>").expect("parses"), map(&[("a", " ")]));
+    }
+
+    #[test]
+    fn deeper_nesting_and_mixed_content_are_refused() {
+        assert!(decode_error("<xml><l><i><m><x>SECRET</x></m></i></l></xml>").contains("too deep"));
+        assert!(decode_error("<xml><l><i><m><x/></m></i></l></xml>").contains("too deep"));
+        assert!(list_error("<i><m><x>SECRET</x></m></i>").contains("too deep"));
+        for mixed in [
+            "<xml><l>SECRET<i><m>1</m></i></l></xml>",
+            "<xml><l><i><m>1</m></i>SECRET</l></xml>",
+            "<xml><l><![CDATA[ ]]><i/></l></xml>",
+            "<xml><l>&amp;<i/></l></xml>",
+            "<xml><l><i>SECRET<m>1</m></i></l></xml>",
+            "<xml><l><i><m>1</m><![CDATA[SECRET]]></i></l></xml>",
+        ] {
+            assert!(decode_error(mixed).contains("mixed content"), "{mixed}");
+        }
+        assert!(list_error("<i>SECRET<m>1</m></i>").contains("mixed content"));
+        assert!(list_error("SECRET<i><m>1</m></i>").contains("outside the nested list"));
+        assert!(
+            list_error("<i><m>SECRET</m><m>SECRET</m></i>")
+                .contains("duplicate field `m` in a nested list item")
+        );
+        assert!(list_error("<i><m>SECRET</m>").contains("ends inside"));
+        assert!(list_error("<i><m>SECRET</x></i>").contains("malformed"));
+        assert!(decode_error("<xml><l><i/></l><l><i/></l></xml>").contains("duplicate field `l`"));
+        let huge = " ".repeat(MAX_XML_BYTES + 1);
+        assert_eq!(
+            parse_list(&huge).expect_err("too large").kind(),
+            ErrorKind::TooLarge
+        );
+    }
+
+    #[test]
+    fn dtds_and_unknown_entities_are_refused_inside_a_nested_list() {
+        assert!(decode_error("<xml><l><i><m>&xxe;</m></i></l></xml>").contains("entity reference"));
+        assert!(decode_error("<xml><l><i><m>&#0;</m></i></l></xml>").contains("character reference"));
+        let xxe = r#"<xml><l><!DOCTYPE i [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><i><m>&xxe;</m></i></l></xml>"#;
+        assert!(decode_error(xxe).contains("DOCTYPE"), "{}", decode_error(xxe));
+        let xxe = r#"<!DOCTYPE i [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><i><m>&xxe;</m></i>"#;
+        assert!(list_error(xxe).contains("DOCTYPE"));
+        assert!(list_error("<i><m>&xxe;</m></i>").contains("entity reference"));
+        // An escaped text value that looks like a list is read with the same protections.
+        let fields = parse(b"<xml><l>&lt;!DOCTYPE i&gt;&lt;i/&gt;</l></xml>").expect("text");
+        assert!(list_error(&fields["l"]).contains("DOCTYPE"));
+    }
+
+    #[test]
+    fn a_signed_flat_answer_still_verifies() {
+        use super::super::key::ApiV2Key;
+        use super::super::sign::{SIGN_FIELD, SignType, sign, verify};
+        let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d").expect("key");
+        let mut fields = map(&[
+            ("return_code", "SUCCESS"),
+            ("appid", "wxd930ea5d5a258f4f"),
+            ("attach", "<b>not a list</b>"),
+            ("detail", "<hbinfo><openid>o</openid></hbinfo>"),
+            ("nonce_str", "ibuaiVcKdpRxkhJA"),
+        ]);
+        for sign_type in [SignType::Md5, SignType::HmacSha256] {
+            fields.insert(SIGN_FIELD.to_owned(), sign(&fields, &key, sign_type));
+            let read = parse(write(&fields).as_bytes()).expect("parses");
+            assert_eq!(read, fields);
+            verify(&read, &key).expect("verifies");
+            let spelled =
+                write(&fields).replace("<![CDATA[<b>not a list</b>]]>", "&lt;b&gt;not a list&lt;/b&gt;");
+            verify(&parse(spelled.as_bytes()).expect("parses"), &key).expect("escaped verifies");
+        }
     }
 }
