@@ -44,15 +44,19 @@ pub fn is_unsigned_download(template: &str) -> bool {
 }
 
 /// Exactly the bytes the mock sends for a download request `target` (path and `?query` as
-/// sent) with default settings: [`download_content`] of the path, gzip-compressed for a bill
-/// download whose query has `tartype=GZIP`.
+/// sent) with default settings: [`download_content_for`] the path and query, gzip-compressed for
+/// a bill download whose query has `tartype=GZIP`.
 pub fn expected_download(target: &str) -> Vec<u8> {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let plain = download_content(path);
-    let gzip_asked = query.split('&').any(|pair| {
-        pair.split_once('=')
-            .is_some_and(|(k, v)| k == "tartype" && v.eq_ignore_ascii_case("GZIP"))
-    });
+    let pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let plain = download_content_for(path, &pairs);
+    let gzip_asked = pairs
+        .iter()
+        .any(|(k, v)| k == "tartype" && v.eq_ignore_ascii_case("GZIP"));
     if path == BILL_DOWNLOAD_PATH && gzip_asked {
         gzip(&plain)
     } else {
@@ -60,10 +64,28 @@ pub fn expected_download(target: &str) -> Vec<u8> {
     }
 }
 
+/// The plain content the mock serves for a download at the concrete `path` whose (decoded) query
+/// is `query`: at the bill download, the bill its `token` names (a token of a bill-apply answer,
+/// [`crate::bills::bill_token`]), else [`download_content`] of the path.
+pub fn download_content_for(path: &str, query: &[(String, String)]) -> Vec<u8> {
+    let named = query
+        .iter()
+        .find(|(k, _)| k == "token")
+        .and_then(|(_, token)| crate::bills::parse_token(token));
+    match named {
+        Some((kind, date)) if path == BILL_DOWNLOAD_PATH => crate::bills::v3_bill(kind, &date),
+        _ => download_content(path),
+    }
+}
+
 /// The plain content the mock serves for a download at the concrete `path` (no query, as
-/// received, e.g. `/v3/merchant-service/images/MEDIA1`): [`DOWNLOAD_LEN`] bytes of numbered
-/// CSV-like lines that name the path, the same on every call.
+/// received, e.g. `/v3/merchant-service/images/MEDIA1`), [`DOWNLOAD_LEN`] bytes, the same on every
+/// call: at the bill download, a real bill ([`crate::bills::default_bill`], the trade bill `ALL`
+/// of [`crate::bills::SAMPLE_BILL_DATE`]); elsewhere numbered CSV-like lines that name the path.
 pub fn download_content(path: &str) -> Vec<u8> {
+    if path == BILL_DOWNLOAD_PATH {
+        return crate::bills::default_bill();
+    }
     let mut out = Vec::with_capacity(DOWNLOAD_LEN + 128);
     out.extend_from_slice(b"line,path,checksum\n");
     let mut line: u64 = 0;

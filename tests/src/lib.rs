@@ -120,6 +120,7 @@ pub struct CompileChecks;
 
 pub mod apiv2;
 pub mod auth;
+pub mod bills;
 mod check;
 pub mod credentials;
 pub mod download;

@@ -212,8 +212,24 @@ pub fn sample_response(op: &Operation) -> Option<Value> {
 /// The JSON body the mock answers a request to `op` whose query is `query` with: the
 /// [`sample_response`], its bill `download_url` asking for the gzip file (`&tartype=GZIP`) when
 /// the request's `tar_type` is `GZIP`, as WeChat Pay's link then serves the compressed bill.
+///
+/// The trade and fund-flow bill applications (`GET /v3/bill/tradebill`, `/v3/bill/fundflowbill`)
+/// answer the bill asked for ([`crate::bills::applied_bill`]): a `download_url` whose token names
+/// it, and the SHA-1 `hash_value` of its (uncompressed) content.
 pub fn sample_response_to(op: &Operation, query: &[(String, String)]) -> Option<Value> {
     let mut body = sample_response(op)?;
+    if let Some((kind, date)) = crate::bills::applied_bill(&op.path, query) {
+        if let Some(Value::String(url)) = body.get_mut("download_url") {
+            let token = crate::bills::bill_token(kind, &date);
+            *url = format!(
+                "https://api.mch.weixin.qq.com{}?token={token}",
+                crate::download::BILL_DOWNLOAD_PATH
+            );
+        }
+        if let Some(Value::String(hash)) = body.get_mut("hash_value") {
+            *hash = crate::download::sha1_hex(&crate::bills::v3_bill(kind, &date));
+        }
+    }
     let gzip = query
         .iter()
         .any(|(k, v)| k == "tar_type" && v.eq_ignore_ascii_case("GZIP"));

@@ -410,7 +410,7 @@ fn answer(
     }
     match sample_response_to(op, &checked.query) {
         None => Outcome::Download {
-            content: download::download_content(path),
+            content: download::download_content_for(path, &checked.query),
             gzip: op.path == BILL_DOWNLOAD_PATH
                 && (shared.gzip_bills()
                     || checked

@@ -10,6 +10,7 @@
 //! <https://pay.weixin.qq.com/docs/merchant/development/interface-rules/signature-generation.html>.
 
 mod apiv3_key;
+pub mod bill;
 pub mod certificates;
 mod client;
 pub mod keys;

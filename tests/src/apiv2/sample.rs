@@ -219,35 +219,27 @@ fn fill(
     }
 }
 
-/// The file a download answers (`/pay/downloadbill`, `/pay/downloadfundflow`): a small bill in
-/// WeChat Pay's CSV layout (values prefixed with a backquote), its `appid` and `mch_id` those of
-/// the request, gzip-compressed when the request says `tar_type=GZIP`. Returns the content type
-/// and the bytes.
+/// The file a download answers (`/pay/downloadbill`, `/pay/downloadfundflow`): a real bill of
+/// the request's `bill_type` (default `ALL`) or `account_type` (default `Basic`) for its
+/// `bill_date`, in WeChat Pay's layout ([`crate::bills::v2_bill`]), its `appid` and `mch_id`
+/// those of the request, gzip-compressed when the request says `tar_type=GZIP`. Returns the
+/// content type and the bytes.
 pub fn sample_file(op: &Operation, request: &Params) -> (&'static str, Vec<u8>) {
+    use crate::bills::{AccountType, BillKind, TradeBillType, v2_bill};
     let get = |name: &str| request.get(name).map_or("", String::as_str);
-    let csv = if op.path.contains("fundflow") {
-        "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额（元）,账户结余（元）\r\n\
-         `2024-11-21 15:40:01,`4200000000202411210000000001,`1000000000202411210000000001,`退款,`退款,`支出,`0.01,`100.00\r\n\
-         资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额\r\n\
-         `1,`0,`0.00,`1,`0.01\r\n"
-            .to_owned()
+    let kind = if op.path.contains("fundflow") {
+        BillKind::FundFlow(AccountType::parse(get("account_type")).unwrap_or(AccountType::Basic))
     } else {
-        format!(
-            "交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易类型,交易状态,应结订单金额\r\n\
-             `2024-11-21 15:40:01,`{},`{},`4200000000202411210000000001,`T20241121000001,`JSAPI,`SUCCESS,`0.01\r\n\
-             总交易单数,应结订单总金额,退款总金额\r\n\
-             `1,`0.01,`0.00\r\n",
-            get("appid"),
-            get("mch_id"),
-        )
+        BillKind::Trade(TradeBillType::parse(get("bill_type")).unwrap_or(TradeBillType::All))
     };
+    let csv = v2_bill(kind, get("bill_date"), get("appid"), get("mch_id"));
     if get("tar_type") == "GZIP" {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         // Writing to a Vec cannot fail.
-        let _ = gz.write_all(csv.as_bytes());
+        let _ = gz.write_all(&csv);
         return ("application/x-gzip", gz.finish().unwrap_or_default());
     }
-    ("text/plain; charset=utf-8", csv.into_bytes())
+    ("text/plain; charset=utf-8", csv)
 }
 
 #[cfg(test)]
