@@ -183,58 +183,102 @@ impl Model {
         self.operations.iter().find(|op| operation_id(op) == id)
     }
 
-    /// Matches `method` and a concrete `path` (no query). `{param}` segments match any
-    /// non-empty segment; when several templates match, the one with a literal segment where
-    /// the others have a parameter (leftmost difference first) wins, then the first in order.
+    /// Matches `method` and a concrete `path` (no query) with [`match_templates`] over the
+    /// operations of that method.
     pub fn route(&self, method: &str, path: &str) -> RouteMatch<'_> {
-        let segments: Vec<&str> = path.split('/').collect();
-        let mut best: Option<(Vec<bool>, &Operation)> = None;
-        let mut empty: Option<(&Operation, String)> = None;
-        for op in self.operations.iter().filter(|op| op.method.as_str() == method) {
-            let template: Vec<&str> = op.path.split('/').collect();
-            if template.len() != segments.len() {
-                continue;
-            }
-            let mut shape = Vec::with_capacity(template.len());
-            let mut empty_param = None;
-            let fits = template.iter().zip(&segments).all(|(t, s)| {
-                if is_param(t) {
-                    shape.push(true);
-                    if s.is_empty() && empty_param.is_none() {
-                        empty_param = Some(t[1..t.len() - 1].to_owned());
-                    }
-                    true
-                } else {
-                    shape.push(false);
-                    t == s
+        let candidates: Vec<&Operation> = self
+            .operations
+            .iter()
+            .filter(|op| op.method.as_str() == method)
+            .collect();
+        match match_templates(candidates.iter().map(|op| op.path.as_str()), path) {
+            TemplateMatch::Found { index, params } => RouteMatch::Found {
+                operation: candidates[index],
+                params,
+            },
+            TemplateMatch::EmptyParam { index, param } => RouteMatch::EmptyParam {
+                operation: candidates[index],
+                param,
+            },
+            TemplateMatch::NotFound => RouteMatch::NotFound,
+        }
+    }
+}
+
+/// How a concrete path fits a list of path templates: the result of [`match_templates`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateMatch {
+    /// The template at `index` fits best.
+    Found {
+        /// Its position in the list given.
+        index: usize,
+        /// `(name, raw segment as given)`, in path order (not percent-decoded).
+        params: Vec<(String, String)>,
+    },
+    /// No template fits, but the one at `index` would with its parameter `param` non-empty
+    /// (the mock answers 400 rather than 404).
+    EmptyParam {
+        /// Its position in the list given.
+        index: usize,
+        /// The empty parameter's name.
+        param: String,
+    },
+    /// No template fits.
+    NotFound,
+}
+
+/// Matches a concrete `path` (no query) against path `templates` (e.g. `/v3/x/{id}`), as the
+/// mock routes requests and `payctl call` resolves a path to the model's operation. `{param}`
+/// segments match any non-empty segment; when several templates fit, the one with a literal
+/// segment where the others have a parameter (leftmost difference first) wins, then the first in
+/// order.
+pub fn match_templates<'t>(templates: impl IntoIterator<Item = &'t str>, path: &str) -> TemplateMatch {
+    let segments: Vec<&str> = path.split('/').collect();
+    let mut best: Option<(Vec<bool>, usize, &str)> = None;
+    let mut empty: Option<(usize, String)> = None;
+    for (index, template_path) in templates.into_iter().enumerate() {
+        let template: Vec<&str> = template_path.split('/').collect();
+        if template.len() != segments.len() {
+            continue;
+        }
+        let mut shape = Vec::with_capacity(template.len());
+        let mut empty_param = None;
+        let fits = template.iter().zip(&segments).all(|(t, s)| {
+            if is_param(t) {
+                shape.push(true);
+                if s.is_empty() && empty_param.is_none() {
+                    empty_param = Some(t[1..t.len() - 1].to_owned());
                 }
-            });
-            if !fits {
-                continue;
+                true
+            } else {
+                shape.push(false);
+                t == s
             }
-            if let Some(param) = empty_param {
-                empty.get_or_insert((op, param));
-                continue;
-            }
-            // `false` (literal) sorts before `true` (parameter): the smallest shape wins.
-            if best.as_ref().is_none_or(|(b, _)| shape < *b) {
-                best = Some((shape, op));
-            }
+        });
+        if !fits {
+            continue;
         }
-        match (best, empty) {
-            (Some((_, operation)), _) => {
-                let params = operation
-                    .path
-                    .split('/')
-                    .zip(&segments)
-                    .filter(|(t, _)| is_param(t))
-                    .map(|(t, s)| (t[1..t.len() - 1].to_owned(), (*s).to_owned()))
-                    .collect();
-                RouteMatch::Found { operation, params }
-            }
-            (None, Some((operation, param))) => RouteMatch::EmptyParam { operation, param },
-            (None, None) => RouteMatch::NotFound,
+        if let Some(param) = empty_param {
+            empty.get_or_insert((index, param));
+            continue;
         }
+        // `false` (literal) sorts before `true` (parameter): the smallest shape wins.
+        if best.as_ref().is_none_or(|(b, _, _)| shape < *b) {
+            best = Some((shape, index, template_path));
+        }
+    }
+    match (best, empty) {
+        (Some((_, index, template)), _) => {
+            let params = template
+                .split('/')
+                .zip(&segments)
+                .filter(|(t, _)| is_param(t))
+                .map(|(t, s)| (t[1..t.len() - 1].to_owned(), (*s).to_owned()))
+                .collect();
+            TemplateMatch::Found { index, params }
+        }
+        (None, Some((index, param))) => TemplateMatch::EmptyParam { index, param },
+        (None, None) => TemplateMatch::NotFound,
     }
 }
 
@@ -301,5 +345,32 @@ mod tests {
         );
         assert!(template_matches("/v3/x/{id}", "/v3/x/1"));
         assert!(!template_matches("/v3/x/{id}", "/v3/x/"));
+    }
+
+    #[test]
+    fn match_templates_prefers_literals_and_reports_empty_parameters() {
+        let templates = ["/v3/a/{id}/b", "/v3/a/x/b", "/v3/a/{id}"];
+        assert_eq!(
+            match_templates(templates, "/v3/a/x/b"),
+            TemplateMatch::Found {
+                index: 1,
+                params: vec![]
+            }
+        );
+        assert_eq!(
+            match_templates(templates, "/v3/a/y/b"),
+            TemplateMatch::Found {
+                index: 0,
+                params: vec![("id".to_owned(), "y".to_owned())]
+            }
+        );
+        assert_eq!(
+            match_templates(templates, "/v3/a/"),
+            TemplateMatch::EmptyParam {
+                index: 2,
+                param: "id".to_owned()
+            }
+        );
+        assert_eq!(match_templates(templates, "/v3/c"), TemplateMatch::NotFound);
     }
 }

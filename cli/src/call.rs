@@ -1,0 +1,184 @@
+//! `payctl call METHOD PATH`: any WeChat Pay operation of the model (APIv3, or APIv2 with the
+//! APIv2 key), its input validated against the model before anything is sent, the decoded
+//! answer printed as pretty JSON.
+//!
+//! Validation is the conformance crate's own decoding of the input into the generated typed
+//! request, run first against the loopback [`Capture`]: a refusal names the member (`missing
+//! field `out_trade_no``) and nothing has left the process; a request that reaches the capture
+//! is valid, and is what `--dry-run` prints.
+
+use sdk_runtime::ErrorKind;
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use wechatpay_typed_conformance::Outcome as Answer;
+
+use crate::capture::{CAPTURED_CODE, Capture, Captured};
+use crate::client;
+use crate::config::Profile;
+use crate::exit::{Failure, Kind, Outcome, chain};
+use crate::input;
+use crate::route::{Api, Resolved};
+
+/// How many times a refusal may be repaired (a text value made a number) before it stands.
+const MAX_REPAIRS: usize = 16;
+
+/// What `payctl call` was asked.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The HTTP method.
+    pub method: String,
+    /// The concrete path, with or without `?query`.
+    pub path: String,
+    /// The arguments.
+    pub args: input::Args,
+    /// Where a file download goes (`None`: standard output).
+    pub out: Option<std::path::PathBuf>,
+}
+
+/// The model's operation for `request`, and the path without its query (kept in `args`).
+pub fn resolve(request: &mut Request) -> Outcome<Resolved> {
+    if let Some((path, query)) = request.path.clone().split_once('?') {
+        request.path = path.to_owned();
+        request.args.path_query = Some(query.to_owned());
+    }
+    crate::route::resolve(&request.method, &request.path)
+}
+
+/// Which client a validation pass uses.
+pub enum Validator<'a> {
+    /// APIv3.
+    V3(&'a sdk_runtime::wechatpay::Client),
+    /// APIv2.
+    V2(&'a sdk_runtime::wechatpay::v2::Client),
+}
+
+/// Runs the generated call of `id` with `input` against the capture until it arrives there
+/// (repairing text values the model wants as numbers); returns the request as it arrived.
+///
+/// # Errors
+/// A usage failure (exit 2) naming the operation and the member when the input does not fit;
+/// any other failure of the runtime as it is.
+pub async fn validate(
+    validator: Validator<'_>,
+    capture: &Capture,
+    id: &str,
+    input: &mut Value,
+) -> Outcome<Captured> {
+    for _ in 0..MAX_REPAIRS {
+        let result = match validator {
+            Validator::V3(client) => wechatpay_typed_conformance::call(client, id, input).await,
+            Validator::V2(client) => wechatpay_typed_conformance::call_xml(client, id, input).await,
+        };
+        let error = match result {
+            Ok(_) => {
+                return Err(Failure::usage(
+                    "the loopback capture answered 2xx: nothing to compare",
+                ));
+            }
+            Err(error) => error,
+        };
+        if error.kind() == ErrorKind::Api && is_capture_answer(&error, capture) {
+            return capture
+                .requests()
+                .pop()
+                .ok_or_else(|| Failure::usage("the loopback capture recorded nothing"));
+        }
+        let message = chain(&error);
+        if error.kind() == ErrorKind::Build && input::repair(input, &message) {
+            continue;
+        }
+        return Err(Failure::new(
+            Kind::of(error.kind()),
+            format!("the input does not fit the model (nothing was sent): {message}"),
+        ));
+    }
+    Err(Failure::usage(format!(
+        "{id}: the input could not be made to fit the model"
+    )))
+}
+
+/// Whether `error` is the capture's answer (APIv3's `code`, or any API error once the capture
+/// saw a request: APIv2 reads the 400 as a `return_code` failure).
+fn is_capture_answer(error: &sdk_runtime::Error, capture: &Capture) -> bool {
+    error.code() == Some(CAPTURED_CODE) || !capture.requests().is_empty()
+}
+
+/// `payctl call`: validate, then (unless `dry_run` prints instead) call and print.
+pub async fn run(profile: &Profile, mut request: Request, dry_run: Option<crate::dry_run::Fixed>) -> Outcome {
+    let resolved = resolve(&mut request)?;
+    let mut input = input::build(&resolved.params, &request.args)?;
+    let capture = Capture::start().await?;
+    let captured = match resolved.api {
+        Api::V3 => {
+            let validator = client::wechatpay_capture(profile, &capture.base_url())?;
+            validate(Validator::V3(&validator), &capture, resolved.id, &mut input).await?
+        }
+        Api::V2 => {
+            let mut dry = profile.clone();
+            dry.base_url = Some(capture.base_url());
+            dry.apiv2_base_url = None;
+            let validator = client::wechatpay_v2(&dry)?;
+            validate(Validator::V2(&validator), &capture, resolved.id, &mut input).await?
+        }
+    };
+    drop(capture);
+    if let Some(fixed) = dry_run {
+        return crate::dry_run::print(profile, &resolved, &captured, &fixed);
+    }
+    let answer = match resolved.api {
+        Api::V3 => {
+            let client = client::wechatpay(profile)?;
+            wechatpay_typed_conformance::call(&client, resolved.id, &input).await
+        }
+        Api::V2 => {
+            let client = client::wechatpay_v2(profile)?;
+            wechatpay_typed_conformance::call_xml(&client, resolved.id, &input).await
+        }
+    };
+    let answer = answer.map_err(|e| Failure::runtime(resolved.id, &e))?;
+    print_answer(answer, request.out.as_deref()).await
+}
+
+/// Prints a JSON answer pretty; writes a download to `out` (or standard output).
+pub async fn print_answer(answer: Answer, out: Option<&std::path::Path>) -> Outcome {
+    match answer {
+        Answer::Json(value) => {
+            let text = serde_json::to_string_pretty(&value).expect("a JSON value serializes");
+            println!("{text}");
+            Ok(())
+        }
+        Answer::Download(download) => {
+            let written = match out {
+                Some(path) => {
+                    let mut file = tokio::fs::File::create(path)
+                        .await
+                        .map_err(|e| Failure::io(format!("creating {}", path.display()), e))?;
+                    download.write_to(&mut file).await
+                }
+                None => download.write_to(&mut tokio::io::stdout()).await,
+            };
+            let written = written.map_err(|e| Failure::runtime("downloading", &e))?;
+            eprintln!("payctl: {written} bytes downloaded");
+            Ok(())
+        }
+        Answer::Bytes(bytes) => {
+            match out {
+                Some(path) => std::fs::write(path, &bytes)
+                    .map_err(|e| Failure::io(format!("writing {}", path.display()), e))?,
+                None => {
+                    let mut stdout = tokio::io::stdout();
+                    stdout
+                        .write_all(&bytes)
+                        .await
+                        .map_err(|e| Failure::io("writing the answer", e))?;
+                    stdout
+                        .flush()
+                        .await
+                        .map_err(|e| Failure::io("writing the answer", e))?;
+                }
+            }
+            eprintln!("payctl: {} bytes downloaded", bytes.len());
+            Ok(())
+        }
+    }
+}

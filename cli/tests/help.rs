@@ -1,0 +1,84 @@
+//! `--help` on every command, the exit code table, shell completions, the reserved `bill`
+//! commands, and `payctl operations`.
+
+mod common;
+
+use common::{outputs, payctl};
+
+const COMMANDS: &[&[&str]] = &[
+    &[],
+    &["call"],
+    &["operations"],
+    &["certificates"],
+    &["certificates", "download"],
+    &["explain-sign-error"],
+    &["notify"],
+    &["mock"],
+    &["profile"],
+    &["bill"],
+    &["bill", "download"],
+    &["bill", "parse"],
+    &["completions"],
+];
+
+#[test]
+fn every_command_has_help() {
+    let home = tempfile::tempdir().expect("a directory");
+    for command in COMMANDS {
+        let output = payctl(home.path())
+            .args(*command)
+            .arg("--help")
+            .output()
+            .expect("payctl runs");
+        let (stdout, stderr) = outputs(&output);
+        assert!(output.status.success(), "{command:?}: {stderr}");
+        assert!(stdout.contains("Usage: payctl"), "{command:?}: {stdout}");
+    }
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let home = tempfile::tempdir().expect("a directory");
+    let output = payctl(home.path()).arg("--help").output().expect("payctl runs");
+    let stdout = outputs(&output).0;
+    for line in [
+        "0  success",
+        "2  usage",
+        "3  API error",
+        "4  signature",
+        "5  transport",
+    ] {
+        assert!(stdout.contains(line), "{line}: {stdout}");
+    }
+    let output = payctl(home.path()).output().expect("payctl runs");
+    assert_eq!(output.status.code(), Some(2), "no command is a usage error");
+}
+
+#[test]
+fn completions_and_operations() {
+    let home = tempfile::tempdir().expect("a directory");
+    let output = payctl(home.path())
+        .args(["completions", "bash"])
+        .output()
+        .expect("payctl runs");
+    assert!(output.status.success());
+    assert!(outputs(&output).0.contains("explain-sign-error"));
+    let output = payctl(home.path())
+        .arg("operations")
+        .output()
+        .expect("payctl runs");
+    let stdout = outputs(&output).0;
+    assert!(stdout.contains("GET /v3/pay/transactions/out-trade-no/{out_trade_no}"));
+    assert!(stdout.contains("POST /secapi/pay/refund  (APIv2)"));
+}
+
+#[test]
+fn bill_commands_are_reserved() {
+    let home = tempfile::tempdir().expect("a directory");
+    let output = payctl(home.path())
+        .args(["bill", "parse", "x.csv"])
+        .output()
+        .expect("payctl runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(outputs(&output).1.contains("not implemented yet"));
+}
