@@ -105,7 +105,22 @@ fn is_capture_answer(error: &sdk_runtime::Error, capture: &Capture) -> bool {
 
 /// `payctl call`: validate, then (unless `dry_run` prints instead) call and print.
 pub async fn run(profile: &Profile, mut request: Request, dry_run: Option<crate::dry_run::Fixed>) -> Outcome {
-    let resolved = resolve(&mut request)?;
+    let (resolved, input, captured) = prepare(profile, &mut request).await?;
+    if let Some(fixed) = dry_run {
+        return crate::dry_run::print(profile, &resolved, &captured, &fixed);
+    }
+    let answer = send(profile, &resolved, &input).await?;
+    print_answer(answer, request.out.as_deref()).await
+}
+
+/// Resolves `request` to the model's operation and validates its input against the loopback
+/// capture (nothing leaves the process): the operation, its input (repaired) and the request as
+/// it arrived at the capture.
+///
+/// # Errors
+/// A usage failure (exit 2) for an unknown operation or input that does not fit the model.
+pub async fn prepare(profile: &Profile, request: &mut Request) -> Outcome<(Resolved, Value, Captured)> {
+    let resolved = resolve(request)?;
     let mut input = input::build(&resolved.params, &request.args)?;
     let capture = Capture::start().await?;
     let captured = match resolved.api {
@@ -121,22 +136,25 @@ pub async fn run(profile: &Profile, mut request: Request, dry_run: Option<crate:
             validate(Validator::V2(&validator), &capture, resolved.id, &mut input).await?
         }
     };
-    drop(capture);
-    if let Some(fixed) = dry_run {
-        return crate::dry_run::print(profile, &resolved, &captured, &fixed);
-    }
+    Ok((resolved, input, captured))
+}
+
+/// Sends a call [`prepare`] validated with the profile's real client; its answer.
+///
+/// # Errors
+/// The runtime's failure, by kind (API error, signature, transport, …).
+pub async fn send(profile: &Profile, resolved: &Resolved, input: &Value) -> Outcome<Answer> {
     let answer = match resolved.api {
         Api::V3 => {
             let client = client::wechatpay(profile)?;
-            wechatpay_typed_conformance::call(&client, resolved.id, &input).await
+            wechatpay_typed_conformance::call(&client, resolved.id, input).await
         }
         Api::V2 => {
             let client = client::wechatpay_v2(profile)?;
-            wechatpay_typed_conformance::call_xml(&client, resolved.id, &input).await
+            wechatpay_typed_conformance::call_xml(&client, resolved.id, input).await
         }
     };
-    let answer = answer.map_err(|e| Failure::runtime(resolved.id, &e))?;
-    print_answer(answer, request.out.as_deref()).await
+    answer.map_err(|e| Failure::runtime(resolved.id, &e))
 }
 
 /// Prints a JSON answer pretty; writes a download to `out` (or standard output).

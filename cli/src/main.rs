@@ -124,8 +124,16 @@ async fn run(cli: Cli) -> Outcome {
             .await
         }
         Command::Profile => show_profile(&profile(&cli)?),
-        Command::Bill(BillCommand::Download { .. }) => bill::run("download"),
-        Command::Bill(BillCommand::Parse { .. }) => bill::run("parse"),
+        Command::Bill(BillCommand::Download(args)) => {
+            let selected = profile(&cli)?;
+            if selected.profile.provider() != Provider::Wechatpay {
+                return Err(Failure::usage(
+                    "bills are WeChat Pay's: the profile is a Wonder one",
+                ));
+            }
+            bill::download(&selected.profile, args).await
+        }
+        Command::Bill(BillCommand::Parse(args)) => bill::parse::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "payctl", &mut std::io::stdout());
             Ok(())

@@ -1,5 +1,5 @@
-//! `--help` on every command, the exit code table, shell completions, the reserved `bill`
-//! commands, and `payctl operations`.
+//! `--help` on every command, the exit code table, shell completions, the usage errors of the
+//! `bill` commands (their work is in `tests/bill.rs`), and `payctl operations`.
 
 mod common;
 
@@ -73,12 +73,20 @@ fn completions_and_operations() {
 }
 
 #[test]
-fn bill_commands_are_reserved() {
+fn bill_commands_check_their_command_line() {
     let home = tempfile::tempdir().expect("a directory");
+    // No --date: a usage error (exit 2), before any profile is read.
+    let output = payctl(home.path())
+        .args(["bill", "download"])
+        .output()
+        .expect("payctl runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(outputs(&output).1.contains("--date"));
+    // A bill file that is not there: a local I/O failure (exit 8).
     let output = payctl(home.path())
         .args(["bill", "parse", "x.csv"])
         .output()
         .expect("payctl runs");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(outputs(&output).1.contains("not implemented yet"));
+    assert_eq!(output.status.code(), Some(8));
+    assert!(outputs(&output).1.contains("x.csv"));
 }
