@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::Value;
-use wechatpay_mock::apiv2::{ApiV2Config, NotificationKeys, xml_notification};
+use wechatpay_mock::apiv2::{ApiV2Config, model_xml_notification};
 use wechatpay_mock::model::Model;
 use wechatpay_mock::sample::sample_event;
 use wechatpay_mock::{
@@ -88,18 +88,8 @@ async fn run_apiv2(args: &Notify, members: Option<Value>) -> Outcome {
         return Ok(());
     }
     let (name, to) = required(args)?;
-    let config = ApiV2Config::default();
-    let keys = NotificationKeys {
-        apiv2_key: &config.key,
-        apiv3_key: &config.apiv3_key,
-        mch_id: &config.mch_id,
-        appid: &config.appid,
-    };
-    let notification = match model.xml_event(&name) {
-        Some(event) => xml_notification(event, members.as_ref(), &keys),
-        None => Err(format!("unknown APIv2 event `{name}`")),
-    }
-    .map_err(|e| Failure::usage(format!("{e} (payctl notify --apiv2 --list lists them)")))?;
+    let notification = model_xml_notification(&model, &ApiV2Config::default(), &name, members.as_ref())
+        .map_err(|e| Failure::usage(format!("{e} (payctl notify --apiv2 --list lists them)")))?;
     eprintln!("payctl: APIv2 notification ({name}) to {to}");
     deliver(&to, &format!("({name})"), &notification, args).await
 }

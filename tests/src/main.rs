@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use wechatpay_mock::apiv2::{ApiV2Config, NotificationKeys, xml_notification};
+use wechatpay_mock::apiv2::{ApiV2Config, model_xml_notification};
 use wechatpay_mock::credentials::default_keys_dir;
 use wechatpay_mock::model::Model;
 use wechatpay_mock::sample::sample_event;
@@ -230,18 +230,8 @@ async fn run_notify_apiv2(args: NotifyArgs, members: Option<serde_json::Value>) 
         eprintln!("error: EVENT and --to URL are required\n(wechatpay-mock notify --help for more)");
         return ExitCode::from(2);
     };
-    let config = ApiV2Config::default();
-    let keys = NotificationKeys {
-        apiv2_key: &config.key,
-        apiv3_key: &config.apiv3_key,
-        mch_id: &config.mch_id,
-        appid: &config.appid,
-    };
-    let notification = match model.xml_event(&name) {
-        Some(event) => xml_notification(event, members.as_ref(), &keys),
-        None => Err(format!("unknown APIv2 event `{name}`")),
-    };
-    let notification = match notification {
+    let notification = match model_xml_notification(&model, &ApiV2Config::default(), &name, members.as_ref())
+    {
         Ok(notification) => notification,
         Err(message) => {
             eprintln!("error: {message}\n(wechatpay-mock notify --list --apiv2 lists them)");

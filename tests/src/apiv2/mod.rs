@@ -65,7 +65,7 @@ use crate::server::lock;
 use server::{Listening, Shared};
 
 pub use check::{MAX_NONCE_LEN, SIGN_MISMATCH};
-pub use notify::{NotificationKeys, ecb_seal, xml_notification};
+pub use notify::{NotificationKeys, ecb_seal, model_xml_notification, xml_notification};
 pub use record::{ApiV2Request, FAIL_HEADER, Failure, MOCK_ERR_CODE};
 pub use sample::sample_request;
 pub use sign::{SignType, nonce_str, sign, string_to_sign, verify};

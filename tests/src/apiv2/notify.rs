@@ -17,10 +17,11 @@ use http::{HeaderMap, HeaderValue, header};
 use md5::{Digest, Md5};
 use serde_json::Value;
 
-use super::ApiV2Server;
 use super::sample::sample_scalar;
 use super::sign::{SignType, nonce_str, sign};
 use super::xml::{Params, to_xml};
+use super::{ApiV2Config, ApiV2Server};
+use crate::model::Model;
 use crate::notify::SignedNotification;
 use crate::platform::seal;
 use crate::sample::sample_object;
@@ -47,34 +48,49 @@ impl ApiV2Server {
     /// JSON object; the opened member's document as an object).
     ///
     /// # Errors
-    /// The model documents no APIv2 event `name` (the message lists those it does), or
-    /// `members` is not an object.
+    /// As [`model_xml_notification`].
     pub fn xml_notification(
         &self,
         name: &str,
         members: Option<&Value>,
     ) -> Result<SignedNotification, String> {
-        let event = self.model().xml_event(name).ok_or_else(|| {
-            let names: Vec<&str> = self
-                .model()
-                .xml_events()
-                .iter()
-                .map(|e| e.name.as_str())
-                .collect();
-            format!(
-                "unknown APIv2 event `{name}` (the model documents {})",
-                names.join(", ")
-            )
-        })?;
-        let config = self.config();
-        let keys = NotificationKeys {
-            apiv2_key: &config.key,
-            apiv3_key: &config.apiv3_key,
-            mch_id: &config.mch_id,
-            appid: &config.appid,
-        };
-        xml_notification(event, members, &keys)
+        model_xml_notification(self.model(), self.config(), name, members)
     }
+}
+
+impl ApiV2Config {
+    /// The keys and ids this merchant's notifications are sealed and signed with.
+    pub fn notification_keys(&self) -> NotificationKeys<'_> {
+        NotificationKeys {
+            apiv2_key: &self.key,
+            apiv3_key: &self.apiv3_key,
+            mch_id: &self.mch_id,
+            appid: &self.appid,
+        }
+    }
+}
+
+/// A notification of `model`'s APIv2 event `name` for the merchant of `config`
+/// ([`xml_notification`] with [`ApiV2Config::notification_keys`]), without a running server:
+/// what [`ApiV2Server::xml_notification`] and the command lines send.
+///
+/// # Errors
+/// The model documents no APIv2 event `name` (the message lists those it does), or `members`
+/// is not an object.
+pub fn model_xml_notification(
+    model: &Model,
+    config: &ApiV2Config,
+    name: &str,
+    members: Option<&Value>,
+) -> Result<SignedNotification, String> {
+    let event = model.xml_event(name).ok_or_else(|| {
+        let names: Vec<&str> = model.xml_events().iter().map(|e| e.name.as_str()).collect();
+        format!(
+            "unknown APIv2 event `{name}` (the model documents {})",
+            names.join(", ")
+        )
+    })?;
+    xml_notification(event, members, &config.notification_keys())
 }
 
 /// A notification of `event` (see the module docs), its members sampled or taken from
