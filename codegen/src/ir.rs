@@ -122,6 +122,20 @@ impl Document {
     }
 }
 
+impl Event {
+    /// The one value the payload's `event_type` member may take, when it declares one as a
+    /// literal (an APIv2 payscore notification's `CHECK.SUCCESS`); `None` otherwise.
+    pub fn event_type_literal(&self) -> Option<&str> {
+        let Type::Object { fields } = &self.payload else {
+            return None;
+        };
+        match fields.iter().find(|f| f.name == "event_type").map(|f| &f.ty) {
+            Some(Type::Enum { values }) if values.len() == 1 => values.first().map(String::as_str),
+            _ => None,
+        }
+    }
+}
+
 /// A type with a name of its own, which [`Type::Named`] refers to: the Rust name it is emitted
 /// under is this name (PascalCase), unless two named types of a crate claim it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

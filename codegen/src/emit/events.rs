@@ -267,7 +267,7 @@ fn xml_shapes(events: &[&Event], settings: &Settings) -> Vec<TokenStream> {
         .enumerate()
         .map(|(i, event)| {
             let name = &event.name;
-            let event_type = match event_type_literal(event) {
+            let event_type = match event.event_type_literal() {
                 Some(value) => quote!(::std::option::Option::Some(#value)),
                 None => quote!(::std::option::Option::None),
             };
@@ -306,17 +306,6 @@ fn xml_shapes(events: &[&Event], settings: &Settings) -> Vec<TokenStream> {
         .collect()
 }
 
-/// The `event_type` literal an APIv2 notification declares (payscore's `CHECK.SUCCESS`).
-fn event_type_literal(event: &Event) -> Option<&str> {
-    let Type::Object { fields } = &event.payload else {
-        return None;
-    };
-    match fields.iter().find(|f| f.name == "event_type").map(|f| &f.ty) {
-        Some(Type::Enum { values }) if values.len() == 1 => values.first().map(String::as_str),
-        _ => None,
-    }
-}
-
 /// The variant name of each event: its name in PascalCase (`TRANSACTION.SUCCESS` →
 /// `TransactionSuccess`). Where two coincide, an APIv2 notification that carries no event type
 /// (its name is its docs page's, `transaction-success`) takes the suffix `Notification`
@@ -329,7 +318,7 @@ fn variant_names(events: &[&Event]) -> Vec<String> {
         .zip(&plain)
         .map(|(event, name)| {
             let clash = plain.iter().filter(|other| *other == name).count() > 1;
-            let named_by_page = event.xml.is_some() && event_type_literal(event).is_none();
+            let named_by_page = event.xml.is_some() && event.event_type_literal().is_none();
             if clash && named_by_page {
                 format!("{name}Notification")
             } else {

@@ -33,12 +33,7 @@ const ENVELOPE: &str = "RequestJsonData";
 /// `PlainObject` typedef, a type expression the model cannot express.
 pub fn import_webhook_page(source: &str, text: &str) -> Result<Lowered, Vec<Diagnostic>> {
     let page = scan_webhook_page(text)?;
-    let name = source
-        .rsplit('/')
-        .next()
-        .unwrap_or(source)
-        .trim_end_matches(".md")
-        .to_owned();
+    let name = page_name(source);
     let mut diags = Vec::new();
     let mut warnings = Vec::new();
     let Some(block) = page.blocks.iter().find(|b| b.twoslash) else {
@@ -96,29 +91,53 @@ pub fn import_webhook_page(source: &str, text: &str) -> Result<Lowered, Vec<Diag
         payload = example::complete(&payload, &value);
     }
     let event = Event {
-        name,
-        summary: page.title.as_deref().map(summary),
-        links: page.links.clone(),
         original_types,
-        payload,
-        payload_type_name: None,
-        xml: None,
+        ..page_event(&page, name, payload)
     };
     Ok(Lowered {
-        document: Document {
-            moved_to: None,
-            source: source.to_owned(),
-            title: page.title.clone(),
-            operations: Vec::new(),
-            types: Vec::new(),
-            events: vec![event],
-        },
+        document: event_document(source, &page, event),
         warnings,
     })
 }
 
+/// The page's file name without `.md`: `REFUND.SUCCESS` for `webhook/v3/REFUND.SUCCESS.md`.
+pub(super) fn page_name(source: &str) -> String {
+    source
+        .rsplit('/')
+        .next()
+        .unwrap_or(source)
+        .trim_end_matches(".md")
+        .to_owned()
+}
+
+/// An event of `page` named `name` carrying `payload`: its summary from the page's title, its
+/// links the page's; no `original_type`, no shared response type, not XML.
+pub(super) fn page_event(page: &WebhookPage<'_>, name: String, payload: Type) -> Event {
+    Event {
+        name,
+        summary: page.title.as_deref().map(summary),
+        links: page.links.clone(),
+        original_types: Vec::new(),
+        payload,
+        payload_type_name: None,
+        xml: None,
+    }
+}
+
+/// The document of the webhook page `source`: `event`, and nothing else.
+pub(super) fn event_document(source: &str, page: &WebhookPage<'_>, event: Event) -> Document {
+    Document {
+        moved_to: None,
+        source: source.to_owned(),
+        title: page.title.clone(),
+        operations: Vec::new(),
+        types: Vec::new(),
+        events: vec![event],
+    }
+}
+
 /// The title without its `(JSON)` or `(XML)` suffix: `支付成功通知`.
-pub(super) fn summary(title: &str) -> String {
+fn summary(title: &str) -> String {
     ["(JSON)", "（JSON）", "(XML)", "（XML）"]
         .iter()
         .fold(title.trim(), |t, suffix| t.trim_end_matches(suffix))

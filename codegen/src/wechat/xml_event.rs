@@ -12,12 +12,12 @@
 //! (`CHECK.SUCCESS`), else the page's file name (`refund-processed`): APIv2 notifications other
 //! than payscore's carry no event type, and are told apart by their members.
 
-use super::event::{object, summary};
-use super::jsdoc::{self, Typedef};
+use super::event::{event_document, object, page_event, page_name};
+use super::jsdoc;
 use super::lower::Lowered;
 use super::page::webhook::scan_webhook_page;
 use crate::diag::{Diagnostic, Span};
-use crate::ir::{Carriage, Document, Event, InnerDocument, Type, XmlEvent, XmlReply};
+use crate::ir::{Carriage, Event, InnerDocument, Type, XmlEvent, XmlReply};
 
 /// The typedef of the notification's own members.
 const NOTIFICATION: &str = "XmlDataRequest";
@@ -108,43 +108,17 @@ pub fn import_webhook_v2_page(source: &str, text: &str) -> Result<Lowered, Vec<D
     if !diags.is_empty() {
         return Err(diags);
     }
-    let name = event_type(notification, &fields).unwrap_or_else(|| {
-        source
-            .rsplit('/')
-            .next()
-            .unwrap_or(source)
-            .trim_end_matches(".md")
-            .to_owned()
-    });
-    let event = Event {
-        name,
-        summary: page.title.as_deref().map(summary),
-        links: page.links.clone(),
-        original_types: Vec::new(),
-        payload: Type::Object { fields },
-        payload_type_name: None,
+    let mut event = Event {
         xml: Some(XmlEvent { inner, reply }),
+        ..page_event(&page, page_name(source), Type::Object { fields })
     };
+    if let Some(literal) = event.event_type_literal() {
+        event.name = literal.to_owned();
+    }
     Ok(Lowered {
-        document: Document {
-            moved_to: None,
-            source: source.to_owned(),
-            title: page.title.clone(),
-            operations: Vec::new(),
-            types: Vec::new(),
-            events: vec![event],
-        },
+        document: event_document(source, &page, event),
         warnings,
     })
-}
-
-/// The one literal of the notification's `event_type` member, when it declares one.
-fn event_type(def: &Typedef, fields: &[crate::ir::Field]) -> Option<String> {
-    debug_assert_eq!(def.name, NOTIFICATION);
-    match fields.iter().find(|f| f.name == "event_type").map(|f| &f.ty) {
-        Some(Type::Enum { values }) if values.len() == 1 => values.first().cloned(),
-        _ => None,
-    }
 }
 
 /// The member the handler code opens, how, and the byte offset of the call in the block: the
