@@ -22,15 +22,13 @@ use md5::{Digest as _, Md5};
 use super::client::Client;
 use super::event::{Carriage, Notification, ReplyStyle, XmlEventSet, classify, object_of_strings, payload};
 use super::key::ApiV2Key;
+use super::provider::return_code_failure;
 use super::sign::SIGN_FIELD;
 use super::xml;
 use crate::{Error, JsonValue, Secret};
 
 /// AES block length in bytes.
 const BLOCK: usize = 16;
-
-/// `SUCCESS`, the value of a successful `return_code`.
-const SUCCESS: &str = "SUCCESS";
 
 /// The only `event_algorithm` of payscore notifications.
 const AEAD_AES_256_GCM: &str = "AEAD_AES_256_GCM";
@@ -123,11 +121,8 @@ impl Client {
     /// gives the answer for each.
     pub fn notification<E: XmlEventSet>(&self, body: &[u8]) -> Result<Notification<E>, Error> {
         let map = xml::parse(body).map_err(Error::verifying_notification)?;
-        if let Some(code) = map.get("return_code").filter(|code| *code != SUCCESS) {
-            return Err(
-                Error::api_fields(None, None, Some(code.clone()), map.get("return_msg").cloned())
-                    .verifying_notification(),
-            );
+        if let Some(error) = return_code_failure(&map, None, None) {
+            return Err(error.verifying_notification());
         }
         let shape = classify(E::SHAPES, &map);
         let inner = shape.and_then(|shape| shape.inner);

@@ -94,22 +94,14 @@ impl WechatPayV2 {
         status: Option<StatusCode>,
         request_id: Option<String>,
     ) -> Result<(), Error> {
-        match map.get("return_code").map(String::as_str) {
-            Some(SUCCESS) => {}
-            Some(code) => {
-                return Err(Error::api_fields(
-                    status,
-                    request_id,
-                    Some(code.to_owned()),
-                    map.get("return_msg").cloned(),
-                ));
-            }
-            None => {
-                return Err(
-                    Error::decode_xml(crate::DecodeError::xml("missing field `return_code`", None))
-                        .at_response(status, request_id),
-                );
-            }
+        if !map.contains_key("return_code") {
+            return Err(
+                Error::decode_xml(crate::DecodeError::xml("missing field `return_code`", None))
+                    .at_response(status, request_id),
+            );
+        }
+        if let Some(error) = return_code_failure(map, status, request_id.clone()) {
+            return Err(error);
         }
         if signed {
             verify(map, &self.key).map_err(|e| {
@@ -127,6 +119,23 @@ impl WechatPayV2 {
             )),
         }
     }
+}
+
+/// The [`Api`](crate::ErrorKind::Api) error of a `return_code` other than `SUCCESS`, with
+/// `return_msg`; `None` when it is `SUCCESS` or absent (an answer must have one, which
+/// [`WechatPayV2::check_answer`] checks; a payscore notification has none).
+pub(crate) fn return_code_failure(
+    map: &BTreeMap<String, String>,
+    status: Option<StatusCode>,
+    request_id: Option<String>,
+) -> Option<Error> {
+    let code = map.get("return_code").filter(|code| *code != SUCCESS)?;
+    Some(Error::api_fields(
+        status,
+        request_id,
+        Some(code.clone()),
+        map.get("return_msg").cloned(),
+    ))
 }
 
 impl Provider for WechatPayV2 {
