@@ -54,7 +54,7 @@ use quote::quote;
 
 use crate::ir::{Document, Operation};
 pub use package::{RUNTIME_VERSION, VERSION};
-pub use settings::{Layout, QuickStart, Runtime, Settings};
+pub use settings::{Conformance, Layout, QuickStart, Runtime, Settings};
 use types::{ModuleTypes, TypeSpace, docs, ident};
 
 /// The first line of every generated file.
@@ -416,10 +416,9 @@ pub fn crates(documents: &[Document], settings: &Settings) -> Result<Crates, Emi
         contents: package::readme(ops.len(), &index::feature_table(&located), settings),
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let conformance = if settings.conformance {
-        Some(conformance::crate_files(&located, settings)?)
-    } else {
-        None
+    let conformance = match &settings.conformance {
+        Some(conformance) => Some(conformance::crate_files(&located, settings, conformance)?),
+        None => None,
     };
     Ok(Crates {
         sdk: files,

@@ -22,10 +22,9 @@ pub struct Settings {
     pub layout: Layout,
     /// Whether the API signs its responses (and the runtime verifies them).
     pub signed_responses: bool,
-    /// Whether to emit `wechatpay-typed-conformance`, the test-only crate that calls every operation by
-    /// name from JSON input against the WeChat Pay mock (its callers, sensitive-field closures and
-    /// mock setup are WeChat Pay's; another API tests its crate through its own mock).
-    pub conformance: bool,
+    /// The conformance crate (`{crate_name}-conformance`), when one is wanted: the test-only
+    /// crate that calls every operation by name from JSON input, tested against the API's mock.
+    pub conformance: Option<Conformance>,
     /// The Cargo `description`.
     pub description: String,
     /// The Cargo `keywords` (at most five).
@@ -71,6 +70,20 @@ pub struct XmlProtocol {
     /// The paths whose answers carry no sign (the runtime then checks `return_code` and
     /// `result_code` only).
     pub unsigned_responses: Vec<String>,
+}
+
+/// What the conformance crate of an API needs besides the model: how its generated test reaches
+/// the API's mock server (in the test-only package `wechatpay-mock`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conformance {
+    /// The mock in generated prose (`the mock WeChat Pay server`).
+    pub mock_name: String,
+    /// Rust items of the generated test, parsed as tokens: the `use` of the mock, a `key(file)`
+    /// reading a test-vector key, and `fn setup() -> (Server, Client)` starting the mock and
+    /// building the provider's client (`::sdk_runtime::{provider}::Client`) pointed at it. The
+    /// server must have `requests()` and `clear_requests()`, each request `method`, `target`
+    /// and `signature_verified`.
+    pub test_setup: String,
 }
 
 /// The quick start of a generated crate's docs and README: a compiling example (a doctest,
@@ -199,7 +212,10 @@ impl Settings {
             api_name: "WeChat Pay".to_owned(),
             layout: Layout::UrlPath,
             signed_responses: true,
-            conformance: true,
+            conformance: Some(Conformance {
+                mock_name: "the mock WeChat Pay server".to_owned(),
+                test_setup: WECHATPAY_TEST_SETUP.to_owned(),
+            }),
             description: "Typed WeChat Pay APIv3 client, generated from the official docs.".to_owned(),
             keywords: ["wechatpay", "wechat", "weixin", "payment", "sdk"]
                 .map(str::to_owned)
@@ -264,7 +280,7 @@ impl Settings {
             api_name: "Wonder".to_owned(),
             layout: Layout::Tags,
             signed_responses: false,
-            conformance: false,
+            conformance: None,
             description:
                 "Typed Wonder Open API client (recurring payments), generated from its OpenAPI description."
                     .to_owned(),
@@ -366,3 +382,31 @@ const WONDER_QUICK_START: &str = r#"async fn cancel(app_private_key_pem: &str) -
     let _data = cancel_plan(&client, "plan-id", &body).await?; // signed; the envelope's `data`, typed
     Ok(())
 }"#;
+
+/// The WeChat Pay conformance test's mock and client: the merchant of the test vectors, in public
+/// key mode.
+const WECHATPAY_TEST_SETUP: &str = r#"
+use ::wechatpay_mock::{MockConfig, MockServer, default_shared_dir};
+
+fn key(name: &str) -> ::std::string::String {
+    let path = default_shared_dir().join("test-vectors/keys").join(name);
+    ::std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The mock, and a client configured as the merchant of the test vectors pointed at it.
+fn setup() -> (MockServer, ::sdk_runtime::wechatpay::Client) {
+    let config = MockConfig::from_test_vectors(&default_shared_dir()).expect("test keys");
+    let server = MockServer::start(config).expect("mock starts");
+    let client = ::sdk_runtime::wechatpay::Client::builder()
+        .mchid(::wechatpay_mock::TEST_MCHID)
+        .merchant_serial_number(::wechatpay_mock::TEST_MERCHANT_SERIAL_NO)
+        .merchant_private_key_pem(&key("merchant.pem"))
+        .expect("merchant key")
+        .wechatpay_public_key_pem(::wechatpay_mock::TEST_PLATFORM_PUBLIC_KEY_ID, &key("platform.pub.pem"))
+        .expect("platform key")
+        .base_url(&server.base_url())
+        .build()
+        .expect("client");
+    (server, client)
+}
+"#;

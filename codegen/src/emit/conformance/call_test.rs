@@ -4,19 +4,38 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{operation_name, sample};
-use crate::emit::Located;
 use crate::emit::operation::{Arg, Payload};
+use crate::emit::{Conformance, EmitError, Located};
 use crate::ir::{RequestBody, Type};
 
 /// The plaintext the generated test encrypts (not ASCII, as names usually are not).
 const PLAINTEXT: &str = "张三";
 
-/// `tests/call/cases.rs`: `call` against the mock WeChat Pay server (`wechatpay-mock`): every operation
-/// is dispatched to its own route or names the input it misses, `encrypt` is refused where there
-/// is nothing to encrypt, and, for one operation with a sensitive JSON body, the string at the
-/// pointer arrives encrypted for the key `Wechatpay-Serial` names.
-/// `package` is the conformance crate's library name.
-pub(super) fn test_rs(located: &[Located], package: &str) -> TokenStream {
+/// `tests/call/cases.rs`: `call` against the API's mock server (`wechatpay-mock`, set up as
+/// `conformance` says): every operation is dispatched to its own route or names the input it
+/// misses, `encrypt` is refused where there is nothing to encrypt, and, for one operation with a
+/// sensitive JSON body, the string at the pointer arrives encrypted for the key
+/// `Wechatpay-Serial` names. `package` is the conformance crate's library name.
+///
+/// # Errors
+/// When [`Conformance::test_setup`] is not Rust tokens.
+pub(super) fn test_rs(
+    located: &[Located],
+    package: &str,
+    conformance: &Conformance,
+) -> Result<TokenStream, EmitError> {
+    let setup: TokenStream = conformance.test_setup.parse().map_err(|e| EmitError {
+        message: format!("the conformance test setup is not Rust: {e}"),
+    })?;
+    let module_doc = crate::emit::types::docs(
+        &format!(
+            "`call` against {}: each operation reaches its own route or\n\
+             names the input it misses, `encrypt` is refused where there is nothing to encrypt,\n\
+             and sensitive fields arrive encrypted for the key `Wechatpay-Serial` names.",
+            conformance.mock_name
+        ),
+        true,
+    );
     let package = crate::emit::types::ident(package);
     let mut sorted: Vec<&Located> = located.iter().collect();
     sorted.sort_by_key(|l| operation_name(l));
@@ -42,15 +61,12 @@ pub(super) fn test_rs(located: &[Located], package: &str) -> TokenStream {
         .filter_map(|l| encryption_test(l))
         .min_by_key(|(size, _)| *size)
         .map(|(_, test)| test);
-    quote! {
-        //! `call` against the mock WeChat Pay server: each operation reaches its own route or
-        //! names the input it misses, `encrypt` is refused where there is nothing to encrypt,
-        //! and sensitive fields arrive encrypted for the key `Wechatpay-Serial` names.
+    Ok(quote! {
+        #module_doc
 
         use ::sdk_runtime::ErrorKind;
         use ::serde_json::json;
         use ::#package::{OPERATIONS, call};
-        use ::wechatpay_mock::{MockConfig, MockServer, default_shared_dir};
 
         /// Operations whose closure builds an encrypted payload.
         const ENCRYPTED: &[&str] = &[#(#encrypted,)*];
@@ -58,27 +74,7 @@ pub(super) fn test_rs(located: &[Located], package: &str) -> TokenStream {
         /// Operations sent to a host of their own, never to the mock.
         const OTHER_HOST: &[&str] = &[#(#other_host,)*];
 
-        fn key(name: &str) -> ::std::string::String {
-            let path = default_shared_dir().join("test-vectors/keys").join(name);
-            ::std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        }
-
-        /// The mock, and a client configured as the merchant of the test vectors pointed at it.
-        fn setup() -> (MockServer, ::sdk_runtime::wechatpay::Client) {
-            let config = MockConfig::from_test_vectors(&default_shared_dir()).expect("test keys");
-            let server = MockServer::start(config).expect("mock starts");
-            let client = ::sdk_runtime::wechatpay::Client::builder()
-                .mchid(::wechatpay_mock::TEST_MCHID)
-                .merchant_serial_number(::wechatpay_mock::TEST_MERCHANT_SERIAL_NO)
-                .merchant_private_key_pem(&key("merchant.pem"))
-                .expect("merchant key")
-                .wechatpay_public_key_pem(::wechatpay_mock::TEST_PLATFORM_PUBLIC_KEY_ID, &key("platform.pub.pem"))
-                .expect("platform key")
-                .base_url(&server.base_url())
-                .build()
-                .expect("client");
-            (server, client)
-        }
+        #setup
 
         #[test]
         fn operations_are_every_operation_once_sorted() {
@@ -149,7 +145,7 @@ pub(super) fn test_rs(located: &[Located], package: &str) -> TokenStream {
         }
 
         #encryption_test
-    }
+    })
 }
 
 /// For an operation whose closure builds a JSON body and that takes nothing else, with a required

@@ -9,8 +9,8 @@ use crate::emit::operation::{Arg, Payload, Signature};
 use crate::emit::types::{docs, ident};
 
 /// The function of this crate that calls one generated function with arguments read from `input`.
-/// `sdk` is the SDK crate's library name.
-pub(super) fn caller(l: &Located, name: &Ident, sdk: &Ident) -> TokenStream {
+/// `sdk` is the SDK crate's library name, `client` the path of the client type it takes.
+pub(super) fn caller(l: &Located, name: &Ident, sdk: &Ident, client: &TokenStream) -> TokenStream {
     let operation = operation_name(l);
     let Signature {
         function,
@@ -57,8 +57,13 @@ pub(super) fn caller(l: &Located, name: &Ident, sdk: &Ident) -> TokenStream {
             quote!(&crate::support::payload::<#ty>(OPERATION, input, "body")?)
         }
         Arg::Upload => quote!(&crate::support::upload(OPERATION, input)?),
-        // Callers send no filter: the conformance input has no member for one.
-        Arg::Filter { .. } => quote!(&::std::default::Default::default()),
+        Arg::Filter { wire, fields } => {
+            let ty = match fields {
+                Some(ty) => sdk_type(ty),
+                None => quote!(::std::string::String),
+            };
+            quote!(&crate::support::filter::<#ty>(OPERATION, input, #wire)?)
+        }
         Arg::Encrypted { payload, ty } => {
             let ty = sdk_type(ty);
             let part = payload_part(*payload);
@@ -84,11 +89,6 @@ pub(super) fn caller(l: &Located, name: &Ident, sdk: &Ident) -> TokenStream {
         &format!("Calls `{operation}` with the arguments in `input` (boxed: see `crate::Call`)."),
         false,
     );
-    let client = if l.signature.xml {
-        quote!(::sdk_runtime::wechatpay::v2::Client)
-    } else {
-        quote!(::sdk_runtime::wechatpay::Client)
-    };
     quote! {
         #doc
         pub(crate) fn #name<'a>(

@@ -1,14 +1,18 @@
-//! The conformance crate, `generated/wechatpay-conformance` (package `wechatpay-typed-conformance`):
-//! a test-only crate that calls every
-//! function of the generated SDK by its operation's name (`"POST /v3/profitsharing/receivers/add"`)
-//! with arguments decoded from JSON, so one end-to-end test can drive every operation.
+//! The conformance crate of an API, beside its SDK (`generated/wechatpay-conformance`, package
+//! `wechatpay-typed-conformance`; `generated/wonder-conformance`): a test-only crate that calls
+//! every function of the generated SDK by its operation's name
+//! (`"POST /v3/profitsharing/receivers/add"`) with arguments decoded from JSON, so one
+//! end-to-end test (and `payctl call`) can drive every operation.
 //!
 //! It calls the functions through the [`Signature`]s the operation emitter returned, so the
 //! argument order and the Rust type paths (path parameter enums, `…Query`, `…Request`) are the
 //! ones the SDK has, never re-derived here. Layout: one file per product (`src/v3/pay.rs`) with
 //! one caller per operation (a function returning its boxed future), `src/support.rs` with the
 //! JSON conversions, `src/lib.rs` with `OPERATIONS`, `Outcome` and the `call` that dispatches on
-//! the operation's name, and `tests/call/` that runs `call` against the mock server.
+//! the operation's name, and `tests/call/` that runs `call` against the API's mock server (set
+//! up as [`Conformance::test_setup`] says). The provider's runtime items (its `Client`, and
+//! `Encryptor`, `MediaUpload`, `Filter` where an operation takes one) are named through
+//! [`Settings::provider`].
 //!
 //! [`Signature`]: super::operation::Signature
 
@@ -27,8 +31,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::names::{serde_name, unique};
+use super::operation;
 use super::types::{docs, ident};
-use super::{EmitError, GeneratedFile, Located, Settings, render};
+use super::{Conformance, EmitError, GeneratedFile, Located, Settings, render};
 
 use self::call_test::test_rs;
 use self::callers::caller;
@@ -43,8 +48,13 @@ fn package(settings: &Settings) -> String {
 }
 
 /// The files of the conformance crate for the functions emitted into the SDK of `settings`.
-pub(super) fn crate_files(located: &[Located], settings: &Settings) -> Result<Vec<GeneratedFile>, EmitError> {
+pub(super) fn crate_files(
+    located: &[Located],
+    settings: &Settings,
+    conformance: &Conformance,
+) -> Result<Vec<GeneratedFile>, EmitError> {
     let sdk = ident(&settings.lib_name());
+    let provider = ident(&settings.provider);
     let mut products: BTreeMap<&[String], Vec<&Located>> = BTreeMap::new();
     for l in located {
         products.entry(l.product.as_slice()).or_default().push(l);
@@ -70,7 +80,12 @@ pub(super) fn crate_files(located: &[Located], settings: &Settings) -> Result<Ve
             let name = unique(&base, |n| names.iter().any(|x| x == n));
             names.push(name.clone());
             let fn_id = format_ident!("{name}");
-            items.push(caller(l, &fn_id, &sdk));
+            let client = if l.signature.xml {
+                settings.xml_runtime("Client")
+            } else {
+                quote!(::sdk_runtime::#provider::Client)
+            };
+            items.push(caller(l, &fn_id, &sdk, &client));
             let arm = (operation_name(l), quote!(#(#product_path::)*#fn_id));
             if l.signature.xml {
                 xml_arms.push(arm);
@@ -145,19 +160,28 @@ pub(super) fn crate_files(located: &[Located], settings: &Settings) -> Result<Ve
     xml_arms.sort_by(|a, b| a.0.cmp(&b.0));
     files.push(GeneratedFile {
         path: "src/lib.rs".to_owned(),
-        contents: render(lib_rs(&modules, &arms, &xml_arms, &settings.lib_name()))?,
+        contents: render(lib_rs(&modules, &arms, &xml_arms, &Uses::of(located), settings))?,
     });
     files.push(GeneratedFile {
         path: "src/support.rs".to_owned(),
-        contents: render(support_rs())?,
+        contents: render(support_rs(&Uses::of(located), &provider))?,
     });
     // The test target `call` is a directory, so its cases can sit in a module rustfmt skips.
     files.push(GeneratedFile {
         path: "tests/call/main.rs".to_owned(),
-        contents: render(quote! {
-            //! `call` against the mock WeChat Pay server (the cases are generated).
-            #[rustfmt::skip]
-            mod cases;
+        contents: render({
+            let doc = docs(
+                &format!(
+                    "`call` against {} (the cases are generated).",
+                    conformance.mock_name
+                ),
+                true,
+            );
+            quote! {
+                #doc
+                #[rustfmt::skip]
+                mod cases;
+            }
         })?,
     });
     files.push(GeneratedFile {
@@ -169,7 +193,8 @@ pub(super) fn crate_files(located: &[Located], settings: &Settings) -> Result<Ve
                 .cloned()
                 .collect::<Vec<_>>(),
             &package(settings).replace('-', "_"),
-        ))?,
+            conformance,
+        )?)?,
     });
     files.push(GeneratedFile {
         path: "Cargo.toml".to_owned(),
@@ -177,6 +202,36 @@ pub(super) fn crate_files(located: &[Located], settings: &Settings) -> Result<Ve
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// Which kinds of argument and answer the SDK's functions have: the crate carries the helpers
+/// and `Outcome` variants of those only.
+#[derive(Debug, Clone, Copy)]
+struct Uses {
+    /// A closure encrypting sensitive fields (`Encryptor`).
+    encrypted: bool,
+    /// A media upload (`MediaUpload`).
+    upload: bool,
+    /// A list filter (`Filter`).
+    filter: bool,
+    /// A streamed download (JSON protocol).
+    download: bool,
+    /// A file answered whole (XML protocol).
+    xml_download: bool,
+}
+
+impl Uses {
+    fn of(located: &[Located]) -> Uses {
+        let any = |f: &dyn Fn(&Located) -> bool| located.iter().any(f);
+        let any_arg = |f: fn(&operation::Arg) -> bool| any(&|l| l.signature.args.iter().any(f));
+        Uses {
+            encrypted: any_arg(|a| matches!(a, operation::Arg::Encrypted { .. })),
+            upload: any_arg(|a| matches!(a, operation::Arg::Upload)),
+            filter: any_arg(|a| matches!(a, operation::Arg::Filter { .. })),
+            download: any(&|l| l.signature.download && !l.signature.xml),
+            xml_download: any(&|l| l.signature.download && l.signature.xml),
+        }
+    }
 }
 
 /// `"METHOD /path/template"`, exactly as the model spells the path.

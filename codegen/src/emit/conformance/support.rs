@@ -1,10 +1,30 @@
 //! `src/support.rs`: the JSON conversions the callers use.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-/// `src/support.rs`: reading the arguments of a generated function from the JSON input.
-pub(super) fn support_rs() -> TokenStream {
+use super::Uses;
+
+/// `src/support.rs`: reading the arguments of a generated function from the JSON input; the
+/// helpers of encrypted payloads, uploads and filters only when an operation `uses` them
+/// (their types are the runtime `provider`'s).
+pub(super) fn support_rs(uses: &Uses, provider: &Ident) -> TokenStream {
+    let mut imports = Vec::new();
+    if uses.encrypted {
+        imports.push(quote!(Encryptor));
+    }
+    if uses.filter {
+        imports.push(quote!(Filter));
+        imports.push(quote!(FilterField));
+        imports.push(quote!(Operator));
+    }
+    if uses.upload {
+        imports.push(quote!(MediaUpload));
+    }
+    let imports = (!imports.is_empty()).then(|| quote!(use ::sdk_runtime::#provider::{#(#imports),*};));
+    let encrypted = uses.encrypted.then(encrypted);
+    let upload = uses.upload.then(upload);
+    let filter = uses.filter.then(filter);
     quote! {
         //! Reading the arguments of a generated function from the JSON `input` of [`crate::call`].
         //!
@@ -12,7 +32,7 @@ pub(super) fn support_rs() -> TokenStream {
         #![allow(dead_code)]
 
         use ::sdk_runtime::Error;
-        use ::sdk_runtime::wechatpay::{Encryptor, MediaUpload};
+        #imports
         use ::serde_json::Value;
 
         /// A [`Build`](sdk_runtime::ErrorKind::Build) error naming the operation.
@@ -140,6 +160,22 @@ pub(super) fn support_rs() -> TokenStream {
             }
         }
 
+        #encrypted
+        #upload
+        #filter
+
+        /// A JSON response, serialized again.
+        pub(crate) fn json<T: ::serde::Serialize>(operation: &str, response: &T) -> ::std::result::Result<crate::Outcome, Error> {
+            ::serde_json::to_value(response).map(crate::Outcome::Json).map_err(|err| {
+                Error::build_with(::std::format!("{operation}: the response cannot be serialized again"), err)
+            })
+        }
+    }
+}
+
+/// `encrypted`: the payload with its sensitive fields encrypted.
+fn encrypted() -> TokenStream {
+    quote! {
         /// The payload `input[part]` with the string at each pointer of `input.encrypt`
         /// replaced by its encryption with `encryptor`, decoded.
         pub(crate) fn encrypted<T: ::serde::de::DeserializeOwned>(operation: &str, input: &Value, part: &str, encryptor: &Encryptor) -> ::std::result::Result<T, Error> {
@@ -158,7 +194,12 @@ pub(super) fn support_rs() -> TokenStream {
             }
             decode(operation, part, value)
         }
+    }
+}
 
+/// `upload`: a media upload from the input.
+fn upload() -> TokenStream {
+    quote! {
         /// The multipart upload `input.upload`: `{"filename": "…", "content": "…"}`.
         pub(crate) fn upload(operation: &str, input: &Value) -> ::std::result::Result<MediaUpload, Error> {
             let field = |name: &str| {
@@ -172,12 +213,54 @@ pub(super) fn support_rs() -> TokenStream {
             let content = field("content")?;
             ::std::result::Result::Ok(MediaUpload::new(filename, content.to_owned()))
         }
+    }
+}
 
-        /// A JSON response, serialized again.
-        pub(crate) fn json<T: ::serde::Serialize>(operation: &str, response: &T) -> ::std::result::Result<crate::Outcome, Error> {
-            ::serde_json::to_value(response).map(crate::Outcome::Json).map_err(|err| {
-                Error::build_with(::std::format!("{operation}: the response cannot be serialized again"), err)
-            })
+/// `filter`: a list filter from the input's query.
+fn filter() -> TokenStream {
+    quote! {
+        /// The list filter in `input.query`'s members named `{wire}[field][operator]`
+        /// (`filter[name][_eq]`), as on the wire: each field decoded into `F` (the operation's
+        /// field enum), each operator one of [`Operator::ALL`], each value text, a number, a
+        /// boolean, or for `_in` an array of them (sent comma-separated). Other members are the
+        /// query struct's.
+        pub(crate) fn filter<F: ::serde::de::DeserializeOwned + FilterField>(operation: &str, input: &Value, wire: &str) -> ::std::result::Result<Filter<F>, Error> {
+            let mut filter = Filter::new();
+            let ::std::option::Option::Some(Value::Object(query)) = input.get("query") else {
+                return ::std::result::Result::Ok(filter);
+            };
+            let prefix = ::std::format!("{wire}[");
+            for (name, value) in query {
+                let ::std::option::Option::Some(rest) = name.strip_prefix(&prefix) else {
+                    continue;
+                };
+                let malformed = || invalid(operation, &::std::format!("input `query.{name}` is not `{wire}[field][operator]`"));
+                let (field, operator) = rest
+                    .strip_suffix(']')
+                    .and_then(|rest| rest.split_once("]["))
+                    .ok_or_else(malformed)?;
+                let operator = Operator::ALL
+                    .into_iter()
+                    .find(|o| o.as_str() == operator)
+                    .ok_or_else(|| {
+                        let all: ::std::vec::Vec<&str> = Operator::ALL.iter().map(|o| o.as_str()).collect();
+                        invalid(operation, &::std::format!("input `query.{name}`: `{operator}` is not an operator ({})", all.join(", ")))
+                    })?;
+                let field: F = decode(operation, &::std::format!("query.{name}"), Value::String(field.to_owned()))?;
+                let text = |value: &Value| match value {
+                    Value::String(text) => ::std::option::Option::Some(text.clone()),
+                    Value::Number(number) => ::std::option::Option::Some(number.to_string()),
+                    Value::Bool(flag) => ::std::option::Option::Some(flag.to_string()),
+                    _ => ::std::option::Option::None,
+                };
+                let value = match value {
+                    Value::Array(items) => items.iter().map(text).collect::<::std::option::Option<::std::vec::Vec<_>>>().map(|items| items.join(",")),
+                    value => text(value),
+                }
+                .ok_or_else(|| invalid(operation, &::std::format!("input `query.{name}` is not text, a number or a boolean")))?;
+                filter = filter.condition(field, operator, value);
+            }
+            ::std::result::Result::Ok(filter)
         }
     }
 }

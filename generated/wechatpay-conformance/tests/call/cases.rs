@@ -5,7 +5,6 @@
 use ::sdk_runtime::ErrorKind;
 use ::serde_json::json;
 use ::wechatpay_typed_conformance::{OPERATIONS, call};
-use ::wechatpay_mock::{MockConfig, MockServer, default_shared_dir};
 /// Operations whose closure builds an encrypted payload.
 const ENCRYPTED: &[&str] = &[
     "GET /v3/capital/capitallhh/banks/search-banks-by-bank-account",
@@ -45,6 +44,7 @@ const ENCRYPTED: &[&str] = &[
 ];
 /// Operations sent to a host of their own, never to the mock.
 const OTHER_HOST: &[&str] = &["GET /invoicing/fapiao/fapiao-file"];
+use ::wechatpay_mock::{MockConfig, MockServer, default_shared_dir};
 fn key(name: &str) -> ::std::string::String {
     let path = default_shared_dir().join("test-vectors/keys").join(name);
     ::std::fs::read_to_string(&path)
