@@ -537,11 +537,12 @@ fn filter_fields(
     let variant_docs = filter.fields.iter().map(|f| docs(&format!("`{f}`."), false));
     let wires = &filter.fields;
     let field_trait = settings.runtime(Runtime::FilterField);
+    // Serde reads and writes a field by its wire name (`"created_at"`), e.g. from configuration.
     let item = quote! {
         #doc
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
         pub enum #name {
-            #(#variant_docs #variants,)*
+            #(#variant_docs #[serde(rename = #wires)] #variants,)*
         }
 
         impl #field_trait for #name {

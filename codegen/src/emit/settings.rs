@@ -280,7 +280,10 @@ impl Settings {
             api_name: "Wonder".to_owned(),
             layout: Layout::Tags,
             signed_responses: false,
-            conformance: None,
+            conformance: Some(Conformance {
+                mock_name: "the mock Wonder server".to_owned(),
+                test_setup: WONDER_TEST_SETUP.to_owned(),
+            }),
             description:
                 "Typed Wonder Open API client (recurring payments), generated from its OpenAPI description."
                     .to_owned(),
@@ -404,6 +407,31 @@ fn setup() -> (MockServer, ::sdk_runtime::wechatpay::Client) {
         .expect("merchant key")
         .wechatpay_public_key_pem(::wechatpay_mock::TEST_PLATFORM_PUBLIC_KEY_ID, &key("platform.pub.pem"))
         .expect("platform key")
+        .base_url(&server.base_url())
+        .build()
+        .expect("client");
+    (server, client)
+}
+"#;
+
+/// The Wonder conformance test's mock and client: the app of the test vectors.
+const WONDER_TEST_SETUP: &str = r#"
+use ::wechatpay_mock::default_shared_dir;
+use ::wechatpay_mock::wonder::{APP_PRIVATE_KEY_FILE, TEST_APP_ID, WonderConfig, WonderServer, test_key_path};
+
+fn key(name: &str) -> ::std::string::String {
+    let path = test_key_path(&default_shared_dir(), name);
+    ::std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The mock, and a client configured as the app of the test vectors pointed at it.
+fn setup() -> (WonderServer, ::sdk_runtime::wonder::Client) {
+    let config = WonderConfig::from_test_vectors(&default_shared_dir()).expect("test keys");
+    let server = WonderServer::start(config).expect("mock starts");
+    let client = ::sdk_runtime::wonder::Client::builder()
+        .app_id(TEST_APP_ID)
+        .private_key_pem(&key(APP_PRIVATE_KEY_FILE))
+        .expect("app key")
         .base_url(&server.base_url())
         .build()
         .expect("client");

@@ -61,6 +61,7 @@ pub(super) fn test_rs(
         .filter_map(|l| encryption_test(l))
         .min_by_key(|(size, _)| *size)
         .map(|(_, test)| test);
+    let filter_test = sorted.iter().find_map(|l| filter_test(l));
     Ok(quote! {
         #module_doc
 
@@ -145,6 +146,7 @@ pub(super) fn test_rs(
         }
 
         #encryption_test
+        #filter_test
     })
 }
 
@@ -197,4 +199,50 @@ fn encryption_test(l: &Located) -> Option<(usize, TokenStream)> {
         }
     };
     Some((size, test))
+}
+
+/// For the first operation with a list filter over named fields and no path parameter: a test
+/// that a `filter[field][operator]` query member arrives as that filter, form-encoded as the
+/// runtime sends it, and that a field the operation does not filter on is refused unsent.
+fn filter_test(l: &Located) -> Option<TokenStream> {
+    let filter = l.op.filter.as_ref()?;
+    let field = filter.fields.first()?;
+    if l.signature.args.iter().any(|a| {
+        matches!(
+            a,
+            Arg::PathStr { .. }
+                | Arg::PathInteger { .. }
+                | Arg::PathEnum { .. }
+                | Arg::PathIntegerEnum { .. }
+        )
+    }) {
+        return None;
+    }
+    let operation = operation_name(l);
+    let member = format!("{}[{field}][_eq]", filter.name);
+    let sent = format!("{}%5B{field}%5D%5B_eq%5D=Gold+1", filter.name);
+    let unknown = format!("{}[no_such_field][_eq]", filter.name);
+    Some(quote! {
+        #[tokio::test]
+        async fn a_filter_query_member_arrives_as_the_operations_filter() {
+            const OPERATION: &str = #operation;
+            let (server, client) = setup();
+            let input = json!({"query": {#member: "Gold 1"}});
+            let _ = call(&client, OPERATION, &input).await;
+            let sent = server.requests();
+            assert_eq!(sent.len(), 1);
+            assert!(sent[0].target.contains(#sent), "{}", sent[0].target);
+            assert!(sent[0].signature_verified);
+
+            server.clear_requests();
+            let input = json!({"query": {#unknown: "x"}});
+            let err = call(&client, OPERATION, &input).await.expect_err("an unknown field");
+            assert_eq!(err.kind(), ErrorKind::Build);
+            assert!(err.to_string().contains(#unknown), "{err}");
+            let input = json!({"query": {#member: {"nested": true}}});
+            let err = call(&client, OPERATION, &input).await.expect_err("an object value");
+            assert!(err.to_string().contains("is not text, a number or a boolean"), "{err}");
+            assert!(server.requests().is_empty());
+        }
+    })
 }
