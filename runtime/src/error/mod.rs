@@ -21,6 +21,7 @@ mod signature;
 #[cfg(test)]
 mod tests;
 
+use crate::wechatpay::bill::BillError;
 use api::ApiBody;
 pub use decode::DecodeError;
 pub use signature::{SignatureError, SignatureErrorKind};
@@ -56,6 +57,10 @@ pub enum ErrorKind {
     /// A verified 2xx body (or a decrypted notification resource) is not the expected JSON, or a
     /// download is not valid gzip, or an APIv2 body is not the flat XML document expected (or
     /// holds a DTD, an entity other than the predefined ones, or nested elements). The source is a [`DecodeError`]: where and what, no values.
+    ///
+    /// Also a bill file that is not the CSV expected (`Error::from(BillError)`: a malformed line,
+    /// a missing column or summary, a broken gzip stream): `Display` names the line and the
+    /// column, the source is the [`BillError`] (never a value either).
     Decode,
     /// Encryption or decryption failed: a sensitive field too long for RSA-OAEP, a ciphertext
     /// that does not decrypt under the key (wrong key, tampered), a platform certificate that does
@@ -64,7 +69,9 @@ pub enum ErrorKind {
     /// A download's content does not match the digest it was checked against (e.g. the SHA-1
     /// `hash_value` of a bill). The content must not be used.
     Integrity,
-    /// Writing downloaded content to the caller's writer failed (e.g. disk full).
+    /// Writing downloaded content to the caller's writer failed (e.g. disk full), or reading a
+    /// bill file failed (`Error::from(BillError)` of a [`BillErrorKind::Io`](crate::wechatpay::bill::BillErrorKind::Io)
+    /// that is not a broken gzip stream; the source is the [`BillError`]).
     Io,
     /// A response body, a download or its decompressed content went past its configured limit:
     /// `ClientBuilder::max_response_bytes` (bodies read whole, default
@@ -133,6 +140,9 @@ enum Repr {
     Business(ApiBody),
     Signature(SignatureError),
     Decode(DecodeError),
+    /// A bill file that cannot be read (kind [`ErrorKind::Io`]) or is not the CSV expected
+    /// (kind [`ErrorKind::Decode`]).
+    Bill(BillError),
     Crypto(Cow<'static, str>),
     Integrity(Cow<'static, str>),
     Io(std::io::Error),
@@ -325,6 +335,8 @@ impl Error {
             Repr::Business(_) => ErrorKind::Business,
             Repr::Signature(e) => ErrorKind::Signature(e.kind()),
             Repr::Decode(_) => ErrorKind::Decode,
+            Repr::Bill(e) if e.is_read_failure() => ErrorKind::Io,
+            Repr::Bill(_) => ErrorKind::Decode,
             Repr::Crypto(_) => ErrorKind::Crypto,
             Repr::Integrity(_) => ErrorKind::Integrity,
             Repr::Io(_) => ErrorKind::Io,
@@ -433,6 +445,18 @@ impl fmt::Display for Error {
             }
             Repr::Signature(_) => f.write_str("signature rejected")?,
             Repr::Decode(e) => write!(f, "the body is not the expected {}", e.format())?,
+            Repr::Bill(e) => {
+                f.write_str(match e.is_read_failure() {
+                    true => "cannot read the bill",
+                    false => "the bill is not the expected CSV",
+                })?;
+                if let Some(line) = e.line() {
+                    write!(f, " at line {line}")?;
+                }
+                if let Some(column) = e.column() {
+                    write!(f, ", column `{column}`")?;
+                }
+            }
             Repr::Crypto(message) | Repr::Integrity(message) => f.write_str(message)?,
             Repr::Io(_) => f.write_str("cannot write the downloaded content")?,
             Repr::TooLarge { what, limit, unit } => write!(f, "{what} exceeds its limit of {limit} {unit}")?,
@@ -462,6 +486,7 @@ impl StdError for Error {
             Repr::Transport(e) => Some(e),
             Repr::Signature(e) => Some(e),
             Repr::Decode(e) => Some(e),
+            Repr::Bill(e) => Some(e),
             Repr::Io(e) => Some(e),
             Repr::Api(_)
             | Repr::Business(_)
@@ -470,5 +495,16 @@ impl StdError for Error {
             | Repr::TooLarge { .. }
             | Repr::Deadline(_) => None,
         }
+    }
+}
+
+/// A bill that cannot be read: a [`Decode`](ErrorKind::Decode) error when the file is not the
+/// CSV expected (a malformed line, a missing column or summary, a broken gzip stream), an
+/// [`Io`](ErrorKind::Io) error when reading it failed (e.g. the file cannot be opened). `Display`
+/// names the line and the column (by its header name), never a value; the source is the
+/// [`BillError`].
+impl From<BillError> for Error {
+    fn from(error: BillError) -> Self {
+        Self::from_repr(Repr::Bill(error), None, None)
     }
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use http::HeaderValue;
 
 use super::body::Limits;
+use super::capture::RequestCapture;
 use super::retry::RetryPolicy;
 use super::send::Transport;
 use crate::{Error, Secret};
@@ -36,6 +37,8 @@ pub(crate) struct TransportSettings {
     pub(crate) root_certificates: Vec<reqwest::Certificate>,
     /// The TLS client identity (certificate chain and private key, PEM) of mutual-TLS calls.
     pub(crate) client_identity_pem: Option<Secret<Vec<u8>>>,
+    /// When set, requests go to it instead of the network (`capture_requests`).
+    pub(crate) capture: Option<RequestCapture>,
 }
 
 impl TransportSettings {
@@ -52,6 +55,7 @@ impl TransportSettings {
             limits: Limits::default(),
             root_certificates: Vec::new(),
             client_identity_pem: None,
+            capture: None,
         }
     }
 
@@ -179,6 +183,7 @@ impl TransportSettings {
             timeout: self.timeout,
             retry: self.retry,
             limits: self.limits,
+            capture: self.capture,
         })
     }
 }
@@ -199,6 +204,7 @@ impl fmt::Debug for TransportSettings {
                 "client_identity",
                 &self.client_identity_pem.as_ref().map(|_| "[redacted]"),
             )
+            .field("capture", &self.capture)
             .finish()
     }
 }
@@ -315,6 +321,19 @@ macro_rules! transport_setters {
         /// [`MAX_ERROR_BODY_BYTES`](crate::transport::MAX_ERROR_BODY_BYTES) (64 KiB).
         pub fn max_response_bytes(mut self, bytes: u64) -> Self {
             self.transport.limits.max_response_bytes = bytes;
+            self
+        }
+
+        /// The client never sends: every request is recorded by `capture` and answered by its
+        /// canned response (dry runs, tests). Each request is built, signed and encoded as it
+        /// would be sent (read it back with
+        /// [`RequestCapture::requests`](crate::transport::RequestCapture::requests)), and the
+        /// canned answer goes through the same checks as a real one: a non-2xx status is an
+        /// [`Api`](crate::ErrorKind::Api) error, a 2xx is verified (a WeChat Pay APIv3 answer
+        /// without a valid signature is a [`Signature`](crate::ErrorKind::Signature) error),
+        /// retries and limits apply. Off by default.
+        pub fn capture_requests(mut self, capture: crate::transport::RequestCapture) -> Self {
+            self.transport.capture = Some(capture);
             self
         }
     };

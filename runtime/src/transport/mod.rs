@@ -3,10 +3,13 @@
 //! the tracing span, downloads), the [`Response`] and streamed [`Download`] it gets back, and
 //! the [`RetryPolicy`]. Every body is read within a size limit (see [`DEFAULT_MAX_RESPONSE_BYTES`],
 //! [`MAX_ERROR_BODY_BYTES`], [`DEFAULT_MAX_DOWNLOAD_BYTES`]). Providers (WeChat Pay, Wonder) plug in through `Provider`: they sign,
-//! verify and read their error bodies; nothing here knows a provider.
+//! verify and read their error bodies; nothing here knows a provider. A [`RequestCapture`]
+//! stands in for the network (dry runs, tests): it records each request a client would send, as
+//! a [`CapturedRequest`], and answers it with a canned response.
 
 pub(crate) mod body;
 pub(crate) mod builder;
+mod capture;
 mod download;
 pub(crate) mod operation;
 pub(crate) mod provider;
@@ -19,6 +22,7 @@ pub use body::{
     MAX_ERROR_BODY_BYTES,
 };
 pub use builder::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use capture::{CapturedRequest, RequestCapture};
 pub use download::Download;
 pub use operation::{MediaUpload, Operation, encode_path_segment};
 pub use response::{HEADER_REQUEST_ID, Response};

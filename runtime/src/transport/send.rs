@@ -10,6 +10,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use tracing::Instrument as _;
 
 use super::body::{self, Limits, ReadError};
+use super::capture::RequestCapture;
 use super::download::Download;
 use super::operation::{Body, Operation};
 use super::provider::{Expect, Provider, SignableRequest};
@@ -32,6 +33,8 @@ pub(crate) struct Transport {
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
     pub(crate) limits: Limits,
+    /// Stands in for the network when set: requests are recorded and answered by it.
+    pub(crate) capture: Option<RequestCapture>,
 }
 
 /// What a successful exchange produced.
@@ -165,7 +168,15 @@ impl Transport {
                 Failure::Final(Error::transport(e))
             }
         };
-        let response = request.send().await.map_err(transport_failure)?;
+        let response = match &self.capture {
+            None => request.send().await.map_err(transport_failure)?,
+            Some(capture) => {
+                let request = request
+                    .build()
+                    .map_err(|e| Failure::Final(Error::build_with("cannot build the request", e)))?;
+                capture.answer(request).await.map_err(Failure::Final)?
+            }
+        };
         let status = response.status();
         let span = tracing::Span::current();
         span.record("status", status.as_u16());

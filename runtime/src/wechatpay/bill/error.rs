@@ -112,6 +112,18 @@ impl BillError {
     pub fn column(&self) -> Option<&str> {
         self.column.as_deref()
     }
+
+    /// Whether reading the file failed ([`BillErrorKind::Io`]) for another reason than broken
+    /// content (invalid data, e.g. a corrupt or truncated gzip stream): an I/O failure, not a
+    /// malformed bill.
+    pub(crate) fn is_read_failure(&self) -> bool {
+        use std::io::ErrorKind::{InvalidData, InvalidInput, UnexpectedEof};
+        match (&self.kind, &self.source) {
+            (BillErrorKind::Io, Some(io)) => !matches!(io.kind(), InvalidData | InvalidInput | UnexpectedEof),
+            (BillErrorKind::Io, None) => true,
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for BillError {

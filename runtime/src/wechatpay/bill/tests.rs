@@ -333,3 +333,70 @@ fn line_numbers_count_every_line_whatever_the_line_ends() {
         assert_eq!(e.line(), Some(expected), "{end:?} {blank:?}: {e}");
     }
 }
+
+#[test]
+fn a_bill_error_converts_into_a_decode_error_naming_line_and_column() {
+    use std::error::Error as _;
+    let row = ALL_PAYMENT.replacen("`12.50,", "`12.505,", 1);
+    let text = bill(
+        ALL_HEADER,
+        &[ALL_REFUND, &row],
+        TRADE_TITLES,
+        "`2,`0,`0,`0,`0,`0,`0",
+    );
+    let e = crate::Error::from(first_error(TradeBill::new(&text[..]).unwrap()));
+    assert_eq!(e.kind(), crate::ErrorKind::Decode);
+    assert_eq!(
+        e.to_string(),
+        "the bill is not the expected CSV at line 3, column `应结订单金额`"
+    );
+    let source = e
+        .source()
+        .and_then(|s| s.downcast_ref::<BillError>())
+        .expect("the BillError");
+    assert_eq!(
+        (source.kind(), source.line(), source.column()),
+        (
+            &BillErrorKind::InvalidAmount { max_places: 2 },
+            Some(3),
+            Some("应结订单金额")
+        )
+    );
+    let shown = format!("{e} {e:?} {source}");
+    assert!(!shown.contains("12.505") && !shown.contains("T0001"), "{shown}");
+    assert_eq!((e.status(), e.request_id(), e.operation()), (None, None, None));
+
+    // No column: the line only.
+    let short = ALL_PAYMENT.rsplitn(3, ',').nth(2).unwrap();
+    let text = bill(ALL_HEADER, &[short], TRADE_TITLES, "`1,`0,`0,`0,`0,`0,`0");
+    let e = crate::Error::from(first_error(TradeBill::new(&text[..]).unwrap()));
+    assert_eq!(e.kind(), crate::ErrorKind::Decode);
+    assert_eq!(e.to_string(), "the bill is not the expected CSV at line 2");
+}
+
+#[test]
+fn a_bill_that_cannot_be_read_is_an_io_error_a_broken_gzip_a_decode_error() {
+    use std::error::Error as _;
+    use std::io::Write as _;
+    let dir = std::env::temp_dir().join(format!("sdk-runtime-bill-error-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let missing = crate::Error::from(TradeBill::open(dir.join("missing.csv")).unwrap_err());
+    assert_eq!(missing.kind(), crate::ErrorKind::Io);
+    assert_eq!(missing.to_string(), "cannot read the bill");
+    assert!(missing.source().is_some_and(|s| s.is::<BillError>()));
+
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(&all_bill()).unwrap();
+    let gz = encoder.finish().unwrap();
+    let truncated = dir.join("truncated.csv.gz");
+    std::fs::write(&truncated, &gz[..gz.len() / 2]).unwrap();
+    let read = TradeBill::open(&truncated).and_then(|bill| bill.read_all());
+    let e = crate::Error::from(read.unwrap_err());
+    assert_eq!(e.kind(), crate::ErrorKind::Decode, "{e}: {:?}", e.source());
+    assert!(
+        e.to_string().starts_with("the bill is not the expected CSV"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
