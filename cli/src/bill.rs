@@ -2,7 +2,7 @@
 //!
 //! `bill download` applies for a bill (`GET /v3/bill/tradebill` or `GET /v3/bill/fundflowbill`)
 //! through the same path as `payctl call`: the input is validated against the model by the
-//! conformance crate (loopback capture first, nothing sent if it does not fit), then sent with the
+//! conformance crate (captured first, nothing sent if it does not fit), then sent with the
 //! profile's client and its answer verified. The answer's `download_url` is then streamed with
 //! `Client::download_url`, decompressed on the fly with `--gzip` (which asks for
 //! `tar_type=GZIP`), its SHA-1 checked against the answer's `hash_value`, into a temporary file

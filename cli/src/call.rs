@@ -1,20 +1,23 @@
-//! `payctl call METHOD PATH`: any WeChat Pay operation of the model (APIv3, or APIv2 with the
-//! APIv2 key), its input validated against the model before anything is sent, the decoded
-//! answer printed as pretty JSON.
+//! `payctl call METHOD PATH`: any operation of the profile's model (WeChat Pay APIv3, or APIv2
+//! with the APIv2 key; or Wonder), its input validated against the model before anything is
+//! sent, the decoded answer printed as pretty JSON.
 //!
 //! Validation is the conformance crate's own decoding of the input into the generated typed
-//! request, run first against the loopback [`Capture`]: a refusal names the member (`missing
-//! field `out_trade_no``) and nothing has left the process; a request that reaches the capture
-//! is valid, and is what `--dry-run` prints.
+//! request, run first by a client with the runtime's capture ([`crate::capture`]): a refusal
+//! names the member (`missing field `out_trade_no``) and nothing has left the process; a
+//! request that reaches the capture is valid (once [`crate::unsent`] finds no member of the
+//! input missing from it), and is what `--dry-run` prints.
 
 use sdk_runtime::ErrorKind;
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use wechatpay_typed_conformance::Outcome as Answer;
 
-use crate::capture::{CAPTURED_CODE, Capture, Captured};
+use sdk_runtime::transport::RequestCapture;
+
+use crate::capture::{CAPTURED_CODE, Captured};
 use crate::client;
-use crate::config::Profile;
+use crate::config::{Profile, Provider};
 use crate::exit::{Failure, Kind, Outcome, chain};
 use crate::input;
 use crate::route::{Api, Resolved};
@@ -35,13 +38,14 @@ pub struct Request {
     pub out: Option<std::path::PathBuf>,
 }
 
-/// The model's operation for `request`, and the path without its query (kept in `args`).
-pub fn resolve(request: &mut Request) -> Outcome<Resolved> {
+/// The operation of `provider`'s model for `request`, and the path without its query (kept in
+/// `args`).
+pub fn resolve(provider: Provider, request: &mut Request) -> Outcome<Resolved> {
     if let Some((path, query)) = request.path.clone().split_once('?') {
         request.path = path.to_owned();
         request.args.path_query = Some(query.to_owned());
     }
-    crate::route::resolve(&request.method, &request.path)
+    crate::route::resolve(provider, &request.method, &request.path)
 }
 
 /// Which client a validation pass uses.
@@ -50,6 +54,8 @@ pub enum Validator<'a> {
     V3(&'a sdk_runtime::wechatpay::Client),
     /// APIv2.
     V2(&'a sdk_runtime::wechatpay::v2::Client),
+    /// Wonder.
+    Wonder(&'a sdk_runtime::wonder::Client),
 }
 
 /// Runs the generated call of `id` with `input` against the capture until it arrives there
@@ -60,7 +66,7 @@ pub enum Validator<'a> {
 /// any other failure of the runtime as it is.
 pub async fn validate(
     validator: Validator<'_>,
-    capture: &Capture,
+    capture: &RequestCapture,
     id: &str,
     input: &mut Value,
 ) -> Outcome<Captured> {
@@ -68,20 +74,23 @@ pub async fn validate(
         let result = match validator {
             Validator::V3(client) => wechatpay_typed_conformance::call(client, id, input).await,
             Validator::V2(client) => wechatpay_typed_conformance::call_xml(client, id, input).await,
+            Validator::Wonder(client) => wonder_typed_conformance::call(client, id, input)
+                .await
+                .map(|_| Answer::Json(Value::Null)),
         };
         let error = match result {
             Ok(_) => {
-                return Err(Failure::usage(
-                    "the loopback capture answered 2xx: nothing to compare",
-                ));
+                return Err(Failure::usage("the capture answered 2xx: nothing to compare"));
             }
             Err(error) => error,
         };
         if error.kind() == ErrorKind::Api && is_capture_answer(&error, capture) {
-            return capture
+            let captured = capture
                 .requests()
                 .pop()
-                .ok_or_else(|| Failure::usage("the loopback capture recorded nothing"));
+                .ok_or_else(|| Failure::usage("the capture recorded nothing"))?;
+            crate::unsent::check(id, input, &captured)?;
+            return Ok(captured);
         }
         let message = chain(&error);
         if error.kind() == ErrorKind::Build && input::repair(input, &message) {
@@ -99,7 +108,7 @@ pub async fn validate(
 
 /// Whether `error` is the capture's answer (APIv3's `code`, or any API error once the capture
 /// saw a request: APIv2 reads the 400 as a `return_code` failure).
-fn is_capture_answer(error: &sdk_runtime::Error, capture: &Capture) -> bool {
+fn is_capture_answer(error: &sdk_runtime::Error, capture: &RequestCapture) -> bool {
     error.code() == Some(CAPTURED_CODE) || !capture.requests().is_empty()
 }
 
@@ -113,27 +122,28 @@ pub async fn run(profile: &Profile, mut request: Request, dry_run: Option<crate:
     print_answer(answer, request.out.as_deref()).await
 }
 
-/// Resolves `request` to the model's operation and validates its input against the loopback
-/// capture (nothing leaves the process): the operation, its input (repaired) and the request as
-/// it arrived at the capture.
+/// Resolves `request` to the model's operation and validates its input with a capturing client
+/// (nothing leaves the process): the operation, its input (repaired) and the request as the
+/// runtime made it.
 ///
 /// # Errors
 /// A usage failure (exit 2) for an unknown operation or input that does not fit the model.
 pub async fn prepare(profile: &Profile, request: &mut Request) -> Outcome<(Resolved, Value, Captured)> {
-    let resolved = resolve(request)?;
+    let resolved = resolve(profile.provider(), request)?;
     let mut input = input::build(&resolved.params, &request.args)?;
-    let capture = Capture::start().await?;
+    let capture = crate::capture::start();
     let captured = match resolved.api {
         Api::V3 => {
-            let validator = client::wechatpay_capture(profile, &capture.base_url())?;
+            let validator = client::wechatpay_capture(profile, &capture)?;
             validate(Validator::V3(&validator), &capture, resolved.id, &mut input).await?
         }
         Api::V2 => {
-            let mut dry = profile.clone();
-            dry.base_url = Some(capture.base_url());
-            dry.apiv2_base_url = None;
-            let validator = client::wechatpay_v2(&dry)?;
+            let validator = client::wechatpay_v2(profile, Some(&capture))?;
             validate(Validator::V2(&validator), &capture, resolved.id, &mut input).await?
+        }
+        Api::Wonder => {
+            let validator = client::wonder(profile, Some(&capture))?;
+            validate(Validator::Wonder(&validator), &capture, resolved.id, &mut input).await?
         }
     };
     Ok((resolved, input, captured))
@@ -150,8 +160,14 @@ pub async fn send(profile: &Profile, resolved: &Resolved, input: &Value) -> Outc
             wechatpay_typed_conformance::call(&client, resolved.id, input).await
         }
         Api::V2 => {
-            let client = client::wechatpay_v2(profile)?;
+            let client = client::wechatpay_v2(profile, None)?;
             wechatpay_typed_conformance::call_xml(&client, resolved.id, input).await
+        }
+        Api::Wonder => {
+            let client = client::wonder(profile, None)?;
+            wonder_typed_conformance::call(&client, resolved.id, input)
+                .await
+                .map(|wonder_typed_conformance::Outcome::Json(value)| Answer::Json(value))
         }
     };
     answer.map_err(|e| Failure::runtime(resolved.id, &e))

@@ -39,8 +39,8 @@ pub enum Command {
     /// Call any operation of the model, validated before sending; print the answer as JSON.
     #[command(after_help = CALL_HELP)]
     Call(CallArgs),
-    /// List every operation of the model (`METHOD /path/{template}`).
-    Operations,
+    /// List every operation of the model (`METHOD /path/{template}`): WeChat Pay's, or Wonder's.
+    Operations(OperationsArgs),
     /// Platform certificates.
     #[command(subcommand)]
     Certificates(CertificatesCommand),
@@ -193,6 +193,14 @@ pub struct NotifyArgs {
 }
 
 /// `payctl mock`.
+/// `payctl operations`.
+#[derive(Debug, Args)]
+pub struct OperationsArgs {
+    /// List Wonder's operations instead of WeChat Pay's.
+    #[arg(long)]
+    pub wonder: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct MockArgs {
     /// Run the Wonder mock instead of WeChat Pay's.

@@ -1,9 +1,10 @@
-//! Runtime clients made from a profile: WeChat Pay APIv3, APIv2 and Wonder, and the APIv3
-//! client of a dry run (same signer, every host replaced by the loopback capture, no
-//! certificate download, no retry).
+//! Runtime clients made from a profile: WeChat Pay APIv3, APIv2 and Wonder, each also with a
+//! [`RequestCapture`] for a dry run or a validation pass (same signer and hosts, nothing sent,
+//! no retry; APIv3 without a certificate download).
 
 use std::path::Path;
 
+use sdk_runtime::transport::RequestCapture;
 use sdk_runtime::wechatpay::{self, RetryPolicy, v2};
 use sdk_runtime::{PrivateKey, Secret, wonder};
 
@@ -11,7 +12,7 @@ use crate::config::{Profile, read_secret};
 use crate::exit::{Failure, Outcome};
 
 /// The hosts the docs give some operations instead of the client's base URL. A profile with a
-/// `base_url` (a mock, a proxy) sends those there too, and a dry run captures them: the test
+/// `base_url` (a mock, a proxy) sends those there too: the test
 /// `every_documented_host_is_redirected` checks that the generated crate uses no other.
 pub const DOCUMENTED_HOSTS: &[&str] = &["https://pay.wechatpay.cn/", "https://fraud.mch.weixin.qq.com/"];
 
@@ -85,25 +86,27 @@ pub fn wechatpay(profile: &Profile) -> Outcome<wechatpay::Client> {
     if profile.platform_certificates == Some(true) {
         builder = builder.platform_certificates();
     }
+    hosts(builder, profile)
+        .build()
+        .map_err(build_error("the WeChat Pay client"))
+}
+
+/// The APIv3 builder with the profile's `base_url`, for the documented hosts too.
+fn hosts(mut builder: wechatpay::ClientBuilder, profile: &Profile) -> wechatpay::ClientBuilder {
     if let Some(base) = &profile.base_url {
         builder = builder.base_url(base);
         for host in DOCUMENTED_HOSTS {
             builder = builder.alternate_base_url(host, base);
         }
     }
-    builder.build().map_err(build_error("the WeChat Pay client"))
+    builder
 }
 
-/// The path prefix under which the capture receives the operations of `DOCUMENTED_HOSTS[index]`.
-pub fn host_prefix(index: usize) -> String {
-    format!("/__payctl_host{index}")
-}
-
-/// The APIv3 client for a dry run or a validation pass: the profile's signer, its WeChat Pay
-/// public key (or the merchant's own public key under [`DRY_RUN_KEY_ID`] when it has none: the
-/// value only encrypts sensitive fields of a dry run), every host sent to `capture_url` (a
-/// documented host under its [`host_prefix`]), no retry.
-pub fn wechatpay_capture(profile: &Profile, capture_url: &str) -> Outcome<wechatpay::Client> {
+/// The APIv3 client for a dry run or a validation pass: the profile's signer and hosts, its
+/// WeChat Pay public key (or the merchant's own public key under [`DRY_RUN_KEY_ID`] when it has
+/// none: the value only encrypts sensitive fields of a dry run), every request recorded by
+/// `capture` instead of sent, no retry.
+pub fn wechatpay_capture(profile: &Profile, capture: &RequestCapture) -> Outcome<wechatpay::Client> {
     let mut builder = signer_part(profile)?;
     builder = match public_key(profile)? {
         Some((id, pem)) => builder
@@ -111,18 +114,17 @@ pub fn wechatpay_capture(profile: &Profile, capture_url: &str) -> Outcome<wechat
             .map_err(build_error("the WeChat Pay public key"))?,
         None => builder.wechatpay_public_key(DRY_RUN_KEY_ID, merchant_key(profile)?.public_key()),
     };
-    builder = builder
-        .base_url(capture_url)
-        .retry_policy(RetryPolicy::default().max_retries(0));
-    for (index, host) in DOCUMENTED_HOSTS.iter().enumerate() {
-        builder = builder.alternate_base_url(host, &format!("{capture_url}{}", host_prefix(index)));
-    }
-    builder.build().map_err(build_error("the dry-run client"))
+    hosts(builder, profile)
+        .retry_policy(RetryPolicy::default().max_retries(0))
+        .capture_requests(capture.clone())
+        .build()
+        .map_err(build_error("the dry-run client"))
 }
 
 /// The APIv2 (XML) client of the profile: its APIv2 key, sign type, merchant certificate for
-/// mutual TLS, extra root certificate, base URL.
-pub fn wechatpay_v2(profile: &Profile) -> Outcome<v2::Client> {
+/// mutual TLS, extra root certificate, base URL; with `capture`, every request recorded
+/// instead of sent, no retry.
+pub fn wechatpay_v2(profile: &Profile, capture: Option<&RequestCapture>) -> Outcome<v2::Client> {
     let key = profile
         .apiv2_key()?
         .ok_or_else(|| Failure::usage("APIv2 calls need the APIv2 key (apiv2_key_env or apiv2_key_file)"))?;
@@ -172,12 +174,18 @@ pub fn wechatpay_v2(profile: &Profile) -> Outcome<v2::Client> {
             builder = builder.alternate_base_url(host, base);
         }
     }
+    if let Some(capture) = capture {
+        builder = builder
+            .retry_policy(RetryPolicy::default().max_retries(0))
+            .capture_requests(capture.clone());
+    }
     builder.build().map_err(build_error("the APIv2 client"))
 }
 
-/// The Wonder client of the profile, its base URL `base_url` (or `capture_url` for a dry run),
-/// else the sandbox with `sandbox = true`, else production.
-pub fn wonder(profile: &Profile, capture_url: Option<&str>) -> Outcome<wonder::Client> {
+/// The Wonder client of the profile, its base URL `base_url`, else the sandbox with
+/// `sandbox = true`, else production; with `capture`, every request recorded instead of sent,
+/// no retry.
+pub fn wonder(profile: &Profile, capture: Option<&RequestCapture>) -> Outcome<wonder::Client> {
     let app_id = profile.require(&profile.app_id, "app_id")?;
     let path = profile.require_path(&profile.app_private_key, "app_private_key")?;
     let key = pem(path, "Wonder app private key")?;
@@ -188,11 +196,13 @@ pub fn wonder(profile: &Profile, capture_url: Option<&str>) -> Outcome<wonder::C
     if profile.sandbox == Some(true) {
         builder = builder.sandbox();
     }
-    if let Some(base) = capture_url.or(profile.base_url.as_deref()) {
+    if let Some(base) = &profile.base_url {
         builder = builder.base_url(base);
     }
-    if capture_url.is_some() {
-        builder = builder.retry_policy(RetryPolicy::default().max_retries(0));
+    if let Some(capture) = capture {
+        builder = builder
+            .retry_policy(RetryPolicy::default().max_retries(0))
+            .capture_requests(capture.clone());
     }
     builder.build().map_err(build_error("the Wonder client"))
 }

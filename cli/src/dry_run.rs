@@ -1,4 +1,4 @@
-//! `payctl call … --dry-run`: the request as the runtime made it (captured on the loopback,
+//! `payctl call … --dry-run`: the request as the runtime made it (recorded by its capture,
 //! never sent), and for APIv3 the exact string to sign (`METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n`,
 //! `shared/design/protocols.md`) with the `Authorization` header over it. With `--timestamp` and
 //! `--nonce` (for debugging) the string and header are signed again with those values through
@@ -9,10 +9,10 @@
 //! in the request, and an APIv2 request's `sign` is shown but the key it was made with is not.
 
 use sdk_runtime::wechatpay::sign::{Authorization, Signer, string_to_sign};
-use sdk_runtime::wechatpay::{DEFAULT_BASE_URL, v2};
+use sdk_runtime::wechatpay::v2;
 
-use crate::capture::Captured;
-use crate::client::{self, DOCUMENTED_HOSTS, host_prefix};
+use crate::capture::{Captured, header_lines};
+use crate::client;
 use crate::config::Profile;
 use crate::exit::{Failure, Outcome};
 use crate::route::{Api, Resolved};
@@ -26,21 +26,11 @@ pub struct Fixed {
     pub nonce: Option<String>,
 }
 
-/// The host a captured request was meant for, and its path and query on that host.
-fn destination(profile: &Profile, captured: &Captured) -> (String, String) {
-    for (index, host) in DOCUMENTED_HOSTS.iter().enumerate() {
-        if let Some(rest) = captured.path_and_query.strip_prefix(&host_prefix(index)) {
-            return (host.trim_end_matches('/').to_owned(), rest.to_owned());
-        }
-    }
-    let base = profile
-        .base_url
-        .clone()
-        .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-    (
-        base.trim_end_matches('/').to_owned(),
-        captured.path_and_query.clone(),
-    )
+/// The scheme, host and port of a captured request (`https://api.mch.weixin.qq.com`).
+pub fn origin(captured: &Captured) -> String {
+    url::Url::parse(&captured.url)
+        .map(|url| url.origin().ascii_serialization())
+        .unwrap_or_else(|_| captured.url.clone())
 }
 
 /// The `meta` part of a multipart upload body (what APIv3 signs for an upload).
@@ -60,14 +50,11 @@ pub fn print(profile: &Profile, resolved: &Resolved, captured: &Captured, fixed:
     match resolved.api {
         Api::V3 => print_v3(profile, resolved, captured, fixed),
         Api::V2 => {
-            let mut v2_profile = profile.clone();
-            v2_profile.base_url = profile.apiv2_base_url.clone().or(v2_profile.base_url);
-            let (base, path) = destination(&v2_profile, captured);
             println!(
                 "# dry run: nothing was sent. {} (APIv2, XML) would send:",
                 resolved.id
             );
-            print_request(captured, &base, &path, &[]);
+            print_request(captured, &[]);
             println!(
                 "\n# APIv2 signs the members sorted by name, then `&key=` and the APIv2 key ({}):\n\
                  # the key is not shown.",
@@ -77,6 +64,14 @@ pub fn print(profile: &Profile, resolved: &Resolved, captured: &Captured, fixed:
                     .unwrap_or(v2::SignType::Md5.as_str())
             );
             Ok(())
+        }
+        Api::Wonder => {
+            if fixed.timestamp.is_some() || fixed.nonce.is_some() {
+                return Err(Failure::usage(
+                    "--timestamp and --nonce re-sign WeChat Pay APIv3 requests; a Wonder dry run shows the runtime's own",
+                ));
+            }
+            crate::wonder::print(resolved, captured)
         }
     }
 }
@@ -95,27 +90,23 @@ fn print_v3(profile: &Profile, resolved: &Resolved, captured: &Captured, fixed: 
     // Which bytes the runtime signed: the body, or an upload's `meta`. Checked with the public
     // half of the merchant key, over the path exactly as it reached the capture.
     let public = key.public_key();
-    let candidates = [Some(captured.body.clone()), multipart_meta(captured)];
+    let candidates = [Some(captured.body.to_vec()), multipart_meta(captured)];
     let body = candidates
         .into_iter()
         .flatten()
-        .find(|body| header.verify(&public, &captured.method, &captured.path_and_query, body))
+        .find(|body| header.verify(&public, captured.method.as_str(), captured.path_and_query(), body))
         .ok_or_else(|| Failure::usage("the runtime's signature does not verify over the captured request"))?;
-    let (base, canonical_url) = destination(profile, captured);
+    let canonical_url = captured.path_and_query();
+    let method = captured.method.as_str();
     let timestamp = fixed.timestamp.unwrap_or(sent_timestamp);
     let nonce = fixed.nonce.clone().unwrap_or_else(|| header.nonce_str.clone());
     let signer = Signer::new(header.mchid.clone(), header.serial_no.clone(), key);
     let authorization = signer
-        .authorization(&captured.method, &canonical_url, timestamp, &nonce, &body)
+        .authorization(method, canonical_url, timestamp, &nonce, &body)
         .map_err(|e| Failure::runtime("signing", &e))?;
-    let message = string_to_sign(&captured.method, &canonical_url, timestamp, &nonce, &body);
+    let message = string_to_sign(method, canonical_url, timestamp, &nonce, &body);
     println!("# dry run: nothing was sent. {} would send:", resolved.id);
-    print_request(
-        captured,
-        &base,
-        &canonical_url,
-        &[("authorization", &authorization)],
-    );
+    print_request(captured, &[("authorization", &authorization)]);
     let text = String::from_utf8_lossy(&message);
     println!(
         "\n# string to sign (WECHATPAY2-SHA256-RSA2048: method, URL, timestamp, nonce, body; each line ends in \\n), {} bytes:",
@@ -136,19 +127,16 @@ fn print_v3(profile: &Profile, resolved: &Resolved, captured: &Captured, fixed: 
     Ok(())
 }
 
-/// Prints the request line (absolute URL), the headers (the capture's `host` replaced, those in
-/// `replace` given their new value) and the body.
-fn print_request(captured: &Captured, base: &str, path: &str, replace: &[(&str, &str)]) {
-    println!("{} {base}{path} HTTP/1.1", captured.method);
-    let host = base.split("://").nth(1).unwrap_or(base);
-    println!("host: {}", host.split('/').next().unwrap_or(host));
-    for (name, value) in &captured.headers {
-        if name == "host" {
-            continue;
-        }
+/// Prints the request line (absolute URL), `host`, the headers (those in `replace` given their
+/// new value) and the body.
+pub fn print_request(captured: &Captured, replace: &[(&str, &str)]) {
+    println!("{} {} HTTP/1.1", captured.method, captured.url);
+    let origin = origin(captured);
+    println!("host: {}", origin.split("://").nth(1).unwrap_or(&origin));
+    for (name, value) in header_lines(captured) {
         let value = replace
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| *n == name)
             .map_or(value.as_str(), |(_, v)| v);
         println!("{name}: {value}");
     }

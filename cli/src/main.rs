@@ -17,6 +17,7 @@ mod input;
 mod mock;
 mod notify;
 mod route;
+mod unsent;
 mod wonder;
 
 use std::process::ExitCode;
@@ -27,8 +28,31 @@ use crate::cli::{BillCommand, CertificatesCommand, Cli, Command};
 use crate::config::{Provider, Selected};
 use crate::exit::{Failure, Outcome};
 
+/// The exit status of a process a closed pipe stopped (128 + SIGPIPE), as a shell reports it.
+const CLOSED_PIPE: i32 = 141;
+
+/// Makes a closed standard output (`payctl operations | head`) end the process quietly, as it
+/// ends `cat` or `grep`, instead of the panic `println!` raises; every other panic is reported
+/// as before.
+fn quiet_on_closed_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(CLOSED_PIPE);
+        }
+        report(info);
+    }));
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -62,19 +86,19 @@ async fn run(cli: Cli) -> Outcome {
                 },
                 out: args.out.clone(),
             };
-            match selected.profile.provider() {
-                Provider::Wonder => wonder::run(&selected.profile, request, args.dry_run).await,
-                Provider::Wechatpay => {
-                    let fixed = args.dry_run.then(|| dry_run::Fixed {
-                        timestamp: args.timestamp,
-                        nonce: args.nonce.clone(),
-                    });
-                    call::run(&selected.profile, request, fixed).await
-                }
-            }
+            let fixed = args.dry_run.then(|| dry_run::Fixed {
+                timestamp: args.timestamp,
+                nonce: args.nonce.clone(),
+            });
+            call::run(&selected.profile, request, fixed).await
         }
-        Command::Operations => {
-            for id in route::list() {
+        Command::Operations(args) => {
+            let provider = if args.wonder {
+                Provider::Wonder
+            } else {
+                Provider::Wechatpay
+            };
+            for id in route::list(provider) {
                 println!("{id}");
             }
             Ok(())

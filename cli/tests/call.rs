@@ -96,6 +96,40 @@ fn input_that_does_not_fit_names_the_field_and_sends_nothing() {
         .expect("payctl runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(outputs(&output).1.contains("not an operation of the model"));
+    // Members the typed request would drop: a misspelt query member, one in the body.
+    for (args, member) in [
+        (
+            vec![
+                "GET",
+                "/v3/pay/transactions/id/4200000000",
+                "--query",
+                "mchid=1900000109",
+                "--query",
+                "mchidd=1",
+            ],
+            "`query.mchidd`",
+        ),
+        (
+            vec![
+                "POST",
+                "/v3/refund/domestic/refunds",
+                "--data",
+                r#"{"out_refund_no":"R1","out_trade_no":"T1","amount":{"refund":1,"total":1,"currency":"CNY","totl":1}}"#,
+            ],
+            "`body/amount/totl`",
+        ),
+    ] {
+        let output = setup
+            .payctl()
+            .arg("call")
+            .args(&args)
+            .output()
+            .expect("payctl runs");
+        let (_, stderr) = outputs(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(member), "{args:?}: {stderr}");
+        assert!(stderr.contains("nothing was sent"), "{stderr}");
+    }
     assert!(
         setup.mock.requests().is_empty(),
         "the mock saw {:?}",
@@ -191,5 +225,16 @@ fn an_apiv2_call_over_mutual_tls() {
     assert!(output.status.success(), "{stderr}");
     let answer: Value = serde_json::from_str(&stdout).expect("JSON");
     assert_eq!(answer["out_refund_no"], "R1", "{stdout}");
+    assert_eq!(v2.requests().len(), 1);
+    // A member the APIv2 request type lacks is named, and not sent.
+    let misspelt = body.replace("\"total_fee\"", "\"totl_fee\":1,\"total_fee\"");
+    let output = setup
+        .payctl()
+        .args(["call", "POST", "/secapi/pay/refund", "--data", &misspelt])
+        .output()
+        .expect("payctl runs");
+    let stderr = outputs(&output).1;
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`body/totl_fee`"), "{stderr}");
     assert_eq!(v2.requests().len(), 1);
 }

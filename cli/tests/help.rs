@@ -70,6 +70,34 @@ fn completions_and_operations() {
     let stdout = outputs(&output).0;
     assert!(stdout.contains("GET /v3/pay/transactions/out-trade-no/{out_trade_no}"));
     assert!(stdout.contains("POST /secapi/pay/refund  (APIv2)"));
+    let output = payctl(home.path())
+        .args(["operations", "--wonder"])
+        .output()
+        .expect("payctl runs");
+    let stdout = outputs(&output).0;
+    assert!(stdout.contains("PUT /svc/payment/api/v1/openapi/recurring_payments/plan/{id}/cancel"));
+    assert!(!stdout.contains("/v3/"), "{stdout}");
+}
+
+#[test]
+fn a_closed_pipe_ends_payctl_quietly() {
+    let home = tempfile::tempdir().expect("a directory");
+    // The read end is gone before payctl writes: its first line meets a closed pipe, as under
+    // `payctl operations | head -1` once head has exited.
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("payctl"))
+        .arg("operations")
+        .env("HOME", home.path())
+        .stdout(writer)
+        .output()
+        .expect("payctl runs");
+    assert_eq!(output.status.code(), Some(141));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
