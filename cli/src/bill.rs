@@ -9,6 +9,7 @@
 //! next to `--out`; the file is renamed to `--out` only once the download ended `Ok`. A failed
 //! download (a hash that differs: exit 7) removes the temporary file and leaves no bill behind.
 
+mod apiv2;
 pub mod parse;
 mod record;
 
@@ -33,23 +34,35 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 /// Runs `bill download`.
 pub async fn download(profile: &Profile, args: &BillDownloadArgs) -> Outcome {
     check_date(&args.date)?;
+    if args.kind == BillKind::Trade && args.account_type.is_some() {
+        return Err(Failure::usage(
+            "--account-type is for --kind fund-flow (a trade bill takes --bill-type)",
+        ));
+    }
+    if args.kind == BillKind::FundFlow && args.bill_type.is_some() {
+        return Err(Failure::usage(
+            "--bill-type is for --kind trade (a fund-flow bill takes --account-type)",
+        ));
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}-{}.csv", args.kind.name(), args.date)));
+    if args.apiv2 {
+        return apiv2::download(profile, args, &out).await;
+    }
+    if args.appid.is_some() {
+        return Err(Failure::usage(
+            "--appid is for --apiv2 (APIv3 bills are the merchant's)",
+        ));
+    }
     let (path, mut query) = match args.kind {
         BillKind::Trade => {
-            if args.account_type.is_some() {
-                return Err(Failure::usage(
-                    "--account-type is for --kind fund-flow (a trade bill takes --bill-type)",
-                ));
-            }
             let mut query = vec![format!("bill_date={}", args.date)];
             query.extend(args.bill_type.iter().map(|t| format!("bill_type={t}")));
             ("/v3/bill/tradebill", query)
         }
         BillKind::FundFlow => {
-            if args.bill_type.is_some() {
-                return Err(Failure::usage(
-                    "--bill-type is for --kind trade (a fund-flow bill takes --account-type)",
-                ));
-            }
             let mut query = vec![format!("bill_date={}", args.date)];
             query.extend(args.account_type.iter().map(|t| format!("account_type={t}")));
             ("/v3/bill/fundflowbill", query)
@@ -58,10 +71,6 @@ pub async fn download(profile: &Profile, args: &BillDownloadArgs) -> Outcome {
     if args.gzip {
         query.push("tar_type=GZIP".to_owned());
     }
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("{}-{}.csv", args.kind.name(), args.date)));
 
     let mut request = call::Request {
         method: "GET".to_owned(),

@@ -299,6 +299,13 @@ pub struct BillDownloadArgs {
     /// The file to write (default: <kind>-<date>.csv).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Download through APIv2 (POST /pay/downloadbill, /pay/downloadfundflow over mutual TLS)
+    /// with the profile's APIv2 key; the file comes whole, with no hash to check.
+    #[arg(long, requires = "appid")]
+    pub apiv2: bool,
+    /// The appid the APIv2 bill is for (--apiv2 only).
+    #[arg(long, value_name = "APPID")]
+    pub appid: Option<String>,
 }
 
 /// Which bill `bill parse` reads.

@@ -1,7 +1,8 @@
 //! `payctl bill download` and `payctl bill parse` end to end against the mock: each trade bill
 //! type and fund-flow bills, plain and `--gzip`, saved byte for byte as the mock serves them and
 //! hash-checked; parsed back as JSON Lines or CSV whose rows add up to the summary; a tampered
-//! download (exit 7, no file), a malformed line (exit 6, the line named, no value shown).
+//! download (exit 7, no file), a malformed line (exit 6, the line named, no value shown); the
+//! APIv2 downloads (`--apiv2`), plain and gzip, trade and fund flow over mutual TLS.
 
 mod common;
 
@@ -301,4 +302,57 @@ fn help_of_both_commands() {
         }
         assert!(!stdout.contains("implemented"), "{stdout}");
     }
+}
+
+#[test]
+fn apiv2_bills_download_whole_plain_and_gzip_and_parse() {
+    let setup = Setup::start();
+    let v2 = setup.with_apiv2();
+    const APPID: &str = "wxd930ea5d5a258f4f";
+    let mchid = setup.mock.credentials().mchid;
+    let cases = [
+        (
+            BillKind::Trade(TradeBillType::Refund),
+            vec!["--bill-type", "REFUND"],
+            false,
+        ),
+        (BillKind::Trade(TradeBillType::All), vec![], true),
+        (
+            BillKind::FundFlow(AccountType::Operation),
+            vec!["--kind", "fund-flow", "--account-type", "OPERATION"],
+            true,
+        ),
+    ];
+    for (i, (kind, mut args, gzip)) in cases.into_iter().enumerate() {
+        args.extend(["--apiv2", "--appid", APPID]);
+        if gzip {
+            args.push("--gzip");
+        }
+        let out = setup.dir.path().join(format!("v2-{i}.csv"));
+        let output = download(&setup, &args, &out);
+        let (_, stderr) = outputs(&output);
+        assert!(output.status.success(), "{kind:?}: {stderr}");
+        let saved = std::fs::read(&out).expect("the bill was saved");
+        assert_eq!(saved, bills::v2_bill(kind, DATE, APPID, &mchid), "{kind:?}");
+        let output = parse(&setup, &out, &["--format", "json"]);
+        let (stdout, stderr) = outputs(&output);
+        assert!(output.status.success(), "{kind:?}: {stderr}");
+        let (rows, last) = json_lines(&stdout);
+        assert_eq!(last["rows"], rows.len() as u64);
+    }
+    let sent = v2.requests();
+    assert_eq!(sent.len(), 3);
+    // The fund flow went over mutual TLS, signed with HMAC-SHA256 as its page requires.
+    let fund_flow = &sent[2];
+    assert_eq!(fund_flow.path, "/pay/downloadfundflow");
+    assert!(fund_flow.client_certificate);
+    assert!(fund_flow.sign_verified);
+    let member = |name: &str| fund_flow.params.get(name).map(String::as_str);
+    assert_eq!(member("sign_type"), Some("HMAC-SHA256"));
+    assert_eq!(member("account_type"), Some("Operation"));
+    assert_eq!(member("bill_date"), Some("20241118"));
+    // --apiv2 without --appid is a usage error, before anything is sent.
+    let output = download(&setup, &["--apiv2"], &setup.dir.path().join("none.csv"));
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(v2.requests().len(), 3);
 }

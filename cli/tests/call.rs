@@ -198,23 +198,7 @@ fn exit_codes_follow_the_error_kind() {
 #[test]
 fn an_apiv2_call_over_mutual_tls() {
     let setup = Setup::start();
-    let v2 = wechatpay_mock::apiv2::ApiV2Server::start_default().expect("the APIv2 mock starts");
-    let creds = v2.credentials();
-    let dir = setup.dir.path();
-    let write = |name: &str, text: &str| {
-        let path = dir.join(name);
-        std::fs::write(&path, text).expect("a file");
-        path.display().to_string()
-    };
-    setup.append_config(&format!(
-        "apiv2_base_url = {:?}\napiv2_key_file = {:?}\nmerchant_certificate = {:?}\n\
-         merchant_certificate_key = {:?}\nca_certificate = {:?}\n",
-        creds.base_url,
-        write("apiv2.key", &creds.key),
-        write("cert.pem", &creds.merchant_certificate_pem),
-        write("cert_key.pem", &creds.merchant_key_pem),
-        write("ca.pem", &creds.ca_certificate_pem),
-    ));
+    let v2 = setup.with_apiv2();
     let body = r#"{"appid":"wxd930ea5d5a258f4f","mch_id":"10000100","out_trade_no":"T1","out_refund_no":"R1","total_fee":1,"refund_fee":1}"#;
     let output = setup
         .payctl()

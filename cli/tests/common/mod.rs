@@ -66,6 +66,28 @@ impl Setup {
         command
     }
 
+    /// Starts the APIv2 mock and adds it to the profile: its base URL, APIv2 key, the merchant
+    /// certificate for mutual TLS and the CA it trusts.
+    pub fn with_apiv2(&self) -> wechatpay_mock::apiv2::ApiV2Server {
+        let v2 = wechatpay_mock::apiv2::ApiV2Server::start_default().expect("the APIv2 mock starts");
+        let creds = v2.credentials();
+        let write = |name: &str, text: &str| {
+            let path = self.dir.path().join(name);
+            std::fs::write(&path, text).expect("a file");
+            path.display().to_string()
+        };
+        self.append_config(&format!(
+            "apiv2_base_url = {:?}\napiv2_key_file = {:?}\nmerchant_certificate = {:?}\n\
+             merchant_certificate_key = {:?}\nca_certificate = {:?}\n",
+            creds.base_url,
+            write("apiv2.key", &creds.key),
+            write("cert.pem", &creds.merchant_certificate_pem),
+            write("cert_key.pem", &creds.merchant_key_pem),
+            write("ca.pem", &creds.ca_certificate_pem),
+        ));
+        v2
+    }
+
     /// Appends `text` to the config file.
     pub fn append_config(&self, text: &str) {
         let mut config = std::fs::read_to_string(&self.config).expect("the config file");
