@@ -65,14 +65,7 @@ pub fn print(profile: &Profile, resolved: &Resolved, captured: &Captured, fixed:
             );
             Ok(())
         }
-        Api::Wonder => {
-            if fixed.timestamp.is_some() || fixed.nonce.is_some() {
-                return Err(Failure::usage(
-                    "--timestamp and --nonce re-sign WeChat Pay APIv3 requests; a Wonder dry run shows the runtime's own",
-                ));
-            }
-            crate::wonder::print(resolved, captured)
-        }
+        Api::Wonder => crate::wonder::print(profile, resolved, captured, fixed),
     }
 }
 
