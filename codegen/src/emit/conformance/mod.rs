@@ -158,13 +158,14 @@ pub(super) fn crate_files(
 
     arms.sort_by(|a, b| a.0.cmp(&b.0));
     xml_arms.sort_by(|a, b| a.0.cmp(&b.0));
+    let uses = Uses::of(located);
     files.push(GeneratedFile {
         path: "src/lib.rs".to_owned(),
-        contents: render(lib_rs(&modules, &arms, &xml_arms, &Uses::of(located), settings))?,
+        contents: render(lib_rs(&modules, &arms, &xml_arms, &uses, settings))?,
     });
     files.push(GeneratedFile {
         path: "src/support.rs".to_owned(),
-        contents: render(support_rs(&Uses::of(located), &provider))?,
+        contents: render(support_rs(&uses, &provider))?,
     });
     // The test target `call` is a directory, so its cases can sit in a module rustfmt skips.
     files.push(GeneratedFile {
