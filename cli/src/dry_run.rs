@@ -26,13 +26,6 @@ pub struct Fixed {
     pub nonce: Option<String>,
 }
 
-/// The scheme, host and port of a captured request (`https://api.mch.weixin.qq.com`).
-pub fn origin(captured: &Captured) -> String {
-    url::Url::parse(&captured.url)
-        .map(|url| url.origin().ascii_serialization())
-        .unwrap_or_else(|_| captured.url.clone())
-}
-
 /// The `meta` part of a multipart upload body (what APIv3 signs for an upload).
 fn multipart_meta(captured: &Captured) -> Option<Vec<u8>> {
     let content_type = captured.header("content-type")?;
@@ -124,8 +117,11 @@ fn print_v3(profile: &Profile, resolved: &Resolved, captured: &Captured, fixed: 
 /// new value) and the body.
 pub fn print_request(captured: &Captured, replace: &[(&str, &str)]) {
     println!("{} {} HTTP/1.1", captured.method, captured.url);
-    let origin = origin(captured);
-    println!("host: {}", origin.split("://").nth(1).unwrap_or(&origin));
+    let url = &captured.url;
+    println!(
+        "host: {}",
+        &url[url::Position::BeforeHost..url::Position::AfterPort]
+    );
     for (name, value) in header_lines(captured) {
         let value = replace
             .iter()

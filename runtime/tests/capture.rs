@@ -79,13 +79,10 @@ async fn an_apiv3_post_is_recorded_signed_and_the_canned_400_is_an_api_error() {
     let r = &requests[0];
     assert_eq!(r.method, Method::POST);
     assert_eq!(
-        r.url,
+        r.url.as_str(),
         "https://dry-run.example.com/v3/payscore/plans/PLAN%201%2F2/stop?sub_mchid=1900000109"
     );
-    assert_eq!(
-        url::Url::parse(&r.url).unwrap().host_str(),
-        Some("dry-run.example.com")
-    );
+    assert_eq!(r.url.host_str(), Some("dry-run.example.com"));
     assert_eq!(
         r.path_and_query(),
         "/v3/payscore/plans/PLAN%201%2F2/stop?sub_mchid=1900000109"
@@ -198,7 +195,7 @@ async fn a_wonder_request_carries_its_signature_and_the_envelope_error_is_an_api
 
     let r = capture.requests().pop().unwrap();
     assert_eq!(
-        r.url,
+        r.url.as_str(),
         "https://gateway.wonder.today/svc/payment/api/v1/openapi/echo"
     );
     assert_eq!(&r.body[..], br#"{"message":"hi"}"#);
@@ -262,7 +259,7 @@ async fn an_apiv2_xml_body_is_signed_and_a_failed_return_code_is_an_api_error() 
     assert_eq!((err.code(), err.message()), (Some("FAIL"), Some("dry run")));
 
     let r = capture.requests().pop().unwrap();
-    assert_eq!(r.url, "https://api.mch.weixin.qq.com/pay/orderquery");
+    assert_eq!(r.url.as_str(), "https://api.mch.weixin.qq.com/pay/orderquery");
     assert_eq!(r.header("content-type"), Some("text/xml; charset=utf-8"));
     let fields = xml::parse(&r.body).expect("an APIv2 document");
     assert!(fields.get("sign").is_some_and(|s| s.len() == 32), "{fields:?}");

@@ -14,7 +14,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 use http_body_util::BodyExt as _;
+use url::Url;
 
+use super::provider;
 use crate::Error;
 
 /// Records every request a client would send and answers each with the same canned response.
@@ -104,7 +106,7 @@ impl RequestCapture {
         };
         self.log().push(CapturedRequest {
             method: request.method().clone(),
-            url: request.url().as_str().to_owned(),
+            url: request.url().clone(),
             headers: request.headers().clone(),
             body,
         });
@@ -138,7 +140,7 @@ pub struct CapturedRequest {
     /// The absolute URL as it would be sent: the host the client chose (its base URL, the backup
     /// host on a retry after a connection failure, or the operation's own host), then the path
     /// and query exactly as signed.
-    pub url: String,
+    pub url: Url,
     /// The headers as the client set them, signature headers included (`Authorization`, Wonder's
     /// `Credential`, `Nonce`, `Signature`), and `Content-Type` (with the boundary of a multipart
     /// body). The connection adds `Host` (and `Content-Length` when not set here) on the wire.
@@ -151,21 +153,9 @@ pub struct CapturedRequest {
 impl CapturedRequest {
     /// The path and, if any, `?` and query of [`CapturedRequest::url`], exactly as sent (no
     /// scheme, host or fragment): what WeChat Pay APIv3 and Wonder sign, e.g.
-    /// `/v3/refund/domestic/refunds?limit=10`. `/` when the URL has no path.
+    /// `/v3/refund/domestic/refunds?limit=10` (the same slice the signer signed).
     pub fn path_and_query(&self) -> &str {
-        let url = self.url.as_str();
-        let after_scheme = url.find("://").map_or(0, |at| at + 3);
-        let rest = &url[after_scheme..];
-        let Some(start) = rest.find(['/', '?', '#']) else {
-            return "/";
-        };
-        let target = &rest[start..];
-        let target = target.split_once('#').map_or(target, |(before, _)| before);
-        if target.is_empty() || target.starts_with('?') {
-            // `url` always serializes an http(s) path; this is a URL set by hand.
-            return "/";
-        }
-        target
+        provider::path_and_query(&self.url)
     }
 
     /// The value of header `name` (any case), if present and visible ASCII.
@@ -192,7 +182,7 @@ mod tests {
     fn at(url: &str) -> CapturedRequest {
         CapturedRequest {
             method: Method::GET,
-            url: url.to_owned(),
+            url: Url::parse(url).unwrap(),
             headers: HeaderMap::new(),
             body: Bytes::new(),
         }
@@ -207,7 +197,7 @@ mod tests {
         assert_eq!(at("http://127.0.0.1:8080/p/v3/x").path_and_query(), "/p/v3/x");
         assert_eq!(at("https://h.example/v3/x#frag").path_and_query(), "/v3/x");
         assert_eq!(at("https://h.example").path_and_query(), "/");
-        assert_eq!(at("https://h.example?a=1").path_and_query(), "/");
+        assert_eq!(at("https://h.example?a=1").path_and_query(), "/?a=1");
     }
 
     #[tokio::test]
@@ -229,7 +219,7 @@ mod tests {
         let recorded = capture.clone().requests();
         assert_eq!(recorded.len(), 1);
         assert_eq!(recorded[0].method, Method::POST);
-        assert_eq!(recorded[0].url, "https://h.example/v3/x?a=1");
+        assert_eq!(recorded[0].url.as_str(), "https://h.example/v3/x?a=1");
         assert_eq!(recorded[0].header("Authorization"), Some("secret-signature"));
         assert_eq!(&recorded[0].body[..], b"payload");
         let debug = format!("{:?} {capture:?}", recorded[0]);
