@@ -168,15 +168,21 @@ async fn save(mut download: Download, out: &Path) -> Outcome<u64> {
         Err(failure) => Err(failure),
     };
     drop(file);
-    let renamed = match result {
-        Ok(bytes) => tokio::fs::rename(&part, out)
+    commit(&part, out, result).await
+}
+
+/// Renames the temporary file `part` to `out` once `written` (the bytes written to it, or why it
+/// is incomplete) is `Ok`; removes `part` on any failure, so no partial bill is left behind.
+async fn commit(part: &Path, out: &Path, written: Outcome<u64>) -> Outcome<u64> {
+    let renamed = match written {
+        Ok(bytes) => tokio::fs::rename(part, out)
             .await
             .map(|()| bytes)
             .map_err(|e| Failure::io(format!("renaming {} to {}", part.display(), out.display()), e)),
         Err(failure) => Err(failure),
     };
     if renamed.is_err() {
-        let _ = tokio::fs::remove_file(&part).await;
+        let _ = tokio::fs::remove_file(part).await;
     }
     renamed
 }

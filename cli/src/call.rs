@@ -15,7 +15,7 @@ use wechatpay_typed_conformance::Outcome as Answer;
 
 use sdk_runtime::transport::RequestCapture;
 
-use crate::capture::{CAPTURED_CODE, Captured};
+use crate::capture::Captured;
 use crate::client;
 use crate::config::{Profile, Provider};
 use crate::exit::{Failure, Kind, Outcome, chain};
@@ -84,11 +84,11 @@ pub async fn validate(
             }
             Err(error) => error,
         };
-        if error.kind() == ErrorKind::Api && is_capture_answer(&error, capture) {
-            let captured = capture
-                .requests()
-                .pop()
-                .ok_or_else(|| Failure::usage("the capture recorded nothing"))?;
+        // The client has no network: an API error is the capture's answer, once it recorded the
+        // request.
+        if error.kind() == ErrorKind::Api
+            && let Some(captured) = capture.requests().pop()
+        {
             crate::unsent::check(id, input, &captured)?;
             return Ok(captured);
         }
@@ -104,12 +104,6 @@ pub async fn validate(
     Err(Failure::usage(format!(
         "{id}: the input could not be made to fit the model"
     )))
-}
-
-/// Whether `error` is the capture's answer (APIv3's `code`, or any API error once the capture
-/// saw a request: APIv2 reads the 400 as a `return_code` failure).
-fn is_capture_answer(error: &sdk_runtime::Error, capture: &RequestCapture) -> bool {
-    error.code() == Some(CAPTURED_CODE) || !capture.requests().is_empty()
 }
 
 /// `payctl call`: validate, then (unless `dry_run` prints instead) call and print.

@@ -10,9 +10,9 @@ use http::{HeaderMap, StatusCode};
 pub use sdk_runtime::transport::CapturedRequest as Captured;
 use sdk_runtime::transport::RequestCapture;
 
-/// The `code` of the capture's answer: the runtime reports it as an API error, which tells a
-/// captured request apart from one that failed before it was sent.
-pub const CAPTURED_CODE: &str = "PAYCTL_CAPTURED";
+/// The `code` of the capture's answer, which the runtime reports as an API error (APIv2 reads
+/// the 400 as a `return_code` failure).
+const CAPTURED_CODE: &str = "PAYCTL_CAPTURED";
 
 /// A capture answering every request with its 400.
 pub fn start() -> RequestCapture {

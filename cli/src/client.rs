@@ -182,15 +182,6 @@ pub fn wechatpay_v2(profile: &Profile, capture: Option<&RequestCapture>) -> Outc
     builder.build().map_err(build_error("the APIv2 client"))
 }
 
-/// The Wonder signer of the profile (its app id and private key), for re-signing a dry run.
-pub fn wonder_signer(profile: &Profile) -> Outcome<wonder::Signer> {
-    let app_id = profile.require(&profile.app_id, "app_id")?;
-    let path = profile.require_path(&profile.app_private_key, "app_private_key")?;
-    let key = pem(path, "Wonder app private key")?;
-    let key = PrivateKey::from_pem(key.expose_secret()).map_err(build_error("the Wonder app key"))?;
-    Ok(wonder::Signer::new(app_id, key))
-}
-
 /// The Wonder client of the profile, its base URL `base_url`, else the sandbox with
 /// `sandbox = true`, else production; with `capture`, every request recorded instead of sent,
 /// no retry.

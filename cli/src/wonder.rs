@@ -28,7 +28,8 @@ pub fn print(profile: &Profile, resolved: &Resolved, captured: &Captured, fixed:
     let (credential, nonce, signed) = if fixed.timestamp.is_some() || fixed.nonce.is_some() {
         let timestamp = fixed.timestamp.unwrap_or_else(|| sent.0.unix_seconds());
         let nonce = fixed.nonce.as_deref().unwrap_or(sent.1);
-        let headers = crate::client::wonder_signer(profile)?
+        let headers = crate::client::wonder(profile, None)?
+            .signer()
             .sign(method, path_and_query, &captured.body, timestamp, nonce)
             .map_err(|e| Failure::runtime("signing", &e))?;
         let credential = Credential::parse(&headers.credential).expect("the signer's own credential");

@@ -11,7 +11,7 @@ use sdk_runtime::transport::{DEFAULT_MAX_GZIP_RATIO, GZIP_RATIO_GRACE_BYTES};
 use serde_json::{Value, json};
 use wechatpay_typed_conformance::Outcome as Answer;
 
-use super::part_path;
+use super::{commit, part_path};
 use crate::call;
 use crate::cli::{BillDownloadArgs, BillKind};
 use crate::config::Profile;
@@ -80,15 +80,7 @@ pub async fn download(profile: &Profile, args: &BillDownloadArgs, out: &Path) ->
         _ => return Err(Failure::new(Kind::Decode, "the APIv2 bill answer is not a file")),
     };
     let part = part_path(out);
-    let written = write(&bytes, args.gzip, &part).and_then(|written| {
-        std::fs::rename(&part, out)
-            .map(|()| written)
-            .map_err(|e| Failure::io(format!("renaming {} to {}", part.display(), out.display()), e))
-    });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&part);
-    }
-    let written = written?;
+    let written = commit(&part, out, write(&bytes, args.gzip, &part)).await?;
     eprintln!(
         "payctl: {} bytes received, {written} bytes written{}; saved to {}",
         bytes.len(),
